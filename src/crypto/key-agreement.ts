@@ -1,0 +1,144 @@
+/**
+ * Key agreement groups (spec 5.2, 5.3; legacy 8.4): X25519 and RFC 3526 group 14.
+ *
+ * How this works: private keys are made from bytes the caller supplies (randomness is injected,
+ * never drawn here), so handshakes are reproducible in tests. Every peer share is validated before
+ * use and a bad one is PUBLIC_VALUE_INVALID; the primitives themselves all come from node:crypto.
+ */
+import {
+  createDiffieHellman,
+  createPrivateKey,
+  createPublicKey,
+  type DiffieHellman,
+  diffieHellman,
+  type KeyObject,
+} from 'node:crypto';
+import { parleyError } from '../errors.js';
+import { V2_GROUP_INFO, type V2Group } from '../generated/constants.js';
+
+/** Source of random bytes, passed in by the adapter (crypto.randomBytes) or a test (seeded). */
+export type RandomSource = (size: number) => Buffer;
+
+export interface KeyPair {
+  readonly group: V2Group;
+  /** Raw private key: 32 bytes for both groups. */
+  readonly privateKey: Buffer;
+  /** The share sent on the wire: 32 bytes (x25519) or 256 big-endian bytes (modp14). */
+  readonly share: Buffer;
+}
+
+// DER prefixes that wrap a raw 32-byte X25519 key as PKCS#8 / SPKI (RFC 8410).
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+const MODP14_PRIME = Buffer.from(V2_GROUP_INFO.modp14.primeHex!, 'hex');
+const MODP14_P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
+const MODP14_BYTES = MODP14_PRIME.length;
+const MODP14_GENERATOR = V2_GROUP_INFO.modp14.generator ?? 2;
+
+function x25519PrivateKey(raw: Buffer): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+}
+
+function x25519PublicKey(raw: Buffer): KeyObject {
+  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+function modp14(privateKey: Buffer): DiffieHellman {
+  const dh = createDiffieHellman(MODP14_PRIME, MODP14_GENERATOR);
+  dh.setPrivateKey(privateKey);
+  return dh;
+}
+
+/** Left-pads a big-endian integer to `size` bytes (TLS 1.3 style for finite field secrets). */
+export function padStart(bytes: Buffer, size: number): Buffer {
+  if (bytes.length >= size) return bytes;
+  return Buffer.concat([Buffer.alloc(size - bytes.length), bytes]);
+}
+
+/** Makes a key pair in `group` from 32 random bytes drawn from `random`. */
+export function generateKeyPair(group: V2Group, random: RandomSource): KeyPair {
+  return keyPairFromPrivate(group, random(32));
+}
+
+/** Rebuilds a key pair from a known private key (test vectors, recorded sessions). */
+export function keyPairFromPrivate(group: V2Group, privateKey: Buffer): KeyPair {
+  if (privateKey.length !== 32) throw new RangeError('private keys are 32 bytes');
+  if (group === 'x25519') {
+    const spki = createPublicKey(x25519PrivateKey(privateKey)).export({ format: 'der', type: 'spki' });
+    return { group, privateKey, share: Buffer.from(spki.subarray(X25519_SPKI_PREFIX.length)) };
+  }
+  const dh = modp14(privateKey);
+  return { group, privateKey, share: padStart(dh.generateKeys(), MODP14_BYTES) };
+}
+
+/** 2 <= y <= p-2 (5.3): rules out 0, 1, p-1 (order 2) and anything not reduced mod p. */
+export function isValidModp14Share(y: bigint): boolean {
+  return y >= 2n && y <= MODP14_P - 2n;
+}
+
+export function bigintFromBytes(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+}
+
+export function bytesFromBigint(value: bigint): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  return Buffer.from(hex, 'hex');
+}
+
+/**
+ * Computes the shared secret with the peer's share, validating the share first (5.3).
+ * Returns 32 bytes (x25519) or 256 bytes (modp14, left-padded).
+ */
+export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer {
+  const expected = V2_GROUP_INFO[own.group].shareBytes;
+  if (peerShare.length !== expected) {
+    throw parleyError(
+      'PUBLIC_VALUE_INVALID',
+      `${own.group} share must be ${expected} bytes, got ${peerShare.length}`,
+    );
+  }
+  const share = Buffer.from(peerShare);
+  if (own.group === 'x25519') {
+    let secret: Buffer;
+    try {
+      secret = diffieHellman({
+        privateKey: x25519PrivateKey(own.privateKey),
+        publicKey: x25519PublicKey(share),
+      });
+    } catch (err) {
+      // OpenSSL refuses low-order points itself (an all-zero output); same outcome either way.
+      throw parleyError('PUBLIC_VALUE_INVALID', 'x25519 share yields an all-zero secret', 'local', err);
+    }
+    if (secret.every((b) => b === 0)) {
+      throw parleyError('PUBLIC_VALUE_INVALID', 'x25519 share yields an all-zero secret');
+    }
+    return secret;
+  }
+  if (!isValidModp14Share(bigintFromBytes(share))) {
+    throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share is outside 2..p-2');
+  }
+  return padStart(modp14(own.privateKey).computeSecret(share), MODP14_BYTES);
+}
+
+/**
+ * The original's exchange (legacy 8.4) on decimal strings: validates like v2 (a Parley peer refuses
+ * what the original accepted) and returns Z as an unpadded big integer.
+ */
+export function legacySharedSecret(privateKey: Buffer, peerDecimal: string): bigint {
+  if (!/^[0-9]{1,700}$/.test(peerDecimal)) {
+    throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is not a decimal number');
+  }
+  const y = BigInt(peerDecimal);
+  if (!isValidModp14Share(y)) {
+    throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is outside 2..p-2');
+  }
+  const share = padStart(bytesFromBigint(y), MODP14_BYTES);
+  return bigintFromBytes(modp14(privateKey).computeSecret(share));
+}
+
+/** The legacy public value of a private key, as the decimal string sent in `key_exc`. */
+export function legacyPublicDecimal(privateKey: Buffer): string {
+  return bigintFromBytes(keyPairFromPrivate('modp14', privateKey).share).toString(10);
+}

@@ -1,0 +1,91 @@
+/**
+ * v2 record layer (spec 6): AES-256-GCM, nonce = IV XOR 64-bit sequence number, AAD = header.
+ *
+ * How this works: a RecordSealer and a RecordOpener each own one direction's key, IV and counter.
+ * The counter is implicit (never on the wire), so a replayed, reordered or dropped record is
+ * opened under the wrong nonce and fails authentication: DECRYPT_FAILED (6.2). An opener that has
+ * failed stays failed.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { type ParleyError, parleyError } from '../errors.js';
+import { encodeHeader, type Frame } from '../framing/frame-codec.js';
+import { V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
+import type { DirectionKeys } from './v2-keys.js';
+
+const MAX_SEQUENCE = 2n ** 64n - 1n;
+
+/** nonce = iv XOR (seq as 8 big-endian bytes, right-aligned), as TLS 1.3 (6.1). */
+export function recordNonce(iv: Buffer, seq: bigint): Buffer {
+  const nonce = Buffer.from(iv);
+  const seqBytes = Buffer.alloc(8);
+  seqBytes.writeBigUInt64BE(seq);
+  for (let i = 0; i < 8; i++) nonce[nonce.length - 8 + i] ^= seqBytes[i];
+  return nonce;
+}
+
+export class RecordSealer {
+  private seq = 0n;
+
+  constructor(private readonly keys: DirectionKeys) {}
+
+  get sequence(): bigint {
+    return this.seq;
+  }
+
+  /** Encrypts one packet and returns the whole frame (header + ciphertext + tag). */
+  seal(plaintext: Uint8Array): Buffer {
+    if (this.seq >= MAX_SEQUENCE) throw parleyError('INTERNAL_ERROR', 'record sequence number exhausted');
+    const header = encodeHeader(plaintext.length + V2_TAG_BYTES);
+    const cipher = createCipheriv(V2_CIPHER, this.keys.key, recordNonce(this.keys.iv, this.seq), {
+      authTagLength: V2_TAG_BYTES,
+    });
+    cipher.setAAD(header);
+    const body = cipher.update(plaintext);
+    cipher.final();
+    this.seq += 1n;
+    return Buffer.concat([header, body, cipher.getAuthTag()]);
+  }
+}
+
+export class RecordOpener {
+  private seq = 0n;
+  private failed: ParleyError | null = null;
+
+  constructor(private readonly keys: DirectionKeys) {}
+
+  get sequence(): bigint {
+    return this.seq;
+  }
+
+  /** Decrypts one record frame; throws DECRYPT_FAILED (sticky) if it does not authenticate. */
+  open(frame: Frame): Buffer {
+    if (this.failed) throw this.failed;
+    if (frame.body.length < V2_TAG_BYTES) {
+      this.failed = parleyError(
+        'DECRYPT_FAILED',
+        `record of ${frame.body.length} bytes is shorter than its tag`,
+      );
+      throw this.failed;
+    }
+    const split = frame.body.length - V2_TAG_BYTES;
+    try {
+      const decipher = createDecipheriv(V2_CIPHER, this.keys.key, recordNonce(this.keys.iv, this.seq), {
+        authTagLength: V2_TAG_BYTES,
+      });
+      decipher.setAAD(frame.header);
+      decipher.setAuthTag(frame.body.subarray(split));
+      const plain = decipher.update(frame.body.subarray(0, split));
+      decipher.final();
+      this.seq += 1n;
+      return plain;
+    } catch (err) {
+      this.failed = parleyError(
+        'DECRYPT_FAILED',
+        `record ${this.seq} failed authentication (tampered, replayed, reordered or dropped)`,
+        'local',
+        err,
+      );
+      throw this.failed;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+// Generated from spec/parley.spec.json by scripts/gen.mjs. Do not edit by hand:
+// edit the spec and run `npm run gen`.
+
+/** The version of the Parley spec these constants come from. */
+export const SPEC_VERSION = '2.0.0';
+
+/** The default TCP port. */
+export const DEFAULT_PORT = 7878;
+
+/** Framing (section 3): the header is exactly this many bytes of ASCII. */
+export const HEADER_SIZE = 10;
+
+/**
+ * The header grammar: HEADER = 1*10DIGIT *SP, exactly 10 bytes; the first byte is a digit 1-9; after the
+ * first space only spaces follow.
+ */
+export const HEADER_REGEX = /^[1-9][0-9]{0,9} *$/;
+
+/** Default limits (section 11), by name. */
+export const LIMITS = {
+  maxFrame: 65536,
+  maxMessage: 2000,
+  maxName: 24,
+  maxClients: 1024,
+  history: 1000,
+  handshakeTimeoutMs: 10000,
+  idlePingMs: 30000,
+  idleTimeoutMs: 75000,
+  rateBurst: 20,
+  ratePerSecond: 10,
+  maxQueuedBytes: 1048576,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** A full set of limits, e.g. a server configuration. */
+export type Limits = { [K in LimitName]: number };
+
+export interface LimitInfo {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly unit: string;
+  readonly text: string;
+}
+
+/** Each limit with its default, its accepted range, its unit and its meaning. */
+export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
+  maxFrame: {
+    default: 65536,
+    min: 1024,
+    max: 16777216,
+    unit: 'bytes',
+    text: 'Largest body a receiver accepts (3.2). Announced by a v2 server in `server_hello`.',
+  },
+  maxMessage: {
+    default: 2000,
+    min: 1,
+    max: 32768,
+    unit: 'characters',
+    text: 'Longest chat, private or action text. Longer text gets MESSAGE_TOO_LONG (not fatal).',
+  },
+  maxName: { default: 24, min: 1, max: 64, unit: 'characters', text: 'Longest user name.' },
+  maxClients: {
+    default: 1024,
+    min: 1,
+    max: 100000,
+    unit: 'connections',
+    text: 'Connections a server holds at once; more get SERVER_FULL.',
+  },
+  history: {
+    default: 1000,
+    min: 0,
+    max: 1000000,
+    unit: 'entries',
+    text: 'Chat entries kept in memory for export; the oldest go first. Never written to disk.',
+  },
+  handshakeTimeoutMs: {
+    default: 10000,
+    min: 100,
+    max: 600000,
+    unit: 'ms',
+    text: 'Time from accept to a chosen name; past it the server closes with HANDSHAKE_TIMEOUT.',
+  },
+  idlePingMs: {
+    default: 30000,
+    min: 100,
+    max: 3600000,
+    unit: 'ms',
+    text: 'v2: a server that has heard nothing for this long sends `ping`.',
+  },
+  idleTimeoutMs: {
+    default: 75000,
+    min: 200,
+    max: 7200000,
+    unit: 'ms',
+    text:
+      'v2: a server that has heard nothing for this long closes with IDLE_TIMEOUT. legacy has no ping, so ' +
+      'legacy servers do not apply it.',
+  },
+  rateBurst: {
+    default: 20,
+    min: 1,
+    max: 100000,
+    unit: 'packets',
+    text: 'Token bucket size for chat packets per connection.',
+  },
+  ratePerSecond: {
+    default: 10,
+    min: 1,
+    max: 100000,
+    unit: 'packets/s',
+    text:
+      'Token bucket refill rate. A packet with no token left gets RATE_LIMITED (not fatal) and is dropped.',
+  },
+  maxQueuedBytes: {
+    default: 1048576,
+    min: 4096,
+    max: 1073741824,
+    unit: 'bytes',
+    text: 'Bytes a server may hold unsent for one slow reader before it disconnects it with SLOW_READER.',
+  },
+};
+
+// v2
+
+/** The v2 protocol id, sent in `server_hello` and `client_hello`. */
+export const V2_PROTOCOL_ID = 'parley/2';
+
+/** The key agreement groups, in the order a server offers them. */
+export const V2_GROUPS = ['x25519', 'modp14'] as const;
+
+export type V2Group = (typeof V2_GROUPS)[number];
+
+export interface V2GroupInfo {
+  /** The length of a share (public value) in bytes. */
+  readonly shareBytes: number;
+  /** A finite-field group's prime, in upper-case hexadecimal. */
+  readonly primeHex?: string;
+  /** A finite-field group's generator. */
+  readonly generator?: number;
+  /** The length of a private exponent in bytes. */
+  readonly privateBytes?: number;
+}
+
+export const V2_GROUP_INFO: Readonly<Record<V2Group, V2GroupInfo>> = {
+  x25519: { shareBytes: 32 },
+  modp14: {
+    shareBytes: 256,
+    primeHex: [
+      'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74',
+      '020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437',
+      '4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED',
+      'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05',
+      '98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB',
+      '9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B',
+      'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718',
+      '3995497CEA956AE515D2261898FA051015728E5A8AACAA68FFFFFFFFFFFFFFFF',
+    ].join(''),
+    generator: 2,
+    privateBytes: 32,
+  },
+};
+
+/** HKDF info labels (section 5.4), as ASCII. */
+export const V2_KDF_LABELS = {
+  c2sKey: 'parley/2 c2s key',
+  c2sIv: 'parley/2 c2s iv',
+  s2cKey: 'parley/2 s2c key',
+  s2cIv: 'parley/2 s2c iv',
+} as const;
+
+export const V2_KEY_BYTES = 32;
+export const V2_IV_BYTES = 12;
+export const V2_TAG_BYTES = 16;
+export const V2_CIPHER = 'aes-256-gcm';
+
+/** The context string of the server's ed25519 signature (section 5.5). */
+export const V2_SIGNATURE_CONTEXT = 'parley/2 server auth';
+
+/** Allowed user names (section 7.2); lengths are checked against maxName. */
+export const V2_NAME_PATTERN = /^[\p{L}\p{N}_.\-]+$/u;
+
+/** Reserved names, compared case-insensitively. */
+export const V2_RESERVED_NAMES = ['server', 'parley', 'system'] as const;
+
+// legacy (insecure by design; see the spec)
+
+export const LEGACY_CIPHER = 'aes-256-cfb8';
+export const LEGACY_IV_BYTES = 16;
+
+/** The legacy Diffie-Hellman group; its parameters are in V2_GROUP_INFO. */
+export const LEGACY_GROUP = 'modp14';
+
+/** The text whose SHA-256 keys frames the original sends before its key exchange ends. */
+export const LEGACY_NONE_KEY_TEXT = 'None';
+
+/** The keys of every legacy packet object, in wire order (section 10.1). */
+export const LEGACY_KEY_ORDER = [
+  'shost',
+  'dhost',
+  'username',
+  'date',
+  'cont',
+  'typ',
+  'shouldParseContents',
+] as const;
+
+export const LEGACY_SERVER_NAME = '*server*';
+export const LEGACY_TEMP_NAME = 'temp';
+export const LEGACY_EXPORT_HEADER = '{Start of conversation}';
+
+/** Fixed texts; `{name}` in `left` stands for the user name. */
+export const LEGACY_MESSAGES = {
+  joined: '[*] You have joined the chat!',
+  taken: '[*] Username already in use!',
+  left: '[{name}] has left the chat',
+} as const;
+
+/** Allowed user names (section 10.2); lengths are checked against maxName. */
+export const LEGACY_NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+
+/** Reserved names, compared exactly. */
+export const LEGACY_RESERVED_NAMES = ['*server*', 'temp'] as const;

@@ -1,0 +1,191 @@
+// Generated from spec/parley.spec.json by scripts/gen.mjs. Do not edit by hand:
+// edit the spec and run `npm run gen`.
+
+/** Every error code (section 12), in spec order. Compare codes, never message text. */
+export const ERROR_CODES = [
+  'FRAME_HEADER_INVALID',
+  'FRAME_TOO_LARGE',
+  'FRAME_EMPTY',
+  'FRAME_TRUNCATED',
+  'PACKET_MALFORMED',
+  'PACKET_UNEXPECTED',
+  'PROTOCOL_MISMATCH',
+  'GROUP_UNSUPPORTED',
+  'PUBLIC_VALUE_INVALID',
+  'DECRYPT_FAILED',
+  'SERVER_AUTH_FAILED',
+  'FINGERPRINT_MISMATCH',
+  'NAME_TAKEN',
+  'NAME_INVALID',
+  'NAME_RESERVED',
+  'NO_SUCH_USER',
+  'MESSAGE_TOO_LONG',
+  'RATE_LIMITED',
+  'SERVER_FULL',
+  'HANDSHAKE_TIMEOUT',
+  'IDLE_TIMEOUT',
+  'SLOW_READER',
+  'SERVER_SHUTDOWN',
+  'CONNECTION_LOST',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorInfo {
+  /** A fatal error moves the connection to ERROR (section 4). */
+  readonly fatal: boolean;
+  /** The section that defines the error. */
+  readonly section: string;
+  readonly text: string;
+}
+
+export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
+  FRAME_HEADER_INVALID: {
+    fatal: true,
+    section: '3.2',
+    text: 'The 10-byte header does not match the grammar.',
+  },
+  FRAME_TOO_LARGE: {
+    fatal: true,
+    section: '3.2',
+    text: 'The header announces a body larger than maxFrame.',
+  },
+  FRAME_EMPTY: { fatal: true, section: '3.2', text: 'The header announces a zero-length body.' },
+  FRAME_TRUNCATED: { fatal: true, section: '3.3', text: 'The stream ended inside a frame.' },
+  PACKET_MALFORMED: {
+    fatal: true,
+    section: '7',
+    text: 'The body is not valid UTF-8 JSON, or does not match the packet table.',
+  },
+  PACKET_UNEXPECTED: { fatal: true, section: '13', text: 'The packet is not allowed in the current state.' },
+  PROTOCOL_MISMATCH: { fatal: true, section: '5.1', text: 'The peer speaks another protocol or version.' },
+  GROUP_UNSUPPORTED: {
+    fatal: true,
+    section: '5.2',
+    text: 'The client chose a key agreement group the server did not offer.',
+  },
+  PUBLIC_VALUE_INVALID: {
+    fatal: true,
+    section: '5.3',
+    text: 'A key agreement public value is out of range or yields an all-zero secret.',
+  },
+  DECRYPT_FAILED: {
+    fatal: true,
+    section: '6.2',
+    text: 'A record failed authentication: tampered, replayed, reordered, dropped, or under the wrong key.',
+  },
+  SERVER_AUTH_FAILED: {
+    fatal: true,
+    section: '5.5',
+    text: 'The server\'s signature over the transcript does not verify.',
+  },
+  FINGERPRINT_MISMATCH: {
+    fatal: true,
+    section: '5.6',
+    text: 'The server\'s identity key is not the one the client pinned.',
+  },
+  NAME_TAKEN: {
+    fatal: false,
+    section: '7.2',
+    text: 'Another user has that name (v2 compares names case-insensitively).',
+  },
+  NAME_INVALID: { fatal: false, section: '7.2', text: 'The name breaks the length or character rules.' },
+  NAME_RESERVED: { fatal: false, section: '7.2', text: 'The name is reserved for the server.' },
+  NO_SUCH_USER: {
+    fatal: false,
+    section: '7.4',
+    text: 'A private message names a user who is not in the room.',
+  },
+  MESSAGE_TOO_LONG: { fatal: false, section: '7.3', text: 'A text is longer than maxMessage.' },
+  RATE_LIMITED: {
+    fatal: false,
+    section: '7.8',
+    text: 'The connection sent packets faster than the rate limit; the packet was dropped.',
+  },
+  SERVER_FULL: { fatal: true, section: '11', text: 'The server holds maxClients connections already.' },
+  HANDSHAKE_TIMEOUT: {
+    fatal: true,
+    section: '11',
+    text: 'The peer did not finish the handshake and join in time.',
+  },
+  IDLE_TIMEOUT: { fatal: true, section: '11', text: 'Nothing was heard from the peer for idleTimeoutMs.' },
+  SLOW_READER: {
+    fatal: true,
+    section: '11',
+    text: 'The peer read too slowly and more than maxQueuedBytes waited for it.',
+  },
+  SERVER_SHUTDOWN: { fatal: true, section: '7.9', text: 'The server is stopping.' },
+  CONNECTION_LOST: {
+    fatal: true,
+    section: '6.3',
+    text: 'The stream ended without a goodbye (possible truncation attack, or a crashed peer).',
+  },
+  INTERNAL_ERROR: {
+    fatal: true,
+    section: '4',
+    text: 'A bug in the implementation; the connection is closed, the process carries on.',
+  },
+};
+
+export interface FramingOutcome {
+  /** `SECTION/N`, e.g. `3.2/1`. */
+  readonly id: string;
+  readonly input: string;
+  /** The error reported, or null for a clean outcome. */
+  readonly code: ErrorCode | null;
+  readonly text: string;
+}
+
+/** How a receiver decodes frames (section 3): each case and its outcome. */
+export const FRAMING_OUTCOMES: readonly FramingOutcome[] = [
+  {
+    id: '3.2/1',
+    input: 'header `0` + 9 spaces',
+    code: 'FRAME_EMPTY',
+    text: 'A zero length is an error: an empty body carries no packet.',
+  },
+  {
+    id: '3.2/2',
+    input: 'header with leading spaces, e.g. `  12      `',
+    code: 'FRAME_HEADER_INVALID',
+    text: 'The length is left-aligned.',
+  },
+  {
+    id: '3.2/3',
+    input: 'header with a sign, e.g. `+12` or `-12`',
+    code: 'FRAME_HEADER_INVALID',
+    text: 'No sign is allowed.',
+  },
+  {
+    id: '3.2/4',
+    input: 'header with a non-digit, e.g. `12a`, a tab, a NUL or a non-ASCII byte',
+    code: 'FRAME_HEADER_INVALID',
+    text: 'Only digits then spaces.',
+  },
+  {
+    id: '3.2/5',
+    input: 'header with a leading zero, e.g. `012`',
+    code: 'FRAME_HEADER_INVALID',
+    text: 'The shortest decimal form only.',
+  },
+  {
+    id: '3.2/6',
+    input: 'header with a digit after a space, e.g. `1 2`',
+    code: 'FRAME_HEADER_INVALID',
+    text: 'Padding ends the number.',
+  },
+  {
+    id: '3.2/7',
+    input: 'length greater than the configured maxFrame',
+    code: 'FRAME_TOO_LARGE',
+    text: 'Checked on the header, before any body byte is buffered.',
+  },
+  {
+    id: '3.3/1',
+    input: 'end of stream inside a header or a body',
+    code: 'FRAME_TRUNCATED',
+    text: 'Reported when the stream ends, with the number of bytes held.',
+  },
+  { id: '3.3/2', input: 'end of stream between frames', code: null, text: 'A clean end of stream.' },
+];

@@ -1,0 +1,391 @@
+// Generated from spec/parley.spec.json by scripts/gen.mjs. Do not edit by hand:
+// edit the spec and run `npm run gen`.
+
+import { z } from 'zod';
+
+// Standard base64 with padding, canonical (unused bits zero).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
+
+/** The decoded length of a string that matches BASE64. */
+function base64Length(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}
+
+/** Bytes carried as a base64 string; the decoded length must be exactly `size` or at most `maxSize`. */
+function base64Bytes(bounds: { size?: number; maxSize?: number }) {
+  const { size, maxSize } = bounds;
+  const base = z.string().regex(BASE64, { error: 'expected standard base64 with padding', abort: true });
+  if (size !== undefined) {
+    return base.refine((text) => base64Length(text) === size, {
+      error: `expected base64 of exactly ${size} bytes`,
+    });
+  }
+  if (maxSize !== undefined) {
+    return base.refine((text) => base64Length(text) <= maxSize, {
+      error: `expected base64 of at most ${maxSize} bytes`,
+    });
+  }
+  return base;
+}
+
+/** `server_hello` (section 5.1): server to client, plaintext. The server's offer. */
+export const serverHelloSchema = z.strictObject({
+  type: z.literal('server_hello'),
+  protocol: z.literal('parley/2'),
+  nonce: base64Bytes({ size: 32 }),
+  groups: z.array(z.strictObject({
+    group: z.string().max(32),
+    share: base64Bytes({ maxSize: 512 }),
+  })).min(1).max(8),
+  limits: z.strictObject({
+    maxFrame: z.number().int().min(1),
+    maxMessage: z.number().int().min(1),
+    maxName: z.number().int().min(1),
+  }),
+});
+
+/** `client_hello` (section 5.2): client to server, plaintext. The client's choice of group and its share. */
+export const clientHelloSchema = z.strictObject({
+  type: z.literal('client_hello'),
+  protocol: z.literal('parley/2'),
+  group: z.string().max(32),
+  share: base64Bytes({ maxSize: 512 }),
+  nonce: base64Bytes({ size: 32 }),
+});
+
+/**
+ * `server_auth` (section 5.5): server to client, encrypted. Proof of the server's identity over the
+ * transcript.
+ */
+export const serverAuthSchema = z.strictObject({
+  type: z.literal('server_auth'),
+  identity: base64Bytes({ size: 32 }),
+  signature: base64Bytes({ size: 64 }),
+});
+
+/** `join` (section 7.2): client to server, encrypted. Ask for a name. Allowed until a name is accepted. */
+export const joinSchema = z.strictObject({
+  type: z.literal('join'),
+  name: z.string().max(256),
+});
+
+/**
+ * `join_ok` (section 7.2): server to client, encrypted. The name is accepted; the joined user's name as the
+ * server records it, the users in the room (including the joined user) and the message of the day.
+ */
+export const joinOkSchema = z.strictObject({
+  type: z.literal('join_ok'),
+  name: z.string(),
+  users: z.array(z.string()),
+  motd: z.string().optional(),
+});
+
+/**
+ * `join_error` (section 7.2): server to client, encrypted. The name is refused; the client may try another.
+ */
+export const joinErrorSchema = z.strictObject({
+  type: z.literal('join_error'),
+  code: z.enum(['NAME_TAKEN', 'NAME_INVALID', 'NAME_RESERVED']),
+  message: z.string(),
+});
+
+/** `say` (section 7.3): client to server, encrypted. A chat line to everyone. */
+export const saySchema = z.strictObject({
+  type: z.literal('say'),
+  text: z.string().min(1).max(65536),
+});
+
+/**
+ * `message` (section 7.3): server to client, encrypted. A chat line, stamped by the server with the sender's
+ * name, a per-server sequence id and the time (ms since the Unix epoch). Every joined client receives it
+ * once, the sender included, in the order the server received them.
+ */
+export const messageSchema = z.strictObject({
+  type: z.literal('message'),
+  id: z.number().int().min(0),
+  from: z.string(),
+  text: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/** `msg` (section 7.4): client to server, encrypted. A private message to one user. */
+export const msgSchema = z.strictObject({
+  type: z.literal('msg'),
+  to: z.string().max(256),
+  text: z.string().min(1).max(65536),
+});
+
+/**
+ * `private` (section 7.4): server to client, encrypted. A private message, delivered to its target and echoed
+ * to its sender, to nobody else. Private messages are not kept for export.
+ */
+export const privateSchema = z.strictObject({
+  type: z.literal('private'),
+  id: z.number().int().min(0),
+  from: z.string(),
+  to: z.string(),
+  text: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/** `me` (section 7.5): client to server, encrypted. An action (`/me waves`). */
+export const meSchema = z.strictObject({
+  type: z.literal('me'),
+  text: z.string().min(1).max(65536),
+});
+
+/**
+ * `action` (section 7.5): server to client, encrypted. An action, stamped as `message` is and delivered the
+ * same way.
+ */
+export const actionSchema = z.strictObject({
+  type: z.literal('action'),
+  id: z.number().int().min(0),
+  from: z.string(),
+  text: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/** `who` (section 7.6): client to server, encrypted. Ask for the user list. */
+export const whoSchema = z.strictObject({
+  type: z.literal('who'),
+});
+
+/**
+ * `user_list` (section 7.6): server to client, encrypted. The names in the room, sorted case-insensitively.
+ */
+export const userListSchema = z.strictObject({
+  type: z.literal('user_list'),
+  users: z.array(z.string()),
+});
+
+/**
+ * `user_joined` (section 7.6): server to client, encrypted. Sent to every other joined client when a user
+ * joins.
+ */
+export const userJoinedSchema = z.strictObject({
+  type: z.literal('user_joined'),
+  name: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `user_left` (section 7.6): server to client, encrypted. Sent to every remaining joined client when a joined
+ * user leaves, for any reason.
+ */
+export const userLeftSchema = z.strictObject({
+  type: z.literal('user_left'),
+  name: z.string(),
+  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown']),
+  ts: z.number().int().min(0),
+});
+
+/** `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. */
+export const exportSchema = z.strictObject({
+  type: z.literal('export'),
+});
+
+/**
+ * `export_reply` (section 7.7): server to client, encrypted. The conversation held in memory (at most
+ * `history` entries): chat lines, actions, joins and leaves, oldest first. Private messages are not included.
+ * A long conversation is split over several export_reply packets so that each fits in maxFrame; the last has
+ * `done: true`.
+ */
+export const exportReplySchema = z.strictObject({
+  type: z.literal('export_reply'),
+  entries: z.array(z.strictObject({
+    kind: z.enum(['message', 'action', 'join', 'leave']),
+    from: z.string(),
+    text: z.string(),
+    ts: z.number().int().min(0),
+  })),
+  done: z.boolean(),
+});
+
+/**
+ * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
+ * sender closes the connection right after it.
+ */
+export const errorSchema = z.strictObject({
+  type: z.literal('error'),
+  code: z.string().max(64),
+  message: z.string().max(1024),
+  fatal: z.boolean(),
+});
+
+/**
+ * `ping` (section 7.8): either direction, encrypted. Liveness check; the peer answers `pong` with the same n.
+ */
+export const pingSchema = z.strictObject({
+  type: z.literal('ping'),
+  n: z.number().int().min(0),
+});
+
+/** `pong` (section 7.8): either direction, encrypted. Answer to `ping`. */
+export const pongSchema = z.strictObject({
+  type: z.literal('pong'),
+  n: z.number().int().min(0),
+});
+
+/**
+ * `goodbye` (section 7.9): either direction, encrypted. A clean close: the sender sends nothing after it and
+ * closes.
+ */
+export const goodbyeSchema = z.strictObject({
+  type: z.literal('goodbye'),
+  reason: z.string().max(256).optional(),
+});
+
+/** Every v2 packet type, in spec order. */
+export const V2_PACKET_TYPES = [
+  'server_hello',
+  'client_hello',
+  'server_auth',
+  'join',
+  'join_ok',
+  'join_error',
+  'say',
+  'message',
+  'msg',
+  'private',
+  'me',
+  'action',
+  'who',
+  'user_list',
+  'user_joined',
+  'user_left',
+  'export',
+  'export_reply',
+  'error',
+  'ping',
+  'pong',
+  'goodbye',
+] as const;
+
+export type V2PacketType = (typeof V2_PACKET_TYPES)[number];
+
+/** The schema of each packet type. */
+export const V2_PACKET_SCHEMAS = {
+  server_hello: serverHelloSchema,
+  client_hello: clientHelloSchema,
+  server_auth: serverAuthSchema,
+  join: joinSchema,
+  join_ok: joinOkSchema,
+  join_error: joinErrorSchema,
+  say: saySchema,
+  message: messageSchema,
+  msg: msgSchema,
+  private: privateSchema,
+  me: meSchema,
+  action: actionSchema,
+  who: whoSchema,
+  user_list: userListSchema,
+  user_joined: userJoinedSchema,
+  user_left: userLeftSchema,
+  export: exportSchema,
+  export_reply: exportReplySchema,
+  error: errorSchema,
+  ping: pingSchema,
+  pong: pongSchema,
+  goodbye: goodbyeSchema,
+} as const;
+
+/** A packet a client may send (c2s or both); a server parses received packets with it. */
+export const v2ClientPacketSchema = z.discriminatedUnion('type', [
+  clientHelloSchema,
+  joinSchema,
+  saySchema,
+  msgSchema,
+  meSchema,
+  whoSchema,
+  exportSchema,
+  errorSchema,
+  pingSchema,
+  pongSchema,
+  goodbyeSchema,
+]);
+
+/** A packet a server may send (s2c or both); a client parses received packets with it. */
+export const v2ServerPacketSchema = z.discriminatedUnion('type', [
+  serverHelloSchema,
+  serverAuthSchema,
+  joinOkSchema,
+  joinErrorSchema,
+  messageSchema,
+  privateSchema,
+  actionSchema,
+  userListSchema,
+  userJoinedSchema,
+  userLeftSchema,
+  exportReplySchema,
+  errorSchema,
+  pingSchema,
+  pongSchema,
+  goodbyeSchema,
+]);
+
+export type V2ClientPacket = z.infer<typeof v2ClientPacketSchema>;
+export type V2ServerPacket = z.infer<typeof v2ServerPacketSchema>;
+
+export interface V2PacketMap {
+  server_hello: z.infer<typeof serverHelloSchema>;
+  client_hello: z.infer<typeof clientHelloSchema>;
+  server_auth: z.infer<typeof serverAuthSchema>;
+  join: z.infer<typeof joinSchema>;
+  join_ok: z.infer<typeof joinOkSchema>;
+  join_error: z.infer<typeof joinErrorSchema>;
+  say: z.infer<typeof saySchema>;
+  message: z.infer<typeof messageSchema>;
+  msg: z.infer<typeof msgSchema>;
+  private: z.infer<typeof privateSchema>;
+  me: z.infer<typeof meSchema>;
+  action: z.infer<typeof actionSchema>;
+  who: z.infer<typeof whoSchema>;
+  user_list: z.infer<typeof userListSchema>;
+  user_joined: z.infer<typeof userJoinedSchema>;
+  user_left: z.infer<typeof userLeftSchema>;
+  export: z.infer<typeof exportSchema>;
+  export_reply: z.infer<typeof exportReplySchema>;
+  error: z.infer<typeof errorSchema>;
+  ping: z.infer<typeof pingSchema>;
+  pong: z.infer<typeof pongSchema>;
+  goodbye: z.infer<typeof goodbyeSchema>;
+}
+
+export type V2Packet = V2PacketMap[V2PacketType];
+
+/** The packet of type T, e.g. `V2PacketOf<'join'>`. */
+export type V2PacketOf<T extends V2PacketType> = V2PacketMap[T];
+
+export interface V2PacketInfo {
+  readonly direction: 'c2s' | 's2c' | 'both';
+  /** Sent as a record (section 6) rather than plaintext JSON. */
+  readonly encrypted: boolean;
+  readonly section: string;
+}
+
+export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
+  server_hello: { direction: 's2c', encrypted: false, section: '5.1' },
+  client_hello: { direction: 'c2s', encrypted: false, section: '5.2' },
+  server_auth: { direction: 's2c', encrypted: true, section: '5.5' },
+  join: { direction: 'c2s', encrypted: true, section: '7.2' },
+  join_ok: { direction: 's2c', encrypted: true, section: '7.2' },
+  join_error: { direction: 's2c', encrypted: true, section: '7.2' },
+  say: { direction: 'c2s', encrypted: true, section: '7.3' },
+  message: { direction: 's2c', encrypted: true, section: '7.3' },
+  msg: { direction: 'c2s', encrypted: true, section: '7.4' },
+  private: { direction: 's2c', encrypted: true, section: '7.4' },
+  me: { direction: 'c2s', encrypted: true, section: '7.5' },
+  action: { direction: 's2c', encrypted: true, section: '7.5' },
+  who: { direction: 'c2s', encrypted: true, section: '7.6' },
+  user_list: { direction: 's2c', encrypted: true, section: '7.6' },
+  user_joined: { direction: 's2c', encrypted: true, section: '7.6' },
+  user_left: { direction: 's2c', encrypted: true, section: '7.6' },
+  export: { direction: 'c2s', encrypted: true, section: '7.7' },
+  export_reply: { direction: 's2c', encrypted: true, section: '7.7' },
+  error: { direction: 'both', encrypted: true, section: '4' },
+  ping: { direction: 'both', encrypted: true, section: '7.8' },
+  pong: { direction: 'both', encrypted: true, section: '7.8' },
+  goodbye: { direction: 'both', encrypted: true, section: '7.9' },
+};

@@ -1,0 +1,138 @@
+/**
+ * The legacy server side of one connection (spec 8-10, 13.3), sans-IO.
+ *
+ * How this works: `start()` queues the plaintext `iv_exc` and `key_exc` frames, with an IV and a
+ * key pair made for this connection alone (the original shares one per process; a client cannot
+ * tell). The first frame back is the client's plaintext `key_exc`; every later frame is
+ * base64(AES-256-CFB8). Unknown `typ` values count as `default` (10.3). The `setuser` transition is
+ * guarded (accepted / refused) and resolved by the room. legacy has no error packet, so a fatal
+ * error just closes the connection.
+ */
+
+import { legacyPublicDecimal, legacySharedSecret, type RandomSource } from '../crypto/key-agreement.js';
+import { legacyKey } from '../crypto/legacy-cipher.js';
+import { type ParleyError, parleyError } from '../errors.js';
+import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
+import { LEGACY_IV_BYTES, LEGACY_MESSAGES, LEGACY_SERVER_NAME, LIMITS } from '../generated/constants.js';
+import { LEGACY_SERVER_MACHINE, type LegacyServerState } from '../generated/machines.js';
+import {
+  decodeLegacyRecord,
+  encodeLegacyBody,
+  type LegacyCipherState,
+  type LegacyPacket,
+  legacyPacket,
+  parseLegacyPacket,
+  sealLegacyBody,
+  serializeLegacyPacket,
+} from '../legacy/legacy-packet.js';
+import { Endpoint, type EndpointEvent } from './endpoint.js';
+import { StateMachine } from './machine.js';
+
+export type LegacyServerConnectionEvent = EndpointEvent<LegacyPacket>;
+
+export interface LegacyServerConnectionOptions {
+  readonly random: RandomSource;
+  readonly maxFrame?: number;
+}
+
+const KNOWN_CLIENT_TYPS = new Set(['setuser', 'default', 'export']);
+
+export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPacket> {
+  private readonly decoder: FrameDecoder;
+  private privateKey: Buffer | null = null;
+  private cipher: LegacyCipherState | null = null;
+  private iv: Buffer | null = null;
+
+  constructor(private readonly options: LegacyServerConnectionOptions) {
+    super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
+    this.decoder = new FrameDecoder({ maxFrame: options.maxFrame ?? LIMITS.maxFrame });
+  }
+
+  /** True once the key exchange has finished; nothing else is ever sent before (mitigations). */
+  get secured(): boolean {
+    return this.cipher !== null;
+  }
+
+  /** Queues iv_exc and key_exc (8.1, 8.2). `date` is the packet date string. */
+  start(date: string): void {
+    this.iv = this.options.random(LEGACY_IV_BYTES);
+    this.privateKey = this.options.random(32);
+    const iv = legacyPacket('iv_exc', LEGACY_SERVER_NAME, this.iv.toString('base64'), date);
+    const key = legacyPacket('key_exc', LEGACY_SERVER_NAME, legacyPublicDecimal(this.privateKey), date);
+    this.queue(encodeFrame(encodeLegacyBody(iv)));
+    this.queue(encodeFrame(encodeLegacyBody(key)));
+  }
+
+  receive(chunk: Uint8Array): LegacyServerConnectionEvent[] {
+    const events: LegacyServerConnectionEvent[] = [];
+    return this.guarded(events, () => {
+      this.decoder.push(chunk);
+      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
+        const packet = this.handleFrame(frame);
+        if (packet) events.push({ kind: 'packet', packet });
+        if (this.machine.terminal) break;
+      }
+    });
+  }
+
+  /** The peer closed. legacy has no goodbye, so a close between frames is the normal way out. */
+  receiveEnd(): LegacyServerConnectionEvent[] {
+    const events: LegacyServerConnectionEvent[] = [];
+    this.guarded(events, () => {
+      this.decoder.end();
+      this.machine.close();
+      events.push({ kind: 'closed', clean: true });
+    });
+    return events;
+  }
+
+  private handleFrame(frame: Frame): LegacyPacket | null {
+    if (this.machine.state === 'AWAIT_KEY_EXC') {
+      const packet = parseLegacyPacket(frame.body);
+      this.machine.fire(packet.typ);
+      if (typeof packet.cont !== 'string')
+        throw parleyError('PACKET_MALFORMED', 'key_exc cont must be a string');
+      this.cipher = { key: legacyKey(legacySharedSecret(this.privateKey!, packet.cont)), iv: this.iv! };
+      return null;
+    }
+    const packet = decodeLegacyRecord(frame.body, this.cipher!);
+    // 10.3: unknown typ values are treated as `default`.
+    const typ = KNOWN_CLIENT_TYPS.has(packet.typ) ? packet.typ : 'default';
+    if (typ !== 'setuser') this.machine.fire(typ);
+    else if (!this.machine.allows('setuser')) this.machine.fire('setuser'); // PACKET_UNEXPECTED
+    if (typeof packet.cont !== 'string') {
+      throw parleyError('PACKET_MALFORMED', `${packet.typ} cont must be a string`);
+    }
+    return typ === packet.typ ? packet : { ...packet, typ };
+  }
+
+  /** Encrypts and queues one packet object. */
+  send(packet: LegacyPacket): void {
+    this.sendSerialized(serializeLegacyPacket(packet, true));
+  }
+
+  /** Encrypts and queues a packet serialised once for many recipients (a broadcast). */
+  sendSerialized(plain: Buffer): void {
+    if (!this.cipher || this.machine.terminal) return;
+    this.queue(encodeFrame(sealLegacyBody(plain, this.cipher)));
+  }
+
+  acceptJoin(date: string): void {
+    this.machine.fire('setuser', 'accepted');
+    this.send(legacyPacket('approved_conn', LEGACY_SERVER_NAME, LEGACY_MESSAGES.joined, date));
+  }
+
+  refuseJoin(date: string): void {
+    this.machine.fire('setuser', 'refused');
+    this.send(legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date));
+  }
+
+  /** legacy has no goodbye: a clean close is just closing. */
+  goodbye(): void {
+    this.machine.close();
+  }
+
+  protected notifyPeer(_error: ParleyError): void {
+    // legacy has no error packet (10): the adapter closes the connection.
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The v2 client side of one connection (spec 5, 6, 13.2), sans-IO.
+ *
+ * How this works: the first frame must be `server_hello`; the client picks the first group it
+ * prefers among those offered, sends `client_hello`, and derives keys from the transcript. The
+ * first record must be `server_auth`: its signature over the transcript is verified, then the
+ * fingerprint is compared with the pinned one, if any (5.6). Only then may the user's packets go
+ * out. Every method that sends fires the matching `send:<type>` transition, so the table decides
+ * what may be sent when.
+ */
+
+import { fingerprintOf, verifyTranscript } from '../crypto/identity.js';
+import { computeSharedSecret, generateKeyPair, type RandomSource } from '../crypto/key-agreement.js';
+import { RecordOpener, RecordSealer } from '../crypto/record-layer.js';
+import { deriveSessionKeys, transcriptHash } from '../crypto/v2-keys.js';
+import { type ParleyError, parleyError } from '../errors.js';
+import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
+import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, type V2Group } from '../generated/constants.js';
+import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js';
+import type { V2ClientPacket, V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
+import { Endpoint, type EndpointEvent } from './endpoint.js';
+import { StateMachine } from './machine.js';
+import { b64, encodeV2Packet, parseServerPacket, unb64 } from './v2-codec.js';
+
+export interface ServerLimits {
+  readonly maxFrame: number;
+  readonly maxMessage: number;
+  readonly maxName: number;
+}
+
+export type V2ClientConnectionEvent =
+  | EndpointEvent<V2ServerPacket>
+  | {
+      readonly kind: 'authenticated';
+      readonly fingerprint: string;
+      readonly identity: Buffer;
+      readonly group: V2Group;
+      readonly limits: ServerLimits;
+    };
+
+export interface V2ClientConnectionOptions {
+  readonly random: RandomSource;
+  /** The fingerprint the server must have (pinned or known); any other is FINGERPRINT_MISMATCH. */
+  readonly expectedFingerprint?: string;
+  /** Groups in preference order (default: x25519, then modp14). */
+  readonly groups?: readonly V2Group[];
+  readonly maxFrame?: number;
+}
+
+export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> {
+  private readonly decoder: FrameDecoder;
+  private sealer: RecordSealer | null = null;
+  private opener: RecordOpener | null = null;
+  private th: Buffer | null = null;
+  private serverLimits: ServerLimits | null = null;
+  private chosenGroup: V2Group | null = null;
+  private serverFingerprint: string | null = null;
+
+  constructor(private readonly options: V2ClientConnectionOptions) {
+    super(new StateMachine<V2ClientState>(V2_CLIENT_MACHINE, 'v2 client'));
+    this.decoder = new FrameDecoder({ maxFrame: options.maxFrame ?? LIMITS.maxFrame });
+  }
+
+  get fingerprint(): string | null {
+    return this.serverFingerprint;
+  }
+
+  get group(): V2Group | null {
+    return this.chosenGroup;
+  }
+
+  get limits(): ServerLimits | null {
+    return this.serverLimits;
+  }
+
+  /** The transcript hash (5.4), once both hellos have been exchanged. */
+  get transcript(): Buffer | null {
+    return this.th;
+  }
+
+  receive(chunk: Uint8Array): V2ClientConnectionEvent[] {
+    const events: V2ClientConnectionEvent[] = [];
+    return this.guarded(events as EndpointEvent<V2ServerPacket>[], () => {
+      this.decoder.push(chunk);
+      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
+        this.handleFrame(frame, events);
+        if (this.machine.terminal) break;
+      }
+    }) as V2ClientConnectionEvent[];
+  }
+
+  /** The server closed its side. */
+  receiveEnd(): V2ClientConnectionEvent[] {
+    if (this.machine.state === 'CLOSED') return [{ kind: 'closed', clean: true }];
+    return this.guarded([], () => {
+      this.decoder.end();
+      throw parleyError('CONNECTION_LOST', 'server closed the connection without goodbye');
+    });
+  }
+
+  private handleFrame(frame: Frame, events: V2ClientConnectionEvent[]): void {
+    if (this.machine.state === 'AWAIT_SERVER_HELLO') {
+      const packet = parseServerPacket(frame.body);
+      if (packet.type !== 'server_hello')
+        this.machine.fire(packet.type); // PACKET_UNEXPECTED
+      else this.handleServerHello(packet, Buffer.concat([frame.header, frame.body]));
+      return;
+    }
+    const packet = parseServerPacket(this.opener!.open(frame));
+    if (packet.type === 'server_auth') {
+      this.machine.fire('server_auth');
+      events.push(this.handleServerAuth(packet));
+      return;
+    }
+    if (packet.type === 'error') {
+      this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
+      if (packet.fatal) {
+        events.push({ kind: 'error', error: this.remoteError(packet) });
+        return;
+      }
+    } else {
+      this.machine.fire(packet.type);
+    }
+    if (packet.type === 'ping') this.sendPacket({ type: 'pong', n: packet.n }, false);
+    if (packet.type === 'goodbye') {
+      events.push({ kind: 'closed', clean: true, reason: packet.reason });
+      return;
+    }
+    events.push({ kind: 'packet', packet });
+  }
+
+  private remoteError(packet: V2PacketOf<'error'>): ParleyError {
+    const code = isKnownCode(packet.code) ? packet.code : 'INTERNAL_ERROR';
+    return parleyError(code, `server: ${packet.message}`, 'remote');
+  }
+
+  private handleServerHello(packet: V2PacketOf<'server_hello'>, raw: Buffer): void {
+    if (packet.protocol !== V2_PROTOCOL_ID)
+      throw parleyError('PROTOCOL_MISMATCH', `server speaks ${packet.protocol}`);
+    const preferred = this.options.groups ?? V2_GROUPS;
+    const group = preferred.find((g) => packet.groups.some((o) => o.group === g));
+    if (!group) {
+      throw parleyError(
+        'GROUP_UNSUPPORTED',
+        `no common group (server offers ${packet.groups.map((g) => g.group).join(', ')})`,
+      );
+    }
+    const offer = packet.groups.find((o) => o.group === group)!;
+    const own = generateKeyPair(group, this.options.random);
+    const secret = computeSharedSecret(own, unb64(offer.share));
+    const hello: V2ClientPacket = {
+      type: 'client_hello',
+      protocol: V2_PROTOCOL_ID,
+      group,
+      share: b64(own.share),
+      nonce: b64(this.options.random(32)),
+    };
+    const helloFrame = encodeFrame(encodeV2Packet(hello));
+    this.th = transcriptHash(raw, helloFrame);
+    const keys = deriveSessionKeys(secret, this.th);
+    this.sealer = new RecordSealer(keys.c2s);
+    this.opener = new RecordOpener(keys.s2c);
+    this.chosenGroup = group;
+    this.serverLimits = packet.limits;
+    this.machine.fire('server_hello');
+    this.queue(helloFrame);
+  }
+
+  private handleServerAuth(packet: V2PacketOf<'server_auth'>): V2ClientConnectionEvent {
+    const identity = unb64(packet.identity);
+    if (!verifyTranscript(identity, this.th!, unb64(packet.signature))) {
+      throw parleyError('SERVER_AUTH_FAILED', 'the server signature over the handshake does not verify');
+    }
+    const fingerprint = fingerprintOf(identity);
+    const expected = this.options.expectedFingerprint;
+    if (expected !== undefined && expected !== fingerprint) {
+      throw parleyError(
+        'FINGERPRINT_MISMATCH',
+        `server key ${fingerprint} is not the expected ${expected}: someone may be intercepting the connection, or the server's key changed`,
+      );
+    }
+    this.serverFingerprint = fingerprint;
+    return {
+      kind: 'authenticated',
+      fingerprint,
+      identity,
+      group: this.chosenGroup!,
+      limits: this.serverLimits!,
+    };
+  }
+
+  private sendPacket(packet: V2ClientPacket, checkTable = true): void {
+    if (checkTable) this.machine.fire(`send:${packet.type}`);
+    this.queue(this.sealer!.seal(encodeV2Packet(packet)));
+  }
+
+  /** Sends `join` (7.2). Throws PACKET_UNEXPECTED when not allowed now. */
+  join(name: string): void {
+    this.sendPacket({ type: 'join', name });
+  }
+
+  say(text: string): void {
+    this.sendPacket({ type: 'say', text });
+  }
+
+  privateMessage(to: string, text: string): void {
+    this.sendPacket({ type: 'msg', to, text });
+  }
+
+  action(text: string): void {
+    this.sendPacket({ type: 'me', text });
+  }
+
+  who(): void {
+    this.sendPacket({ type: 'who' });
+  }
+
+  requestExport(): void {
+    this.sendPacket({ type: 'export' });
+  }
+
+  ping(n: number): void {
+    this.sendPacket({ type: 'ping', n });
+  }
+
+  /** Says goodbye (7.9) if keys exist, and closes. */
+  goodbye(reason?: string): void {
+    if (this.machine.terminal) return;
+    if (this.sealer)
+      this.sendPacket(reason === undefined ? { type: 'goodbye' } : { type: 'goodbye', reason }, false);
+    this.machine.close();
+  }
+
+  protected notifyPeer(error: ParleyError): void {
+    if (this.sealer && this.machine.state !== 'AWAIT_SERVER_AUTH') {
+      this.queue(
+        this.sealer.seal(
+          encodeV2Packet({ type: 'error', code: error.code, message: error.message, fatal: true }),
+        ),
+      );
+    }
+  }
+}
+
+import { isErrorCode as isKnownCode } from '../errors.js';

@@ -1,0 +1,189 @@
+/**
+ * The v2 server side of one connection (spec 5, 6, 13.1), sans-IO.
+ *
+ * How this works: `start()` queues `server_hello` with a fresh share per offered group. The first
+ * frame back must be `client_hello`: the share is validated, keys are derived from the transcript,
+ * and `server_auth` goes out as the first s2c record. Every later frame is a record: opened,
+ * parsed, validated and checked against the transition table. Unguarded transitions fire here;
+ * `join` is guarded (accepted / refused), so the room decides and calls `acceptJoin` or
+ * `refuseJoin`. Chat semantics live in the room, not here.
+ */
+
+import { type Identity, signTranscript } from '../crypto/identity.js';
+import {
+  computeSharedSecret,
+  generateKeyPair,
+  type KeyPair,
+  type RandomSource,
+} from '../crypto/key-agreement.js';
+import { RecordOpener, RecordSealer } from '../crypto/record-layer.js';
+import { deriveSessionKeys, transcriptHash } from '../crypto/v2-keys.js';
+import type { ParleyError } from '../errors.js';
+import { parleyError } from '../errors.js';
+import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
+import { LIMITS, type Limits, V2_GROUPS, V2_PROTOCOL_ID, type V2Group } from '../generated/constants.js';
+import { V2_SERVER_MACHINE, type V2ServerState } from '../generated/machines.js';
+import type { V2ClientPacket, V2ServerPacket } from '../generated/v2-packets.js';
+import { Endpoint, type EndpointEvent } from './endpoint.js';
+import { StateMachine } from './machine.js';
+import { b64, encodeV2Packet, parseClientPacket, unb64 } from './v2-codec.js';
+
+export type V2ServerConnectionEvent = EndpointEvent<V2ClientPacket>;
+
+export interface V2ServerConnectionOptions {
+  readonly identity: Identity;
+  readonly random: RandomSource;
+  readonly limits?: Partial<Limits>;
+  /** Groups to offer, in preference order (default: all, x25519 first). */
+  readonly groups?: readonly V2Group[];
+}
+
+export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> {
+  readonly limits: Limits;
+  private readonly decoder: FrameDecoder;
+  private offered = new Map<V2Group, KeyPair>();
+  private serverHelloFrame: Buffer | null = null;
+  private sealer: RecordSealer | null = null;
+  private opener: RecordOpener | null = null;
+  private chosenGroup: V2Group | null = null;
+
+  constructor(private readonly options: V2ServerConnectionOptions) {
+    super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
+    this.limits = { ...LIMITS, ...options.limits };
+    this.decoder = new FrameDecoder({ maxFrame: this.limits.maxFrame });
+  }
+
+  /** The group the client chose, once known. */
+  get group(): V2Group | null {
+    return this.chosenGroup;
+  }
+
+  /** True once keys are established and records can be sent. */
+  get secured(): boolean {
+    return this.sealer !== null;
+  }
+
+  /** Queues server_hello (5.1). Call once, when the connection is accepted. */
+  start(): void {
+    const groups = this.options.groups ?? V2_GROUPS;
+    for (const group of groups) this.offered.set(group, generateKeyPair(group, this.options.random));
+    const hello: V2ServerPacket = {
+      type: 'server_hello',
+      protocol: V2_PROTOCOL_ID,
+      nonce: b64(this.options.random(32)),
+      groups: [...this.offered.values()].map((kp) => ({ group: kp.group, share: b64(kp.share) })),
+      limits: {
+        maxFrame: this.limits.maxFrame,
+        maxMessage: this.limits.maxMessage,
+        maxName: this.limits.maxName,
+      },
+    };
+    this.serverHelloFrame = encodeFrame(encodeV2Packet(hello));
+    this.queue(this.serverHelloFrame);
+  }
+
+  receive(chunk: Uint8Array): V2ServerConnectionEvent[] {
+    const events: V2ServerConnectionEvent[] = [];
+    return this.guarded(events, () => {
+      this.decoder.push(chunk);
+      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
+        const packet = this.handleFrame(frame);
+        if (packet) events.push({ kind: 'packet', packet });
+        if (this.machine.terminal) break;
+      }
+    });
+  }
+
+  /** The peer closed its side. */
+  receiveEnd(): V2ServerConnectionEvent[] {
+    if (this.machine.state === 'CLOSED') return [{ kind: 'closed', clean: true }];
+    return this.guarded([], () => {
+      this.decoder.end();
+      throw parleyError('CONNECTION_LOST', 'client closed the connection without goodbye');
+    });
+  }
+
+  private handleFrame(frame: Frame): V2ClientPacket | null {
+    if (this.machine.state === 'AWAIT_CLIENT_HELLO') {
+      const packet = parseClientPacket(frame.body);
+      if (packet.type !== 'client_hello') {
+        this.machine.fire(packet.type); // throws PACKET_UNEXPECTED (13.1)
+        return null;
+      }
+      this.handleClientHello(packet, Buffer.concat([frame.header, frame.body]));
+      return null;
+    }
+    const packet = parseClientPacket(this.opener!.open(frame));
+    // Unguarded transitions fire now (an unknown one throws PACKET_UNEXPECTED, 13.1). Guarded
+    // ones (join: accepted / refused) are resolved by the room via acceptJoin / refuseJoin.
+    if (!this.machine.allows(packet.type) || this.machine.guards(packet.type).includes(null)) {
+      this.machine.fire(packet.type);
+    }
+    if (packet.type === 'ping') this.send({ type: 'pong', n: packet.n });
+    return packet;
+  }
+
+  private handleClientHello(packet: Extract<V2ClientPacket, { type: 'client_hello' }>, raw: Buffer): void {
+    if (packet.protocol !== V2_PROTOCOL_ID) {
+      throw parleyError('PROTOCOL_MISMATCH', `client speaks ${packet.protocol}`);
+    }
+    const own = this.offered.get(packet.group as V2Group);
+    if (!own) throw parleyError('GROUP_UNSUPPORTED', `group ${packet.group} was not offered`);
+    const secret = computeSharedSecret(own, unb64(packet.share));
+    const th = transcriptHash(this.serverHelloFrame!, raw);
+    const keys = deriveSessionKeys(secret, th);
+    this.sealer = new RecordSealer(keys.s2c);
+    this.opener = new RecordOpener(keys.c2s);
+    this.chosenGroup = own.group;
+    this.offered.clear();
+    this.machine.fire('client_hello');
+    this.send({
+      type: 'server_auth',
+      identity: b64(this.options.identity.publicKey),
+      signature: b64(signTranscript(this.options.identity, th)),
+    });
+  }
+
+  /** Seals and queues one packet. */
+  send(packet: V2ServerPacket): void {
+    this.sendEncoded(encodeV2Packet(packet));
+  }
+
+  /** Seals and queues a packet serialised once for many recipients (a broadcast). */
+  sendEncoded(json: Buffer): void {
+    if (!this.sealer || this.machine.terminal) return;
+    this.queue(this.sealer.seal(json));
+  }
+
+  /** The room accepted the name in the pending `join` (7.2). */
+  acceptJoin(name: string, users: readonly string[], motd?: string): void {
+    this.machine.fire('join', 'accepted');
+    this.send(
+      motd === undefined
+        ? { type: 'join_ok', name, users: [...users] }
+        : { type: 'join_ok', name, users: [...users], motd },
+    );
+  }
+
+  /** The room refused the name in the pending `join` (7.2). */
+  refuseJoin(code: 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED', message: string): void {
+    this.machine.fire('join', 'refused');
+    this.send({ type: 'join_error', code, message });
+  }
+
+  /** Sends a non-fatal error packet (rate limit, message too long, no such user). */
+  sendError(error: ParleyError): void {
+    this.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
+  }
+
+  /** Says goodbye and closes cleanly (7.9). */
+  goodbye(reason?: string): void {
+    if (this.machine.terminal) return;
+    this.send(reason === undefined ? { type: 'goodbye' } : { type: 'goodbye', reason });
+    this.machine.close();
+  }
+
+  protected notifyPeer(error: ParleyError): void {
+    this.sendError(error);
+  }
+}
