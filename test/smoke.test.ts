@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createV2Server } from '../src/chat/v2-profile.js';
 import { createLegacyServer } from '../src/chat/legacy-profile.js';
+import { createV2Server } from '../src/chat/v2-profile.js';
 import { identityFromSeed } from '../src/crypto/identity.js';
-import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
 import { LegacyClientConnection } from '../src/session/legacy-client-connection.js';
+import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
 import { MemoryNet } from './support/memory-net.js';
 import { seededRandom } from './support/seeded-random.js';
 
@@ -23,7 +23,10 @@ describe('smoke', () => {
     net.settle();
     a.say('hello');
     net.settle();
-    const seen = net.take(ib).filter((e) => e.kind === 'packet').map((e) => (e as { packet: { type: string } }).packet.type);
+    const seen = net
+      .take(ib)
+      .filter((e) => e.kind === 'packet')
+      .map((e) => (e as { packet: { type: string } }).packet.type);
     expect(seen).toEqual(['join_ok', 'message']);
     console.log(net.take(ia));
     net.hangUp(ia);

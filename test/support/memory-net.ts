@@ -13,7 +13,10 @@ export interface ClientLike<E> {
 export class MemoryNet<E> {
   now = 1_800_000_000_000;
   private nextId = 1;
-  readonly clients = new Map<number, { client: ClientLike<E>; events: E[]; closed: boolean; toServer: boolean }>();
+  readonly clients = new Map<
+    number,
+    { client: ClientLike<E>; events: E[]; closed: boolean; toServer: boolean }
+  >();
   readonly logs: string[] = [];
 
   constructor(readonly server: ServerCore<unknown>) {}
@@ -78,10 +81,12 @@ export class MemoryNet<E> {
 
   apply(actions: ServerAction[]): void {
     for (const action of actions) {
-      const entry = this.clients.get(action.id as number);
       if (action.kind === 'log') {
         this.logs.push(`${action.level}: ${action.message}`);
-      } else if (!entry || entry.closed) {
+        continue;
+      }
+      const entry = this.clients.get(action.id);
+      if (!entry || entry.closed) {
         // a connection refused at open, or already closed
       } else if (action.kind === 'write') {
         entry.events.push(...entry.client.receive(action.data));

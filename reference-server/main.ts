@@ -1,0 +1,154 @@
+/**
+ * `node reference-server`: the command line. Parses and checks options (exit 2 on a bad one),
+ * loads or creates the identity (exit 1 if it is unusable), starts the server, prints where it
+ * listens and the fingerprint clients should see, and stops cleanly on SIGINT/SIGTERM.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PORT, LIMIT_INFO, type LimitName } from '../src/generated/constants.js';
+import { defaultIdentityPath, IdentityFileError, loadOrCreateIdentity } from './identity-file.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
+import { type Profile, startServer } from './server.js';
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}.`);
+    return n;
+  };
+}
+
+function limit(name: LimitName) {
+  const info = LIMIT_INFO[name];
+  return integer(name, info.min, info.max);
+}
+
+const program = new Command('reference-server')
+  .description(
+    'Parley reference server: a self-hosted, anonymous, encrypted chat room.\n' +
+      'Clients connect with `node reference-client -s HOST -p PORT`.',
+  )
+  .option(
+    '-p, --port <n>',
+    `TCP port to listen on (0 picks a free one)`,
+    integer('port', 0, 65535),
+    DEFAULT_PORT,
+  )
+  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .addOption(new Option('--profile <name>', 'wire profile').choices(['v2', 'legacy']).default('v2'))
+  .option('--identity <file>', 'Ed25519 identity key file (created on first start)', defaultIdentityPath())
+  .option('--max-clients <n>', 'most connections at once', limit('maxClients'))
+  .option('--max-frame <bytes>', 'largest frame body accepted', limit('maxFrame'))
+  .option('--max-message <chars>', 'longest chat message', limit('maxMessage'))
+  .option('--history <n>', 'chat entries kept in memory for export', limit('history'))
+  .option('--motd <text>', 'message of the day shown on join (v2)')
+  .option(
+    '--handshake-timeout <ms>',
+    'time allowed from connect to a chosen name',
+    limit('handshakeTimeoutMs'),
+  )
+  .option('--idle-ping <ms>', 'v2: ping a client silent for this long', limit('idlePingMs'))
+  .option('--idle-timeout <ms>', 'v2: drop a client silent for this long', limit('idleTimeoutMs'))
+  .option('--rate <n>', 'chat messages per second per client', limit('ratePerSecond'))
+  .option('--burst <n>', 'chat message burst per client', limit('rateBurst'))
+  .option('--max-queued <bytes>', 'unsent bytes allowed for a slow reader', limit('maxQueuedBytes'))
+  .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+interface Options {
+  port: number;
+  host: string;
+  profile: Profile;
+  identity: string;
+  maxClients?: number;
+  maxFrame?: number;
+  maxMessage?: number;
+  history?: number;
+  motd?: string;
+  handshakeTimeout?: number;
+  idlePing?: number;
+  idleTimeout?: number;
+  rate?: number;
+  burst?: number;
+  maxQueued?: number;
+  logLevel: LogLevel;
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const opts = program.opts<Options>();
+  const logger = createLogger(opts.logLevel);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  let identity: ReturnType<typeof loadOrCreateIdentity>['identity'] | undefined;
+  if (opts.profile === 'v2') {
+    try {
+      const loaded = loadOrCreateIdentity(opts.identity);
+      identity = loaded.identity;
+      if (loaded.created) out(`created a new server identity in ${opts.identity}`);
+    } catch (err) {
+      if (err instanceof IdentityFileError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    }
+  } else {
+    process.stderr.write(
+      'WARNING: the legacy profile is insecure (unauthenticated key exchange, a fixed IV, no integrity).\n' +
+        'It exists only so that the original pyChat clients can connect. Use the default v2 profile otherwise.\n',
+    );
+  }
+
+  const limits = Object.fromEntries(
+    Object.entries({
+      maxClients: opts.maxClients,
+      maxFrame: opts.maxFrame,
+      maxMessage: opts.maxMessage,
+      history: opts.history,
+      handshakeTimeoutMs: opts.handshakeTimeout,
+      idlePingMs: opts.idlePing,
+      idleTimeoutMs: opts.idleTimeout,
+      ratePerSecond: opts.rate,
+      rateBurst: opts.burst,
+      maxQueuedBytes: opts.maxQueued,
+    }).filter(([, v]) => v !== undefined),
+  );
+
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      port: opts.port,
+      host: opts.host,
+      profile: opts.profile,
+      identity,
+      limits,
+      motd: opts.motd,
+      logger,
+    });
+  } catch (err) {
+    process.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  out(`Parley server listening on ${server.host}:${server.port} (profile ${server.profile})`);
+  if (server.fingerprint) out(`server fingerprint: ${server.fingerprint}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', `${signal}: saying goodbye to clients and stopping`);
+    server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`error: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+/**
+ * The reference server's TCP adapter: a loop around the sans-IO ServerCore (src/chat).
+ *
+ * How this works: each accepted socket gets a connection id; socket events become core calls with
+ * `Date.now()`, and the actions the core returns are applied to sockets (write, close) or the log.
+ * A single timer follows the core's next deadline (handshake and idle timeouts, pings). The only
+ * policy here is what the core cannot see: how many bytes wait in a socket's send buffer (a slow
+ * reader past maxQueuedBytes is failed with SLOW_READER, and the others never wait for it).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createLegacyServer } from '../src/chat/legacy-profile.js';
+import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.js';
+import { createV2Server } from '../src/chat/v2-profile.js';
+import type { Identity } from '../src/crypto/identity.js';
+import { LIMITS, type Limits } from '../src/generated/constants.js';
+import { createLogger, type Logger } from './logger.js';
+
+export type Profile = 'v2' | 'legacy';
+
+export interface ServerOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly profile?: Profile;
+  /** Required for v2. */
+  readonly identity?: Identity;
+  readonly limits?: Partial<Limits>;
+  readonly motd?: string;
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  readonly profile: Profile;
+  readonly fingerprint: string | null;
+  readonly core: ServerCore<unknown>;
+  /** Says goodbye to every client (v2), closes all connections and the listener, clears history. */
+  close(): Promise<void>;
+}
+
+/** How long a closing socket may take to flush before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const profile = options.profile ?? 'v2';
+  const logger = options.logger ?? createLogger('info');
+  const limits: Limits = { ...LIMITS, ...options.limits };
+  let core: ServerCore<unknown>;
+  if (profile === 'v2') {
+    if (!options.identity) throw new Error('a v2 server needs an identity');
+    core = createV2Server({
+      identity: options.identity,
+      random: randomBytes,
+      limits,
+      motd: options.motd,
+    }) as never;
+  } else {
+    core = createLegacyServer({ random: randomBytes, limits, motd: options.motd }) as never;
+  }
+
+  const sockets = new Map<ConnId, Socket>();
+  let nextId = 1;
+  let timer: NodeJS.Timeout | null = null;
+  let timerAt: number | null = null;
+
+  const schedule = () => {
+    const due = core.nextDeadline;
+    if (due === null || (timerAt !== null && timerAt <= due)) return;
+    if (timer) clearTimeout(timer);
+    timerAt = due;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        timerAt = null;
+        apply(core.tick(Date.now()));
+      },
+      Math.max(0, due - Date.now()) + 1,
+    );
+    timer.unref();
+  };
+
+  const closeSocket = (socket: Socket) => {
+    socket.end();
+    const force = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    force.unref();
+    socket.once('close', () => clearTimeout(force));
+  };
+
+  const apply = (actions: ServerAction[]) => {
+    const slow: ConnId[] = [];
+    for (const action of actions) {
+      if (action.kind === 'log') {
+        logger.log(action.level, action.message);
+        continue;
+      }
+      const socket = sockets.get(action.id);
+      if (!socket) continue;
+      if (action.kind === 'write') {
+        if (socket.destroyed) continue;
+        socket.write(action.data);
+        if (socket.writableLength > limits.maxQueuedBytes) slow.push(action.id);
+      } else {
+        sockets.delete(action.id);
+        closeSocket(socket);
+      }
+    }
+    for (const id of slow) {
+      if (!sockets.has(id)) continue;
+      const queued = sockets.get(id)!.writableLength;
+      apply(
+        core.fail(
+          id,
+          'SLOW_READER',
+          `${queued} bytes wait unread (limit ${limits.maxQueuedBytes})`,
+          Date.now(),
+        ),
+      );
+    }
+    schedule();
+  };
+
+  const onConnection = (socket: Socket) => {
+    const id = nextId++;
+    sockets.set(id, socket);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => apply(core.data(id, chunk, Date.now())));
+    socket.on('end', () => apply(core.end(id, Date.now())));
+    socket.on('error', (err) => {
+      logger.log('debug', `conn ${id}: socket error: ${err.message}`);
+      if (sockets.has(id)) apply(core.fail(id, 'CONNECTION_LOST', err.message, Date.now()));
+    });
+    socket.on('close', () => {
+      if (sockets.has(id)) apply(core.end(id, Date.now()));
+      sockets.delete(id);
+    });
+    apply(core.open(id, Date.now()));
+  };
+
+  const server: Server = createServer({ noDelay: true }, onConnection);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      server.on('error', (err) => logger.log('error', `listener: ${err.message}`));
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+      let closing: Promise<void> | null = null;
+      resolve({
+        host: options.host ?? '0.0.0.0',
+        port,
+        profile,
+        fingerprint: options.identity && profile === 'v2' ? options.identity.fingerprint : null,
+        core,
+        close() {
+          closing ??= new Promise<void>((done) => {
+            apply(core.shutdown(Date.now()));
+            if (timer) clearTimeout(timer);
+            server.close(() => done());
+            for (const socket of sockets.values()) closeSocket(socket);
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}
