@@ -226,9 +226,9 @@ export function checkReferences(spec) {
         const whens = list.map((x) => x.when);
         for (const { when, index } of list) {
           const at = [...where, 'transitions', index];
-          if (when === null)
+          if (when === null) {
             err([...at, 'when'], 'several transitions share this state and event: each needs a `when`');
-          else if (whens.indexOf(when) !== whens.lastIndexOf(when)) {
+          } else if (whens.indexOf(when) !== whens.lastIndexOf(when)) {
             err([...at, 'when'], `duplicate guard ${JSON.stringify(when)} for this state and event`);
           }
         }
@@ -314,15 +314,16 @@ function decl(head, value, tail) {
 
 /** Splits text into lines of at most `width` characters (longer words stay whole). */
 function wrap(text, width, { safeStart = () => true } = {}) {
-  const words = text.split(/\s+/).filter(Boolean);
+  // Split on single spaces so that runs of spaces (e.g. inside a code span) survive.
+  const words = text.trim().split(' ');
   const lines = [];
   let line = '';
   for (const word of words) {
-    if (line && line.length + 1 + word.length > width && safeStart(word)) {
+    if (line && word && line.length + 1 + word.length > width && safeStart(word)) {
       lines.push(line);
       line = word;
     } else {
-      line = line ? `${line} ${word}` : word;
+      line = lines.length === 0 && line === '' ? word : `${line} ${word}`;
     }
   }
   if (line) lines.push(line);
@@ -1268,7 +1269,8 @@ function genProtocol(spec) {
   const head = new MarkdownDoc();
   head.block(`# ${spec.name} protocol ${spec.version}`);
   head.block(
-    `<!-- Generated from ${SPEC_NAME} by scripts/gen.mjs. Do not edit by hand: edit the spec and run \`npm run gen\`. -->`,
+    `<!--\n  Generated from ${SPEC_NAME} by scripts/gen.mjs. Do not edit by hand:\n` +
+      '  edit the spec and run `npm run gen`.\n-->',
   );
   head.paragraph(
     `This document is generated from [\`parley.spec.json\`](parley.spec.json), the machine-readable spec, ` +
@@ -1346,7 +1348,8 @@ export function main(argv, log = console.log, logError = console.error) {
   }
   const { spec, errors } = loadSpec(opts.spec);
   if (!spec) {
-    logError(`gen: ${path.relative(process.cwd(), opts.spec) || opts.spec} is not a valid spec:`);
+    const shown = path.relative(process.cwd(), opts.spec);
+    logError(`gen: ${shown.startsWith('..') ? opts.spec : shown} is not a valid spec:`);
     for (const e of errors) logError(`  - ${e}`);
     return 1;
   }

@@ -107,7 +107,9 @@ export const fieldDescriptor = z
   .meta({ id: 'FieldDescriptor', description: 'The type of one field of a v2 packet.' });
 
 /** Field name -> descriptor. */
-export const fieldMap = z.record(identifier, fieldDescriptor);
+export const fieldMap = z
+  .record(identifier, fieldDescriptor)
+  .meta({ id: 'FieldMap', description: 'Field name -> descriptor.' });
 
 const section = z.strictObject({
   id: sectionId,

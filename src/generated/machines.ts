@@ -74,6 +74,8 @@ export const V2_CLIENT_MACHINE = {
       ping: [{ when: null, to: 'READY' }],
       error: [{ when: 'nonfatal', to: 'READY' }, { when: 'fatal', to: 'CLOSED' }],
       goodbye: [{ when: null, to: 'CLOSED' }],
+      'send:goodbye': [{ when: null, to: 'CLOSED' }],
+      'send:pong': [{ when: null, to: 'READY' }],
     },
     AWAIT_JOIN_REPLY: {
       join_ok: [{ when: null, to: 'JOINED' }],
@@ -81,6 +83,8 @@ export const V2_CLIENT_MACHINE = {
       ping: [{ when: null, to: 'AWAIT_JOIN_REPLY' }],
       error: [{ when: 'nonfatal', to: 'AWAIT_JOIN_REPLY' }, { when: 'fatal', to: 'CLOSED' }],
       goodbye: [{ when: null, to: 'CLOSED' }],
+      'send:goodbye': [{ when: null, to: 'CLOSED' }],
+      'send:pong': [{ when: null, to: 'AWAIT_JOIN_REPLY' }],
     },
     JOINED: {
       message: [{ when: null, to: 'JOINED' }],
@@ -100,6 +104,8 @@ export const V2_CLIENT_MACHINE = {
       'send:who': [{ when: null, to: 'JOINED' }],
       'send:export': [{ when: null, to: 'JOINED' }],
       'send:ping': [{ when: null, to: 'JOINED' }],
+      'send:goodbye': [{ when: null, to: 'CLOSED' }],
+      'send:pong': [{ when: null, to: 'JOINED' }],
     },
     CLOSED: {},
     ERROR: {},

@@ -29,10 +29,13 @@ function base64Bytes(bounds: { size?: number; maxSize?: number }) {
   return base;
 }
 
-/** `server_hello` (section 5.1): server to client, plaintext. The server's offer. */
+/**
+ * `server_hello` (section 5.1): server to client, plaintext. The server's offer. A `protocol` other than
+ * `parley/2` is PROTOCOL_MISMATCH (checked after parsing, so it is a string here, not a literal).
+ */
 export const serverHelloSchema = z.strictObject({
   type: z.literal('server_hello'),
-  protocol: z.literal('parley/2'),
+  protocol: z.string().max(64),
   nonce: base64Bytes({ size: 32 }),
   groups: z.array(z.strictObject({
     group: z.string().max(32),
@@ -45,10 +48,14 @@ export const serverHelloSchema = z.strictObject({
   }),
 });
 
-/** `client_hello` (section 5.2): client to server, plaintext. The client's choice of group and its share. */
+/**
+ * `client_hello` (section 5.2): client to server, plaintext. The client's choice of group and its share. A
+ * `protocol` other than `parley/2` is PROTOCOL_MISMATCH (checked after parsing, so it is a string here, not a
+ * literal).
+ */
 export const clientHelloSchema = z.strictObject({
   type: z.literal('client_hello'),
-  protocol: z.literal('parley/2'),
+  protocol: z.string().max(64),
   group: z.string().max(32),
   share: base64Bytes({ maxSize: 512 }),
   nonce: base64Bytes({ size: 32 }),

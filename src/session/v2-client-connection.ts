@@ -121,7 +121,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     } else {
       this.machine.fire(packet.type);
     }
-    if (packet.type === 'ping') this.sendPacket({ type: 'pong', n: packet.n }, false);
+    if (packet.type === 'ping') this.sendPacket({ type: 'pong', n: packet.n });
     if (packet.type === 'goodbye') {
       events.push({ kind: 'closed', clean: true, reason: packet.reason });
       return;
@@ -189,8 +189,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     };
   }
 
-  private sendPacket(packet: V2ClientPacket, checkTable = true): void {
-    if (checkTable) this.machine.fire(`send:${packet.type}`);
+  private sendPacket(packet: V2ClientPacket): void {
+    this.machine.fire(`send:${packet.type}`);
     this.queue(this.sealer!.seal(encodeV2Packet(packet)));
   }
 
