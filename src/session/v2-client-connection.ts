@@ -226,8 +226,9 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   /** Says goodbye (7.9) if keys exist, and closes. */
   goodbye(reason?: string): void {
     if (this.machine.terminal) return;
-    if (this.sealer)
-      this.sendPacket(reason === undefined ? { type: 'goodbye' } : { type: 'goodbye', reason }, false);
+    if (this.sealer && this.machine.allows('send:goodbye')) {
+      this.sendPacket(reason === undefined ? { type: 'goodbye' } : { type: 'goodbye', reason });
+    }
     this.machine.close();
   }
 
