@@ -30,19 +30,27 @@ export abstract class Endpoint<S extends string, P> {
     return this.error;
   }
 
-  /** Bytes waiting in takeOutput(). */
+  /** Bytes waiting in takeOutput() (plaintext not yet sealed counts at its own size). */
   get pendingBytes(): number {
-    return this.outputBytes;
+    return this.outputBytes + this.unsealedBytes();
   }
 
   /** Everything queued for the wire since the last call, as one buffer (empty when nothing). */
   takeOutput(): Buffer {
+    this.sealPending();
     if (this.output.length === 0) return Buffer.alloc(0);
     const out = this.output.length === 1 ? this.output[0] : Buffer.concat(this.output, this.outputBytes);
     this.output = [];
     this.outputBytes = 0;
     return out;
   }
+
+  /** Packets a subclass holds back to coalesce into one record (v2 6.1); sealed by sealPending. */
+  protected unsealedBytes(): number {
+    return 0;
+  }
+
+  protected sealPending(): void {}
 
   protected queue(bytes: Buffer): void {
     this.output.push(bytes);

@@ -20,7 +20,7 @@ import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js'
 import type { V2ClientPacket, V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { Endpoint, type EndpointEvent } from './endpoint.js';
 import { StateMachine } from './machine.js';
-import { b64, encodeV2Packet, parseServerPacket, unb64 } from './v2-codec.js';
+import { b64, encodeV2Packet, parseServerPacket, splitPackets, unb64 } from './v2-codec.js';
 
 export interface ServerLimits {
   readonly maxFrame: number;
@@ -106,7 +106,14 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       else this.handleServerHello(packet, Buffer.concat([frame.header, frame.body]));
       return;
     }
-    const packet = parseServerPacket(this.opener!.open(frame));
+    // A record may carry several packets (6.1), handled one by one.
+    for (const part of splitPackets(this.opener!.open(frame))) {
+      this.handlePacket(parseServerPacket(part), events);
+      if (this.machine.terminal) return;
+    }
+  }
+
+  private handlePacket(packet: V2ServerPacket, events: V2ClientConnectionEvent[]): void {
     if (packet.type === 'server_auth') {
       this.machine.fire('server_auth');
       events.push(this.handleServerAuth(packet));

@@ -49,3 +49,34 @@ export function parseServerPacket(bytes: Uint8Array): V2ServerPacket {
 
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 export const unb64 = (text: string): Buffer => Buffer.from(text, 'base64');
+
+/** The newline that separates coalesced packets inside one record (6.1). */
+export const PACKET_SEPARATOR = 0x0a;
+
+/**
+ * Splits a record's plaintext into its packets (6.1). JSON.stringify never writes a raw newline,
+ * so the split is unambiguous; an empty packet is PACKET_MALFORMED.
+ */
+export function splitPackets(plain: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = plain.indexOf(PACKET_SEPARATOR); i !== -1; i = plain.indexOf(PACKET_SEPARATOR, start)) {
+    parts.push(plain.subarray(start, i));
+    start = i + 1;
+  }
+  parts.push(plain.subarray(start));
+  if (parts.some((p) => p.length === 0)) throw parleyError('PACKET_MALFORMED', 'empty packet in a record');
+  return parts;
+}
+
+/** Joins packets into one record plaintext (6.1). */
+export function joinPackets(packets: readonly Buffer[], totalBytes: number): Buffer {
+  if (packets.length === 1) return packets[0];
+  const out = Buffer.allocUnsafe(totalBytes + packets.length - 1);
+  let at = 0;
+  packets.forEach((p, i) => {
+    if (i > 0) out[at++] = PACKET_SEPARATOR;
+    at += p.copy(out, at);
+  });
+  return out;
+}
