@@ -33,6 +33,8 @@ export type NameVerdict =
 export class Room<Id> {
   private readonly byId = new Map<Id, string>();
   private readonly byKey = new Map<string, Id>();
+  /** Names kept sorted by (folded key, name) as members come and go: no sort per join. */
+  private readonly sorted: { key: string; name: string }[] = [];
   private history: HistoryEntry[] = [];
   private historyStart = 0;
   private sequence = 0;
@@ -64,16 +66,33 @@ export class Room<Id> {
   }
 
   join(id: Id, name: string): void {
+    const key = this.key(name);
     this.byId.set(id, name);
-    this.byKey.set(this.key(name), id);
+    this.byKey.set(key, id);
+    this.sorted.splice(this.position(key, name), 0, { key, name });
+  }
+
+  /** Binary search for where (key, name) sits in `sorted`. */
+  private position(key: string, name: string): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.sorted[mid];
+      if (at.key < key || (at.key === key && at.name < name)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Removes a member; returns the name it had, if it had joined. */
   leave(id: Id): string | undefined {
     const name = this.byId.get(id);
     if (name === undefined) return undefined;
+    const key = this.key(name);
     this.byId.delete(id);
-    this.byKey.delete(this.key(name));
+    this.byKey.delete(key);
+    this.sorted.splice(this.position(key, name), 1);
     if (this.byId.size === 0) this.clearHistory();
     return name;
   }
@@ -96,11 +115,9 @@ export class Room<Id> {
     return this.byId.keys();
   }
 
-  /** Names sorted case-insensitively (7.6). */
+  /** Names sorted case-insensitively (7.6); legacy rooms sort exactly. */
   names(): string[] {
-    return [...this.byId.values()].sort(
-      (a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }) || (a < b ? -1 : 1),
-    );
+    return this.sorted.map((s) => s.name);
   }
 
   /** The next per-server message id (7.3). */

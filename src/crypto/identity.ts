@@ -53,9 +53,8 @@ export function verifyTranscript(
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
     const key = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
-      format: 'der',
-      type: 'spki',
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+      format: 'jwk',
     });
     return verify(null, authMessage(transcriptHash), key, signature);
   } catch {
