@@ -5,7 +5,8 @@
  * `Date.now()`, and the actions the core returns are applied to sockets (write, close) or the log.
  * A single timer follows the core's next deadline (handshake and idle timeouts, pings). The only
  * policy here is what the core cannot see: how many bytes wait in a socket's send buffer (a slow
- * reader past maxQueuedBytes is failed with SLOW_READER, and the others never wait for it).
+ * reader past maxQueuedBytes is failed with SLOW_READER, and the others never wait for it), and
+ * when to write: once per event-loop turn, so that a turn's output to one client is one write.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -56,13 +57,30 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       motd: options.motd,
     }) as never;
   } else {
-    core = createLegacyServer({ random: randomBytes, limits, motd: options.motd }) as never;
+    core = createLegacyServer({
+      random: randomBytes,
+      limits,
+      motd: options.motd,
+      deferWrites: true,
+    }) as never;
   }
 
   const sockets = new Map<ConnId, Socket>();
   let nextId = 1;
   let timer: NodeJS.Timeout | null = null;
   let timerAt: number | null = null;
+  let flushQueued = false;
+
+  // Writes are corked for one event-loop turn: everything queued for a connection while this
+  // turn's socket events are handled goes out as one record and one write (see deferWrites).
+  const flushSoon = () => {
+    if (flushQueued || !core.hasPendingWrites) return;
+    flushQueued = true;
+    setImmediate(() => {
+      flushQueued = false;
+      apply(core.flushWrites());
+    });
+  };
 
   const schedule = () => {
     const due = core.nextDeadline;
@@ -73,7 +91,11 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       () => {
         timer = null;
         timerAt = null;
-        apply(core.tick(Date.now()));
+        try {
+          apply(core.tick(Date.now()));
+        } catch (err) {
+          logger.log('error', `INTERNAL_ERROR in the timer: ${(err as Error).message}`);
+        }
       },
       Math.max(0, due - Date.now()) + 1,
     );
@@ -120,21 +142,43 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     schedule();
   };
 
+  /**
+   * Runs one socket event's handling. The core already contains a failure to its connection; this
+   * is the last line: whatever throws here ends that one connection, never the process.
+   */
+  const guarded = (id: ConnId, what: string, handle: () => void) => {
+    try {
+      handle();
+    } catch (err) {
+      logger.log('error', `conn ${id}: INTERNAL_ERROR while handling ${what}: ${(err as Error).message}`);
+      const socket = sockets.get(id);
+      sockets.delete(id);
+      socket?.destroy();
+      try {
+        apply(core.fail(id, 'INTERNAL_ERROR', `internal error while handling ${what}`, Date.now()));
+      } catch (again) {
+        logger.log('error', `conn ${id}: INTERNAL_ERROR while failing it: ${(again as Error).message}`);
+      }
+    }
+  };
+
   const onConnection = (socket: Socket) => {
     const id = nextId++;
     sockets.set(id, socket);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => apply(core.data(id, chunk, Date.now())));
-    socket.on('end', () => apply(core.end(id, Date.now())));
+    socket.on('data', (chunk: Buffer) => guarded(id, 'data', () => apply(core.data(id, chunk, Date.now()))));
+    socket.on('end', () => guarded(id, 'end', () => apply(core.end(id, Date.now()))));
     socket.on('error', (err) => {
       logger.log('debug', `conn ${id}: socket error: ${err.message}`);
-      if (sockets.has(id)) apply(core.fail(id, 'CONNECTION_LOST', err.message, Date.now()));
+      if (sockets.has(id)) {
+        guarded(id, 'a socket error', () => apply(core.fail(id, 'CONNECTION_LOST', err.message, Date.now())));
+      }
     });
     socket.on('close', () => {
-      if (sockets.has(id)) apply(core.end(id, Date.now()));
+      if (sockets.has(id)) guarded(id, 'close', () => apply(core.end(id, Date.now())));
       sockets.delete(id);
     });
-    apply(core.open(id, Date.now()));
+    guarded(id, 'open', () => apply(core.open(id, Date.now())));
   };
 
   const server: Server = createServer({ noDelay: true }, onConnection);

@@ -43,9 +43,12 @@ function endpointOf(conn: LegacyConn): LegacyServerConnection {
   return conn.endpoint as LegacyServerConnection;
 }
 
-/** The original's export text: a header line, then `name> text` per chat line (10.5). */
+/**
+ * The original's export text: a header line, then `name> text` per chat line, each line ending in a
+ * newline (10.5; the recorded session ends with `\n` after the last line).
+ */
 export function legacyExportText(lines: readonly string[]): string {
-  return [LEGACY_EXPORT_HEADER, ...lines].join('\n');
+  return [LEGACY_EXPORT_HEADER, ...lines].map((line) => `${line}\n`).join('');
 }
 
 class LegacyProfile implements ServerProfile<LegacyServerConnectionEvent> {

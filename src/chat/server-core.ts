@@ -59,6 +59,10 @@ export interface ServerProfile<E> {
   announceLeave(core: ServerCore<E>, name: string, reason: LeaveReason, now: number): void;
   /** Sends a liveness ping (v2). */
   ping?(conn: Conn<E>, now: number): void;
+  /** The connection is gone: drop any per-connection state. */
+  forget?(conn: Conn<E>): void;
+  /** Time-driven work of the profile (batched presence); returns its next deadline or null. */
+  tick?(core: ServerCore<E>, now: number): number | null;
   /** Tells one member about a non-fatal error (rate limit, length...). */
   sendNotice(conn: Conn<E>, error: ParleyError, now: number): void;
 }
@@ -66,6 +70,12 @@ export interface ServerProfile<E> {
 export interface ServerCoreOptions {
   readonly limits?: Partial<Limits>;
   readonly motd?: string;
+  /**
+   * When true, calls return no writes for the output they queue; the adapter calls `flushWrites()`
+   * once per event-loop turn instead, so that everything queued for one connection during that
+   * turn goes out as one record and one write (a cork). Default false: each call flushes.
+   */
+  readonly deferWrites?: boolean;
 }
 
 export class ServerCore<E = unknown> {
@@ -77,6 +87,7 @@ export class ServerCore<E = unknown> {
   private readonly dirty = new Set<Conn<E>>();
   private deadline: number | null = null;
   private stopping = false;
+  private readonly deferWrites: boolean;
 
   constructor(
     readonly profile: ServerProfile<E>,
@@ -85,6 +96,7 @@ export class ServerCore<E = unknown> {
   ) {
     this.limits = { ...LIMITS, ...options.limits };
     this.motd = options.motd;
+    this.deferWrites = options.deferWrites ?? false;
     this.room = room(this.limits);
   }
 
@@ -108,6 +120,16 @@ export class ServerCore<E = unknown> {
   /** Marks a connection as having output to flush at the end of this call. */
   touched(conn: Conn<E>): void {
     this.dirty.add(conn);
+  }
+
+  /** True when some connection has queued output that `flushWrites()` would write. */
+  get hasPendingWrites(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /** One write per connection with queued output (see `deferWrites`). */
+  flushWrites(): ServerAction[] {
+    return this.flush(true);
   }
 
   /** A connection was accepted. */
@@ -144,6 +166,8 @@ export class ServerCore<E = unknown> {
     conn.lastHeard = now;
     conn.pingedAt = null;
     this.run(conn, now, () => conn.endpoint.receive(chunk));
+    // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
+    if (this.profile.idleChecks && !conn.finished) this.lowerDeadline(now + this.limits.idlePingMs);
     return this.flush();
   }
 
@@ -199,6 +223,8 @@ export class ServerCore<E = unknown> {
         } else consider(pingDue);
       }
     }
+    const profileDue = this.profile.tick?.(this, now) ?? null;
+    if (profileDue !== null) consider(profileDue);
     this.deadline = next;
     return this.flush();
   }
@@ -299,25 +325,31 @@ export class ServerCore<E = unknown> {
     if (name !== undefined) {
       this.log('info', `conn ${conn.id}: ${name} left (${reason})`);
       if (announce) this.profile.announceLeave(this, name, reason, now);
+      // The last one out takes the conversation along, leave entry included (7.7, 10.5).
+      if (this.room.size === 0) this.room.clearHistory();
     }
     const out = conn.endpoint.takeOutput();
     if (out.length > 0) this.actions.push({ kind: 'write', id: conn.id, data: out });
     this.actions.push(error ? { kind: 'close', id: conn.id, error } : { kind: 'close', id: conn.id });
     this.dirty.delete(conn);
     this.conns.delete(conn.id);
+    this.profile.forget?.(conn);
   }
 
-  private lowerDeadline(t: number): void {
+  /** Asks for a `tick` no later than `t` (profiles use it for batched work). */
+  lowerDeadline(t: number): void {
     if (this.deadline === null || t < this.deadline) this.deadline = t;
   }
 
   /** One write per connection per call: everything queued, concatenated (a corked write). */
-  private flush(): ServerAction[] {
-    for (const conn of this.dirty) {
-      if (conn.endpoint.pendingBytes === 0) continue;
-      this.actions.push({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
+  private flush(writes = !this.deferWrites): ServerAction[] {
+    if (writes) {
+      for (const conn of this.dirty) {
+        if (conn.endpoint.pendingBytes === 0) continue;
+        this.actions.push({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
+      }
+      this.dirty.clear();
     }
-    this.dirty.clear();
     const out = this.actions;
     this.actions = [];
     return out;

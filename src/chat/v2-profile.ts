@@ -9,7 +9,7 @@
 import type { Identity } from '../crypto/identity.js';
 import type { RandomSource } from '../crypto/key-agreement.js';
 import { type ParleyError, parleyError } from '../errors.js';
-import { V2_NAME_PATTERN, V2_RESERVED_NAMES, type V2Group } from '../generated/constants.js';
+import { LIMITS, V2_NAME_PATTERN, V2_RESERVED_NAMES, type V2Group } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
@@ -36,26 +36,54 @@ function endpointOf(conn: V2Conn): V2ServerConnection {
   return conn.endpoint as V2ServerConnection;
 }
 
-/** Room entries for export, split so that each export_reply stays well inside maxFrame (7.7). */
-export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
-  const budget = Math.max(256, maxFrame - 1024);
-  const chunks: HistoryEntry[][] = [[]];
+/**
+ * Splits `items` into chunks whose JSON stays within `budget` bytes (worst case: every character
+ * 3 UTF-8 bytes), so that each packet fits a record the client accepts (7.6, 7.7). Always returns
+ * at least one (possibly empty) chunk.
+ */
+export function chunkByJsonSize<T>(
+  items: readonly T[],
+  budget: number,
+  cost: (item: T) => number = (item) => JSON.stringify(item).length * 3 + 1,
+): T[][] {
+  const chunks: T[][] = [[]];
   let size = 0;
-  for (const entry of entries) {
-    const cost = JSON.stringify(entry).length * 3 + 1; // worst case: every char 3 UTF-8 bytes
-    if (size + cost > budget && chunks[chunks.length - 1].length > 0) {
+  for (const item of items) {
+    const itemCost = cost(item);
+    if (size + itemCost > budget && chunks[chunks.length - 1].length > 0) {
       chunks.push([]);
       size = 0;
     }
-    chunks[chunks.length - 1].push(entry);
-    size += cost;
+    chunks[chunks.length - 1].push(item);
+    size += itemCost;
   }
   return chunks;
+}
+
+/** The JSON budget of one list packet: within the server's maxFrame and the default a client uses. */
+function listBudget(maxFrame: number): number {
+  return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
+}
+
+/** Room entries for export, split so that each export_reply fits one frame (7.7). */
+export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
+  return chunkByJsonSize(entries, listBudget(maxFrame));
+}
+
+/** A presence notice waiting to be batched (see presenceBatchMs, spec 11). */
+interface PendingPresence {
+  readonly seq: number;
+  readonly json: Buffer;
 }
 
 class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
   readonly name = 'v2' as const;
   readonly idleChecks = true;
+  /** Presence events are numbered; a member gets only those numbered after its own join. */
+  private presenceSeq = 0;
+  private readonly joinedAt = new Map<number, number>();
+  private pending: PendingPresence[] = [];
+  private presenceDue: number | null = null;
 
   constructor(private readonly options: V2ServerOptions) {}
 
@@ -79,6 +107,66 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
     }
   }
 
+  /**
+   * Sends a presence notice: at once in a small room, batched in a large one (presenceBatchMs).
+   * `self` (the joiner) never gets its own notice.
+   */
+  private presence(core: V2Core, packet: V2ServerPacket, now: number, self?: V2Conn): void {
+    const seq = ++this.presenceSeq;
+    if (self) this.joinedAt.set(self.id, seq);
+    if (this.pending.length === 0 && core.room.size < core.limits.presenceBatchMembers) {
+      this.broadcast(core, packet, self);
+      return;
+    }
+    this.pending.push({ seq, json: encodeV2Packet(packet) });
+    if (this.presenceDue === null) {
+      this.presenceDue = now + core.limits.presenceBatchMs;
+      core.lowerDeadline(this.presenceDue);
+    }
+  }
+
+  /** Delivers batched presence notices; called before any chat output so that order is kept. */
+  private flushPresence(core: V2Core): void {
+    if (this.pending.length === 0) return;
+    const first = this.pending[0].seq;
+    for (const member of core.members()) {
+      const since = this.joinedAt.get(member.id) ?? 0;
+      const endpoint = endpointOf(member);
+      for (let i = Math.max(0, since - first + 1); i < this.pending.length; i++)
+        endpoint.sendEncoded(this.pending[i].json);
+      core.touched(member);
+    }
+    this.pending = [];
+    this.presenceDue = null;
+  }
+
+  forget(conn: V2Conn): void {
+    this.joinedAt.delete(conn.id);
+  }
+
+  tick(core: V2Core, now: number): number | null {
+    if (this.presenceDue !== null && now >= this.presenceDue) this.flushPresence(core);
+    return this.presenceDue;
+  }
+
+  /** Sends the user list in as many packets as it needs (7.6). */
+  private sendUsers(core: V2Core, endpoint: V2ServerConnection, name?: string): void {
+    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma.
+    const chunks = chunkByJsonSize(
+      core.room.names(),
+      listBudget(core.limits.maxFrame),
+      (n) => n.length * 6 + 3,
+    );
+    chunks.forEach((users, i) => {
+      const more = i < chunks.length - 1 ? { more: true } : {};
+      if (i === 0 && name !== undefined) {
+        endpoint.acceptJoin(name, users, core.motd, more.more);
+      } else {
+        endpoint.send({ type: 'user_list', users, ...more });
+      }
+    });
+  }
+
   handleEvent(core: V2Core, conn: V2Conn, event: V2ServerConnectionEvent, now: number): void {
     if (event.kind === 'error') {
       core.log('info', `conn ${conn.id}: ${event.error.code}: ${event.error.message}`);
@@ -88,6 +176,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
     const packet = event.packet;
     const endpoint = endpointOf(conn);
     const from = core.room.nameOf(conn.id);
+    if (packet.type !== 'join') this.flushPresence(core);
     switch (packet.type) {
       case 'join': {
         const verdict = core.room.checkName(packet.name);
@@ -96,10 +185,10 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
           return;
         }
         core.room.join(conn.id, packet.name);
-        endpoint.acceptJoin(packet.name, core.room.names(), core.motd);
+        this.sendUsers(core, endpoint, packet.name);
         core.record({ kind: 'join', from: packet.name, text: `${packet.name} joined`, ts: now });
         core.log('info', `conn ${conn.id}: joined as ${packet.name}`);
-        this.broadcast(core, { type: 'user_joined', name: packet.name, ts: now }, conn);
+        this.presence(core, { type: 'user_joined', name: packet.name, ts: now }, now, conn);
         return;
       }
       case 'say':
@@ -136,7 +225,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
         return;
       }
       case 'who':
-        if (core.takeToken(conn, now)) endpoint.send({ type: 'user_list', users: core.room.names() });
+        if (core.takeToken(conn, now)) this.sendUsers(core, endpoint);
         return;
       case 'export': {
         if (!core.takeToken(conn, now)) return;
@@ -154,7 +243,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
 
   announceLeave(core: V2Core, name: string, reason: LeaveReason, now: number): void {
     core.record({ kind: 'leave', from: name, text: `${name} left`, ts: now });
-    this.broadcast(core, { type: 'user_left', name, reason, ts: now });
+    this.presence(core, { type: 'user_left', name, reason, ts: now }, now);
   }
 
   ping(conn: V2Conn, now: number): void {

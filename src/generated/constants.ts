@@ -29,6 +29,8 @@ export const LIMITS = {
   rateBurst: 20,
   ratePerSecond: 10,
   maxQueuedBytes: 1048576,
+  presenceBatchMembers: 100,
+  presenceBatchMs: 200,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -119,6 +121,25 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     max: 1073741824,
     unit: 'bytes',
     text: 'Bytes a server may hold unsent for one slow reader before it disconnects it with SLOW_READER.',
+  },
+  presenceBatchMembers: {
+    default: 100,
+    min: 2,
+    max: 1000000,
+    unit: 'connections',
+    text:
+      'v2: in a room of at least this many members a server MAY batch user_joined and user_left notices ' +
+      '(see presenceBatchMs).',
+  },
+  presenceBatchMs: {
+    default: 200,
+    min: 0,
+    max: 10000,
+    unit: 'ms',
+    text:
+      'v2: how long a server MAY hold presence notices in a large room so that each member gets them in ' +
+      'one record (broadcasting every join to every member one by one costs O(members^2) AEAD operations). ' +
+      'Pending notices MUST be sent before any later chat packet, so order is kept.',
   },
 };
 

@@ -79,13 +79,16 @@ export const joinSchema = z.strictObject({
 
 /**
  * `join_ok` (section 7.2): server to client, encrypted. The name is accepted; the joined user's name as the
- * server records it, the users in the room (including the joined user) and the message of the day.
+ * server records it, the users in the room (including the joined user) and the message of the day. When the
+ * list does not fit one record, `more: true` says it continues in `user_list` packets; the last has no `more`
+ * (or false).
  */
 export const joinOkSchema = z.strictObject({
   type: z.literal('join_ok'),
   name: z.string(),
   users: z.array(z.string()),
   motd: z.string().optional(),
+  more: z.boolean().optional(),
 });
 
 /**
@@ -160,11 +163,13 @@ export const whoSchema = z.strictObject({
 });
 
 /**
- * `user_list` (section 7.6): server to client, encrypted. The names in the room, sorted case-insensitively.
+ * `user_list` (section 7.6): server to client, encrypted. The names in the room, sorted case-insensitively. A
+ * long list is split: every part but the last has `more: true`, and the receiver joins the parts.
  */
 export const userListSchema = z.strictObject({
   type: z.literal('user_list'),
   users: z.array(z.string()),
+  more: z.boolean().optional(),
 });
 
 /**

@@ -55,6 +55,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   private serverLimits: ServerLimits | null = null;
   private chosenGroup: V2Group | null = null;
   private serverFingerprint: string | null = null;
+  private partialList: (V2PacketOf<'join_ok'> | V2PacketOf<'user_list'>) | null = null;
 
   constructor(private readonly options: V2ClientConnectionOptions) {
     super(new StateMachine<V2ClientState>(V2_CLIENT_MACHINE, 'v2 client'));
@@ -133,7 +134,29 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       events.push({ kind: 'closed', clean: true, reason: packet.reason });
       return;
     }
-    events.push({ kind: 'packet', packet });
+    const whole = this.assembleList(packet);
+    if (whole) events.push({ kind: 'packet', packet: whole });
+  }
+
+  /**
+   * Joins a user list split over join_ok / user_list packets with `more: true` (7.6): the caller
+   * sees one join_ok or user_list with the whole list. Other packets pass through.
+   */
+  private assembleList(packet: V2ServerPacket): V2ServerPacket | null {
+    if (packet.type !== 'join_ok' && packet.type !== 'user_list') return packet;
+    const partial = this.partialList;
+    if (partial && packet.type === 'user_list') {
+      partial.users.push(...packet.users);
+      if (packet.more) return null;
+      this.partialList = null;
+      const { more: _more, ...whole } = partial;
+      return whole as V2ServerPacket;
+    }
+    if (packet.more) {
+      this.partialList = { ...packet, users: [...packet.users] };
+      return null;
+    }
+    return packet;
   }
 
   private remoteError(packet: V2PacketOf<'error'>): ParleyError {

@@ -179,13 +179,15 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   }
 
   /** The room accepted the name in the pending `join` (7.2). */
-  acceptJoin(name: string, users: readonly string[], motd?: string): void {
+  acceptJoin(name: string, users: readonly string[], motd?: string, more?: boolean): void {
     this.machine.fire('join', 'accepted');
-    this.send(
-      motd === undefined
-        ? { type: 'join_ok', name, users: [...users] }
-        : { type: 'join_ok', name, users: [...users], motd },
-    );
+    this.send({
+      type: 'join_ok',
+      name,
+      users: [...users],
+      ...(motd === undefined ? {} : { motd }),
+      ...(more ? { more } : {}),
+    });
   }
 
   /** The room refused the name in the pending `join` (7.2). */
