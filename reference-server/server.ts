@@ -140,6 +140,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       );
     }
     schedule();
+    flushSoon();
   };
 
   /**
