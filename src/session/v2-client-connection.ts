@@ -116,13 +116,20 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
 
   private handlePacket(packet: V2ServerPacket, events: V2ClientConnectionEvent[]): void {
     if (packet.type === 'server_auth') {
+      // Verify before the transition: a failed check must leave the client in AWAIT_SERVER_AUTH,
+      // where it sends nothing encrypted to a server it could not authenticate (5.5).
+      if (!this.machine.allows('server_auth')) this.machine.fire('server_auth'); // PACKET_UNEXPECTED
+      const authenticated = this.handleServerAuth(packet);
       this.machine.fire('server_auth');
-      events.push(this.handleServerAuth(packet));
+      events.push(authenticated);
       return;
     }
     if (packet.type === 'error') {
-      this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
-      if (packet.fatal) {
+      // Before server_auth the table has one unguarded `error` transition (13.2); later states
+      // tell fatal from non-fatal.
+      const unguarded = this.machine.guards('error').includes(null);
+      this.machine.fire('error', unguarded ? null : packet.fatal ? 'fatal' : 'nonfatal');
+      if (packet.fatal || this.machine.terminal) {
         events.push({ kind: 'error', error: this.remoteError(packet) });
         return;
       }

@@ -21,7 +21,14 @@ import { deriveSessionKeys, transcriptHash } from '../crypto/v2-keys.js';
 import type { ParleyError } from '../errors.js';
 import { parleyError } from '../errors.js';
 import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
-import { LIMITS, type Limits, V2_GROUPS, V2_PROTOCOL_ID, type V2Group } from '../generated/constants.js';
+import {
+  LIMITS,
+  type Limits,
+  V2_GROUPS,
+  V2_PROTOCOL_ID,
+  V2_TAG_BYTES,
+  type V2Group,
+} from '../generated/constants.js';
 import { V2_SERVER_MACHINE, type V2ServerState } from '../generated/machines.js';
 import type { V2ClientPacket, V2ServerPacket } from '../generated/v2-packets.js';
 import { Endpoint, type EndpointEvent } from './endpoint.js';
@@ -162,7 +169,11 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
    */
   sendEncoded(json: Buffer): void {
     if (!this.sealer || this.machine.terminal) return;
-    if (this.unsealed.length > 0 && this.unsealedSize + json.length + 1 > COALESCE_BYTES) this.sealPending();
+    // The record's plaintext is every packet plus one separator between each; with the tag it must
+    // stay within the maxFrame this server announced, which is what clients accept (6.1).
+    const limit = Math.min(COALESCE_BYTES, this.limits.maxFrame - V2_TAG_BYTES);
+    const size = this.unsealedSize + this.unsealed.length + json.length;
+    if (this.unsealed.length > 0 && size > limit) this.sealPending();
     this.unsealed.push(json);
     this.unsealedSize += json.length;
   }

@@ -1,0 +1,164 @@
+/**
+ * v2 records (spec 6): spec/vectors/v2-records.json, checked against node:crypto directly, plus the
+ * sealer/opener rules (implicit sequence numbers, sticky failure, nonce construction).
+ */
+import { createDecipheriv } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-layer.js';
+import { encodeHeader, FrameDecoder } from '../../src/framing/frame-codec.js';
+import type { VectorGroup, VectorTest } from '../../tools/vector-builder.js';
+import { codeOf, fromHex, readVectorFile, toHex, vectorCases } from './helpers.js';
+
+interface RecordGroup extends VectorGroup {
+  readonly key: string;
+  readonly iv: string;
+  readonly otherKey: string;
+  readonly records: readonly { seq: number; nonce: string; plaintext: string; frame: string }[];
+  readonly nonces: readonly { seq: string; nonce: string }[];
+}
+interface RecordTest extends VectorTest {
+  readonly stream: string;
+  readonly plaintexts: readonly string[];
+  readonly code: string | null;
+}
+
+const file = readVectorFile('v2-records.json');
+const cases = vectorCases<RecordGroup, RecordTest>(file);
+const group = file.testGroups[0] as RecordGroup;
+const keys = { key: fromHex(group.key), iv: fromHex(group.iv) };
+
+/** Feeds `chunks` to a decoder and opens every frame with a fresh opener, then ends the stream. */
+function openStream(chunks: readonly Buffer[]): { plaintexts: string[]; code: string | null } {
+  const decoder = new FrameDecoder();
+  const opener = new RecordOpener(keys);
+  const plaintexts: string[] = [];
+  const code = codeOf(() => {
+    for (const chunk of chunks) {
+      decoder.push(chunk);
+      for (let f = decoder.next(); f; f = decoder.next()) plaintexts.push(toHex(opener.open(f)));
+    }
+    decoder.end();
+  });
+  return { plaintexts, code };
+}
+
+describe('v2 record vectors', () => {
+  it('list records whose nonce is the IV XOR the sequence number', () => {
+    for (const r of group.records) {
+      const expected = fromHex(group.iv);
+      expected.writeBigUInt64BE(expected.readBigUInt64BE(4) ^ BigInt(r.seq), 4);
+      expect(r.nonce).toBe(toHex(expected));
+    }
+    for (const n of group.nonces) expect(toHex(recordNonce(keys.iv, BigInt(n.seq)))).toBe(n.nonce);
+  });
+
+  it('list records that node:crypto opens with the header as AAD (6.1)', () => {
+    for (const r of group.records) {
+      const frame = fromHex(r.frame);
+      const header = frame.subarray(0, 10);
+      const body = frame.subarray(10);
+      expect(header.equals(encodeHeader(body.length))).toBe(true);
+      const d = createDecipheriv('aes-256-gcm', keys.key, fromHex(r.nonce), { authTagLength: 16 });
+      d.setAAD(header);
+      d.setAuthTag(body.subarray(-16));
+      const plain = Buffer.concat([d.update(body.subarray(0, -16)), d.final()]);
+      expect(toHex(plain)).toBe(r.plaintext);
+    }
+  });
+
+  it('list records that our sealer reproduces', () => {
+    const sealer = new RecordSealer(keys);
+    for (const r of group.records) expect(toHex(sealer.seal(fromHex(r.plaintext)))).toBe(r.frame);
+    expect(sealer.sequence).toBe(BigInt(group.records.length));
+  });
+
+  it('name every failure the spec lists for 6.2', () => {
+    const flags = new Set(cases.flatMap((c) => c.test.flags));
+    for (const f of ['BitFlip', 'ModifiedAad', 'Replay', 'Reorder', 'Drop', 'WrongKey', 'Truncated']) {
+      expect(flags).toContain(f);
+    }
+  });
+
+  it.each(cases)('whole: $label', ({ test }) => {
+    expect(openStream([fromHex(test.stream)])).toEqual({ plaintexts: test.plaintexts, code: test.code });
+  });
+
+  it.each(cases)('one byte at a time: $label', ({ test }) => {
+    const chunks = [...fromHex(test.stream)].map((b) => Buffer.from([b]));
+    expect(openStream(chunks)).toEqual({ plaintexts: test.plaintexts, code: test.code });
+  });
+});
+
+describe('RecordOpener', () => {
+  const frames = group.records.map((r) => {
+    const frame = fromHex(r.frame);
+    return { header: frame.subarray(0, 10), body: frame.subarray(10) };
+  });
+
+  it('counts records it has opened', () => {
+    const opener = new RecordOpener(keys);
+    expect(opener.sequence).toBe(0n);
+    opener.open(frames[0]);
+    opener.open(frames[1]);
+    expect(opener.sequence).toBe(2n);
+  });
+
+  it('stays failed after a bad record, even for a good one', () => {
+    const opener = new RecordOpener(keys);
+    expect(codeOf(() => opener.open(frames[1]))).toBe('DECRYPT_FAILED');
+    expect(codeOf(() => opener.open(frames[0]))).toBe('DECRYPT_FAILED');
+    expect(opener.sequence).toBe(0n);
+  });
+
+  it('refuses a record whose AAD is another header, even of a valid form', () => {
+    const opener = new RecordOpener(keys);
+    const header = encodeHeader(frames[0].body.length + 1);
+    expect(codeOf(() => opener.open({ header, body: frames[0].body }))).toBe('DECRYPT_FAILED');
+  });
+
+  it('refuses a body shorter than the tag, and stays failed', () => {
+    const opener = new RecordOpener(keys);
+    expect(codeOf(() => opener.open({ header: encodeHeader(3), body: Buffer.alloc(3) }))).toBe(
+      'DECRYPT_FAILED',
+    );
+    expect(codeOf(() => opener.open(frames[0]))).toBe('DECRYPT_FAILED');
+  });
+
+  it('refuses a record sealed for the other direction (another key)', () => {
+    const other = { key: fromHex(group.otherKey), iv: keys.iv };
+    const frame = new RecordSealer(other).seal(Buffer.from('{}'));
+    expect(
+      codeOf(() => new RecordOpener(keys).open({ header: frame.subarray(0, 10), body: frame.subarray(10) })),
+    ).toBe('DECRYPT_FAILED');
+  });
+});
+
+describe('RecordSealer', () => {
+  it('seals an empty plaintext as a tag-only record', () => {
+    const frame = new RecordSealer(keys).seal(new Uint8Array(0));
+    expect(frame.length).toBe(26);
+    expect(
+      toHex(new RecordOpener(keys).open({ header: frame.subarray(0, 10), body: frame.subarray(10) })),
+    ).toBe('');
+  });
+
+  it('never reuses a nonce: the same plaintext twice gives two different records', () => {
+    const sealer = new RecordSealer(keys);
+    expect(sealer.seal(Buffer.from('x')).equals(sealer.seal(Buffer.from('x')))).toBe(false);
+  });
+
+  it('refuses to seal once the 64-bit sequence number is exhausted', () => {
+    const sealer = new RecordSealer(keys);
+    (sealer as unknown as { seq: bigint }).seq = 2n ** 64n - 1n;
+    expect(codeOf(() => sealer.seal(Buffer.from('x')))).toBe('INTERNAL_ERROR');
+  });
+});
+
+describe('recordNonce', () => {
+  it('XORs the sequence number into the last 8 bytes of the IV only', () => {
+    const iv = Buffer.alloc(12, 0xff);
+    expect(toHex(recordNonce(iv, 1n))).toBe('fffffffffffffffffffffffe');
+    expect(toHex(recordNonce(iv, 2n ** 64n - 1n))).toBe('ffffffff0000000000000000');
+    expect(toHex(iv)).toBe('ff'.repeat(12)); // the IV itself is not modified
+  });
+});

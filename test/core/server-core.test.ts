@@ -1,0 +1,856 @@
+/**
+ * The sans-IO chat server (spec 7, 10, 11) for both profiles, driven through test/support/
+ * memory-net.ts with a fake clock: joins, name collisions, chat, private messages, actions, who,
+ * export, leave notices, rate limits, lengths, timeouts, admission, shutdown, and isolation of one
+ * connection's failure from the others. Legacy mitigations are checked on the bytes.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { createLegacyServer } from '../../src/chat/legacy-profile.js';
+import type { ServerAction, ServerCore } from '../../src/chat/server-core.js';
+import { createV2Server } from '../../src/chat/v2-profile.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { FrameDecoder } from '../../src/framing/frame-codec.js';
+import type { Limits } from '../../src/generated/constants.js';
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import { type LegacyPacket, legacyPacket } from '../../src/legacy/legacy-packet.js';
+import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
+import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { type ClientLike, MemoryNet } from '../support/memory-net.js';
+import { seededRandom } from '../support/seeded-random.js';
+import { RawLegacyClient } from './helpers.js';
+
+const identity = identityFromSeed(Buffer.alloc(32, 9));
+
+/** Advances the fake clock and returns the server's actions (also applied to the clients). */
+function advance<E>(net: MemoryNet<E>, ms: number): ServerAction[] {
+  net.now += ms;
+  const actions = net.server.tick(net.now);
+  net.apply(actions);
+  net.settle();
+  return actions;
+}
+
+/** Runs `call` against the server core and applies its actions, returning them. */
+function step<E>(net: MemoryNet<E>, call: (server: ServerCore<unknown>) => ServerAction[]): ServerAction[] {
+  const actions = call(net.server);
+  net.apply(actions);
+  net.settle();
+  return actions;
+}
+
+const closes = (actions: readonly ServerAction[]) =>
+  actions.flatMap((a) => (a.kind === 'close' ? [{ id: a.id, code: a.error?.code ?? null }] : []));
+
+const writesTo = (actions: readonly ServerAction[], id: number) =>
+  actions.filter((a) => a.kind === 'write' && a.id === id);
+
+/** A peer that connects and then never says or reads anything. */
+const silent = (): ClientLike<never> => ({
+  receive: () => [],
+  receiveEnd: () => [],
+  takeOutput: () => Buffer.alloc(0),
+});
+
+/** Frames in a byte stream. */
+function frameCount(bytes: Buffer): number {
+  const d = new FrameDecoder({ maxFrame: 1 << 24 });
+  d.push(bytes);
+  return d.drain().length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// v2
+
+type V2Net = MemoryNet<V2ClientConnectionEvent>;
+
+function v2(limits: Partial<Limits> = {}, extra: { motd?: string; deferWrites?: boolean } = {}) {
+  const server = createV2Server({ identity, random: seededRandom('server'), limits, ...extra });
+  const net: V2Net = new MemoryNet<V2ClientConnectionEvent>(server as never);
+  const clients = new Map<string, { client: V2ClientConnection; id: number }>();
+  const connect = (seed: string, maxFrame?: number) => {
+    const client = new V2ClientConnection({ random: seededRandom(seed), maxFrame });
+    const id = net.connect(client);
+    return { client, id };
+  };
+  const join = (name: string, maxFrame?: number) => {
+    const c = connect(`client ${name}`, maxFrame);
+    c.client.join(name);
+    net.settle();
+    clients.set(name, c);
+    return c;
+  };
+  const get = (name: string) => clients.get(name) as { client: V2ClientConnection; id: number };
+  /** Packets client `name` has received since the last call (events other than packets dropped). */
+  const packets = (name: string): V2ServerPacket[] =>
+    net.take(get(name).id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
+  const events = (name: string) => net.take(get(name).id);
+  return { server, net, connect, join, get, packets, events };
+}
+
+describe('v2 server: joining (7.2)', () => {
+  it('accepts a name with join_ok and the user list, and tells the others', () => {
+    const s = v2({}, { motd: 'be nice' });
+    s.join('alice');
+    expect(s.packets('alice')).toEqual([
+      { type: 'join_ok', name: 'alice', users: ['alice'], motd: 'be nice' },
+    ]);
+    s.join('Bob');
+    expect(s.packets('Bob')).toEqual([
+      { type: 'join_ok', name: 'Bob', users: ['alice', 'Bob'], motd: 'be nice' },
+    ]);
+    expect(s.packets('alice')).toEqual([{ type: 'user_joined', name: 'Bob', ts: s.net.now }]);
+    expect(s.server.room.names()).toEqual(['alice', 'Bob']);
+  });
+
+  it('refuses taken (any case), reserved and invalid names, and lets the client try again', () => {
+    const s = v2();
+    s.join('alice');
+    s.packets('alice');
+    const c = s.connect('carol');
+    const tries: [string, string][] = [
+      ['ALICE', 'NAME_TAKEN'],
+      ['Server', 'NAME_RESERVED'],
+      ['a b', 'NAME_INVALID'],
+      ['x'.repeat(25), 'NAME_INVALID'],
+    ];
+    for (const [name, code] of tries) {
+      c.client.join(name);
+      s.net.settle();
+      const got = s.net.take(c.id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
+      expect(got).toEqual([expect.objectContaining({ type: 'join_error', code })]);
+      expect(c.client.state).toBe('READY');
+    }
+    c.client.join('carol');
+    s.net.settle();
+    expect(c.client.state).toBe('JOINED');
+    // Refusals tell nobody else.
+    expect(s.packets('alice')).toEqual([{ type: 'user_joined', name: 'carol', ts: s.net.now }]);
+  });
+});
+
+describe('v2 server: chat (7.3-7.7)', () => {
+  it('stamps a chat line with the sender name, an id and the time, and sends it to everyone', () => {
+    const s = v2();
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    s.packets('bob');
+    s.get('alice').client.say('hello');
+    s.get('alice').client.say('again');
+    s.net.settle();
+    const expected = [
+      { type: 'message', id: 0, from: 'alice', text: 'hello', ts: s.net.now },
+      { type: 'message', id: 1, from: 'alice', text: 'again', ts: s.net.now },
+    ];
+    expect(s.packets('alice')).toEqual(expected);
+    expect(s.packets('bob')).toEqual(expected);
+  });
+
+  it('sends an action to everyone', () => {
+    const s = v2();
+    s.join('alice');
+    s.join('bob');
+    s.packets('bob');
+    s.get('alice').client.action('waves');
+    s.net.settle();
+    expect(s.packets('bob')).toEqual([
+      { type: 'action', id: 0, from: 'alice', text: 'waves', ts: s.net.now },
+    ]);
+  });
+
+  it('delivers a private message to its target and echoes it to the sender, nobody else', () => {
+    const s = v2();
+    for (const n of ['alice', 'bob', 'carol']) s.join(n);
+    for (const n of ['alice', 'bob', 'carol']) s.packets(n);
+    s.get('alice').client.privateMessage('BOB', 'psst');
+    s.net.settle();
+    const expected = { type: 'private', id: 0, from: 'alice', to: 'bob', text: 'psst', ts: s.net.now };
+    expect(s.packets('alice')).toEqual([expected]);
+    expect(s.packets('bob')).toEqual([expected]);
+    expect(s.packets('carol')).toEqual([]);
+  });
+
+  it('delivers a private message to oneself once', () => {
+    const s = v2();
+    s.join('alice');
+    s.packets('alice');
+    s.get('alice').client.privateMessage('alice', 'note');
+    s.net.settle();
+    expect(s.packets('alice')).toHaveLength(1);
+  });
+
+  it('answers a private message to nobody with NO_SUCH_USER, not fatal', () => {
+    const s = v2();
+    s.join('alice');
+    s.packets('alice');
+    s.get('alice').client.privateMessage('ghost', 'hello?');
+    s.net.settle();
+    expect(s.packets('alice')).toEqual([
+      expect.objectContaining({ type: 'error', code: 'NO_SUCH_USER', fatal: false }),
+    ]);
+    expect(s.get('alice').client.state).toBe('JOINED');
+  });
+
+  it('answers who with the names sorted case-insensitively', () => {
+    const s = v2();
+    for (const n of ['carol', 'Bob', 'alice']) s.join(n);
+    s.packets('carol');
+    s.get('carol').client.who();
+    s.net.settle();
+    expect(s.packets('carol')).toEqual([{ type: 'user_list', users: ['alice', 'Bob', 'carol'] }]);
+  });
+
+  it('exports the conversation: joins, lines, actions and leaves, never private messages', () => {
+    const s = v2();
+    s.join('alice');
+    s.join('bob');
+    s.get('alice').client.say('hi');
+    s.get('bob').client.action('waves');
+    s.get('bob').client.privateMessage('alice', 'secret');
+    s.net.settle();
+    s.join('carol');
+    s.get('carol').client.goodbye();
+    s.net.settle();
+    s.packets('alice');
+    s.get('alice').client.requestExport();
+    s.net.settle();
+    const [reply] = s.packets('alice');
+    expect(reply).toEqual({
+      type: 'export_reply',
+      done: true,
+      entries: [
+        { kind: 'join', from: 'alice', text: 'alice joined', ts: s.net.now },
+        { kind: 'join', from: 'bob', text: 'bob joined', ts: s.net.now },
+        { kind: 'message', from: 'alice', text: 'hi', ts: s.net.now },
+        { kind: 'action', from: 'bob', text: 'waves', ts: s.net.now },
+        { kind: 'join', from: 'carol', text: 'carol joined', ts: s.net.now },
+        { kind: 'leave', from: 'carol', text: 'carol left', ts: s.net.now },
+      ],
+    });
+  });
+
+  it('splits a long export over several export_reply packets, the last with done, within maxFrame', () => {
+    const s = v2({ maxFrame: 1024, rateBurst: 1000 });
+    const { client, id } = s.join('alice', 1024);
+    for (let i = 0; i < 40; i++) client.say(`line ${i} ${'x'.repeat(40)}`);
+    s.net.settle();
+    s.packets('alice');
+    client.requestExport();
+    // Every record the server writes fits the maxFrame it announced (6.1).
+    const actions = step(s.net, (server) => server.data(id, client.takeOutput(), s.net.now));
+    for (const w of writesTo(actions, id)) {
+      const d = new FrameDecoder({ maxFrame: 1024 });
+      d.push((w as { data: Buffer }).data);
+      expect(d.drain().length).toBeGreaterThan(0);
+    }
+    const replies = s.packets('alice').filter((p) => p.type === 'export_reply');
+    expect(replies.length).toBeGreaterThan(3);
+    expect(replies.map((r) => r.done)).toEqual(replies.map((_, i) => i === replies.length - 1));
+    const entries = replies.flatMap((r) => r.entries);
+    expect(entries).toHaveLength(41);
+    expect(entries[0].kind).toBe('join');
+    expect(entries[40].text).toBe(`line 39 ${'x'.repeat(40)}`);
+  });
+});
+
+describe('v2 server: long user lists (7.6)', () => {
+  it('splits join_ok and user_list for a large room; the client sees each list whole', () => {
+    const s = v2({ maxFrame: 1024 });
+    const names = Array.from(
+      { length: 12 },
+      (_, i) => `member_${String(i).padStart(2, '0')}_${'n'.repeat(12)}`,
+    );
+    for (const n of names.slice(0, -1)) s.join(n, 1024);
+    const sent = vi.spyOn(V2ServerConnection.prototype, 'send');
+    const last = names[names.length - 1];
+    s.join(last, 1024);
+    const parts = sent.mock.calls
+      .map(([p]) => p)
+      .filter((p) => p.type === 'join_ok' || p.type === 'user_list');
+    sent.mockRestore();
+    // On the wire: a join_ok with more, then user_list parts, the last without more.
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts[0]).toMatchObject({ type: 'join_ok', more: true });
+    expect(parts.slice(1).every((p) => p.type === 'user_list')).toBe(true);
+    expect(parts.map((p) => (p as { more?: boolean }).more === true)).toEqual(
+      parts.map((_, i) => i < parts.length - 1),
+    );
+    expect(s.packets(last)).toEqual([{ type: 'join_ok', name: last, users: names }]);
+    s.get(last).client.who();
+    s.net.settle();
+    expect(s.packets(last)).toEqual([{ type: 'user_list', users: names }]);
+  });
+});
+
+describe('v2 server: leaving (7.6, 7.9)', () => {
+  it('tells the others with user_left and the reason: quit, lost, error', () => {
+    const s = v2();
+    for (const n of ['alice', 'bob', 'carol', 'dave']) s.join(n);
+    s.packets('alice');
+    s.get('bob').client.goodbye();
+    s.net.settle();
+    s.net.hangUp(s.get('carol').id);
+    s.net.inject(s.get('dave').id, Buffer.from('not a frame'));
+    expect(s.packets('alice')).toEqual([
+      { type: 'user_left', name: 'bob', reason: 'quit', ts: s.net.now },
+      { type: 'user_left', name: 'carol', reason: 'lost', ts: s.net.now },
+      { type: 'user_left', name: 'dave', reason: 'error', ts: s.net.now },
+    ]);
+    expect(s.server.room.names()).toEqual(['alice']);
+  });
+
+  it('reports a client that closes with an error packet as leaving with reason error (13.1)', () => {
+    const s = v2();
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    s.get('bob').client.failWith(new Error('client bug'));
+    s.net.settle();
+    expect(s.packets('alice')).toEqual([{ type: 'user_left', name: 'bob', reason: 'error', ts: s.net.now }]);
+  });
+
+  it('says nothing about a connection that never joined', () => {
+    const s = v2();
+    s.join('alice');
+    s.packets('alice');
+    const c = s.connect('lurker');
+    s.net.hangUp(c.id);
+    expect(s.packets('alice')).toEqual([]);
+  });
+});
+
+describe('v2 server: limits (7.3, 7.8, 11)', () => {
+  it('drops a packet over the rate limit with a RATE_LIMITED notice, and keeps the connection', () => {
+    const s = v2({ rateBurst: 3, ratePerSecond: 1 });
+    const alice = s.join('alice').client;
+    s.packets('alice');
+    for (let i = 0; i < 4; i++) alice.say(`m${i}`);
+    s.net.settle();
+    const got = s.packets('alice');
+    expect(got.filter((p) => p.type === 'message').map((p) => (p as { text: string }).text)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+    ]);
+    expect(got.filter((p) => p.type === 'error')).toEqual([
+      expect.objectContaining({ type: 'error', code: 'RATE_LIMITED', fatal: false }),
+    ]);
+    expect(alice.state).toBe('JOINED');
+    advance(s.net, 1000); // one token back
+    alice.say('later');
+    s.net.settle();
+    expect(s.packets('alice')).toEqual([expect.objectContaining({ type: 'message', text: 'later' })]);
+  });
+
+  it('refuses a text longer than maxMessage characters with MESSAGE_TOO_LONG, not fatal', () => {
+    const s = v2({ maxMessage: 10 });
+    s.join('alice');
+    s.join('bob');
+    s.packets('bob');
+    const alice = s.get('alice').client;
+    s.packets('alice');
+    alice.say('x'.repeat(11));
+    alice.privateMessage('bob', 'y'.repeat(11));
+    alice.say('👋'.repeat(10)); // 10 characters in 20 UTF-16 units: fits
+    s.net.settle();
+    expect(s.packets('alice').map((p) => (p.type === 'error' ? p.code : p.type))).toEqual([
+      'MESSAGE_TOO_LONG',
+      'MESSAGE_TOO_LONG',
+      'message',
+    ]);
+    expect(s.packets('bob').map((p) => p.type)).toEqual(['message']);
+  });
+
+  it('closes a connection that has not joined in time with HANDSHAKE_TIMEOUT', () => {
+    const s = v2({ handshakeTimeoutMs: 1000 });
+    const c = s.connect('slow');
+    s.net.take(c.id); // authenticated
+    const raw = s.net.connect(silent() as never);
+    expect(s.server.nextDeadline).toBe(s.net.now + 1000);
+    expect(closes(advance(s.net, 999))).toEqual([]);
+    const actions = advance(s.net, 1);
+    expect(closes(actions)).toEqual([
+      { id: c.id, code: 'HANDSHAKE_TIMEOUT' },
+      { id: raw, code: 'HANDSHAKE_TIMEOUT' },
+    ]);
+    // The secured client is told why (a fatal error record); the raw one has no keys, so gets nothing.
+    const events = s.net.take(c.id);
+    expect(events[0]).toEqual({
+      kind: 'error',
+      error: expect.objectContaining({ code: 'HANDSHAKE_TIMEOUT', origin: 'remote' }),
+    });
+    expect(writesTo(actions, raw)).toEqual([]);
+    expect(s.server.connectionCount).toBe(0);
+  });
+
+  it('does not time out a connection that has joined', () => {
+    const s = v2({ handshakeTimeoutMs: 1000 });
+    s.join('alice');
+    expect(closes(advance(s.net, 5000))).toEqual([]);
+  });
+
+  it('pings a quiet connection, then closes it with IDLE_TIMEOUT; a live one answers and stays', () => {
+    const s = v2({ idlePingMs: 1000, idleTimeoutMs: 2500 });
+    const alice = s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    s.packets('bob');
+    s.net.clients.get(alice.id)!.toServer = false; // alice stops talking (her pongs never arrive)
+    expect(closes(advance(s.net, 999))).toEqual([]);
+    expect(s.packets('bob')).toEqual([]);
+    advance(s.net, 1);
+    expect(s.packets('alice')).toEqual([{ type: 'ping', n: s.net.now }]);
+    expect(s.packets('bob')).toEqual([{ type: 'ping', n: s.net.now }]); // bob answers with pong
+    expect(s.server.nextDeadline).not.toBeNull();
+    const actions = advance(s.net, 1500);
+    expect(closes(actions)).toEqual([{ id: alice.id, code: 'IDLE_TIMEOUT' }]);
+    expect(s.packets('bob')).toContainEqual({
+      type: 'user_left',
+      name: 'alice',
+      reason: 'timeout',
+      ts: s.net.now,
+    });
+    expect(s.get('bob').client.state).toBe('JOINED');
+  });
+
+  it('refuses a connection over maxClients with SERVER_FULL, before any byte', () => {
+    const s = v2({ maxClients: 1 });
+    s.join('alice');
+    const actions = s.server.open(99, s.net.now);
+    expect(closes(actions)).toEqual([{ id: 99, code: 'SERVER_FULL' }]);
+    expect(writesTo(actions, 99)).toEqual([]);
+    expect(s.server.connectionCount).toBe(1);
+  });
+});
+
+describe('v2 server: shutdown (7.9)', () => {
+  it('says goodbye to everyone, closes every connection, clears history and refuses newcomers', () => {
+    const s = v2();
+    s.join('alice');
+    s.join('bob');
+    const lurker = s.connect('lurker');
+    s.get('alice').client.say('hi');
+    s.net.settle();
+    s.events('alice');
+    s.events('bob');
+    expect(s.server.room.entries().length).toBeGreaterThan(0);
+    const actions = step(s.net, (server) => server.shutdown(s.net.now));
+    expect(closes(actions).map((c) => c.id)).toEqual([s.get('alice').id, s.get('bob').id, lurker.id]);
+    for (const n of ['alice', 'bob']) {
+      expect(s.events(n)).toEqual([
+        { kind: 'closed', clean: true, reason: 'server shutting down' },
+        { kind: 'closed', clean: true },
+      ]);
+      expect(s.get(n).client.state).toBe('CLOSED');
+    }
+    expect(s.server.room.entries()).toEqual([]);
+    expect(s.server.connectionCount).toBe(0);
+    expect(closes(s.server.open(50, s.net.now))).toEqual([{ id: 50, code: 'SERVER_SHUTDOWN' }]);
+  });
+});
+
+describe('v2 server: isolation', () => {
+  it('fails only the connection that sent garbage', () => {
+    const s = v2();
+    const alice = s.join('alice');
+    s.join('bob');
+    const actions = step(s.net, (server) => server.data(alice.id, Buffer.from('\x00\x01garbage'), s.net.now));
+    expect(closes(actions)).toEqual([{ id: alice.id, code: 'FRAME_HEADER_INVALID' }]);
+    s.packets('bob');
+    s.get('bob').client.say('still here');
+    s.net.settle();
+    expect(s.packets('bob')).toEqual([expect.objectContaining({ type: 'message', text: 'still here' })]);
+  });
+
+  it('turns an exception inside profile handling into INTERNAL_ERROR for that connection only', () => {
+    const s = v2();
+    const alice = s.join('alice');
+    s.join('bob');
+    s.events('alice');
+    s.packets('bob');
+    const spy = vi.spyOn(s.server.profile, 'handleEvent').mockImplementationOnce(() => {
+      throw new TypeError('a bug');
+    });
+    alice.client.say('boom');
+    const actions = step(s.net, (server) => server.data(alice.id, alice.client.takeOutput(), s.net.now));
+    spy.mockRestore();
+    expect(closes(actions)).toEqual([{ id: alice.id, code: 'INTERNAL_ERROR' }]);
+    expect(s.events('alice')[0]).toEqual({
+      kind: 'error',
+      error: expect.objectContaining({ code: 'INTERNAL_ERROR', origin: 'remote' }),
+    });
+    expect(s.net.logs.some((l) => l.startsWith('error:'))).toBe(true);
+    expect(s.packets('bob')).toEqual([{ type: 'user_left', name: 'alice', reason: 'error', ts: s.net.now }]);
+    s.get('bob').client.say('fine');
+    s.net.settle();
+    expect(s.packets('bob')).toEqual([expect.objectContaining({ type: 'message', text: 'fine' })]);
+  });
+
+  it('closes a slow reader with SLOW_READER when the adapter gives up on it', () => {
+    const s = v2();
+    const alice = s.join('alice');
+    s.join('bob');
+    s.packets('bob');
+    const actions = step(s.net, (server) => server.fail(alice.id, 'SLOW_READER', 'too slow', s.net.now));
+    expect(closes(actions)).toEqual([{ id: alice.id, code: 'SLOW_READER' }]);
+    expect(s.packets('bob')).toEqual([{ type: 'user_left', name: 'alice', reason: 'error', ts: s.net.now }]);
+  });
+
+  it('ignores calls for connections it does not hold', () => {
+    const s = v2();
+    expect(s.server.data(404, Buffer.from('x'), 0)).toEqual([]);
+    expect(s.server.end(404, 0)).toEqual([]);
+    expect(s.server.fail(404, 'SLOW_READER', 'x', 0)).toEqual([]);
+    expect(s.server.connection(404)).toBeUndefined();
+  });
+});
+
+describe('v2 server: writes', () => {
+  it('coalesces what one call queues for a recipient into one write of one record', () => {
+    const s = v2();
+    const alice = s.join('alice');
+    const bob = s.join('bob');
+    for (let i = 0; i < 5; i++) alice.client.say(`m${i}`);
+    const actions = step(s.net, (server) => server.data(alice.id, alice.client.takeOutput(), s.net.now));
+    const toBob = writesTo(actions, bob.id);
+    expect(toBob).toHaveLength(1);
+    expect(frameCount((toBob[0] as { data: Buffer }).data)).toBe(1);
+    expect(s.packets('bob').filter((p) => p.type === 'message')).toHaveLength(5);
+  });
+
+  it('with deferWrites, returns no writes until flushWrites()', () => {
+    const s = v2({}, { deferWrites: true });
+    const client = new V2ClientConnection({ random: seededRandom('d') });
+    const open = s.server.open(1, s.net.now);
+    expect(open.filter((a) => a.kind === 'write')).toEqual([]);
+    expect(s.server.hasPendingWrites).toBe(true);
+    const flushed = s.server.flushWrites();
+    expect(flushed.map((a) => a.kind)).toEqual(['write']);
+    expect(s.server.hasPendingWrites).toBe(false);
+    client.receive((flushed[0] as { data: Buffer }).data);
+    expect(client.state).toBe('AWAIT_SERVER_AUTH');
+  });
+});
+
+describe('v2 server: presence batching in large rooms (11)', () => {
+  it('holds user_joined for presenceBatchMs, and sends it before any later chat', () => {
+    const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200 });
+    s.join('alice');
+    s.join('bob'); // room of 2: batched
+    expect(s.packets('alice')).toEqual([expect.objectContaining({ type: 'join_ok' })]);
+    advance(s.net, 200);
+    expect(s.packets('alice')).toEqual([{ type: 'user_joined', name: 'bob', ts: s.net.now - 200 }]);
+    expect(s.packets('bob')).toEqual([expect.objectContaining({ type: 'join_ok' })]); // never its own
+    s.join('carol');
+    s.packets('carol');
+    s.get('bob').client.say('hi');
+    s.net.settle();
+    expect(s.packets('alice').map((p) => p.type)).toEqual(['user_joined', 'message']);
+    expect(s.packets('carol').map((p) => p.type)).toEqual(['message']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// legacy
+
+const DATE_RE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/;
+
+function legacy(limits: Partial<Limits> = {}) {
+  const server = createLegacyServer({ random: seededRandom('legacy server'), limits });
+  const net = new MemoryNet<unknown>(server as never);
+  const raws = new Map<string, { raw: RawLegacyClient; id: number }>();
+  /** A raw client that joins as `name` (original-client behaviour, byte for byte checkable). */
+  const join = (name: string) => {
+    const raw = new RawLegacyClient(`legacy ${name}`);
+    const id = net.connect(raw);
+    raw.send(legacyPacket('setuser', name, name, '2026-11-27 14:00:01.000000'));
+    net.settle();
+    raws.set(name, { raw, id });
+    return { raw, id };
+  };
+  const get = (name: string) => raws.get(name) as { raw: RawLegacyClient; id: number };
+  let seen = new Map<string, number>();
+  /** Packets client `name` received since the last call, after the handshake frames. */
+  const packets = (name: string): LegacyPacket[] => {
+    const all = get(name).raw.packets.slice(2);
+    const from = seen.get(name) ?? 0;
+    seen.set(name, all.length);
+    return all.slice(from);
+  };
+  const say = (name: string, cont: string, typ = 'default') => {
+    get(name).raw.send(legacyPacket(typ, name, cont, '2026-11-27 14:00:01.000000'));
+    net.settle();
+  };
+  const reset = () => {
+    seen = new Map();
+  };
+  return { server, net, join, get, packets, say, reset };
+}
+
+const summary = (p: LegacyPacket) => [p.typ, p.username, p.cont];
+
+describe('legacy server: joining (10.2)', () => {
+  it('approves a name, then sends every member the list of the others', () => {
+    const s = legacy();
+    s.join('alice');
+    expect(s.packets('alice').map(summary)).toEqual([
+      ['approved_conn', '*server*', '[*] You have joined the chat!'],
+      ['client_list_update_add', '*server*', []],
+    ]);
+    s.join('bob');
+    expect(s.packets('bob').map(summary)).toEqual([
+      ['approved_conn', '*server*', '[*] You have joined the chat!'],
+      ['client_list_update_add', '*server*', ['alice']],
+    ]);
+    expect(s.packets('alice').map(summary)).toEqual([['client_list_update_add', '*server*', ['bob']]]);
+  });
+
+  it.each([['alice'], ['*server*'], ['temp'], [''], ['a\tb'], ['x'.repeat(25)]])(
+    'answers username_taken for %j, and the client may try again',
+    (name) => {
+      const s = legacy();
+      s.join('alice');
+      const raw = new RawLegacyClient('second');
+      const id = s.net.connect(raw);
+      raw.send(legacyPacket('setuser', 'temp', name, 'd'));
+      s.net.settle();
+      expect(raw.packets.slice(2).map(summary)).toEqual([
+        ['username_taken', '*server*', '[*] Username already in use!'],
+      ]);
+      raw.send(legacyPacket('setuser', 'temp', 'zed', 'd'));
+      s.net.settle();
+      expect(raw.packets.slice(3).map((p) => p.typ)).toEqual(['approved_conn', 'client_list_update_add']);
+      expect(s.server.room.nameOf(id)).toBe('zed');
+    },
+  );
+});
+
+describe('legacy server: chat and export (10.3, 10.5)', () => {
+  it('forwards a line to every other member, not back to the sender', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    s.packets('bob');
+    s.say('alice', 'hi bob');
+    expect(s.packets('bob').map(summary)).toEqual([['default', 'alice', 'hi bob']]);
+    expect(s.packets('alice')).toEqual([]);
+  });
+
+  it('stamps the real sender name and hides addresses, whatever the client claims', () => {
+    const s = legacy();
+    s.join('mallory');
+    s.join('bob');
+    s.packets('bob');
+    const forged: LegacyPacket = {
+      shost: '10.1.2.3',
+      dhost: '10.9.9.9',
+      username: 'alice',
+      date: '1999-01-01 00:00:00',
+      cont: 'trust me',
+      typ: 'default',
+      shouldParseContents: false,
+    };
+    s.get('mallory').raw.send(forged);
+    s.net.settle();
+    const [got] = s.packets('bob');
+    expect(got).toMatchObject({ shost: '0.0.0.0', dhost: '0.0.0.0', username: 'mallory', cont: 'trust me' });
+    expect(got.date).toMatch(DATE_RE);
+    expect(got.date).not.toBe(forged.date);
+  });
+
+  it('treats an unknown typ as default and ignores an empty line', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    s.packets('bob');
+    s.say('alice', 'odd', 'shout');
+    s.say('alice', '');
+    expect(s.packets('bob').map(summary)).toEqual([['default', 'alice', 'odd']]);
+  });
+
+  it('exports the log to the asker alone, starting with the original header', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    s.say('alice', 'hello from alice');
+    s.say('bob', 'ciao è 👋');
+    s.packets('alice');
+    s.packets('bob');
+    s.say('bob', '[export_chat]', 'export');
+    expect(s.packets('bob').map(summary)).toEqual([
+      ['export', '*server*', '{Start of conversation}\nalice> hello from alice\nbob> ciao è 👋\n'],
+    ]);
+    expect(s.packets('alice')).toEqual([]);
+  });
+
+  it('keeps the newest lines when the log would not fit one frame', () => {
+    const s = legacy({ maxFrame: 1024, rateBurst: 100 });
+    s.join('alice');
+    for (let i = 0; i < 30; i++) s.say('alice', `line ${i}`);
+    s.packets('alice');
+    s.say('alice', 'x', 'export');
+    const [reply] = s.packets('alice');
+    const text = reply.cont as string;
+    expect(text.startsWith('{Start of conversation}\n')).toBe(true);
+    expect(text.endsWith('alice> line 29\n')).toBe(true);
+    expect(text).not.toContain('alice> line 0\n');
+  });
+});
+
+describe('legacy server: leaving (10.4)', () => {
+  it('sends a leave notice from *server* to allhosts, then the new list', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    s.join('carol');
+    s.packets('bob');
+    s.net.hangUp(s.get('alice').id);
+    expect(s.packets('bob')).toEqual([
+      expect.objectContaining({
+        typ: 'default',
+        username: '*server*',
+        dhost: 'allhosts',
+        cont: '[alice] has left the chat',
+      }),
+      expect.objectContaining({ typ: 'disconnection', cont: ['carol'], shouldParseContents: true }),
+    ]);
+  });
+
+  it('clears the log when the last member leaves', () => {
+    const s = legacy();
+    s.join('alice');
+    s.say('alice', 'hello');
+    expect(s.server.room.entries()).toHaveLength(1);
+    s.net.hangUp(s.get('alice').id);
+    expect(s.server.room.entries()).toEqual([]);
+  });
+});
+
+describe('legacy server: limits (11)', () => {
+  it('answers a line over the rate limit with a RATE_LIMITED notice, not a disconnect', () => {
+    const s = legacy({ rateBurst: 2, ratePerSecond: 1 });
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    s.packets('bob');
+    for (const line of ['one', 'two', 'three']) s.say('alice', line);
+    const notices = s.packets('alice');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ typ: 'default', username: '*server*' });
+    expect(notices[0].cont).toMatch(/\(RATE_LIMITED\)$/);
+    expect(s.packets('bob').map((p) => p.cont)).toEqual(['one', 'two']);
+    advance(s.net, 1000);
+    s.say('alice', 'four');
+    expect(s.packets('bob').map((p) => p.cont)).toEqual(['four']);
+  });
+
+  it('answers a line over maxMessage with a MESSAGE_TOO_LONG notice', () => {
+    const s = legacy({ maxMessage: 5 });
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    s.packets('bob');
+    s.say('alice', 'toolong');
+    expect(s.packets('alice')[0].cont).toMatch(/\(MESSAGE_TOO_LONG\)$/);
+    expect(s.packets('bob')).toEqual([]);
+  });
+
+  it('closes a connection that has not chosen a name in time with HANDSHAKE_TIMEOUT', () => {
+    const s = legacy({ handshakeTimeoutMs: 500 });
+    const raw = new RawLegacyClient('late');
+    const id = s.net.connect(raw);
+    expect(closes(advance(s.net, 500))).toEqual([{ id, code: 'HANDSHAKE_TIMEOUT' }]);
+  });
+
+  it('has no idle ping or idle timeout (legacy has no ping)', () => {
+    const s = legacy({ idlePingMs: 100, idleTimeoutMs: 200 });
+    s.join('alice');
+    s.packets('alice');
+    const actions = advance(s.net, 10_000);
+    expect(closes(actions)).toEqual([]);
+    expect(s.packets('alice')).toEqual([]);
+  });
+});
+
+describe('legacy server: mitigations on the wire', () => {
+  it('sends nothing to a connection before its key exchange ends', () => {
+    const s = legacy();
+    const silentRaw = new RawLegacyClient('silent', false);
+    s.net.connect(silentRaw);
+    const keyed = new RawLegacyClient('keyed only');
+    s.net.connect(keyed);
+    s.join('alice');
+    s.join('bob');
+    s.say('alice', 'hi');
+    s.net.hangUp(s.get('bob').id);
+    expect(silentRaw.packets.map((p) => p.typ)).toEqual(['iv_exc', 'key_exc']);
+    expect(keyed.packets.map((p) => p.typ)).toEqual(['iv_exc', 'key_exc']); // not joined: no lists
+  });
+
+  it('generates the IV and key pair per connection and hides the address in handshake frames', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    const [ivA, keyA] = s.get('alice').raw.packets;
+    const [ivB, keyB] = s.get('bob').raw.packets;
+    expect(ivA.cont).not.toBe(ivB.cont);
+    expect(keyA.cont).not.toBe(keyB.cont);
+    for (const p of [ivA, keyA])
+      expect(p).toMatchObject({ shost: '0.0.0.0', dhost: '0.0.0.0', username: '*server*' });
+  });
+
+  it('keeps every body length a multiple of 10, so original clients survive bursts', () => {
+    const s = legacy({ rateBurst: 1, ratePerSecond: 1, maxMessage: 40 });
+    for (const n of ['alice', 'bob', 'zoë']) s.join(n);
+    s.say('alice', 'a');
+    s.say('alice', 'burst');
+    s.say('bob', 'ciao è tutto ok? 👋');
+    s.say('zoë', 'z'.repeat(41));
+    s.say('bob', '[export_chat]', 'export');
+    s.net.hangUp(s.get('alice').id);
+    const bodies = ['bob', 'zoë'].flatMap((n) => s.get(n).raw.bodies);
+    expect(bodies.length).toBeGreaterThan(15);
+    for (const body of bodies) expect(body.length % 10).toBe(0);
+  });
+
+  it('lets the original-style client library join and chat (LegacyClientConnection)', () => {
+    const s = legacy();
+    const a = new LegacyClientConnection({ random: seededRandom('a'), clock: () => 0 });
+    const b = new LegacyClientConnection({ random: seededRandom('b'), clock: () => 0 });
+    const ia = s.net.connect(a);
+    const ib = s.net.connect(b);
+    a.join('alice');
+    s.net.settle();
+    b.join('bob');
+    s.net.settle();
+    s.net.take(ib);
+    a.say('hi there');
+    s.net.settle();
+    expect(s.net.take(ib)).toEqual([
+      {
+        kind: 'packet',
+        packet: expect.objectContaining({ typ: 'default', username: 'alice', cont: 'hi there' }),
+      },
+    ]);
+    expect(a.state).toBe('JOINED');
+    expect(s.net.take(ia).length).toBeGreaterThan(0);
+  });
+});
+
+describe('legacy server: shutdown', () => {
+  it('closes every connection without a word (legacy has no goodbye) and clears the log', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    s.say('alice', 'hi');
+    const actions = step(s.net, (server) => server.shutdown(s.net.now));
+    expect(closes(actions)).toEqual([
+      { id: s.get('alice').id, code: null },
+      { id: s.get('bob').id, code: null },
+    ]);
+    expect(actions.filter((a) => a.kind === 'write')).toEqual([]);
+    expect(s.server.room.entries()).toEqual([]);
+  });
+});
