@@ -23,6 +23,12 @@ function limit(name: LimitName) {
   return integer(name, info.min, info.max);
 }
 
+/** Help text for a limit option, with its range and default from the spec (11). */
+function limitHelp(name: LimitName, text: string): string {
+  const info = LIMIT_INFO[name];
+  return `${text} (${info.min}-${info.max}, default ${info.default})`;
+}
+
 const program = new Command('reference-server')
   .description(
     'Parley reference server: a self-hosted, anonymous, encrypted chat room.\n' +
@@ -37,21 +43,37 @@ const program = new Command('reference-server')
   .option('--host <addr>', 'address to listen on', '0.0.0.0')
   .addOption(new Option('--profile <name>', 'wire profile').choices(['v2', 'legacy']).default('v2'))
   .option('--identity <file>', 'Ed25519 identity key file (created on first start)', defaultIdentityPath())
-  .option('--max-clients <n>', 'most connections at once', limit('maxClients'))
-  .option('--max-frame <bytes>', 'largest frame body accepted', limit('maxFrame'))
-  .option('--max-message <chars>', 'longest chat message', limit('maxMessage'))
-  .option('--history <n>', 'chat entries kept in memory for export', limit('history'))
+  .option('--max-clients <n>', limitHelp('maxClients', 'most connections at once'), limit('maxClients'))
+  .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))
+  .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
+  .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
     '--handshake-timeout <ms>',
-    'time allowed from connect to a chosen name',
+    limitHelp('handshakeTimeoutMs', 'time allowed from connect to a chosen name'),
     limit('handshakeTimeoutMs'),
   )
-  .option('--idle-ping <ms>', 'v2: ping a client silent for this long', limit('idlePingMs'))
-  .option('--idle-timeout <ms>', 'v2: drop a client silent for this long', limit('idleTimeoutMs'))
-  .option('--rate <n>', 'chat messages per second per client', limit('ratePerSecond'))
-  .option('--burst <n>', 'chat message burst per client', limit('rateBurst'))
-  .option('--max-queued <bytes>', 'unsent bytes allowed for a slow reader', limit('maxQueuedBytes'))
+  .option(
+    '--idle-ping <ms>',
+    limitHelp('idlePingMs', 'v2: ping a client silent for this long'),
+    limit('idlePingMs'),
+  )
+  .option(
+    '--idle-timeout <ms>',
+    limitHelp('idleTimeoutMs', 'v2: drop a client silent for this long'),
+    limit('idleTimeoutMs'),
+  )
+  .option(
+    '--rate <n>',
+    limitHelp('ratePerSecond', 'chat messages per second per client'),
+    limit('ratePerSecond'),
+  )
+  .option('--burst <n>', limitHelp('rateBurst', 'chat message burst per client'), limit('rateBurst'))
+  .option(
+    '--max-queued <bytes>',
+    limitHelp('maxQueuedBytes', 'unsent bytes allowed for a slow reader'),
+    limit('maxQueuedBytes'),
+  )
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) })
@@ -81,6 +103,13 @@ interface Options {
 async function main(): Promise<void> {
   program.parse();
   const opts = program.opts<Options>();
+  const idlePing = opts.idlePing ?? LIMIT_INFO.idlePingMs.default;
+  const idleTimeout = opts.idleTimeout ?? LIMIT_INFO.idleTimeoutMs.default;
+  if (idleTimeout <= idlePing) {
+    // A client must get its ping before it can be dropped for silence (11).
+    const message = `--idle-timeout (${idleTimeout} ms) must be longer than --idle-ping (${idlePing} ms).`;
+    program.error(`error: ${message}`, { exitCode: 2 });
+  }
   const logger = createLogger(opts.logLevel);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -119,7 +148,20 @@ async function main(): Promise<void> {
     }).filter(([, v]) => v !== undefined),
   );
 
-  let server: Awaited<ReturnType<typeof startServer>>;
+  // Signal handlers go in before anything is announced: a supervisor that stops the server as soon
+  // as it reads the listening line must get the clean stop (goodbye, exit 0), not a default kill.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', `${signal}: saying goodbye to clients and stopping`);
+    if (!server) process.exit(0);
+    server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   try {
     server = await startServer({
       port: opts.port,
@@ -134,18 +176,12 @@ async function main(): Promise<void> {
     process.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  if (stopping) {
+    await server.close();
+    process.exit(0);
+  }
   out(`Parley server listening on ${server.host}:${server.port} (profile ${server.profile})`);
   if (server.fingerprint) out(`server fingerprint: ${server.fingerprint}`);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.log('info', `${signal}: saying goodbye to clients and stopping`);
-    server.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((err) => {

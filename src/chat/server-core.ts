@@ -45,6 +45,8 @@ export interface Conn<E> {
   tokens: number;
   tokensAt: number;
   finished: boolean;
+  /** Set by a profile when the peer ends the connection other than by goodbye (v2 c2s `error`). */
+  closeReason?: LeaveReason;
 }
 
 /** What differs between profiles; implemented by the v2 and legacy profiles. */
@@ -307,7 +309,7 @@ export class ServerCore<E = unknown> {
     if (!conn.finished && (state === 'ERROR' || state === 'CLOSED')) {
       const failure = state === 'ERROR' ? (conn.endpoint.failure ?? undefined) : undefined;
       if (failure) this.log('info', `conn ${conn.id}: closed: ${failure.code}: ${failure.message}`);
-      this.finish(conn, failure ? leaveReason(failure.code) : 'quit', now, failure);
+      this.finish(conn, failure ? leaveReason(failure.code) : (conn.closeReason ?? 'quit'), now, failure);
     }
   }
 

@@ -235,8 +235,13 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
         });
         return;
       }
+      case 'error':
+        // 13.1: the client gave up; the others hear it left with an error.
+        conn.closeReason = 'error';
+        core.log('info', `conn ${conn.id}: client reported ${JSON.stringify(packet.code)}`);
+        return;
       default:
-        // ping (answered by the endpoint), pong, goodbye and error need nothing from the room.
+        // ping (answered by the endpoint), pong and goodbye need nothing from the room.
         return;
     }
   }
