@@ -1,0 +1,221 @@
+/**
+ * The client's command line: options, the start-up questions, then the TUI or --plain.
+ *
+ * How this works: commander parses the options (exit status 2 on a bad one). As in the original,
+ * with -s and -p the client connects at once; without them it asks for the server and port (the
+ * defaults shown), then, inside the TUI, for a name. --plain never asks: it uses the defaults and
+ * reads the name from standard input.
+ */
+
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PORT } from '../src/index.js';
+import { ClientApp } from './client-app.js';
+import {
+  type ClientConfig,
+  ConfigError,
+  configDir,
+  isFingerprint,
+  loadConfig,
+  loadKnownServers,
+} from './config.js';
+import { runPlain } from './plain.js';
+import { DEFAULT_THEME, findTheme, THEME_IDS, type ThemeId } from './themes.js';
+import type { ProfileOption } from './view-model.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+const HELP_AFTER = `
+Without -s and -p the client asks for the server and the port (defaults ${DEFAULT_HOST} and ${DEFAULT_PORT}),
+then for a name; a taken or invalid name asks again. In the chat, /help lists the commands.
+
+Files: config.json (the theme) and known_servers (server keys, pinned on first use) live in
+$PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley, else ~/.config/parley. /export writes
+./exported/chat-<timestamp>.txt under the current directory.
+
+--plain reads typed lines from standard input: the first is the name unless -u is given (after a
+refused name the next line is tried), then chat lines and /commands. It never asks for the server
+(default ${DEFAULT_HOST}:${DEFAULT_PORT}) and refuses a changed server key unless --accept-new-key.
+It prints one line per event:
+  [14:05:09] <alice> hello              a chat line
+  [14:05:09] * alice waves              an action (/me)
+  [14:05:09] [PM from alice] hi         a private message ([PM to bob] for one you sent)
+  [14:05:09] -!- bob joined             joins and leaves (-!- bob left (quit))
+  [14:05:09] -!- motd: welcome          server notices (motd, or *server* on legacy)
+  joined as alice (2 users here)        the client's own reports carry no timestamp
+  export written to exported/chat-2026-11-27T14-05-09.txt
+  queued: hello                         typed while not connected; sent once joined
+  warning: <text>
+  error NAME_TAKEN: <text>              errors, with their stable code when there is one
+At the end of input it leaves once everything typed has been sent.
+
+Exit status: 0 after /quit or the end of input, 1 when the client refuses the server or cannot
+join, 2 for a bad option.`;
+
+interface CliOptions {
+  server?: string;
+  port?: number;
+  username?: string;
+  theme?: ThemeId;
+  profile: ProfileOption;
+  fingerprint?: string;
+  acceptNewKey?: boolean;
+  plain?: boolean;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError('a port is a whole number from 1 to 65535.');
+  }
+  return port;
+}
+
+function parseTheme(value: string): ThemeId {
+  const id = findTheme(value);
+  if (!id) throw new InvalidArgumentError(`choose one of ${THEME_IDS.join(', ')}.`);
+  return id;
+}
+
+function parseFingerprint(value: string): string {
+  if (!isFingerprint(value))
+    throw new InvalidArgumentError('a fingerprint looks like SHA256: and 43 base64 characters.');
+  return value;
+}
+
+export function buildProgram(): Command {
+  return new Command()
+    .name('node reference-client')
+    .description('Parley: a self-hosted, anonymous, encrypted terminal chat (client).')
+    .option('-s, --server <host>', 'server host name or address')
+    .option('-p, --port <port>', `server TCP port (default ${DEFAULT_PORT})`, parsePort)
+    .option('-u, --username <name>', 'the name to join with')
+    .addOption(new Option('--theme <name>', `colour theme: ${THEME_IDS.join(', ')}`).argParser(parseTheme))
+    .addOption(
+      new Option('--profile <profile>', 'wire profile; auto tells them apart by the first frame')
+        .choices(['auto', 'v2', 'legacy'])
+        .default('auto'),
+    )
+    .option(
+      '--fingerprint <fp>',
+      'the server key to expect (SHA256:...); any other is refused',
+      parseFingerprint,
+    )
+    .option('--accept-new-key', 'accept and record a server key that differs from the recorded one (--plain)')
+    .option('--plain', 'no TUI: typed lines from stdin, one line per event on stdout (below)')
+    .addHelpText('after', HELP_AFTER)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+}
+
+/** Asks for what -s and -p did not give, with the defaults shown. */
+async function askServer(options: CliOptions): Promise<{ host: string; port: number } | null> {
+  // terminal: false leaves line editing to the tty and installs no keypress decoder on stdin,
+  // which would otherwise stay behind and hand the TUI every key twice.
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  const ask = async (question: string): Promise<string | null> => {
+    process.stdout.write(question);
+    const next = await lines.next();
+    return next.done ? null : next.value;
+  };
+  try {
+    let host = options.server;
+    while (host === undefined) {
+      const answer = await ask(`Server [${DEFAULT_HOST}]: `);
+      if (answer === null) return null;
+      host = answer.trim() || DEFAULT_HOST;
+    }
+    let port = options.port;
+    while (port === undefined) {
+      const answer = await ask(`Port [${DEFAULT_PORT}]: `);
+      if (answer === null) return null;
+      try {
+        port = answer.trim() === '' ? DEFAULT_PORT : parsePort(answer.trim());
+      } catch {
+        process.stdout.write('  a port is a whole number from 1 to 65535\n');
+      }
+    }
+    return { host, port };
+  } finally {
+    rl.close();
+  }
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    program.parse([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    }
+    throw err;
+  }
+  const options = program.opts<CliOptions>();
+  if (options.acceptNewKey && options.fingerprint) {
+    process.stderr.write('error: --accept-new-key and --fingerprint contradict each other\n');
+    return 2;
+  }
+
+  if (!options.plain && (!process.stdin.isTTY || !process.stdout.isTTY)) {
+    process.stderr.write('error: the TUI needs a terminal; use --plain for scripts and pipes\n');
+    return 2;
+  }
+
+  const dir = configDir();
+  let config: ClientConfig = {};
+  let configWritable = true;
+  let configWarning: string | null = null;
+  try {
+    config = loadConfig(dir);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    configWritable = false;
+    configWarning = `${err.message} (using the defaults; theme changes will not be saved)`;
+  }
+  let knownServers: Map<string, string>;
+  try {
+    knownServers = loadKnownServers(dir);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`error: ${err.message}\n`);
+    return 1;
+  }
+
+  let host = options.server ?? DEFAULT_HOST;
+  let port = options.port ?? DEFAULT_PORT;
+  if (!options.plain && (options.server === undefined || options.port === undefined)) {
+    const answer = await askServer(options);
+    if (!answer) {
+      process.stdout.write('\n');
+      return 1;
+    }
+    ({ host, port } = answer);
+  }
+
+  const app = new ClientApp({
+    host,
+    port,
+    profile: options.profile,
+    name: options.username,
+    fingerprint: options.fingerprint,
+    acceptNewKey: options.acceptNewKey,
+    interactive: !options.plain,
+    exitOnRefusal: Boolean(options.plain),
+    theme: options.theme ?? config.theme ?? DEFAULT_THEME,
+    configDir: dir,
+    configWritable,
+    knownServers,
+  });
+  if (configWarning) app.vm.warning(configWarning);
+
+  process.on('SIGTERM', () => app.requestQuit());
+  process.on('SIGHUP', () => app.requestQuit());
+  if (options.plain) {
+    process.on('SIGINT', () => app.requestQuit());
+    return runPlain(app, process.stdin, process.stdout);
+  }
+  const { runTui } = await import('./tui.js');
+  return runTui(app);
+}

@@ -1,0 +1,1 @@
+import '../dist/reference-client/main.js';

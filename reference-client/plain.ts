@@ -1,0 +1,69 @@
+/**
+ * --plain: no TUI. Lines from standard input are typed lines; every line the view model adds is
+ * printed as one line on standard output (the format is in main.ts's --help), for scripts, bots
+ * and tests.
+ *
+ * How this works: input lines are handed over one at a time, and held back while a join is in
+ * flight, so that after a refused name the next line is read as the next name to try (as the
+ * original asks again). When input ends the client leaves once everything typed has been sent
+ * and every export answered.
+ */
+
+import { createInterface } from 'node:readline';
+import type { ClientApp } from './client-app.js';
+import { plainLine } from './view-model.js';
+
+export function runPlain(
+  app: ClientApp,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): Promise<number> {
+  const vm = app.vm;
+  const queue: string[] = [];
+  let lastPrinted = 0;
+  let ended = false;
+  let pumping = false;
+
+  const print = () => {
+    for (const line of vm.state.lines) {
+      if (line.id <= lastPrinted) continue;
+      lastPrinted = line.id;
+      output.write(`${plainLine(line, vm.state.me)}\n`);
+    }
+  };
+
+  const pump = () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (queue.length > 0 && !vm.joinPending && !app.hasExited) app.submitLine(queue.shift()!);
+      if (ended && queue.length === 0 && !app.hasExited) app.endOfInput();
+    } finally {
+      pumping = false;
+    }
+  };
+
+  app.onChange(() => {
+    print();
+    if (!pumping) pump();
+  });
+
+  const rl = createInterface({ input, terminal: false });
+  rl.on('line', (line) => {
+    queue.push(line);
+    pump();
+  });
+  rl.on('close', () => {
+    ended = true;
+    pump();
+  });
+
+  return new Promise((resolve) => {
+    app.onExit((code) => {
+      print();
+      rl.close();
+      resolve(code);
+    });
+    app.start();
+  });
+}

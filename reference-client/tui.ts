@@ -1,0 +1,345 @@
+/**
+ * The blessed terminal UI: a title bar, the messages pane, the user list, a status bar and the
+ * input line. It renders from the view model only and turns keys into view-model calls.
+ *
+ * How this works: every change of the view model re-renders the whole screen (blessed diffs the
+ * cells, so only what changed reaches the terminal). Sizes are computed from the terminal size
+ * on each render, so a resize re-lays out. Only the lines that can show are handed to blessed,
+ * and the pane is pinned to its bottom: scrolling is the view model's `scroll`, not blessed's.
+ */
+
+import blessed from 'blessed';
+import type { ClientApp } from './client-app.js';
+import { THEMES, type Theme } from './themes.js';
+import {
+  displayWidth,
+  type FormattedLine,
+  fitStatus,
+  formatLine,
+  type KeyName,
+  type Line,
+  nickColour,
+  type Segment,
+  type Style,
+  sanitize,
+  wrapSegments,
+} from './view-model.js';
+
+/** The user list is as wide as its longest name needs, within these bounds. */
+const SIDEBAR_MIN = 14;
+const SIDEBAR_MAX = 24;
+/** `HH:MM:SS `: continuation rows are indented past it. */
+const TIME_WIDTH = 9;
+/** Below this width the user list hides, leaving the room to the conversation. */
+const SIDEBAR_MIN_SCREEN = 64;
+
+const KEYS: Readonly<Record<string, KeyName>> = {
+  enter: 'enter',
+  linefeed: 'enter',
+  backspace: 'backspace',
+  delete: 'delete',
+  left: 'left',
+  right: 'right',
+  home: 'home',
+  end: 'end',
+  up: 'up',
+  down: 'down',
+  pageup: 'pageup',
+  pagedown: 'pagedown',
+  tab: 'tab',
+  escape: 'escape',
+  'C-a': 'C-a',
+  'C-e': 'C-e',
+  'C-u': 'C-u',
+  'C-k': 'C-k',
+  'C-w': 'C-w',
+  'C-end': 'C-end',
+};
+
+function colourOf(style: Style, theme: Theme): string {
+  switch (style) {
+    case 'time':
+    case 'dim':
+    case 'pending':
+      return theme.dim;
+    case 'text':
+      return theme.fg;
+    case 'own':
+    case 'accent':
+      return theme.accent;
+    case 'nick':
+      return theme.fg;
+    case 'system':
+      return theme.system;
+    case 'error':
+      return theme.error;
+    case 'warning':
+      return theme.warning;
+    case 'ok':
+      return theme.ok;
+    case 'private':
+      return theme.private;
+    case 'action':
+      return theme.action;
+  }
+}
+
+function nickColourOf(name: string, theme: Theme): string {
+  return theme.nicks[nickColour(name, theme.nicks.length)];
+}
+
+/** One segment as blessed tags; the text is escaped so that `{` in a message stays text. */
+function tagged(segment: Segment, theme: Theme): string {
+  const colour =
+    segment.style === 'nick' && segment.nick
+      ? nickColourOf(segment.nick, theme)
+      : colourOf(segment.style, theme);
+  let text = blessed.escape(segment.text);
+  if (segment.bold) text = `{bold}${text}{/bold}`;
+  return `{${colour}-fg}${text}{/${colour}-fg}`;
+}
+
+/** A line as rows of tagged text, wrapped to `width` with continuation rows indented. */
+function taggedRows(line: FormattedLine, theme: Theme, width: number): string[] {
+  return wrapSegments(line.segments, width, TIME_WIDTH).map((row) => {
+    const body = row.map((s) => tagged(s, theme)).join('');
+    return line.highlight ? `{${theme.highlightBg}-bg}${body}{/${theme.highlightBg}-bg}` : body;
+  });
+}
+
+/** Cuts plain text to `width` columns (one column per code point: close enough for a bar). */
+function clip(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+export interface TuiOptions {
+  readonly input?: NodeJS.ReadableStream;
+  readonly output?: NodeJS.WritableStream;
+}
+
+/** Runs the TUI until the client exits; resolves with the exit status. */
+export function runTui(app: ClientApp, options: TuiOptions = {}): Promise<number> {
+  // In a UTF-8 locale draw box characters as UTF-8, not with the VT100 alternate character set
+  // (ncurses' own switch for this): every UTF-8 terminal shows them, and copies of the screen
+  // (tmux capture-pane, screenshots of text) keep them.
+  if (
+    process.env.NCURSES_NO_UTF8_ACS === undefined &&
+    /utf-?8/i.test(`${process.env.LC_ALL}${process.env.LC_CTYPE}${process.env.LANG}`)
+  ) {
+    process.env.NCURSES_NO_UTF8_ACS = '1';
+  }
+  const screen = blessed.screen({
+    smartCSR: true,
+    fullUnicode: true,
+    autoPadding: false,
+    warnings: false,
+    title: 'Parley',
+    input: options.input as never,
+    output: options.output as never,
+  });
+  screen.program.hideCursor();
+  // blessed 0.1 cannot read the newer 32-bit terminfo format that current ncurses writes for
+  // tmux-256color and screen-256color, and falls back to 8 colours; TERM still says 256.
+  const tput = (screen.program as unknown as { tput: { colors: number; numbers: Record<string, number> } })
+    .tput;
+  if (
+    tput.colors < 256 &&
+    (/256col/.test(process.env.TERM ?? '') || /truecolor|24bit/.test(process.env.COLORTERM ?? ''))
+  ) {
+    tput.colors = 256;
+    tput.numbers.max_colors = 256;
+  }
+
+  const box = (opts: blessed.Widgets.BoxOptions) =>
+    blessed.box({ parent: screen, tags: true, wrap: false, ...opts });
+  const title = box({ top: 0, left: 0, height: 1 });
+  const messages = box({ top: 1, left: 0 });
+  const divider = box({ top: 1, width: 1 });
+  const sidebar = box({ top: 1 });
+  const status = box({ left: 0, height: 1 });
+  const input = box({ left: 0, height: 1 });
+
+  const vm = app.vm;
+
+  function layout(): { width: number; height: number; paneHeight: number; sideWidth: number } {
+    const width = Math.max(10, screen.width as number);
+    const height = Math.max(5, screen.height as number);
+    const longest = Math.max(0, ...vm.state.users.map((u) => displayWidth(sanitize(u))));
+    const wanted = Math.min(SIDEBAR_MAX, Math.max(SIDEBAR_MIN, longest + 3));
+    const sideWidth = width >= SIDEBAR_MIN_SCREEN ? wanted : 0;
+    const paneHeight = height - 3;
+    title.width = width;
+    messages.width = width - sideWidth - (sideWidth ? 1 : 0);
+    messages.height = paneHeight;
+    divider.left = width - sideWidth - 1;
+    divider.height = paneHeight;
+    sidebar.left = width - sideWidth;
+    sidebar.width = Math.max(1, sideWidth);
+    sidebar.height = paneHeight;
+    if (sideWidth) {
+      divider.show();
+      sidebar.show();
+    } else {
+      divider.hide();
+      sidebar.hide();
+    }
+    status.top = height - 2;
+    status.width = width;
+    input.top = height - 1;
+    input.width = width;
+    return { width, height, paneHeight, sideWidth };
+  }
+
+  function render(): void {
+    if (app.hasExited) return;
+    const theme = THEMES[vm.state.theme];
+    const { width, paneHeight, sideWidth } = layout();
+    const state = vm.state;
+
+    title.style = { bg: theme.barBg, fg: theme.barFg };
+    const name = `{bold}{${theme.accent}-fg} Parley{/${theme.accent}-fg}{/bold}`;
+    const hint = clip(
+      ` ${state.status.server} · /help for commands · PageUp/PageDown scroll · Ctrl-C quits`,
+      width - 8,
+    );
+    title.setContent(`${name}{${theme.dim}-fg}${blessed.escape(hint)}{/${theme.dim}-fg}`);
+
+    messages.style = { bg: theme.bg, fg: theme.fg };
+    const paneWidth = Math.max(10, (messages.width as number) - 1); // one column of air before the divider
+    const toRows = (l: Line) => taggedRows(formatLine(l, state.me), theme, paneWidth);
+    const end = state.lines.length - state.scroll;
+    let rows: string[];
+    if (state.scroll > 0 && end <= paneHeight) {
+      // Scrolled back to the start: show the first page, top-aligned.
+      rows = [];
+      for (let i = 0; rows.length < paneHeight && i < state.lines.length; i++)
+        rows.push(...toRows(state.lines[i]));
+    } else {
+      rows = vm.visibleLines(paneHeight).flatMap(toRows).slice(-paneHeight);
+    }
+    messages.setContent(rows.slice(0, paneHeight).join('\n'));
+
+    if (sideWidth) {
+      divider.style = { bg: theme.bg, fg: theme.border };
+      divider.setContent(Array(paneHeight).fill('│').join('\n'));
+      sidebar.style = { bg: theme.bg, fg: theme.fg };
+      const header = `{bold}{${theme.accent}-fg} Users (${state.users.length}){/${theme.accent}-fg}{/bold}`;
+      const room = sideWidth - 3;
+      const shown = state.users.slice(0, Math.max(0, paneHeight - 2));
+      const names = shown.map((u) => {
+        const own = state.me !== null && u.toLowerCase() === state.me.toLowerCase();
+        const colour = own ? theme.accent : nickColourOf(u, theme);
+        const label = blessed.escape(clip(sanitize(u), room));
+        return own
+          ? ` {bold}{${colour}-fg}${label}{/${colour}-fg}{/bold}`
+          : ` {${colour}-fg}${label}{/${colour}-fg}`;
+      });
+      const more =
+        state.users.length > shown.length
+          ? [` {${theme.dim}-fg}+${state.users.length - shown.length} more{/${theme.dim}-fg}`]
+          : [];
+      sidebar.setContent([header, '', ...names, ...more].join('\n'));
+    }
+
+    status.style = { bg: theme.barBg, fg: theme.barFg };
+    const parts = fitStatus(vm.statusSegments(), width);
+    let used = 0;
+    const pieces: string[] = [];
+    for (const part of parts) {
+      const text = ` ${part.text} `;
+      const room = width - used - (pieces.length ? 1 : 0);
+      if (room < 4) break;
+      const shownText = clip(text, room);
+      const sep = pieces.length ? `{${theme.border}-fg}│{/${theme.border}-fg}` : '';
+      pieces.push(sep + tagged({ ...part, text: shownText }, { ...theme, fg: theme.barFg }));
+      used += [...shownText].length + (sep ? 1 : 0);
+    }
+    status.setContent(pieces.join(''));
+
+    input.style = { bg: theme.bg, fg: theme.fg };
+    input.setContent(renderInput(width, theme));
+    screen.render();
+  }
+
+  function renderInput(width: number, theme: Theme): string {
+    const prompt = vm.prompt;
+    const promptStyle: Style = vm.phase === 'question' ? 'warning' : 'accent';
+    const room = Math.max(4, width - [...prompt].length - 1);
+    const { input: text, cursor } = vm.state;
+    const before = [...text.slice(0, cursor)];
+    const after = [...text.slice(cursor)];
+    // Keep the cursor in view: scroll the line horizontally when it is longer than the room.
+    const start = Math.max(0, before.length - room + 1);
+    const left = before.slice(start).join('');
+    const under = after[0] ?? ' ';
+    const right = after.slice(1, Math.max(0, room - (before.length - start) - 1) + 1).join('');
+    const cursorTag = `{inverse}${blessed.escape(under)}{/inverse}`;
+    return `${tagged({ text: prompt, style: promptStyle, bold: true }, theme)}${blessed.escape(left)}${cursorTag}${blessed.escape(right)}`;
+  }
+
+  screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+    const full = key?.full ?? '';
+    if (full === 'C-c' || (full === 'C-d' && vm.state.input === '')) {
+      app.requestQuit();
+      return;
+    }
+    if (full === 'C-d') {
+      app.key('delete');
+      return;
+    }
+    if (full === 'C-l') {
+      screen.realloc();
+      render();
+      return;
+    }
+    const mapped = KEYS[full];
+    const paneHeight = Math.max(1, (screen.height as number) - 3);
+    if (mapped) {
+      app.key(mapped, paneHeight);
+      return;
+    }
+    if (ch && !key?.ctrl && !key?.meta && !/[\u0000-\u001f\u007f]/.test(ch)) app.insert(ch);
+  });
+
+  const paneRows = () => Math.max(1, (screen.height as number) - 3);
+  messages.on('wheelup', () => {
+    vm.scrollBy(3, paneRows());
+    render();
+  });
+  messages.on('wheeldown', () => {
+    vm.scrollBy(-3, paneRows());
+    render();
+  });
+  screen.on('resize', render);
+  app.onChange(render);
+
+  // The retry countdown in the status bar moves once a second while disconnected.
+  const ticker = setInterval(() => {
+    if (vm.state.status.connection === 'lost') render();
+  }, 1000);
+  ticker.unref();
+
+  // Whatever goes wrong, give the terminal back before reporting it.
+  const crash = (err: unknown) => {
+    screen.destroy();
+    process.stderr.write(
+      `parley client: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  return new Promise((resolve) => {
+    app.onExit((code) => {
+      clearInterval(ticker);
+      process.off('uncaughtException', crash);
+      process.off('unhandledRejection', crash);
+      screen.destroy();
+      resolve(code);
+    });
+    render();
+    app.start();
+  });
+}

@@ -1,0 +1,221 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientApp, type ClientAppOptions } from '../../reference-client/client-app.js';
+import { loadConfig, loadKnownServers } from '../../reference-client/config.js';
+import { plainLine } from '../../reference-client/view-model.js';
+import { startTestServer, type TestServer } from './support/tcp-server.js';
+import { waitUntil } from './support/wait.js';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-app-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const s = await startTestServer(options);
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+interface Harness {
+  app: ClientApp;
+  exitCode: () => number | null;
+  lines: () => string[];
+  waitLine: (pattern: RegExp) => Promise<string>;
+}
+
+function client(port: number, dir: string, options: Partial<ClientAppOptions> = {}): Harness {
+  const app = new ClientApp({
+    host: '127.0.0.1',
+    port,
+    profile: 'auto',
+    interactive: false,
+    exitOnRefusal: true,
+    theme: 'nord',
+    configDir: dir,
+    knownServers: loadKnownServers(dir),
+    exportDir: join(dir, 'exported'),
+    random01: () => 0,
+    session: { keepaliveMs: 0 },
+    ...options,
+  });
+  let code: number | null = null;
+  app.onExit((c) => {
+    code = c;
+  });
+  cleanups.push(() => {
+    if (code === null) app.requestQuit();
+    return waitUntil(() => app.hasExited, 'the client to exit');
+  });
+  app.start();
+  const lines = () => app.vm.state.lines.map((l) => plainLine(l, app.vm.state.me));
+  return {
+    app,
+    exitCode: () => code,
+    lines,
+    waitLine: (pattern) =>
+      waitUntil(() => lines().find((l) => pattern.test(l)), `a line matching ${pattern}`),
+  };
+}
+
+describe('ClientApp', { timeout: 30_000 }, () => {
+  it('records the key of a new server, then recognises it', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const first = client(srv.port, dir, { name: 'alice' });
+    await first.waitLine(/^joined as alice/);
+    expect(first.lines()).toContain(
+      `server key ${srv.fingerprint} (first connection to this server: key recorded in known_servers)`,
+    );
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(srv.fingerprint);
+    const second = client(srv.port, dir, { name: 'bob' });
+    await second.waitLine(/^joined as bob/);
+    expect(second.lines()).toContain(`server key ${srv.fingerprint} (matches known_servers)`);
+  });
+
+  it('refuses a changed key in --plain mode, naming both keys, and exits with status 1', async () => {
+    const srv = await server({ seed: 1 });
+    const dir = tempDir();
+    const old = `SHA256:${'Q'.repeat(43)}`;
+    writeFileSync(join(dir, 'known_servers'), `127.0.0.1:${srv.port} ${old}\n`);
+    const c = client(srv.port, dir, { name: 'alice' });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up');
+    expect(c.exitCode()).toBe(1);
+    const all = c.lines().join('\n');
+    expect(all).toContain(`error FINGERPRINT_MISMATCH: the server key for 127.0.0.1:${srv.port} has CHANGED`);
+    expect(all).toContain(old);
+    expect(all).toContain(srv.fingerprint!);
+    expect(all).not.toContain('joined as');
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(old);
+  });
+
+  it('accepts and records a changed key with --accept-new-key', async () => {
+    const srv = await server({ seed: 2 });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'known_servers'), `127.0.0.1:${srv.port} SHA256:${'Q'.repeat(43)}\n`);
+    const c = client(srv.port, dir, { name: 'alice', acceptNewKey: true });
+    await c.waitLine(/^joined as alice/);
+    expect(c.lines()).toContain(`server key ${srv.fingerprint} (new key accepted and recorded)`);
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(srv.fingerprint);
+  });
+
+  it('asks about a changed key in the TUI, and goes on after yes', async () => {
+    const srv = await server({ seed: 3 });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'known_servers'), `127.0.0.1:${srv.port} SHA256:${'Q'.repeat(43)}\n`);
+    const c = client(srv.port, dir, { name: 'alice', interactive: true, exitOnRefusal: false });
+    await waitUntil(() => c.app.vm.phase === 'question', 'the question');
+    c.app.insert('y');
+    c.app.key('enter');
+    await c.waitLine(/^joined as alice/);
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(srv.fingerprint);
+  });
+
+  it('refuses a key other than --fingerprint without asking', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const pinned = `SHA256:${'Z'.repeat(43)}`;
+    const c = client(srv.port, dir, { name: 'alice', fingerprint: pinned });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up');
+    expect(c.exitCode()).toBe(1);
+    expect(c.lines().join('\n')).toContain(
+      `error FINGERPRINT_MISMATCH: the server key ${srv.fingerprint} is not the one given with --fingerprint (${pinned})`,
+    );
+  });
+
+  it('refuses a known v2 server that now speaks legacy (downgrade)', async () => {
+    const srv = await server({ profile: 'legacy' });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'known_servers'), `127.0.0.1:${srv.port} SHA256:${'Q'.repeat(43)}\n`);
+    const c = client(srv.port, dir, { name: 'alice' });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up');
+    expect(c.lines().join('\n')).toMatch(/error PROTOCOL_MISMATCH: this server is known as a v2 server/);
+  });
+
+  it('warns about legacy and joins', async () => {
+    const srv = await server({ profile: 'legacy' });
+    const c = client(srv.port, tempDir(), { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    expect(c.lines().join('\n')).toContain(
+      'warning: this is a legacy (pyChat) server: the connection is NOT authenticated',
+    );
+  });
+
+  it('writes /export to exported/chat-<timestamp>.txt', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const c = client(srv.port, dir, { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    c.app.submitLine('hello world');
+    c.app.submitLine('/me waves');
+    await c.waitLine(/\* alice waves$/);
+    c.app.submitLine('/export');
+    const line = await c.waitLine(/^export written to /);
+    const files = readdirSync(join(dir, 'exported'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^chat-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.txt$/);
+    expect(line.endsWith(files[0])).toBe(true);
+    const text = readFileSync(join(dir, 'exported', files[0]), 'utf8');
+    expect(text).toMatch(/-!- alice joined\n.*<alice> hello world\n.*\* alice waves\n$/);
+    // A second export in the same second does not overwrite the first.
+    c.app.submitLine('[export_chat]');
+    await waitUntil(() => readdirSync(join(dir, 'exported')).length === 2, 'a second export file');
+  });
+
+  it('remembers /theme in config.json', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const c = client(srv.port, dir, { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    c.app.submitLine('/theme dark');
+    expect(c.app.vm.state.theme).toBe('dark');
+    expect(loadConfig(dir)).toEqual({ theme: 'dark' });
+  });
+
+  it('reconnects after a server restart, re-joins with the same name and sends what was typed meanwhile', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const c = client(srv.port, dir, { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    await srv.stop();
+    await c.waitLine(
+      /^warning: connection lost: the server closed the connection \(server shutting down\); retrying in/,
+    );
+    c.app.submitLine('typed while down');
+    expect(c.lines()).toContain('queued: typed while down');
+    await srv.start();
+    // The server's echo of the queued line proves it was sent after the re-join.
+    await c.waitLine(/^\[\d\d:\d\d:\d\d\] <alice> typed while down$/);
+    expect(c.app.vm.state.me).toBe('alice');
+    expect(c.lines().filter((l) => l.startsWith('joined as alice'))).toHaveLength(2);
+    expect(c.lines()).not.toContain('queued: typed while down');
+  });
+
+  it('waits for a name instead of retrying when the connection drops before one was chosen', async () => {
+    const srv = await server({ limits: { handshakeTimeoutMs: 200 } });
+    const c = client(srv.port, tempDir());
+    await c.waitLine(/^choose a name/);
+    await c.waitLine(/HANDSHAKE_TIMEOUT.*will reconnect when you choose a name/);
+    expect(c.app.vm.state.status.connection).toBe('idle');
+    c.app.submitLine('alice');
+    await c.waitLine(/^joined as alice/);
+  });
+
+  it('ends input by leaving once everything is sent', async () => {
+    const srv = await server();
+    const c = client(srv.port, tempDir());
+    c.app.submitLine('alice');
+    c.app.endOfInput();
+    await waitUntil(() => c.exitCode() !== null, 'the client to leave');
+    expect(c.exitCode()).toBe(0);
+    expect(c.lines().some((l) => l.startsWith('joined as alice'))).toBe(true);
+  });
+});

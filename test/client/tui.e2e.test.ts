@@ -1,0 +1,238 @@
+/**
+ * End to end, TUI: the built client runs in a real pseudo-terminal (a private tmux server) against
+ * a real reference server on 127.0.0.1; keys go in with send-keys and the screen is read back with
+ * capture-pane, polled with a bounded wait. Needs `npm run build` and tmux (CI: apt-get install tmux).
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT, CLIENT, hasTmux, Tmux } from './support/processes.js';
+import { startTestServer, type TestServer } from './support/tcp-server.js';
+
+const TMUX = hasTmux();
+if (!TMUX) console.warn('tui.e2e: skipped, tmux is not installed (apt-get install tmux)');
+if (!BUILT) console.warn('tui.e2e: skipped, dist/ is not built (npm run build)');
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+describe.skipIf(!TMUX || !BUILT)('node reference-client TUI in tmux (e2e)', { timeout: 60_000 }, () => {
+  let tmux: Tmux;
+  let sessions = 0;
+  beforeAll(() => {
+    tmux = new Tmux();
+  });
+  afterAll(() => tmux?.close());
+
+  async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+    const s = await startTestServer(options);
+    cleanups.push(() => s.stop());
+    return s;
+  }
+
+  /** Starts a TUI client; returns its tmux session name and its working directory. */
+  function tui(args: string, size?: { width: number; height: number }): { name: string; cwd: string } {
+    const name = `c${++sessions}`;
+    const cwd = join(tmux.dir, name);
+    mkdirSync(join(cwd, 'config'), { recursive: true });
+    tmux.start(
+      name,
+      `sh -c 'cd ${cwd} && exec node ${CLIENT} ${args}'`,
+      { PARLEY_CONFIG_DIR: join(cwd, 'config') },
+      size,
+    );
+    cleanups.push(() => {
+      try {
+        tmux.keys(name, 'C-c');
+      } catch {
+        // the session is gone already
+      }
+    });
+    return { name, cwd };
+  }
+
+  it('joins and shows the room, the server key and the status bar', async () => {
+    const srv = await server({ motd: 'welcome in' });
+    const { name } = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    const screen = await tmux.waitFor(name, /● joined as alice/);
+    expect(screen).toContain('Parley');
+    expect(screen).toContain(`connected to 127.0.0.1:${srv.port}: v2, x25519+AES-256-GCM`);
+    expect(screen).toContain(srv.fingerprint!);
+    expect(screen).toContain('-!- motd: welcome in');
+    expect(screen).toMatch(/│ Users \(1\)/);
+    expect(screen).toMatch(/v2 x25519\+AES-256-GCM/);
+    expect(screen).toContain('[alice]');
+  });
+
+  it('asks for the server and port, then a name; a taken name asks again', async () => {
+    const srv = await server();
+    const first = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    await tmux.waitFor(first.name, /● joined as alice/);
+    const { name } = tui('');
+    await tmux.waitFor(name, /Server \[127\.0\.0\.1\]:/);
+    tmux.keys(name, 'Enter');
+    await tmux.waitFor(name, /Port \[7878\]:/);
+    tmux.type(name, String(srv.port));
+    tmux.keys(name, 'Enter');
+    await tmux.waitFor(name, /choose a name/);
+    expect(tmux.screen(name)).toMatch(/^name:/m);
+    tmux.type(name, 'alice');
+    tmux.keys(name, 'Enter');
+    await tmux.waitFor(name, /!!! NAME_TAKEN: /);
+    await tmux.waitFor(name, /choose another name/);
+    tmux.type(name, 'bob');
+    tmux.keys(name, 'Enter');
+    const screen = await tmux.waitFor(name, /● joined as bob/);
+    expect(screen).toMatch(/ alice\s*$/m);
+    expect(screen).toMatch(/ bob\s*$/m);
+    expect(screen).toMatch(/Users \(2\)/);
+  });
+
+  it('chats between two clients, with /msg, /me, Tab completion and history', async () => {
+    const srv = await server();
+    const a = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    await tmux.waitFor(a.name, /● joined as alice/);
+    const b = tui(`-s 127.0.0.1 -p ${srv.port} -u bob`);
+    await tmux.waitFor(b.name, /● joined as bob/);
+    await tmux.waitFor(a.name, /-!- bob joined/);
+
+    tmux.type(a.name, 'hello bob, {braces} stay text');
+    tmux.keys(a.name, 'Enter');
+    await tmux.waitFor(b.name, /<alice> hello bob, \{braces\} stay text/);
+
+    tmux.type(b.name, '/me waves');
+    tmux.keys(b.name, 'Enter');
+    await tmux.waitFor(a.name, /\* bob waves/);
+
+    // Tab completes the command and the name.
+    tmux.type(a.name, '/ms');
+    tmux.keys(a.name, 'Tab');
+    tmux.type(a.name, 'bo');
+    tmux.keys(a.name, 'Tab');
+    await tmux.waitFor(a.name, /\[alice\] \/msg bob\b/);
+    tmux.type(a.name, 'a secret');
+    tmux.keys(a.name, 'Enter');
+    await tmux.waitFor(b.name, /\[PM from alice\] a secret/);
+    await tmux.waitFor(a.name, /\[PM to bob\] a secret/);
+
+    // Up brings back the last line.
+    tmux.keys(a.name, 'Up');
+    await tmux.waitFor(a.name, /\[alice\] \/msg bob a secret/);
+    tmux.keys(a.name, 'C-u');
+
+    tmux.type(a.name, '/nonsense');
+    tmux.keys(a.name, 'Enter');
+    await tmux.waitFor(a.name, /unknown command \/nonsense/);
+    expect(tmux.screen(b.name)).not.toContain('nonsense');
+  });
+
+  it('switches /theme and remembers it', async () => {
+    const srv = await server();
+    const { name, cwd } = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    await tmux.waitFor(name, /● joined as alice/);
+    tmux.type(name, '/theme');
+    tmux.keys(name, 'Enter');
+    await tmux.waitFor(name, /themes: Nord \(current\), Pure Black, Dark, Light/);
+    tmux.type(name, '/theme light');
+    tmux.keys(name, 'Enter');
+    await tmux.waitFor(name, /-!- theme: Light/);
+    expect(JSON.parse(readFileSync(join(cwd, 'config', 'config.json'), 'utf8'))).toEqual({ theme: 'light' });
+  });
+
+  it('writes /export to exported/ under the working directory', async () => {
+    const srv = await server();
+    const { name, cwd } = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    await tmux.waitFor(name, /● joined as alice/);
+    tmux.type(name, 'something worth keeping');
+    tmux.keys(name, 'Enter');
+    await tmux.waitFor(name, /<alice> something worth keeping/);
+    tmux.type(name, '[export_chat]');
+    tmux.keys(name, 'Enter');
+    const screen = await tmux.waitFor(name, /export written to exported\/chat-[\dT-]+\.txt/);
+    const [file] = readdirSync(join(cwd, 'exported'));
+    expect(screen).toContain(file);
+    const text = readFileSync(join(cwd, 'exported', file), 'utf8');
+    expect(text).toMatch(/^\[[\d -:]+\] -!- alice joined\n\[[\d -:]+\] <alice> something worth keeping\n$/);
+  });
+
+  it('shows a lost connection, queues what is typed, and reconnects when the server is back', async () => {
+    const srv = await server();
+    const a = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    await tmux.waitFor(a.name, /● joined as alice/);
+    await srv.stop();
+    await tmux.waitFor(a.name, /● connection lost/);
+    await tmux.waitFor(
+      a.name,
+      /!!! connection lost: the server closed the connection \(server shutting down\)/,
+    );
+    tmux.type(a.name, 'typed while it was down');
+    tmux.keys(a.name, 'Enter');
+    await tmux.waitFor(a.name, /\(queued\) typed while it was down/);
+    await tmux.waitFor(a.name, /1 queued/);
+    await srv.start();
+    // The server's echo of the queued line proves it was sent after the re-join.
+    const screen = await tmux.waitFor(a.name, /<alice> typed while it was down/, 20_000);
+    expect(screen).toContain('reconnected to');
+    expect(screen).toContain('● joined as alice');
+    expect(screen).not.toContain('(queued)');
+  });
+
+  it('scrolls back with PageUp and follows again with PageDown', async () => {
+    const srv = await server({ limits: { rateBurst: 100, ratePerSecond: 100 } });
+    const { name } = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 100, height: 15 });
+    await tmux.waitFor(name, /● joined as alice/);
+    for (let i = 1; i <= 30; i++) {
+      tmux.type(name, `line number ${i}`);
+      tmux.keys(name, 'Enter');
+    }
+    await tmux.waitFor(name, /<alice> line number 30/);
+    tmux.keys(name, 'PPage');
+    let screen = await tmux.waitFor(name, /▲ scrolled/);
+    expect(screen).not.toContain('line number 30');
+    expect(screen).toContain('line number 19');
+    tmux.keys(name, 'NPage');
+    screen = await tmux.waitFor(name, /<alice> line number 30/);
+    expect(screen).not.toContain('▲ scrolled');
+  });
+
+  it('re-lays out on resize: the user list hides on a narrow terminal', async () => {
+    const srv = await server();
+    const { name } = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 110, height: 20 });
+    await tmux.waitFor(name, /Users \(1\)/);
+    tmux.resize(name, 50, 20);
+    await tmux.waitFor(name, /^(?![\s\S]*Users \(1\))[\s\S]*● joined as alice/);
+    tmux.resize(name, 120, 25);
+    await tmux.waitFor(name, /Users \(1\)/);
+  });
+
+  it('exits cleanly on Ctrl-C and on /quit, restoring the terminal', async () => {
+    const srv = await server();
+    const a = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    const b = tui(`-s 127.0.0.1 -p ${srv.port} -u bob`);
+    await tmux.waitFor(a.name, /● joined as alice/);
+    await tmux.waitFor(b.name, /● joined as bob/);
+    tmux.keys(a.name, 'C-c');
+    const screen = await tmux.waitFor(a.name, /EXIT 0/);
+    expect(screen).not.toContain('Parley');
+    await tmux.waitFor(b.name, /-!- alice left \(quit\)/);
+    tmux.type(b.name, '/quit');
+    tmux.keys(b.name, 'Enter');
+    await tmux.waitFor(b.name, /EXIT 0/);
+  });
+
+  it('chats on a legacy server, warning that it is not authenticated', async () => {
+    const srv = await server({ profile: 'legacy' });
+    const a = tui(`-s 127.0.0.1 -p ${srv.port} -u alice`);
+    const screen = await tmux.waitFor(a.name, /● joined as alice/);
+    expect(screen).toContain('NOT authenticated');
+    expect(screen).toMatch(/│ legacy AES-256-CFB8 │ server NOT authenticated/);
+    tmux.type(a.name, 'old school');
+    tmux.keys(a.name, 'Enter');
+    await tmux.waitFor(a.name, /<alice> old school/);
+    tmux.type(a.name, '/me tries');
+    tmux.keys(a.name, 'Enter');
+    await tmux.waitFor(a.name, /legacy servers have no actions/);
+  });
+});
