@@ -42,6 +42,10 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
   private privateKey: Buffer | null = null;
   private cipher: LegacyCipherState | null = null;
   private iv: Buffer | null = null;
+  /** A setuser waits for the room's verdict; nothing after it is handled until then. */
+  private verdictPending = false;
+  /** The events of the current receive(), which the adapter is iterating. */
+  private inflight: LegacyServerConnectionEvent[] = [];
 
   constructor(private readonly options: LegacyServerConnectionOptions) {
     super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
@@ -65,14 +69,32 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
 
   receive(chunk: Uint8Array): LegacyServerConnectionEvent[] {
     const events: LegacyServerConnectionEvent[] = [];
+    this.inflight = events;
+    this.verdictPending = false;
     return this.guarded(events, () => {
       this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
-        const packet = this.handleFrame(frame);
-        if (packet) events.push({ kind: 'packet', packet });
-        if (this.machine.terminal) break;
-      }
+      this.pump(events);
     });
+  }
+
+  /**
+   * Handles buffered frames in order until a setuser waits for the room's verdict: the frames
+   * after it in the same read are checked in the state the verdict leads to (13.3). acceptJoin
+   * and refuseJoin resume here, appending to the events the adapter is still iterating.
+   */
+  private pump(events: LegacyServerConnectionEvent[]): void {
+    while (!this.machine.terminal && !this.verdictPending) {
+      const frame = this.decoder.next();
+      if (!frame) return;
+      const packet = this.handleFrame(frame);
+      if (packet) events.push({ kind: 'packet', packet });
+    }
+  }
+
+  private resume(): void {
+    this.verdictPending = false;
+    const events = this.inflight;
+    this.guarded(events, () => this.pump(events));
   }
 
   /** The peer closed. legacy has no goodbye, so a close between frames is the normal way out. */
@@ -99,7 +121,9 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
     // 10.3: unknown typ values are treated as `default`.
     const typ = KNOWN_CLIENT_TYPS.has(packet.typ) ? packet.typ : 'default';
     if (typ !== 'setuser') this.machine.fire(typ);
-    else if (!this.machine.allows('setuser')) this.machine.fire('setuser'); // PACKET_UNEXPECTED
+    else if (!this.machine.allows('setuser'))
+      this.machine.fire('setuser'); // PACKET_UNEXPECTED
+    else this.verdictPending = true;
     if (typeof packet.cont !== 'string') {
       throw parleyError('PACKET_MALFORMED', `${packet.typ} cont must be a string`);
     }
@@ -120,11 +144,13 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
   acceptJoin(date: string): void {
     this.machine.fire('setuser', 'accepted');
     this.send(legacyPacket('approved_conn', LEGACY_SERVER_NAME, LEGACY_MESSAGES.joined, date));
+    this.resume();
   }
 
   refuseJoin(date: string): void {
     this.machine.fire('setuser', 'refused');
     this.send(legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date));
+    this.resume();
   }
 
   /** legacy has no goodbye: a clean close is just closing. */

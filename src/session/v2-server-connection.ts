@@ -58,6 +58,12 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   private chosenGroup: V2Group | null = null;
   private unsealed: Buffer[] = [];
   private unsealedSize = 0;
+  /** Packets of an opened record not handled yet (6.1). */
+  private held: Buffer[] = [];
+  /** A join waits for the room's verdict; nothing after it is handled until then. */
+  private verdictPending = false;
+  /** The events of the current receive(), which the adapter is iterating. */
+  private inflight: V2ServerConnectionEvent[] = [];
 
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
@@ -96,13 +102,37 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   receive(chunk: Uint8Array): V2ServerConnectionEvent[] {
     const events: V2ServerConnectionEvent[] = [];
+    this.inflight = events;
+    this.verdictPending = false;
     return this.guarded(events, () => {
       this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
-        this.handleFrame(frame, events);
-        if (this.machine.terminal) break;
-      }
+      this.pump(events);
     });
+  }
+
+  /**
+   * Handles held packets, then buffered frames, in order, until a guarded packet (join) waits for
+   * the room's verdict: what follows it in the same read must be checked in the state the verdict
+   * leads to (13.1: "processed in order, exactly as if each had its own record"). acceptJoin and
+   * refuseJoin resume here, appending to the events the adapter is still iterating.
+   */
+  private pump(events: V2ServerConnectionEvent[]): void {
+    while (!this.machine.terminal && !this.verdictPending) {
+      const part = this.held.shift();
+      if (part) {
+        this.handlePacket(part, events);
+        continue;
+      }
+      const frame = this.decoder.next();
+      if (!frame) return;
+      this.handleFrame(frame);
+    }
+  }
+
+  private resume(): void {
+    this.verdictPending = false;
+    const events = this.inflight;
+    this.guarded(events, () => this.pump(events));
   }
 
   /** The peer closed its side. */
@@ -114,7 +144,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     });
   }
 
-  private handleFrame(frame: Frame, events: V2ServerConnectionEvent[]): void {
+  private handleFrame(frame: Frame): void {
     if (this.machine.state === 'AWAIT_CLIENT_HELLO') {
       const packet = parseClientPacket(frame.body);
       if (packet.type !== 'client_hello')
@@ -123,17 +153,20 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
       return;
     }
     // A record may carry several packets (6.1); each is parsed and checked on its own.
-    for (const part of splitPackets(this.opener!.open(frame))) {
-      const packet = parseClientPacket(part);
-      // Unguarded transitions fire now (an unknown one throws PACKET_UNEXPECTED, 13.1). Guarded
-      // ones (join: accepted / refused) are resolved by the room via acceptJoin / refuseJoin.
-      if (!this.machine.allows(packet.type) || this.machine.guards(packet.type).includes(null)) {
-        this.machine.fire(packet.type);
-      }
-      if (packet.type === 'ping') this.send({ type: 'pong', n: packet.n });
-      events.push({ kind: 'packet', packet });
-      if (this.machine.terminal) return;
+    this.held.push(...splitPackets(this.opener!.open(frame)));
+  }
+
+  private handlePacket(part: Buffer, events: V2ServerConnectionEvent[]): void {
+    const packet = parseClientPacket(part);
+    // Unguarded transitions fire now (an unknown one throws PACKET_UNEXPECTED, 13.1). Guarded
+    // ones (join: accepted / refused) are resolved by the room via acceptJoin / refuseJoin.
+    if (!this.machine.allows(packet.type) || this.machine.guards(packet.type).includes(null)) {
+      this.machine.fire(packet.type);
+    } else {
+      this.verdictPending = true;
     }
+    if (packet.type === 'ping') this.send({ type: 'pong', n: packet.n });
+    events.push({ kind: 'packet', packet });
   }
 
   private handleClientHello(packet: Extract<V2ClientPacket, { type: 'client_hello' }>, raw: Buffer): void {
@@ -199,12 +232,14 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
       ...(motd === undefined ? {} : { motd }),
       ...(more ? { more } : {}),
     });
+    this.resume();
   }
 
   /** The room refused the name in the pending `join` (7.2). */
   refuseJoin(code: 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED', message: string): void {
     this.machine.fire('join', 'refused');
     this.send({ type: 'join_error', code, message });
+    this.resume();
   }
 
   /** Sends a non-fatal error packet (rate limit, message too long, no such user). */

@@ -1,0 +1,73 @@
+/**
+ * Every case of the suite, in run order: the sanity case first and last, the rest by spec area.
+ * `casesFor(profile)` selects what applies to one profile.
+ */
+import type { Case, Profile } from '../case.js';
+import { framingCases } from './framing.js';
+import { framingStreamCases } from './framing-stream.js';
+import { legacyChatCases } from './legacy-chat.js';
+import { legacyHandshakeCases } from './legacy-handshake.js';
+import { legacyMitigationCases } from './legacy-mitigations.js';
+import { robustnessCases, sanityCase } from './robustness.js';
+import { v2ChatCases } from './v2-chat.js';
+import { v2HandshakeCases } from './v2-handshake.js';
+import { v2PrivateCases } from './v2-private.js';
+import { v2RecordCases } from './v2-records.js';
+import { v2RoomCases } from './v2-room.js';
+import { v2StateCases } from './v2-states.js';
+
+export const SANITY_FIRST = sanityCase('sanity/1', 'Two clients can join and chat (before the other cases)');
+export const SANITY_LAST = sanityCase(
+  'sanity/2',
+  'Two clients can still join and chat (after every other case)',
+);
+
+/** The areas (first id segment) in display order. */
+export const AREAS = [
+  'sanity',
+  'framing',
+  'v2-handshake',
+  'v2-records',
+  'v2-chat',
+  'legacy-handshake',
+  'legacy-chat',
+  'robustness',
+];
+
+/** By area, then by section and number, numerically: 3.2/9 before 3.2/10, 7 before 13.1. */
+export function compareIds(a: string, b: string): number {
+  const [areaA, ...restA] = a.split('/');
+  const [areaB, ...restB] = b.split('/');
+  if (areaA !== areaB) return AREAS.indexOf(areaA) - AREAS.indexOf(areaB);
+  const numbers = (parts: string[]) => parts.join('.').split('.').map(Number);
+  const [x, y] = [numbers(restA), numbers(restB)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
+  }
+  return 0;
+}
+
+const BODY: readonly Case[] = [
+  ...framingCases,
+  ...framingStreamCases,
+  ...v2HandshakeCases,
+  ...v2StateCases,
+  ...v2RecordCases,
+  ...v2ChatCases,
+  ...v2PrivateCases,
+  ...v2RoomCases,
+  ...legacyHandshakeCases,
+  ...legacyChatCases,
+  ...legacyMitigationCases,
+  ...robustnessCases,
+];
+
+export const ALL_CASES: readonly Case[] = [
+  SANITY_FIRST,
+  ...[...BODY].sort((a, b) => compareIds(a.id, b.id)),
+  SANITY_LAST,
+];
+
+export function casesFor(profile: Profile): Case[] {
+  return ALL_CASES.filter((c) => c.profile === 'both' || c.profile === profile);
+}

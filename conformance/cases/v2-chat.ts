@@ -1,0 +1,378 @@
+/**
+ * v2 chat cases, part 1 (spec 7.2, 7.3): names, fan-out, order, server stamping and length
+ * limits; and the helpers the other v2 chat cases share.
+ *
+ * How this works: every case uses names unique to the run, so packets caused by other cases
+ * (which may run at the same time) are told apart by name. "Exactly once" and "nobody else" are
+ * checked with a barrier: after the action under test, a client says a marker line, and since a
+ * server delivers each client's packets in order, whatever a receiver got before the marker is
+ * everything the action caused.
+ */
+import { randomBytes } from 'node:crypto';
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import type { Case, CaseContext } from '../case.js';
+import { packetText, pkt, quote, texts, tr, transition } from '../spec-text.js';
+import type { V2Session } from '../v2-driver.js';
+
+export const tag = () => randomBytes(3).toString('hex');
+
+/** Joins one session per base name, in order. */
+export async function joinAll(ctx: CaseContext, ...bases: string[]): Promise<V2Session[]> {
+  const out: V2Session[] = [];
+  for (const base of bases) out.push(await ctx.v2Joined(base));
+  return out;
+}
+
+/** `from` says a marker; returns, per receiver, every packet it got before the marker. */
+export async function barrier(
+  ctx: CaseContext,
+  from: V2Session,
+  receivers: V2Session[],
+): Promise<V2ServerPacket[][]> {
+  const marker = `marker ${tag()}`;
+  from.send({ type: 'say', text: marker });
+  return Promise.all(
+    receivers.map(async (r) => {
+      const { skipped } = await ctx.attempt(`the marker line "${marker}"`, `waiting at ${r.conn.label}`, () =>
+        r.until((p) => p.type === 'message' && p.text === marker, `the marker line at ${r.conn.label}`),
+      );
+      return skipped;
+    }),
+  );
+}
+
+export const isText = (type: string, text: string) => (p: V2ServerPacket) =>
+  p.type === type && 'text' in p && p.text === text;
+
+async function expectJoinRefused(ctx: CaseContext, v2: V2Session, name: string, code: string): Promise<void> {
+  const reply = await ctx.attempt(`join_error ${code}`, `joining as ${JSON.stringify(name)}`, () =>
+    v2.join(name),
+  );
+  if (reply.type === 'join_ok')
+    ctx.fail(`join_error ${code}`, `join_ok: the name ${JSON.stringify(name)} was accepted`);
+  if (reply.type === 'error')
+    ctx.fail(`join_error ${code} (the client may try again)`, `error ${reply.code} (fatal: ${reply.fatal})`);
+  if (reply.type === 'join_error' && reply.code !== code)
+    ctx.fail(`join_error ${code}`, `join_error ${reply.code} for ${JSON.stringify(name)}`);
+}
+
+export async function expectNotice(
+  ctx: CaseContext,
+  v2: V2Session,
+  code: string,
+  what: string,
+): Promise<void> {
+  const { packet } = await ctx.attempt(`error ${code} (not fatal)`, what, () =>
+    v2.until(
+      (p) =>
+        p.type === 'error' ||
+        ((p.type === 'message' || p.type === 'action' || p.type === 'private') && p.from === v2.name),
+      `error ${code}`,
+    ),
+  );
+  if (packet.type !== 'error')
+    return ctx.fail(`error ${code}`, `${what} was delivered (as ${packet.type}) instead of refused`);
+  if (packet.code !== code) ctx.fail(`error ${code}`, `error ${packet.code} after ${what}`);
+  if (packet.fatal) ctx.fail(`error ${code} with fatal: false`, `${code} came with fatal: true`);
+}
+
+const nameRule = quote('7.2', 'A name is 1 to maxName characters');
+
+export const v2ChatCases: Case[] = [
+  {
+    id: 'v2-chat/7.2/1',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A valid free name is accepted: join_ok carries the name and every user, itself included',
+    specText: texts(packetText('v2', 'join_ok'), transition('v2/server', 'AWAIT_JOIN', 'join', 'accepted')),
+    covers: [
+      pkt('v2', 'join'),
+      pkt('v2', 'join_ok'),
+      tr('v2/server', 'AWAIT_JOIN', 'join', 'accepted'),
+      tr('v2/client', 'READY', 'send:join'),
+      tr('v2/client', 'AWAIT_JOIN_REPLY', 'join_ok'),
+    ],
+    accepts: ['join_ok with name = the name asked for and users holding both members'],
+    async run(ctx) {
+      const a = await ctx.v2('first');
+      const b = await ctx.v2('second');
+      const [na, nb] = [ctx.name('first'), ctx.name('second')];
+      const ra = await a.join(na);
+      const rb = await b.join(nb);
+      if (ra.type !== 'join_ok' || rb.type !== 'join_ok')
+        return ctx.fail('join_ok twice', `${ra.type}, ${rb.type}`);
+      ctx.check(ra.name === na, `join_ok name "${na}"`, `join_ok name "${ra.name}"`);
+      ctx.check(ra.users.includes(na), `users including "${na}"`, `users ${JSON.stringify(ra.users)}`);
+      ctx.check(
+        rb.users.includes(na) && rb.users.includes(nb),
+        `users including "${na}" and "${nb}"`,
+        `users ${JSON.stringify(rb.users)}`,
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.2/6',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MAY',
+    description: 'Does join_ok carry a message of the day? (open: it is optional)',
+    specText: packetText('v2', 'join_ok'),
+    covers: [],
+    accepts: ['join_ok with or without motd'],
+    async run(ctx) {
+      const v2 = await ctx.v2('motd');
+      const reply = await v2.join(ctx.name('motd'));
+      if (reply.type !== 'join_ok') return ctx.fail('join_ok', reply.type, 'MUST');
+      ctx.note(reply.motd === undefined ? 'no motd' : `motd ${JSON.stringify(reply.motd.slice(0, 80))}`);
+    },
+  },
+  {
+    id: 'v2-chat/7.2/2',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Invalid names get join_error NAME_INVALID and the client may try again',
+    specText: texts(nameRule, transition('v2/server', 'AWAIT_JOIN', 'join', 'refused')),
+    covers: [
+      pkt('v2', 'join_error'),
+      tr('v2/server', 'AWAIT_JOIN', 'join', 'refused'),
+      tr('v2/client', 'AWAIT_JOIN_REPLY', 'join_error'),
+    ],
+    accepts: ['join_error NAME_INVALID for each, then join_ok for a valid name'],
+    async run(ctx) {
+      const v2 = await ctx.v2('names');
+      const max = v2.limits.maxName;
+      for (const name of [
+        '',
+        'has space',
+        'semi;colon',
+        'tab\tname',
+        `emoji\u{1f600}`,
+        'slash/name',
+        'x'.repeat(max + 1),
+      ]) {
+        await expectJoinRefused(ctx, v2, name, 'NAME_INVALID');
+      }
+      const reply = await v2.join(ctx.name('valid'));
+      if (reply.type !== 'join_ok') ctx.fail('join_ok after the refusals', reply.type);
+    },
+  },
+  {
+    id: 'v2-chat/7.2/3',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Edge-case valid names are accepted: maxName long, Unicode letters, _ . -',
+    specText: nameRule,
+    covers: [],
+    accepts: ['join_ok for each'],
+    async run(ctx) {
+      const probe = await ctx.v2('edge');
+      const max = probe.limits.maxName;
+      const long = `L${randomBytes(32).toString('hex')}`.slice(0, max);
+      for (const name of [long, `Zo\u00eb${tag()}`, `\u65e5\u672c${tag()}`, `a_b.c-d${tag()}`]) {
+        const v2 = name === long ? probe : await ctx.v2('edge');
+        const reply = await v2.join(name);
+        if (reply.type !== 'join_ok')
+          ctx.fail(
+            `join_ok for ${JSON.stringify(name)}`,
+            `${reply.type}${'code' in reply ? ` ${reply.code}` : ''}`,
+          );
+      }
+    },
+  },
+  {
+    id: 'v2-chat/7.2/4',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Reserved names, in any case, get join_error NAME_RESERVED',
+    specText: texts(quote('7.2', 'The reserved names'), quote('7.2', 'Reserved')),
+    covers: [],
+    accepts: ['join_error NAME_RESERVED for each'],
+    async run(ctx) {
+      const v2 = await ctx.v2('reserved');
+      for (const name of ['server', 'SERVER', 'Parley', 'system'])
+        await expectJoinRefused(ctx, v2, name, 'NAME_RESERVED');
+    },
+  },
+  {
+    id: 'v2-chat/7.2/5',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A name in use, in any case, gets join_error NAME_TAKEN',
+    specText: texts(quote('12', 'Another user has that name'), nameRule),
+    covers: [],
+    accepts: ['join_error NAME_TAKEN for the same name and for it in upper case'],
+    async run(ctx) {
+      const [a] = await joinAll(ctx, 'taken');
+      const b = await ctx.v2('second');
+      await expectJoinRefused(ctx, b, a.name!, 'NAME_TAKEN');
+      await expectJoinRefused(ctx, b, a.name!.toUpperCase(), 'NAME_TAKEN');
+    },
+  },
+  {
+    id: 'v2-chat/7.3/1',
+    section: '7.3',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Every joined client, the sender included, gets each line exactly once, in order, stamped',
+    specText: packetText('v2', 'message'),
+    covers: [
+      pkt('v2', 'say'),
+      pkt('v2', 'message'),
+      tr('v2/server', 'JOINED', 'say'),
+      tr('v2/client', 'JOINED', 'send:say'),
+      tr('v2/client', 'JOINED', 'message'),
+    ],
+    accepts: [
+      'each of three clients sees the five lines once each, in order, from the sender, with increasing ids',
+    ],
+    async run(ctx) {
+      const clients = await joinAll(ctx, 'fanA', 'fanB', 'fanC');
+      const [a] = clients;
+      const lines = Array.from({ length: 5 }, (_, i) => `line ${i + 1} ${tag()}`);
+      a.send(...lines.map((text) => ({ type: 'say', text })));
+      const seen = await barrier(ctx, a, clients);
+      seen.forEach((packets, i) => {
+        const got = packets.filter((p) => p.type === 'message' && p.from === a.name);
+        const texts = got.map((p) => (p.type === 'message' ? p.text : ''));
+        ctx.check(
+          texts.join('\n') === lines.join('\n'),
+          `${lines.length} lines once each, in order`,
+          `${clients[i].conn.label} got ${JSON.stringify(texts)}`,
+        );
+        const ids = got.map((p) => (p.type === 'message' ? p.id : 0));
+        ctx.check(
+          ids.every((id, k) => k === 0 || id > ids[k - 1]),
+          'increasing ids',
+          `ids ${ids.join(', ')}`,
+        );
+      });
+    },
+  },
+  {
+    id: 'v2-chat/7.3/2',
+    section: '7.3',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Lines from two senders reach every client in the same order',
+    specText: packetText('v2', 'message'),
+    covers: [],
+    accepts: ['three clients see the ten lines in one and the same order'],
+    async run(ctx) {
+      const clients = await joinAll(ctx, 'ordA', 'ordB', 'ordC');
+      const [a, b] = clients;
+      const linesA = Array.from({ length: 5 }, (_, i) => `a${i} ${tag()}`);
+      const linesB = Array.from({ length: 5 }, (_, i) => `b${i} ${tag()}`);
+      const all = new Set([...linesA, ...linesB]);
+      a.send(...linesA.map((text) => ({ type: 'say', text })));
+      b.send(...linesB.map((text) => ({ type: 'say', text })));
+      const orders = await Promise.all(
+        clients.map(async (c) => {
+          const got: string[] = [];
+          await ctx.attempt('all ten lines', `at ${c.conn.label}`, () =>
+            c.until(
+              (p) => p.type === 'message' && all.has(p.text) && got.push(p.text) === all.size,
+              'all ten lines',
+            ),
+          );
+          return got;
+        }),
+      );
+      const first = orders[0].join('\n');
+      orders.forEach((o, i) => {
+        ctx.check(
+          o.join('\n') === first,
+          'one order for everyone',
+          `${clients[i].conn.label} saw ${o.join(' | ')}; ${clients[0].conn.label} saw ${orders[0].join(' | ')}`,
+        );
+      });
+      ctx.check(
+        orders[0].filter((t) => t.startsWith('a')).join() === linesA.join(),
+        "each sender's lines in the order sent",
+        orders[0].join(' | '),
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.3/3',
+    section: '7.3',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'A say claiming another sender (extra "from" field) is refused or stamped with the real name',
+    specText: texts(quote('7', 'The server is the authority for sender names'), packetText('v2', 'message')),
+    covers: [],
+    accepts: ['error PACKET_MALFORMED (fatal) and the close', 'a message whose from is the real sender'],
+    async run(ctx) {
+      const [mallory, victim] = await joinAll(ctx, 'mallory', 'victim');
+      const text = `impersonation ${tag()}`;
+      mallory.send({ type: 'say', text, from: victim.name });
+      const seen = await mallory.drain(ctx.timeout);
+      const echo = seen.packets.find(isText('message', text));
+      const error = seen.packets.find((p) => p.type === 'error');
+      if (echo && echo.type === 'message') {
+        if (echo.from !== mallory.name)
+          ctx.fail(
+            `from "${mallory.name}"`,
+            `the line went out from "${echo.from}": the server took the sender from the packet`,
+          );
+        ctx.note('stamped with the real name');
+        return;
+      }
+      if (error?.type === 'error' && error.code === 'PACKET_MALFORMED')
+        return ctx.note('refused: PACKET_MALFORMED');
+      ctx.fail(
+        'PACKET_MALFORMED or a line stamped with the real name',
+        error?.type === 'error' ? `error ${error.code}` : 'nothing',
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.3/4',
+    section: '7.3',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Texts longer than maxMessage get MESSAGE_TOO_LONG (not fatal) and go nowhere',
+    specText: quote('11', 'Longer text gets MESSAGE_TOO_LONG'),
+    covers: [tr('v2/client', 'JOINED', 'error', 'nonfatal')],
+    accepts: [
+      'error MESSAGE_TOO_LONG (fatal: false) for say, me and msg; a maxMessage-long line is delivered',
+    ],
+    async run(ctx) {
+      const [a, b] = await joinAll(ctx, 'long', 'peer');
+      const max = a.limits.maxMessage;
+      if (max + 512 > a.limits.maxFrame)
+        return ctx.fail(
+          'a maxMessage that fits in maxFrame',
+          `maxMessage ${max} does not fit a ${a.limits.maxFrame}-byte frame`,
+          'MAY',
+        );
+      const long = 'x'.repeat(max + 1);
+      for (const packet of [
+        { type: 'say', text: long },
+        { type: 'me', text: long },
+        { type: 'msg', to: b.name, text: long },
+      ]) {
+        a.send(packet);
+        await expectNotice(ctx, a, 'MESSAGE_TOO_LONG', `a ${packet.type} of ${max + 1} characters`);
+      }
+      const fits = `${tag()}${'y'.repeat(max - 6)}`;
+      a.send({ type: 'say', text: fits });
+      const [seenByB] = await barrier(ctx, a, [b]);
+      ctx.check(
+        seenByB.some(isText('message', fits)),
+        `the ${max}-character line delivered`,
+        'it was not delivered',
+      );
+      ctx.check(
+        !seenByB.some((p) => 'text' in p && p.text === long),
+        'the long texts delivered nowhere',
+        'the other client got one',
+      );
+    },
+  },
+];

@@ -1,0 +1,306 @@
+/**
+ * `node conformance`: the command line. Parses options (usage errors exit 2), lists cases without
+ * connecting (--list), checks that the server answers and speaks the chosen profile (exit 3 when it
+ * cannot be reached), runs the suite, prints progress and a summary, writes the JSON and JUnit
+ * reports, and returns the exit code. `runCli` takes its output functions as parameters so tests
+ * run it in-process; main.ts is the process entry point.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { LIMITS } from '../src/generated/constants.js';
+import type { Case, Profile, SuiteOptions } from './case.js';
+import { ALL_CASES, casesFor } from './cases/index.js';
+import { coverageOf } from './coverage.js';
+import { ConnectFailed, RawConnection, WaitTimeout, WireLog } from './driver.js';
+import { ConsoleReporter, jsonReport, junitReport, listCases, type Write } from './report.js';
+import { type ExpectedFailure, parseExpectedFailures, runSuite } from './runner.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+
+export interface CliIo {
+  readonly stdout: Write;
+  readonly stderr: Write;
+  /** Colour the console output (default: stdout is a terminal and NO_COLOR is unset). */
+  readonly colour?: boolean;
+  /** The terminal's width, if output goes to one. */
+  readonly columns?: number;
+}
+
+class UsageError extends Error {}
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    if (!/^[0-9]+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}.`);
+    return Number(value);
+  };
+}
+
+const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').filter(Boolean)];
+
+/** `*` matches anything (slashes included), `?` one character; a plain id also matches its children. */
+export function globMatcher(patterns: readonly string[]): (id: string) => boolean {
+  const regexes = patterns.map((p) => {
+    const body = p
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    return new RegExp(/[*?]/.test(p) ? `^${body}$` : `^${body}(/.*)?$`);
+  });
+  return (id) => regexes.some((r) => r.test(id));
+}
+
+function program(io: CliIo): Command {
+  return new Command('conformance')
+    .description(
+      'Black-box conformance suite for Parley servers (any implementation): runs cases per spec section\n' +
+        'and gives each a verdict: OK, NON-STRICT (a SHOULD is broken), INFORMATIONAL, FAILED (a MUST is broken).',
+    )
+    .option('--host <addr>', 'server address', '127.0.0.1')
+    .option('-p, --port <n>', 'server port', integer('--port', 1))
+    .addOption(
+      new Option('--profile <name>', 'wire profile the server speaks')
+        .choices(['v2', 'legacy'])
+        .default('v2'),
+    )
+    .option(
+      '--cases <glob>',
+      'run only matching case ids (repeatable, comma-separated; e.g. framing/3.2/*)',
+      collect,
+      [],
+    )
+    .option('--exclude <glob>', 'skip matching case ids (repeatable, comma-separated)', collect, [])
+    .option('--strict', 'fail the run on NON-STRICT verdicts too')
+    .option('--timeout <ms>', 'longest wait for any one answer', integer('--timeout', 50), 2000)
+    .option('--json <file>', 'write a JSON report: one record per case, with a hex wire log')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option(
+      '--expected-failures <file>',
+      'case ids known to fail, one per line, optionally with a message prefix',
+    )
+    .option('--list', 'list every case with the spec text it checks, and the spec coverage; do not connect')
+    .option(
+      '--handshake-timeout <ms>',
+      "the server's handshake timeout (not announced on the wire)",
+      integer('--handshake-timeout', 1),
+      LIMITS.handshakeTimeoutMs,
+    )
+    .option('--idle-ping <ms>', "v2: the server's idle ping interval", integer('--idle-ping', 1))
+    .option(
+      '--idle-timeout <ms>',
+      "v2: the server's idle timeout; the idle cases run only when it is given",
+      integer('--idle-timeout', 1),
+    )
+    .option('--burst <n>', "the server's rate limit burst", integer('--burst', 1), LIMITS.rateBurst)
+    .option(
+      '--max-frame <bytes>',
+      "legacy: the server's maxFrame (v2 servers announce theirs)",
+      integer('--max-frame', 1),
+      LIMITS.maxFrame,
+    )
+    .option(
+      '--max-message <chars>',
+      "legacy: the server's maxMessage (v2 servers announce theirs)",
+      integer('--max-message', 1),
+      LIMITS.maxMessage,
+    )
+    .option('--fingerprint <fp>', 'v2: the identity fingerprint the server must present (SHA256:...)')
+    .option('-v, --verbose', 'print the wire log of every case that is not OK')
+    .option('--no-color', 'no colours in the console output')
+    .addHelpText(
+      'after',
+      '\nExit codes:\n' +
+        '  0  no case FAILED (with --strict: none NON-STRICT either); listed expected failures do not count\n' +
+        '  1  a case FAILED unexpectedly, or a case listed in --expected-failures passed\n' +
+        '  2  usage error (bad option, unreadable --expected-failures file, wrong --profile for the server)\n' +
+        '  3  the server cannot be reached\n' +
+        '\nThe sanity cases (sanity/1, sanity/2) always run, first and last, unless --exclude names them.\n' +
+        'For a fast run against the reference server, start it with short timers and tell the suite:\n' +
+        '  node reference-server --port 7878 --handshake-timeout 1000 --idle-ping 500 --idle-timeout 1500\n' +
+        '  node conformance --port 7878 --handshake-timeout 1000 --idle-ping 500 --idle-timeout 1500\n',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (t) => io.stdout(t.replace(/\n$/, '')),
+      writeErr: (t) => io.stderr(t.replace(/\n$/, '')),
+    });
+}
+
+interface Options {
+  host: string;
+  port?: number;
+  profile: Profile;
+  cases: string[];
+  exclude: string[];
+  strict?: boolean;
+  timeout: number;
+  json?: string;
+  junit?: string;
+  expectedFailures?: string;
+  list?: boolean;
+  handshakeTimeout: number;
+  idlePing?: number;
+  idleTimeout?: number;
+  burst: number;
+  maxFrame: number;
+  maxMessage: number;
+  fingerprint?: string;
+  verbose?: boolean;
+  color: boolean;
+}
+
+function select(all: readonly Case[], opts: Options): Case[] {
+  const include = opts.cases.length ? globMatcher(opts.cases) : () => true;
+  const exclude = globMatcher(opts.exclude);
+  const chosen = all.filter((c) => (c.id.startsWith('sanity/') || include(c.id)) && !exclude(c.id));
+  if (opts.cases.length && !chosen.some((c) => !c.id.startsWith('sanity/'))) {
+    throw new UsageError(`no ${opts.profile} case matches --cases ${opts.cases.join(',')} (see --list)`);
+  }
+  return chosen;
+}
+
+function loadExpected(path: string): ExpectedFailure[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --expected-failures file ${path}: ${(err as Error).message}`);
+  }
+  const entries = parseExpectedFailures(text);
+  const known = new Set(ALL_CASES.map((c) => c.id));
+  const unknown = entries.find((e) => !known.has(e.id));
+  if (unknown) throw new UsageError(`${path}:${unknown.line}: unknown case id "${unknown.id}" (see --list)`);
+  return entries;
+}
+
+/** Connects once and reads the opening frame; returns an error message and exit code, or null. */
+async function preflight(options: SuiteOptions): Promise<{ code: number; message: string } | null> {
+  const where = `${options.host}:${options.port}`;
+  let conn: RawConnection;
+  try {
+    conn = await RawConnection.open({
+      ...options,
+      label: 'preflight',
+      log: new WireLog(),
+      timeoutMs: options.timeoutMs,
+    });
+  } catch (err) {
+    const reason = err instanceof ConnectFailed ? `${err.code}: ${err.message}` : (err as Error).message;
+    return {
+      code: EXIT.unreachable,
+      message: `cannot reach the server at ${where} (${reason}). Is it running, and is this the right port?`,
+    };
+  }
+  try {
+    const frame = await conn.nextFrame(options.timeoutMs, 'opening frame');
+    if (!frame)
+      return {
+        code: EXIT.unreachable,
+        message: `the server at ${where} closed the connection without a word`,
+      };
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(frame.body.toString('utf8'));
+    } catch {
+      return null; // not JSON: the cases will say what is wrong
+    }
+    const spoken = 'typ' in body ? 'legacy' : 'type' in body ? 'v2' : null;
+    if (spoken && spoken !== options.profile) {
+      return {
+        code: EXIT.usage,
+        message: `the server at ${where} speaks the ${spoken} profile; run with --profile ${spoken}`,
+      };
+    }
+    return null;
+  } catch (err) {
+    if (err instanceof WaitTimeout) {
+      return {
+        code: EXIT.unreachable,
+        message: `connected to ${where}, but the server sent nothing within ${options.timeoutMs} ms: is it a Parley server? (a Parley server speaks first)`,
+      };
+    }
+    return null;
+  } finally {
+    conn.destroy();
+  }
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const cmd = program(io);
+  let opts: Options;
+  try {
+    cmd.parse([...argv], { from: 'user' });
+    opts = cmd.opts<Options>();
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw err;
+  }
+  const colour = opts.color && (io.colour ?? false);
+  try {
+    if (opts.list) {
+      const profiles: Profile[] =
+        cmd.getOptionValueSource('profile') === 'cli' ? [opts.profile] : ['v2', 'legacy'];
+      const listed = profiles.length === 1 ? select(casesFor(profiles[0]), opts) : select(ALL_CASES, opts);
+      listCases(
+        io.stdout,
+        listed,
+        profiles.map((p) => coverageOf(ALL_CASES, [p])),
+      );
+      return EXIT.ok;
+    }
+    if (opts.port === undefined) throw new UsageError('--port is required (or use --list)');
+    const cases = select(casesFor(opts.profile), opts);
+    const expected = opts.expectedFailures ? loadExpected(opts.expectedFailures) : [];
+    const options: SuiteOptions = {
+      host: opts.host,
+      port: opts.port,
+      profile: opts.profile,
+      timeoutMs: opts.timeout,
+      handshakeTimeoutMs: opts.handshakeTimeout,
+      idlePingMs: opts.idlePing,
+      idleTimeoutMs: opts.idleTimeout,
+      burst: opts.burst,
+      maxFrame: opts.maxFrame,
+      maxMessage: opts.maxMessage,
+      fingerprint: opts.fingerprint,
+    };
+    const problem = await preflight(options);
+    if (problem) {
+      io.stderr(`error: ${problem.message}`);
+      return problem.code;
+    }
+    const reporter = new ConsoleReporter(io.stdout, { colour, verbose: opts.verbose, columns: io.columns });
+    reporter.header(options, cases, Boolean(opts.strict));
+    const outcome = await runSuite(
+      cases,
+      options,
+      { strict: Boolean(opts.strict), expected },
+      { onResult: (r) => reporter.result(r) },
+    );
+    const coverage = coverageOf(casesFor(opts.profile), [opts.profile]);
+    reporter.summary(outcome, coverage, Boolean(opts.strict));
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    };
+    try {
+      if (opts.json)
+        write(
+          opts.json,
+          `${JSON.stringify(jsonReport(outcome, options, coverage, Boolean(opts.strict)), null, 2)}\n`,
+        );
+      if (opts.junit) write(opts.junit, junitReport(outcome, options, Boolean(opts.strict)));
+    } catch (err) {
+      io.stderr(`error: cannot write a report: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+    return outcome.exitCode;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`error: ${err.message}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}

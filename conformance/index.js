@@ -1,0 +1,1 @@
+import '../dist/conformance/main.js';

@@ -1,0 +1,313 @@
+/**
+ * Deliberately broken servers: the reference server with one planted fault each, for the
+ * conformance suite to catch. Each fault names the case meant to catch it.
+ *
+ * How this works: startServer() exposes its sans-IO core, so a fault patches that one server's
+ * objects in place (planting.ts): the profile (how packets become room changes), the core (rate
+ * limit, length check, room), or each new connection's endpoint (frame decoder, record layer,
+ * handshake). Only the server built for the test is touched; every other server stays intact.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Profile } from '../../conformance/case.js';
+import type { RunningServer } from '../../reference-server/server.js';
+import type { Frame } from '../../src/framing/frame-codec.js';
+import { legacyPacket } from '../../src/legacy/legacy-packet.js';
+import { pythonDateString } from '../../src/legacy/python-json.js';
+import { encodeV2Packet } from '../../src/session/v2-codec.js';
+import { startReference, TIMERS } from './helpers.js';
+import { type Any, brokenHandshake, LenientDecoder, onEachEndpoint, onPacket } from './planting.js';
+
+export interface Fault {
+  readonly name: string;
+  readonly profile: Profile;
+  /** What is wrong with the server, in words. */
+  readonly fault: string;
+  /** The case that must report it as FAILED. */
+  readonly caughtBy: string;
+  start(): Promise<RunningServer>;
+}
+
+export const FAULTS: readonly Fault[] = [
+  {
+    name: 'drops leave notices',
+    profile: 'v2',
+    fault: 'announceLeave does nothing: nobody hears that a user left',
+    caughtBy: 'v2-chat/7.6/3',
+    start: async () => {
+      const s = await startReference('v2');
+      (s.core.profile as Any).announceLeave = () => {};
+      return s;
+    },
+  },
+  {
+    name: 'reuses a nonce',
+    profile: 'v2',
+    fault: 'every server record is sealed with sequence number 0',
+    caughtBy: 'v2-records/6.1/1',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        const receive = endpoint.receive.bind(endpoint);
+        endpoint.receive = (chunk: Uint8Array) => {
+          const events = receive(chunk);
+          const sealer = endpoint.sealer;
+          if (sealer && !sealer.stuck) {
+            const seal = sealer.seal.bind(sealer);
+            sealer.seal = (plain: Buffer) => {
+              const record = seal(plain);
+              sealer.seq = 0n;
+              return record;
+            };
+            sealer.stuck = true;
+          }
+          return events;
+        };
+      }),
+  },
+  {
+    name: 'accepts an invalid public value',
+    profile: 'v2',
+    fault: 'modp14 shares are not checked against 2 <= y <= p-2',
+    caughtBy: 'v2-handshake/5.3/5',
+    start: async () => onEachEndpoint(await startReference('v2'), (e) => brokenHandshake(e, 'no-validation')),
+  },
+  {
+    name: 'signs the wrong transcript',
+    profile: 'v2',
+    fault: 'server_auth signs SHA-256(server_hello) instead of the transcript hash',
+    caughtBy: 'v2-handshake/5.2/1',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (e) => brokenHandshake(e, 'wrong-signature')),
+  },
+  {
+    name: 'reuses its ephemeral keys',
+    profile: 'v2',
+    fault: 'the same nonce and key shares on every connection',
+    caughtBy: 'v2-handshake/5.1/3',
+    start: async () => {
+      const s = await startReference('v2');
+      const fixed = randomBytes(64);
+      const profile = s.core.profile as Any;
+      profile.options = { ...profile.options, random: (n: number) => Buffer.from(fixed.subarray(0, n)) };
+      return s;
+    },
+  },
+  {
+    name: 'delivers a message twice',
+    profile: 'v2',
+    fault: 'every say is broadcast twice',
+    caughtBy: 'v2-chat/7.3/1',
+    start: async () =>
+      onPacket(await startReference('v2'), (original, _core, _conn, packet) => {
+        original();
+        if (packet.type === 'say') original();
+      }),
+  },
+  {
+    name: 'sends private messages to everyone',
+    profile: 'v2',
+    fault: 'a msg goes out as a private packet to every member',
+    caughtBy: 'v2-chat/7.4/1',
+    start: async () =>
+      onPacket(await startReference('v2'), (original, core, conn, packet, now) => {
+        if (packet.type !== 'msg') return original();
+        const from = core.room.nameOf(conn.id);
+        const json = encodeV2Packet({
+          type: 'private',
+          id: core.room.nextId(),
+          from,
+          to: packet.to,
+          text: packet.text,
+          ts: now,
+        });
+        for (const member of core.members()) {
+          member.endpoint.sendEncoded(json);
+          core.touched(member);
+        }
+      }),
+  },
+  {
+    name: 'announces a join to the joiner',
+    profile: 'v2',
+    fault: 'user_joined also goes to the user who joined',
+    caughtBy: 'v2-chat/7.6/2',
+    start: async () =>
+      onPacket(await startReference('v2'), (original, core, conn, packet, now) => {
+        original();
+        if (packet.type === 'join' && core.room.nameOf(conn.id) === packet.name) {
+          (conn.endpoint as Any).send({ type: 'user_joined', name: packet.name, ts: now });
+        }
+      }),
+  },
+  {
+    name: 'accepts reserved names',
+    profile: 'v2',
+    fault: 'NAME_RESERVED is never given',
+    caughtBy: 'v2-chat/7.2/4',
+    start: async () => {
+      const s = await startReference('v2');
+      const room = s.core.room as Any;
+      const check = room.checkName.bind(room);
+      room.checkName = (name: string) => {
+        const verdict = check(name);
+        return !verdict.ok && verdict.code === 'NAME_RESERVED' ? { ok: true } : verdict;
+      };
+      return s;
+    },
+  },
+  {
+    name: 'has no rate limit',
+    profile: 'v2',
+    fault: 'every chat packet gets a token',
+    caughtBy: 'v2-chat/7.8/2',
+    start: async () => {
+      const s = await startReference('v2');
+      (s.core as Any).takeToken = () => true;
+      return s;
+    },
+  },
+  {
+    name: 'accepts oversized messages',
+    profile: 'v2',
+    fault: 'texts longer than maxMessage are delivered',
+    caughtBy: 'v2-chat/7.3/4',
+    start: async () => {
+      const s = await startReference('v2');
+      (s.core as Any).checkLength = () => true;
+      return s;
+    },
+  },
+  {
+    name: 'ignores the frame limit',
+    profile: 'v2',
+    fault: 'the decoder accepts any length and waits for the body',
+    caughtBy: 'framing/3.2/7',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        endpoint.decoder.maxFrame = Number.MAX_SAFE_INTEGER;
+      }),
+  },
+  {
+    name: 'parses headers leniently',
+    profile: 'v2',
+    fault: 'headers are parsed as int(header.strip()): leading spaces and signs pass',
+    caughtBy: 'framing/3.2/2',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        endpoint.decoder = new LenientDecoder();
+      }),
+  },
+  {
+    name: 'stalls on pipelined frames',
+    profile: 'v2',
+    fault: 'one frame is handled per read; the rest wait for more bytes',
+    caughtBy: 'framing/3.2/12',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        const decoder = endpoint.decoder;
+        const next = decoder.next.bind(decoder);
+        let budget = 0;
+        decoder.next = () => (budget-- > 0 ? next() : null);
+        const receive = endpoint.receive.bind(endpoint);
+        endpoint.receive = (chunk: Uint8Array) => {
+          budget = 1;
+          return receive(chunk);
+        };
+      }),
+  },
+  {
+    name: 'accepts a replayed record',
+    profile: 'v2',
+    fault: 'a record that fails is retried with the previous sequence number',
+    caughtBy: 'v2-records/6.2/3',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        const receive = endpoint.receive.bind(endpoint);
+        endpoint.receive = (chunk: Uint8Array) => {
+          const opener = endpoint.opener;
+          if (opener && !opener.lenient) {
+            const open = opener.open.bind(opener);
+            opener.open = (frame: Frame) => {
+              try {
+                return open(frame);
+              } catch (err) {
+                opener.failed = null;
+                if (opener.seq === 0n) throw err;
+                opener.seq -= 1n;
+                return open(frame);
+              }
+            };
+            opener.lenient = true;
+          }
+          return receive(chunk);
+        };
+      }),
+  },
+  {
+    name: 'never times out a handshake',
+    profile: 'v2',
+    fault: 'its handshake timeout is ten minutes while it claims one second',
+    caughtBy: 'v2-handshake/11/1',
+    start: () => startReference('v2', { limits: { ...TIMERS, handshakeTimeoutMs: 600_000 } }),
+  },
+  {
+    name: 'trusts the claimed username',
+    profile: 'legacy',
+    fault: "chat lines go out under the packet's username, as the original does",
+    caughtBy: 'legacy-chat/10.3/2',
+    start: async () =>
+      onPacket(await startReference('legacy'), (original, core, _conn, packet) => {
+        if (packet.typ !== 'default') return original();
+        const room = core.room;
+        const nameOf = room.nameOf;
+        room.nameOf = () => packet.username;
+        try {
+          original();
+        } finally {
+          room.nameOf = nameOf;
+        }
+      }),
+  },
+  {
+    name: 'forwards the sender address',
+    profile: 'legacy',
+    fault: 'chat lines go out with the shost and dhost the client sent',
+    caughtBy: 'legacy-chat/10.3/3',
+    start: async () =>
+      onPacket(await startReference('legacy'), (original, core, conn, packet, now) => {
+        if (packet.typ !== 'default' || packet.cont === '') return original();
+        const forwarded = {
+          ...legacyPacket('default', core.room.nameOf(conn.id), packet.cont, pythonDateString(now)),
+          shost: packet.shost,
+          dhost: packet.dhost,
+        };
+        for (const member of core.members()) {
+          if (member === conn) continue;
+          member.endpoint.send(forwarded);
+          core.touched(member);
+        }
+      }),
+  },
+  {
+    name: 'drops the legacy leave notice',
+    profile: 'legacy',
+    fault: 'nobody is told that a user left',
+    caughtBy: 'legacy-chat/10.4/1',
+    start: async () => {
+      const s = await startReference('legacy');
+      (s.core.profile as Any).announceLeave = () => {};
+      return s;
+    },
+  },
+];
+
+/** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
+export async function startFragile(): Promise<RunningServer> {
+  const server = await startReference('v2');
+  return onEachEndpoint(server, (endpoint) => {
+    const receive = endpoint.receive.bind(endpoint);
+    endpoint.receive = (chunk: Uint8Array) => {
+      if (chunk[0] === 0xff && endpoint.state === 'AWAIT_CLIENT_HELLO') void server.close();
+      return receive(chunk);
+    };
+  });
+}

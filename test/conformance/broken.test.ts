@@ -1,0 +1,48 @@
+/**
+ * Every deliberately broken server is caught by the case meant for it, with a reason; and a server
+ * that dies mid-run is named in the report without the run hanging.
+ */
+import { describe, expect, it } from 'vitest';
+import { FAULTS, startFragile } from './broken-servers.js';
+import { resultOf, runCases, suiteOptions } from './helpers.js';
+
+describe.concurrent('broken servers', () => {
+  it('are at least twelve distinct faults across both profiles', () => {
+    expect(new Set(FAULTS.map((f) => f.name)).size).toBe(FAULTS.length);
+    expect(FAULTS.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(FAULTS.map((f) => f.profile))).toEqual(new Set(['v2', 'legacy']));
+  });
+
+  for (const fault of FAULTS) {
+    it(`a server that ${fault.name} fails ${fault.caughtBy}`, async () => {
+      const server = await fault.start();
+      try {
+        const outcome = await runCases(suiteOptions(server.port, fault.profile), [fault.caughtBy]);
+        const result = resultOf(outcome, fault.caughtBy);
+        expect(result.verdict, `${fault.fault}: ${result.actual}`).toBe('FAILED');
+        expect(result.actual.length).toBeGreaterThan(10);
+        expect(outcome.exitCode).toBe(1);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('a server that dies: the report names the case that killed it, and the run ends', async () => {
+    const server = await startFragile();
+    try {
+      const outcome = await runCases(suiteOptions(server.port, 'v2'), [
+        'robustness/3.2/1',
+        'robustness/11/1',
+      ]);
+      expect(outcome.killedBy).toBe('robustness/3.2/1');
+      expect(resultOf(outcome, 'robustness/11/1').actual).toMatch(
+        /not run: the server stopped answering after case robustness\/3.2\/1/,
+      );
+      expect(resultOf(outcome, 'sanity/2').verdict).toBe('FAILED');
+      expect(resultOf(outcome, 'sanity/2').actual).toMatch(/stopped answering after case robustness\/3.2\/1/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * How a fault is planted in one reference server: patch that server's profile, or each endpoint
+ * it creates, or swap in a flawed handshake or frame decoder. Used by broken-servers.ts.
+ *
+ * How this works: startServer() exposes its sans-IO core; the profile and the endpoints are plain
+ * objects, so an own property shadows a method of the class for that one object only. The members
+ * reached here are private in the core: a test that plants a fault may look inside on purpose.
+ */
+import { createHash } from 'node:crypto';
+import type { RunningServer } from '../../reference-server/server.js';
+import type { Conn, ServerCore } from '../../src/chat/server-core.js';
+import { signTranscript } from '../../src/crypto/identity.js';
+import { bytesFromBigint, computeSharedSecret, padStart } from '../../src/crypto/key-agreement.js';
+import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
+import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
+import { parleyError } from '../../src/errors.js';
+import { type Frame, FrameDecoder } from '../../src/framing/frame-codec.js';
+import { V2_GROUP_INFO } from '../../src/generated/constants.js';
+import { b64, unb64 } from '../../src/session/v2-codec.js';
+import { modPow } from './original-pychat.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a planted fault patches private members on purpose.
+export type Any = any;
+
+const P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
+
+/** Patches every endpoint the server creates from now on. */
+export function onEachEndpoint(server: RunningServer, patch: (endpoint: Any) => void): RunningServer {
+  const profile = server.core.profile as Any;
+  const create = profile.createEndpoint.bind(profile);
+  profile.createEndpoint = (core: ServerCore, now: number) => {
+    const endpoint = create(core, now);
+    patch(endpoint);
+    return endpoint;
+  };
+  return server;
+}
+
+/** Wraps the profile's packet handling: `wrap(original, core, conn, packet, now)`. */
+export function onPacket(
+  server: RunningServer,
+  wrap: (original: () => void, core: Any, conn: Conn<unknown>, packet: Any, now: number) => void,
+): RunningServer {
+  const profile = server.core.profile as Any;
+  const handle = profile.handleEvent.bind(profile);
+  profile.handleEvent = (core: Any, conn: Conn<unknown>, event: Any, now: number) => {
+    if (event.kind !== 'packet') return handle(core, conn, event, now);
+    wrap(() => handle(core, conn, event, now), core, conn, event.packet, now);
+  };
+  return server;
+}
+
+/** A v2 handshake with a planted flaw: no share validation, or a signature over the wrong bytes. */
+export function brokenHandshake(endpoint: Any, flaw: 'no-validation' | 'wrong-signature'): void {
+  endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
+    const own = endpoint.offered.get(packet.group);
+    if (!own) throw parleyError('GROUP_UNSUPPORTED', `group ${packet.group} was not offered`);
+    const share = unb64(packet.share);
+    const secret =
+      flaw === 'no-validation' && own.group === 'modp14'
+        ? padStart(
+            bytesFromBigint(
+              modPow(
+                BigInt(`0x${share.toString('hex') || '0'}`),
+                BigInt(`0x${own.privateKey.toString('hex')}`),
+                P,
+              ),
+            ),
+            256,
+          )
+        : computeSharedSecret(own, share);
+    const th = transcriptHash(endpoint.serverHelloFrame, raw);
+    const keys = deriveSessionKeys(secret, th);
+    endpoint.sealer = new RecordSealer(keys.s2c);
+    endpoint.opener = new RecordOpener(keys.c2s);
+    endpoint.chosenGroup = own.group;
+    endpoint.offered.clear();
+    endpoint.machine.fire('client_hello');
+    const signed =
+      flaw === 'wrong-signature' ? createHash('sha256').update(endpoint.serverHelloFrame).digest() : th;
+    endpoint.send({
+      type: 'server_auth',
+      identity: b64(endpoint.options.identity.publicKey),
+      signature: b64(signTranscript(endpoint.options.identity, signed)),
+    });
+  };
+}
+
+/** A decoder that parses headers as Python's int(header.strip()) does. */
+export class LenientDecoder extends FrameDecoder {
+  private held = Buffer.alloc(0);
+  override push(chunk: Uint8Array): void {
+    this.held = Buffer.concat([this.held, chunk]);
+  }
+  override get bufferedBytes(): number {
+    return this.held.length;
+  }
+  override next(): Frame | null {
+    if (this.held.length < 10) return null;
+    const text = this.held.subarray(0, 10).toString('latin1').trim();
+    if (!/^[+-]?[0-9]+$/.test(text)) throw parleyError('FRAME_HEADER_INVALID', 'not a number');
+    const length = Number(text);
+    if (length <= 0) throw parleyError('FRAME_EMPTY', 'empty');
+    if (this.held.length < 10 + length) return null;
+    const frame = { header: this.held.subarray(0, 10), body: this.held.subarray(10, 10 + length) };
+    this.held = this.held.subarray(10 + length);
+    return frame;
+  }
+  override end(): void {}
+}

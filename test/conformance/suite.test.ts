@@ -1,0 +1,68 @@
+/**
+ * Static checks of the case table: ids, spec quotes and coverage tags stay in step with the spec.
+ */
+import { describe, expect, it } from 'vitest';
+import { ALL_CASES, AREAS, casesFor } from '../../conformance/cases/index.js';
+import { globMatcher } from '../../conformance/cli.js';
+import { coverageOf, specPackets } from '../../conformance/coverage.js';
+import { parseExpectedFailures } from '../../conformance/runner.js';
+import { MISSING_QUOTE } from '../../conformance/spec-text.js';
+
+describe('the case table', () => {
+  it('has unique ids of the form area/section/n, in known areas', () => {
+    const ids = ALL_CASES.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of ALL_CASES) {
+      expect(c.id).toMatch(/^[a-z0-9-]+\/[0-9.]+(\/[0-9]+)?$/);
+      expect(AREAS).toContain(c.id.split('/')[0]);
+      expect(c.accepts.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('quotes spec text that the spec still contains', () => {
+    const missing = ALL_CASES.filter((c) => c.specText.includes(MISSING_QUOTE)).map(
+      (c) => `${c.id}: ${c.specText}`,
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('claims only packets and transitions that exist, and covers every packet type of both profiles', () => {
+    const coverage = coverageOf(ALL_CASES, ['v2', 'legacy']);
+    expect(coverage.unknown).toEqual([]);
+    expect(coverage.packets.missing).toEqual([]);
+    expect(coverage.packets.covered.length).toBe(specPackets('v2').length + specPackets('legacy').length);
+  });
+
+  it('covers every transition of the server machines and of the legacy client', () => {
+    const missing = coverageOf(ALL_CASES, ['v2', 'legacy']).transitions.missing;
+    expect(missing.filter((t) => !t.startsWith('transition:v2/client:'))).toEqual([]);
+  });
+
+  it('has the sanity case first and last in both profiles', () => {
+    for (const profile of ['v2', 'legacy'] as const) {
+      const cases = casesFor(profile);
+      expect(cases[0].id).toBe('sanity/1');
+      expect(cases[cases.length - 1].id).toBe('sanity/2');
+    }
+  });
+});
+
+describe('case selection and expected-failure files', () => {
+  it('matches globs, plain prefixes and comma lists', () => {
+    const match = globMatcher(['framing/3.2/*', 'v2-chat']);
+    expect(match('framing/3.2/4')).toBe(true);
+    expect(match('framing/3.3/1')).toBe(false);
+    expect(match('v2-chat/7.2/1')).toBe(true);
+    expect(match('v2-chatter/1')).toBe(false);
+  });
+
+  it('parses ids with optional message prefixes and comments', () => {
+    const entries = parseExpectedFailures(
+      '# known\nframing/3.2/7\n\nv2-chat/7.8/2 all 0 of  # trailing comment\n',
+    );
+    expect(entries).toEqual([
+      { id: 'framing/3.2/7', line: 2 },
+      { id: 'v2-chat/7.8/2', prefix: 'all 0 of', line: 4 },
+    ]);
+  });
+});
