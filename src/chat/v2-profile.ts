@@ -240,8 +240,13 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
         conn.closeReason = 'error';
         core.log('info', `conn ${conn.id}: client reported ${JSON.stringify(packet.code)}`);
         return;
+      case 'ping':
+        // Answered here, not on receipt, so that the pong follows the replies to every packet
+        // that arrived before the ping (6.1: packets are processed in order).
+        endpoint.send({ type: 'pong', n: packet.n });
+        return;
       default:
-        // ping (answered by the endpoint), pong and goodbye need nothing from the room.
+        // pong and goodbye need nothing from the room.
         return;
     }
   }

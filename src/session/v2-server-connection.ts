@@ -165,7 +165,6 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     } else {
       this.verdictPending = true;
     }
-    if (packet.type === 'ping') this.send({ type: 'pong', n: packet.n });
     events.push({ kind: 'packet', packet });
   }
 

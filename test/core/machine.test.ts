@@ -188,7 +188,8 @@ function driveV2Server(t: Transition): Driven {
     else throw new Error(`no driver for ${label(t)}`);
   }
   if (t.event === 'ping') {
-    expect(client.open(server.takeOutput())).toContainEqual({ type: 'pong', n: 1 });
+    // The endpoint hands the ping to the room, which answers in order (see v2-profile).
+    expect(events).toContainEqual({ kind: 'packet', packet: { type: 'ping', n: 1 } });
   }
   return { state: server.state, localErrors: localErrors(events) };
 }

@@ -130,6 +130,18 @@ describe('v2 server: joining (7.2)', () => {
 });
 
 describe('v2 server: chat (7.3-7.7)', () => {
+  it('answers a ping after the replies to the packets before it in the same read (6.1)', () => {
+    const s = v2();
+    s.join('alice');
+    s.packets('alice');
+    const alice = s.get('alice').client;
+    alice.who();
+    alice.say('first');
+    alice.ping(77);
+    s.net.settle(); // all three reach the server in one read
+    expect(s.packets('alice').map((p) => p.type)).toEqual(['user_list', 'message', 'pong']);
+  });
+
   it('stamps a chat line with the sender name, an id and the time, and sends it to everyone', () => {
     const s = v2();
     s.join('alice');
