@@ -55,6 +55,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       random: randomBytes,
       limits,
       motd: options.motd,
+      deferWrites: true,
     }) as never;
   } else {
     core = createLegacyServer({
