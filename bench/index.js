@@ -1,0 +1,1 @@
+import '../dist/bench/main.js';

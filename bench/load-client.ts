@@ -1,0 +1,274 @@
+/**
+ * The load generator's clients: many sans-IO client connections over node:net, in this process.
+ *
+ * How this works: each ParleyClient owns one socket and one core client endpoint
+ * (V2ClientConnection or LegacyClientConnection). Bytes read from the socket go to `receive()`;
+ * the events it returns drive the client (join once secured, report chat lines), and whatever the
+ * endpoint queued is written back at once (pongs included). `say()` only queues: the caller sends a
+ * batch and then calls `flush()`, one socket write per batch. A client resolves `ready` once joined
+ * and records when each step finished, for the handshake scenario. The IRC driver
+ * (irc-driver.ts) implements the same ChatClient interface, so every scenario runs unchanged
+ * against a peer server.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import {
+  LegacyClientConnection,
+  type LegacyClientConnectionEvent,
+} from '../src/session/legacy-client-connection.js';
+import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
+import { IrcClient } from './irc-driver.js';
+import { nowUs } from './stats.js';
+
+/** What a scenario needs from a chat client, whatever the server speaks. */
+export interface ChatClient {
+  readonly name: string;
+  /** Whether the server sends a client its own chat lines back (v2: yes; legacy, IRC: no). */
+  readonly echoesOwn: boolean;
+  /** Connect time, secured (keys agreed) and joined time, microseconds on the nowUs() clock. */
+  readonly times: { connect: number; secured: number; joined: number };
+  /** Non-fatal notices received (rate limit, errors): a clean run has none. */
+  readonly notices: string[];
+  /** Called for every chat line from anyone, with the receive time. */
+  onChat: ((from: string, text: string, atUs: number) => void) | null;
+  /** Connects, completes the handshake and joins the room; rejects on any failure or timeout. */
+  start(timeoutMs?: number): Promise<void>;
+  /** Queues a chat line; `flush()` writes. */
+  say(text: string): void;
+  flush(): void;
+  /** Leaves cleanly (goodbye where the protocol has one) and resolves once the socket closed. */
+  leave(timeoutMs?: number): Promise<void>;
+}
+
+export type Driver = 'v2' | 'legacy';
+
+export interface ClientTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Which client to make and where it connects; plain data, so that it can go to a worker thread. */
+export interface ClientSpec extends ClientTarget {
+  readonly kind: Driver | 'irc';
+}
+
+export function createClient(spec: ClientSpec, name: string): ChatClient {
+  const target = { host: spec.host, port: spec.port };
+  return spec.kind === 'irc' ? new IrcClient(target, name) : new ParleyClient(target, name, spec.kind);
+}
+
+/** Whether a server of this kind sends a client its own chat lines back. */
+export function echoesOwn(kind: ClientSpec['kind']): boolean {
+  return kind === 'v2';
+}
+
+type AnyEvent = V2ClientConnectionEvent | LegacyClientConnectionEvent;
+
+/** One Parley client over TCP around a core client endpoint. */
+export class ParleyClient implements ChatClient {
+  readonly echoesOwn: boolean;
+  readonly times = { connect: 0, secured: 0, joined: 0 };
+  readonly notices: string[] = [];
+  onChat: ((from: string, text: string, atUs: number) => void) | null = null;
+  private readonly conn: V2ClientConnection | LegacyClientConnection;
+  private socket: Socket | null = null;
+  private joinSent = false;
+  private settle: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    readonly target: ClientTarget,
+    readonly name: string,
+    readonly driver: Driver,
+  ) {
+    this.echoesOwn = echoesOwn(driver);
+    // The bench accepts frames larger than the default: join_ok lists every member, and the idle
+    // scenario fills the room with thousands.
+    const maxFrame = 16 * 1024 * 1024;
+    this.conn =
+      driver === 'v2'
+        ? new V2ClientConnection({ random: randomBytes, maxFrame })
+        : new LegacyClientConnection({ random: randomBytes, clock: Date.now, maxFrame });
+  }
+
+  /** The core endpoint's state (for tests and diagnostics). */
+  get state(): string {
+    return this.conn.state;
+  }
+
+  start(timeoutMs = 30000): Promise<void> {
+    this.times.connect = nowUs();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(new Error(`${this.name}: not joined after ${timeoutMs} ms (state ${this.conn.state})`));
+        this.socket?.destroy();
+      }, timeoutMs);
+      this.settle = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      const socket = connect({ host: this.target.host, port: this.target.port, noDelay: true });
+      this.socket = socket;
+      this.closed = new Promise<void>((done) => socket.once('close', () => done()));
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('error', (err) => this.fail(new Error(`${this.name}: socket error: ${err.message}`)));
+      socket.on('end', () => {
+        this.handle(this.conn.receiveEnd());
+        this.fail(new Error(`${this.name}: the server closed the connection (state ${this.conn.state})`));
+      });
+    });
+  }
+
+  private fail(err: Error): void {
+    if (this.settle) {
+      const { reject } = this.settle;
+      this.settle = null;
+      reject(err);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.handle(this.conn.receive(chunk));
+    if (this.driver === 'legacy' && !this.joinSent && this.conn.state === 'READY') this.sendJoin();
+    this.flush();
+  }
+
+  private sendJoin(): void {
+    this.joinSent = true;
+    this.times.secured = nowUs();
+    this.conn.join(this.name);
+  }
+
+  private handle(events: AnyEvent[]): void {
+    const at = nowUs();
+    for (const event of events) {
+      if (event.kind === 'authenticated') {
+        this.sendJoin();
+      } else if (event.kind === 'packet') {
+        this.onPacket(event.packet as unknown as Record<string, unknown>, at);
+      } else if (event.kind === 'error') {
+        this.notices.push(`fatal ${event.error.code}: ${event.error.message}`);
+        this.fail(new Error(`${this.name}: ${event.error.code}: ${event.error.message}`));
+      }
+    }
+  }
+
+  private onPacket(packet: Record<string, unknown>, at: number): void {
+    if (this.driver === 'v2') {
+      switch (packet.type) {
+        case 'message':
+          this.onChat?.(packet.from as string, packet.text as string, at);
+          return;
+        case 'join_ok':
+          this.joined(at);
+          return;
+        case 'join_error':
+          this.fail(new Error(`${this.name}: join refused: ${packet.code} ${packet.message}`));
+          return;
+        case 'error':
+          this.notices.push(`${packet.code}: ${packet.message}`);
+          return;
+        default:
+          return;
+      }
+    }
+    switch (packet.typ) {
+      case 'approved_conn':
+        this.joined(at);
+        return;
+      case 'username_taken':
+        this.fail(new Error(`${this.name}: name taken`));
+        return;
+      case 'default':
+        if (packet.username === '*server*') {
+          if (String(packet.cont).startsWith('[!]')) this.notices.push(String(packet.cont));
+          return;
+        }
+        this.onChat?.(packet.username as string, packet.cont as string, at);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private joined(at: number): void {
+    this.times.joined = at;
+    if (this.settle) {
+      const { resolve } = this.settle;
+      this.settle = null;
+      resolve();
+    }
+  }
+
+  say(text: string): void {
+    this.conn.say(text);
+  }
+
+  flush(): void {
+    const out = this.conn.takeOutput();
+    if (out.length > 0 && this.socket && !this.socket.destroyed) this.socket.write(out);
+  }
+
+  leave(timeoutMs = 5000): Promise<void> {
+    const socket = this.socket;
+    if (!socket || !this.closed) return Promise.resolve();
+    this.settle = null;
+    if (!socket.destroyed) {
+      try {
+        this.conn.goodbye();
+        this.flush();
+      } catch {
+        // a connection already in ERROR has nothing to say
+      }
+      socket.end();
+    }
+    const force = setTimeout(() => socket.destroy(), timeoutMs);
+    return this.closed.then(() => clearTimeout(force));
+  }
+}
+
+/**
+ * Runs `start()` for each client, at most `concurrency` at once; resolves with the failures (the
+ * clients that did not join) once every attempt settled or `deadlineUs` passed.
+ */
+export async function startAll(
+  clients: readonly ChatClient[],
+  concurrency: number,
+  deadlineUs = Number.POSITIVE_INFINITY,
+): Promise<{ failed: number; errors: string[] }> {
+  let next = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const worker = async () => {
+    while (next < clients.length) {
+      const client = clients[next++];
+      if (nowUs() > deadlineUs) {
+        failed++;
+        continue;
+      }
+      try {
+        // Each attempt may use what is left of the deadline (a busy server answers late, not never).
+        const left = (deadlineUs - nowUs()) / 1000;
+        await client.start(Number.isFinite(left) ? Math.max(1000, left) : 30000);
+      } catch (err) {
+        failed++;
+        if (errors.length < 5) errors.push((err as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, clients.length)) }, worker));
+  return { failed, errors };
+}
+
+/** Leaves with every client, a bounded number at a time. */
+export async function leaveAll(clients: readonly ChatClient[], concurrency = 500): Promise<void> {
+  for (let i = 0; i < clients.length; i += concurrency) {
+    await Promise.all(clients.slice(i, i + concurrency).map((c) => c.leave()));
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * `node bench`: the command line. Starts the server under test as a separate process (or uses
+ * --target), drives it from this process with many client connections, runs the chosen scenarios,
+ * prints a table per scenario and, with --json, writes every figure to a file.
+ *
+ * Every scenario is bounded in clients, messages and time (--timeout), and all traffic goes to
+ * 127.0.0.1 unless --target says otherwise. With --peer ngircd the fanout workload also runs
+ * against ngircd, started by the bench on loopback, and both rows and their ratio are printed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ClientSpec } from './load-client.js';
+import { NGIRCD_INSTALL_HINT, startNgircd } from './ngircd.js';
+import { summariseProfiles } from './profile-summary.js';
+import { type FanoutResult, runFanout } from './scenarios/fanout.js';
+import { type HandshakeResult, runHandshake } from './scenarios/handshake.js';
+import { type IdleResult, runIdle } from './scenarios/idle.js';
+import {
+  externalServer,
+  type Profile,
+  repoRoot,
+  type ServerUnderTest,
+  startParleyServer,
+} from './server-process.js';
+import { fmt, ratio, table } from './stats.js';
+
+const SCENARIOS = ['fanout', 'handshake', 'idle', 'all'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+
+function whole(name: string, min: number, max = 1_000_000_000) {
+  return (value: string): number => {
+    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}.`);
+    return n;
+  };
+}
+
+function sizes(value: string): number[] {
+  const list = value.split(',').map((v) => whole('--idle-sizes', 1, 100000)(v.trim()));
+  if (list.length === 0) throw new InvalidArgumentError('--idle-sizes needs at least one size.');
+  return list;
+}
+
+function target(value: string): string {
+  if (!/^[^\s:]+:\d+$/.test(value)) throw new InvalidArgumentError('--target must be HOST:PORT.');
+  return value;
+}
+
+interface Options {
+  scenario: ScenarioName;
+  clients: number;
+  senders: number;
+  messages: number;
+  window: number;
+  workers: number;
+  profile: Profile;
+  target?: string;
+  peer?: 'ngircd';
+  handshakes: number;
+  concurrency: number;
+  idleSizes?: number[];
+  settle: number;
+  timeout: number;
+  cpuProf?: string;
+  serverRoot?: string;
+  serverFlags?: string;
+  json?: string;
+}
+
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly node: string;
+  readonly kernel: string;
+  readonly memoryGb: number;
+  readonly openFileLimit: number | null;
+  /** The commit of this checkout, `+dirty` when src/ or reference-server/ have uncommitted changes. */
+  readonly commit: string | null;
+}
+
+export interface BenchReport {
+  readonly machine: MachineInfo;
+  readonly command: string;
+  readonly startedAt: string;
+  readonly results: (FanoutResult | HandshakeResult | IdleResult)[];
+  readonly profiles: {
+    file: string;
+    totalMs: number;
+    top: { fn: string; where: string; ms: number; percent: number }[];
+  }[];
+}
+
+function openFileLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!m) return null;
+    return m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+function gitCommit(): string | null {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repoRoot(),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src', 'reference-server') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+dirty' : ''}`;
+  } catch {
+    return null;
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpuModel = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return {
+    cpus: availableParallelism(),
+    cpuModel,
+    node: process.version,
+    kernel: release(),
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    openFileLimit: openFileLimit(),
+    commit: gitCommit(),
+  };
+}
+
+const mb = (bytes: number | null | undefined) => (bytes == null ? null : bytes / 2 ** 20);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function fanoutTable(results: readonly FanoutResult[]): string {
+  const first = results[0];
+  const head =
+    `fanout: ${first.clients} clients, ${first.senders} senders x ${first.messages} messages, ` +
+    `window ${first.window}, load generator threads ${first.workers}`;
+  const rows = results.map((r) => [
+    r.server,
+    fmt(r.deliveries),
+    fmt(r.seconds, 3),
+    fmt(r.deliveriesPerSec),
+    fmt(r.latencyMs.p50, 2),
+    fmt(r.latencyMs.p95, 2),
+    fmt(r.latencyMs.p99, 2),
+    r.exactlyOnce
+      ? 'yes'
+      : `NO (dup ${r.duplicates}, missing ${r.missing}, order ${r.outOfOrder}, other ${r.foreign})`,
+    fmt(r.serverCpuMs),
+    fmt(r.serverCpuPercent),
+    fmt(r.serverUsPerDelivery, 2),
+    fmt(mb(r.serverPeakRssBytes), 1),
+    fmt(r.loadgenCpuPercent),
+  ]);
+  let out = `${head}\n${table(
+    [
+      'server',
+      'deliveries',
+      'seconds',
+      'deliveries/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'exactly once',
+      'srv CPU ms',
+      'srv CPU %',
+      'srv us/delivery',
+      'srv peak RSS MB',
+      'loadgen CPU %',
+    ],
+    rows,
+  )}`;
+  const saturated = results.filter((r) => r.loadgenCpuPercent >= 90 * r.workers).map((r) => r.server);
+  if (saturated.length > 0) {
+    out +=
+      `\nnote: the load generator was busy ${saturated.length > 1 ? 'in these runs' : 'in this run'} ` +
+      `(${saturated.join(', ')}): deliveries/s is a floor for the server; srv us/delivery is its cost.`;
+  }
+  const peer = results.find((r) => r.server === 'ngircd');
+  const ours = results.find((r) => r.server !== 'ngircd');
+  if (peer && ours) {
+    out +=
+      `\nratio ${ours.server} / ngircd: deliveries/s ${ratio(ours.deliveriesPerSec, peer.deliveriesPerSec)}, ` +
+      `p99 latency ${ratio(ours.latencyMs.p99, peer.latencyMs.p99)}, ` +
+      `server CPU per delivery ${ratio(ours.serverUsPerDelivery, peer.serverUsPerDelivery)}`;
+  }
+  return out;
+}
+
+function handshakeTable(result: HandshakeResult): string {
+  const rows = result.runs.map((r) => [
+    r.run,
+    fmt(r.connections),
+    fmt(r.concurrency),
+    fmt(r.joined),
+    fmt(r.seconds, 3),
+    fmt(r.handshakesPerSec),
+    fmt(r.latencyMs.p50, 2),
+    fmt(r.latencyMs.p95, 2),
+    fmt(r.latencyMs.p99, 2),
+    fmt(r.serverCpuMs),
+    fmt(r.loadgenCpuMs),
+  ]);
+  return `handshake: ${result.server}, server peak RSS ${fmt(mb(result.serverPeakRssBytes), 1)} MB\n${table(
+    [
+      'run',
+      'connections',
+      'in flight',
+      'joined',
+      'seconds',
+      'handshakes/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'srv CPU ms',
+      'loadgen CPU ms',
+    ],
+    rows,
+  )}`;
+}
+
+function idleTable(result: IdleResult): string {
+  const rows = result.steps.map((s) => [
+    fmt(s.clients),
+    fmt(s.joined),
+    fmt(s.joinSeconds, 2),
+    fmt(s.joinServerCpuMs),
+    fmt(mb(s.rssBytes), 1),
+    fmt(s.bytesPerClient === null ? null : s.bytesPerClient / 1024, 1),
+  ]);
+  return `idle: ${result.server}, idle server RSS ${fmt(mb(result.idleRssBytes), 1)} MB, peak RSS ${fmt(
+    mb(result.serverPeakRssBytes),
+    1,
+  )} MB\n${table(['clients', 'joined', 'join s', 'join srv CPU ms', 'srv RSS MB', 'KB per client'], rows)}`;
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench')
+    .description(
+      'Parley benchmarks: fan-out throughput and latency, handshakes, and idle memory, against the ' +
+        'reference server started as a separate process (or --target), optionally next to ngircd.',
+    )
+    .addOption(new Option('--scenario <name>', 'what to run').choices([...SCENARIOS]).default('all'))
+    .option(
+      '--clients <n>',
+      'clients in the room (fanout), in the burst (handshake), or the idle size',
+      whole('--clients', 2, 100000),
+      100,
+    )
+    .option('--senders <n>', 'fanout: clients that send', whole('--senders', 1, 100000), 10)
+    .option('--messages <n>', 'fanout: lines each sender sends', whole('--messages', 1, 1000000), 200)
+    .option('--window <n>', 'fanout: lines a sender may have in flight', whole('--window', 1, 100000), 32)
+    .option('--workers <n>', 'fanout: load generator threads', whole('--workers', 1, 64), 1)
+    .addOption(new Option('--profile <name>', 'wire profile').choices(['v2', 'legacy']).default('v2'))
+    .option(
+      '--target <host:port>',
+      'use this running server instead of starting one (no process figures)',
+      target,
+    )
+    .addOption(
+      new Option('--peer <name>', 'also run fanout against this server, started on loopback').choices([
+        'ngircd',
+      ]),
+    )
+    .option(
+      '--handshakes <n>',
+      'handshake: connections in the sustained run (0 skips it)',
+      whole('--handshakes', 0),
+      2000,
+    )
+    .option(
+      '--concurrency <n>',
+      'handshake: connections in flight in the sustained run',
+      whole('--concurrency', 1),
+      50,
+    )
+    .option('--idle-sizes <list>', 'idle: room sizes, comma-separated (default 1000,10000)', sizes)
+    .option('--settle <ms>', 'idle: pause before reading memory', whole('--settle', 0, 600000), 2000)
+    .option('--timeout <s>', 'longest any one scenario may take', whole('--timeout', 1, 3600), 300)
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the reference server and summarise it')
+    .option(
+      '--server-root <dir>',
+      'start the reference server of this built Parley checkout (before/after runs)',
+    )
+    .option('--server-flags <flags>', 'node/V8 flags for the reference server process, space-separated')
+    .option('--json <file>', 'write every figure to this file')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride((err) => {
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    });
+  program.parse();
+  const opts = program.opts<Options>();
+  const explicitClients = program.getOptionValueSource('clients') === 'cli';
+  const run = (name: Exclude<ScenarioName, 'all'>) => opts.scenario === 'all' || opts.scenario === name;
+  const timeoutMs = opts.timeout * 1000;
+  const machine = machineInfo();
+  const report: BenchReport = {
+    machine,
+    command: `node bench ${process.argv.slice(2).join(' ')}`.trim(),
+    startedAt: new Date().toISOString(),
+    results: [],
+    profiles: [],
+  };
+  if (opts.cpuProf) mkdirSync(opts.cpuProf, { recursive: true });
+
+  const idleSizes = opts.idleSizes ?? (explicitClients ? [opts.clients] : [1000, 10000]);
+  const biggest = Math.max(opts.clients, run('idle') ? Math.max(...idleSizes) : 0);
+  if (machine.openFileLimit !== null && machine.openFileLimit < biggest + 256) {
+    log(
+      `warning: this process may open ${machine.openFileLimit} files, fewer than ${biggest} clients need; ` +
+        'raise it first (ulimit -n 65536).',
+    );
+  }
+
+  const parley = async (): Promise<ServerUnderTest> =>
+    opts.target
+      ? externalServer(opts.target, `${opts.profile} @ ${opts.target}`)
+      : startParleyServer({
+          profile: opts.profile,
+          cpuProfDir: opts.cpuProf,
+          root: opts.serverRoot,
+          nodeFlags: opts.serverFlags?.split(/\s+/).filter(Boolean),
+        });
+  const parleyClient = (server: ServerUnderTest): ClientSpec => ({
+    kind: opts.profile,
+    host: server.host,
+    port: server.port,
+  });
+  const withServer = async <T>(
+    start: () => Promise<ServerUnderTest>,
+    body: (s: ServerUnderTest) => Promise<T>,
+  ) => {
+    const server = await start();
+    try {
+      return await body(server);
+    } finally {
+      await server.stop();
+    }
+  };
+  const printed: string[] = [];
+  const print = (text: string) => {
+    printed.push(text);
+    process.stdout.write(`${text}\n\n`);
+  };
+
+  if (run('fanout')) {
+    const fanout = (server: ServerUnderTest, client: ClientSpec, concurrency: number) =>
+      runFanout({
+        server,
+        client,
+        workers: opts.workers,
+        clients: opts.clients,
+        senders: opts.senders,
+        messages: opts.messages,
+        window: opts.window,
+        timeoutMs,
+        connectConcurrency: concurrency,
+      });
+    const rows: FanoutResult[] = [];
+    log(`fanout: ${opts.profile}...`);
+    rows.push(await withServer(parley, (s) => fanout(s, parleyClient(s), 50)));
+    if (opts.peer === 'ngircd') {
+      log('fanout: ngircd...');
+      try {
+        rows.push(
+          await withServer(
+            () => startNgircd(),
+            (s) => fanout(s, { kind: 'irc', host: s.host, port: s.port }, 10),
+          ),
+        );
+      } catch (err) {
+        const message = (err as Error).message;
+        log(message === NGIRCD_INSTALL_HINT ? message : `ngircd run failed: ${message}`);
+      }
+    }
+    report.results.push(...rows);
+    print(fanoutTable(rows));
+  }
+
+  if (run('handshake')) {
+    log(`handshake: ${opts.profile}...`);
+    const result = await withServer(parley, (s) =>
+      runHandshake({
+        server: s,
+        client: parleyClient(s),
+        clients: opts.clients,
+        handshakes: opts.handshakes,
+        concurrency: opts.concurrency,
+        timeoutMs,
+      }),
+    );
+    report.results.push(result);
+    print(handshakeTable(result));
+  }
+
+  if (run('idle')) {
+    log(`idle: ${opts.profile}, sizes ${idleSizes.join(', ')}...`);
+    const result = await withServer(parley, (s) =>
+      runIdle({ server: s, client: parleyClient(s), sizes: idleSizes, settleMs: opts.settle, timeoutMs }),
+    );
+    report.results.push(result);
+    print(idleTable(result));
+  }
+
+  if (opts.cpuProf) {
+    for (const p of summariseProfiles(opts.cpuProf)) {
+      const top = p.entries.slice(0, 25);
+      report.profiles.push({ file: p.file, totalMs: p.totalMs, top });
+      print(
+        `server CPU profile ${p.file} (${fmt(p.totalMs)} ms sampled), top self time:\n${table(
+          ['function', 'where', 'ms', '%'],
+          top.map((e) => [e.fn, e.where, fmt(e.ms, 1), fmt(e.percent, 1)]),
+        )}`,
+      );
+    }
+  }
+
+  process.stdout.write(
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}, ` +
+      `Linux ${machine.kernel}, commit ${machine.commit ?? 'unknown'}\n`,
+  );
+  if (opts.json) {
+    writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${opts.json}`);
+  }
+  const failed = report.results.some(
+    (r) =>
+      (r.scenario === 'fanout' && !r.exactlyOnce) ||
+      (r.scenario === 'handshake' && r.runs.some((x) => x.failed > 0)) ||
+      (r.scenario === 'idle' && r.steps.some((x) => x.failed > 0)),
+  );
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+});
