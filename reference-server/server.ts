@@ -14,7 +14,8 @@ import { createLegacyServer } from '../src/chat/legacy-profile.js';
 import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.js';
 import { createV2Server } from '../src/chat/v2-profile.js';
 import type { Identity } from '../src/crypto/identity.js';
-import { LIMITS, type Limits } from '../src/generated/constants.js';
+import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
+import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
 
 export type Profile = 'v2' | 'legacy';
@@ -48,11 +49,14 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const logger = options.logger ?? createLogger('info');
   const limits: Limits = { ...LIMITS, ...options.limits };
   let core: ServerCore<unknown>;
+  let keyPool: KeyPairPool | null = null;
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
+    keyPool = new KeyPairPool(V2_GROUPS);
     core = createV2Server({
       identity: options.identity,
       random: randomBytes,
+      keyPairs: keyPool.take,
       limits,
       motd: options.motd,
       deferWrites: true,
@@ -202,6 +206,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
           closing ??= new Promise<void>((done) => {
             apply(core.shutdown(Date.now()));
             if (timer) clearTimeout(timer);
+            keyPool?.close();
             server.close(() => done());
             for (const socket of sockets.values()) closeSocket(socket);
           });

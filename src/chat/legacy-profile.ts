@@ -18,7 +18,7 @@ import {
   LEGACY_SERVER_NAME,
 } from '../generated/constants.js';
 import { type LegacyPacket, legacyPacket, serializeLegacyPacket } from '../legacy/legacy-packet.js';
-import { pythonDateString } from '../legacy/python-json.js';
+import { pythonDateString, pythonJsonString } from '../legacy/python-json.js';
 import {
   LegacyServerConnection,
   type LegacyServerConnectionEvent,
@@ -117,13 +117,15 @@ class LegacyProfile implements ServerProfile<LegacyServerConnectionEvent> {
           .entries()
           .filter((e) => e.kind === 'message')
           .map((e) => `${e.from}> ${e.text}`);
-        // The reply must fit one frame: base64 grows by 4/3, so keep the newest lines that fit.
+        // The reply must fit one frame: base64 grows by 4/3, the other fields take under 512
+        // bytes. Each line costs its JSON-escaped length (1 to 6 characters per character) plus
+        // its escaped newline; the oldest lines go only when the whole log does not fit (10.5).
         const budget = Math.floor((core.limits.maxFrame * 3) / 4) - 512;
-        let text = legacyExportText(lines);
-        while (text.length * 6 > budget && lines.length > 0) {
-          lines.splice(0, Math.max(1, Math.ceil(lines.length / 10)));
-          text = legacyExportText(lines);
-        }
+        const cost = (line: string) => pythonJsonString(line).length; // quotes stand for "\n"
+        let size = cost(LEGACY_EXPORT_HEADER) + lines.reduce((n, line) => n + cost(line), 0);
+        let first = 0;
+        while (size > budget && first < lines.length) size -= cost(lines[first++]);
+        const text = legacyExportText(lines.slice(first));
         endpoint.send(legacyPacket('export', LEGACY_SERVER_NAME, text, date));
         return;
       }

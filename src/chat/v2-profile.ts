@@ -7,7 +7,7 @@
  */
 
 import type { Identity } from '../crypto/identity.js';
-import type { RandomSource } from '../crypto/key-agreement.js';
+import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { LIMITS, V2_NAME_PATTERN, V2_RESERVED_NAMES, type V2Group } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
@@ -30,6 +30,8 @@ export interface V2ServerOptions extends ServerCoreOptions {
   readonly identity: Identity;
   readonly random: RandomSource;
   readonly groups?: readonly V2Group[];
+  /** A source of fresh ephemeral key pairs (see V2ServerConnectionOptions.keyPairs). */
+  readonly keyPairs?: (group: V2Group) => KeyPair;
 }
 
 function endpointOf(conn: V2Conn): V2ServerConnection {
@@ -93,6 +95,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
       random: this.options.random,
       limits: core.limits,
       groups: this.options.groups,
+      keyPairs: this.options.keyPairs,
     });
     endpoint.start();
     return endpoint;

@@ -46,6 +46,12 @@ export interface V2ServerConnectionOptions {
   readonly limits?: Partial<Limits>;
   /** Groups to offer, in preference order (default: all, x25519 first). */
   readonly groups?: readonly V2Group[];
+  /**
+   * Where fresh ephemeral key pairs come from, one per offered group per connection, each used
+   * once (5.1). Default: made here from `random`. An adapter may pass a pool filled ahead of time
+   * on another thread, which takes key generation off the connection's path.
+   */
+  readonly keyPairs?: (group: V2Group) => KeyPair;
 }
 
 export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> {
@@ -84,7 +90,8 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   /** Queues server_hello (5.1). Call once, when the connection is accepted. */
   start(): void {
     const groups = this.options.groups ?? V2_GROUPS;
-    for (const group of groups) this.offered.set(group, generateKeyPair(group, this.options.random));
+    const make = this.options.keyPairs ?? ((group: V2Group) => generateKeyPair(group, this.options.random));
+    for (const group of groups) this.offered.set(group, make(group));
     const hello: V2ServerPacket = {
       type: 'server_hello',
       protocol: V2_PROTOCOL_ID,
@@ -176,6 +183,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     if (!own) throw parleyError('GROUP_UNSUPPORTED', `group ${packet.group} was not offered`);
     const secret = computeSharedSecret(own, unb64(packet.share));
     const th = transcriptHash(this.serverHelloFrame!, raw);
+    this.serverHelloFrame = null; // only the transcript needed it; idle connections stay small
     const keys = deriveSessionKeys(secret, th);
     this.sealer = new RecordSealer(keys.s2c);
     this.opener = new RecordOpener(keys.c2s);

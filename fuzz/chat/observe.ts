@@ -1,0 +1,173 @@
+/**
+ * What a well-behaved client observed, in a form the chat model can compare: server packets of
+ * both profiles reduced to the fields the spec fixes (no timestamps, no dates), with multi-part
+ * replies (join_ok/user_list with `more`, export_reply until `done`) joined into one observation.
+ */
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import type { LegacyPacket } from '../../src/legacy/legacy-packet.js';
+
+export interface ExportEntry {
+  readonly kind: string;
+  readonly from: string;
+  readonly text: string;
+}
+
+export type Obs =
+  // v2
+  | { readonly t: 'join_ok'; readonly name: string; readonly users: readonly string[] }
+  | { readonly t: 'join_error'; readonly code: string }
+  | { readonly t: 'message' | 'action'; readonly from: string; readonly text: string; readonly id: number }
+  | {
+      readonly t: 'private';
+      readonly from: string;
+      readonly to: string;
+      readonly text: string;
+      readonly id: number;
+    }
+  | { readonly t: 'user_list'; readonly users: readonly string[] }
+  | { readonly t: 'user_joined'; readonly name: string }
+  | { readonly t: 'user_left'; readonly name: string; readonly reason: string }
+  | { readonly t: 'export'; readonly entries: readonly ExportEntry[] }
+  | { readonly t: 'error'; readonly code: string; readonly fatal: boolean }
+  | { readonly t: 'goodbye' }
+  | { readonly t: 'pong'; readonly n: number }
+  // legacy
+  | { readonly t: 'approved_conn' | 'username_taken' }
+  | { readonly t: 'list'; readonly typ: string; readonly names: readonly (string | null)[] }
+  | { readonly t: 'default'; readonly from: string; readonly cont: string; readonly dhost: string }
+  | { readonly t: 'legacy_export'; readonly cont: string }
+  | { readonly t: 'other'; readonly what: string }
+  // the connection, as the client saw it end when it did not end it itself
+  | { readonly t: 'closed' }
+  // the client's own refusal to send (a packet that cannot fit the server's frames, 6.1)
+  | { readonly t: 'refused'; readonly code: string };
+
+/** Turns one client's packets into observations; holds the parts of an unfinished reply. */
+export class Observer {
+  readonly seen: Obs[] = [];
+  private users: string[] | null = null;
+  private joinName: string | null = null;
+  private entries: ExportEntry[] | null = null;
+
+  v2(packet: V2ServerPacket): void {
+    switch (packet.type) {
+      case 'join_ok':
+        if (packet.more) {
+          this.joinName = packet.name;
+          this.users = [...packet.users];
+        } else this.seen.push({ t: 'join_ok', name: packet.name, users: packet.users });
+        return;
+      case 'user_list': {
+        const users = [...(this.users ?? []), ...packet.users];
+        if (packet.more) {
+          this.users = users;
+          return;
+        }
+        this.seen.push(
+          this.joinName !== null ? { t: 'join_ok', name: this.joinName, users } : { t: 'user_list', users },
+        );
+        this.users = null;
+        this.joinName = null;
+        return;
+      }
+      case 'export_reply': {
+        const entries = [
+          ...(this.entries ?? []),
+          ...packet.entries.map((e) => ({ kind: e.kind, from: e.from, text: e.text })),
+        ];
+        if (!packet.done) {
+          this.entries = entries;
+          return;
+        }
+        this.entries = null;
+        this.seen.push({ t: 'export', entries });
+        return;
+      }
+      case 'join_error':
+        this.seen.push({ t: 'join_error', code: packet.code });
+        return;
+      case 'message':
+      case 'action':
+        this.seen.push({ t: packet.type, from: packet.from, text: packet.text, id: packet.id });
+        return;
+      case 'private':
+        this.seen.push({ t: 'private', from: packet.from, to: packet.to, text: packet.text, id: packet.id });
+        return;
+      case 'user_joined':
+        this.seen.push({ t: 'user_joined', name: packet.name });
+        return;
+      case 'user_left':
+        this.seen.push({ t: 'user_left', name: packet.name, reason: packet.reason });
+        return;
+      case 'error':
+        this.seen.push({ t: 'error', code: packet.code, fatal: packet.fatal });
+        return;
+      case 'goodbye':
+        this.seen.push({ t: 'goodbye' });
+        return;
+      case 'pong':
+        this.seen.push({ t: 'pong', n: packet.n });
+        return;
+      case 'ping':
+        return; // the endpoint answers; liveness is not part of the chat
+      default:
+        this.seen.push({ t: 'other', what: packet.type });
+    }
+  }
+
+  legacy(packet: LegacyPacket): void {
+    const cont = packet.cont;
+    switch (packet.typ) {
+      case 'approved_conn':
+      case 'username_taken':
+        this.seen.push({ t: packet.typ });
+        return;
+      case 'client_list_update_add':
+      case 'disconnection':
+        this.seen.push({ t: 'list', typ: packet.typ, names: Array.isArray(cont) ? cont : [String(cont)] });
+        return;
+      case 'export':
+        this.seen.push({ t: 'legacy_export', cont: String(cont) });
+        return;
+      default:
+        this.seen.push({
+          t: 'default',
+          from: packet.username,
+          cont: typeof cont === 'string' ? cont : JSON.stringify(cont),
+          dhost: packet.dhost,
+        });
+    }
+  }
+
+  /** The server told this client of a fatal error (v2), or closed its connection. */
+  fatal(code: string): void {
+    this.seen.push({ t: 'error', code, fatal: true });
+  }
+
+  refused(code: string): void {
+    this.seen.push({ t: 'refused', code });
+  }
+
+  closed(): void {
+    this.seen.push({ t: 'closed' });
+  }
+
+  /** Takes everything observed so far. */
+  take(): Obs[] {
+    return this.seen.splice(0);
+  }
+
+  /** Is a multi-part reply still incomplete? */
+  get partial(): boolean {
+    return this.users !== null || this.entries !== null;
+  }
+}
+
+export function describeObs(o: Obs): string {
+  const { t, ...rest } = o as Obs & Record<string, unknown>;
+  const fields = Object.entries(rest)
+    .filter(([k]) => k !== 'id')
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+  return fields ? `${t}(${fields})` : t;
+}

@@ -1,0 +1,141 @@
+/**
+ * Session (spec 7, 10, 11): model-based sequences against the sans-IO server core, in memory.
+ *
+ * How this works: each run builds a fresh server core (through an injected factory, so a test can
+ * hand over one that drops or duplicates a delivery) and real client endpoints, and plays a
+ * fast-check command sequence on it: connects, joins with valid, taken, reserved, invalid and
+ * look-alike names (v2 has no rename: a "name change" is a refused join, or a re-join after a
+ * disconnect), chat lines, actions, private messages, user lists, exports, disconnects of every
+ * kind, garbage from extra connections, and the clock moving. After each command the model
+ * (fuzz/chat/model.ts) says exactly who must have received what; the rate limiter is modelled
+ * exactly, since the clock is the harness's.
+ */
+import fc from 'fast-check';
+import { createLegacyServer } from '../../src/chat/legacy-profile.js';
+import type { ServerCore } from '../../src/chat/server-core.js';
+import { createV2Server } from '../../src/chat/v2-profile.js';
+import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
+import { LIMITS, type Limits } from '../../src/generated/constants.js';
+import { MemoryChat } from '../chat/memory.js';
+import { ChatModel, commandArbs, quiescence } from '../chat/model.js';
+import { seededBytes } from '../util.js';
+import { type FuzzProperty, type FuzzTarget, type Profile, profilesOf, staticTarget } from './types.js';
+
+/**
+ * Limits common to every run: a small token bucket (RATE_LIMITED is reachable), the handshake
+ * timeout at its default (the clock moves by up to 12 s a step), and idle pings and timeouts
+ * short enough to happen (clients answer pings, so nobody should ever time out idle).
+ */
+export const SESSION_LIMITS: Partial<Limits> = {
+  rateBurst: 5,
+  ratePerSecond: 2,
+  handshakeTimeoutMs: 10_000,
+  idlePingMs: 2_000,
+  idleTimeoutMs: 5_000,
+};
+
+/**
+ * Frame, message and name limits, one set per run. Each set is consistent: the longest message
+ * fits a record within maxFrame, as the spec requires of every sender (6.1). Small frames make
+ * user lists and exports split into several packets (v2), and legacy exports, which must fit one
+ * frame, leave out their oldest lines.
+ */
+export const SESSION_CONFIGS: Readonly<
+  Record<Profile, readonly Pick<Limits, 'maxFrame' | 'maxMessage' | 'maxName'>[]>
+> = {
+  v2: [
+    { maxFrame: 1024, maxMessage: 40, maxName: 8 },
+    { maxFrame: 4096, maxMessage: 200, maxName: 24 },
+    { maxFrame: 65_536, maxMessage: 2000, maxName: 24 },
+  ],
+  legacy: [
+    { maxFrame: 4096, maxMessage: 200, maxName: 24 },
+    { maxFrame: 65_536, maxMessage: 40, maxName: 24 },
+    { maxFrame: 65_536, maxMessage: 2000, maxName: 8 },
+  ],
+};
+
+export const SESSION_IDENTITY: Identity = identityFromSeed(Buffer.alloc(32, 0x2a));
+
+export interface CoreOptions {
+  readonly identity: Identity;
+  readonly random: (size: number) => Buffer;
+  readonly limits: Partial<Limits>;
+}
+
+/** The implementation under test: a factory of sans-IO server cores. */
+export interface SessionImpl {
+  createCore(profile: Profile, options: CoreOptions): ServerCore<unknown>;
+}
+
+export const REAL_SESSION: SessionImpl = {
+  createCore(profile, options) {
+    const core =
+      profile === 'v2'
+        ? createV2Server({ identity: options.identity, random: options.random, limits: options.limits })
+        : createLegacyServer({ random: options.random, limits: options.limits });
+    return core as ServerCore<unknown>;
+  },
+};
+
+export const SESSION_SLOTS = 4;
+
+/** One property per profile. */
+export function sessionProperties(
+  impl: SessionImpl = REAL_SESSION,
+  profiles: readonly Profile[] = ['v2', 'legacy'],
+): FuzzProperty[] {
+  return profiles.map((profile) => {
+    const configs = SESSION_CONFIGS[profile];
+    const arbs = commandArbs({
+      profile,
+      slots: SESSION_SLOTS,
+      maxNames: configs.map((c) => c.maxName),
+      maxMessages: configs.map((c) => c.maxMessage),
+      advance: true,
+      extra: true,
+    });
+    const property = (replayPath?: string) =>
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.nat({ max: configs.length - 1 }),
+        fc.commands(arbs, { maxCommands: 40, size: '+1', replayPath }),
+        async (seed, config, cmds) => {
+          const limits = { ...LIMITS, ...SESSION_LIMITS, ...configs[config] };
+          const core = impl.createCore(profile, {
+            identity: SESSION_IDENTITY,
+            random: seededBytes(`session/${seed}`),
+            limits,
+          });
+          const system = new MemoryChat({
+            profile,
+            core,
+            identity: SESSION_IDENTITY,
+            limits: { maxName: limits.maxName, maxMessage: limits.maxMessage, maxFrame: limits.maxFrame },
+            rate: { burst: limits.rateBurst, perSecond: limits.ratePerSecond },
+            handshakeTimeoutMs: limits.handshakeTimeoutMs,
+            seed,
+          });
+          const model = new ChatModel(profile, system, SESSION_SLOTS);
+          await fc.asyncModelRun(() => ({ model, real: system }), cmds);
+          await quiescence(model, system);
+        },
+      );
+    return {
+      name: profile,
+      description: `${profile}: joins, names, messages, private messages, exports, disconnects, garbage and time against the server core, checked against a model of who receives what`,
+      property: property(),
+      withReplayPath: property,
+    };
+  });
+}
+
+export const sessionTarget: FuzzTarget = {
+  name: 'session',
+  description: 'server core state machine (spec 7, 10, 11): model-based command sequences in memory',
+  async open(options) {
+    const { sessionPlant } = await import('../plants.js');
+    const impl = options.plant ? (sessionPlant(options.plant) ?? REAL_SESSION) : REAL_SESSION;
+    return staticTarget(sessionProperties(impl, profilesOf(options.profile)));
+  },
+};

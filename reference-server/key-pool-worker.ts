@@ -1,0 +1,19 @@
+/** The key pool's worker thread: makes the key pairs that KeyPairPool asks for (see key-pool.ts). */
+import { randomBytes } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { keyPairFromPrivate } from '../src/crypto/key-agreement.js';
+import { type KeyPoolReply, type KeyPoolRequest, PRIVATE_BYTES } from './key-pool.js';
+
+parentPort?.on('message', (request: KeyPoolRequest) => {
+  // One buffer for the whole batch, moved (not copied) to the main thread: private key then share.
+  const shareBytes = keyPairFromPrivate(request.group, randomBytes(PRIVATE_BYTES)).share.length;
+  const stride = PRIVATE_BYTES + shareBytes;
+  const packed = new Uint8Array(stride * request.count);
+  for (let i = 0; i < request.count; i++) {
+    const pair = keyPairFromPrivate(request.group, randomBytes(PRIVATE_BYTES));
+    packed.set(pair.privateKey, i * stride);
+    packed.set(pair.share, i * stride + PRIVATE_BYTES);
+  }
+  const reply: KeyPoolReply = { group: request.group, stride, packed: packed.buffer };
+  parentPort?.postMessage(reply, [packed.buffer]);
+});

@@ -1,0 +1,24 @@
+/**
+ * The session fuzz target: model-based sequences pass against the real server core in both
+ * profiles, and a core that drops or repeats one delivery is caught.
+ */
+import { describe, it } from 'vitest';
+import { sessionPlant } from '../../fuzz/plants.js';
+import { sessionProperties } from '../../fuzz/targets/session.js';
+import { byName, expectCatches, expectHolds } from './helpers.js';
+
+describe('session fuzz target', () => {
+  it.each(['v2', 'legacy'] as const)('holds for the real server core (%s)', async (profile) => {
+    await expectHolds(byName(sessionProperties(), profile), 60);
+  });
+
+  it.each(['v2', 'legacy'] as const)('catches a dropped delivery (%s)', async (profile) => {
+    const broken = sessionProperties(sessionPlant('drop-delivery')!, [profile]);
+    await expectCatches(byName(broken, profile), /received \[.*\], expected/);
+  });
+
+  it.each(['v2', 'legacy'] as const)('catches a duplicated delivery (%s)', async (profile) => {
+    const broken = sessionProperties(sessionPlant('duplicate-delivery')!, [profile]);
+    await expectCatches(byName(broken, profile), /received \[.*\], expected/);
+  });
+});
