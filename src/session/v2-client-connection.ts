@@ -15,7 +15,7 @@ import { RecordOpener, RecordSealer } from '../crypto/record-layer.js';
 import { deriveSessionKeys, transcriptHash } from '../crypto/v2-keys.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
-import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, type V2Group } from '../generated/constants.js';
+import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, V2_TAG_BYTES, type V2Group } from '../generated/constants.js';
 import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js';
 import type { V2ClientPacket, V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { Endpoint, type EndpointEvent } from './endpoint.js';
@@ -227,8 +227,18 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   }
 
   private sendPacket(packet: V2ClientPacket): void {
+    const json = encodeV2Packet(packet);
+    // 6.1: a record must fit the server's maxFrame (from server_hello). Sent anyway, it would cost
+    // the connection (FRAME_TOO_LARGE); refused here, it is a non-fatal error and nothing changes.
+    const maxFrame = this.serverLimits?.maxFrame;
+    if (maxFrame !== undefined && json.length + V2_TAG_BYTES > maxFrame) {
+      throw parleyError(
+        'MESSAGE_TOO_LONG',
+        `this ${packet.type} needs ${json.length} bytes; the server takes ${maxFrame}`,
+      );
+    }
     this.machine.fire(`send:${packet.type}`);
-    this.queue(this.sealer!.seal(encodeV2Packet(packet)));
+    this.queue(this.sealer!.seal(json));
   }
 
   /** Sends `join` (7.2). Throws PACKET_UNEXPECTED when not allowed now. */

@@ -638,6 +638,20 @@ describe('records after the handshake (6)', () => {
     expect(client.state).toBe('CLOSED');
   });
 
+  it('the client refuses a packet too big for the maxFrame of the server with MESSAGE_TOO_LONG, sending nothing', () => {
+    const { server, client } = pair({ limits: { maxFrame: 1024 } });
+    handshake(server, client);
+    client.join('a');
+    server.receive(client.takeOutput());
+    server.acceptJoin('a', ['a']);
+    client.receive(server.takeOutput());
+    expect(() => client.say('x'.repeat(1000))).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LONG' }));
+    expect(client.takeOutput().length).toBe(0);
+    expect(client.state).toBe('JOINED');
+    client.say('x'.repeat(900)); // fits: header + JSON + tag <= 1024
+    expect(client.takeOutput().length).toBeGreaterThan(900);
+  });
+
   it('the client answers a ping with a pong carrying the same n; the server leaves it to the room', () => {
     const { server, client } = pair();
     handshake(server, client);
