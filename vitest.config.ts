@@ -15,6 +15,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', ['json', { outputFile: 'coverage/vitest-results.json' }]],
     pool: 'threads',
     testTimeout: 30_000,
     hookTimeout: 30_000,
