@@ -166,6 +166,44 @@ describe('v2 handshake vectors', () => {
   );
 
   it.each(cases)(
+    'both sides take the vectors whole, one byte at a time and with trailing data: $label',
+    ({ group, test }) => {
+      const hello = fromHex(test.serverHello);
+      const auth = fromHex(test.serverAuth);
+      const clientHello = fromHex(test.clientHello);
+      const join = fromHex(test.join);
+      const feed = <E>(receive: (b: Buffer) => E[], bytes: Buffer, mode: string): E[] =>
+        mode === 'bytes' ? [...bytes].flatMap((b) => receive(Buffer.from([b]))) : receive(bytes);
+      for (const mode of ['whole', 'bytes']) {
+        // Client: server_hello then server_auth arriving together (the second is trailing data).
+        const client = new V2ClientConnection({
+          random: scriptedRandom([fromHex(test.clientPrivateKey), fromHex(test.clientNonce)]),
+          groups: [group.group],
+          expectedFingerprint: test.fingerprint,
+        });
+        const clientEvents = feed((b) => client.receive(b), Buffer.concat([hello, auth]), mode);
+        expect(toHex(client.takeOutput())).toBe(test.clientHello);
+        expect(clientEvents.map((e) => e.kind)).toEqual(['authenticated']);
+        expect(client.state).toBe('READY');
+        // Server: client_hello with the first record (join) trailing.
+        const server = new V2ServerConnection({
+          identity: identityFromSeed(fromHex(group.identitySeed)),
+          random: scriptedRandom([
+            fromHex(test.serverX25519PrivateKey),
+            fromHex(test.serverModp14PrivateKey),
+            fromHex(test.serverNonce),
+          ]),
+        });
+        server.start();
+        expect(toHex(server.takeOutput())).toBe(test.serverHello);
+        const serverEvents = feed((b) => server.receive(b), Buffer.concat([clientHello, join]), mode);
+        expect(toHex(server.takeOutput())).toBe(test.serverAuth);
+        expect(serverEvents).toEqual([{ kind: 'packet', packet: { type: 'join', name: test.joinName } }]);
+      }
+    },
+  );
+
+  it.each(cases)(
     'the connections reproduce every frame with the documented draw order: $label',
     ({ group, test }) => {
       const serverRandom = scriptedRandom([
