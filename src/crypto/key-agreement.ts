@@ -37,14 +37,31 @@ const MODP14_GENERATOR = V2_GROUP_INFO.modp14.generator ?? 2;
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 const PLACEHOLDER_X = b64url(Buffer.alloc(32));
-let jwkImportWorks = true;
 
 /**
- * Imports a raw X25519 private key. JWK import is ten times cheaper than PKCS#8 DER in Node, and
- * Node derives the public half from `d` (the `x` it requires is not used for a private key, which
- * a test checks against RFC 7748's vectors); should a Node release start checking `x`, we fall back
- * to DER for good.
+ * JWK import of an X25519 private key is ten times cheaper than PKCS#8 DER in Node, and Node
+ * derives the public half from `d` (the `x` JWK requires is not used for a private key). That is
+ * checked once, at load, against RFC 7748 section 6.1 (Alice's keys): a Node release that checked
+ * or used `x` instead would fail the check (or throw), and we would use DER throughout.
  */
+function jwkImportDerivesFromD(): boolean {
+  try {
+    const alice = Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex');
+    const key = createPrivateKey({
+      key: { kty: 'OKP', crv: 'X25519', d: b64url(alice), x: PLACEHOLDER_X },
+      format: 'jwk',
+    });
+    const x = createPublicKey(key).export({ format: 'jwk' }).x;
+    return (
+      x === b64url(Buffer.from('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a', 'hex'))
+    );
+  } catch {
+    return false;
+  }
+}
+let jwkImportWorks = jwkImportDerivesFromD();
+
+/** Imports a raw X25519 private key (see jwkImportDerivesFromD). */
 function x25519PrivateKey(raw: Buffer): KeyObject {
   if (jwkImportWorks) {
     try {
