@@ -7,64 +7,37 @@
  * line. Like ParleyClient, `say()` only queues and `flush()` writes one batch. IRC does not send a
  * client its own channel messages back, so `echoesOwn` is false. Plaintext, on 127.0.0.1 only.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ChatClient, ClientTarget } from './load-client.js';
+import { SocketClient } from './socket-client.js';
 import { nowUs } from './stats.js';
 
 export const BENCH_CHANNEL = '#bench';
 
-export class IrcClient implements ChatClient {
+export class IrcClient extends SocketClient implements ChatClient {
   readonly echoesOwn = false;
-  readonly times = { connect: 0, secured: 0, joined: 0 };
-  readonly notices: string[] = [];
-  onChat: ((from: string, text: string, atUs: number) => void) | null = null;
-  private socket: Socket | null = null;
   private pending = '';
   private out: string[] = [];
-  private settle: { resolve: () => void; reject: (err: Error) => void } | null = null;
-  private closed: Promise<void> | null = null;
 
   constructor(
-    readonly target: ClientTarget,
-    readonly name: string,
+    target: ClientTarget,
+    name: string,
     readonly channel = BENCH_CHANNEL,
-  ) {}
-
-  start(timeoutMs = 30000): Promise<void> {
-    this.times.connect = nowUs();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(new Error(`${this.name}: not joined after ${timeoutMs} ms`));
-        this.socket?.destroy();
-      }, timeoutMs);
-      this.settle = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      const socket = connect({ host: this.target.host, port: this.target.port, noDelay: true });
-      this.socket = socket;
-      socket.setEncoding('utf8');
-      this.closed = new Promise<void>((done) => socket.once('close', () => done()));
-      socket.on('data', (text: string) => this.onData(text));
-      socket.on('error', (err) => this.fail(new Error(`${this.name}: socket error: ${err.message}`)));
-      socket.on('end', () => this.fail(new Error(`${this.name}: the server closed the connection`)));
-      this.send(`NICK ${this.name}`);
-      this.send(`USER ${this.name} 0 * :${this.name}`);
-      this.flush();
-    });
+  ) {
+    super(target, name);
   }
 
-  private fail(err: Error): void {
-    if (!this.settle) return;
-    const { reject } = this.settle;
-    this.settle = null;
-    reject(err);
+  protected attach(socket: Socket): void {
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => this.onData(text));
+    this.send(`NICK ${this.name}`);
+    this.send(`USER ${this.name} 0 * :${this.name}`);
+    this.flush();
+  }
+
+  protected goodbye(): void {
+    this.send('QUIT :bench done');
+    this.flush();
   }
 
   private send(line: string): void {
@@ -109,12 +82,7 @@ export class IrcClient implements ChatClient {
         this.send(`JOIN ${this.channel}`);
         return;
       case '366':
-        this.times.joined = at;
-        if (this.settle) {
-          const { resolve } = this.settle;
-          this.settle = null;
-          resolve();
-        }
+        this.joined(at);
         return;
       case '432':
       case '433':
@@ -139,18 +107,5 @@ export class IrcClient implements ChatClient {
     if (this.out.length === 0 || !this.socket || this.socket.destroyed) return;
     this.socket.write(this.out.length === 1 ? this.out[0] : this.out.join(''));
     this.out = [];
-  }
-
-  leave(timeoutMs = 5000): Promise<void> {
-    const socket = this.socket;
-    if (!socket || !this.closed) return Promise.resolve();
-    this.settle = null;
-    if (!socket.destroyed) {
-      this.send('QUIT :bench done');
-      this.flush();
-      socket.end();
-    }
-    const force = setTimeout(() => socket.destroy(), timeoutMs);
-    return this.closed.then(() => clearTimeout(force));
   }
 }

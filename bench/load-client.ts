@@ -11,13 +11,14 @@
  * against a peer server.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   LegacyClientConnection,
   type LegacyClientConnectionEvent,
 } from '../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
 import { IrcClient } from './irc-driver.js';
+import { SocketClient } from './socket-client.js';
 import { nowUs } from './stats.js';
 
 /** What a scenario needs from a chat client, whatever the server speaks. */
@@ -65,22 +66,17 @@ export function echoesOwn(kind: ClientSpec['kind']): boolean {
 type AnyEvent = V2ClientConnectionEvent | LegacyClientConnectionEvent;
 
 /** One Parley client over TCP around a core client endpoint. */
-export class ParleyClient implements ChatClient {
+export class ParleyClient extends SocketClient implements ChatClient {
   readonly echoesOwn: boolean;
-  readonly times = { connect: 0, secured: 0, joined: 0 };
-  readonly notices: string[] = [];
-  onChat: ((from: string, text: string, atUs: number) => void) | null = null;
   private readonly conn: V2ClientConnection | LegacyClientConnection;
-  private socket: Socket | null = null;
   private joinSent = false;
-  private settle: { resolve: () => void; reject: (err: Error) => void } | null = null;
-  private closed: Promise<void> | null = null;
 
   constructor(
-    readonly target: ClientTarget,
-    readonly name: string,
+    target: ClientTarget,
+    name: string,
     readonly driver: Driver,
   ) {
+    super(target, name);
     this.echoesOwn = echoesOwn(driver);
     // The bench accepts frames larger than the default: join_ok lists every member, and the idle
     // scenario fills the room with thousands.
@@ -96,40 +92,24 @@ export class ParleyClient implements ChatClient {
     return this.conn.state;
   }
 
-  start(timeoutMs = 30000): Promise<void> {
-    this.times.connect = nowUs();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(new Error(`${this.name}: not joined after ${timeoutMs} ms (state ${this.conn.state})`));
-        this.socket?.destroy();
-      }, timeoutMs);
-      this.settle = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      const socket = connect({ host: this.target.host, port: this.target.port, noDelay: true });
-      this.socket = socket;
-      this.closed = new Promise<void>((done) => socket.once('close', () => done()));
-      socket.on('data', (chunk: Buffer) => this.onData(chunk));
-      socket.on('error', (err) => this.fail(new Error(`${this.name}: socket error: ${err.message}`)));
-      socket.on('end', () => {
-        this.handle(this.conn.receiveEnd());
-        this.fail(new Error(`${this.name}: the server closed the connection (state ${this.conn.state})`));
-      });
-    });
+  protected override describe(): string {
+    return ` (state ${this.conn.state})`;
   }
 
-  private fail(err: Error): void {
-    if (this.settle) {
-      const { reject } = this.settle;
-      this.settle = null;
-      reject(err);
+  protected attach(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  protected override onEnd(): void {
+    this.handle(this.conn.receiveEnd());
+  }
+
+  protected goodbye(): void {
+    try {
+      this.conn.goodbye();
+      this.flush();
+    } catch {
+      // a connection already in ERROR has nothing to say
     }
   }
 
@@ -197,15 +177,6 @@ export class ParleyClient implements ChatClient {
     }
   }
 
-  private joined(at: number): void {
-    this.times.joined = at;
-    if (this.settle) {
-      const { resolve } = this.settle;
-      this.settle = null;
-      resolve();
-    }
-  }
-
   say(text: string): void {
     this.conn.say(text);
   }
@@ -213,23 +184,6 @@ export class ParleyClient implements ChatClient {
   flush(): void {
     const out = this.conn.takeOutput();
     if (out.length > 0 && this.socket && !this.socket.destroyed) this.socket.write(out);
-  }
-
-  leave(timeoutMs = 5000): Promise<void> {
-    const socket = this.socket;
-    if (!socket || !this.closed) return Promise.resolve();
-    this.settle = null;
-    if (!socket.destroyed) {
-      try {
-        this.conn.goodbye();
-        this.flush();
-      } catch {
-        // a connection already in ERROR has nothing to say
-      }
-      socket.end();
-    }
-    const force = setTimeout(() => socket.destroy(), timeoutMs);
-    return this.closed.then(() => clearTimeout(force));
   }
 }
 

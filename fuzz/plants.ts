@@ -97,9 +97,9 @@ export function plantInfo(name: string): PlantInfo | undefined {
 // ---------------------------------------------------------------------------------------------
 // framing
 
-/** Wraps a decoder's frames: the off-by-one a hand-rolled length loop makes. */
-class OffByOneDecoder implements FrameDecoderLike {
-  private readonly inner: FrameDecoder;
+/** The real decoder behind FrameDecoderLike: each planted decoder below overrides what it breaks. */
+class WrappedDecoder implements FrameDecoderLike {
+  protected readonly inner: FrameDecoder;
   constructor(maxFrame: number) {
     this.inner = new FrameDecoder({ maxFrame });
   }
@@ -109,14 +109,21 @@ class OffByOneDecoder implements FrameDecoderLike {
   push(chunk: Uint8Array): void {
     this.inner.push(chunk);
   }
-  next() {
+  next(): ReturnType<FrameDecoder['next']> {
+    return this.inner.next();
+  }
+  end(): void {
+    this.inner.end();
+  }
+}
+
+/** Wraps a decoder's frames: the off-by-one a hand-rolled length loop makes. */
+class OffByOneDecoder extends WrappedDecoder {
+  override next() {
     const frame = this.inner.next();
     return (
       frame && { header: frame.header, body: frame.body.subarray(0, Math.max(0, frame.body.length - 1)) }
     );
-  }
-  end(): void {
-    this.inner.end();
   }
 }
 
@@ -157,17 +164,15 @@ class LenientDecoder implements FrameDecoderLike {
 }
 
 /** The real decoder with no limit, and the limit checked on each complete frame: too late. */
-class UnboundedDecoder implements FrameDecoderLike {
-  private readonly inner = new FrameDecoder({ maxFrame: 9_999_999_999 });
+class UnboundedDecoder extends WrappedDecoder {
   private failed: Error | null = null;
-  constructor(private readonly maxFrame: number) {}
-  get bufferedBytes(): number {
+  constructor(private readonly maxFrame: number) {
+    super(9_999_999_999);
+  }
+  override get bufferedBytes(): number {
     return this.failed ? 0 : this.inner.bufferedBytes;
   }
-  push(chunk: Uint8Array): void {
-    this.inner.push(chunk);
-  }
-  next() {
+  override next() {
     if (this.failed) throw this.failed;
     const frame = this.inner.next();
     if (frame && frame.body.length > this.maxFrame) {
@@ -176,25 +181,15 @@ class UnboundedDecoder implements FrameDecoderLike {
     }
     return frame;
   }
-  end(): void {
+  override end(): void {
     if (this.failed) throw this.failed;
     this.inner.end();
   }
 }
 
 /** A decoder whose header check forgets the error type for non-ASCII bytes. */
-class UntypedErrorDecoder implements FrameDecoderLike {
-  private readonly inner: FrameDecoder;
-  constructor(maxFrame: number) {
-    this.inner = new FrameDecoder({ maxFrame });
-  }
-  get bufferedBytes(): number {
-    return this.inner.bufferedBytes;
-  }
-  push(chunk: Uint8Array): void {
-    this.inner.push(chunk);
-  }
-  next() {
+class UntypedErrorDecoder extends WrappedDecoder {
+  override next() {
     try {
       return this.inner.next();
     } catch (err) {
@@ -202,9 +197,6 @@ class UntypedErrorDecoder implements FrameDecoderLike {
       if (byte && Number.parseInt(byte[1], 16) >= 0x80) throw new RangeError('header byte out of range');
       throw err;
     }
-  }
-  end(): void {
-    this.inner.end();
   }
 }
 

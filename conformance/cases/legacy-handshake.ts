@@ -78,6 +78,37 @@ function refusedBeforeJoin(
 /** How long a timer case waits: the server's handshake timeout plus one suite timeout. */
 const budget = (ctx: CaseContext) => ctx.options.handshakeTimeoutMs + ctx.options.timeoutMs;
 
+/** A client that stops after `open` (`what` it sent) is closed at the handshake timeout. */
+function timedOut(
+  id: string,
+  description: string,
+  what: string,
+  open: (ctx: CaseContext) => Promise<LegacySession>,
+): Case {
+  return {
+    id,
+    section: '11',
+    profile: 'legacy',
+    level: 'MUST',
+    description,
+    specText: quote('11', 'Time from accept to a chosen name'),
+    covers: [],
+    accepts: ACCEPTS_LEGACY_CLOSE,
+    waitsFor: 'handshake-timeout',
+    async run(ctx) {
+      const started = Date.now();
+      const s = await open(ctx);
+      await expectLegacyClose(
+        ctx,
+        s,
+        `${what} (the suite was told the handshake timeout is ${ctx.options.handshakeTimeoutMs} ms)`,
+        undefined,
+        { waitMs: budget(ctx) - (Date.now() - started), byTimer: true },
+      );
+    },
+  };
+}
+
 /** Python's json.dumps of the packet, without Parley's trailing padding: the original's exact text. */
 const pythonForm = (r: Received) => pythonJsonDumps(r.packet as never);
 
@@ -286,49 +317,20 @@ export const legacyHandshakeCases: Case[] = [
       );
     },
   },
-  {
-    id: 'legacy-handshake/11/1',
-    section: '11',
-    profile: 'legacy',
-    level: 'MUST',
-    description: 'A client that sends nothing is closed at the handshake timeout',
-    specText: quote('11', 'Time from accept to a chosen name'),
-    covers: [],
-    accepts: ACCEPTS_LEGACY_CLOSE,
-    waitsFor: 'handshake-timeout',
-    async run(ctx) {
-      const started = Date.now();
+  timedOut(
+    'legacy-handshake/11/1',
+    'A client that sends nothing is closed at the handshake timeout',
+    'nothing was sent',
+    async (ctx) => {
       const s = await ctx.legacyConnect('silent');
       await s.readHandshake();
-      await expectLegacyClose(
-        ctx,
-        s,
-        `nothing was sent (the suite was told the handshake timeout is ${ctx.options.handshakeTimeoutMs} ms)`,
-        undefined,
-        { waitMs: budget(ctx) - (Date.now() - started), byTimer: true },
-      );
+      return s;
     },
-  },
-  {
-    id: 'legacy-handshake/11/2',
-    section: '11',
-    profile: 'legacy',
-    level: 'MUST',
-    description: 'A client that never sends setuser is closed at the handshake timeout',
-    specText: quote('11', 'Time from accept to a chosen name'),
-    covers: [],
-    accepts: ACCEPTS_LEGACY_CLOSE,
-    waitsFor: 'handshake-timeout',
-    async run(ctx) {
-      const started = Date.now();
-      const s = await ctx.legacy('noname');
-      await expectLegacyClose(
-        ctx,
-        s,
-        `a key exchange with no setuser (the suite was told the handshake timeout is ${ctx.options.handshakeTimeoutMs} ms)`,
-        undefined,
-        { waitMs: budget(ctx) - (Date.now() - started), byTimer: true },
-      );
-    },
-  },
+  ),
+  timedOut(
+    'legacy-handshake/11/2',
+    'A client that never sends setuser is closed at the handshake timeout',
+    'a key exchange with no setuser',
+    (ctx) => ctx.legacy('noname'),
+  ),
 ];

@@ -83,12 +83,7 @@ export function refuses(endpoint: Endpoint, action: ClientAction, observer: Obse
 
 export class MemoryChat implements ChatSystem {
   readonly profile: Profile;
-  readonly limits: {
-    readonly maxName: number;
-    readonly maxMessage: number;
-    readonly maxFrame?: number;
-    readonly legacyMaxFrame?: number;
-  };
+  readonly limits: ChatSystem['limits'];
   readonly rate: { readonly burst: number; readonly perSecond: number };
   readonly handshakeTimeoutMs: number;
   readonly baseline: readonly string[] = [];

@@ -139,9 +139,13 @@ export function loadRecordedSession(): RecordedSession | null {
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
+/** Buffers of exactly `length` bytes. */
+const bufferArb = (length: number) =>
+  fc.uint8Array({ minLength: length, maxLength: length, size: 'max' }).map((b) => Buffer.from(b));
+
 const keysArb: fc.Arbitrary<DirectionKeys> = fc.record({
-  key: fc.uint8Array({ minLength: 32, maxLength: 32, size: 'max' }).map((b) => Buffer.from(b)),
-  iv: fc.uint8Array({ minLength: 12, maxLength: 12, size: 'max' }).map((b) => Buffer.from(b)),
+  key: bufferArb(32),
+  iv: bufferArb(12),
 });
 
 /** Payloads, often repeated, so that equal plaintexts meet in one sequence. */
@@ -451,8 +455,8 @@ export function cryptoProperties(impl: CryptoImpl = REAL_CRYPTO): FuzzProperty[]
       description:
         'legacy AES-256-CFB8 round-trips any payload and matches the recorded session byte for byte',
       property: fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 32, size: 'max' }).map((b) => Buffer.from(b)),
-        fc.uint8Array({ minLength: 16, maxLength: 16, size: 'max' }).map((b) => Buffer.from(b)),
+        bufferArb(32),
+        bufferArb(16),
         fc.uint8Array({ maxLength: 400, size: 'max' }),
         fc.tuple(
           fc.uint8Array({ maxLength: 20, size: 'max' }),
@@ -466,11 +470,8 @@ export function cryptoProperties(impl: CryptoImpl = REAL_CRYPTO): FuzzProperty[]
       name: 'legacy-garbage',
       description:
         'legacy bodies that are not records decrypt to bytes or give PACKET_MALFORMED, never another error',
-      property: fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 32, size: 'max' }).map((b) => Buffer.from(b)),
-        fc.uint8Array({ minLength: 16, maxLength: 16, size: 'max' }).map((b) => Buffer.from(b)),
-        base64ish,
-        (key, iv, text) => checkLegacyGarbage(impl, key, iv, text),
+      property: fc.property(bufferArb(32), bufferArb(16), base64ish, (key, iv, text) =>
+        checkLegacyGarbage(impl, key, iv, text),
       ),
     },
   ];

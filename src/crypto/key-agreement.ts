@@ -25,6 +25,11 @@ export interface KeyPair {
   readonly privateKey: Buffer;
   /** The share sent on the wire: 32 bytes (x25519) or 256 big-endian bytes (modp14). */
   readonly share: Buffer;
+  /**
+   * x25519: the private key already imported, when the maker has it (importing costs about as
+   * much as the key agreement itself, and making the pair imported it once already).
+   */
+  readonly privateKeyObject?: KeyObject;
 }
 
 // The DER prefix that wraps a raw 32-byte X25519 private key as PKCS#8 (RFC 8410).
@@ -84,10 +89,28 @@ function x25519PublicBytes(privateKey: KeyObject): Buffer {
   return Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x!, 'base64url');
 }
 
+let modp14Engine: DiffieHellman | null = null;
+
+/**
+ * One DiffieHellman object for the group, re-keyed for each use. Creating one per use costs a
+ * primality check of the 2048-bit prime in some Node releases (about 250 ms each on Node 24);
+ * re-keying costs nothing. Calls are synchronous, so one object per thread is safe.
+ */
 function modp14(privateKey: Buffer): DiffieHellman {
-  const dh = createDiffieHellman(MODP14_PRIME, MODP14_GENERATOR);
-  dh.setPrivateKey(privateKey);
-  return dh;
+  modp14Engine ??= createDiffieHellman(MODP14_PRIME, MODP14_GENERATOR);
+  modp14Engine.setPrivateKey(privateKey);
+  return modp14Engine;
+}
+
+/** Z = y^x mod p through OpenSSL, which may refuse y on checks of its own (5.3). */
+function modp14Secret(privateKey: Buffer, share: Buffer): Buffer {
+  try {
+    return modp14(privateKey).computeSecret(share);
+  } catch (err) {
+    // Some OpenSSL builds also check that y lies in the prime-order subgroup (y^q = 1), which the
+    // spec allows but does not require (5.3): the outcome is the same error code either way.
+    throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share refused by the key agreement', 'local', err);
+  }
 }
 
 /** Left-pads a big-endian integer to `size` bytes (TLS 1.3 style for finite field secrets). */
@@ -105,7 +128,8 @@ export function generateKeyPair(group: V2Group, random: RandomSource): KeyPair {
 export function keyPairFromPrivate(group: V2Group, privateKey: Buffer): KeyPair {
   if (privateKey.length !== 32) throw new RangeError('private keys are 32 bytes');
   if (group === 'x25519') {
-    return { group, privateKey, share: x25519PublicBytes(x25519PrivateKey(privateKey)) };
+    const privateKeyObject = x25519PrivateKey(privateKey);
+    return { group, privateKey, share: x25519PublicBytes(privateKeyObject), privateKeyObject };
   }
   const dh = modp14(privateKey);
   return { group, privateKey, share: padStart(dh.generateKeys(), MODP14_BYTES) };
@@ -143,7 +167,7 @@ export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer
     let secret: Buffer;
     try {
       secret = diffieHellman({
-        privateKey: x25519PrivateKey(own.privateKey),
+        privateKey: own.privateKeyObject ?? x25519PrivateKey(own.privateKey),
         publicKey: x25519PublicKey(share),
       });
     } catch (err) {
@@ -158,7 +182,7 @@ export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer
   if (!isValidModp14Share(bigintFromBytes(share))) {
     throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share is outside 2..p-2');
   }
-  return padStart(modp14(own.privateKey).computeSecret(share), MODP14_BYTES);
+  return padStart(modp14Secret(own.privateKey, share), MODP14_BYTES);
 }
 
 /**
@@ -174,7 +198,7 @@ export function legacySharedSecret(privateKey: Buffer, peerDecimal: string): big
     throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is outside 2..p-2');
   }
   const share = padStart(bytesFromBigint(y), MODP14_BYTES);
-  return bigintFromBytes(modp14(privateKey).computeSecret(share));
+  return bigintFromBytes(modp14Secret(privateKey, share));
 }
 
 /** The legacy public value of a private key, as the decimal string sent in `key_exc`. */

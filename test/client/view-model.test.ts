@@ -5,6 +5,7 @@ import {
   type Effect,
   formatLine,
   formatTime,
+  type KeyName,
   nickColour,
   parseInput,
   plainLine,
@@ -42,6 +43,22 @@ function type(vm: ViewModel, text: string): Effect[] {
   vm.insert(text);
   return vm.key('enter');
 }
+
+/** Presses a key and returns the input line after it. */
+function press(vm: ViewModel, key: KeyName): string {
+  vm.key(key);
+  return vm.state.input;
+}
+
+/** What a legacy connection reports (unauthenticated, no fingerprint). */
+const LEGACY = {
+  profile: 'legacy',
+  suite: 'modp14 (legacy) AES-256-CFB8, unauthenticated',
+  fingerprint: null,
+  trust: 'none',
+} as const;
+/** What a v2 connection to a known server reports. */
+const V2_KNOWN = { profile: 'v2', suite: 's', fingerprint: 'SHA256:x', trust: 'known' } as const;
 
 const lastLine = (vm: ViewModel) => vm.state.lines.at(-1)!;
 const texts = (vm: ViewModel) => vm.state.lines.map((l) => plainLine(l, vm.state.me));
@@ -96,12 +113,7 @@ describe('ViewModel commands', () => {
 
   it('says that legacy servers have no /msg or /me, and sends nothing', () => {
     const vm = model({ name: 'alice' });
-    vm.connected({
-      profile: 'legacy',
-      suite: 'modp14 (legacy) AES-256-CFB8, unauthenticated',
-      fingerprint: null,
-      trust: 'none',
-    });
+    vm.connected(LEGACY);
     vm.joined('alice', ['alice']);
     expect(type(vm, '/msg bob psst')).toEqual([]);
     expect(lastLine(vm)).toMatchObject({ kind: 'error' });
@@ -112,12 +124,7 @@ describe('ViewModel commands', () => {
 
   it('warns that a legacy connection is not authenticated', () => {
     const vm = model({ name: 'alice' });
-    vm.connected({
-      profile: 'legacy',
-      suite: 'modp14 (legacy) AES-256-CFB8, unauthenticated',
-      fingerprint: null,
-      trust: 'none',
-    });
+    vm.connected(LEGACY);
     const warning = vm.state.lines.find((l) => l.kind === 'warning')!;
     expect(warning.text).toMatch(/NOT authenticated/);
     expect(vm.statusSegments().map((s) => s.text)).toContain('server NOT authenticated');
@@ -223,9 +230,7 @@ describe('ViewModel names', () => {
 
   it('asks again after a refused name', () => {
     const vm = model({ name: 'bob' });
-    expect(vm.connected({ profile: 'v2', suite: 's', fingerprint: 'SHA256:x', trust: 'known' })).toEqual([
-      { kind: 'join', name: 'bob' },
-    ]);
+    expect(vm.connected(V2_KNOWN)).toEqual([{ kind: 'join', name: 'bob' }]);
     vm.joinRefused('NAME_TAKEN', 'the name is taken');
     expect(vm.phase).toBe('name');
     expect(texts(vm)).toContain('error NAME_TAKEN: the name is taken (bob)');
@@ -236,9 +241,7 @@ describe('ViewModel names', () => {
     const vm = model();
     vm.connecting(0);
     expect(type(vm, 'alice')).toEqual([]);
-    expect(vm.connected({ profile: 'v2', suite: 's', fingerprint: 'SHA256:x', trust: 'known' })).toEqual([
-      { kind: 'join', name: 'alice' },
-    ]);
+    expect(vm.connected(V2_KNOWN)).toEqual([{ kind: 'join', name: 'alice' }]);
   });
 
   it('reconnects when a name is chosen while idle', () => {
@@ -262,9 +265,7 @@ describe('ViewModel queueing while disconnected', () => {
     expect(texts(vm)).toContain('queued: [PM to bob] later');
     expect(vm.statusSegments().map((s) => s.text)).toContain('2 queued');
     // Reconnected: the same name is joined again, then the outbox goes out in order.
-    expect(vm.connected({ profile: 'v2', suite: 's', fingerprint: 'SHA256:x', trust: 'known' })).toEqual([
-      { kind: 'join', name: 'alice' },
-    ]);
+    expect(vm.connected(V2_KNOWN)).toEqual([{ kind: 'join', name: 'alice' }]);
     expect(vm.joined('alice', ['alice', 'bob'])).toEqual([
       { kind: 'say', text: 'are you there?' },
       { kind: 'msg', to: 'bob', text: 'later' },
@@ -305,16 +306,11 @@ describe('ViewModel history and editing', () => {
     type(vm, 'one');
     type(vm, 'two');
     vm.insert('dra');
-    vm.key('up');
-    expect(vm.state.input).toBe('two');
-    vm.key('up');
-    expect(vm.state.input).toBe('one');
-    vm.key('up');
-    expect(vm.state.input).toBe('one');
-    vm.key('down');
-    expect(vm.state.input).toBe('two');
-    vm.key('down');
-    expect(vm.state.input).toBe('dra');
+    expect(press(vm, 'up')).toBe('two');
+    expect(press(vm, 'up')).toBe('one');
+    expect(press(vm, 'up')).toBe('one');
+    expect(press(vm, 'down')).toBe('two');
+    expect(press(vm, 'down')).toBe('dra');
   });
 
   it('does not record consecutive duplicates or blank lines', () => {
@@ -330,22 +326,17 @@ describe('ViewModel history and editing', () => {
     vm.insert('hello world');
     vm.key('left');
     vm.key('left');
-    vm.key('backspace');
-    expect(vm.state.input).toBe('hello wold');
+    expect(press(vm, 'backspace')).toBe('hello wold');
     vm.key('home');
-    vm.key('delete');
-    expect(vm.state.input).toBe('ello wold');
+    expect(press(vm, 'delete')).toBe('ello wold');
     vm.key('end');
-    vm.key('C-w');
-    expect(vm.state.input).toBe('ello ');
+    expect(press(vm, 'C-w')).toBe('ello ');
     vm.insert('there');
     vm.key('C-a');
     vm.key('right');
-    vm.key('C-k');
-    expect(vm.state.input).toBe('e');
+    expect(press(vm, 'C-k')).toBe('e');
     vm.insert('x');
-    vm.key('C-u');
-    expect(vm.state.input).toBe('');
+    expect(press(vm, 'C-u')).toBe('');
   });
 
   it('moves over a surrogate pair as one character', () => {
@@ -354,8 +345,7 @@ describe('ViewModel history and editing', () => {
     vm.key('left');
     vm.key('left');
     expect(vm.state.cursor).toBe(1);
-    vm.key('delete');
-    expect(vm.state.input).toBe('ab');
+    expect(press(vm, 'delete')).toBe('ab');
   });
 
   it('drops control characters from typed text', () => {
@@ -369,33 +359,27 @@ describe('ViewModel Tab completion', () => {
   it('completes a command at the start of the line', () => {
     const vm = joined();
     vm.insert('/th');
-    vm.key('tab');
-    expect(vm.state.input).toBe('/theme ');
+    expect(press(vm, 'tab')).toBe('/theme ');
   });
 
   it('completes theme names after /theme', () => {
     const vm = joined();
     vm.insert('/theme pu');
-    vm.key('tab');
-    expect(vm.state.input).toBe('/theme pure-black');
+    expect(press(vm, 'tab')).toBe('/theme pure-black');
   });
 
   it('completes a name case-insensitively, with ": " at the start of a line', () => {
     const vm = joined();
     vm.insert('b');
-    vm.key('tab');
-    expect(vm.state.input).toBe('bob: ');
+    expect(press(vm, 'tab')).toBe('bob: ');
   });
 
   it('completes a name inside the line, e.g. after /msg, and cycles with more Tabs', () => {
     const vm = joined();
     vm.insert('/msg car');
-    vm.key('tab');
-    expect(vm.state.input).toBe('/msg carla ');
-    vm.key('tab');
-    expect(vm.state.input).toBe('/msg Carol ');
-    vm.key('tab');
-    expect(vm.state.input).toBe('/msg carla ');
+    expect(press(vm, 'tab')).toBe('/msg carla ');
+    expect(press(vm, 'tab')).toBe('/msg Carol ');
+    expect(press(vm, 'tab')).toBe('/msg carla ');
     vm.insert('hi');
     expect(vm.state.input).toBe('/msg carla hi');
   });
@@ -403,11 +387,9 @@ describe('ViewModel Tab completion', () => {
   it('does not offer the own name, and does nothing without a match', () => {
     const vm = joined();
     vm.insert('al');
-    vm.key('tab');
-    expect(vm.state.input).toBe('al');
+    expect(press(vm, 'tab')).toBe('al');
     vm.insert(' zz');
-    vm.key('tab');
-    expect(vm.state.input).toBe('al zz');
+    expect(press(vm, 'tab')).toBe('al zz');
   });
 });
 

@@ -131,6 +131,9 @@ describe('node conformance', () => {
       return path;
     };
     const rate = ['--cases', 'v2-chat/7.8/2', ...timers];
+    /** Runs the rate case against `server` with an expected-failures file holding `text`. */
+    const runExpecting = (server: RunningServer, name: string, text: string) =>
+      cli('--port', String(server.port), ...rate, '--expected-failures', file(name, text));
 
     it('an unexpected failure fails the run, and JUnit marks it', async () => {
       const junit = join(dir, 'unexpected.xml');
@@ -142,52 +145,16 @@ describe('node conformance', () => {
     });
 
     it('a listed failure passes the run, with or without a matching message prefix', async () => {
-      expect(
-        (
-          await cli(
-            '--port',
-            String(noRate.port),
-            ...rate,
-            '--expected-failures',
-            file('a', '# known\nv2-chat/7.8/2\n'),
-          )
-        ).code,
-      ).toBe(0);
-      expect(
-        (
-          await cli(
-            '--port',
-            String(noRate.port),
-            ...rate,
-            '--expected-failures',
-            file('b', 'v2-chat/7.8/2 all 50 of 50\n'),
-          )
-        ).code,
-      ).toBe(0);
+      expect((await runExpecting(noRate, 'a', '# known\nv2-chat/7.8/2\n')).code).toBe(0);
+      expect((await runExpecting(noRate, 'b', 'v2-chat/7.8/2 all 50 of 50\n')).code).toBe(0);
     });
 
     it('a listed failure with another message fails the run', async () => {
-      expect(
-        (
-          await cli(
-            '--port',
-            String(noRate.port),
-            ...rate,
-            '--expected-failures',
-            file('c', 'v2-chat/7.8/2 no answer\n'),
-          )
-        ).code,
-      ).toBe(1);
+      expect((await runExpecting(noRate, 'c', 'v2-chat/7.8/2 no answer\n')).code).toBe(1);
     });
 
     it('an unexpected pass fails the run', async () => {
-      const { code, out } = await cli(
-        '--port',
-        String(reference.port),
-        ...rate,
-        '--expected-failures',
-        file('d', 'v2-chat/7.8/2\n'),
-      );
+      const { code, out } = await runExpecting(reference, 'd', 'v2-chat/7.8/2\n');
       expect(code).toBe(1);
       expect(out).toMatch(/unexpected pass/);
     });

@@ -18,21 +18,10 @@ import { createServer, type Socket } from 'node:net';
 import { legacyPublicDecimal } from '../../src/crypto/key-agreement.js';
 import { LEGACY_NONE_KEY, legacyDecrypt, legacyEncrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
-import { LEGACY_EXPORT_HEADER, LEGACY_MESSAGES, V2_GROUP_INFO } from '../../src/generated/constants.js';
+import { LEGACY_EXPORT_HEADER, LEGACY_MESSAGES } from '../../src/generated/constants.js';
 import type { LegacyPacket } from '../../src/generated/legacy-packets.js';
 import { pythonDateString, pythonJsonDumps } from '../../src/legacy/python-json.js';
-
-const P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
-
-export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  let b = ((base % modulus) + modulus) % modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-  }
-  return result;
-}
+import { modPow, MODP14_P as P } from '../support/modp14.js';
 
 /** Python's int() on the stripped header: whitespace, a sign, leading zeros and _ are fine. */
 function pythonInt(bytes: Buffer): number | null {

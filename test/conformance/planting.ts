@@ -17,7 +17,7 @@ import { parleyError } from '../../src/errors.js';
 import { type Frame, FrameDecoder } from '../../src/framing/frame-codec.js';
 import { V2_GROUP_INFO } from '../../src/generated/constants.js';
 import { b64, unb64 } from '../../src/session/v2-codec.js';
-import { modPow } from './original-pychat.js';
+import { modPow } from '../support/modp14.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a planted fault patches private members on purpose.
 export type Any = any;

@@ -5,8 +5,6 @@
  * plaintext and re-encrypted to the recorded wire bytes, and the recorded server frames driving a
  * LegacyClientConnection through the expected events.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { legacyPublicDecimal, legacySharedSecret } from '../../src/crypto/key-agreement.js';
 import { legacyDecrypt, legacyEncrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
@@ -20,28 +18,9 @@ import {
 import { type PythonJsonValue, pythonJsonDumps } from '../../src/legacy/python-json.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { scriptedRandom } from '../../tools/vector-builder.js';
+import { loadRecordedSession, type RecordedClient, type RecordedFrame } from '../support/legacy-recording.js';
 
-interface RecordedFrame {
-  readonly client: string;
-  readonly dir: 'c2s' | 's2c';
-  readonly encrypted: boolean;
-  readonly raw: string;
-  readonly plaintext: string;
-}
-interface RecordedClient {
-  readonly name: string;
-  readonly privateKeyHex: string;
-  readonly derived: { sharedSecretDecimal: string; keyHex: string; ivBase64: string };
-}
-interface Session {
-  readonly dh: { group: string; generator: number };
-  readonly clients: readonly RecordedClient[];
-  readonly frames: readonly RecordedFrame[];
-}
-
-// The repository root's sibling `shared/` (in CI a copy sits beside the clone).
-const SESSION_PATH = fileURLToPath(new URL('../../../shared/vectors/legacy-session.json', import.meta.url));
-const session: Session = JSON.parse(readFileSync(SESSION_PATH, 'utf8'));
+const session = loadRecordedSession();
 
 const framesOf = (name: string) => session.frames.filter((f) => f.client === name);
 const wire = (f: RecordedFrame) => Buffer.from(f.raw, 'utf8');

@@ -13,7 +13,7 @@ import { bigintFromBytes, keyPairFromPrivate } from '../../src/crypto/key-agreem
 import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import { parleyError } from '../../src/errors.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
-import { LIMITS, V2_GROUP_INFO, type V2Group } from '../../src/generated/constants.js';
+import { LIMITS, type V2Group } from '../../src/generated/constants.js';
 import {
   V2ClientConnection,
   type V2ClientConnectionEvent,
@@ -25,6 +25,7 @@ import {
   type V2ServerConnectionOptions,
 } from '../../src/session/v2-server-connection.js';
 import { scriptedRandom, type VectorGroup, type VectorTest } from '../../tools/vector-builder.js';
+import { modPow, MODP14_P as P } from '../support/modp14.js';
 import { seededRandom } from '../support/seeded-random.js';
 import {
   codeOf,
@@ -69,17 +70,6 @@ const spec = JSON.parse(
 );
 const LABELS: Record<string, string> = spec.profiles.v2.crypto.kdf.labels;
 const CONTEXT: string = spec.profiles.v2.crypto.identity.signatureContext;
-const P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  for (let e = exp; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-  }
-  return result;
-}
 
 const bodyJson = (frameHex: string) => JSON.parse(fromHex(frameHex).subarray(10).toString('utf8'));
 

@@ -10,36 +10,23 @@
  * every later client plaintext, with the original client's compact JSON and unescaped UTF-8, is
  * encrypted under the live key.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { legacyPublicDecimal, legacySharedSecret } from '../../src/crypto/key-agreement.js';
 import { legacyDecrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { type LegacyCipherState, sealLegacyBody } from '../../src/legacy/legacy-packet.js';
+import {
+  loadRecordedSession,
+  RECORDED_SESSION_PATH,
+  type RecordedFrame,
+  type RecordedSession,
+} from '../support/legacy-recording.js';
 import type { RawTestClient } from '../support/tcp-client.js';
 import { TEST_TIMEOUT_MS, useHarness } from './helpers.js';
 
-interface RecordedFrame {
-  readonly client: string;
-  readonly dir: 'c2s' | 's2c';
-  readonly encrypted: boolean;
-  readonly raw: string;
-  readonly plaintext: string;
-}
-
-interface RecordedSession {
-  readonly clients: { readonly name: string; readonly privateKeyHex: string }[];
-  readonly frames: RecordedFrame[];
-}
-
-const SESSION_PATH = fileURLToPath(new URL('../../../shared/vectors/legacy-session.json', import.meta.url));
-const haveSession = existsSync(SESSION_PATH);
-
-function load(): RecordedSession {
-  return JSON.parse(readFileSync(SESSION_PATH, 'utf8')) as RecordedSession;
-}
+const haveSession = existsSync(RECORDED_SESSION_PATH);
 
 /** One recorded client replayed over a raw socket with our own key handling. */
 class Replayer {
@@ -128,7 +115,7 @@ describe.skipIf(!haveSession)(
     const h = useHarness();
 
     it('the recorded private keys match the recorded key_exc frames', () => {
-      const session = load();
+      const session = loadRecordedSession();
       for (const client of session.clients) {
         const keyExc = session.frames.find((f) => f.client === client.name && f.dir === 'c2s')!;
         expect(JSON.parse(keyExc.plaintext).cont).toBe(
@@ -138,7 +125,7 @@ describe.skipIf(!haveSession)(
     });
 
     it("keys a connection from the recorded client's key_exc frame, sent byte for byte", async () => {
-      const session = load();
+      const session = loadRecordedSession();
       const server = await h.start({ profile: 'legacy' });
       const clients = session.clients.map(async (c) => {
         const keyExc = session.frames.find((f) => f.client === c.name && f.dir === 'c2s')!;
@@ -153,7 +140,7 @@ describe.skipIf(!haveSession)(
     });
 
     it("accepts the recorded clients' bytes and answers each as the original did", async () => {
-      const session = load();
+      const session = loadRecordedSession();
       const server = await h.start({ profile: 'legacy' });
       const key = (name: string) =>
         Buffer.from(session.clients.find((c) => c.name === name)!.privateKeyHex, 'hex');

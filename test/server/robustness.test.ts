@@ -30,6 +30,22 @@ async function stillChattingLegacy(from: LegacyTestClient, to: LegacyTestClient)
   await to.waitFor('default', (p) => p.cont === text);
 }
 
+/** A client_hello packet with these fields and an all-zero nonce. */
+function clientHelloPacket(protocol: string, group: string, share: Buffer): Record<string, string> {
+  return {
+    type: 'client_hello',
+    protocol,
+    group,
+    share: share.toString('base64'),
+    nonce: Buffer.alloc(32).toString('base64'),
+  };
+}
+
+/** The same as a plaintext frame, the way a client_hello travels. */
+function clientHello(protocol: string, group: string, share: Buffer): Buffer {
+  return encodeFrame(JSON.stringify(clientHelloPacket(protocol, group, share)));
+}
+
 /** A log line naming `code` for some connection. */
 function codeLog(code: ErrorCode): RegExp {
   return new RegExp(`conn \\d+: .*${code}`);
@@ -258,14 +274,7 @@ const V2_CASES: V2Case[] = [
   {
     name: 'client_hello after the handshake',
     code: 'PACKET_UNEXPECTED',
-    attack: (v) =>
-      v.sendJson({
-        type: 'client_hello',
-        protocol: 'parley/2',
-        group: 'x25519',
-        share: Buffer.alloc(32, 9).toString('base64'),
-        nonce: Buffer.alloc(32).toString('base64'),
-      }),
+    attack: (v) => v.sendJson(clientHelloPacket('parley/2', 'x25519', Buffer.alloc(32, 9))),
   },
   {
     name: 'say before join',
@@ -338,54 +347,10 @@ describe('reference server, broken v2 peers', { timeout: TEST_TIMEOUT_MS }, () =
     for (const [bytes, code] of [
       [encodeFrame(JSON.stringify({ type: 'say', text: 'hi' })), 'PACKET_UNEXPECTED'],
       [encodeFrame('{"type":"client_hello"'), 'PACKET_MALFORMED'],
-      [
-        encodeFrame(
-          JSON.stringify({
-            type: 'client_hello',
-            protocol: 'parley/1',
-            group: 'x25519',
-            share: Buffer.alloc(32, 9).toString('base64'),
-            nonce: Buffer.alloc(32).toString('base64'),
-          }),
-        ),
-        'PROTOCOL_MISMATCH',
-      ],
-      [
-        encodeFrame(
-          JSON.stringify({
-            type: 'client_hello',
-            protocol: 'parley/2',
-            group: 'p256',
-            share: Buffer.alloc(32, 9).toString('base64'),
-            nonce: Buffer.alloc(32).toString('base64'),
-          }),
-        ),
-        'GROUP_UNSUPPORTED',
-      ],
-      [
-        encodeFrame(
-          JSON.stringify({
-            type: 'client_hello',
-            protocol: 'parley/2',
-            group: 'x25519',
-            share: Buffer.alloc(32).toString('base64'),
-            nonce: Buffer.alloc(32).toString('base64'),
-          }),
-        ),
-        'PUBLIC_VALUE_INVALID',
-      ],
-      [
-        encodeFrame(
-          JSON.stringify({
-            type: 'client_hello',
-            protocol: 'parley/2',
-            group: 'modp14',
-            share: Buffer.alloc(256, 0xff).toString('base64'),
-            nonce: Buffer.alloc(32).toString('base64'),
-          }),
-        ),
-        'PUBLIC_VALUE_INVALID',
-      ],
+      [clientHello('parley/1', 'x25519', Buffer.alloc(32, 9)), 'PROTOCOL_MISMATCH'],
+      [clientHello('parley/2', 'p256', Buffer.alloc(32, 9)), 'GROUP_UNSUPPORTED'],
+      [clientHello('parley/2', 'x25519', Buffer.alloc(32)), 'PUBLIC_VALUE_INVALID'],
+      [clientHello('parley/2', 'modp14', Buffer.alloc(256, 0xff)), 'PUBLIC_VALUE_INVALID'],
     ] as const) {
       const raw = await h.raw(server);
       await raw.waitForFrames(1);
