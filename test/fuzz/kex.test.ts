@@ -4,12 +4,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { kexPlant } from '../../fuzz/plants.js';
-import { kexProperties, legacyValueIsValid, MODP14_P, shareIsValid } from '../../fuzz/targets/kex.js';
+import {
+  kexProperties,
+  legacyValueIsValid,
+  MODP14_P,
+  mayBeRefused,
+  shareIsValid,
+} from '../../fuzz/targets/kex.js';
 import { byName, expectCatches, expectHolds } from './helpers.js';
 
 const real = kexProperties();
 
 describe('kex fuzz target', () => {
+  it('knows which range-valid modp14 values lie outside the prime-order subgroup', () => {
+    expect(mayBeRefused(2n)).toBe(false); // g itself
+    expect(mayBeRefused(4n)).toBe(false); // a square
+    expect(mayBeRefused(MODP14_P - 2n)).toBe(true); // -2: -1 and 2 are a non-residue and a residue
+    expect(mayBeRefused(MODP14_P - 1n)).toBe(false); // out of range: plainly invalid, not "may"
+  });
+
   it.each(['agree', 'invalid-share', 'transcript'])('holds for the real primitives: %s', async (name) => {
     await expectHolds(byName(real, name), 100);
   });
