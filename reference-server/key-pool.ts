@@ -6,7 +6,7 @@
  * connection. When the pool is empty (a burst larger than it, or no worker) the pair is made on the
  * spot, so the pool only ever changes speed, never behaviour.
  */
-import { randomBytes } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -25,12 +25,20 @@ export interface KeyPoolReply {
   /** Bytes per pair: the private key, then the share. */
   readonly stride: number;
   readonly packed: ArrayBuffer;
+  /** x25519: each pair's private key as a KeyObject (cloned across threads without re-import). */
+  readonly keys?: KeyObject[];
 }
+
+/** How long a worker with nothing to do is kept before it is stopped (see KeyPairPool). */
+const WORKER_LINGER_MS = 1000;
 
 export class KeyPairPool {
   private readonly pools = new Map<V2Group, KeyPair[]>();
   private readonly asked = new Set<V2Group>();
+  private readonly script: URL | null;
   private worker: Worker | null = null;
+  private linger: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     groups: readonly V2Group[],
@@ -38,26 +46,53 @@ export class KeyPairPool {
   ) {
     const script = new URL('./key-pool-worker.js', import.meta.url);
     // Running from TypeScript sources (tests) there is no compiled worker: generate inline.
-    if (!existsSync(fileURLToPath(script))) return;
-    this.worker = new Worker(script);
-    this.worker.unref();
-    this.worker.on('message', (reply: KeyPoolReply) => {
+    this.script = existsSync(fileURLToPath(script)) ? script : null;
+    for (const group of groups) this.refill(group);
+  }
+
+  /**
+   * The worker, started on demand. A worker thread is a second V8 isolate (about 11 MB of RSS), so
+   * it is stopped once the pools are full and nothing was asked for WORKER_LINGER_MS: an idle
+   * server stays small, and under load (a refill every few dozen handshakes) it stays up.
+   */
+  private ensureWorker(): Worker | null {
+    if (this.worker || !this.script || this.closed) return this.worker;
+    const worker = new Worker(this.script);
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (reply: KeyPoolReply) => {
       this.asked.delete(reply.group);
       const pool = this.pools.get(reply.group) ?? [];
       const packed = Buffer.from(reply.packed);
-      for (let at = 0; at + reply.stride <= packed.length; at += reply.stride) {
+      for (let at = 0, i = 0; at + reply.stride <= packed.length; at += reply.stride, i++) {
+        const privateKeyObject = reply.keys?.[i];
         pool.push({
           group: reply.group,
           privateKey: packed.subarray(at, at + PRIVATE_BYTES),
           share: packed.subarray(at + PRIVATE_BYTES, at + reply.stride),
+          ...(privateKeyObject ? { privateKeyObject } : {}),
         });
       }
       this.pools.set(reply.group, pool);
+      if (this.asked.size === 0) this.stopLater();
     });
-    this.worker.on('error', () => {
-      this.worker = null; // keep serving: pairs are made inline from now on
+    worker.on('error', () => {
+      // Keep serving: pairs are made inline from now on.
+      this.worker = null;
+      this.closed = true;
     });
-    for (const group of groups) this.refill(group);
+    return worker;
+  }
+
+  private stopLater(): void {
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = setTimeout(() => {
+      this.linger = null;
+      if (this.asked.size > 0 || !this.worker) return;
+      void this.worker.terminate();
+      this.worker = null;
+    }, WORKER_LINGER_MS);
+    this.linger.unref();
   }
 
   /** A key pair never handed out before. */
@@ -69,13 +104,20 @@ export class KeyPairPool {
   };
 
   private refill(group: V2Group): void {
-    if (!this.worker || this.asked.has(group)) return;
+    if (this.asked.has(group)) return;
+    const worker = this.ensureWorker();
+    if (!worker) return;
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = null;
     this.asked.add(group);
     const have = this.pools.get(group)?.length ?? 0;
-    this.worker.postMessage({ group, count: this.size - have } satisfies KeyPoolRequest);
+    worker.postMessage({ group, count: this.size - have } satisfies KeyPoolRequest);
   }
 
   close(): Promise<number> | undefined {
+    this.closed = true;
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = null;
     const worker = this.worker;
     this.worker = null;
     return worker?.terminate();

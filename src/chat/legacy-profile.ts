@@ -105,7 +105,7 @@ class LegacyProfile implements ServerProfile<LegacyServerConnectionEvent> {
           endpoint.refuseJoin(date);
           return;
         }
-        core.room.join(conn.id, cont);
+        core.join(conn, cont);
         endpoint.acceptJoin(date);
         core.log('info', `conn ${conn.id}: joined as ${cont}`);
         this.listUpdate(core, 'client_list_update_add', now);

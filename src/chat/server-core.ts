@@ -85,6 +85,11 @@ export class ServerCore<E = unknown> {
   readonly motd: string | undefined;
   readonly room: Room<ConnId>;
   private readonly conns = new Map<ConnId, Conn<E>>();
+  /**
+   * Joined, unfinished connections in join order, kept beside the room so that a broadcast is a
+   * plain loop (no generator, no map lookup per recipient): the hot path of a busy room.
+   */
+  private readonly joined = new Set<Conn<E>>();
   private actions: ServerAction[] = [];
   private readonly dirty = new Set<Conn<E>>();
   private deadline: number | null = null;
@@ -273,12 +278,15 @@ export class ServerCore<E = unknown> {
     return false;
   }
 
-  /** Every joined connection. */
-  *members(): Generator<Conn<E>> {
-    for (const id of this.room.members()) {
-      const conn = this.conns.get(id);
-      if (conn && !conn.finished) yield conn;
-    }
+  /** Every joined connection, in join order (live: do not join or finish while iterating). */
+  members(): Iterable<Conn<E>> {
+    return this.joined;
+  }
+
+  /** Puts a connection in the room under `name` (its name was checked by the profile). */
+  join(conn: Conn<E>, name: string): void {
+    this.room.join(conn.id, name);
+    if (!conn.finished) this.joined.add(conn);
   }
 
   record(entry: HistoryEntry): void {
@@ -323,6 +331,7 @@ export class ServerCore<E = unknown> {
   ): void {
     if (conn.finished) return;
     conn.finished = true;
+    this.joined.delete(conn);
     const name = this.room.leave(conn.id);
     if (name !== undefined) {
       this.log('info', `conn ${conn.id}: ${name} left (${reason})`);

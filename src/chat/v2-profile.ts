@@ -11,7 +11,7 @@ import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { LIMITS, V2_NAME_PATTERN, V2_RESERVED_NAMES, type V2Group } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
-import { encodeV2Packet } from '../session/v2-codec.js';
+import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
 import type { HistoryEntry } from './room.js';
 import { Room } from './room.js';
@@ -78,6 +78,25 @@ interface PendingPresence {
   readonly json: Buffer;
 }
 
+/** The notices from `start` on, as packet runs (joined with separators) of at most `limit` bytes. */
+function presenceRuns(pending: readonly PendingPresence[], start: number, limit: number): Buffer[] {
+  const runs: Buffer[] = [];
+  let parts: Buffer[] = [];
+  let bytes = 0;
+  for (let i = start; i < pending.length; i++) {
+    const json = pending[i].json;
+    if (parts.length > 0 && bytes + parts.length + json.length > limit) {
+      runs.push(joinPackets(parts, bytes));
+      parts = [];
+      bytes = 0;
+    }
+    parts.push(json);
+    bytes += json.length;
+  }
+  if (parts.length > 0) runs.push(joinPackets(parts, bytes));
+  return runs;
+}
+
 class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
   readonly name = 'v2' as const;
   readonly idleChecks = true;
@@ -128,15 +147,27 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
     }
   }
 
-  /** Delivers batched presence notices; called before any chat output so that order is kept. */
+  /**
+   * Delivers batched presence notices; called before any chat output so that order is kept. Each
+   * member gets the notices after its own join; the notices from one start index on are joined
+   * into record-sized runs once, for all members that share that start (most of them), rather than
+   * queued packet by packet per member: a join storm in a large room is n members x k notices.
+   */
   private flushPresence(core: V2Core): void {
     if (this.pending.length === 0) return;
     const first = this.pending[0].seq;
+    const runs = new Map<number, Buffer[]>();
     for (const member of core.members()) {
       const since = this.joinedAt.get(member.id) ?? 0;
+      const start = Math.max(0, since - first + 1);
+      if (start >= this.pending.length) continue;
       const endpoint = endpointOf(member);
-      for (let i = Math.max(0, since - first + 1); i < this.pending.length; i++)
-        endpoint.sendEncoded(this.pending[i].json);
+      let own = runs.get(start);
+      if (!own) {
+        own = presenceRuns(this.pending, start, endpoint.coalesceLimit);
+        runs.set(start, own);
+      }
+      for (const run of own) endpoint.sendEncoded(run);
       core.touched(member);
     }
     this.pending = [];
@@ -187,7 +218,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
           endpoint.refuseJoin(verdict.code, verdict.message);
           return;
         }
-        core.room.join(conn.id, packet.name);
+        core.join(conn, packet.name);
         this.sendUsers(core, endpoint, packet.name);
         core.record({ kind: 'join', from: packet.name, text: `${packet.name} joined`, ts: now });
         core.log('info', `conn ${conn.id}: joined as ${packet.name}`);

@@ -8,8 +8,8 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { type ParleyError, parleyError } from '../errors.js';
-import { encodeHeader, type Frame } from '../framing/frame-codec.js';
-import { V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
+import { type Frame, MAX_HEADER_LENGTH } from '../framing/frame-codec.js';
+import { HEADER_SIZE, V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
 import type { DirectionKeys } from './v2-keys.js';
 
 const MAX_SEQUENCE = 2n ** 64n - 1n;
@@ -23,27 +23,50 @@ export function recordNonce(iv: Buffer, seq: bigint): Buffer {
   return nonce;
 }
 
+/**
+ * Scratch space for a sealer's nonce, shared by all sealers: createCipheriv copies the IV it is
+ * given, so the bytes are only needed for that call, and an idle connection keeps no nonce.
+ */
+let nonceScratch = Buffer.allocUnsafeSlow(12);
+
 export class RecordSealer {
   private seq = 0n;
+  /** The IV's last 8 bytes, which the sequence number is XORed into. */
+  private readonly ivTail: bigint;
 
-  constructor(private readonly keys: DirectionKeys) {}
+  constructor(private readonly keys: DirectionKeys) {
+    this.ivTail = keys.iv.readBigUInt64BE(keys.iv.length - 8);
+  }
 
   get sequence(): bigint {
     return this.seq;
   }
 
-  /** Encrypts one packet and returns the whole frame (header + ciphertext + tag). */
+  /**
+   * Encrypts one packet and returns the whole frame (header + ciphertext + tag), built in one
+   * allocation: a record is sealed per recipient, so this is the server's hottest path.
+   */
   seal(plaintext: Uint8Array): Buffer {
     if (this.seq >= MAX_SEQUENCE) throw parleyError('INTERNAL_ERROR', 'record sequence number exhausted');
-    const header = encodeHeader(plaintext.length + V2_TAG_BYTES);
-    const cipher = createCipheriv(V2_CIPHER, this.keys.key, recordNonce(this.keys.iv, this.seq), {
-      authTagLength: V2_TAG_BYTES,
-    });
+    const length = plaintext.length + V2_TAG_BYTES;
+    if (length > MAX_HEADER_LENGTH) throw new RangeError(`frame length must be 1..${MAX_HEADER_LENGTH}`);
+    const out = Buffer.allocUnsafe(HEADER_SIZE + length);
+    // The header (3.1): decimal length, left-aligned, space-padded; it is also the AAD.
+    out.fill(0x20, out.write(String(length), 0, 'latin1'), HEADER_SIZE);
+    const header = out.subarray(0, HEADER_SIZE);
+    const iv = this.keys.iv;
+    if (nonceScratch.length !== iv.length) nonceScratch = Buffer.allocUnsafeSlow(iv.length);
+    const nonce = nonceScratch;
+    iv.copy(nonce, 0, 0, iv.length - 8);
+    nonce.writeBigUInt64BE(this.ivTail ^ this.seq, iv.length - 8);
+    const cipher = createCipheriv(V2_CIPHER, this.keys.key, nonce, { authTagLength: V2_TAG_BYTES });
     cipher.setAAD(header);
     const body = cipher.update(plaintext);
     cipher.final();
     this.seq += 1n;
-    return Buffer.concat([header, body, cipher.getAuthTag()]);
+    body.copy(out, HEADER_SIZE);
+    cipher.getAuthTag().copy(out, HEADER_SIZE + body.length);
+    return out;
   }
 }
 

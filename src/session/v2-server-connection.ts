@@ -40,6 +40,43 @@ export const COALESCE_BYTES = 16 * 1024;
 
 export type V2ServerConnectionEvent = EndpointEvent<V2ClientPacket>;
 
+/** Merged limits per partial object: every connection of a server shares one (idle memory). */
+const mergedLimits = new WeakMap<Partial<Limits>, Limits>();
+
+function fullLimits(partial: Partial<Limits> | undefined): Limits {
+  if (!partial) return LIMITS;
+  let full = mergedLimits.get(partial);
+  if (!full) {
+    full = { ...LIMITS, ...partial };
+    mergedLimits.set(partial, full);
+  }
+  return full;
+}
+
+/** `inflight` between reads: never appended to (resume swaps in a fresh array when it sees it). */
+const NO_EVENTS: V2ServerConnectionEvent[] = [];
+
+/**
+ * The packets of the last coalesced record plaintext and that plaintext. In a broadcast turn every
+ * recipient queues the very same Buffers, so the join (a copy of every byte) is done once for all
+ * of them and only the sealing is per recipient. Pure memoisation: a hit needs the same Buffer
+ * objects in the same order, whose bytes are never changed once queued.
+ */
+let lastParts: readonly Buffer[] = [];
+let lastJoined: Buffer | null = null;
+
+function joinShared(parts: readonly Buffer[], totalBytes: number): Buffer {
+  if (parts.length === 1) return parts[0];
+  if (parts.length === lastParts.length && lastJoined !== null) {
+    let same = true;
+    for (let i = 0; i < parts.length && same; i++) same = parts[i] === lastParts[i];
+    if (same) return lastJoined;
+  }
+  lastJoined = joinPackets(parts, totalBytes);
+  lastParts = parts;
+  return lastJoined;
+}
+
 export interface V2ServerConnectionOptions {
   readonly identity: Identity;
   readonly random: RandomSource;
@@ -57,7 +94,8 @@ export interface V2ServerConnectionOptions {
 export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> {
   readonly limits: Limits;
   private readonly decoder: FrameDecoder;
-  private offered = new Map<V2Group, KeyPair>();
+  /** The key pairs offered in server_hello; dropped once the client has chosen (idle stays small). */
+  private offered: Map<V2Group, KeyPair> | null = new Map();
   private serverHelloFrame: Buffer | null = null;
   private sealer: RecordSealer | null = null;
   private opener: RecordOpener | null = null;
@@ -73,7 +111,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
-    this.limits = { ...LIMITS, ...options.limits };
+    this.limits = fullLimits(options.limits);
     this.decoder = new FrameDecoder({ maxFrame: this.limits.maxFrame });
   }
 
@@ -91,12 +129,14 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   start(): void {
     const groups = this.options.groups ?? V2_GROUPS;
     const make = this.options.keyPairs ?? ((group: V2Group) => generateKeyPair(group, this.options.random));
-    for (const group of groups) this.offered.set(group, make(group));
+    const offered = new Map<V2Group, KeyPair>();
+    for (const group of groups) offered.set(group, make(group));
+    this.offered = offered;
     const hello: V2ServerPacket = {
       type: 'server_hello',
       protocol: V2_PROTOCOL_ID,
       nonce: b64(this.options.random(32)),
-      groups: [...this.offered.values()].map((kp) => ({ group: kp.group, share: b64(kp.share) })),
+      groups: [...offered.values()].map((kp) => ({ group: kp.group, share: b64(kp.share) })),
       limits: {
         maxFrame: this.limits.maxFrame,
         maxMessage: this.limits.maxMessage,
@@ -138,8 +178,11 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   private resume(): void {
     this.verdictPending = false;
-    const events = this.inflight;
+    const events = this.inflight === NO_EVENTS ? [] : this.inflight;
     this.guarded(events, () => this.pump(events));
+    // The adapter holds the array it is iterating; this reference would only keep the last
+    // packets of an idle connection alive. A later verdict in the same read still needs it.
+    if (!this.verdictPending) this.inflight = NO_EVENTS;
   }
 
   /** The peer closed its side. */
@@ -179,7 +222,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     if (packet.protocol !== V2_PROTOCOL_ID) {
       throw parleyError('PROTOCOL_MISMATCH', `client speaks ${packet.protocol}`);
     }
-    const own = this.offered.get(packet.group as V2Group);
+    const own = this.offered?.get(packet.group as V2Group);
     if (!own) throw parleyError('GROUP_UNSUPPORTED', `group ${packet.group} was not offered`);
     const secret = computeSharedSecret(own, unb64(packet.share));
     const th = transcriptHash(this.serverHelloFrame!, raw);
@@ -188,7 +231,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     this.sealer = new RecordSealer(keys.s2c);
     this.opener = new RecordOpener(keys.c2s);
     this.chosenGroup = own.group;
-    this.offered.clear();
+    this.offered = null;
     this.machine.fire('client_hello');
     this.send({
       type: 'server_auth',
@@ -211,11 +254,15 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     if (!this.sealer || this.machine.terminal) return;
     // The record's plaintext is every packet plus one separator between each; with the tag it must
     // stay within the maxFrame this server announced, which is what clients accept (6.1).
-    const limit = Math.min(COALESCE_BYTES, this.limits.maxFrame - V2_TAG_BYTES);
     const size = this.unsealedSize + this.unsealed.length + json.length;
-    if (this.unsealed.length > 0 && size > limit) this.sealPending();
+    if (this.unsealed.length > 0 && size > this.coalesceLimit) this.sealPending();
     this.unsealed.push(json);
     this.unsealedSize += json.length;
+  }
+
+  /** Most plaintext bytes in one record: packets and separators, within maxFrame with the tag. */
+  get coalesceLimit(): number {
+    return Math.min(COALESCE_BYTES, this.limits.maxFrame - V2_TAG_BYTES);
   }
 
   protected override unsealedBytes(): number {
@@ -224,7 +271,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   protected override sealPending(): void {
     if (this.unsealed.length === 0) return;
-    this.queue(this.sealer!.seal(joinPackets(this.unsealed, this.unsealedSize)));
+    this.queue(this.sealer!.seal(joinShared(this.unsealed, this.unsealedSize)));
     this.unsealed = [];
     this.unsealedSize = 0;
   }
