@@ -303,7 +303,13 @@ function publicValueTest(
   if (result === 'acceptable' && own.group === 'modp14') {
     // Some OpenSSL builds refuse such a share (OutsideSubgroup), so Z is computed here directly.
     const z = powMod(bigintFromBytes(share), bigintFromBytes(own.privateKey), MODP14_P);
-    return { comment, flags, share: hex(share), result, sharedSecret: hex(padStart(bytesFromBigint(z), 256)) };
+    return {
+      comment,
+      flags,
+      share: hex(share),
+      result,
+      sharedSecret: hex(padStart(bytesFromBigint(z), 256)),
+    };
   }
   return { comment, flags, share: hex(share), result, sharedSecret: hex(computeSharedSecret(own, share)) };
 }
