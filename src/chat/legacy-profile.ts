@@ -69,11 +69,7 @@ class LegacyProfile implements ServerProfile<LegacyServerConnectionEvent> {
   /** Serialises once and seals for each member except `except`. */
   private broadcast(core: LegacyCore, packet: LegacyPacket, except?: LegacyConn): void {
     const plain = serializeLegacyPacket(packet, true);
-    for (const member of core.members()) {
-      if (member === except) continue;
-      endpointOf(member).sendSerialized(plain);
-      core.touched(member);
-    }
+    core.broadcast((member) => endpointOf(member).sendSerialized(plain), except);
   }
 
   /** Each member gets the names of the others (10.2, 10.4). */

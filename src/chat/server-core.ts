@@ -283,6 +283,15 @@ export class ServerCore<E = unknown> {
     return this.joined;
   }
 
+  /** Runs `send` for every joined connection but `except`, and marks each to be flushed. */
+  broadcast(send: (member: Conn<E>) => void, except?: Conn<E>): void {
+    for (const member of this.members()) {
+      if (member === except) continue;
+      send(member);
+      this.dirty.add(member);
+    }
+  }
+
   /** Puts a connection in the room under `name` (its name was checked by the profile). */
   join(conn: Conn<E>, name: string): void {
     this.room.join(conn.id, name);

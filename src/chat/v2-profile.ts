@@ -122,11 +122,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
 
   private broadcast(core: V2Core, packet: V2ServerPacket, except?: V2Conn): void {
     const json = encodeV2Packet(packet);
-    for (const member of core.members()) {
-      if (member === except) continue;
-      endpointOf(member).sendEncoded(json);
-      core.touched(member);
-    }
+    core.broadcast((member) => endpointOf(member).sendEncoded(json), except);
   }
 
   /**
