@@ -1,0 +1,143 @@
+// Emitter for src/generated/constants.ts: spec version, port, framing, limits, v2 crypto and names, and
+// the legacy constants.
+
+import { decl, doc, q, raw, regexLiteral, tsFile } from './ts.mjs';
+
+export function genConstants(spec) {
+  const { v2, legacy } = spec.profiles;
+  const limits = Object.fromEntries(spec.limits.map((l) => [l.name, l.default]));
+  const limitInfo = Object.fromEntries(
+    spec.limits.map((l) => [
+      l.name,
+      { default: l.default, min: l.min, max: l.max, unit: l.unit, text: l.text },
+    ]),
+  );
+  const groupInfo = Object.fromEntries(
+    v2.crypto.groups.map((g) => {
+      const info = { shareBytes: g.shareBytes };
+      if (g.primeHex !== undefined) {
+        const chunks = g.primeHex.match(/.{1,64}/g);
+        info.primeHex = raw(
+          (indent) => `[\n${chunks.map((c) => `${indent}  ${q(c)},`).join('\n')}\n${indent}].join('')`,
+        );
+      }
+      if (g.generator !== undefined) info.generator = g.generator;
+      if (g.privateBytes !== undefined) info.privateBytes = g.privateBytes;
+      return [g.name, info];
+    }),
+  );
+  const kdf = v2.crypto.kdf;
+  return tsFile([
+    [
+      doc(`The version of the ${spec.name} spec these constants come from.`),
+      `export const SPEC_VERSION = ${q(spec.version)};`,
+      '',
+      doc('The default TCP port.'),
+      `export const DEFAULT_PORT = ${spec.defaultPort};`,
+    ].join('\n'),
+    [
+      doc(`Framing (section ${spec.framing.section}): the header is exactly this many bytes of ASCII.`),
+      `export const HEADER_SIZE = ${spec.framing.headerSize};`,
+      '',
+      doc(`The header grammar: ${spec.framing.grammar}.`),
+      `export const HEADER_REGEX = ${regexLiteral(spec.framing.headerRegex)};`,
+    ].join('\n'),
+    [
+      doc('Default limits (section 11), by name.'),
+      decl(`export const LIMITS = `, limits, ' as const;'),
+      '',
+      'export type LimitName = keyof typeof LIMITS;',
+      '',
+      doc('A full set of limits, e.g. a server configuration.'),
+      'export type Limits = { [K in LimitName]: number };',
+      '',
+      'export interface LimitInfo {',
+      '  readonly default: number;',
+      '  readonly min: number;',
+      '  readonly max: number;',
+      '  readonly unit: string;',
+      '  readonly text: string;',
+      '}',
+      '',
+      doc('Each limit with its default, its accepted range, its unit and its meaning.'),
+      decl(`export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = `, limitInfo, ';'),
+    ].join('\n'),
+    [
+      '// v2',
+      '',
+      doc('The v2 protocol id, sent in `server_hello` and `client_hello`.'),
+      `export const V2_PROTOCOL_ID = ${q(v2.protocolId)};`,
+      '',
+      doc('The key agreement groups, in the order a server offers them.'),
+      decl(
+        `export const V2_GROUPS = `,
+        v2.crypto.groups.map((g) => g.name),
+        ' as const;',
+      ),
+      '',
+      'export type V2Group = (typeof V2_GROUPS)[number];',
+      '',
+      'export interface V2GroupInfo {',
+      '  /** The length of a share (public value) in bytes. */',
+      '  readonly shareBytes: number;',
+      "  /** A finite-field group's prime, in upper-case hexadecimal. */",
+      '  readonly primeHex?: string;',
+      "  /** A finite-field group's generator. */",
+      '  readonly generator?: number;',
+      '  /** The length of a private exponent in bytes. */',
+      '  readonly privateBytes?: number;',
+      '}',
+      '',
+      decl(`export const V2_GROUP_INFO: Readonly<Record<V2Group, V2GroupInfo>> = `, groupInfo, ';'),
+      '',
+      doc(`HKDF info labels (section ${kdf.section}), as ASCII.`),
+      decl(`export const V2_KDF_LABELS = `, kdf.labels, ' as const;'),
+      '',
+      `export const V2_KEY_BYTES = ${kdf.keyBytes};`,
+      `export const V2_IV_BYTES = ${kdf.ivBytes};`,
+      `export const V2_TAG_BYTES = ${v2.crypto.record.tagBytes};`,
+      `export const V2_CIPHER = ${q(v2.crypto.record.cipher)};`,
+      '',
+      doc(
+        `The context string of the server's ${v2.crypto.identity.algorithm} signature (section ${v2.crypto.identity.section}).`,
+      ),
+      `export const V2_SIGNATURE_CONTEXT = ${q(v2.crypto.identity.signatureContext)};`,
+      '',
+      doc(`Allowed user names (section ${v2.names.section}); lengths are checked against maxName.`),
+      `export const V2_NAME_PATTERN = ${regexLiteral(v2.names.pattern, 'u')};`,
+      '',
+      doc(`Reserved names${v2.names.caseInsensitive ? ', compared case-insensitively' : ''}.`),
+      decl(`export const V2_RESERVED_NAMES = `, v2.names.reserved, ' as const;'),
+    ].join('\n'),
+    [
+      '// legacy (insecure by design; see the spec)',
+      '',
+      `export const LEGACY_CIPHER = ${q(legacy.crypto.cipher)};`,
+      `export const LEGACY_IV_BYTES = ${legacy.crypto.ivBytes};`,
+      '',
+      doc('The legacy Diffie-Hellman group; its parameters are in V2_GROUP_INFO.'),
+      `export const LEGACY_GROUP = ${q(legacy.crypto.group)};`,
+      '',
+      doc('The text whose SHA-256 keys frames the original sends before its key exchange ends.'),
+      `export const LEGACY_NONE_KEY_TEXT = ${q(legacy.crypto.noneKeyText)};`,
+      '',
+      doc(`The keys of every legacy packet object, in wire order (section ${legacy.packetObject.section}).`),
+      decl(`export const LEGACY_KEY_ORDER = `, legacy.packetObject.keyOrder, ' as const;'),
+      '',
+      `export const LEGACY_SERVER_NAME = ${q(legacy.packetObject.serverName)};`,
+      `export const LEGACY_TEMP_NAME = ${q(legacy.packetObject.tempName)};`,
+      `export const LEGACY_EXPORT_HEADER = ${q(legacy.exportHeader)};`,
+      '',
+      doc('Fixed texts; `{name}` in `left` stands for the user name.'),
+      decl(`export const LEGACY_MESSAGES = `, legacy.messages, ' as const;'),
+      '',
+      doc(`Allowed user names (section ${legacy.names.section}); lengths are checked against maxName.`),
+      `export const LEGACY_NAME_PATTERN = ${regexLiteral(legacy.names.pattern)};`,
+      '',
+      doc(
+        `Reserved names${legacy.names.caseInsensitive ? ', compared case-insensitively' : ', compared exactly'}.`,
+      ),
+      decl(`export const LEGACY_RESERVED_NAMES = `, legacy.names.reserved, ' as const;'),
+    ].join('\n'),
+  ]);
+}
