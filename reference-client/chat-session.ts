@@ -4,9 +4,10 @@
  *
  * How this works: the session owns a node:net socket and one sans-IO core connection
  * (V2ClientConnection or LegacyClientConnection). Bytes from the socket go to `receive()`, the
- * events that come back are translated into SessionEvents, and whatever the core queued is written
- * out. With profile `auto` the first frame decides (spec 2): a JSON body with `typ` is legacy,
- * anything else v2; the bytes are buffered until then and handed to the chosen connection whole.
+ * events that come back are translated into SessionEvents (packets by session-events.ts), and
+ * whatever the core queued is written out. With profile `auto` the first frame decides (spec 2):
+ * a JSON body with `typ` is legacy, anything else v2; the bytes are buffered until then and
+ * handed to the chosen connection whole.
  * The clock, randomness and timers live here, not in the core. One session is one connection:
  * reconnecting means a new session (see client-app.ts).
  */
@@ -15,119 +16,36 @@ import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import {
   FrameDecoder,
-  LEGACY_MESSAGES,
-  LEGACY_SERVER_NAME,
   LegacyClientConnection,
-  type LegacyPacket,
   parleyError,
   type RandomSource,
   V2ClientConnection,
-  type V2ServerPacket,
 } from '../src/index.js';
-import { formatDateTime, type Profile, type ProfileOption, sanitize } from './view-model.js';
+import { PacketTranslator } from './session-events.js';
+import type {
+  ChatSessionOptions,
+  ReadyInfo,
+  SessionError,
+  SessionEvent,
+  SessionState,
+} from './session-types.js';
+import type { Profile, ProfileOption } from './view-types.js';
 
+export { renderExportEntries } from './session-events.js';
+export type {
+  ChatMessage,
+  ChatSessionOptions,
+  ReadyInfo,
+  SessionError,
+  SessionEvent,
+  SessionState,
+} from './session-types.js';
 export type { Profile, ProfileOption };
-
-export type SessionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'joining' | 'joined' | 'closed';
-
-export interface ChatMessage {
-  /** `notice`: from the server itself (legacy `*server*` lines). */
-  readonly kind: 'chat' | 'private' | 'action' | 'notice';
-  readonly from: string;
-  /** For `private`: the recipient. */
-  readonly to?: string;
-  readonly text: string;
-  /** ms since the epoch: the server's stamp (v2), or the time of arrival (legacy). */
-  readonly ts: number;
-}
-
-export interface SessionError {
-  readonly code: string;
-  readonly message: string;
-  readonly fatal: boolean;
-  /** FINGERPRINT_MISMATCH against `expectedFingerprint`: the two keys. */
-  readonly expected?: string;
-  readonly presented?: string;
-}
-
-export interface ReadyInfo {
-  readonly profile: Profile;
-  /** e.g. `x25519+AES-256-GCM`, or `modp14 (legacy) AES-256-CFB8, unauthenticated`. */
-  readonly suite: string;
-  /** The server's key fingerprint (v2), null for legacy (which has no server key). */
-  readonly fingerprint: string | null;
-}
-
-export type SessionEvent =
-  | { readonly kind: 'state'; readonly state: SessionState }
-  | ({ readonly kind: 'ready' } & ReadyInfo)
-  | {
-      readonly kind: 'joined';
-      readonly name: string;
-      readonly users: readonly string[];
-      readonly motd?: string;
-    }
-  | { readonly kind: 'join-refused'; readonly code: string; readonly message: string }
-  | { readonly kind: 'message'; readonly message: ChatMessage }
-  | { readonly kind: 'user-joined'; readonly name: string; readonly ts: number }
-  | { readonly kind: 'user-left'; readonly name: string; readonly reason?: string; readonly ts: number }
-  | { readonly kind: 'users'; readonly users: readonly string[] }
-  | { readonly kind: 'export'; readonly text: string; readonly entries: number }
-  | ({ readonly kind: 'error' } & SessionError)
-  | {
-      readonly kind: 'closed';
-      /** The user asked for it (quit) or the client refused the server (abort). */
-      readonly byUser: boolean;
-      /** The server said goodbye (v2), with its reason. */
-      readonly goodbye?: string;
-      /** The fatal error that ended the connection, if any. */
-      readonly error?: SessionError;
-    };
-
-export interface ChatSessionOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly profile?: ProfileOption;
-  /** v2: refuse any other server key (FINGERPRINT_MISMATCH, naming both keys). */
-  readonly expectedFingerprint?: string;
-  readonly random?: RandomSource;
-  readonly clock?: () => number;
-  /** Time allowed from connect to the end of the handshake (default 15 s). */
-  readonly handshakeTimeoutMs?: number;
-  /** v2: ping the server after this long without hearing from it; give up after 2.5 times it. */
-  readonly keepaliveMs?: number;
-  readonly maxFrame?: number;
-}
 
 type Core = V2ClientConnection | LegacyClientConnection;
 
 export const V2_SUITE_SUFFIX = '+AES-256-GCM';
 export const LEGACY_SUITE = 'modp14 (legacy) AES-256-CFB8, unauthenticated';
-
-const LEFT_PATTERN = new RegExp(
-  `^${LEGACY_MESSAGES.left.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('\\{name\\}', '(.+)')}$`,
-);
-
-/** Sorted as a v2 server sorts its user lists: case-insensitively. */
-function sortNames(names: Iterable<string>): string[] {
-  return [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
-}
-
-/** Renders v2 export entries (7.7) as text, one line each. */
-export function renderExportEntries(
-  entries: readonly { kind: string; from: string; text: string; ts: number }[],
-): string {
-  return entries
-    .map((e) => {
-      const stamp = `[${formatDateTime(e.ts)}]`;
-      const text = sanitize(e.text);
-      const from = sanitize(e.from);
-      if (e.kind === 'message') return `${stamp} <${from}> ${text}`;
-      if (e.kind === 'action') return `${stamp} * ${from} ${text}`;
-      return `${stamp} -!- ${text}`;
-    })
-    .join('\n');
-}
 
 export class ChatSession {
   private readonly options: ChatSessionOptions;
@@ -141,13 +59,8 @@ export class ChatSession {
   private currentProfile: Profile | null = null;
   private readyInfo: ReadyInfo | null = null;
   private name: string | null = null;
-  private userList: string[] = [];
-  /** v2: the parts of a user list split over several packets (7.6), and a join waiting for them. */
-  private listParts: string[] = [];
-  private joinPending: { name: string; motd?: string } | null = null;
-  /** legacy: a user list has arrived since approved_conn. */
-  private seenList = false;
-  private exportEntries: { kind: string; from: string; text: string; ts: number }[] = [];
+  /** Turns packets into events and keeps the user list (session-events.ts). */
+  private readonly packets: PacketTranslator;
   private fatal: SessionError | null = null;
   private goodbyeReason: string | undefined;
   private byUser = false;
@@ -167,6 +80,16 @@ export class ChatSession {
       this.resolveClosed = resolve;
     });
     if (options.profile === 'v2' || options.profile === 'legacy') this.currentProfile = options.profile;
+    this.packets = new PacketTranslator({
+      clock: this.clock,
+      state: () => this.currentState,
+      setState: (state) => this.setState(state),
+      name: () => this.name,
+      setName: (name) => {
+        this.name = name;
+      },
+      emit: (event) => this.emit(event),
+    });
   }
 
   get state(): SessionState {
@@ -184,7 +107,7 @@ export class ChatSession {
 
   /** The users in the room as last reported (joined sessions only). */
   get users(): readonly string[] {
-    return this.userList;
+    return this.packets.users;
   }
 
   /** The accepted name, once joined. */
@@ -330,7 +253,7 @@ export class ChatSession {
       if (event.kind === 'error') this.onCoreError(event.error);
       else if (event.kind === 'closed') this.goodbyeReason = event.reason ?? 'goodbye';
       else if (event.kind === 'authenticated') this.onAuthenticated(event.fingerprint, event.group);
-      else this.onPacket(event.packet);
+      else this.packets.onPacket(event.packet);
     }
     if (this.finished) return;
     if (core instanceof LegacyClientConnection && core.state === 'READY' && !this.readyInfo) {
@@ -392,154 +315,6 @@ export class ChatSession {
     this.setState('ready');
     this.startKeepalive();
     this.emit({ kind: 'ready', ...info });
-  }
-
-  private onPacket(packet: V2ServerPacket | LegacyPacket): void {
-    if ('type' in packet) this.onV2Packet(packet);
-    else this.onLegacyPacket(packet);
-  }
-
-  private onV2Packet(packet: V2ServerPacket): void {
-    switch (packet.type) {
-      case 'join_ok':
-        this.name = packet.name;
-        this.setState('joined');
-        if (packet.more) {
-          // 7.2: a long list continues in user_list packets; report the join once it is whole.
-          this.listParts = [...packet.users];
-          this.joinPending = { name: packet.name, motd: packet.motd };
-          return;
-        }
-        this.userList = sortNames(packet.users);
-        this.emit({ kind: 'joined', name: packet.name, users: this.userList, motd: packet.motd });
-        return;
-      case 'join_error':
-        this.name = null;
-        this.setState('ready');
-        this.emit({ kind: 'join-refused', code: packet.code, message: packet.message });
-        return;
-      case 'message':
-        this.emit({
-          kind: 'message',
-          message: { kind: 'chat', from: packet.from, text: packet.text, ts: packet.ts },
-        });
-        return;
-      case 'action':
-        this.emit({
-          kind: 'message',
-          message: { kind: 'action', from: packet.from, text: packet.text, ts: packet.ts },
-        });
-        return;
-      case 'private':
-        this.emit({
-          kind: 'message',
-          message: { kind: 'private', from: packet.from, to: packet.to, text: packet.text, ts: packet.ts },
-        });
-        return;
-      case 'user_list': {
-        // 7.6: every part of a long list but the last has more: true.
-        this.listParts.push(...packet.users);
-        if (packet.more) return;
-        const users = this.listParts;
-        this.listParts = [];
-        const joining = this.joinPending;
-        this.joinPending = null;
-        if (joining) {
-          this.userList = sortNames(new Set(users));
-          this.emit({ kind: 'joined', name: joining.name, users: this.userList, motd: joining.motd });
-        } else {
-          this.setUsers(users);
-        }
-        return;
-      }
-      case 'user_joined':
-        this.emit({ kind: 'user-joined', name: packet.name, ts: packet.ts });
-        this.setUsers([...this.userList, packet.name]);
-        return;
-      case 'user_left': {
-        this.emit({ kind: 'user-left', name: packet.name, reason: packet.reason, ts: packet.ts });
-        const gone = packet.name.toLowerCase();
-        this.setUsers(this.userList.filter((u) => u.toLowerCase() !== gone));
-        return;
-      }
-      case 'export_reply':
-        this.exportEntries.push(...packet.entries);
-        if (packet.done) {
-          const entries = this.exportEntries;
-          this.exportEntries = [];
-          this.emit({ kind: 'export', text: renderExportEntries(entries), entries: entries.length });
-        }
-        return;
-      case 'error':
-        // Non-fatal errors arrive here (fatal ones come as core error events).
-        this.emit({ kind: 'error', code: packet.code, message: packet.message, fatal: packet.fatal });
-        return;
-      default:
-        // ping (answered by the core), pong (liveness, noted on arrival), goodbye (a core event).
-        return;
-    }
-  }
-
-  private onLegacyPacket(packet: LegacyPacket): void {
-    const cont = packet.cont;
-    switch (packet.typ) {
-      case 'approved_conn':
-        this.userList = [this.name!];
-        this.seenList = false;
-        this.setState('joined');
-        this.emit({ kind: 'joined', name: this.name!, users: this.userList });
-        return;
-      case 'username_taken':
-        this.setState('ready');
-        this.emit({
-          kind: 'join-refused',
-          code: 'NAME_TAKEN',
-          message: typeof cont === 'string' ? cont : 'name refused',
-        });
-        this.name = null;
-        return;
-      case 'client_list_update_add':
-      case 'disconnection': {
-        if (this.currentState !== 'joined' || !Array.isArray(cont)) return;
-        const others = cont.filter((n): n is string => typeof n === 'string' && n !== this.name);
-        const next = sortNames([this.name!, ...others]);
-        // The first list after approved_conn names who was already here: no join notices for them.
-        if (packet.typ === 'client_list_update_add' && this.seenList) {
-          const before = new Set(this.userList);
-          const ts = this.clock();
-          for (const n of next) if (!before.has(n)) this.emit({ kind: 'user-joined', name: n, ts });
-        }
-        this.seenList = true;
-        this.setUsers(next);
-        return;
-      }
-      case 'export':
-        this.emit({
-          kind: 'export',
-          text: sanitizeExport(typeof cont === 'string' ? cont : cont.join('\n')),
-          entries: -1,
-        });
-        return;
-      default: {
-        // 10.3: a chat line; unknown typ values count as default. Empty lines are ignored.
-        const text = typeof cont === 'string' ? cont : cont.filter((c) => c !== null).join(' ');
-        if (text === '') return;
-        const ts = this.clock();
-        if (packet.username === LEGACY_SERVER_NAME) {
-          const left = LEFT_PATTERN.exec(text);
-          if (left) this.emit({ kind: 'user-left', name: left[1], ts });
-          else
-            this.emit({ kind: 'message', message: { kind: 'notice', from: LEGACY_SERVER_NAME, text, ts } });
-          return;
-        }
-        this.emit({ kind: 'message', message: { kind: 'chat', from: packet.username, text, ts } });
-      }
-    }
-  }
-
-  private setUsers(users: readonly string[]): void {
-    this.userList = sortNames(new Set(users));
-    this.emit({ kind: 'users', users: this.userList });
   }
 
   private startKeepalive(): void {
@@ -644,7 +419,7 @@ export class ChatSession {
   who(): void {
     const core = this.requireCore();
     if (core instanceof V2ClientConnection) this.guardedSend(() => core.who());
-    else this.emit({ kind: 'users', users: this.userList });
+    else this.emit({ kind: 'users', users: this.packets.users });
   }
 
   /** Asks for the conversation; an `export` event brings the text. */
@@ -696,13 +471,6 @@ export function sniffProfile(body: Buffer): Profile {
     // not JSON: v2 will report it
   }
   return 'v2';
-}
-
-function sanitizeExport(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => sanitize(line))
-    .join('\n');
 }
 
 function describeSocketError(err: NodeJS.ErrnoException, options: ChatSessionOptions): string {

@@ -1,0 +1,119 @@
+/**
+ * Slash commands: the command table, parsing a typed line into a command or chat text, and the
+ * "did you mean" suggestion. Pure functions, shared by the view model and Tab completion.
+ */
+
+export interface CommandInfo {
+  readonly name: string;
+  readonly args: string;
+  readonly help: string;
+}
+
+export const COMMANDS: readonly CommandInfo[] = [
+  { name: 'help', args: '', help: 'this help (also [help])' },
+  { name: 'msg', args: 'NAME TEXT', help: 'private message (v2 servers)' },
+  { name: 'me', args: 'TEXT', help: 'action, e.g. /me waves (v2 servers)' },
+  { name: 'users', args: '', help: 'who is in the room' },
+  { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
+  { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
+  { name: 'clear', args: '', help: 'clear the message pane' },
+  { name: 'reconnect', args: '', help: 'reconnect now' },
+  { name: 'quit', args: '', help: 'leave and exit (also Ctrl-C)' },
+];
+
+const ALIASES: Readonly<Record<string, string>> = {
+  exit: 'quit',
+  who: 'users',
+  names: 'users',
+  help: 'help',
+};
+
+/** Original-program commands, typed as a whole line (pyChat's `[help]`, `[export_chat]`). */
+export const BRACKET_COMMANDS: Readonly<Record<string, 'help' | 'export'>> = {
+  '[help]': 'help',
+  '[export_chat]': 'export',
+};
+
+export type ParsedInput =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'say'; readonly text: string }
+  | { readonly kind: 'msg'; readonly to: string; readonly text: string }
+  | { readonly kind: 'me'; readonly text: string }
+  | { readonly kind: 'theme'; readonly name?: string }
+  | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
+  | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
+  | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
+
+/** Parses one typed line: a command, an original bracket command, or chat text. */
+export function parseInput(raw: string): ParsedInput {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { kind: 'empty' };
+  const bracket = BRACKET_COMMANDS[trimmed.toLowerCase()];
+  if (bracket) return { kind: bracket };
+  if (trimmed.startsWith('//')) return { kind: 'say', text: trimmed.slice(1) };
+  if (!trimmed.startsWith('/')) return { kind: 'say', text: raw.trimEnd() };
+  const match = /^\/(\S*)\s*([\s\S]*)$/.exec(trimmed)!;
+  const word = match[1].toLowerCase();
+  const args = match[2].trim();
+  const command = ALIASES[word] ?? word;
+  switch (command) {
+    case 'help':
+    case 'export':
+    case 'users':
+    case 'clear':
+    case 'quit':
+    case 'reconnect':
+      return { kind: command };
+    case 'theme':
+      return args === '' ? { kind: 'theme' } : { kind: 'theme', name: args };
+    case 'me':
+      return args === '' ? usage('me') : { kind: 'me', text: args };
+    case 'msg': {
+      const m = /^(\S+)\s+([\s\S]+)$/.exec(args);
+      return m ? { kind: 'msg', to: m[1], text: m[2] } : usage('msg');
+    }
+    default: {
+      const suggestion = suggestCommand(word);
+      return suggestion ? { kind: 'unknown', command: word, suggestion } : { kind: 'unknown', command: word };
+    }
+  }
+}
+
+function usage(name: string): ParsedInput {
+  const info = COMMANDS.find((c) => c.name === name)!;
+  return { kind: 'usage', command: name, usage: `/${name} ${info.args}`.trim() };
+}
+
+/** The closest known command: same prefix, or at most two edits away. */
+export function suggestCommand(word: string): string | undefined {
+  if (word === '') return undefined;
+  const names = COMMANDS.map((c) => c.name);
+  const prefixed = names.find((n) => n.startsWith(word) || word.startsWith(n));
+  if (prefixed) return prefixed;
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(word, name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The key bindings shown at the end of /help. */
+export const HELP_KEYS = [
+  'Keys: Enter sends · Up/Down history · Tab completes names and commands',
+  '      PageUp/PageDown or the mouse wheel scroll · Esc back to the bottom · Ctrl-C quits',
+];

@@ -1,0 +1,56 @@
+/**
+ * Small text helpers for untrusted network text: sanitising, timestamps, name comparison and
+ * mentions, and stable nick colours. Shared by line formatting, the view model and the session.
+ */
+
+/** A stable colour slot for a name (FNV-1a over its case-folded form), so alice is always blue. */
+export function nickColour(name: string, paletteSize: number): number {
+  let hash = 0x811c9dc5;
+  for (const ch of name.normalize('NFC').toLowerCase()) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % paletteSize;
+}
+
+/**
+ * Makes text from the network safe to print: control characters (terminal escape sequences),
+ * bidirectional overrides and other format characters become U+FFFD, tabs spaces, line breaks `↵`.
+ */
+export function sanitize(text: string): string {
+  return text
+    .replace(/\r\n|\r|\n/g, ' ↵ ')
+    .replace(/\t/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD');
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** `HH:MM:SS`, local time. */
+export function formatTime(ts: number): string {
+  const d = new Date(ts);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, local time. */
+export function formatDateTime(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTime(ts)}`;
+}
+
+/** The timestamp in an export file name: `2026-11-27T14-05-09`, local time. */
+export function exportStamp(ts: number): string {
+  return formatDateTime(ts).replace(' ', 'T').replace(/:/g, '-');
+}
+
+/** Names compare case-insensitively, after NFC normalisation. */
+export function isSameName(a: string, b: string | null): boolean {
+  return b !== null && a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
+}
+
+/** The text mentions `name` as a whole word. */
+export function mentions(text: string, name: string | null): boolean {
+  if (!name) return false;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu').test(text);
+}

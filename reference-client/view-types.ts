@@ -1,0 +1,149 @@
+/**
+ * The view model's data types: lines, connection status, effects, keys and the mutable view state.
+ * Kept apart so that the formatting, input and status modules can share them without importing
+ * the ViewModel class.
+ */
+
+import type { ThemeId } from './themes.js';
+
+export type Profile = 'v2' | 'legacy';
+export type ProfileOption = 'auto' | Profile;
+
+export type LineKind =
+  | 'message'
+  | 'action'
+  | 'private'
+  | 'join'
+  | 'leave'
+  | 'notice'
+  | 'system'
+  | 'warning'
+  | 'error'
+  | 'pending';
+
+export interface Line {
+  readonly id: number;
+  readonly kind: LineKind;
+  readonly ts: number;
+  readonly text: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** An error's stable code. */
+  readonly code?: string;
+}
+
+export type ConnectionState =
+  | 'idle'
+  | 'connecting'
+  | 'handshaking'
+  | 'connected'
+  | 'joining'
+  | 'joined'
+  | 'lost'
+  | 'refused'
+  | 'closed';
+
+/** How the server's key was checked (v2), or `none` (legacy: no server authentication at all). */
+export type Trust = 'new' | 'known' | 'pinned' | 'accepted' | 'none';
+
+export interface Status {
+  readonly server: string;
+  readonly profile: ProfileOption;
+  readonly resolved: Profile | null;
+  readonly suite: string | null;
+  readonly fingerprint: string | null;
+  readonly trust: Trust | null;
+  readonly connection: ConnectionState;
+  readonly attempt: number;
+  readonly retryAt: number | null;
+}
+
+export type Outgoing =
+  | { readonly kind: 'say'; readonly text: string }
+  | { readonly kind: 'msg'; readonly to: string; readonly text: string }
+  | { readonly kind: 'me'; readonly text: string };
+
+export type Effect =
+  | Outgoing
+  | { readonly kind: 'join'; readonly name: string }
+  | { readonly kind: 'who' }
+  | { readonly kind: 'export' }
+  | { readonly kind: 'save-theme'; readonly theme: ThemeId }
+  | { readonly kind: 'reconnect' }
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'answer-key'; readonly accept: boolean };
+
+export interface KeyQuestion {
+  readonly kind: 'accept-key';
+  readonly server: string;
+  readonly known: string;
+  readonly presented: string;
+}
+
+export type Phase = 'name' | 'chat' | 'question';
+
+export interface ViewState {
+  lines: Line[];
+  users: string[];
+  /** The name the server accepted on this connection; null when not joined. */
+  me: string | null;
+  /** The name to join (and re-join after a reconnect) with; null until the user picks one. */
+  desiredName: string | null;
+  /** The last name the server accepted, on any connection. */
+  confirmedName: string | null;
+  question: KeyQuestion | null;
+  input: string;
+  /** UTF-16 index into input. */
+  cursor: number;
+  history: string[];
+  historyPos: number | null;
+  draft: string;
+  /** How many lines are hidden below the bottom of the pane (0: following the conversation). */
+  scroll: number;
+  /** Lines that arrived while scrolled up. */
+  unseen: number;
+  status: Status;
+  theme: ThemeId;
+  outbox: { readonly item: Outgoing; lineId: number }[];
+  exportsPending: number;
+  completion: Completion | null;
+}
+
+/** A Tab completion under way: pressing Tab again cycles through `candidates`. */
+export interface Completion {
+  readonly start: number;
+  readonly before: string;
+  readonly after: string;
+  readonly candidates: readonly string[];
+  index: number;
+}
+
+export interface ViewModelOptions {
+  readonly server: string;
+  readonly profile: ProfileOption;
+  readonly theme: ThemeId;
+  readonly name?: string;
+  readonly now: () => number;
+  readonly maxLines?: number;
+}
+
+export type KeyName =
+  | 'enter'
+  | 'backspace'
+  | 'delete'
+  | 'left'
+  | 'right'
+  | 'home'
+  | 'end'
+  | 'up'
+  | 'down'
+  | 'pageup'
+  | 'pagedown'
+  | 'tab'
+  | 'escape'
+  | 'C-a'
+  | 'C-e'
+  | 'C-u'
+  | 'C-k'
+  | 'C-w'
+  | 'C-end';
