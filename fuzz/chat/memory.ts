@@ -17,9 +17,9 @@ import {
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import type { Profile } from '../targets/types.js';
 import { describeError, seededBytes } from '../util.js';
-import type { ChatSystem, ClientAction, ExtraSpec, LeaveHow, StepPlan, Who } from './model.js';
 import { type Obs, Observer } from './observe.js';
 import { applyEdits, RawPeer, withoutJoins } from './raw-peer.js';
+import type { ChatSystem, ClientAction, ExtraSpec, LeaveHow, StepPlan, Who } from './types.js';
 
 type Endpoint = V2ClientConnection | LegacyClientConnection;
 

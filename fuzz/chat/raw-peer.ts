@@ -24,7 +24,7 @@ import {
 import { encodeV2Packet, parseServerPacket, splitPackets } from '../../src/session/v2-codec.js';
 import type { Profile } from '../targets/types.js';
 import { attempt, seededBytes } from '../util.js';
-import type { ExtraSpec } from './model.js';
+import type { ExtraSpec } from './types.js';
 
 const DATE = '2026-01-01 00:00:00.000000';
 

@@ -19,6 +19,8 @@ import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/sess
 import type { Profile } from '../targets/types.js';
 import { describeError, seededBytes } from '../util.js';
 import { perform, refuses } from './memory.js';
+import { type Obs, Observer } from './observe.js';
+import { applyEdits, RawPeer, withoutJoins } from './raw-peer.js';
 import {
   type ChatSystem,
   type ClientAction,
@@ -28,9 +30,7 @@ import {
   WATCHER,
   WATCHER_NAME,
   type Who,
-} from './model.js';
-import { type Obs, Observer } from './observe.js';
-import { applyEdits, RawPeer, withoutJoins } from './raw-peer.js';
+} from './types.js';
 
 type Endpoint = V2ClientConnection | LegacyClientConnection;
 
