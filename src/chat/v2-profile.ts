@@ -13,8 +13,7 @@ import { LIMITS, V2_NAME_PATTERN, V2_RESERVED_NAMES, type V2Group } from '../gen
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
-import type { HistoryEntry } from './room.js';
-import { Room } from './room.js';
+import { type HistoryEntry, Room } from './room.js';
 import {
   type Conn,
   type LeaveReason,
