@@ -1,10 +1,11 @@
 /**
- * A pool of fresh ephemeral key pairs for server_hello (spec 5.1), filled by a worker thread.
+ * A pool of ephemeral key pairs for server_hello (spec 5.1), filled by a worker thread.
  *
  * Why: making a modp14 and an X25519 key pair is most of a v2 handshake's CPU on the server. The
- * worker makes them ahead of time on the second core; each pair is still used for exactly one
- * connection. When the pool is empty (a burst larger than it, or no worker) the pair is made on the
- * spot, so the pool only ever changes speed, never behaviour.
+ * worker makes them ahead of time on the second core. A pair takes part in at most one key
+ * agreement; a pair offered and not chosen comes back (giveBack) and is offered again. When the
+ * pool is empty (a burst larger than it, or no worker) the pair is made on the spot, so the pool
+ * only ever changes speed, never behaviour.
  */
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -95,7 +96,18 @@ export class KeyPairPool {
     this.linger.unref();
   }
 
-  /** A key pair never handed out before. */
+  /**
+   * An offered pair that took part in no key agreement (the client chose another group), to be
+   * offered again (5.1): x25519 clients then cost no modp14 key pair at all. Kept only while the
+   * pool has room.
+   */
+  giveBack = (pair: KeyPair): void => {
+    const pool = this.pools.get(pair.group);
+    if (pool && pool.length < this.size) pool.push(pair);
+    else if (!pool) this.pools.set(pair.group, [pair]);
+  };
+
+  /** A key pair that no key agreement has used. */
   take = (group: V2Group): KeyPair => {
     const pool = this.pools.get(group);
     const pair = pool?.pop();

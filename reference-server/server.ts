@@ -57,6 +57,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       identity: options.identity,
       random: randomBytes,
       keyPairs: keyPool.take,
+      unusedKeyPair: keyPool.giveBack,
       limits,
       motd: options.motd,
       deferWrites: true,

@@ -29,8 +29,10 @@ export interface V2ServerOptions extends ServerCoreOptions {
   readonly identity: Identity;
   readonly random: RandomSource;
   readonly groups?: readonly V2Group[];
-  /** A source of fresh ephemeral key pairs (see V2ServerConnectionOptions.keyPairs). */
+  /** A source of ephemeral key pairs (see V2ServerConnectionOptions.keyPairs). */
   readonly keyPairs?: (group: V2Group) => KeyPair;
+  /** Takes back offered pairs the client did not choose (V2ServerConnectionOptions.unusedKeyPair). */
+  readonly unusedKeyPair?: (pair: KeyPair) => void;
 }
 
 function endpointOf(conn: V2Conn): V2ServerConnection {
@@ -114,6 +116,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
       limits: core.limits,
       groups: this.options.groups,
       keyPairs: this.options.keyPairs,
+      unusedKeyPair: this.options.unusedKeyPair,
     });
     endpoint.start();
     return endpoint;

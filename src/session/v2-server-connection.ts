@@ -1,7 +1,7 @@
 /**
  * The v2 server side of one connection (spec 5, 6, 13.1), sans-IO.
  *
- * How this works: `start()` queues `server_hello` with a fresh share per offered group. The first
+ * How this works: `start()` queues `server_hello` with a share per offered group. The first
  * frame back must be `client_hello`: the share is validated, keys are derived from the transcript,
  * and `server_auth` goes out as the first s2c record. Every later frame is a record: opened,
  * parsed, validated and checked against the transition table. Unguarded transitions fire here;
@@ -84,11 +84,16 @@ export interface V2ServerConnectionOptions {
   /** Groups to offer, in preference order (default: all, x25519 first). */
   readonly groups?: readonly V2Group[];
   /**
-   * Where fresh ephemeral key pairs come from, one per offered group per connection, each used
-   * once (5.1). Default: made here from `random`. An adapter may pass a pool filled ahead of time
-   * on another thread, which takes key generation off the connection's path.
+   * Where ephemeral key pairs come from, one per offered group per connection (5.1). Default: made
+   * here from `random`. An adapter may pass a pool filled ahead of time on another thread, which
+   * takes key generation off the connection's path.
    */
   readonly keyPairs?: (group: V2Group) => KeyPair;
+  /**
+   * Receives each offered pair the client did not choose, once the client has chosen: it took part
+   * in no key agreement, so it may be offered again (5.1). The chosen pair is never given back.
+   */
+  readonly unusedKeyPair?: (pair: KeyPair) => void;
 }
 
 export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> {
@@ -231,6 +236,8 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     this.sealer = new RecordSealer(keys.s2c);
     this.opener = new RecordOpener(keys.c2s);
     this.chosenGroup = own.group;
+    const give = this.options.unusedKeyPair;
+    if (give) for (const pair of this.offered!.values()) if (pair !== own) give(pair);
     this.offered = null;
     this.machine.fire('client_hello');
     this.send({

@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Identity, identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
-import { bigintFromBytes, keyPairFromPrivate } from '../../src/crypto/key-agreement.js';
+import {
+  bigintFromBytes,
+  generateKeyPair,
+  type KeyPair,
+  keyPairFromPrivate,
+} from '../../src/crypto/key-agreement.js';
 import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import { parleyError } from '../../src/errors.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
@@ -313,6 +318,44 @@ describe('a full v2 handshake', () => {
     const both = pair({}, { groups: ['modp14', 'x25519'] });
     handshake(both.server, both.client);
     expect(both.client.group).toBe('modp14');
+  });
+
+  it.each([
+    ['x25519', 'modp14'],
+    ['modp14', 'x25519'],
+  ] as const)(
+    'gives back the offered pair the client did not choose (%s chosen), never the chosen one (5.1)',
+    (chosen, other) => {
+      const random = seededRandom('pool');
+      const made: KeyPair[] = [];
+      const returned: KeyPair[] = [];
+      const { server, client } = pair(
+        {
+          keyPairs: (group) => {
+            const kp = generateKeyPair(group, random);
+            made.push(kp);
+            return kp;
+          },
+          unusedKeyPair: (kp) => returned.push(kp),
+        },
+        { groups: [chosen] },
+      );
+      expect(made.map((kp) => kp.group)).toEqual(['x25519', 'modp14']);
+      expect(returned).toEqual([]); // nothing comes back before the client has chosen
+      handshake(server, client);
+      expect(server.group).toBe(chosen);
+      expect(returned).toEqual([made.find((kp) => kp.group === other)]);
+    },
+  );
+
+  it('gives nothing back when the client_hello fails', () => {
+    const returned: KeyPair[] = [];
+    const { server } = pair({ unusedKeyPair: (kp) => returned.push(kp) });
+    const hello = new RawV2Client().hello(server.takeOutput(), {
+      share: Buffer.alloc(32).toString('base64'),
+    });
+    expect(errorCode(server.receive(hello))).toBe('PUBLIC_VALUE_INVALID');
+    expect(returned).toEqual([]);
   });
 
   it('announces the server limits in server_hello', () => {
