@@ -15,6 +15,7 @@ import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.j
 import { createV2Server } from '../src/chat/v2-profile.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
+import { exposedGc, IdleCollector } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -29,6 +30,8 @@ export interface ServerOptions {
   readonly limits?: Partial<Limits>;
   readonly motd?: string;
   readonly logger?: Logger;
+  /** Run a full garbage collection when the server goes quiet after a burst (idle-gc.ts). */
+  readonly idleGc?: boolean;
 }
 
 export interface RunningServer {
@@ -188,6 +191,10 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     guarded(id, 'open', () => apply(core.open(id, Date.now())));
   };
 
+  const gc = options.idleGc ? exposedGc() : null;
+  const idle = gc ? new IdleCollector({ gc }) : null;
+  idle?.start();
+
   const server: Server = createServer({ noDelay: true }, onConnection);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -208,6 +215,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
             apply(core.shutdown(Date.now()));
             if (timer) clearTimeout(timer);
             keyPool?.close();
+            idle?.stop();
             server.close(() => done());
             for (const socket of sockets.values()) closeSocket(socket);
           });
