@@ -50,6 +50,23 @@ export interface ShardReport {
   readonly latencies: Float64Array;
 }
 
+/** Where the last digitsAt() stopped: one past the field's ':' (or the end). */
+let digitsEnd = 0;
+
+/** The decimal number at `from` up to the next ':' or the end, or -1 when there is none. */
+function digitsAt(text: string, from: number): number {
+  let value = 0;
+  let i = from;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58 /* : */) break;
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  digitsEnd = i + 1;
+  return i === from ? -1 : value;
+}
+
 export class FanoutShard {
   private readonly got: Int32Array;
   private readonly complete: Int32Array;
@@ -146,16 +163,15 @@ export class FanoutShard {
 
   private onChat(local: number, text: string, at: number): void {
     const { senders: s, messages: m, echo, perMessage } = this.params;
-    if (!text.startsWith('b:')) {
+    // `b:<sender>:<seq>:<stamp>`, read without slicing (this runs once per delivery).
+    if (text.charCodeAt(0) !== 98 /* b */ || text.charCodeAt(1) !== 58 /* : */) {
       this.foreign++;
       return;
     }
-    const a = text.indexOf(':', 2);
-    const b = text.indexOf(':', a + 1);
-    const k = Number(text.slice(2, a));
-    const seq = Number(text.slice(a + 1, b));
-    const stamp = Number(text.slice(b + 1));
-    if (!(k >= 0 && k < s && seq >= 0 && seq < m) || (!echo && k === this.indices[local])) {
+    const k = digitsAt(text, 2);
+    const seq = digitsAt(text, digitsEnd);
+    const stamp = digitsAt(text, digitsEnd);
+    if (!(k >= 0 && k < s && seq >= 0 && seq < m && stamp >= 0) || (!echo && k === this.indices[local])) {
       this.foreign++;
       return;
     }

@@ -18,6 +18,7 @@ import {
 } from '../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
 import { IrcClient } from './irc-driver.js';
+import { LeanV2ClientConnection } from './lean-v2-client.js';
 import { SocketClient } from './socket-client.js';
 import { nowUs } from './stats.js';
 
@@ -51,11 +52,17 @@ export interface ClientTarget {
 /** Which client to make and where it connects; plain data, so that it can go to a worker thread. */
 export interface ClientSpec extends ClientTarget {
   readonly kind: Driver | 'irc';
+  /** v2: parse `message` packets the cheap way (lean-v2-client.ts) or all through the core (full). */
+  readonly receiver?: Receiver;
 }
+
+export type Receiver = 'lean' | 'full';
 
 export function createClient(spec: ClientSpec, name: string): ChatClient {
   const target = { host: spec.host, port: spec.port };
-  return spec.kind === 'irc' ? new IrcClient(target, name) : new ParleyClient(target, name, spec.kind);
+  return spec.kind === 'irc'
+    ? new IrcClient(target, name)
+    : new ParleyClient(target, name, spec.kind, spec.receiver ?? 'lean');
 }
 
 /** Whether a server of this kind sends a client its own chat lines back. */
@@ -75,6 +82,7 @@ export class ParleyClient extends SocketClient implements ChatClient {
     target: ClientTarget,
     name: string,
     readonly driver: Driver,
+    receiver: Receiver = 'lean',
   ) {
     super(target, name);
     this.echoesOwn = echoesOwn(driver);
@@ -83,7 +91,10 @@ export class ParleyClient extends SocketClient implements ChatClient {
     const maxFrame = 16 * 1024 * 1024;
     this.conn =
       driver === 'v2'
-        ? new V2ClientConnection({ random: randomBytes, maxFrame })
+        ? new (receiver === 'lean' ? LeanV2ClientConnection : V2ClientConnection)({
+            random: randomBytes,
+            maxFrame,
+          })
         : new LegacyClientConnection({ random: randomBytes, clock: Date.now, maxFrame });
   }
 

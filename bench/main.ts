@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ClientSpec } from './load-client.js';
+import type { ClientSpec, Receiver } from './load-client.js';
 import { NGIRCD_INSTALL_HINT, startNgircd } from './ngircd.js';
 import { summariseProfiles } from './profile-summary.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
@@ -56,7 +56,9 @@ interface Options {
   messages: number;
   window: number;
   workers: number;
+  warmup: number;
   profile: Profile;
+  receiver: Receiver;
   target?: string;
   peer?: 'ngircd';
   handshakes: number;
@@ -144,7 +146,8 @@ function fanoutTable(results: readonly FanoutResult[]): string {
   const first = results[0];
   const head =
     `fanout: ${first.clients} clients, ${first.senders} senders x ${first.messages} messages, ` +
-    `window ${first.window}, load generator threads ${first.workers}`;
+    `window ${first.window}, load generator threads ${first.workers}` +
+    (first.warmupMessages > 0 ? `, after a warm-up round of ${first.senders} x ${first.warmupMessages}` : '');
   const rows = results.map((r) => [
     r.server,
     fmt(r.deliveries),
@@ -261,6 +264,17 @@ async function main(): Promise<void> {
     .option('--messages <n>', 'fanout: lines each sender sends', whole('--messages', 1, 1000000), 200)
     .option('--window <n>', 'fanout: lines a sender may have in flight', whole('--window', 1, 100000), 32)
     .option('--workers <n>', 'fanout: load generator threads', whole('--workers', 1, 64), 1)
+    .option(
+      '--warmup <n>',
+      'fanout: lines each sender sends in an unmeasured round first, on the same server (0: none)',
+      whole('--warmup', 0, 1000000),
+      200,
+    )
+    .addOption(
+      new Option('--receiver <kind>', 'v2 load clients: parse message packets lean or all through the core')
+        .choices(['lean', 'full'])
+        .default('lean'),
+    )
     .addOption(new Option('--profile <name>', 'wire profile').choices(['v2', 'legacy']).default('v2'))
     .option(
       '--target <host:port>',
@@ -334,6 +348,7 @@ async function main(): Promise<void> {
         });
   const parleyClient = (server: ServerUnderTest): ClientSpec => ({
     kind: opts.profile,
+    receiver: opts.receiver,
     host: server.host,
     port: server.port,
   });
@@ -355,18 +370,28 @@ async function main(): Promise<void> {
   };
 
   if (run('fanout')) {
-    const fanout = (server: ServerUnderTest, client: ClientSpec, concurrency: number) =>
-      runFanout({
-        server,
-        client,
-        workers: opts.workers,
-        clients: opts.clients,
-        senders: opts.senders,
-        messages: opts.messages,
-        window: opts.window,
-        timeoutMs,
-        connectConcurrency: concurrency,
-      });
+    // A warm-up round first, on the same server and load generator, so that neither side is
+    // measured while its JIT compiler is still at work (the C peer has no such start-up cost).
+    const fanout = async (server: ServerUnderTest, client: ClientSpec, concurrency: number) => {
+      const round = (messages: number) =>
+        runFanout({
+          server,
+          client,
+          workers: opts.workers,
+          clients: opts.clients,
+          senders: opts.senders,
+          messages,
+          window: opts.window,
+          timeoutMs,
+          connectConcurrency: concurrency,
+        });
+      if (opts.warmup > 0) {
+        const warm = await round(opts.warmup);
+        if (!warm.exactlyOnce)
+          throw new Error(`${server.label}: the warm-up round lost or repeated deliveries`);
+      }
+      return { ...(await round(opts.messages)), warmupMessages: opts.warmup };
+    };
     const rows: FanoutResult[] = [];
     log(`fanout: ${opts.profile}...`);
     rows.push(await withServer(parley, (s) => fanout(s, parleyClient(s), 50)));

@@ -49,6 +49,8 @@ export interface FanoutResult {
   readonly messages: number;
   readonly window: number;
   readonly workers: number;
+  /** Lines per sender of the unmeasured round run first (0: none). */
+  readonly warmupMessages: number;
   readonly completed: boolean;
   readonly expectedDeliveries: number;
   readonly deliveries: number;
@@ -225,6 +227,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       messages: m,
       window,
       workers,
+      warmupMessages: 0,
       completed,
       expectedDeliveries: expected,
       deliveries: delivered,
