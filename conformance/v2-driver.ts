@@ -162,9 +162,12 @@ export class V2Session {
     return frame;
   }
 
-  /** The whole handshake (5.1-5.5) with a valid client; throws ServerViolation if the server errs. */
+  /**
+   * The whole handshake (5.1-5.5) with a valid client, from the server_hello already read if any;
+   * throws ServerViolation if the server errs.
+   */
   async handshake(options: { group?: V2Group; fingerprint?: string } = {}): Promise<void> {
-    const hello = await this.readServerHello();
+    const hello = this.serverHello ?? (await this.readServerHello());
     const group =
       options.group ?? V2_GROUPS.find((g) => hello.groups.some((o) => o.group === g)) ?? V2_GROUPS[0];
     this.conn.write(this.prepareClientHello(group));
