@@ -106,6 +106,9 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
   private readonly joinedAt = new Map<number, number>();
   private pending: PendingPresence[] = [];
   private presenceDue: number | null = null;
+  /** The current presenceBatchMs window, and the notices sent at once in it. */
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private windowSent = 0;
 
   constructor(private readonly options: V2ServerOptions) {}
 
@@ -128,14 +131,27 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
   }
 
   /**
-   * Sends a presence notice: at once in a small room, batched in a large one (presenceBatchMs).
-   * `self` (the joiner) never gets its own notice.
+   * Sends a presence notice (11): at once in a small room, unless presenceBurst notices already
+   * went out in this presenceBatchMs window; otherwise batched until the window ends. So joins
+   * and leaves at a human pace are seen at once, and a stream of them (a reconnect storm, clients
+   * that come and go) costs each member one record per window instead of one per notice. `self`
+   * (the joiner) never gets its own notice.
    */
   private presence(core: V2Core, packet: V2ServerPacket, now: number, self?: V2Conn): void {
     const seq = ++this.presenceSeq;
     if (self) this.joinedAt.set(self.id, seq);
-    if (this.pending.length === 0 && core.room.size < core.limits.presenceBatchMembers) {
+    const { presenceBatchMs, presenceBatchMembers, presenceBurst } = core.limits;
+    if (now - this.windowStart >= presenceBatchMs) {
+      this.windowStart = now;
+      this.windowSent = 0;
+    }
+    if (
+      this.pending.length === 0 &&
+      this.windowSent < presenceBurst &&
+      core.room.size < presenceBatchMembers
+    ) {
       this.broadcast(core, packet, self);
+      this.windowSent++;
       return;
     }
     this.pending.push({ seq, json: encodeV2Packet(packet) });

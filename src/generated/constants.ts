@@ -30,6 +30,7 @@ export const LIMITS = {
   ratePerSecond: 10,
   maxQueuedBytes: 1048576,
   presenceBatchMembers: 100,
+  presenceBurst: 8,
   presenceBatchMs: 200,
 } as const;
 
@@ -129,7 +130,19 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     unit: 'connections',
     text:
       'v2: in a room of at least this many members a server MAY batch user_joined and user_left notices ' +
-      '(see presenceBatchMs).',
+      '(see presenceBatchMs); in a smaller room, once presenceBurst notices went out within ' +
+      'presenceBatchMs.',
+  },
+  presenceBurst: {
+    default: 8,
+    min: 1,
+    max: 1000000,
+    unit: 'packets',
+    text:
+      'v2: presence notices a server sends at once within one presenceBatchMs window in a room smaller ' +
+      'than presenceBatchMembers; later ones in the window MAY be batched, so that joins and leaves at a ' +
+      'human pace are seen at once while a stream of them (a reconnect storm, clients that come and go) ' +
+      'costs each member one record per window.',
   },
   presenceBatchMs: {
     default: 200,
@@ -137,9 +150,9 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     max: 10000,
     unit: 'ms',
     text:
-      'v2: how long a server MAY hold presence notices in a large room so that each member gets them in ' +
-      'one record (broadcasting every join to every member one by one costs O(members^2) AEAD operations). ' +
-      'Pending notices MUST be sent before any later chat packet, so order is kept.',
+      'v2: how long a server MAY hold presence notices (see presenceBatchMembers) so that each member gets ' +
+      'them in one record (broadcasting every join to every member one by one costs O(members^2) AEAD ' +
+      'operations). Pending notices MUST be sent before any later chat packet, so order is kept.',
   },
 };
 
