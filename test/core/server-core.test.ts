@@ -563,6 +563,39 @@ describe('v2 server: presence batching in large rooms (11)', () => {
   });
 });
 
+describe('v2 server: presence bursts in small rooms (11)', () => {
+  it('sends presenceBurst notices at once per window, then holds the rest until the window ends', () => {
+    const s = v2({ presenceBurst: 3, presenceBatchMs: 200 });
+    s.join('alice'); // 1st notice in this window (nobody to tell)
+    s.join('bob'); // 2nd: at once
+    s.join('carol'); // 3rd: at once
+    expect(s.packets('alice').map((p) => p.type)).toEqual(['join_ok', 'user_joined', 'user_joined']);
+    s.join('dave'); // 4th in the window: held
+    expect(s.packets('alice')).toEqual([]);
+    s.get('bob').client.say('hi'); // chat never overtakes a held notice
+    s.net.settle();
+    expect(s.packets('alice')).toEqual([
+      { type: 'user_joined', name: 'dave', ts: s.net.now },
+      expect.objectContaining({ type: 'message', text: 'hi' }),
+    ]);
+    advance(s.net, 200); // a new window: at once again
+    s.join('erin');
+    expect(s.packets('alice')).toEqual([{ type: 'user_joined', name: 'erin', ts: s.net.now }]);
+  });
+
+  it('delivers held notices when the window ends, even with no chat to push them', () => {
+    const s = v2({ presenceBurst: 2, presenceBatchMs: 200 });
+    s.join('alice');
+    s.join('bob');
+    s.join('carol'); // the 3rd notice in the window: held
+    expect(s.packets('alice').map((p) => p.type)).toEqual(['join_ok', 'user_joined']);
+    advance(s.net, 199);
+    expect(s.packets('alice')).toEqual([]);
+    advance(s.net, 1);
+    expect(s.packets('alice')).toEqual([{ type: 'user_joined', name: 'carol', ts: s.net.now - 200 }]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // legacy
 
