@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Profile } from '../../conformance/case.js';
 import type { RunningServer } from '../../reference-server/server.js';
+import { generateKeyPair } from '../../src/crypto/key-agreement.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
+import type { V2Group } from '../../src/generated/constants.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
@@ -88,6 +90,20 @@ export const FAULTS: readonly Fault[] = [
       const fixed = randomBytes(64);
       const profile = s.core.profile as Any;
       profile.options = { ...profile.options, random: (n: number) => Buffer.from(fixed.subarray(0, n)) };
+      return s;
+    },
+  },
+  {
+    name: 'offers a used x25519 share again',
+    profile: 'v2',
+    fault: 'one x25519 key pair for every connection (fresh nonces, fresh modp14 shares)',
+    caughtBy: 'v2-handshake/5.1/3',
+    start: async () => {
+      const s = await startReference('v2');
+      const fixed = generateKeyPair('x25519', randomBytes);
+      const profile = s.core.profile as Any;
+      const make = (group: V2Group) => (group === 'x25519' ? fixed : generateKeyPair(group, randomBytes));
+      profile.options = { ...profile.options, keyPairs: make, unusedKeyPair: undefined };
       return s;
     },
   },
