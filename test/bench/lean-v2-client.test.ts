@@ -1,59 +1,123 @@
 /**
  * The bench's lean packet reader (bench/lean-v2-client.ts) against the core's parser: for any
  * `message` or `user_joined` packet as the server encodes it, the lean reader either declines
- * (null: the core parses it) or reads exactly the fields the core does.
+ * (null: the core parses it) or reads exactly the fields the core does; and a lean client handles
+ * whole records, escapes and errors included, as the core client does.
  */
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { leanJoined, leanMessage } from '../../bench/lean-v2-client.js';
+import { LeanV2ClientConnection, leanPacket } from '../../bench/lean-v2-client.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet, parseServerPacket } from '../../src/session/v2-codec.js';
+import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
   fc.constantFrom('"', '\\', '","ts":', 'b:1:2:3'),
 );
+const noEscape = (s: string) => !s.includes('\\');
 
-describe('lean packet reader', () => {
+describe('leanPacket', () => {
   it('reads a message packet as the core does, or declines', () => {
     fc.assert(
       fc.property(fc.nat(), text, text, fc.nat(), (id, from, body, ts) => {
-        const bytes = encodeV2Packet({ type: 'message', id, from, text: body, ts });
-        const full = parseServerPacket(bytes);
-        const lean = leanMessage(bytes);
-        if (lean !== null) expect(lean).toEqual({ from: (full as { from: string }).from, text: body });
-        expect(leanJoined(bytes)).toBeNull();
+        const json = encodeV2Packet({ type: 'message', id, from, text: body, ts }).toString();
+        fc.pre(noEscape(json));
+        const full = parseServerPacket(Buffer.from(json)) as { from: string; text: string };
+        const lean = leanPacket(json);
+        if (lean !== null) expect(lean).toMatchObject({ type: 'message', from: full.from, text: full.text });
       }),
     );
-  });
-
-  it('reads plain bench lines without falling back', () => {
-    const bytes = encodeV2Packet({ type: 'message', id: 7, from: 'c1', text: 'b:1:2:3', ts: 9 });
-    expect(leanMessage(bytes)).toEqual({ from: 'c1', text: 'b:1:2:3' });
-    expect(leanJoined(encodeV2Packet({ type: 'user_joined', name: 'c42', ts: 1 }))).toBe('c42');
   });
 
   it('reads a user_joined packet as the core does, or declines', () => {
     fc.assert(
       fc.property(text, fc.nat(), (name, ts) => {
-        const bytes = encodeV2Packet({ type: 'user_joined', name, ts });
-        const lean = leanJoined(bytes);
-        if (lean !== null) expect(lean).toBe(name);
-        expect(leanMessage(bytes)).toBeNull();
+        const json = encodeV2Packet({ type: 'user_joined', name, ts }).toString();
+        fc.pre(noEscape(json));
+        const lean = leanPacket(json);
+        if (lean !== null) expect(lean).toEqual({ type: 'user_joined', name, ts: 0 });
       }),
     );
+  });
+
+  it('reads plain bench lines, and only within the given range', () => {
+    const line = encodeV2Packet({ type: 'message', id: 7, from: 'c1', text: 'b:1:2:3', ts: 9 }).toString();
+    expect(leanPacket(line)).toMatchObject({ from: 'c1', text: 'b:1:2:3' });
+    expect(leanPacket(`x\n${line}`, 2)).toMatchObject({ from: 'c1', text: 'b:1:2:3' });
+    expect(leanPacket(line, 0, line.indexOf('"text"'))).toBeNull(); // cut before the text: declined
+    expect(leanPacket('{"type":"user_joined","name":"c42","ts":1}')).toEqual({
+      type: 'user_joined',
+      name: 'c42',
+      ts: 0,
+    });
   });
 
   it('declines anything else', () => {
     for (const packet of [
       { type: 'user_left', name: 'a', reason: 'quit', ts: 1 },
       { type: 'private', id: 1, from: 'a', to: 'b', text: 'x', ts: 1 },
-      { type: 'ping' },
+      { type: 'ping', n: 1 },
     ] as const) {
-      const bytes = encodeV2Packet(packet as never);
-      expect(leanMessage(bytes)).toBeNull();
-      expect(leanJoined(bytes)).toBeNull();
+      expect(leanPacket(encodeV2Packet(packet as never).toString())).toBeNull();
     }
-    expect(leanMessage(Buffer.from('{"type":"message","id":1,"from":"a"'))).toBeNull();
+    expect(leanPacket('{"type":"message","id":1,"from":"a"')).toBeNull();
+  });
+});
+
+describe('LeanV2ClientConnection', () => {
+  const identity = identityFromSeed(Buffer.alloc(32, 9));
+
+  /** A server connection and a client of the given kind, joined, with the client's events. */
+  function joined(Client: typeof V2ClientConnection) {
+    const server = new V2ServerConnection({ identity, random: randomBytes });
+    const client = new Client({ random: randomBytes });
+    server.start();
+    client.receive(server.takeOutput());
+    server.receive(client.takeOutput());
+    client.receive(server.takeOutput());
+    client.join('alice');
+    server.receive(client.takeOutput());
+    server.acceptJoin('alice', ['alice']);
+    client.receive(server.takeOutput());
+    return { server, client };
+  }
+
+  it('hands on the same packets as the core client for one record of mixed packets', () => {
+    const packets = [
+      { type: 'message', id: 1, from: 'bob', text: 'b:0:1:5', ts: 2 },
+      { type: 'user_joined', name: 'carol', ts: 3 },
+      { type: 'message', id: 2, from: 'bob', text: 'say "hi" \\o/', ts: 4 },
+      { type: 'user_left', name: 'carol', reason: 'quit', ts: 5 },
+    ] as const;
+    const kinds = (events: { kind: string; packet?: { type: string } }[]) =>
+      events.map((e) => (e.kind === 'packet' ? e.packet!.type : e.kind));
+    for (const withEscape of [false, true]) {
+      const chosen = withEscape ? packets : packets.filter((p) => !('text' in p && p.text.includes('\\')));
+      const results = [V2ClientConnection, LeanV2ClientConnection].map((Client) => {
+        const { server, client } = joined(Client);
+        for (const p of chosen) server.send(p as never);
+        return client.receive(server.takeOutput());
+      });
+      expect(kinds(results[1])).toEqual(kinds(results[0]));
+      expect(kinds(results[1])).toEqual(chosen.map((p) => p.type));
+      const texts = (events: (typeof results)[0]) =>
+        events.flatMap((e) => (e.kind === 'packet' && e.packet.type === 'message' ? [e.packet.text] : []));
+      expect(texts(results[1])).toEqual(texts(results[0]));
+    }
+  });
+
+  it('fails on a malformed packet inside a record as the core client does', () => {
+    const results = [V2ClientConnection, LeanV2ClientConnection].map((Client) => {
+      const { server, client } = joined(Client);
+      server.sendEncoded(Buffer.from('{"type":"message","id":1'));
+      return client.receive(server.takeOutput());
+    });
+    const codes = results.map((events) => events.map((e) => (e.kind === 'error' ? e.error.code : e.kind)));
+    expect(codes[1]).toEqual(codes[0]);
+    expect(codes[0]).toEqual(['PACKET_MALFORMED']);
   });
 });
