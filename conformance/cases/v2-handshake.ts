@@ -172,7 +172,9 @@ export const v2HandshakeCases: Case[] = [
         'the chosen x25519 share is not offered again',
         'a later connection was offered the x25519 share an earlier client had chosen (a key used twice)',
       );
-      const back = hc.groups.filter((g) => ha.groups.some((o) => o.group !== 'x25519' && o.share === g.share));
+      const back = hc.groups.filter((g) =>
+        ha.groups.some((o) => o.group !== 'x25519' && o.share === g.share),
+      );
       ctx.note(back.length > 0 ? 'an unchosen share came back (allowed, 5.1)' : 'no share came back');
     },
   },
