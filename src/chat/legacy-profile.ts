@@ -85,10 +85,7 @@ class LegacyProfile implements ServerProfile<LegacyServerConnectionEvent> {
   }
 
   handleEvent(core: LegacyCore, conn: LegacyConn, event: LegacyServerConnectionEvent, now: number): void {
-    if (event.kind === 'error') {
-      core.log('info', `conn ${conn.id}: ${event.error.code}: ${event.error.message}`);
-      return;
-    }
+    // A fatal error event is logged once, by the core, when it closes the connection.
     if (event.kind !== 'packet') return;
     const packet = event.packet;
     const endpoint = endpointOf(conn);

@@ -216,10 +216,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
   }
 
   handleEvent(core: V2Core, conn: V2Conn, event: V2ServerConnectionEvent, now: number): void {
-    if (event.kind === 'error') {
-      core.log('info', `conn ${conn.id}: ${event.error.code}: ${event.error.message}`);
-      return;
-    }
+    // A fatal error event is logged once, by the core, when it closes the connection.
     if (event.kind !== 'packet') return;
     const packet = event.packet;
     const endpoint = endpointOf(conn);

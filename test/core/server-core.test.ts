@@ -469,6 +469,10 @@ describe('v2 server: isolation', () => {
     s.join('bob');
     const actions = step(s.net, (server) => server.data(alice.id, Buffer.from('\x00\x01garbage'), s.net.now));
     expect(closes(actions)).toEqual([{ id: alice.id, code: 'FRAME_HEADER_INVALID' }]);
+    // Logged once, when the core closes it (not again as the endpoint's error event).
+    expect(
+      s.net.logs.filter((l) => l.includes(`conn ${alice.id}:`) && l.includes('FRAME_HEADER_INVALID')),
+    ).toEqual([expect.stringMatching(/^info: conn \d+: closed: FRAME_HEADER_INVALID: /)]);
     s.packets('bob');
     s.get('bob').client.say('still here');
     s.net.settle();
