@@ -30,6 +30,8 @@ export interface ServerEndpoint<E> {
   readonly pendingBytes: number;
   readonly failure: ParleyError | null;
   receive(chunk: Uint8Array): E[];
+  /** What a read held back behind a join, once the room has given its verdict (13.1, 13.3). */
+  resumeHeld(): E[];
   receiveEnd(): E[];
   takeOutput(): Buffer;
   failWith(err: unknown): ParleyError;
@@ -309,12 +311,15 @@ export class ServerCore<E = unknown> {
   }
 
   private run(conn: Conn<E>, now: number, receive: () => E[]): void {
-    let events: E[];
     try {
-      events = receive();
-      for (const event of events) {
+      // A join holds back the rest of its read until the room decides (13.1, 13.3): handle the
+      // read's events, then whatever the verdict released, until nothing more comes.
+      for (let events = receive(); events.length > 0; events = conn.endpoint.resumeHeld()) {
+        for (const event of events) {
+          if (conn.finished) break;
+          this.profile.handleEvent(this, conn, event, now);
+        }
         if (conn.finished) break;
-        this.profile.handleEvent(this, conn, event, now);
       }
     } catch (err) {
       // A bug in our handling of one connection must not take down the others (issue: robustness).

@@ -44,8 +44,6 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
   private iv: Buffer | null = null;
   /** A setuser waits for the room's verdict; nothing after it is handled until then. */
   private verdictPending = false;
-  /** The events of the current receive(), which the adapter is iterating. */
-  private inflight: LegacyServerConnectionEvent[] = [];
 
   constructor(private readonly options: LegacyServerConnectionOptions) {
     super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
@@ -69,7 +67,6 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
 
   receive(chunk: Uint8Array): LegacyServerConnectionEvent[] {
     const events: LegacyServerConnectionEvent[] = [];
-    this.inflight = events;
     this.verdictPending = false;
     return this.guarded(events, () => {
       this.decoder.push(chunk);
@@ -79,8 +76,7 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
 
   /**
    * Handles buffered frames in order until a setuser waits for the room's verdict: the frames
-   * after it in the same read are checked in the state the verdict leads to (13.3). acceptJoin
-   * and refuseJoin resume here, appending to the events the adapter is still iterating.
+   * after it in the same read are checked in the state the verdict leads to (13.3).
    */
   private pump(events: LegacyServerConnectionEvent[]): void {
     while (!this.machine.terminal && !this.verdictPending) {
@@ -91,10 +87,14 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
     }
   }
 
-  private resume(): void {
-    this.verdictPending = false;
-    const events = this.inflight;
-    this.guarded(events, () => this.pump(events));
+  /**
+   * After acceptJoin or refuseJoin: handles the frames the read held back behind the setuser and
+   * returns their events, as receive() does (none while a verdict is still pending).
+   */
+  resumeHeld(): LegacyServerConnectionEvent[] {
+    const events: LegacyServerConnectionEvent[] = [];
+    if (this.verdictPending) return events;
+    return this.guarded(events, () => this.pump(events));
   }
 
   /** The peer closed. legacy has no goodbye, so a close between frames is the normal way out. */
@@ -144,13 +144,13 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
   acceptJoin(date: string): void {
     this.machine.fire('setuser', 'accepted');
     this.send(legacyPacket('approved_conn', LEGACY_SERVER_NAME, LEGACY_MESSAGES.joined, date));
-    this.resume();
+    this.verdictPending = false;
   }
 
   refuseJoin(date: string): void {
     this.machine.fire('setuser', 'refused');
     this.send(legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date));
-    this.resume();
+    this.verdictPending = false;
   }
 
   /** legacy has no goodbye: a clean close is just closing. */

@@ -53,9 +53,6 @@ function fullLimits(partial: Partial<Limits> | undefined): Limits {
   return full;
 }
 
-/** `inflight` between reads: never appended to (resume swaps in a fresh array when it sees it). */
-const NO_EVENTS: V2ServerConnectionEvent[] = [];
-
 /**
  * The packets of the last coalesced record plaintext and that plaintext. In a broadcast turn every
  * recipient queues the very same Buffers, so the join (a copy of every byte) is done once for all
@@ -111,8 +108,6 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   private held: Buffer[] = [];
   /** A join waits for the room's verdict; nothing after it is handled until then. */
   private verdictPending = false;
-  /** The events of the current receive(), which the adapter is iterating. */
-  private inflight: V2ServerConnectionEvent[] = [];
 
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
@@ -154,7 +149,6 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   receive(chunk: Uint8Array): V2ServerConnectionEvent[] {
     const events: V2ServerConnectionEvent[] = [];
-    this.inflight = events;
     this.verdictPending = false;
     return this.guarded(events, () => {
       this.decoder.push(chunk);
@@ -165,8 +159,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   /**
    * Handles held packets, then buffered frames, in order, until a guarded packet (join) waits for
    * the room's verdict: what follows it in the same read must be checked in the state the verdict
-   * leads to (13.1: "processed in order, exactly as if each had its own record"). acceptJoin and
-   * refuseJoin resume here, appending to the events the adapter is still iterating.
+   * leads to (13.1: "processed in order, exactly as if each had its own record").
    */
   private pump(events: V2ServerConnectionEvent[]): void {
     while (!this.machine.terminal && !this.verdictPending) {
@@ -181,13 +174,14 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     }
   }
 
-  private resume(): void {
-    this.verdictPending = false;
-    const events = this.inflight === NO_EVENTS ? [] : this.inflight;
-    this.guarded(events, () => this.pump(events));
-    // The adapter holds the array it is iterating; this reference would only keep the last
-    // packets of an idle connection alive. A later verdict in the same read still needs it.
-    if (!this.verdictPending) this.inflight = NO_EVENTS;
+  /**
+   * After acceptJoin or refuseJoin: handles what the read held back behind the join and returns
+   * its events, as receive() does (none while a verdict is still pending).
+   */
+  resumeHeld(): V2ServerConnectionEvent[] {
+    const events: V2ServerConnectionEvent[] = [];
+    if (this.verdictPending) return events;
+    return this.guarded(events, () => this.pump(events));
   }
 
   /** The peer closed its side. */
@@ -293,14 +287,14 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
       ...(motd === undefined ? {} : { motd }),
       ...(more ? { more } : {}),
     });
-    this.resume();
+    this.verdictPending = false;
   }
 
   /** The room refused the name in the pending `join` (7.2). */
   refuseJoin(code: 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED', message: string): void {
     this.machine.fire('join', 'refused');
     this.send({ type: 'join_error', code, message });
-    this.resume();
+    this.verdictPending = false;
   }
 
   /** Sends a non-fatal error packet (rate limit, message too long, no such user). */

@@ -147,6 +147,21 @@ describe('LegacyServerConnection', () => {
     });
   });
 
+  it('holds what follows a setuser in the same read until the verdict, then resumeHeld hands it on (13.3)', () => {
+    const { server, raw } = keyed();
+    raw.send(legacyPacket('setuser', 'temp', 'alice', DATE));
+    raw.send(legacyPacket('default', 'alice', 'hi', DATE));
+    expect(server.receive(raw.takeOutput()).map((e) => e.kind === 'packet' && e.packet.typ)).toEqual([
+      'setuser',
+    ]);
+    expect(server.resumeHeld()).toEqual([]); // no verdict yet
+    server.acceptJoin(DATE);
+    expect(server.resumeHeld()).toEqual([
+      { kind: 'packet', packet: expect.objectContaining({ typ: 'default', cont: 'hi' }) },
+    ]);
+    expect(server.resumeHeld()).toEqual([]);
+  });
+
   it('refuses a list where a string belongs (PACKET_MALFORMED)', () => {
     const { server, raw } = keyed();
     raw.send(legacyPacket('setuser', 'temp', ['alice'], DATE));

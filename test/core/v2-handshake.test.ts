@@ -358,6 +358,31 @@ describe('a full v2 handshake', () => {
     expect(returned).toEqual([]);
   });
 
+  it.each([
+    ['accepted', [{ kind: 'packet', packet: { type: 'say', text: 'hi' } }], 'JOINED'],
+    ['refused', [{ kind: 'error', error: expect.objectContaining({ code: 'PACKET_UNEXPECTED' }) }], 'ERROR'],
+  ] as const)(
+    'holds what follows a join in the same read until the verdict (%s), then resumeHeld hands it on (13.1)',
+    (verdict, after, state) => {
+      const raw = new RawV2Client();
+      const server = new V2ServerConnection({ identity, random: seededRandom('server') });
+      server.start();
+      server.receive(raw.hello(server.takeOutput()));
+      const read = Buffer.concat([
+        raw.seal({ type: 'join', name: 'carol' }),
+        raw.seal({ type: 'say', text: 'hi' }),
+      ]);
+      expect(server.receive(read)).toEqual([{ kind: 'packet', packet: { type: 'join', name: 'carol' } }]);
+      expect(server.resumeHeld()).toEqual([]); // no verdict yet: the say waits
+      if (verdict === 'accepted') server.acceptJoin('carol', ['carol']);
+      else server.refuseJoin('NAME_TAKEN', 'taken');
+      // Checked in the state the verdict leads to: a say before any accepted join is unexpected.
+      expect(server.resumeHeld()).toEqual(after);
+      expect(server.resumeHeld()).toEqual([]);
+      expect(server.state).toBe(state);
+    },
+  );
+
   it('announces the server limits in server_hello', () => {
     const { server, client } = pair({ limits: { maxFrame: 4096, maxMessage: 100, maxName: 12 } });
     handshake(server, client);
