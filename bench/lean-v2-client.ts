@@ -8,19 +8,23 @@
  * the load generator, not the server, set the pace of a fan-out run (RESULTS.md). The IRC driver
  * reads an IRC line with a few indexOf calls; this does the same for a record's packets as the
  * reference server writes them: `message` (`{"type":"message","id":N,"from":"..","text":"..",
- * "ts":N}`) and `user_joined` (`{"type":"user_joined","name":"..","ts":N}`, thousands per client
- * when the idle scenario fills a room). A record with an escape anywhere goes whole through the
+ * "ts":N}`), `user_joined` (`{"type":"user_joined","name":"..","ts":N}`, thousands per client
+ * when the idle scenario fills a room) and `user_left` (the handshake scenario's clients come and
+ * go). A record with an escape anywhere goes whole through the
  * core; any other packet goes through the core's parser. A wrong reading cannot pass unnoticed:
  * the fan-out checks every (sender, seq) arrives exactly once and in order at every receiver.
  * `--receiver full` runs the bench with the core's reader instead.
  */
-import type { V2ServerPacket } from '../src/generated/v2-packets.js';
+import { userLeftSchema, type V2ServerPacket } from '../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
 
 const MESSAGE = '{"type":"message","id":';
 const FROM = '"from":"';
 const TEXT = '","text":"';
 const JOINED = '{"type":"user_joined","name":"';
+const LEFT = '{"type":"user_left","name":"';
+const REASON = '","reason":"';
+const REASONS: ReadonlySet<string> = new Set(userLeftSchema.shape.reason.options);
 const TS = '","ts":';
 const BACKSLASH = 0x5c;
 
@@ -53,6 +57,17 @@ export function leanPacket(s: string, start = 0, end = s.length): V2ServerPacket
     const nameEnd = s.indexOf('"', nameStart);
     if (nameEnd === -1 || nameEnd >= end || !s.startsWith(TS, nameEnd)) return null;
     return { type: 'user_joined', name: s.slice(nameStart, nameEnd), ts: 0 };
+  }
+  if (s.startsWith(LEFT, start)) {
+    const nameStart = start + LEFT.length;
+    const nameEnd = s.indexOf('"', nameStart);
+    if (nameEnd === -1 || nameEnd >= end || !s.startsWith(REASON, nameEnd)) return null;
+    const reasonStart = nameEnd + REASON.length;
+    const reasonEnd = s.indexOf('"', reasonStart);
+    if (reasonEnd === -1 || reasonEnd >= end || !s.startsWith(TS, reasonEnd)) return null;
+    const reason = s.slice(reasonStart, reasonEnd);
+    if (!REASONS.has(reason)) return null;
+    return { type: 'user_left', name: s.slice(nameStart, nameEnd), reason, ts: 0 } as V2ServerPacket;
   }
   return null;
 }

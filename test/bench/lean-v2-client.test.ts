@@ -44,6 +44,19 @@ describe('leanPacket', () => {
     );
   });
 
+  it('reads a user_left packet as the core does, or declines', () => {
+    const reason = fc.constantFrom('quit', 'lost', 'timeout', 'error', 'shutdown');
+    fc.assert(
+      fc.property(text, reason, fc.nat(), (name, why, ts) => {
+        const json = encodeV2Packet({ type: 'user_left', name, reason: why, ts }).toString();
+        fc.pre(noEscape(json));
+        const lean = leanPacket(json);
+        if (lean !== null) expect(lean).toEqual({ type: 'user_left', name, reason: why, ts: 0 });
+      }),
+    );
+    expect(leanPacket('{"type":"user_left","name":"a","reason":"vanished","ts":1}')).toBeNull();
+  });
+
   it('reads plain bench lines, and only within the given range', () => {
     const line = encodeV2Packet({ type: 'message', id: 7, from: 'c1', text: 'b:1:2:3', ts: 9 }).toString();
     expect(leanPacket(line)).toMatchObject({ from: 'c1', text: 'b:1:2:3' });
@@ -58,7 +71,6 @@ describe('leanPacket', () => {
 
   it('declines anything else', () => {
     for (const packet of [
-      { type: 'user_left', name: 'a', reason: 'quit', ts: 1 },
       { type: 'private', id: 1, from: 'a', to: 'b', text: 'x', ts: 1 },
       { type: 'ping', n: 1 },
     ] as const) {
