@@ -87,7 +87,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     flushQueued = true;
     setImmediate(() => {
       flushQueued = false;
-      apply(core.flushWrites());
+      // Streamed: each record is written as soon as it is sealed (see flushWrites).
+      applyEach((act) => core.flushWrites(act));
     });
   };
 
@@ -118,24 +119,25 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     socket.once('close', () => clearTimeout(force));
   };
 
-  const apply = (actions: ServerAction[]) => {
+  /** Carries out actions as `each` hands them over, then what follows from them. */
+  const applyEach = (each: (act: (action: ServerAction) => void) => void) => {
     const slow: ConnId[] = [];
-    for (const action of actions) {
+    each((action) => {
       if (action.kind === 'log') {
         logger.log(action.level, action.message);
-        continue;
+        return;
       }
       const socket = sockets.get(action.id);
-      if (!socket) continue;
+      if (!socket) return;
       if (action.kind === 'write') {
-        if (socket.destroyed) continue;
+        if (socket.destroyed) return;
         socket.write(action.data);
         if (socket.writableLength > limits.maxQueuedBytes) slow.push(action.id);
       } else {
         sockets.delete(action.id);
         closeSocket(socket);
       }
-    }
+    });
     for (const id of slow) {
       if (!sockets.has(id)) continue;
       const queued = sockets.get(id)!.writableLength;
@@ -151,6 +153,11 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     schedule();
     flushSoon();
   };
+
+  const apply = (actions: ServerAction[]) =>
+    applyEach((act) => {
+      for (const action of actions) act(action);
+    });
 
   /**
    * Runs one socket event's handling. The core already contains a failure to its connection; this

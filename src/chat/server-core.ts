@@ -136,9 +136,24 @@ export class ServerCore<E = unknown> {
     return this.dirty.size > 0;
   }
 
-  /** One write per connection with queued output (see `deferWrites`). */
-  flushWrites(): ServerAction[] {
-    return this.flush(true);
+  /**
+   * One write per connection with queued output (see `deferWrites`). With `sink`, every action
+   * goes to it as it is made, in order, and none is returned: each connection's records are then
+   * sealed, written and dropped before the next connection's are made, so the records of a
+   * broadcast to thousands are never all alive at once (what a join storm's peak memory was).
+   */
+  flushWrites(sink?: (action: ServerAction) => void): ServerAction[] {
+    if (!sink) return this.flush(true);
+    const pending = this.actions;
+    this.actions = [];
+    for (const action of pending) sink(action);
+    const dirty = [...this.dirty];
+    this.dirty.clear();
+    for (const conn of dirty) {
+      if (conn.endpoint.pendingBytes === 0) continue;
+      sink({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
+    }
+    return [];
   }
 
   /** A connection was accepted. */

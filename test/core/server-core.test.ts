@@ -549,6 +549,26 @@ describe('v2 server: writes', () => {
   });
 });
 
+describe('v2 server: streamed flushes', () => {
+  it('hands each connection its record through the sink, sealing the next only after', () => {
+    const s = v2({}, { deferWrites: true });
+    for (const id of [1, 2, 3]) s.server.open(id, s.net.now); // three server_hellos queued
+    s.server.log('info', 'before the writes');
+    const seen: string[] = [];
+    const returned = s.server.flushWrites((action) => {
+      if (action.kind === 'write') {
+        // The connections after this one still hold their output: nothing sealed ahead of time.
+        const later = [1, 2, 3].filter((id) => id > action.id);
+        expect(later.every((id) => s.server.connection(id)!.endpoint.pendingBytes > 0)).toBe(true);
+        seen.push(`write ${action.id}`);
+      } else seen.push(action.kind);
+    });
+    expect(returned).toEqual([]);
+    expect(seen).toEqual(['log', 'write 1', 'write 2', 'write 3']);
+    expect(s.server.hasPendingWrites).toBe(false);
+  });
+});
+
 describe('v2 server: presence batching in large rooms (11)', () => {
   it('holds user_joined for presenceBatchMs, and sends it before any later chat', () => {
     const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200 });
