@@ -24,7 +24,8 @@ import { type FuzzProperty, type FuzzTarget, type Profile, profilesOf, staticTar
 /**
  * Limits common to every run: a small token bucket (RATE_LIMITED is reachable), the handshake
  * timeout at its default (the clock moves by up to 12 s a step), and idle pings and timeouts
- * short enough to happen (clients answer pings, so nobody should ever time out idle).
+ * short enough to happen (clients answer pings, so nobody should ever time out idle), and presence
+ * notices sent at once.
  */
 export const SESSION_LIMITS: Partial<Limits> = {
   rateBurst: 5,
@@ -32,6 +33,9 @@ export const SESSION_LIMITS: Partial<Limits> = {
   handshakeTimeoutMs: 10_000,
   idlePingMs: 2_000,
   idleTimeoutMs: 5_000,
+  // The model expects presence notices at once in these small rooms: no burst batching (spec 11,
+  // presenceBurst), which test/core/server-core.test.ts covers on its own.
+  presenceBurst: 1_000_000,
 };
 
 /**
