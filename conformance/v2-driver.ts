@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fingerprintOf, verifyTranscript } from '../src/crypto/identity.js';
-import { computeSharedSecret, generateKeyPair, type KeyPair } from '../src/crypto/key-agreement.js';
+import { generateKeyPair, type KeyPair } from '../src/crypto/key-agreement.js';
 import {
   type DirectionKeys,
   deriveSessionKeys,
@@ -20,6 +20,7 @@ import {
 import { encodeFrame, type Frame } from '../src/framing/frame-codec.js';
 import { V2_GROUPS, V2_PROTOCOL_ID, type V2Group } from '../src/generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../src/generated/v2-packets.js';
+import { type ClientHello, clientHelloFor } from '../src/session/v2-client-connection.js';
 import { parseServerPacket, splitPackets } from '../src/session/v2-codec.js';
 import { type RawConnection, ServerViolation, WaitTimeout } from './driver.js';
 import { openRecord, rethrowAs, sealRecord } from './records.js';
@@ -150,16 +151,22 @@ export class V2Session {
         `server_hello offers ${hello.groups.map((g) => g.group).join(', ')}, not ${group}`,
       );
     }
-    const { frame, keyPair } = this.clientHello({ group });
-    let secret: Buffer;
+    let mine: ClientHello;
     try {
-      secret = computeSharedSecret(keyPair!, offer);
+      mine = clientHelloFor(
+        this.serverHelloFrame!,
+        offer,
+        generateKeyPair(group, randomBytes),
+        randomBytes(32),
+      );
     } catch (err) {
       throw new ServerViolation(`the server's ${group} share is invalid: ${(err as Error).message}`);
     }
-    this.deriveKeys(secret, frame);
+    this.sharedSecret = mine.secret;
+    this.transcript = mine.transcript;
+    this.keys = mine.keys;
     this.group = group;
-    return frame;
+    return mine.frame;
   }
 
   /**

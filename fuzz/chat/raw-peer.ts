@@ -5,14 +5,12 @@
  * packets to check their codes (never INTERNAL_ERROR: spec 4, a bug is not a protocol answer).
  */
 import {
-  computeSharedSecret,
   keyPairFromPrivate,
   legacyPublicDecimal,
   legacySharedSecret,
 } from '../../src/crypto/key-agreement.js';
 import { legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
-import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
 import {
   decodeLegacyRecord,
@@ -21,6 +19,7 @@ import {
   parseLegacyPacket,
   sealLegacyBody,
 } from '../../src/legacy/legacy-packet.js';
+import { clientHelloFor } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet, parseServerPacket, splitPackets } from '../../src/session/v2-codec.js';
 import type { Profile } from '../targets/types.js';
 import { attempt, seededBytes } from '../util.js';
@@ -84,21 +83,12 @@ export class RawPeer {
       const offer = hello.value.groups.find((g) => g.group === 'x25519') ?? hello.value.groups[0];
       const group = offer.group === 'modp14' ? 'modp14' : 'x25519';
       const own = keyPairFromPrivate(group, this.random(32));
-      const reply = encodeFrame(
-        encodeV2Packet({
-          type: 'client_hello',
-          protocol: 'parley/2',
-          group,
-          share: own.share.toString('base64'),
-          nonce: this.random(32).toString('base64'),
-        }),
-      );
-      const secret = attempt(() => computeSharedSecret(own, Buffer.from(offer.share, 'base64')));
-      if (!secret.ok) return;
-      const keys = deriveSessionKeys(secret.value, transcriptHash(raw, reply));
-      this.sealer = new RecordSealer(keys.c2s);
-      this.opener = new RecordOpener(keys.s2c);
-      this.honest = reply;
+      const nonce = this.random(32);
+      const reply = attempt(() => clientHelloFor(raw, Buffer.from(offer.share, 'base64'), own, nonce));
+      if (!reply.ok) return;
+      this.sealer = new RecordSealer(reply.value.keys.c2s);
+      this.opener = new RecordOpener(reply.value.keys.s2c);
+      this.honest = reply.value.frame;
       return;
     }
     if (!this.opener) return;

@@ -10,9 +10,14 @@
  */
 
 import { fingerprintOf, verifyTranscript } from '../crypto/identity.js';
-import { computeSharedSecret, generateKeyPair, type RandomSource } from '../crypto/key-agreement.js';
+import {
+  computeSharedSecret,
+  generateKeyPair,
+  type KeyPair,
+  type RandomSource,
+} from '../crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../crypto/record-layer.js';
-import { deriveSessionKeys, transcriptHash } from '../crypto/v2-keys.js';
+import { deriveSessionKeys, type SessionKeys, transcriptHash } from '../crypto/v2-keys.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
 import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, V2_TAG_BYTES, type V2Group } from '../generated/constants.js';
@@ -45,6 +50,41 @@ export interface V2ClientConnectionOptions {
   /** Groups in preference order (default: x25519, then modp14). */
   readonly groups?: readonly V2Group[];
   readonly maxFrame?: number;
+}
+
+export interface ClientHello {
+  /** The client_hello frame, as sent. */
+  readonly frame: Buffer;
+  /** Z (5.3). */
+  readonly secret: Buffer;
+  /** TH over both hello frames (5.4). */
+  readonly transcript: Buffer;
+  readonly keys: SessionKeys;
+}
+
+/**
+ * The client's step of 5.2-5.4 as a pure function: the client_hello for the server's share in
+ * `own`'s group, with Z, TH and the session keys it implies. Throws PUBLIC_VALUE_INVALID for a bad
+ * server share. Raw peers (the conformance driver, the fuzz campaigns) use it too, so that their
+ * honest hellos are the client's, byte for byte.
+ */
+export function clientHelloFor(
+  serverHelloFrame: Uint8Array,
+  serverShare: Uint8Array,
+  own: KeyPair,
+  nonce: Uint8Array,
+): ClientHello {
+  const secret = computeSharedSecret(own, serverShare);
+  const hello: V2ClientPacket = {
+    type: 'client_hello',
+    protocol: V2_PROTOCOL_ID,
+    group: own.group,
+    share: b64(own.share),
+    nonce: b64(nonce),
+  };
+  const frame = encodeFrame(encodeV2Packet(hello));
+  const transcript = transcriptHash(serverHelloFrame, frame);
+  return { frame, secret, transcript, keys: deriveSessionKeys(secret, transcript) };
 }
 
 export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> {
@@ -196,24 +236,16 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       );
     }
     const offer = packet.groups.find((o) => o.group === group)!;
+    // Draw order (the vectors depend on it): the key pair's 32 bytes, then the nonce.
     const own = generateKeyPair(group, this.options.random);
-    const secret = computeSharedSecret(own, unb64(offer.share));
-    const hello: V2ClientPacket = {
-      type: 'client_hello',
-      protocol: V2_PROTOCOL_ID,
-      group,
-      share: b64(own.share),
-      nonce: b64(this.options.random(32)),
-    };
-    const helloFrame = encodeFrame(encodeV2Packet(hello));
-    this.th = transcriptHash(raw, helloFrame);
-    const keys = deriveSessionKeys(secret, this.th);
-    this.sealer = new RecordSealer(keys.c2s);
-    this.opener = new RecordOpener(keys.s2c);
+    const hello = clientHelloFor(raw, unb64(offer.share), own, this.options.random(32));
+    this.th = hello.transcript;
+    this.sealer = new RecordSealer(hello.keys.c2s);
+    this.opener = new RecordOpener(hello.keys.s2c);
     this.chosenGroup = group;
     this.serverLimits = packet.limits;
     this.machine.fire('server_hello');
-    this.queue(helloFrame);
+    this.queue(hello.frame);
   }
 
   private handleServerAuth(packet: V2PacketOf<'server_auth'>): V2ClientConnectionEvent {
