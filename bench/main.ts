@@ -299,7 +299,12 @@ async function main(): Promise<void> {
       50,
     )
     .option('--idle-sizes <list>', 'idle: room sizes, comma-separated (default 1000,10000)', sizes)
-    .option('--settle <ms>', 'idle: pause before reading memory', whole('--settle', 0, 600000), 2000)
+    .option(
+      '--settle <ms>',
+      'idle: quiet time before reading memory (the server collects garbage once quiet)',
+      whole('--settle', 0, 600000),
+      10000,
+    )
     .option('--timeout <s>', 'longest any one scenario may take', whole('--timeout', 1, 3600), 300)
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the reference server and summarise it')
     .option(

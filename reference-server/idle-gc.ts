@@ -11,16 +11,29 @@
  * left it, one full collection runs. A busy server is left to V8 (it collects as it allocates), and
  * a quiet one pays for one collection per burst, not per tick.
  *
+ * A burst also grows V8's young generation (up to 2 x 16 MB of semi-spaces, all of it resident), and
+ * V8 shrinks it back only in a collection that runs while its measured allocation rate (over the
+ * last few seconds) is low: never, in a server that has gone quiet. So after the full collection the
+ * collector keeps running a cheap young-generation collection at each quiet look, for up to
+ * `settleLooks` looks or until the young generation has shrunk: at 10,000 idle clients that is
+ * about 32 MB (3 KB per client) given back. bench/RESULTS.md has the figures.
+ *
  * The collector itself is V8's `gc()`, which Node exposes only with --expose-gc; `exposedGc()` turns
  * that flag on at run time and takes the function from a fresh context (`node reference-server` has
  * no way to pass node flags). Where that fails, the server simply runs without it.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export interface IdleCollectorOptions {
   /** Runs a full collection. */
   readonly gc: () => void;
+  /** Runs a young-generation collection (where V8 may shrink the young generation). */
+  readonly youngGc?: () => void;
+  /** Bytes the young generation holds resident. */
+  readonly youngBytes?: () => number;
+  /** Quiet looks after a full collection that may run a young one (see above). */
+  readonly settleLooks?: number;
   /** Bytes a collection can free: heap in use plus Buffer memory. */
   readonly memory?: () => number;
   /** How often to look (ms). */
@@ -34,18 +47,30 @@ export interface IdleCollectorOptions {
 const DEFAULT_QUIET_MS = 1000;
 const DEFAULT_QUIET_GROWTH = 1024 * 1024;
 const DEFAULT_MIN_GROWTH = 8 * 1024 * 1024;
+/** V8 judges its allocation rate over about five seconds; ten quiet looks cover it twice. */
+const DEFAULT_SETTLE_LOOKS = 10;
 
 export function collectableBytes(): number {
   const heap = getHeapStatistics();
   return heap.used_heap_size + heap.external_memory;
 }
 
-/** V8's full collection, or null when this Node does not let it be exposed at run time. */
-export function exposedGc(): (() => void) | null {
+export function youngGenerationBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0;
+}
+
+export interface V8Collections {
+  readonly full: () => void;
+  readonly young: () => void;
+}
+
+/** V8's collections, or null when this Node does not let them be exposed at run time. */
+export function exposedGc(): V8Collections | null {
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
+    if (typeof gc !== 'function') return null;
+    return { full: () => gc(), young: () => gc({ type: 'minor' }) };
   } catch {
     return null;
   }
@@ -60,8 +85,12 @@ export class IdleCollector {
   /** Memory after the last collection, or the lowest seen since. */
   private baseline: number;
   private timer: NodeJS.Timeout | null = null;
+  /** Quiet looks left that may run a young collection, and the young generation's size to beat. */
+  private settling = 0;
+  private youngBefore = 0;
   /** Collections run so far (for tests and logs). */
   collections = 0;
+  youngCollections = 0;
 
   constructor(private readonly options: IdleCollectorOptions) {
     this.memory = options.memory ?? collectableBytes;
@@ -77,12 +106,25 @@ export class IdleCollector {
     const growing = now - this.last >= this.quietGrowth;
     this.last = now;
     this.baseline = Math.min(this.baseline, now); // V8 collected, or clients left: count from the low
+    if (!growing) this.settle();
     if (growing || now - this.baseline < this.minGrowth) return false;
     this.options.gc();
     this.collections++;
     this.last = this.memory();
     this.baseline = this.last;
+    if (this.options.youngGc && this.options.youngBytes) {
+      this.settling = this.options.settleLooks ?? DEFAULT_SETTLE_LOOKS;
+      this.youngBefore = this.options.youngBytes();
+    }
     return true;
+  }
+
+  /** One young collection of the settling after a full one; done once the young generation shrank. */
+  private settle(): void {
+    if (this.settling === 0) return;
+    this.options.youngGc!();
+    this.youngCollections++;
+    this.settling = this.options.youngBytes!() < this.youngBefore ? 0 : this.settling - 1;
   }
 
   /** Looks every quietMs on an unreferenced timer (it never keeps the process alive). */

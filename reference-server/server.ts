@@ -15,7 +15,7 @@ import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.j
 import { createV2Server } from '../src/chat/v2-profile.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
-import { exposedGc, IdleCollector } from './idle-gc.js';
+import { exposedGc, IdleCollector, youngGenerationBytes } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -199,7 +199,9 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   };
 
   const gc = options.idleGc ? exposedGc() : null;
-  const idle = gc ? new IdleCollector({ gc }) : null;
+  const idle = gc
+    ? new IdleCollector({ gc: gc.full, youngGc: gc.young, youngBytes: youngGenerationBytes })
+    : null;
   idle?.start();
 
   const server: Server = createServer({ noDelay: true }, onConnection);

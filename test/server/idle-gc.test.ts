@@ -4,7 +4,12 @@
  * by hand with a fake memory reading; then the real V8 collector, exposed at run time.
  */
 import { describe, expect, it } from 'vitest';
-import { collectableBytes, exposedGc, IdleCollector } from '../../reference-server/idle-gc.js';
+import {
+  collectableBytes,
+  exposedGc,
+  IdleCollector,
+  youngGenerationBytes,
+} from '../../reference-server/idle-gc.js';
 
 const MB = 1024 * 1024;
 
@@ -66,15 +71,87 @@ describe('IdleCollector', () => {
   });
 });
 
+/** A collector whose young generation shrinks at the `shrinksAt`-th young collection. */
+function settling(shrinksAt: number, settleLooks = 4) {
+  let memory = 50 * MB;
+  let young = 32 * MB;
+  const log: string[] = [];
+  const collector = new IdleCollector({
+    memory: () => memory,
+    gc: () => {
+      log.push('full');
+      memory = 50 * MB;
+    },
+    youngGc: () => {
+      log.push('young');
+      if (log.filter((what) => what === 'young').length === shrinksAt) young = 1 * MB;
+    },
+    youngBytes: () => young,
+    quietGrowthBytes: 1 * MB,
+    minGrowthBytes: 8 * MB,
+    settleLooks,
+  });
+  return {
+    collector,
+    log,
+    set: (bytes: number) => {
+      memory = bytes;
+    },
+  };
+}
+
+describe('IdleCollector: the young generation after a burst', () => {
+  it('runs young collections at the quiet looks after a full one until the young generation shrank', () => {
+    const { collector, log, set } = settling(3);
+    set(120 * MB);
+    collector.check(); // growing
+    expect(collector.check()).toBe(true); // quiet: the full collection
+    expect(log).toEqual(['full']);
+    for (let look = 0; look < 6; look++) collector.check();
+    expect(log).toEqual(['full', 'young', 'young', 'young']); // shrank at the third: done
+    expect(collector.youngCollections).toBe(3);
+  });
+
+  it('gives up after settleLooks looks when V8 keeps its young generation', () => {
+    const { collector, log, set } = settling(Number.POSITIVE_INFINITY, 4);
+    set(120 * MB);
+    collector.check();
+    collector.check();
+    for (let look = 0; look < 10; look++) collector.check();
+    expect(log).toEqual(['full', 'young', 'young', 'young', 'young']);
+  });
+
+  it('runs none while memory grows, and none before any full collection', () => {
+    const { collector, log, set } = settling(Number.POSITIVE_INFINITY);
+    collector.check();
+    collector.check();
+    expect(log).toEqual([]); // quiet, but nothing collected yet: nothing to settle
+    set(120 * MB);
+    collector.check();
+    collector.check(); // the full collection
+    set(55 * MB);
+    collector.check(); // growing again (too little for another full one): no young collection
+    expect(log).toEqual(['full']);
+    collector.check(); // quiet again
+    expect(log).toEqual(['full', 'young']);
+  });
+});
+
 describe('exposedGc', () => {
   it("returns V8's full collection, which frees what nothing references", async () => {
     const gc = exposedGc();
-    expect(gc).toBeTypeOf('function');
+    expect(gc?.full).toBeTypeOf('function');
     const ref = (() => new WeakRef({ payload: Buffer.alloc(1024) }))();
     // A WeakRef target made in this job is kept until the job ends (ECMA-262 KeepDuringJob).
     await new Promise((turn) => setImmediate(turn));
-    gc!();
+    gc!.full();
     expect(ref.deref()).toBeUndefined();
     expect(collectableBytes()).toBeGreaterThan(0);
+  });
+
+  it("also returns V8's young-generation collection, and the young generation's resident size", () => {
+    const gc = exposedGc();
+    expect(() => gc!.young()).not.toThrow();
+    expect(youngGenerationBytes()).toBeGreaterThan(0);
   });
 });
