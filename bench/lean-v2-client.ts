@@ -9,10 +9,12 @@
  * reads an IRC line with a few indexOf calls; this does the same for a record's packets as the
  * reference server writes them: `message` (`{"type":"message","id":N,"from":"..","text":"..",
  * "ts":N}`), `user_joined` (`{"type":"user_joined","name":"..","ts":N}`, thousands per client
- * when the idle scenario fills a room) and `user_left` (the handshake scenario's clients come and
- * go). A record with an escape anywhere goes whole through the
- * core; any other packet goes through the core's parser. A wrong reading cannot pass unnoticed:
- * the fan-out checks every (sender, seq) arrives exactly once and in order at every receiver.
+ * when the idle scenario fills a room), `user_left` (the handshake scenario's clients come and
+ * go) and their compact batches, which the members of a large room get instead (7.6:
+ * `{"type":"users_joined","names":["..",".."],"ts":N}`, and `users_left` with a reason). A record
+ * with an escape anywhere goes whole through the core; any other packet goes through the core's
+ * parser. A wrong reading cannot pass unnoticed: the fan-out checks every (sender, seq) arrives
+ * exactly once and in order at every receiver, and the tests compare presence with the core's.
  * `--receiver full` runs the bench with the core's reader instead.
  */
 import { userLeftSchema, type V2ServerPacket } from '../src/generated/v2-packets.js';
@@ -26,10 +28,39 @@ const LEFT = '{"type":"user_left","name":"';
 const REASON = '","reason":"';
 const REASONS: ReadonlySet<string> = new Set(userLeftSchema.shape.reason.options);
 const TS = '","ts":';
+const JOINED_RUN = '{"type":"users_joined","names":["';
+const LEFT_RUN = '{"type":"users_left","names":["';
+const ARRAY_TS = ',"ts":';
+const ARRAY_REASON = ',"reason":"';
 const BACKSLASH = 0x5c;
 
 /**
- * The packet on `s` from `start` to `end` if it is a message or user_joined packet in the
+ * The names of a JSON array of strings whose first string starts at `at` (just after `["`), and
+ * where the array ends; null if it is not one within `end`. Without escapes, a quote always ends
+ * a string, and the string is followed by `,"` (another name) or `]`.
+ */
+function leanNames(s: string, at: number, end: number): { names: string[]; after: number } | null {
+  const names: string[] = [];
+  for (;;) {
+    const close = s.indexOf('"', at);
+    if (close === -1 || close + 1 >= end) return null;
+    names.push(s.slice(at, close));
+    if (s.startsWith('","', close)) at = close + 3;
+    else if (s.charCodeAt(close + 1) === 0x5d) return { names, after: close + 2 };
+    else return null;
+  }
+}
+
+/** The reason at `at` (just after `"reason":"`) if it is one the schema knows and `"ts":` follows. */
+function leanReason(s: string, at: number, end: number): string | null {
+  const close = s.indexOf('"', at);
+  if (close === -1 || close >= end || !s.startsWith(TS, close)) return null;
+  const reason = s.slice(at, close);
+  return REASONS.has(reason) ? reason : null;
+}
+
+/**
+ * The packet on `s` from `start` to `end` if it is a message or presence packet in the
  * reference server's layout, else null (the caller parses it fully). `s` must hold no backslash:
  * without escapes, a quote always ends a JSON string.
  */
@@ -62,12 +93,22 @@ export function leanPacket(s: string, start = 0, end = s.length): V2ServerPacket
     const nameStart = start + LEFT.length;
     const nameEnd = s.indexOf('"', nameStart);
     if (nameEnd === -1 || nameEnd >= end || !s.startsWith(REASON, nameEnd)) return null;
-    const reasonStart = nameEnd + REASON.length;
-    const reasonEnd = s.indexOf('"', reasonStart);
-    if (reasonEnd === -1 || reasonEnd >= end || !s.startsWith(TS, reasonEnd)) return null;
-    const reason = s.slice(reasonStart, reasonEnd);
-    if (!REASONS.has(reason)) return null;
+    const reason = leanReason(s, nameEnd + REASON.length, end);
+    if (reason === null) return null;
     return { type: 'user_left', name: s.slice(nameStart, nameEnd), reason, ts: 0 } as V2ServerPacket;
+  }
+  // A compact batch (7.6) has at least two names; anything else is the core's to refuse.
+  if (s.startsWith(JOINED_RUN, start)) {
+    const run = leanNames(s, start + JOINED_RUN.length, end);
+    if (run === null || run.names.length < 2 || !s.startsWith(ARRAY_TS, run.after)) return null;
+    return { type: 'users_joined', names: run.names, ts: 0 };
+  }
+  if (s.startsWith(LEFT_RUN, start)) {
+    const run = leanNames(s, start + LEFT_RUN.length, end);
+    if (run === null || run.names.length < 2 || !s.startsWith(ARRAY_REASON, run.after)) return null;
+    const reason = leanReason(s, run.after + ARRAY_REASON.length, end);
+    if (reason === null) return null;
+    return { type: 'users_left', names: run.names, reason, ts: 0 } as V2ServerPacket;
   }
   return null;
 }

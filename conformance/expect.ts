@@ -10,10 +10,11 @@
 import type { CaseContext } from './case.js';
 import type { RawConnection } from './driver.js';
 import type { LegacySession, Received } from './legacy-driver.js';
+import { PRESENCE_TYPES } from './presence.js';
 import type { V2Session } from './v2-driver.js';
 
 /** Packets a concurrent case may cause a client to receive; never evidence of "going on". */
-const BACKGROUND = new Set(['user_joined', 'user_left', 'ping']);
+const BACKGROUND = new Set([...PRESENCE_TYPES, 'ping']);
 /** What other joined clients cause a joined client to receive. */
 const BROADCAST = new Set([...BACKGROUND, 'message', 'action']);
 

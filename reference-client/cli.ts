@@ -41,6 +41,7 @@ It prints one line per event:
   [14:05:09] * alice waves              an action (/me)
   [14:05:09] [PM from alice] hi         a private message ([PM to bob] for one you sent)
   [14:05:09] -!- bob joined             joins and leaves (-!- bob left (quit))
+                                        several at once: -!- ann, bob and cat joined
   [14:05:09] -!- motd: welcome          server notices (motd, or *server* on legacy)
   joined as alice (2 users here)        the client's own reports carry no timestamp
   export written to exported/chat-2026-11-27T14-05-09.txt

@@ -279,6 +279,12 @@ export class ClientApp {
       case 'user-left':
         vm.userLeft(event.name, event.reason, event.ts);
         return;
+      case 'users-joined':
+        vm.usersJoined(event.names, event.ts);
+        return;
+      case 'users-left':
+        vm.usersLeft(event.names, event.reason, event.ts);
+        return;
       case 'users':
         vm.users(event.users);
         return;

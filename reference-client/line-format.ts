@@ -42,6 +42,25 @@ function nickSegment(name: string, me: string | null): Segment {
     : { text: clean, style: 'nick', nick: name };
 }
 
+/** How many names a line about several users shows before "and N others". */
+const SHOWN_NAMES = 5;
+
+/**
+ * The names of a join or leave of several users, as pieces: `ann, bob and cat`, or for a long
+ * list `ann, bob, cat, dan, eve and 157 others`. `name` makes a name's piece, `glue` the rest.
+ */
+function namePieces<T>(names: readonly string[], name: (n: string) => T, glue: (text: string) => T): T[] {
+  const shown = names.length <= SHOWN_NAMES + 1 ? names : names.slice(0, SHOWN_NAMES);
+  const others = names.length - shown.length;
+  const pieces: T[] = [];
+  shown.forEach((n, i) => {
+    if (i > 0) pieces.push(glue(i === shown.length - 1 && others === 0 ? ' and ' : ', '));
+    pieces.push(name(n));
+  });
+  if (others > 0) pieces.push(glue(` and ${others} others`));
+  return pieces;
+}
+
 /** The styled pieces of one line, for the TUI (the theme turns styles into colours). */
 export function formatLine(line: Line, me: string | null): FormattedLine {
   const time: Segment = { text: `${formatTime(line.ts)} `, style: 'time' };
@@ -73,11 +92,19 @@ export function formatLine(line: Line, me: string | null): FormattedLine {
       };
     }
     case 'join':
-    case 'leave':
+    case 'leave': {
+      const who = line.names
+        ? namePieces(
+            line.names,
+            (n) => nickSegment(n, me),
+            (t): Segment => ({ text: t, style: 'system' }),
+          )
+        : [nickSegment(from, me)];
       return {
-        segments: [time, { text: '-!- ', style: 'system' }, nickSegment(from, me), { text, style: 'system' }],
+        segments: [time, { text: '-!- ', style: 'system' }, ...who, { text, style: 'system' }],
         highlight: false,
       };
+    }
     case 'notice':
       return {
         segments: [
@@ -132,8 +159,10 @@ export function plainLine(line: Line, me: string | null): string {
         ? `${ts} [PM to ${sanitize(line.to ?? '')}] ${text}`
         : `${ts} [PM from ${from}] ${text}`;
     case 'join':
-    case 'leave':
-      return `${ts} -!- ${from}${text}`;
+    case 'leave': {
+      const who = line.names ? namePieces(line.names, sanitize, (t) => t).join('') : from;
+      return `${ts} -!- ${who}${text}`;
+    }
     case 'notice':
       return `${ts} -!- ${from}: ${text}`;
     case 'system':

@@ -126,6 +126,18 @@ export class PacketTranslator {
         this.setUsers(this.users.filter((u) => u.toLowerCase() !== gone));
         return;
       }
+      // 7.6: a presence batch's run of joins or leaves, handled as one notice per name in order;
+      // the list is updated once for the whole run and shown as one line.
+      case 'users_joined':
+        this.host.emit({ kind: 'users-joined', names: packet.names, ts: packet.ts });
+        this.setUsers([...this.users, ...packet.names]);
+        return;
+      case 'users_left': {
+        this.host.emit({ kind: 'users-left', names: packet.names, reason: packet.reason, ts: packet.ts });
+        const gone = new Set(packet.names.map((n) => n.toLowerCase()));
+        this.setUsers(this.users.filter((u) => !gone.has(u.toLowerCase())));
+        return;
+      }
       case 'export_reply':
         this.exportEntries.push(...packet.entries);
         if (packet.done) {

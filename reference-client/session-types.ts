@@ -49,6 +49,14 @@ export type SessionEvent =
   | { readonly kind: 'message'; readonly message: ChatMessage }
   | { readonly kind: 'user-joined'; readonly name: string; readonly ts: number }
   | { readonly kind: 'user-left'; readonly name: string; readonly reason?: string; readonly ts: number }
+  /** v2 users_joined/users_left (7.6): several joins or leaves at once, in order. */
+  | { readonly kind: 'users-joined'; readonly names: readonly string[]; readonly ts: number }
+  | {
+      readonly kind: 'users-left';
+      readonly names: readonly string[];
+      readonly reason: string;
+      readonly ts: number;
+    }
   | { readonly kind: 'users'; readonly users: readonly string[] }
   | { readonly kind: 'export'; readonly text: string; readonly entries: number }
   | ({ readonly kind: 'error' } & SessionError)

@@ -116,6 +116,16 @@ export class ConnectionView extends ViewCore {
     this.addLine({ kind: 'leave', from: name, text: reason ? ` left (${reason})` : ' left', ts });
   }
 
+  /** Several users joined at once (7.6 users_joined): one line for all of them. */
+  usersJoined(names: readonly string[], ts: number): void {
+    this.addLine({ kind: 'join', names: [...names], text: ' joined', ts });
+  }
+
+  /** Several users left at once, for one reason (7.6 users_left): one line for all of them. */
+  usersLeft(names: readonly string[], reason: string, ts: number): void {
+    this.addLine({ kind: 'leave', names: [...names], text: ` left (${reason})`, ts });
+  }
+
   users(users: readonly string[]): void {
     this.s.users = [...users];
   }

@@ -27,6 +27,8 @@ export interface Line {
   readonly ts: number;
   readonly text: string;
   readonly from?: string;
+  /** A join or leave of several users at once (v2 users_joined/users_left), in order. */
+  readonly names?: readonly string[];
   readonly to?: string;
   /** An error's stable code. */
   readonly code?: string;

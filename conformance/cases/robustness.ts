@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import type { Case, CaseContext } from '../case.js';
 import { pause, type RawConnection } from '../driver.js';
+import { announcesLeave } from '../presence.js';
 import { quote, texts } from '../spec-text.js';
 import { chatRoundTrip, expectRefused, open } from './common.js';
 
@@ -181,7 +182,7 @@ export const robustnessCases: Case[] = [
         b.conn.write(b.seal({ type: 'say', text: 'half' }).subarray(0, 20));
         b.conn.destroy();
         await ctx.attempt(`user_left ${b.name}`, 'after a reset', () =>
-          a.until((p) => p.type === 'user_left' && p.name === b.name, 'user_left'),
+          a.until(announcesLeave(b.name!), 'user_left'),
         );
       } else {
         const [a, b] = [await ctx.legacyJoined('rstA'), await ctx.legacyJoined('rstB')];

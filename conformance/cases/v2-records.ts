@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeFrame, encodeHeader } from '../../src/framing/frame-codec.js';
 import type { Case, CaseContext } from '../case.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
+import { announcesLeave, leaveOf } from '../presence.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 
@@ -256,11 +257,12 @@ export const v2RecordCases: Case[] = [
       const { packet } = await ctx.attempt(
         `user_left for ${bName}`,
         `after ${bName} closed without goodbye`,
-        () => a.until((p) => p.type === 'user_left' && p.name === bName, `user_left ${bName}`),
+        () => a.until(announcesLeave(bName), `user_left ${bName}`),
       );
-      if (packet.type === 'user_left') {
-        ctx.check(packet.reason === 'lost', 'reason lost', `reason ${packet.reason}`, 'SHOULD');
-        ctx.note(`user_left ${bName} (${packet.reason})`);
+      const left = leaveOf(packet, bName);
+      if (left) {
+        ctx.check(left.reason === 'lost', 'reason lost', `reason ${left.reason}`, 'SHOULD');
+        ctx.note(`${packet.type} ${bName} (${left.reason})`);
       }
     },
   },

@@ -7,15 +7,15 @@
  * suite takes them from the command line (--burst, --idle-ping, --idle-timeout); the idle cases
  * run only when the idle timeout is given, and wait for it alongside the other cases.
  */
+import { LIMITS } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case, CaseContext } from '../case.js';
 import { WaitTimeout } from '../driver.js';
 import { expectV2Rejection } from '../expect.js';
+import { announcesLeave, countNotices, leaveOf, type Notice, notices } from '../presence.js';
 import { limitText, packetText, pkt, quote, texts, tr, transition } from '../spec-text.js';
+import type { V2Session } from '../v2-driver.js';
 import { barrier, joinAll, tag } from './v2-chat.js';
-
-const count = (ps: V2ServerPacket[], type: string, name: string) =>
-  ps.filter((p) => p.type === type && 'name' in p && p.name === name).length;
 
 /** Not checked without the server's idle settings: an INFORMATIONAL finding, with the reason. */
 function needsIdle(ctx: CaseContext): number {
@@ -28,6 +28,20 @@ function needsIdle(ctx: CaseContext): number {
     );
   }
   return idle;
+}
+
+const EVERY_NOTICE_ONCE =
+  'every member gets each later join and leave exactly once and in order, as user_joined/user_left or inside users_joined/users_left (with the reason given)';
+
+/** A notice as the presence-batch case compares it: `+name` joined, `-name` left. */
+const shown = (n: Notice) => `${n.kind === 'joined' ? '+' : '-'}${n.name}`;
+
+/** Where two notice lists first differ, in words (null when they are equal). */
+function difference(expected: readonly string[], got: readonly string[]): string | null {
+  const i = expected.findIndex((e, k) => got[k] !== e);
+  if (i === -1 && got.length === expected.length) return null;
+  const at = i === -1 ? expected.length : i;
+  return `${expected.length} notices expected, ${got.length} received; notice ${at + 1} is ${got[at] ?? 'missing'} where ${expected[at] ?? 'nothing more'} was expected (+ joined, - left)`;
 }
 
 export const v2RoomCases: Case[] = [
@@ -74,7 +88,7 @@ export const v2RoomCases: Case[] = [
       await refused.join(a.name!);
       const [c] = await joinAll(ctx, 'late');
       const [atA, atB, atC] = await barrier(ctx, c, [a, b, c]);
-      const n = (ps: V2ServerPacket[], name: string) => count(ps, 'user_joined', name);
+      const n = (ps: V2ServerPacket[], name: string) => countNotices(ps, 'joined', name);
       ctx.check(
         n(atC, c.name!) === 0,
         'no user_joined at the newcomer for itself',
@@ -111,23 +125,26 @@ export const v2RoomCases: Case[] = [
     async run(ctx) {
       const [a, b, c] = await joinAll(ctx, 'stayA', 'stayB', 'leaver');
       c.send({ type: 'goodbye' });
-      await ctx.attempt(`user_left ${c.name}`, 'after a goodbye', () =>
-        a.until((p) => p.type === 'user_left' && p.name === c.name, 'user_left'),
+      const { packet } = await ctx.attempt(`user_left ${c.name}`, 'after a goodbye', () =>
+        a.until(announcesLeave(c.name!), 'user_left'),
       );
+      // A users_left batch may announce the leave twice in one packet: count the rest of it too.
+      const again = notices(packet).filter((n) => n.kind === 'left' && n.name === c.name).length - 1;
       const [atA, atB] = await barrier(ctx, a, [a, b]);
+      const moreAtA = again + countNotices(atA, 'left', c.name!);
       ctx.check(
-        count(atA, 'user_left', c.name!) === 0,
+        moreAtA === 0,
         'no second user_left',
-        `the first member got ${count(atA, 'user_left', c.name!) + 1} user_left ${c.name}`,
+        `the first member got ${moreAtA + 1} user_left ${c.name}`,
       );
-      const left = atB.filter((p) => p.type === 'user_left' && p.name === c.name);
+      const left = atB.flatMap((p) => leaveOf(p, c.name!) ?? []);
+      const atBCount = countNotices(atB, 'left', c.name!);
       ctx.check(
-        left.length === 1,
+        atBCount === 1,
         'one user_left at the second member',
-        `the second member got ${left.length} user_left ${c.name}`,
+        `the second member got ${atBCount} user_left ${c.name}`,
       );
-      if (left[0]?.type === 'user_left')
-        ctx.check(left[0].reason === 'quit', 'reason quit', `reason ${left[0].reason}`, 'SHOULD');
+      if (left[0]) ctx.check(left[0].reason === 'quit', 'reason quit', `reason ${left[0].reason}`, 'SHOULD');
     },
   },
   {
@@ -148,10 +165,10 @@ export const v2RoomCases: Case[] = [
         fatal: true,
       });
       const { packet } = await ctx.attempt(`user_left ${b.name}`, 'after a fatal error packet', () =>
-        a.until((p) => p.type === 'user_left' && p.name === b.name, 'user_left'),
+        a.until(announcesLeave(b.name!), 'user_left'),
       );
-      if (packet.type === 'user_left')
-        ctx.check(packet.reason === 'error', 'reason error', `reason ${packet.reason}`, 'SHOULD');
+      const left = leaveOf(packet, b.name!);
+      if (left) ctx.check(left.reason === 'error', 'reason error', `reason ${left.reason}`, 'SHOULD');
       ctx.check(await b.conn.waitClosed(ctx.timeout), 'the failing connection closed', 'still open');
     },
   },
@@ -184,7 +201,7 @@ export const v2RoomCases: Case[] = [
       );
       await a.until((p) => p.type === 'private' && p.text === secret, 'the private echo');
       b.send({ type: 'goodbye' });
-      await a.until((p) => p.type === 'user_left' && p.name === b.name, 'user_left');
+      await a.until(announcesLeave(b.name!), 'user_left');
       a.send({ type: 'export' });
       const entries: { kind: string; from: string; text: string; ts: number }[] = [];
       for (;;) {
@@ -396,6 +413,95 @@ export const v2RoomCases: Case[] = [
       }
       if (!(await a.alive())) ctx.fail('the connection still served', 'no pong');
       ctx.note(`${a.pingsSeen} pings answered`);
+    },
+  },
+  {
+    id: 'v2-chat/11/4',
+    section: '11',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'In a room of presenceBatchMembers, a burst of joins and leaves reaches every member once each, in order',
+    specText: texts(
+      limitText('presenceBatchMembers'),
+      packetText('v2', 'users_joined'),
+      packetText('v2', 'users_left'),
+    ),
+    covers: [
+      pkt('v2', 'users_joined'),
+      pkt('v2', 'users_left'),
+      tr('v2/client', 'JOINED', 'users_joined'),
+      tr('v2/client', 'JOINED', 'users_left'),
+    ],
+    accepts: [EVERY_NOTICE_ONCE],
+    async run(ctx) {
+      // Each step is awaited (join_ok, or the leaver's close), so this is the server's order too.
+      const happened: Notice[] = [];
+      const members: V2Session[] = [];
+      /** How many notices each member was there for when it joined: it hears the ones after. */
+      const heardFrom = new Map<V2Session, number>();
+      const join = async (base: string) => {
+        const s = await ctx.v2Joined(base);
+        happened.push({ kind: 'joined', name: s.name! });
+        heardFrom.set(s, happened.length);
+        members.push(s);
+      };
+      const leave = async (s: V2Session, how: 'quit' | 'error') => {
+        s.send(
+          how === 'quit'
+            ? { type: 'goodbye' }
+            : {
+                type: 'error',
+                code: 'INTERNAL_ERROR',
+                message: 'conformance suite fails on purpose',
+                fatal: true,
+              },
+        );
+        if (!(await s.conn.waitClosed(ctx.timeout)))
+          ctx.fail('the server closes a connection that left', `${s.conn.label} still open after ${how}`);
+        happened.push({ kind: 'left', name: s.name!, reason: how });
+        members.splice(members.indexOf(s), 1);
+      };
+      // Nobody reads until the end: an unsolicited pong (7.8: ignored) keeps the members from
+      // timing out on a slow machine, and is no packet a server answers.
+      const keepAlive = () => {
+        for (const m of members) m.send({ type: 'pong', n: 0 });
+      };
+      const size = LIMITS.presenceBatchMembers;
+      for (let i = 0; i < size; i++) {
+        await join('early');
+        if (i % 25 === 24) keepAlive();
+      }
+      const burst = members.length;
+      for (let i = 0; i < 10; i++) await join('burst');
+      const [b0, b1, b2, b3] = members.slice(burst, burst + 4);
+      await leave(b0, 'quit');
+      await leave(b1, 'quit');
+      await leave(members[0], 'quit');
+      await leave(b2, 'error');
+      await join('late');
+      await join('late');
+      await leave(b3, 'quit');
+      const ours = new Set(happened.map((n) => n.name));
+      const seen = await barrier(ctx, members[0], members);
+      let compact = 0;
+      members.forEach((m, i) => {
+        const got = seen[i].flatMap(notices).filter((n) => ours.has(n.name));
+        const expected = happened.slice(heardFrom.get(m));
+        compact += seen[i].filter((p) => p.type === 'users_joined' || p.type === 'users_left').length;
+        const wrong = difference(expected.map(shown), got.map(shown));
+        if (wrong) ctx.fail(EVERY_NOTICE_ONCE, `at ${m.name} (${m.conn.label}): ${wrong}`);
+        const reasons = got.flatMap((n, k) => {
+          const want = expected[k];
+          return n.kind === 'left' && want.kind === 'left' && n.reason !== want.reason
+            ? [`${n.name} left (${n.reason}), expected ${want.reason}`]
+            : [];
+        });
+        if (reasons.length > 0) ctx.check(false, 'each leave with its reason', reasons.join('; '), 'SHOULD');
+      });
+      ctx.note(
+        `${members.length} members, ${happened.length} joins and leaves; ${compact} users_joined/users_left packets received`,
+      );
     },
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * What a well-behaved client observed, in a form the chat model can compare: server packets of
  * both profiles reduced to the fields the spec fixes (no timestamps, no dates), with multi-part
- * replies (join_ok/user_list with `more`, export_reply until `done`) joined into one observation.
+ * replies (join_ok/user_list with `more`, export_reply until `done`) joined into one observation,
+ * and compact presence (users_joined/users_left) split into one observation per name.
  */
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { LegacyPacket } from '../../src/legacy/legacy-packet.js';
@@ -98,6 +99,13 @@ export class Observer {
         return;
       case 'user_left':
         this.seen.push({ t: 'user_left', name: packet.name, reason: packet.reason });
+        return;
+      // A presence batch's run (7.6) is one notice per name, in order: the model cannot tell.
+      case 'users_joined':
+        for (const name of packet.names) this.seen.push({ t: 'user_joined', name });
+        return;
+      case 'users_left':
+        for (const name of packet.names) this.seen.push({ t: 'user_left', name, reason: packet.reason });
         return;
       case 'error':
         this.seen.push({ t: 'error', code: packet.code, fatal: packet.fatal });

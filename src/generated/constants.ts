@@ -131,7 +131,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     text:
       'v2: in a room of at least this many members a server MAY batch user_joined and user_left notices ' +
       '(see presenceBatchMs); in a smaller room, once presenceBurst notices went out within ' +
-      'presenceBatchMs.',
+      'presenceBatchMs. A batch MAY send a run of consecutive notices of one kind (for leaves, with one ' +
+      'reason) as one users_joined or users_left packet (7.6).',
   },
   presenceBurst: {
     default: 8,
@@ -140,9 +141,10 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     unit: 'packets',
     text:
       'v2: presence notices a server sends at once within one presenceBatchMs window in a room smaller ' +
-      'than presenceBatchMembers; later ones in the window MAY be batched, so that joins and leaves at a ' +
-      'human pace are seen at once while a stream of them (a reconnect storm, clients that come and go) ' +
-      'costs each member one record per window.',
+      'than presenceBatchMembers; later ones in the window MAY be batched (runs of them MAY then go as ' +
+      'users_joined or users_left), so that joins and leaves at a human pace are seen at once while a ' +
+      'stream of them (a reconnect storm, clients that come and go) costs each member one record per ' +
+      'window.',
   },
   presenceBatchMs: {
     default: 200,

@@ -93,6 +93,8 @@ export const V2_CLIENT_MACHINE = {
       user_list: [{ when: null, to: 'JOINED' }],
       user_joined: [{ when: null, to: 'JOINED' }],
       user_left: [{ when: null, to: 'JOINED' }],
+      users_joined: [{ when: null, to: 'JOINED' }],
+      users_left: [{ when: null, to: 'JOINED' }],
       export_reply: [{ when: null, to: 'JOINED' }],
       error: [{ when: 'nonfatal', to: 'JOINED' }, { when: 'fatal', to: 'CLOSED' }],
       ping: [{ when: null, to: 'JOINED' }],

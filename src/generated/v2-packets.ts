@@ -193,6 +193,32 @@ export const userLeftSchema = z.strictObject({
   ts: z.number().int().min(0),
 });
 
+/**
+ * `users_joined` (section 7.6): server to client, encrypted. A run of `user_joined` notices sent together in
+ * one presence batch (11): the names in the order they joined, and `ts` the time of the last join. The
+ * receiver handles it exactly as one `user_joined` per name, in order. Only a server that batches presence
+ * sends it; each packet fits one record, and a longer run is split over several packets.
+ */
+export const usersJoinedSchema = z.strictObject({
+  type: z.literal('users_joined'),
+  names: z.array(z.string()).min(2),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `users_left` (section 7.6): server to client, encrypted. A run of consecutive `user_left` notices with the
+ * same reason sent together in one presence batch (11): the names in the order they left, and `ts` the time
+ * of the last leave. The receiver handles it exactly as one `user_left` per name with that reason, in order.
+ * Only a server that batches presence sends it; each packet fits one record, and a longer run is split over
+ * several packets.
+ */
+export const usersLeftSchema = z.strictObject({
+  type: z.literal('users_left'),
+  names: z.array(z.string()).min(2),
+  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown']),
+  ts: z.number().int().min(0),
+});
+
 /** `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. */
 export const exportSchema = z.strictObject({
   type: z.literal('export'),
@@ -267,6 +293,8 @@ export const V2_PACKET_TYPES = [
   'user_list',
   'user_joined',
   'user_left',
+  'users_joined',
+  'users_left',
   'export',
   'export_reply',
   'error',
@@ -295,6 +323,8 @@ export const V2_PACKET_SCHEMAS = {
   user_list: userListSchema,
   user_joined: userJoinedSchema,
   user_left: userLeftSchema,
+  users_joined: usersJoinedSchema,
+  users_left: usersLeftSchema,
   export: exportSchema,
   export_reply: exportReplySchema,
   error: errorSchema,
@@ -330,6 +360,8 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   userListSchema,
   userJoinedSchema,
   userLeftSchema,
+  usersJoinedSchema,
+  usersLeftSchema,
   exportReplySchema,
   errorSchema,
   pingSchema,
@@ -357,6 +389,8 @@ export interface V2PacketMap {
   user_list: z.infer<typeof userListSchema>;
   user_joined: z.infer<typeof userJoinedSchema>;
   user_left: z.infer<typeof userLeftSchema>;
+  users_joined: z.infer<typeof usersJoinedSchema>;
+  users_left: z.infer<typeof usersLeftSchema>;
   export: z.infer<typeof exportSchema>;
   export_reply: z.infer<typeof exportReplySchema>;
   error: z.infer<typeof errorSchema>;
@@ -394,6 +428,8 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   user_list: { direction: 's2c', encrypted: true, section: '7.6' },
   user_joined: { direction: 's2c', encrypted: true, section: '7.6' },
   user_left: { direction: 's2c', encrypted: true, section: '7.6' },
+  users_joined: { direction: 's2c', encrypted: true, section: '7.6' },
+  users_left: { direction: 's2c', encrypted: true, section: '7.6' },
   export: { direction: 'c2s', encrypted: true, section: '7.7' },
   export_reply: { direction: 's2c', encrypted: true, section: '7.7' },
   error: { direction: 'both', encrypted: true, section: '4' },

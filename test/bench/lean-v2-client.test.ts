@@ -1,6 +1,6 @@
 /**
  * The bench's lean packet reader (bench/lean-v2-client.ts) against the core's parser: for any
- * `message` or `user_joined` packet as the server encodes it, the lean reader either declines
+ * `message` or presence packet as the server encodes it, the lean reader either declines
  * (null: the core parses it) or reads exactly the fields the core does; and a lean client handles
  * whole records, escapes and errors included, as the core client does.
  */
@@ -57,6 +57,44 @@ describe('leanPacket', () => {
     expect(leanPacket('{"type":"user_left","name":"a","reason":"vanished","ts":1}')).toBeNull();
   });
 
+  it('reads a users_joined or users_left batch as the core does, or declines', () => {
+    const names = fc.array(text, { minLength: 2, maxLength: 6 });
+    const reason = fc.constantFrom('quit', 'lost', 'timeout', 'error', 'shutdown');
+    fc.assert(
+      fc.property(names, reason, fc.nat(), fc.boolean(), (list, why, ts, left) => {
+        const packet = left
+          ? ({ type: 'users_left', names: list, reason: why, ts } as const)
+          : ({ type: 'users_joined', names: list, ts } as const);
+        const json = encodeV2Packet(packet).toString();
+        fc.pre(noEscape(json));
+        const lean = leanPacket(json);
+        if (lean !== null) expect(lean).toEqual({ ...packet, ts: 0 });
+      }),
+    );
+    // Names that look like the array's own punctuation are read as the core reads them.
+    const tricky = encodeV2Packet({ type: 'users_joined', names: [']', ',', '],ts:1', ''], ts: 3 });
+    expect(leanPacket(tricky.toString())).toEqual({
+      type: 'users_joined',
+      names: [']', ',', '],ts:1', ''],
+      ts: 0,
+    });
+    expect(leanPacket('{"type":"users_left","names":["a","b"],"reason":"quit","ts":9}')).toEqual({
+      type: 'users_left',
+      names: ['a', 'b'],
+      reason: 'quit',
+      ts: 0,
+    });
+    // One name, no names, an unknown reason or a cut array: the core decides (and refuses).
+    for (const bad of [
+      '{"type":"users_joined","names":["a"],"ts":1}',
+      '{"type":"users_joined","names":[],"ts":1}',
+      '{"type":"users_left","names":["a","b"],"reason":"vanished","ts":1}',
+      '{"type":"users_joined","names":["a","b"',
+    ]) {
+      expect(leanPacket(bad)).toBeNull();
+    }
+  });
+
   it('reads plain bench lines, and only within the given range', () => {
     const line = encodeV2Packet({ type: 'message', id: 7, from: 'c1', text: 'b:1:2:3', ts: 9 }).toString();
     expect(leanPacket(line)).toMatchObject({ from: 'c1', text: 'b:1:2:3' });
@@ -104,6 +142,8 @@ describe('LeanV2ClientConnection', () => {
       { type: 'user_joined', name: 'carol', ts: 3 },
       { type: 'message', id: 2, from: 'bob', text: 'say "hi" \\o/', ts: 4 },
       { type: 'user_left', name: 'carol', reason: 'quit', ts: 5 },
+      { type: 'users_joined', names: ['dave', 'erin', 'fay'], ts: 6 },
+      { type: 'users_left', names: ['dave', 'erin'], reason: 'lost', ts: 7 },
     ] as const;
     const kinds = (events: { kind: string; packet?: { type: string } }[]) =>
       events.map((e) => (e.kind === 'packet' ? e.packet!.type : e.kind));
@@ -119,6 +159,10 @@ describe('LeanV2ClientConnection', () => {
       const texts = (events: (typeof results)[0]) =>
         events.flatMap((e) => (e.kind === 'packet' && e.packet.type === 'message' ? [e.packet.text] : []));
       expect(texts(results[1])).toEqual(texts(results[0]));
+      const names = (events: (typeof results)[0]) =>
+        events.flatMap((e) => (e.kind === 'packet' && 'names' in e.packet ? e.packet.names : []));
+      expect(names(results[1])).toEqual(names(results[0]));
+      expect(names(results[1])).toEqual(['dave', 'erin', 'fay', 'dave', 'erin']);
     }
   });
 

@@ -101,6 +101,26 @@ describe('ChatSession over TCP, v2 profile', () => {
     expect(a.s.users).toEqual(['alice']);
   });
 
+  it('reports a compact presence batch (users_joined, users_left) as one event each', async () => {
+    // Every join after the first is held (a room of 2 is "large") until a chat line flushes it.
+    const srv = await server({ limits: { presenceBatchMembers: 2, presenceBatchMs: 10_000 } });
+    const a = await joinedAs(srv.port, 'alice');
+    const [b, c] = await Promise.all(['bob', 'carol', 'dave'].map((n) => joinedAs(srv.port, n)));
+    const joined = a.s.waitFor('users-joined');
+    const said = a.s.waitFor('message');
+    b.s.say('flush');
+    expect([...(await joined).names].sort()).toEqual(['bob', 'carol', 'dave']);
+    await said;
+    expect(a.s.users).toEqual(['alice', 'bob', 'carol', 'dave']);
+    expect(a.events.some((e) => e.kind === 'user-joined')).toBe(false);
+
+    const left = a.s.waitFor('users-left');
+    await Promise.all([b.s.quit(), c.s.quit()]);
+    a.s.who(); // answered after the held leaves
+    expect(await left).toMatchObject({ names: expect.arrayContaining(['bob', 'carol']), reason: 'quit' });
+    expect(a.s.users).toEqual(['alice', 'dave']);
+  });
+
   it('joins the parts of a user list split over several packets (join_ok more, user_list more)', async () => {
     const srv = await server({ limits: { maxFrame: 1024 } });
     const names = ['a', 'b', 'c', 'd'].map((x) => `${x}${'x'.repeat(22)}`);

@@ -493,6 +493,47 @@ describe('formatting', () => {
     expect(texts(vm)).toContain('joined as alice (4 users here)');
   });
 
+  it('shows a join or leave of several users (users_joined/users_left) as one line', () => {
+    const vm = joined();
+    vm.usersJoined(['ann', 'bob', 'cat'], T0);
+    vm.usersLeft(['dan', 'eve'], 'lost', T0);
+    const many = Array.from({ length: 162 }, (_, i) => `u${i}`);
+    vm.usersJoined(many, T0);
+    vm.usersJoined(many.slice(0, 6), T0); // six fit: no "and 1 others"
+    vm.usersLeft(many.slice(0, 7), 'quit', T0);
+    vm.usersJoined(['ev\u001bil', 'ok'], T0);
+    expect(texts(vm).slice(-6)).toEqual([
+      '[14:05:09] -!- ann, bob and cat joined',
+      '[14:05:09] -!- dan and eve left (lost)',
+      '[14:05:09] -!- u0, u1, u2, u3, u4 and 157 others joined',
+      '[14:05:09] -!- u0, u1, u2, u3, u4 and u5 joined',
+      '[14:05:09] -!- u0, u1, u2, u3, u4 and 2 others left (quit)',
+      '[14:05:09] -!- ev\uFFFDil and ok joined',
+    ]);
+  });
+
+  it('colours each name of a join of several users as a nick, in the TUI', () => {
+    const vm = joined();
+    vm.usersJoined(['ann', 'bob', 'cat'], T0);
+    const { segments, highlight } = formatLine(lastLine(vm), 'alice');
+    expect(segments.slice(1)).toEqual([
+      { text: '-!- ', style: 'system' },
+      { text: 'ann', style: 'nick', nick: 'ann' },
+      { text: ', ', style: 'system' },
+      { text: 'bob', style: 'nick', nick: 'bob' },
+      { text: ' and ', style: 'system' },
+      { text: 'cat', style: 'nick', nick: 'cat' },
+      { text: ' joined', style: 'system' },
+    ]);
+    expect(highlight).toBe(false);
+    vm.usersLeft(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'], 'timeout', T0);
+    expect(
+      formatLine(lastLine(vm), 'alice')
+        .segments.map((seg) => seg.text)
+        .join(''),
+    ).toBe('14:05:09 -!- u0, u1, u2, u3, u4 and 3 others left (timeout)');
+  });
+
   it('formats timestamps as local HH:MM:SS', () => {
     expect(formatTime(T0)).toBe('14:05:09');
   });

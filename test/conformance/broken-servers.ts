@@ -155,6 +155,26 @@ export const FAULTS: readonly Fault[] = [
       }),
   },
   {
+    name: 'drops a name from a compact join batch',
+    profile: 'v2',
+    fault: 'every users_joined packet loses its last name',
+    caughtBy: 'v2-chat/11/4',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        const send = endpoint.sendEncoded.bind(endpoint);
+        endpoint.sendEncoded = (json: Buffer) => {
+          const parts = json.toString('utf8').split('\n');
+          const cut = parts.map((part) => {
+            if (!part.startsWith('{"type":"users_joined"')) return part;
+            const packet = JSON.parse(part);
+            if (packet.names.length > 2) packet.names.pop();
+            return JSON.stringify(packet);
+          });
+          send(Buffer.from(cut.join('\n'), 'utf8'));
+        };
+      }),
+  },
+  {
     name: 'accepts reserved names',
     profile: 'v2',
     fault: 'NAME_RESERVED is never given',

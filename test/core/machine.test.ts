@@ -144,6 +144,8 @@ const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   user_list: { type: 'user_list', users: ['alice', 'bob'] },
   user_joined: { type: 'user_joined', name: 'bob', ts: 1 },
   user_left: { type: 'user_left', name: 'bob', reason: 'quit', ts: 1 },
+  users_joined: { type: 'users_joined', names: ['bob', 'carol'], ts: 1 },
+  users_left: { type: 'users_left', names: ['bob', 'carol'], reason: 'lost', ts: 1 },
   export_reply: { type: 'export_reply', entries: [], done: true },
   ping: { type: 'ping', n: 5 },
   pong: { type: 'pong', n: 5 },

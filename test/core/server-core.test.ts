@@ -587,6 +587,125 @@ describe('v2 server: presence batching in large rooms (11)', () => {
   });
 });
 
+describe('v2 server: compact presence batches (7.6 users_joined/users_left, 11)', () => {
+  /** A room of alice and bob where every later notice is batched; their packets taken. */
+  function batchedRoom(limits: Partial<Limits> = {}) {
+    const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200, ...limits });
+    s.join('alice');
+    s.join('bob');
+    advance(s.net, 200);
+    expect(s.packets('alice')).toEqual([
+      expect.objectContaining({ type: 'join_ok' }),
+      { type: 'user_joined', name: 'bob', ts: s.net.now - 200 },
+    ]);
+    s.packets('bob');
+    return s;
+  }
+
+  it('sends a batch of joins as one users_joined in order; a member that joined mid-batch gets only the later names', () => {
+    const s = batchedRoom();
+    const t = s.net.now;
+    s.join('carol');
+    s.net.now += 5;
+    s.join('dave');
+    s.net.now += 5;
+    s.join('erin');
+    for (const n of ['carol', 'dave', 'erin']) s.packets(n); // their join_ok
+    s.net.now = t + 200;
+    advance(s.net, 0);
+    const all = { type: 'users_joined', names: ['carol', 'dave', 'erin'], ts: t + 10 };
+    expect(s.packets('alice')).toEqual([all]);
+    expect(s.packets('bob')).toEqual([all]);
+    expect(s.packets('carol')).toEqual([{ type: 'users_joined', names: ['dave', 'erin'], ts: t + 10 }]);
+    expect(s.packets('dave')).toEqual([{ type: 'user_joined', name: 'erin', ts: t + 10 }]); // a run of one
+    expect(s.packets('erin')).toEqual([]);
+    expect(s.get('alice').client.state).toBe('JOINED');
+  });
+
+  it('keeps joins and leaves interleaved in order, one packet per run of one kind and reason', () => {
+    const s = batchedRoom();
+    for (const n of ['carol', 'dave', 'erin']) s.join(n);
+    advance(s.net, 200);
+    s.packets('alice');
+    s.join('frank');
+    s.join('gina');
+    s.get('bob').client.goodbye();
+    s.get('carol').client.goodbye();
+    s.net.settle();
+    s.net.hangUp(s.get('dave').id);
+    s.get('erin').client.goodbye();
+    s.net.settle();
+    s.join('hank');
+    advance(s.net, 200);
+    const ts = s.net.now - 200;
+    expect(s.packets('alice')).toEqual([
+      { type: 'users_joined', names: ['frank', 'gina'], ts },
+      { type: 'users_left', names: ['bob', 'carol'], reason: 'quit', ts },
+      { type: 'user_left', name: 'dave', reason: 'lost', ts },
+      { type: 'user_left', name: 'erin', reason: 'quit', ts },
+      { type: 'user_joined', name: 'hank', ts },
+    ]);
+    expect(s.packets('gina').slice(1)).toEqual([
+      { type: 'users_left', names: ['bob', 'carol'], reason: 'quit', ts },
+      { type: 'user_left', name: 'dave', reason: 'lost', ts },
+      { type: 'user_left', name: 'erin', reason: 'quit', ts },
+      { type: 'user_joined', name: 'hank', ts },
+    ]);
+  });
+
+  it('flushes a compact batch before a later chat line, in one record', () => {
+    const s = batchedRoom();
+    s.join('carol');
+    s.join('dave');
+    s.get('bob').client.say('hi');
+    const writes = step(s.net, () => []);
+    expect(writes).toEqual([]);
+    expect(s.packets('alice')).toEqual([
+      { type: 'users_joined', names: ['carol', 'dave'], ts: s.net.now },
+      expect.objectContaining({ type: 'message', text: 'hi' }),
+    ]);
+  });
+
+  it('splits a run longer than one packet may carry over several packets, every name once and in order', () => {
+    // maxFrame 1024: a presence packet's JSON stays within 256 bytes (listBudget).
+    const s = batchedRoom({ maxFrame: 1024 });
+    const names = Array.from(
+      { length: 40 },
+      (_, i) => `joiner${String(i).padStart(2, '0')}${'x'.repeat(14)}`,
+    );
+    for (const n of names) s.join(n);
+    s.get('alice').client.goodbye();
+    s.net.settle();
+    for (const n of names) s.packets(n);
+    advance(s.net, 200);
+    const got = s.packets('bob');
+    expect(got.length).toBeGreaterThan(3);
+    expect(got.every((p) => Buffer.byteLength(JSON.stringify(p)) <= 256)).toBe(true);
+    const joined = got.flatMap((p) =>
+      p.type === 'users_joined' ? p.names : p.type === 'user_joined' ? [p.name] : [],
+    );
+    expect(joined).toEqual(names);
+    expect(got.at(-1)).toEqual({ type: 'user_left', name: 'alice', reason: 'quit', ts: s.net.now - 200 });
+    expect(s.get('bob').client.state).toBe('JOINED');
+  });
+
+  it('keeps plain notices when they go out at once (a small room at a human pace)', () => {
+    const s = v2();
+    for (const n of ['alice', 'bob', 'carol', 'dave']) s.join(n);
+    s.get('bob').client.goodbye();
+    s.get('carol').client.goodbye();
+    s.net.settle();
+    expect(s.packets('alice').map((p) => p.type)).toEqual([
+      'join_ok',
+      'user_joined',
+      'user_joined',
+      'user_joined',
+      'user_left',
+      'user_left',
+    ]);
+  });
+});
+
 describe('v2 server: presence bursts in small rooms (11)', () => {
   it('sends presenceBurst notices at once per window, then holds the rest until the window ends', () => {
     const s = v2({ presenceBurst: 3, presenceBatchMs: 200 });
