@@ -97,6 +97,14 @@ export class ServerCore<E = unknown> {
   private deadline: number | null = null;
   private stopping = false;
   private readonly deferWrites: boolean;
+  /**
+   * The grid (ms) that connection deadlines (handshake and idle timeouts, pings: 11) are rounded up
+   * to. `tick` is one pass over every connection; with exact deadlines a room of 10,000, whose
+   * members were last heard at 10,000 different moments, would run it hundreds of times a second
+   * (once per connection due), so an idle server would spend its CPU scanning. On the grid it runs
+   * a few times a second and handles all that fell due together, each at most one step late.
+   */
+  private readonly resolution: number;
 
   constructor(
     readonly profile: ServerProfile<E>,
@@ -107,6 +115,13 @@ export class ServerCore<E = unknown> {
     this.motd = options.motd;
     this.deferWrites = options.deferWrites ?? false;
     this.room = room(this.limits);
+    const shortest = Math.min(this.limits.idlePingMs, this.limits.handshakeTimeoutMs);
+    this.resolution = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
+  }
+
+  /** `t` rounded up to the deadline grid (see resolution). */
+  private onGrid(t: number): number {
+    return Math.ceil(t / this.resolution) * this.resolution;
   }
 
   get connectionCount(): number {
@@ -177,7 +192,7 @@ export class ServerCore<E = unknown> {
       finished: false,
     };
     this.conns.set(id, conn);
-    this.lowerDeadline(now + this.limits.handshakeTimeoutMs);
+    this.lowerDeadline(this.onGrid(now + this.limits.handshakeTimeoutMs));
     this.log('debug', `conn ${id}: open`);
     this.dirty.add(conn);
     return this.flush();
@@ -191,7 +206,8 @@ export class ServerCore<E = unknown> {
     conn.pingedAt = null;
     this.run(conn, now, () => conn.endpoint.receive(chunk));
     // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
-    if (this.profile.idleChecks && !conn.finished) this.lowerDeadline(now + this.limits.idlePingMs);
+    if (this.profile.idleChecks && !conn.finished)
+      this.lowerDeadline(this.onGrid(now + this.limits.idlePingMs));
     return this.flush();
   }
 
@@ -229,7 +245,7 @@ export class ServerCore<E = unknown> {
           this.timeout(conn, 'HANDSHAKE_TIMEOUT', 'no name was chosen in time', now);
           continue;
         }
-        consider(due);
+        consider(this.onGrid(due));
       }
       if (!this.profile.idleChecks || !conn.endpoint.secured) continue;
       const idleDue = conn.lastHeard + this.limits.idleTimeoutMs;
@@ -237,14 +253,14 @@ export class ServerCore<E = unknown> {
         this.timeout(conn, 'IDLE_TIMEOUT', `nothing heard for ${this.limits.idleTimeoutMs} ms`, now);
         continue;
       }
-      consider(idleDue);
+      consider(this.onGrid(idleDue));
       const pingDue = conn.lastHeard + this.limits.idlePingMs;
       if (conn.pingedAt === null) {
         if (now >= pingDue) {
           conn.pingedAt = now;
           this.profile.ping?.(conn, now);
           this.dirty.add(conn);
-        } else consider(pingDue);
+        } else consider(this.onGrid(pingDue));
       }
     }
     const profileDue = this.profile.tick?.(this, now) ?? null;

@@ -402,6 +402,24 @@ describe('v2 server: limits (7.3, 7.8, 11)', () => {
     expect(closes(advance(s.net, 5000))).toEqual([]);
   });
 
+  it('rounds connection deadlines up to a grid, so one pass pings all that fell due in a step (11)', () => {
+    const s = v2({ idlePingMs: 1000, idleTimeoutMs: 2500 }); // grid: 1000 / 20 = 50 ms
+    const start = s.net.now; // on the grid
+    const names = ['ann', 'bob', 'cat'];
+    for (const [i, name] of names.entries()) {
+      s.net.now = start + 7 + 14 * i; // last heard at three different moments: +7, +21, +35
+      s.join(name);
+    }
+    for (const name of names) s.packets(name);
+    // Exact deadlines would be +1007, +1021 and +1035: three passes. On the grid: one, at +1050.
+    expect(s.server.nextDeadline).toBe(start + 1050);
+    advance(s.net, start + 1050 - s.net.now);
+    for (const name of names) expect(s.packets(name)).toEqual([{ type: 'ping', n: start + 1050 }]);
+    // Their pongs were heard at +1050: the next deadline is again a grid point.
+    expect(s.server.nextDeadline! % 50).toBe(0);
+    expect(s.server.nextDeadline).toBe(start + 2050);
+  });
+
   it('pings a quiet connection, then closes it with IDLE_TIMEOUT; a live one answers and stays', () => {
     const s = v2({ idlePingMs: 1000, idleTimeoutMs: 2500 });
     const alice = s.join('alice');
