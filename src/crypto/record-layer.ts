@@ -14,20 +14,32 @@ import type { DirectionKeys } from './v2-keys.js';
 
 const MAX_SEQUENCE = 2n ** 64n - 1n;
 
-/** nonce = iv XOR (seq as 8 big-endian bytes, right-aligned), as TLS 1.3 (6.1). */
+/** Writes iv XOR (seq as 8 big-endian bytes, right-aligned) into `out`, as TLS 1.3 (6.1). */
+function nonceInto(out: Buffer, iv: Buffer, ivTail: bigint, seq: bigint): Buffer {
+  iv.copy(out, 0, 0, iv.length - 8);
+  out.writeBigUInt64BE(ivTail ^ seq, iv.length - 8);
+  return out;
+}
+
+/** The last 8 bytes of an IV, which the sequence number is XORed into. */
+const tailOf = (iv: Buffer): bigint => iv.readBigUInt64BE(iv.length - 8);
+
+/** nonce = iv XOR seq (6.1), in a buffer of its own. */
 export function recordNonce(iv: Buffer, seq: bigint): Buffer {
-  const nonce = Buffer.from(iv);
-  const seqBytes = Buffer.alloc(8);
-  seqBytes.writeBigUInt64BE(seq);
-  for (let i = 0; i < 8; i++) nonce[nonce.length - 8 + i] ^= seqBytes[i];
-  return nonce;
+  return nonceInto(Buffer.alloc(iv.length), iv, tailOf(iv), seq);
 }
 
 /**
- * Scratch space for a sealer's nonce, shared by all sealers: createCipheriv copies the IV it is
- * given, so the bytes are only needed for that call, and an idle connection keeps no nonce.
+ * Scratch space for the nonce, shared by every sealer and opener: createCipheriv and
+ * createDecipheriv copy the IV they are given, so the bytes are only needed for that call. So no
+ * record allocates a nonce, and an idle connection keeps none.
  */
 let nonceScratch = Buffer.allocUnsafeSlow(12);
+
+function scratchNonce(iv: Buffer, ivTail: bigint, seq: bigint): Buffer {
+  if (nonceScratch.length !== iv.length) nonceScratch = Buffer.allocUnsafeSlow(iv.length);
+  return nonceInto(nonceScratch, iv, ivTail, seq);
+}
 
 export class RecordSealer {
   private seq = 0n;
@@ -35,7 +47,7 @@ export class RecordSealer {
   private readonly ivTail: bigint;
 
   constructor(private readonly keys: DirectionKeys) {
-    this.ivTail = keys.iv.readBigUInt64BE(keys.iv.length - 8);
+    this.ivTail = tailOf(keys.iv);
   }
 
   get sequence(): bigint {
@@ -54,11 +66,7 @@ export class RecordSealer {
     // The header (3.1): decimal length, left-aligned, space-padded; it is also the AAD.
     out.fill(0x20, out.write(String(length), 0, 'latin1'), HEADER_SIZE);
     const header = out.subarray(0, HEADER_SIZE);
-    const iv = this.keys.iv;
-    if (nonceScratch.length !== iv.length) nonceScratch = Buffer.allocUnsafeSlow(iv.length);
-    const nonce = nonceScratch;
-    iv.copy(nonce, 0, 0, iv.length - 8);
-    nonce.writeBigUInt64BE(this.ivTail ^ this.seq, iv.length - 8);
+    const nonce = scratchNonce(this.keys.iv, this.ivTail, this.seq);
     const cipher = createCipheriv(V2_CIPHER, this.keys.key, nonce, { authTagLength: V2_TAG_BYTES });
     cipher.setAAD(header);
     const body = cipher.update(plaintext);
@@ -73,8 +81,11 @@ export class RecordSealer {
 export class RecordOpener {
   private seq = 0n;
   private failed: ParleyError | null = null;
+  private readonly ivTail: bigint;
 
-  constructor(private readonly keys: DirectionKeys) {}
+  constructor(private readonly keys: DirectionKeys) {
+    this.ivTail = tailOf(keys.iv);
+  }
 
   get sequence(): bigint {
     return this.seq;
@@ -92,9 +103,8 @@ export class RecordOpener {
     }
     const split = frame.body.length - V2_TAG_BYTES;
     try {
-      const decipher = createDecipheriv(V2_CIPHER, this.keys.key, recordNonce(this.keys.iv, this.seq), {
-        authTagLength: V2_TAG_BYTES,
-      });
+      const nonce = scratchNonce(this.keys.iv, this.ivTail, this.seq);
+      const decipher = createDecipheriv(V2_CIPHER, this.keys.key, nonce, { authTagLength: V2_TAG_BYTES });
       decipher.setAAD(frame.header);
       decipher.setAuthTag(frame.body.subarray(split));
       const plain = decipher.update(frame.body.subarray(0, split));
