@@ -320,11 +320,13 @@ export class Advance implements Cmd {
   async run(m: ChatModel, r: ChatSystem): Promise<void> {
     if (!r.canAdvance) return;
     const until = r.now + this.ms;
-    // A connection still without a name when handshakeTimeoutMs has passed is closed (spec 11);
-    // v2 says why first. Nobody else hears of it: it was never in the room.
+    // A connection still without a name when handshakeTimeoutMs has passed is closed (spec 11),
+    // at the server's next deadline step (ServerCore.deadlineGrid); v2 says why first. Nobody else
+    // hears of it: it was never in the room.
     const timeout = r.handshakeTimeoutMs;
-    const late =
-      timeout === null ? [] : [...m.waiting].filter((slot) => m.openedAt.get(slot)! + timeout <= until);
+    const grid = r.deadlineGrid;
+    const dueBy = (slot: Who) => Math.ceil((m.openedAt.get(slot)! + timeout!) / grid) * grid <= until;
+    const late = timeout === null ? [] : [...m.waiting].filter(dueBy);
     await step(
       m,
       r,

@@ -86,6 +86,7 @@ export class MemoryChat implements ChatSystem {
   readonly limits: ChatSystem['limits'];
   readonly rate: { readonly burst: number; readonly perSecond: number };
   readonly handshakeTimeoutMs: number;
+  readonly deadlineGrid: number;
   readonly baseline: readonly string[] = [];
   readonly hasWatcher = false;
   readonly exactHistory = true;
@@ -107,6 +108,7 @@ export class MemoryChat implements ChatSystem {
       options.profile === 'v2' ? options.limits : { maxName, maxMessage, legacyMaxFrame: maxFrame };
     this.rate = options.rate;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
+    this.deadlineGrid = options.core.deadlineGrid;
   }
 
   problems(): string[] {

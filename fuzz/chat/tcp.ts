@@ -213,6 +213,7 @@ export class TcpChat implements ChatSystem {
   };
   readonly rate = null;
   readonly handshakeTimeoutMs = null;
+  readonly deadlineGrid = 1;
   readonly hasWatcher = true;
   readonly exactHistory = false;
   readonly canAdvance = false;

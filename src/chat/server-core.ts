@@ -104,7 +104,7 @@ export class ServerCore<E = unknown> {
    * (once per connection due), so an idle server would spend its CPU scanning. On the grid it runs
    * a few times a second and handles all that fell due together, each at most one step late.
    */
-  private readonly resolution: number;
+  readonly deadlineGrid: number;
 
   constructor(
     readonly profile: ServerProfile<E>,
@@ -116,12 +116,12 @@ export class ServerCore<E = unknown> {
     this.deferWrites = options.deferWrites ?? false;
     this.room = room(this.limits);
     const shortest = Math.min(this.limits.idlePingMs, this.limits.handshakeTimeoutMs);
-    this.resolution = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
+    this.deadlineGrid = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
   }
 
-  /** `t` rounded up to the deadline grid (see resolution). */
+  /** `t` rounded up to the deadline grid (see deadlineGrid). */
   private onGrid(t: number): number {
-    return Math.ceil(t / this.resolution) * this.resolution;
+    return Math.ceil(t / this.deadlineGrid) * this.deadlineGrid;
   }
 
   get connectionCount(): number {
