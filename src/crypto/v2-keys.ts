@@ -31,8 +31,7 @@ function extract(secret: Uint8Array, th: Uint8Array): Buffer {
 }
 
 function expand(prk: Buffer, label: string, length: number): Buffer {
-  // Each result has its own small allocation (a digest, or allocUnsafeSlow), never a slice of a
-  // shared 8 KB pool slab: keys are kept for the connection's life.
+  // Never a slice of a shared 8 KB pool slab: deriveSessionKeys keeps what it copies from here.
   const out = length > HASH_BYTES ? Buffer.allocUnsafeSlow(length) : null;
   let previous = Buffer.alloc(0);
   for (let i = 1, at = 0; at < length; i++, at += HASH_BYTES) {
@@ -48,14 +47,18 @@ function expand(prk: Buffer, label: string, length: number): Buffer {
 
 export function deriveSessionKeys(sharedSecret: Uint8Array, th: Uint8Array): SessionKeys {
   const prk = extract(sharedSecret, th);
+  // The four outputs live for the connection's life, so they share one allocation: an idle
+  // connection holds one small backing store for its keys instead of four.
+  const block = Buffer.allocUnsafeSlow(2 * (V2_KEY_BYTES + V2_IV_BYTES));
+  let at = 0;
+  const part = (label: string, length: number): Buffer => {
+    const view = block.subarray(at, at + length);
+    expand(prk, label, length).copy(view);
+    at += length;
+    return view;
+  };
   return {
-    c2s: {
-      key: expand(prk, V2_KDF_LABELS.c2sKey, V2_KEY_BYTES),
-      iv: expand(prk, V2_KDF_LABELS.c2sIv, V2_IV_BYTES),
-    },
-    s2c: {
-      key: expand(prk, V2_KDF_LABELS.s2cKey, V2_KEY_BYTES),
-      iv: expand(prk, V2_KDF_LABELS.s2cIv, V2_IV_BYTES),
-    },
+    c2s: { key: part(V2_KDF_LABELS.c2sKey, V2_KEY_BYTES), iv: part(V2_KDF_LABELS.c2sIv, V2_IV_BYTES) },
+    s2c: { key: part(V2_KDF_LABELS.s2cKey, V2_KEY_BYTES), iv: part(V2_KDF_LABELS.s2cIv, V2_IV_BYTES) },
   };
 }

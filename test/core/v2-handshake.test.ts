@@ -249,6 +249,9 @@ describe('v2 handshake vectors', () => {
         test.s2cKey,
         test.s2cIv,
       ]);
+      // Kept for the connection's life: all four in one small allocation, no shared pool slab.
+      const stores = new Set([keys.c2s.key, keys.c2s.iv, keys.s2c.key, keys.s2c.iv].map((b) => b.buffer));
+      expect([...stores].map((store) => store.byteLength)).toEqual([2 * (32 + 12)]);
       expect(toHex(transcriptHash(fromHex(test.serverHello), fromHex(test.clientHello)))).toBe(
         test.transcriptHash,
       );
