@@ -9,7 +9,13 @@
 import type { Identity } from '../crypto/identity.js';
 import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
 import { type ParleyError, parleyError } from '../errors.js';
-import { LIMITS, V2_NAME_PATTERN, V2_RESERVED_NAMES, type V2Group } from '../generated/constants.js';
+import {
+  LIMITS,
+  type Limits,
+  V2_NAME_PATTERN,
+  V2_RESERVED_NAMES,
+  type V2Group,
+} from '../generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
@@ -71,6 +77,20 @@ function listBudget(maxFrame: number): number {
 /** Room entries for export, split so that each export_reply fits one frame (7.7). */
 export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
   return chunkByJsonSize(entries, listBudget(maxFrame));
+}
+
+/**
+ * How long presence notices may be held in a room of `members` (11): presenceBatchMs, or
+ * members x presenceBatchMs / 1000 when longer, up to presenceBatchMaxMs. Each hold costs every
+ * member one record, and a join storm lasts longer the larger the room, so a fixed hold made the
+ * storm's cost grow as members x duration; at 10,000 members the hold is 2 s instead of 200 ms.
+ */
+export function presenceHoldMs(
+  limits: Pick<Limits, 'presenceBatchMs' | 'presenceBatchMaxMs'>,
+  members: number,
+): number {
+  const scaled = Math.min(limits.presenceBatchMaxMs, Math.floor((members * limits.presenceBatchMs) / 1000));
+  return Math.max(limits.presenceBatchMs, scaled);
 }
 
 /** A presence notice waiting to be batched (see presenceBatchMs, spec 11). */
@@ -220,7 +240,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
     }
     this.pending.push(pendingOf(seq, packet));
     if (this.presenceDue === null) {
-      this.presenceDue = now + core.limits.presenceBatchMs;
+      this.presenceDue = now + presenceHoldMs(core.limits, core.room.size);
       core.lowerDeadline(this.presenceDue);
     }
   }

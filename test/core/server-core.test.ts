@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLegacyServer } from '../../src/chat/legacy-profile.js';
 import type { ServerAction, ServerCore } from '../../src/chat/server-core.js';
-import { createV2Server } from '../../src/chat/v2-profile.js';
+import { createV2Server, presenceHoldMs } from '../../src/chat/v2-profile.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { FrameDecoder } from '../../src/framing/frame-codec.js';
 import type { Limits } from '../../src/generated/constants.js';
@@ -602,6 +602,19 @@ describe('v2 server: presence batching in large rooms (11)', () => {
     s.net.settle();
     expect(s.packets('alice').map((p) => p.type)).toEqual(['user_joined', 'message']);
     expect(s.packets('carol').map((p) => p.type)).toEqual(['message']);
+  });
+});
+
+describe('v2 server: how long presence is held grows with the room (11)', () => {
+  it('is presenceBatchMs up to 1,000 members, then members x presenceBatchMs / 1000, up to presenceBatchMaxMs', () => {
+    const limits = { presenceBatchMs: 200, presenceBatchMaxMs: 2000 };
+    const holds = [2, 100, 1000, 1500, 5000, 10_000, 50_000].map((n) => presenceHoldMs(limits, n));
+    expect(holds).toEqual([200, 200, 200, 300, 1000, 2000, 2000]);
+  });
+
+  it('never holds less than presenceBatchMs, nor more than the larger of the two limits', () => {
+    expect(presenceHoldMs({ presenceBatchMs: 500, presenceBatchMaxMs: 100 }, 100_000)).toBe(500);
+    expect(presenceHoldMs({ presenceBatchMs: 0, presenceBatchMaxMs: 2000 }, 100_000)).toBe(0);
   });
 });
 
