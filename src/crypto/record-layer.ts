@@ -12,21 +12,29 @@ import { type Frame, MAX_HEADER_LENGTH } from '../framing/frame-codec.js';
 import { HEADER_SIZE, V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
 import type { DirectionKeys } from './v2-keys.js';
 
-const MAX_SEQUENCE = 2n ** 64n - 1n;
+/**
+ * The sequence number is a JavaScript number: 2^53 - 1 records (285 years at a million a second),
+ * far short of the 64-bit counter the spec allows, and counting it allocates nothing, which a
+ * BigInt per record did. A sealer refuses to go past it rather than reuse a nonce.
+ */
+const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+const TWO_32 = 2 ** 32;
 
-/** Writes iv XOR (seq as 8 big-endian bytes, right-aligned) into `out`, as TLS 1.3 (6.1). */
-function nonceInto(out: Buffer, iv: Buffer, ivTail: bigint, seq: bigint): Buffer {
-  iv.copy(out, 0, 0, iv.length - 8);
-  out.writeBigUInt64BE(ivTail ^ seq, iv.length - 8);
+/**
+ * Writes iv XOR (seq as 8 big-endian bytes, right-aligned) into `out`, as TLS 1.3 (6.1); seq comes
+ * as its high and low 32 bits, so that no step allocates.
+ */
+function nonceInto(out: Buffer, iv: Buffer, seqHigh: number, seqLow: number): Buffer {
+  const at = iv.length - 8;
+  iv.copy(out, 0, 0, at);
+  out.writeUInt32BE((iv.readUInt32BE(at) ^ seqHigh) >>> 0, at);
+  out.writeUInt32BE((iv.readUInt32BE(at + 4) ^ seqLow) >>> 0, at + 4);
   return out;
 }
 
-/** The last 8 bytes of an IV, which the sequence number is XORed into. */
-const tailOf = (iv: Buffer): bigint => iv.readBigUInt64BE(iv.length - 8);
-
-/** nonce = iv XOR seq (6.1), in a buffer of its own. */
+/** nonce = iv XOR seq (6.1), for any 64-bit seq, in a buffer of its own. */
 export function recordNonce(iv: Buffer, seq: bigint): Buffer {
-  return nonceInto(Buffer.alloc(iv.length), iv, tailOf(iv), seq);
+  return nonceInto(Buffer.alloc(iv.length), iv, Number(seq >> 32n), Number(seq & 0xffffffffn));
 }
 
 /**
@@ -36,22 +44,18 @@ export function recordNonce(iv: Buffer, seq: bigint): Buffer {
  */
 let nonceScratch = Buffer.allocUnsafeSlow(12);
 
-function scratchNonce(iv: Buffer, ivTail: bigint, seq: bigint): Buffer {
+function scratchNonce(iv: Buffer, seq: number): Buffer {
   if (nonceScratch.length !== iv.length) nonceScratch = Buffer.allocUnsafeSlow(iv.length);
-  return nonceInto(nonceScratch, iv, ivTail, seq);
+  return nonceInto(nonceScratch, iv, Math.floor(seq / TWO_32), seq >>> 0);
 }
 
 export class RecordSealer {
-  private seq = 0n;
-  /** The IV's last 8 bytes, which the sequence number is XORed into. */
-  private readonly ivTail: bigint;
+  private seq = 0;
 
-  constructor(private readonly keys: DirectionKeys) {
-    this.ivTail = tailOf(keys.iv);
-  }
+  constructor(private readonly keys: DirectionKeys) {}
 
   get sequence(): bigint {
-    return this.seq;
+    return BigInt(this.seq);
   }
 
   /**
@@ -66,12 +70,12 @@ export class RecordSealer {
     // The header (3.1): decimal length, left-aligned, space-padded; it is also the AAD.
     out.fill(0x20, out.write(String(length), 0, 'latin1'), HEADER_SIZE);
     const header = out.subarray(0, HEADER_SIZE);
-    const nonce = scratchNonce(this.keys.iv, this.ivTail, this.seq);
+    const nonce = scratchNonce(this.keys.iv, this.seq);
     const cipher = createCipheriv(V2_CIPHER, this.keys.key, nonce, { authTagLength: V2_TAG_BYTES });
     cipher.setAAD(header);
     const body = cipher.update(plaintext);
     cipher.final();
-    this.seq += 1n;
+    this.seq += 1;
     body.copy(out, HEADER_SIZE);
     cipher.getAuthTag().copy(out, HEADER_SIZE + body.length);
     return out;
@@ -79,16 +83,13 @@ export class RecordSealer {
 }
 
 export class RecordOpener {
-  private seq = 0n;
+  private seq = 0;
   private failed: ParleyError | null = null;
-  private readonly ivTail: bigint;
 
-  constructor(private readonly keys: DirectionKeys) {
-    this.ivTail = tailOf(keys.iv);
-  }
+  constructor(private readonly keys: DirectionKeys) {}
 
   get sequence(): bigint {
-    return this.seq;
+    return BigInt(this.seq);
   }
 
   /** Decrypts one record frame; throws DECRYPT_FAILED (sticky) if it does not authenticate. */
@@ -103,13 +104,13 @@ export class RecordOpener {
     }
     const split = frame.body.length - V2_TAG_BYTES;
     try {
-      const nonce = scratchNonce(this.keys.iv, this.ivTail, this.seq);
+      const nonce = scratchNonce(this.keys.iv, this.seq);
       const decipher = createDecipheriv(V2_CIPHER, this.keys.key, nonce, { authTagLength: V2_TAG_BYTES });
       decipher.setAAD(frame.header);
       decipher.setAuthTag(frame.body.subarray(split));
       const plain = decipher.update(frame.body.subarray(0, split));
       decipher.final();
-      this.seq += 1n;
+      this.seq += 1;
       return plain;
     } catch (err) {
       this.failed = parleyError(

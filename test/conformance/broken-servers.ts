@@ -56,7 +56,7 @@ export const FAULTS: readonly Fault[] = [
             const seal = sealer.seal.bind(sealer);
             sealer.seal = (plain: Buffer) => {
               const record = seal(plain);
-              sealer.seq = 0n;
+              sealer.seq = 0;
               return record;
             };
             sealer.stuck = true;
@@ -267,8 +267,8 @@ export const FAULTS: readonly Fault[] = [
                 return open(frame);
               } catch (err) {
                 opener.failed = null;
-                if (opener.seq === 0n) throw err;
-                opener.seq -= 1n;
+                if (opener.seq === 0) throw err;
+                opener.seq -= 1;
                 return open(frame);
               }
             };

@@ -147,10 +147,40 @@ describe('RecordSealer', () => {
     expect(sealer.seal(Buffer.from('x')).equals(sealer.seal(Buffer.from('x')))).toBe(false);
   });
 
-  it('refuses to seal once the 64-bit sequence number is exhausted', () => {
+  it('refuses to seal once its sequence number would go past 2^53 - 1 (never reusing a nonce)', () => {
     const sealer = new RecordSealer(keys);
-    (sealer as unknown as { seq: bigint }).seq = 2n ** 64n - 1n;
+    (sealer as unknown as { seq: number }).seq = Number.MAX_SAFE_INTEGER - 1;
+    expect(codeOf(() => sealer.seal(Buffer.from('x')))).toBeNull();
     expect(codeOf(() => sealer.seal(Buffer.from('x')))).toBe('INTERNAL_ERROR');
+  });
+
+  it('seals and opens under recordNonce(iv, seq) at every sequence number, across 32-bit halves', () => {
+    for (const seq of [
+      0,
+      1,
+      2 ** 31,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      2 ** 40 + 12345,
+      Number.MAX_SAFE_INTEGER - 1,
+    ]) {
+      const sealer = new RecordSealer(keys);
+      const opener = new RecordOpener(keys);
+      (sealer as unknown as { seq: number }).seq = seq;
+      (opener as unknown as { seq: number }).seq = seq;
+      const frame = sealer.seal(Buffer.from(`record ${seq}`));
+      const header = frame.subarray(0, 10);
+      const body = frame.subarray(10);
+      // The reference construction, with a BigInt sequence number, opens what the sealer made.
+      const decipher = createDecipheriv('aes-256-gcm', keys.key, recordNonce(keys.iv, BigInt(seq)));
+      decipher.setAAD(header);
+      decipher.setAuthTag(body.subarray(body.length - 16));
+      const plain = Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+      expect(plain.toString()).toBe(`record ${seq}`);
+      expect(opener.open({ header, body }).toString()).toBe(`record ${seq}`);
+      expect(sealer.sequence).toBe(BigInt(seq) + 1n);
+    }
   });
 });
 
