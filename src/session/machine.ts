@@ -42,6 +42,14 @@ export class StateMachine<S extends string = string> {
     return (this.machine.table[this.current]?.[event]?.length ?? 0) > 0;
   }
 
+  /** Whether the table lists a transition for `event` here without a guard (no allocation: per packet). */
+  hasUnguarded(event: string): boolean {
+    const options = this.machine.table[this.current]?.[event];
+    if (!options) return false;
+    for (const t of options) if (t.when === null) return true;
+    return false;
+  }
+
   /** The guards (`when` values) the table lists for `event` here; [null] for an unguarded one. */
   guards(event: string): readonly (string | null)[] {
     return (this.machine.table[this.current]?.[event] ?? []).map((t) => t.when);

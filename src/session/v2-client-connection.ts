@@ -180,7 +180,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     if (packet.type === 'error') {
       // Before server_auth the table has one unguarded `error` transition (13.2); later states
       // tell fatal from non-fatal.
-      const unguarded = this.machine.guards('error').includes(null);
+      const unguarded = this.machine.hasUnguarded('error');
       this.machine.fire('error', unguarded ? null : packet.fatal ? 'fatal' : 'nonfatal');
       if (packet.fatal || this.machine.terminal) {
         events.push({ kind: 'error', error: this.remoteError(packet) });

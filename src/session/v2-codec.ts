@@ -64,8 +64,9 @@ export function splitPackets(plain: Buffer): Buffer[] {
     parts.push(plain.subarray(start, i));
     start = i + 1;
   }
-  parts.push(plain.subarray(start));
-  if (parts.some((p) => p.length === 0)) throw parleyError('PACKET_MALFORMED', 'empty packet in a record');
+  parts.push(start === 0 ? plain : plain.subarray(start)); // most records carry one packet
+  for (const part of parts)
+    if (part.length === 0) throw parleyError('PACKET_MALFORMED', 'empty packet in a record');
   return parts;
 }
 

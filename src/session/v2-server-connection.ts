@@ -202,14 +202,14 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
       return;
     }
     // A record may carry several packets (6.1); each is parsed and checked on its own.
-    this.held.push(...splitPackets(this.opener!.open(frame)));
+    for (const part of splitPackets(this.opener!.open(frame))) this.held.push(part);
   }
 
   private handlePacket(part: Buffer, events: V2ServerConnectionEvent[]): void {
     const packet = parseClientPacket(part);
     // Unguarded transitions fire now (an unknown one throws PACKET_UNEXPECTED, 13.1). Guarded
     // ones (join: accepted / refused) are resolved by the room via acceptJoin / refuseJoin.
-    if (!this.machine.allows(packet.type) || this.machine.guards(packet.type).includes(null)) {
+    if (!this.machine.allows(packet.type) || this.machine.hasUnguarded(packet.type)) {
       this.machine.fire(packet.type);
     } else {
       this.verdictPending = true;

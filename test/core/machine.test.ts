@@ -111,6 +111,10 @@ describe('StateMachine on the generated tables', () => {
     expect(machineIn(V2_SERVER_MACHINE, 'AWAIT_JOIN').guards('join')).toEqual(['accepted', 'refused']);
     expect(machineIn(V2_SERVER_MACHINE, 'AWAIT_JOIN').guards('ping')).toEqual([null]);
     expect(machineIn(V2_CLIENT_MACHINE, 'JOINED').guards('error')).toEqual(['nonfatal', 'fatal']);
+    // hasUnguarded answers the same question without building the list.
+    expect(machineIn(V2_SERVER_MACHINE, 'AWAIT_JOIN').hasUnguarded('join')).toBe(false);
+    expect(machineIn(V2_SERVER_MACHINE, 'AWAIT_JOIN').hasUnguarded('ping')).toBe(true);
+    expect(machineIn(V2_SERVER_MACHINE, 'AWAIT_JOIN').hasUnguarded('server_hello')).toBe(false);
   });
 });
 
