@@ -13,27 +13,46 @@ import {
 
 const MB = 1024 * 1024;
 
-function fake(start = 50 * MB) {
+/**
+ * A collector over a fake memory reading: a full collection frees what grew above 50 MB (`calls`
+ * has the reading each one saw); the young generation shrinks at the `shrinksAt`-th young
+ * collection. `log` has every collection in order.
+ */
+function fake(start = 50 * MB, young?: { shrinksAt: number; settleLooks?: number }) {
   let memory = start;
+  let youngBytes = 32 * MB;
   const calls: number[] = [];
+  const log: string[] = [];
   const collector = new IdleCollector({
     memory: () => memory,
-    // A collection frees what grew above 50 MB.
     gc: () => {
       calls.push(memory);
+      log.push('full');
       memory = Math.min(memory, 50 * MB);
     },
+    ...(young && {
+      youngGc: () => {
+        log.push('young');
+        if (log.filter((what) => what === 'young').length === young.shrinksAt) youngBytes = 1 * MB;
+      },
+      youngBytes: () => youngBytes,
+      settleLooks: young.settleLooks ?? 4,
+    }),
     quietGrowthBytes: 1 * MB,
     minGrowthBytes: 8 * MB,
   });
   return {
     collector,
     calls,
+    log,
     set: (bytes: number) => {
       memory = bytes;
     },
   };
 }
+
+/** A collector that also settles the young generation (see fake). */
+const settling = (shrinksAt: number, settleLooks = 4) => fake(50 * MB, { shrinksAt, settleLooks });
 
 describe('IdleCollector', () => {
   it('collects once when a burst is over, not while it lasts', () => {
@@ -70,35 +89,6 @@ describe('IdleCollector', () => {
     expect(calls).toEqual([48.5 * MB]);
   });
 });
-
-/** A collector whose young generation shrinks at the `shrinksAt`-th young collection. */
-function settling(shrinksAt: number, settleLooks = 4) {
-  let memory = 50 * MB;
-  let young = 32 * MB;
-  const log: string[] = [];
-  const collector = new IdleCollector({
-    memory: () => memory,
-    gc: () => {
-      log.push('full');
-      memory = 50 * MB;
-    },
-    youngGc: () => {
-      log.push('young');
-      if (log.filter((what) => what === 'young').length === shrinksAt) young = 1 * MB;
-    },
-    youngBytes: () => young,
-    quietGrowthBytes: 1 * MB,
-    minGrowthBytes: 8 * MB,
-    settleLooks,
-  });
-  return {
-    collector,
-    log,
-    set: (bytes: number) => {
-      memory = bytes;
-    },
-  };
-}
 
 describe('IdleCollector: the young generation after a burst', () => {
   it('runs young collections at the quiet looks after a full one until the young generation shrank', () => {
