@@ -26,7 +26,7 @@ const TWO_32 = 2 ** 32;
  */
 function nonceInto(out: Buffer, iv: Buffer, seqHigh: number, seqLow: number): Buffer {
   const at = iv.length - 8;
-  iv.copy(out, 0, 0, at);
+  for (let i = 0; i < at; i++) out[i] = iv[i]; // 4 bytes: Buffer#copy would allocate a view
   out.writeUInt32BE((iv.readUInt32BE(at) ^ seqHigh) >>> 0, at);
   out.writeUInt32BE((iv.readUInt32BE(at + 4) ^ seqLow) >>> 0, at + 4);
   return out;
