@@ -38,6 +38,13 @@ function whole(name: string, min: number, max = 1_000_000_000) {
   };
 }
 
+/** `--server-env NAME=VALUE`, repeatable: collects into one environment. */
+function serverEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+  if (!m) throw new InvalidArgumentError(`--server-env takes NAME=VALUE, got "${value}".`);
+  return { ...previous, [m[1]]: m[2] };
+}
+
 function sizes(value: string): number[] {
   const list = value.split(',').map((v) => whole('--idle-sizes', 1, 100000)(v.trim()));
   if (list.length === 0) throw new InvalidArgumentError('--idle-sizes needs at least one size.');
@@ -69,6 +76,7 @@ interface Options {
   cpuProf?: string;
   serverRoot?: string;
   serverFlags?: string;
+  serverEnv?: Record<string, string>;
   json?: string;
 }
 
@@ -312,6 +320,11 @@ async function main(): Promise<void> {
       'start the reference server of this built Parley checkout (before/after runs)',
     )
     .option('--server-flags <flags>', 'node/V8 flags for the reference server process, space-separated')
+    .option(
+      '--server-env <name=value>',
+      'an environment variable for the reference server process only (repeatable)',
+      serverEnv,
+    )
     .option('--json <file>', 'write every figure to this file')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
@@ -350,6 +363,7 @@ async function main(): Promise<void> {
           cpuProfDir: opts.cpuProf,
           root: opts.serverRoot,
           nodeFlags: opts.serverFlags?.split(/\s+/).filter(Boolean),
+          env: opts.serverEnv,
         });
   const parleyClient = (server: ServerUnderTest): ClientSpec => ({
     kind: opts.profile,

@@ -139,6 +139,11 @@ export interface ParleyServerOptions {
   readonly extraArgs?: readonly string[];
   /** Extra node/V8 flags for the server process (e.g. --max-semi-space-size=1). */
   readonly nodeFlags?: readonly string[];
+  /**
+   * Environment variables for the server process only, over the bench's own (e.g. LD_PRELOAD of
+   * another C allocator): the load generator keeps its environment.
+   */
+  readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
 }
 
@@ -193,6 +198,7 @@ export async function startParleyServer(options: ParleyServerOptions): Promise<S
   const child = spawn('sh', ['-c', RAISE_NOFILE, 'sh', process.execPath, ...nodeArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: root,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -227,7 +233,8 @@ export async function startParleyServer(options: ParleyServerOptions): Promise<S
     label:
       `parley ${options.profile}` +
       (options.root ? ` @ ${options.root}` : '') +
-      (options.nodeFlags?.length ? ` [${options.nodeFlags.join(' ')}]` : ''),
+      (options.nodeFlags?.length ? ` [${options.nodeFlags.join(' ')}]` : '') +
+      (options.env ? ` {${Object.keys(options.env).join(' ')}}` : ''),
     host: address.host,
     port: address.port,
     monitor,

@@ -171,6 +171,24 @@ describe.skipIf(!built)('bench smoke run', () => {
     if (process.platform === 'linux') expect(result.idleRssBytes).toBeGreaterThan(0);
   });
 
+  it('starts the server with the environment it is given, over its own', { timeout: 30000 }, async () => {
+    server = await startParleyServer({ profile: 'v2', env: { PARLEY_BENCH_PROBE: 'allocator=x' } });
+    expect(server.label).toBe('parley v2 {PARLEY_BENCH_PROBE}');
+    if (process.platform !== 'linux') return;
+    const environ = readFileSync(`/proc/${server.monitor!.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('PARLEY_BENCH_PROBE=allocator=x');
+    expect(environ).toContain(`PATH=${process.env.PATH}`);
+  });
+
+  it.skipIf(!benchBuilt)('refuses a --server-env without NAME=VALUE before starting anything', () => {
+    const run = spawnSync(process.execPath, [join(repoRoot(), 'bench', 'index.js'), '--server-env', '1X=y'], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--server-env takes NAME=VALUE, got "1X=y"');
+  });
+
   it.skipIf(!benchBuilt)('runs through the command line and writes the figures', { timeout: 90000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-bench-test-'));
     try {
