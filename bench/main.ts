@@ -309,9 +309,10 @@ async function main(): Promise<void> {
     .option('--idle-sizes <list>', 'idle: room sizes, comma-separated (default 1000,10000)', sizes)
     .option(
       '--settle <ms>',
-      'idle: quiet time before reading memory (the server collects garbage once quiet)',
+      'idle: quiet time before reading memory (once quiet, the server collects at once and V8 ' +
+        'gives its young generation back within about 5-20 s)',
       whole('--settle', 0, 600000),
-      10000,
+      30000,
     )
     .option('--timeout <s>', 'longest any one scenario may take', whole('--timeout', 1, 3600), 300)
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the reference server and summarise it')

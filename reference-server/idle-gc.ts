@@ -48,8 +48,13 @@ const DEFAULT_QUIET_MS = 1000;
 /** A room of 10,000 idle members answering pings allocates about 1 MB a second: still quiet. */
 const DEFAULT_QUIET_GROWTH = 4 * 1024 * 1024;
 const DEFAULT_MIN_GROWTH = 8 * 1024 * 1024;
-/** V8 judges its allocation rate over about five seconds; ten quiet looks cover it twice. */
-const DEFAULT_SETTLE_LOOKS = 10;
+/**
+ * V8 judges its allocation rate over about five seconds, and a burst's tail (the last joiners, the
+ * first pings) can keep it above V8's threshold for a while after the heap stopped growing: at
+ * 10,000 members, ten looks (the old default) ended before the young generation shrank in about
+ * half the runs. A minute of quiet looks costs a young collection (about a millisecond) a second.
+ */
+const DEFAULT_SETTLE_LOOKS = 60;
 
 export function collectableBytes(): number {
   const heap = getHeapStatistics();

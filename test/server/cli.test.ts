@@ -260,7 +260,7 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
       [['--max-frame', '10'], /maxFrame must be between/],
       [['--history', '-3'], /history|unknown option/],
       [['--log-level', 'loud'], /Allowed choices are error, warn, info, debug/],
-      [['--idle-ping', '80000'], /--idle-timeout \(75000 ms\) must be longer than --idle-ping/],
+      [['--idle-ping', '95000'], /--idle-timeout \(90000 ms\) must be longer than --idle-ping/],
       [['--bogus'], /unknown option '--bogus'/],
       [['surplus'], /too many arguments/],
     ];
