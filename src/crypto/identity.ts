@@ -44,6 +44,24 @@ export function signTranscript(identity: Identity, transcriptHash: Uint8Array): 
   return sign(null, authMessage(transcriptHash), identity.privateKeyObject);
 }
 
+/**
+ * The last server key imported for verification, by its bytes (copied, so that the caller's array
+ * changing later cannot alias it). A client meets the same pinned server on every connection, and
+ * the import costs about as much as the verification itself.
+ */
+let lastKey: { readonly raw: Buffer; readonly key: KeyObject } | null = null;
+
+function verificationKey(publicKey: Uint8Array): KeyObject {
+  if (lastKey?.raw.equals(publicKey)) return lastKey.key;
+  const raw = Buffer.from(publicKey);
+  const key = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
+  lastKey = { raw, key };
+  return key;
+}
+
 /** Never throws: a malformed key or signature simply does not verify. */
 export function verifyTranscript(
   publicKey: Uint8Array,
@@ -52,11 +70,7 @@ export function verifyTranscript(
 ): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    const key = createPublicKey({
-      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
-      format: 'jwk',
-    });
-    return verify(null, authMessage(transcriptHash), key, signature);
+    return verify(null, authMessage(transcriptHash), verificationKey(publicKey), signature);
   } catch {
     return false;
   }

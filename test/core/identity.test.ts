@@ -79,6 +79,19 @@ describe('transcript signature (5.5)', () => {
     expect(verifyTranscript(identity.publicKey, th, flipped)).toBe(false);
   });
 
+  it('verifies against the key given each time, not the one imported before it', () => {
+    const other = identityFromSeed(Buffer.alloc(32, 2));
+    const signature = signTranscript(identity, th);
+    const key = new Uint8Array(identity.publicKey);
+    expect(verifyTranscript(key, th, signature)).toBe(true);
+    expect(verifyTranscript(other.publicKey, th, signature)).toBe(false);
+    expect(verifyTranscript(other.publicKey, th, signTranscript(other, th))).toBe(true);
+    expect(verifyTranscript(key, th, signature)).toBe(true);
+    key.set(other.publicKey); // the same array, now holding the other key
+    expect(verifyTranscript(key, th, signature)).toBe(false);
+    expect(verifyTranscript(key, th, signTranscript(other, th))).toBe(true);
+  });
+
   it('returns false, never throws, for keys and signatures of the wrong size or form', () => {
     const signature = signTranscript(identity, th);
     expect(verifyTranscript(identity.publicKey.subarray(1), th, signature)).toBe(false);
