@@ -47,7 +47,7 @@ export function signTranscript(identity: Identity, transcriptHash: Uint8Array): 
 /**
  * The last server key imported for verification, by its bytes (copied, so that the caller's array
  * changing later cannot alias it). A client meets the same pinned server on every connection, and
- * the import costs about as much as the verification itself.
+ * the JWK import is about a tenth of a verification's cost (10-20 µs of 130 here).
  */
 let lastKey: { readonly raw: Buffer; readonly key: KeyObject } | null = null;
 
