@@ -82,6 +82,34 @@ export function exposedGc(): V8Collections | null {
   }
 }
 
+/** The V8 flag holdYoungGeneration sets (exported for the test that checks it on this Node). */
+export const HOLD_YOUNG_GENERATION = '--semi-space-growth-factor=1';
+
+/**
+ * Keeps V8's young generation at the size it starts with (1 MB semi-spaces on Node 20) instead of
+ * letting it grow to 16 MB (Node 20, 22) or 64 MB (Node 24) under sustained load.
+ *
+ * Why: V8 grows the young generation once enough bytes have survived scavenges, which a busy server
+ * always reaches, and then starts old-generation marking whenever the old generation's room to its
+ * limit is no larger than the young generation's capacity. A server's old generation is small
+ * (10 MB while a room of 100 chats), so with 16 MB semi-spaces that was always true: `--trace-gc`
+ * showed a full mark-compact every 60-90 ms through a fan-out run, and perf put V8's marking and
+ * sweeping threads at about 40% of the server's CPU. Held at its first size, the server's CPU per
+ * delivery fell by about a quarter and the 10,000-member idle room by 5-20 MB (bench/RESULTS.md).
+ * `--max-semi-space-size` would be the plain way, but V8 reads it only when the heap is created
+ * (`node reference-server` passes no node flags); the growth factor it reads at each growth.
+ * On Node 20 and 22 a worker thread's start resets the flags set at run time, so the server calls
+ * this again each time its key pool's worker is up (key-pool.ts).
+ */
+export function holdYoungGeneration(): boolean {
+  try {
+    setFlagsFromString(HOLD_YOUNG_GENERATION);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class IdleCollector {
   private readonly memory: () => number;
   private readonly quietGrowth: number;
@@ -94,6 +122,8 @@ export class IdleCollector {
   /** Quiet looks left that may run a young collection, and the young generation's size to beat. */
   private settling = 0;
   private youngBefore = 0;
+  /** The young generation's size when the collector started: it cannot shrink below that. */
+  private readonly youngFloor: number;
   /** Collections run so far (for tests and logs). */
   collections = 0;
   youngCollections = 0;
@@ -104,6 +134,7 @@ export class IdleCollector {
     this.minGrowth = options.minGrowthBytes ?? DEFAULT_MIN_GROWTH;
     this.last = this.memory();
     this.baseline = this.last;
+    this.youngFloor = options.youngBytes?.() ?? 0;
   }
 
   /** One look: collects when memory stopped growing well above the baseline. Returns whether it did. */
@@ -119,8 +150,10 @@ export class IdleCollector {
     this.last = this.memory();
     this.baseline = this.last;
     if (this.options.youngGc && this.options.youngBytes) {
-      this.settling = this.options.settleLooks ?? DEFAULT_SETTLE_LOOKS;
       this.youngBefore = this.options.youngBytes();
+      // A young generation that never grew (holdYoungGeneration) has nothing to give back.
+      this.settling =
+        this.youngBefore > this.youngFloor ? (this.options.settleLooks ?? DEFAULT_SETTLE_LOOKS) : 0;
     }
     return true;
   }

@@ -33,6 +33,18 @@ export interface KeyPoolReply {
 /** How long a worker with nothing to do is kept before it is stopped (see KeyPairPool). */
 const WORKER_LINGER_MS = 1000;
 
+export interface KeyPairPoolOptions {
+  /** Pairs kept per group (default 128). */
+  readonly size?: number;
+  /** The worker's script (default: the compiled key-pool-worker.js beside this file). */
+  readonly workerScript?: URL;
+  /**
+   * Called each time a worker thread is up. On Node 20 and 22 a starting worker resets the V8
+   * flags set at run time, so the server sets its own again here (idle-gc.ts, holdYoungGeneration).
+   */
+  readonly onWorkerOnline?: () => void;
+}
+
 export class KeyPairPool {
   private readonly pools = new Map<V2Group, KeyPair[]>();
   private readonly asked = new Set<V2Group>();
@@ -41,11 +53,13 @@ export class KeyPairPool {
   private linger: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(
-    groups: readonly V2Group[],
-    private readonly size = 128,
-  ) {
-    const script = new URL('./key-pool-worker.js', import.meta.url);
+  private readonly size: number;
+  private readonly onWorkerOnline: (() => void) | undefined;
+
+  constructor(groups: readonly V2Group[], options: KeyPairPoolOptions = {}) {
+    this.size = options.size ?? 128;
+    this.onWorkerOnline = options.onWorkerOnline;
+    const script = options.workerScript ?? new URL('./key-pool-worker.js', import.meta.url);
     // Running from TypeScript sources (tests) there is no compiled worker: generate inline.
     this.script = existsSync(fileURLToPath(script)) ? script : null;
     for (const group of groups) this.refill(group);
@@ -61,6 +75,7 @@ export class KeyPairPool {
     const worker = new Worker(this.script);
     this.worker = worker;
     worker.unref();
+    if (this.onWorkerOnline) worker.once('online', this.onWorkerOnline);
     worker.on('message', (reply: KeyPoolReply) => {
       this.asked.delete(reply.group);
       const pool = this.pools.get(reply.group) ?? [];

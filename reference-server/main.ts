@@ -172,6 +172,7 @@ async function main(): Promise<void> {
       motd: opts.motd,
       logger,
       idleGc: true,
+      holdYoungGeneration: true,
     });
   } catch (err) {
     process.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}\n`);

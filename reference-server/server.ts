@@ -15,7 +15,7 @@ import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.j
 import { createV2Server } from '../src/chat/v2-profile.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
-import { exposedGc, IdleCollector, youngGenerationBytes } from './idle-gc.js';
+import { exposedGc, holdYoungGeneration, IdleCollector, youngGenerationBytes } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -32,6 +32,11 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** Run a full garbage collection when the server goes quiet after a burst (idle-gc.ts). */
   readonly idleGc?: boolean;
+  /**
+   * Keep V8's young generation at its first size (idle-gc.ts, holdYoungGeneration): a setting of
+   * the whole process, for `node reference-server`, not for a server embedded in other code.
+   */
+  readonly holdYoungGeneration?: boolean;
 }
 
 export interface RunningServer {
@@ -55,7 +60,9 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   let keyPool: KeyPairPool | null = null;
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
-    keyPool = new KeyPairPool(V2_GROUPS);
+    keyPool = new KeyPairPool(V2_GROUPS, {
+      ...(options.holdYoungGeneration ? { onWorkerOnline: holdYoungGeneration } : {}),
+    });
     core = createV2Server({
       identity: options.identity,
       random: randomBytes,
@@ -217,6 +224,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     guarded(id, 'open', () => apply(core.open(id, Date.now())));
   };
 
+  if (options.holdYoungGeneration) holdYoungGeneration();
   const gc = options.idleGc ? exposedGc() : null;
   const idle = gc
     ? new IdleCollector({ gc: gc.full, youngGc: gc.young, youngBytes: youngGenerationBytes })

@@ -3,10 +3,13 @@
  * well above where the last collection left it, none while it grows or when it grew little. Driven
  * by hand with a fake memory reading; then the real V8 collector, exposed at run time.
  */
+import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   collectableBytes,
   exposedGc,
+  HOLD_YOUNG_GENERATION,
+  holdYoungGeneration,
   IdleCollector,
   youngGenerationBytes,
 } from '../../reference-server/idle-gc.js';
@@ -18,9 +21,11 @@ const MB = 1024 * 1024;
  * has the reading each one saw); the young generation shrinks at the `shrinksAt`-th young
  * collection. `log` has every collection in order.
  */
-function fake(start = 50 * MB, young?: { shrinksAt: number; settleLooks?: number }) {
+function fake(start = 50 * MB, young?: { shrinksAt: number; settleLooks?: number; held?: boolean }) {
   let memory = start;
-  let youngBytes = 32 * MB;
+  // The young generation starts at 1 MB; a burst grows it to 32 MB unless its growth is held.
+  let youngBytes = 1 * MB;
+  let shrunk = false;
   const calls: number[] = [];
   const log: string[] = [];
   const collector = new IdleCollector({
@@ -33,7 +38,10 @@ function fake(start = 50 * MB, young?: { shrinksAt: number; settleLooks?: number
     ...(young && {
       youngGc: () => {
         log.push('young');
-        if (log.filter((what) => what === 'young').length === young.shrinksAt) youngBytes = 1 * MB;
+        if (log.filter((what) => what === 'young').length === young.shrinksAt) {
+          youngBytes = 1 * MB;
+          shrunk = true;
+        }
       },
       youngBytes: () => youngBytes,
       settleLooks: young.settleLooks ?? 4,
@@ -47,6 +55,7 @@ function fake(start = 50 * MB, young?: { shrinksAt: number; settleLooks?: number
     log,
     set: (bytes: number) => {
       memory = bytes;
+      if (young && !young.held && !shrunk) youngBytes = 32 * MB;
     },
   };
 }
@@ -111,6 +120,15 @@ describe('IdleCollector: the young generation after a burst', () => {
     expect(log).toEqual(['full', 'young', 'young', 'young', 'young']);
   });
 
+  it('runs none when the young generation never grew (its growth held)', () => {
+    const { collector, log, set } = fake(50 * MB, { shrinksAt: 1, held: true });
+    set(120 * MB);
+    collector.check();
+    expect(collector.check()).toBe(true); // the full collection
+    for (let look = 0; look < 6; look++) collector.check();
+    expect(log).toEqual(['full']);
+  });
+
   it('runs none while memory grows, and none before any full collection', () => {
     const { collector, log, set } = settling(Number.POSITIVE_INFINITY);
     collector.check();
@@ -143,5 +161,62 @@ describe('exposedGc', () => {
     const gc = exposedGc();
     expect(() => gc!.young()).not.toThrow();
     expect(youngGenerationBytes()).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * A fresh Node process that sets `flag` at run time (as the server does, after start), then keeps
+ * enough alive across scavenges for V8 to grow its young generation; resolves with the young
+ * generation's size in MB.
+ */
+function youngAfterChurn(flag: string | null, worker: 'none' | 'after' | 'again' = 'none'): Promise<number> {
+  const set = flag === null ? '' : `v8.setFlagsFromString(${JSON.stringify(flag)});`;
+  // 'after': a worker thread starts after the flag was set; 'again': and the flag is set again
+  // once it is online, as the key pool's onWorkerOnline does.
+  const start =
+    worker === 'none'
+      ? ''
+      : `const w = new (require('node:worker_threads').Worker)('setTimeout(() => {}, 60000)', { eval: true });
+         await new Promise((up) => w.once('online', up));
+         ${worker === 'again' ? set : ''}
+         await new Promise((turn) => setTimeout(turn, 50));`;
+  const script = `(async () => {
+    const v8 = require('node:v8');
+    ${set}
+    ${start}
+    const keep = [];
+    for (let r = 0; r < 4000; r++) {
+      keep.push(new Array(5000).fill(r));
+      if (keep.length > 200) keep.shift();
+    }
+    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    process.stdout.write(String(young.space_size / 1048576));
+    process.exit(0);
+  })();`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], (err, stdout) =>
+      err ? reject(err) : resolve(Number(stdout)),
+    );
+  });
+}
+
+describe('holdYoungGeneration', () => {
+  it('sets its flag in this process', () => {
+    expect(holdYoungGeneration()).toBe(true);
+  });
+
+  it('keeps the young generation at its first size on this Node, where it would grow', async () => {
+    const [free, held] = await Promise.all([youngAfterChurn(null), youngAfterChurn(HOLD_YOUNG_GENERATION)]);
+    expect(free).toBeGreaterThanOrEqual(16); // Node 20, 22: 2 x 16 MB; Node 24: more
+    expect(held).toBeLessThanOrEqual(4);
+  });
+
+  it('holds across a worker thread when set again once the worker is online', async () => {
+    const held = await youngAfterChurn(HOLD_YOUNG_GENERATION, 'again');
+    expect(held).toBeLessThanOrEqual(4);
+    // Why the key pool calls back: on Node 20 and 22 the worker's start undid the first setting.
+    if (Number(process.versions.node.split('.')[0]) <= 22) {
+      expect(await youngAfterChurn(HOLD_YOUNG_GENERATION, 'after')).toBeGreaterThanOrEqual(16);
+    }
   });
 });

@@ -3,6 +3,10 @@
  * pairs the client did not choose offered again (5.1), within the pool's size.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyPairPool } from '../../reference-server/key-pool.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
@@ -15,13 +19,13 @@ afterEach(async () => {
 
 describe('KeyPairPool', () => {
   it('hands out a different pair each time', () => {
-    pool = new KeyPairPool([], 4);
+    pool = new KeyPairPool([], { size: 4 });
     const shares = new Set(Array.from({ length: 8 }, () => pool!.take('x25519').share.toString('hex')));
     expect(shares.size).toBe(8);
   });
 
   it('offers a pair given back again, in its own group only', () => {
-    pool = new KeyPairPool([], 4);
+    pool = new KeyPairPool([], { size: 4 });
     const unused = generateKeyPair('modp14', randomBytes);
     pool.giveBack(unused);
     expect(pool.take('x25519').group).toBe('x25519');
@@ -30,11 +34,32 @@ describe('KeyPairPool', () => {
   });
 
   it('keeps no more given-back pairs than its size', () => {
-    pool = new KeyPairPool([], 2);
+    pool = new KeyPairPool([], { size: 2 });
     const pairs = Array.from({ length: 3 }, () => generateKeyPair('x25519', randomBytes));
     for (const p of pairs) pool.giveBack(p);
     const taken = [pool.take('x25519'), pool.take('x25519'), pool.take('x25519')];
     expect(taken.slice(0, 2)).toEqual(expect.arrayContaining(pairs.slice(0, 2)));
     expect(taken[2]).not.toBe(pairs[2]);
+  });
+
+  it('tells its owner each time a worker thread is up (the server then sets its V8 flags again)', async () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'parley-pool-')), 'worker.mjs');
+    writeFileSync(script, 'setTimeout(() => {}, 60000);\n'); // a worker that answers nothing
+    let online!: () => void;
+    const up = new Promise<void>((resolve) => {
+      online = resolve;
+    });
+    let calls = 0;
+    pool = new KeyPairPool(['x25519'], {
+      size: 2,
+      workerScript: pathToFileURL(script),
+      onWorkerOnline: () => {
+        calls++;
+        online();
+      },
+    });
+    await up;
+    expect(calls).toBe(1);
+    expect(pool.take('x25519').group).toBe('x25519'); // nothing came back: made on the spot
   });
 });
