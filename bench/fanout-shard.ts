@@ -53,11 +53,11 @@ export interface ShardReport {
 /** Where the last digitsAt() stopped: one past the field's ':' (or the end). */
 let digitsEnd = 0;
 
-/** The decimal number at `from` up to the next ':' or the end, or -1 when there is none. */
-function digitsAt(text: string, from: number): number {
+/** The decimal number at `from` up to the next ':' or `end`, or -1 when there is none. */
+function digitsAt(text: string, from: number, end: number): number {
   let value = 0;
   let i = from;
-  for (; i < text.length; i++) {
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 58 /* : */) break;
     if (c < 48 || c > 57) return -1;
@@ -107,7 +107,7 @@ export class FanoutShard {
       this.finish = resolve;
     });
     clients.forEach((client, i) => {
-      client.onChat = (_from, text, at) => this.onChat(i, text, at);
+      client.onChat = (s, start, end, at) => this.onChat(i, s, start, end, at);
     });
   }
 
@@ -161,16 +161,21 @@ export class FanoutShard {
     }
   }
 
-  private onChat(local: number, text: string, at: number): void {
+  /** The chat line `line.slice(start, end)`, received at `at`. */
+  private onChat(local: number, line: string, start: number, end: number, at: number): void {
     const { senders: s, messages: m, echo, perMessage } = this.params;
-    // `b:<sender>:<seq>:<stamp>`, read without slicing (this runs once per delivery).
-    if (text.charCodeAt(0) !== 98 /* b */ || text.charCodeAt(1) !== 58 /* : */) {
+    // `b:<sender>:<seq>:<stamp>`, read in place (this runs once per delivery).
+    if (
+      end - start < 2 ||
+      line.charCodeAt(start) !== 98 /* b */ ||
+      line.charCodeAt(start + 1) !== 58 /* : */
+    ) {
       this.foreign++;
       return;
     }
-    const k = digitsAt(text, 2);
-    const seq = digitsAt(text, digitsEnd);
-    const stamp = digitsAt(text, digitsEnd);
+    const k = digitsAt(line, start + 2, end);
+    const seq = digitsAt(line, digitsEnd, end);
+    const stamp = digitsAt(line, digitsEnd, end);
     if (!(k >= 0 && k < s && seq >= 0 && seq < m && stamp >= 0) || (!echo && k === this.indices[local])) {
       this.foreign++;
       return;

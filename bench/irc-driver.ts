@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { ChatClient, ClientTarget } from './load-client.js';
 import { SocketClient } from './socket-client.js';
 import { nowUs } from './stats.js';
+import { hasAt } from './text-at.js';
 
 export const BENCH_CHANNEL = '#bench';
 
@@ -46,34 +47,40 @@ export class IrcClient extends SocketClient implements ChatClient {
 
   private onData(text: string): void {
     const at = nowUs();
-    let data = this.pending + text;
-    for (let eol = data.indexOf('\n'); eol >= 0; eol = data.indexOf('\n')) {
-      const end = eol > 0 && data.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-      this.onLine(data.slice(0, end), at);
-      data = data.slice(eol + 1);
+    const data = this.pending.length > 0 ? this.pending + text : text;
+    let start = 0;
+    for (let eol = data.indexOf('\n'); eol >= 0; eol = data.indexOf('\n', start)) {
+      const end = eol > start && data.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+      this.onLine(data, start, end, at);
+      start = eol + 1;
     }
-    this.pending = data;
+    this.pending = start < data.length ? data.slice(start) : '';
     this.flush();
   }
 
-  private onLine(line: string, at: number): void {
-    let prefix = '';
-    let rest = line;
-    if (line.charCodeAt(0) === 58 /* : */) {
-      const sp = line.indexOf(' ');
-      prefix = line.slice(1, sp);
-      rest = line.slice(sp + 1);
+  /** The line `data.slice(start, end)`: a channel message is read in place, anything else sliced. */
+  private onLine(data: string, start: number, end: number, at: number): void {
+    let command = start;
+    if (data.charCodeAt(start) === 58 /* : */) {
+      const sp = data.indexOf(' ', start);
+      if (sp === -1 || sp >= end) return;
+      command = sp + 1;
     }
+    if (hasAt(data, command, 'PRIVMSG ')) {
+      const colon = data.indexOf(' :', command);
+      if (colon !== -1 && colon < end) this.onChat?.(data, colon + 2, end, at);
+      return;
+    }
+    this.onCommand(data.slice(start, end), at);
+  }
+
+  private onCommand(line: string, at: number): void {
+    let rest = line;
+    if (line.charCodeAt(0) === 58 /* : */) rest = line.slice(line.indexOf(' ') + 1);
     const sp = rest.indexOf(' ');
     const command = sp < 0 ? rest : rest.slice(0, sp);
     const params = sp < 0 ? '' : rest.slice(sp + 1);
     switch (command) {
-      case 'PRIVMSG': {
-        const colon = params.indexOf(' :');
-        const bang = prefix.indexOf('!');
-        this.onChat?.(bang < 0 ? prefix : prefix.slice(0, bang), params.slice(colon + 2), at);
-        return;
-      }
       case 'PING':
         this.send(`PONG ${params}`);
         return;

@@ -4,13 +4,13 @@
  * the close. ParleyClient (load-client.ts) and IrcClient (irc-driver.ts) add the protocol.
  */
 import { connect, type Socket } from 'node:net';
-import type { ClientTarget } from './load-client.js';
+import type { ChatHook, ClientTarget } from './load-client.js';
 import { nowUs } from './stats.js';
 
 export abstract class SocketClient {
   readonly times = { connect: 0, secured: 0, joined: 0 };
   readonly notices: string[] = [];
-  onChat: ((from: string, text: string, atUs: number) => void) | null = null;
+  onChat: ChatHook | null = null;
   protected socket: Socket | null = null;
   private settle: { resolve: () => void; reject: (err: Error) => void } | null = null;
   private closed: Promise<void> | null = null;

@@ -176,4 +176,31 @@ describe('LeanV2ClientConnection', () => {
     expect(codes[1]).toEqual(codes[0]);
     expect(codes[0]).toEqual(['PACKET_MALFORMED']);
   });
+
+  it('hands messages to onMessage in place while joined, and keeps them in order with events', () => {
+    const { server, client } = joined(LeanV2ClientConnection);
+    const lines: string[] = [];
+    (client as LeanV2ClientConnection).onMessage = (s, start, end) => lines.push(s.slice(start, end));
+    const message = (text: string) => ({ type: 'message', id: 1, from: 'bob', text, ts: 2 }) as never;
+    const types = (events: ReturnType<typeof client.receive>) =>
+      events.map((e) =>
+        e.kind === 'packet' ? `${e.packet.type}${'text' in e.packet ? ` ${e.packet.text}` : ''}` : e.kind,
+      );
+
+    server.send(message('b:0:1:5'));
+    server.send(message('b:0:2:6'));
+    expect(types(client.receive(server.takeOutput()))).toEqual([]);
+    expect(lines).toEqual(['b:0:1:5', 'b:0:2:6']);
+
+    // A message behind an event of the same read comes as an event too: the order holds.
+    server.send(message('b:0:3:7'));
+    server.send({ type: 'user_joined', name: 'carol', ts: 3 });
+    server.send(message('b:0:4:8'));
+    expect(types(client.receive(server.takeOutput()))).toEqual(['user_joined', 'message b:0:4:8']);
+    expect(lines).toEqual(['b:0:1:5', 'b:0:2:6', 'b:0:3:7']);
+
+    // One with an escape goes through the core parser, as an event.
+    server.send(message('say "hi"'));
+    expect(types(client.receive(server.takeOutput()))).toEqual(['message say "hi"']);
+  });
 });
