@@ -86,8 +86,9 @@ export function exposedGc(): V8Collections | null {
 export const HOLD_YOUNG_GENERATION = '--semi-space-growth-factor=1';
 
 /**
- * Keeps V8's young generation at the size it starts with (1 MB semi-spaces on Node 20) instead of
- * letting it grow to 16 MB (Node 20, 22) or 64 MB (Node 24) under sustained load.
+ * Keeps V8's young generation at the size it has when this is called (the server calls it once
+ * its modules are loaded: 4 MB semi-spaces here) instead of letting it grow to 16 MB (Node 20, 22)
+ * or 64 MB (Node 24) under sustained load.
  *
  * Why: V8 grows the young generation once enough bytes have survived scavenges, which a busy server
  * always reaches, and then starts old-generation marking whenever the old generation's room to its
@@ -95,7 +96,7 @@ export const HOLD_YOUNG_GENERATION = '--semi-space-growth-factor=1';
  * (10 MB while a room of 100 chats), so with 16 MB semi-spaces that was always true: `--trace-gc`
  * showed a full mark-compact every 60-90 ms through a fan-out run, and perf put V8's marking and
  * sweeping threads at about 40% of the server's CPU. Held at its first size, the server's CPU per
- * delivery fell by about a quarter and the 10,000-member idle room by 5-20 MB (bench/RESULTS.md).
+ * delivery fell by about a quarter and the 10,000-member idle room by 10-25 MB (bench/RESULTS.md).
  * `--max-semi-space-size` would be the plain way, but V8 reads it only when the heap is created
  * (`node reference-server` passes no node flags); the growth factor it reads at each growth.
  * On Node 20 and 22 a worker thread's start resets the flags set at run time, so the server calls
