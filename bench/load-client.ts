@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { prefersKeyObjects } from '../src/crypto/record-layer.js';
 import {
   LegacyClientConnection,
   type LegacyClientConnectionEvent,
@@ -98,14 +99,15 @@ export class ParleyClient extends SocketClient implements ChatClient {
     // The bench accepts frames larger than the default: join_ok lists every member, and the idle
     // scenario fills the room with thousands.
     const maxFrame = 16 * 1024 * 1024;
+    const keyObjects = prefersKeyObjects(process.versions.node);
     if (driver === 'v2' && receiver === 'lean') {
-      const lean = new LeanV2ClientConnection({ random: randomBytes, maxFrame });
+      const lean = new LeanV2ClientConnection({ random: randomBytes, maxFrame, keyObjects });
       lean.onMessage = (s, start, end) => this.onChat?.(s, start, end, this.readAt);
       this.conn = lean;
     } else {
       this.conn =
         driver === 'v2'
-          ? new V2ClientConnection({ random: randomBytes, maxFrame })
+          ? new V2ClientConnection({ random: randomBytes, maxFrame, keyObjects })
           : new LegacyClientConnection({ random: randomBytes, clock: Date.now, maxFrame });
     }
   }

@@ -14,6 +14,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
+import { prefersKeyObjects } from '../src/crypto/record-layer.js';
 import {
   FrameDecoder,
   LegacyClientConnection,
@@ -213,7 +214,11 @@ export class ChatSession {
   private makeCore(profile: Profile): Core {
     this.currentProfile = profile;
     return profile === 'v2'
-      ? new V2ClientConnection({ random: this.random, maxFrame: this.options.maxFrame })
+      ? new V2ClientConnection({
+          random: this.random,
+          maxFrame: this.options.maxFrame,
+          keyObjects: prefersKeyObjects(process.versions.node),
+        })
       : new LegacyClientConnection({
           random: this.random,
           clock: this.clock,

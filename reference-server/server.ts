@@ -14,6 +14,7 @@ import { createLegacyServer } from '../src/chat/legacy-profile.js';
 import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.js';
 import { createV2Server } from '../src/chat/v2-profile.js';
 import type { Identity } from '../src/crypto/identity.js';
+import { prefersKeyObjects } from '../src/crypto/record-layer.js';
 import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
 import { exposedGc, holdYoungGeneration, IdleCollector, youngGenerationBytes } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
@@ -68,6 +69,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       random: randomBytes,
       keyPairs: keyPool.take,
       unusedKeyPair: keyPool.giveBack,
+      keyObjects: prefersKeyObjects(process.versions.node),
       limits,
       motd: options.motd,
       deferWrites: true,

@@ -39,6 +39,8 @@ export interface V2ServerOptions extends ServerCoreOptions {
   readonly keyPairs?: (group: V2Group) => KeyPair;
   /** Takes back offered pairs the client did not choose (V2ServerConnectionOptions.unusedKeyPair). */
   readonly unusedKeyPair?: (pair: KeyPair) => void;
+  /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
+  readonly keyObjects?: boolean;
 }
 
 function endpointOf(conn: V2Conn): V2ServerConnection {
@@ -204,6 +206,7 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
       groups: this.options.groups,
       keyPairs: this.options.keyPairs,
       unusedKeyPair: this.options.unusedKeyPair,
+      keyObjects: this.options.keyObjects,
     });
     endpoint.start();
     return endpoint;

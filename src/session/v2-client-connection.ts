@@ -50,6 +50,8 @@ export interface V2ClientConnectionOptions {
   /** Groups in preference order (default: x25519, then modp14). */
   readonly groups?: readonly V2Group[];
   readonly maxFrame?: number;
+  /** Hold the record keys as KeyObjects: faster on some Node releases (record-layer.ts). */
+  readonly keyObjects?: boolean;
 }
 
 export interface ClientHello {
@@ -240,8 +242,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     const own = generateKeyPair(group, this.options.random);
     const hello = clientHelloFor(raw, unb64(offer.share), own, this.options.random(32));
     this.th = hello.transcript;
-    this.sealer = new RecordSealer(hello.keys.c2s);
-    this.opener = new RecordOpener(hello.keys.s2c);
+    this.sealer = new RecordSealer(hello.keys.c2s, this.options.keyObjects);
+    this.opener = new RecordOpener(hello.keys.s2c, this.options.keyObjects);
     this.chosenGroup = group;
     this.serverLimits = packet.limits;
     this.machine.fire('server_hello');

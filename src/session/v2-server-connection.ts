@@ -91,6 +91,8 @@ export interface V2ServerConnectionOptions {
    * in no key agreement, so it may be offered again (5.1). The chosen pair is never given back.
    */
   readonly unusedKeyPair?: (pair: KeyPair) => void;
+  /** Hold the record keys as KeyObjects: faster on some Node releases (record-layer.ts). */
+  readonly keyObjects?: boolean;
 }
 
 export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> {
@@ -227,8 +229,8 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     const th = transcriptHash(this.serverHelloFrame!, raw);
     this.serverHelloFrame = null; // only the transcript needed it; idle connections stay small
     const keys = deriveSessionKeys(secret, th);
-    this.sealer = new RecordSealer(keys.s2c);
-    this.opener = new RecordOpener(keys.c2s);
+    this.sealer = new RecordSealer(keys.s2c, this.options.keyObjects);
+    this.opener = new RecordOpener(keys.c2s, this.options.keyObjects);
     this.chosenGroup = own.group;
     const give = this.options.unusedKeyPair;
     if (give) for (const pair of this.offered!.values()) if (pair !== own) give(pair);

@@ -4,7 +4,7 @@
  */
 import { createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-layer.js';
+import { prefersKeyObjects, RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-layer.js';
 import { encodeHeader, FrameDecoder } from '../../src/framing/frame-codec.js';
 import type { VectorGroup, VectorTest } from '../../tools/vector-builder.js';
 import { codeOf, fromHex, readVectorFile, toHex, vectorCases } from './helpers.js';
@@ -66,10 +66,24 @@ describe('v2 record vectors', () => {
     }
   });
 
-  it('list records that our sealer reproduces', () => {
-    const sealer = new RecordSealer(keys);
-    for (const r of group.records) expect(toHex(sealer.seal(fromHex(r.plaintext)))).toBe(r.frame);
-    expect(sealer.sequence).toBe(BigInt(group.records.length));
+  it('list records that our sealer reproduces, with the key held as bytes or as a KeyObject', () => {
+    for (const keyObject of [false, true]) {
+      const sealer = new RecordSealer(keys, keyObject);
+      for (const r of group.records) expect(toHex(sealer.seal(fromHex(r.plaintext)))).toBe(r.frame);
+      expect(sealer.sequence).toBe(BigInt(group.records.length));
+    }
+  });
+
+  it('list records that our opener opens, with the key held as bytes or as a KeyObject', () => {
+    for (const keyObject of [false, true]) {
+      const opener = new RecordOpener(keys, keyObject);
+      for (const r of group.records) {
+        const frame = fromHex(r.frame);
+        expect(toHex(opener.open({ header: frame.subarray(0, 10), body: frame.subarray(10) }))).toBe(
+          r.plaintext,
+        );
+      }
+    }
   });
 
   it('name every failure the spec lists for 6.2', () => {
@@ -190,5 +204,17 @@ describe('recordNonce', () => {
     expect(toHex(recordNonce(iv, 1n))).toBe('fffffffffffffffffffffffe');
     expect(toHex(recordNonce(iv, 2n ** 64n - 1n))).toBe('ffffffff0000000000000000');
     expect(toHex(iv)).toBe('ff'.repeat(12)); // the IV itself is not modified
+  });
+});
+
+describe('prefersKeyObjects', () => {
+  it('holds record keys as KeyObjects from Node 24 on, where a Buffer key is the slow path', () => {
+    expect(['20.20.2', '22.23.3', '24.0.0', '24.21.0', '25.1.0'].map(prefersKeyObjects)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 });

@@ -393,6 +393,36 @@ describe('a full v2 handshake', () => {
     expect(server.limits.maxFrame).toBe(4096);
   });
 
+  it.each([
+    [true, false],
+    [false, true],
+  ])(
+    'carries chat the same when the server (%s) or the client (%s) holds its record keys as KeyObjects',
+    (serverKo, clientKo) => {
+      const { server, client } = pair({ keyObjects: serverKo }, { keyObjects: clientKo });
+      const plain = pair();
+      for (const p of [plain, { server, client }]) {
+        handshake(p.server, p.client);
+        p.client.join('alice');
+        p.server.receive(p.client.takeOutput());
+        p.server.acceptJoin('alice', ['alice']);
+        p.client.receive(p.server.takeOutput());
+        p.client.say('hi');
+        expect(p.server.receive(p.client.takeOutput())).toEqual([
+          { kind: 'packet', packet: { type: 'say', text: 'hi' } },
+        ]);
+      }
+      // The same seeded randomness gives the same keys: the records are byte for byte the same.
+      plain.server.send({ type: 'message', id: 1, from: 'alice', text: 'hi', ts: 1 });
+      server.send({ type: 'message', id: 1, from: 'alice', text: 'hi', ts: 1 });
+      const record = server.takeOutput();
+      expect(record.equals(plain.server.takeOutput())).toBe(true);
+      expect(client.receive(record)).toEqual([
+        { kind: 'packet', packet: { type: 'message', id: 1, from: 'alice', text: 'hi', ts: 1 } },
+      ]);
+    },
+  );
+
   it('accepts a server whose fingerprint is the pinned one', () => {
     const { server, client } = pair({}, { expectedFingerprint: identity.fingerprint });
     expect(handshake(server, client).map((e) => e.kind)).toEqual(['authenticated']);
