@@ -14,6 +14,7 @@ import { createLegacyServer } from '../src/chat/legacy-profile.js';
 import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.js';
 import { createV2Server } from '../src/chat/v2-profile.js';
 import type { Identity } from '../src/crypto/identity.js';
+import { prepareGroups } from '../src/crypto/key-agreement.js';
 import { prefersKeyObjects } from '../src/crypto/record-layer.js';
 import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
 import { exposedGc, holdYoungGeneration, IdleCollector, youngGenerationBytes } from './idle-gc.js';
@@ -61,6 +62,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   let keyPool: KeyPairPool | null = null;
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
+    prepareGroups(V2_GROUPS); // before listening (key-agreement.ts says why)
     keyPool = new KeyPairPool(V2_GROUPS, {
       ...(options.holdYoungGeneration ? { onWorkerOnline: holdYoungGeneration } : {}),
     });

@@ -13,6 +13,7 @@ import {
   legacyPublicDecimal,
   legacySharedSecret,
   padStart,
+  prepareGroups,
 } from '../../src/crypto/key-agreement.js';
 import { V2_GROUP_INFO, type V2Group } from '../../src/generated/constants.js';
 import { RFC7748, scriptedRandom, type VectorGroup, type VectorTest } from '../../tools/vector-builder.js';
@@ -114,6 +115,13 @@ describe('key pairs', () => {
     const kp = keyPairFromPrivate('modp14', padStart(Buffer.from([1]), 32));
     expect(kp.share.length).toBe(256);
     expect(bigintFromBytes(kp.share)).toBe(2n);
+  });
+
+  it('come out the same after prepareGroups made the engines ahead of time (checked against modPow)', () => {
+    prepareGroups(['x25519', 'modp14']);
+    prepareGroups(['modp14']); // again: nothing more to make
+    const kp = keyPairFromPrivate('modp14', Buffer.alloc(32, 3));
+    expect(bigintFromBytes(kp.share)).toBe(modPow(2n, bigintFromBytes(Buffer.alloc(32, 3)), P));
   });
 
   it('refuses private keys that are not 32 bytes', () => {
