@@ -80,6 +80,9 @@ export function echoesOwn(kind: ClientSpec['kind']): boolean {
 
 type AnyEvent = V2ClientConnectionEvent | LegacyClientConnectionEvent;
 
+/** Whether this Node seals and opens records faster with KeyObject keys (record-layer.ts). */
+const keyObjects = prefersKeyObjects(process.versions.node);
+
 /** One Parley client over TCP around a core client endpoint. */
 export class ParleyClient extends SocketClient implements ChatClient {
   readonly echoesOwn: boolean;
@@ -99,7 +102,6 @@ export class ParleyClient extends SocketClient implements ChatClient {
     // The bench accepts frames larger than the default: join_ok lists every member, and the idle
     // scenario fills the room with thousands.
     const maxFrame = 16 * 1024 * 1024;
-    const keyObjects = prefersKeyObjects(process.versions.node);
     if (driver === 'v2' && receiver === 'lean') {
       const lean = new LeanV2ClientConnection({ random: randomBytes, maxFrame, keyObjects });
       lean.onMessage = (s, start, end) => this.onChat?.(s, start, end, this.readAt);
