@@ -220,7 +220,9 @@ function handshakeTable(result: HandshakeResult): string {
     fmt(r.latencyMs.p95, 2),
     fmt(r.latencyMs.p99, 2),
     fmt(r.serverCpuMs),
+    fmt(r.serverCpuMsPerHandshake, 3),
     fmt(r.loadgenCpuMs),
+    fmt(r.loadgenCpuMsPerHandshake, 3),
   ]);
   return `handshake: ${result.server}, server peak RSS ${fmt(mb(result.serverPeakRssBytes), 1)} MB\n${table(
     [
@@ -234,7 +236,9 @@ function handshakeTable(result: HandshakeResult): string {
       'p95 ms',
       'p99 ms',
       'srv CPU ms',
+      'per hs',
       'loadgen CPU ms',
+      'per hs',
     ],
     rows,
   )}`;

@@ -36,6 +36,12 @@ export interface HandshakeRun {
   readonly latencyMs: LatencySummary;
   readonly serverCpuMs: number | null;
   readonly loadgenCpuMs: number;
+  /**
+   * CPU per joined connection: what a server owner pays per handshake. It moves less with the
+   * machine's phase than the rate does, which on two shared cores is set by both processes' costs.
+   */
+  readonly serverCpuMsPerHandshake: number | null;
+  readonly loadgenCpuMsPerHandshake: number | null;
 }
 
 export interface HandshakeResult {
@@ -43,6 +49,25 @@ export interface HandshakeResult {
   readonly server: string;
   readonly runs: readonly HandshakeRun[];
   readonly serverPeakRssBytes: number | null;
+}
+
+/** The CPU figures of a run that joined `joined` clients. */
+function cpuFigures(
+  joined: number,
+  serverCpuMs: number | null,
+  loadgen: NodeJS.CpuUsage,
+): Pick<
+  HandshakeRun,
+  'serverCpuMs' | 'loadgenCpuMs' | 'serverCpuMsPerHandshake' | 'loadgenCpuMsPerHandshake'
+> {
+  const loadgenCpuMs = (loadgen.user + loadgen.system) / 1000;
+  const per = (ms: number | null) => (ms === null || joined === 0 ? null : ms / joined);
+  return {
+    serverCpuMs,
+    loadgenCpuMs,
+    serverCpuMsPerHandshake: per(serverCpuMs),
+    loadgenCpuMsPerHandshake: per(loadgenCpuMs),
+  };
 }
 
 function latencies(clients: readonly ChatClient[]): Samples {
@@ -74,8 +99,7 @@ async function burst(options: HandshakeOptions): Promise<HandshakeRun> {
     seconds,
     handshakesPerSec: joined / seconds,
     latencyMs: summarise(latencies(clients)),
-    serverCpuMs: cpuDelta(before, after),
-    loadgenCpuMs: (cpu.user + cpu.system) / 1000,
+    ...cpuFigures(joined, cpuDelta(before, after), cpu),
   };
 }
 
@@ -121,8 +145,7 @@ async function sustained(options: HandshakeOptions): Promise<HandshakeRun> {
     seconds,
     handshakesPerSec: done.length / seconds,
     latencyMs: summarise(latencies(done)),
-    serverCpuMs: cpuDelta(before, after),
-    loadgenCpuMs: (cpu.user + cpu.system) / 1000,
+    ...cpuFigures(done.length, cpuDelta(before, after), cpu),
   };
 }
 

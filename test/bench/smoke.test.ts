@@ -153,6 +153,14 @@ describe.skipIf(!built)('bench smoke run', () => {
       ['sustained', 30, 0],
     ]);
     expect(result.runs[0].latencyMs.count).toBe(20);
+    // CPU per handshake is the run's CPU over the clients it joined, for both processes.
+    for (const run of result.runs) {
+      expect(run.loadgenCpuMsPerHandshake).toBeCloseTo(run.loadgenCpuMs / run.joined, 9);
+      if (process.platform === 'linux') {
+        expect(run.serverCpuMs).toBeGreaterThan(0);
+        expect(run.serverCpuMsPerHandshake).toBeCloseTo(run.serverCpuMs! / run.joined, 9);
+      }
+    }
   });
 
   it('idle holds every client joined and reads the server memory', { timeout: 60000 }, async () => {
