@@ -16,6 +16,7 @@ import { NGIRCD_INSTALL_HINT, startNgircd } from './ngircd.js';
 import { summariseProfiles } from './profile-summary.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type HandshakeResult, runHandshake } from './scenarios/handshake.js';
+import { type HandshakePartsResult, runHandshakeParts } from './scenarios/handshake-parts.js';
 import { type IdleResult, runIdle } from './scenarios/idle.js';
 import {
   externalServer,
@@ -26,7 +27,7 @@ import {
 } from './server-process.js';
 import { fmt, ratio, table } from './stats.js';
 
-const SCENARIOS = ['fanout', 'handshake', 'idle', 'all'] as const;
+const SCENARIOS = ['fanout', 'handshake', 'handshake-parts', 'idle', 'all'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function whole(name: string, min: number, max = 1_000_000_000) {
@@ -95,7 +96,7 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly command: string;
   readonly startedAt: string;
-  readonly results: (FanoutResult | HandshakeResult | IdleResult)[];
+  readonly results: (FanoutResult | HandshakeResult | HandshakePartsResult | IdleResult)[];
   readonly profiles: {
     file: string;
     totalMs: number;
@@ -244,6 +245,19 @@ function handshakeTable(result: HandshakeResult): string {
   )}`;
 }
 
+function partsTable(result: HandshakePartsResult): string {
+  const { core, tcp } = result;
+  return `handshake parts: ${fmt(result.handshakes)} handshakes, ${fmt(result.room)} members in the room, frames ${result.pattern.join('/')} bytes\n${table(
+    ['part', 'server µs/hs', 'client µs/hs'],
+    [
+      ['protocol: sans-IO cores, no sockets', fmt(core.serverUs), fmt(core.clientUs)],
+      ['server key pair, made ahead (key pool)', fmt(core.keyPairUs), '-'],
+      ['I/O: the same frames over TCP, no protocol', fmt(tcp.serverUs), fmt(tcp.clientUs)],
+      ['sum', fmt(core.serverUs + core.keyPairUs + tcp.serverUs), fmt(core.clientUs + tcp.clientUs)],
+    ],
+  )}`;
+}
+
 function idleTable(result: IdleResult): string {
   const rows = result.steps.map((s) => [
     fmt(s.clients),
@@ -300,13 +314,13 @@ async function main(): Promise<void> {
     )
     .option(
       '--handshakes <n>',
-      'handshake: connections in the sustained run (0 skips it)',
+      'handshake: connections in the sustained run (0 skips it); handshake-parts: handshakes timed',
       whole('--handshakes', 0),
       2000,
     )
     .option(
       '--concurrency <n>',
-      'handshake: connections in flight in the sustained run',
+      'handshake: connections in flight in the sustained run; handshake-parts: members in the room',
       whole('--concurrency', 1),
       50,
     )
@@ -451,6 +465,16 @@ async function main(): Promise<void> {
     );
     report.results.push(result);
     print(handshakeTable(result));
+  }
+
+  if (run('handshake-parts')) {
+    if (opts.profile !== 'v2') log('handshake-parts: v2 only, skipped');
+    else {
+      log('handshake-parts: v2...');
+      const result = await runHandshakeParts({ handshakes: opts.handshakes || 2000, room: opts.concurrency });
+      report.results.push(result);
+      print(partsTable(result));
+    }
   }
 
   if (run('idle')) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFanout } from '../../bench/scenarios/fanout.js';
 import { runHandshake } from '../../bench/scenarios/handshake.js';
+import { runHandshakeParts } from '../../bench/scenarios/handshake-parts.js';
 import { runIdle } from '../../bench/scenarios/idle.js';
 import { repoRoot, type ServerUnderTest, startParleyServer } from '../../bench/server-process.js';
 import { percentile, Samples, summarise } from '../../bench/stats.js';
@@ -161,6 +162,20 @@ describe.skipIf(!built)('bench smoke run', () => {
         expect(run.serverCpuMsPerHandshake).toBeCloseTo(run.serverCpuMs! / run.joined, 9);
       }
     }
+  });
+
+  it('handshake-parts times the cores and replays their frames over TCP', { timeout: 60000 }, async () => {
+    const result = await runHandshakeParts({ handshakes: 40, room: 5 });
+    // Six flights: server_hello, client_hello, server_auth, join, join_ok, goodbye. server_hello
+    // carries both shares (32 + 256 bytes, base64) and is the largest; the join_ok of a room of five
+    // holds their names.
+    expect(result.pattern).toHaveLength(6);
+    expect(Math.max(...result.pattern)).toBe(result.pattern[0]);
+    expect(result.pattern[0]).toBeGreaterThan(10 + 4 * (256 / 3));
+    for (const us of [result.core.serverUs, result.core.clientUs, result.core.keyPairUs])
+      expect(us).toBeGreaterThan(0);
+    expect(result.tcp.clientUs).toBeGreaterThan(0);
+    expect(result.tcp.serverUs).toBeGreaterThan(0);
   });
 
   it('idle holds every client joined and reads the server memory', { timeout: 60000 }, async () => {
