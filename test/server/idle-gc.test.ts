@@ -199,16 +199,21 @@ function youngAfterChurn(flag: string | null, worker: 'none' | 'after' | 'again'
   });
 }
 
+/** The most a held young generation may measure, in MB: half of the least an unheld one grows to. */
+const HELD_MB = 8;
+
 describe('holdYoungGeneration', () => {
   it('keeps the young generation at its first size on this Node, where it would grow', async () => {
     const [free, held] = await Promise.all([youngAfterChurn(null), youngAfterChurn(HOLD_YOUNG_GENERATION)]);
     expect(free).toBeGreaterThanOrEqual(16); // Node 20, 22: 2 x 16 MB; Node 24: more
-    expect(held).toBeLessThanOrEqual(4);
+    // Held: start-up's size, 2 MB here and sometimes a page or two more on Node 24 (4.25 MB seen
+    // once in CI, under load); far below what it grows to unheld.
+    expect(held).toBeLessThanOrEqual(HELD_MB);
   });
 
   it('holds across a worker thread when set again once the worker is online', async () => {
     const held = await youngAfterChurn(HOLD_YOUNG_GENERATION, 'again');
-    expect(held).toBeLessThanOrEqual(4);
+    expect(held).toBeLessThanOrEqual(HELD_MB);
     // Why the key pool calls back: on Node 20 and 22 the worker's start undid the first setting.
     if (Number(process.versions.node.split('.')[0]) <= 22) {
       expect(await youngAfterChurn(HOLD_YOUNG_GENERATION, 'after')).toBeGreaterThanOrEqual(16);
