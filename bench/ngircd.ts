@@ -9,12 +9,11 @@
  * that. ngircd runs in the foreground (`-n`) so that its pid is the one sampled. Where it is not
  * installed, the error says how to install it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ProcessMonitor, type ServerUnderTest } from './server-process.js';
+import { ProcessMonitor, type ServerUnderTest, spawnServer } from './server-process.js';
 
 export const NGIRCD_INSTALL_HINT =
   'ngircd is not installed. On Debian or Ubuntu: apt-get install ngircd (or sudo apt-get install ngircd).';
@@ -87,13 +86,9 @@ export async function startNgircd(startTimeoutMs = 10000): Promise<ServerUnderTe
   const port = await freePort();
   const conf = join(dir, 'ngircd.conf');
   writeFileSync(conf, ngircdConfig(port, dir));
-  const child = spawn(
-    'sh',
-    ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; exec "$@"', 'sh', binary, '-n', '-f', conf],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawnServer([binary, '-n', '-f', conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (t: string) => {

@@ -9,7 +9,7 @@
  * /proc/<pid>/status. A sampler polls VmRSS as well, so that a peak is known even where VmHWM is
  * not. Off Linux the figures are null, never invented.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -163,6 +163,11 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 /** The shell prefix that raises the open-file limit to the hard limit (10k clients need it). */
 const RAISE_NOFILE = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; exec "$@"';
 
+/** Spawns a server process (argv[0] and its arguments) with the open-file limit raised. */
+export function spawnServer(argv: readonly string[], options: SpawnOptions): ChildProcess {
+  return spawn('sh', ['-c', RAISE_NOFILE, 'sh', ...argv], options);
+}
+
 /** Starts `node reference-server` on 127.0.0.1, port 0, and resolves once it listens. */
 export async function startParleyServer(options: ParleyServerOptions): Promise<ServerUnderTest> {
   const root = options.root ? resolve(options.root) : repoRoot();
@@ -195,7 +200,7 @@ export async function startParleyServer(options: ParleyServerOptions): Promise<S
     ...(options.nodeFlags ?? []),
     ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []),
   ];
-  const child = spawn('sh', ['-c', RAISE_NOFILE, 'sh', process.execPath, ...nodeArgs, ...args], {
+  const child = spawnServer([process.execPath, ...nodeArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: root,
     env: options.env ? { ...process.env, ...options.env } : process.env,
