@@ -468,7 +468,10 @@ async function main(): Promise<void> {
   }
 
   if (run('handshake-parts')) {
+    // It times this checkout's cores and this machine's TCP, whatever server --target names.
     if (opts.profile !== 'v2') log('handshake-parts: v2 only, skipped');
+    else if (opts.target)
+      log('handshake-parts: measures this checkout on this machine, not --target: skipped');
     else {
       log('handshake-parts: v2...');
       const result = await runHandshakeParts({ handshakes: opts.handshakes || 2000, room: opts.concurrency });

@@ -158,7 +158,7 @@ describe.skipIf(!built)('bench smoke run', () => {
     for (const run of result.runs) {
       expect(run.loadgenCpuMsPerHandshake).toBeCloseTo(run.loadgenCpuMs / run.joined, 9);
       if (process.platform === 'linux') {
-        expect(run.serverCpuMs).toBeGreaterThan(0);
+        expect(run.serverCpuMs).not.toBeNull(); // clock ticks: a short run may read 0 ms
         expect(run.serverCpuMsPerHandshake).toBeCloseTo(run.serverCpuMs! / run.joined, 9);
       }
     }
