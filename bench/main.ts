@@ -15,6 +15,7 @@ import type { ClientSpec, Receiver } from './load-client.js';
 import { NGIRCD_INSTALL_HINT, startNgircd } from './ngircd.js';
 import { summariseProfiles } from './profile-summary.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
+import { type FanoutContender, runFanoutRounds } from './scenarios/fanout-rounds.js';
 import { type HandshakeResult, runHandshake } from './scenarios/handshake.js';
 import { type HandshakePartsResult, runHandshakeParts } from './scenarios/handshake-parts.js';
 import { type IdleResult, runIdle } from './scenarios/idle.js';
@@ -65,6 +66,7 @@ interface Options {
   window: number;
   workers: number;
   warmup: number;
+  rounds: number;
   profile: Profile;
   receiver: Receiver;
   target?: string;
@@ -198,6 +200,11 @@ function fanoutTable(results: readonly FanoutResult[]): string {
       `\nnote: the load generator was busy ${saturated.length > 1 ? 'in these runs' : 'in this run'} ` +
       `(${saturated.join(', ')}): deliveries/s is a floor for the server; srv us/delivery is its cost.`;
   }
+  if ((first.rounds?.length ?? 0) > 1) {
+    out += `\nrows: each server's median of ${first.rounds!.length} alternated rounds by deliveries/s; every round:`;
+    for (const r of results)
+      out += `\n  ${r.server}: ${(r.rounds ?? []).map((x) => fmt(x.deliveriesPerSec)).join(', ')} deliveries/s`;
+  }
   const peer = results.find((r) => r.server === 'ngircd');
   const ours = results.find((r) => r.server !== 'ngircd');
   if (peer && ours) {
@@ -205,6 +212,10 @@ function fanoutTable(results: readonly FanoutResult[]): string {
       `\nratio ${ours.server} / ngircd: deliveries/s ${ratio(ours.deliveriesPerSec, peer.deliveriesPerSec)}, ` +
       `p99 latency ${ratio(ours.latencyMs.p99, peer.latencyMs.p99)}, ` +
       `server CPU per delivery ${ratio(ours.serverUsPerDelivery, peer.serverUsPerDelivery)}`;
+    const pairs = (ours.rounds ?? []).map((r, i) =>
+      ratio(r.deliveriesPerSec, peer.rounds?.[i]?.deliveriesPerSec),
+    );
+    if (pairs.length > 1) out += `\n  deliveries/s, round by round: ${pairs.join(', ')}`;
   }
   return out;
 }
@@ -295,6 +306,13 @@ async function main(): Promise<void> {
       'fanout: lines each sender sends in an unmeasured round first, on the same server (0: none)',
       whole('--warmup', 0, 1000000),
       200,
+    )
+    .option(
+      '--rounds <n>',
+      'fanout: measured rounds per server, alternated between the servers, each on a fresh server; ' +
+        'the median is reported',
+      whole('--rounds', 1, 1000),
+      3,
     )
     .addOption(
       new Option('--receiver <kind>', 'v2 load clients: parse message packets lean or all through the core')
@@ -430,23 +448,19 @@ async function main(): Promise<void> {
       }
       return { ...(await round(opts.messages)), warmupMessages: opts.warmup };
     };
-    const rows: FanoutResult[] = [];
-    log(`fanout: ${opts.profile}...`);
-    rows.push(await withServer(parley, (s) => fanout(s, parleyClient(s), 50)));
+    const contenders: FanoutContender[] = [{ start: parley, client: parleyClient, connectConcurrency: 50 }];
     if (opts.peer === 'ngircd') {
-      log('fanout: ngircd...');
-      try {
-        rows.push(
-          await withServer(
-            () => startNgircd(),
-            (s) => fanout(s, { kind: 'irc', host: s.host, port: s.port }, 10),
-          ),
-        );
-      } catch (err) {
-        const message = (err as Error).message;
-        log(message === NGIRCD_INSTALL_HINT ? message : `ngircd run failed: ${message}`);
-      }
+      contenders.push({
+        start: () => startNgircd(),
+        client: (s) => ({ kind: 'irc', host: s.host, port: s.port }),
+        connectConcurrency: 10,
+        optional: true,
+      });
     }
+    log(`fanout: ${opts.profile}${opts.peer ? ` and ${opts.peer}` : ''}, ${opts.rounds} round(s) each...`);
+    const rows = await runFanoutRounds(contenders, opts.rounds, fanout, (err) =>
+      log(err.message === NGIRCD_INSTALL_HINT ? err.message : `ngircd run failed: ${err.message}`),
+    );
     report.results.push(...rows);
     print(fanoutTable(rows));
   }

@@ -72,6 +72,17 @@ export interface FanoutResult {
   readonly loadgenCpuMs: number;
   /** Load generator CPU over wall time; near 100 (one thread) it, not the server, set the pace. */
   readonly loadgenCpuPercent: number;
+  /**
+   * With several rounds (fanout-rounds.ts), every round's figures in the order they ran; the rest
+   * of this result is the round reported (the median).
+   */
+  readonly rounds?: readonly RoundFigures[];
+}
+
+export interface RoundFigures {
+  readonly deliveriesPerSec: number;
+  readonly p99Ms: number;
+  readonly serverUsPerDelivery: number | null;
 }
 
 export function cpuDelta(before: ProcessSample | null, after: ProcessSample | null): number | null {

@@ -244,6 +244,9 @@ describe.skipIf(!built)('bench smoke run', () => {
         deliveries: 80,
         exactlyOnce: true,
       });
+      // Three alternated rounds by default, each round's figures kept beside the median's.
+      expect(report.results[0].rounds).toHaveLength(3);
+      expect(run.stdout).toContain("rows: each server's median of 3 alternated rounds");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
