@@ -309,8 +309,8 @@ async function main(): Promise<void> {
     )
     .option(
       '--rounds <n>',
-      'fanout: measured rounds per server, alternated between the servers, each on a fresh server; ' +
-        'the median is reported',
+      'fanout: measured rounds per server, alternated between the servers, each on a freshly ' +
+        'started server (a --target server is reused); the median is reported',
       whole('--rounds', 1, 1000),
       3,
     )
