@@ -1,6 +1,5 @@
 /** A small levelled logger for the server: one line per event on stderr, with an ISO time. */
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel } from '../src/generated/constants.js';
 
 export interface Logger {
   readonly level: LogLevel;

@@ -4,10 +4,18 @@
  * listens and the fingerprint clients should see, and stops cleanly on SIGINT/SIGTERM.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_PORT, LIMIT_INFO, type LimitName } from '../src/generated/constants.js';
+import {
+  DEFAULT_PORT,
+  LIMIT_INFO,
+  type LimitName,
+  LOG_LEVELS,
+  type LogLevel,
+  PROFILES,
+  type Profile,
+} from '../src/generated/constants.js';
 import { defaultIdentityPath, IdentityFileError, loadOrCreateIdentity } from './identity-file.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
-import { type Profile, startServer } from './server.js';
+import { createLogger } from './logger.js';
+import { startServer } from './server.js';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -41,7 +49,7 @@ const program = new Command('reference-server')
     DEFAULT_PORT,
   )
   .option('--host <addr>', 'address to listen on', '0.0.0.0')
-  .addOption(new Option('--profile <name>', 'wire profile').choices(['v2', 'legacy']).default('v2'))
+  .addOption(new Option('--profile <name>', 'wire profile').choices([...PROFILES]).default('v2'))
   .option('--identity <file>', 'Ed25519 identity key file (created on first start)', defaultIdentityPath())
   .option('--max-clients <n>', limitHelp('maxClients', 'most connections at once'), limit('maxClients'))
   .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))

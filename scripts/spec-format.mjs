@@ -159,6 +159,7 @@ const names = z.strictObject({
   pattern: text.describe('A JavaScript regular expression source.'),
   reserved: z.array(text),
   caseInsensitive: z.boolean(),
+  invalid: text.describe('What a refusal says when a name does not match the pattern.'),
   text,
 });
 
@@ -291,6 +292,12 @@ export const specFormat = z
     framing,
     limits: z.array(limit).min(1),
     errors: z.array(errorEntry).min(1),
+    logLevels: z
+      .array(z.enum(['error', 'warn', 'info', 'debug']))
+      .min(1)
+      .describe(
+        'Severities of an implementation log line, most severe first (4: a fatal error is logged once).',
+      ),
     profiles: z.strictObject({ v2: v2Profile, legacy: legacyProfile }),
   })
   .meta({ title: 'Parley protocol spec', description: 'The format of spec/parley.spec.json.' });

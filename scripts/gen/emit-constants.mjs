@@ -3,6 +3,18 @@
 
 import { decl, doc, q, raw, regexLiteral, tsFile } from './ts.mjs';
 
+/** A NameRules constant for one profile's `names`. */
+function nameRules(prefix, names) {
+  return [
+    `export const ${prefix}_NAME_RULES: NameRules = {`,
+    `  pattern: ${prefix}_NAME_PATTERN,`,
+    `  reserved: ${prefix}_RESERVED_NAMES,`,
+    `  caseInsensitive: ${names.caseInsensitive},`,
+    `  invalid: ${q(names.invalid)},`,
+    '};',
+  ].join('\n');
+}
+
 export function genConstants(spec) {
   const { v2, legacy } = spec.profiles;
   const limits = Object.fromEntries(spec.limits.map((l) => [l.name, l.default]));
@@ -27,6 +39,8 @@ export function genConstants(spec) {
     }),
   );
   const kdf = v2.crypto.kdf;
+  const userLeft = v2.packets.find((p) => p.type === 'user_left');
+  const leaveReasons = { section: userLeft.section, values: userLeft.fields.reason.values };
   return tsFile([
     [
       doc(`The version of the ${spec.name} spec these constants come from.`),
@@ -41,6 +55,23 @@ export function genConstants(spec) {
       '',
       doc(`The header grammar: ${spec.framing.grammar}.`),
       `export const HEADER_REGEX = ${regexLiteral(spec.framing.headerRegex)};`,
+    ].join('\n'),
+    [
+      doc('The wire profiles (section 2).'),
+      decl(`export const PROFILES = `, Object.keys(spec.profiles), ' as const;'),
+      '',
+      'export type Profile = (typeof PROFILES)[number];',
+      '',
+      doc('Severities of a log line, most severe first.'),
+      decl(`export const LOG_LEVELS = `, spec.logLevels, ' as const;'),
+      '',
+      'export type LogLevel = (typeof LOG_LEVELS)[number];',
+    ].join('\n'),
+    [
+      doc(
+        `The largest length a ${spec.framing.headerSize}-digit header can announce (section ${spec.framing.section}).`,
+      ),
+      `export const MAX_HEADER_LENGTH = ${'9'.repeat(spec.framing.headerSize).replace(/\B(?=(\d{3})+$)/g, '_')};`,
     ].join('\n'),
     [
       doc('Default limits (section 11), by name.'),
@@ -108,6 +139,14 @@ export function genConstants(spec) {
       '',
       doc(`Reserved names${v2.names.caseInsensitive ? ', compared case-insensitively' : ''}.`),
       decl(`export const V2_RESERVED_NAMES = `, v2.names.reserved, ' as const;'),
+      '',
+      doc(`The v2 name rules (section ${v2.names.section}).`),
+      nameRules('V2', v2.names),
+      '',
+      doc(`Why a member leaves, as \`user_left.reason\` carries it (section ${leaveReasons.section}).`),
+      decl(`export const LEAVE_REASONS = `, leaveReasons.values, ' as const;'),
+      '',
+      'export type LeaveReason = (typeof LEAVE_REASONS)[number];',
     ].join('\n'),
     [
       '// legacy (insecure by design; see the spec)',
@@ -138,6 +177,38 @@ export function genConstants(spec) {
         `Reserved names${legacy.names.caseInsensitive ? ', compared case-insensitively' : ', compared exactly'}.`,
       ),
       decl(`export const LEGACY_RESERVED_NAMES = `, legacy.names.reserved, ' as const;'),
+      '',
+      doc(`The legacy name rules (section ${legacy.names.section}).`),
+      nameRules('LEGACY', legacy.names),
+      '',
+      doc(
+        'The `typ` values a client sends once the key exchange is over; any other counts as `default` (10.3).',
+      ),
+      decl(
+        `export const LEGACY_CLIENT_TYPS = `,
+        legacy.packets.filter((p) => p.direction !== 's2c' && p.encrypted !== false).map((p) => p.typ),
+        ' as const;',
+      ),
+      '',
+      'export type LegacyClientTyp = (typeof LEGACY_CLIENT_TYPS)[number];',
+    ].join('\n'),
+    [
+      '// both profiles',
+      '',
+      'export interface NameRules {',
+      '  /** What a name must match; lengths are checked against maxName. */',
+      '  readonly pattern: RegExp;',
+      '  readonly reserved: readonly string[];',
+      '  /** Names are compared case-insensitively (after NFC normalisation), or exactly. */',
+      '  readonly caseInsensitive: boolean;',
+      '  /** What a refusal says when a name does not match the pattern. */',
+      '  readonly invalid: string;',
+      '}',
+      '',
+      doc('The key two names are compared by under `rules`: equal keys are the same name.'),
+      'export function nameKey(rules: NameRules, name: string): string {',
+      "  return rules.caseInsensitive ? name.normalize('NFC').toLowerCase() : name;",
+      '}',
     ].join('\n'),
   ]);
 }

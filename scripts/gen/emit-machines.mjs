@@ -3,7 +3,7 @@
 
 import { MACHINE_LIST } from './spec-model.mjs';
 import { pascal } from './text.mjs';
-import { decl, doc, raw, tsFile } from './ts.mjs';
+import { decl, doc, q, raw, tsFile } from './ts.mjs';
 
 function machineTable(machine) {
   const table = {};
@@ -14,6 +14,11 @@ function machineTable(machine) {
     row[t.on].push({ when: t.when ?? null, to: t.to });
   }
   return table;
+}
+
+function guardUnion(machine) {
+  const guards = [...new Set(machine.transitions.flatMap((t) => (t.when ? [t.when] : [])))];
+  return guards.length ? guards.map(q).join(' | ') : 'never';
 }
 
 export function genMachines(spec) {
@@ -56,6 +61,9 @@ export function genMachines(spec) {
         `export type ${typeName}Event = {`,
         `  [S in ${typeName}State]: keyof (typeof ${constName}.table)[S];`,
         `}[${typeName}State];`,
+        '',
+        doc('The guards (`when`) that pick among transitions on one event.'),
+        `export type ${typeName}Guard = ${guardUnion(machine)};`,
       ].join('\n'),
     );
   }

@@ -8,8 +8,8 @@
  */
 import { type CipherKey, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { type ParleyError, parleyError } from '../errors.js';
-import { type Frame, MAX_HEADER_LENGTH } from '../framing/frame-codec.js';
-import { HEADER_SIZE, V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
+import type { Frame } from '../framing/frame-codec.js';
+import { HEADER_SIZE, MAX_HEADER_LENGTH, V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
 import type { DirectionKeys } from './v2-keys.js';
 
 /**

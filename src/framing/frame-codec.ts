@@ -10,7 +10,7 @@
  * `encodeFrame` is the pure encoder; tests use it to build their input.
  */
 import { type ParleyError, parleyError } from '../errors.js';
-import { HEADER_SIZE, LIMITS } from '../generated/constants.js';
+import { HEADER_SIZE, LIMITS, MAX_HEADER_LENGTH } from '../generated/constants.js';
 
 export interface Frame {
   /** The 10 header bytes exactly as received (the AAD of a v2 record, 6.1). */
@@ -21,8 +21,6 @@ export interface Frame {
 const SPACE = 0x20;
 const ZERO = 0x30;
 const NINE = 0x39;
-/** The largest length a 10-digit header can hold. */
-export const MAX_HEADER_LENGTH = 9_999_999_999;
 
 /** Builds the 10-byte header for a body of `length` bytes (3.1). */
 export function encodeHeader(length: number): Buffer {

@@ -16,6 +16,19 @@ export const HEADER_SIZE = 10;
  */
 export const HEADER_REGEX = /^[1-9][0-9]{0,9} *$/;
 
+/** The wire profiles (section 2). */
+export const PROFILES = ['v2', 'legacy'] as const;
+
+export type Profile = (typeof PROFILES)[number];
+
+/** Severities of a log line, most severe first. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The largest length a 10-digit header can announce (section 3). */
+export const MAX_HEADER_LENGTH = 9_999_999_999;
+
 /** Default limits (section 11), by name. */
 export const LIMITS = {
   maxFrame: 65536,
@@ -236,6 +249,19 @@ export const V2_NAME_PATTERN = /^[\p{L}\p{N}_.\-]+$/u;
 /** Reserved names, compared case-insensitively. */
 export const V2_RESERVED_NAMES = ['server', 'parley', 'system'] as const;
 
+/** The v2 name rules (section 7.2). */
+export const V2_NAME_RULES: NameRules = {
+  pattern: V2_NAME_PATTERN,
+  reserved: V2_RESERVED_NAMES,
+  caseInsensitive: true,
+  invalid: 'a name may hold letters, digits, _ . and - only',
+};
+
+/** Why a member leaves, as `user_left.reason` carries it (section 7.6). */
+export const LEAVE_REASONS = ['quit', 'lost', 'timeout', 'error', 'shutdown'] as const;
+
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
+
 // legacy (insecure by design; see the spec)
 
 export const LEGACY_CIPHER = 'aes-256-cfb8';
@@ -274,3 +300,33 @@ export const LEGACY_NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 
 /** Reserved names, compared exactly. */
 export const LEGACY_RESERVED_NAMES = ['*server*', 'temp'] as const;
+
+/** The legacy name rules (section 10.2). */
+export const LEGACY_NAME_RULES: NameRules = {
+  pattern: LEGACY_NAME_PATTERN,
+  reserved: LEGACY_RESERVED_NAMES,
+  caseInsensitive: false,
+  invalid: 'a name may not hold control characters',
+};
+
+/** The `typ` values a client sends once the key exchange is over; any other counts as `default` (10.3). */
+export const LEGACY_CLIENT_TYPS = ['setuser', 'default', 'export'] as const;
+
+export type LegacyClientTyp = (typeof LEGACY_CLIENT_TYPS)[number];
+
+// both profiles
+
+export interface NameRules {
+  /** What a name must match; lengths are checked against maxName. */
+  readonly pattern: RegExp;
+  readonly reserved: readonly string[];
+  /** Names are compared case-insensitively (after NFC normalisation), or exactly. */
+  readonly caseInsensitive: boolean;
+  /** What a refusal says when a name does not match the pattern. */
+  readonly invalid: string;
+}
+
+/** The key two names are compared by under `rules`: equal keys are the same name. */
+export function nameKey(rules: NameRules, name: string): string {
+  return rules.caseInsensitive ? name.normalize('NFC').toLowerCase() : name;
+}

@@ -53,6 +53,9 @@ export type V2ServerEvent = {
   [S in V2ServerState]: keyof (typeof V2_SERVER_MACHINE.table)[S];
 }[V2ServerState];
 
+/** The guards (`when`) that pick among transitions on one event. */
+export type V2ServerGuard = 'accepted' | 'refused';
+
 /** The v2 client state machine (section 13.2). */
 export const V2_CLIENT_MACHINE = {
   section: '13.2',
@@ -119,6 +122,9 @@ export type V2ClientEvent = {
   [S in V2ClientState]: keyof (typeof V2_CLIENT_MACHINE.table)[S];
 }[V2ClientState];
 
+/** The guards (`when`) that pick among transitions on one event. */
+export type V2ClientGuard = 'nonfatal' | 'fatal';
+
 /** The legacy server state machine (section 13.3). */
 export const LEGACY_SERVER_MACHINE = {
   section: '13.3',
@@ -139,6 +145,9 @@ export type LegacyServerState = (typeof LEGACY_SERVER_MACHINE.states)[number];
 export type LegacyServerEvent = {
   [S in LegacyServerState]: keyof (typeof LEGACY_SERVER_MACHINE.table)[S];
 }[LegacyServerState];
+
+/** The guards (`when`) that pick among transitions on one event. */
+export type LegacyServerGuard = 'accepted' | 'refused';
 
 /** The legacy client state machine (section 13.4). */
 export const LEGACY_CLIENT_MACHINE = {
@@ -178,6 +187,9 @@ export type LegacyClientState = (typeof LEGACY_CLIENT_MACHINE.states)[number];
 export type LegacyClientEvent = {
   [S in LegacyClientState]: keyof (typeof LEGACY_CLIENT_MACHINE.table)[S];
 }[LegacyClientState];
+
+/** The guards (`when`) that pick among transitions on one event. */
+export type LegacyClientGuard = never;
 
 /** Every machine, keyed `profile/role`. */
 export const MACHINES = {

@@ -5,14 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  encodeFrame,
-  encodeHeader,
-  type Frame,
-  FrameDecoder,
-  MAX_HEADER_LENGTH,
-} from '../../src/framing/frame-codec.js';
-import { HEADER_REGEX, LIMITS } from '../../src/generated/constants.js';
+import { encodeFrame, encodeHeader, type Frame, FrameDecoder } from '../../src/framing/frame-codec.js';
+import { HEADER_REGEX, LIMITS, MAX_HEADER_LENGTH } from '../../src/generated/constants.js';
 import { FRAMING_OUTCOMES } from '../../src/generated/errors.js';
 import type { VectorGroup, VectorTest } from '../../tools/vector-builder.js';
 import { codeOf, fromHex, readVectorFile, toHex, vectorCases } from './helpers.js';

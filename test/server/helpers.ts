@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach } from 'vitest';
-import { createLogger, type LogLevel } from '../../reference-server/logger.js';
-import { type Profile, type RunningServer, startServer } from '../../reference-server/server.js';
+import { createLogger } from '../../reference-server/logger.js';
+import { type RunningServer, startServer } from '../../reference-server/server.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
-import type { Limits } from '../../src/generated/constants.js';
+import type { Limits, LogLevel, Profile } from '../../src/generated/constants.js';
 import {
   connectLegacy,
   connectRaw,
