@@ -4,7 +4,7 @@
  * (documented in --help as a fuzzer self-test) runs a campaign against one. Nothing else uses them.
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import type { ServerCore } from '../src/chat/server-core.js';
+import type { ChatServer, Conn, Delivery } from '../src/chat/chat-server.js';
 import { legacyDecrypt } from '../src/crypto/legacy-cipher.js';
 import { recordNonce } from '../src/crypto/record-layer.js';
 import type { DirectionKeys } from '../src/crypto/v2-keys.js';
@@ -398,22 +398,28 @@ export interface DeliveryPlant {
 
 /**
  * Makes one broadcast per run (the first with two or more members) skip, or repeat, the member
- * who has been in the room longest: the profile iterates `members()` to deliver, so this is the
- * bug of a fan-out loop that starts at 1 or visits a member twice.
+ * who has been in the room longest: the bug of a fan-out loop that starts at 1 or visits a member
+ * twice. The server's private delivery step is patched on purpose.
  */
-export function plantDelivery(core: ServerCore<unknown>, kind: 'drop' | 'duplicate'): DeliveryPlant {
-  const original = core.members.bind(core);
+export function plantDelivery(server: ChatServer<unknown>, kind: 'drop' | 'duplicate'): DeliveryPlant {
+  const inside = server as unknown as {
+    deliver(deliveries: readonly Delivery[]): void;
+    readonly joined: ReadonlySet<Conn<unknown>>;
+  };
+  const original = inside.deliver.bind(server);
   let armed = true;
-  core.members = function* () {
-    const list = [...original()];
-    if (armed && list.length >= 2) {
-      armed = false;
-      if (kind === 'drop') yield* list.slice(1);
-      else yield* [list[0], ...list];
-      return;
-    }
-    yield* list;
-  } as typeof core.members;
+  inside.deliver = (deliveries) => {
+    const at = deliveries.findIndex((d) => d.kind === 'broadcast');
+    const members = [...inside.joined];
+    if (!armed || at < 0 || members.length < 2) return original(deliveries);
+    armed = false;
+    const broadcast = deliveries[at] as Extract<Delivery, { kind: 'broadcast' }>;
+    const targets = kind === 'drop' ? members.slice(1) : [members[0], ...members];
+    const sends: Delivery[] = targets
+      .filter((m) => m.id !== broadcast.except)
+      .map((m) => ({ kind: 'send', to: m.id, packet: broadcast.packet }));
+    original([...deliveries.slice(0, at), ...sends, ...deliveries.slice(at + 1)]);
+  };
   return {
     reset() {
       armed = true;

@@ -1,27 +1,25 @@
 /**
- * The reference server's TCP adapter: a loop around the sans-IO ServerCore (src/chat).
+ * The reference server's TCP adapter: a loop around the sans-IO ChatServer (src/chat).
  *
- * How this works: each accepted socket gets a connection id; socket events become core calls with
- * `Date.now()`, and the actions the core returns are applied to sockets (write, close) or the log.
- * A single timer follows the core's next deadline (handshake and idle timeouts, pings). The only
- * policy here is what the core cannot see: how many bytes wait in a socket's send buffer (a slow
+ * How this works: each accepted socket gets a connection id; socket events become calls of the chat
+ * server with `Date.now()`, and the actions it returns are applied to sockets (write, close) or the
+ * log. A single timer follows its next deadline (handshake and idle timeouts, pings). The only
+ * policy here is what the sans-IO server cannot see: how many bytes wait in a socket's send buffer (a slow
  * reader past maxQueuedBytes is failed with SLOW_READER, and the others never wait for it), and
  * when to write: once per event-loop turn, so that a turn's output to one client is one write.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createLegacyServer } from '../src/chat/legacy-profile.js';
-import type { ConnId, ServerAction, ServerCore } from '../src/chat/server-core.js';
-import { createV2Server } from '../src/chat/v2-profile.js';
+import type { ChatServer, ConnId, ServerAction } from '../src/chat/chat-server.js';
+import { createLegacyServer } from '../src/chat/legacy-dialect.js';
+import { createV2Server } from '../src/chat/v2-dialect.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { prepareGroups } from '../src/crypto/key-agreement.js';
 import { prefersKeyObjects } from '../src/crypto/record-layer.js';
-import { LIMITS, type Limits, V2_GROUPS } from '../src/generated/constants.js';
+import { LIMITS, type Limits, type Profile, V2_GROUPS } from '../src/generated/constants.js';
 import { exposedGc, holdYoungGeneration, IdleCollector, youngGenerationBytes } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
-
-export type Profile = 'v2' | 'legacy';
 
 export interface ServerOptions {
   readonly port?: number;
@@ -46,7 +44,8 @@ export interface RunningServer {
   readonly port: number;
   readonly profile: Profile;
   readonly fingerprint: string | null;
-  readonly core: ServerCore<unknown>;
+  /** The sans-IO server this adapter drives. */
+  readonly chat: ChatServer<unknown>;
   /** Says goodbye to every client (v2), closes all connections and the listener, clears history. */
   close(): Promise<void>;
 }
@@ -58,7 +57,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const profile = options.profile ?? 'v2';
   const logger = options.logger ?? createLogger('info');
   const limits: Limits = { ...LIMITS, ...options.limits };
-  let core: ServerCore<unknown>;
+  let chat: ChatServer<unknown>;
   let keyPool: KeyPairPool | null = null;
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
@@ -66,7 +65,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     keyPool = new KeyPairPool(V2_GROUPS, {
       ...(options.holdYoungGeneration ? { onWorkerOnline: holdYoungGeneration } : {}),
     });
-    core = createV2Server({
+    chat = createV2Server({
       identity: options.identity,
       random: randomBytes,
       keyPairs: keyPool.take,
@@ -77,10 +76,9 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       deferWrites: true,
     }) as never;
   } else {
-    core = createLegacyServer({
+    chat = createLegacyServer({
       random: randomBytes,
       limits,
-      motd: options.motd,
       deferWrites: true,
     }) as never;
   }
@@ -92,19 +90,19 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   let flushQueued = false;
 
   // Writes are corked for one event-loop turn: everything queued for a connection while this
-  // turn's socket events are handled goes out as one record and one write (see deferWrites).
+  // turn's socket events are handled goes out as one record and one write (see ChatServerOptions.deferWrites).
   const flushSoon = () => {
-    if (flushQueued || !core.hasPendingWrites) return;
+    if (flushQueued || !chat.hasPendingWrites) return;
     flushQueued = true;
     setImmediate(() => {
       flushQueued = false;
-      // Streamed: each record is written as soon as it is sealed (see flushWrites).
-      applyEach((act) => core.flushWrites(act));
+      // Streamed: each record is written as soon as it is sealed (see flush).
+      applyEach((act) => chat.flush(act));
     });
   };
 
   const schedule = () => {
-    const due = core.nextDeadline;
+    const due = chat.nextDeadline;
     if (due === null || (timerAt !== null && timerAt <= due)) return;
     if (timer) clearTimeout(timer);
     timerAt = due;
@@ -113,7 +111,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         timer = null;
         timerAt = null;
         try {
-          apply(core.tick(Date.now()));
+          apply(chat.tick(Date.now()));
         } catch (err) {
           logger.log('error', `INTERNAL_ERROR in the timer: ${(err as Error).message}`);
         }
@@ -153,7 +151,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       if (!sockets.has(id)) continue;
       const queued = sockets.get(id)!.writableLength;
       apply(
-        core.fail(
+        chat.fail(
           id,
           'SLOW_READER',
           `${queued} bytes wait unread (limit ${limits.maxQueuedBytes})`,
@@ -178,7 +176,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   };
 
   /**
-   * Runs one socket event's handling. The core already contains a failure to its connection; this
+   * Runs one socket event's handling. The chat server already contains a failure to its connection; this
    * is the last line: whatever throws here ends that one connection, never the process.
    */
   const guarded = (id: ConnId, what: string, handle: () => void) => {
@@ -196,7 +194,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     sockets.delete(id);
     socket?.destroy();
     try {
-      apply(core.fail(id, 'INTERNAL_ERROR', `internal error while handling ${what}`, Date.now()));
+      apply(chat.fail(id, 'INTERNAL_ERROR', `internal error while handling ${what}`, Date.now()));
     } catch (again) {
       logger.log('error', `conn ${id}: INTERNAL_ERROR while failing it: ${(again as Error).message}`);
     }
@@ -209,23 +207,23 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     // The hottest handler (every read): guarded inline rather than through a closure per read.
     socket.on('data', (chunk: Buffer) => {
       try {
-        apply(core.data(id, chunk, Date.now()));
+        apply(chat.data(id, chunk, Date.now()));
       } catch (err) {
         failed(id, 'data', err);
       }
     });
-    socket.on('end', () => guarded(id, 'end', () => apply(core.end(id, Date.now()))));
+    socket.on('end', () => guarded(id, 'end', () => apply(chat.end(id, Date.now()))));
     socket.on('error', (err) => {
       logger.log('debug', `conn ${id}: socket error: ${err.message}`);
       if (sockets.has(id)) {
-        guarded(id, 'a socket error', () => apply(core.fail(id, 'CONNECTION_LOST', err.message, Date.now())));
+        guarded(id, 'a socket error', () => apply(chat.fail(id, 'CONNECTION_LOST', err.message, Date.now())));
       }
     });
     socket.on('close', () => {
-      if (sockets.has(id)) guarded(id, 'close', () => apply(core.end(id, Date.now())));
+      if (sockets.has(id)) guarded(id, 'close', () => apply(chat.end(id, Date.now())));
       sockets.delete(id);
     });
-    guarded(id, 'open', () => apply(core.open(id, Date.now())));
+    guarded(id, 'open', () => apply(chat.open(id, Date.now())));
   };
 
   if (options.holdYoungGeneration) holdYoungGeneration();
@@ -249,10 +247,10 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         port,
         profile,
         fingerprint: options.identity && profile === 'v2' ? options.identity.fingerprint : null,
-        core,
+        chat,
         close() {
           closing ??= new Promise<void>((done) => {
-            apply(core.shutdown(Date.now()));
+            apply(chat.shutdown(Date.now()));
             if (timer) clearTimeout(timer);
             keyPool?.close();
             idle?.stop();

@@ -4,10 +4,10 @@
  * benchmarks all build on what this file exports.
  */
 
-export * from './chat/legacy-profile.js';
+export * from './chat/chat-server.js';
+export * from './chat/legacy-dialect.js';
 export * from './chat/room.js';
-export * from './chat/server-core.js';
-export * from './chat/v2-profile.js';
+export * from './chat/v2-dialect.js';
 export * from './crypto/identity.js';
 export * from './crypto/key-agreement.js';
 export * from './crypto/legacy-cipher.js';

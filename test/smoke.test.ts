@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLegacyServer } from '../src/chat/legacy-profile.js';
-import { createV2Server } from '../src/chat/v2-profile.js';
+import { createLegacyServer } from '../src/chat/legacy-dialect.js';
+import { createV2Server } from '../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../src/crypto/identity.js';
 import { LegacyClientConnection } from '../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';

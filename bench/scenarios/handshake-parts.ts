@@ -16,8 +16,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import type { ServerAction } from '../../src/chat/server-core.js';
-import { createV2Server } from '../../src/chat/v2-profile.js';
+import type { ServerAction } from '../../src/chat/chat-server.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { generateKeyPair, type KeyPair } from '../../src/crypto/key-agreement.js';
 import { prefersKeyObjects } from '../../src/crypto/record-layer.js';
@@ -71,7 +71,7 @@ function coreRun(options: HandshakePartsOptions): HandshakePartsResult['core'] &
   let newId = 0;
   const onServer = (call: () => ServerAction[]) => {
     const t0 = performance.now();
-    const actions = [...call(), ...server.flushWrites()];
+    const actions = [...call(), ...server.flush()];
     serverMs += performance.now() - t0;
     const t1 = performance.now();
     for (const a of actions) {

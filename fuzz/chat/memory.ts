@@ -7,7 +7,7 @@
  * after its close, a log line at level error or mentioning INTERNAL_ERROR, and any error a
  * well-behaved client's endpoint raises are reported as problems, which fail the step.
  */
-import type { ServerAction, ServerCore } from '../../src/chat/server-core.js';
+import type { ChatServer, ServerAction } from '../../src/chat/chat-server.js';
 import type { Identity } from '../../src/crypto/identity.js';
 import { ParleyError } from '../../src/errors.js';
 import {
@@ -37,7 +37,7 @@ interface Peer {
 
 export interface MemoryChatOptions {
   readonly profile: Profile;
-  readonly core: ServerCore<unknown>;
+  readonly core: ChatServer<unknown>;
   readonly identity?: Identity;
   readonly limits: { readonly maxName: number; readonly maxMessage: number; readonly maxFrame: number };
   readonly handshakeTimeoutMs: number;
@@ -92,7 +92,7 @@ export class MemoryChat implements ChatSystem {
   readonly exactHistory = true;
   readonly canAdvance = true;
   now = START_TIME;
-  private readonly core: ServerCore<unknown>;
+  private readonly core: ChatServer<unknown>;
   private readonly peers = new Map<number, Peer>();
   private readonly slots = new Map<Who, Peer>();
   private readonly closedIds = new Set<number>();

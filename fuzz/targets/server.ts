@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import type { Logger } from '../../reference-server/logger.js';
 import { startServer } from '../../reference-server/server.js';
-import type { ServerCore } from '../../src/chat/server-core.js';
+import type { ChatServer } from '../../src/chat/chat-server.js';
 import type { Identity } from '../../src/crypto/identity.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
@@ -67,7 +67,7 @@ export const LIVE_IDENTITY: Identity = identityFromSeed(Buffer.alloc(32, 0x3c));
 /** Starts the reference server in this process, optionally with a planted delivery bug. */
 export async function startReference(
   profile: Profile,
-  plant?: (core: ServerCore<unknown>) => DeliveryPlant,
+  plant?: (core: ChatServer<unknown>) => DeliveryPlant,
 ): Promise<LiveServer> {
   const found: string[] = [];
   const logger: Logger = {
@@ -96,7 +96,7 @@ export async function startReference(
       ...(profile === 'legacy' ? { legacyMaxFrame: LIVE_LIMITS.maxFrame ?? LIMITS.maxFrame } : {}),
     },
     problems: () => found.splice(0),
-    plant: plant?.(server.core),
+    plant: plant?.(server.chat),
     close: () => server.close(),
   };
 }

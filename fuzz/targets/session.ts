@@ -11,9 +11,9 @@
  * exactly, since the clock is the harness's.
  */
 import fc from 'fast-check';
-import { createLegacyServer } from '../../src/chat/legacy-profile.js';
-import type { ServerCore } from '../../src/chat/server-core.js';
-import { createV2Server } from '../../src/chat/v2-profile.js';
+import type { ChatServer } from '../../src/chat/chat-server.js';
+import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
 import { MemoryChat } from '../chat/memory.js';
@@ -69,7 +69,7 @@ export interface CoreOptions {
 
 /** The implementation under test: a factory of sans-IO server cores. */
 export interface SessionImpl {
-  createCore(profile: Profile, options: CoreOptions): ServerCore<unknown>;
+  createCore(profile: Profile, options: CoreOptions): ChatServer<unknown>;
 }
 
 export const REAL_SESSION: SessionImpl = {
@@ -78,7 +78,7 @@ export const REAL_SESSION: SessionImpl = {
       profile === 'v2'
         ? createV2Server({ identity: options.identity, random: options.random, limits: options.limits })
         : createLegacyServer({ random: options.random, limits: options.limits });
-    return core as ServerCore<unknown>;
+    return core as ChatServer<unknown>;
   },
 };
 

@@ -1,38 +1,58 @@
 /**
- * The sans-IO chat server: every connection, the room, timers and rate limits, for one profile.
+ * The sans-IO chat server: every connection, the room, timers, for one wire profile.
  *
  * How this works: the adapter reports what happened on its sockets (`open`, `data`, `end`, `fail`)
  * and the passing of time (`tick`), each with `now`; every call returns actions (write these bytes
  * to connection N, close connection N, log this line). Nothing here reads a clock, draws random
- * bytes of its own, or touches a socket. A profile (`v2-profile.ts`, `legacy-profile.ts`) turns
- * room events into that profile's packets; this file holds what both share: connection records,
- * admission, the handshake and idle deadlines (spec 11), the token bucket (7.8), and finishing a
- * connection exactly once, with leave notices to the others.
+ * bytes of its own, or touches a socket. Data flows one way, and nothing called from here calls
+ * back into it:
+ *
+ *   endpoint (bytes -> events) -> dialect.read (event -> request) -> room.decide (request ->
+ *   decision) -> dialect.render (decision -> deliveries) -> deliver (queue on endpoints) -> flush
+ *
+ * The path of one chat message (a v2 `say`), file by file:
+ *   1. chat-server.ts `data`: hands the bytes to the connection's endpoint (`run`).
+ *   2. session/endpoint.ts `VerdictEndpoint.receive`: buffers them and steps through the input.
+ *   3. session/v2-server-connection.ts `step`: one frame -> opened record (crypto/record-layer.ts)
+ *      -> packets (session/v2-codec.ts) -> the table's transition (session/machine.ts) -> an event.
+ *   4. chat/v2-dialect.ts `read`: the `say` packet -> the request {say, text}.
+ *   5. chat/room.ts `decide`: token bucket and length (7.3, 7.8), id and time, history -> a
+ *      `message` decision.
+ *   6. chat/v2-dialect.ts `render`: the decision -> one `message` packet, serialised once, for all.
+ *   then back in chat-server.ts `deliver`: queued on every member's endpoint; `flush`: each
+ *   endpoint seals what it holds into one record (v2-server-connection.ts `takeOutput`), one write
+ *   per connection.
+ *
+ * What this file holds itself: connection records, admission, the handshake and idle deadlines
+ * (spec 11), and finishing a connection exactly once, with the room's leave decision rendered for
+ * the others.
  */
 import { type ParleyError, parleyError, toParleyError } from '../errors.js';
-import { LIMITS, type Limits } from '../generated/constants.js';
+import type { LeaveReason, Limits, LogLevel, Profile } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
-import type { HistoryEntry, Room } from './room.js';
+import type { Room, RoomDecision, RoomRequest } from './room.js';
 
 export type ConnId = number;
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LeaveReason = 'quit' | 'lost' | 'timeout' | 'error' | 'shutdown';
 
 export type ServerAction =
   | { readonly kind: 'write'; readonly id: ConnId; readonly data: Buffer }
   | { readonly kind: 'close'; readonly id: ConnId; readonly error?: ParleyError }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string };
 
-/** One connection's endpoint, as the core needs it (both profiles' server connections fit). */
+/** One connection's endpoint, as the server needs it (both profiles' server connections fit). */
 export interface ServerEndpoint<E> {
   readonly state: string;
   readonly secured: boolean;
   readonly pendingBytes: number;
   readonly failure: ParleyError | null;
   receive(chunk: Uint8Array): E[];
-  /** What a read held back behind a join, once the room has given its verdict (13.1, 13.3). */
+  /** What a read held back behind a join, once the room's verdict is settled (13.1, 13.3). */
   resumeHeld(): E[];
   receiveEnd(): E[];
+  /** The room's verdict on the join that waits. */
+  settle(when: 'accepted' | 'refused'): void;
+  /** Queues one serialised packet (the same Buffer may go to many endpoints). */
+  sendEncoded(packet: Buffer): void;
   takeOutput(): Buffer;
   failWith(err: unknown): ParleyError;
   goodbye(reason?: string): void;
@@ -44,48 +64,60 @@ export interface Conn<E> {
   readonly openedAt: number;
   lastHeard: number;
   pingedAt: number | null;
-  tokens: number;
-  tokensAt: number;
   finished: boolean;
-  /** Set by a profile when the peer ends the connection other than by goodbye (v2 c2s `error`). */
+  /** Set when the peer ends the connection other than by goodbye (v2 c2s `error`, 13.1). */
   closeReason?: LeaveReason;
 }
 
-/** What differs between profiles; implemented by the v2 and legacy profiles. */
-export interface ServerProfile<E> {
-  readonly name: 'v2' | 'legacy';
-  /** Whether idle pings and the idle timeout apply (v2 only: legacy has no ping). */
-  readonly idleChecks: boolean;
-  createEndpoint(core: ServerCore<E>, now: number): ServerEndpoint<E>;
-  /** Handles one endpoint event for `conn`. */
-  handleEvent(core: ServerCore<E>, conn: Conn<E>, event: E, now: number): void;
-  /** Tells every remaining member that `name` left. */
-  announceLeave(core: ServerCore<E>, name: string, reason: LeaveReason, now: number): void;
-  /** Sends a liveness ping (v2). */
-  ping?(conn: Conn<E>, now: number): void;
-  /** The connection is gone: drop any per-connection state. */
-  forget?(conn: Conn<E>): void;
-  /** Time-driven work of the profile (batched presence); returns its next deadline or null. */
-  tick?(core: ServerCore<E>, now: number): number | null;
-  /** Tells one member about a non-fatal error (rate limit, length...). */
-  sendNotice(conn: Conn<E>, error: ParleyError, now: number): void;
+/** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
+export type Delivery =
+  | { readonly kind: 'settle'; readonly to: ConnId; readonly when: 'accepted' | 'refused' }
+  | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer }
+  | { readonly kind: 'broadcast'; readonly packet: Buffer; readonly except?: ConnId };
+
+/** What one endpoint event amounts to, as a dialect reads it. */
+export interface Reading {
+  /** Deliveries that go out first (v2: held presence notices, a pong). */
+  readonly deliveries?: readonly Delivery[];
+  /** What the sender asks of the room. */
+  readonly request?: RoomRequest;
+  /** The peer gave up with this error code (v2 c2s `error`, 13.1): it leaves with reason `error`. */
+  readonly gaveUp?: string;
 }
 
-export interface ServerCoreOptions {
+/**
+ * A wire dialect: one profile's packets on either side of the room (v2-dialect.ts,
+ * legacy-dialect.ts). It reads requests off endpoint events and renders the room's decisions as
+ * deliveries; it reads the room, never changes it, and never calls the server.
+ */
+export interface WireDialect<E> {
+  readonly profile: Profile;
+  /** Whether idle pings and the idle timeout apply (v2 only: legacy has no ping). */
+  readonly idleChecks: boolean;
+  /** When the dialect's held output (batched presence) is due, or null. */
+  readonly due: number | null;
+  createEndpoint(now: number): ServerEndpoint<E>;
+  /** What an endpoint event from member `from` amounts to (null: nothing). */
+  read(event: E, from: ConnId, room: Room<ConnId>, now: number): Reading | null;
+  /** The room's decision as deliveries. */
+  render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[];
+  /** A liveness ping (v2), serialised. */
+  ping(now: number): Buffer | null;
+  /** Time-driven output (batched presence falling due). */
+  tick(room: Room<ConnId>, now: number): readonly Delivery[];
+}
+
+export interface ChatServerOptions {
   readonly limits?: Partial<Limits>;
-  readonly motd?: string;
   /**
-   * When true, calls return no writes for the output they queue; the adapter calls `flushWrites()`
-   * once per event-loop turn instead, so that everything queued for one connection during that
-   * turn goes out as one record and one write (a cork). Default false: each call flushes.
+   * When true, calls return no writes for the output they queue; the adapter calls `flush()` once
+   * per event-loop turn instead, so that everything queued for one connection during that turn
+   * goes out as one record and one write (a cork). Default false: each call flushes.
    */
   readonly deferWrites?: boolean;
 }
 
-export class ServerCore<E = unknown> {
-  readonly limits: Limits;
-  readonly motd: string | undefined;
-  readonly room: Room<ConnId>;
+export class ChatServer<E = unknown> {
   private readonly conns = new Map<ConnId, Conn<E>>();
   /**
    * Joined, unfinished connections in join order, kept beside the room so that a broadcast is a
@@ -107,21 +139,14 @@ export class ServerCore<E = unknown> {
   readonly deadlineGrid: number;
 
   constructor(
-    readonly profile: ServerProfile<E>,
-    room: (limits: Limits) => Room<ConnId>,
-    options: ServerCoreOptions = {},
+    readonly dialect: WireDialect<E>,
+    readonly room: Room<ConnId>,
+    readonly limits: Limits,
+    options: ChatServerOptions = {},
   ) {
-    this.limits = { ...LIMITS, ...options.limits };
-    this.motd = options.motd;
     this.deferWrites = options.deferWrites ?? false;
-    this.room = room(this.limits);
-    const shortest = Math.min(this.limits.idlePingMs, this.limits.handshakeTimeoutMs);
+    const shortest = Math.min(limits.idlePingMs, limits.handshakeTimeoutMs);
     this.deadlineGrid = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
-  }
-
-  /** `t` rounded up to the deadline grid (see deadlineGrid). */
-  private onGrid(t: number): number {
-    return Math.ceil(t / this.deadlineGrid) * this.deadlineGrid;
   }
 
   get connectionCount(): number {
@@ -137,39 +162,13 @@ export class ServerCore<E = unknown> {
     return this.conns.get(id);
   }
 
-  log(level: LogLevel, message: string): void {
-    this.actions.push({ kind: 'log', level, message });
-  }
-
-  /** Marks a connection as having output to flush at the end of this call. */
-  touched(conn: Conn<E>): void {
-    this.dirty.add(conn);
-  }
-
-  /** True when some connection has queued output that `flushWrites()` would write. */
+  /** True when some connection has queued output that `flush()` would write. */
   get hasPendingWrites(): boolean {
     return this.dirty.size > 0;
   }
 
-  /**
-   * One write per connection with queued output (see `deferWrites`). With `sink`, every action
-   * goes to it as it is made, in order, and none is returned: each connection's records are then
-   * sealed, written and dropped before the next connection's are made, so the records of a
-   * broadcast to thousands are never all alive at once (what a join storm's peak memory was).
-   */
-  flushWrites(sink?: (action: ServerAction) => void): ServerAction[] {
-    if (!sink) return this.flush(true);
-    const pending = this.actions;
-    this.actions = [];
-    for (const action of pending) sink(action);
-    const dirty = [...this.dirty];
-    this.dirty.clear();
-    for (const conn of dirty) {
-      if (conn.endpoint.pendingBytes === 0) continue;
-      sink({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
-    }
-    return [];
-  }
+  // -------------------------------------------------------------------------------------------
+  // the adapter's API
 
   /** A connection was accepted. */
   open(id: ConnId, now: number): ServerAction[] {
@@ -179,23 +178,21 @@ export class ServerCore<E = unknown> {
         : parleyError('SERVER_FULL', `server holds ${this.limits.maxClients} connections already`);
       this.log('warn', `conn ${id}: refused: ${error.code}`);
       this.actions.push({ kind: 'close', id, error });
-      return this.flush();
+      return this.done();
     }
     const conn: Conn<E> = {
       id,
-      endpoint: this.profile.createEndpoint(this, now),
+      endpoint: this.dialect.createEndpoint(now),
       openedAt: now,
       lastHeard: now,
       pingedAt: null,
-      tokens: this.limits.rateBurst,
-      tokensAt: now,
       finished: false,
     };
     this.conns.set(id, conn);
     this.lowerDeadline(this.onGrid(now + this.limits.handshakeTimeoutMs));
     this.log('debug', `conn ${id}: open`);
     this.dirty.add(conn);
-    return this.flush();
+    return this.done();
   }
 
   /** Bytes arrived on a connection. */
@@ -204,20 +201,20 @@ export class ServerCore<E = unknown> {
     if (!conn) return [];
     conn.lastHeard = now;
     conn.pingedAt = null;
-    this.run(conn, now, () => conn.endpoint.receive(chunk));
+    this.run(conn, now, conn.endpoint.receive(chunk));
     // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
-    if (this.profile.idleChecks && !conn.finished)
+    if (this.dialect.idleChecks && !conn.finished)
       this.lowerDeadline(this.onGrid(now + this.limits.idlePingMs));
-    return this.flush();
+    return this.done();
   }
 
   /** The peer closed its side. */
   end(id: ConnId, now: number): ServerAction[] {
     const conn = this.conns.get(id);
     if (!conn) return [];
-    this.run(conn, now, () => conn.endpoint.receiveEnd());
+    this.run(conn, now, conn.endpoint.receiveEnd());
     if (!conn.finished) this.finish(conn, 'lost', now);
-    return this.flush();
+    return this.done();
   }
 
   /** The adapter gives up on a connection (socket error, SLOW_READER...). */
@@ -227,10 +224,10 @@ export class ServerCore<E = unknown> {
     const error = conn.endpoint.failWith(parleyError(code, message));
     this.log('warn', `conn ${id}: ${error.code}: ${error.message}`);
     this.finish(conn, code === 'SLOW_READER' ? 'error' : 'lost', now, error);
-    return this.flush();
+    return this.done();
   }
 
-  /** Time passed: handshake and idle timeouts, pings (spec 11). */
+  /** Time passed: handshake and idle timeouts, pings (spec 11), held presence falling due. */
   tick(now: number): ServerAction[] {
     let next: number | null = null;
     const consider = (t: number) => {
@@ -238,8 +235,7 @@ export class ServerCore<E = unknown> {
     };
     for (const conn of this.conns.values()) {
       if (conn.finished) continue;
-      const joined = this.room.nameOf(conn.id) !== undefined;
-      if (!joined) {
+      if (!this.joined.has(conn)) {
         const due = conn.openedAt + this.limits.handshakeTimeoutMs;
         if (now >= due) {
           this.timeout(conn, 'HANDSHAKE_TIMEOUT', 'no name was chosen in time', now);
@@ -247,7 +243,7 @@ export class ServerCore<E = unknown> {
         }
         consider(this.onGrid(due));
       }
-      if (!this.profile.idleChecks || !conn.endpoint.secured) continue;
+      if (!this.dialect.idleChecks || !conn.endpoint.secured) continue;
       const idleDue = conn.lastHeard + this.limits.idleTimeoutMs;
       if (now >= idleDue) {
         this.timeout(conn, 'IDLE_TIMEOUT', `nothing heard for ${this.limits.idleTimeoutMs} ms`, now);
@@ -256,17 +252,17 @@ export class ServerCore<E = unknown> {
       consider(this.onGrid(idleDue));
       const pingDue = conn.lastHeard + this.limits.idlePingMs;
       if (conn.pingedAt === null) {
-        if (now >= pingDue) {
+        const ping = now >= pingDue ? this.dialect.ping(now) : null;
+        if (ping) {
           conn.pingedAt = now;
-          this.profile.ping?.(conn, now);
+          conn.endpoint.sendEncoded(ping);
           this.dirty.add(conn);
         } else consider(this.onGrid(pingDue));
       }
     }
-    const profileDue = this.profile.tick?.(this, now) ?? null;
-    if (profileDue !== null) consider(profileDue);
+    this.deliver(this.dialect.tick(this.room, now));
     this.deadline = next;
-    return this.flush();
+    return this.done();
   }
 
   /** SIGINT/SIGTERM: goodbye to everyone (v2), close all, clear history (7.9). */
@@ -278,79 +274,55 @@ export class ServerCore<E = unknown> {
       this.finish(conn, 'shutdown', now, undefined, false);
     }
     this.room.clearHistory();
-    return this.flush();
+    return this.done();
   }
 
-  /** Takes a token for a chat packet; false (and a RATE_LIMITED notice) when the bucket is empty. */
-  takeToken(conn: Conn<E>, now: number): boolean {
-    const refill = ((now - conn.tokensAt) / 1000) * this.limits.ratePerSecond;
-    conn.tokens = Math.min(this.limits.rateBurst, conn.tokens + refill);
-    conn.tokensAt = now;
-    if (conn.tokens >= 1) {
-      conn.tokens -= 1;
-      return true;
+  /**
+   * Every action made so far, then one write per connection with queued output: everything queued
+   * for it, sealed and concatenated (a corked write). The one place output leaves the server: each
+   * call ends here unless `deferWrites`, when the adapter calls it once per event-loop turn. With
+   * `sink`, actions go to it as they are made and none is returned: each connection's records are
+   * then sealed, written and dropped before the next connection's are made, so the records of a
+   * broadcast to thousands are never all alive at once (a join storm's peak memory).
+   */
+  flush(sink?: (action: ServerAction) => void): ServerAction[] {
+    const out: ServerAction[] = [];
+    const put = sink ?? ((action: ServerAction) => out.push(action));
+    const pending = this.actions;
+    this.actions = [];
+    for (const action of pending) put(action);
+    for (const conn of this.dirty) {
+      this.dirty.delete(conn);
+      if (conn.endpoint.pendingBytes > 0)
+        put({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
     }
-    this.profile.sendNotice(
-      conn,
-      parleyError('RATE_LIMITED', `slow down: at most ${this.limits.ratePerSecond} messages a second`),
-      now,
-    );
-    this.dirty.add(conn);
-    return false;
+    return out;
   }
 
-  /** Sends `error` as a notice when the text is too long; returns whether it fits (7.3). */
-  checkLength(conn: Conn<E>, text: string, now: number): boolean {
-    if (text.length <= this.limits.maxMessage || [...text].length <= this.limits.maxMessage) return true;
-    this.profile.sendNotice(
-      conn,
-      parleyError('MESSAGE_TOO_LONG', `a message is at most ${this.limits.maxMessage} characters`),
-      now,
-    );
-    this.dirty.add(conn);
-    return false;
+  // -------------------------------------------------------------------------------------------
+  // inside
+
+  /** The end of every adapter call: the dialect's next deadline, then the actions. */
+  private done(): ServerAction[] {
+    const due = this.dialect.due;
+    if (due !== null) this.lowerDeadline(due);
+    if (!this.deferWrites) return this.flush();
+    const out = this.actions;
+    this.actions = [];
+    return out;
   }
 
-  /** Every joined connection, in join order (live: do not join or finish while iterating). */
-  members(): Iterable<Conn<E>> {
-    return this.joined;
-  }
-
-  /** Runs `send` for every joined connection but `except`, and marks each to be flushed. */
-  broadcast(send: (member: Conn<E>) => void, except?: Conn<E>): void {
-    for (const member of this.members()) {
-      if (member === except) continue;
-      send(member);
-      this.dirty.add(member);
-    }
-  }
-
-  /** Puts a connection in the room under `name` (its name was checked by the profile). */
-  join(conn: Conn<E>, name: string): void {
-    this.room.join(conn.id, name);
-    if (!conn.finished) this.joined.add(conn);
-  }
-
-  record(entry: HistoryEntry): void {
-    this.room.record(entry);
-  }
-
-  private timeout(conn: Conn<E>, code: ErrorCode, message: string, now: number): void {
-    const error = conn.endpoint.failWith(parleyError(code, message));
-    this.log('info', `conn ${conn.id}: ${error.code}`);
-    this.finish(conn, 'timeout', now, error);
-  }
-
-  private run(conn: Conn<E>, now: number, receive: () => E[]): void {
+  /**
+   * Handles the events of one read in order. A join holds back the rest of its read until the
+   * room has decided (13.1, 13.3): once its verdict is settled, the endpoint hands on what it held.
+   */
+  private run(conn: Conn<E>, now: number, first: E[]): void {
     try {
-      // A join holds back the rest of its read until the room decides (13.1, 13.3): handle the
-      // read's events, then whatever the verdict released, until nothing more comes.
-      for (let events = receive(); events.length > 0; events = conn.endpoint.resumeHeld()) {
+      for (let events = first; events.length > 0 && !conn.finished; events = conn.endpoint.resumeHeld()) {
         for (const event of events) {
           if (conn.finished) break;
-          this.profile.handleEvent(this, conn, event, now);
+          this.handle(conn, event, now);
         }
-        if (conn.finished) break;
       }
     } catch (err) {
       // A bug in our handling of one connection must not take down the others (issue: robustness).
@@ -366,7 +338,50 @@ export class ServerCore<E = unknown> {
     }
   }
 
-  /** Ends a connection once: leave notices to the others, flush, close. */
+  /** One endpoint event: the dialect reads it, the room decides, the dialect renders the decision. */
+  private handle(conn: Conn<E>, event: E, now: number): void {
+    const reading = this.dialect.read(event, conn.id, this.room, now);
+    if (reading === null) return;
+    if (reading.deliveries) this.deliver(reading.deliveries);
+    if (reading.gaveUp !== undefined) {
+      conn.closeReason = 'error';
+      this.log('info', `conn ${conn.id}: client reported ${JSON.stringify(reading.gaveUp)}`);
+    }
+    if (!reading.request) return;
+    const decision = this.room.decide(conn.id, reading.request, now);
+    if (decision.kind === 'joined') {
+      this.joined.add(conn);
+      this.log('info', `conn ${conn.id}: joined as ${decision.name}`);
+    }
+    this.deliver(this.dialect.render(decision, this.room, now));
+  }
+
+  /** Queues deliveries on the endpoints they are for; a broadcast's packet is the same Buffer for all. */
+  private deliver(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      if (d.kind === 'broadcast') {
+        for (const member of this.joined) {
+          if (member.id === d.except) continue;
+          member.endpoint.sendEncoded(d.packet);
+          this.dirty.add(member);
+        }
+        continue;
+      }
+      const conn = this.conns.get(d.to);
+      if (!conn || conn.finished) continue;
+      if (d.kind === 'settle') conn.endpoint.settle(d.when);
+      else conn.endpoint.sendEncoded(d.packet);
+      this.dirty.add(conn);
+    }
+  }
+
+  private timeout(conn: Conn<E>, code: ErrorCode, message: string, now: number): void {
+    const error = conn.endpoint.failWith(parleyError(code, message));
+    this.log('info', `conn ${conn.id}: ${error.code}`);
+    this.finish(conn, 'timeout', now, error);
+  }
+
+  /** Ends a connection once: the room's leave decision for the others, its last output, close. */
   private finish(
     conn: Conn<E>,
     reason: LeaveReason,
@@ -377,38 +392,29 @@ export class ServerCore<E = unknown> {
     if (conn.finished) return;
     conn.finished = true;
     this.joined.delete(conn);
-    const name = this.room.leave(conn.id);
-    if (name !== undefined) {
-      this.log('info', `conn ${conn.id}: ${name} left (${reason})`);
-      if (announce) this.profile.announceLeave(this, name, reason, now);
-      // The last one out takes the conversation along, leave entry included (7.7, 10.5).
-      if (this.room.size === 0) this.room.clearHistory();
+    const left = this.room.leave(conn.id, reason, now);
+    if (left?.kind === 'left') {
+      this.log('info', `conn ${conn.id}: ${left.name} left (${reason})`);
+      if (announce) this.deliver(this.dialect.render(left, this.room, now));
     }
     const out = conn.endpoint.takeOutput();
     if (out.length > 0) this.actions.push({ kind: 'write', id: conn.id, data: out });
     this.actions.push(error ? { kind: 'close', id: conn.id, error } : { kind: 'close', id: conn.id });
     this.dirty.delete(conn);
     this.conns.delete(conn.id);
-    this.profile.forget?.(conn);
   }
 
-  /** Asks for a `tick` no later than `t` (profiles use it for batched work). */
-  lowerDeadline(t: number): void {
+  private log(level: LogLevel, message: string): void {
+    this.actions.push({ kind: 'log', level, message });
+  }
+
+  private lowerDeadline(t: number): void {
     if (this.deadline === null || t < this.deadline) this.deadline = t;
   }
 
-  /** One write per connection per call: everything queued, concatenated (a corked write). */
-  private flush(writes = !this.deferWrites): ServerAction[] {
-    if (writes) {
-      for (const conn of this.dirty) {
-        if (conn.endpoint.pendingBytes === 0) continue;
-        this.actions.push({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
-      }
-      this.dirty.clear();
-    }
-    const out = this.actions;
-    this.actions = [];
-    return out;
+  /** `t` rounded up to the deadline grid (see deadlineGrid). */
+  private onGrid(t: number): number {
+    return Math.ceil(t / this.deadlineGrid) * this.deadlineGrid;
   }
 }
 

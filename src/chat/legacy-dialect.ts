@@ -1,21 +1,23 @@
 /**
- * The legacy server profile (spec 10): the original's chat, minus the defects a client cannot see.
+ * The legacy wire dialect (spec 10): the original's chat, minus the defects a client cannot see.
  *
- * How this works: names come from the room, never from the packet's `username` (the original
- * trusted it); shost/dhost are `0.0.0.0` (the original forwarded addresses); a connection gets
- * nothing until its key exchange has finished. Chat lines are forwarded to every *other* member,
- * as the original does. legacy has no error packet, so notices (rate limit, length) are `default`
- * packets from `*server*` that an original client shows as a chat line.
+ * How this works: `read` turns a client packet into a request for the room; `render` turns the
+ * room's decision into legacy packets. Names come from the room, never from the packet's
+ * `username` (the original trusted it); shost/dhost are `0.0.0.0` (the original forwarded
+ * addresses); a connection gets nothing until its key exchange has finished. Chat lines are
+ * forwarded to every *other* member, as the original does. legacy has no error packet, so notices
+ * (rate limit, length) are `default` packets from `*server*` that an original client shows as a
+ * chat line.
  */
 
 import type { RandomSource } from '../crypto/key-agreement.js';
-import type { ParleyError } from '../errors.js';
 import {
   LEGACY_EXPORT_HEADER,
   LEGACY_MESSAGES,
-  LEGACY_NAME_PATTERN,
-  LEGACY_RESERVED_NAMES,
+  LEGACY_NAME_RULES,
   LEGACY_SERVER_NAME,
+  LIMITS,
+  type Limits,
 } from '../generated/constants.js';
 import { type LegacyPacket, legacyPacket, serializeLegacyPacket } from '../legacy/legacy-packet.js';
 import { pythonDateString, pythonJsonString } from '../legacy/python-json.js';
@@ -23,24 +25,18 @@ import {
   LegacyServerConnection,
   type LegacyServerConnectionEvent,
 } from '../session/legacy-server-connection.js';
-import { Room } from './room.js';
 import {
-  type Conn,
-  type LeaveReason,
-  ServerCore,
-  type ServerCoreOptions,
-  type ServerProfile,
-} from './server-core.js';
+  ChatServer,
+  type ChatServerOptions,
+  type ConnId,
+  type Delivery,
+  type Reading,
+  type WireDialect,
+} from './chat-server.js';
+import { Room, type RoomDecision } from './room.js';
 
-type LegacyConn = Conn<LegacyServerConnectionEvent>;
-type LegacyCore = ServerCore<LegacyServerConnectionEvent>;
-
-export interface LegacyServerOptions extends ServerCoreOptions {
+export interface LegacyServerOptions extends ChatServerOptions {
   readonly random: RandomSource;
-}
-
-function endpointOf(conn: LegacyConn): LegacyServerConnection {
-  return conn.endpoint as LegacyServerConnection;
 }
 
 /**
@@ -51,123 +47,150 @@ export function legacyExportText(lines: readonly string[]): string {
   return [LEGACY_EXPORT_HEADER, ...lines].map((line) => `${line}\n`).join('');
 }
 
-class LegacyProfile implements ServerProfile<LegacyServerConnectionEvent> {
-  readonly name = 'legacy' as const;
+/** A legacy packet, serialised (to be sealed per recipient). */
+const encode = (packet: LegacyPacket): Buffer => serializeLegacyPacket(packet, true);
+
+/** A packet for one member. */
+const to = (id: ConnId, packet: LegacyPacket): Delivery => ({ kind: 'send', to: id, packet: encode(packet) });
+
+class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
+  readonly profile = 'legacy' as const;
   readonly idleChecks = false;
+  readonly due = null;
 
-  constructor(private readonly options: LegacyServerOptions) {}
+  constructor(
+    private readonly options: LegacyServerOptions,
+    private readonly limits: Limits,
+  ) {}
 
-  createEndpoint(core: LegacyCore, now: number): LegacyServerConnection {
+  createEndpoint(now: number): LegacyServerConnection {
     const endpoint = new LegacyServerConnection({
       random: this.options.random,
-      maxFrame: core.limits.maxFrame,
+      maxFrame: this.limits.maxFrame,
     });
     endpoint.start(pythonDateString(now));
     return endpoint;
   }
 
-  /** Serialises once and seals for each member except `except`. */
-  private broadcast(core: LegacyCore, packet: LegacyPacket, except?: LegacyConn): void {
-    const plain = serializeLegacyPacket(packet, true);
-    core.broadcast((member) => endpointOf(member).sendSerialized(plain), except);
+  read(event: LegacyServerConnectionEvent): Reading | null {
+    // A fatal error event is logged once, by the server, when it closes the connection.
+    if (event.kind !== 'packet') return null;
+    const packet = event.packet;
+    const cont = typeof packet.cont === 'string' ? packet.cont : '';
+    switch (packet.typ) {
+      case 'setuser':
+        return { request: { kind: 'join', name: cont } };
+      case 'export':
+        return { request: { kind: 'export' } };
+      default:
+        // 10.3: a chat line (unknown typ values arrive here as `default`). Empty lines are ignored.
+        return cont === '' ? null : { request: { kind: 'say', text: cont, action: false } };
+    }
+  }
+
+  render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[] {
+    const by = decision.by;
+    const date = pythonDateString(now);
+    switch (decision.kind) {
+      case 'joined':
+        return [
+          { kind: 'settle', to: by, when: 'accepted' },
+          to(by, legacyPacket('approved_conn', LEGACY_SERVER_NAME, LEGACY_MESSAGES.joined, date)),
+          ...this.listUpdate(room, 'client_list_update_add', date),
+        ];
+      case 'refused':
+        return [
+          { kind: 'settle', to: by, when: 'refused' },
+          to(by, legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date)),
+        ];
+      case 'message':
+        return [
+          {
+            kind: 'broadcast',
+            packet: encode(legacyPacket('default', decision.from, decision.text, date)),
+            except: by,
+          },
+        ];
+      case 'export':
+        return [to(by, legacyPacket('export', LEGACY_SERVER_NAME, this.exportText(room), date))];
+      case 'notice': {
+        const text = `[!] ${decision.error.message} (${decision.error.code})`;
+        return [to(by, legacyPacket('default', LEGACY_SERVER_NAME, text, date))];
+      }
+      case 'left': {
+        const text = LEGACY_MESSAGES.left.replace('{name}', decision.name);
+        const notice = legacyPacket('default', LEGACY_SERVER_NAME, text, date, 'allhosts');
+        return [
+          { kind: 'broadcast', packet: encode(notice) },
+          ...this.listUpdate(room, 'disconnection', date),
+        ];
+      }
+      default:
+        // private messages and who do not exist in legacy (10).
+        return [];
+    }
+  }
+
+  ping(): null {
+    return null;
+  }
+
+  tick(): readonly Delivery[] {
+    return [];
   }
 
   /** Each member gets the names of the others (10.2, 10.4). */
-  private listUpdate(core: LegacyCore, typ: 'client_list_update_add' | 'disconnection', now: number): void {
-    const date = pythonDateString(now);
-    const all = core.room.names();
-    for (const member of core.members()) {
-      const own = core.room.nameOf(member.id);
-      const others = all.filter((n) => n !== own);
-      endpointOf(member).send(legacyPacket(typ, LEGACY_SERVER_NAME, others, date));
-      core.touched(member);
+  private listUpdate(
+    room: Room<ConnId>,
+    typ: 'client_list_update_add' | 'disconnection',
+    date: string,
+  ): Delivery[] {
+    const all = room.names();
+    const out: Delivery[] = [];
+    for (const member of room.members()) {
+      const own = room.nameOf(member);
+      out.push(
+        to(
+          member,
+          legacyPacket(
+            typ,
+            LEGACY_SERVER_NAME,
+            all.filter((n) => n !== own),
+            date,
+          ),
+        ),
+      );
     }
+    return out;
   }
 
-  handleEvent(core: LegacyCore, conn: LegacyConn, event: LegacyServerConnectionEvent, now: number): void {
-    // A fatal error event is logged once, by the core, when it closes the connection.
-    if (event.kind !== 'packet') return;
-    const packet = event.packet;
-    const endpoint = endpointOf(conn);
-    const date = pythonDateString(now);
-    const cont = typeof packet.cont === 'string' ? packet.cont : '';
-    switch (packet.typ) {
-      case 'setuser': {
-        const verdict = core.room.checkName(cont);
-        if (!verdict.ok) {
-          endpoint.refuseJoin(date);
-          return;
-        }
-        core.join(conn, cont);
-        endpoint.acceptJoin(date);
-        core.log('info', `conn ${conn.id}: joined as ${cont}`);
-        this.listUpdate(core, 'client_list_update_add', now);
-        return;
-      }
-      case 'export': {
-        if (!core.takeToken(conn, now)) return;
-        const lines = core.room
-          .entries()
-          .filter((e) => e.kind === 'message')
-          .map((e) => `${e.from}> ${e.text}`);
-        // The reply must fit one frame: base64 grows by 4/3, the other fields take under 512
-        // bytes. Each line costs its JSON-escaped length (1 to 6 characters per character) plus
-        // its escaped newline; the oldest lines go only when the whole log does not fit (10.5).
-        const budget = Math.floor((core.limits.maxFrame * 3) / 4) - 512;
-        const cost = (line: string) => pythonJsonString(line).length; // quotes stand for "\n"
-        let size = cost(LEGACY_EXPORT_HEADER) + lines.reduce((n, line) => n + cost(line), 0);
-        let first = 0;
-        while (size > budget && first < lines.length) size -= cost(lines[first++]);
-        const text = legacyExportText(lines.slice(first));
-        endpoint.send(legacyPacket('export', LEGACY_SERVER_NAME, text, date));
-        return;
-      }
-      default: {
-        // 10.3: a chat line (unknown typ values arrive here as `default`). Empty lines are ignored.
-        if (cont === '') return;
-        if (!core.takeToken(conn, now) || !core.checkLength(conn, cont, now)) return;
-        const from = core.room.nameOf(conn.id)!;
-        core.record({ kind: 'message', from, text: cont, ts: now });
-        this.broadcast(core, legacyPacket('default', from, cont, date), conn);
-      }
-    }
-  }
-
-  announceLeave(core: LegacyCore, name: string, _reason: LeaveReason, now: number): void {
-    const date = pythonDateString(now);
-    this.broadcast(
-      core,
-      legacyPacket(
-        'default',
-        LEGACY_SERVER_NAME,
-        LEGACY_MESSAGES.left.replace('{name}', name),
-        date,
-        'allhosts',
-      ),
-    );
-    this.listUpdate(core, 'disconnection', now);
-  }
-
-  sendNotice(conn: LegacyConn, error: ParleyError, now: number): void {
-    const text = `[!] ${error.message} (${error.code})`;
-    endpointOf(conn).send(legacyPacket('default', LEGACY_SERVER_NAME, text, pythonDateString(now)));
+  /**
+   * The log as one export packet's text. The reply must fit one frame: base64 grows by 4/3, the
+   * other fields take under 512 bytes. Each line costs its JSON-escaped length (1 to 6 characters
+   * per character) plus its escaped newline; the oldest lines go only when the whole log does not
+   * fit (10.5).
+   */
+  private exportText(room: Room<ConnId>): string {
+    const lines = room
+      .entries()
+      .filter((e) => e.kind === 'message')
+      .map((e) => `${e.from}> ${e.text}`);
+    const budget = Math.floor((this.limits.maxFrame * 3) / 4) - 512;
+    const cost = (line: string) => pythonJsonString(line).length; // quotes stand for "\n"
+    let size = cost(LEGACY_EXPORT_HEADER) + lines.reduce((n, line) => n + cost(line), 0);
+    let first = 0;
+    while (size > budget && first < lines.length) size -= cost(lines[first++]);
+    return legacyExportText(lines.slice(first));
   }
 }
 
 /** A sans-IO legacy chat server. */
-export function createLegacyServer(options: LegacyServerOptions): ServerCore<LegacyServerConnectionEvent> {
-  return new ServerCore(
-    new LegacyProfile(options),
-    (limits) =>
-      new Room(
-        {
-          maxName: limits.maxName,
-          pattern: LEGACY_NAME_PATTERN,
-          reserved: LEGACY_RESERVED_NAMES,
-          caseInsensitive: false,
-        },
-        limits.history,
-      ),
+export function createLegacyServer(options: LegacyServerOptions): ChatServer<LegacyServerConnectionEvent> {
+  const limits: Limits = { ...LIMITS, ...options.limits };
+  return new ChatServer(
+    new LegacyDialect(options, limits),
+    new Room(LEGACY_NAME_RULES, limits),
+    limits,
     options,
   );
 }

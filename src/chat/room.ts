@@ -1,11 +1,17 @@
 /**
- * The chat room (spec 7.2-7.7, 10.2-10.5): who is in it under which name, and the conversation
- * kept in memory for export. Profile-agnostic; the name rules come in as data from the spec.
+ * The chat room (spec 7.2-7.8, 10.2-10.5): the one place that decides. Who is in it under which
+ * name, whether a chat packet may go out (rate limit, length), what id and time it gets, whom it
+ * reaches, and the conversation kept in memory for export. Wire-agnostic: a request comes in as
+ * data, a decision goes out as data, and a wire dialect (v2-dialect.ts, legacy-dialect.ts) turns
+ * the decision into its own packets. The room never calls anyone.
  *
- * How this works: names map to connection ids both ways; v2 compares names case-insensitively
- * (a folded key), legacy exactly. History is a ring of at most `limit` entries, held in memory
- * only and cleared when the room empties or the server stops (the original's behaviour).
+ * How this works: names map to member ids both ways under the profile's name rules (generated
+ * from the spec: v2 compares names case-insensitively, legacy exactly). Each member has a token
+ * bucket (7.8). History is a ring of at most `history` entries, held in memory only and cleared
+ * when the room empties or the server stops (the original's behaviour).
  */
+import { type ParleyError, parleyError } from '../errors.js';
+import { type LeaveReason, type Limits, type NameRules, nameKey } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 
 export interface HistoryEntry {
@@ -13,13 +19,6 @@ export interface HistoryEntry {
   readonly from: string;
   readonly text: string;
   readonly ts: number;
-}
-
-export interface NameRules {
-  readonly maxName: number;
-  readonly pattern: RegExp;
-  readonly reserved: readonly string[];
-  readonly caseInsensitive: boolean;
 }
 
 export type NameVerdict =
@@ -30,46 +29,183 @@ export type NameVerdict =
       readonly message: string;
     };
 
+/** What a member asks of the room; a dialect reads it off its own packets. */
+export type RoomRequest =
+  | { readonly kind: 'join'; readonly name: string }
+  | { readonly kind: 'say'; readonly text: string; readonly action: boolean }
+  | { readonly kind: 'msg'; readonly to: string; readonly text: string }
+  | { readonly kind: 'who' }
+  | { readonly kind: 'export' };
+
+/** What the room decided; `by` is the member who asked (or left). */
+export type RoomDecision<Id> =
+  | { readonly kind: 'joined'; readonly by: Id; readonly name: string; readonly ts: number }
+  | { readonly kind: 'refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
+  | {
+      readonly kind: 'message';
+      readonly by: Id;
+      readonly id: number;
+      readonly from: string;
+      readonly text: string;
+      readonly action: boolean;
+      readonly ts: number;
+    }
+  | {
+      readonly kind: 'private';
+      readonly by: Id;
+      readonly target: Id;
+      readonly id: number;
+      readonly from: string;
+      readonly to: string;
+      readonly text: string;
+      readonly ts: number;
+    }
+  | { readonly kind: 'who'; readonly by: Id }
+  | { readonly kind: 'export'; readonly by: Id }
+  | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError }
+  | {
+      readonly kind: 'left';
+      readonly by: Id;
+      readonly name: string;
+      readonly reason: LeaveReason;
+      readonly ts: number;
+    };
+
+/** The limits the room applies (11). */
+export type RoomLimits = Pick<Limits, 'maxName' | 'maxMessage' | 'history' | 'rateBurst' | 'ratePerSecond'>;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
 export class Room<Id> {
   private readonly byId = new Map<Id, string>();
   private readonly byKey = new Map<string, Id>();
+  private readonly buckets = new Map<Id, Bucket>();
   /** Names kept sorted by (folded key, name) as members come and go: no sort per join. */
   private readonly sorted: { key: string; name: string }[] = [];
   private history: HistoryEntry[] = [];
   private historyStart = 0;
   private sequence = 0;
 
+  /**
+   * `presenceInHistory`: joins and leaves are part of the conversation kept for export (v2, 7.7);
+   * legacy exports chat lines only (10.5).
+   */
   constructor(
     private readonly rules: NameRules,
-    private readonly historyLimit: number,
+    private readonly limits: RoomLimits,
+    private readonly presenceInHistory = false,
   ) {}
 
-  private key(name: string): string {
-    return this.rules.caseInsensitive ? name.normalize('NFC').toLowerCase() : name;
+  /** Decides on one request from member (or joiner) `by` at `now`; null when nothing follows. */
+  decide(by: Id, request: RoomRequest, now: number): RoomDecision<Id> {
+    switch (request.kind) {
+      case 'join': {
+        const verdict = this.checkName(request.name);
+        if (!verdict.ok) return { kind: 'refused', by, verdict };
+        this.join(by, request.name, now);
+        return { kind: 'joined', by, name: request.name, ts: now };
+      }
+      case 'say': {
+        const refused = this.takeToken(by, now) ?? this.checkLength(by, request.text);
+        if (refused) return refused;
+        const from = this.byId.get(by)!;
+        this.record({ kind: request.action ? 'action' : 'message', from, text: request.text, ts: now });
+        return {
+          kind: 'message',
+          by,
+          id: this.sequence++,
+          from,
+          text: request.text,
+          action: request.action,
+          ts: now,
+        };
+      }
+      case 'msg': {
+        const refused = this.takeToken(by, now) ?? this.checkLength(by, request.text);
+        if (refused) return refused;
+        const target = this.idOf(request.to);
+        if (target === undefined) {
+          const error = parleyError('NO_SUCH_USER', `nobody called "${request.to}" is here`);
+          return { kind: 'notice', by, error };
+        }
+        const from = this.byId.get(by)!;
+        const to = this.byId.get(target)!;
+        return { kind: 'private', by, target, id: this.sequence++, from, to, text: request.text, ts: now };
+      }
+      case 'who':
+      case 'export':
+        return this.takeToken(by, now) ?? { kind: request.kind, by };
+    }
   }
 
-  /** Checks a wanted name against the rules and the people present (7.2). */
+  /** Member `by` left; the others are to be told (7.6, 10.4). Null when it had never joined. */
+  leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
+    const name = this.byId.get(by);
+    if (name === undefined) return null;
+    const key = nameKey(this.rules, name);
+    this.byId.delete(by);
+    this.byKey.delete(key);
+    this.buckets.delete(by);
+    this.sorted.splice(this.position(key, name), 1);
+    // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
+    if (this.byId.size === 0) this.clearHistory();
+    else if (this.presenceInHistory)
+      this.record({ kind: 'leave', from: name, text: `${name} left`, ts: now });
+    return { kind: 'left', by, name, reason, ts: now };
+  }
+
+  /** Checks a wanted name against the rules and the people present (7.2, 10.2). */
   checkName(name: string): NameVerdict {
     const length = [...name].length;
-    if (length === 0 || length > this.rules.maxName) {
-      return { ok: false, code: 'NAME_INVALID', message: `a name is 1 to ${this.rules.maxName} characters` };
+    if (length === 0 || length > this.limits.maxName) {
+      return { ok: false, code: 'NAME_INVALID', message: `a name is 1 to ${this.limits.maxName} characters` };
     }
-    if (!this.rules.pattern.test(name)) {
-      return { ok: false, code: 'NAME_INVALID', message: 'a name may hold letters, digits, _ . and - only' };
-    }
-    const key = this.key(name);
-    if (this.rules.reserved.some((r) => this.key(r) === key)) {
+    if (!this.rules.pattern.test(name))
+      return { ok: false, code: 'NAME_INVALID', message: this.rules.invalid };
+    const key = nameKey(this.rules, name);
+    if (this.rules.reserved.some((r) => nameKey(this.rules, r) === key)) {
       return { ok: false, code: 'NAME_RESERVED', message: `"${name}" is reserved` };
     }
     if (this.byKey.has(key)) return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
     return { ok: true };
   }
 
-  join(id: Id, name: string): void {
-    const key = this.key(name);
+  private join(id: Id, name: string, now: number): void {
+    const key = nameKey(this.rules, name);
     this.byId.set(id, name);
     this.byKey.set(key, id);
+    this.buckets.set(id, { tokens: this.limits.rateBurst, at: now });
     this.sorted.splice(this.position(key, name), 0, { key, name });
+    if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
+  }
+
+  /** Takes a token for a chat packet (7.8); a RATE_LIMITED notice when the bucket is empty. */
+  private takeToken(by: Id, now: number): RoomDecision<Id> | null {
+    let bucket = this.buckets.get(by);
+    if (!bucket) {
+      bucket = { tokens: this.limits.rateBurst, at: now };
+      this.buckets.set(by, bucket);
+    }
+    const refill = ((now - bucket.at) / 1000) * this.limits.ratePerSecond;
+    bucket.tokens = Math.min(this.limits.rateBurst, bucket.tokens + refill);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return null;
+    }
+    const message = `slow down: at most ${this.limits.ratePerSecond} messages a second`;
+    return { kind: 'notice', by, error: parleyError('RATE_LIMITED', message) };
+  }
+
+  /** A MESSAGE_TOO_LONG notice when `text` is over maxMessage characters (7.3). */
+  private checkLength(by: Id, text: string): RoomDecision<Id> | null {
+    const max = this.limits.maxMessage;
+    if (text.length <= max || [...text].length <= max) return null;
+    const message = `a message is at most ${max} characters`;
+    return { kind: 'notice', by, error: parleyError('MESSAGE_TOO_LONG', message) };
   }
 
   /** Binary search for where (key, name) sits in `sorted`. */
@@ -85,25 +221,13 @@ export class Room<Id> {
     return lo;
   }
 
-  /** Removes a member; returns the name it had, if it had joined. */
-  leave(id: Id): string | undefined {
-    const name = this.byId.get(id);
-    if (name === undefined) return undefined;
-    const key = this.key(name);
-    this.byId.delete(id);
-    this.byKey.delete(key);
-    this.sorted.splice(this.position(key, name), 1);
-    if (this.byId.size === 0) this.clearHistory();
-    return name;
-  }
-
   nameOf(id: Id): string | undefined {
     return this.byId.get(id);
   }
 
   /** Finds a member by name, following the room's comparison rule. */
   idOf(name: string): Id | undefined {
-    return this.byKey.get(this.key(name));
+    return this.byKey.get(nameKey(this.rules, name));
   }
 
   get size(): number {
@@ -120,16 +244,11 @@ export class Room<Id> {
     return this.sorted.map((s) => s.name);
   }
 
-  /** The next per-server message id (7.3). */
-  nextId(): number {
-    return this.sequence++;
-  }
-
-  record(entry: HistoryEntry): void {
-    if (this.historyLimit <= 0) return;
+  private record(entry: HistoryEntry): void {
+    if (this.limits.history <= 0) return;
     this.history.push(entry);
     // Amortised ring: drop the oldest in batches instead of shifting on every entry.
-    if (this.history.length - this.historyStart > this.historyLimit) this.historyStart++;
+    if (this.history.length - this.historyStart > this.limits.history) this.historyStart++;
     if (this.historyStart > 1024 && this.historyStart * 2 > this.history.length) {
       this.history = this.history.slice(this.historyStart);
       this.historyStart = 0;

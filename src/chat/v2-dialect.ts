@@ -1,37 +1,44 @@
 /**
- * The v2 server profile (spec 7): turns client packets into room changes and stamped broadcasts.
+ * The v2 wire dialect (spec 7): v2 packets on either side of the room.
  *
- * How this works: the core hands over each packet from a connection's endpoint. The server is the
- * authority: names come from the room, never from the packet, ids and timestamps from the server
- * (7.3). A broadcast is serialised once and sealed per recipient.
+ * How this works: `read` turns a client packet into a request for the room (or answers it itself:
+ * a ping); `render` turns the room's decision into deliveries of serialised packets. The server is
+ * the authority: names come from the room, never from the packet, ids and timestamps from the
+ * room (7.3). A broadcast is serialised once here and sealed per recipient by the endpoints.
+ * Presence notices are batched here (11): held notices go out before anything that could overtake
+ * them.
  */
 
 import type { Identity } from '../crypto/identity.js';
 import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
-import { type ParleyError, parleyError } from '../errors.js';
+import type { ParleyError } from '../errors.js';
 import {
+  type LeaveReason,
   LIMITS,
   type Limits,
-  V2_NAME_PATTERN,
-  V2_RESERVED_NAMES,
+  V2_NAME_RULES,
   type V2Group,
 } from '../generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
-import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
-import { type HistoryEntry, Room } from './room.js';
 import {
-  type Conn,
-  type LeaveReason,
-  ServerCore,
-  type ServerCoreOptions,
-  type ServerProfile,
-} from './server-core.js';
+  coalesceLimit,
+  RecordJoiner,
+  V2ServerConnection,
+  type V2ServerConnectionEvent,
+} from '../session/v2-server-connection.js';
+import {
+  ChatServer,
+  type ChatServerOptions,
+  type ConnId,
+  type Delivery,
+  type Reading,
+  type WireDialect,
+} from './chat-server.js';
+import { type HistoryEntry, Room, type RoomDecision } from './room.js';
 
-type V2Conn = Conn<V2ServerConnectionEvent>;
-type V2Core = ServerCore<V2ServerConnectionEvent>;
-
-export interface V2ServerOptions extends ServerCoreOptions {
+export interface V2ServerOptions extends ChatServerOptions {
+  readonly motd?: string;
   readonly identity: Identity;
   readonly random: RandomSource;
   readonly groups?: readonly V2Group[];
@@ -41,10 +48,6 @@ export interface V2ServerOptions extends ServerCoreOptions {
   readonly unusedKeyPair?: (pair: KeyPair) => void;
   /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
   readonly keyObjects?: boolean;
-}
-
-function endpointOf(conn: V2Conn): V2ServerConnection {
-  return conn.endpoint as V2ServerConnection;
 }
 
 /**
@@ -181,12 +184,17 @@ function presenceRuns(packets: readonly Buffer[], limit: number): Buffer[] {
  */
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
-class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
-  readonly name = 'v2' as const;
+/** A packet for one member. */
+const to = (id: ConnId, packet: Buffer): Delivery => ({ kind: 'send', to: id, packet });
+
+class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
+  readonly profile = 'v2' as const;
   readonly idleChecks = true;
+  /** Shared by every connection of this server (RecordJoiner says why). */
+  private readonly joiner = new RecordJoiner();
   /** Presence events are numbered; a member gets only those numbered after its own join. */
   private presenceSeq = 0;
-  private readonly joinedAt = new Map<number, number>();
+  private readonly joinedAt = new Map<ConnId, number>();
   private pending: PendingPresence[] = [];
   private presenceDue: number | null = null;
   /** The current presenceBatchMs window, and the notices sent at once in it. */
@@ -196,236 +204,218 @@ class V2Profile implements ServerProfile<V2ServerConnectionEvent> {
   private pingAt: number | null = null;
   private pingJson: Buffer | null = null;
 
-  constructor(private readonly options: V2ServerOptions) {}
+  constructor(
+    private readonly options: V2ServerOptions,
+    private readonly limits: Limits,
+  ) {}
 
-  createEndpoint(core: V2Core): V2ServerConnection {
+  get due(): number | null {
+    return this.presenceDue;
+  }
+
+  createEndpoint(): V2ServerConnection {
     const endpoint = new V2ServerConnection({
       identity: this.options.identity,
       random: this.options.random,
-      limits: core.limits,
+      limits: this.limits,
       groups: this.options.groups,
       keyPairs: this.options.keyPairs,
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
+      joiner: this.joiner,
     });
     endpoint.start();
     return endpoint;
   }
 
-  private broadcast(core: V2Core, packet: V2ServerPacket, except?: V2Conn): void {
-    const json = encodeV2Packet(packet);
-    core.broadcast((member) => endpointOf(member).sendEncoded(json), except);
-  }
-
-  /**
-   * Sends a presence notice (11): at once in a small room, unless presenceBurst notices already
-   * went out in this presenceBatchMs window; otherwise batched until the window ends. So joins
-   * and leaves at a human pace are seen at once, and a stream of them (a reconnect storm, clients
-   * that come and go) costs each member one record per window instead of one per notice. `self`
-   * (the joiner) never gets its own notice.
-   */
-  private presence(core: V2Core, packet: PresenceNotice, now: number, self?: V2Conn): void {
-    const seq = ++this.presenceSeq;
-    if (self) this.joinedAt.set(self.id, seq);
-    const { presenceBatchMs, presenceBatchMembers, presenceBurst } = core.limits;
-    if (now - this.windowStart >= presenceBatchMs) {
-      this.windowStart = now;
-      this.windowSent = 0;
-    }
-    if (
-      this.pending.length === 0 &&
-      this.windowSent < presenceBurst &&
-      core.room.size < presenceBatchMembers
-    ) {
-      this.broadcast(core, packet, self);
-      this.windowSent++;
-      return;
-    }
-    this.pending.push(pendingOf(seq, packet));
-    if (this.presenceDue === null) {
-      this.presenceDue = now + presenceHoldMs(core.limits, core.room.size);
-      core.lowerDeadline(this.presenceDue);
-    }
-  }
-
-  /**
-   * Delivers batched presence notices; called before any chat output so that order is kept. Each
-   * member gets the notices after its own join; the notices from one start index on become
-   * compact packets (7.6 users_joined/users_left), joined into record-sized runs once for all
-   * members that share that start (most of them), rather than queued packet by packet per member:
-   * a join storm in a large room is n members x k notices.
-   */
-  private flushPresence(core: V2Core): void {
-    if (this.pending.length === 0) return;
-    const first = this.pending[0].seq;
-    const runs = new Map<number, Buffer[]>();
-    for (const member of core.members()) {
-      const since = this.joinedAt.get(member.id) ?? 0;
-      const start = Math.max(0, since - first + 1);
-      if (start >= this.pending.length) continue;
-      const endpoint = endpointOf(member);
-      let own = runs.get(start);
-      if (!own) {
-        // Each packet fits one record (6.1) and what a client accepts by default (listBudget).
-        const limit = endpoint.coalesceLimit;
-        const budget = Math.min(listBudget(core.limits.maxFrame), limit);
-        own = presenceRuns(presencePackets(this.pending, start, budget), limit);
-        runs.set(start, own);
-      }
-      for (const run of own) endpoint.sendEncoded(run);
-      core.touched(member);
-    }
-    this.pending = [];
-    this.presenceDue = null;
-  }
-
-  forget(conn: V2Conn): void {
-    this.joinedAt.delete(conn.id);
-  }
-
-  tick(core: V2Core, now: number): number | null {
-    if (this.presenceDue !== null && now >= this.presenceDue) this.flushPresence(core);
-    return this.presenceDue;
-  }
-
-  /** Sends the user list in as many packets as it needs (7.6). */
-  private sendUsers(core: V2Core, endpoint: V2ServerConnection, name?: string): void {
-    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma.
-    const chunks = chunkByJsonSize(
-      core.room.names(),
-      listBudget(core.limits.maxFrame),
-      (n) => n.length * 6 + 3,
-    );
-    chunks.forEach((users, i) => {
-      const more = i < chunks.length - 1 ? { more: true } : {};
-      if (i === 0 && name !== undefined) {
-        endpoint.acceptJoin(name, users, core.motd, more.more);
-      } else {
-        endpoint.send({ type: 'user_list', users, ...more });
-      }
-    });
-  }
-
-  handleEvent(core: V2Core, conn: V2Conn, event: V2ServerConnectionEvent, now: number): void {
-    // A fatal error event is logged once, by the core, when it closes the connection.
-    if (event.kind !== 'packet') return;
+  read(event: V2ServerConnectionEvent, from: ConnId, room: Room<ConnId>): Reading | null {
+    // A fatal error event is logged once, by the server, when it closes the connection.
+    if (event.kind !== 'packet') return null;
     const packet = event.packet;
-    const endpoint = endpointOf(conn);
-    const from = core.room.nameOf(conn.id);
-    if (!HOLDS_PRESENCE.has(packet.type)) this.flushPresence(core);
+    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.releasePresence(room);
     switch (packet.type) {
-      case 'join': {
-        const verdict = core.room.checkName(packet.name);
-        if (!verdict.ok) {
-          endpoint.refuseJoin(verdict.code, verdict.message);
-          return;
-        }
-        core.join(conn, packet.name);
-        this.sendUsers(core, endpoint, packet.name);
-        core.record({ kind: 'join', from: packet.name, text: `${packet.name} joined`, ts: now });
-        core.log('info', `conn ${conn.id}: joined as ${packet.name}`);
-        this.presence(core, { type: 'user_joined', name: packet.name, ts: now }, now, conn);
-        return;
-      }
+      case 'join':
+        return { request: { kind: 'join', name: packet.name } };
       case 'say':
-      case 'me': {
-        if (!core.takeToken(conn, now) || !core.checkLength(conn, packet.text, now)) return;
-        const id = core.room.nextId();
-        const kind = packet.type === 'say' ? 'message' : 'action';
-        core.record({ kind, from: from!, text: packet.text, ts: now });
-        this.broadcast(core, { type: kind, id, from: from!, text: packet.text, ts: now });
-        return;
-      }
-      case 'msg': {
-        if (!core.takeToken(conn, now) || !core.checkLength(conn, packet.text, now)) return;
-        const targetId = core.room.idOf(packet.to);
-        const target = targetId === undefined ? undefined : core.connection(targetId);
-        if (!target) {
-          this.sendNotice(conn, noSuchUser(packet.to), now);
-          return;
-        }
-        const to = core.room.nameOf(target.id)!;
-        const json = encodeV2Packet({
-          type: 'private',
-          id: core.room.nextId(),
-          from: from!,
-          to,
-          text: packet.text,
-          ts: now,
-        });
-        endpoint.sendEncoded(json);
-        if (target !== conn) {
-          endpointOf(target).sendEncoded(json);
-          core.touched(target);
-        }
-        return;
-      }
+      case 'me':
+        return { deliveries, request: { kind: 'say', text: packet.text, action: packet.type === 'me' } };
+      case 'msg':
+        return { deliveries, request: { kind: 'msg', to: packet.to, text: packet.text } };
       case 'who':
-        if (core.takeToken(conn, now)) this.sendUsers(core, endpoint);
-        return;
-      case 'export': {
-        if (!core.takeToken(conn, now)) return;
-        const chunks = exportChunks(core.room.entries(), core.limits.maxFrame);
-        chunks.forEach((entries, i) => {
-          endpoint.send({ type: 'export_reply', entries, done: i === chunks.length - 1 });
-        });
-        return;
-      }
+      case 'export':
+        return { deliveries, request: { kind: packet.type } };
       case 'error':
         // 13.1: the client gave up; the others hear it left with an error.
-        conn.closeReason = 'error';
-        core.log('info', `conn ${conn.id}: client reported ${JSON.stringify(packet.code)}`);
-        return;
+        return { gaveUp: packet.code };
       case 'ping':
         // Answered here, not on receipt, so that the pong follows the replies to every packet
         // that arrived before the ping (6.1: packets are processed in order).
-        endpoint.send({ type: 'pong', n: packet.n });
-        return;
+        deliveries.push(to(from, encodeV2Packet({ type: 'pong', n: packet.n })));
+        return { deliveries };
       default:
         // pong and goodbye need nothing from the room.
-        return;
+        return deliveries.length > 0 ? { deliveries } : null;
     }
   }
 
-  announceLeave(core: V2Core, name: string, reason: LeaveReason, now: number): void {
-    core.record({ kind: 'leave', from: name, text: `${name} left`, ts: now });
-    this.presence(core, { type: 'user_left', name, reason, ts: now }, now);
+  render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[] {
+    const by = decision.by;
+    switch (decision.kind) {
+      case 'joined': {
+        const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
+        this.users(out, by, room, decision.name);
+        this.presence(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
+        return out;
+      }
+      case 'refused': {
+        const { code, message } = decision.verdict;
+        return [
+          { kind: 'settle', to: by, when: 'refused' },
+          to(by, encodeV2Packet({ type: 'join_error', code, message })),
+        ];
+      }
+      case 'message': {
+        const { id, from, text, ts } = decision;
+        const type = decision.action ? 'action' : 'message';
+        return [{ kind: 'broadcast', packet: encodeV2Packet({ type, id, from, text, ts }) }];
+      }
+      case 'private': {
+        const { id, from, to: name, text, ts } = decision;
+        const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
+        return decision.target === by ? [to(by, packet)] : [to(by, packet), to(decision.target, packet)];
+      }
+      case 'who': {
+        const out: Delivery[] = [];
+        this.users(out, by, room);
+        return out;
+      }
+      case 'export':
+        return exportChunks(room.entries(), this.limits.maxFrame).map((entries, i, all) =>
+          to(by, encodeV2Packet({ type: 'export_reply', entries, done: i === all.length - 1 })),
+        );
+      case 'notice':
+        return [to(by, errorPacket(decision.error))];
+      case 'left': {
+        this.joinedAt.delete(by);
+        const out: Delivery[] = [];
+        this.presence(
+          out,
+          room,
+          { type: 'user_left', name: decision.name, reason: decision.reason, ts: now },
+          now,
+        );
+        return out;
+      }
+    }
   }
 
   /**
-   * Pings go out in batches (everyone whose idle deadline fell in one step of the core's deadline
+   * Pings go out in batches (everyone whose idle deadline fell in one step of the server's deadline
    * grid gets the same `n`), so the packet is serialised once per batch: at 10,000 idle members
    * that is 333 pings a second, and an idle server's allocation rate decides whether V8 gives its
    * young generation back (reference-server/idle-gc.ts).
    */
-  ping(conn: V2Conn, now: number): void {
-    if (this.pingAt !== now) {
+  ping(now: number): Buffer {
+    if (this.pingAt !== now || this.pingJson === null) {
       this.pingJson = encodeV2Packet({ type: 'ping', n: now });
       this.pingAt = now;
     }
-    endpointOf(conn).sendEncoded(this.pingJson!);
+    return this.pingJson;
   }
 
-  sendNotice(conn: V2Conn, error: ParleyError, _now: number): void {
-    endpointOf(conn).sendError(error);
+  tick(room: Room<ConnId>, now: number): readonly Delivery[] {
+    if (this.presenceDue === null || now < this.presenceDue) return [];
+    return this.releasePresence(room);
+  }
+
+  /** The user list for `by` in as many packets as it needs (7.6), the first a join_ok on a join. */
+  private users(out: Delivery[], by: ConnId, room: Room<ConnId>, joined?: string): void {
+    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma.
+    const chunks = chunkByJsonSize(room.names(), listBudget(this.limits.maxFrame), (n) => n.length * 6 + 3);
+    const motd = this.options.motd;
+    chunks.forEach((users, i) => {
+      const more = i < chunks.length - 1 ? { more: true as const } : {};
+      const packet: V2ServerPacket =
+        i === 0 && joined !== undefined
+          ? { type: 'join_ok', name: joined, users, ...(motd === undefined ? {} : { motd }), ...more }
+          : { type: 'user_list', users, ...more };
+      out.push(to(by, encodeV2Packet(packet)));
+    });
+  }
+
+  /**
+   * A presence notice (11): at once in a small room, unless presenceBurst notices already went out
+   * in this presenceBatchMs window; otherwise held until the window ends. So joins and leaves at a
+   * human pace are seen at once, and a stream of them (a reconnect storm, clients that come and
+   * go) costs each member one record per window instead of one per notice. `self` (the joiner)
+   * never gets its own notice.
+   */
+  private presence(
+    out: Delivery[],
+    room: Room<ConnId>,
+    packet: PresenceNotice,
+    now: number,
+    self?: ConnId,
+  ): void {
+    const seq = ++this.presenceSeq;
+    if (self !== undefined) this.joinedAt.set(self, seq);
+    const { presenceBatchMs, presenceBatchMembers, presenceBurst } = this.limits;
+    if (now - this.windowStart >= presenceBatchMs) {
+      this.windowStart = now;
+      this.windowSent = 0;
+    }
+    if (this.pending.length === 0 && this.windowSent < presenceBurst && room.size < presenceBatchMembers) {
+      out.push({ kind: 'broadcast', packet: encodeV2Packet(packet), except: self });
+      this.windowSent++;
+      return;
+    }
+    this.pending.push(pendingOf(seq, packet));
+    this.presenceDue ??= now + presenceHoldMs(this.limits, room.size);
+  }
+
+  /**
+   * Held presence notices as deliveries; they go out before any chat output so that order is
+   * kept. Each member gets the notices after its own join; the notices from one start index on
+   * become compact packets (7.6 users_joined/users_left), joined into record-sized runs once for
+   * all members that share that start (most of them), rather than queued packet by packet per
+   * member: a join storm in a large room is n members x k notices.
+   */
+  private releasePresence(room: Room<ConnId>): Delivery[] {
+    const out: Delivery[] = [];
+    if (this.pending.length === 0) return out;
+    const first = this.pending[0].seq;
+    const runs = new Map<number, Buffer[]>();
+    // Each packet fits one record (6.1) and what a client accepts by default (listBudget).
+    const limit = coalesceLimit(this.limits.maxFrame);
+    const budget = Math.min(listBudget(this.limits.maxFrame), limit);
+    for (const member of room.members()) {
+      const since = this.joinedAt.get(member) ?? 0;
+      const start = Math.max(0, since - first + 1);
+      if (start >= this.pending.length) continue;
+      let own = runs.get(start);
+      if (!own) {
+        own = presenceRuns(presencePackets(this.pending, start, budget), limit);
+        runs.set(start, own);
+      }
+      for (const run of own) out.push(to(member, run));
+    }
+    this.pending = [];
+    this.presenceDue = null;
+    return out;
   }
 }
 
-function noSuchUser(name: string): ParleyError {
-  return parleyError('NO_SUCH_USER', `nobody called "${name}" is here`);
+function errorPacket(error: ParleyError): Buffer {
+  return encodeV2Packet({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
 }
 
 /** A sans-IO v2 chat server. */
-export function createV2Server(options: V2ServerOptions): ServerCore<V2ServerConnectionEvent> {
-  const rules = (maxName: number) => ({
-    maxName,
-    pattern: V2_NAME_PATTERN,
-    reserved: V2_RESERVED_NAMES,
-    caseInsensitive: true,
-  });
-  return new ServerCore(
-    new V2Profile(options),
-    (limits) => new Room(rules(limits.maxName), limits.history),
+export function createV2Server(options: V2ServerOptions): ChatServer<V2ServerConnectionEvent> {
+  const limits: Limits = { ...LIMITS, ...options.limits };
+  return new ChatServer(
+    new V2Dialect(options, limits),
+    new Room(V2_NAME_RULES, limits, true),
+    limits,
     options,
   );
 }

@@ -5,6 +5,10 @@
  * everything the endpoint wants to send piles up until the adapter calls `takeOutput()`. When any
  * step throws, `failWith()` turns the throw into one ParleyError (INTERNAL_ERROR for a bug),
  * moves the machine to ERROR for good (spec 4), and lets the subclass say goodbye on the wire.
+ *
+ * A server endpoint (VerdictEndpoint) also holds its input behind a packet whose transition is
+ * guarded (v2 `join`, legacy `setuser`): the caller decides (the room), says so with `settle`,
+ * and only then are the packets after it handled, in the state the verdict led to (13.1, 13.3).
  */
 import { type ParleyError, toParleyError } from '../errors.js';
 import type { StateMachine } from './machine.js';
@@ -58,10 +62,13 @@ export abstract class Endpoint<S extends string, P> {
   }
 
   /** Runs `step`, converting any throw into a sticky fatal error event. */
-  protected guarded<P2 = P>(events: EndpointEvent<P2>[], step: () => void): EndpointEvent<P2>[] {
+  protected guarded<P2 = P>(
+    events: EndpointEvent<P2>[],
+    step: (events: EndpointEvent<P2>[]) => void,
+  ): EndpointEvent<P2>[] {
     if (this.machine.terminal) return events;
     try {
-      step();
+      step(events);
     } catch (err) {
       events.push({ kind: 'error', error: this.failWith(err) });
     }
@@ -83,4 +90,62 @@ export abstract class Endpoint<S extends string, P> {
 
   /** Tells the peer about a fatal local error, if the profile has a way (v2: an error packet). */
   protected abstract notifyPeer(error: ParleyError): void;
+}
+
+/**
+ * An endpoint whose guarded packets wait for the caller's verdict (13.1, 13.3). Subclasses say how
+ * to take in bytes (`push`) and handle one buffered unit of input (`step`); this class holds the
+ * rest of a read behind a guarded packet until `settle`, and hands it on with `resumeHeld`.
+ */
+export abstract class VerdictEndpoint<S extends string, P, G extends string> extends Endpoint<S, P> {
+  /** A guarded packet waits for the caller's verdict; nothing after it is handled until then. */
+  private awaiting = false;
+
+  /** The event whose transitions are guarded (v2 `join`, legacy `setuser`). */
+  protected abstract readonly verdictEvent: string;
+
+  /** Buffers bytes read from the peer. */
+  protected abstract push(chunk: Uint8Array): void;
+
+  /** Handles the next buffered unit of input, adding its events; false when nothing is left. */
+  protected abstract step(events: EndpointEvent<P>[]): boolean;
+
+  /** True while a guarded packet waits for `settle`. */
+  get awaitingVerdict(): boolean {
+    return this.awaiting;
+  }
+
+  /** Bytes from the peer: their events, up to a guarded packet (a new read starts unheld). */
+  receive(chunk: Uint8Array): EndpointEvent<P>[] {
+    this.awaiting = false;
+    return this.guarded([], (events) => {
+      this.push(chunk);
+      this.pump(events);
+    });
+  }
+
+  /** After `settle`: the events of what the read held back (none while the verdict is pending). */
+  resumeHeld(): EndpointEvent<P>[] {
+    if (this.awaiting) return [];
+    return this.guarded([], (events) => this.pump(events));
+  }
+
+  /**
+   * A packet about to be handed on: its transition fires now, or, when the table guards it here,
+   * waits for `settle` (an event with no transition here throws PACKET_UNEXPECTED, 13.1).
+   */
+  protected admit(event: string): void {
+    if (this.machine.allows(event) && !this.machine.hasUnguarded(event)) this.awaiting = true;
+    else this.machine.fire(event);
+  }
+
+  /** The caller's verdict on the packet that waits (`accepted`, `refused`). */
+  settle(when: G): void {
+    this.machine.fire(this.verdictEvent, when);
+    this.awaiting = false;
+  }
+
+  private pump(events: EndpointEvent<P>[]): void {
+    while (!this.machine.terminal && !this.awaiting && this.step(events));
+  }
 }

@@ -5,16 +5,26 @@
  * key pair made for this connection alone (the original shares one per process; a client cannot
  * tell). The first frame back is the client's plaintext `key_exc`; every later frame is
  * base64(AES-256-CFB8). Unknown `typ` values count as `default` (10.3). The `setuser` transition is
- * guarded (accepted / refused) and resolved by the room. legacy has no error packet, so a fatal
- * error just closes the connection.
+ * guarded (accepted / refused): the room decides and the caller settles it (VerdictEndpoint).
+ * legacy has no error packet, so a fatal error just closes the connection.
  */
 
 import { legacyPublicDecimal, legacySharedSecret, type RandomSource } from '../crypto/key-agreement.js';
 import { legacyKey } from '../crypto/legacy-cipher.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
-import { LEGACY_IV_BYTES, LEGACY_MESSAGES, LEGACY_SERVER_NAME, LIMITS } from '../generated/constants.js';
-import { LEGACY_SERVER_MACHINE, type LegacyServerState } from '../generated/machines.js';
+import {
+  LEGACY_CLIENT_TYPS,
+  LEGACY_IV_BYTES,
+  LEGACY_MESSAGES,
+  LEGACY_SERVER_NAME,
+  LIMITS,
+} from '../generated/constants.js';
+import {
+  LEGACY_SERVER_MACHINE,
+  type LegacyServerGuard,
+  type LegacyServerState,
+} from '../generated/machines.js';
 import {
   decodeLegacyRecord,
   encodeLegacyBody,
@@ -25,7 +35,7 @@ import {
   sealLegacyBody,
   serializeLegacyPacket,
 } from '../legacy/legacy-packet.js';
-import { Endpoint, type EndpointEvent } from './endpoint.js';
+import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
 import { StateMachine } from './machine.js';
 
 export type LegacyServerConnectionEvent = EndpointEvent<LegacyPacket>;
@@ -35,15 +45,18 @@ export interface LegacyServerConnectionOptions {
   readonly maxFrame?: number;
 }
 
-const KNOWN_CLIENT_TYPS = new Set(['setuser', 'default', 'export']);
+const CLIENT_TYPS: ReadonlySet<string> = new Set(LEGACY_CLIENT_TYPS);
 
-export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPacket> {
+export class LegacyServerConnection extends VerdictEndpoint<
+  LegacyServerState,
+  LegacyPacket,
+  LegacyServerGuard
+> {
+  protected readonly verdictEvent = 'setuser';
   private readonly decoder: FrameDecoder;
   private privateKey: Buffer | null = null;
   private cipher: LegacyCipherState | null = null;
   private iv: Buffer | null = null;
-  /** A setuser waits for the room's verdict; nothing after it is handled until then. */
-  private verdictPending = false;
 
   constructor(private readonly options: LegacyServerConnectionOptions) {
     super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
@@ -65,36 +78,17 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
     this.queue(encodeFrame(encodeLegacyBody(key)));
   }
 
-  receive(chunk: Uint8Array): LegacyServerConnectionEvent[] {
-    const events: LegacyServerConnectionEvent[] = [];
-    this.verdictPending = false;
-    return this.guarded(events, () => {
-      this.decoder.push(chunk);
-      this.pump(events);
-    });
+  protected push(chunk: Uint8Array): void {
+    this.decoder.push(chunk);
   }
 
-  /**
-   * Handles buffered frames in order until a setuser waits for the room's verdict: the frames
-   * after it in the same read are checked in the state the verdict leads to (13.3).
-   */
-  private pump(events: LegacyServerConnectionEvent[]): void {
-    while (!this.machine.terminal && !this.verdictPending) {
-      const frame = this.decoder.next();
-      if (!frame) return;
-      const packet = this.handleFrame(frame);
-      if (packet) events.push({ kind: 'packet', packet });
-    }
-  }
-
-  /**
-   * After acceptJoin or refuseJoin: handles the frames the read held back behind the setuser and
-   * returns their events, as receive() does (none while a verdict is still pending).
-   */
-  resumeHeld(): LegacyServerConnectionEvent[] {
-    const events: LegacyServerConnectionEvent[] = [];
-    if (this.verdictPending) return events;
-    return this.guarded(events, () => this.pump(events));
+  /** Handles one buffered frame; a setuser holds the frames after it until the verdict (13.3). */
+  protected step(events: LegacyServerConnectionEvent[]): boolean {
+    const frame = this.decoder.next();
+    if (!frame) return false;
+    const packet = this.handleFrame(frame);
+    if (packet) events.push({ kind: 'packet', packet });
+    return true;
   }
 
   /** The peer closed. legacy has no goodbye, so a close between frames is the normal way out. */
@@ -119,11 +113,8 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
     }
     const packet = decodeLegacyRecord(frame.body, this.cipher!);
     // 10.3: unknown typ values are treated as `default`.
-    const typ = KNOWN_CLIENT_TYPS.has(packet.typ) ? packet.typ : 'default';
-    if (typ !== 'setuser') this.machine.fire(typ);
-    else if (!this.machine.allows('setuser'))
-      this.machine.fire('setuser'); // PACKET_UNEXPECTED
-    else this.verdictPending = true;
+    const typ = CLIENT_TYPS.has(packet.typ) ? packet.typ : 'default';
+    this.admit(typ);
     if (typeof packet.cont !== 'string') {
       throw parleyError('PACKET_MALFORMED', `${packet.typ} cont must be a string`);
     }
@@ -132,25 +123,23 @@ export class LegacyServerConnection extends Endpoint<LegacyServerState, LegacyPa
 
   /** Encrypts and queues one packet object. */
   send(packet: LegacyPacket): void {
-    this.sendSerialized(serializeLegacyPacket(packet, true));
+    this.sendEncoded(serializeLegacyPacket(packet, true));
   }
 
   /** Encrypts and queues a packet serialised once for many recipients (a broadcast). */
-  sendSerialized(plain: Buffer): void {
+  sendEncoded(plain: Buffer): void {
     if (!this.cipher || this.machine.terminal) return;
     this.queue(encodeFrame(sealLegacyBody(plain, this.cipher)));
   }
 
   acceptJoin(date: string): void {
-    this.machine.fire('setuser', 'accepted');
+    this.settle('accepted');
     this.send(legacyPacket('approved_conn', LEGACY_SERVER_NAME, LEGACY_MESSAGES.joined, date));
-    this.verdictPending = false;
   }
 
   refuseJoin(date: string): void {
-    this.machine.fire('setuser', 'refused');
+    this.settle('refused');
     this.send(legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date));
-    this.verdictPending = false;
   }
 
   /** legacy has no goodbye: a clean close is just closing. */

@@ -5,8 +5,8 @@
  * frame back must be `client_hello`: the share is validated, keys are derived from the transcript,
  * and `server_auth` goes out as the first s2c record. Every later frame is a record: opened,
  * parsed, validated and checked against the transition table. Unguarded transitions fire here;
- * `join` is guarded (accepted / refused), so the room decides and calls `acceptJoin` or
- * `refuseJoin`. Chat semantics live in the room, not here.
+ * `join` is guarded (accepted / refused): the room decides and the caller says so with `settle`
+ * (or `acceptJoin` / `refuseJoin`), see VerdictEndpoint. Chat semantics live in the room, not here.
  */
 
 import { type Identity, signTranscript } from '../crypto/identity.js';
@@ -29,49 +29,52 @@ import {
   V2_TAG_BYTES,
   type V2Group,
 } from '../generated/constants.js';
-import { V2_SERVER_MACHINE, type V2ServerState } from '../generated/machines.js';
+import { V2_SERVER_MACHINE, type V2ServerGuard, type V2ServerState } from '../generated/machines.js';
 import type { V2ClientPacket, V2ServerPacket } from '../generated/v2-packets.js';
-import { Endpoint, type EndpointEvent } from './endpoint.js';
+import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, joinPackets, parseClientPacket, splitPackets, unb64 } from './v2-codec.js';
 
 /** Most plaintext bytes coalesced into one record: well inside any maxFrame a client accepts. */
 export const COALESCE_BYTES = 16 * 1024;
 
+/** Most plaintext bytes in one record under `maxFrame`: packets and separators, with the tag (6.1). */
+export function coalesceLimit(maxFrame: number): number {
+  return Math.min(COALESCE_BYTES, maxFrame - V2_TAG_BYTES);
+}
+
 export type V2ServerConnectionEvent = EndpointEvent<V2ClientPacket>;
 
-/** Merged limits per partial object: every connection of a server shares one (idle memory). */
-const mergedLimits = new WeakMap<Partial<Limits>, Limits>();
-
+/** `partial` completed with the spec's defaults; a full set is used as is (shared, not copied). */
 function fullLimits(partial: Partial<Limits> | undefined): Limits {
   if (!partial) return LIMITS;
-  let full = mergedLimits.get(partial);
-  if (!full) {
-    full = { ...LIMITS, ...partial };
-    mergedLimits.set(partial, full);
-  }
-  return full;
+  for (const name in LIMITS)
+    if (partial[name as keyof Limits] === undefined) return { ...LIMITS, ...partial };
+  return partial as Limits;
 }
 
 /**
- * The packets of the last coalesced record plaintext and that plaintext. In a broadcast turn every
- * recipient queues the very same Buffers, so the join (a copy of every byte) is done once for all
- * of them and only the sealing is per recipient. Pure memoisation: a hit needs the same Buffer
- * objects in the same order, whose bytes are never changed once queued.
+ * Joins the packets queued for one record into its plaintext (6.1), reusing the last join when the
+ * very same Buffers come again in the same order. In a broadcast every recipient queues the same
+ * Buffers, so a server passes one joiner to all its connections (V2ServerConnectionOptions.joiner)
+ * and the copy is made once per broadcast, the sealing once per recipient. Queued Buffers are never
+ * changed, so a hit is always the same bytes.
  */
-let lastParts: readonly Buffer[] = [];
-let lastJoined: Buffer | null = null;
+export class RecordJoiner {
+  private lastParts: readonly Buffer[] = [];
+  private lastJoined: Buffer | null = null;
 
-function joinShared(parts: readonly Buffer[], totalBytes: number): Buffer {
-  if (parts.length === 1) return parts[0];
-  if (parts.length === lastParts.length && lastJoined !== null) {
-    let same = true;
-    for (let i = 0; i < parts.length && same; i++) same = parts[i] === lastParts[i];
-    if (same) return lastJoined;
+  join(parts: readonly Buffer[], totalBytes: number): Buffer {
+    if (parts.length === 1) return parts[0];
+    if (parts.length === this.lastParts.length && this.lastJoined !== null) {
+      let same = true;
+      for (let i = 0; i < parts.length && same; i++) same = parts[i] === this.lastParts[i];
+      if (same) return this.lastJoined;
+    }
+    this.lastJoined = joinPackets(parts, totalBytes);
+    this.lastParts = parts;
+    return this.lastJoined;
   }
-  lastJoined = joinPackets(parts, totalBytes);
-  lastParts = parts;
-  return lastJoined;
 }
 
 export interface V2ServerConnectionOptions {
@@ -93,10 +96,14 @@ export interface V2ServerConnectionOptions {
   readonly unusedKeyPair?: (pair: KeyPair) => void;
   /** Hold the record keys as KeyObjects: faster on some Node releases (record-layer.ts). */
   readonly keyObjects?: boolean;
+  /** Shared by a server's connections (see RecordJoiner); default: one of its own. */
+  readonly joiner?: RecordJoiner;
 }
 
-export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> {
+export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientPacket, V2ServerGuard> {
   readonly limits: Limits;
+  protected readonly verdictEvent = 'join';
+  private readonly joiner: RecordJoiner;
   private readonly decoder: FrameDecoder;
   /** The key pairs offered in server_hello; dropped once the client has chosen (idle stays small). */
   private offered: Map<V2Group, KeyPair> | null = new Map();
@@ -108,13 +115,12 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
   private unsealedSize = 0;
   /** Packets of an opened record not handled yet (6.1). */
   private held: Buffer[] = [];
-  /** A join waits for the room's verdict; nothing after it is handled until then. */
-  private verdictPending = false;
 
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
     this.limits = fullLimits(options.limits);
     this.decoder = new FrameDecoder({ maxFrame: this.limits.maxFrame });
+    this.joiner = options.joiner ?? new RecordJoiner();
   }
 
   /** The group the client chose, once known. */
@@ -149,41 +155,27 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     this.queue(this.serverHelloFrame);
   }
 
-  receive(chunk: Uint8Array): V2ServerConnectionEvent[] {
-    const events: V2ServerConnectionEvent[] = [];
-    this.verdictPending = false;
-    return this.guarded(events, () => {
-      this.decoder.push(chunk);
-      this.pump(events);
-    });
+  protected push(chunk: Uint8Array): void {
+    this.decoder.push(chunk);
   }
 
   /**
-   * Handles held packets, then buffered frames, in order, until a guarded packet (join) waits for
-   * the room's verdict: what follows it in the same read must be checked in the state the verdict
-   * leads to (13.1: "processed in order, exactly as if each had its own record").
+   * Handles one held packet or else one buffered frame. A record may carry several packets (6.1):
+   * each is handled on its own, in order, as if it had its own record (13.1), so a join holds the
+   * packets after it until the room's verdict.
    */
-  private pump(events: V2ServerConnectionEvent[]): void {
-    while (!this.machine.terminal && !this.verdictPending) {
-      const part = this.held.shift();
-      if (part) {
-        this.handlePacket(part, events);
-        continue;
-      }
-      const frame = this.decoder.next();
-      if (!frame) return;
-      this.handleFrame(frame);
+  protected step(events: V2ServerConnectionEvent[]): boolean {
+    const part = this.held.shift();
+    if (part) {
+      const packet = parseClientPacket(part);
+      this.admit(packet.type);
+      events.push({ kind: 'packet', packet });
+      return true;
     }
-  }
-
-  /**
-   * After acceptJoin or refuseJoin: handles what the read held back behind the join and returns
-   * its events, as receive() does (none while a verdict is still pending).
-   */
-  resumeHeld(): V2ServerConnectionEvent[] {
-    const events: V2ServerConnectionEvent[] = [];
-    if (this.verdictPending) return events;
-    return this.guarded(events, () => this.pump(events));
+    const frame = this.decoder.next();
+    if (!frame) return false;
+    this.handleFrame(frame);
+    return true;
   }
 
   /** The peer closed its side. */
@@ -205,18 +197,6 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
     }
     // A record may carry several packets (6.1); each is parsed and checked on its own.
     for (const part of splitPackets(this.opener!.open(frame))) this.held.push(part);
-  }
-
-  private handlePacket(part: Buffer, events: V2ServerConnectionEvent[]): void {
-    const packet = parseClientPacket(part);
-    // Unguarded transitions fire now (an unknown one throws PACKET_UNEXPECTED, 13.1). Guarded
-    // ones (join: accepted / refused) are resolved by the room via acceptJoin / refuseJoin.
-    if (!this.machine.allows(packet.type) || this.machine.hasUnguarded(packet.type)) {
-      this.machine.fire(packet.type);
-    } else {
-      this.verdictPending = true;
-    }
-    events.push({ kind: 'packet', packet });
   }
 
   private handleClientHello(packet: Extract<V2ClientPacket, { type: 'client_hello' }>, raw: Buffer): void {
@@ -265,7 +245,7 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   /** Most plaintext bytes in one record: packets and separators, within maxFrame with the tag. */
   get coalesceLimit(): number {
-    return Math.min(COALESCE_BYTES, this.limits.maxFrame - V2_TAG_BYTES);
+    return coalesceLimit(this.limits.maxFrame);
   }
 
   protected override unsealedBytes(): number {
@@ -274,14 +254,14 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
 
   protected override sealPending(): void {
     if (this.unsealed.length === 0) return;
-    this.queue(this.sealer!.seal(joinShared(this.unsealed, this.unsealedSize)));
+    this.queue(this.sealer!.seal(this.joiner.join(this.unsealed, this.unsealedSize)));
     this.unsealed = [];
     this.unsealedSize = 0;
   }
 
   /** The room accepted the name in the pending `join` (7.2). */
   acceptJoin(name: string, users: readonly string[], motd?: string, more?: boolean): void {
-    this.machine.fire('join', 'accepted');
+    this.settle('accepted');
     this.send({
       type: 'join_ok',
       name,
@@ -289,14 +269,12 @@ export class V2ServerConnection extends Endpoint<V2ServerState, V2ClientPacket> 
       ...(motd === undefined ? {} : { motd }),
       ...(more ? { more } : {}),
     });
-    this.verdictPending = false;
   }
 
   /** The room refused the name in the pending `join` (7.2). */
   refuseJoin(code: 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED', message: string): void {
-    this.machine.fire('join', 'refused');
+    this.settle('refused');
     this.send({ type: 'join_error', code, message });
-    this.verdictPending = false;
   }
 
   /** Sends a non-fatal error packet (rate limit, message too long, no such user). */

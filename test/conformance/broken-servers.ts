@@ -2,10 +2,10 @@
  * Deliberately broken servers: the reference server with one planted fault each, for the
  * conformance suite to catch. Each fault names the case meant to catch it.
  *
- * How this works: startServer() exposes its sans-IO core, so a fault patches that one server's
- * objects in place (planting.ts): the profile (how packets become room changes), the core (rate
- * limit, length check, room), or each new connection's endpoint (frame decoder, record layer,
- * handshake). Only the server built for the test is touched; every other server stays intact.
+ * How this works: startServer() exposes its sans-IO chat server, so a fault patches that one
+ * server's objects in place (planting.ts): the chat server's packet handling, the wire dialect (how
+ * decisions become packets), the room (rate limit, length check, names), or each new connection's
+ * endpoint (frame decoder, record layer, handshake). Only the server built for the test is touched; every other server stays intact.
  */
 import { randomBytes } from 'node:crypto';
 import type { Profile } from '../../conformance/case.js';
@@ -13,11 +13,11 @@ import type { RunningServer } from '../../reference-server/server.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import type { V2Group } from '../../src/generated/constants.js';
-import { legacyPacket } from '../../src/legacy/legacy-packet.js';
+import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { startReference, TIMERS } from './helpers.js';
-import { type Any, brokenHandshake, LenientDecoder, onEachEndpoint, onPacket } from './planting.js';
+import { type Any, brokenHandshake, LenientDecoder, onEachEndpoint, onPacket, onRender } from './planting.js';
 
 export interface Fault {
   readonly name: string;
@@ -33,13 +33,12 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'drops leave notices',
     profile: 'v2',
-    fault: 'announceLeave does nothing: nobody hears that a user left',
+    fault: 'a leave renders as nothing: nobody hears that a user left',
     caughtBy: 'v2-chat/7.6/3',
-    start: async () => {
-      const s = await startReference('v2');
-      (s.core.profile as Any).announceLeave = () => {};
-      return s;
-    },
+    start: async () =>
+      onRender(await startReference('v2'), (original, decision) =>
+        decision.kind === 'left' ? [] : original(),
+      ),
   },
   {
     name: 'reuses a nonce',
@@ -88,8 +87,8 @@ export const FAULTS: readonly Fault[] = [
     start: async () => {
       const s = await startReference('v2');
       const fixed = randomBytes(64);
-      const profile = s.core.profile as Any;
-      profile.options = { ...profile.options, random: (n: number) => Buffer.from(fixed.subarray(0, n)) };
+      const dialect = s.chat.dialect as Any;
+      dialect.options = { ...dialect.options, random: (n: number) => Buffer.from(fixed.subarray(0, n)) };
       return s;
     },
   },
@@ -101,9 +100,9 @@ export const FAULTS: readonly Fault[] = [
     start: async () => {
       const s = await startReference('v2');
       const fixed = generateKeyPair('x25519', randomBytes);
-      const profile = s.core.profile as Any;
+      const dialect = s.chat.dialect as Any;
       const make = (group: V2Group) => (group === 'x25519' ? fixed : generateKeyPair(group, randomBytes));
-      profile.options = { ...profile.options, keyPairs: make, unusedKeyPair: undefined };
+      dialect.options = { ...dialect.options, keyPairs: make, unusedKeyPair: undefined };
       return s;
     },
   },
@@ -113,7 +112,7 @@ export const FAULTS: readonly Fault[] = [
     fault: 'every say is broadcast twice',
     caughtBy: 'v2-chat/7.3/1',
     start: async () =>
-      onPacket(await startReference('v2'), (original, _core, _conn, packet) => {
+      onPacket(await startReference('v2'), (original, _chat, _conn, packet) => {
         original();
         if (packet.type === 'say') original();
       }),
@@ -124,21 +123,10 @@ export const FAULTS: readonly Fault[] = [
     fault: 'a msg goes out as a private packet to every member',
     caughtBy: 'v2-chat/7.4/1',
     start: async () =>
-      onPacket(await startReference('v2'), (original, core, conn, packet, now) => {
-        if (packet.type !== 'msg') return original();
-        const from = core.room.nameOf(conn.id);
-        const json = encodeV2Packet({
-          type: 'private',
-          id: core.room.nextId(),
-          from,
-          to: packet.to,
-          text: packet.text,
-          ts: now,
-        });
-        for (const member of core.members()) {
-          member.endpoint.sendEncoded(json);
-          core.touched(member);
-        }
+      onRender(await startReference('v2'), (original, decision) => {
+        if (decision.kind !== 'private') return original();
+        const { id, from, to, text, ts } = decision;
+        return [{ kind: 'broadcast', packet: encodeV2Packet({ type: 'private', id, from, to, text, ts }) }];
       }),
   },
   {
@@ -147,9 +135,9 @@ export const FAULTS: readonly Fault[] = [
     fault: 'user_joined also goes to the user who joined',
     caughtBy: 'v2-chat/7.6/2',
     start: async () =>
-      onPacket(await startReference('v2'), (original, core, conn, packet, now) => {
+      onPacket(await startReference('v2'), (original, chat, conn, packet, now) => {
         original();
-        if (packet.type === 'join' && core.room.nameOf(conn.id) === packet.name) {
+        if (packet.type === 'join' && chat.room.nameOf(conn.id) === packet.name) {
           (conn.endpoint as Any).send({ type: 'user_joined', name: packet.name, ts: now });
         }
       }),
@@ -181,7 +169,7 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'v2-chat/7.2/4',
     start: async () => {
       const s = await startReference('v2');
-      const room = s.core.room as Any;
+      const room = s.chat.room as Any;
       const check = room.checkName.bind(room);
       room.checkName = (name: string) => {
         const verdict = check(name);
@@ -197,7 +185,7 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'v2-chat/7.8/2',
     start: async () => {
       const s = await startReference('v2');
-      (s.core as Any).takeToken = () => true;
+      (s.chat.room as Any).takeToken = () => null;
       return s;
     },
   },
@@ -208,7 +196,7 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'v2-chat/7.3/4',
     start: async () => {
       const s = await startReference('v2');
-      (s.core as Any).checkLength = () => true;
+      (s.chat.room as Any).checkLength = () => null;
       return s;
     },
   },
@@ -291,15 +279,20 @@ export const FAULTS: readonly Fault[] = [
     fault: "chat lines go out under the packet's username, as the original does",
     caughtBy: 'legacy-chat/10.3/2',
     start: async () =>
-      onPacket(await startReference('legacy'), (original, core, _conn, packet) => {
+      onPacket(await startReference('legacy'), (original, chat, _conn, packet) => {
         if (packet.typ !== 'default') return original();
-        const room = core.room;
-        const nameOf = room.nameOf;
-        room.nameOf = () => packet.username;
+        const dialect = chat.dialect;
+        const render = dialect.render;
+        dialect.render = (decision: Any, ...rest: Any[]) =>
+          render.call(
+            dialect,
+            decision.kind === 'message' ? { ...decision, from: packet.username } : decision,
+            ...rest,
+          );
         try {
           original();
         } finally {
-          room.nameOf = nameOf;
+          dialect.render = render;
         }
       }),
   },
@@ -309,17 +302,23 @@ export const FAULTS: readonly Fault[] = [
     fault: 'chat lines go out with the shost and dhost the client sent',
     caughtBy: 'legacy-chat/10.3/3',
     start: async () =>
-      onPacket(await startReference('legacy'), (original, core, conn, packet, now) => {
+      onPacket(await startReference('legacy'), (original, chat, conn, packet, now) => {
         if (packet.typ !== 'default' || packet.cont === '') return original();
         const forwarded = {
-          ...legacyPacket('default', core.room.nameOf(conn.id), packet.cont, pythonDateString(now)),
+          ...legacyPacket('default', chat.room.nameOf(conn.id), packet.cont, pythonDateString(now)),
           shost: packet.shost,
           dhost: packet.dhost,
         };
-        for (const member of core.members()) {
-          if (member === conn) continue;
-          member.endpoint.send(forwarded);
-          core.touched(member);
+        const dialect = chat.dialect;
+        const render = dialect.render;
+        dialect.render = (decision: Any, ...rest: Any[]) =>
+          decision.kind === 'message'
+            ? [{ kind: 'broadcast', packet: serializeLegacyPacket(forwarded, true), except: conn.id }]
+            : render.call(dialect, decision, ...rest);
+        try {
+          original();
+        } finally {
+          dialect.render = render;
         }
       }),
   },
@@ -328,11 +327,10 @@ export const FAULTS: readonly Fault[] = [
     profile: 'legacy',
     fault: 'nobody is told that a user left',
     caughtBy: 'legacy-chat/10.4/1',
-    start: async () => {
-      const s = await startReference('legacy');
-      (s.core.profile as Any).announceLeave = () => {};
-      return s;
-    },
+    start: async () =>
+      onRender(await startReference('legacy'), (original, decision) =>
+        decision.kind === 'left' ? [] : original(),
+      ),
   },
 ];
 

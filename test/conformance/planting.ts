@@ -1,14 +1,16 @@
 /**
- * How a fault is planted in one reference server: patch that server's profile, or each endpoint
- * it creates, or swap in a flawed handshake or frame decoder. Used by broken-servers.ts.
+ * How a fault is planted in one reference server: patch that server's chat server, its wire
+ * dialect, or each endpoint it creates, or swap in a flawed handshake or frame decoder. Used by
+ * broken-servers.ts.
  *
- * How this works: startServer() exposes its sans-IO core; the profile and the endpoints are plain
- * objects, so an own property shadows a method of the class for that one object only. The members
- * reached here are private in the core: a test that plants a fault may look inside on purpose.
+ * How this works: startServer() exposes its sans-IO chat server; it, its dialect and the endpoints
+ * are plain objects, so an own property shadows a method of the class for that one object only.
+ * The members reached here are private: a test that plants a fault may look inside on purpose.
  */
 import { createHash } from 'node:crypto';
 import type { RunningServer } from '../../reference-server/server.js';
-import type { Conn, ServerCore } from '../../src/chat/server-core.js';
+import type { Conn, Delivery } from '../../src/chat/chat-server.js';
+import type { RoomDecision } from '../../src/chat/room.js';
 import { signTranscript } from '../../src/crypto/identity.js';
 import { bytesFromBigint, computeSharedSecret, padStart } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
@@ -26,27 +28,39 @@ const P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
 
 /** Patches every endpoint the server creates from now on. */
 export function onEachEndpoint(server: RunningServer, patch: (endpoint: Any) => void): RunningServer {
-  const profile = server.core.profile as Any;
-  const create = profile.createEndpoint.bind(profile);
-  profile.createEndpoint = (core: ServerCore, now: number) => {
-    const endpoint = create(core, now);
+  const dialect = server.chat.dialect as Any;
+  const create = dialect.createEndpoint.bind(dialect);
+  dialect.createEndpoint = (now: number) => {
+    const endpoint = create(now);
     patch(endpoint);
     return endpoint;
   };
   return server;
 }
 
-/** Wraps the profile's packet handling: `wrap(original, core, conn, packet, now)`. */
+/** Wraps the handling of each packet: `wrap(original, chat, conn, packet, now)`. */
 export function onPacket(
   server: RunningServer,
-  wrap: (original: () => void, core: Any, conn: Conn<unknown>, packet: Any, now: number) => void,
+  wrap: (original: () => void, chat: Any, conn: Conn<unknown>, packet: Any, now: number) => void,
 ): RunningServer {
-  const profile = server.core.profile as Any;
-  const handle = profile.handleEvent.bind(profile);
-  profile.handleEvent = (core: Any, conn: Conn<unknown>, event: Any, now: number) => {
-    if (event.kind !== 'packet') return handle(core, conn, event, now);
-    wrap(() => handle(core, conn, event, now), core, conn, event.packet, now);
+  const chat = server.chat as Any;
+  const handle = chat.handle.bind(chat);
+  chat.handle = (conn: Conn<unknown>, event: Any, now: number) => {
+    if (event.kind !== 'packet') return handle(conn, event, now);
+    wrap(() => handle(conn, event, now), chat, conn, event.packet, now);
   };
+  return server;
+}
+
+/** Wraps how the dialect renders the room's decisions: `wrap(original, decision)`. */
+export function onRender(
+  server: RunningServer,
+  wrap: (original: () => readonly Delivery[], decision: RoomDecision<number>) => readonly Delivery[],
+): RunningServer {
+  const dialect = server.chat.dialect as Any;
+  const render = dialect.render.bind(dialect);
+  dialect.render = (decision: RoomDecision<number>, room: unknown, now: number) =>
+    wrap(() => render(decision, room, now), decision);
   return server;
 }
 

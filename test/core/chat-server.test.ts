@@ -5,9 +5,9 @@
  * connection's failure from the others. Legacy mitigations are checked on the bytes.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createLegacyServer } from '../../src/chat/legacy-profile.js';
-import type { ServerAction, ServerCore } from '../../src/chat/server-core.js';
-import { createV2Server, presenceHoldMs } from '../../src/chat/v2-profile.js';
+import type { ChatServer, ServerAction } from '../../src/chat/chat-server.js';
+import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
+import { createV2Server, presenceHoldMs } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { FrameDecoder } from '../../src/framing/frame-codec.js';
 import type { Limits } from '../../src/generated/constants.js';
@@ -32,7 +32,7 @@ function advance<E>(net: MemoryNet<E>, ms: number): ServerAction[] {
 }
 
 /** Runs `call` against the server core and applies its actions, returning them. */
-function step<E>(net: MemoryNet<E>, call: (server: ServerCore<unknown>) => ServerAction[]): ServerAction[] {
+function step<E>(net: MemoryNet<E>, call: (server: ChatServer<unknown>) => ServerAction[]): ServerAction[] {
   const actions = call(net.server);
   net.apply(actions);
   net.settle();
@@ -274,11 +274,12 @@ describe('v2 server: long user lists (7.6)', () => {
       (_, i) => `member_${String(i).padStart(2, '0')}_${'n'.repeat(12)}`,
     );
     for (const n of names.slice(0, -1)) s.join(n, 1024);
-    const sent = vi.spyOn(V2ServerConnection.prototype, 'send');
+    const sent = vi.spyOn(V2ServerConnection.prototype, 'sendEncoded');
     const last = names[names.length - 1];
     s.join(last, 1024);
     const parts = sent.mock.calls
-      .map(([p]) => p)
+      .flatMap(([json]) => json.toString('utf8').split('\n'))
+      .map((text) => JSON.parse(text) as V2ServerPacket)
       .filter((p) => p.type === 'join_ok' || p.type === 'user_list');
     sent.mockRestore();
     // On the wire: a join_ok with more, then user_list parts, the last without more.
@@ -497,13 +498,13 @@ describe('v2 server: isolation', () => {
     expect(s.packets('bob')).toEqual([expect.objectContaining({ type: 'message', text: 'still here' })]);
   });
 
-  it('turns an exception inside profile handling into INTERNAL_ERROR for that connection only', () => {
+  it('turns an exception inside the dialect into INTERNAL_ERROR for that connection only', () => {
     const s = v2();
     const alice = s.join('alice');
     s.join('bob');
     s.events('alice');
     s.packets('bob');
-    const spy = vi.spyOn(s.server.profile, 'handleEvent').mockImplementationOnce(() => {
+    const spy = vi.spyOn(s.server.dialect, 'read').mockImplementationOnce(() => {
       throw new TypeError('a bug');
     });
     alice.client.say('boom');
@@ -553,13 +554,13 @@ describe('v2 server: writes', () => {
     expect(s.packets('bob').filter((p) => p.type === 'message')).toHaveLength(5);
   });
 
-  it('with deferWrites, returns no writes until flushWrites()', () => {
+  it('with deferWrites, returns no writes until flush()', () => {
     const s = v2({}, { deferWrites: true });
     const client = new V2ClientConnection({ random: seededRandom('d') });
     const open = s.server.open(1, s.net.now);
     expect(open.filter((a) => a.kind === 'write')).toEqual([]);
     expect(s.server.hasPendingWrites).toBe(true);
-    const flushed = s.server.flushWrites();
+    const flushed = s.server.flush();
     expect(flushed.map((a) => a.kind)).toEqual(['write']);
     expect(s.server.hasPendingWrites).toBe(false);
     client.receive((flushed[0] as { data: Buffer }).data);
@@ -571,9 +572,8 @@ describe('v2 server: streamed flushes', () => {
   it('hands each connection its record through the sink, sealing the next only after', () => {
     const s = v2({}, { deferWrites: true });
     for (const id of [1, 2, 3]) s.server.open(id, s.net.now); // three server_hellos queued
-    s.server.log('info', 'before the writes');
     const seen: string[] = [];
-    const returned = s.server.flushWrites((action) => {
+    const returned = s.server.flush((action) => {
       if (action.kind === 'write') {
         // The connections after this one still hold their output: nothing sealed ahead of time.
         const later = [1, 2, 3].filter((id) => id > action.id);
@@ -582,7 +582,7 @@ describe('v2 server: streamed flushes', () => {
       } else seen.push(action.kind);
     });
     expect(returned).toEqual([]);
-    expect(seen).toEqual(['log', 'write 1', 'write 2', 'write 3']);
+    expect(seen).toEqual(['write 1', 'write 2', 'write 3']);
     expect(s.server.hasPendingWrites).toBe(false);
   });
 });

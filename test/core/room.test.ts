@@ -1,33 +1,32 @@
 /**
- * The room (spec 7.2-7.7, 10.2-10.5): name rules for both profiles, members, the history ring and
- * its clearing.
+ * The room (spec 7.2-7.8, 10.2-10.5): name rules for both profiles, members, its decisions (rate
+ * limit, length, private messages, ids), the history ring and its clearing.
  */
 import { describe, expect, it } from 'vitest';
-import { type HistoryEntry, Room } from '../../src/chat/room.js';
-import {
-  LEGACY_NAME_PATTERN,
-  LEGACY_RESERVED_NAMES,
-  V2_NAME_PATTERN,
-  V2_RESERVED_NAMES,
-} from '../../src/generated/constants.js';
+import { Room, type RoomLimits } from '../../src/chat/room.js';
+import { LEGACY_NAME_RULES, LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
 
-const v2Room = (history = 100, maxName = 24) =>
-  new Room<number>(
-    { maxName, pattern: V2_NAME_PATTERN, reserved: V2_RESERVED_NAMES, caseInsensitive: true },
-    history,
-  );
-const legacyRoom = (history = 100, maxName = 24) =>
-  new Room<number>(
-    { maxName, pattern: LEGACY_NAME_PATTERN, reserved: LEGACY_RESERVED_NAMES, caseInsensitive: false },
-    history,
-  );
+const limits = (history: number, maxName: number, extra: Partial<RoomLimits> = {}): RoomLimits => ({
+  ...LIMITS,
+  history,
+  maxName,
+  rateBurst: 1_000_000,
+  ...extra,
+});
+const v2Room = (history = 100, maxName = 24, extra: Partial<RoomLimits> = {}) =>
+  new Room<number>(V2_NAME_RULES, limits(history, maxName, extra), true);
+const legacyRoom = (history = 100, maxName = 24, extra: Partial<RoomLimits> = {}) =>
+  new Room<number>(LEGACY_NAME_RULES, limits(history, maxName, extra));
 
 const codeFor = (room: Room<number>, name: string) => {
   const verdict = room.checkName(name);
   return verdict.ok ? null : verdict.code;
 };
 
-const entry = (n: number): HistoryEntry => ({ kind: 'message', from: 'a', text: `line ${n}`, ts: n });
+const join = (room: Room<number>, id: number, name: string, now = 0) =>
+  room.decide(id, { kind: 'join', name }, now);
+const say = (room: Room<number>, id: number, text: string, now = 0) =>
+  room.decide(id, { kind: 'say', text, action: false }, now);
 
 describe('v2 name rules (7.2)', () => {
   it.each(['alice', 'Bob_2', 'a.b-c', 'Zoë', 'Δημήτρης', '李雷', '٣٤', 'x'])('accepts %s', (name) => {
@@ -62,7 +61,7 @@ describe('v2 name rules (7.2)', () => {
 
   it('compares names case-insensitively: NAME_TAKEN for another case', () => {
     const room = v2Room();
-    room.join(1, 'Alice');
+    join(room, 1, 'Alice');
     expect(codeFor(room, 'alice')).toBe('NAME_TAKEN');
     expect(codeFor(room, 'ALICE')).toBe('NAME_TAKEN');
     expect(room.idOf('aLiCe')).toBe(1);
@@ -71,16 +70,16 @@ describe('v2 name rules (7.2)', () => {
 
   it('compares composed and decomposed forms as one name', () => {
     const room = v2Room();
-    room.join(1, 'Zo\u00eb');
+    join(room, 1, 'Zo\u00eb');
     expect(room.idOf('zoe\u0308')).toBe(1);
   });
 
   it('frees a name when its holder leaves', () => {
     const room = v2Room();
-    room.join(1, 'alice');
-    expect(room.leave(1)).toBe('alice');
+    join(room, 1, 'alice');
+    expect(room.leave(1, 'quit', 5)).toEqual({ kind: 'left', by: 1, name: 'alice', reason: 'quit', ts: 5 });
     expect(codeFor(room, 'Alice')).toBeNull();
-    expect(room.leave(1)).toBeUndefined();
+    expect(room.leave(1, 'quit', 6)).toBeNull();
   });
 });
 
@@ -104,7 +103,7 @@ describe('legacy name rules (10.2)', () => {
 
   it('compares names exactly', () => {
     const room = legacyRoom();
-    room.join(1, 'alice');
+    join(room, 1, 'alice');
     expect(codeFor(room, 'alice')).toBe('NAME_TAKEN');
     expect(codeFor(room, 'Alice')).toBeNull();
     expect(room.idOf('Alice')).toBeUndefined();
@@ -114,73 +113,154 @@ describe('legacy name rules (10.2)', () => {
 describe('members', () => {
   it('lists ids in join order and names sorted case-insensitively (7.6)', () => {
     const room = v2Room();
-    room.join(3, 'carol');
-    room.join(1, 'Bob');
-    room.join(2, 'alice');
+    join(room, 3, 'carol');
+    join(room, 1, 'Bob');
+    join(room, 2, 'alice');
     expect([...room.members()]).toEqual([3, 1, 2]);
     expect(room.names()).toEqual(['alice', 'Bob', 'carol']);
     expect(room.size).toBe(3);
-    room.leave(1);
+    room.leave(1, 'quit', 0);
     expect(room.names()).toEqual(['alice', 'carol']);
     expect(room.size).toBe(2);
   });
 
   it('sorts legacy names exactly', () => {
     const room = legacyRoom();
-    for (const [i, n] of ['b', 'B', 'a', 'A'].entries()) room.join(i, n);
+    for (const [i, n] of ['b', 'B', 'a', 'A'].entries()) join(room, i, n);
     expect(room.names()).toEqual(['A', 'B', 'a', 'b']);
   });
 
   it('numbers messages from 0, one by one (7.3)', () => {
     const room = v2Room();
-    expect([room.nextId(), room.nextId(), room.nextId()]).toEqual([0, 1, 2]);
+    join(room, 1, 'alice');
+    const ids = [say(room, 1, 'a'), say(room, 1, 'b'), say(room, 1, 'c')].map((d) =>
+      d.kind === 'message' ? d.id : null,
+    );
+    expect(ids).toEqual([0, 1, 2]);
+  });
+});
+
+describe('decisions (7.3, 7.4, 7.8)', () => {
+  it('stamps a line with the sender name from the room, an id and the time', () => {
+    const room = v2Room();
+    join(room, 1, 'Alice');
+    expect(say(room, 1, 'hi', 7)).toEqual({
+      kind: 'message',
+      by: 1,
+      id: 0,
+      from: 'Alice',
+      text: 'hi',
+      action: false,
+      ts: 7,
+    });
+  });
+
+  it('gives RATE_LIMITED once the bucket is empty, and a token back after 1/rate seconds', () => {
+    const room = v2Room(100, 24, { rateBurst: 2, ratePerSecond: 10 });
+    join(room, 1, 'alice');
+    expect(say(room, 1, 'a').kind).toBe('message');
+    expect(say(room, 1, 'b').kind).toBe('message');
+    const refused = say(room, 1, 'c');
+    expect(refused.kind === 'notice' && refused.error.code).toBe('RATE_LIMITED');
+    expect(say(room, 1, 'd', 100).kind).toBe('message');
+  });
+
+  it('gives MESSAGE_TOO_LONG past maxMessage characters, counting characters, not UTF-16 units', () => {
+    const room = v2Room(100, 24, { maxMessage: 3 });
+    join(room, 1, 'alice');
+    expect(say(room, 1, '𝒜𝒜𝒜').kind).toBe('message');
+    const refused = say(room, 1, 'abcd');
+    expect(refused.kind === 'notice' && refused.error.code).toBe('MESSAGE_TOO_LONG');
+  });
+
+  it('finds the target of a private message by name, under the room rule, or gives NO_SUCH_USER', () => {
+    const room = v2Room();
+    join(room, 1, 'alice');
+    join(room, 2, 'Bob');
+    expect(room.decide(1, { kind: 'msg', to: 'bob', text: 'psst' }, 3)).toEqual({
+      kind: 'private',
+      by: 1,
+      target: 2,
+      id: 0,
+      from: 'alice',
+      to: 'Bob',
+      text: 'psst',
+      ts: 3,
+    });
+    const nobody = room.decide(1, { kind: 'msg', to: 'carol', text: 'psst' }, 3);
+    expect(nobody.kind === 'notice' && nobody.error.code).toBe('NO_SUCH_USER');
+  });
+
+  it("refuses an invalid name with its profile's own wording", () => {
+    const v2 = v2Room().checkName('a b');
+    const legacy = legacyRoom().checkName('a\nb');
+    expect(!v2.ok && v2.message).toBe(V2_NAME_RULES.invalid);
+    expect(!legacy.ok && legacy.message).toBe(LEGACY_NAME_RULES.invalid);
+    expect(V2_NAME_RULES.invalid).not.toBe(LEGACY_NAME_RULES.invalid);
   });
 });
 
 describe('history (7.7, 11)', () => {
   it('keeps at most `history` entries, dropping the oldest', () => {
-    const room = v2Room(3);
-    for (let i = 0; i < 5; i++) room.record(entry(i));
+    const room = legacyRoom(3);
+    join(room, 1, 'a');
+    for (let i = 0; i < 5; i++) say(room, 1, `line ${i}`, i);
     expect(room.entries().map((e) => e.ts)).toEqual([2, 3, 4]);
   });
 
   it('keeps the bound and the order over many entries', () => {
-    const room = v2Room(10);
-    for (let i = 0; i < 5000; i++) room.record(entry(i));
+    const room = legacyRoom(10);
+    join(room, 1, 'a');
+    for (let i = 0; i < 5000; i++) say(room, 1, `line ${i}`, i);
     expect(room.entries().map((e) => e.ts)).toEqual(Array.from({ length: 10 }, (_, i) => 4990 + i));
   });
 
   it('keeps nothing when history is 0', () => {
     const room = v2Room(0);
-    room.record(entry(1));
+    join(room, 1, 'a');
+    say(room, 1, 'x');
     expect(room.entries()).toEqual([]);
   });
 
   it('returns a copy that callers cannot use to change the history', () => {
-    const room = v2Room();
-    room.record(entry(1));
+    const room = legacyRoom();
+    join(room, 1, 'a');
+    say(room, 1, 'x');
     room.entries().pop();
     expect(room.entries()).toHaveLength(1);
   });
 
+  it('keeps joins and leaves in v2 (7.7), chat lines only in legacy (10.5)', () => {
+    for (const [room, kinds] of [
+      [v2Room(), ['join', 'join', 'message', 'leave']],
+      [legacyRoom(), ['message']],
+    ] as const) {
+      join(room, 1, 'alice');
+      join(room, 2, 'bob');
+      say(room, 1, 'hi');
+      room.leave(2, 'quit', 0);
+      expect(room.entries().map((e) => e.kind)).toEqual(kinds);
+    }
+  });
+
   it('is cleared when the last member leaves, not before', () => {
-    const room = v2Room();
-    room.join(1, 'alice');
-    room.join(2, 'bob');
-    room.record(entry(1));
-    room.leave(1);
+    const room = legacyRoom();
+    join(room, 1, 'alice');
+    join(room, 2, 'bob');
+    say(room, 1, 'x');
+    room.leave(1, 'quit', 0);
     expect(room.entries()).toHaveLength(1);
-    room.leave(2);
+    room.leave(2, 'quit', 0);
     expect(room.entries()).toEqual([]);
   });
 
   it('can be cleared on demand (server shutdown)', () => {
-    const room = v2Room();
-    room.join(1, 'alice');
-    room.record(entry(1));
+    const room = legacyRoom();
+    join(room, 1, 'alice');
+    say(room, 1, 'x', 1);
     room.clearHistory();
     expect(room.entries()).toEqual([]);
-    room.record(entry(2));
+    say(room, 1, 'y', 2);
     expect(room.entries().map((e) => e.ts)).toEqual([2]);
   });
 });

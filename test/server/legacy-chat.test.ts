@@ -198,16 +198,16 @@ describe('reference server, legacy chat', { timeout: TEST_TIMEOUT_MS }, () => {
     await bob.waitFor('disconnection');
     await bob.end();
     await server.waitForLog(/bob left/);
-    expect(server.core.room.entries()).toEqual([]);
+    expect(server.chat.room.entries()).toEqual([]);
     const carol = await h.legacy(server, 'carol');
     expect(await carol.requestExport()).toBe(`${EXPORT_HEADER}\n`);
 
     const dave = await h.legacy(server, 'dave');
     dave.say('one more');
     await carol.waitFor('default');
-    expect(server.core.room.entries()).toHaveLength(1);
+    expect(server.chat.room.entries()).toHaveLength(1);
     await server.close();
-    expect(server.core.room.entries()).toEqual([]);
+    expect(server.chat.room.entries()).toEqual([]);
     await Promise.all([carol.closed, dave.closed]);
   });
 

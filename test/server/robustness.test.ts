@@ -5,7 +5,7 @@
  * line; the other clients carry on.
  */
 import { describe, expect, it } from 'vitest';
-import type { ServerCore } from '../../src/chat/server-core.js';
+import type { ChatServer } from '../../src/chat/chat-server.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import type { ErrorCode } from '../../src/generated/errors.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -377,12 +377,12 @@ describe('reference server, broken v2 peers', { timeout: TEST_TIMEOUT_MS }, () =
     const alice = await h.v2(server, 'alice');
     const bob = await h.v2(server, 'bob');
     const victim = await h.v2(server, 'victim');
-    const profile = server.core.profile as { handleEvent: (...args: unknown[]) => void };
-    const original = profile.handleEvent.bind(profile);
-    profile.handleEvent = (...args: unknown[]) => {
-      const event = args[2] as { kind: string; packet?: { type: string; text?: string } };
-      if (event.packet?.text === 'boom') throw new Error('a bug in the room');
-      original(...args);
+    const dialect = server.chat.dialect as { read: (...args: unknown[]) => unknown };
+    const original = dialect.read.bind(dialect);
+    dialect.read = (...args: unknown[]) => {
+      const event = args[0] as { kind: string; packet?: { type: string; text?: string } };
+      if (event.packet?.text === 'boom') throw new Error('a bug in the dialect');
+      return original(...args);
     };
     victim.say('boom');
     expect(await victim.waitForError('INTERNAL_ERROR')).toMatchObject({ fatal: true });
@@ -391,16 +391,16 @@ describe('reference server, broken v2 peers', { timeout: TEST_TIMEOUT_MS }, () =
     await stillChatting(alice, bob);
   });
 
-  it('contains an exception thrown by the core itself in the adapter and carries on', async () => {
+  it('contains an exception thrown by the chat server itself in the adapter and carries on', async () => {
     const server = await h.start();
     const alice = await h.v2(server, 'alice');
     const bob = await h.v2(server, 'bob');
     const victim = await h.v2(server, 'victim');
-    const core = server.core as ServerCore<unknown> & { data: ServerCore<unknown>['data'] };
-    const original = core.data.bind(core);
+    const chat = server.chat as ChatServer<unknown> & { data: ChatServer<unknown>['data'] };
+    const original = chat.data.bind(chat);
     let armed = true;
-    core.data = (id, chunk, now) => {
-      if (armed && core.room.nameOf(id) === 'victim') {
+    chat.data = (id, chunk, now) => {
+      if (armed && chat.room.nameOf(id) === 'victim') {
         armed = false;
         throw new Error('unexpected failure');
       }

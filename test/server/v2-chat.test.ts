@@ -198,7 +198,7 @@ describe('reference server, v2 chat', { timeout: TEST_TIMEOUT_MS }, () => {
     await bob.waitFor('user_left');
     bob.destroy();
     await server.waitForLog(/bob left/);
-    expect(server.core.room.entries()).toEqual([]);
+    expect(server.chat.room.entries()).toEqual([]);
 
     const carol = await h.v2(server, 'carol');
     const entries = await carol.requestExport();
@@ -206,9 +206,9 @@ describe('reference server, v2 chat', { timeout: TEST_TIMEOUT_MS }, () => {
 
     carol.say('still here');
     await carol.waitFor('message');
-    expect(server.core.room.entries().length).toBeGreaterThan(0);
+    expect(server.chat.room.entries().length).toBeGreaterThan(0);
     await server.close();
-    expect(server.core.room.entries()).toEqual([]);
+    expect(server.chat.room.entries()).toEqual([]);
   });
 
   it('tells the others when someone leaves, with the reason, and updates the user list', async () => {

@@ -2,7 +2,7 @@
  * A two-peer (many-peer) in-memory harness in the quinn-proto style: drives a sans-IO server core
  * and sans-IO client endpoints with a fake clock, delivering bytes until everyone is idle.
  */
-import type { ServerAction, ServerCore } from '../../src/chat/server-core.js';
+import type { ChatServer, ServerAction } from '../../src/chat/chat-server.js';
 
 export interface ClientLike<E> {
   receive(chunk: Uint8Array): E[];
@@ -19,7 +19,7 @@ export class MemoryNet<E> {
   >();
   readonly logs: string[] = [];
 
-  constructor(readonly server: ServerCore<unknown>) {}
+  constructor(readonly server: ChatServer<unknown>) {}
 
   /** Connects a client endpoint; returns its connection id. */
   connect(client: ClientLike<E>): number {
