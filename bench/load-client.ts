@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { prefersKeyObjects } from '../src/crypto/record-layer.js';
+import type { Profile } from '../src/generated/constants.js';
 import {
   LegacyClientConnection,
   type LegacyClientConnectionEvent,
@@ -50,7 +51,8 @@ export interface ChatClient {
  */
 export type ChatHook = (s: string, start: number, end: number, atUs: number) => void;
 
-export type Driver = 'v2' | 'legacy';
+/** Which wire profile a load client speaks. */
+export type Driver = Profile;
 
 export interface ClientTarget {
   readonly host: string;

@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type Profile = 'v2' | 'legacy';
+import type { Profile } from '../src/generated/constants.js';
+
+export type { Profile };
 
 /** CPU and memory of a process, as sampled from /proc. */
 export interface ProcessSample {

@@ -2,13 +2,18 @@
  * Comparing one observation with one expectation: the per-packet rules (user lists as sets sorted
  * case-insensitively, export tails, legacy exports cut to fit a frame) and how expectations print.
  */
-import { LEGACY_EXPORT_HEADER, LEGACY_SERVER_NAME } from '../../src/generated/constants.js';
+import {
+  LEGACY_EXPORT_HEADER,
+  LEGACY_SERVER_NAME,
+  nameKey,
+  V2_NAME_RULES,
+} from '../../src/generated/constants.js';
 import { pythonJsonString } from '../../src/legacy/python-json.js';
 import type { Obs } from './observe.js';
 import type { Expect } from './types.js';
 
-/** v2 names compare by their NFC lower-case fold (7.2). */
-export const foldV2 = (name: string): string => name.normalize('NFC').toLowerCase();
+/** v2 names compare by their key under the v2 name rules (7.2). */
+export const foldV2 = (name: string): string => nameKey(V2_NAME_RULES, name);
 
 /** Whether observation `o` is what `w` expects. */
 export function matches(w: Expect, o: Obs): boolean {

@@ -8,7 +8,9 @@ import type fc from 'fast-check';
 export const TARGET_NAMES = ['framing', 'kex', 'crypto', 'session', 'server'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
-export type Profile = 'v2' | 'legacy';
+import type { Profile } from '../../src/generated/constants.js';
+
+export type { Profile };
 /** `both` runs one property per profile (the default for the session and server targets). */
 export type ProfileChoice = Profile | 'both';
 
