@@ -51,8 +51,11 @@ export interface ServerEndpoint<E> {
   receiveEnd(): E[];
   /** The room's verdict on the join that waits. */
   settle(when: 'accepted' | 'refused'): void;
-  /** Queues one serialised packet (the same Buffer may go to many endpoints). */
-  sendEncoded(packet: Buffer): void;
+  /**
+   * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
+   * profile's table lists what a server sends, is checked against it.
+   */
+  sendEncoded(packet: Buffer, type?: string): void;
   takeOutput(): Buffer;
   failWith(err: unknown): ParleyError;
   goodbye(reason?: string): void;
@@ -72,8 +75,8 @@ export interface Conn<E> {
 /** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
 export type Delivery =
   | { readonly kind: 'settle'; readonly to: ConnId; readonly when: 'accepted' | 'refused' }
-  | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer }
-  | { readonly kind: 'broadcast'; readonly packet: Buffer; readonly except?: ConnId };
+  | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
+  | { readonly kind: 'broadcast'; readonly packet: Buffer; readonly type?: string; readonly except?: ConnId };
 
 /** What one endpoint event amounts to, as a dialect reads it. */
 export interface Reading {
@@ -255,7 +258,7 @@ export class ChatServer<E = unknown> {
         const ping = now >= pingDue ? this.dialect.ping(now) : null;
         if (ping) {
           conn.pingedAt = now;
-          conn.endpoint.sendEncoded(ping);
+          conn.endpoint.sendEncoded(ping, 'ping');
           this.dirty.add(conn);
         } else consider(this.onGrid(pingDue));
       }
@@ -362,7 +365,7 @@ export class ChatServer<E = unknown> {
       if (d.kind === 'broadcast') {
         for (const member of this.joined) {
           if (member.id === d.except) continue;
-          member.endpoint.sendEncoded(d.packet);
+          member.endpoint.sendEncoded(d.packet, d.type);
           this.dirty.add(member);
         }
         continue;
@@ -370,7 +373,7 @@ export class ChatServer<E = unknown> {
       const conn = this.conns.get(d.to);
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
-      else conn.endpoint.sendEncoded(d.packet);
+      else conn.endpoint.sendEncoded(d.packet, d.type);
       this.dirty.add(conn);
     }
   }

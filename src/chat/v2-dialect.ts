@@ -11,7 +11,6 @@
 
 import type { Identity } from '../crypto/identity.js';
 import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
-import type { ParleyError } from '../errors.js';
 import {
   type LeaveReason,
   LIMITS,
@@ -184,8 +183,16 @@ function presenceRuns(packets: readonly Buffer[], limit: number): Buffer[] {
  */
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
-/** A packet for one member. */
-const to = (id: ConnId, packet: Buffer): Delivery => ({ kind: 'send', to: id, packet });
+/** A serialised packet of `type` for one member. */
+const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
+  kind: 'send',
+  to: id,
+  packet,
+  type,
+});
+
+/** One packet for one member. */
+const one = (id: ConnId, packet: V2ServerPacket): Delivery => to(id, encodeV2Packet(packet), packet.type);
 
 class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   readonly profile = 'v2' as const;
@@ -250,7 +257,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'ping':
         // Answered here, not on receipt, so that the pong follows the replies to every packet
         // that arrived before the ping (6.1: packets are processed in order).
-        deliveries.push(to(from, encodeV2Packet({ type: 'pong', n: packet.n })));
+        deliveries.push(one(from, { type: 'pong', n: packet.n }));
         return { deliveries };
       default:
         // pong and goodbye need nothing from the room.
@@ -269,20 +276,18 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       }
       case 'refused': {
         const { code, message } = decision.verdict;
-        return [
-          { kind: 'settle', to: by, when: 'refused' },
-          to(by, encodeV2Packet({ type: 'join_error', code, message })),
-        ];
+        return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
       }
       case 'message': {
         const { id, from, text, ts } = decision;
         const type = decision.action ? 'action' : 'message';
-        return [{ kind: 'broadcast', packet: encodeV2Packet({ type, id, from, text, ts }) }];
+        return [{ kind: 'broadcast', packet: encodeV2Packet({ type, id, from, text, ts }), type }];
       }
       case 'private': {
         const { id, from, to: name, text, ts } = decision;
         const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
-        return decision.target === by ? [to(by, packet)] : [to(by, packet), to(decision.target, packet)];
+        const self = to(by, packet, 'private');
+        return decision.target === by ? [self] : [self, to(decision.target, packet, 'private')];
       }
       case 'who': {
         const out: Delivery[] = [];
@@ -291,10 +296,12 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       }
       case 'export':
         return exportChunks(room.entries(), this.limits.maxFrame).map((entries, i, all) =>
-          to(by, encodeV2Packet({ type: 'export_reply', entries, done: i === all.length - 1 })),
+          one(by, { type: 'export_reply', entries, done: i === all.length - 1 }),
         );
-      case 'notice':
-        return [to(by, errorPacket(decision.error))];
+      case 'notice': {
+        const { code, message, fatal } = decision.error;
+        return [one(by, { type: 'error', code, message, fatal })];
+      }
       case 'left': {
         this.joinedAt.delete(by);
         const out: Delivery[] = [];
@@ -339,7 +346,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         i === 0 && joined !== undefined
           ? { type: 'join_ok', name: joined, users, ...(motd === undefined ? {} : { motd }), ...more }
           : { type: 'user_list', users, ...more };
-      out.push(to(by, encodeV2Packet(packet)));
+      out.push(one(by, packet));
     });
   }
 
@@ -365,7 +372,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       this.windowSent = 0;
     }
     if (this.pending.length === 0 && this.windowSent < presenceBurst && room.size < presenceBatchMembers) {
-      out.push({ kind: 'broadcast', packet: encodeV2Packet(packet), except: self });
+      out.push({ kind: 'broadcast', packet: encodeV2Packet(packet), type: packet.type, except: self });
       this.windowSent++;
       return;
     }
@@ -397,16 +404,13 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         own = presenceRuns(presencePackets(this.pending, start, budget), limit);
         runs.set(start, own);
       }
-      for (const run of own) out.push(to(member, run));
+      // A run is checked by its first packet's type: every presence packet has the same rows.
+      for (const run of own) out.push(to(member, run, 'users_joined'));
     }
     this.pending = [];
     this.presenceDue = null;
     return out;
   }
-}
-
-function errorPacket(error: ParleyError): Buffer {
-  return encodeV2Packet({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
 }
 
 /** A sans-IO v2 chat server. */

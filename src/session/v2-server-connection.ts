@@ -30,7 +30,7 @@ import {
   type V2Group,
 } from '../generated/constants.js';
 import { V2_SERVER_MACHINE, type V2ServerGuard, type V2ServerState } from '../generated/machines.js';
-import type { V2ClientPacket, V2ServerPacket } from '../generated/v2-packets.js';
+import { V2_PACKET_TYPES, type V2ClientPacket, type V2ServerPacket } from '../generated/v2-packets.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, joinPackets, parseClientPacket, splitPackets, unb64 } from './v2-codec.js';
@@ -42,6 +42,11 @@ export const COALESCE_BYTES = 16 * 1024;
 export function coalesceLimit(maxFrame: number): number {
   return Math.min(COALESCE_BYTES, maxFrame - V2_TAG_BYTES);
 }
+
+/** `send:<type>` for every packet type, made once: no string is built per packet sent. */
+const SEND_EVENTS: Readonly<Record<string, string>> = Object.fromEntries(
+  V2_PACKET_TYPES.map((type) => [type, `send:${type}`]),
+);
 
 export type V2ServerConnectionEvent = EndpointEvent<V2ClientPacket>;
 
@@ -152,6 +157,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       },
     };
     this.serverHelloFrame = encodeFrame(encodeV2Packet(hello));
+    this.machine.fire('send:server_hello');
     this.queue(this.serverHelloFrame);
   }
 
@@ -225,7 +231,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
 
   /** Queues one packet; it is sealed with whatever else is queued when output is taken (6.1). */
   send(packet: V2ServerPacket): void {
-    this.sendEncoded(encodeV2Packet(packet));
+    this.sendEncoded(encodeV2Packet(packet), packet.type);
   }
 
   /**
@@ -233,8 +239,12 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
    * out coalesced in as few records as fit COALESCE_BYTES: one AEAD operation per recipient per
    * batch instead of per packet, which is what makes a busy room cheap to serve.
    */
-  sendEncoded(json: Buffer): void {
+  sendEncoded(json: Buffer, type?: V2ServerPacket['type']): void {
     if (!this.sealer || this.machine.terminal) return;
+    // What a server sends is checked against its table like what it receives (13.1): a packet
+    // this state may not send is a bug here, PACKET_UNEXPECTED (a run of coalesced presence
+    // packets is checked by its first packet's type: the table treats them alike).
+    if (type !== undefined) this.machine.fire(SEND_EVENTS[type]);
     // The record's plaintext is every packet plus one separator between each; with the tag it must
     // stay within the maxFrame this server announced, which is what clients accept (6.1).
     const size = this.unsealedSize + this.unsealed.length + json.length;

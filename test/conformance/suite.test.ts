@@ -35,7 +35,9 @@ describe('the case table', () => {
 
   it('covers every transition of the server machines and of the legacy client', () => {
     const missing = coverageOf(ALL_CASES, ['v2', 'legacy']).transitions.missing;
-    expect(missing.filter((t) => !t.startsWith('transition:v2/client:'))).toEqual([]);
+    // A server's `send:` rows are checked by its own endpoint on every send (13.1), not by cases.
+    const received = missing.filter((t) => !t.includes('--send:') && !t.includes(':send:'));
+    expect(received.filter((t) => !t.startsWith('transition:v2/client:'))).toEqual([]);
   });
 
   it('has the sanity case first and last in both profiles', () => {

@@ -21,6 +21,7 @@ import { LegacyClientConnection } from '../../src/session/legacy-client-connecti
 import { LegacyServerConnection } from '../../src/session/legacy-server-connection.js';
 import { StateMachine } from '../../src/session/machine.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
+import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf, forgingServer, RawLegacyClient, RawV2Client, rawV2Session } from './helpers.js';
@@ -171,8 +172,21 @@ const localErrors = (events: readonly { kind: string }[]) =>
     .filter((e) => e.origin === 'local')
     .map((e) => e.code);
 
-/** v2 server (13.1): a RawV2Client sends whatever the transition needs. */
+/** v2 server (13.1): a RawV2Client sends whatever the transition needs; the server sends its own. */
 function driveV2Server(t: Transition): Driven {
+  if (t.event === 'send:server_hello') {
+    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    server.start(); // fires send:server_hello
+    expect(server.takeOutput().length).toBeGreaterThan(0);
+    return { state: server.state, localErrors: [] };
+  }
+  if (t.event === 'send:server_auth') {
+    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    server.start();
+    server.receive(new RawV2Client().hello(server.takeOutput())); // answers with server_auth
+    expect(server.takeOutput().length).toBeGreaterThan(0);
+    return { state: server.state, localErrors: [] };
+  }
   if (t.from === 'AWAIT_CLIENT_HELLO') {
     const server = new V2ServerConnection({ identity, random: seededRandom('s') });
     server.start();
@@ -185,6 +199,13 @@ function driveV2Server(t: Transition): Driven {
     server.acceptJoin('alice', ['alice']);
   }
   expect(server.state).toBe(t.from);
+  if (t.event.startsWith('send:')) {
+    const type = t.event.slice('send:'.length);
+    const sent = type === 'error' ? SERVER_PACKETS['error/nonfatal'] : SERVER_PACKETS[type];
+    if (!sent) throw new Error(`no driver for ${label(t)}`);
+    server.send(sent);
+    return { state: server.state, localErrors: [] };
+  }
   const packet = CLIENT_PACKETS[t.event];
   if (!packet) throw new Error(`no driver for ${label(t)}`);
   const events = server.receive(client.seal(packet));
@@ -194,7 +215,7 @@ function driveV2Server(t: Transition): Driven {
     else throw new Error(`no driver for ${label(t)}`);
   }
   if (t.event === 'ping') {
-    // The endpoint hands the ping to the room, which answers in order (see v2-profile).
+    // The endpoint hands the ping on; the dialect answers it in order (see v2-dialect).
     expect(events).toContainEqual({ kind: 'packet', packet: { type: 'ping', n: 1 } });
   }
   return { state: server.state, localErrors: localErrors(events) };
@@ -257,7 +278,8 @@ function driveV2Client(t: Transition): Driven {
   } else {
     const packet = SERVER_PACKETS[t.when ? `${t.event}/${t.when}` : t.event];
     if (!packet) throw new Error(`no driver for ${label(t)}`);
-    server.send(packet);
+    // Sent unchecked: the client's table is under test, and the server's own may not allow it here.
+    server.sendEncoded(encodeV2Packet(packet));
     events = client.receive(server.takeOutput());
   }
   return { state: client.state, localErrors: localErrors(events) };
@@ -365,6 +387,12 @@ describe.each(DRIVERS)('the %s implementation', (_name, def, drive) => {
 });
 
 describe('missing entries through the implementation', () => {
+  it('v2 server: sending what the state may not send is PACKET_UNEXPECTED (13.1)', () => {
+    const { server } = rawV2Session(identity);
+    expect(codeOf(() => server.send(SERVER_PACKETS.message))).toBe('PACKET_UNEXPECTED'); // before join
+    expect(server.state).toBe('AWAIT_JOIN');
+  });
+
   it('v2 server: say before join is PACKET_UNEXPECTED', () => {
     const { server, client } = rawV2Session(identity);
     expect(localErrors(server.receive(client.seal(CLIENT_PACKETS.say)))).toEqual(['PACKET_UNEXPECTED']);
@@ -394,7 +422,7 @@ describe('missing entries through the implementation', () => {
     server.receive(client.takeOutput());
     client.receive(server.takeOutput());
     client.join('alice');
-    server.send(SERVER_PACKETS.message);
+    server.sendEncoded(encodeV2Packet(SERVER_PACKETS.message)); // forged: the server's table refuses it
     expect(localErrors(client.receive(server.takeOutput()))).toEqual(['PACKET_UNEXPECTED']);
   });
 

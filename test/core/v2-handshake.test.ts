@@ -24,7 +24,7 @@ import {
   type V2ClientConnectionEvent,
   type V2ClientConnectionOptions,
 } from '../../src/session/v2-client-connection.js';
-import { parseServerPacket } from '../../src/session/v2-codec.js';
+import { encodeV2Packet, parseServerPacket } from '../../src/session/v2-codec.js';
 import {
   V2ServerConnection,
   type V2ServerConnectionOptions,
@@ -634,7 +634,8 @@ describe('out-of-state packets (13)', () => {
   it('a client refuses join_ok when it has not asked, and tells the server', () => {
     const { server, client } = pair();
     handshake(server, client);
-    server.send({ type: 'join_ok', name: 'x', users: [] });
+    // A forged send: the server's own table would refuse join_ok before a join.
+    server.sendEncoded(encodeV2Packet({ type: 'join_ok', name: 'x', users: [] }));
     expect(errorCode(client.receive(server.takeOutput()))).toBe('PACKET_UNEXPECTED');
     const events = server.receive(client.takeOutput());
     expect(events).toEqual([
@@ -663,7 +664,7 @@ describe('the ERROR state sticks (4)', () => {
   it('after a failure nothing is read, nothing is sent, and the first error stays', () => {
     const { server, client } = pair();
     handshake(server, client);
-    server.send({ type: 'message', id: 1, from: 'x', text: 'early', ts: 1 });
+    server.sendEncoded(encodeV2Packet({ type: 'message', id: 1, from: 'x', text: 'early', ts: 1 })); // forged
     const record = server.takeOutput();
     expect(errorCode(client.receive(record))).toBe('PACKET_UNEXPECTED');
     client.takeOutput();
