@@ -1,7 +1,10 @@
 /**
- * Gives memory back once the server goes quiet after a burst (a join storm, a flood).
+ * The server's memory tuning, in one opt-in place (`startMemoryTuning`): `node reference-server`
+ * turns it on; a server embedded in other code (tests, the benchmarks' in-process runs) does not,
+ * since both parts change settings of the whole process. It gives memory back once the server
+ * goes quiet after a burst (a join storm, a flood), and keeps V8's young generation small.
  *
- * Why: V8 collects garbage when JavaScript allocates. A server whose clients have all joined and
+ * Why the collector: V8 collects garbage when JavaScript allocates. A server whose clients have all joined and
  * say nothing allocates next to nothing, so whatever a burst left behind (the user lists sent to
  * thousands of joiners, their sealed records and socket buffers) stays in the heap and in the
  * Buffers' native memory for good: bench/RESULTS.md measured 3,000 idle clients at 220 MB of RSS,
@@ -178,4 +181,29 @@ export class IdleCollector {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/** What startMemoryTuning set going; `onWorkerOnline` is for each worker thread the server starts. */
+export interface MemoryTuning {
+  readonly onWorkerOnline: () => void;
+  stop(): void;
+}
+
+/**
+ * Turns the tuning on for this process: the young generation held at its size (holdYoungGeneration)
+ * and, where V8's collections can be exposed, the idle collector. The reasons are above.
+ */
+export function startMemoryTuning(): MemoryTuning {
+  holdYoungGeneration();
+  const gc = exposedGc();
+  const idle = gc
+    ? new IdleCollector({ gc: gc.full, youngGc: gc.young, youngBytes: youngGenerationBytes })
+    : null;
+  idle?.start();
+  return {
+    onWorkerOnline: () => {
+      holdYoungGeneration();
+    },
+    stop: () => idle?.stop(),
+  };
 }

@@ -179,8 +179,7 @@ async function main(): Promise<void> {
       limits,
       motd: opts.motd,
       logger,
-      idleGc: true,
-      holdYoungGeneration: true,
+      tuneMemory: true,
     });
   } catch (err) {
     process.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}\n`);

@@ -17,7 +17,7 @@ import type { Identity } from '../src/crypto/identity.js';
 import { prepareGroups } from '../src/crypto/key-agreement.js';
 import { prefersKeyObjects } from '../src/crypto/record-layer.js';
 import { LIMITS, type Limits, type Profile, V2_GROUPS } from '../src/generated/constants.js';
-import { exposedGc, holdYoungGeneration, IdleCollector, youngGenerationBytes } from './idle-gc.js';
+import { startMemoryTuning } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -30,13 +30,11 @@ export interface ServerOptions {
   readonly limits?: Partial<Limits>;
   readonly motd?: string;
   readonly logger?: Logger;
-  /** Run a full garbage collection when the server goes quiet after a burst (idle-gc.ts). */
-  readonly idleGc?: boolean;
   /**
-   * Keep V8's young generation at its first size (idle-gc.ts, holdYoungGeneration): a setting of
-   * the whole process, for `node reference-server`, not for a server embedded in other code.
+   * Tune V8's memory for a long-running server (idle-gc.ts, startMemoryTuning): settings of the
+   * whole process, for `node reference-server`, not for a server embedded in other code.
    */
-  readonly holdYoungGeneration?: boolean;
+  readonly tuneMemory?: boolean;
 }
 
 export interface RunningServer {
@@ -57,14 +55,13 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const profile = options.profile ?? 'v2';
   const logger = options.logger ?? createLogger('info');
   const limits: Limits = { ...LIMITS, ...options.limits };
+  const tuning = options.tuneMemory ? startMemoryTuning() : null;
   let chat: ChatServer<unknown>;
   let keyPool: KeyPairPool | null = null;
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
     prepareGroups(V2_GROUPS); // before listening (key-agreement.ts says why)
-    keyPool = new KeyPairPool(V2_GROUPS, {
-      ...(options.holdYoungGeneration ? { onWorkerOnline: holdYoungGeneration } : {}),
-    });
+    keyPool = new KeyPairPool(V2_GROUPS, tuning ? { onWorkerOnline: tuning.onWorkerOnline } : {});
     chat = createV2Server({
       identity: options.identity,
       random: randomBytes,
@@ -226,13 +223,6 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     guarded(id, 'open', () => apply(chat.open(id, Date.now())));
   };
 
-  if (options.holdYoungGeneration) holdYoungGeneration();
-  const gc = options.idleGc ? exposedGc() : null;
-  const idle = gc
-    ? new IdleCollector({ gc: gc.full, youngGc: gc.young, youngBytes: youngGenerationBytes })
-    : null;
-  idle?.start();
-
   const server: Server = createServer({ noDelay: true }, onConnection);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -253,7 +243,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
             apply(chat.shutdown(Date.now()));
             if (timer) clearTimeout(timer);
             keyPool?.close();
-            idle?.stop();
+            tuning?.stop();
             server.close(() => done());
             for (const socket of sockets.values()) closeSocket(socket);
           });

@@ -44,22 +44,11 @@ export function signTranscript(identity: Identity, transcriptHash: Uint8Array): 
   return sign(null, authMessage(transcriptHash), identity.privateKeyObject);
 }
 
-/**
- * The last server key imported for verification, by its bytes (copied, so that the caller's array
- * changing later cannot alias it). A client meets the same pinned server on every connection, and
- * the JWK import is about a tenth of a verification's cost (10-20 µs of 130 here).
- */
-let lastKey: { readonly raw: Buffer; readonly key: KeyObject } | null = null;
-
 function verificationKey(publicKey: Uint8Array): KeyObject {
-  if (lastKey?.raw.equals(publicKey)) return lastKey.key;
-  const raw = Buffer.from(publicKey);
-  const key = createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
     format: 'jwk',
   });
-  lastKey = { raw, key };
-  return key;
 }
 
 /** Never throws: a malformed key or signature simply does not verify. */

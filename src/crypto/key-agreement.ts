@@ -43,42 +43,31 @@ const MODP14_GENERATOR = V2_GROUP_INFO.modp14.generator ?? 2;
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 const PLACEHOLDER_X = b64url(Buffer.alloc(32));
 
+/** Imports a raw X25519 private key as PKCS#8 DER (RFC 8410): the import every Node does alike. */
+function x25519PrivateKeyDer(raw: Buffer): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+}
+
 /**
- * JWK import of an X25519 private key is ten times cheaper than PKCS#8 DER in Node, and Node
- * derives the public half from `d` (the `x` JWK requires is not used for a private key). That is
- * checked once, at load, against RFC 7748 section 6.1 (Alice's keys): a Node release that checked
- * or used `x` instead would fail the check (or throw), and we would use DER throughout.
+ * A new X25519 key pair's private key, imported, and its public share. JWK import is ten times
+ * cheaper than DER in Node, and Node derives the public half from `d` (the `x` JWK requires is not
+ * used for a private key). A Node release that used or checked `x` instead would give back the
+ * placeholder as the share, or throw: then the key is imported as DER. Checked on every key, so
+ * nothing is probed ahead or remembered.
  */
-function jwkImportDerivesFromD(): boolean {
+function x25519Imported(raw: Buffer): { key: KeyObject; share: Buffer } {
   try {
-    const alice = Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex');
     const key = createPrivateKey({
-      key: { kty: 'OKP', crv: 'X25519', d: b64url(alice), x: PLACEHOLDER_X },
+      key: { kty: 'OKP', crv: 'X25519', d: b64url(raw), x: PLACEHOLDER_X },
       format: 'jwk',
     });
-    const x = createPublicKey(key).export({ format: 'jwk' }).x;
-    return (
-      x === b64url(Buffer.from('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a', 'hex'))
-    );
+    const share = x25519PublicBytes(key);
+    if (b64url(share) !== PLACEHOLDER_X) return { key, share };
   } catch {
-    return false;
+    // fall through to DER
   }
-}
-let jwkImportWorks = jwkImportDerivesFromD();
-
-/** Imports a raw X25519 private key (see jwkImportDerivesFromD). */
-function x25519PrivateKey(raw: Buffer): KeyObject {
-  if (jwkImportWorks) {
-    try {
-      return createPrivateKey({
-        key: { kty: 'OKP', crv: 'X25519', d: b64url(raw), x: PLACEHOLDER_X },
-        format: 'jwk',
-      });
-    } catch {
-      jwkImportWorks = false;
-    }
-  }
-  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  const key = x25519PrivateKeyDer(raw);
+  return { key, share: x25519PublicBytes(key) };
 }
 
 function x25519PublicKey(raw: Buffer): KeyObject {
@@ -143,8 +132,8 @@ export function generateKeyPair(group: V2Group, random: RandomSource): KeyPair {
 export function keyPairFromPrivate(group: V2Group, privateKey: Buffer): KeyPair {
   if (privateKey.length !== 32) throw new RangeError('private keys are 32 bytes');
   if (group === 'x25519') {
-    const privateKeyObject = x25519PrivateKey(privateKey);
-    return { group, privateKey, share: x25519PublicBytes(privateKeyObject), privateKeyObject };
+    const { key, share } = x25519Imported(privateKey);
+    return { group, privateKey, share, privateKeyObject: key };
   }
   const dh = modp14(privateKey);
   return { group, privateKey, share: padStart(dh.generateKeys(), MODP14_BYTES) };
@@ -182,7 +171,7 @@ export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer
     let secret: Buffer;
     try {
       secret = diffieHellman({
-        privateKey: own.privateKeyObject ?? x25519PrivateKey(own.privateKey),
+        privateKey: own.privateKeyObject ?? x25519PrivateKeyDer(own.privateKey),
         publicKey: x25519PublicKey(share),
       });
     } catch (err) {

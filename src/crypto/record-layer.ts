@@ -9,7 +9,13 @@
 import { type CipherKey, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { type ParleyError, parleyError } from '../errors.js';
 import type { Frame } from '../framing/frame-codec.js';
-import { HEADER_SIZE, MAX_HEADER_LENGTH, V2_CIPHER, V2_TAG_BYTES } from '../generated/constants.js';
+import {
+  HEADER_SIZE,
+  MAX_HEADER_LENGTH,
+  V2_CIPHER,
+  V2_IV_BYTES,
+  V2_TAG_BYTES,
+} from '../generated/constants.js';
 import type { DirectionKeys } from './v2-keys.js';
 
 /**
@@ -39,14 +45,15 @@ export function recordNonce(iv: Buffer, seq: bigint): Buffer {
 
 /**
  * Scratch space for the nonce, shared by every sealer and opener: createCipheriv and
- * createDecipheriv copy the IV they are given, so the bytes are only needed for that call. So no
- * record allocates a nonce, and an idle connection keeps none.
+ * createDecipheriv copy the IV they are given, so the bytes are only needed for that call and
+ * nothing in it outlives the call. So no record allocates a nonce, and an idle connection keeps
+ * none.
  */
-let nonceScratch = Buffer.allocUnsafeSlow(12);
+const NONCE_SCRATCH = Buffer.allocUnsafeSlow(V2_IV_BYTES);
 
 function scratchNonce(iv: Buffer, seq: number): Buffer {
-  if (nonceScratch.length !== iv.length) nonceScratch = Buffer.allocUnsafeSlow(iv.length);
-  return nonceInto(nonceScratch, iv, Math.floor(seq / TWO_32), seq >>> 0);
+  const nonce = iv.length === V2_IV_BYTES ? NONCE_SCRATCH : Buffer.alloc(iv.length);
+  return nonceInto(nonce, iv, Math.floor(seq / TWO_32), seq >>> 0);
 }
 
 /**

@@ -108,7 +108,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'v2: a server that has heard nothing for this long sends `ping`. A minute (IRC servers wait one to a ' +
       'few): each ping costs the server a record sealed and one opened, and at 30 s a room of 10,000 idle ' +
       'members kept it allocating fast enough that V8 never gave its young generation back ' +
-      '(bench/RESULTS.md, round 5).',
+      '(bench/RESULTS.md).',
   },
   idleTimeoutMs: {
     default: 90000,

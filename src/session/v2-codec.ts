@@ -39,7 +39,7 @@ const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
  * A `pong` in exactly that spelling, read without JSON.parse and the schema; null for anything else
  * (spaces, another key order, a leading zero, a number past 2^53 - 1), which the full parser then
  * reads or refuses. Why: a room of 10,000 idle members answers 167 pings a second, and V8 gives its
- * young generation back only while the server allocates little (bench/RESULTS.md, round 5). What
+ * young generation back only while the server allocates little (bench/RESULTS.md). What
  * it returns is what the schema yields for the same bytes (test/core/v2-codec.test.ts).
  */
 function plainPong(bytes: Uint8Array): V2ClientPacket | null {
