@@ -803,27 +803,6 @@ describe('records after the handshake (6)', () => {
     expect(raw.drain()).toHaveLength(0);
   });
 
-  it('joins a user list split over join_ok and user_list packets with more (7.6)', () => {
-    const { server, client } = pair();
-    handshake(server, client);
-    client.join('a');
-    server.receive(client.takeOutput());
-    server.acceptJoin('a', ['a', 'b'], 'motd', true);
-    server.send({ type: 'user_list', users: ['c'], more: true });
-    expect(client.receive(server.takeOutput())).toEqual([]); // not whole yet
-    server.send({ type: 'user_list', users: ['d'] });
-    expect(client.receive(server.takeOutput())).toEqual([
-      { kind: 'packet', packet: { type: 'join_ok', name: 'a', users: ['a', 'b', 'c', 'd'], motd: 'motd' } },
-    ]);
-    server.send({ type: 'user_list', users: ['a'], more: true });
-    server.send({ type: 'user_list', users: ['b'], more: false });
-    server.send({ type: 'user_list', users: ['c'] });
-    expect(client.receive(server.takeOutput())).toEqual([
-      { kind: 'packet', packet: { type: 'user_list', users: ['a', 'b'] } },
-      { kind: 'packet', packet: { type: 'user_list', users: ['c'] } },
-    ]);
-  });
-
   it('processes several packets in one record in order, stopping at a goodbye (6.1)', () => {
     const { server, client } = pair();
     handshake(server, client);
