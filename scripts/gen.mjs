@@ -8,12 +8,13 @@
 // Plain JavaScript so that it runs without a TypeScript build. The output is deterministic: the same
 // spec always gives the same bytes.
 //
-// This file is the command line (arguments, writing or checking the files); the loader, the checks and
+// This file is the command line (arguments through commander, writing or checking the files); the loader, the checks and
 // one emitter per generated file live in scripts/gen/.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command } from 'commander';
 import { z } from 'zod';
 import { genConstants } from './gen/emit-constants.mjs';
 import { genErrors } from './gen/emit-errors.mjs';
@@ -56,34 +57,29 @@ export function generate(spec) {
   ]);
 }
 
-function parseArgs(argv) {
-  const opts = { check: false, spec: path.join(ROOT, SPEC_NAME), out: ROOT };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--check') opts.check = true;
-    else if (arg === '--spec' || arg === '--out') {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      opts[arg.slice(2)] = path.resolve(value);
-    } else if (arg === '--help' || arg === '-h') opts.help = true;
-    else throw new Error(`unknown argument ${JSON.stringify(arg)}`);
-  }
-  return opts;
+/** The command line: `--check`, `--spec PATH`, `--out DIR` (commander prints --help and usage errors). */
+function command(log, logError) {
+  return new Command('gen')
+    .description('Generate spec/spec.schema.json, src/generated/*.ts and spec/PROTOCOL.md from the spec.')
+    .option('--check', 'write nothing; exit 1 listing the files that are out of date', false)
+    .option('--spec <path>', 'read another spec', path.join(ROOT, SPEC_NAME))
+    .option('--out <dir>', 'write under another root', ROOT)
+    .allowExcessArguments(false)
+    .configureOutput({ writeOut: (text) => log(text.trimEnd()), writeErr: (text) => logError(text.trimEnd()) })
+    .exitOverride();
 }
 
 /** Runs the generator; returns the exit code. */
 export function main(argv, log = console.log, logError = console.error) {
   let opts;
   try {
-    opts = parseArgs(argv);
+    opts = command(log, logError).parse(argv, { from: 'user' }).opts();
   } catch (e) {
-    logError(`gen: ${e.message}`);
-    return 2;
+    // commander has printed the usage error or the help already.
+    return e.exitCode === 0 ? 0 : 2;
   }
-  if (opts.help) {
-    log('usage: node scripts/gen.mjs [--check] [--spec PATH] [--out DIR]');
-    return 0;
-  }
+  opts.spec = path.resolve(opts.spec);
+  opts.out = path.resolve(opts.out);
   const { spec, errors } = loadSpec(opts.spec);
   if (!spec) {
     const shown = path.relative(process.cwd(), opts.spec);
