@@ -8,7 +8,7 @@
  * client its own channel messages back, so `echoesOwn` is false. Plaintext, on 127.0.0.1 only.
  */
 import type { Socket } from 'node:net';
-import type { ChatClient, ClientTarget } from './load-client.js';
+import type { ChatClient, ClientTarget } from './chat-client.js';
 import { SocketClient } from './socket-client.js';
 import { nowUs } from './stats.js';
 import { hasAt } from './text-at.js';

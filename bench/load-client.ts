@@ -19,45 +19,16 @@ import {
   type LegacyClientConnectionEvent,
 } from '../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../src/session/v2-client-connection.js';
+import type { ChatClient, ClientTarget } from './chat-client.js';
 import { IrcClient } from './irc-driver.js';
 import { LeanV2ClientConnection } from './lean-v2-client.js';
 import { SocketClient } from './socket-client.js';
 import { nowUs } from './stats.js';
 
-/** What a scenario needs from a chat client, whatever the server speaks. */
-export interface ChatClient {
-  readonly name: string;
-  /** Whether the server sends a client its own chat lines back (v2: yes; legacy, IRC: no). */
-  readonly echoesOwn: boolean;
-  /** Connect time, secured (keys agreed) and joined time, microseconds on the nowUs() clock. */
-  readonly times: { connect: number; secured: number; joined: number };
-  /** Non-fatal notices received (rate limit, errors): a clean run has none. */
-  readonly notices: string[];
-  /** Called for every chat line from anyone, with the receive time. */
-  onChat: ChatHook | null;
-  /** Connects, completes the handshake and joins the room; rejects on any failure or timeout. */
-  start(timeoutMs?: number): Promise<void>;
-  /** Queues a chat line; `flush()` writes. */
-  say(text: string): void;
-  flush(): void;
-  /** Leaves cleanly (goodbye where the protocol has one) and resolves once the socket closed. */
-  leave(timeoutMs?: number): Promise<void>;
-}
-
-/**
- * A chat line as read, given in place: its text is `s.slice(start, end)`, received at `atUs`. Both
- * drivers pass the string they read it from, so that a fan-out receiver (a million lines a second)
- * copies no line to read the few numbers in it. Who sent it is not passed: no scenario needs it.
- */
-export type ChatHook = (s: string, start: number, end: number, atUs: number) => void;
+export type { ChatClient, ChatHook, ClientTarget } from './chat-client.js';
 
 /** Which wire profile a load client speaks. */
 export type Driver = Profile;
-
-export interface ClientTarget {
-  readonly host: string;
-  readonly port: number;
-}
 
 /** Which client to make and where it connects; plain data, so that it can go to a worker thread. */
 export interface ClientSpec extends ClientTarget {

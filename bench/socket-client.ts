@@ -4,7 +4,7 @@
  * the close. ParleyClient (load-client.ts) and IrcClient (irc-driver.ts) add the protocol.
  */
 import { connect, type Socket } from 'node:net';
-import type { ChatHook, ClientTarget } from './load-client.js';
+import type { ChatHook, ClientTarget } from './chat-client.js';
 import { nowUs } from './stats.js';
 
 export abstract class SocketClient {

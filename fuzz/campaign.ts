@@ -15,6 +15,7 @@
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { type Artifact, encodeValue, readArtifact, writeArtifact } from './artifacts.js';
+import { plantedImpl } from './plants.js';
 import { TARGETS } from './targets/index.js';
 import type { FuzzProperty, ProfileChoice, TargetName, TargetOptions } from './targets/types.js';
 
@@ -249,6 +250,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const targetOptions: TargetOptions = {
     profile: o.profile,
     plant: o.plant,
+    plants: plantedImpl,
     host: o.host,
     port: o.port,
     waitMs: o.waitMs,
@@ -464,6 +466,7 @@ export async function replayArtifact(r: ReplayOptions): Promise<number> {
       ? (artifact.property as ProfileChoice)
       : ((opts.profile as ProfileChoice | undefined) ?? 'both'),
     plant: opts.plant,
+    plants: plantedImpl,
     host: r.host ?? opts.host,
     port: r.port ?? opts.port,
     waitMs: r.waitMs,

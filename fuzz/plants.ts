@@ -15,7 +15,7 @@ import { type CryptoImpl, gcm, REAL_CRYPTO } from './targets/crypto.js';
 import { type FrameDecoderLike, type FramingImpl, REAL_FRAMING } from './targets/framing.js';
 import { type KexImpl, MODP14_P, REAL_KEX } from './targets/kex.js';
 import { REAL_SESSION, type SessionImpl } from './targets/session.js';
-import type { TargetName } from './targets/types.js';
+import type { DeliveryPlant, TargetName } from './targets/types.js';
 
 export interface PlantInfo {
   readonly name: string;
@@ -391,11 +391,6 @@ export function cryptoPlant(name: string): CryptoImpl | null {
 // ---------------------------------------------------------------------------------------------
 // session and server: a server that loses or repeats one delivery
 
-export interface DeliveryPlant {
-  /** Arms the bug again (once per run). */
-  reset(): void;
-}
-
 /**
  * Makes one broadcast per run (the first with two or more members) skip, or repeat, the member
  * who has been in the room longest: the bug of a fan-out loop that starts at 1 or visits a member
@@ -441,4 +436,24 @@ export function sessionPlant(name: string): SessionImpl | null {
       return core;
     },
   };
+}
+
+/** The broken implementation `name` gives `target` (TargetOptions.plants), or null. */
+export function plantedImpl(target: TargetName, name: string): unknown {
+  switch (target) {
+    case 'crypto':
+      return cryptoPlant(name);
+    case 'framing':
+      return framingPlant(name);
+    case 'kex':
+      return kexPlant(name);
+    case 'session':
+      return sessionPlant(name);
+    case 'server': {
+      const kind = deliveryPlantKind(name);
+      return kind ? (chat: ChatServer<unknown>) => plantDelivery(chat, kind) : null;
+    }
+    default:
+      return null;
+  }
 }

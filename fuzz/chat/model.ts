@@ -30,8 +30,6 @@ import {
   type Who,
 } from './types.js';
 
-export { type CommandOptions, commandArbs, extraArb, nameArb, textArb } from './arbitraries.js';
-export { type MsgTarget, quiescence } from './commands.js';
 export { describeExpect, legacyExportText } from './matching.js';
 export * from './types.js';
 

@@ -25,7 +25,7 @@ import type { DirectionKeys } from '../../src/crypto/v2-keys.js';
 import { encodeHeader, type Frame, FrameDecoder } from '../../src/framing/frame-codec.js';
 import { decodeLegacyRecord } from '../../src/legacy/legacy-packet.js';
 import { attempt, describeError, ensure, ensureCode, sameBytes, shortHex } from '../util.js';
-import { type FuzzProperty, type FuzzTarget, staticTarget } from './types.js';
+import { type FuzzProperty, type FuzzTarget, planted, staticTarget } from './types.js';
 
 export interface Sealer {
   seal(plaintext: Uint8Array): Buffer;
@@ -481,15 +481,12 @@ export const cryptoTarget: FuzzTarget = {
   name: 'crypto',
   description: 'record protection (spec 6, 9): round trips, tampering, replay, the recorded legacy session',
   async open(options) {
-    const { cryptoPlant } = await import('../plants.js');
     if (!loadRecordedSession()) {
       options.note?.(
         `crypto: ${RECORDED_SESSION_PATH} not found; the legacy property runs without the recording`,
       );
     }
-    return staticTarget(
-      cryptoProperties(options.plant ? (cryptoPlant(options.plant) ?? REAL_CRYPTO) : REAL_CRYPTO),
-    );
+    return staticTarget(cryptoProperties((planted(options, 'crypto') as CryptoImpl | null) ?? REAL_CRYPTO));
   },
 };
 

@@ -24,7 +24,7 @@ import {
   sameBytes,
   shortHex,
 } from '../util.js';
-import { type FuzzProperty, type FuzzTarget, staticTarget } from './types.js';
+import { type FuzzProperty, type FuzzTarget, planted, staticTarget } from './types.js';
 
 /** The decoder as the properties use it (FrameDecoder has exactly this shape). */
 export interface FrameDecoderLike {
@@ -338,9 +338,8 @@ export const framingTarget: FuzzTarget = {
   name: 'framing',
   description: 'frame codec (spec 3): round trip in any chunking, garbage against a spec oracle',
   async open(options) {
-    const { framingPlant } = await import('../plants.js');
     return staticTarget(
-      framingProperties(options.plant ? (framingPlant(options.plant) ?? REAL_FRAMING) : REAL_FRAMING),
+      framingProperties((planted(options, 'framing') as FramingImpl | null) ?? REAL_FRAMING),
     );
   },
 };

@@ -46,7 +46,7 @@ import {
   seededBytes,
   shortHex,
 } from '../util.js';
-import { type FuzzProperty, type FuzzTarget, staticTarget } from './types.js';
+import { type FuzzProperty, type FuzzTarget, planted, staticTarget } from './types.js';
 
 /** The key exchange primitives under test. */
 export interface KexImpl {
@@ -816,7 +816,6 @@ export const kexTarget: FuzzTarget = {
   name: 'kex',
   description: 'key exchange (spec 5, 8): agreement, share validation, transcript binding, MITM',
   async open(options) {
-    const { kexPlant } = await import('../plants.js');
-    return staticTarget(kexProperties(options.plant ? (kexPlant(options.plant) ?? REAL_KEX) : REAL_KEX));
+    return staticTarget(kexProperties((planted(options, 'kex') as KexImpl | null) ?? REAL_KEX));
   },
 };

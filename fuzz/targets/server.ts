@@ -20,11 +20,20 @@ import type { ChatServer } from '../../src/chat/chat-server.js';
 import type { Identity } from '../../src/crypto/identity.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
-import { ChatModel, commandArbs, quiescence } from '../chat/model.js';
+import { commandArbs } from '../chat/arbitraries.js';
+import { quiescence } from '../chat/commands.js';
+import { ChatModel } from '../chat/model.js';
 import { TcpChat } from '../chat/tcp.js';
-import type { DeliveryPlant } from '../plants.js';
 import { ensure } from '../util.js';
-import { type FuzzProperty, type FuzzTarget, type OpenTarget, type Profile, profilesOf } from './types.js';
+import {
+  type DeliveryPlant,
+  type FuzzProperty,
+  type FuzzTarget,
+  type OpenTarget,
+  type Profile,
+  planted,
+  profilesOf,
+} from './types.js';
 
 export interface LiveServer {
   readonly host: string;
@@ -67,7 +76,7 @@ export const LIVE_IDENTITY: Identity = identityFromSeed(Buffer.alloc(32, 0x3c));
 /** Starts the reference server in this process, optionally with a planted delivery bug. */
 export async function startReference(
   profile: Profile,
-  plant?: (core: ChatServer<unknown>) => DeliveryPlant,
+  plant?: (chat: ChatServer<unknown>) => DeliveryPlant,
 ): Promise<LiveServer> {
   const found: string[] = [];
   const logger: Logger = {
@@ -202,9 +211,8 @@ export const serverTarget: FuzzTarget = {
     let impl: ServerImpl = REFERENCE_SERVER;
     if (external) impl = externalServer(options.host!, options.port!);
     else if (options.plant) {
-      const { deliveryPlantKind, plantDelivery } = await import('../plants.js');
-      const kind = deliveryPlantKind(options.plant);
-      if (kind) impl = { start: (profile) => startReference(profile, (core) => plantDelivery(core, kind)) };
+      const plant = planted(options, 'server') as ((chat: ChatServer<unknown>) => DeliveryPlant) | null;
+      if (plant) impl = { start: (profile) => startReference(profile, plant) };
     }
     const open = await openServerProperties(impl, profiles, options.waitMs ?? DEFAULT_WAIT_MS);
     for (const p of open.properties) options.note?.(`server/${p.name}: ${p.description.split(': ')[0]}`);

@@ -16,10 +16,19 @@ import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
+import { commandArbs } from '../chat/arbitraries.js';
+import { quiescence } from '../chat/commands.js';
 import { MemoryChat } from '../chat/memory.js';
-import { ChatModel, commandArbs, quiescence } from '../chat/model.js';
+import { ChatModel } from '../chat/model.js';
 import { seededBytes } from '../util.js';
-import { type FuzzProperty, type FuzzTarget, type Profile, profilesOf, staticTarget } from './types.js';
+import {
+  type FuzzProperty,
+  type FuzzTarget,
+  type Profile,
+  planted,
+  profilesOf,
+  staticTarget,
+} from './types.js';
 
 /**
  * Limits common to every run: a small token bucket (RATE_LIMITED is reachable), the handshake
@@ -138,8 +147,7 @@ export const sessionTarget: FuzzTarget = {
   name: 'session',
   description: 'server core state machine (spec 7, 10, 11): model-based command sequences in memory',
   async open(options) {
-    const { sessionPlant } = await import('../plants.js');
-    const impl = options.plant ? (sessionPlant(options.plant) ?? REAL_SESSION) : REAL_SESSION;
+    const impl = (planted(options, 'session') as SessionImpl | null) ?? REAL_SESSION;
     return staticTarget(sessionProperties(impl, profilesOf(options.profile)));
   },
 };

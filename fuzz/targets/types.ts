@@ -36,6 +36,12 @@ export interface TargetOptions {
   readonly profile: ProfileChoice;
   /** The name of a planted bug (fuzz/plants.ts), for testing the fuzzer itself. */
   readonly plant?: string;
+  /**
+   * Resolves `plant` to the broken implementation a target uses instead of the real one (null:
+   * not this target's bug). The campaign passes fuzz/plants.ts `plantedImpl`; the targets never
+   * import the plants, which are built on them.
+   */
+  readonly plants?: (target: TargetName, name: string) => unknown;
   /** A server to fuzz instead of starting the reference server (server target only). */
   readonly host?: string;
   readonly port?: number;
@@ -65,4 +71,15 @@ export function profilesOf(choice: ProfileChoice): Profile[] {
 /** An OpenTarget with nothing to release. */
 export function staticTarget(properties: readonly FuzzProperty[]): OpenTarget {
   return { properties, close: async () => {} };
+}
+
+/** A planted delivery bug in a running server (fuzz/plants.ts plantDelivery). */
+export interface DeliveryPlant {
+  /** Arms the bug again (once per run). */
+  reset(): void;
+}
+
+/** The planted bug `options.plant` names, as `target`'s implementation; null when there is none. */
+export function planted(options: TargetOptions, target: TargetName): unknown {
+  return options.plant ? (options.plants?.(target, options.plant) ?? null) : null;
 }
