@@ -71,7 +71,7 @@ function program(io: Io): Command {
   return new Command('node fuzz')
     .description(
       'Parley fuzz campaigns: property-based fuzzing (fast-check) of framing, key exchange, record ' +
-        'encryption, the server core (model-based) and a live server over TCP.',
+        'encryption, the chat server (model-based) and a live server over TCP.',
     )
     .addOption(
       new Option(

@@ -430,10 +430,10 @@ export function sessionPlant(name: string): SessionImpl | null {
   const kind = deliveryPlantKind(name);
   if (!kind) return null;
   return {
-    createCore(profile, options) {
-      const core = REAL_SESSION.createCore(profile, options);
-      plantDelivery(core, kind);
-      return core;
+    createServer(profile, options) {
+      const server = REAL_SESSION.createServer(profile, options);
+      plantDelivery(server, kind);
+      return server;
     },
   };
 }

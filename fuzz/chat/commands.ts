@@ -321,7 +321,7 @@ export class Advance implements Cmd {
     if (!r.canAdvance) return;
     const until = r.now + this.ms;
     // A connection still without a name when handshakeTimeoutMs has passed is closed (spec 11),
-    // at the server's next deadline step (ServerCore.deadlineGrid); v2 says why first. Nobody else
+    // at the server's next deadline step (ChatServer.deadlineGrid); v2 says why first. Nobody else
     // hears of it: it was never in the room.
     const timeout = r.handshakeTimeoutMs;
     const grid = r.deadlineGrid;

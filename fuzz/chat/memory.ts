@@ -1,9 +1,9 @@
 /**
- * The chat system in memory: the sans-IO server core and real client endpoints, wired by a loop
+ * The chat system in memory: the sans-IO chat server and real client endpoints, wired by a loop
  * that delivers bytes until everyone is idle, with a fake clock (the quinn-proto style harness).
  *
- * How this works: every call on the core returns actions; writes go to the addressed client's
- * endpoint, closes end it. The harness also watches the core itself: a write to a connection
+ * How this works: every call on the chat server returns actions; writes go to the addressed client's
+ * endpoint, closes end it. The harness also watches the chat server itself: a write to a connection
  * after its close, a log line at level error or mentioning INTERNAL_ERROR, and any error a
  * well-behaved client's endpoint raises are reported as problems, which fail the step.
  */
@@ -37,7 +37,7 @@ interface Peer {
 
 export interface MemoryChatOptions {
   readonly profile: Profile;
-  readonly core: ChatServer<unknown>;
+  readonly server: ChatServer<unknown>;
   readonly identity?: Identity;
   readonly limits: { readonly maxName: number; readonly maxMessage: number; readonly maxFrame: number };
   readonly handshakeTimeoutMs: number;
@@ -92,7 +92,7 @@ export class MemoryChat implements ChatSystem {
   readonly exactHistory = true;
   readonly canAdvance = true;
   now = START_TIME;
-  private readonly core: ChatServer<unknown>;
+  private readonly server: ChatServer<unknown>;
   private readonly peers = new Map<number, Peer>();
   private readonly slots = new Map<Who, Peer>();
   private readonly closedIds = new Set<number>();
@@ -101,14 +101,14 @@ export class MemoryChat implements ChatSystem {
 
   constructor(private readonly options: MemoryChatOptions) {
     this.profile = options.profile;
-    this.core = options.core;
+    this.server = options.server;
     // legacy announces no maxFrame: its clients cannot know it.
     const { maxName, maxMessage, maxFrame } = options.limits;
     this.limits =
       options.profile === 'v2' ? options.limits : { maxName, maxMessage, legacyMaxFrame: maxFrame };
     this.rate = options.rate;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
-    this.deadlineGrid = options.core.deadlineGrid;
+    this.deadlineGrid = options.server.deadlineGrid;
   }
 
   problems(): string[] {
@@ -140,7 +140,7 @@ export class MemoryChat implements ChatSystem {
       leaving: false,
     };
     this.peers.set(peer.id, peer);
-    this.apply(this.core.open(peer.id, this.now));
+    this.apply(this.server.open(peer.id, this.now));
     return peer;
   }
 
@@ -171,12 +171,12 @@ export class MemoryChat implements ChatSystem {
       peer.endpoint!.goodbye();
       this.pump();
     } else if (how === 'garbage') {
-      this.apply(this.core.data(peer.id, garbage, this.now));
+      this.apply(this.server.data(peer.id, garbage, this.now));
     }
     if (!peer.closed) {
       if (how !== 'hangup')
         this.issues.push(`slot ${slot}: the server kept the connection open after ${how}`);
-      this.apply(this.core.end(peer.id, this.now));
+      this.apply(this.server.end(peer.id, this.now));
       this.pump();
     }
     if (!peer.closed)
@@ -188,7 +188,7 @@ export class MemoryChat implements ChatSystem {
     const peer = this.open('extra', null, raw);
     peer.leaving = true;
     const send = (bytes: Uint8Array) => {
-      if (!peer.closed && bytes.length > 0) this.apply(this.core.data(peer.id, bytes, this.now));
+      if (!peer.closed && bytes.length > 0) this.apply(this.server.data(peer.id, bytes, this.now));
     };
     if (spec.stage === 'fresh' && spec.source === 'random') send(spec.bytes);
     else if (raw.honestReply) {
@@ -205,28 +205,28 @@ export class MemoryChat implements ChatSystem {
   }
 
   private endExtra(peer: Peer): void {
-    if (!peer.closed) this.apply(this.core.end(peer.id, this.now));
+    if (!peer.closed) this.apply(this.server.end(peer.id, this.now));
     if (!peer.closed)
       this.issues.push(`extra connection ${peer.id}: the server kept it open after the client closed`);
     this.issues.push(...peer.raw!.problems);
   }
 
   /**
-   * Moves the clock as the reference server's timer does: a tick at each deadline the core
+   * Moves the clock as the reference server's timer does: a tick at each deadline the chat server
    * announces (nextDeadline), up to the target time. A deadline announced too late shows as a
    * missed ping or timeout; one that never moves past the clock is reported.
    */
   async advance(ms: number): Promise<void> {
     const target = this.now + ms;
     for (let ticks = 0; ; ticks++) {
-      const due = this.core.nextDeadline;
+      const due = this.server.nextDeadline;
       if (due === null || due > target) break;
       if (ticks === 1000) {
-        this.issues.push(`the core's nextDeadline stays at ${due - START_TIME} ms after 1000 ticks`);
+        this.issues.push(`the chat server's nextDeadline stays at ${due - START_TIME} ms after 1000 ticks`);
         break;
       }
       this.now = Math.max(this.now, due);
-      this.apply(this.core.tick(this.now));
+      this.apply(this.server.tick(this.now));
       this.pump();
     }
     this.now = target;
@@ -252,7 +252,7 @@ export class MemoryChat implements ChatSystem {
         const out = peer.endpoint.takeOutput();
         if (out.length > 0) {
           moved = true;
-          this.apply(this.core.data(peer.id, out, this.now));
+          this.apply(this.server.data(peer.id, out, this.now));
         }
       }
       if (!moved) return;

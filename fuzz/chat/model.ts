@@ -1,8 +1,8 @@
 /**
  * The chat model: who is in the room, what the server holds, and the check of every step's
- * observations against the expectations. The commands that drive a chat server (the sans-IO core
- * in memory, or a live server over TCP) are in commands.ts, their arbitraries in arbitraries.ts;
- * this module re-exports them and the vocabulary (types.ts) for the fuzz targets.
+ * observations against the expectations. The commands that drive a chat server (the sans-IO one in
+ * memory, or a live server over TCP) are in commands.ts, their arbitraries in arbitraries.ts; this
+ * module re-exports the vocabulary (types.ts) for the fuzz targets.
  *
  * How this works: the model knows the spec's rules (names 7.2/10.2, deliveries 7.3-7.7 and
  * 10.2-10.5, the token bucket 7.8) and nothing of the implementation. Each command acts on the

@@ -85,7 +85,7 @@ export interface ChatSystem {
   };
   /** Time allowed from connect to a chosen name (spec 11), when the model should apply it (a fake clock). */
   readonly handshakeTimeoutMs: number | null;
-  /** The grid (ms) the server rounds connection deadlines up to (ServerCore.deadlineGrid); 1: exact. */
+  /** The grid (ms) the server rounds connection deadlines up to (ChatServer.deadlineGrid); 1: exact. */
   readonly deadlineGrid: number;
   /** The token bucket, when the system's clock is the model's (in memory); null: accept RATE_LIMITED. */
   readonly rate: { readonly burst: number; readonly perSecond: number } | null;

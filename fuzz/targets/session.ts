@@ -1,7 +1,7 @@
 /**
- * Session (spec 7, 10, 11): model-based sequences against the sans-IO server core, in memory.
+ * Session (spec 7, 10, 11): model-based sequences against the sans-IO chat server, in memory.
  *
- * How this works: each run builds a fresh server core (through an injected factory, so a test can
+ * How this works: each run builds a fresh chat server (through an injected factory, so a test can
  * hand over one that drops or duplicates a delivery) and real client endpoints, and plays a
  * fast-check command sequence on it: connects, joins with valid, taken, reserved, invalid and
  * look-alike names (v2 has no rename: a "name change" is a refused join, or a re-join after a
@@ -43,7 +43,7 @@ export const SESSION_LIMITS: Partial<Limits> = {
   idlePingMs: 2_000,
   idleTimeoutMs: 5_000,
   // The model expects presence notices at once in these small rooms: no burst batching (spec 11,
-  // presenceBurst), which test/core/server-core.test.ts covers on its own.
+  // presenceBurst), which test/core/chat-server.test.ts covers on its own.
   presenceBurst: 1_000_000,
 };
 
@@ -70,24 +70,24 @@ export const SESSION_CONFIGS: Readonly<
 
 export const SESSION_IDENTITY: Identity = identityFromSeed(Buffer.alloc(32, 0x2a));
 
-export interface CoreOptions {
+export interface ServerOptions {
   readonly identity: Identity;
   readonly random: (size: number) => Buffer;
   readonly limits: Partial<Limits>;
 }
 
-/** The implementation under test: a factory of sans-IO server cores. */
+/** The implementation under test: a factory of sans-IO chat servers. */
 export interface SessionImpl {
-  createCore(profile: Profile, options: CoreOptions): ChatServer<unknown>;
+  createServer(profile: Profile, options: ServerOptions): ChatServer<unknown>;
 }
 
 export const REAL_SESSION: SessionImpl = {
-  createCore(profile, options) {
-    const core =
+  createServer(profile, options) {
+    const server =
       profile === 'v2'
         ? createV2Server({ identity: options.identity, random: options.random, limits: options.limits })
         : createLegacyServer({ random: options.random, limits: options.limits });
-    return core as ChatServer<unknown>;
+    return server as ChatServer<unknown>;
   },
 };
 
@@ -115,14 +115,14 @@ export function sessionProperties(
         fc.commands(arbs, { maxCommands: 40, size: '+1', replayPath }),
         async (seed, config, cmds) => {
           const limits = { ...LIMITS, ...SESSION_LIMITS, ...configs[config] };
-          const core = impl.createCore(profile, {
+          const server = impl.createServer(profile, {
             identity: SESSION_IDENTITY,
             random: seededBytes(`session/${seed}`),
             limits,
           });
           const system = new MemoryChat({
             profile,
-            core,
+            server,
             identity: SESSION_IDENTITY,
             limits: { maxName: limits.maxName, maxMessage: limits.maxMessage, maxFrame: limits.maxFrame },
             rate: { burst: limits.rateBurst, perSecond: limits.ratePerSecond },
@@ -136,7 +136,7 @@ export function sessionProperties(
       );
     return {
       name: profile,
-      description: `${profile}: joins, names, messages, private messages, exports, disconnects, garbage and time against the server core, checked against a model of who receives what`,
+      description: `${profile}: joins, names, messages, private messages, exports, disconnects, garbage and time against the chat server, checked against a model of who receives what`,
       property: property(),
       withReplayPath: property,
     };
@@ -145,7 +145,7 @@ export function sessionProperties(
 
 export const sessionTarget: FuzzTarget = {
   name: 'session',
-  description: 'server core state machine (spec 7, 10, 11): model-based command sequences in memory',
+  description: 'chat server state machine (spec 7, 10, 11): model-based command sequences in memory',
   async open(options) {
     const impl = (planted(options, 'session') as SessionImpl | null) ?? REAL_SESSION;
     return staticTarget(sessionProperties(impl, profilesOf(options.profile)));

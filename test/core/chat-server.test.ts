@@ -31,7 +31,7 @@ function advance<E>(net: MemoryNet<E>, ms: number): ServerAction[] {
   return actions;
 }
 
-/** Runs `call` against the server core and applies its actions, returning them. */
+/** Runs `call` against the chat server and applies its actions, returning them. */
 function step<E>(net: MemoryNet<E>, call: (server: ChatServer<unknown>) => ServerAction[]): ServerAction[] {
   const actions = call(net.server);
   net.apply(actions);
@@ -488,7 +488,7 @@ describe('v2 server: isolation', () => {
     s.join('bob');
     const actions = step(s.net, (server) => server.data(alice.id, Buffer.from('\x00\x01garbage'), s.net.now));
     expect(closes(actions)).toEqual([{ id: alice.id, code: 'FRAME_HEADER_INVALID' }]);
-    // Logged once, when the core closes it (not again as the endpoint's error event).
+    // Logged once, when the chat server closes it (not again as the endpoint's error event).
     expect(
       s.net.logs.filter((l) => l.includes(`conn ${alice.id}:`) && l.includes('FRAME_HEADER_INVALID')),
     ).toEqual([expect.stringMatching(/^info: conn \d+: closed: FRAME_HEADER_INVALID: /)]);
