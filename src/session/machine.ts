@@ -57,8 +57,15 @@ export class StateMachine<S extends string = string> {
 
   /** Applies the transition for (state, event, when); PACKET_UNEXPECTED if there is none. */
   fire(event: string, when: string | null = null): S {
-    const options = this.machine.table[this.current]?.[event] ?? [];
-    const hit = options.find((t) => t.when === when);
+    // A plain loop, no closure: this runs for every packet received and sent.
+    const options = this.machine.table[this.current]?.[event];
+    let hit: { readonly to: string } | undefined;
+    if (options)
+      for (const t of options)
+        if (t.when === when) {
+          hit = t;
+          break;
+        }
     if (!hit) {
       const guard = when ? ` (${when})` : '';
       throw parleyError(
