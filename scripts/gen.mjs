@@ -65,7 +65,10 @@ function command(log, logError) {
     .option('--spec <path>', 'read another spec', path.join(ROOT, SPEC_NAME))
     .option('--out <dir>', 'write under another root', ROOT)
     .allowExcessArguments(false)
-    .configureOutput({ writeOut: (text) => log(text.trimEnd()), writeErr: (text) => logError(text.trimEnd()) })
+    .configureOutput({
+      writeOut: (text) => log(text.trimEnd()),
+      writeErr: (text) => logError(text.trimEnd()),
+    })
     .exitOverride();
 }
 
