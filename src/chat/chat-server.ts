@@ -30,9 +30,13 @@
 import { type ParleyError, parleyError, toParleyError } from '../errors.js';
 import type { LeaveReason, Limits, LogLevel, Profile } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
+import type { LegacyServerGuard, V2ServerGuard } from '../generated/machines.js';
 import type { Room, RoomDecision, RoomRequest } from './room.js';
 
 export type ConnId = number;
+
+/** The room's verdict on a join, as the server tables' guards name it (13.1, 13.3). */
+export type JoinVerdict = V2ServerGuard | LegacyServerGuard;
 
 export type ServerAction =
   | { readonly kind: 'write'; readonly id: ConnId; readonly data: Buffer }
@@ -50,7 +54,7 @@ export interface ServerEndpoint<E> {
   resumeHeld(): E[];
   receiveEnd(): E[];
   /** The room's verdict on the join that waits. */
-  settle(when: 'accepted' | 'refused'): void;
+  settle(when: JoinVerdict): void;
   /**
    * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
    * profile's table lists what a server sends, is checked against it.
@@ -74,7 +78,7 @@ export interface Conn<E> {
 
 /** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
 export type Delivery =
-  | { readonly kind: 'settle'; readonly to: ConnId; readonly when: 'accepted' | 'refused' }
+  | { readonly kind: 'settle'; readonly to: ConnId; readonly when: JoinVerdict }
   | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
   | { readonly kind: 'broadcast'; readonly packet: Buffer; readonly type?: string; readonly except?: ConnId };
 

@@ -12,6 +12,7 @@ import {
   REFERENCE_SERVER,
   startReference,
 } from '../../fuzz/targets/server.js';
+import type { Profile } from '../../src/generated/constants.js';
 import { byName, expectCatches, expectHolds } from './helpers.js';
 
 const WAIT_MS = 10_000;
@@ -20,7 +21,7 @@ afterAll(async () => {
   await Promise.all(opened.map((o) => o.close()));
 });
 
-async function open(impl: Parameters<typeof openServerProperties>[0], profile: 'v2' | 'legacy') {
+async function open(impl: Parameters<typeof openServerProperties>[0], profile: Profile) {
   const target = await openServerProperties(impl, [profile], WAIT_MS);
   opened.push(target);
   return byName(target.properties, profile);
