@@ -10,18 +10,20 @@
  *   endpoint (bytes -> events) -> dialect.read (event -> request) -> room.decide (request ->
  *   decision) -> dialect.render (decision -> deliveries) -> deliver (queue on endpoints) -> flush
  *
- * The path of one chat message (a v2 `say`), file by file:
+ * The path of one chat message (a v2 `say`) reads top to bottom through five files, each handing
+ * a value down and getting one back (the leaf helpers in brackets only compute):
  *   1. chat-server.ts `data`: hands the bytes to the connection's endpoint (`run`).
  *   2. session/endpoint.ts `VerdictEndpoint.receive`: buffers them and steps through the input.
- *   3. session/v2-server-connection.ts `step`: one frame -> opened record (crypto/record-layer.ts)
- *      -> packets (session/v2-codec.ts) -> the table's transition (session/machine.ts) -> an event.
+ *   3. session/v2-server-connection.ts `step`: one frame [framing/frame-codec.ts] -> the opened
+ *      record [crypto/record-layer.ts] -> packets [session/v2-codec.ts] -> the table's transition
+ *      [session/machine.ts] -> an event.
  *   4. chat/v2-dialect.ts `read`: the `say` packet -> the request {say, text}.
  *   5. chat/room.ts `decide`: token bucket and length (7.3, 7.8), id and time, history -> a
  *      `message` decision.
  *   6. chat/v2-dialect.ts `render`: the decision -> one `message` packet, serialised once, for all.
  *   then back in chat-server.ts `deliver`: queued on every member's endpoint; `flush`: each
- *   endpoint seals what it holds into one record (v2-server-connection.ts `takeOutput`), one write
- *   per connection.
+ *   endpoint seals what it holds into one record (endpoint.ts `takeOutput`, sealed by
+ *   v2-server-connection.ts), one write per connection.
  *
  * What this file holds itself: connection records, admission, the handshake and idle deadlines
  * (spec 11), and finishing a connection exactly once, with the room's leave decision rendered for
