@@ -250,14 +250,16 @@ export class ClientSession {
     return [{ kind: 'message', message: { kind: 'chat', from: this.reader.name ?? '', text, ts: this.now } }];
   }
 
-  privateMessage(to: string, text: string): void {
+  privateMessage(to: string, text: string): SessionEvent[] {
     const conn = this.requireV2('private messages');
     this.act(() => conn.privateMessage(to, text));
+    return [];
   }
 
-  action(text: string): void {
+  action(text: string): SessionEvent[] {
     const conn = this.requireV2('actions (/me)');
     this.act(() => conn.action(text));
+    return [];
   }
 
   /** Refreshes the user list (v2 asks the server; legacy reports the list it keeps). */
@@ -271,9 +273,10 @@ export class ClientSession {
   }
 
   /** Asks for the conversation; `export` (v2) or `export-text` (legacy) follows. */
-  requestExport(): void {
+  requestExport(): SessionEvent[] {
     const conn = this.requireReady();
     this.act(() => conn.requestExport());
+    return [];
   }
 
   /** The user's answer to `key-changed`: go on with the new key (recording it), or refuse it. */
@@ -288,7 +291,7 @@ export class ClientSession {
   }
 
   /** Leaves cleanly (v2 goodbye) and ends the connection. */
-  quit(reason = 'quit'): void {
+  quit(reason = 'quit'): SessionEvent[] {
     this.byUser = true;
     const conn = this.conn;
     if (conn && conn.state !== 'ERROR' && conn.state !== 'CLOSED') {
@@ -296,12 +299,14 @@ export class ClientSession {
       else conn.goodbye();
     }
     this.hangUpWith('end');
+    return [];
   }
 
   /** Drops the connection at once, telling the server nothing more. */
-  abort(code: string, message: string): void {
+  abort(code: string, message: string): SessionEvent[] {
     this.byUser = true;
     this.failWith(code, message, 'destroy');
+    return [];
   }
 
   // ---- inside ----

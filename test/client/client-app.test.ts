@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientApp, type ClientAppOptions } from '../../reference-client/client-app.js';
-import { loadConfig, loadKnownServers } from '../../reference-client/config.js';
-import { plainLine } from '../../reference-client/view-model.js';
+import { ClientApp, type ClientAppOptions } from '../../reference-client/app/client-app.js';
+import { loadConfig, loadKnownServers } from '../../reference-client/app/config.js';
+import { plainLine } from '../../reference-client/view/line-format.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
 import { waitUntil } from './support/wait.js';
 
@@ -44,7 +44,7 @@ function client(port: number, dir: string, options: Partial<ClientAppOptions> = 
     knownServers: loadKnownServers(dir),
     exportDir: join(dir, 'exported'),
     random01: () => 0,
-    session: { keepaliveMs: 0 },
+    session: { timings: { pingMs: 0, idleTimeoutMs: 0 } },
     ...options,
   });
   let code: number | null = null;

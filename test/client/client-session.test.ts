@@ -36,8 +36,8 @@ function connect(n: MemoryNet<SessionEvent>, options: Partial<ClientSessionOptio
   });
   n.events(id).unshift(...early);
   /** Runs a user action and moves its output. */
-  const act = (f: () => SessionEvent[] | void) => {
-    n.events(id).push(...(f() ?? []));
+  const act = (f: () => SessionEvent[]) => {
+    n.events(id).push(...f());
     n.settle();
   };
   return { session, id, act };
@@ -133,7 +133,7 @@ describe('ClientSession: handshake and trust (5.6)', () => {
     const refusing = connect(n, { known: OTHER });
     const refused = n.take(refusing.id).at(-1);
     expect(refused).toMatchObject({ kind: 'refused', code: 'FINGERPRINT_MISMATCH' });
-    expect((refused as { lines: string[] }).lines[0]).toBe(
+    expect((refused as Extract<SessionEvent, { kind: 'refused' }>).lines[0]).toBe(
       'the server key for test:1 has CHANGED since the last connection',
     );
   });
