@@ -132,11 +132,6 @@ export class ClientApp {
     this.checkInputDone();
   }
 
-  /** Re-renders (e.g. the retry countdown). */
-  refresh(): void {
-    this.changed();
-  }
-
   private changed(): void {
     for (const listener of this.changeListeners) listener();
     this.checkInputDone();

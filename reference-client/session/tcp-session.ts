@@ -67,10 +67,6 @@ export class TcpSession {
     return this.session.profile;
   }
 
-  get ready(): ReadyInfo | null {
-    return this.session.ready;
-  }
-
   /** The users in the room as last reported. */
   get users(): readonly string[] {
     return this.session.users;

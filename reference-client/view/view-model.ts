@@ -27,7 +27,7 @@ import {
 } from './scrollback.js';
 import { type StatusSegment, statusSegments } from './status-bar.js';
 import { sanitize } from './text.js';
-import { findTheme, THEME_IDS, THEMES, type ThemeId } from './themes.js';
+import { findTheme, THEME_IDS, THEMES } from './themes.js';
 import type {
   ConnectionState,
   Effect,
@@ -153,12 +153,6 @@ export class ViewModel {
   /** Inserts typed or pasted text at the cursor. */
   insert(text: string): void {
     insertText(this.state_, text);
-  }
-
-  setInput(text: string): void {
-    this.state_.input = text;
-    this.state_.cursor = text.length;
-    this.state_.completion = null;
   }
 
   /** Handles a non-character key; `page` is the pane height, for PageUp/PageDown. */
@@ -539,10 +533,6 @@ export class ViewModel {
   exportFailed(message: string): void {
     this.state_.exportsPending = Math.max(0, this.state_.exportsPending - 1);
     this.error(undefined, `export failed: ${message}`);
-  }
-
-  setTheme(theme: ThemeId): void {
-    this.state_.theme = theme;
   }
 
   // ---- helpers ----

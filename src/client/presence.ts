@@ -86,8 +86,4 @@ export class Roster {
     const gone = new Set(change.names.map((n) => n.toLowerCase()));
     return this.set(this.list.filter((u) => !gone.has(u.toLowerCase())));
   }
-
-  clear(): void {
-    this.list = [];
-  }
 }
