@@ -149,25 +149,16 @@ export class TcpSession {
 
   /** Leaves cleanly (v2 goodbye) and closes. Resolves once closed. */
   quit(reason = 'quit'): Promise<void> {
-    if (!this.socket) {
-      this.session.quit(reason);
-      this.finish();
-      return this.closedPromise;
-    }
     this.step(() => this.session.quit(reason));
-    const force = setTimeout(() => this.socket?.destroy(), QUIT_GRACE_MS);
-    force.unref();
+    if (!this.socket) this.finish();
+    else setTimeout(() => this.socket?.destroy(), QUIT_GRACE_MS).unref();
     return this.closedPromise;
   }
 
   /** Drops the connection at once, telling the server nothing more. */
   abort(code: string, message: string): Promise<void> {
-    if (!this.socket) {
-      this.session.abort(code, message);
-      this.finish();
-      return this.closedPromise;
-    }
     this.step(() => this.session.abort(code, message));
+    if (!this.socket) this.finish();
     return this.closedPromise;
   }
 

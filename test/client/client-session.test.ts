@@ -8,6 +8,7 @@ import { createLegacyServer } from '../../src/chat/legacy-profile.js';
 import { createV2Server } from '../../src/chat/v2-profile.js';
 import { ClientSession, type ClientSessionOptions } from '../../src/client/client-session.js';
 import type { SessionEvent } from '../../src/client/events.js';
+import { RoomReader } from '../../src/client/room-reader.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits } from '../../src/generated/constants.js';
 import { LIMITS } from '../../src/generated/constants.js';
@@ -209,5 +210,128 @@ describe('ClientSession: timing on a fake clock (11)', () => {
     const legacy = joined(net('legacy'), 'carol');
     expect(legacy.session.state).toBe('joined');
     expect(legacy.session.nextDeadline).toBeNull();
+  });
+});
+
+describe('ClientSession: the room, in either profile', () => {
+  it('reports a v2 presence run as one event and keeps the user list', () => {
+    const n = net('v2', { presenceBatchMembers: 2, presenceBatchMs: 10_000 });
+    const a = joined(n, 'alice');
+    for (const name of ['bob', 'carol', 'dave']) joined(n, name);
+    n.take(a.id);
+    // A chat line flushes the held joins (spec 11): one run, then the line.
+    const c = joined(n, 'erin');
+    c.act(() => c.session.say('flush'));
+    const events = n.take(a.id);
+    const presence = events.filter((e) => e.kind === 'presence');
+    expect(presence).toHaveLength(1);
+    expect(presence[0]).toMatchObject({
+      change: { kind: 'joined', names: ['bob', 'carol', 'dave', 'erin'] },
+    });
+    expect(a.session.users).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+  });
+
+  it('turns legacy packets into the same events: joins, own lines, server notices, leaves, the list', () => {
+    const n = net('legacy');
+    const a = joined(n, 'alice');
+    const b = joined(n, 'bob');
+    const events = n.take(a.id);
+    expect(events.find((e) => e.kind === 'presence')).toMatchObject({
+      change: { kind: 'joined', names: ['bob'] },
+    });
+    expect(a.session.users).toEqual(['alice', 'bob']);
+    // A legacy server forwards chat to the others only: the session reports our own line.
+    a.act(() => a.session.say('hi'));
+    expect(n.take(a.id)).toContainEqual({
+      kind: 'message',
+      message: { kind: 'chat', from: 'alice', text: 'hi', ts: n.now },
+    });
+    expect(a.session.who()).toEqual([{ kind: 'users', users: ['alice', 'bob'] }]);
+    expect(() => a.session.privateMessage('bob', 'x')).toThrow(/legacy servers have no private messages/);
+    n.hangUp(b.id);
+    const left = n.take(a.id);
+    expect(left.find((e) => e.kind === 'presence')).toMatchObject({
+      change: { kind: 'left', names: ['bob'] },
+    });
+    expect(a.session.users).toEqual(['alice']);
+  });
+
+  it('shows a legacy *server* line that is not a leave as a notice', () => {
+    const reader = new RoomReader();
+    reader.name = 'alice';
+    expect(
+      reader.read(
+        { typ: 'default', username: '*server*', cont: 'be nice', date: '', shost: '', dhost: '' } as never,
+        5,
+      ),
+    ).toEqual([{ kind: 'message', message: { kind: 'notice', from: '*server*', text: 'be nice', ts: 5 } }]);
+  });
+
+  it('turns a send the connection refuses into an action error with its code', () => {
+    const n = net('v2', { maxFrame: 1024 });
+    const { session } = joined(n, 'alice');
+    expect(() => session.say('x'.repeat(2000))).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_TOO_LONG', name: 'SessionActionError' }),
+    );
+  });
+});
+
+describe('ClientSession: endings', () => {
+  it('reports a server that closes before its first frame', () => {
+    const session = new ClientSession({ random: seededRandom('e') });
+    session.connect(0);
+    session.open(0);
+    session.receiveEnd(1);
+    expect(session.hangUp).toBe('end');
+    expect(session.transportClosed(2).at(-1)).toMatchObject({
+      error: { code: 'CONNECTION_LOST', message: 'the server closed the connection during the handshake' },
+    });
+  });
+
+  it('reports a connection that ended with no reason as CONNECTION_LOST, and one the user ended as nothing', () => {
+    const lost = new ClientSession({ random: seededRandom('e') });
+    lost.connect(0);
+    expect(lost.transportClosed(1)).toEqual([
+      { kind: 'state', state: 'closed' },
+      {
+        kind: 'closed',
+        byUser: false,
+        goodbye: undefined,
+        error: { code: 'CONNECTION_LOST', message: 'the connection ended', fatal: true },
+      },
+    ]);
+    expect(lost.transportClosed(2)).toEqual([]); // once
+    const quit = new ClientSession({ random: seededRandom('e') });
+    quit.connect(0);
+    quit.quit();
+    expect(quit.transportClosed(1).at(-1)).toEqual({
+      kind: 'closed',
+      byUser: true,
+      goodbye: undefined,
+      error: undefined,
+    });
+  });
+
+  it('aborts at once, keeping the reason as the error', () => {
+    const { session } = joined(net(), 'alice');
+    session.abort('CLIENT_RECONNECT', 'reconnecting');
+    expect(session.hangUp).toBe('destroy');
+    expect(session.takeOutput()).toHaveLength(0);
+    expect(session.transportClosed(0).at(-1)).toMatchObject({
+      byUser: true,
+      error: { code: 'CLIENT_RECONNECT' },
+    });
+  });
+
+  it('says goodbye on quit (v2): the others hear that the user quit', () => {
+    const n = net();
+    const a = joined(n, 'alice');
+    const b = joined(n, 'bob');
+    n.take(a.id);
+    b.act(() => b.session.quit('bye now'));
+    expect(b.session.hangUp).toBe('end');
+    expect(n.take(a.id).find((e) => e.kind === 'presence')).toMatchObject({
+      change: { kind: 'left', names: ['bob'], reason: 'quit' },
+    });
   });
 });

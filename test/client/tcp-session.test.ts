@@ -197,6 +197,20 @@ describe('TcpSession over TCP, v2 profile', () => {
     });
   });
 
+  it('ends a session that never connected at once, quit or aborted', async () => {
+    for (const end of [
+      (s: TcpSession) => s.quit(),
+      (s: TcpSession) => s.abort('CLIENT_RECONNECT', 'again'),
+    ]) {
+      const s = new TcpSession({ host: '127.0.0.1', port: 1 });
+      const events: SessionEvent[] = [];
+      s.on((e) => events.push(e));
+      await end(s);
+      expect(events.at(-1)).toMatchObject({ kind: 'closed', byUser: true });
+      expect(s.state).toBe('closed');
+    }
+  });
+
   it('ends a quit cleanly with goodbye', async () => {
     const srv = await server();
     const { s, events } = await joinedAs(srv.port, 'alice');

@@ -171,6 +171,45 @@ describe('ViewModel commands', () => {
     const vm = joined();
     expect(type(vm, '/users')).toEqual([{ kind: 'who' }]);
     expect(lastLine(vm).text).toBe('4 users: alice, bob, Carol, carla');
+    const offline = model({ name: 'alice' });
+    expect(type(offline, '/users')).toEqual([]);
+    expect(lastLine(offline).text).toBe('not in the room: no user list');
+  });
+
+  it('answers a command without its arguments with its usage, and chat before a name with a hint', () => {
+    const vm = joined();
+    expect(type(vm, '/msg bob')).toEqual([]);
+    expect(texts(vm).at(-1)).toBe('error: usage: /msg NAME TEXT');
+    const nameless = model();
+    expect(type(nameless, '/me waves')).toEqual([]);
+    expect(texts(nameless).at(-1)).toBe('error: choose a name first: type the name you want and press Enter');
+    expect(nameless.phase).toBe('name');
+  });
+
+  it('turns an export from the session into a file to write: v2 entries, or legacy text, made safe', () => {
+    const vm = joined();
+    expect(
+      vm.apply({ kind: 'export', entries: [{ kind: 'message', from: 'bob', text: 'hi\u001b[2J', ts: T0 }] }),
+    ).toEqual([{ kind: 'write-export', text: '[2026-11-27 14:05:09] <bob> hi\uFFFD[2J' }]);
+    expect(vm.apply({ kind: 'export-text', text: 'one\nbob> two\u0007' })).toEqual([
+      { kind: 'write-export', text: 'one\nbob> two\uFFFD' },
+    ]);
+  });
+
+  it('reports a failed export and counts it as answered', () => {
+    const vm = joined();
+    type(vm, '/export');
+    vm.exportFailed('disk full');
+    expect(vm.idle).toBe(true);
+    expect(texts(vm).at(-1)).toBe('error: export failed: disk full');
+  });
+
+  it('shows a non-fatal error from the server, and leaves a fatal one to the app', () => {
+    const vm = joined();
+    vm.apply({ kind: 'error', code: 'RATE_LIMITED', message: 'slow down', fatal: false });
+    expect(texts(vm).at(-1)).toBe('error RATE_LIMITED: slow down');
+    vm.apply({ kind: 'error', code: 'PACKET_MALFORMED', message: 'bad', fatal: true });
+    expect(texts(vm).at(-1)).toBe('error RATE_LIMITED: slow down');
   });
 
   it('clears the pane on /clear but keeps queued lines visible', () => {
