@@ -49,14 +49,14 @@ const TRUST_TEXT: Record<Trust, string> = {
 };
 
 export class ViewModel {
-  private readonly state_: ViewState;
+  private readonly view: ViewState;
   private readonly now: () => number;
   private readonly maxLines: number;
 
   constructor(options: ViewModelOptions) {
     this.now = options.now;
     this.maxLines = options.maxLines ?? DEFAULT_MAX_LINES;
-    this.state_ = {
+    this.view = {
       lines: [],
       lastLineId: 0,
       lastLoss: null,
@@ -91,23 +91,23 @@ export class ViewModel {
   }
 
   get state(): Readonly<ViewState> {
-    return this.state_;
+    return this.view;
   }
 
   get phase(): Phase {
-    if (this.state_.question) return 'question';
-    return this.state_.desiredName === null ? 'name' : 'chat';
+    if (this.view.question) return 'question';
+    return this.view.desiredName === null ? 'name' : 'chat';
   }
 
   /** A join for a name the server has not accepted yet is under way (the next line may be a name). */
   get joinPending(): boolean {
-    const s = this.state_;
+    const s = this.view;
     return s.question === null && s.desiredName !== null && s.desiredName !== s.confirmedName;
   }
 
   /** Nothing waits to be sent or answered: the outbox is empty and no export is outstanding. */
   get idle(): boolean {
-    return this.state_.outbox.length === 0 && this.state_.exportsPending === 0 && !this.joinPending;
+    return this.view.outbox.length === 0 && this.view.exportsPending === 0 && !this.joinPending;
   }
 
   /** The prompt before the input line. */
@@ -118,22 +118,22 @@ export class ViewModel {
       case 'name':
         return 'name: ';
       default:
-        return `[${this.state_.me ?? this.state_.desiredName}] `;
+        return `[${this.view.me ?? this.view.desiredName}] `;
     }
   }
 
   /** Status bar pieces, left to right, each with a priority (0 first) for narrow terminals. */
   statusSegments(): StatusSegment[] {
-    return statusSegments(this.state_, this.now());
+    return statusSegments(this.view, this.now());
   }
 
   /** The last `height` lines above the scroll position. */
   visibleLines(height: number): Line[] {
-    return visibleLines(this.state_, height);
+    return visibleLines(this.view, height);
   }
 
   scrollBy(n: number, page = 1): void {
-    scrollBy(this.state_, n, page);
+    scrollBy(this.view, n, page);
   }
 
   system(text: string): void {
@@ -152,12 +152,12 @@ export class ViewModel {
 
   /** Inserts typed or pasted text at the cursor. */
   insert(text: string): void {
-    insertText(this.state_, text);
+    insertText(this.view, text);
   }
 
   /** Handles a non-character key; `page` is the pane height, for PageUp/PageDown. */
   key(name: KeyName, page = 10): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     if (name !== 'tab') s.completion = null;
     switch (name) {
       case 'enter':
@@ -183,8 +183,8 @@ export class ViewModel {
 
   /** Enter: handles the input line according to the phase (answer, name, command or chat). */
   submit(): Effect[] {
-    const text = takeInput(this.state_, this.phase !== 'question');
-    scrollToBottom(this.state_);
+    const text = takeInput(this.view, this.phase !== 'question');
+    scrollToBottom(this.view);
     return this.submitLine(text);
   }
 
@@ -203,7 +203,7 @@ export class ViewModel {
   }
 
   private command(parsed: ParsedInput): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     switch (parsed.kind) {
       case 'empty':
         return [];
@@ -255,8 +255,8 @@ export class ViewModel {
 
   private chooseName(name: string): Effect[] {
     if (name === '') return [];
-    this.state_.desiredName = name;
-    const connection = this.state_.status.connection;
+    this.view.desiredName = name;
+    const connection = this.view.status.connection;
     if (connection === 'connected') {
       this.setConnection('joining');
       return [{ kind: 'join', name }];
@@ -270,7 +270,7 @@ export class ViewModel {
   }
 
   private send(item: Outgoing): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     if (item.kind !== 'say' && s.status.resolved === 'legacy') {
       this.unsupported(item);
       return [];
@@ -289,7 +289,7 @@ export class ViewModel {
   }
 
   private showUsers(): Effect[] {
-    const { users, status } = this.state_;
+    const { users, status } = this.view;
     if (status.connection !== 'joined') {
       this.system('not in the room: no user list');
       return [];
@@ -301,7 +301,7 @@ export class ViewModel {
   }
 
   private themeCommand(name: string | undefined): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     if (name === undefined) {
       const list = THEME_IDS.map((id) => `${THEMES[id].label}${id === s.theme ? ' (current)' : ''}`);
       this.system(`themes: ${list.join(', ')}; /theme NAME to switch`);
@@ -322,7 +322,7 @@ export class ViewModel {
 
   private answerQuestion(text: string): Effect[] {
     const accept = /^\s*(y|yes)\s*$/i.test(text);
-    this.state_.question = null;
+    this.view.question = null;
     if (accept) {
       this.warning('new server key accepted');
     } else {
@@ -339,7 +339,7 @@ export class ViewModel {
 
   /** What one session event does to the view; the effects are for the app to carry out. */
   apply(event: SessionEvent): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     switch (event.kind) {
       case 'state':
         if (event.state === 'handshaking') this.setConnection('handshaking');
@@ -392,7 +392,7 @@ export class ViewModel {
   }
 
   private connected(info: ReadyInfo): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     s.status = {
       ...s.status,
       resolved: info.profile,
@@ -425,7 +425,7 @@ export class ViewModel {
 
   /** The server accepted the name: sends what was queued. */
   private joined(name: string, users: readonly string[], motd?: string): Effect[] {
-    const s = this.state_;
+    const s = this.view;
     s.me = name;
     s.desiredName = name;
     s.confirmedName = name;
@@ -447,7 +447,7 @@ export class ViewModel {
   }
 
   private joinRefused(code: string, message: string): void {
-    const s = this.state_;
+    const s = this.view;
     const name = s.desiredName;
     s.desiredName = null;
     s.me = null;
@@ -459,8 +459,8 @@ export class ViewModel {
 
   /** The client refuses to go on with this server (a security check failed); no automatic retry. */
   private refused(code: string, lines: readonly string[]): void {
-    this.state_.me = null;
-    this.state_.users = [];
+    this.view.me = null;
+    this.view.users = [];
     this.setConnection('refused');
     lines.forEach((text, i) => {
       if (i === 0) this.error(code, text);
@@ -470,7 +470,7 @@ export class ViewModel {
 
   /** A v2 server presents a different key from the recorded one: ask before going on (5.6). */
   private askAcceptKey(known: string, presented: string): void {
-    const s = this.state_;
+    const s = this.view;
     s.question = { kind: 'accept-key', server: s.status.server, known, presented };
     this.setConnection('refused');
     this.error(
@@ -490,7 +490,7 @@ export class ViewModel {
   // ---- the app: connection attempts and files ----
 
   connecting(attempt: number): void {
-    const s = this.state_;
+    const s = this.view;
     s.status = { ...s.status, connection: 'connecting', attempt, retryAt: null };
     // Retries after a loss already reported show in the status bar only, not a line each.
     if (s.lastLoss === null) this.system(`connecting to ${s.status.server}…`);
@@ -501,7 +501,7 @@ export class ViewModel {
    * none until the user acts (/reconnect, or choosing a name).
    */
   connectionLost(detail: string, retryAt: number | null, attempt: number): void {
-    const s = this.state_;
+    const s = this.view;
     s.me = null;
     s.users = [];
     s.status = { ...s.status, connection: retryAt === null ? 'idle' : 'lost', retryAt, attempt };
@@ -526,27 +526,27 @@ export class ViewModel {
   }
 
   exportSaved(path: string): void {
-    this.state_.exportsPending = Math.max(0, this.state_.exportsPending - 1);
+    this.view.exportsPending = Math.max(0, this.view.exportsPending - 1);
     this.system(`export written to ${path}`);
   }
 
   exportFailed(message: string): void {
-    this.state_.exportsPending = Math.max(0, this.state_.exportsPending - 1);
+    this.view.exportsPending = Math.max(0, this.view.exportsPending - 1);
     this.error(undefined, `export failed: ${message}`);
   }
 
   // ---- helpers ----
 
   private addLine(line: Omit<Line, 'id' | 'ts'> & { ts?: number }): Line {
-    return addLine(this.state_, line, this.now(), this.maxLines);
+    return addLine(this.view, line, this.now(), this.maxLines);
   }
 
   private setConnection(connection: ConnectionState, retryAt: number | null = null): void {
-    this.state_.status = { ...this.state_.status, connection, retryAt };
+    this.view.status = { ...this.view.status, connection, retryAt };
   }
 
   private pendingLine(item: Outgoing): Line {
-    const from = this.state_.me ?? this.state_.desiredName ?? '';
+    const from = this.view.me ?? this.view.desiredName ?? '';
     const text = item.kind === 'me' ? `* ${from} ${item.text}` : item.text;
     return this.addLine(
       item.kind === 'msg' ? { kind: 'pending', from, to: item.to, text } : { kind: 'pending', from, text },
