@@ -205,6 +205,7 @@ describe('ClientSession: timing on a fake clock (11)', () => {
 
   it('keeps no keepalive before joining or on legacy, and none when the timings are 0', () => {
     const n = net();
+    expect(connect(n).session.nextDeadline).toBeNull(); // ready, not joined
     const off = joined(n, 'bob', { timings: { pingMs: 0, idleTimeoutMs: 0 } });
     expect(off.session.nextDeadline).toBeNull();
     const legacy = joined(net('legacy'), 'carol');
