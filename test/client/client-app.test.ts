@@ -131,6 +131,25 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     );
   });
 
+  it('stays refused in the TUI after refusing a server: no retry, no "connection lost"', async () => {
+    const srv = await server();
+    const pinned = `SHA256:${'Z'.repeat(43)}`;
+    const c = client(srv.port, tempDir(), {
+      name: 'alice',
+      fingerprint: pinned,
+      interactive: true,
+      exitOnRefusal: false,
+    });
+    await c.waitLine(/^error FINGERPRINT_MISMATCH: /);
+    await waitUntil(() => c.app.vm.state.status.connection === 'refused', 'the refusal');
+    // Bob's join takes several round trips: by then this client has handled the close of the
+    // connection it dropped itself.
+    const other = client(srv.port, tempDir(), { name: 'bob' });
+    await other.waitLine(/^joined as bob/);
+    expect(c.app.vm.state.status.connection).toBe('refused');
+    expect(c.lines().join('\n')).not.toMatch(/connection lost|retrying/);
+  });
+
   it('refuses a known v2 server that now speaks legacy (downgrade)', async () => {
     const srv = await server({ profile: 'legacy' });
     const dir = tempDir();
