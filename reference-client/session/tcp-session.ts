@@ -116,7 +116,7 @@ export class TcpSession {
     return result;
   }
 
-  // ---- the user's side: each throws SessionActionError (code, message) when it cannot be done ----
+  // ---- the user's side: each throws a ParleyError (code, message) when it cannot be done ----
 
   join(name: string): void {
     this.step(() => this.session.join(name));

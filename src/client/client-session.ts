@@ -14,6 +14,7 @@
  * gives up after clientIdleTimeoutMs. One session is one connection: reconnecting is a new one.
  */
 import type { RandomSource } from '../crypto/key-agreement.js';
+import { parleyError } from '../errors.js';
 import { LIMITS } from '../generated/constants.js';
 import { LegacyClientConnection } from '../session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../session/v2-client-connection.js';
@@ -55,17 +56,6 @@ export interface ClientSessionOptions {
   readonly maxFrame?: number;
   /** Hold the record keys as KeyObjects (record-layer.ts). */
   readonly keyObjects?: boolean;
-}
-
-/** An error a user action throws: a stable code and a readable message. */
-export class SessionActionError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionActionError';
-  }
 }
 
 type Connection = V2ClientConnection | LegacyClientConnection;
@@ -232,19 +222,19 @@ export class ClientSession {
     return [];
   }
 
-  // ---- the user's side ----
+  // ---- the user's side: each throws a ParleyError (not connected, not now, too long) and changes nothing ----
 
   /** Asks for a name (v2 join, legacy setuser); `joined` or `join-refused` follows. */
   join(name: string): SessionEvent[] {
     const conn = this.requireReady();
-    this.act(() => conn.join(name));
+    conn.join(name);
     this.reader.name = name;
     return this.setState('joining');
   }
 
   say(text: string): SessionEvent[] {
     const conn = this.requireReady();
-    this.act(() => conn.say(text));
+    conn.say(text);
     if (conn instanceof V2ClientConnection) return [];
     // A legacy server forwards chat to the others only (10.3): report our own line ourselves.
     return [{ kind: 'message', message: { kind: 'chat', from: this.reader.name ?? '', text, ts: this.now } }];
@@ -252,13 +242,13 @@ export class ClientSession {
 
   privateMessage(to: string, text: string): SessionEvent[] {
     const conn = this.requireV2('private messages');
-    this.act(() => conn.privateMessage(to, text));
+    conn.privateMessage(to, text);
     return [];
   }
 
   action(text: string): SessionEvent[] {
     const conn = this.requireV2('actions (/me)');
-    this.act(() => conn.action(text));
+    conn.action(text);
     return [];
   }
 
@@ -266,7 +256,7 @@ export class ClientSession {
   who(): SessionEvent[] {
     const conn = this.requireReady();
     if (conn instanceof V2ClientConnection) {
-      this.act(() => conn.who());
+      conn.who();
       return [];
     }
     return [{ kind: 'users', users: this.reader.roster.users }];
@@ -275,7 +265,7 @@ export class ClientSession {
   /** Asks for the conversation; `export` (v2) or `export-text` (legacy) follows. */
   requestExport(): SessionEvent[] {
     const conn = this.requireReady();
-    this.act(() => conn.requestExport());
+    conn.requestExport();
     return [];
   }
 
@@ -441,7 +431,7 @@ export class ClientSession {
 
   private requireReady(): Connection {
     if (!this.conn || !this.readyInfo) {
-      throw new SessionActionError('NOT_CONNECTED', 'not connected to a server yet');
+      throw parleyError('PACKET_UNEXPECTED', 'not connected to a server yet');
     }
     return this.conn;
   }
@@ -449,18 +439,8 @@ export class ClientSession {
   private requireV2(what: string): V2ClientConnection {
     const conn = this.requireReady();
     if (!(conn instanceof V2ClientConnection)) {
-      throw new SessionActionError('UNSUPPORTED', `legacy servers have no ${what}`);
+      throw parleyError('PACKET_UNEXPECTED', `legacy servers have no ${what}`);
     }
     return conn;
-  }
-
-  /** Runs a send; a refusal of the connection (too long, not allowed now) becomes an action error. */
-  private act(send: () => void): void {
-    try {
-      send();
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? 'INTERNAL_ERROR';
-      throw new SessionActionError(code, (err as Error).message);
-    }
   }
 }

@@ -268,12 +268,15 @@ describe('ClientSession: the room, in either profile', () => {
     ).toEqual([{ kind: 'message', message: { kind: 'notice', from: '*server*', text: 'be nice', ts: 5 } }]);
   });
 
-  it('turns a send the connection refuses into an action error with its code', () => {
+  it('refuses a send the connection cannot make with a ParleyError, and goes on', () => {
     const n = net('v2', { maxFrame: 1024 });
     const { session } = joined(n, 'alice');
     expect(() => session.say('x'.repeat(2000))).toThrow(
-      expect.objectContaining({ code: 'MESSAGE_TOO_LONG', name: 'SessionActionError' }),
+      expect.objectContaining({ code: 'MESSAGE_TOO_LONG', name: 'ParleyError', fatal: false }),
     );
+    expect(() => session.say('short')).not.toThrow();
+    expect(session.state).toBe('joined');
+    expect(session.hangUp).toBeNull();
   });
 });
 
