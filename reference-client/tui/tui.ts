@@ -9,13 +9,13 @@
  */
 
 import blessed from 'blessed';
-import { type FormattedLine, formatLine, type Segment, type Style } from '../view/line-format.js';
+import { formatLine } from '../view/line-format.js';
 import { fitStatus } from '../view/status-bar.js';
 import { nickColour, sanitize } from '../view/text.js';
 import { displayWidth, wrapSegments } from '../view/text-layout.js';
 import { THEMES, type Theme } from '../view/themes.js';
 import type { ViewModel } from '../view/view-model.js';
-import type { KeyName, Line } from '../view/view-types.js';
+import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
 
 /** What the TUI needs from the app: the view model, the user's input in, the app's news out. */
 export interface TuiHost {

@@ -152,3 +152,34 @@ export type KeyName =
   | 'C-k'
   | 'C-w'
   | 'C-end';
+
+// ---- formatted lines (line-format.ts makes them, the TUI and the status bar draw them) ----
+
+export type Style =
+  | 'time'
+  | 'dim'
+  | 'text'
+  | 'nick'
+  | 'own'
+  | 'system'
+  | 'error'
+  | 'warning'
+  | 'ok'
+  | 'private'
+  | 'action'
+  | 'pending'
+  | 'accent';
+
+export interface Segment {
+  readonly text: string;
+  readonly style: Style;
+  /** For style `nick`: the name whose colour to use. */
+  readonly nick?: string;
+  readonly bold?: boolean;
+}
+
+export interface FormattedLine {
+  readonly segments: readonly Segment[];
+  /** The line mentions the user by name. */
+  readonly highlight: boolean;
+}
