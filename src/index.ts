@@ -8,7 +8,6 @@ export * from './chat/legacy-profile.js';
 export * from './chat/room.js';
 export * from './chat/server-core.js';
 export * from './chat/v2-profile.js';
-export * from './client/index.js';
 export * from './crypto/identity.js';
 export * from './crypto/key-agreement.js';
 export * from './crypto/legacy-cipher.js';

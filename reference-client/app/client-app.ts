@@ -14,7 +14,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { SessionEvent } from '../../src/index.js';
+import type { SessionEvent } from '../../src/client/index.js';
 import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
 import { exportStamp } from '../view/text.js';
 import type { ThemeId } from '../view/themes.js';

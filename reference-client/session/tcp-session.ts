@@ -12,16 +12,16 @@
 
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
-import { prefersKeyObjects } from '../../src/crypto/record-layer.js';
 import {
   ClientSession,
   type ClientSessionOptions,
   type Profile,
-  type RandomSource,
   type ReadyInfo,
   type SessionEvent,
   type SessionState,
-} from '../../src/index.js';
+} from '../../src/client/index.js';
+import type { RandomSource } from '../../src/crypto/key-agreement.js';
+import { prefersKeyObjects } from '../../src/crypto/record-layer.js';
 
 export interface TcpSessionOptions extends Omit<ClientSessionOptions, 'random' | 'server'> {
   readonly host: string;

@@ -3,7 +3,7 @@
  * made safe to print like everything else from the network.
  */
 
-import type { ExportEntry } from '../../src/index.js';
+import type { ExportEntry } from '../../src/client/index.js';
 import { formatDateTime, sanitize } from './text.js';
 
 /** Renders v2 export entries as text, one line each. */

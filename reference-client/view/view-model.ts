@@ -11,7 +11,7 @@
  * text.ts, line-format.ts, text-layout.ts, status-bar.ts and export-text.ts.
  */
 
-import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/index.js';
+import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { complete } from './completion.js';
 import { renderExportEntries, renderExportText } from './export-text.js';

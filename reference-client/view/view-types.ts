@@ -4,7 +4,7 @@
  * the ViewModel class. What the session reports (profiles, trust) comes from src/client.
  */
 
-import type { Profile, ProfileOption, Trust } from '../../src/index.js';
+import type { Profile, ProfileOption, Trust } from '../../src/client/index.js';
 import type { ThemeId } from './themes.js';
 
 export type { Profile, ProfileOption, Trust };

@@ -1,5 +1,5 @@
 /** Awaiting a session's events in the client tests (bounded: a missing event fails the test). */
-import type { SessionEvent } from '../../../src/index.js';
+import type { SessionEvent } from '../../../src/client/events.js';
 
 interface Emitter {
   on(listener: (event: SessionEvent) => void): () => void;
