@@ -9,6 +9,7 @@
  * Anything wrong there is a ServerViolation, which fails the case that saw it.
  */
 import { randomBytes } from 'node:crypto';
+import { checkFingerprint } from '../src/client/trust.js';
 import { fingerprintOf, verifyTranscript } from '../src/crypto/identity.js';
 import { generateKeyPair, type KeyPair } from '../src/crypto/key-agreement.js';
 import {
@@ -198,9 +199,10 @@ export class V2Session {
     if (!verifyTranscript(identity, this.transcript!, signature)) {
       throw new ServerViolation('the server_auth signature does not verify over the transcript hash (5.5)');
     }
-    const actual = fingerprintOf(identity);
-    if (fingerprint !== undefined && actual !== fingerprint) {
-      throw new ServerViolation(`the server's identity is ${actual}, not the expected ${fingerprint}`);
+    try {
+      checkFingerprint(fingerprintOf(identity), fingerprint);
+    } catch (err) {
+      throw new ServerViolation((err as Error).message);
     }
     this.identity = identity;
     return first;

@@ -1,1 +1,1 @@
-import '../dist/reference-client/main.js';
+import '../dist/reference-client/app/main.js';

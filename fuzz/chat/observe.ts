@@ -1,9 +1,11 @@
 /**
  * What a well-behaved client observed, in a form the chat model can compare: server packets of
  * both profiles reduced to the fields the spec fixes (no timestamps, no dates), with multi-part
- * replies (join_ok/user_list with `more`, export_reply until `done`) joined into one observation,
- * and compact presence (users_joined/users_left) split into one observation per name.
+ * replies (export_reply until `done`) joined into one observation (the client connection joins a
+ * user list split with `more` itself), and compact presence (users_joined/users_left) split into
+ * one observation per name, as the client reads it (src/client/presence.ts).
  */
+import { presenceNotices } from '../../src/client/presence.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { LegacyPacket } from '../../src/legacy/legacy-packet.js';
 
@@ -46,31 +48,17 @@ export type Obs =
 /** Turns one client's packets into observations; holds the parts of an unfinished reply. */
 export class Observer {
   readonly seen: Obs[] = [];
-  private users: string[] | null = null;
-  private joinName: string | null = null;
   private entries: ExportEntry[] | null = null;
 
   v2(packet: V2ServerPacket): void {
     switch (packet.type) {
+      // Whole: the client connection joins a list split with `more` (7.2, 7.6).
       case 'join_ok':
-        if (packet.more) {
-          this.joinName = packet.name;
-          this.users = [...packet.users];
-        } else this.seen.push({ t: 'join_ok', name: packet.name, users: packet.users });
+        this.seen.push({ t: 'join_ok', name: packet.name, users: packet.users });
         return;
-      case 'user_list': {
-        const users = [...(this.users ?? []), ...packet.users];
-        if (packet.more) {
-          this.users = users;
-          return;
-        }
-        this.seen.push(
-          this.joinName !== null ? { t: 'join_ok', name: this.joinName, users } : { t: 'user_list', users },
-        );
-        this.users = null;
-        this.joinName = null;
+      case 'user_list':
+        this.seen.push({ t: 'user_list', users: packet.users });
         return;
-      }
       case 'export_reply': {
         const entries = [
           ...(this.entries ?? []),
@@ -94,18 +82,14 @@ export class Observer {
       case 'private':
         this.seen.push({ t: 'private', from: packet.from, to: packet.to, text: packet.text, id: packet.id });
         return;
-      case 'user_joined':
-        this.seen.push({ t: 'user_joined', name: packet.name });
-        return;
-      case 'user_left':
-        this.seen.push({ t: 'user_left', name: packet.name, reason: packet.reason });
-        return;
       // A presence batch's run (7.6) is one notice per name, in order: the model cannot tell.
+      case 'user_joined':
+      case 'user_left':
       case 'users_joined':
-        for (const name of packet.names) this.seen.push({ t: 'user_joined', name });
-        return;
       case 'users_left':
-        for (const name of packet.names) this.seen.push({ t: 'user_left', name, reason: packet.reason });
+        for (const n of presenceNotices(packet)) {
+          this.seen.push(n.kind === 'joined' ? { t: 'user_joined', name: n.name } : { t: 'user_left', ...n });
+        }
         return;
       case 'error':
         this.seen.push({ t: 'error', code: packet.code, fatal: packet.fatal });
@@ -167,7 +151,7 @@ export class Observer {
 
   /** Is a multi-part reply still incomplete? */
   get partial(): boolean {
-    return this.users !== null || this.entries !== null;
+    return this.entries !== null;
   }
 }
 

@@ -46,6 +46,9 @@ export const LIMITS = {
   presenceBurst: 8,
   presenceBatchMs: 200,
   presenceBatchMaxMs: 2000,
+  clientHandshakeTimeoutMs: 15000,
+  clientPingMs: 30000,
+  clientIdleTimeoutMs: 75000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -184,6 +187,35 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'v2: the longest a server MAY hold presence notices in a large room (see presenceBatchMs). A join ' +
       'storm costs each member one record per hold, and the storm lasts longer the larger the room, so the ' +
       'hold grows with it: 200 ms at 1,000 members, 2 s from 10,000 with the defaults.',
+  },
+  clientHandshakeTimeoutMs: {
+    default: 15000,
+    min: 100,
+    max: 600000,
+    unit: 'ms',
+    text:
+      'Client: time from starting to connect to the end of the handshake (v2 server_auth, legacy key ' +
+      'exchange); past it the client gives up with HANDSHAKE_TIMEOUT. Longer than the server\'s ' +
+      'handshakeTimeoutMs, so that a slow server is reported by the server where it can be.',
+  },
+  clientPingMs: {
+    default: 30000,
+    min: 0,
+    max: 3600000,
+    unit: 'ms',
+    text:
+      'v2 client: once joined, a client that has heard nothing from the server for this long sends one ' +
+      '`ping` (0: never). Half the server\'s idlePingMs, so that a dead path shows on the client first.',
+  },
+  clientIdleTimeoutMs: {
+    default: 75000,
+    min: 0,
+    max: 7200000,
+    unit: 'ms',
+    text:
+      'v2 client: once joined, a client that has heard nothing from the server for this long closes with ' +
+      'CONNECTION_LOST (0: never). Two and a half times clientPingMs: the ping\'s answer has that long to ' +
+      'arrive.',
   },
 };
 

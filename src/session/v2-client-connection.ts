@@ -9,6 +9,7 @@
  * what may be sent when.
  */
 
+import { checkFingerprint } from '../client/trust.js';
 import { fingerprintOf, verifyTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
@@ -18,7 +19,7 @@ import {
 } from '../crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../crypto/record-layer.js';
 import { deriveSessionKeys, type SessionKeys, transcriptHash } from '../crypto/v2-keys.js';
-import { type ParleyError, parleyError } from '../errors.js';
+import { isErrorCode, type ParleyError, parleyError } from '../errors.js';
 import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
 import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, V2_TAG_BYTES, type V2Group } from '../generated/constants.js';
 import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js';
@@ -97,6 +98,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   private serverLimits: ServerLimits | null = null;
   private chosenGroup: V2Group | null = null;
   private serverFingerprint: string | null = null;
+  private presented: string | null = null;
   private partialList: (V2PacketOf<'join_ok'> | V2PacketOf<'user_list'>) | null = null;
 
   constructor(private readonly options: V2ClientConnectionOptions) {
@@ -106,6 +108,11 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
 
   get fingerprint(): string | null {
     return this.serverFingerprint;
+  }
+
+  /** The key the server proved it holds, even one refused with FINGERPRINT_MISMATCH. */
+  get presentedFingerprint(): string | null {
+    return this.presented;
   }
 
   get group(): V2Group | null {
@@ -222,7 +229,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   }
 
   private remoteError(packet: V2PacketOf<'error'>): ParleyError {
-    const code = isKnownCode(packet.code) ? packet.code : 'INTERNAL_ERROR';
+    const code = isErrorCode(packet.code) ? packet.code : 'INTERNAL_ERROR';
     return parleyError(code, `server: ${packet.message}`, 'remote');
   }
 
@@ -256,13 +263,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       throw parleyError('SERVER_AUTH_FAILED', 'the server signature over the handshake does not verify');
     }
     const fingerprint = fingerprintOf(identity);
-    const expected = this.options.expectedFingerprint;
-    if (expected !== undefined && expected !== fingerprint) {
-      throw parleyError(
-        'FINGERPRINT_MISMATCH',
-        `server key ${fingerprint} is not the expected ${expected}: someone may be intercepting the connection, or the server's key changed`,
-      );
-    }
+    this.presented = fingerprint;
+    checkFingerprint(fingerprint, this.options.expectedFingerprint);
     this.serverFingerprint = fingerprint;
     return {
       kind: 'authenticated',
@@ -336,5 +338,3 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     }
   }
 }
-
-import { isErrorCode as isKnownCode } from '../errors.js';

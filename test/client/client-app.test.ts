@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientApp, type ClientAppOptions } from '../../reference-client/client-app.js';
-import { loadConfig, loadKnownServers } from '../../reference-client/config.js';
-import { plainLine } from '../../reference-client/view-model.js';
+import { ClientApp, type ClientAppOptions } from '../../reference-client/app/client-app.js';
+import { loadConfig, loadKnownServers } from '../../reference-client/app/config.js';
+import { plainLine } from '../../reference-client/view/line-format.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
 import { waitUntil } from './support/wait.js';
 
@@ -41,10 +41,10 @@ function client(port: number, dir: string, options: Partial<ClientAppOptions> = 
     exitOnRefusal: true,
     theme: 'nord',
     configDir: dir,
-    knownServers: loadKnownServers(dir),
+    knownServers: options.knownServers ?? loadKnownServers(dir),
     exportDir: join(dir, 'exported'),
     random01: () => 0,
-    session: { keepaliveMs: 0 },
+    session: { timings: { pingMs: 0, idleTimeoutMs: 0 } },
     ...options,
   });
   let code: number | null = null;
@@ -131,6 +131,25 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     );
   });
 
+  it('stays refused in the TUI after refusing a server: no retry, no "connection lost"', async () => {
+    const srv = await server();
+    const pinned = `SHA256:${'Z'.repeat(43)}`;
+    const c = client(srv.port, tempDir(), {
+      name: 'alice',
+      fingerprint: pinned,
+      interactive: true,
+      exitOnRefusal: false,
+    });
+    await c.waitLine(/^error FINGERPRINT_MISMATCH: /);
+    await waitUntil(() => c.app.vm.state.status.connection === 'refused', 'the refusal');
+    // Bob's join takes several round trips: by then this client has handled the close of the
+    // connection it dropped itself.
+    const other = client(srv.port, tempDir(), { name: 'bob' });
+    await other.waitLine(/^joined as bob/);
+    expect(c.app.vm.state.status.connection).toBe('refused');
+    expect(c.lines().join('\n')).not.toMatch(/connection lost|retrying/);
+  });
+
   it('refuses a known v2 server that now speaks legacy (downgrade)', async () => {
     const srv = await server({ profile: 'legacy' });
     const dir = tempDir();
@@ -207,6 +226,61 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     expect(c.app.vm.state.status.connection).toBe('idle');
     c.app.submitLine('alice');
     await c.waitLine(/^joined as alice/);
+  });
+
+  it('refuses a changed key when the user answers no, and stays off', async () => {
+    const srv = await server({ seed: 4 });
+    const dir = tempDir();
+    const old = `SHA256:${'Q'.repeat(43)}`;
+    writeFileSync(join(dir, 'known_servers'), `127.0.0.1:${srv.port} ${old}\n`);
+    const c = client(srv.port, dir, { name: 'alice', interactive: true, exitOnRefusal: false });
+    await waitUntil(() => c.app.vm.phase === 'question', 'the question');
+    c.app.submitLine('n');
+    await c.waitLine(/the new key was not accepted/);
+    await waitUntil(() => c.app.vm.state.status.connection === 'refused', 'the refusal');
+    expect(c.lines().join('\n')).not.toContain('joined as');
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(old);
+  });
+
+  it('says what could not be sent, with the text, and goes on', async () => {
+    const srv = await server({ limits: { maxFrame: 1024 } });
+    const c = client(srv.port, tempDir(), { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    c.app.submitLine('y'.repeat(1500));
+    await c.waitLine(/^error MESSAGE_TOO_LONG: .* \(not sent: “y+”\)$/);
+    c.app.submitLine('short');
+    await c.waitLine(/<alice> short$/);
+  });
+
+  it('says so when a theme, a server key or an export cannot be written', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, '');
+    const c = client(srv.port, file, {
+      name: 'alice',
+      knownServers: new Map(),
+      configWritable: false,
+      exportDir: join(file, 'exported'),
+    });
+    await c.waitLine(/^joined as alice/);
+    expect(c.lines().join('\n')).toContain('error: could not record the server key in known_servers');
+    c.app.submitLine('/theme dark');
+    expect(c.lines()).toContain(
+      'warning: theme not saved: config.json could not be read (see above); fix or remove it',
+    );
+    c.app.submitLine('/export');
+    await c.waitLine(/^error: export failed: /);
+    expect(c.app.vm.idle).toBe(true);
+  });
+
+  it('exits 1 when input ends before a name was accepted', async () => {
+    const srv = await server();
+    const c = client(srv.port, tempDir());
+    c.app.endOfInput();
+    await waitUntil(() => c.exitCode() !== null, 'the client to leave');
+    expect(c.exitCode()).toBe(1);
+    expect(c.lines()).toContain('error: standard input ended before a name was accepted');
   });
 
   it('ends input by leaving once everything is sent', async () => {

@@ -10,7 +10,7 @@ import {
   recordKnownServer,
   saveConfig,
   serverKey,
-} from '../../reference-client/config.js';
+} from '../../reference-client/app/config.js';
 
 const FP1 = `SHA256:${'A'.repeat(43)}`;
 const FP2 = `SHA256:${'B'.repeat(42)}c`;

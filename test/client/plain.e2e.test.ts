@@ -3,7 +3,7 @@
  * against a real reference server on 127.0.0.1. Needs `npm run build` first (npm test does it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,34 @@ describe.skipIf(!BUILT)(
       const bad = spawnSync(process.execPath, [CLIENT, '--port', '99999', '--plain'], { encoding: 'utf8' });
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/a port is a whole number from 1 to 65535/);
+    });
+
+    it('refuses bad or contradictory options (2), a TUI without a terminal (2) and a broken known_servers (1)', () => {
+      const ws = workspace();
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, [CLIENT, ...args], {
+          encoding: 'utf8',
+          input: '',
+          env: { ...process.env, PARLEY_CONFIG_DIR: ws.configDir },
+        });
+      const fp = `SHA256:${'A'.repeat(43)}`;
+      for (const [args, message] of [
+        [['--plain', '--theme', 'mauve'], /choose one of nord, pure-black, dark, light/],
+        [['--plain', '--fingerprint', 'abc'], /a fingerprint looks like SHA256:/],
+        [
+          ['--plain', '--accept-new-key', '--fingerprint', fp],
+          /--accept-new-key and --fingerprint contradict/,
+        ],
+        [['-s', '127.0.0.1', '-p', '1'], /the TUI needs a terminal; use --plain/],
+      ] as const) {
+        const result = run(...args);
+        expect(result.status, args.join(' ')).toBe(2);
+        expect(result.stderr).toMatch(message);
+      }
+      writeFileSync(join(ws.configDir, 'known_servers'), 'not a line of known_servers\n');
+      const broken = run('--plain', '-s', '127.0.0.1', '-p', '1');
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toMatch(/known_servers: line 1 is not "host:port SHA256:\.\.\."/);
     });
 
     it('joins, chats between two clients, /msg and /me', async () => {

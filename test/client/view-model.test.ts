@@ -1,21 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../reference-client/backoff.js';
-import {
-  displayWidth,
-  type Effect,
-  formatLine,
-  formatTime,
-  type KeyName,
-  nickColour,
-  parseInput,
-  plainLine,
-  sanitize,
-  ViewModel,
-  type ViewModelOptions,
-  wrapSegments,
-} from '../../reference-client/view-model.js';
+import { backoffDelay } from '../../reference-client/app/backoff.js';
+import { parseInput } from '../../reference-client/view/commands.js';
+import { formatLine, plainLine } from '../../reference-client/view/line-format.js';
+import { formatTime, nickColour, sanitize } from '../../reference-client/view/text.js';
+import { displayWidth, wrapSegments } from '../../reference-client/view/text-layout.js';
+import { ViewModel } from '../../reference-client/view/view-model.js';
+import type { Effect, KeyName, ViewModelOptions } from '../../reference-client/view/view-types.js';
+import type { ChatMessage, ReadyInfo } from '../../src/client/events.js';
 
 const T0 = new Date(2026, 10, 27, 14, 5, 9).getTime();
+
+// The session's events, as the app hands them to the view model.
+const ready = (vm: ViewModel, info: ReadyInfo) => vm.apply({ kind: 'ready', record: false, ...info });
+const joinedEvent = (vm: ViewModel, name: string, users: string[]) =>
+  vm.apply({ kind: 'joined', name, users });
+const message = (vm: ViewModel, m: ChatMessage) => vm.apply({ kind: 'message', message: m });
+const presence = (vm: ViewModel, kind: 'joined' | 'left', names: string[], ts: number, reason?: string) =>
+  vm.apply({
+    kind: 'presence',
+    change: kind === 'joined' ? { kind, names, ts } : { kind, names, reason, ts },
+  });
 
 function model(options: Partial<ViewModelOptions> = {}): ViewModel {
   let now = T0;
@@ -33,9 +37,9 @@ function joined(name = 'alice', users = ['alice', 'bob', 'Carol', 'carla']): Vie
   const vm = model({ name });
   vm.connecting(0);
   expect(
-    vm.connected({ profile: 'v2', suite: 'x25519+AES-256-GCM', fingerprint: 'SHA256:x', trust: 'known' }),
+    ready(vm, { profile: 'v2', suite: 'x25519+AES-256-GCM', fingerprint: 'SHA256:x', trust: 'known' }),
   ).toEqual([{ kind: 'join', name }]);
-  vm.joined(name, users);
+  joinedEvent(vm, name, users);
   return vm;
 }
 
@@ -113,8 +117,8 @@ describe('ViewModel commands', () => {
 
   it('says that legacy servers have no /msg or /me, and sends nothing', () => {
     const vm = model({ name: 'alice' });
-    vm.connected(LEGACY);
-    vm.joined('alice', ['alice']);
+    ready(vm, LEGACY);
+    joinedEvent(vm, 'alice', ['alice']);
     expect(type(vm, '/msg bob psst')).toEqual([]);
     expect(lastLine(vm)).toMatchObject({ kind: 'error' });
     expect(lastLine(vm).text).toContain('legacy servers have no private messages');
@@ -124,7 +128,7 @@ describe('ViewModel commands', () => {
 
   it('warns that a legacy connection is not authenticated', () => {
     const vm = model({ name: 'alice' });
-    vm.connected(LEGACY);
+    ready(vm, LEGACY);
     const warning = vm.state.lines.find((l) => l.kind === 'warning')!;
     expect(warning.text).toMatch(/NOT authenticated/);
     expect(vm.statusSegments().map((s) => s.text)).toContain('server NOT authenticated');
@@ -167,6 +171,45 @@ describe('ViewModel commands', () => {
     const vm = joined();
     expect(type(vm, '/users')).toEqual([{ kind: 'who' }]);
     expect(lastLine(vm).text).toBe('4 users: alice, bob, Carol, carla');
+    const offline = model({ name: 'alice' });
+    expect(type(offline, '/users')).toEqual([]);
+    expect(lastLine(offline).text).toBe('not in the room: no user list');
+  });
+
+  it('answers a command without its arguments with its usage, and chat before a name with a hint', () => {
+    const vm = joined();
+    expect(type(vm, '/msg bob')).toEqual([]);
+    expect(texts(vm).at(-1)).toBe('error: usage: /msg NAME TEXT');
+    const nameless = model();
+    expect(type(nameless, '/me waves')).toEqual([]);
+    expect(texts(nameless).at(-1)).toBe('error: choose a name first: type the name you want and press Enter');
+    expect(nameless.phase).toBe('name');
+  });
+
+  it('turns an export from the session into a file to write: v2 entries, or legacy text, made safe', () => {
+    const vm = joined();
+    expect(
+      vm.apply({ kind: 'export', entries: [{ kind: 'message', from: 'bob', text: 'hi\u001b[2J', ts: T0 }] }),
+    ).toEqual([{ kind: 'write-export', text: '[2026-11-27 14:05:09] <bob> hi\uFFFD[2J' }]);
+    expect(vm.apply({ kind: 'export-text', text: 'one\nbob> two\u0007' })).toEqual([
+      { kind: 'write-export', text: 'one\nbob> two\uFFFD' },
+    ]);
+  });
+
+  it('reports a failed export and counts it as answered', () => {
+    const vm = joined();
+    type(vm, '/export');
+    vm.exportFailed('disk full');
+    expect(vm.idle).toBe(true);
+    expect(texts(vm).at(-1)).toBe('error: export failed: disk full');
+  });
+
+  it('shows a non-fatal error from the server, and leaves a fatal one to the app', () => {
+    const vm = joined();
+    vm.apply({ kind: 'error', code: 'RATE_LIMITED', message: 'slow down', fatal: false });
+    expect(texts(vm).at(-1)).toBe('error RATE_LIMITED: slow down');
+    vm.apply({ kind: 'error', code: 'PACKET_MALFORMED', message: 'bad', fatal: true });
+    expect(texts(vm).at(-1)).toBe('error RATE_LIMITED: slow down');
   });
 
   it('clears the pane on /clear but keeps queued lines visible', () => {
@@ -185,7 +228,7 @@ describe('ViewModel commands', () => {
   it('reconnects on /reconnect unless already joined', () => {
     const vm = joined();
     expect(type(vm, '/reconnect')).toEqual([]);
-    vm.lost('CONNECTION_LOST: gone', T0 + 5000, 1);
+    vm.connectionLost('CONNECTION_LOST: gone', T0 + 5000, 1);
     expect(type(vm, '/reconnect')).toEqual([{ kind: 'reconnect' }]);
   });
 });
@@ -218,11 +261,11 @@ describe('ViewModel names', () => {
     const vm = model();
     expect(vm.phase).toBe('name');
     expect(vm.prompt).toBe('name: ');
-    vm.connected({ profile: 'v2', suite: 'x25519+AES-256-GCM', fingerprint: 'SHA256:x', trust: 'new' });
+    ready(vm, { profile: 'v2', suite: 'x25519+AES-256-GCM', fingerprint: 'SHA256:x', trust: 'new' });
     expect(lastLine(vm).text).toMatch(/choose a name/);
     expect(type(vm, 'alice')).toEqual([{ kind: 'join', name: 'alice' }]);
     expect(vm.joinPending).toBe(true);
-    vm.joined('alice', ['alice']);
+    joinedEvent(vm, 'alice', ['alice']);
     expect(vm.joinPending).toBe(false);
     expect(vm.phase).toBe('chat');
     expect(vm.prompt).toBe('[alice] ');
@@ -230,8 +273,8 @@ describe('ViewModel names', () => {
 
   it('asks again after a refused name', () => {
     const vm = model({ name: 'bob' });
-    expect(vm.connected(V2_KNOWN)).toEqual([{ kind: 'join', name: 'bob' }]);
-    vm.joinRefused('NAME_TAKEN', 'the name is taken');
+    expect(ready(vm, V2_KNOWN)).toEqual([{ kind: 'join', name: 'bob' }]);
+    vm.apply({ kind: 'join-refused', code: 'NAME_TAKEN', message: 'the name is taken' });
     expect(vm.phase).toBe('name');
     expect(texts(vm)).toContain('error NAME_TAKEN: the name is taken (bob)');
     expect(type(vm, 'bob2')).toEqual([{ kind: 'join', name: 'bob2' }]);
@@ -241,12 +284,12 @@ describe('ViewModel names', () => {
     const vm = model();
     vm.connecting(0);
     expect(type(vm, 'alice')).toEqual([]);
-    expect(vm.connected(V2_KNOWN)).toEqual([{ kind: 'join', name: 'alice' }]);
+    expect(ready(vm, V2_KNOWN)).toEqual([{ kind: 'join', name: 'alice' }]);
   });
 
   it('reconnects when a name is chosen while idle', () => {
     const vm = model();
-    vm.lost('HANDSHAKE_TIMEOUT: too slow', null, 0);
+    vm.connectionLost('HANDSHAKE_TIMEOUT: too slow', null, 0);
     expect(type(vm, 'alice')).toEqual([{ kind: 'reconnect' }]);
   });
 });
@@ -254,7 +297,7 @@ describe('ViewModel names', () => {
 describe('ViewModel queueing while disconnected', () => {
   it('queues chat typed while not joined, shows it pending, and sends it after the (re)join', () => {
     const vm = joined();
-    vm.lost('CONNECTION_LOST: the server went away', T0 + 1000, 1);
+    vm.connectionLost('CONNECTION_LOST: the server went away', T0 + 1000, 1);
     expect(vm.state.me).toBeNull();
     expect(vm.state.users).toEqual([]);
     expect(type(vm, 'are you there?')).toEqual([]);
@@ -265,8 +308,8 @@ describe('ViewModel queueing while disconnected', () => {
     expect(texts(vm)).toContain('queued: [PM to bob] later');
     expect(vm.statusSegments().map((s) => s.text)).toContain('2 queued');
     // Reconnected: the same name is joined again, then the outbox goes out in order.
-    expect(vm.connected(V2_KNOWN)).toEqual([{ kind: 'join', name: 'alice' }]);
-    expect(vm.joined('alice', ['alice', 'bob'])).toEqual([
+    expect(ready(vm, V2_KNOWN)).toEqual([{ kind: 'join', name: 'alice' }]);
+    expect(joinedEvent(vm, 'alice', ['alice', 'bob'])).toEqual([
       { kind: 'say', text: 'are you there?' },
       { kind: 'msg', to: 'bob', text: 'later' },
     ]);
@@ -277,14 +320,14 @@ describe('ViewModel queueing while disconnected', () => {
 
   it('asks to reconnect when chat is typed while idle', () => {
     const vm = joined();
-    vm.lost('SERVER_AUTH_FAILED: bad', null, 1);
+    vm.connectionLost('SERVER_AUTH_FAILED: bad', null, 1);
     expect(type(vm, 'hello?')).toEqual([{ kind: 'reconnect' }]);
     expect(vm.state.outbox).toHaveLength(1);
   });
 
   it('reports a lost connection with the retry time', () => {
     const vm = joined();
-    vm.lost('CONNECTION_LOST: reset', T0 + 60_000, 3);
+    vm.connectionLost('CONNECTION_LOST: reset', T0 + 60_000, 3);
     expect(lastLine(vm).kind).toBe('warning');
     expect(lastLine(vm).text).toMatch(/^connection lost: CONNECTION_LOST: reset; retrying in \d+\.\d s/);
     expect(vm.state.status.connection).toBe('lost');
@@ -294,7 +337,7 @@ describe('ViewModel queueing while disconnected', () => {
   it('fails a pending export when the connection is lost', () => {
     const vm = joined();
     type(vm, '/export');
-    vm.lost('CONNECTION_LOST: reset', T0 + 1000, 1);
+    vm.connectionLost('CONNECTION_LOST: reset', T0 + 1000, 1);
     expect(vm.state.exportsPending).toBe(0);
     expect(texts(vm).some((t) => t.startsWith('error: export: the connection was lost'))).toBe(true);
   });
@@ -396,7 +439,7 @@ describe('ViewModel Tab completion', () => {
 describe('ViewModel scrollback', () => {
   function withLines(n: number): ViewModel {
     const vm = joined();
-    for (let i = 0; i < n; i++) vm.message({ kind: 'chat', from: 'bob', text: `line ${i}`, ts: T0 + i });
+    for (let i = 0; i < n; i++) message(vm, { kind: 'chat', from: 'bob', text: `line ${i}`, ts: T0 + i });
     return vm;
   }
 
@@ -421,7 +464,7 @@ describe('ViewModel scrollback', () => {
     const vm = withLines(20);
     vm.scrollBy(5);
     const before = vm.visibleLines(2).map((l) => l.text);
-    vm.message({ kind: 'chat', from: 'bob', text: 'new', ts: T0 });
+    message(vm, { kind: 'chat', from: 'bob', text: 'new', ts: T0 });
     expect(vm.visibleLines(2).map((l) => l.text)).toEqual(before);
     expect(vm.state.unseen).toBe(1);
     expect(vm.statusSegments().at(-1)!.text).toBe('▲ scrolled, 1 new below');
@@ -448,7 +491,7 @@ describe('ViewModel scrollback', () => {
 describe('ViewModel key changes', () => {
   it('asks about a changed key and answers with effects', () => {
     const vm = model({ name: 'alice' });
-    vm.askAcceptKey({ server: '127.0.0.1:7878', known: 'SHA256:old', presented: 'SHA256:new' });
+    vm.apply({ kind: 'key-changed', known: 'SHA256:old', presented: 'SHA256:new' });
     expect(vm.phase).toBe('question');
     expect(vm.prompt).toMatch(/\[y\/N\]/);
     const all = texts(vm).join('\n');
@@ -461,7 +504,7 @@ describe('ViewModel key changes', () => {
 
   it('takes anything but yes as no', () => {
     const vm = model({ name: 'alice' });
-    vm.askAcceptKey({ server: 's', known: 'SHA256:old', presented: 'SHA256:new' });
+    vm.apply({ kind: 'key-changed', known: 'SHA256:old', presented: 'SHA256:new' });
     expect(type(vm, '')).toEqual([{ kind: 'answer-key', accept: false }]);
     expect(vm.state.status.connection).toBe('refused');
   });
@@ -470,13 +513,13 @@ describe('ViewModel key changes', () => {
 describe('formatting', () => {
   it('prints one line per event in --plain', () => {
     const vm = joined();
-    vm.message({ kind: 'chat', from: 'bob', text: 'hello', ts: T0 });
-    vm.message({ kind: 'action', from: 'bob', text: 'waves', ts: T0 });
-    vm.message({ kind: 'private', from: 'bob', to: 'alice', text: 'psst', ts: T0 });
-    vm.message({ kind: 'private', from: 'alice', to: 'bob', text: 'ok', ts: T0 });
-    vm.message({ kind: 'notice', from: '*server*', text: '[!] slow down', ts: T0 });
-    vm.userJoined('dave', T0);
-    vm.userLeft('dave', 'quit', T0);
+    message(vm, { kind: 'chat', from: 'bob', text: 'hello', ts: T0 });
+    message(vm, { kind: 'action', from: 'bob', text: 'waves', ts: T0 });
+    message(vm, { kind: 'private', from: 'bob', to: 'alice', text: 'psst', ts: T0 });
+    message(vm, { kind: 'private', from: 'alice', to: 'bob', text: 'ok', ts: T0 });
+    message(vm, { kind: 'notice', from: '*server*', text: '[!] slow down', ts: T0 });
+    presence(vm, 'joined', ['dave'], T0);
+    presence(vm, 'left', ['dave'], T0, 'quit');
     vm.error('NAME_TAKEN', 'taken');
     vm.warning('careful');
     expect(texts(vm).slice(-9)).toEqual([
@@ -495,13 +538,13 @@ describe('formatting', () => {
 
   it('shows a join or leave of several users (users_joined/users_left) as one line', () => {
     const vm = joined();
-    vm.usersJoined(['ann', 'bob', 'cat'], T0);
-    vm.usersLeft(['dan', 'eve'], 'lost', T0);
+    presence(vm, 'joined', ['ann', 'bob', 'cat'], T0);
+    presence(vm, 'left', ['dan', 'eve'], T0, 'lost');
     const many = Array.from({ length: 162 }, (_, i) => `u${i}`);
-    vm.usersJoined(many, T0);
-    vm.usersJoined(many.slice(0, 6), T0); // six fit: no "and 1 others"
-    vm.usersLeft(many.slice(0, 7), 'quit', T0);
-    vm.usersJoined(['ev\u001bil', 'ok'], T0);
+    presence(vm, 'joined', many, T0);
+    presence(vm, 'joined', many.slice(0, 6), T0); // six fit: no "and 1 others"
+    presence(vm, 'left', many.slice(0, 7), T0, 'quit');
+    presence(vm, 'joined', ['ev\u001bil', 'ok'], T0);
     expect(texts(vm).slice(-6)).toEqual([
       '[14:05:09] -!- ann, bob and cat joined',
       '[14:05:09] -!- dan and eve left (lost)',
@@ -514,7 +557,7 @@ describe('formatting', () => {
 
   it('colours each name of a join of several users as a nick, in the TUI', () => {
     const vm = joined();
-    vm.usersJoined(['ann', 'bob', 'cat'], T0);
+    presence(vm, 'joined', ['ann', 'bob', 'cat'], T0);
     const { segments, highlight } = formatLine(lastLine(vm), 'alice');
     expect(segments.slice(1)).toEqual([
       { text: '-!- ', style: 'system' },
@@ -526,7 +569,7 @@ describe('formatting', () => {
       { text: ' joined', style: 'system' },
     ]);
     expect(highlight).toBe(false);
-    vm.usersLeft(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'], 'timeout', T0);
+    presence(vm, 'left', ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'], T0, 'timeout');
     expect(
       formatLine(lastLine(vm), 'alice')
         .segments.map((seg) => seg.text)
@@ -541,17 +584,17 @@ describe('formatting', () => {
   it('neutralises terminal escapes, bidi overrides and newlines in network text', () => {
     expect(sanitize('a\u001b[2Jb\u202ec\nd\te')).toBe('a\uFFFD[2Jb\uFFFDc ↵ d e');
     const vm = joined();
-    vm.message({ kind: 'chat', from: 'ev\u001bil', text: 'x\u001b]0;pwned\u0007', ts: T0 });
+    message(vm, { kind: 'chat', from: 'ev\u001bil', text: 'x\u001b]0;pwned\u0007', ts: T0 });
     expect(plainLine(lastLine(vm), 'alice')).toBe('[14:05:09] <ev\uFFFDil> x\uFFFD]0;pwned\uFFFD');
   });
 
   it('highlights a line that mentions the user, but not the user’s own', () => {
     const vm = joined();
-    vm.message({ kind: 'chat', from: 'bob', text: 'hey Alice, look', ts: T0 });
+    message(vm, { kind: 'chat', from: 'bob', text: 'hey Alice, look', ts: T0 });
     expect(formatLine(lastLine(vm), 'alice').highlight).toBe(true);
-    vm.message({ kind: 'chat', from: 'bob', text: 'malice aforethought', ts: T0 });
+    message(vm, { kind: 'chat', from: 'bob', text: 'malice aforethought', ts: T0 });
     expect(formatLine(lastLine(vm), 'alice').highlight).toBe(false);
-    vm.message({ kind: 'chat', from: 'alice', text: 'alice here', ts: T0 });
+    message(vm, { kind: 'chat', from: 'alice', text: 'alice here', ts: T0 });
     expect(formatLine(lastLine(vm), 'alice').highlight).toBe(false);
   });
 

@@ -11,7 +11,7 @@ import { waitUntil } from './wait.js';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const CLIENT = join(REPO, 'reference-client', 'index.js');
-export const BUILT = existsSync(join(REPO, 'dist', 'reference-client', 'main.js'));
+export const BUILT = existsSync(join(REPO, 'dist', 'reference-client', 'app', 'main.js'));
 
 /** A --plain client: stdin lines in, stdout lines out. */
 export class PlainClient {

@@ -9,21 +9,25 @@
  */
 
 import blessed from 'blessed';
-import type { ClientApp } from './client-app.js';
-import { THEMES, type Theme } from './themes.js';
-import {
-  displayWidth,
-  type FormattedLine,
-  fitStatus,
-  formatLine,
-  type KeyName,
-  type Line,
-  nickColour,
-  type Segment,
-  type Style,
-  sanitize,
-  wrapSegments,
-} from './view-model.js';
+import { formatLine } from '../view/line-format.js';
+import { fitStatus } from '../view/status-bar.js';
+import { nickColour, sanitize } from '../view/text.js';
+import { displayWidth, wrapSegments } from '../view/text-layout.js';
+import { THEMES, type Theme } from '../view/themes.js';
+import type { ViewModel } from '../view/view-model.js';
+import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
+
+/** What the TUI needs from the app: the view model, the user's input in, the app's news out. */
+export interface TuiHost {
+  readonly vm: ViewModel;
+  readonly hasExited: boolean;
+  key(name: KeyName, page?: number): void;
+  insert(text: string): void;
+  requestQuit(): void;
+  onChange(listener: () => void): void;
+  onExit(listener: (code: number) => void): void;
+  start(): void;
+}
 
 /** The user list is as wide as its longest name needs, within these bounds. */
 const SIDEBAR_MIN = 14;
@@ -119,7 +123,7 @@ export interface TuiOptions {
 }
 
 /** Runs the TUI until the client exits; resolves with the exit status. */
-export function runTui(app: ClientApp, options: TuiOptions = {}): Promise<number> {
+export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> {
   // In a UTF-8 locale draw box characters as UTF-8, not with the VT100 alternate character set
   // (ncurses' own switch for this): every UTF-8 terminal shows them, and copies of the screen
   // (tmux capture-pane, screenshots of text) keep them.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedKeyLines, decideTrust } from '../../reference-client/known-hosts.js';
+import { changedKeyLines, checkFingerprint, decideTrust } from '../../src/client/trust.js';
 
 const OLD = 'SHA256:old';
 const NEW = 'SHA256:new';
@@ -41,15 +41,24 @@ describe('decideTrust (spec 5.6)', () => {
       trust: 'pinned',
       record: true,
     });
-    const refused = decideTrust({ profile: 'v2', requested: 'auto', presented: NEW, pinned: OLD });
-    expect(refused).toMatchObject({ kind: 'refuse', code: 'FINGERPRINT_MISMATCH' });
-    expect(JSON.stringify(refused)).toContain(OLD);
-    expect(JSON.stringify(refused)).toContain(NEW);
+  });
+
+  it('checks a key against the expected one, naming both when they differ', () => {
+    expect(() => checkFingerprint(NEW, NEW)).not.toThrow();
+    expect(() => checkFingerprint(NEW, undefined)).not.toThrow();
+    expect(() => checkFingerprint(NEW, OLD)).toThrow(
+      expect.objectContaining({
+        code: 'FINGERPRINT_MISMATCH',
+        message: expect.stringMatching(/SHA256:new.*SHA256:old/),
+      }),
+    );
   });
 
   it('lets an unknown legacy server through (the client warns)', () => {
     expect(decideTrust({ profile: 'legacy', requested: 'auto', presented: null })).toEqual({
-      kind: 'legacy',
+      kind: 'trust',
+      trust: 'none',
+      record: false,
     });
   });
 
@@ -59,7 +68,9 @@ describe('decideTrust (spec 5.6)', () => {
       code: 'PROTOCOL_MISMATCH',
     });
     expect(decideTrust({ profile: 'legacy', requested: 'legacy', presented: null, known: OLD })).toEqual({
-      kind: 'legacy',
+      kind: 'trust',
+      trust: 'none',
+      record: false,
     });
   });
 

@@ -1,8 +1,13 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatSession, type SessionEvent, sniffProfile } from '../../reference-client/chat-session.js';
+import { TcpSession, type TcpSessionOptions } from '../../reference-client/session/tcp-session.js';
+import { renderExportEntries } from '../../reference-client/view/export-text.js';
+import type { SessionEvent } from '../../src/client/events.js';
+import { sniffProfile } from '../../src/client/profile-sniffer.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
+import { nextEvent } from './support/events.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
+import { waitUntil } from './support/wait.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -16,34 +21,30 @@ async function server(options: Parameters<typeof startTestServer>[0] = {}): Prom
 }
 
 /** A session that records its events. */
-function session(port: number, options: Partial<ConstructorParameters<typeof ChatSession>[0]> = {}) {
-  const s = new ChatSession({ host: '127.0.0.1', port, keepaliveMs: 0, ...options });
+function session(port: number, options: Partial<TcpSessionOptions> = {}) {
+  const s = new TcpSession({ host: '127.0.0.1', port, timings: { pingMs: 0, idleTimeoutMs: 0 }, ...options });
   const events: SessionEvent[] = [];
   s.on((e) => events.push(e));
   cleanups.push(() => s.quit());
   return { s, events };
 }
 
-async function joinedAs(
-  port: number,
-  name: string,
-  options: Partial<ConstructorParameters<typeof ChatSession>[0]> = {},
-) {
+async function joinedAs(port: number, name: string, options: Partial<TcpSessionOptions> = {}) {
   const c = session(port, options);
   await c.s.connect();
-  const joined = c.s.waitFor('joined');
+  const joined = nextEvent(c.s, 'joined');
   c.s.join(name);
   await joined;
   return c;
 }
 
-describe('ChatSession over TCP, v2 profile', () => {
+describe('TcpSession over TCP, v2 profile', () => {
   it('authenticates the server, joins and reports the users', async () => {
     const srv = await server({ motd: 'hi all' });
     const { s, events } = session(srv.port);
     const ready = await s.connect();
     expect(ready).toMatchObject({ profile: 'v2', suite: 'x25519+AES-256-GCM', fingerprint: srv.fingerprint });
-    const joined = s.waitFor('joined');
+    const joined = nextEvent(s, 'joined');
     s.join('alice');
     expect(await joined).toMatchObject({ name: 'alice', users: ['alice'], motd: 'hi all' });
     expect(s.state).toBe('joined');
@@ -61,10 +62,10 @@ describe('ChatSession over TCP, v2 profile', () => {
     await joinedAs(srv.port, 'alice');
     const { s } = session(srv.port);
     await s.connect();
-    const refused = s.waitFor('join-refused');
+    const refused = nextEvent(s, 'join-refused');
     s.join('ALICE');
     expect(await refused).toMatchObject({ code: 'NAME_TAKEN' });
-    const joined = s.waitFor('joined');
+    const joined = nextEvent(s, 'joined');
     s.join('bob');
     expect((await joined).users).toEqual(['alice', 'bob']);
   });
@@ -72,32 +73,32 @@ describe('ChatSession over TCP, v2 profile', () => {
   it('carries chat, actions and private messages between two clients', async () => {
     const srv = await server();
     const a = await joinedAs(srv.port, 'alice');
-    const bobJoined = a.s.waitFor('user-joined');
+    const bobJoined = nextEvent(a.s, 'presence');
     const b = await joinedAs(srv.port, 'bob');
-    expect((await bobJoined).name).toBe('bob');
+    expect((await bobJoined).change).toMatchObject({ kind: 'joined', names: ['bob'] });
     expect(a.s.users).toEqual(['alice', 'bob']);
 
-    const chat = b.s.waitFor('message', (e) => e.message.kind === 'chat');
+    const chat = nextEvent(b.s, 'message', (e) => e.message.kind === 'chat');
     a.s.say('hello bob');
     expect((await chat).message).toMatchObject({ kind: 'chat', from: 'alice', text: 'hello bob' });
 
-    const action = a.s.waitFor('message', (e) => e.message.kind === 'action');
+    const action = nextEvent(a.s, 'message', (e) => e.message.kind === 'action');
     b.s.action('waves');
     expect((await action).message).toMatchObject({ kind: 'action', from: 'bob', text: 'waves' });
 
-    const pm = b.s.waitFor('message', (e) => e.message.kind === 'private');
-    const echo = a.s.waitFor('message', (e) => e.message.kind === 'private');
+    const pm = nextEvent(b.s, 'message', (e) => e.message.kind === 'private');
+    const echo = nextEvent(a.s, 'message', (e) => e.message.kind === 'private');
     a.s.privateMessage('bob', 'psst');
     expect((await pm).message).toMatchObject({ from: 'alice', to: 'bob', text: 'psst' });
     expect((await echo).message).toMatchObject({ from: 'alice', to: 'bob', text: 'psst' });
 
-    const noSuchUser = a.s.waitFor('error');
+    const noSuchUser = nextEvent(a.s, 'error');
     a.s.privateMessage('nobody', 'hello?');
     expect(await noSuchUser).toMatchObject({ code: 'NO_SUCH_USER', fatal: false });
 
-    const left = a.s.waitFor('user-left');
+    const left = nextEvent(a.s, 'presence');
     await b.s.quit();
-    expect(await left).toMatchObject({ name: 'bob', reason: 'quit' });
+    expect((await left).change).toMatchObject({ kind: 'left', names: ['bob'], reason: 'quit' });
     expect(a.s.users).toEqual(['alice']);
   });
 
@@ -106,18 +107,21 @@ describe('ChatSession over TCP, v2 profile', () => {
     const srv = await server({ limits: { presenceBatchMembers: 2, presenceBatchMs: 10_000 } });
     const a = await joinedAs(srv.port, 'alice');
     const [b, c] = await Promise.all(['bob', 'carol', 'dave'].map((n) => joinedAs(srv.port, n)));
-    const joined = a.s.waitFor('users-joined');
-    const said = a.s.waitFor('message');
+    const joined = nextEvent(a.s, 'presence');
+    const said = nextEvent(a.s, 'message');
     b.s.say('flush');
-    expect([...(await joined).names].sort()).toEqual(['bob', 'carol', 'dave']);
+    expect([...(await joined).change.names].sort()).toEqual(['bob', 'carol', 'dave']);
     await said;
     expect(a.s.users).toEqual(['alice', 'bob', 'carol', 'dave']);
-    expect(a.events.some((e) => e.kind === 'user-joined')).toBe(false);
+    expect(a.events.filter((e) => e.kind === 'presence')).toHaveLength(1);
 
-    const left = a.s.waitFor('users-left');
+    const left = nextEvent(a.s, 'presence', (e) => e.change.kind === 'left');
     await Promise.all([b.s.quit(), c.s.quit()]);
     a.s.who(); // answered after the held leaves
-    expect(await left).toMatchObject({ names: expect.arrayContaining(['bob', 'carol']), reason: 'quit' });
+    expect((await left).change).toMatchObject({
+      names: expect.arrayContaining(['bob', 'carol']),
+      reason: 'quit',
+    });
     expect(a.s.users).toEqual(['alice', 'dave']);
   });
 
@@ -127,10 +131,10 @@ describe('ChatSession over TCP, v2 profile', () => {
     for (const name of names) await joinedAs(srv.port, name);
     const last = session(srv.port);
     await last.s.connect();
-    const joined = last.s.waitFor('joined');
+    const joined = nextEvent(last.s, 'joined');
     last.s.join('e'.repeat(23));
     expect((await joined).users).toEqual([...names, 'e'.repeat(23)]);
-    const refreshed = last.s.waitFor('users');
+    const refreshed = nextEvent(last.s, 'users');
     last.s.who();
     expect((await refreshed).users).toHaveLength(5);
     expect(last.events.filter((e) => e.kind === 'joined')).toHaveLength(1);
@@ -144,14 +148,14 @@ describe('ChatSession over TCP, v2 profile', () => {
       (_, i) => `message number ${i} with some padding to fill frames`,
     );
     for (const line of lines) a.s.say(line);
-    await a.s.waitFor('message', (e) => e.message.text === lines.at(-1));
+    await nextEvent(a.s, 'message', (e) => e.message.text === lines.at(-1));
     a.s.action('is done');
-    await a.s.waitFor('message', (e) => e.message.kind === 'action');
-    const exported = a.s.waitFor('export');
+    await nextEvent(a.s, 'message', (e) => e.message.kind === 'action');
+    const exported = nextEvent(a.s, 'export');
     a.s.requestExport();
-    const { text, entries } = await exported;
-    expect(entries).toBe(32);
-    const out = text.split('\n');
+    const { entries } = await exported;
+    expect(entries).toHaveLength(32);
+    const out = renderExportEntries(entries).split('\n');
     expect(out[0]).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] -!- alice joined$/);
     expect(out[1]).toMatch(/\] <alice> message number 0 with/);
     expect(out[30]).toMatch(/\] <alice> message number 29 with/);
@@ -161,15 +165,12 @@ describe('ChatSession over TCP, v2 profile', () => {
   it('refuses a server whose key is not the expected one, naming both keys', async () => {
     const srv = await server();
     const expected = `SHA256:${'A'.repeat(43)}`;
-    const { s, events } = session(srv.port, { expectedFingerprint: expected });
+    const { s, events } = session(srv.port, { pinned: expected });
     await expect(s.connect()).rejects.toMatchObject({ code: 'FINGERPRINT_MISMATCH' });
     await s.closed();
-    const closed = events.find((e) => e.kind === 'closed') as Extract<SessionEvent, { kind: 'closed' }>;
-    expect(closed.error).toMatchObject({
-      code: 'FINGERPRINT_MISMATCH',
-      expected,
-      presented: srv.fingerprint,
-    });
+    const refused = events.find((e) => e.kind === 'refused') as Extract<SessionEvent, { kind: 'refused' }>;
+    expect(refused.lines[0]).toContain(expected);
+    expect(refused.lines[0]).toContain(srv.fingerprint);
     expect(events.some((e) => e.kind === 'ready')).toBe(false);
   });
 
@@ -196,6 +197,20 @@ describe('ChatSession over TCP, v2 profile', () => {
     });
   });
 
+  it('ends a session that never connected at once, quit or aborted', async () => {
+    for (const end of [
+      (s: TcpSession) => s.quit(),
+      (s: TcpSession) => s.abort('CLIENT_RECONNECT', 'again'),
+    ]) {
+      const s = new TcpSession({ host: '127.0.0.1', port: 1 });
+      const events: SessionEvent[] = [];
+      s.on((e) => events.push(e));
+      await end(s);
+      expect(events.at(-1)).toMatchObject({ kind: 'closed', byUser: true });
+      expect(s.state).toBe('closed');
+    }
+  });
+
   it('ends a quit cleanly with goodbye', async () => {
     const srv = await server();
     const { s, events } = await joinedAs(srv.port, 'alice');
@@ -205,7 +220,7 @@ describe('ChatSession over TCP, v2 profile', () => {
   });
 });
 
-describe('ChatSession over TCP, legacy profile', () => {
+describe('TcpSession over TCP, legacy profile', () => {
   it('recognises a legacy server by its first frame in auto mode', async () => {
     const srv = await server({ profile: 'legacy' });
     const { s } = session(srv.port);
@@ -214,28 +229,30 @@ describe('ChatSession over TCP, legacy profile', () => {
       profile: 'legacy',
       suite: 'modp14 (legacy) AES-256-CFB8, unauthenticated',
       fingerprint: null,
+      trust: 'none',
+      record: false,
     });
-    expect(s.capabilities).toEqual({ privateMessages: false, actions: false });
+    expect(s.profile).toBe('legacy');
   });
 
   it('maps legacy packets to the same events: join, taken, chat (own lines shown locally), users, leave', async () => {
     const srv = await server({ profile: 'legacy' });
     const a = await joinedAs(srv.port, 'alice', { profile: 'legacy' });
-    const joinNotice = a.s.waitFor('user-joined');
+    const joinNotice = nextEvent(a.s, 'presence');
     const b = session(srv.port);
     await b.s.connect();
-    const taken = b.s.waitFor('join-refused');
+    const taken = nextEvent(b.s, 'join-refused');
     b.s.join('alice');
     expect(await taken).toMatchObject({ code: 'NAME_TAKEN' });
-    const joined = b.s.waitFor('joined');
+    const joined = nextEvent(b.s, 'joined');
     b.s.join('bob');
     await joined;
-    expect((await joinNotice).name).toBe('bob');
-    await b.s.waitFor('users', (e) => e.users.length === 2).catch(() => {});
+    expect((await joinNotice).change).toMatchObject({ kind: 'joined', names: ['bob'] });
+    await waitUntil(() => b.s.users.length === 2, "bob's user list to name both");
     expect(b.s.users).toEqual(['alice', 'bob']);
 
-    const own = a.s.waitFor('message');
-    const other = b.s.waitFor('message');
+    const own = nextEvent(a.s, 'message');
+    const other = nextEvent(b.s, 'message');
     a.s.say('hi from alice');
     expect((await own).message).toMatchObject({ kind: 'chat', from: 'alice', text: 'hi from alice' });
     expect((await other).message).toMatchObject({ kind: 'chat', from: 'alice', text: 'hi from alice' });
@@ -243,14 +260,14 @@ describe('ChatSession over TCP, legacy profile', () => {
     expect(() => a.s.privateMessage('bob', 'x')).toThrow(/legacy servers have no private messages/);
     expect(() => a.s.action('x')).toThrow(/legacy servers have no actions/);
 
-    const exported = a.s.waitFor('export');
+    const exported = nextEvent(a.s, 'export-text');
     a.s.requestExport();
     expect((await exported).text.trimEnd()).toBe('{Start of conversation}\nalice> hi from alice');
 
-    const left = a.s.waitFor('user-left');
-    const list = a.s.waitFor('users', (e) => e.users.length === 1);
+    const left = nextEvent(a.s, 'presence', (e) => e.change.kind === 'left');
+    const list = nextEvent(a.s, 'users', (e) => e.users.length === 1);
     await b.s.quit();
-    expect((await left).name).toBe('bob');
+    expect((await left).change.names).toEqual(['bob']);
     expect((await list).users).toEqual(['alice']);
   });
 
@@ -267,7 +284,7 @@ describe('ChatSession over TCP, legacy profile', () => {
   });
 });
 
-describe('ChatSession against a broken server', () => {
+describe('TcpSession against a broken server', () => {
   async function rawServer(reply: Buffer): Promise<number> {
     const srv: Server = createServer((socket) => {
       socket.on('error', () => {});
@@ -300,7 +317,7 @@ describe('ChatSession against a broken server', () => {
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => srv.close(resolve)));
     const port = (srv.address() as { port: number }).port;
-    const { s, events } = session(port, { handshakeTimeoutMs: 200 });
+    const { s, events } = session(port, { timings: { handshakeTimeoutMs: 200 } });
     await s.connect().catch(() => {});
     await s.closed();
     expect(events.at(-1)).toMatchObject({ kind: 'closed', error: { code: 'HANDSHAKE_TIMEOUT' } });

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { THEME_IDS, type ThemeId } from './themes.js';
+import { THEME_IDS, type ThemeId } from '../view/themes.js';
 
 export class ConfigError extends Error {
   constructor(

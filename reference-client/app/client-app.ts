@@ -1,23 +1,27 @@
 /**
- * The client's controller: one view model, one ChatSession at a time, and the I/O around them
+ * The client's controller: one view model, one TcpSession at a time, and the I/O around them
  * (files, timers), shared by the TUI and --plain.
  *
  * How this works: the UI passes keys or lines in; the view model answers with Effects, which
  * are carried out here (send on the session, write the export file, save the theme, reconnect,
- * quit). Session events go the other way, into the view model. Trust in the server's key is
- * decided by known-hosts.ts before anything is joined. A lost connection is retried with
- * exponential backoff (backoff.ts) by a fresh session that re-joins with the same name; chat
- * typed meanwhile waits in the view model's outbox.
+ * quit). Session events go the other way: each goes to the view model once (`vm.apply`); the app
+ * itself only records a server key the session says to record, and decides what follows a lost
+ * connection. Trust in the server's key is decided by the session (src/client/trust.ts) from
+ * known_servers before anything is joined. A lost connection is retried with exponential backoff
+ * (backoff.ts) by a fresh session that re-joins with the same name; chat typed meanwhile waits in
+ * the view model's outbox.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { SessionEvent } from '../../src/client/index.js';
+import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
+import { exportStamp } from '../view/text.js';
+import type { ThemeId } from '../view/themes.js';
+import { ViewModel } from '../view/view-model.js';
+import type { Effect, KeyName, ProfileOption } from '../view/view-types.js';
 import { backoffDelay } from './backoff.js';
-import { ChatSession, type ChatSessionOptions, type SessionEvent } from './chat-session.js';
 import { KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
-import { changedKeyLines, decideTrust, pinMismatch } from './known-hosts.js';
-import type { ThemeId } from './themes.js';
-import { type Effect, exportStamp, type KeyName, type ProfileOption, ViewModel } from './view-model.js';
 
 export interface ClientAppOptions {
   readonly host: string;
@@ -42,8 +46,8 @@ export interface ClientAppOptions {
   readonly clock?: () => number;
   /** A number in [0, 1) for backoff jitter. */
   readonly random01?: () => number;
-  /** Passed to each ChatSession (timeouts, keepalive). */
-  readonly session?: Partial<ChatSessionOptions>;
+  /** Passed to each session (timings). */
+  readonly session?: Partial<TcpSessionOptions>;
 }
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
@@ -58,14 +62,17 @@ export class ClientApp {
   readonly vm: ViewModel;
   private readonly options: ClientAppOptions;
   private readonly clock: () => number;
-  private session: ChatSession | null = null;
+  private session: TcpSession | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private noRetry = false;
+  /** The client refused this server (a security check): no retry, the user decides. */
+  private refused = false;
   private quitting = false;
   private exited = false;
   private inputEnded = false;
-  private keyQuestion: { session: ChatSession; presented: string } | null = null;
+  /** A changed key waits for the user's answer, from this session. */
+  private keyQuestion: { session: TcpSession; presented: string } | null = null;
   private readonly changeListeners = new Set<() => void>();
   private readonly exitListeners = new Set<(code: number) => void>();
 
@@ -125,11 +132,6 @@ export class ClientApp {
     this.checkInputDone();
   }
 
-  /** Re-renders (e.g. the retry countdown). */
-  refresh(): void {
-    this.changed();
-  }
-
   private changed(): void {
     for (const listener of this.changeListeners) listener();
     this.checkInputDone();
@@ -173,6 +175,9 @@ export class ClientApp {
         return;
       case 'answer-key':
         this.answerKey(effect.accept);
+        return;
+      case 'write-export':
+        this.writeExport(effect.text);
         return;
     }
   }
@@ -227,15 +232,19 @@ export class ClientApp {
     if (this.quitting) return;
     this.clearRetry();
     this.noRetry = false;
+    this.refused = false;
     const old = this.session;
     this.session = null;
     if (old && old.state !== 'closed') void old.abort('CLIENT_RECONNECT', 'reconnecting');
-    const session = new ChatSession({
+    const key = serverKey(this.options.host, this.options.port);
+    const session = new TcpSession({
       ...this.options.session,
       host: this.options.host,
       port: this.options.port,
       profile: this.options.profile,
-      expectedFingerprint: this.options.fingerprint,
+      known: this.options.knownServers.get(key),
+      pinned: this.options.fingerprint,
+      changedKey: this.options.acceptNewKey ? 'accept' : this.options.interactive ? 'ask' : 'refuse',
       clock: this.clock,
     });
     this.session = session;
@@ -254,93 +263,29 @@ export class ClientApp {
     this.retryTimer = null;
   }
 
-  private onSessionEvent(session: ChatSession, event: SessionEvent): void {
-    const vm = this.vm;
+  private onSessionEvent(session: TcpSession, event: SessionEvent): void {
     switch (event.kind) {
-      case 'state':
-        if (event.state === 'handshaking') vm.handshaking();
-        return;
       case 'ready':
-        this.onReady(session, event);
-        return;
+        if (event.record && event.fingerprint) this.recordKey(event.fingerprint);
+        this.noRetry = false;
+        break;
+      case 'key-changed':
+        this.keyQuestion = { session, presented: event.presented };
+        this.noRetry = true;
+        break;
+      case 'refused':
+        this.noRetry = true;
+        this.refused = true;
+        break;
       case 'joined':
         this.attempt = 0;
-        this.run(vm.joined(event.name, event.users, event.motd));
-        return;
-      case 'join-refused':
-        vm.joinRefused(event.code, event.message);
-        return;
-      case 'message':
-        vm.message(event.message);
-        return;
-      case 'user-joined':
-        vm.userJoined(event.name, event.ts);
-        return;
-      case 'user-left':
-        vm.userLeft(event.name, event.reason, event.ts);
-        return;
-      case 'users-joined':
-        vm.usersJoined(event.names, event.ts);
-        return;
-      case 'users-left':
-        vm.usersLeft(event.names, event.reason, event.ts);
-        return;
-      case 'users':
-        vm.users(event.users);
-        return;
-      case 'export':
-        this.writeExport(event.text);
-        return;
-      case 'error':
-        // Fatal errors end the connection and are reported with `closed`.
-        if (!event.fatal) vm.error(event.code, event.message);
-        return;
+        break;
       case 'closed':
         this.onClosed(event);
         return;
     }
-  }
-
-  private onReady(session: ChatSession, info: Extract<SessionEvent, { kind: 'ready' }>): void {
-    const key = serverKey(this.options.host, this.options.port);
-    const decision = decideTrust({
-      profile: info.profile,
-      requested: this.options.profile,
-      presented: info.fingerprint,
-      known: this.options.knownServers.get(key),
-      pinned: this.options.fingerprint,
-    });
-    const ready = { profile: info.profile, suite: info.suite, fingerprint: info.fingerprint };
-    switch (decision.kind) {
-      case 'trust':
-        if (decision.record) this.recordKey(info.fingerprint!);
-        this.run(this.vm.connected({ ...ready, trust: decision.trust }));
-        return;
-      case 'legacy':
-        this.run(this.vm.connected({ ...ready, trust: 'none' }));
-        return;
-      case 'changed':
-        if (this.options.acceptNewKey) {
-          const lines = changedKeyLines(this.vm.state.status.server, decision.known, decision.presented);
-          for (const line of lines.slice(0, 3)) this.vm.warning(line);
-          this.recordKey(decision.presented);
-          this.run(this.vm.connected({ ...ready, trust: 'accepted' }));
-        } else if (this.options.interactive) {
-          this.keyQuestion = { session, presented: decision.presented };
-          this.noRetry = true;
-          this.vm.askAcceptKey({ server: this.vm.state.status.server, ...decision });
-        } else {
-          this.refuse(
-            session,
-            'FINGERPRINT_MISMATCH',
-            changedKeyLines(this.vm.state.status.server, decision.known, decision.presented),
-          );
-        }
-        return;
-      case 'refuse':
-        this.refuse(session, decision.code, decision.lines);
-        return;
-    }
+    this.run(this.vm.apply(event));
+    if (event.kind === 'refused' && this.options.exitOnRefusal) this.quit(1);
   }
 
   private recordKey(fingerprint: string): void {
@@ -356,45 +301,23 @@ export class ClientApp {
     }
   }
 
-  private refuse(session: ChatSession, code: string, lines: readonly string[]): void {
-    this.noRetry = true;
-    this.vm.refused(code, lines);
-    void session.abort(code, lines[0] ?? code);
-    if (this.options.exitOnRefusal) this.quit(1);
-  }
-
   private answerKey(accept: boolean): void {
     const question = this.keyQuestion;
     this.keyQuestion = null;
     if (!question) return;
     const session = question.session;
-    if (!accept) {
-      void session.abort('FINGERPRINT_MISMATCH', 'the new server key was not accepted');
-      return;
-    }
-    this.recordKey(question.presented);
-    const ready = session.ready;
-    if (this.session === session && session.state === 'ready' && ready) {
-      this.noRetry = false;
-      this.run(this.vm.connected({ ...ready, trust: 'accepted' }));
-    } else {
+    if (this.session === session && session.state === 'ready') {
+      session.answerKey(accept); // accepted: `ready` follows, and says to record the key
+    } else if (accept) {
+      this.recordKey(question.presented);
       this.connect(); // the server gave up waiting: a new connection now matches the recorded key
     }
   }
 
   private onClosed(event: Extract<SessionEvent, { kind: 'closed' }>): void {
-    if (this.quitting || event.byUser) return;
-    const error = event.error;
-    if (error?.code === 'FINGERPRINT_MISMATCH' && error.expected && error.presented) {
-      const decision = pinMismatch(error.expected, error.presented);
-      if (decision.kind === 'refuse') {
-        this.noRetry = true;
-        this.vm.refused(decision.code, decision.lines);
-        if (this.options.exitOnRefusal) this.quit(1);
-      }
-      return;
-    }
+    if (this.quitting || event.byUser || this.refused) return;
     if (this.keyQuestion) return; // the question stays; answering it reconnects
+    const error = event.error;
     const detail =
       event.goodbye !== undefined
         ? `the server closed the connection (${event.goodbye})`
@@ -403,13 +326,13 @@ export class ClientApp {
           : 'the connection ended';
     if (error && NO_RETRY.has(error.code)) this.noRetry = true;
     if (this.noRetry || this.vm.state.desiredName === null) {
-      this.vm.lost(detail, null, this.attempt);
+      this.vm.connectionLost(detail, null, this.attempt);
       if (this.noRetry && this.options.exitOnRefusal) this.quit(1);
       return;
     }
     this.attempt++;
     const delay = backoffDelay(this.attempt, (this.options.random01 ?? Math.random)());
-    this.vm.lost(detail, this.clock() + delay, this.attempt);
+    this.vm.connectionLost(detail, this.clock() + delay, this.attempt);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();

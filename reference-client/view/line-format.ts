@@ -4,36 +4,7 @@
  */
 
 import { formatTime, isSameName, mentions, sanitize } from './text.js';
-import type { Line } from './view-types.js';
-
-export type Style =
-  | 'time'
-  | 'dim'
-  | 'text'
-  | 'nick'
-  | 'own'
-  | 'system'
-  | 'error'
-  | 'warning'
-  | 'ok'
-  | 'private'
-  | 'action'
-  | 'pending'
-  | 'accent';
-
-export interface Segment {
-  readonly text: string;
-  readonly style: Style;
-  /** For style `nick`: the name whose colour to use. */
-  readonly nick?: string;
-  readonly bold?: boolean;
-}
-
-export interface FormattedLine {
-  readonly segments: readonly Segment[];
-  /** The line mentions the user by name. */
-  readonly highlight: boolean;
-}
+import type { FormattedLine, Line, Segment } from './view-types.js';
 
 function nickSegment(name: string, me: string | null): Segment {
   const clean = sanitize(name);

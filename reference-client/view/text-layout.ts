@@ -3,7 +3,7 @@
  * apart from formatting because it is about the screen geometry, not what a line says.
  */
 
-import type { Segment } from './line-format.js';
+import type { Segment } from './view-types.js';
 
 /** Terminal columns a code point takes: 0 (combining, zero-width), 2 (wide CJK, emoji) or 1. */
 export function charWidth(cp: number): number {

@@ -10,8 +10,8 @@
  */
 
 import { createInterface } from 'node:readline';
+import { plainLine } from '../view/line-format.js';
 import type { ClientApp } from './client-app.js';
-import { plainLine } from './view-model.js';
 
 export function runPlain(
   app: ClientApp,

@@ -9,7 +9,9 @@
 
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_PORT } from '../src/index.js';
+import { DEFAULT_PORT } from '../../src/index.js';
+import { DEFAULT_THEME, findTheme, THEME_IDS, type ThemeId } from '../view/themes.js';
+import type { ProfileOption } from '../view/view-types.js';
 import { ClientApp } from './client-app.js';
 import {
   type ClientConfig,
@@ -20,8 +22,6 @@ import {
   loadKnownServers,
 } from './config.js';
 import { runPlain } from './plain.js';
-import { DEFAULT_THEME, findTheme, THEME_IDS, type ThemeId } from './themes.js';
-import type { ProfileOption } from './view-model.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -217,6 +217,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     process.on('SIGINT', () => app.requestQuit());
     return runPlain(app, process.stdin, process.stdout);
   }
-  const { runTui } = await import('./tui.js');
+  const { runTui } = await import('../tui/tui.js');
   return runTui(app);
 }

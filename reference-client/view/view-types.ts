@@ -1,13 +1,13 @@
 /**
  * The view model's data types: lines, connection status, effects, keys and the mutable view state.
  * Kept apart so that the formatting, input and status modules can share them without importing
- * the ViewModel class.
+ * the ViewModel class. What the session reports (profiles, trust) comes from src/client.
  */
 
+import type { Profile, ProfileOption, Trust } from '../../src/client/index.js';
 import type { ThemeId } from './themes.js';
 
-export type Profile = 'v2' | 'legacy';
-export type ProfileOption = 'auto' | Profile;
+export type { Profile, ProfileOption, Trust };
 
 export type LineKind =
   | 'message'
@@ -45,9 +45,6 @@ export type ConnectionState =
   | 'refused'
   | 'closed';
 
-/** How the server's key was checked (v2), or `none` (legacy: no server authentication at all). */
-export type Trust = 'new' | 'known' | 'pinned' | 'accepted' | 'none';
-
 export interface Status {
   readonly server: string;
   readonly profile: ProfileOption;
@@ -73,7 +70,9 @@ export type Effect =
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'reconnect' }
   | { readonly kind: 'quit' }
-  | { readonly kind: 'answer-key'; readonly accept: boolean };
+  | { readonly kind: 'answer-key'; readonly accept: boolean }
+  /** Write this conversation to an export file (then exportSaved or exportFailed). */
+  | { readonly kind: 'write-export'; readonly text: string };
 
 export interface KeyQuestion {
   readonly kind: 'accept-key';
@@ -86,6 +85,10 @@ export type Phase = 'name' | 'chat' | 'question';
 
 export interface ViewState {
   lines: Line[];
+  /** The id of the last line added (ids only grow, across /clear too). */
+  lastLineId: number;
+  /** The last connection failure reported, until the next successful handshake. */
+  lastLoss: string | null;
   users: string[];
   /** The name the server accepted on this connection; null when not joined. */
   me: string | null;
@@ -149,3 +152,34 @@ export type KeyName =
   | 'C-k'
   | 'C-w'
   | 'C-end';
+
+// ---- formatted lines (line-format.ts makes them, the TUI and the status bar draw them) ----
+
+export type Style =
+  | 'time'
+  | 'dim'
+  | 'text'
+  | 'nick'
+  | 'own'
+  | 'system'
+  | 'error'
+  | 'warning'
+  | 'ok'
+  | 'private'
+  | 'action'
+  | 'pending'
+  | 'accent';
+
+export interface Segment {
+  readonly text: string;
+  readonly style: Style;
+  /** For style `nick`: the name whose colour to use. */
+  readonly nick?: string;
+  readonly bold?: boolean;
+}
+
+export interface FormattedLine {
+  readonly segments: readonly Segment[];
+  /** The line mentions the user by name. */
+  readonly highlight: boolean;
+}

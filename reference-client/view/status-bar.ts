@@ -3,10 +3,9 @@
  * first when the terminal is narrow. Pure functions of the view state and the clock.
  */
 
-import type { Segment, Style } from './line-format.js';
 import { sanitize } from './text.js';
 import { displayWidth } from './text-layout.js';
-import type { ConnectionState, ViewState } from './view-types.js';
+import type { ConnectionState, Segment, Style, ViewState } from './view-types.js';
 
 export interface StatusSegment extends Segment {
   readonly priority: number;

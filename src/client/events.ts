@@ -1,0 +1,79 @@
+/**
+ * What a client session reports, in either profile: its states and its profile-neutral events.
+ * The reference client's view model reads these and nothing else from the session.
+ */
+import type { PresenceChange } from './presence.js';
+import type { Profile, Trust } from './trust.js';
+
+export type SessionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'joining' | 'joined' | 'closed';
+
+export interface ChatMessage {
+  /** `notice`: from the server itself (legacy `*server*` lines). */
+  readonly kind: 'chat' | 'private' | 'action' | 'notice';
+  readonly from: string;
+  /** For `private`: the recipient. */
+  readonly to?: string;
+  readonly text: string;
+  /** ms since the epoch: the server's stamp (v2), or the time of arrival (legacy). */
+  readonly ts: number;
+}
+
+export interface SessionError {
+  readonly code: string;
+  readonly message: string;
+  readonly fatal: boolean;
+}
+
+export interface ReadyInfo {
+  readonly profile: Profile;
+  /** e.g. `x25519+AES-256-GCM`, or `modp14 (legacy) AES-256-CFB8, unauthenticated`. */
+  readonly suite: string;
+  /** The server's key fingerprint (v2), null for legacy (which has no server key). */
+  readonly fingerprint: string | null;
+  readonly trust: Trust;
+}
+
+/** One entry of a v2 export (7.7). */
+export interface ExportEntry {
+  readonly kind: string;
+  readonly from: string;
+  readonly text: string;
+  readonly ts: number;
+}
+
+export type SessionEvent =
+  | { readonly kind: 'state'; readonly state: SessionState }
+  /**
+   * The handshake is done and the server's key trusted: joining may start. `record`: write the key
+   * down as this server's (known_servers). `replaced`: the recorded key this one replaces.
+   */
+  | ({ readonly kind: 'ready'; readonly record: boolean; readonly replaced?: string } & ReadyInfo)
+  /** A v2 server presents a key other than the recorded one; answerKey() decides (5.6). */
+  | { readonly kind: 'key-changed'; readonly known: string; readonly presented: string }
+  /** The client refuses this server (a security check failed): the connection ends, no retry. */
+  | { readonly kind: 'refused'; readonly code: string; readonly lines: readonly string[] }
+  | {
+      readonly kind: 'joined';
+      readonly name: string;
+      readonly users: readonly string[];
+      readonly motd?: string;
+    }
+  | { readonly kind: 'join-refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'message'; readonly message: ChatMessage }
+  /** Joins or leaves: one name, or a v2 run of names in order (7.6). */
+  | { readonly kind: 'presence'; readonly change: PresenceChange }
+  | { readonly kind: 'users'; readonly users: readonly string[] }
+  /** v2: the conversation as entries (7.7), all parts joined. */
+  | { readonly kind: 'export'; readonly entries: readonly ExportEntry[] }
+  /** legacy: the conversation as the server wrote it (10.4). */
+  | { readonly kind: 'export-text'; readonly text: string }
+  | ({ readonly kind: 'error' } & SessionError)
+  | {
+      readonly kind: 'closed';
+      /** The user asked for it (quit) or the client refused the server. */
+      readonly byUser: boolean;
+      /** The server said goodbye (v2), with its reason. */
+      readonly goodbye?: string;
+      /** The fatal error that ended the connection, if any. */
+      readonly error?: SessionError;
+    };

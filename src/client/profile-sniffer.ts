@@ -1,0 +1,49 @@
+/**
+ * `--profile auto`: which profile a server speaks, told from its first frame (spec 2). The server
+ * speaks first in both profiles; a legacy server's first frame is a JSON object with `typ`
+ * (`iv_exc`), a v2 server's is `server_hello` with `type`.
+ *
+ * How this works: the sniffer holds every byte until one whole frame has arrived, then names the
+ * profile and hands back all the bytes held, for the chosen connection to read from the start.
+ * Bytes that are not a frame are v2's to report (the v2 connection names the framing error).
+ */
+import { FrameDecoder } from '../framing/frame-codec.js';
+import type { Profile } from './trust.js';
+
+/** Which profile a server speaks, from its first frame's body. */
+export function sniffProfile(body: Uint8Array): Profile {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'typ' in value && !('type' in value)) {
+      return 'legacy';
+    }
+  } catch {
+    // not JSON: v2 will report it
+  }
+  return 'v2';
+}
+
+export class ProfileSniffer {
+  private readonly decoder: FrameDecoder;
+  private readonly held: Buffer[] = [];
+
+  constructor(maxFrame?: number) {
+    this.decoder = new FrameDecoder({ maxFrame });
+  }
+
+  /** Takes bytes; once the first frame is whole, the profile and every byte held so far. */
+  push(chunk: Uint8Array): { profile: Profile; bytes: Buffer } | null {
+    const bytes = Buffer.from(chunk);
+    this.held.push(bytes);
+    let profile: Profile;
+    try {
+      this.decoder.push(bytes);
+      const first = this.decoder.next();
+      if (!first) return null;
+      profile = sniffProfile(first.body);
+    } catch {
+      profile = 'v2';
+    }
+    return { profile, bytes: Buffer.concat(this.held) };
+  }
+}
