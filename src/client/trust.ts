@@ -10,8 +10,9 @@
  * legacy is refused as a possible downgrade, unless legacy was asked for by name.
  */
 import { parleyError } from '../errors.js';
+import type { Profile } from '../generated/constants.js';
 
-export type Profile = 'v2' | 'legacy';
+export type { Profile };
 export type ProfileOption = 'auto' | Profile;
 
 /** Throws FINGERPRINT_MISMATCH, naming both keys, unless `presented` is `expected` (or none is). */

@@ -14,6 +14,7 @@ import { runHandshakeParts } from '../../bench/scenarios/handshake-parts.js';
 import { runIdle } from '../../bench/scenarios/idle.js';
 import { repoRoot, type ServerUnderTest, startParleyServer } from '../../bench/server-process.js';
 import { percentile, Samples, summarise } from '../../bench/stats.js';
+import type { Profile } from '../../src/generated/constants.js';
 
 const built = existsSync(join(repoRoot(), 'dist', 'reference-server', 'main.js'));
 const benchBuilt = existsSync(join(repoRoot(), 'dist', 'bench', 'main.js'));
@@ -24,7 +25,7 @@ afterEach(async () => {
   server = null;
 });
 
-const clientsOf = (s: ServerUnderTest, kind: 'v2' | 'legacy') => ({ kind, host: s.host, port: s.port });
+const clientsOf = (s: ServerUnderTest, kind: Profile) => ({ kind, host: s.host, port: s.port });
 
 describe('bench stats', () => {
   it('takes nearest-rank percentiles', () => {

@@ -4,13 +4,13 @@
  * handshake and its timeout, keepalive, profile sniffing, trust in the server's key and presence.
  */
 import { describe, expect, it } from 'vitest';
-import { createLegacyServer } from '../../src/chat/legacy-profile.js';
-import { createV2Server } from '../../src/chat/v2-profile.js';
+import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { ClientSession, type ClientSessionOptions } from '../../src/client/client-session.js';
 import type { SessionEvent } from '../../src/client/events.js';
 import { RoomReader } from '../../src/client/room-reader.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
-import type { Limits } from '../../src/generated/constants.js';
+import type { Limits, Profile } from '../../src/generated/constants.js';
 import { LIMITS } from '../../src/generated/constants.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -18,7 +18,7 @@ import { seededRandom } from '../support/seeded-random.js';
 const identity = identityFromSeed(Buffer.alloc(32, 9));
 const OTHER = `SHA256:${'Q'.repeat(43)}`;
 
-function net(profile: 'v2' | 'legacy' = 'v2', limits: Partial<Limits> = {}) {
+function net(profile: Profile = 'v2', limits: Partial<Limits> = {}) {
   const server =
     profile === 'v2'
       ? createV2Server({ identity, random: seededRandom('server'), limits })

@@ -6,10 +6,10 @@
 import { createLogger } from '../../../reference-server/logger.js';
 import { type RunningServer, startServer } from '../../../reference-server/server.js';
 import { identityFromSeed } from '../../../src/crypto/identity.js';
-import type { Limits } from '../../../src/generated/constants.js';
+import type { Limits, Profile } from '../../../src/generated/constants.js';
 
 export interface TestServerOptions {
-  readonly profile?: 'v2' | 'legacy';
+  readonly profile?: Profile;
   /** 0 (default) picks a free port. */
   readonly port?: number;
   /** Seeds the Ed25519 identity: same seed, same fingerprint. */
@@ -20,7 +20,7 @@ export interface TestServerOptions {
 
 export interface TestServer {
   readonly port: number;
-  readonly profile: 'v2' | 'legacy';
+  readonly profile: Profile;
   /** The v2 server key fingerprint; null for legacy. */
   readonly fingerprint: string | null;
   /** Stops the server (v2: goodbye to every client). */
