@@ -3,7 +3,8 @@
  * (rateBurst lines of maxMessage characters) at the same moment, so that every member is sent
  * connections x burst long lines at once. The attackers read and throw away. Besides the honest
  * members (who read promptly), one member reads at a bounded pace, as a client that renders each
- * line (a TUI) does: is it dropped as a slow reader?
+ * line (a TUI) does: is it dropped as a slow reader? It is watched until it has every burst line
+ * (or the attack's time plus the drain time is up).
  */
 import { type AttackPlan, joinedPeer, pause, type RawPeer, SERVER_DEFAULTS } from './attack-kit.js';
 
@@ -22,11 +23,15 @@ export const burstAttack: AttackPlan = {
       const records = Array.from({ length: SERVER_DEFAULTS.burst }, () => p.record([{ type: 'say', text }]));
       p.socket.write(Buffer.concat(records));
     }
-    const until = Date.now() + settings.attackMs;
-    while (Date.now() < until && slow.open) await pause(50);
+    // The slow reader is watched until it has every burst line, is dropped, or the time is up.
+    let slowLines = 0;
+    slow.onPacket = (type, text) => {
+      if (type === 'message' && text.includes('xxxxxxxx')) slowLines++;
+    };
+    const until = Date.now() + settings.attackMs + settings.drainMs;
+    while (Date.now() < until && slow.open && slowLines < n * SERVER_DEFAULTS.burst) await pause(50);
     const closed = peers.filter((p) => p.endedByServer).length;
     const slowDropped = slow.endedByServer ? (slow.fatal ?? 'closed') : false;
-    const slowLines = slow.countOf('message');
     for (const p of peers) p.destroy();
     slow.destroy();
     return {
@@ -36,7 +41,7 @@ export const burstAttack: AttackPlan = {
       attackersClosedByServer: closed,
       slowReaderKBps: SLOW_READ_BYTES_PER_SEC / 1024,
       slowReaderDropped: slowDropped,
-      slowReaderLines: slowLines,
+      slowReaderBurstLines: slowLines,
     };
   },
 };

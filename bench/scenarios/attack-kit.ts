@@ -16,8 +16,12 @@
  * (6.1). It counts what the server sends back by packet type without parsing every packet.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { computeSharedSecret, generateKeyPair } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
@@ -27,6 +31,7 @@ import { type ClientTarget, leaveAll, ParleyClient, startAll } from '../load-cli
 import { readProcess, type ServerUnderTest, startParleyServer } from '../server-process.js';
 import { type LatencySummary, nowUs, Samples, summarise } from '../stats.js';
 import { hasAt } from '../text-at.js';
+import type { HonestCommand, HonestWorkerInit } from './attack-honest-worker.js';
 
 export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -329,20 +334,35 @@ export interface HonestFigures {
   readonly latencyMs: LatencySummary;
   /** Deliveries of attack-time lines still missing at members that stayed, after the drain. */
   readonly undelivered: number;
+  /** Honest lines the server refused with RATE_LIMITED (read late in a bunch, they exceed the burst). */
+  readonly rateLimited: number;
+  /** How long after the attack the last of those lines took to arrive (or the drain gave up). */
+  readonly drainSeconds: number;
   readonly dropped: number;
   readonly dropReasons: readonly string[];
 }
 
 const MARK = 'hb';
 
+/** What the attack frame asks of the honest members, in this thread or in a worker. */
+export interface HonestGroup {
+  join(): Promise<void>;
+  startChat(): void;
+  attackStarts(): void;
+  stopAndDrain(timeoutMs: number): Promise<void>;
+  figures(): Promise<HonestFigures> | HonestFigures;
+  leave(): Promise<void>;
+}
+
 /** A few honest members who chat at a steady pace and time every delivery. */
-export class HonestRoom {
+export class HonestRoom implements HonestGroup {
   readonly members: HonestMember[];
   private timer: NodeJS.Timeout | null = null;
   private attacking = false;
   private sentInAttack = 0;
   private readonly baseline = new Samples();
   private readonly during = new Samples();
+  private drainSeconds = 0;
 
   constructor(
     server: ClientTarget,
@@ -394,10 +414,12 @@ export class HonestRoom {
   async stopAndDrain(timeoutMs: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    const deadline = nowUs() + timeoutMs * 1000;
+    const t0 = nowUs();
+    const deadline = t0 + timeoutMs * 1000;
     while (nowUs() < deadline && this.live().some((m) => m.receivedInAttack < this.sentInAttack)) {
       await pause(50);
     }
+    this.drainSeconds = Math.round((nowUs() - t0) / 1e5) / 10;
   }
 
   private live(): HonestMember[] {
@@ -412,6 +434,11 @@ export class HonestRoom {
       baselineMs: summarise(this.baseline),
       latencyMs: summarise(this.during),
       undelivered: this.live().reduce((n, m) => n + Math.max(0, this.sentInAttack - m.receivedInAttack), 0),
+      rateLimited: this.members.reduce(
+        (n, m) => n + m.notices.filter((x) => x.includes('RATE_LIMITED')).length,
+        0,
+      ),
+      drainSeconds: this.drainSeconds,
       dropped: dropped.length,
       dropReasons: dropped.map((m) => `${m.name}: ${m.dropReason}`),
     };
@@ -421,6 +448,80 @@ export class HonestRoom {
     if (this.timer) clearInterval(this.timer);
     await leaveAll(this.members);
   }
+}
+
+/** The compiled worker script, when this runs from the build (tests from sources run in-thread). */
+function honestWorkerScript(): URL | null {
+  const url = new URL('./attack-honest-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : null;
+}
+
+/** The honest members in a worker thread, driven by commands (attack-honest-worker.ts). */
+class HonestWorker implements HonestGroup {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<string, { resolve: (m: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(script: URL, init: HonestWorkerInit) {
+    this.worker = new Worker(script, { workerData: init });
+    this.worker.on('message', (m: { evt: string; message?: string }) => {
+      if (m.evt === 'error') {
+        for (const w of this.waiting.values()) w.reject(new Error(`honest members: ${m.message}`));
+        this.waiting.clear();
+        return;
+      }
+      const w = this.waiting.get(m.evt);
+      this.waiting.delete(m.evt);
+      w?.resolve(m);
+    });
+    this.worker.on('error', (err) => {
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    });
+  }
+
+  private call<T>(command: HonestCommand): Promise<T> {
+    const reply = new Promise<T>((resolve, reject) =>
+      this.waiting.set(command.cmd, { resolve: resolve as (m: unknown) => void, reject }),
+    );
+    this.worker.postMessage(command);
+    return reply;
+  }
+
+  async join(): Promise<void> {
+    await this.call({ cmd: 'join' });
+  }
+
+  startChat(): void {
+    this.worker.postMessage({ cmd: 'chat' } satisfies HonestCommand);
+  }
+
+  attackStarts(): void {
+    this.worker.postMessage({ cmd: 'attack' } satisfies HonestCommand);
+  }
+
+  async stopAndDrain(timeoutMs: number): Promise<void> {
+    await this.call({ cmd: 'drain', timeoutMs });
+  }
+
+  async figures(): Promise<HonestFigures> {
+    return (await this.call<{ figures: HonestFigures }>({ cmd: 'figures' })).figures;
+  }
+
+  async leave(): Promise<void> {
+    try {
+      await this.call({ cmd: 'leave' });
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+}
+
+/** The honest members of a run: in their own thread when the bench is built, else in this one. */
+function honestGroup(server: ClientTarget, count: number, paceMs: number): HonestGroup {
+  const script = honestWorkerScript();
+  return script
+    ? new HonestWorker(script, { host: server.host, port: server.port, count, paceMs })
+    : new HonestRoom(server, count, paceMs);
 }
 
 /** Polls a process's RSS while an attack runs, for its peak over that window only. */
@@ -477,7 +578,7 @@ export const DEFAULT_SETTINGS: AttackSettings = {
   baselineMs: 2000,
   attackMs: 5000,
   quietMs: 5000,
-  drainMs: 30000,
+  drainMs: 60000,
   history: SERVER_DEFAULTS.history,
   lineChars: SERVER_DEFAULTS.maxMessage,
 };
@@ -499,6 +600,11 @@ export interface AttackResult {
     readonly quietSeconds: number;
   };
   readonly counts: AttackCounts;
+  /**
+   * How late this process's own event loop ran during the attack (p99 and max, ms): the honest
+   * members share it with the attackers, so a busy load generator shows here, not only the server.
+   */
+  readonly loadgenLagMs: { readonly p99: number; readonly max: number };
   /** Lines the server logged (stdout and stderr) from the attack's start to the end of the drain. */
   readonly logLines: number;
   readonly seconds: number;
@@ -506,10 +612,9 @@ export interface AttackResult {
   readonly loadAverage: readonly number[];
 }
 
-/** What an attack's body gets: the server, the room, the settings and the server's output so far. */
+/** What an attack's body gets: the server, the settings and the server's output so far. */
 export interface AttackEnv {
   readonly server: ServerUnderTest;
-  readonly room: HonestRoom;
   readonly settings: AttackSettings;
   /** Everything the server wrote since the attack started (kept for attacks that read logs). */
   readonly output: () => string;
@@ -551,8 +656,8 @@ export async function underAttack(
       if (plan.keepOutput) kept.push(text);
     },
   });
-  const room = new HonestRoom(server, settings.honest, settings.paceMs);
-  const env: AttackEnv = { server, room, settings, output: () => kept.join('') };
+  const room = honestGroup(server, settings.honest, settings.paceMs);
+  const env: AttackEnv = { server, settings, output: () => kept.join('') };
   const pid = server.monitor?.pid ?? null;
   try {
     await room.join();
@@ -563,10 +668,13 @@ export async function underAttack(
     const watch = pid === null ? null : new RssWatch(pid);
     kept = [];
     counting = true;
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     room.attackStarts();
     const counts = await plan.attack(env);
     await room.stopAndDrain(settings.drainMs);
     counting = false;
+    lag.disable();
     const peakBytes = watch?.stop() ?? null;
     await pause(settings.quietMs);
     const afterQuietBytes = pid === null ? null : readProcess(pid).rssBytes;
@@ -575,9 +683,10 @@ export async function underAttack(
       attack: name,
       server: server.label,
       serverFlags: flags.length ? [`${flags.join(' ')} (${plan.flagReason ?? ''})`] : [],
-      honest: room.figures(),
+      honest: await room.figures(),
       rss: { beforeBytes, peakBytes, afterQuietBytes, quietSeconds: settings.quietMs / 1000 },
       counts: { ...prepared, ...counts },
+      loadgenLagMs: { p99: Math.round(lag.percentile(99) / 1e5) / 10, max: Math.round(lag.max / 1e5) / 10 },
       logLines,
       seconds: (nowUs() - t0) / 1e6,
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
@@ -597,7 +706,7 @@ export function cjkLine(i: number, chars: number): string {
 
 /**
  * Fills the server's history with `entries` long CJK lines within its rate limit (burst, then
- * `rate` a second, 10% slower to stay clear of it), spread over `fillers` members who then leave
+ * `rate` a second, 20% slower to stay clear of it), spread over `fillers` members who then leave
  * (the server reads each goodbye after that member's lines). Their leaves are entries too: the
  * history ends with `fillers` leave entries after the lines.
  */
@@ -614,7 +723,7 @@ export async function fillHistory(
   );
   const started = await startAll(clients, 10, nowUs() + 30e6);
   if (started.failed > 0) throw new Error(`fillers could not join: ${started.errors.join('; ')}`);
-  const gapMs = (1000 / SERVER_DEFAULTS.rate) * 1.1;
+  const gapMs = (1000 / SERVER_DEFAULTS.rate) * 1.2;
   let line = 0;
   await Promise.all(
     clients.map(async (c, i) => {

@@ -50,13 +50,16 @@ export function attackTable(results: readonly AttackResult[]): string {
     fmt(r.honest.latencyMs.max, 1),
     `${r.honest.dropped}/${r.honest.members}`,
     fmt(r.honest.undelivered),
+    fmt(r.honest.rateLimited),
+    fmt(r.honest.drainSeconds, 1),
     fmt(mb(r.rss.beforeBytes), 0),
     fmt(mb(r.rss.peakBytes), 0),
     fmt(mb(r.rss.afterQuietBytes), 0),
+    fmt(r.loadgenLagMs.p99, 0),
     fmt(r.logLines),
     r.loadAverage.map((x) => x.toFixed(2)).join(' '),
   ]);
-  let out = `attack: honest latency in ms (quiet p99 on the same server before the attack; then during it), server RSS in MB (after ${
+  let out = `attack: honest latency in ms (quiet p99 on the same server before the attack; then during it), honest lines undelivered after the drain and refused (RATE_LIMITED), server RSS in MB (after ${
     results[0]?.rss.quietSeconds ?? 0
   } s of quiet)\n${table(
     [
@@ -67,9 +70,12 @@ export function attackTable(results: readonly AttackResult[]): string {
       'max',
       'dropped',
       'undelivered',
+      'refused',
+      'drain s',
       'RSS before',
       'peak',
       'after',
+      'loadgen lag p99',
       'log lines',
       'load avg',
     ],
