@@ -295,7 +295,8 @@ async function main(): Promise<void> {
   const program = new Command('bench')
     .description(
       'Parley benchmarks: fan-out throughput and latency, handshakes, and idle memory, against the ' +
-        'reference server started as a separate process (or --target), optionally next to ngircd.',
+        'reference server started as a separate process (or --target), optionally next to ngircd; ' +
+        '--scenario attack runs the attacks of issue 15 against a fresh server each.',
     )
     .addOption(new Option('--scenario <name>', 'what to run').choices([...SCENARIOS]).default('all'))
     .option(

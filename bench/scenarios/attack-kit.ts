@@ -332,9 +332,15 @@ export interface HonestFigures {
   readonly baselineMs: LatencySummary;
   /** Delivery latency of the lines said during the attack. */
   readonly latencyMs: LatencySummary;
-  /** Deliveries of attack-time lines still missing at members that stayed, after the drain. */
+  /**
+   * Deliveries of attack-time lines the server accepted that were still missing at members who
+   * stayed, after the drain.
+   */
   readonly undelivered: number;
-  /** Honest lines the server refused with RATE_LIMITED (read late in a bunch, they exceed the burst). */
+  /**
+   * Attack-time lines the server refused with RATE_LIMITED: said at a steady pace under the
+   * limit, but read by a stalled server late and in a bunch, they exceed its burst.
+   */
   readonly rateLimited: number;
   /** How long after the attack the last of those lines took to arrive (or the drain gave up). */
   readonly drainSeconds: number;
@@ -360,6 +366,7 @@ export class HonestRoom implements HonestGroup {
   private timer: NodeJS.Timeout | null = null;
   private attacking = false;
   private sentInAttack = 0;
+  private refusedBefore = 0;
   private readonly baseline = new Samples();
   private readonly during = new Samples();
   private drainSeconds = 0;
@@ -408,6 +415,16 @@ export class HonestRoom implements HonestGroup {
   /** Lines said from now on count as said during the attack. */
   attackStarts(): void {
     this.attacking = true;
+    this.refusedBefore = this.refused();
+  }
+
+  private refused(): number {
+    return this.members.reduce((n, m) => n + m.notices.filter((x) => x.includes('RATE_LIMITED')).length, 0);
+  }
+
+  /** Attack-time lines the server accepted: every member should receive each of them. */
+  private accepted(): number {
+    return this.sentInAttack - (this.refused() - this.refusedBefore);
   }
 
   /** Stops chatting and waits, at most `timeoutMs`, until members still here got every line. */
@@ -416,7 +433,7 @@ export class HonestRoom implements HonestGroup {
     this.timer = null;
     const t0 = nowUs();
     const deadline = t0 + timeoutMs * 1000;
-    while (nowUs() < deadline && this.live().some((m) => m.receivedInAttack < this.sentInAttack)) {
+    while (nowUs() < deadline && this.live().some((m) => m.receivedInAttack < this.accepted())) {
       await pause(50);
     }
     this.drainSeconds = Math.round((nowUs() - t0) / 1e5) / 10;
@@ -433,11 +450,8 @@ export class HonestRoom implements HonestGroup {
       linesSent: this.sentInAttack,
       baselineMs: summarise(this.baseline),
       latencyMs: summarise(this.during),
-      undelivered: this.live().reduce((n, m) => n + Math.max(0, this.sentInAttack - m.receivedInAttack), 0),
-      rateLimited: this.members.reduce(
-        (n, m) => n + m.notices.filter((x) => x.includes('RATE_LIMITED')).length,
-        0,
-      ),
+      undelivered: this.live().reduce((n, m) => n + Math.max(0, this.accepted() - m.receivedInAttack), 0),
+      rateLimited: this.refused() - this.refusedBefore,
       drainSeconds: this.drainSeconds,
       dropped: dropped.length,
       dropReasons: dropped.map((m) => `${m.name}: ${m.dropReason}`),

@@ -28,9 +28,11 @@ const tiny = {
 function expectShape(r: AttackResult, attack: string): void {
   expect(r).toMatchObject({ scenario: 'attack', attack });
   expect(r.honest.members).toBe(tiny.honest);
-  // Two members saying a line every 50 ms for the length of an attack: each line reaches both.
+  // Two members saying a line every 50 ms for the length of an attack: each accepted line reaches
+  // both, or is counted as undelivered.
   expect(r.honest.linesSent).toBeGreaterThan(0);
-  expect(r.honest.latencyMs.count).toBe(r.honest.linesSent * tiny.honest - r.honest.undelivered);
+  const accepted = r.honest.linesSent - r.honest.rateLimited;
+  expect(r.honest.latencyMs.count).toBe(accepted * tiny.honest - r.honest.undelivered);
   expect(r.honest.baselineMs.count).toBeGreaterThan(0);
   expect(r.honest.dropped).toBe(r.honest.dropReasons.length);
   expect(r.loadAverage).toHaveLength(3);
