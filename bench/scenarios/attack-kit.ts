@@ -588,7 +588,7 @@ export interface AttackSettings {
 
 export const DEFAULT_SETTINGS: AttackSettings = {
   honest: 3,
-  paceMs: 100,
+  paceMs: 500,
   baselineMs: 2000,
   attackMs: 5000,
   quietMs: 5000,
