@@ -15,7 +15,7 @@ const built = existsSync(join(repoRoot(), 'dist', 'reference-server', 'main.js')
 
 const tiny = {
   honest: 2,
-  paceMs: 50,
+  paceMs: 200,
   baselineMs: 300,
   attackMs: 3000,
   quietMs: 0,
@@ -28,7 +28,7 @@ const tiny = {
 function expectShape(r: AttackResult, attack: string): void {
   expect(r).toMatchObject({ scenario: 'attack', attack });
   expect(r.honest.members).toBe(tiny.honest);
-  // Two members saying a line every 50 ms for the length of an attack: each accepted line reaches
+  // Two members saying a line every 200 ms for the length of an attack: each accepted line reaches
   // both, or is counted as undelivered.
   expect(r.honest.linesSent).toBeGreaterThan(0);
   const accepted = r.honest.linesSent - r.honest.rateLimited;
