@@ -6,9 +6,10 @@
  * How this works: each attack starts its own reference server (server-process.ts) with the
  * server's own defaults for every limit it probes (rate 10/s, burst 20, 1,024 slots, 10 s
  * handshake timeout, info logs) unless the attack says otherwise, and records the flags it
- * changed. Honest members (the load generator's ParleyClient) join, then each says a line every
- * `paceMs` carrying its send time; every member receives every line (v2 echoes the sender's own),
- * so each delivery is one latency sample. The attack runs, bounded in connections and time; then
+ * changed. Honest members (the load generator's ParleyClient, in a worker thread of their own
+ * when the bench is built, so that the attackers' work in this thread does not delay their
+ * reading) join, then each says a line every `paceMs` carrying its send time; every member
+ * receives every line (v2 echoes the sender's own), so each delivery is one latency sample. The attack runs, bounded in connections and time; then
  * the members stop, the bench waits for every line already sent to arrive (a stalled server shows
  * as a late line, not a missing one), reads the server's RSS after a quiet period, and stops it.
  * The raw peer speaks the protocol from spec/PROTOCOL.md with the core's codec and crypto: frames
@@ -294,7 +295,8 @@ export async function joinedPeer(target: ClientTarget, name: string, options: Pa
 class HonestMember extends ParleyClient {
   droppedAt: number | null = null;
   private leaving = false;
-  /** Lines received that were sent during the attack. */
+  /** Lines received that were sent before the attack, and during it. */
+  receivedBefore = 0;
   receivedInAttack = 0;
 
   protected override attach(socket: Socket): void {
@@ -365,6 +367,7 @@ export class HonestRoom implements HonestGroup {
   readonly members: HonestMember[];
   private timer: NodeJS.Timeout | null = null;
   private attacking = false;
+  private sentBefore = 0;
   private sentInAttack = 0;
   private refusedBefore = 0;
   private readonly baseline = new Samples();
@@ -385,6 +388,7 @@ export class HonestRoom implements HonestGroup {
         const sentUs = Number(s.slice(start + 3, end));
         (during ? this.during : this.baseline).push(atUs - sentUs);
         if (during) m.receivedInAttack++;
+        else m.receivedBefore++;
       };
       return m;
     });
@@ -395,27 +399,34 @@ export class HonestRoom implements HonestGroup {
     if (started.failed > 0) throw new Error(`honest members could not join: ${started.errors.join('; ')}`);
   }
 
-  /** Starts chatting: every member says a line every paceMs, spread evenly over the period. */
-  startChat(): void {
-    let turn = 0;
-    const each = Math.max(1, Math.floor(this.paceMs / this.members.length));
-    this.timer = setInterval(() => {
-      const m = this.members[turn++ % this.members.length];
-      if (m.dropped) return;
-      try {
-        m.say(`${MARK}${this.attacking ? 'a' : 'b'}${nowUs()}`);
-        m.flush();
-        if (this.attacking) this.sentInAttack++;
-      } catch {
-        // dropped between the check and the line: counted as dropped
-      }
-    }, each);
+  private sayLine(m: HonestMember): void {
+    if (m.dropped) return;
+    try {
+      m.say(`${MARK}${this.attacking ? 'a' : 'b'}${nowUs()}`);
+      m.flush();
+      if (this.attacking) this.sentInAttack++;
+      else this.sentBefore++;
+    } catch {
+      // dropped between the check and the line: counted as dropped
+    }
   }
 
-  /** Lines said from now on count as said during the attack. */
+  /**
+   * Starts chatting: every member says a line at once, then one every paceMs, the members spread
+   * evenly over the period.
+   */
+  startChat(): void {
+    for (const m of this.members) this.sayLine(m);
+    let turn = 0;
+    const each = Math.max(1, Math.floor(this.paceMs / this.members.length));
+    this.timer = setInterval(() => this.sayLine(this.members[turn++ % this.members.length]), each);
+  }
+
+  /** Lines said from now on count as said during the attack; every member says one at once. */
   attackStarts(): void {
     this.attacking = true;
     this.refusedBefore = this.refused();
+    for (const m of this.members) this.sayLine(m);
   }
 
   private refused(): number {
@@ -433,7 +444,9 @@ export class HonestRoom implements HonestGroup {
     this.timer = null;
     const t0 = nowUs();
     const deadline = t0 + timeoutMs * 1000;
-    while (nowUs() < deadline && this.live().some((m) => m.receivedInAttack < this.accepted())) {
+    const before = this.sentBefore - this.refusedBefore;
+    const missing = (m: HonestMember) => m.receivedInAttack < this.accepted() || m.receivedBefore < before;
+    while (nowUs() < deadline && this.live().some(missing)) {
       await pause(50);
     }
     this.drainSeconds = Math.round((nowUs() - t0) / 1e5) / 10;
@@ -615,8 +628,8 @@ export interface AttackResult {
   };
   readonly counts: AttackCounts;
   /**
-   * How late this process's own event loop ran during the attack (p99 and max, ms): the honest
-   * members share it with the attackers, so a busy load generator shows here, not only the server.
+   * How late the bench's main event loop ran during the attack (p99 and max, ms): the attackers
+   * run in it, so a busy load generator shows here rather than passing for the server's delay.
    */
   readonly loadgenLagMs: { readonly p99: number; readonly max: number };
   /** Lines the server logged (stdout and stderr) from the attack's start to the end of the drain. */
