@@ -298,7 +298,11 @@ async function main(): Promise<void> {
         'reference server started as a separate process (or --target), optionally next to ngircd; ' +
         '--scenario attack runs the attacks of issue 15 against a fresh server each.',
     )
-    .addOption(new Option('--scenario <name>', 'what to run').choices([...SCENARIOS]).default('all'))
+    .addOption(
+      new Option('--scenario <name>', 'what to run (all: every scenario but attack)')
+        .choices([...SCENARIOS])
+        .default('all'),
+    )
     .option(
       '--clients <n>',
       'clients in the room (fanout), in the burst (handshake), or the idle size',
