@@ -14,6 +14,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClientSpec, Receiver } from './load-client.js';
 import { NGIRCD_INSTALL_HINT, startNgircd } from './ngircd.js';
 import { summariseProfiles } from './profile-summary.js';
+import type { AttackResult } from './scenarios/attack-kit.js';
+import { ATTACK_NAMES, type AttackName, attackTable, runAttack } from './scenarios/attack-run.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type FanoutContender, runFanoutRounds } from './scenarios/fanout-rounds.js';
 import { type HandshakeResult, runHandshake } from './scenarios/handshake.js';
@@ -28,7 +30,7 @@ import {
 } from './server-process.js';
 import { fmt, ratio, table } from './stats.js';
 
-const SCENARIOS = ['fanout', 'handshake', 'handshake-parts', 'idle', 'all'] as const;
+const SCENARIOS = ['fanout', 'handshake', 'handshake-parts', 'idle', 'attack', 'all'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function whole(name: string, min: number, max = 1_000_000_000) {
@@ -80,6 +82,11 @@ interface Options {
   serverRoot?: string;
   serverFlags?: string;
   serverEnv?: Record<string, string>;
+  attack: AttackName | 'all';
+  honest: number;
+  attackSeconds: number;
+  quiet: number;
+  attackConnections?: number;
   json?: string;
 }
 
@@ -98,7 +105,7 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly command: string;
   readonly startedAt: string;
-  readonly results: (FanoutResult | HandshakeResult | HandshakePartsResult | IdleResult)[];
+  readonly results: (FanoutResult | HandshakeResult | HandshakePartsResult | IdleResult | AttackResult)[];
   readonly profiles: {
     file: string;
     totalMs: number;
@@ -288,9 +295,14 @@ async function main(): Promise<void> {
   const program = new Command('bench')
     .description(
       'Parley benchmarks: fan-out throughput and latency, handshakes, and idle memory, against the ' +
-        'reference server started as a separate process (or --target), optionally next to ngircd.',
+        'reference server started as a separate process (or --target), optionally next to ngircd; ' +
+        '--scenario attack runs the attacks of issue 15 against a fresh server each.',
     )
-    .addOption(new Option('--scenario <name>', 'what to run').choices([...SCENARIOS]).default('all'))
+    .addOption(
+      new Option('--scenario <name>', 'what to run (all: every scenario but attack)')
+        .choices([...SCENARIOS])
+        .default('all'),
+    )
     .option(
       '--clients <n>',
       'clients in the room (fanout), in the burst (handshake), or the idle size',
@@ -362,6 +374,32 @@ async function main(): Promise<void> {
       'an environment variable for the reference server process only (repeatable)',
       serverEnv,
     )
+    .addOption(
+      new Option(
+        '--attack <name>',
+        'attack: which attack of issue 15 to run on a fresh server (all: each in turn)',
+      )
+        .choices([...ATTACK_NAMES, 'all'])
+        .default('all'),
+    )
+    .option('--honest <n>', 'attack: honest members chatting during the attack', whole('--honest', 1, 100), 3)
+    .option(
+      '--attack-seconds <s>',
+      'attack: how long an attack keeps going (floods, newcomers, waiting on exports)',
+      whole('--attack-seconds', 1, 600),
+      5,
+    )
+    .option(
+      '--quiet <s>',
+      'attack: quiet time after the attack before the server RSS is read again',
+      whole('--quiet', 0, 600),
+      5,
+    )
+    .option(
+      '--attack-connections <n>',
+      'attack: attacking connections (export 10, burst 100, lockout the free slots, logs 50 refusals)',
+      whole('--attack-connections', 1, 100000),
+    )
     .option('--json <file>', 'write every figure to this file')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
@@ -371,7 +409,9 @@ async function main(): Promise<void> {
   program.parse();
   const opts = program.opts<Options>();
   const explicitClients = program.getOptionValueSource('clients') === 'cli';
-  const run = (name: Exclude<ScenarioName, 'all'>) => opts.scenario === 'all' || opts.scenario === name;
+  // `all` is the measurements of the quiet server; attacks run only when asked for.
+  const run = (name: Exclude<ScenarioName, 'all'>) =>
+    opts.scenario === name || (opts.scenario === 'all' && name !== 'attack');
   const timeoutMs = opts.timeout * 1000;
   const machine = machineInfo();
   const report: BenchReport = {
@@ -501,6 +541,28 @@ async function main(): Promise<void> {
     );
     report.results.push(result);
     print(idleTable(result));
+  }
+
+  if (run('attack')) {
+    if (opts.profile !== 'v2' || opts.target) {
+      log('attack: v2 on a server the bench starts (no --target, no legacy): skipped');
+    } else {
+      const names = opts.attack === 'all' ? ATTACK_NAMES : [opts.attack];
+      const rows: AttackResult[] = [];
+      for (const name of names) {
+        log(`attack ${name}...`);
+        rows.push(
+          await runAttack(name, {
+            honest: opts.honest,
+            attackMs: opts.attackSeconds * 1000,
+            quietMs: opts.quiet * 1000,
+            connections: opts.attackConnections,
+          }),
+        );
+      }
+      report.results.push(...rows);
+      print(attackTable(rows));
+    }
   }
 
   if (opts.cpuProf) {

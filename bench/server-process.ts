@@ -147,6 +147,8 @@ export interface ParleyServerOptions {
    */
   readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
+  /** Sees everything the server writes to stdout and stderr (the attack bench reads its logs). */
+  readonly onOutput?: (text: string) => void;
 }
 
 const LISTENING = /listening on ([^\s:]+):(\d+) \(profile (\w+)\)/;
@@ -211,7 +213,9 @@ export async function startParleyServer(options: ParleyServerOptions): Promise<S
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (t: string) => {
     if (stderr.length < 20000) stderr += t;
+    options.onOutput?.(t);
   });
+  if (options.onOutput) child.stdout!.on('data', options.onOutput);
 
   const address = await new Promise<{ host: string; port: number }>((resolveAddr, reject) => {
     let out = '';
