@@ -21,6 +21,7 @@ import { genErrors } from './gen/emit-errors.mjs';
 import { genLegacyPackets } from './gen/emit-legacy-packets.mjs';
 import { genMachines } from './gen/emit-machines.mjs';
 import { genProtocol } from './gen/emit-protocol.mjs';
+import { genUnicodeNames } from './gen/emit-unicode.mjs';
 import { genV2Packets } from './gen/emit-v2-packets.mjs';
 import { loadSpec } from './gen/load.mjs';
 import { SPEC_NAME } from './gen/spec-model.mjs';
@@ -40,11 +41,12 @@ export const OUTPUT_FILES = Object.freeze([
   'src/generated/v2-packets.ts',
   'src/generated/legacy-packets.ts',
   'src/generated/machines.ts',
+  'src/generated/unicode-names.ts',
   'spec/PROTOCOL.md',
 ]);
 
-/** Every generated file for a valid spec: relative path -> content. */
-export function generate(spec) {
+/** Every generated file for a valid spec (and the Unicode data under `root`): path -> content. */
+export function generate(spec, root = ROOT) {
   const jsonSchema = z.toJSONSchema(specFormat);
   return new Map([
     ['spec/spec.schema.json', `${JSON.stringify(jsonSchema, null, 2)}\n`],
@@ -53,6 +55,7 @@ export function generate(spec) {
     ['src/generated/v2-packets.ts', genV2Packets(spec)],
     ['src/generated/legacy-packets.ts', genLegacyPackets(spec)],
     ['src/generated/machines.ts', genMachines(spec)],
+    ['src/generated/unicode-names.ts', genUnicodeNames(root)],
     ['spec/PROTOCOL.md', genProtocol(spec)],
   ]);
 }

@@ -1,0 +1,129 @@
+/**
+ * Name security (spec 7.2), after Unicode UTS #39: which names may be used, and when two names are
+ * the same person's as far as readers can tell.
+ *
+ * How this works: a wanted name is first put in NFC, so a decomposed "Zoë" is the composed one.
+ * It must then be made only of code points whose Identifier_Status is Allowed (this refuses
+ * format and default-ignorable code points, compatibility look-alikes such as fullwidth and
+ * mathematical letters, and invisible fillers), and be "highly restrictive" (UTS #39 5.2): one
+ * script, or Latin with Han and Japanese kana, Han and Bopomofo, or Han and Hangul; so "hоnest1"
+ * with a Cyrillic о is refused. Names that pass are compared by a key: the UTS #39 skeleton of
+ * the case-folded skeleton. Two names with one key look alike (honest1, honestl, HONESTI,
+ * Straße, STRASSE), so the second is refused as taken or reserved. The data is Unicode's own,
+ * generated from spec/unicode/ into src/generated/unicode-names.ts.
+ */
+import { ALLOWED_RUNS, CASE_FOLDING, CONFUSABLES, SCRIPT_SETS } from '../generated/unicode-names.js';
+
+/** Allowed runs as parallel arrays (first, last, script set) for a binary search. */
+const runFirst: number[] = [];
+const runLast: number[] = [];
+const runSet: (readonly string[])[] = [];
+for (const run of ALLOWED_RUNS.split(';')) {
+  const [span, set] = run.split(':');
+  const [a, b = a] = span.split('-');
+  runFirst.push(Number.parseInt(a, 16));
+  runLast.push(Number.parseInt(b, 16));
+  runSet.push(SCRIPT_SETS[Number(set)].split(' '));
+}
+
+/** "cp:m m;..." (hex) as a map from code point to its mapping. */
+function unpackMap(packed: string): ReadonlyMap<number, string> {
+  const map = new Map<number, string>();
+  for (const entry of packed.split(';')) {
+    const [cp, to] = entry.split(':');
+    map.set(
+      Number.parseInt(cp, 16),
+      String.fromCodePoint(...to.split(' ').map((h) => Number.parseInt(h, 16))),
+    );
+  }
+  return map;
+}
+
+const FOLDS = unpackMap(CASE_FOLDING);
+const PROTOTYPES = unpackMap(CONFUSABLES);
+
+/** The Script_Extensions set of an Allowed code point, or null when it is not Allowed. */
+export function allowedScripts(cp: number): readonly string[] | null {
+  let lo = 0;
+  let hi = runFirst.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp < runFirst[mid]) hi = mid - 1;
+    else if (cp > runLast[mid]) lo = mid + 1;
+    else return runSet[mid];
+  }
+  return null;
+}
+
+function mapCodePoints(text: string, map: ReadonlyMap<number, string>): string {
+  let out = '';
+  for (const ch of text) out += map.get(ch.codePointAt(0)!) ?? ch;
+  return out;
+}
+
+/** Full case folding (Unicode CaseFolding, C and F): "Straße" and "STRASSE" both give "strasse". */
+export function foldCase(text: string): string {
+  return mapCodePoints(text, FOLDS);
+}
+
+/** The UTS #39 skeleton: NFD, each code point to its confusable prototype, NFD again. */
+export function skeleton(text: string): string {
+  return mapCodePoints(text.normalize('NFD'), PROTOTYPES).normalize('NFD');
+}
+
+/**
+ * The comparison key of a name (spec 7.2): equal keys mean names that read alike. The skeleton
+ * is taken before and after folding so that both "I"/"l" (alike as capitals) and "ß"/"ss" (alike
+ * once folded) meet.
+ */
+export function nameKey(name: string): string {
+  return skeleton(foldCase(skeleton(name.normalize('NFC'))));
+}
+
+/** Scripts that may be mixed in one name (UTS #39 5.2, "highly restrictive"). */
+const MIXES: readonly (readonly string[])[] = [
+  ['Latn', 'Hani', 'Hira', 'Kana'],
+  ['Latn', 'Hani', 'Bopo'],
+  ['Latn', 'Hani', 'Hang'],
+];
+
+/** UTS #39 augmented script sets: Han is also written in Japanese, Korean and Bopomofo text. */
+const AUGMENT: Readonly<Record<string, readonly string[]>> = {
+  Hani: ['Hanb', 'Jpan', 'Kore'],
+  Hira: ['Jpan'],
+  Kana: ['Jpan'],
+  Hang: ['Kore'],
+  Bopo: ['Hanb'],
+};
+
+function augmented(scripts: readonly string[]): Set<string> {
+  const set = new Set(scripts);
+  for (const s of scripts) for (const extra of AUGMENT[s] ?? []) set.add(extra);
+  return set;
+}
+
+const hexCode = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Why `name` (already NFC) may not be a name under UTS #39, or null when it may: a code point
+ * that is not Allowed, or scripts mixed beyond the highly restrictive level. The reason names
+ * code points as U+XXXX, never as themselves, so it is safe to show and to log.
+ */
+export function nameSecurityProblem(name: string): string | null {
+  let common: Set<string> | null = null;
+  const mixOk = MIXES.map(() => true);
+  for (const ch of name) {
+    const cp = ch.codePointAt(0)!;
+    const scripts = allowedScripts(cp);
+    if (scripts === null) return `${hexCode(cp)} is not allowed in names (Unicode UTS #39)`;
+    if (scripts.length === 1 && (scripts[0] === 'Zyyy' || scripts[0] === 'Zinh')) continue;
+    const set = augmented(scripts);
+    if (common === null) common = set;
+    else for (const s of common) if (!set.has(s)) common.delete(s);
+    MIXES.forEach((mix, i) => {
+      if (!scripts.some((s) => mix.includes(s))) mixOk[i] = false;
+    });
+  }
+  if (common === null || (common as Set<string>).size > 0 || mixOk.some(Boolean)) return null;
+  return 'a name may not mix scripts (Unicode UTS #39, highly restrictive)';
+}

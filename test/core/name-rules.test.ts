@@ -1,0 +1,107 @@
+/**
+ * Name security (spec 7.2, UTS #39): which code points and script mixes a name may hold, and the
+ * comparison key under which look-alike names collide.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  allowedScripts,
+  foldCase,
+  nameKey,
+  nameSecurityProblem,
+  skeleton,
+} from '../../src/chat/name-rules.js';
+import { NAME_UNICODE_VERSION } from '../../src/generated/unicode-names.js';
+
+const problem = (name: string) => nameSecurityProblem(name.normalize('NFC'));
+
+describe('name code points (Identifier_Status)', () => {
+  it.each([
+    ['alice_99'],
+    ['a.b-c'],
+    ['Zoë'],
+    ['Pokémon'],
+    ['Ελένη'],
+    ['Иван'],
+    ['山田たろう'],
+    ['김민수'],
+    ['हिन्दी'],
+    ['محمد'],
+  ])('accepts %s', (name) => {
+    expect(problem(name)).toBeNull();
+  });
+
+  it.each([
+    ['ｈonest1', 'U+FF48'],
+    ['𝐡onest1', 'U+1D421'],
+    ['honest1\u3164', 'U+3164'],
+    ['hon\u200best1', 'U+200B'],
+    ['hon\u200dest1', 'U+200D'],
+    ['hon\u2060est1', 'U+2060'],
+    ['\ufeffhonest1', 'U+FEFF'],
+    ['hon\u00adest1', 'U+00AD'],
+    ['honest\u{e0061}', 'U+E0061'],
+    ['hon\u061cest', 'U+061C'],
+    ['a\u202eb', 'U+202E'],
+  ])('refuses %j, naming %s', (name, code) => {
+    expect(problem(name)).toBe(`${code} is not allowed in names (Unicode UTS #39)`);
+  });
+
+  it('knows the scripts of an allowed code point and nothing of a refused one', () => {
+    expect(allowedScripts(0x61)).toEqual(['Latn']);
+    expect(allowedScripts(0x30)).toEqual(['Zyyy']);
+    expect(allowedScripts(0x30fc)).toEqual(['Hira', 'Kana']);
+    expect(allowedScripts(0xff48)).toBeNull();
+    expect(allowedScripts(0x10ffff)).toBeNull();
+  });
+
+  it('states the Unicode version of its data', () => {
+    expect(NAME_UNICODE_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('script mixing (UTS #39 highly restrictive)', () => {
+  it.each([['hоnest1'], ['ѕerver'], ['Aλ'], ['pаypal'], ['Иvan']])('refuses the mix in %s', (name) => {
+    expect(problem(name)).toBe('a name may not mix scripts (Unicode UTS #39, highly restrictive)');
+  });
+
+  it.each([['田中taro'], ['たなかタナカ田中'], ['김kim金'], ['bob42'], ['42']])(
+    'accepts the allowed mix in %s',
+    (name) => {
+      expect(problem(name)).toBeNull();
+    },
+  );
+});
+
+describe('comparison key', () => {
+  it.each([
+    ['honest1', 'honestl'],
+    ['honest1', 'HONESTI'],
+    ['straße', 'STRASSE'],
+    ['Zoë', 'Zoe\u0308'],
+    ['ope', 'оре'],
+    ['Alice', 'alice'],
+    ['rn', 'm'],
+  ])('%j and %j collide', (a, b) => {
+    expect(nameKey(a)).toBe(nameKey(b));
+  });
+
+  it.each([
+    ['alice', 'alicia'],
+    ['bob', 'rob'],
+    ['山田', '田山'],
+  ])('%j and %j stay apart', (a, b) => {
+    expect(nameKey(a)).not.toBe(nameKey(b));
+  });
+
+  it('is idempotent', () => {
+    for (const name of ['HONESTI', 'Straße', 'Ελένη', '山田たろう', 'Pokémon']) {
+      expect(nameKey(nameKey(name))).toBe(nameKey(name));
+    }
+  });
+
+  it('folds case fully and maps prototypes after NFD', () => {
+    expect(foldCase('STRASSE Straße ΣΑΣ')).toBe('strasse strasse σασ');
+    expect(skeleton('ѕ')).toBe('s');
+    expect(skeleton('é')).toBe('e\u0301');
+  });
+});
