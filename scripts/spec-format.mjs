@@ -158,7 +158,11 @@ const names = z.strictObject({
   section: sectionId,
   pattern: text.describe('A JavaScript regular expression source.'),
   reserved: z.array(text),
-  caseInsensitive: z.boolean(),
+  compare: z
+    .enum(['uts39', 'exact'])
+    .describe(
+      'uts39: NFC, the UTS #39 identifier rules and comparison by skeleton key (spec 7.2); exact: as sent.',
+    ),
   invalid: text.describe('What a refusal says when a name does not match the pattern.'),
   text,
 });

@@ -2,18 +2,17 @@
  * Comparing one observation with one expectation: the per-packet rules (user lists as sets sorted
  * case-insensitively, export tails, legacy exports cut to fit a frame) and how expectations print.
  */
-import {
-  LEGACY_EXPORT_HEADER,
-  LEGACY_SERVER_NAME,
-  nameKey,
-  V2_NAME_RULES,
-} from '../../src/generated/constants.js';
+import { compareCodePoints, nameOrderKey, sameName } from '../../src/chat/name-rules.js';
+import { LEGACY_EXPORT_HEADER, LEGACY_SERVER_NAME, V2_NAME_RULES } from '../../src/generated/constants.js';
 import { pythonJsonString } from '../../src/legacy/python-json.js';
 import type { Obs } from './observe.js';
 import type { Expect } from './types.js';
 
-/** v2 names compare by their key under the v2 name rules (7.2). */
-export const foldV2 = (name: string): string => nameKey(V2_NAME_RULES, name);
+/** Whether two v2 names are one name under the v2 name rules (7.2). */
+export const sameV2 = (a: string, b: string): boolean => sameName(V2_NAME_RULES, a, b);
+
+/** v2 user lists are sorted by the case-folded names (7.6). */
+const orderV2 = (name: string): string => nameOrderKey(V2_NAME_RULES, name);
 
 /** Whether observation `o` is what `w` expects. */
 export function matches(w: Expect, o: Obs): boolean {
@@ -117,9 +116,9 @@ function sameSet(a: readonly (string | null)[], b: readonly string[]): boolean {
  * case-insensitive collation; the spec does not say which, so either passes.
  */
 function sortedCaseInsensitively(names: readonly string[]): boolean {
-  const byFold = [...names].sort((a, b) => (foldV2(a) < foldV2(b) ? -1 : foldV2(a) > foldV2(b) ? 1 : 0));
+  const byFold = [...names].sort((a, b) => compareCodePoints(orderV2(a), orderV2(b)));
   const byLocale = [...names].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }));
-  const fold = (list: readonly string[]) => list.map(foldV2).join('\u0000');
+  const fold = (list: readonly string[]) => list.map(orderV2).join('\u0000');
   return fold(names) === fold(byFold) || fold(names) === fold(byLocale);
 }
 

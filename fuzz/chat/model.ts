@@ -19,7 +19,7 @@ import {
 } from '../../src/generated/constants.js';
 import type { Profile } from '../targets/types.js';
 import { ensure } from '../util.js';
-import { describeExpect, foldV2, matches } from './matching.js';
+import { describeExpect, matches, sameV2 } from './matching.js';
 import { describeObs, type ExportEntry, type Obs } from './observe.js';
 import {
   type ChatSystem,
@@ -77,8 +77,8 @@ export class ChatModel {
     const { maxName } = this.system.limits;
     if (this.profile === 'v2') {
       if (length === 0 || length > maxName || !V2_NAME_PATTERN.test(name)) return 'NAME_INVALID';
-      if (V2_RESERVED_NAMES.some((r) => foldV2(r) === foldV2(name))) return 'NAME_RESERVED';
-      if (this.names().some((n) => foldV2(n) === foldV2(name))) return 'NAME_TAKEN';
+      if (V2_RESERVED_NAMES.some((r) => sameV2(r, name))) return 'NAME_RESERVED';
+      if (this.names().some((n) => sameV2(n, name))) return 'NAME_TAKEN';
       return null;
     }
     if (length === 0 || length > maxName || !LEGACY_NAME_PATTERN.test(name)) return 'NAME_INVALID';
@@ -89,8 +89,8 @@ export class ChatModel {
 
   /** The member a v2 private message to `to` reaches (names compare case-insensitively). */
   memberNamed(to: string): { who: Who | null; name: string } | null {
-    for (const [who, name] of this.members) if (foldV2(name) === foldV2(to)) return { who, name };
-    const foreign = this.system.baseline.find((n) => foldV2(n) === foldV2(to));
+    for (const [who, name] of this.members) if (sameV2(name, to)) return { who, name };
+    const foreign = this.system.baseline.find((n) => sameV2(n, to));
     return foreign === undefined ? null : { who: null, name: foreign };
   }
 

@@ -204,7 +204,7 @@ export function genProtocol(spec) {
     md.list([
       `Pattern (JavaScript, \`u\` flag): ${code(v2.names.pattern)}`,
       `Reserved: ${v2.names.reserved.map(code).join(', ')}`,
-      `Case-insensitive: ${yesNo(v2.names.caseInsensitive)}`,
+      `Comparison: ${v2.names.compare === 'uts39' ? 'NFC, UTS #39 identifier rules, skeleton key' : 'exact'}`,
     ]);
   });
 
@@ -301,7 +301,7 @@ export function genProtocol(spec) {
     md.list([
       `Pattern (JavaScript): ${code(legacy.names.pattern)}`,
       `Reserved: ${legacy.names.reserved.map(code).join(', ')}`,
-      `Case-insensitive: ${yesNo(legacy.names.caseInsensitive)}`,
+      `Comparison: ${legacy.names.compare === 'uts39' ? 'NFC, UTS #39 identifier rules, skeleton key' : 'exact'}`,
     ]);
   });
 

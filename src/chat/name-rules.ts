@@ -7,11 +7,13 @@
  * format and default-ignorable code points, compatibility look-alikes such as fullwidth and
  * mathematical letters, and invisible fillers), and be "highly restrictive" (UTS #39 5.2): one
  * script, or Latin with Han and Japanese kana, Han and Bopomofo, or Han and Hangul; so "hоnest1"
- * with a Cyrillic о is refused. Names that pass are compared by a key: the UTS #39 skeleton of
- * the case-folded skeleton. Two names with one key look alike (honest1, honestl, HONESTI,
- * Straße, STRASSE), so the second is refused as taken or reserved. The data is Unicode's own,
+ * with a Cyrillic о is refused. Names that pass are compared by two keys made of the UTS #39
+ * skeleton and full case folding (see skeletonKeys): two names that share a key look alike
+ * (honest1, honestl, honestI; Straße, STRASSE; rn, m), so the second is refused as taken or
+ * reserved. The data is Unicode's own,
  * generated from spec/unicode/ into src/generated/unicode-names.ts.
  */
+import type { NameRules } from '../generated/constants.js';
 import { ALLOWED_RUNS, CASE_FOLDING, CONFUSABLES, SCRIPT_SETS } from '../generated/unicode-names.js';
 
 /** Allowed runs as parallel arrays (first, last, script set) for a binary search. */
@@ -72,12 +74,14 @@ export function skeleton(text: string): string {
 }
 
 /**
- * The comparison key of a name (spec 7.2): equal keys mean names that read alike. The skeleton
- * is taken before and after folding so that both "I"/"l" (alike as capitals) and "ß"/"ss" (alike
- * once folded) meet.
+ * The UTS #39 comparison keys of a name (spec 7.2): two names read alike when they share a key.
+ * Some look-alikes show in one case only ("rn" and "m"; "I" and "l" as capitals), so no single key
+ * catches them all: the first key folds case and then takes the skeleton (Alice/ALICE, rn/m,
+ * Straße/STRASSE), the second takes the skeleton and then folds case (honestI/honestl).
  */
-export function nameKey(name: string): string {
-  return skeleton(foldCase(skeleton(name.normalize('NFC'))));
+export function skeletonKeys(name: string): readonly [string, string] {
+  const nfc = name.normalize('NFC');
+  return [skeleton(foldCase(nfc)), foldCase(skeleton(nfc))];
 }
 
 /** Scripts that may be mixed in one name (UTS #39 5.2, "highly restrictive"). */
@@ -126,4 +130,56 @@ export function nameSecurityProblem(name: string): string | null {
   }
   if (common === null || (common as Set<string>).size > 0 || mixOk.some(Boolean)) return null;
   return 'a name may not mix scripts (Unicode UTS #39, highly restrictive)';
+}
+
+/** The keys two names are compared by under `rules` (7.2, 10.2): a shared key is one name. */
+export function nameKeys(rules: NameRules, name: string): readonly string[] {
+  return rules.compare === 'uts39' ? skeletonKeys(name) : [name];
+}
+
+/** Whether `a` and `b` are one name under `rules` (they share a key). */
+export function sameName(rules: NameRules, a: string, b: string): boolean {
+  const keys = nameKeys(rules, b);
+  return nameKeys(rules, a).some((k) => keys.includes(k));
+}
+
+/** The key a user list is sorted by: case-folded under uts39, so that Bob sorts beside alice. */
+export function nameOrderKey(rules: NameRules, name: string): string {
+  return rules.compare === 'uts39' ? foldCase(name) : name;
+}
+
+export type NameForm =
+  | { readonly ok: true; readonly name: string }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * The name as the server records it (NFC under uts39), or why its form is refused: length in code
+ * points of that form (1 to maxName), the pattern, and under uts39 the UTS #39 identifier rules.
+ * Whether it is taken or reserved is the room's question.
+ */
+export function nameForm(rules: NameRules, maxName: number, wanted: string): NameForm {
+  const name = rules.compare === 'uts39' ? wanted.normalize('NFC') : wanted;
+  const length = [...name].length;
+  if (length === 0 || length > maxName) return { ok: false, message: `a name is 1 to ${maxName} characters` };
+  if (!rules.pattern.test(name)) return { ok: false, message: rules.invalid };
+  const problem = rules.compare === 'uts39' ? nameSecurityProblem(name) : null;
+  return problem === null ? { ok: true, name } : { ok: false, message: problem };
+}
+
+const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;
+
+/**
+ * Orders two strings by code point (7.6), not by UTF-16 code unit: the two differ only where a
+ * code point above U+FFFF (a surrogate pair) meets one from U+E000 to U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (isSurrogate(x) !== isSurrogate(y)) return isSurrogate(x) ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }

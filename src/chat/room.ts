@@ -6,13 +6,15 @@
  * the decision into its own packets. The room never calls anyone.
  *
  * How this works: names map to member ids both ways under the profile's name rules (generated
- * from the spec: v2 compares names case-insensitively, legacy exactly). Each member has a token
+ * from the spec, applied by name-rules.ts: v2 records names in NFC and compares them by their
+ * UTS #39 skeleton key, legacy exactly). Each member has a token
  * bucket (7.8). History is a ring of at most `history` entries, held in memory only and cleared
  * when the room empties or the server stops (the original's behaviour).
  */
 import { type ParleyError, parleyError } from '../errors.js';
-import { type LeaveReason, type Limits, type NameRules, nameKey } from '../generated/constants.js';
+import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
+import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rules.js';
 
 export interface HistoryEntry {
   readonly kind: 'message' | 'action' | 'join' | 'leave';
@@ -22,7 +24,7 @@ export interface HistoryEntry {
 }
 
 export type NameVerdict =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly name: string }
   | {
       readonly ok: false;
       readonly code: Extract<ErrorCode, 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED'>;
@@ -81,9 +83,10 @@ interface Bucket {
 
 export class Room<Id> {
   private readonly byId = new Map<Id, string>();
+  /** Every key of every member's name (name-rules.ts): no two members share one. */
   private readonly byKey = new Map<string, Id>();
   private readonly buckets = new Map<Id, Bucket>();
-  /** Names kept sorted by (folded key, name) as members come and go: no sort per join. */
+  /** Names kept sorted by (order key, name) as members come and go: no sort per join. */
   private readonly sorted: { key: string; name: string }[] = [];
   private history: HistoryEntry[] = [];
   private historyStart = 0;
@@ -105,8 +108,8 @@ export class Room<Id> {
       case 'join': {
         const verdict = this.checkName(request.name);
         if (!verdict.ok) return { kind: 'refused', by, verdict };
-        this.join(by, request.name, now);
-        return { kind: 'joined', by, name: request.name, ts: now };
+        this.join(by, verdict.name, now);
+        return { kind: 'joined', by, name: verdict.name, ts: now };
       }
       case 'say': {
         const refused = this.takeToken(by, now) ?? this.checkLength(by, request.text);
@@ -145,11 +148,10 @@ export class Room<Id> {
   leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
     const name = this.byId.get(by);
     if (name === undefined) return null;
-    const key = nameKey(this.rules, name);
     this.byId.delete(by);
-    this.byKey.delete(key);
+    for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
     this.buckets.delete(by);
-    this.sorted.splice(this.position(key, name), 1);
+    this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
     else if (this.presenceInHistory)
@@ -158,27 +160,26 @@ export class Room<Id> {
   }
 
   /** Checks a wanted name against the rules and the people present (7.2, 10.2). */
-  checkName(name: string): NameVerdict {
-    const length = [...name].length;
-    if (length === 0 || length > this.limits.maxName) {
-      return { ok: false, code: 'NAME_INVALID', message: `a name is 1 to ${this.limits.maxName} characters` };
-    }
-    if (!this.rules.pattern.test(name))
-      return { ok: false, code: 'NAME_INVALID', message: this.rules.invalid };
-    const key = nameKey(this.rules, name);
-    if (this.rules.reserved.some((r) => nameKey(this.rules, r) === key)) {
+  checkName(wanted: string): NameVerdict {
+    const form = nameForm(this.rules, this.limits.maxName, wanted);
+    if (!form.ok) return { ok: false, code: 'NAME_INVALID', message: form.message };
+    const name = form.name;
+    const keys = nameKeys(this.rules, name);
+    if (this.rules.reserved.some((r) => nameKeys(this.rules, r).some((k) => keys.includes(k)))) {
       return { ok: false, code: 'NAME_RESERVED', message: `"${name}" is reserved` };
     }
-    if (this.byKey.has(key)) return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
-    return { ok: true };
+    if (keys.some((k) => this.byKey.has(k))) {
+      return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
+    }
+    return { ok: true, name };
   }
 
   private join(id: Id, name: string, now: number): void {
-    const key = nameKey(this.rules, name);
     this.byId.set(id, name);
-    this.byKey.set(key, id);
+    for (const key of nameKeys(this.rules, name)) this.byKey.set(key, id);
     this.buckets.set(id, { tokens: this.limits.rateBurst, at: now });
-    this.sorted.splice(this.position(key, name), 0, { key, name });
+    const order = nameOrderKey(this.rules, name);
+    this.sorted.splice(this.position(order, name), 0, { key: order, name });
     if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
   }
 
@@ -215,7 +216,8 @@ export class Room<Id> {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const at = this.sorted[mid];
-      if (at.key < key || (at.key === key && at.name < name)) lo = mid + 1;
+      const byKey = compareCodePoints(at.key, key);
+      if (byKey < 0 || (byKey === 0 && compareCodePoints(at.name, name) < 0)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -227,7 +229,11 @@ export class Room<Id> {
 
   /** Finds a member by name, following the room's comparison rule. */
   idOf(name: string): Id | undefined {
-    return this.byKey.get(nameKey(this.rules, name));
+    for (const key of nameKeys(this.rules, name)) {
+      const id = this.byKey.get(key);
+      if (id !== undefined) return id;
+    }
+    return undefined;
   }
 
   get size(): number {
@@ -239,7 +245,7 @@ export class Room<Id> {
     return this.byId.keys();
   }
 
-  /** Names sorted case-insensitively (7.6); legacy rooms sort exactly. */
+  /** Names sorted by their case-folded form (7.6); legacy rooms sort exactly. */
   names(): string[] {
     return this.sorted.map((s) => s.name);
   }

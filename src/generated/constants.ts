@@ -276,17 +276,17 @@ export const V2_CIPHER = 'aes-256-gcm';
 export const V2_SIGNATURE_CONTEXT = 'parley/2 server auth';
 
 /** Allowed user names (section 7.2); lengths are checked against maxName. */
-export const V2_NAME_PATTERN = /^[\p{L}\p{N}_.\-]+$/u;
+export const V2_NAME_PATTERN = /^(?!\p{M})[\p{L}\p{M}\p{N}_.\-]+$/u;
 
-/** Reserved names, compared case-insensitively. */
+/** Reserved names, compared by the name key (section 7.2). */
 export const V2_RESERVED_NAMES = ['server', 'parley', 'system'] as const;
 
 /** The v2 name rules (section 7.2). */
 export const V2_NAME_RULES: NameRules = {
   pattern: V2_NAME_PATTERN,
   reserved: V2_RESERVED_NAMES,
-  caseInsensitive: true,
-  invalid: 'a name may hold letters, digits, _ . and - only',
+  compare: 'uts39',
+  invalid: 'a name may hold letters (with their accents and marks), digits, _ . and - only, and may not start with a mark',
 };
 
 /** Why a member leaves, as `user_left.reason` carries it (section 7.6). */
@@ -337,7 +337,7 @@ export const LEGACY_RESERVED_NAMES = ['*server*', 'temp'] as const;
 export const LEGACY_NAME_RULES: NameRules = {
   pattern: LEGACY_NAME_PATTERN,
   reserved: LEGACY_RESERVED_NAMES,
-  caseInsensitive: false,
+  compare: 'exact',
   invalid: 'a name may not hold control characters',
 };
 
@@ -352,13 +352,11 @@ export interface NameRules {
   /** What a name must match; lengths are checked against maxName. */
   readonly pattern: RegExp;
   readonly reserved: readonly string[];
-  /** Names are compared case-insensitively (after NFC normalisation), or exactly. */
-  readonly caseInsensitive: boolean;
+  /**
+   * 'uts39': NFC, the Unicode UTS #39 identifier rules, and comparison by skeleton key (7.2);
+   * 'exact': names are taken and compared as sent (10.2). src/chat/name-rules.ts applies them.
+   */
+  readonly compare: 'uts39' | 'exact';
   /** What a refusal says when a name does not match the pattern. */
   readonly invalid: string;
-}
-
-/** The key two names are compared by under `rules`: equal keys are the same name. */
-export function nameKey(rules: NameRules, name: string): string {
-  return rules.caseInsensitive ? name.normalize('NFC').toLowerCase() : name;
 }

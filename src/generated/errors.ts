@@ -88,7 +88,9 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   NAME_TAKEN: {
     fatal: false,
     section: '7.2',
-    text: 'Another user has that name (v2 compares names case-insensitively).',
+    text:
+      'Another user has that name (v2 compares names by their UTS #39 key, 7.2: look-alikes are the same ' +
+      'name).',
   },
   NAME_INVALID: { fatal: false, section: '7.2', text: 'The name breaks the length or character rules.' },
   NAME_RESERVED: { fatal: false, section: '7.2', text: 'The name is reserved for the server.' },

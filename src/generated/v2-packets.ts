@@ -163,8 +163,9 @@ export const whoSchema = z.strictObject({
 });
 
 /**
- * `user_list` (section 7.6): server to client, encrypted. The names in the room, sorted case-insensitively. A
- * long list is split: every part but the last has `more: true`, and the receiver joins the parts.
+ * `user_list` (section 7.6): server to client, encrypted. The names in the room, sorted by their case-folded
+ * form (full case folding, 7.2) in code point order. A long list is split: every part but the last has `more:
+ * true`, and the receiver joins the parts.
  */
 export const userListSchema = z.strictObject({
   type: z.literal('user_list'),

@@ -5,11 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   allowedScripts,
+  compareCodePoints,
   foldCase,
-  nameKey,
+  nameForm,
+  nameKeys,
+  nameOrderKey,
   nameSecurityProblem,
+  sameName,
   skeleton,
+  skeletonKeys,
 } from '../../src/chat/name-rules.js';
+import { LEGACY_NAME_RULES, V2_NAME_RULES } from '../../src/generated/constants.js';
 import { NAME_UNICODE_VERSION } from '../../src/generated/unicode-names.js';
 
 const problem = (name: string) => nameSecurityProblem(name.normalize('NFC'));
@@ -81,8 +87,11 @@ describe('comparison key', () => {
     ['ope', 'оре'],
     ['Alice', 'alice'],
     ['rn', 'm'],
+    ['HONESTI', 'honestl'],
+    ['ALICE', 'alice'],
   ])('%j and %j collide', (a, b) => {
-    expect(nameKey(a)).toBe(nameKey(b));
+    expect(sameName(V2_NAME_RULES, a, b)).toBe(true);
+    expect(sameName(V2_NAME_RULES, b, a)).toBe(true);
   });
 
   it.each([
@@ -90,12 +99,14 @@ describe('comparison key', () => {
     ['bob', 'rob'],
     ['山田', '田山'],
   ])('%j and %j stay apart', (a, b) => {
-    expect(nameKey(a)).not.toBe(nameKey(b));
+    expect(sameName(V2_NAME_RULES, a, b)).toBe(false);
   });
 
-  it('is idempotent', () => {
-    for (const name of ['HONESTI', 'Straße', 'Ελένη', '山田たろう', 'Pokémon']) {
-      expect(nameKey(nameKey(name))).toBe(nameKey(name));
+  it('makes each key of a key itself', () => {
+    for (const name of ['HONESTI', 'Straße', 'Ελένη', '山田たろう', 'Pokémon', 'rn']) {
+      const [first, second] = skeletonKeys(name);
+      expect(skeletonKeys(first)[0]).toBe(first);
+      expect(skeletonKeys(second)[1]).toBe(second);
     }
   });
 
@@ -103,5 +114,43 @@ describe('comparison key', () => {
     expect(foldCase('STRASSE Straße ΣΑΣ')).toBe('strasse strasse σασ');
     expect(skeleton('ѕ')).toBe('s');
     expect(skeleton('é')).toBe('e\u0301');
+  });
+});
+
+describe('name rules by profile', () => {
+  it('records a v2 name in NFC and refuses by length in code points of that form', () => {
+    expect(nameForm(V2_NAME_RULES, 3, 'Zoe\u0308')).toEqual({ ok: true, name: 'Zoë' });
+    expect(nameForm(V2_NAME_RULES, 3, 'Zoës').ok).toBe(false);
+    expect(nameForm(V2_NAME_RULES, 24, '')).toEqual({ ok: false, message: 'a name is 1 to 24 characters' });
+  });
+
+  it('gives the pattern refusal, then the UTS #39 one', () => {
+    expect(nameForm(V2_NAME_RULES, 24, 'a b')).toEqual({ ok: false, message: V2_NAME_RULES.invalid });
+    expect(nameForm(V2_NAME_RULES, 24, '\u0301a')).toEqual({ ok: false, message: V2_NAME_RULES.invalid });
+    expect(nameForm(V2_NAME_RULES, 24, 'ｈonest1')).toEqual({
+      ok: false,
+      message: 'U+FF48 is not allowed in names (Unicode UTS #39)',
+    });
+  });
+
+  it('takes legacy names as sent and compares them exactly', () => {
+    expect(nameForm(LEGACY_NAME_RULES, 24, 'Zoe\u0308')).toEqual({ ok: true, name: 'Zoe\u0308' });
+    expect(nameForm(LEGACY_NAME_RULES, 24, 'ｈonest1').ok).toBe(true);
+    expect(sameName(LEGACY_NAME_RULES, 'Bob', 'bob')).toBe(false);
+    expect(nameKeys(LEGACY_NAME_RULES, 'Bob')).toEqual(['Bob']);
+    expect(sameName(V2_NAME_RULES, 'Bob', 'bob')).toBe(true);
+    expect(nameOrderKey(LEGACY_NAME_RULES, 'Bob')).toBe('Bob');
+    expect(nameOrderKey(V2_NAME_RULES, 'Straße')).toBe('strasse');
+  });
+
+  it('orders by code point, not by UTF-16 code unit', () => {
+    const astral = '\u{20000}';
+    const high = '\ufa0e';
+    expect(compareCodePoints(astral, high)).toBeGreaterThan(0);
+    expect(astral < high).toBe(true);
+    expect(compareCodePoints('a', 'b')).toBeLessThan(0);
+    expect(compareCodePoints('ab', 'a')).toBeGreaterThan(0);
+    expect(compareCodePoints('same', 'same')).toBe(0);
+    expect(compareCodePoints('\u{20001}', '\u{20000}')).toBeGreaterThan(0);
   });
 });

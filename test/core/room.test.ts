@@ -39,7 +39,8 @@ describe('v2 name rules (7.2)', () => {
     ['punctuation', 'alice!'],
     ['a control character', 'a\u0007'],
     ['an emoji', 'hi👋'],
-    ['a combining mark on its own', 'e\u0301'],
+    ['a combining mark on its own', '\u0301'],
+    ['a name starting with a mark', '\u0301e'],
     ['the server name of legacy', '*server*'],
   ])('refuses %s with NAME_INVALID', (_label, name) => {
     expect(codeFor(v2Room(), name)).toBe('NAME_INVALID');
@@ -47,7 +48,7 @@ describe('v2 name rules (7.2)', () => {
 
   it('counts characters, not UTF-16 units, against maxName', () => {
     const room = v2Room(100, 4);
-    expect(codeFor(room, '𝒜𝒜𝒜𝒜')).toBeNull(); // 4 characters, 8 UTF-16 units
+    expect(codeFor(room, '𡃁𡃁𡃁𡃁')).toBeNull(); // 4 characters, 8 UTF-16 units
     expect(codeFor(room, 'abcd')).toBeNull();
     expect(codeFor(room, 'abcde')).toBe('NAME_INVALID');
   });
@@ -262,5 +263,51 @@ describe('history (7.7, 11)', () => {
     expect(room.entries()).toEqual([]);
     say(room, 1, 'y', 2);
     expect(room.entries().map((e) => e.ts)).toEqual([2]);
+  });
+});
+
+describe('v2 names under UTS #39 (7.2)', () => {
+  it('records a decomposed name in NFC and answers to either form', () => {
+    const room = v2Room();
+    expect(join(room, 1, 'Zoe\u0308')).toMatchObject({ kind: 'joined', name: 'Zo\u00eb' });
+    expect(room.nameOf(1)).toBe('Zo\u00eb');
+    expect(room.idOf('zoe\u0308')).toBe(1);
+  });
+
+  it.each([
+    ['a Cyrillic о among Latin letters', 'hоnest1', 'NAME_INVALID'],
+    ['fullwidth letters', 'ｈonest1', 'NAME_INVALID'],
+    ['mathematical letters', '𝐡onest1', 'NAME_INVALID'],
+    ['an invisible filler', 'honest1\u3164', 'NAME_INVALID'],
+    ['a zero-width space', 'hon\u200best1', 'NAME_INVALID'],
+    ['l for 1', 'honestl', 'NAME_TAKEN'],
+    ['capital I for 1', 'honestI', 'NAME_TAKEN'],
+    ['another case', 'HONEST1', 'NAME_TAKEN'],
+  ])('refuses %s beside honest1', (_label, name, code) => {
+    const room = v2Room();
+    join(room, 1, 'honest1');
+    expect(codeFor(room, name)).toBe(code);
+  });
+
+  it('refuses look-alikes of reserved names and an all-Cyrillic copy of a member', () => {
+    const room = v2Room();
+    expect(codeFor(room, 'SERVER')).toBe('NAME_RESERVED');
+    expect(codeFor(room, 'sуstem')).toBe('NAME_INVALID'); // Cyrillic у among Latin
+    join(room, 1, 'ope');
+    expect(codeFor(room, 'оре')).toBe('NAME_TAKEN'); // all Cyrillic
+  });
+
+  it('frees every key of a name when its member leaves', () => {
+    const room = v2Room();
+    join(room, 1, 'honestI');
+    room.leave(1, 'quit', 1);
+    expect(codeFor(room, 'honest1')).toBeNull();
+    expect(codeFor(room, 'HONESTI')).toBeNull();
+  });
+
+  it('sorts the user list by case-folded name in code point order', () => {
+    const room = v2Room();
+    for (const [i, name] of ['bob', 'Straße', 'Alice', 'zed', 'straw'].entries()) join(room, i + 1, name);
+    expect(room.names()).toEqual(['Alice', 'bob', 'Straße', 'straw', 'zed']);
   });
 });
