@@ -6,22 +6,7 @@
  * workerData, then sends commands; each answered command gets one message back with the same name.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { HonestRoom } from './attack-kit.js';
-
-export interface HonestWorkerInit {
-  readonly host: string;
-  readonly port: number;
-  readonly count: number;
-  readonly paceMs: number;
-}
-
-export type HonestCommand =
-  | { readonly cmd: 'join' }
-  | { readonly cmd: 'chat' }
-  | { readonly cmd: 'attack' }
-  | { readonly cmd: 'drain'; readonly timeoutMs: number }
-  | { readonly cmd: 'figures' }
-  | { readonly cmd: 'leave' };
+import { type HonestCommand, HonestRoom, type HonestWorkerInit } from './attack-kit.js';
 
 if (parentPort) {
   const port = parentPort;

@@ -32,7 +32,23 @@ import { type ClientTarget, leaveAll, ParleyClient, startAll } from '../load-cli
 import { readProcess, type ServerUnderTest, startParleyServer } from '../server-process.js';
 import { type LatencySummary, nowUs, Samples, summarise } from '../stats.js';
 import { hasAt } from '../text-at.js';
-import type { HonestCommand, HonestWorkerInit } from './attack-honest-worker.js';
+
+/** What the honest members' worker (attack-honest-worker.ts) is started with. */
+export interface HonestWorkerInit {
+  readonly host: string;
+  readonly port: number;
+  readonly count: number;
+  readonly paceMs: number;
+}
+
+/** What the worker is told to do, one message at a time. */
+export type HonestCommand =
+  | { readonly cmd: 'join' }
+  | { readonly cmd: 'chat' }
+  | { readonly cmd: 'attack' }
+  | { readonly cmd: 'drain'; readonly timeoutMs: number }
+  | { readonly cmd: 'figures' }
+  | { readonly cmd: 'leave' };
 
 export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -66,11 +66,12 @@ export class Join extends OnSlot implements Cmd {
             m.profile === 'v2' ? { t: 'join_error', code: verdict } : { t: 'username_taken' };
           return { expect: expectMap([[slot, [reply]]]), apply: () => {} };
         }
-        const after = [...m.names(), this.name];
+        const name = m.recordedName(this.name);
+        const after = [...m.names(), name];
         const entries: [Who, Expect[]][] = [];
         if (m.profile === 'v2') {
-          entries.push([slot, [{ t: 'join_ok', name: this.name, users: after }]]);
-          for (const who of m.members.keys()) entries.push([who, [{ t: 'user_joined', name: this.name }]]);
+          entries.push([slot, [{ t: 'join_ok', name: name, users: after }]]);
+          for (const who of m.members.keys()) entries.push([who, [{ t: 'user_joined', name: name }]]);
         } else {
           // approved_conn, then every member (the new one too) gets the names of the others.
           const list = (own: string): Expect => ({
@@ -78,10 +79,10 @@ export class Join extends OnSlot implements Cmd {
             typ: 'client_list_update_add',
             names: after.filter((n) => n !== own),
           });
-          entries.push([slot, [{ t: 'approved_conn' }, list(this.name)]]);
+          entries.push([slot, [{ t: 'approved_conn' }, list(name)]]);
           for (const [who, name] of m.members) entries.push([who, [list(name)]]);
         }
-        return { expect: expectMap(entries), apply: () => m.joined(slot, this.name), joins: true };
+        return { expect: expectMap(entries), apply: () => m.joined(slot, name), joins: true };
       },
       'none',
     );

@@ -11,10 +11,11 @@
  * packets, each once, in order, with the same message id for every recipient of one message and
  * ids that only grow. A participant who is not mentioned must have received nothing.
  */
+import { nameForm } from '../../src/chat/name-rules.js';
 import {
   LEGACY_NAME_PATTERN,
   LEGACY_RESERVED_NAMES,
-  V2_NAME_PATTERN,
+  V2_NAME_RULES,
   V2_RESERVED_NAMES,
 } from '../../src/generated/constants.js';
 import type { Profile } from '../targets/types.js';
@@ -76,15 +77,21 @@ export class ChatModel {
     const length = [...name].length;
     const { maxName } = this.system.limits;
     if (this.profile === 'v2') {
-      if (length === 0 || length > maxName || !V2_NAME_PATTERN.test(name)) return 'NAME_INVALID';
-      if (V2_RESERVED_NAMES.some((r) => sameV2(r, name))) return 'NAME_RESERVED';
-      if (this.names().some((n) => sameV2(n, name))) return 'NAME_TAKEN';
+      const form = nameForm(V2_NAME_RULES, maxName, name);
+      if (!form.ok) return 'NAME_INVALID';
+      if (V2_RESERVED_NAMES.some((r) => sameV2(r, form.name))) return 'NAME_RESERVED';
+      if (this.names().some((n) => sameV2(n, form.name))) return 'NAME_TAKEN';
       return null;
     }
     if (length === 0 || length > maxName || !LEGACY_NAME_PATTERN.test(name)) return 'NAME_INVALID';
     if ((LEGACY_RESERVED_NAMES as readonly string[]).includes(name)) return 'NAME_RESERVED';
     if (this.names().includes(name)) return 'NAME_TAKEN';
     return null;
+  }
+
+  /** The name as the server records an accepted one: v2 in NFC (7.2), legacy as sent. */
+  recordedName(name: string): string {
+    return this.profile === 'v2' ? name.normalize('NFC') : name;
   }
 
   /** The member a v2 private message to `to` reaches (names compare case-insensitively). */
