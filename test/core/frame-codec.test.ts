@@ -299,7 +299,7 @@ describe('FrameDecoder: a frame inside one chunk is not copied (3; the copying p
   // The decoder hands out views of what it received when a header or body lies within one chunk,
   // and copies only what spans chunks. Either way the bytes are the same; the view is why a caller
   // must not reuse a chunk's memory while it still holds frames from it.
-  it('returns views into the received chunk, and the same frames when every byte came alone', () => {
+  it('hands out frames that share memory with the received chunk, and the same bytes when each byte came alone', () => {
     const chunk = Buffer.concat([encodeFrame('first'), encodeFrame('second'), encodeFrame('x')]);
     const whole = new FrameDecoder();
     whole.push(chunk);
