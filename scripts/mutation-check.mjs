@@ -7,8 +7,11 @@
 // valid mutants (detected, survived, or not covered by any test); mutants that do not compile or
 // that Stryker ignored do not count.
 //
+// A run of part of the core still writes every file the incremental file knows into the report;
+// --files limits the table and the thresholds to the files that run mutated.
+//
 // Usage: node scripts/mutation-check.mjs [--report <path>] [--min-file 80] [--min-total 90]
-//        [--survivors]
+//        [--files <files or globs, comma separated>] [--survivors]
 // Exit codes: 0 all thresholds met, 1 a threshold missed, 2 bad usage or no readable report.
 
 import { readFileSync } from 'node:fs';
@@ -32,12 +35,32 @@ function tally(mutants) {
   return { ...t, valid, score: valid === 0 ? 100 : (100 * detected) / valid };
 }
 
-/** Per-file rows (sorted by path) and the total, from a parsed mutation-testing report. */
-function scores(report) {
-  const files = Object.entries(report.files ?? {})
+/** A matcher for Stryker-style `mutate` entries: paths or globs (`*`, `**`), an optional `:range` dropped. */
+function fileMatcher(list) {
+  const patterns = list
+    .split(',')
+    .map((entry) => entry.trim().replace(/:\d+(:\d+)?-\d+(:\d+)?$/, ''))
+    .filter(Boolean)
+    .map((glob) => {
+      const re = glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*\//g, '\0')
+        .replace(/\*\*/g, '.*')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')
+        .replace(/\0/g, '(?:.*/)?');
+      return new RegExp(`^${re}$`);
+    });
+  return (file) => patterns.some((re) => re.test(file));
+}
+
+/** Per-file rows (sorted by path) and their total, from a parsed mutation-testing report. */
+function scores(report, selected) {
+  const entries = Object.entries(report.files ?? {}).filter(([file]) => selected(file));
+  const files = entries
     .map(([file, { mutants }]) => ({ file, ...tally(mutants) }))
     .sort((a, b) => a.file.localeCompare(b.file));
-  const total = tally(Object.values(report.files ?? {}).flatMap((f) => f.mutants));
+  const total = tally(entries.flatMap(([, f]) => f.mutants));
   return { files, total };
 }
 
@@ -58,6 +81,7 @@ function main(argv) {
     .option('--report <path>', 'the JSON report', 'reports/mutation/mutation.json')
     .option('--min-file <pct>', 'lowest score any one file may have', pct, 80)
     .option('--min-total <pct>', 'lowest score of all files together (0: not checked)', pct, 90)
+    .option('--files <list>', 'only these files or globs, comma separated (default: every file)')
     .option('--survivors', 'list every surviving and uncovered mutant')
     .exitOverride()
     .configureOutput({ writeErr: (t) => process.stderr.write(t) });
@@ -75,9 +99,11 @@ function main(argv) {
     process.stderr.write(`mutation-check: cannot read ${opts.report}: ${error.message}\n`);
     return 2;
   }
-  const { files, total } = scores(report);
+  const selected = opts.files ? fileMatcher(opts.files) : () => true;
+  const { files, total } = scores(report, selected);
   if (files.length === 0) {
-    process.stderr.write(`mutation-check: ${opts.report} lists no mutated files\n`);
+    const which = opts.files ? ` matching ${opts.files}` : '';
+    process.stderr.write(`mutation-check: ${opts.report} lists no mutated files${which}\n`);
     return 2;
   }
 
@@ -115,7 +141,7 @@ function main(argv) {
   process.stdout.write(`${lines.join('\n')}\n`);
 
   if (opts.survivors) {
-    for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const [file, { mutants }] of Object.entries(report.files).filter(([f]) => selected(f))) {
       for (const m of mutants.filter((x) => UNDETECTED.has(x.status))) {
         const at = `${file}:${m.location.start.line}:${m.location.start.column}`;
         process.stdout.write(`${m.status} ${at} ${m.mutatorName} -> ${JSON.stringify(m.replacement)}\n`);

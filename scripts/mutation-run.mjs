@@ -104,6 +104,8 @@ function main(argv) {
 
   const check = ['scripts/mutation-check.mjs', '--min-file', opts.minFile];
   check.push('--min-total', mutate ? '0' : opts.minTotal);
+  // The report also carries the files the incremental file knows from earlier runs: judge only these.
+  if (mutate) check.push('--files', mutate);
   return run(process.execPath, check);
 }
 
