@@ -2,6 +2,7 @@
  * The one error type (spec 4, 12): stable codes from the generated table, fatal and section from
  * it, origin local/remote, and the conversion of anything thrown into INTERNAL_ERROR.
  */
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { isErrorCode, isParleyError, ParleyError, parleyError, toParleyError } from '../../src/errors.js';
 import { ERROR_CODES, ERRORS } from '../../src/generated/errors.js';
@@ -26,6 +27,11 @@ describe('ParleyError', () => {
     });
   });
 
+  it('shows no cause in a log line when there is none', () => {
+    expect(inspect(parleyError('DECRYPT_FAILED', 'x'))).not.toContain('[cause]');
+    expect(inspect(parleyError('DECRYPT_FAILED', 'x', 'local', new Error('inner')))).toContain('[cause]');
+  });
+
   it('keeps the cause when there is one', () => {
     const cause = new Error('inner');
     expect(parleyError('DECRYPT_FAILED', 'x', 'local', cause).cause).toBe(cause);
@@ -44,6 +50,13 @@ describe('helpers', () => {
     for (const code of ERROR_CODES) expect(isErrorCode(code)).toBe(true);
     expect(isErrorCode('NOT_A_CODE')).toBe(false);
     expect(isErrorCode('toString')).toBe(false);
+  });
+
+  it('keeps what was thrown in the message of the INTERNAL_ERROR it becomes', () => {
+    expect(toParleyError(new TypeError('x is not a function')).message).toBe(
+      'internal error: x is not a function',
+    );
+    expect(toParleyError('a string').message).toBe('internal error: a string');
   });
 
   it('passes a ParleyError through and turns anything else into INTERNAL_ERROR', () => {

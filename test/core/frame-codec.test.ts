@@ -193,6 +193,38 @@ describe('FrameDecoder', () => {
     expect(() => decoder.end()).toThrow(first as Error);
   });
 
+  it('says in each refusal what was wrong, for a person reading the log (the code is for programs)', () => {
+    /** The message of the error that `input` (pushed whole, then ended) gives. */
+    const messageOf = (input: string, maxFrame = 100): string => {
+      const decoder = new FrameDecoder({ maxFrame });
+      decoder.push(Buffer.from(input, 'latin1'));
+      try {
+        decoder.drain();
+        decoder.end();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(messageOf(' 12       ')).toMatch(/left-aligned \(leading space\)/);
+    expect(messageOf('1 2       ')).toMatch(/digit follows the space padding/);
+    expect(messageOf('012       ')).toMatch(/leading zero/);
+    expect(messageOf('12a       ')).toMatch(/byte 0x61 at offset 2$/);
+    expect(messageOf('1\t        ')).toMatch(/byte 0x09 at offset 1$/);
+    expect(messageOf('0         ')).toMatch(/zero-length body/);
+    // While digits may still follow, the length is a lower bound; with all ten it is exact.
+    expect(messageOf('101')).toBe('frame announces at least 101 bytes; the limit is 100');
+    expect(messageOf('1000000000', 999_999_999)).toBe(
+      'frame announces 1000000000 bytes; the limit is 999999999',
+    );
+    expect(messageOf('5         ab')).toBe(
+      'stream ended inside a frame: 2 bytes held, waiting for a 5-byte body',
+    );
+    expect(messageOf('5    ')).toBe(
+      'stream ended inside a frame: 5 bytes held, waiting for a 10-byte header',
+    );
+  });
+
   it('makes a truncation error sticky too', () => {
     const decoder = new FrameDecoder();
     decoder.push(Buffer.from('5         ab'));
@@ -257,6 +289,44 @@ describe('FrameDecoder', () => {
   });
 });
 
+describe('FrameDecoder: a frame inside one chunk is not copied (3; the copying path gives the same bytes)', () => {
+  // The decoder hands out views of what it received when a header or body lies within one chunk,
+  // and copies only what spans chunks. Either way the bytes are the same; the view is why a caller
+  // must not reuse a chunk's memory while it still holds frames from it.
+  it('hands out frames that share memory with the received chunk, and the same bytes when each byte came alone', () => {
+    const chunk = Buffer.concat([encodeFrame('first'), encodeFrame('second'), encodeFrame('x')]);
+    const whole = new FrameDecoder();
+    whole.push(chunk);
+    const frames = whole.drain();
+    const bytewiseDecoder = new FrameDecoder();
+    const copied: Frame[] = [];
+    for (const b of chunk) {
+      bytewiseDecoder.push(Buffer.from([b]));
+      copied.push(...bytewiseDecoder.drain());
+    }
+    const text = (fs: Frame[]) => fs.map((f) => [f.header.toString('latin1'), f.body.toString()]);
+    expect(text(frames)).toEqual(text(copied));
+    expect(frames.map((f) => f.body.toString())).toEqual(['first', 'second', 'x']);
+    // Overwriting the received chunk shows through the frames taken from it, not through copies.
+    chunk.fill(0x21);
+    expect(frames.map((f) => f.body.toString())).toEqual(['!!!!!', '!!!!!!', '!']);
+    expect(frames[0].header.toString('latin1')).toBe('!'.repeat(10));
+    expect(copied.map((f) => f.body.toString())).toEqual(['first', 'second', 'x']);
+  });
+
+  it('returns a view when a chunk ends exactly where a body ends', () => {
+    const decoder = new FrameDecoder();
+    const header = encodeHeader(3);
+    const body = Buffer.from('abc');
+    decoder.push(header);
+    decoder.push(body);
+    const frame = decoder.next() as Frame;
+    expect(frame.header).toBe(header);
+    expect(frame.body).toBe(body);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+});
+
 describe('encodeFrame / encodeHeader', () => {
   it('writes the shortest decimal form, left-aligned, padded with spaces (3.1)', () => {
     expect(encodeHeader(1).toString('latin1')).toBe('1         ');
@@ -291,6 +361,10 @@ describe('encodeFrame / encodeHeader', () => {
       expect(() => encodeHeader(n)).toThrow(RangeError);
     },
   );
+
+  it('says which lengths a header can hold when it refuses one', () => {
+    expect(() => encodeHeader(0)).toThrow('frame length must be 1..9999999999, got 0');
+  });
 
   it('refuses an empty body (3.1: senders MUST NOT send one)', () => {
     expect(() => encodeFrame('')).toThrow(RangeError);

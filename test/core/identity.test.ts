@@ -34,6 +34,10 @@ describe('identityFromSeed', () => {
   it('refuses a seed that is not 32 bytes', () => {
     expect(() => identityFromSeed(Buffer.alloc(31))).toThrow(RangeError);
   });
+
+  it('says how long a seed must be when it refuses one', () => {
+    expect(() => identityFromSeed(Buffer.alloc(33))).toThrow(/seed is 32 bytes/);
+  });
 });
 
 describe('fingerprintOf (5.6)', () => {

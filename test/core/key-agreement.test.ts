@@ -110,6 +110,13 @@ describe('key pairs', () => {
     }
   });
 
+  it('agree when a pair comes without the imported x25519 key (rebuilt from its bytes alone)', () => {
+    const a = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+    const b = keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
+    const bare = { group: a.group, privateKey: a.privateKey, share: a.share };
+    expect(toHex(computeSharedSecret(bare, b.share))).toBe(toHex(computeSharedSecret(b, a.share)));
+  });
+
   it('left-pads a modp14 share with a short public value to 256 bytes', () => {
     // 2^1 mod p = 2: the share of the private exponent 1 is the smallest possible.
     const kp = keyPairFromPrivate('modp14', padStart(Buffer.from([1]), 32));
@@ -127,6 +134,38 @@ describe('key pairs', () => {
   it('refuses private keys that are not 32 bytes', () => {
     expect(() => keyPairFromPrivate('x25519', Buffer.alloc(31))).toThrow(RangeError);
     expect(() => keyPairFromPrivate('modp14', Buffer.alloc(33))).toThrow(RangeError);
+  });
+});
+
+describe('refusals say what was wrong', () => {
+  const messageOf = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+  const x = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+  const m = keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
+
+  it('names the size a share or a private key must have', () => {
+    expect(messageOf(() => computeSharedSecret(x, Buffer.alloc(31, 9)))).toBe(
+      'x25519 share must be 32 bytes, got 31',
+    );
+    expect(messageOf(() => computeSharedSecret(m, Buffer.alloc(32, 9)))).toBe(
+      'modp14 share must be 256 bytes, got 32',
+    );
+    expect(messageOf(() => keyPairFromPrivate('x25519', Buffer.alloc(31)))).toMatch(/32 bytes/);
+  });
+
+  it('names the rule a public value breaks', () => {
+    expect(messageOf(() => computeSharedSecret(x, Buffer.alloc(32)))).toMatch(/all-zero secret/);
+    expect(messageOf(() => computeSharedSecret(m, padStart(Buffer.from([1]), 256)))).toMatch(
+      /outside 2\.\.p-2/,
+    );
+    expect(messageOf(() => legacySharedSecret(m.privateKey, '1'))).toMatch(/outside 2\.\.p-2/);
+    expect(messageOf(() => legacySharedSecret(m.privateKey, '0x10'))).toMatch(/not a decimal number/);
   });
 });
 

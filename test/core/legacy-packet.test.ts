@@ -169,8 +169,58 @@ describe('parseLegacyPacket', () => {
     expect(codeOf(parse(value))).toBe('PACKET_MALFORMED');
   });
 
+  it('says what was wrong with a refused body', () => {
+    const messageOf = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(messageOf(() => parseLegacyPacket(Buffer.from('{"shost": ')))).toBe(
+      'legacy body is not UTF-8 JSON',
+    );
+    // The schema's first complaint, not a generic word.
+    const { date: _, ...noDate } = good;
+    const missing = messageOf(parse(noDate));
+    expect(missing).toMatch(/^legacy packet: ./);
+    expect(missing).not.toBe('legacy packet: invalid');
+    expect(messageOf(() => legacyDecrypt(cipher.key, cipher.iv, 'abc'))).toMatch(/not base64/);
+  });
+
   it('refuses a body that is not JSON or not UTF-8', () => {
     expect(codeOf(() => parseLegacyPacket(Buffer.from('{"shost": ')))).toBe('PACKET_MALFORMED');
     expect(codeOf(() => parseLegacyPacket(Buffer.from([0x7b, 0xff, 0x7d])))).toBe('PACKET_MALFORMED');
+  });
+
+  // Bytes that are not UTF-8 inside a string of an otherwise valid packet: a lenient decoder would
+  // turn them into U+FFFD and accept the packet.
+  const withBytes = (bytes: number[]) => {
+    const [head, tail] = JSON.stringify({
+      ...good,
+      cont: 'a@b',
+      typ: 'default',
+      shouldParseContents: false,
+    }).split('@');
+    return Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+  };
+
+  it('reads UTF-8 inside a string (the original sends escapes, but JSON allows raw UTF-8)', () => {
+    expect(parseLegacyPacket(withBytes([0xc3, 0xa9])).cont).toBe('aéb');
+    const body = Buffer.from(legacyEncrypt(cipher.key, cipher.iv, withBytes([0xc3, 0xa9])), 'latin1');
+    expect(decodeLegacyRecord(body, cipher).cont).toBe('aéb');
+  });
+
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['a byte that never appears in UTF-8', [0xff]],
+    ['a truncated sequence', [0xe2, 0x82]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+  ])('refuses %s inside a string with PACKET_MALFORMED', (_label, bytes) => {
+    expect(codeOf(() => parseLegacyPacket(withBytes(bytes)))).toBe('PACKET_MALFORMED');
+    // The same plaintext encrypted (9.1): decrypting does not make it text.
+    const body = Buffer.from(legacyEncrypt(cipher.key, cipher.iv, withBytes(bytes)), 'latin1');
+    expect(codeOf(() => decodeLegacyRecord(body, cipher))).toBe('PACKET_MALFORMED');
   });
 });

@@ -22,6 +22,12 @@ describe('pythonJsonDumps', () => {
     expect(() => pythonJsonDumps(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 
+  it('says why it refuses a non-finite number', () => {
+    expect(() => pythonJsonDumps([1, Number.NEGATIVE_INFINITY])).toThrow(
+      'JSON cannot hold a non-finite number',
+    );
+  });
+
   it('escapes quotes, backslashes and the short control escapes', () => {
     expect(pythonJsonString('a"b\\c\n\r\t\b\f')).toBe('"a\\"b\\\\c\\n\\r\\t\\b\\f"');
   });

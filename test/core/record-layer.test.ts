@@ -138,6 +138,24 @@ describe('RecordOpener', () => {
     expect(codeOf(() => opener.open(frames[0]))).toBe('DECRYPT_FAILED');
   });
 
+  it('says which record failed and why, for a person reading the log', () => {
+    const messageOf = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const opener = new RecordOpener(keys);
+    opener.open(frames[0]);
+    expect(messageOf(() => opener.open(frames[0]))).toMatch(/^record 1 failed authentication \(.*replayed/);
+    const short = new RecordOpener(keys);
+    expect(messageOf(() => short.open({ header: encodeHeader(15), body: Buffer.alloc(15) }))).toBe(
+      'record of 15 bytes is shorter than its tag',
+    );
+  });
+
   it('refuses a record sealed for the other direction (another key)', () => {
     const other = { key: fromHex(group.otherKey), iv: keys.iv };
     const frame = new RecordSealer(other).seal(Buffer.from('{}'));
@@ -166,6 +184,12 @@ describe('RecordSealer', () => {
     (sealer as unknown as { seq: number }).seq = Number.MAX_SAFE_INTEGER - 1;
     expect(codeOf(() => sealer.seal(Buffer.from('x')))).toBeNull();
     expect(codeOf(() => sealer.seal(Buffer.from('x')))).toBe('INTERNAL_ERROR');
+  });
+
+  it('says why it refuses to seal past the last sequence number', () => {
+    const sealer = new RecordSealer(keys);
+    (sealer as unknown as { seq: number }).seq = Number.MAX_SAFE_INTEGER;
+    expect(() => sealer.seal(Buffer.from('x'))).toThrow(/sequence number exhausted/);
   });
 
   it('seals and opens under recordNonce(iv, seq) at every sequence number, across 32-bit halves', () => {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { v2ClientPacketSchema } from '../../src/generated/v2-packets.js';
-import { parseClientPacket } from '../../src/session/v2-codec.js';
+import { parseClientPacket, parseServerPacket } from '../../src/session/v2-codec.js';
 import { codeOf } from './helpers.js';
 
 /** The schema's reading of the bytes: the packet, or the refusal. */
@@ -72,5 +72,35 @@ describe('parseClientPacket: pong (7.8)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('parseClientPacket and parseServerPacket: UTF-8 (7)', () => {
+  /** `head` + bytes + `tail`, so that the bytes sit inside a JSON string of a valid packet. */
+  const packet = (head: string, bytes: number[], tail: string) =>
+    Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+
+  it('reads UTF-8 text inside a packet', () => {
+    const text = [0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80]; // é € 😀
+    expect(parseClientPacket(packet('{"type":"say","text":"', text, '"}'))).toEqual({
+      type: 'say',
+      text: 'é€😀',
+    });
+    const message = packet('{"type":"message","id":1,"from":"ann","text":"', text, '","ts":2}');
+    expect(parseServerPacket(message)).toEqual({ type: 'message', id: 1, from: 'ann', text: 'é€😀', ts: 2 });
+  });
+
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['a byte that never appears in UTF-8', [0xff]],
+    ['a truncated sequence', [0xe2, 0x82]],
+    ['an overlong encoding of "/"', [0xc0, 0xaf]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ])('refuses %s inside a string as PACKET_MALFORMED, not as a replacement character', (_label, bytes) => {
+    expect(codeOf(() => parseClientPacket(packet('{"type":"say","text":"a', bytes, 'b"}')))).toBe(
+      'PACKET_MALFORMED',
+    );
+    const message = packet('{"type":"message","id":1,"from":"ann","text":"a', bytes, 'b","ts":2}');
+    expect(codeOf(() => parseServerPacket(message))).toBe('PACKET_MALFORMED');
   });
 });

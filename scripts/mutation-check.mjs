@@ -1,0 +1,161 @@
+// Reads StrykerJS's JSON report (reports/mutation/mutation.json, written by `npm run mutation`),
+// prints the mutation score of every file and fails (exit 1) when a file is below --min-file or
+// the whole report is below --min-total (issue 22: every file at least 80%, the core at least 90%).
+//
+// Stryker's own `thresholds.break` judges only the total, which a few strong files can lift over
+// a weak one; this check is per file. The score is Stryker's: detected (killed or timed out) over
+// valid mutants (detected, survived, or not covered by any test); mutants that do not compile or
+// that Stryker ignored do not count.
+//
+// A run of part of the core still writes every file the incremental file knows into the report;
+// --files limits the table and the thresholds to the files that run mutated.
+//
+// Usage: node scripts/mutation-check.mjs [--report <path>] [--min-file 80] [--min-total 90]
+//        [--files <files or globs, comma separated>] [--survivors]
+// Exit codes: 0 all thresholds met, 1 a threshold missed, 2 bad usage or no readable report.
+
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** Counts of one file's (or all files') mutants by outcome, and the score they give. */
+function tally(mutants) {
+  const t = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, invalid: 0 };
+  for (const m of mutants) {
+    if (m.status === 'Killed') t.killed++;
+    else if (m.status === 'Timeout') t.timeout++;
+    else if (m.status === 'Survived') t.survived++;
+    else if (m.status === 'NoCoverage') t.noCoverage++;
+    else t.invalid++; // CompileError, RuntimeError, Ignored, Pending
+  }
+  const detected = t.killed + t.timeout;
+  const valid = detected + t.survived + t.noCoverage;
+  // A file whose every mutant was invalid has nothing left to detect: it cannot be below a threshold.
+  return { ...t, valid, score: valid === 0 ? 100 : (100 * detected) / valid };
+}
+
+/** A matcher for Stryker-style `mutate` entries: paths or globs (`*`, `**`), an optional `:range` dropped. */
+function fileMatcher(list) {
+  const patterns = list
+    .split(',')
+    .map((entry) => entry.trim().replace(/:\d+(:\d+)?-\d+(:\d+)?$/, ''))
+    .filter(Boolean)
+    .map((glob) => {
+      const re = glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*\//g, '\0')
+        .replace(/\*\*/g, '.*')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')
+        .replace(/\0/g, '(?:.*/)?');
+      return new RegExp(`^${re}$`);
+    });
+  return (file) => patterns.some((re) => re.test(file));
+}
+
+/** Per-file rows (sorted by path) and their total, from a parsed mutation-testing report. */
+function scores(report, selected) {
+  const entries = Object.entries(report.files ?? {}).filter(([file]) => selected(file));
+  const files = entries
+    .map(([file, { mutants }]) => ({ file, ...tally(mutants) }))
+    .sort((a, b) => a.file.localeCompare(b.file));
+  const total = tally(entries.flatMap(([, f]) => f.mutants));
+  return { files, total };
+}
+
+function pct(text) {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('a percentage from 0 to 100');
+  return n;
+}
+
+function row(cells) {
+  const [name, ...rest] = cells;
+  return `${String(name).padEnd(44)} ${rest.map((c) => String(c).padStart(8)).join(' ')}`;
+}
+
+function main(argv) {
+  const program = new Command('mutation-check')
+    .description('per-file and total mutation score thresholds over a StrykerJS JSON report')
+    .option('--report <path>', 'the JSON report', 'reports/mutation/mutation.json')
+    .option('--min-file <pct>', 'lowest score any one file may have', pct, 80)
+    .option('--min-total <pct>', 'lowest score of all files together (0: not checked)', pct, 90)
+    .option('--files <list>', 'only these files or globs, comma separated (default: every file)')
+    .option('--survivors', 'list every surviving and uncovered mutant')
+    .exitOverride()
+    .configureOutput({ writeErr: (t) => process.stderr.write(t) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  const opts = program.opts();
+
+  let report;
+  try {
+    report = JSON.parse(readFileSync(opts.report, 'utf8'));
+  } catch (error) {
+    process.stderr.write(`mutation-check: cannot read ${opts.report}: ${error.message}\n`);
+    return 2;
+  }
+  const selected = opts.files ? fileMatcher(opts.files) : () => true;
+  const { files, total } = scores(report, selected);
+  if (files.length === 0) {
+    const which = opts.files ? ` matching ${opts.files}` : '';
+    process.stderr.write(`mutation-check: ${opts.report} lists no mutated files${which}\n`);
+    return 2;
+  }
+
+  const failures = [];
+  const lines = [row(['file', 'score %', 'killed', 'timeout', 'survived', 'no cov', 'invalid'])];
+  for (const f of files) {
+    const low = f.score < opts.minFile;
+    if (low) failures.push(`${f.file}: ${f.score.toFixed(1)}% < ${opts.minFile}%`);
+    lines.push(
+      row([
+        f.file,
+        `${low ? '!' : ''}${f.score.toFixed(1)}`,
+        f.killed,
+        f.timeout,
+        f.survived,
+        f.noCoverage,
+        f.invalid,
+      ]),
+    );
+  }
+  lines.push(
+    row([
+      'total',
+      total.score.toFixed(1),
+      total.killed,
+      total.timeout,
+      total.survived,
+      total.noCoverage,
+      total.invalid,
+    ]),
+  );
+  if (opts.minTotal > 0 && total.score < opts.minTotal) {
+    failures.push(`total: ${total.score.toFixed(1)}% < ${opts.minTotal}%`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  if (opts.survivors) {
+    for (const [file, { mutants }] of Object.entries(report.files).filter(([f]) => selected(f))) {
+      for (const m of mutants.filter((x) => UNDETECTED.has(x.status))) {
+        const at = `${file}:${m.location.start.line}:${m.location.start.column}`;
+        process.stdout.write(`${m.status} ${at} ${m.mutatorName} -> ${JSON.stringify(m.replacement)}\n`);
+      }
+    }
+  }
+
+  if (failures.length > 0) {
+    process.stdout.write(`\nmutation-check: FAILED\n  ${failures.join('\n  ')}\n`);
+    return 1;
+  }
+  const totalNote = opts.minTotal > 0 ? `, total >= ${opts.minTotal}%` : '';
+  process.stdout.write(`\nmutation-check: ok (every file >= ${opts.minFile}%${totalNote})\n`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,43 @@
+import { existsSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The test set that `npm run mutation` (StrykerJS, stryker.config.json) runs against each mutant:
+// the in-process tests only. Tests that spawn processes, talk TCP to a server, or run the built
+// dist/ never load the mutated sources, so they would only cost time; sans-io.test.ts reads the
+// sources as text, which Stryker has rewritten with its mutant switches.
+//
+// Stryker runs the tests in a copy of the repository at .stryker-tmp/sandbox-*/, where the
+// repository root's sibling `shared/` (the recorded legacy session) is not beside it. There the
+// sandbox gets a link to the real one: $PARLEY_SHARED if set, else the project's own sibling.
+const root = path.dirname(fileURLToPath(import.meta.url));
+const sandboxed = path.basename(path.dirname(root)) === '.stryker-tmp';
+const sibling = path.join(root, '..', 'shared');
+if (sandboxed && !existsSync(sibling)) {
+  const real = process.env.PARLEY_SHARED ?? path.join(root, '..', '..', '..', 'shared');
+  if (existsSync(real)) {
+    try {
+      symlinkSync(path.resolve(real), sibling, 'dir');
+    } catch (error) {
+      // Another Stryker worker may have linked it first.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/core/**/*.test.ts',
+      'test/fuzz/crypto.test.ts',
+      'test/fuzz/framing.test.ts',
+      'test/fuzz/kex.test.ts',
+      'test/fuzz/observe.test.ts',
+      'test/fuzz/session.test.ts',
+    ],
+    exclude: ['test/core/sans-io.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
