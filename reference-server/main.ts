@@ -14,7 +14,7 @@ import {
   type Profile,
 } from '../src/generated/constants.js';
 import { defaultIdentityPath, IdentityFileError, loadOrCreateIdentity } from './identity-file.js';
-import { createLogger } from './logger.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from './logger.js';
 import { startServer } from './server.js';
 
 function integer(name: string, min: number, max: number) {
@@ -83,6 +83,11 @@ const program = new Command('reference-server')
     limit('maxQueuedBytes'),
   )
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
+  .addOption(
+    new Option('--log-format <format>', 'log lines as text or as JSON objects, one a line')
+      .choices([...LOG_FORMATS])
+      .default('text'),
+  )
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) })
   .exitOverride((err) => {
@@ -106,6 +111,7 @@ interface Options {
   burst?: number;
   maxQueued?: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
 }
 
 async function main(): Promise<void> {
@@ -118,7 +124,7 @@ async function main(): Promise<void> {
     const message = `--idle-timeout (${idleTimeout} ms) must be longer than --idle-ping (${idlePing} ms).`;
     program.error(`error: ${message}`, { exitCode: 2 });
   }
-  const logger = createLogger(opts.logLevel);
+  const logger = createLogger(opts.logLevel, undefined, opts.logFormat);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   let identity: ReturnType<typeof loadOrCreateIdentity>['identity'] | undefined;

@@ -33,7 +33,15 @@ import { type ParleyError, parleyError, toParleyError } from '../errors.js';
 import type { LeaveReason, Limits, LogLevel, Profile } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import type { LegacyServerGuard, V2ServerGuard } from '../generated/machines.js';
+import { logText } from '../text/untrusted-text.js';
 import type { Room, RoomDecision, RoomRequest } from './room.js';
+
+/**
+ * Refusals at accept (SERVER_FULL, SERVER_SHUTDOWN) are logged one line per window: the first in
+ * full, the rest counted and summed up when the window ends, so that a flood of connections
+ * cannot flood the log too (one line per refusal was 30,000 lines in 40 s).
+ */
+export const REFUSAL_LOG_WINDOW_MS = 10_000;
 
 export type ConnId = number;
 
@@ -137,6 +145,8 @@ export class ChatServer<E = unknown> {
   private readonly dirty = new Set<Conn<E>>();
   private deadline: number | null = null;
   private stopping = false;
+  /** Refusals counted since the first one logged in the current window (REFUSAL_LOG_WINDOW_MS). */
+  private refusals = { since: Number.NEGATIVE_INFINITY, counts: new Map<ErrorCode, number>() };
   private readonly deferWrites: boolean;
   /**
    * The grid (ms) that connection deadlines (handshake and idle timeouts, pings: 11) are rounded up
@@ -185,7 +195,7 @@ export class ChatServer<E = unknown> {
       const error = this.stopping
         ? parleyError('SERVER_SHUTDOWN', 'server is stopping')
         : parleyError('SERVER_FULL', `server holds ${this.limits.maxClients} connections already`);
-      this.log('warn', `conn ${id}: refused: ${error.code}`);
+      this.logRefusal(id, error.code, now);
       this.actions.push({ kind: 'close', id, error });
       return this.done();
     }
@@ -231,7 +241,7 @@ export class ChatServer<E = unknown> {
     const conn = this.conns.get(id);
     if (!conn) return [];
     const error = conn.endpoint.failWith(parleyError(code, message));
-    this.log('warn', `conn ${id}: ${error.code}: ${error.message}`);
+    this.log('warn', `conn ${id}: ${error.code}: ${logText(error.message)}`);
     this.finish(conn, code === 'SLOW_READER' ? 'error' : 'lost', now, error);
     return this.done();
   }
@@ -270,6 +280,11 @@ export class ChatServer<E = unknown> {
       }
     }
     this.deliver(this.dialect.tick(this.room, now));
+    const summaryDue = this.refusals.since + REFUSAL_LOG_WINDOW_MS;
+    if (this.refusals.counts.size > 0) {
+      if (now >= summaryDue) this.summariseRefusals();
+      else consider(summaryDue);
+    }
     this.deadline = next;
     return this.done();
   }
@@ -336,13 +351,13 @@ export class ChatServer<E = unknown> {
     } catch (err) {
       // A bug in our handling of one connection must not take down the others (issue: robustness).
       const error = conn.endpoint.failWith(toParleyError(err));
-      this.log('error', `conn ${conn.id}: ${error.code}: ${error.message}`);
+      this.log('error', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`);
     }
     this.dirty.add(conn);
     const state = conn.endpoint.state;
     if (!conn.finished && (state === 'ERROR' || state === 'CLOSED')) {
       const failure = state === 'ERROR' ? (conn.endpoint.failure ?? undefined) : undefined;
-      if (failure) this.log('info', `conn ${conn.id}: closed: ${failure.code}: ${failure.message}`);
+      if (failure) this.log('info', `conn ${conn.id}: closed: ${failure.code}: ${logText(failure.message)}`);
       this.finish(conn, failure ? leaveReason(failure.code) : (conn.closeReason ?? 'quit'), now, failure);
     }
   }
@@ -354,13 +369,13 @@ export class ChatServer<E = unknown> {
     if (reading.deliveries) this.deliver(reading.deliveries);
     if (reading.gaveUp !== undefined) {
       conn.closeReason = 'error';
-      this.log('info', `conn ${conn.id}: client reported ${JSON.stringify(reading.gaveUp)}`);
+      this.log('info', `conn ${conn.id}: client reported ${logText(reading.gaveUp)}`);
     }
     if (!reading.request) return;
     const decision = this.room.decide(conn.id, reading.request, now);
     if (decision.kind === 'joined') {
       this.joined.add(conn);
-      this.log('info', `conn ${conn.id}: joined as ${decision.name}`);
+      this.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
     }
     this.deliver(this.dialect.render(decision, this.room, now));
   }
@@ -403,7 +418,7 @@ export class ChatServer<E = unknown> {
     this.joined.delete(conn);
     const left = this.room.leave(conn.id, reason, now);
     if (left?.kind === 'left') {
-      this.log('info', `conn ${conn.id}: ${left.name} left (${reason})`);
+      this.log('info', `conn ${conn.id}: ${logText(left.name)} left (${reason})`);
       if (announce) this.deliver(this.dialect.render(left, this.room, now));
     }
     const out = conn.endpoint.takeOutput();
@@ -411,6 +426,30 @@ export class ChatServer<E = unknown> {
     this.actions.push(error ? { kind: 'close', id: conn.id, error } : { kind: 'close', id: conn.id });
     this.dirty.delete(conn);
     this.conns.delete(conn.id);
+  }
+
+  /** Logs a refusal at accept, or counts it towards the window's summary line. */
+  private logRefusal(id: ConnId, code: ErrorCode, now: number): void {
+    if (now - this.refusals.since >= REFUSAL_LOG_WINDOW_MS) {
+      this.summariseRefusals();
+      this.refusals.since = now;
+      this.log('warn', `conn ${id}: refused: ${code}`);
+      return;
+    }
+    this.refusals.counts.set(code, (this.refusals.counts.get(code) ?? 0) + 1);
+    this.lowerDeadline(this.refusals.since + REFUSAL_LOG_WINDOW_MS);
+  }
+
+  /** One line for the refusals counted in the window, e.g. `refused 1979 more connections: SERVER_FULL`. */
+  private summariseRefusals(): void {
+    for (const [code, count] of this.refusals.counts) {
+      const seconds = REFUSAL_LOG_WINDOW_MS / 1000;
+      this.log(
+        'warn',
+        `refused ${count} more connection${count === 1 ? '' : 's'} within ${seconds} s: ${code}`,
+      );
+    }
+    this.refusals.counts.clear();
   }
 
   private log(level: LogLevel, message: string): void {

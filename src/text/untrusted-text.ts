@@ -37,6 +37,21 @@ export function hasUnsafeText(text: string): boolean {
 const escapeCodePoints = (ch: string) =>
   [...ch].map((c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`).join('');
 
+/** Longest log line (in code points) before the rest is cut; no one reads past it. */
+export const MAX_LOG_LINE = 2000;
+
+/**
+ * A whole log line made safe (the last guard, applied to every line in one place): every unsafe
+ * code point (a line break too) escaped as \uXXXX, at most MAX_LOG_LINE code points, then
+ * `…(+N)`. Values inside it should already be quoted with logText, so that they read as values.
+ */
+export function logLine(message: string): string {
+  const escaped = message.replace(UNSAFE, escapeCodePoints);
+  const points = [...escaped];
+  if (points.length <= MAX_LOG_LINE) return escaped;
+  return `${points.slice(0, MAX_LOG_LINE).join('')}…(+${points.length - MAX_LOG_LINE})`;
+}
+
 /**
  * `value` as one quoted token of a log line: JSON string syntax ("..."), unsafe code points as
  * \uXXXX, and at most `max` code points of the value, then `…(+N)` for the N left out.

@@ -197,6 +197,7 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
       '--history',
       '--motd',
       '--log-level',
+      '--log-format',
     ]) {
       expect(cli.stdout).toContain(option);
     }
@@ -287,6 +288,21 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     cli.proc.kill('SIGINT');
     expect((await cli.exit()).code).toBe(0);
     await Promise.all([alice.closed, bob.closed]);
+  });
+
+  it('writes its log as JSON lines with --log-format json', async () => {
+    const { cli, port } = await start(['--log-format', 'json', '--log-level', 'debug']);
+    const alice = h.track(await connectV2(port));
+    await alice.join('alice');
+    cli.proc.kill('SIGTERM');
+    expect((await cli.exit()).code).toBe(0);
+    const entries = cli.stderr
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) expect(Object.keys(e)).toEqual(['time', 'level', 'message']);
+    expect(entries.map((e) => e.message)).toContainEqual(expect.stringMatching(/joined as "alice"/));
   });
 
   it('says goodbye to v2 clients on SIGTERM and exits 0', async () => {
