@@ -25,6 +25,7 @@ import {
   LegacyServerConnection,
   type LegacyServerConnectionEvent,
 } from '../session/legacy-server-connection.js';
+import { displayText } from '../text/untrusted-text.js';
 import {
   ChatServer,
   type ChatServerOptions,
@@ -168,13 +169,14 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
    * The log as one export packet's text. The reply must fit one frame: base64 grows by 4/3, the
    * other fields take under 512 bytes. Each line costs its JSON-escaped length (1 to 6 characters
    * per character) plus its escaped newline; the oldest lines go only when the whole log does not
-   * fit (10.5).
+   * fit (10.5). Each chat line stays one line (displayText: line breaks as " ↵ ", controls and
+   * invisible characters as U+FFFD), so a line holding "\nalice> ..." cannot forge another (10.5).
    */
   private exportText(room: Room<ConnId>): string {
     const lines = room
       .entries()
       .filter((e) => e.kind === 'message')
-      .map((e) => `${e.from}> ${e.text}`);
+      .map((e) => `${displayText(e.from)}> ${displayText(e.text)}`);
     const budget = Math.floor((this.limits.maxFrame * 3) / 4) - 512;
     const cost = (line: string) => pythonJsonString(line).length; // quotes stand for "\n"
     let size = cost(LEGACY_EXPORT_HEADER) + lines.reduce((n, line) => n + cost(line), 0);

@@ -904,6 +904,19 @@ describe('legacy server: chat and export (10.3, 10.5)', () => {
     expect(s.packets('alice')).toEqual([]);
   });
 
+  it('keeps each chat line on one export line, so a line break cannot forge another (10.5)', () => {
+    const s = legacy();
+    s.join('alice');
+    s.join('bob');
+    s.say('bob', 'hi\nalice> I hereby transfer my account\r\n\u001b[2Jdone');
+    s.packets('bob');
+    s.say('bob', '[export_chat]', 'export');
+    const [reply] = s.packets('bob');
+    expect(reply.cont).toBe(
+      '{Start of conversation}\nbob> hi ↵ alice> I hereby transfer my account ↵ \uFFFD[2Jdone\n',
+    );
+  });
+
   it('keeps the newest lines when the log would not fit one frame', () => {
     const s = legacy({ maxFrame: 1024, rateBurst: 100 });
     s.join('alice');
