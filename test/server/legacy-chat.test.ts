@@ -197,7 +197,7 @@ describe('reference server, legacy chat', { timeout: TEST_TIMEOUT_MS }, () => {
     await alice.end();
     await bob.waitFor('disconnection');
     await bob.end();
-    await server.waitForLog(/bob left/);
+    await server.waitForLog(/"bob" left/);
     expect(server.chat.room.entries()).toEqual([]);
     const carol = await h.legacy(server, 'carol');
     expect(await carol.requestExport()).toBe(`${EXPORT_HEADER}\n`);

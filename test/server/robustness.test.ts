@@ -198,7 +198,7 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
       expect(third.received.length).toBe(0);
       await server.waitForLog(codeLog('SERVER_FULL'));
       await alice.destroy();
-      await server.waitForLog(/alice left/);
+      await server.waitForLog(/"alice" left/);
       const fourth = await h.raw(server, 'fourth');
       await fourth.waitForFrames(handshakeFrames);
       await server.close();

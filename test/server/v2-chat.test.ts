@@ -197,7 +197,7 @@ describe('reference server, v2 chat', { timeout: TEST_TIMEOUT_MS }, () => {
     await alice.goodbye();
     await bob.waitFor('user_left');
     bob.destroy();
-    await server.waitForLog(/bob left/);
+    await server.waitForLog(/"bob" left/);
     expect(server.chat.room.entries()).toEqual([]);
 
     const carol = await h.v2(server, 'carol');
