@@ -9,6 +9,7 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { type Frame, FrameDecoder } from '../src/framing/frame-codec.js';
+import { countFrames } from './attribution.js';
 
 /** The largest frame the suite accepts from a server: the spec's largest allowed maxFrame. */
 export const SUITE_MAX_FRAME = 16_777_216;
@@ -146,6 +147,8 @@ export class RawConnection {
   readonly localAddress: string;
   private readonly openedAt = performance.now();
   private closedAt: number | null = null;
+  /** The first bytes received, kept to count whole frames (framesArrived). */
+  private arrived = Buffer.alloc(0);
 
   private constructor(
     private readonly socket: Socket,
@@ -157,6 +160,7 @@ export class RawConnection {
     socket.on('data', (chunk: Buffer) => {
       this.log.data(this.label, 's2c', this.received, chunk);
       this.received += chunk.length;
+      if (this.arrived.length < 1 << 16) this.arrived = Buffer.concat([this.arrived, chunk]);
       this.decoder.push(chunk);
       this.notify();
     });
@@ -206,6 +210,11 @@ export class RawConnection {
     return this.closedAt === null ? null : Math.round(this.closedAt - this.openedAt);
   }
 
+  /** Whole frames the server has sent so far (read or not), by their headers. */
+  get framesArrived(): number {
+    return countFrames(this.arrived);
+  }
+
   get bytesReceived(): number {
     return this.received;
   }
@@ -235,9 +244,32 @@ export class RawConnection {
   }
 
   destroy(): void {
-    if (!this.socket.destroyed) this.socket.destroy();
+    if (!this.socket.destroyed) {
+      if (!this.closed) this.log.event(this.label, 'client closed the connection');
+      this.socket.destroy();
+    }
     this.gone = true;
     this.notify();
+  }
+
+  /** Aborts with a TCP reset (RST) instead of a clean close. */
+  reset(): void {
+    if (this.socket.destroyed) return;
+    this.log.event(this.label, 'client closed the connection with a reset (RST)');
+    this.socket.resetAndDestroy();
+    this.gone = true;
+    this.notify();
+  }
+
+  /** Stops reading from the socket (the kernel buffers fill, then the server's): a slow reader. */
+  stopReading(): void {
+    this.log.event(this.label, 'client stops reading');
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.log.event(this.label, 'client reads again');
+    this.socket.resume();
   }
 
   note(text: string): void {

@@ -1,0 +1,91 @@
+/**
+ * The polite liveness probe: "does the server still answer?", asked so that the asking cannot be
+ * what kills a fragile server.
+ *
+ * How this works: the probe connects and reads the server's whole opening before it leaves: v2
+ * sends one frame (server_hello), legacy two (iv_exc, key_exc, 8.1-8.2). Leaving after the first
+ * legacy frame is exactly what stops the original pyChat server's accept loop for good (it is still
+ * writing key_exc when the socket goes), so a probe that did that would report a crash it caused
+ * itself. The result names the step that failed, so the report can say what the server stopped
+ * doing: accepting connections, or speaking first once connected.
+ */
+import type { SuiteOptions } from './case.js';
+import { ConnectFailed, RawConnection, WaitTimeout, WireLog } from './driver.js';
+
+export interface Probe {
+  readonly ok: boolean;
+  /** What failed: the TCP connect, or the server's opening frames. */
+  readonly step: 'connecting' | 'opening';
+  readonly detail: string;
+  /** The opening frames read, for the caller (pre-flight reads the profile from the first). */
+  readonly frames?: readonly Buffer[];
+}
+
+/** The frames a server sends before the client says anything: v2 one, legacy two. */
+export function openingFrames(options: Pick<SuiteOptions, 'profile'>): number {
+  return options.profile === 'legacy' ? 2 : 1;
+}
+
+/** One polite probe: connect, read the whole opening, leave. */
+export async function politeProbe(options: SuiteOptions, timeoutMs = options.timeoutMs): Promise<Probe> {
+  let conn: RawConnection;
+  try {
+    conn = await RawConnection.open({
+      host: options.host,
+      port: options.port,
+      label: 'probe',
+      log: new WireLog(),
+      timeoutMs,
+    });
+  } catch (err) {
+    const reason = err instanceof ConnectFailed ? `${err.code}: ${err.message}` : (err as Error).message;
+    return { ok: false, step: 'connecting', detail: `the connection was not accepted (${reason})` };
+  }
+  const frames: Buffer[] = [];
+  try {
+    const wanted = openingFrames(options);
+    while (frames.length < wanted) {
+      const frame = await conn.nextFrame(timeoutMs, 'the opening frames');
+      if (!frame) {
+        // One frame and a close is still a live server (e.g. a v2 server of another profile).
+        if (frames.length > 0) return { ok: true, step: 'opening', detail: 'answered', frames };
+        return {
+          ok: false,
+          step: 'opening',
+          detail: 'it accepted the connection, then closed it without a frame',
+        };
+      }
+      frames.push(Buffer.from(frame.body));
+      if (frames.length === 1 && !looksLegacy(frame.body)) break;
+    }
+    return { ok: true, step: 'opening', detail: 'answered', frames };
+  } catch (err) {
+    if (frames.length > 0) return { ok: true, step: 'opening', detail: 'answered', frames };
+    const detail =
+      err instanceof WaitTimeout
+        ? `it accepted the connection but sent nothing within ${timeoutMs} ms`
+        : `its first frame is not valid (${(err as Error).message})`;
+    return { ok: !(err instanceof WaitTimeout), step: 'opening', detail, frames };
+  } finally {
+    conn.destroy();
+  }
+}
+
+/** A legacy opening frame is JSON with `typ`; anything else ends the opening at one frame. */
+function looksLegacy(body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && 'typ' in parsed;
+  } catch {
+    return false;
+  }
+}
+
+/** Does the server still answer? Tries twice, a little apart. */
+export async function probe(options: SuiteOptions): Promise<Probe> {
+  let last = await politeProbe(options);
+  if (last.ok) return last;
+  await new Promise((r) => setTimeout(r, 100));
+  last = await politeProbe(options);
+  return last;
+}
