@@ -8,7 +8,7 @@
  * stops the case; `ctx.check()` records one and carries on. The context owns every connection the
  * case opens and destroys them when it ends, so nothing leaks into the next case.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ConnectFailed, RawConnection, WireLog } from './driver.js';
 import { LegacySession } from './legacy-driver.js';
 import { V2Session } from './v2-driver.js';
@@ -163,8 +163,17 @@ export class CaseContext {
   /** A v2 session that has joined under a fresh unique name built from `base`. */
   async v2Joined(base: string, label?: string): Promise<V2Session> {
     const session = await this.v2(label ?? base);
-    const name = this.name(base);
-    const reply = await session.join(name);
+    let name = this.name(base);
+    let reply = await session.join(name);
+    // Short names (a small maxName) may be held by another case's client: draw another.
+    for (
+      let i = 0;
+      i < 4 && this.shortNames && reply.type === 'join_error' && reply.code === 'NAME_TAKEN';
+      i++
+    ) {
+      name = this.name(base);
+      reply = await session.join(name);
+    }
     if (reply.type !== 'join_ok') {
       this.fail(`join_ok for the free, valid name "${name}"`, `${reply.type} ${describeReply(reply)}`);
     }
@@ -186,8 +195,12 @@ export class CaseContext {
   /** A legacy session with an approved, fresh unique name built from `base`. */
   async legacyJoined(base: string, label?: string): Promise<LegacySession> {
     const session = await this.legacy(label ?? base);
-    const name = this.name(base);
-    const reply = await session.join(name);
+    let name = this.name(base);
+    let reply = await session.join(name);
+    for (let i = 0; i < 4 && this.shortNames && reply.typ === 'username_taken'; i++) {
+      name = this.name(base);
+      reply = await session.join(name);
+    }
     if (reply.typ !== 'approved_conn') {
       this.fail(`approved_conn for the free, valid name "${name}"`, `${reply.typ}: ${String(reply.cont)}`);
     }
@@ -216,6 +229,23 @@ export class CaseContext {
       }
     }
     return `${base}${this.tag}`.slice(0, max);
+  }
+
+  /**
+   * A chat line that fits the server's maxMessage: `text` itself when it fits, else a stand-in of
+   * exactly maxMessage characters derived from it (the same text always gives the same line, so
+   * a case can compare what it sent with what arrived).
+   */
+  line(text: string): string {
+    const max = this.options.maxMessage;
+    if (text.length <= max) return text;
+    const digest = BigInt(`0x${createHash('sha256').update(text).digest('hex')}`).toString(36);
+    return digest.padEnd(max, 'z').slice(0, max);
+  }
+
+  /** Names are short enough (maxName under 8) that a drawn one may be in use already. */
+  get shortNames(): boolean {
+    return (this.options.maxName ?? 14) < 8;
   }
 
   /** The server's maxName if known; else `fallback`. */

@@ -12,7 +12,7 @@ import { LIMITS } from '../src/generated/constants.js';
 import type { Case, Profile, SuiteOptions } from './case.js';
 import { ALL_CASES, casesFor } from './cases/index.js';
 import { coverageOf } from './coverage.js';
-import { politeProbe } from './probe.js';
+import { politeProbe, withServerLimits } from './probe.js';
 import { ConsoleReporter, jsonReport, junitReport, listCases, type Write } from './report.js';
 import { type ExpectedFailure, parseExpectedFailures, runSuite } from './runner.js';
 import { checkTemplate, PLACEHOLDER_HELP, ServerProcess, withTemplateLimits } from './server-process.js';
@@ -208,20 +208,11 @@ function loadExpected(path: string): ExpectedFailure[] {
   return entries;
 }
 
-/** What the pre-flight learnt: the limits a v2 server announces in server_hello (5.1). */
-interface Announced {
-  maxFrame?: number;
-  maxMessage?: number;
-  maxName?: number;
-}
-
 /**
  * Connects once and reads the server's whole opening (politely: see probe.ts); returns an error
  * message and exit code, or the limits the server announced.
  */
-async function preflight(
-  options: SuiteOptions,
-): Promise<{ problem: { code: number; message: string } } | { announced: Announced }> {
+async function preflight(options: SuiteOptions): Promise<{ code: number; message: string } | null> {
   const where = `${options.host}:${options.port}`;
   const seen = await politeProbe(options);
   if (!seen.ok) {
@@ -231,38 +222,22 @@ async function preflight(
         : seen.detail.includes('sent nothing')
           ? `connected to ${where}, but the server sent nothing within ${options.timeoutMs} ms: is it a Parley server? (a Parley server speaks first)`
           : `the server at ${where} closed the connection without a word`;
-    return { problem: { code: EXIT.unreachable, message } };
+    return { code: EXIT.unreachable, message };
   }
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(seen.frames?.[0]?.toString('utf8') ?? '');
   } catch {
-    return { announced: {} }; // not JSON: the cases will say what is wrong
+    return null; // not JSON: the cases will say what is wrong
   }
   const spoken = 'typ' in body ? 'legacy' : 'type' in body ? 'v2' : null;
   if (spoken && spoken !== options.profile) {
     return {
-      problem: {
-        code: EXIT.usage,
-        message: `the server at ${where} speaks the ${spoken} profile; run with --profile ${spoken}`,
-      },
+      code: EXIT.usage,
+      message: `the server at ${where} speaks the ${spoken} profile; run with --profile ${spoken}`,
     };
   }
-  const limits = (body.limits ?? {}) as Record<string, unknown>;
-  const take = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 1 ? (v as number) : undefined);
-  return {
-    announced: {
-      maxFrame: take(limits.maxFrame),
-      maxMessage: take(limits.maxMessage),
-      maxName: take(limits.maxName),
-    },
-  };
-}
-
-/** The server's announced limits win over flags (and defaults): they are what it enforces. */
-function withAnnounced(options: SuiteOptions, announced: Announced): SuiteOptions {
-  const defined = Object.fromEntries(Object.entries(announced).filter(([, v]) => v !== undefined));
-  return { ...options, ...defined };
+  return null;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -329,13 +304,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       options = { ...options, port: first.port };
     }
-    const checked = await preflight(options);
-    if ('problem' in checked) {
+    const problem = await preflight(options);
+    if (problem) {
       await first?.stop();
-      io.stderr(`error: ${checked.problem.message}`);
-      return checked.problem.code;
+      io.stderr(`error: ${problem.message}`);
+      return problem.code;
     }
-    options = withAnnounced(options, checked.announced);
+    options = await withServerLimits(options);
     const control = opts.serverCmd
       ? { template: opts.serverCmd, isolate: Boolean(opts.isolate), first }
       : undefined;

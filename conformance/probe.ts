@@ -89,3 +89,34 @@ export async function probe(options: SuiteOptions): Promise<Probe> {
   last = await politeProbe(options);
   return last;
 }
+
+/** The limits a v2 server announces in server_hello (5.1), from the frames of a probe. */
+export function announcedLimits(frames: readonly Buffer[] | undefined): {
+  maxFrame?: number;
+  maxMessage?: number;
+  maxName?: number;
+} {
+  let body: { limits?: Record<string, unknown> } = {};
+  try {
+    body = JSON.parse(frames?.[0]?.toString('utf8') ?? '');
+  } catch {
+    return {};
+  }
+  const limits = body?.limits ?? {};
+  const out: Record<string, number> = {};
+  for (const name of ['maxFrame', 'maxMessage', 'maxName']) {
+    const v = limits[name];
+    if (Number.isSafeInteger(v) && (v as number) >= 1) out[name] = v as number;
+  }
+  return out;
+}
+
+/**
+ * The options with the limits the server announces (v2), which win over flags and defaults: they
+ * are what the server enforces, so the suite's own names, lines and frames are sized to them.
+ */
+export async function withServerLimits(options: SuiteOptions): Promise<SuiteOptions> {
+  if (options.profile !== 'v2') return options;
+  const seen = await politeProbe(options);
+  return seen.ok ? { ...options, ...announcedLimits(seen.frames) } : options;
+}

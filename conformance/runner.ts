@@ -22,7 +22,7 @@ import {
 } from './case.js';
 import { chatRoundTrip } from './cases/common.js';
 import { ConnectFailed, ServerViolation, WaitTimeout, WireLog } from './driver.js';
-import { probe } from './probe.js';
+import { probe, withServerLimits } from './probe.js';
 import {
   describeExit,
   type LimitOverrides,
@@ -245,9 +245,15 @@ export async function runSuite(
     results.push(r);
     hooks.onResult?.(r);
   };
-  const killedBy = control
-    ? await runManaged(cases, options, control, report)
-    : await runFixed(cases, options, report);
+  let killedBy: string | null = null;
+  if (control) {
+    let first = control.first;
+    if (!first) first = await ServerProcess.start(control.template, options);
+    const known = await withServerLimits({ ...options, port: first.port });
+    await runManaged(cases, known, { ...control, first }, report);
+  } else {
+    killedBy = await runFixed(cases, await withServerLimits(options), report);
+  }
   const { unexpectedFailures, unexpectedPasses } = matchExpectations(
     results,
     settings.expected,
@@ -350,7 +356,7 @@ async function runManaged(
   options: SuiteOptions,
   control: ServerControl,
   report: (r: CaseResult) => void,
-): Promise<string | null> {
+): Promise<void> {
   const p = plan(cases);
   const named = new Set(placeholdersIn(control.template));
   let shared: ServerProcess | null = control.isolate ? null : (control.first ?? null);
@@ -411,5 +417,4 @@ async function runManaged(
   } finally {
     await (shared as ServerProcess | null)?.stop();
   }
-  return null;
 }

@@ -62,7 +62,8 @@ export const v2RoomCases: Case[] = [
       const simple = users.filter((u) => /^[A-Za-z0-9]+$/.test(u));
       const sorted = simple.every((u, i) => i === 0 || simple[i - 1].toLowerCase() <= u.toLowerCase());
       ctx.check(
-        sorted && users.indexOf(a.name!) < users.indexOf(b.name!),
+        sorted &&
+          a.name!.toLowerCase() < b.name!.toLowerCase() === users.indexOf(a.name!) < users.indexOf(b.name!),
         'names sorted case-insensitively',
         JSON.stringify(users),
       );
@@ -191,9 +192,9 @@ export const v2RoomCases: Case[] = [
     ],
     async run(ctx) {
       const [a, b] = await joinAll(ctx, 'expA', 'expB');
-      const line = `exported ${tag()}`;
-      const act = `acts ${tag()}`;
-      const secret = `private ${tag()}`;
+      const line = ctx.line(`exported ${tag()}`);
+      const act = ctx.line(`acts ${tag()}`);
+      const secret = ctx.line(`private ${tag()}`);
       a.send(
         { type: 'say', text: line },
         { type: 'me', text: act },
@@ -267,7 +268,7 @@ export const v2RoomCases: Case[] = [
       const [a] = await joinAll(ctx, 'flood');
       const burst = ctx.options.burst;
       const total = burst * 2 + 10;
-      const lines = Array.from({ length: total }, (_, i) => `rate ${i} ${tag()}`);
+      const lines = Array.from({ length: total }, (_, i) => ctx.line(`rate ${i} ${tag()}`));
       const started = Date.now();
       a.send(...lines.map((text) => ({ type: 'say', text })));
       // Every line is answered: delivered (the echo) or refused (RATE_LIMITED). A ping is no barrier
@@ -468,6 +469,13 @@ export const v2RoomCases: Case[] = [
         for (const m of members) m.send({ type: 'pong', n: 0 });
       };
       const size = LIMITS.presenceBatchMembers;
+      const names = 36 ** Math.min(ctx.maxName(), 8);
+      if (names < size * 3)
+        ctx.fail(
+          EVERY_NOTICE_ONCE,
+          `not checked: maxName ${ctx.maxName()} leaves too few names for a room of ${size}`,
+          'MAY',
+        );
       for (let i = 0; i < size; i++) {
         await join('early');
         if (i % 25 === 24) keepAlive();
