@@ -316,6 +316,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       : undefined;
     const reporter = new ConsoleReporter(io.stdout, { colour, verbose: opts.verbose, columns: io.columns });
     reporter.header(options, cases, Boolean(opts.strict));
+    if (opts.serverCmd)
+      io.stdout(
+        `  server    started by the suite${opts.isolate ? ', a fresh one for every case' : ', restarted after a case that fails'}: ${opts.serverCmd}`,
+      );
     const outcome = await runSuite(
       cases,
       options,

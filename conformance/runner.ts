@@ -350,7 +350,11 @@ async function judge(server: ServerProcess, result: CaseResult, options: SuiteOp
   );
 }
 
-/** With --server-cmd: the suite starts, watches and restarts the server. */
+/**
+ * With --server-cmd: the suite starts, watches and restarts the server. Plain cases share one
+ * server, restarted after any case that did not pass; timer cases and cases that need a setting
+ * get one each; with --isolate every case does.
+ */
 async function runManaged(
   cases: readonly Case[],
   options: SuiteOptions,
@@ -395,7 +399,9 @@ async function runManaged(
     }
     const o = { ...options, port: shared.port };
     const result = await judge(shared, await runCase(c, o, p.tagOf(c)), o);
-    if (result.verdict === 'CRASHED') {
+    // A case that failed may have left the server degraded (a dead handler, a wedged room) in a
+    // way no probe sees; the next case gets a fresh server, so a failure never cascades.
+    if (result.verdict !== 'OK') {
       await shared.stop();
       shared = null;
     }

@@ -248,8 +248,6 @@ const slowReader: Case = {
         "the server's maxQueuedBytes is unknown (give --max-queued-bytes, or {max-queued-bytes} in --server-cmd)",
       );
     const isLegacy = legacy(ctx);
-    const join = (base: string) =>
-      isLegacy ? ctx.legacyJoined(base).then((s) => s.conn) : ctx.v2Joined(base).then((s) => s.conn);
     const say = async (base: string, text: string, times: number) => {
       if (isLegacy) {
         const s = await ctx.legacyJoined(base);
@@ -267,7 +265,10 @@ const slowReader: Case = {
     const perSender = Math.min(ctx.options.burst, 20);
     const long = 'w'.repeat(lineLength);
     const senders: RawConnection[] = [];
-    for (let i = 0; i < 25; i++) senders.push(await say(`fill${i}`, long, perSender));
+    for (let batch = 0; batch < 25; batch += 5)
+      senders.push(
+        ...(await Promise.all([0, 1, 2, 3, 4].map((i) => say(`fill${batch + i}`, long, perSender)))),
+      );
     const slow = isLegacy ? await ctx.legacyJoined('slow') : await ctx.v2Joined('slow');
     slow.conn.stopReading();
     const exports = Math.min(ctx.options.burst, 20);
@@ -282,7 +283,13 @@ const slowReader: Case = {
     for (const s of senders) s.destroy();
     // A server may end the connection gracefully, letting the queue drain for a moment; it must not
     // keep it for long. Stay stalled well past such a grace, then read what is left.
-    await pause(Math.max(2 * ctx.timeout, 3000));
+    // It keeps talking meanwhile (an unsolicited pong is ignored, 7.8), so no idle timeout is what
+    // closes it.
+    const stallUntil = Date.now() + Math.max(2 * ctx.timeout, 3000);
+    while (Date.now() < stallUntil) {
+      if (!isLegacy) (slow as Awaited<ReturnType<CaseContext['v2Joined']>>).send({ type: 'pong', n: 0 });
+      await pause(100);
+    }
     slow.conn.resumeReading();
     const deadline = Date.now() + Math.max(ctx.timeout * 5, 5000);
     let last = -1;
