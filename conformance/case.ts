@@ -144,7 +144,8 @@ export class CaseContext {
       timeoutMs: this.timeout,
     });
     this.conns.push(conn);
-    if (this.finished) conn.destroy();
+    // Connected after the case ended (a connect still in flight when it stopped): leave politely.
+    if (this.finished) void this.politeEnd(conn).then(() => conn.destroy());
     return conn;
   }
 
@@ -286,17 +287,17 @@ export class CaseContext {
 
   /**
    * Before the case ends: a legacy connection still inside the server's opening waits (a little)
-   * for the rest of it, so the suite's own clean-up never closes mid-handshake, which stops some
+   * for the rest of it (until key_exc), so the suite's own clean-up never closes mid-handshake, which stops some
    * servers (the original's accept loop). Cases that close early on purpose do it themselves.
    */
   async leavePolitely(): Promise<void> {
-    if (this.options.profile !== 'legacy') return;
-    const waitMs = Math.min(this.timeout, 1000);
-    await Promise.all(
-      this.conns
-        .filter((c) => !c.closed && c.framesArrived < 2)
-        .map((c) => c.wait(waitMs, () => c.closed || c.framesArrived >= 2)),
-    );
+    await Promise.all(this.conns.map((c) => this.politeEnd(c)));
+  }
+
+  private async politeEnd(c: RawConnection): Promise<void> {
+    const opened = () => c.closed || c.arrivedIncludes('"key_exc"');
+    if (this.options.profile !== 'legacy' || opened()) return;
+    await c.wait(Math.max(this.timeout, 3000), opened);
   }
 
   /** Ends the case: every connection it opened is destroyed. */

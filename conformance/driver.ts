@@ -183,11 +183,25 @@ export class RawConnection {
   static open(options: ConnectOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ host: options.host, port: options.port, noDelay: true });
+      let late = false;
       const timer = setTimeout(() => {
-        socket.destroy();
+        late = true;
         reject(new ConnectFailed(`connect timed out after ${options.timeoutMs} ms`, 'ETIMEDOUT'));
+        // A connect that completes after all must not close mid-opening (that kills some
+        // servers): read the opening (two frames at most) and only then go.
+        const seen: Buffer[] = [];
+        const done = () => socket.destroy();
+        socket.on('data', (chunk: Buffer) => {
+          seen.push(chunk);
+          const all = Buffer.concat(seen);
+          if (all.includes('"key_exc"') || (countFrames(all) >= 1 && !all.includes('"iv_exc"'))) done();
+        });
+        socket.on('error', done);
+        socket.on('end', done);
+        setTimeout(done, 5000).unref();
       }, options.timeoutMs);
       socket.once('connect', () => {
+        if (late) return;
         clearTimeout(timer);
         socket.removeAllListeners('error');
         options.log.event(options.label, `connected from ${socket.localAddress}:${socket.localPort}`);
@@ -195,7 +209,7 @@ export class RawConnection {
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new ConnectFailed(err.message, err.code ?? 'EUNKNOWN'));
+        if (!late) reject(new ConnectFailed(err.message, err.code ?? 'EUNKNOWN'));
       });
     });
   }
@@ -208,6 +222,11 @@ export class RawConnection {
   /** How long after the connect the server closed, or null while it has not. */
   get closedAfterMs(): number | null {
     return this.closedAt === null ? null : Math.round(this.closedAt - this.openedAt);
+  }
+
+  /** Has the server sent these bytes yet (read or not)? E.g. `"key_exc"`: the legacy opening ended. */
+  arrivedIncludes(text: string): boolean {
+    return this.arrived.includes(text);
   }
 
   /** Whole frames the server has sent so far (read or not), by their headers. */

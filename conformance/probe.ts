@@ -35,7 +35,8 @@ export async function politeProbe(options: SuiteOptions, timeoutMs = options.tim
       port: options.port,
       label: 'probe',
       log: new WireLog(),
-      timeoutMs,
+      // A slow accept is not a dead server: give the connect more room than one answer.
+      timeoutMs: Math.max(timeoutMs, 2000),
     });
   } catch (err) {
     const reason = err instanceof ConnectFailed ? `${err.code}: ${err.message}` : (err as Error).message;
@@ -43,9 +44,17 @@ export async function politeProbe(options: SuiteOptions, timeoutMs = options.tim
   }
   const frames: Buffer[] = [];
   try {
-    const wanted = openingFrames(options);
-    while (frames.length < wanted) {
-      const frame = await conn.nextFrame(timeoutMs, 'the opening frames');
+    // legacy: until key_exc, however many frames come first (the original sends list updates
+    // under the key of None to connections still in the handshake).
+    const done = () =>
+      options.profile === 'legacy'
+        ? frames.some((f) => f.includes('"key_exc"')) || frames.length >= 6
+        : frames.length >= openingFrames(options);
+    while (!done()) {
+      // Once the opening has started, leaving before its end is what kills a fragile server:
+      // wait for the rest well past the usual timeout.
+      const wait = frames.length === 0 ? timeoutMs : Math.max(timeoutMs, 5000);
+      const frame = await conn.nextFrame(wait, 'the opening frames');
       if (!frame) {
         // One frame and a close is still a live server (e.g. a v2 server of another profile).
         if (frames.length > 0) return { ok: true, step: 'opening', detail: 'answered', frames };
