@@ -141,7 +141,7 @@ function program(io: CliIo): Command {
         "  node conformance --server-cmd 'node reference-server --port {port} --host 127.0.0.1 --max-clients {max-clients}'\n" +
         '\nExit codes:\n' +
         '  0  no case FAILED (with --strict: none NON-STRICT either); listed expected failures do not count\n' +
-        '  1  a case FAILED unexpectedly, or a case listed in --expected-failures passed\n' +
+        '  1  a case FAILED or CRASHED unexpectedly, or a case listed in --expected-failures passed\n' +
         '  2  usage error (bad option, unreadable --expected-failures file, wrong --profile for the server)\n' +
         '  3  the server cannot be reached (or --server-cmd cannot start it)\n' +
         '\nThe sanity cases (sanity/1, sanity/2) always run, first and last, unless --exclude names them.\n' +

@@ -10,7 +10,7 @@
  * --max-queued-bytes, or {max-clients} / {max-queued-bytes} in --server-cmd, which gives them a
  * server of their own; without it they are INFORMATIONAL.
  */
-import type { Case, CaseContext } from '../case.js';
+import { type Case, type CaseContext, CaseStop } from '../case.js';
 import { pause, type RawConnection } from '../driver.js';
 import { limitText, quote, texts } from '../spec-text.js';
 import { chatRoundTrip, open, validFrame } from './common.js';
@@ -134,7 +134,7 @@ function unknown(ctx: CaseContext, expected: string, what: string): never {
 }
 
 const FULL =
-  'the connection beyond maxClients is closed without being served (v2: no keys yet, so no error packet, or a plaintext error SERVER_FULL); the held ones stay served; a freed slot is served again';
+  'the connection beyond maxClients is closed without being served (v2: no keys yet, so no error packet, or a plaintext error SERVER_FULL); the held ones stay connected; a freed slot is served again';
 
 const serverFull: Case = {
   id: 'robustness/11/4',
@@ -160,11 +160,15 @@ const serverFull: Case = {
         FULL,
         `maxClients is ${max}; the suite fills a server of at most ${MOST_HELD} (try {max-clients})`,
       );
-    const held = [];
+    // The held clients join, so no handshake timeout frees a slot while the case runs.
+    const held: RawConnection[] = [];
     for (let i = 0; i < max; i++) {
       try {
-        held.push(await open(ctx, true, `hold${i + 1}`));
+        held.push(
+          legacy(ctx) ? (await ctx.legacyJoined(`hold${i}`)).conn : (await ctx.v2Joined(`hold${i}`)).conn,
+        );
       } catch (err) {
+        if (err instanceof CaseStop) throw err;
         unknown(
           ctx,
           FULL,
@@ -175,7 +179,9 @@ const serverFull: Case = {
     // The spec does not settle how SERVER_FULL reaches a client without keys (spec issue 17):
     // the close, a plaintext error packet, or a server_hello then the close are all accepted.
     const extra = await ctx.raw('extra');
-    const closed = await extra.wait(ctx.timeout, () => extra.closed);
+    // Promptly: well before the server's handshake timeout, which would close it anyway.
+    const promptly = Math.min(ctx.timeout, Math.floor(ctx.options.handshakeTimeoutMs / 2));
+    const closed = await extra.wait(promptly, () => extra.closed);
     const frames = [];
     for (
       let f = await extra.nextFrame(10).catch(() => null);
@@ -183,10 +189,17 @@ const serverFull: Case = {
       f = await extra.nextFrame(10).catch(() => null)
     )
       frames.push(f.body.toString('utf8'));
+    const gone = held.filter((c) => c.closed).length;
+    if (gone > 0)
+      unknown(
+        ctx,
+        FULL,
+        `${gone} of the ${max} held connections were closed by the server meanwhile (a timer?), so connection ${max + 1} may have taken a free slot`,
+      );
     if (!closed) {
       ctx.fail(
         FULL,
-        `connection ${max + 1} (maxClients is ${max}) stays open${frames.length ? ` and got ${frames.length} frame(s)` : ''}: the server did not refuse it`,
+        `connection ${max + 1} (maxClients is ${max}) stays open ${promptly} ms${frames.length ? ` and got ${frames.length} frame(s)` : ''}: the server did not refuse it`,
       );
     }
     const wrongError = frames.find((b) => /"type"\s*:\s*"error"/.test(b) && !b.includes('SERVER_FULL'));
@@ -196,18 +209,8 @@ const serverFull: Case = {
         `connection ${max + 1} got an error other than SERVER_FULL: ${wrongError.slice(0, 120)}`,
       );
     ctx.note(frames.length ? `refused after ${frames.length} plaintext frame(s)` : 'refused with the close');
-    // Positive control: the held connections are still served.
-    const first = held[0];
-    if (first.v2) {
-      if (!(await first.v2.alive()))
-        ctx.fail(FULL, 'a connection held within maxClients stopped being served (no pong)');
-    } else {
-      const reply = await first.legacy!.join(ctx.name('held'));
-      if (reply.typ !== 'approved_conn')
-        ctx.fail(FULL, `a connection held within maxClients could not join (${reply.typ})`);
-    }
     // A freed slot is served again (the server may take a moment to notice the close).
-    held[held.length - 1].conn.destroy();
+    held[held.length - 1].destroy();
     for (let attempt = 0; ; attempt++) {
       try {
         await open(ctx, true, `again${attempt}`);
@@ -224,8 +227,12 @@ const serverFull: Case = {
   },
 };
 
-/** Bytes past which a server must have held data in its own memory, beyond any kernel buffer. */
-const BEYOND_KERNEL = 16 * 1024 * 1024;
+/**
+ * Bytes past which a server must have held data in its own memory: more than the kernel buffers
+ * of a loopback connection (a correct server on Linux got about 4 MiB to a client that read
+ * nothing before it gave up).
+ */
+const BEYOND_KERNEL = 8 * 1024 * 1024;
 const SLOW =
   'the reader that reads nothing is disconnected (v2: SLOW_READER) while the others are served at once';
 
@@ -265,7 +272,7 @@ const slowReader: Case = {
     const perSender = Math.min(ctx.options.burst, 20);
     const long = 'w'.repeat(lineLength);
     const senders: RawConnection[] = [];
-    for (let batch = 0; batch < 25; batch += 5)
+    for (let batch = 0; batch < 15; batch += 5)
       senders.push(
         ...(await Promise.all([0, 1, 2, 3, 4].map((i) => say(`fill${batch + i}`, long, perSender)))),
       );

@@ -363,7 +363,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'the server was configured for 3 connections and never refuses one',
     caughtBy: 'robustness/11/4',
-    options: { maxClients: 3 },
+    options: { maxClients: 3, timeoutMs: 3000 },
     start: async () => startReference('v2', { limits: { maxClients: 1000 } }),
   },
   {
@@ -371,7 +371,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'the server was told to hold 4096 bytes for a slow reader and holds everything',
     caughtBy: 'robustness/11/5',
-    options: { maxQueuedBytes: 4096 },
+    options: { maxQueuedBytes: 4096, timeoutMs: 3000 },
     start: async () => startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000 } }),
   },
   {
