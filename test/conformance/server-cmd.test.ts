@@ -117,7 +117,7 @@ describe.concurrent('--server-cmd', () => {
   });
 });
 
-describe.concurrent('health gating and sizing', () => {
+describe('health gating and sizing', () => {
   it('an absence case fails when the server stopped serving chat (positive control)', async () => {
     // A server that forwards no chat line at all: "nothing delivered" would otherwise pass.
     const server = onPacket(await startReference('v2'), (original, _core, _conn, packet) =>
