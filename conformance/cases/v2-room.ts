@@ -211,7 +211,11 @@ export const v2RoomCases: Case[] = [
         entries.push(...packet.entries);
         if (packet.done) break;
       }
-      const ours = entries.filter((e) => e.from === a.name || e.from === b.name);
+      const named = entries.filter((e) => e.from === a.name || e.from === b.name);
+      // With very short names (a small maxName) an earlier case may have used the same ones: this
+      // case's entries start at A's last join.
+      const start = named.map((e) => e.kind === 'join' && e.from === a.name).lastIndexOf(true);
+      const ours = named.slice(Math.max(0, start));
       const shape = ours.map(
         (e) =>
           `${e.kind}:${e.from === a.name ? 'A' : 'B'}${e.kind === 'message' ? `:${e.text === line}` : ''}`,
