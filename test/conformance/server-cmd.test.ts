@@ -25,7 +25,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(
-    [...args, '--json', file, '--timeout', '1000', '--handshake-timeout', '1000', '--no-color'],
+    [...args, '--json', file, '--timeout', '2000', '--handshake-timeout', '1000', '--no-color'],
     { stdout: (l) => out.push(l), stderr: (l) => err.push(l) },
   );
   let json: Any = null;
