@@ -8,15 +8,19 @@
  * stops the case; `ctx.check()` records one and carries on. The context owns every connection the
  * case opens and destroys them when it ends, so nothing leaks into the next case.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ConnectFailed, RawConnection, WireLog } from './driver.js';
 import { LegacySession } from './legacy-driver.js';
 import { V2Session } from './v2-driver.js';
 
 export type Profile = 'v2' | 'legacy';
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
-export type Verdict = 'OK' | 'NON-STRICT' | 'INFORMATIONAL' | 'FAILED';
-export const VERDICTS: readonly Verdict[] = ['OK', 'NON-STRICT', 'INFORMATIONAL', 'FAILED'];
+/** CRASHED: the server died (or stopped answering) during the case; it counts as a failure. */
+export type Verdict = 'OK' | 'NON-STRICT' | 'INFORMATIONAL' | 'FAILED' | 'CRASHED';
+export const VERDICTS: readonly Verdict[] = ['OK', 'NON-STRICT', 'INFORMATIONAL', 'FAILED', 'CRASHED'];
+
+/** The verdicts that fail a run (NON-STRICT too, with --strict). */
+export const isFailure = (v: Verdict) => v === 'FAILED' || v === 'CRASHED';
 
 /** What the suite knows about the server under test (from the command line). */
 export interface SuiteOptions {
@@ -32,9 +36,18 @@ export interface SuiteOptions {
   readonly idleTimeoutMs?: number;
   /** The server's rate limit burst (not announced on the wire). */
   readonly burst: number;
-  /** legacy servers announce no limits: the suite assumes these. */
+  /**
+   * The server's limits: a v2 server announces maxFrame, maxMessage and maxName in server_hello
+   * (the pre-flight reads them); legacy servers announce nothing, so these come from flags.
+   */
   readonly maxFrame: number;
   readonly maxMessage: number;
+  /** Longest name; the suite's own names are sized to it (unknown: 14 characters, as ever). */
+  readonly maxName?: number;
+  /** Connections the server holds at once, if known (SERVER_FULL cases). */
+  readonly maxClients?: number;
+  /** Unsent bytes the server allows a slow reader, if known (SLOW_READER cases). */
+  readonly maxQueuedBytes?: number;
   /** The identity fingerprint the v2 server must present, if known. */
   readonly fingerprint?: string;
 }
@@ -57,6 +70,16 @@ export interface Case {
   readonly accepts: readonly string[];
   /** Set when the case waits for a server timer; it then runs concurrently with the others. */
   readonly waitsFor?: ServerTimer;
+  /**
+   * The case passes on an absence (nothing delivered, dropped, refused): after it, the runner
+   * proves in the same case that the server still serves chat, so a dead room cannot pass.
+   */
+  readonly absence?: boolean;
+  /**
+   * A server setting the case needs, by --server-cmd placeholder: with --server-cmd naming that
+   * placeholder the case gets its own server started with this value.
+   */
+  readonly needs?: Readonly<Partial<Record<'max-clients' | 'max-queued-bytes', number>>>;
   run(ctx: CaseContext): Promise<void>;
 }
 
@@ -73,6 +96,11 @@ export class CaseStop extends Error {
     this.name = 'CaseStop';
   }
 }
+
+/** Short names come from one counter per process, so a run does not reuse them soon. */
+const shortNames = { next: randomBytes(2).readUInt16BE() };
+/** Reserved names short enough to be drawn (v2 and legacy). */
+const SHORT_RESERVED = new Set(['temp']);
 
 export function areaOf(id: string): string {
   return id.split('/')[0];
@@ -93,6 +121,7 @@ export class CaseContext {
   private readonly conns: RawConnection[] = [];
   private connCount = 0;
   private finished = false;
+  private readonly usedNames = new Set<string>();
 
   constructor(
     readonly options: SuiteOptions,
@@ -115,7 +144,8 @@ export class CaseContext {
       timeoutMs: this.timeout,
     });
     this.conns.push(conn);
-    if (this.finished) conn.destroy();
+    // Connected after the case ended (a connect still in flight when it stopped): leave politely.
+    if (this.finished) void this.politeEnd(conn).then(() => conn.destroy());
     return conn;
   }
 
@@ -134,8 +164,17 @@ export class CaseContext {
   /** A v2 session that has joined under a fresh unique name built from `base`. */
   async v2Joined(base: string, label?: string): Promise<V2Session> {
     const session = await this.v2(label ?? base);
-    const name = this.name(base);
-    const reply = await session.join(name);
+    let name = this.name(base);
+    let reply = await session.join(name);
+    // Short names (a small maxName) may be held by another case's client: draw another.
+    for (
+      let i = 0;
+      i < 4 && this.shortNames && reply.type === 'join_error' && reply.code === 'NAME_TAKEN';
+      i++
+    ) {
+      name = this.name(base);
+      reply = await session.join(name);
+    }
     if (reply.type !== 'join_ok') {
       this.fail(`join_ok for the free, valid name "${name}"`, `${reply.type} ${describeReply(reply)}`);
     }
@@ -157,18 +196,62 @@ export class CaseContext {
   /** A legacy session with an approved, fresh unique name built from `base`. */
   async legacyJoined(base: string, label?: string): Promise<LegacySession> {
     const session = await this.legacy(label ?? base);
-    const name = this.name(base);
-    const reply = await session.join(name);
+    let name = this.name(base);
+    let reply = await session.join(name);
+    for (let i = 0; i < 4 && this.shortNames && reply.typ === 'username_taken'; i++) {
+      name = this.name(base);
+      reply = await session.join(name);
+    }
     if (reply.typ !== 'approved_conn') {
       this.fail(`approved_conn for the free, valid name "${name}"`, `${reply.typ}: ${String(reply.cont)}`);
     }
     return session;
   }
 
-  /** A name unique to this run and case: letters and digits only, at most 14 characters. */
+  /**
+   * A name unique to this run and case: lower-case letters and digits only, at most 14 characters
+   * and never longer than the server's maxName. Under 8 characters a name is drawn from a counter
+   * shared by the whole run (so short names are not reused while earlier ones may linger), and
+   * never repeats within the case.
+   */
   name(base: string): string {
-    const suffix = randomBytes(4).readUInt32BE().toString(36).padStart(6, '0').slice(0, 5);
-    return `${base.slice(0, 7)}${this.tag}${suffix}`.slice(0, 14);
+    const max = Math.min(14, this.options.maxName ?? 14);
+    if (max >= 8) {
+      const suffix = randomBytes(4).readUInt32BE().toString(36).padStart(6, '0').slice(0, 5);
+      return `${base.slice(0, Math.max(1, max - 7))}${this.tag}${suffix}`.slice(0, max);
+    }
+    const space = 36 ** max;
+    for (let i = 0; i < 64; i++) {
+      const n = (shortNames.next++ * 7919) % space;
+      const name = `a${n.toString(36)}`.slice(-max).padStart(max, 'a');
+      if (!this.usedNames.has(name) && !SHORT_RESERVED.has(name)) {
+        this.usedNames.add(name);
+        return name;
+      }
+    }
+    return `${base}${this.tag}`.slice(0, max);
+  }
+
+  /**
+   * A chat line that fits the server's maxMessage: `text` itself when it fits, else a stand-in of
+   * exactly maxMessage characters derived from it (the same text always gives the same line, so
+   * a case can compare what it sent with what arrived).
+   */
+  line(text: string): string {
+    const max = this.options.maxMessage;
+    if (text.length <= max) return text;
+    const digest = BigInt(`0x${createHash('sha256').update(text).digest('hex')}`).toString(36);
+    return digest.padEnd(max, 'z').slice(0, max);
+  }
+
+  /** Names are short enough (maxName under 8) that a drawn one may be in use already. */
+  get shortNames(): boolean {
+    return (this.options.maxName ?? 14) < 8;
+  }
+
+  /** The server's maxName if known; else `fallback`. */
+  maxName(fallback = 24): number {
+    return this.options.maxName ?? fallback;
   }
 
   /** Records a finding at `level` (default: the case's level) and stops the case. */
@@ -200,6 +283,21 @@ export class CaseContext {
   /** An observation for the report (shown for INFORMATIONAL verdicts). */
   note(text: string): void {
     this.notes.push(text);
+  }
+
+  /**
+   * Before the case ends: a legacy connection still inside the server's opening waits (a little)
+   * for the rest of it (until key_exc), so the suite's own clean-up never closes mid-handshake, which stops some
+   * servers (the original's accept loop). Cases that close early on purpose do it themselves.
+   */
+  async leavePolitely(): Promise<void> {
+    await Promise.all(this.conns.map((c) => this.politeEnd(c)));
+  }
+
+  private async politeEnd(c: RawConnection): Promise<void> {
+    const opened = () => c.closed || c.arrivedIncludes('"key_exc"');
+    if (this.options.profile !== 'legacy' || opened()) return;
+    await c.wait(Math.max(this.timeout, 3000), opened);
   }
 
   /** Ends the case: every connection it opened is destroyed. */

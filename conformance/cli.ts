@@ -12,9 +12,10 @@ import { LIMITS } from '../src/generated/constants.js';
 import type { Case, Profile, SuiteOptions } from './case.js';
 import { ALL_CASES, casesFor } from './cases/index.js';
 import { coverageOf } from './coverage.js';
-import { ConnectFailed, RawConnection, WaitTimeout, WireLog } from './driver.js';
+import { politeProbe, withServerLimits } from './probe.js';
 import { ConsoleReporter, jsonReport, junitReport, listCases, type Write } from './report.js';
 import { type ExpectedFailure, parseExpectedFailures, runSuite } from './runner.js';
+import { checkTemplate, PLACEHOLDER_HELP, ServerProcess, withTemplateLimits } from './server-process.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -58,7 +59,13 @@ function program(io: CliIo): Command {
         'and gives each a verdict: OK, NON-STRICT (a SHOULD is broken), INFORMATIONAL, FAILED (a MUST is broken).',
     )
     .option('--host <addr>', 'server address', '127.0.0.1')
-    .option('-p, --port <n>', 'server port', integer('--port', 1))
+    .option('-p, --port <n>', 'server port (or let --server-cmd start the server)', integer('--port', 1))
+    .option(
+      '--server-cmd <cmd>',
+      'start the server under test with this shell command, on a port the suite picks ({port}); a case that\n' +
+        'kills it is CRASHED and the server is restarted (placeholders below)',
+    )
+    .option('--isolate', 'with --server-cmd: a fresh server for every case')
     .addOption(
       new Option('--profile <name>', 'wire profile the server speaks')
         .choices(['v2', 'legacy'])
@@ -105,16 +112,38 @@ function program(io: CliIo): Command {
       integer('--max-message', 1),
       LIMITS.maxMessage,
     )
+    .option(
+      '--max-name <chars>',
+      "legacy: the server's maxName (v2 servers announce theirs)",
+      integer('--max-name', 1),
+    )
+    .option(
+      '--max-clients <n>',
+      "the server's maxClients (not announced); the SERVER_FULL cases need it or {max-clients}",
+      integer('--max-clients', 1),
+    )
+    .option(
+      '--max-queued-bytes <bytes>',
+      "the server's maxQueuedBytes (not announced); the SLOW_READER cases need it or {max-queued-bytes}",
+      integer('--max-queued-bytes', 1),
+    )
     .option('--fingerprint <fp>', 'v2: the identity fingerprint the server must present (SHA256:...)')
     .option('-v, --verbose', 'print the wire log of every case that is not OK')
     .option('--no-color', 'no colours in the console output')
     .addHelpText(
       'after',
-      '\nExit codes:\n' +
+      '\nWARNING: the suite joins the room of the server it tests and floods it (hundreds of lines, joins and\n' +
+        'leaves that everyone there sees; cases try to overload and crash it). Point it only at a server no one\n' +
+        'is using, or let --server-cmd start a private one.\n' +
+        "\n--server-cmd placeholders (the suite fills them in; map them to your server's own flags):\n" +
+        PLACEHOLDER_HELP.map((l) => `  ${l}`).join('\n') +
+        '\nA limit the command does not name, and no flag tells, is unknown: cases that need it are INFORMATIONAL.\n' +
+        "  node conformance --server-cmd 'node reference-server --port {port} --host 127.0.0.1 --max-clients {max-clients}'\n" +
+        '\nExit codes:\n' +
         '  0  no case FAILED (with --strict: none NON-STRICT either); listed expected failures do not count\n' +
-        '  1  a case FAILED unexpectedly, or a case listed in --expected-failures passed\n' +
+        '  1  a case FAILED or CRASHED unexpectedly, or a case listed in --expected-failures passed\n' +
         '  2  usage error (bad option, unreadable --expected-failures file, wrong --profile for the server)\n' +
-        '  3  the server cannot be reached\n' +
+        '  3  the server cannot be reached (or --server-cmd cannot start it)\n' +
         '\nThe sanity cases (sanity/1, sanity/2) always run, first and last, unless --exclude names them.\n' +
         'For a fast run against the reference server, start it with short timers and tell the suite:\n' +
         '  node reference-server --port 7878 --handshake-timeout 1000 --idle-ping 500 --idle-timeout 1500\n' +
@@ -145,6 +174,11 @@ interface Options {
   burst: number;
   maxFrame: number;
   maxMessage: number;
+  maxName?: number;
+  maxClients?: number;
+  maxQueuedBytes?: number;
+  serverCmd?: string;
+  isolate?: boolean;
   fingerprint?: string;
   verbose?: boolean;
   color: boolean;
@@ -174,56 +208,36 @@ function loadExpected(path: string): ExpectedFailure[] {
   return entries;
 }
 
-/** Connects once and reads the opening frame; returns an error message and exit code, or null. */
+/**
+ * Connects once and reads the server's whole opening (politely: see probe.ts); returns an error
+ * message and exit code, or the limits the server announced.
+ */
 async function preflight(options: SuiteOptions): Promise<{ code: number; message: string } | null> {
   const where = `${options.host}:${options.port}`;
-  let conn: RawConnection;
+  const seen = await politeProbe(options);
+  if (!seen.ok) {
+    const message =
+      seen.step === 'connecting'
+        ? `cannot reach the server at ${where} (${seen.detail.replace(/^the connection was not accepted \((.*)\)$/, '$1')}). Is it running, and is this the right port?`
+        : seen.detail.includes('sent nothing')
+          ? `connected to ${where}, but the server sent nothing within ${options.timeoutMs} ms: is it a Parley server? (a Parley server speaks first)`
+          : `the server at ${where} closed the connection without a word`;
+    return { code: EXIT.unreachable, message };
+  }
+  let body: Record<string, unknown> = {};
   try {
-    conn = await RawConnection.open({
-      ...options,
-      label: 'preflight',
-      log: new WireLog(),
-      timeoutMs: options.timeoutMs,
-    });
-  } catch (err) {
-    const reason = err instanceof ConnectFailed ? `${err.code}: ${err.message}` : (err as Error).message;
+    body = JSON.parse(seen.frames?.[0]?.toString('utf8') ?? '');
+  } catch {
+    return null; // not JSON: the cases will say what is wrong
+  }
+  const spoken = 'typ' in body ? 'legacy' : 'type' in body ? 'v2' : null;
+  if (spoken && spoken !== options.profile) {
     return {
-      code: EXIT.unreachable,
-      message: `cannot reach the server at ${where} (${reason}). Is it running, and is this the right port?`,
+      code: EXIT.usage,
+      message: `the server at ${where} speaks the ${spoken} profile; run with --profile ${spoken}`,
     };
   }
-  try {
-    const frame = await conn.nextFrame(options.timeoutMs, 'opening frame');
-    if (!frame)
-      return {
-        code: EXIT.unreachable,
-        message: `the server at ${where} closed the connection without a word`,
-      };
-    let body: Record<string, unknown> = {};
-    try {
-      body = JSON.parse(frame.body.toString('utf8'));
-    } catch {
-      return null; // not JSON: the cases will say what is wrong
-    }
-    const spoken = 'typ' in body ? 'legacy' : 'type' in body ? 'v2' : null;
-    if (spoken && spoken !== options.profile) {
-      return {
-        code: EXIT.usage,
-        message: `the server at ${where} speaks the ${spoken} profile; run with --profile ${spoken}`,
-      };
-    }
-    return null;
-  } catch (err) {
-    if (err instanceof WaitTimeout) {
-      return {
-        code: EXIT.unreachable,
-        message: `connected to ${where}, but the server sent nothing within ${options.timeoutMs} ms: is it a Parley server? (a Parley server speaks first)`,
-      };
-    }
-    return null;
-  } finally {
-    conn.destroy();
-  }
+  return null;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -249,12 +263,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       );
       return EXIT.ok;
     }
-    if (opts.port === undefined) throw new UsageError('--port is required (or use --list)');
+    if (opts.port === undefined && !opts.serverCmd)
+      throw new UsageError('--port or --server-cmd is required (or use --list)');
+    if (opts.port !== undefined && opts.serverCmd)
+      throw new UsageError('--server-cmd picks the port itself: give --port or --server-cmd, not both');
+    if (opts.isolate && !opts.serverCmd) throw new UsageError('--isolate needs --server-cmd');
+    if (opts.serverCmd) {
+      try {
+        checkTemplate(opts.serverCmd);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
     const cases = select(casesFor(opts.profile), opts);
     const expected = opts.expectedFailures ? loadExpected(opts.expectedFailures) : [];
-    const options: SuiteOptions = {
+    let options: SuiteOptions = {
       host: opts.host,
-      port: opts.port,
+      port: opts.port ?? 0,
       profile: opts.profile,
       timeoutMs: opts.timeout,
       handshakeTimeoutMs: opts.handshakeTimeout,
@@ -263,20 +288,44 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       burst: opts.burst,
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
+      maxName: opts.maxName,
+      maxClients: opts.maxClients,
+      maxQueuedBytes: opts.maxQueuedBytes,
       fingerprint: opts.fingerprint,
     };
+    let first: ServerProcess | undefined;
+    if (opts.serverCmd) {
+      options = withTemplateLimits(options, opts.serverCmd);
+      try {
+        first = await ServerProcess.start(opts.serverCmd, options);
+      } catch (err) {
+        io.stderr(`error: ${(err as Error).message}`);
+        return EXIT.unreachable;
+      }
+      options = { ...options, port: first.port };
+    }
     const problem = await preflight(options);
     if (problem) {
+      await first?.stop();
       io.stderr(`error: ${problem.message}`);
       return problem.code;
     }
+    options = await withServerLimits(options);
+    const control = opts.serverCmd
+      ? { template: opts.serverCmd, isolate: Boolean(opts.isolate), first }
+      : undefined;
     const reporter = new ConsoleReporter(io.stdout, { colour, verbose: opts.verbose, columns: io.columns });
     reporter.header(options, cases, Boolean(opts.strict));
+    if (opts.serverCmd)
+      io.stdout(
+        `  server    started by the suite${opts.isolate ? ', a fresh one for every case' : ', restarted after a case that fails'}: ${opts.serverCmd}`,
+      );
     const outcome = await runSuite(
       cases,
       options,
       { strict: Boolean(opts.strict), expected },
       { onResult: (r) => reporter.result(r) },
+      control,
     );
     const coverage = coverageOf(casesFor(opts.profile), [opts.profile]);
     reporter.summary(outcome, coverage, Boolean(opts.strict));

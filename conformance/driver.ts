@@ -9,6 +9,7 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { type Frame, FrameDecoder } from '../src/framing/frame-codec.js';
+import { countFrames } from './attribution.js';
 
 /** The largest frame the suite accepts from a server: the spec's largest allowed maxFrame. */
 export const SUITE_MAX_FRAME = 16_777_216;
@@ -146,6 +147,8 @@ export class RawConnection {
   readonly localAddress: string;
   private readonly openedAt = performance.now();
   private closedAt: number | null = null;
+  /** The first bytes received, kept to count whole frames (framesArrived). */
+  private arrived = Buffer.alloc(0);
 
   private constructor(
     private readonly socket: Socket,
@@ -157,6 +160,7 @@ export class RawConnection {
     socket.on('data', (chunk: Buffer) => {
       this.log.data(this.label, 's2c', this.received, chunk);
       this.received += chunk.length;
+      if (this.arrived.length < 1 << 16) this.arrived = Buffer.concat([this.arrived, chunk]);
       this.decoder.push(chunk);
       this.notify();
     });
@@ -179,11 +183,25 @@ export class RawConnection {
   static open(options: ConnectOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ host: options.host, port: options.port, noDelay: true });
+      let late = false;
       const timer = setTimeout(() => {
-        socket.destroy();
+        late = true;
         reject(new ConnectFailed(`connect timed out after ${options.timeoutMs} ms`, 'ETIMEDOUT'));
+        // A connect that completes after all must not close mid-opening (that kills some
+        // servers): read the opening (two frames at most) and only then go.
+        const seen: Buffer[] = [];
+        const done = () => socket.destroy();
+        socket.on('data', (chunk: Buffer) => {
+          seen.push(chunk);
+          const all = Buffer.concat(seen);
+          if (all.includes('"key_exc"') || (countFrames(all) >= 1 && !all.includes('"iv_exc"'))) done();
+        });
+        socket.on('error', done);
+        socket.on('end', done);
+        setTimeout(done, 5000).unref();
       }, options.timeoutMs);
       socket.once('connect', () => {
+        if (late) return;
         clearTimeout(timer);
         socket.removeAllListeners('error');
         options.log.event(options.label, `connected from ${socket.localAddress}:${socket.localPort}`);
@@ -191,7 +209,7 @@ export class RawConnection {
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new ConnectFailed(err.message, err.code ?? 'EUNKNOWN'));
+        if (!late) reject(new ConnectFailed(err.message, err.code ?? 'EUNKNOWN'));
       });
     });
   }
@@ -204,6 +222,16 @@ export class RawConnection {
   /** How long after the connect the server closed, or null while it has not. */
   get closedAfterMs(): number | null {
     return this.closedAt === null ? null : Math.round(this.closedAt - this.openedAt);
+  }
+
+  /** Has the server sent these bytes yet (read or not)? E.g. `"key_exc"`: the legacy opening ended. */
+  arrivedIncludes(text: string): boolean {
+    return this.arrived.includes(text);
+  }
+
+  /** Whole frames the server has sent so far (read or not), by their headers. */
+  get framesArrived(): number {
+    return countFrames(this.arrived);
   }
 
   get bytesReceived(): number {
@@ -235,9 +263,32 @@ export class RawConnection {
   }
 
   destroy(): void {
-    if (!this.socket.destroyed) this.socket.destroy();
+    if (!this.socket.destroyed) {
+      if (!this.closed) this.log.event(this.label, 'client closed the connection');
+      this.socket.destroy();
+    }
     this.gone = true;
     this.notify();
+  }
+
+  /** Aborts with a TCP reset (RST) instead of a clean close. */
+  reset(): void {
+    if (this.socket.destroyed) return;
+    this.log.event(this.label, 'client closed the connection with a reset (RST)');
+    this.socket.resetAndDestroy();
+    this.gone = true;
+    this.notify();
+  }
+
+  /** Stops reading from the socket (the kernel buffers fill, then the server's): a slow reader. */
+  stopReading(): void {
+    this.log.event(this.label, 'client stops reading');
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.log.event(this.label, 'client reads again');
+    this.socket.resume();
   }
 
   note(text: string): void {

@@ -19,15 +19,23 @@ const COLOURS: Record<Verdict | 'dim' | 'bold', string> = {
   'NON-STRICT': '\x1b[33m',
   INFORMATIONAL: '\x1b[36m',
   FAILED: '\x1b[31m',
+  CRASHED: '\x1b[35m',
   dim: '\x1b[2m',
   bold: '\x1b[1m',
 };
-const MARK: Record<Verdict, string> = { OK: '✓', 'NON-STRICT': '!', INFORMATIONAL: 'i', FAILED: '✗' };
+const MARK: Record<Verdict, string> = {
+  OK: '✓',
+  'NON-STRICT': '!',
+  INFORMATIONAL: 'i',
+  FAILED: '✗',
+  CRASHED: '☠',
+};
 const LABEL: Record<Verdict, string> = {
   OK: 'OK',
   'NON-STRICT': 'NON-STRICT',
   INFORMATIONAL: 'INFO',
   FAILED: 'FAILED',
+  CRASHED: 'CRASHED',
 };
 
 function clip(text: string, width: number): string {
@@ -126,12 +134,12 @@ export class ConsoleReporter {
       rows.set(area, row);
     }
     const line = (name: string, row: Record<Verdict, number>) =>
-      `  ${name.padEnd(18)}${VERDICTS.map((v, i) => String(row[v]).padStart([6, 12, 6, 8][i])).join('')}${String(VERDICTS.reduce((n, v) => n + row[v], 0)).padStart(8)}`;
+      `  ${name.padEnd(18)}${VERDICTS.map((v, i) => String(row[v]).padStart([6, 12, 6, 8, 9][i])).join('')}${String(VERDICTS.reduce((n, v) => n + row[v], 0)).padStart(8)}`;
     this.write('');
     this.write(
       this.paint(
         'bold',
-        `${'Summary'.padEnd(20)}${'OK'.padStart(6)}${'NON-STRICT'.padStart(12)}${'INFO'.padStart(6)}${'FAILED'.padStart(8)}${'total'.padStart(8)}`,
+        `${'Summary'.padEnd(20)}${'OK'.padStart(6)}${'NON-STRICT'.padStart(12)}${'INFO'.padStart(6)}${'FAILED'.padStart(8)}${'CRASHED'.padStart(9)}${'total'.padStart(8)}`,
       ),
     );
     for (const [area, row] of rows) this.write(line(area, row));
@@ -144,6 +152,13 @@ export class ConsoleReporter {
       this.write(`  tags that name nothing in the spec: ${coverage.unknown.join(', ')}`);
     if (outcome.killedBy)
       this.write(this.paint('FAILED', `The server stopped answering after case ${outcome.killedBy}.`));
+    else if (outcome.crashes.length)
+      this.write(
+        this.paint(
+          'CRASHED',
+          `The server died in ${outcome.crashes.length} case(s), restarted after each: ${outcome.crashes.join(', ')}`,
+        ),
+      );
     const expected = outcome.results.filter((r) => r.expectation === 'expected-failure').length;
     if (expected || outcome.unexpectedPasses.length) {
       this.write(
@@ -189,6 +204,7 @@ export function jsonReport(
     durationMs: outcome.durationMs,
     exitCode: outcome.exitCode,
     killedBy: outcome.killedBy,
+    crashes: outcome.crashes,
     counts,
     unexpectedFailures: outcome.unexpectedFailures.map((r) => r.case.id),
     unexpectedPasses: outcome.unexpectedPasses.map((r) => r.case.id),

@@ -8,16 +8,29 @@
  * and the report names the case after which it stopped. The sanity case runs again last. Results
  * are then matched against the expected-failures list, which decides the exit code.
  */
+
+import { lastClientStep, stoppedAnswering } from './attribution.js';
 import {
   type Case,
   CaseContext,
   CaseStop,
   type Finding,
+  isFailure,
   type SuiteOptions,
   type Verdict,
   verdictOf,
 } from './case.js';
-import { ConnectFailed, RawConnection, ServerViolation, WaitTimeout, WireLog } from './driver.js';
+import { chatRoundTrip } from './cases/common.js';
+import { ConnectFailed, ServerViolation, WaitTimeout, WireLog } from './driver.js';
+import { probe, withServerLimits } from './probe.js';
+import {
+  describeExit,
+  type LimitOverrides,
+  type LimitPlaceholder,
+  placeholdersIn,
+  ServerProcess,
+  withOverrides,
+} from './server-process.js';
 
 export interface CaseResult {
   readonly case: Case;
@@ -41,8 +54,10 @@ export interface ExpectedFailure {
 
 export interface RunOutcome {
   readonly results: CaseResult[];
-  /** The case after which the server stopped answering, if it did. */
+  /** The case after which the server stopped answering, if it did (without --server-cmd). */
   readonly killedBy: string | null;
+  /** The cases that killed the server (verdict CRASHED). */
+  readonly crashes: readonly string[];
   readonly durationMs: number;
   readonly unexpectedFailures: CaseResult[];
   readonly unexpectedPasses: CaseResult[];
@@ -74,6 +89,22 @@ function describeError(err: unknown, c: Case): Finding {
   return { level: 'MUST', expected, actual: `internal error in the suite: ${text}` };
 }
 
+/**
+ * The positive control of a case that passed on an absence: two fresh clients must still chat.
+ * If they cannot, the absence proved nothing (a dead room forwards nothing), so the case fails.
+ */
+async function control(ctx: CaseContext, c: Case): Promise<void> {
+  if (ctx.findings.some((f) => f.level === 'MUST')) return;
+  const problem = await chatRoundTrip(ctx, 'control');
+  if (problem) {
+    ctx.findings.push({
+      level: 'MUST',
+      expected: `${c.accepts.join('; or ')}; and afterwards the server still serves chat (positive control)`,
+      actual: `the positive control after the case failed (${problem}): the server stopped serving chat, so what it did not deliver proves nothing`,
+    });
+  } else ctx.note('positive control: two fresh clients still chat');
+}
+
 export async function runCase(c: Case, options: SuiteOptions, tag: string): Promise<CaseResult> {
   const ctx = new CaseContext(options, c, tag);
   const started = performance.now();
@@ -91,10 +122,12 @@ export async function runCase(c: Case, options: SuiteOptions, tag: string): Prom
         actual: `the case did not finish within ${cap} ms`,
       });
     }
+    if (how === 'done' && c.absence) await control(ctx, c);
   } catch (err) {
     if (!(err instanceof CaseStop)) ctx.findings.push(describeError(err, c));
   } finally {
     clearTimeout(timer);
+    await ctx.leavePolitely();
     ctx.close();
   }
   const findings = [...ctx.findings];
@@ -115,37 +148,32 @@ export async function runCase(c: Case, options: SuiteOptions, tag: string): Prom
   };
 }
 
-/** Does the server still answer? Connect and read one frame, trying twice. */
-export async function probe(options: SuiteOptions): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let conn: RawConnection | null = null;
-    try {
-      conn = await RawConnection.open({
-        ...options,
-        label: 'probe',
-        log: new WireLog(),
-        timeoutMs: options.timeoutMs,
-      });
-      if ((await conn.nextFrame(options.timeoutMs)) !== null) return true;
-    } catch {
-      // try again
-    } finally {
-      conn?.destroy();
-    }
-  }
-  return false;
-}
-
-function notRun(c: Case, killer: string): CaseResult {
+function notRun(c: Case, why: string): CaseResult {
   return {
     case: c,
     verdict: 'FAILED',
     durationMs: 0,
     expected: c.accepts.join('; or '),
-    actual: `not run: the server stopped answering after case ${killer}`,
+    actual: `not run: ${why}`,
     findings: [],
     notes: [],
     wire: new WireLog(),
+  };
+}
+
+/** The result of a case during which the server died or stopped answering. */
+export function crashed(result: CaseResult, what: string): CaseResult {
+  const finding: Finding = {
+    level: 'MUST',
+    expected: 'the server keeps serving (4: errors close one connection, the process carries on)',
+    actual: what,
+  };
+  return {
+    ...result,
+    verdict: 'CRASHED',
+    expected: finding.expected,
+    actual: what,
+    findings: [finding, ...result.findings],
   };
 }
 
@@ -172,7 +200,7 @@ export function matchExpectations(
   const unexpectedPasses: CaseResult[] = [];
   for (const result of results) {
     const listed = expected.filter((e) => e.id === result.case.id);
-    const failed = result.verdict === 'FAILED' || result.verdict === 'NON-STRICT';
+    const failed = isFailure(result.verdict) || result.verdict === 'NON-STRICT';
     if (listed.length > 0) {
       if (!failed) {
         result.expectation = 'unexpected-pass';
@@ -183,7 +211,7 @@ export function matchExpectations(
         result.expectation = 'unexpected-failure';
         unexpectedFailures.push(result);
       }
-    } else if (result.verdict === 'FAILED' || (strict && result.verdict === 'NON-STRICT')) {
+    } else if (isFailure(result.verdict) || (strict && result.verdict === 'NON-STRICT')) {
       result.expectation = 'unexpected-failure';
       unexpectedFailures.push(result);
     }
@@ -191,43 +219,40 @@ export function matchExpectations(
   return { unexpectedFailures, unexpectedPasses };
 }
 
+/** With --server-cmd: the command template, and whether every case gets a fresh server. */
+export interface ServerControl {
+  readonly template: string;
+  readonly isolate: boolean;
+  /** A server already started (the pre-flight's); the runner takes it over. */
+  readonly first?: ServerProcess;
+}
+
+/**
+ * Runs the cases. Without `control` they all run against the one server at options.port; once it
+ * stops answering the rest are not run. With `control` the suite owns the server: a case that kills
+ * it is CRASHED and the server is restarted for the next.
+ */
 export async function runSuite(
   cases: readonly Case[],
   options: SuiteOptions,
   settings: { strict: boolean; expected: readonly ExpectedFailure[] },
   hooks: RunHooks = {},
+  control?: ServerControl,
 ): Promise<RunOutcome> {
   const started = performance.now();
-  const first = cases.find((c) => c.id === 'sanity/1');
-  const last = cases.find((c) => c.id === 'sanity/2');
-  const middle = cases.filter((c) => c !== first && c !== last);
-  const timed = middle.filter((c) => c.waitsFor);
-  const plain = middle.filter((c) => !c.waitsFor);
-  const tagOf = (c: Case) => cases.indexOf(c).toString(36);
   const results: CaseResult[] = [];
   const report = (r: CaseResult) => {
     results.push(r);
     hooks.onResult?.(r);
   };
   let killedBy: string | null = null;
-
-  if (first) report(await runCase(first, options, tagOf(first)));
-  const running = timed.map((c) => runCase(c, options, tagOf(c)));
-  for (const c of plain) {
-    if (killedBy) {
-      report(notRun(c, killedBy));
-      continue;
-    }
-    report(await runCase(c, options, tagOf(c)));
-    if (!(await probe(options))) killedBy = c.id;
-  }
-  // Timer cases were running all along; they report after the others.
-  for (const pending of running) report(await pending);
-  if (last) {
-    const result = await runCase(last, options, tagOf(last));
-    if (killedBy && result.verdict === 'FAILED') {
-      report({ ...result, actual: `the server stopped answering after case ${killedBy}: ${result.actual}` });
-    } else report(result);
+  if (control) {
+    let first = control.first;
+    if (!first) first = await ServerProcess.start(control.template, options);
+    const known = await withServerLimits({ ...options, port: first.port });
+    await runManaged(cases, known, { ...control, first }, report);
+  } else {
+    killedBy = await runFixed(cases, await withServerLimits(options), report);
   }
   const { unexpectedFailures, unexpectedPasses } = matchExpectations(
     results,
@@ -237,9 +262,165 @@ export async function runSuite(
   return {
     results,
     killedBy,
+    crashes: results.filter((r) => r.verdict === 'CRASHED').map((r) => r.case.id),
     durationMs: Math.round(performance.now() - started),
     unexpectedFailures,
     unexpectedPasses,
     exitCode: unexpectedFailures.length > 0 || unexpectedPasses.length > 0 ? 1 : 0,
   };
+}
+
+interface Plan {
+  first?: Case;
+  last?: Case;
+  timed: Case[];
+  plain: Case[];
+  tagOf(c: Case): string;
+}
+
+function plan(cases: readonly Case[]): Plan {
+  const first = cases.find((c) => c.id === 'sanity/1');
+  const last = cases.find((c) => c.id === 'sanity/2');
+  const middle = cases.filter((c) => c !== first && c !== last);
+  return {
+    first,
+    last,
+    timed: middle.filter((c) => c.waitsFor),
+    plain: middle.filter((c) => !c.waitsFor),
+    tagOf: (c) => cases.indexOf(c).toString(36),
+  };
+}
+
+/** Against a server the user started: the case after which it stops answering is CRASHED. */
+async function runFixed(
+  cases: readonly Case[],
+  options: SuiteOptions,
+  report: (r: CaseResult) => void,
+): Promise<string | null> {
+  const p = plan(cases);
+  let killedBy: string | null = null;
+  let why = '';
+  if (p.first) report(await runCase(p.first, options, p.tagOf(p.first)));
+  const running = p.timed.map((c) => runCase(c, options, p.tagOf(c)));
+  for (const c of p.plain) {
+    if (killedBy) {
+      report(notRun(c, `the server stopped answering after case ${killedBy} (${why})`));
+      continue;
+    }
+    const result = await runCase(c, options, p.tagOf(c));
+    const alive = await probe(options);
+    if (alive.ok) {
+      report(result);
+      continue;
+    }
+    killedBy = c.id;
+    why = stoppedAnswering(alive, result.wire, options.profile);
+    report(
+      crashed(
+        result,
+        `${why}. The suite cannot restart a server it did not start; --server-cmd lets it, and run the other cases`,
+      ),
+    );
+  }
+  // Timer cases were running all along; they report after the others.
+  for (const pending of running) report(await pending);
+  if (p.last) {
+    const result = await runCase(p.last, options, p.tagOf(p.last));
+    if (killedBy && result.verdict === 'FAILED') {
+      report({ ...result, actual: `the server stopped answering after case ${killedBy}: ${result.actual}` });
+    } else report(result);
+  }
+  return killedBy;
+}
+
+/** Judges a case run on a server the suite started: did the server survive it? */
+async function judge(server: ServerProcess, result: CaseResult, options: SuiteOptions): Promise<CaseResult> {
+  const alive = server.exit ? null : await probe(options);
+  if (alive?.ok && !server.exit) return result;
+  const exit = server.exit ?? (await server.waitExit(1000));
+  const output = server.output();
+  const tail = output ? `; its last output:\n${output}` : '';
+  const step = lastClientStep(result.wire, options.profile);
+  const trigger = step ? ` after ${step}` : '';
+  if (exit) return crashed(result, `the server process ${describeExit(exit)}${trigger}${tail}`);
+  await server.stop();
+  return crashed(
+    result,
+    `${stoppedAnswering(alive!, result.wire, options.profile)}; the process was still running, so the suite stopped it${tail}`,
+  );
+}
+
+/**
+ * With --server-cmd: the suite starts, watches and restarts the server. Plain cases share one
+ * server, restarted after any case that did not pass; timer cases and cases that need a setting
+ * get one each; with --isolate every case does.
+ */
+async function runManaged(
+  cases: readonly Case[],
+  options: SuiteOptions,
+  control: ServerControl,
+  report: (r: CaseResult) => void,
+): Promise<void> {
+  const p = plan(cases);
+  const named = new Set(placeholdersIn(control.template));
+  let shared: ServerProcess | null = control.isolate ? null : (control.first ?? null);
+  if (control.isolate) await control.first?.stop();
+  let cannotStart: string | null = null;
+
+  const overridesOf = (c: Case): LimitOverrides | null => {
+    const wanted = Object.entries(c.needs ?? {}).filter(([k]) => named.has(k as LimitPlaceholder));
+    return wanted.length ? (Object.fromEntries(wanted) as LimitOverrides) : null;
+  };
+  /** A case on a server of its own, stopped afterwards. */
+  const alone = async (c: Case, overrides: LimitOverrides = {}): Promise<CaseResult> => {
+    let server: ServerProcess;
+    try {
+      server = await ServerProcess.start(control.template, options, overrides);
+    } catch (err) {
+      return { ...notRun(c, (err as Error).message), verdict: 'CRASHED' };
+    }
+    try {
+      const o = withOverrides({ ...options, port: server.port }, overrides);
+      return await judge(server, await runCase(c, o, p.tagOf(c)), o);
+    } finally {
+      await server.stop();
+    }
+  };
+  /** A case on the shared server, restarted first if a case before killed it. */
+  const onShared = async (c: Case): Promise<CaseResult> => {
+    if (cannotStart) return notRun(c, cannotStart);
+    if (!shared) {
+      try {
+        shared = await ServerProcess.start(control.template, options);
+      } catch (err) {
+        cannotStart = `the server could not be restarted: ${(err as Error).message}`;
+        return notRun(c, cannotStart);
+      }
+    }
+    const o = { ...options, port: shared.port };
+    const result = await judge(shared, await runCase(c, o, p.tagOf(c)), o);
+    // A case that failed may have left the server degraded (a dead handler, a wedged room) in a
+    // way no probe sees; the next case gets a fresh server, so a failure never cascades.
+    if (result.verdict !== 'OK') {
+      await shared.stop();
+      shared = null;
+    }
+    return result;
+  };
+  const runOne = (c: Case): Promise<CaseResult> => {
+    const overrides = overridesOf(c);
+    if (overrides) return alone(c, overrides);
+    return control.isolate ? alone(c) : onShared(c);
+  };
+
+  try {
+    if (p.first) report(await runOne(p.first));
+    // Timer cases each get a server of their own, so a crash is theirs alone.
+    const running = p.timed.map((c) => alone(c, overridesOf(c) ?? {}));
+    for (const c of p.plain) report(await runOne(c));
+    for (const pending of running) report(await pending);
+    if (p.last) report(await runOne(p.last));
+  } finally {
+    await (shared as ServerProcess | null)?.stop();
+  }
 }

@@ -102,7 +102,7 @@ export function refusedOutcomes(code: string, keyed: boolean): string[] {
  * serves chat. Returns a failure text, or null when all went well.
  */
 export async function chatRoundTrip(ctx: CaseContext, label: string): Promise<string | null> {
-  const text = `round trip ${randomBytes(4).toString('hex')}`;
+  const text = ctx.line(`round trip ${randomBytes(4).toString('hex')}`);
   try {
     if (ctx.options.profile === 'v2') {
       const a = await ctx.v2Joined('rta', `${label}-a`);

@@ -46,8 +46,8 @@ async function splitSession(ctx: CaseContext, split: (bytes: Buffer) => Buffer[]
 
 async function pipelined(ctx: CaseContext): Promise<void> {
   const lines = [
-    `first ${randomBytes(3).toString('hex')}`,
-    `second line, odd length ${randomBytes(2).toString('hex')}!`,
+    ctx.line(`first ${randomBytes(3).toString('hex')}`),
+    ctx.line(`second line, odd length ${randomBytes(2).toString('hex')}!`),
   ];
   const name = ctx.name('pipe');
   if (ctx.options.profile === 'v2') {

@@ -9,8 +9,11 @@ import { legacyChatCases } from './legacy-chat.js';
 import { legacyHandshakeCases } from './legacy-handshake.js';
 import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
+import { survivalCases } from './survival.js';
 import { v2ChatCases } from './v2-chat.js';
 import { v2HandshakeCases } from './v2-handshake.js';
+import { v2LimitCases } from './v2-limits.js';
+import { v2MatrixCases } from './v2-matrix.js';
 import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
@@ -52,19 +55,44 @@ const BODY: readonly Case[] = [
   ...framingStreamCases,
   ...v2HandshakeCases,
   ...v2StateCases,
+  ...v2MatrixCases,
   ...v2RecordCases,
   ...v2ChatCases,
+  ...v2LimitCases,
   ...v2PrivateCases,
   ...v2RoomCases,
   ...legacyHandshakeCases,
   ...legacyChatCases,
   ...legacyMitigationCases,
   ...robustnessCases,
+  ...survivalCases,
 ];
+
+/**
+ * Cases that pass on an absence (a line that reaches nobody, a packet ignored, a burst dropped): a
+ * dead or degraded server shows the same absence, so after each the runner proves, in the same
+ * case, that two fresh clients still chat (runner.ts, positive control).
+ */
+const ABSENCE = new Set([
+  'legacy-handshake/13.3/3',
+  'legacy-chat/10.3/2',
+  'legacy-chat/10.3/4',
+  'legacy-chat/11/1',
+  'legacy-chat/11/2',
+  'v2-handshake/13.1/7',
+  'v2-chat/7.3/3',
+  'v2-chat/7.3/4',
+  'v2-chat/7.4/1',
+  'v2-chat/7.6/2',
+  'v2-chat/7.8/1',
+  'v2-chat/7.8/2',
+]);
 
 export const ALL_CASES: readonly Case[] = [
   SANITY_FIRST,
-  ...[...BODY].sort((a, b) => compareIds(a.id, b.id)),
+  ...[...BODY]
+    .map((c) => (ABSENCE.has(c.id) || c.absence ? { ...c, absence: true } : c))
+    .sort((a, b) => compareIds(a.id, b.id)),
   SANITY_LAST,
 ];
 

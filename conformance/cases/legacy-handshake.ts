@@ -234,7 +234,7 @@ export const legacyHandshakeCases: Case[] = [
     async run(ctx) {
       const member = await ctx.legacyJoined('member');
       const s = await ctx.legacy('early');
-      const text = `before setuser ${randomBytes(3).toString('hex')}`;
+      const text = ctx.line(`before setuser ${randomBytes(3).toString('hex')}`);
       s.sendPacket('default', text);
       await expectLegacyClose(ctx, s, 'a chat line before setuser');
       const line = `after ${randomBytes(3).toString('hex')}`;

@@ -7,11 +7,38 @@
  * Parley legacy server; most are SHOULDs, since the original's behaviour is documented, not banned.
  */
 import type { Case } from '../case.js';
-import { WaitTimeout } from '../driver.js';
+import { pause, WaitTimeout } from '../driver.js';
 import { limitText, quote, texts, tr } from '../spec-text.js';
 import { barrier, joinAll, tag } from './legacy-chat.js';
 
+const AUTHENTICATED =
+  "a key exchange that proves the server's identity (v2 signs its transcript, 5.5); the legacy profile has no way to";
+
 export const legacyMitigationCases: Case[] = [
+  {
+    // Every legacy server fails this case: it reports the profile's insecurity as the defect it is,
+    // so that a run against a legacy server never reads as "secure".
+    id: 'legacy-handshake/8/1',
+    section: '8',
+    profile: 'legacy',
+    level: 'MUST',
+    description:
+      'The key exchange authenticates the server (legacy cannot: a man in the middle reads everything)',
+    specText: quote('8', 'The Diffie-Hellman exchange is unauthenticated'),
+    covers: [],
+    accepts: [AUTHENTICATED],
+    async run(ctx) {
+      const s = await ctx.legacyConnect('mitm');
+      const { keyExc } = await s.readHandshake();
+      const extra = Object.keys(keyExc.packet).filter(
+        (k) => !['shost', 'dhost', 'username', 'date', 'cont', 'typ', 'shouldParseContents'].includes(k),
+      );
+      ctx.fail(
+        AUTHENTICATED,
+        `unauthenticated key exchange: the server's key_exc carries a bare ${String(keyExc.packet.cont).length}-digit public value${extra.length ? ` (and ${extra.join(', ')})` : ''} with no signature or identity, so anyone on the path can run one exchange with each side and read and change every line (8: the legacy profile is insecure; use v2)`,
+      );
+    },
+  },
   {
     id: 'legacy-chat/9.1/1',
     section: '9.1',
@@ -114,7 +141,28 @@ export const legacyMitigationCases: Case[] = [
         `at most about ${ctx.options.burst} lines forwarded (--burst)`,
         `${delivered} of ${total} lines sent at once were forwarded`,
       );
-      ctx.note(`${delivered} of ${total} forwarded`);
+      // Health gate: dropping everything is not a rate limit. The first lines of a burst pass, and
+      // once the bucket refills (ratePerSecond >= 1, 11) the same sender is heard again.
+      if (delivered === 0)
+        ctx.fail(
+          'the first lines of the burst forwarded, the rest dropped',
+          `0 of ${total} lines were forwarded: the server dropped the whole burst, which is not a rate limit (a burst of ${ctx.options.burst} must pass)`,
+          'MUST',
+        );
+      await pause(1100);
+      const after = `after the flood ${tag()}`;
+      a.sendPacket('default', after);
+      try {
+        await b.until((r) => r.packet.cont === after, 'a line sent after the bucket refilled');
+      } catch (err) {
+        if (!(err instanceof WaitTimeout)) throw err;
+        ctx.fail(
+          'a line sent after the bucket refilled is forwarded (positive control)',
+          `the server stopped forwarding the sender's lines altogether (${delivered} of ${total} forwarded, then nothing): ${(err as Error).message}`,
+          'MUST',
+        );
+      }
+      ctx.note(`${delivered} of ${total} forwarded; a line 1.1 s later was forwarded`);
     },
   },
   {

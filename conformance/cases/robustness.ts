@@ -137,7 +137,7 @@ export const robustnessCases: Case[] = [
     covers: [],
     accepts: [`${ROUND_TRIP} while a joined client writes 1 MiB of chat without reading`],
     async run(ctx) {
-      const line = { type: 'say', text: `flood ${'f'.repeat(200)}` };
+      const line = { type: 'say', text: ctx.line(`flood ${'f'.repeat(200)}`) };
       let write: () => Buffer;
       let conn: RawConnection;
       if (ctx.options.profile === 'v2') {

@@ -28,7 +28,7 @@ export const v2PrivateCases: Case[] = [
     accepts: ['one private at the target and one at the sender, none at the third client'],
     async run(ctx) {
       const [a, b, c] = await joinAll(ctx, 'privA', 'privB', 'privC');
-      const text = `for your eyes only ${tag()}`;
+      const text = ctx.line(`for your eyes only ${tag()}`);
       a.send({ type: 'msg', to: b.name, text });
       const [atA, atB, atC] = await barrier(ctx, a, [a, b, c]);
       const count = (ps: V2ServerPacket[]) => ps.filter(isText('private', text)).length;
@@ -62,7 +62,7 @@ export const v2PrivateCases: Case[] = [
     accepts: ['error NO_SUCH_USER with fatal: false; the connection stays'],
     async run(ctx) {
       const [a] = await joinAll(ctx, 'lonely');
-      a.send({ type: 'msg', to: `nobody${tag()}`, text: 'hello?' });
+      a.send({ type: 'msg', to: `nobody${tag()}`, text: ctx.line('hello?') });
       await expectNotice(ctx, a, 'NO_SUCH_USER', 'a msg to a name nobody has');
       if (!(await a.alive())) ctx.fail('the connection stays', 'no pong after NO_SUCH_USER');
     },
@@ -78,7 +78,7 @@ export const v2PrivateCases: Case[] = [
     accepts: ["a private at the target, with to = the target's own spelling"],
     async run(ctx) {
       const [a, b] = await joinAll(ctx, 'caseA', 'caseB');
-      const text = `case ${tag()}`;
+      const text = ctx.line(`case ${tag()}`);
       a.send({ type: 'msg', to: b.name!.toUpperCase(), text });
       const { packet } = await ctx.attempt(
         'the private at the target',
@@ -106,7 +106,7 @@ export const v2PrivateCases: Case[] = [
     accepts: ['one action at each client, from the sender'],
     async run(ctx) {
       const clients = await joinAll(ctx, 'actA', 'actB');
-      const text = `waves ${tag()}`;
+      const text = ctx.line(`waves ${tag()}`);
       clients[0].send({ type: 'me', text });
       const seen = await barrier(ctx, clients[0], clients);
       seen.forEach((ps, i) => {

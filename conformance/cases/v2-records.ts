@@ -107,7 +107,7 @@ export const v2RecordCases: Case[] = [
     async run(ctx) {
       const v2 = await ctx.v2('coalesce');
       const name = ctx.name('co');
-      const text = `coalesced ${randomBytes(3).toString('hex')}`;
+      const text = ctx.line(`coalesced ${randomBytes(3).toString('hex')}`);
       const packets = [{ type: 'join', name }, { type: 'say', text }, { type: 'who' }].map((p) =>
         JSON.stringify(p),
       );
@@ -190,7 +190,7 @@ export const v2RecordCases: Case[] = [
     accepts: acceptsV2(DECRYPT, true),
     async run(ctx) {
       const v2 = await ctx.v2Joined('replay');
-      const text = `replay ${randomBytes(3).toString('hex')}`;
+      const text = ctx.line(`replay ${randomBytes(3).toString('hex')}`);
       const record = v2.seal({ type: 'say', text });
       v2.conn.write(record);
       await v2.until((p) => p.type === 'message' && p.text === text, 'the echo of the first copy');
@@ -227,7 +227,9 @@ export const v2RecordCases: Case[] = [
     async run(ctx) {
       const a = await ctx.v2Joined('burst');
       const b = await ctx.v2Joined('reader');
-      const lines = Array.from({ length: 6 }, (_, i) => `together ${i} ${randomBytes(2).toString('hex')}`);
+      const lines = Array.from({ length: 6 }, (_, i) =>
+        ctx.line(`together ${i} ${randomBytes(2).toString('hex')}`),
+      );
       a.send(...lines.map((text) => ({ type: 'say', text })));
       await b.until((p) => p.type === 'message' && p.text === lines[lines.length - 1], 'the last line');
       ctx.note(

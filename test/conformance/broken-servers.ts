@@ -8,7 +8,7 @@
  * endpoint (frame decoder, record layer, handshake). Only the server built for the test is touched; every other server stays intact.
  */
 import { randomBytes } from 'node:crypto';
-import type { Profile } from '../../conformance/case.js';
+import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import type { RunningServer } from '../../reference-server/server.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
@@ -26,6 +26,8 @@ export interface Fault {
   readonly fault: string;
   /** The case that must report it as FAILED. */
   readonly caughtBy: string;
+  /** What the suite is told about the server (a limit the wire does not announce). */
+  readonly options?: Partial<SuiteOptions>;
   start(): Promise<RunningServer>;
 }
 
@@ -331,6 +333,51 @@ export const FAULTS: readonly Fault[] = [
       onRender(await startReference('legacy'), (original, decision) =>
         decision.kind === 'left' ? [] : original(),
       ),
+  },
+  {
+    name: 'stops listening when a client leaves before its first frame',
+    profile: 'legacy',
+    fault: "like the original's accept loop: a connection closed before it sent anything stops the server",
+    caughtBy: 'robustness/4/3',
+    start: async () => {
+      const s = await startReference('legacy');
+      const core = s.core as Any;
+      const spoke = new Set<unknown>();
+      const data = core.data.bind(core);
+      const end = core.end.bind(core);
+      core.data = (id: unknown, chunk: Uint8Array, now: number) => {
+        spoke.add(id);
+        return data(id, chunk, now);
+      };
+      core.end = (id: unknown, now: number) => {
+        if (!spoke.has(id)) void s.close();
+        return end(id, now);
+      };
+      return s;
+    },
+  },
+  {
+    name: 'admits more clients than maxClients',
+    profile: 'v2',
+    fault: 'the server was configured for 3 connections and never refuses one',
+    caughtBy: 'robustness/11/4',
+    options: { maxClients: 3, timeoutMs: 3000 },
+    start: async () => startReference('v2', { limits: { maxClients: 1000 } }),
+  },
+  {
+    name: 'queues without limit for a client that does not read',
+    profile: 'v2',
+    fault: 'the server was told to hold 4096 bytes for a slow reader and holds everything',
+    caughtBy: 'robustness/11/5',
+    options: { maxQueuedBytes: 4096, timeoutMs: 3000 },
+    start: async () => startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000 } }),
+  },
+  {
+    name: 'speaks the legacy profile at all',
+    profile: 'legacy',
+    fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',
+    caughtBy: 'legacy-handshake/8/1',
+    start: async () => startReference('legacy'),
   },
 ];
 

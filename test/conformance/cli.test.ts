@@ -75,7 +75,7 @@ describe('node conformance', () => {
   it('usage errors exit 2', async () => {
     expect((await cli('--port', 'x')).code).toBe(2);
     expect((await cli('--port', '1', '--profile', 'v3')).code).toBe(2);
-    expect((await cli()).err).toMatch(/--port is required/);
+    expect((await cli()).err).toMatch(/--port or --server-cmd is required/);
     expect((await cli('--port', String(reference.port), '--cases', 'nothing/*')).code).toBe(2);
   });
 

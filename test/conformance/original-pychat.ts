@@ -11,7 +11,11 @@
  * - list updates go to every connection, under SHA-256("None") when it has no key yet, with null
  *   for connections that have no name;
  * - pauses after handshake frames and before list updates (shortened here, configurable);
- * - unpadded bodies, Python's json.dumps format, no handshake timeout, no rate limit.
+ * - unpadded bodies, Python's json.dumps format, no handshake timeout, no rate limit;
+ * - the accept loop writes key_exc after the pause; if the client has closed by then, the write
+ *   fails and the whole process stops (every connection and the listener go);
+ * - the log is deleted when the room empties: a later line starts a new log without its header
+ *   line, and an export while there is no log kills that client's reader (no answer).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
@@ -44,6 +48,8 @@ export interface OriginalOptions {
   readonly handshakeGapMs?: number;
   /** Pause between approved_conn and the list update (the original: 1000 ms). */
   readonly listDelayMs?: number;
+  /** Stop the whole server when a client closes before key_exc went out (the original: yes). */
+  readonly fragileAccept?: boolean;
 }
 
 export interface RunningOriginal {
@@ -57,7 +63,8 @@ export function startOriginal(options: OriginalOptions = {}): Promise<RunningOri
   const x = BigInt(`0x${privateKey.toString('hex')}`);
   const publicDecimal = legacyPublicDecimal(privateKey);
   const clients: Client[] = [];
-  let log: string[] = [];
+  /** The log file's lines; null once the room emptied and the file was deleted. */
+  let log: string[] | null = [LEGACY_EXPORT_HEADER];
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -127,7 +134,7 @@ export function startOriginal(options: OriginalOptions = {}): Promise<RunningOri
       }
       listUpdate('disconnection');
     }
-    if (clients.length === 0) log = [];
+    if (clients.length === 0) log = null;
   };
 
   const handle = (c: Client, body: Buffer) => {
@@ -150,10 +157,11 @@ export function startOriginal(options: OriginalOptions = {}): Promise<RunningOri
       return;
     }
     if (p.typ === 'export') {
-      send(c, packet(c, 'export', `${[LEGACY_EXPORT_HEADER, ...log].join('\n')}\n`));
+      if (log === null) throw new Error('FileNotFoundError: the log is gone');
+      send(c, packet(c, 'export', `${log.join('\n')}\n`));
       return;
     }
-    log.push(`${p.username}> ${p.cont}`);
+    (log ??= []).push(`${p.username}> ${p.cont}`);
     for (const o of clients) if (o !== c) send(o, p);
   };
 
@@ -199,6 +207,13 @@ export function startOriginal(options: OriginalOptions = {}): Promise<RunningOri
     });
     send(c, packet(c, 'iv_exc', iv.toString('base64')));
     later(options.handshakeGapMs ?? 100, () => {
+      if (c.ended && (options.fragileAccept ?? true)) {
+        // "General error [Errno 9] Bad file descriptor": main() returns, the process ends.
+        for (const t of timers) clearTimeout(t);
+        for (const o of clients) o.socket.destroy();
+        server.close();
+        return;
+      }
       send(c, packet(c, 'key_exc', publicDecimal));
       void read(c);
     });

@@ -1,0 +1,327 @@
+/**
+ * Survival cases (both profiles, spec 4 and 11): a client that leaves at any step, a server that is
+ * full, a client that stops reading. Each proves afterwards that the server still serves.
+ *
+ * How this works: an early-leave case walks a client to one step of the opening, the key exchange
+ * or the join, and drops it there (a close, or a reset); then two fresh clients must still chat.
+ * A server whose accept loop dies when a client leaves mid-handshake (the original pyChat) fails
+ * the step that kills it, and with --server-cmd the runner names that step as CRASHED. The
+ * SERVER_FULL and SLOW_READER cases need a limit the wire does not announce: --max-clients and
+ * --max-queued-bytes, or {max-clients} / {max-queued-bytes} in --server-cmd, which gives them a
+ * server of their own; without it they are INFORMATIONAL.
+ */
+import { type Case, type CaseContext, CaseStop } from '../case.js';
+import { pause, type RawConnection } from '../driver.js';
+import { limitText, quote, texts } from '../spec-text.js';
+import { chatRoundTrip, open, validFrame } from './common.js';
+
+const SURVIVES = 'the server closes that connection only and two fresh clients still join and chat';
+const survivalText = texts(
+  quote('4', 'A fatal error moves the connection to ERROR'),
+  quote('12', 'the process carries on'),
+);
+
+async function stillServes(ctx: CaseContext, after: string): Promise<void> {
+  const failure = await chatRoundTrip(ctx, 'rt');
+  if (failure) ctx.fail(SURVIVES, `after ${after}, the server no longer served other clients: ${failure}`);
+}
+
+interface Step {
+  readonly what: string;
+  /** Walks a connection to the step; returns it still open. */
+  reach(ctx: CaseContext): Promise<RawConnection>;
+}
+
+const legacy = (ctx: CaseContext) => ctx.options.profile === 'legacy';
+
+const STEPS: readonly Step[] = [
+  {
+    what: 'right after connecting, before the server spoke',
+    reach: (ctx) => ctx.raw('early'),
+  },
+  {
+    what: "inside the server's opening (legacy: after iv_exc, before key_exc; v2: once server_hello starts)",
+    async reach(ctx) {
+      const conn = await ctx.raw('early');
+      await conn.wait(ctx.timeout, () => (legacy(ctx) ? conn.framesArrived >= 1 : conn.bytesReceived > 0));
+      return conn;
+    },
+  },
+  {
+    what: "after the server's opening, before the client's first frame",
+    reach: async (ctx) => (await open(ctx, false, 'early')).conn,
+  },
+  {
+    what: "inside the header of the client's first frame",
+    async reach(ctx) {
+      const o = await open(ctx, false, 'early');
+      await o.conn.writeFlushed(validFrame(o).subarray(0, 5));
+      return o.conn;
+    },
+  },
+  {
+    what: "inside the body of the client's first frame",
+    async reach(ctx) {
+      const o = await open(ctx, false, 'early');
+      const frame = validFrame(o);
+      await o.conn.writeFlushed(frame.subarray(0, 10 + Math.floor((frame.length - 10) / 2)));
+      return o.conn;
+    },
+  },
+  {
+    what: "right after the client's key exchange frame, before the server's answer",
+    async reach(ctx) {
+      const o = await open(ctx, false, 'early');
+      await o.conn.writeFlushed(o.v2 ? o.v2.prepareClientHello() : o.legacy!.prepareKeyExchange());
+      return o.conn;
+    },
+  },
+  {
+    what: 'after the key exchange, before choosing a name',
+    reach: async (ctx) => (await open(ctx, true, 'early')).conn,
+  },
+  {
+    what: 'inside the frame that asks for a name',
+    async reach(ctx) {
+      const o = await open(ctx, true, 'early');
+      const frame = validFrame(o);
+      await o.conn.writeFlushed(frame.subarray(0, frame.length - 3));
+      return o.conn;
+    },
+  },
+  {
+    what: 'after joining, without a goodbye',
+    reach: async (ctx) =>
+      legacy(ctx) ? (await ctx.legacyJoined('gone')).conn : (await ctx.v2Joined('gone')).conn,
+  },
+];
+
+function earlyLeave(n: number, step: Step, reset: boolean): Case {
+  const how = reset ? 'resets its connection (RST)' : 'closes its connection';
+  return {
+    id: `robustness/4/${n}`,
+    section: '4',
+    profile: 'both',
+    level: 'MUST',
+    description: `A client that ${how} ${step.what} does not stop the server`,
+    specText: survivalText,
+    covers: [],
+    accepts: [SURVIVES],
+    async run(ctx) {
+      const conn = await step.reach(ctx);
+      if (reset) conn.reset();
+      else conn.destroy();
+      await stillServes(
+        ctx,
+        `a client ${how === 'closes its connection' ? 'closed its connection' : 'reset its connection'} ${step.what}`,
+      );
+    },
+  };
+}
+
+const earlyLeaveCases: Case[] = [
+  ...STEPS.map((step, i) => earlyLeave(i + 1, step, false)),
+  earlyLeave(STEPS.length + 1, STEPS[1], true),
+  earlyLeave(STEPS.length + 2, STEPS[STEPS.length - 1], true),
+];
+
+/** The most connections the suite opens to fill a server (SERVER_FULL). */
+const MOST_HELD = 64;
+
+/** Fails as INFORMATIONAL: the case needs a setting the suite was not told. */
+function unknown(ctx: CaseContext, expected: string, what: string): never {
+  return ctx.fail(expected, `not checked: ${what}`, 'MAY');
+}
+
+const FULL =
+  'the connection beyond maxClients is closed without being served (v2: no keys yet, so no error packet, or a plaintext error SERVER_FULL); the held ones stay connected; a freed slot is served again';
+
+const serverFull: Case = {
+  id: 'robustness/11/4',
+  section: '11',
+  profile: 'both',
+  level: 'MUST',
+  description: 'A connection beyond maxClients is refused (SERVER_FULL), and a freed slot is served again',
+  specText: texts(limitText('maxClients'), quote('12', 'The server holds maxClients connections already')),
+  covers: [],
+  accepts: [FULL],
+  needs: { 'max-clients': 3 },
+  async run(ctx) {
+    const max = ctx.options.maxClients;
+    if (max === undefined)
+      unknown(
+        ctx,
+        FULL,
+        "the server's maxClients is unknown (give --max-clients, or {max-clients} in --server-cmd)",
+      );
+    if (max > MOST_HELD)
+      unknown(
+        ctx,
+        FULL,
+        `maxClients is ${max}; the suite fills a server of at most ${MOST_HELD} (try {max-clients})`,
+      );
+    // The held clients join, so no handshake timeout frees a slot while the case runs.
+    const held: RawConnection[] = [];
+    for (let i = 0; i < max; i++) {
+      try {
+        held.push(
+          legacy(ctx) ? (await ctx.legacyJoined(`hold${i}`)).conn : (await ctx.v2Joined(`hold${i}`)).conn,
+        );
+      } catch (err) {
+        if (err instanceof CaseStop) throw err;
+        unknown(
+          ctx,
+          FULL,
+          `connection ${i + 1} of ${max} was not served (${(err as Error).message}): other clients (another run, or the suite's timer cases) share the server`,
+        );
+      }
+    }
+    // The spec does not settle how SERVER_FULL reaches a client without keys (spec issue 17):
+    // the close, a plaintext error packet, or a server_hello then the close are all accepted.
+    const extra = await ctx.raw('extra');
+    // Promptly: well before the server's handshake timeout, which would close it anyway.
+    const promptly = Math.min(ctx.timeout, Math.floor(ctx.options.handshakeTimeoutMs / 2));
+    const closed = await extra.wait(promptly, () => extra.closed);
+    const frames = [];
+    for (
+      let f = await extra.nextFrame(10).catch(() => null);
+      f;
+      f = await extra.nextFrame(10).catch(() => null)
+    )
+      frames.push(f.body.toString('utf8'));
+    const gone = held.filter((c) => c.closed).length;
+    if (gone > 0)
+      unknown(
+        ctx,
+        FULL,
+        `${gone} of the ${max} held connections were closed by the server meanwhile (a timer?), so connection ${max + 1} may have taken a free slot`,
+      );
+    if (!closed) {
+      ctx.fail(
+        FULL,
+        `connection ${max + 1} (maxClients is ${max}) stays open ${promptly} ms${frames.length ? ` and got ${frames.length} frame(s)` : ''}: the server did not refuse it`,
+      );
+    }
+    const wrongError = frames.find((b) => /"type"\s*:\s*"error"/.test(b) && !b.includes('SERVER_FULL'));
+    if (wrongError)
+      ctx.fail(
+        FULL,
+        `connection ${max + 1} got an error other than SERVER_FULL: ${wrongError.slice(0, 120)}`,
+      );
+    ctx.note(frames.length ? `refused after ${frames.length} plaintext frame(s)` : 'refused with the close');
+    // A freed slot is served again (the server may take a moment to notice the close).
+    held[held.length - 1].destroy();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await open(ctx, true, `again${attempt}`);
+        return;
+      } catch (err) {
+        if (attempt >= 4)
+          ctx.fail(
+            FULL,
+            `after one of ${max} held connections closed, a new one was still not served: ${(err as Error).message}`,
+          );
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
+    }
+  },
+};
+
+/**
+ * Bytes past which a server must have held data in its own memory: more than the kernel buffers
+ * of a loopback connection (a correct server on Linux got about 4 MiB to a client that read
+ * nothing before it gave up).
+ */
+const BEYOND_KERNEL = 8 * 1024 * 1024;
+const SLOW =
+  'the reader that reads nothing is disconnected (v2: SLOW_READER) while the others are served at once';
+
+const slowReader: Case = {
+  id: 'robustness/11/5',
+  section: '11',
+  profile: 'both',
+  level: 'MUST',
+  description: 'A client that stops reading is disconnected (SLOW_READER) and never holds up the others',
+  specText: texts(limitText('maxQueuedBytes'), quote('12', 'The peer read too slowly')),
+  covers: [],
+  accepts: [SLOW],
+  needs: { 'max-queued-bytes': 4096 },
+  async run(ctx) {
+    const limit = ctx.options.maxQueuedBytes;
+    if (limit === undefined)
+      unknown(
+        ctx,
+        SLOW,
+        "the server's maxQueuedBytes is unknown (give --max-queued-bytes, or {max-queued-bytes} in --server-cmd)",
+      );
+    const isLegacy = legacy(ctx);
+    const say = async (base: string, text: string, times: number) => {
+      if (isLegacy) {
+        const s = await ctx.legacyJoined(base);
+        for (let i = 0; i < times; i++) s.sendPacket('default', `${text} ${i}`);
+        return s.conn;
+      }
+      const s = await ctx.v2Joined(base);
+      s.send(...Array.from({ length: times }, (_, i) => ({ type: 'say', text: `${text} ${i}` })));
+      return s.conn;
+    };
+    // The room fills the history with long lines; then the slow reader joins, stops reading, and
+    // asks for the export a burst of times: every reply is the whole history, far more than any
+    // kernel buffers for a socket nobody reads.
+    const lineLength = Math.max(1, Math.min(ctx.options.maxMessage, 2000) - 12);
+    const perSender = Math.min(ctx.options.burst, 20);
+    const long = 'w'.repeat(lineLength);
+    const senders: RawConnection[] = [];
+    for (let batch = 0; batch < 15; batch += 5)
+      senders.push(
+        ...(await Promise.all([0, 1, 2, 3, 4].map((i) => say(`fill${batch + i}`, long, perSender)))),
+      );
+    const slow = isLegacy ? await ctx.legacyJoined('slow') : await ctx.v2Joined('slow');
+    slow.conn.stopReading();
+    const exports = Math.min(ctx.options.burst, 20);
+    for (let i = 0; i < exports; i++) {
+      if (isLegacy)
+        (slow as Awaited<ReturnType<CaseContext['legacyJoined']>>).sendPacket('export', '[export_chat]');
+      else (slow as Awaited<ReturnType<CaseContext['v2Joined']>>).send({ type: 'export' });
+    }
+    // While it reads nothing, the others are served at once (11: the others never wait for it).
+    const failure = await chatRoundTrip(ctx, 'rt');
+    if (failure) ctx.fail(SLOW, `while one client read nothing, the others were not served: ${failure}`);
+    for (const s of senders) s.destroy();
+    // A server may end the connection gracefully, letting the queue drain for a moment; it must not
+    // keep it for long. Stay stalled well past such a grace, then read what is left.
+    // It keeps talking meanwhile (an unsolicited pong is ignored, 7.8), so no idle timeout is what
+    // closes it.
+    const stallUntil = Date.now() + Math.max(2 * ctx.timeout, 3000);
+    while (Date.now() < stallUntil) {
+      if (!isLegacy) (slow as Awaited<ReturnType<CaseContext['v2Joined']>>).send({ type: 'pong', n: 0 });
+      await pause(100);
+    }
+    slow.conn.resumeReading();
+    const deadline = Date.now() + Math.max(ctx.timeout * 5, 5000);
+    let last = -1;
+    while (!slow.conn.closed && Date.now() < deadline && slow.conn.bytesReceived !== last) {
+      last = slow.conn.bytesReceived;
+      await slow.conn.wait(ctx.timeout, () => slow.conn.closed || slow.conn.bytesReceived > last + (1 << 20));
+    }
+    const got = slow.conn.bytesReceived;
+    // Kernel buffers hold a few MiB at most; whatever reached the client beyond that, the server
+    // kept in its own memory for a client that read nothing.
+    if (got > BEYOND_KERNEL + limit)
+      ctx.fail(
+        SLOW,
+        `the server held about ${got - BEYOND_KERNEL} bytes or more for a client that read nothing (maxQueuedBytes ${limit}): ${got} bytes reached it${slow.conn.closed ? ' before the close' : ', and it was never disconnected'}`,
+      );
+    if (slow.conn.closed) {
+      ctx.note(`disconnected after ${got} bytes reached it`);
+      return;
+    }
+    unknown(
+      ctx,
+      SLOW,
+      `the client stayed connected, but only ${got} bytes reached it: too little to prove the server held more than ${limit} bytes itself (the history may be short, or the server stopped reading the client)`,
+    );
+  },
+};
+
+export const survivalCases: Case[] = [...earlyLeaveCases, serverFull, slowReader];
