@@ -9,11 +9,12 @@
  * case opens and destroys them when it ends, so nothing leaks into the next case.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Profile } from '../src/generated/constants.js';
 import { ConnectFailed, RawConnection, WireLog } from './driver.js';
 import { LegacySession } from './legacy-driver.js';
 import { V2Session } from './v2-driver.js';
 
-export type Profile = 'v2' | 'legacy';
+export type { Profile };
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 /** CRASHED: the server died (or stopped answering) during the case; it counts as a failure. */
 export type Verdict = 'OK' | 'NON-STRICT' | 'INFORMATIONAL' | 'FAILED' | 'CRASHED';

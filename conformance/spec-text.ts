@@ -8,6 +8,7 @@
  * `pkt()` and `tr()` build the coverage tags that coverage.ts checks against the generated tables.
  */
 import spec from '../spec/parley.spec.json' with { type: 'json' };
+import type { Profile } from '../src/generated/constants.js';
 import { FRAMING_OUTCOMES } from '../src/generated/errors.js';
 
 export const SPEC_NAME = `${spec.name} ${spec.version}`;
@@ -81,7 +82,7 @@ interface SpecTransition {
 }
 
 function specMachine(key: MachineKey): { section: string; transitions: readonly SpecTransition[] } {
-  const [profile, role] = key.split('/') as ['v2' | 'legacy', 'server' | 'client'];
+  const [profile, role] = key.split('/') as [Profile, 'server' | 'client'];
   return spec.profiles[profile].machines[role] as never;
 }
 
@@ -96,7 +97,7 @@ export function transition(key: MachineKey, from: string, on: string, when?: str
 }
 
 /** A packet's description (v2 by type, legacy by typ). */
-export function packetText(profile: 'v2' | 'legacy', type: string): string {
+export function packetText(profile: Profile, type: string): string {
   const packets = spec.profiles[profile].packets as readonly {
     type?: string;
     typ?: string;
@@ -116,7 +117,7 @@ export function limitText(name: string): string {
 }
 
 /** Coverage tag of a packet type. */
-export function pkt(profile: 'v2' | 'legacy', type: string): string {
+export function pkt(profile: Profile, type: string): string {
   return `packet:${profile}/${type}`;
 }
 

@@ -195,7 +195,7 @@ export const v2ChatCases: Case[] = [
     profile: 'v2',
     level: 'MUST',
     description: 'Reserved names, in any case, get join_error NAME_RESERVED',
-    specText: texts(quote('7.2', 'The reserved names'), quote('7.2', 'Reserved')),
+    specText: texts(quote('7.2', 'with a reserved name NAME_RESERVED'), quote('7.2', 'Reserved')),
     covers: [],
     accepts: ['join_error NAME_RESERVED for each'],
     async run(ctx) {

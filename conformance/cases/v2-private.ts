@@ -73,7 +73,7 @@ export const v2PrivateCases: Case[] = [
     profile: 'v2',
     level: 'MUST',
     description: 'The target of a private message is found case-insensitively',
-    specText: quote('7.2', 'compared case-insensitively'),
+    specText: quote('7.2', 'same name when they share a key'),
     covers: [],
     accepts: ["a private at the target, with to = the target's own spelling"],
     async run(ctx) {

@@ -341,15 +341,15 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'robustness/4/3',
     start: async () => {
       const s = await startReference('legacy');
-      const core = s.core as Any;
+      const chat = s.chat as Any;
       const spoke = new Set<unknown>();
-      const data = core.data.bind(core);
-      const end = core.end.bind(core);
-      core.data = (id: unknown, chunk: Uint8Array, now: number) => {
+      const data = chat.data.bind(chat);
+      const end = chat.end.bind(chat);
+      chat.data = (id: unknown, chunk: Uint8Array, now: number) => {
         spoke.add(id);
         return data(id, chunk, now);
       };
-      core.end = (id: unknown, now: number) => {
+      chat.end = (id: unknown, now: number) => {
         if (!spoke.has(id)) void s.close();
         return end(id, now);
       };
