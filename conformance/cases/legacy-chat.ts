@@ -363,4 +363,39 @@ export const legacyChatCases: Case[] = [
       ctx.check(ia >= 0 && ib > ia, 'both lines, in order', JSON.stringify(text.slice(-200)));
     },
   },
+  {
+    id: 'legacy-chat/10.5/2',
+    section: '10.5',
+    profile: 'legacy',
+    level: 'MUST',
+    description: 'A chat line holding a line break stays one line in the export: it cannot forge another',
+    specText: quote('10.5', 'MUST keep each chat line on one line'),
+    covers: [],
+    accepts: [
+      'an export in which no line starts with the forged "name> " text; the line itself is there, in one line',
+    ],
+    async run(ctx) {
+      const [a, b] = await joinAll(ctx, 'forgeA', 'forgeB');
+      const forged = `${b.name}> ${tag()}`;
+      const line = `hi\n${forged}`;
+      if (line.length > ctx.options.maxMessage) {
+        ctx.fail('one export line', `not checked: maxMessage ${ctx.options.maxMessage} is too short`, 'MAY');
+        return;
+      }
+      a.sendPacket('default', line);
+      await b.until((r) => r.packet.cont === line, 'the line with a line break');
+      const { text } = await ctx.attempt('an export reply', 'the export went unanswered', () => a.export());
+      const lines = text.split('\n');
+      ctx.check(
+        !lines.includes(forged),
+        'no export line that the sender did not write',
+        `the line break let ${JSON.stringify(a.name)} write a line as ${JSON.stringify(b.name)}: ${JSON.stringify(text.slice(-200))}`,
+      );
+      ctx.check(
+        lines.some((l) => l.startsWith(`${a.name}> hi`) && l.includes(forged)),
+        `the chat line on one line, after "${a.name}> "`,
+        JSON.stringify(text.slice(-200)),
+      );
+    },
+  },
 ];

@@ -56,6 +56,13 @@ async function expectJoinRefused(ctx: CaseContext, v2: V2Session, name: string, 
     ctx.fail(`join_error ${code}`, `join_error ${reply.code} for ${JSON.stringify(name)}`);
 }
 
+/** A join that must be accepted: the positive control after refusals (the server still admits). */
+async function expectJoinAccepted(ctx: CaseContext, v2: V2Session, name: string): Promise<void> {
+  const reply = await ctx.attempt('join_ok', `joining as ${JSON.stringify(name)}`, () => v2.join(name));
+  if (reply.type !== 'join_ok')
+    ctx.fail(`join_ok for the free, valid name ${JSON.stringify(name)}`, `${reply.type} after the refusals`);
+}
+
 export async function expectNotice(
   ctx: CaseContext,
   v2: V2Session,
@@ -225,6 +232,102 @@ export const v2ChatCases: Case[] = [
       const b = await ctx.v2('second');
       await expectJoinRefused(ctx, b, a.name!, 'NAME_TAKEN');
       await expectJoinRefused(ctx, b, a.name!.toUpperCase(), 'NAME_TAKEN');
+    },
+  },
+  {
+    id: 'v2-chat/7.2/9',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A look-alike of a name in use (1 as l, as capital I) gets join_error NAME_TAKEN',
+    specText: texts(quote('7.2', 'same name when they share a key'), quote('7.2', 'A name has two keys')),
+    covers: [],
+    accepts: [
+      'join_error NAME_TAKEN for each look-alike, then join_ok for a free name on the same connection',
+    ],
+    async run(ctx) {
+      const v2 = await ctx.v2('lookalike');
+      const max = v2.limits.maxName;
+      if (max < 2) {
+        ctx.fail(
+          'join_error NAME_TAKEN',
+          `not checked: maxName ${max} leaves no room for a look-alike`,
+          'MAY',
+        );
+        return;
+      }
+      const member = await ctx.v2('member');
+      const name = `${ctx.name('look').slice(0, max - 1)}1`;
+      const joined = await ctx.attempt('join_ok', `joining as ${JSON.stringify(name)}`, () =>
+        member.join(name),
+      );
+      if (joined.type !== 'join_ok') ctx.fail(`join_ok for the free, valid name "${name}"`, joined.type);
+      for (const alike of [`${name.slice(0, -1)}l`, `${name.slice(0, -1)}I`])
+        await expectJoinRefused(ctx, v2, alike, 'NAME_TAKEN');
+      await expectJoinAccepted(ctx, v2, ctx.name('free'));
+    },
+  },
+  {
+    id: 'v2-chat/7.2/10',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'Names that mix scripts or hold code points UTS #39 does not allow (fullwidth, invisible) get NAME_INVALID',
+    specText: texts(
+      quote('7.2', 'MUST pass the identifier rules of Unicode UTS #39'),
+      quote('7.2', 'highly restrictive'),
+    ),
+    covers: [],
+    accepts: ['join_error NAME_INVALID for each, then join_ok for a free name on the same connection'],
+    async run(ctx) {
+      const v2 = await ctx.v2('uts39');
+      const max = v2.limits.maxName;
+      if (max < 3) {
+        ctx.fail(
+          'join_error NAME_INVALID',
+          `not checked: maxName ${max} is too short for the test names`,
+          'MAY',
+        );
+        return;
+      }
+      const base = ctx.name('mix').slice(0, max - 1);
+      const bad = [
+        `${base.slice(0, -1)}\u043e${base.slice(-1)}`, // a Cyrillic о among Latin letters
+        `\uff41${base}`.slice(0, max), // a fullwidth a
+        `${base.slice(0, -1)}\u200b${base.slice(-1)}`, // a zero-width space
+        `${base}\u3164`, // a Hangul filler, drawn as nothing
+      ];
+      for (const name of bad) await expectJoinRefused(ctx, v2, name, 'NAME_INVALID');
+      await expectJoinAccepted(ctx, v2, ctx.name('free'));
+    },
+  },
+  {
+    id: 'v2-chat/7.2/11',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A decomposed name joins in NFC: join_ok names it composed',
+    specText: quote('7.2', 'that form is the name it records and sends'),
+    covers: [],
+    accepts: ['join_ok whose name is the NFC form of the name asked for'],
+    async run(ctx) {
+      const v2 = await ctx.v2('nfc');
+      const max = v2.limits.maxName;
+      if (max < 2) {
+        ctx.fail('join_ok in NFC', `not checked: maxName ${max} is too short for a decomposed letter`, 'MAY');
+        return;
+      }
+      const wanted = `${ctx.name('nfc').slice(0, max - 1)}e\u0301`;
+      const reply = await ctx.attempt('join_ok', `joining as ${JSON.stringify(wanted)}`, () =>
+        v2.join(wanted),
+      );
+      if (reply.type !== 'join_ok') ctx.fail('join_ok', `${reply.type} for ${JSON.stringify(wanted)}`);
+      else if (reply.name !== wanted.normalize('NFC'))
+        ctx.fail(
+          `join_ok name ${JSON.stringify(wanted.normalize('NFC'))}`,
+          `name ${JSON.stringify(reply.name)}`,
+        );
     },
   },
   {

@@ -18,6 +18,7 @@ import {
   V2_NAME_RULES,
   V2_RESERVED_NAMES,
 } from '../../src/generated/constants.js';
+import { displayText } from '../../src/text/untrusted-text.js';
 import type { Profile } from '../targets/types.js';
 import { ensure } from '../util.js';
 import { describeExpect, matches, sameV2 } from './matching.js';
@@ -154,9 +155,11 @@ export class ChatModel {
     return this.history.map((h) => ({ kind: h.kind, from: h.from, text: h.text }));
   }
 
-  /** legacy export lines: `name> text` per chat line (10.5). */
+  /** legacy export lines: `name> text` per chat line, each kept on one line (10.5). */
   exportLines(): string[] {
-    return this.history.filter((h) => h.kind === 'message').map((h) => `${h.from}> ${h.text}`);
+    return this.history
+      .filter((h) => h.kind === 'message')
+      .map((h) => `${displayText(h.from)}> ${displayText(h.text)}`);
   }
 
   // -------------------------------------------------------------------------------------------

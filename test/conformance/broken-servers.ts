@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import type { RunningServer } from '../../reference-server/server.js';
+import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import type { V2Group } from '../../src/generated/constants.js';
@@ -165,6 +166,57 @@ export const FAULTS: readonly Fault[] = [
       }),
   },
   {
+    name: 'compares names case-insensitively only',
+    profile: 'v2',
+    fault: 'look-alike names (1 as l, as capital I) are not the same name',
+    caughtBy: 'v2-chat/7.2/9',
+    start: async () => {
+      const s = await startReference('v2');
+      const room = s.chat.room as Any;
+      const lower = (name: string) => name.normalize('NFC').toLowerCase();
+      const check = room.checkName.bind(room);
+      room.checkName = (name: string) => {
+        const verdict = check(name);
+        if (verdict.ok || verdict.code !== 'NAME_TAKEN') return verdict;
+        const present = (room.names() as string[]).some((n) => lower(n) === lower(name));
+        return present ? verdict : { ok: true, name };
+      };
+      return s;
+    },
+  },
+  {
+    name: 'lets any letters into names',
+    profile: 'v2',
+    fault: 'names mixing scripts or holding code points UTS #39 does not allow are accepted',
+    caughtBy: 'v2-chat/7.2/10',
+    start: async () => {
+      const s = await startReference('v2');
+      const room = s.chat.room as Any;
+      const check = room.checkName.bind(room);
+      room.checkName = (name: string) => {
+        const verdict = check(name);
+        return !verdict.ok && verdict.message.includes('UTS #39') ? { ok: true, name } : verdict;
+      };
+      return s;
+    },
+  },
+  {
+    name: 'records names as sent',
+    profile: 'v2',
+    fault: 'a decomposed name is recorded and sent back decomposed, not in NFC',
+    caughtBy: 'v2-chat/7.2/11',
+    start: async () => {
+      const s = await startReference('v2');
+      const room = s.chat.room as Any;
+      const check = room.checkName.bind(room);
+      room.checkName = (name: string) => {
+        const verdict = check(name);
+        return verdict.ok ? { ok: true, name } : verdict;
+      };
+      return s;
+    },
+  },
+  {
     name: 'accepts reserved names',
     profile: 'v2',
     fault: 'NAME_RESERVED is never given',
@@ -175,7 +227,7 @@ export const FAULTS: readonly Fault[] = [
       const check = room.checkName.bind(room);
       room.checkName = (name: string) => {
         const verdict = check(name);
-        return !verdict.ok && verdict.code === 'NAME_RESERVED' ? { ok: true } : verdict;
+        return !verdict.ok && verdict.code === 'NAME_RESERVED' ? { ok: true, name } : verdict;
       };
       return s;
     },
@@ -323,6 +375,23 @@ export const FAULTS: readonly Fault[] = [
           dialect.render = render;
         }
       }),
+  },
+  {
+    name: 'writes legacy export lines raw',
+    profile: 'legacy',
+    fault: 'like the original: a line break in a chat line starts a forged line in the export',
+    caughtBy: 'legacy-chat/10.5/2',
+    start: async () => {
+      const s = await startReference('legacy');
+      const dialect = s.chat.dialect as Any;
+      dialect.exportText = (room: Any) =>
+        legacyExportText(
+          (room.entries() as { kind: string; from: string; text: string }[])
+            .filter((e) => e.kind === 'message')
+            .map((e) => `${e.from}> ${e.text}`),
+        );
+      return s;
+    },
   },
   {
     name: 'drops the legacy leave notice',
