@@ -18,7 +18,15 @@ import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-pac
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { startReference, TIMERS } from './helpers.js';
-import { type Any, brokenHandshake, LenientDecoder, onEachEndpoint, onPacket, onRender } from './planting.js';
+import {
+  type Any,
+  brokenHandshake,
+  LenientDecoder,
+  onEachEndpoint,
+  onNameCheck,
+  onPacket,
+  onRender,
+} from './planting.js';
 
 export interface Fault {
   readonly name: string;
@@ -170,67 +178,40 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'look-alike names (1 as l, as capital I) are not the same name',
     caughtBy: 'v2-chat/7.2/9',
-    start: async () => {
-      const s = await startReference('v2');
-      const room = s.chat.room as Any;
-      const lower = (name: string) => name.normalize('NFC').toLowerCase();
-      const check = room.checkName.bind(room);
-      room.checkName = (name: string) => {
-        const verdict = check(name);
+    start: async () =>
+      onNameCheck(await startReference('v2'), (verdict, name, room) => {
         if (verdict.ok || verdict.code !== 'NAME_TAKEN') return verdict;
-        const present = (room.names() as string[]).some((n) => lower(n) === lower(name));
-        return present ? verdict : { ok: true, name };
-      };
-      return s;
-    },
+        const lower = (n: string) => n.normalize('NFC').toLowerCase();
+        return room.names().some((n) => lower(n) === lower(name)) ? verdict : { ok: true, name };
+      }),
   },
   {
     name: 'lets any letters into names',
     profile: 'v2',
     fault: 'names mixing scripts or holding code points UTS #39 does not allow are accepted',
     caughtBy: 'v2-chat/7.2/10',
-    start: async () => {
-      const s = await startReference('v2');
-      const room = s.chat.room as Any;
-      const check = room.checkName.bind(room);
-      room.checkName = (name: string) => {
-        const verdict = check(name);
-        return !verdict.ok && verdict.message.includes('UTS #39') ? { ok: true, name } : verdict;
-      };
-      return s;
-    },
+    start: async () =>
+      onNameCheck(await startReference('v2'), (verdict, name) =>
+        !verdict.ok && verdict.message.includes('UTS #39') ? { ok: true, name } : verdict,
+      ),
   },
   {
     name: 'records names as sent',
     profile: 'v2',
     fault: 'a decomposed name is recorded and sent back decomposed, not in NFC',
     caughtBy: 'v2-chat/7.2/11',
-    start: async () => {
-      const s = await startReference('v2');
-      const room = s.chat.room as Any;
-      const check = room.checkName.bind(room);
-      room.checkName = (name: string) => {
-        const verdict = check(name);
-        return verdict.ok ? { ok: true, name } : verdict;
-      };
-      return s;
-    },
+    start: async () =>
+      onNameCheck(await startReference('v2'), (verdict, name) => (verdict.ok ? { ok: true, name } : verdict)),
   },
   {
     name: 'accepts reserved names',
     profile: 'v2',
     fault: 'NAME_RESERVED is never given',
     caughtBy: 'v2-chat/7.2/4',
-    start: async () => {
-      const s = await startReference('v2');
-      const room = s.chat.room as Any;
-      const check = room.checkName.bind(room);
-      room.checkName = (name: string) => {
-        const verdict = check(name);
-        return !verdict.ok && verdict.code === 'NAME_RESERVED' ? { ok: true, name } : verdict;
-      };
-      return s;
-    },
+    start: async () =>
+      onNameCheck(await startReference('v2'), (verdict, name) =>
+        !verdict.ok && verdict.code === 'NAME_RESERVED' ? { ok: true, name } : verdict,
+      ),
   },
   {
     name: 'has no rate limit',

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { RunningServer } from '../../reference-server/server.js';
 import type { Conn, Delivery } from '../../src/chat/chat-server.js';
-import type { RoomDecision } from '../../src/chat/room.js';
+import type { NameVerdict, Room, RoomDecision } from '../../src/chat/room.js';
 import { signTranscript } from '../../src/crypto/identity.js';
 import { bytesFromBigint, computeSharedSecret, padStart } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
@@ -61,6 +61,20 @@ export function onRender(
   const render = dialect.render.bind(dialect);
   dialect.render = (decision: RoomDecision<number>, room: unknown, now: number) =>
     wrap(() => render(decision, room, now), decision);
+  return server;
+}
+
+/**
+ * Plants a fault in the room's name check: `wrap` sees the real verdict on the wanted name (and
+ * the room) and returns the verdict to use. An accepting verdict must carry the name to record.
+ */
+export function onNameCheck(
+  server: RunningServer,
+  wrap: (verdict: NameVerdict, wanted: string, room: Room<number>) => NameVerdict,
+): RunningServer {
+  const room = server.chat.room as Any;
+  const check = room.checkName.bind(room);
+  room.checkName = (wanted: string) => wrap(check(wanted), wanted, room);
   return server;
 }
 
