@@ -3,6 +3,8 @@
  * mentions, and stable nick colours. Shared by line formatting, the view model and the session.
  */
 
+import { displayText } from '../../src/text/untrusted-text.js';
+
 /** A stable colour slot for a name (FNV-1a over its case-folded form), so alice is always blue. */
 export function nickColour(name: string, paletteSize: number): number {
   let hash = 0x811c9dc5;
@@ -14,15 +16,11 @@ export function nickColour(name: string, paletteSize: number): number {
 }
 
 /**
- * Makes text from the network safe to print: control characters (terminal escape sequences),
- * bidirectional overrides and other format characters become U+FFFD, tabs spaces, line breaks `↵`.
+ * Makes text from the network safe to print (src/text/untrusted-text.ts, the rule the server's
+ * logs use too): control characters (terminal escape sequences), bidirectional overrides and other
+ * format or invisible characters become U+FFFD, tabs spaces, line breaks `↵`.
  */
-export function sanitize(text: string): string {
-  return text
-    .replace(/\r\n|\r|\n/g, ' ↵ ')
-    .replace(/\t/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD');
-}
+export const sanitize = displayText;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 

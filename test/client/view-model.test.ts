@@ -583,6 +583,10 @@ describe('formatting', () => {
 
   it('neutralises terminal escapes, bidi overrides and newlines in network text', () => {
     expect(sanitize('a\u001b[2Jb\u202ec\nd\te')).toBe('a\uFFFD[2Jb\uFFFDc ↵ d e');
+    // Invisible format characters, which the old table let through (hardening item 9).
+    expect(sanitize('x\u200by\u2060z\ufeff\u00ad\u{e0041}\u3164')).toBe(
+      'x\uFFFDy\uFFFDz\uFFFD\uFFFD\uFFFD\uFFFD',
+    );
     const vm = joined();
     message(vm, { kind: 'chat', from: 'ev\u001bil', text: 'x\u001b]0;pwned\u0007', ts: T0 });
     expect(plainLine(lastLine(vm), 'alice')).toBe('[14:05:09] <ev\uFFFDil> x\uFFFD]0;pwned\uFFFD');
