@@ -1,10 +1,12 @@
 /**
  * The server's long-term Ed25519 identity (spec 5.5) on disk: a PKCS#8 PEM file, mode 0600,
  * created on first start. A file that exists but cannot be read or parsed is an error, never
- * replaced: a new key would change the fingerprint that clients have pinned.
+ * replaced: a new key would change the fingerprint that clients have pinned. Like OpenSSH with a
+ * private key, the server refuses a file that others may read or write (a group or other
+ * permission bit set): whoever can read it can be this server.
  */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Identity, identityFromSeed } from '../src/crypto/identity.js';
@@ -51,7 +53,17 @@ export function loadOrCreateIdentity(path: string): { identity: Identity; create
       throw new IdentityFileError(`cannot read identity file ${path}: ${(err as Error).message}`);
     }
   }
-  if (pem !== null) return { identity: identityFromSeed(seedFromPem(pem, path)), created: false };
+  if (pem !== null) {
+    const mode = statSync(path).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new IdentityFileError(
+        `identity file ${path} has permissions ${mode.toString(8).padStart(4, '0')}: others may read or change ` +
+          `the server's private key. Run \`chmod 600 ${path}\` if it was not read by anyone else; ` +
+          'otherwise remove it to make a new identity (clients will see a new fingerprint).',
+      );
+    }
+    return { identity: identityFromSeed(seedFromPem(pem, path)), created: false };
+  }
   const { privateKey } = generateKeyPairSync('ed25519');
   const out = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
   try {

@@ -6,7 +6,16 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -249,6 +258,26 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     const cli = run(['--port', '0', '--host', '127.0.0.1', '--identity', directory]);
     expect((await cli.exit()).code).toBe(1);
     expect(cli.stderr).toMatch(/cannot read identity file/);
+  });
+
+  it('refuses an identity file others may read (like OpenSSH), and starts once it is 0600', async () => {
+    freshDirs();
+    const identityPath = join(configDir, 'server-identity.pem');
+    const key = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    writeFileSync(identityPath, key);
+    chmodSync(identityPath, 0o644);
+    const refused = run(['--port', '0', '--host', '127.0.0.1']);
+    expect((await refused.exit()).code).toBe(1);
+    expect(refused.stderr).toContain(`identity file ${identityPath} has permissions 0644`);
+    expect(refused.stderr).toContain(`chmod 600 ${identityPath}`);
+    expect(refused.stdout).not.toContain('listening');
+    expect(readFileSync(identityPath, 'utf8')).toBe(key);
+    expect(statSync(identityPath).mode & 0o777).toBe(0o644);
+    chmodSync(identityPath, 0o600);
+    const started = await start();
+    expect(started.cli.stdout).not.toContain('created a new server identity');
+    started.cli.proc.kill('SIGTERM');
+    expect((await started.cli.exit()).code).toBe(0);
   });
 
   it('exits with code 2 and a clear message on an invalid option', async () => {
