@@ -218,11 +218,17 @@ export class ChatServer<E = unknown> {
   data(id: ConnId, chunk: Uint8Array, now: number): ServerAction[] {
     const conn = this.conns.get(id);
     if (!conn) return [];
-    conn.lastHeard = now;
-    conn.pingedAt = null;
-    this.run(conn, now, conn.endpoint.receive(chunk));
+    const events = conn.endpoint.receive(chunk);
+    // Only a complete frame is hearing from the peer (11): the bytes of an unfinished one are not,
+    // so a record trickled a byte at a time cannot hold a connection open past the idle timeout.
+    const heard = events.length > 0;
+    if (heard) {
+      conn.lastHeard = now;
+      conn.pingedAt = null;
+    }
+    this.run(conn, now, events);
     // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
-    if (this.dialect.idleChecks && !conn.finished)
+    if (heard && this.dialect.idleChecks && !conn.finished)
       this.lowerDeadline(this.onGrid(now + this.limits.idlePingMs));
     return this.done();
   }

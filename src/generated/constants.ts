@@ -120,7 +120,9 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     unit: 'ms',
     text:
       'v2: a server that has heard nothing for this long closes with IDLE_TIMEOUT (30 s after the ping by ' +
-      'default). legacy has no ping, so legacy servers do not apply it.',
+      'default). A peer is heard when a frame from it is complete: the bytes of an unfinished frame do not ' +
+      'count, so a record trickled a byte at a time does not keep a connection open. legacy has no ping, ' +
+      'so legacy servers do not apply it.',
   },
   rateBurst: {
     default: 20,

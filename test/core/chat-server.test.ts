@@ -445,6 +445,26 @@ describe('v2 server: limits (7.3, 7.8, 11)', () => {
     expect(s.get('bob').client.state).toBe('JOINED');
   });
 
+  it('closes with IDLE_TIMEOUT a member that trickles a record a byte at a time (11: a frame is heard when complete)', () => {
+    const s = v2({ idlePingMs: 1000, idleTimeoutMs: 2500 });
+    const alice = s.join('alice');
+    s.packets('alice');
+    // The first bytes of a frame, one a second: a header that promises a body that never ends.
+    const trickle = Buffer.from('100       abcdefgh');
+    const closed: { id: number; code: string | null }[] = [];
+    const start = s.net.now;
+    for (let i = 0; i < trickle.length && closed.length === 0; i++) {
+      closed.push(...closes(advance(s.net, 500)));
+      closed.push(
+        ...closes(step(s.net, (server) => server.data(alice.id, trickle.subarray(i, i + 1), s.net.now))),
+      );
+      closed.push(...closes(advance(s.net, 500)));
+    }
+    expect(closed).toEqual([{ id: alice.id, code: 'IDLE_TIMEOUT' }]);
+    // Closed within the idle timeout (and one step of the deadline grid), long before the trickle ends.
+    expect(s.net.now - start).toBeLessThanOrEqual(2500 + 1000);
+  });
+
   it('refuses a connection over maxClients with SERVER_FULL, before any byte', () => {
     const s = v2({ maxClients: 1 });
     s.join('alice');
