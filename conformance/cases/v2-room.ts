@@ -364,6 +364,53 @@ export const v2RoomCases: Case[] = [
     },
   },
   {
+    id: 'v2-chat/11/5',
+    section: '11',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'A client that trickles a record a byte at a time is still pinged and closed with IDLE_TIMEOUT',
+    specText: texts(
+      limitText('idleTimeoutMs'),
+      quote('11', 'A peer is heard when a frame from it is complete'),
+    ),
+    covers: [],
+    accepts: [
+      'a ping, then error IDLE_TIMEOUT (fatal) and the close, or the close alone, while bytes still trickle',
+    ],
+    waitsFor: 'idle-timeout',
+    async run(ctx) {
+      const idle = needsIdle(ctx);
+      const [a] = await joinAll(ctx, 'trickle');
+      a.autoPong = false;
+      const started = Date.now();
+      // A header that promises a body, then the body a byte at a time: no frame is ever complete.
+      const bytes = Buffer.from(`1000      ${'x'.repeat(200)}`);
+      let sent = 0;
+      const timer = setInterval(
+        () => {
+          if (sent < bytes.length) a.conn.write(bytes.subarray(sent, ++sent));
+        },
+        Math.max(20, Math.floor(idle / 20)),
+      );
+      try {
+        const ping = ctx.options.idlePingMs ?? idle;
+        const { packet } = await ctx.attempt(
+          'a ping from the server',
+          `no ping within ${ping + ctx.timeout} ms while a byte came every ${Math.floor(idle / 20)} ms: the server counts the bytes of an unfinished frame as hearing from the client`,
+          () => a.until((p) => p.type === 'ping' || p.type === 'error', 'a ping', ping + ctx.timeout),
+        );
+        if (packet.type === 'error') return ctx.fail('a ping first', `error ${packet.code} before any ping`);
+        await expectV2Rejection(ctx, a, ['IDLE_TIMEOUT'], 'a client that trickles a record', {
+          waitMs: Math.max(0, started + idle + ctx.timeout - Date.now()),
+          byTimer: true,
+        });
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  },
+  {
     id: 'v2-chat/11/3',
     section: '11',
     profile: 'v2',

@@ -302,6 +302,27 @@ export const FAULTS: readonly Fault[] = [
       }),
   },
   {
+    name: 'counts the bytes of an unfinished frame as hearing from the client',
+    profile: 'v2',
+    fault:
+      'a record trickled a byte at a time keeps a connection open forever (the idle clock restarts on any byte)',
+    caughtBy: 'v2-chat/11/5',
+    start: async () => {
+      const s = await startReference('v2');
+      const chat = s.chat as Any;
+      const data = chat.data.bind(chat);
+      chat.data = (id: number, chunk: Uint8Array, now: number) => {
+        const conn = chat.conns.get(id);
+        if (conn) {
+          conn.lastHeard = now;
+          conn.pingedAt = null;
+        }
+        return data(id, chunk, now);
+      };
+      return s;
+    },
+  },
+  {
     name: 'never times out a handshake',
     profile: 'v2',
     fault: 'its handshake timeout is ten minutes while it claims one second',
