@@ -60,6 +60,8 @@ export interface ServerEndpoint<E> {
   readonly pendingBytes: number;
   readonly failure: ParleyError | null;
   receive(chunk: Uint8Array): E[];
+  /** Complete frames read from the peer so far (a peer is heard when a frame is complete, 11). */
+  readonly framesReceived: number;
   /** What a read held back behind a join, once the room's verdict is settled (13.1, 13.3). */
   resumeHeld(): E[];
   receiveEnd(): E[];
@@ -218,18 +220,17 @@ export class ChatServer<E = unknown> {
   data(id: ConnId, chunk: Uint8Array, now: number): ServerAction[] {
     const conn = this.conns.get(id);
     if (!conn) return [];
-    const events = conn.endpoint.receive(chunk);
+    const before = conn.endpoint.framesReceived;
+    this.run(conn, now, conn.endpoint.receive(chunk));
     // Only a complete frame is hearing from the peer (11): the bytes of an unfinished one are not,
     // so a record trickled a byte at a time cannot hold a connection open past the idle timeout.
-    const heard = events.length > 0;
-    if (heard) {
+    if (conn.endpoint.framesReceived > before) {
       conn.lastHeard = now;
       conn.pingedAt = null;
+      // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
+      if (this.dialect.idleChecks && !conn.finished)
+        this.lowerDeadline(this.onGrid(now + this.limits.idlePingMs));
     }
-    this.run(conn, now, events);
-    // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
-    if (heard && this.dialect.idleChecks && !conn.finished)
-      this.lowerDeadline(this.onGrid(now + this.limits.idlePingMs));
     return this.done();
   }
 

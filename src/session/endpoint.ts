@@ -100,6 +100,12 @@ export abstract class Endpoint<S extends string, P> {
 export abstract class VerdictEndpoint<S extends string, P, G extends string> extends Endpoint<S, P> {
   /** A guarded packet waits for the caller's verdict; nothing after it is handled until then. */
   private awaiting = false;
+  /** Complete frames read from the peer so far: what "heard from the peer" means (11). */
+  protected frames = 0;
+
+  get framesReceived(): number {
+    return this.frames;
+  }
 
   /** The event whose transitions are guarded (v2 `join`, legacy `setuser`). */
   protected abstract readonly verdictEvent: string;

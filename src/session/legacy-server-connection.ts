@@ -86,6 +86,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
   protected step(events: LegacyServerConnectionEvent[]): boolean {
     const frame = this.decoder.next();
     if (!frame) return false;
+    this.frames++;
     const packet = this.handleFrame(frame);
     if (packet) events.push({ kind: 'packet', packet });
     return true;

@@ -180,6 +180,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     }
     const frame = this.decoder.next();
     if (!frame) return false;
+    this.frames++;
     this.handleFrame(frame);
     return true;
   }
