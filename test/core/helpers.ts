@@ -63,6 +63,16 @@ export function vectorCases<G extends VectorGroup = VectorGroup, T extends Vecto
   );
 }
 
+/** The message of the error a call throws, or 'no error' when it returns. */
+export function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'no error';
+}
+
 /** The error code a call throws, or null when it returns. */
 export function codeOf(fn: () => unknown): string | null {
   try {

@@ -18,7 +18,7 @@ import {
 import { V2_GROUP_INFO, type V2Group } from '../../src/generated/constants.js';
 import { RFC7748, scriptedRandom, type VectorGroup, type VectorTest } from '../../tools/vector-builder.js';
 import { modPow, MODP14_P as P } from '../support/modp14.js';
-import { codeOf, fromHex, readVectorFile, toHex, vectorCases } from './helpers.js';
+import { codeOf, fromHex, messageOf, readVectorFile, toHex, vectorCases } from './helpers.js';
 
 interface PvGroup extends VectorGroup {
   readonly group: V2Group;
@@ -138,14 +138,6 @@ describe('key pairs', () => {
 });
 
 describe('refusals say what was wrong', () => {
-  const messageOf = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return 'no error';
-  };
   const x = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
   const m = keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
 

@@ -16,7 +16,7 @@ import {
   sealLegacyBody,
   serializeLegacyPacket,
 } from '../../src/legacy/legacy-packet.js';
-import { codeOf } from './helpers.js';
+import { codeOf, messageOf } from './helpers.js';
 
 const cipher = { key: legacyKey(123456789n), iv: Buffer.alloc(16, 7) };
 const DATE = '2026-11-27 13:54:32.854813';
@@ -170,14 +170,6 @@ describe('parseLegacyPacket', () => {
   });
 
   it('says what was wrong with a refused body', () => {
-    const messageOf = (fn: () => unknown): string => {
-      try {
-        fn();
-      } catch (err) {
-        return (err as Error).message;
-      }
-      return 'no error';
-    };
     expect(messageOf(() => parseLegacyPacket(Buffer.from('{"shost": ')))).toBe(
       'legacy body is not UTF-8 JSON',
     );

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { prefersKeyObjects, RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-layer.js';
 import { encodeHeader, FrameDecoder } from '../../src/framing/frame-codec.js';
 import type { VectorGroup, VectorTest } from '../../tools/vector-builder.js';
-import { codeOf, fromHex, readVectorFile, toHex, vectorCases } from './helpers.js';
+import { codeOf, fromHex, messageOf, readVectorFile, toHex, vectorCases } from './helpers.js';
 
 interface RecordGroup extends VectorGroup {
   readonly key: string;
@@ -139,14 +139,6 @@ describe('RecordOpener', () => {
   });
 
   it('says which record failed and why, for a person reading the log', () => {
-    const messageOf = (fn: () => unknown): string => {
-      try {
-        fn();
-      } catch (err) {
-        return (err as Error).message;
-      }
-      return 'no error';
-    };
     const opener = new RecordOpener(keys);
     opener.open(frames[0]);
     expect(messageOf(() => opener.open(frames[0]))).toMatch(/^record 1 failed authentication \(.*replayed/);
