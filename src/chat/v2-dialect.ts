@@ -18,7 +18,7 @@ import {
   V2_NAME_RULES,
   type V2Group,
 } from '../generated/constants.js';
-import type { V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
+import { V2_FEATURE_NAMES, type V2PacketOf, type V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import {
   coalesceLimit,
@@ -47,6 +47,8 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly unusedKeyPair?: (pair: KeyPair) => void;
   /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
   readonly keyObjects?: boolean;
+  /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
+  readonly features?: readonly string[];
 }
 
 /**
@@ -230,6 +232,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
       joiner: this.joiner,
+      features: this.options.features ?? V2_FEATURE_NAMES,
     });
     endpoint.start();
     return endpoint;

@@ -56,6 +56,8 @@ export interface ClientSessionOptions {
   readonly maxFrame?: number;
   /** Hold the record keys as KeyObjects (record-layer.ts). */
   readonly keyObjects?: boolean;
+  /** v2 features this client wants (spec 5.8); it lists those the server offers. Default: none. */
+  readonly features?: readonly string[];
 }
 
 type Connection = V2ClientConnection | LegacyClientConnection;
@@ -310,6 +312,7 @@ export class ClientSession {
           maxFrame,
           keyObjects: this.options.keyObjects,
           expectedFingerprint: this.options.pinned,
+          features: this.options.features,
         })
       : new LegacyClientConnection({ random, maxFrame, clock: () => this.now });
   }

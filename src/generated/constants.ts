@@ -2,7 +2,7 @@
 // edit the spec and run `npm run gen`.
 
 /** The version of the Parley spec these constants come from. */
-export const SPEC_VERSION = '2.0.0';
+export const SPEC_VERSION = '2.1.0';
 
 /** The default TCP port. */
 export const DEFAULT_PORT = 7878;

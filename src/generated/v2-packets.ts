@@ -29,9 +29,15 @@ function base64Bytes(bounds: { size?: number; maxSize?: number }) {
   return base;
 }
 
+/** True when no two items are equal (an array field with `unique`). */
+function distinct(items: readonly unknown[]): boolean {
+  return new Set(items).size === items.length;
+}
+
 /**
  * `server_hello` (section 5.1): server to client, plaintext. The server's offer. A `protocol` other than
- * `parley/2` is PROTOCOL_MISMATCH (checked after parsing, so it is a string here, not a literal).
+ * `parley/2` is PROTOCOL_MISMATCH (checked after parsing, so it is a string here, not a literal). `features`
+ * lists the features the server offers (5.8); a server that offers none omits it.
  */
 export const serverHelloSchema = z.strictObject({
   type: z.literal('server_hello'),
@@ -46,12 +52,14 @@ export const serverHelloSchema = z.strictObject({
     maxMessage: z.number().int().min(1),
     maxName: z.number().int().min(1),
   }),
+  features: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).max(32).refine(distinct, { error: 'expected no duplicate items' }).optional(),
 });
 
 /**
  * `client_hello` (section 5.2): client to server, plaintext. The client's choice of group and its share. A
  * `protocol` other than `parley/2` is PROTOCOL_MISMATCH (checked after parsing, so it is a string here, not a
- * literal).
+ * literal). `features` lists the features the client wants (5.8); sent only when `server_hello` listed
+ * features.
  */
 export const clientHelloSchema = z.strictObject({
   type: z.literal('client_hello'),
@@ -59,6 +67,7 @@ export const clientHelloSchema = z.strictObject({
   group: z.string().max(32),
   share: base64Bytes({ maxSize: 512 }),
   nonce: base64Bytes({ size: 32 }),
+  features: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).max(32).refine(distinct, { error: 'expected no duplicate items' }).optional(),
 });
 
 /**
@@ -438,3 +447,18 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   pong: { direction: 'both', encrypted: true, section: '7.8' },
   goodbye: { direction: 'both', encrypted: true, section: '7.9' },
 };
+
+export interface V2FeatureInfo {
+  readonly section: string;
+  /** The packet types the feature adds: sent only where it is agreed. */
+  readonly packets: readonly V2PacketType[];
+}
+
+/** The feature registry (section 5.8): every feature this spec version defines. */
+export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {};
+
+/** Every feature name, in spec order. */
+export const V2_FEATURE_NAMES: readonly string[] = [];
+
+/** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
+export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {};

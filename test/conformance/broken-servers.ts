@@ -12,11 +12,12 @@ import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import type { RunningServer } from '../../reference-server/server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
+import { parleyError } from '../../src/errors.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import type { V2Group } from '../../src/generated/constants.js';
 import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../../src/legacy/python-json.js';
-import { encodeV2Packet } from '../../src/session/v2-codec.js';
+import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { startReference, TIMERS } from './helpers.js';
 import {
   type Any,
@@ -442,6 +443,53 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'robustness/11/5',
     options: { maxQueuedBytes: 4096, timeoutMs: 3000 },
     start: async () => startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000 } }),
+  },
+  {
+    name: 'requires a features list',
+    profile: 'v2',
+    fault: 'a client_hello without `features` (every 2.0 client) is refused as malformed',
+    caughtBy: 'v2-handshake/5.8/1',
+    start: async () =>
+      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+        const hello = endpoint.handleClientHello.bind(endpoint);
+        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
+          if (!packet.features) throw parleyError('PACKET_MALFORMED', 'client_hello has no features');
+          return hello(packet, raw);
+        };
+      }),
+  },
+  {
+    name: 'refuses feature names it does not know',
+    profile: 'v2',
+    fault: 'a client_hello listing a feature the server does not offer is refused as malformed',
+    caughtBy: 'v2-handshake/5.8/2',
+    start: async () =>
+      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+        const hello = endpoint.handleClientHello.bind(endpoint);
+        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
+          const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
+          if (unknown.length) throw parleyError('PACKET_MALFORMED', `unknown feature ${unknown[0]}`);
+          return hello(packet, raw);
+        };
+      }),
+  },
+  {
+    name: 'takes a features list with a name twice',
+    profile: 'v2',
+    fault: 'the server drops the features list of client_hello unread, so a malformed one passes',
+    caughtBy: 'v2-handshake/5.8/3',
+    start: async () =>
+      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+        const handleFrame = endpoint.handleFrame.bind(endpoint);
+        endpoint.handleFrame = (frame: Frame) => {
+          if (endpoint.state !== 'AWAIT_CLIENT_HELLO') return handleFrame(frame);
+          const { features: _ignored, ...rest } = JSON.parse(frame.body.toString('utf8'));
+          endpoint.handleClientHello(
+            parseClientPacket(Buffer.from(JSON.stringify(rest))),
+            Buffer.concat([frame.header, frame.body]),
+          );
+        };
+      }),
   },
   {
     name: 'speaks the legacy profile at all',
