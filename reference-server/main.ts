@@ -54,6 +54,7 @@ const program = new Command('reference-server')
   .option('--max-clients <n>', limitHelp('maxClients', 'most connections at once'), limit('maxClients'))
   .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))
   .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
+  .option('--max-name <chars>', limitHelp('maxName', 'longest user name'), limit('maxName'))
   .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
@@ -102,6 +103,7 @@ interface Options {
   maxClients?: number;
   maxFrame?: number;
   maxMessage?: number;
+  maxName?: number;
   history?: number;
   motd?: string;
   handshakeTimeout?: number;
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
       maxClients: opts.maxClients,
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
+      maxName: opts.maxName,
       history: opts.history,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,
