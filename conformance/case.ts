@@ -102,6 +102,8 @@ export class CaseStop extends Error {
 const shortNames = { next: randomBytes(2).readUInt16BE() };
 /** Reserved names short enough to be drawn (v2 and legacy). */
 const SHORT_RESERVED = new Set(['temp']);
+/** Characters of shortened chat lines (ctx.line). */
+const LINE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export function areaOf(id: string): string {
   return id.split('/')[0];
@@ -123,6 +125,24 @@ export class CaseContext {
   private connCount = 0;
   private finished = false;
   private readonly usedNames = new Set<string>();
+  /** The most connections the suite held to the server at once while this case ran (RawConnection.held). */
+  mostHeld = 0;
+  /**
+   * Connections of this case the server closed before its opening (no frame, or only a v2
+   * `refused` record): what a server at maxClients does to one more.
+   */
+  get refusedAtAccept(): number {
+    return this.conns.filter((c) => c.closed && (c.framesArrived === 0 || c.arrivedIncludes('"refused"')))
+      .length;
+  }
+  /** Error packets RATE_LIMITED that this case's v2 sessions received. */
+  get rateLimited(): number {
+    for (const s of this.sessions) s.absorb();
+    return this.sessions.reduce((n, s) => n + s.rateLimited, 0);
+  }
+  private readonly sessions: V2Session[] = [];
+  /** Shortened chat lines handed out in this case, by the text they stand for. */
+  private readonly shortLines = new Map<string, string>();
 
   constructor(
     readonly options: SuiteOptions,
@@ -145,6 +165,8 @@ export class CaseContext {
       timeoutMs: this.timeout,
     });
     this.conns.push(conn);
+    const held = RawConnection.held(this.options.host, this.options.port);
+    this.mostHeld = Math.max(this.mostHeld, held);
     // Connected after the case ended (a connect still in flight when it stopped): leave politely.
     if (this.finished) void this.politeEnd(conn).then(() => conn.destroy());
     return conn;
@@ -152,7 +174,9 @@ export class CaseContext {
 
   /** A v2 session that has only connected (nothing read yet). */
   async v2Connect(label?: string): Promise<V2Session> {
-    return new V2Session(await this.raw(label), this.timeout);
+    const session = new V2Session(await this.raw(label), this.timeout);
+    this.sessions.push(session);
+    return session;
   }
 
   /** A v2 session past the handshake (server_auth verified), not joined. */
@@ -235,14 +259,40 @@ export class CaseContext {
 
   /**
    * A chat line that fits the server's maxMessage: `text` itself when it fits, else a stand-in of
-   * exactly maxMessage characters derived from it (the same text always gives the same line, so
-   * a case can compare what it sent with what arrived).
+   * exactly maxMessage characters derived from it. Within a case the same text always gives the
+   * same line (so a case can compare what it sent with what arrived) and different texts give
+   * different lines, however small maxMessage is (down to one character: one of 62 letters and
+   * digits); a case that needs more distinct lines than fit is INFORMATIONAL.
    */
   line(text: string): string {
     const max = this.options.maxMessage;
     if (text.length <= max) return text;
-    const digest = BigInt(`0x${createHash('sha256').update(text).digest('hex')}`).toString(36);
-    return digest.padEnd(max, 'z').slice(0, max);
+    const known = this.shortLines.get(text);
+    if (known !== undefined) return known;
+    const taken = new Set(this.shortLines.values());
+    const digest = BigInt(`0x${createHash('sha256').update(text).digest('hex')}`);
+    const space = BigInt(LINE_ALPHABET.length) ** BigInt(Math.min(max, 8));
+    // Successive candidates: with one character, 64 tries see all 62 of them.
+    for (let i = 0n; i < 64n; i++) {
+      const line = this.spell((digest + i) % space, max);
+      if (!taken.has(line)) {
+        this.shortLines.set(text, line);
+        return line;
+      }
+    }
+    return this.fail(
+      'distinct chat lines within maxMessage',
+      `not checked: maxMessage ${max} leaves too few distinct lines for this case`,
+      'MAY',
+    );
+  }
+
+  /** `n` written in LINE_ALPHABET, padded to exactly `length` characters. */
+  private spell(n: bigint, length: number): string {
+    const base = BigInt(LINE_ALPHABET.length);
+    let out = '';
+    for (let v = n; v > 0n; v /= base) out = LINE_ALPHABET[Number(v % base)] + out;
+    return out.padStart(length, LINE_ALPHABET[0]).slice(-length);
   }
 
   /** Names are short enough (maxName under 8) that a drawn one may be in use already. */

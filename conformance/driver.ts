@@ -133,6 +133,11 @@ export interface ConnectOptions {
   readonly timeoutMs: number;
 }
 
+/** Open connections by server address (RawConnection.held). */
+const held = new Map<string, number>();
+/** How long a closed connection still counts as held. */
+const HELD_AFTER_CLOSE_MS = 300;
+
 /** One TCP connection to the server under test. */
 export class RawConnection {
   readonly label: string;
@@ -180,6 +185,15 @@ export class RawConnection {
     });
   }
 
+  /**
+   * Connections the suite holds to one server address, counting a closed one for a moment longer
+   * (the server may not have seen the close yet): how cases tell that they would exceed a small
+   * maxClients.
+   */
+  static held(host: string, port: number): number {
+    return held.get(`${host}:${port}`) ?? 0;
+  }
+
   static open(options: ConnectOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ host: options.host, port: options.port, noDelay: true });
@@ -205,6 +219,11 @@ export class RawConnection {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         options.log.event(options.label, `connected from ${socket.localAddress}:${socket.localPort}`);
+        const key = `${options.host}:${options.port}`;
+        held.set(key, (held.get(key) ?? 0) + 1);
+        socket.once('close', () => {
+          setTimeout(() => held.set(key, (held.get(key) ?? 1) - 1), HELD_AFTER_CLOSE_MS).unref();
+        });
         resolve(new RawConnection(socket, options));
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
@@ -336,6 +355,11 @@ export class RawConnection {
       }, timeoutMs);
       this.listeners.add(listener);
     });
+  }
+
+  /** A whole frame already received, if any (never waits; an invalid one throws). */
+  takeFrame(): Frame | null {
+    return this.tryFrame();
   }
 
   private tryFrame(): Frame | null {

@@ -67,6 +67,7 @@ const program = new Command('reference-server')
   .option('--max-clients <n>', limitHelp('maxClients', 'most connections at once'), limit('maxClients'))
   .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))
   .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
+  .option('--max-name <chars>', limitHelp('maxName', 'longest user name'), limit('maxName'))
   .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
@@ -120,6 +121,7 @@ interface Options {
   maxClients?: number;
   maxFrame?: number;
   maxMessage?: number;
+  maxName?: number;
   history?: number;
   motd?: string;
   features?: string[];
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
       maxClients: opts.maxClients,
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
+      maxName: opts.maxName,
       history: opts.history,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,

@@ -128,7 +128,7 @@ export const legacyMitigationCases: Case[] = [
     async run(ctx) {
       const [a, b] = await joinAll(ctx, 'floodA', 'floodB');
       const total = ctx.options.burst * 2 + 10;
-      const sent = Array.from({ length: total }, (_, i) => `rate ${i} ${tag()}`);
+      const sent = Array.from({ length: total }, (_, i) => ctx.line(`rate ${i} ${tag()}`));
       a.conn.write(Buffer.concat(sent.map((t) => a.frame('default', t))));
       let delivered = 0;
       try {
@@ -150,7 +150,7 @@ export const legacyMitigationCases: Case[] = [
           'MUST',
         );
       await pause(1100);
-      const after = `after the flood ${tag()}`;
+      const after = ctx.line(`after the flood ${tag()}`);
       a.sendPacket('default', after);
       try {
         await b.until((r) => r.packet.cont === after, 'a line sent after the bucket refilled');

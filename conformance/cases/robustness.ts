@@ -135,7 +135,9 @@ export const robustnessCases: Case[] = [
     description: 'A client flooding the server does not stop it serving others',
     specText: texts(limitText(), quote('11', 'Bytes a server may hold unsent for one slow reader')),
     covers: [],
-    accepts: [`${ROUND_TRIP} while a joined client writes 1 MiB of chat without reading`],
+    accepts: [
+      `${ROUND_TRIP} while a joined client writes 1 MiB of chat (at most 4096 records) without reading`,
+    ],
     async run(ctx) {
       const line = { type: 'say', text: ctx.line(`flood ${'f'.repeat(200)}`) };
       let write: () => Buffer;
@@ -152,19 +154,33 @@ export const robustnessCases: Case[] = [
       }
       let stopped = false;
       const flood = (async () => {
-        for (let sent = 0; sent < 1 << 20 && !stopped && !conn.closed; ) {
+        // 1 MiB, or 4096 records when lines are short (a small maxMessage): the load stays the
+        // same in records, which is what costs a server work.
+        for (let sent = 0, records = 0; sent < 1 << 20 && records < 4096 && !stopped && !conn.closed; ) {
           const chunk = write();
           sent += chunk.length;
+          records += 64;
           await conn.writeFlushed(chunk);
         }
       })();
+      let during: string | null = null;
       try {
-        await stillServes(ctx, 'while another client flooded it');
+        during = await chatRoundTrip(ctx, 'rt');
       } finally {
         stopped = true;
         conn.destroy();
         await flood;
       }
+      if (!during) return;
+      // Served late is not the same as stopped: with a short handshake timeout a fresh client can
+      // be timed out while the server (or this suite, sealing the flood) is busy. A server that
+      // serves again once the flood ends was slowed, a SHOULD; one that does not has stopped.
+      await stillServes(ctx, `after another client flooded it (and during the flood: ${during})`);
+      ctx.fail(
+        `${ROUND_TRIP} during the flood`,
+        `during the flood the server did not serve other clients (${during}); it did once the flood ended`,
+        'SHOULD',
+      );
     },
   },
   {

@@ -220,11 +220,16 @@ export const v2RoomCases: Case[] = [
         (e) =>
           `${e.kind}:${e.from === a.name ? 'A' : 'B'}${e.kind === 'message' ? `:${e.text === line}` : ''}`,
       );
-      ctx.check(
-        shape.join(' ') === 'join:A join:B message:A:true action:A leave:B',
-        'join A, join B, message A, action A, leave B',
-        shape.join(' '),
-      );
+      const want = 'join:A join:B message:A:true action:A leave:B';
+      // A server keeps only its last `history` entries, and that setting is not announced: an
+      // export shorter than this case's five entries that ends as expected is a short history.
+      if (shape.join(' ') !== want && entries.length < 5 && want.endsWith(shape.join(' ')))
+        ctx.fail(
+          'join A, join B, message A, action A, leave B',
+          `not checked: the export holds ${entries.length} entries (the server's history is shorter than this case's 5)`,
+          'MAY',
+        );
+      ctx.check(shape.join(' ') === want, 'join A, join B, message A, action A, leave B', shape.join(' '));
       ctx.check(
         !entries.some((e) => e.text.includes(secret)),
         'no private message in the export',

@@ -1,0 +1,91 @@
+/**
+ * The suite judges a server by the limits it announces or is told, never by its own habits: the
+ * reference server started through --server-cmd with the smallest legal limits (maxName 1,
+ * maxMessage 1, maxFrame 1024, maxClients 2, burst 1, history 1, maxQueuedBytes 4096), the
+ * limits passed through the placeholders, fails no case in either profile. A case that cannot
+ * run within such limits is INFORMATIONAL and says why; NON-STRICT is allowed (a SHOULD the
+ * server keeps only loosely at such limits), FAILED and CRASHED are not. The legacy profile's
+ * unauthenticated key exchange (8) fails on every server and is listed as expected.
+ *
+ * This runs built code (dist/, through `node reference-server`): `npm run build` first.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Case } from '../../conformance/case.js';
+import { CaseContext, CaseStop } from '../../conformance/case.js';
+import { runCli } from '../../conformance/cli.js';
+import { LEGACY_INSECURE, suiteOptions } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The smallest legal limits, as suite flags; the server gets them through the placeholders. */
+const SMALLEST = [
+  ['--max-name', '1'],
+  ['--max-message', '1'],
+  ['--max-frame', '1024'],
+  ['--max-clients', '2'],
+  ['--burst', '1'],
+  ['--max-queued-bytes', '4096'],
+  ['--handshake-timeout', '3000'],
+].flat();
+
+function serverCmd(profile: 'v2' | 'legacy', dir: string): string {
+  return [
+    `node ${join(ROOT, 'reference-server')} --profile ${profile} --port {port} --host {host}`,
+    `--identity ${join(dir, 'identity.pem')}`,
+    '--max-name {max-name} --max-message {max-message} --max-frame {max-frame}',
+    '--max-clients {max-clients} --burst {rate-burst} --max-queued {max-queued-bytes}',
+    '--handshake-timeout {handshake-timeout} --history 1 --idle-ping 200 --idle-timeout 1200',
+  ].join(' ');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the JSON report is read loosely
+type Any = any;
+
+describe.concurrent('the reference server at the smallest legal limits', () => {
+  for (const profile of ['v2', 'legacy'] as const) {
+    it(`fails no ${profile} case`, { timeout: 300_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'conformance-sweep-'));
+      const report = join(dir, 'report.json');
+      const expected = join(dir, 'expected');
+      writeFileSync(expected, `${LEGACY_INSECURE}\n`);
+      const timers = profile === 'v2' ? ['--idle-ping', '200', '--idle-timeout', '1200'] : [];
+      const args = ['--server-cmd', serverCmd(profile, dir), '--profile', profile, ...SMALLEST, ...timers];
+      if (profile === 'legacy') args.push('--expected-failures', expected);
+      const code = await runCli([...args, '--timeout', '2000', '--json', report, '--no-color'], {
+        stdout: () => {},
+        stderr: () => {},
+      });
+      const json = JSON.parse(readFileSync(report, 'utf8'));
+      const bad = json.cases
+        .filter((c: Any) => (c.verdict === 'FAILED' || c.verdict === 'CRASHED') && c.id !== LEGACY_INSECURE)
+        .map((c: Any) => `${c.id}: ${c.verdict}: ${c.actual}`);
+      expect(bad).toEqual([]);
+      expect(code).toBe(0);
+      // The limits were in force: cases said so instead of failing.
+      const informational = json.cases.filter((c: Any) => c.verdict === 'INFORMATIONAL');
+      expect(informational.some((c: Any) => /maxClients 2/.test(c.actual))).toBe(true);
+      expect(informational.some((c: Any) => /maxName 1|maxMessage 1/.test(c.actual))).toBe(true);
+    });
+  }
+});
+
+describe('lines sized to a small maxMessage', () => {
+  it('are distinct within a case, and a case that needs more than fit is INFORMATIONAL', () => {
+    const ctx = new CaseContext(suiteOptions(1, 'v2', { maxMessage: 1 }), {} as Case, 'z');
+    const lines = Array.from({ length: 62 }, (_, i) => ctx.line(`line number ${i}`));
+    expect(new Set(lines).size).toBe(62);
+    expect(lines.every((l) => l.length === 1)).toBe(true);
+    expect(ctx.line('line number 7')).toBe(lines[7]);
+    let stop: unknown;
+    try {
+      ctx.line('one line too many');
+    } catch (err) {
+      stop = err;
+    }
+    expect(stop).toBeInstanceOf(CaseStop);
+    expect((stop as CaseStop).finding.level).toBe('MAY');
+  });
+});
