@@ -11,7 +11,7 @@
 import blessed from 'blessed';
 import { formatLine } from '../view/line-format.js';
 import { fitStatus } from '../view/status-bar.js';
-import { nickColour, sanitize } from '../view/text.js';
+import { isSameName, nickColour, sanitize } from '../view/text.js';
 import { displayWidth, wrapSegments } from '../view/text-layout.js';
 import { THEMES, type Theme } from '../view/themes.js';
 import type { ViewModel } from '../view/view-model.js';
@@ -200,6 +200,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     const theme = THEMES[vm.state.theme];
     const { width, paneHeight, sideWidth } = layout();
     const state = vm.state;
+    const viewer = vm.viewer;
 
     title.style = { bg: theme.barBg, fg: theme.barFg };
     const name = `{bold}{${theme.accent}-fg} Parley{/${theme.accent}-fg}{/bold}`;
@@ -211,7 +212,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
 
     messages.style = { bg: theme.bg, fg: theme.fg };
     const paneWidth = Math.max(10, (messages.width as number) - 1); // one column of air before the divider
-    const toRows = (l: Line) => taggedRows(formatLine(l, state.me), theme, paneWidth);
+    const toRows = (l: Line) => taggedRows(formatLine(l, viewer), theme, paneWidth);
     const end = state.lines.length - state.scroll;
     let rows: string[];
     if (state.scroll > 0 && end <= paneHeight) {
@@ -232,7 +233,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       const room = sideWidth - 3;
       const shown = state.users.slice(0, Math.max(0, paneHeight - 2));
       const names = shown.map((u) => {
-        const own = state.me !== null && u.toLowerCase() === state.me.toLowerCase();
+        const own = isSameName(viewer.rules, u, viewer.me);
         const colour = own ? theme.accent : nickColourOf(u, theme);
         const label = blessed.escape(clip(sanitize(u), room));
         return own
