@@ -12,10 +12,11 @@ import blessed from 'blessed';
 import { formatLine } from '../view/line-format.js';
 import { fitStatus } from '../view/status-bar.js';
 import { isSameName, nickColour, sanitize } from '../view/text.js';
-import { displayWidth, wrapSegments } from '../view/text-layout.js';
+import { clipToWidth, displayWidth, inputWindow, wrapSegments } from '../view/text-layout.js';
 import { THEMES, type Theme } from '../view/themes.js';
 import type { ViewModel } from '../view/view-model.js';
 import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
+import { installBlessedWidths } from './blessed-widths.js';
 
 /** What the TUI needs from the app: the view model, the user's input in, the app's news out. */
 export interface TuiHost {
@@ -111,12 +112,6 @@ function taggedRows(line: FormattedLine, theme: Theme, width: number): string[] 
   });
 }
 
-/** Cuts plain text to `width` columns (one column per code point: close enough for a bar). */
-function clip(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
 export interface TuiOptions {
   readonly input?: NodeJS.ReadableStream;
   readonly output?: NodeJS.WritableStream;
@@ -133,6 +128,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   ) {
     process.env.NCURSES_NO_UTF8_ACS = '1';
   }
+  installBlessedWidths();
   const screen = blessed.screen({
     smartCSR: true,
     fullUnicode: true,
@@ -204,8 +200,8 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
 
     title.style = { bg: theme.barBg, fg: theme.barFg };
     const name = `{bold}{${theme.accent}-fg} Parley{/${theme.accent}-fg}{/bold}`;
-    const hint = clip(
-      ` ${state.status.server} · /help for commands · PageUp/PageDown scroll · Ctrl-C quits`,
+    const hint = clipToWidth(
+      ` ${sanitize(state.status.server)} · /help for commands · PageUp/PageDown scroll · Ctrl-C quits`,
       width - 8,
     );
     title.setContent(`${name}{${theme.dim}-fg}${blessed.escape(hint)}{/${theme.dim}-fg}`);
@@ -235,7 +231,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       const names = shown.map((u) => {
         const own = isSameName(viewer.rules, u, viewer.me);
         const colour = own ? theme.accent : nickColourOf(u, theme);
-        const label = blessed.escape(clip(sanitize(u), room));
+        const label = blessed.escape(clipToWidth(sanitize(u), room));
         return own
           ? ` {bold}{${colour}-fg}${label}{/${colour}-fg}{/bold}`
           : ` {${colour}-fg}${label}{/${colour}-fg}`;
@@ -255,10 +251,10 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       const text = ` ${part.text} `;
       const room = width - used - (pieces.length ? 1 : 0);
       if (room < 4) break;
-      const shownText = clip(text, room);
+      const shownText = clipToWidth(text, room);
       const sep = pieces.length ? `{${theme.border}-fg}│{/${theme.border}-fg}` : '';
       pieces.push(sep + tagged({ ...part, text: shownText }, { ...theme, fg: theme.barFg }));
-      used += [...shownText].length + (sep ? 1 : 0);
+      used += displayWidth(shownText) + (sep ? 1 : 0);
     }
     status.setContent(pieces.join(''));
 
@@ -268,17 +264,10 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   }
 
   function renderInput(width: number, theme: Theme): string {
-    const prompt = vm.prompt;
+    const prompt = sanitize(vm.prompt);
     const promptStyle: Style = vm.phase === 'question' ? 'warning' : 'accent';
-    const room = Math.max(4, width - [...prompt].length - 1);
-    const { input: text, cursor } = vm.state;
-    const before = [...text.slice(0, cursor)];
-    const after = [...text.slice(cursor)];
-    // Keep the cursor in view: scroll the line horizontally when it is longer than the room.
-    const start = Math.max(0, before.length - room + 1);
-    const left = before.slice(start).join('');
-    const under = after[0] ?? ' ';
-    const right = after.slice(1, Math.max(0, room - (before.length - start) - 1) + 1).join('');
+    const room = Math.max(4, width - displayWidth(prompt) - 1);
+    const { left, under, right } = inputWindow(vm.state.input, vm.state.cursor, room);
     const cursorTag = `{inverse}${blessed.escape(under)}{/inverse}`;
     return `${tagged({ text: prompt, style: promptStyle, bold: true }, theme)}${blessed.escape(left)}${cursorTag}${blessed.escape(right)}`;
   }
