@@ -2,13 +2,15 @@
  * The blessed terminal UI: a title bar, the messages pane, the user list, a status bar and the
  * input line. It renders from the view model only and turns keys into view-model calls.
  *
- * How this works: every change of the view model re-renders the whole screen (blessed diffs the
- * cells, so only what changed reaches the terminal). Sizes are computed from the terminal size
+ * How this works: every change of the view model asks for a frame, and each frame (at most one
+ * every FRAME_MS, frame-scheduler.ts) re-renders the whole screen (blessed diffs the cells, so
+ * only what changed reaches the terminal). Sizes are computed from the terminal size
  * on each render, so a resize re-lays out. Only the lines that can show are handed to blessed,
  * and the pane is pinned to its bottom: scrolling is the view model's `scroll`, not blessed's.
  */
 
 import blessed from 'blessed';
+import { pastedText } from '../view/input-line.js';
 import { formatLine } from '../view/line-format.js';
 import { fitStatus } from '../view/status-bar.js';
 import { isSameName, nickColour, sanitize } from '../view/text.js';
@@ -17,6 +19,8 @@ import { THEMES, type Theme } from '../view/themes.js';
 import type { ViewModel } from '../view/view-model.js';
 import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
 import { installBlessedWidths } from './blessed-widths.js';
+import { FrameScheduler } from './frame-scheduler.js';
+import { DISABLE_SEQUENCES, ENABLE_SEQUENCES, filterTerminalInput } from './terminal-input.js';
 
 /** What the TUI needs from the app: the view model, the user's input in, the app's news out. */
 export interface TuiHost {
@@ -161,6 +165,14 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   const input = box({ left: 0, height: 1 });
 
   const vm = app.vm;
+  const frames = new FrameScheduler(render);
+  // A paste is one insertion (line breaks become spaces: it is sent only on Enter).
+  const restoreInput = filterTerminalInput(
+    screen.program.input,
+    (text) => app.insert(pastedText(text)),
+    () => {},
+  );
+  screen.program.output.write(ENABLE_SEQUENCES);
 
   function layout(): { width: number; height: number; paneHeight: number; sideWidth: number } {
     const width = Math.max(10, screen.width as number);
@@ -284,7 +296,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     }
     if (full === 'C-l') {
       screen.realloc();
-      render();
+      frames.drawNow();
       return;
     }
     const mapped = KEYS[full];
@@ -299,23 +311,24 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   const paneRows = () => Math.max(1, (screen.height as number) - 3);
   messages.on('wheelup', () => {
     vm.scrollBy(3, paneRows());
-    render();
+    frames.request();
   });
   messages.on('wheeldown', () => {
     vm.scrollBy(-3, paneRows());
-    render();
+    frames.request();
   });
-  screen.on('resize', render);
-  app.onChange(render);
+  screen.on('resize', () => frames.request());
+  app.onChange(() => frames.request());
 
   // The retry countdown in the status bar moves once a second while disconnected.
   const ticker = setInterval(() => {
-    if (vm.state.status.connection === 'lost') render();
+    if (vm.state.status.connection === 'lost') frames.request();
   }, 1000);
   ticker.unref();
 
   // Whatever goes wrong, give the terminal back before reporting it.
   const crash = (err: unknown) => {
+    screen.program.output.write(DISABLE_SEQUENCES);
     screen.destroy();
     process.stderr.write(
       `parley client: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
@@ -328,12 +341,15 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   return new Promise((resolve) => {
     app.onExit((code) => {
       clearInterval(ticker);
+      frames.stop();
+      restoreInput();
+      screen.program.output.write(DISABLE_SEQUENCES);
       process.off('uncaughtException', crash);
       process.off('unhandledRejection', crash);
       screen.destroy();
       resolve(code);
     });
-    render();
+    frames.drawNow();
     app.start();
   });
 }

@@ -19,16 +19,7 @@ describe('charWidth', () => {
   });
 
   it('gives combining marks, format characters and controls no column', () => {
-    for (const ch of [
-      '\u0301',
-      '\u20dd',
-      '\u200b',
-      '\ufeff',
-      '\u{e0041}',
-      '\u1161',
-      '\u001b',
-      '\u0085',
-    ])
+    for (const ch of ['\u0301', '\u20dd', '\u200b', '\ufeff', '\u{e0041}', '\u1161', '\u001b', '\u0085'])
       expect(charWidth(cp(ch)), ch.codePointAt(0)!.toString(16)).toBe(0);
     expect(displayWidth('e\u0301🚀字')).toBe(5);
   });

@@ -57,4 +57,20 @@ describe.skipIf(!TMUX || !BUILT)('the TUI screen in tmux (e2e)', { timeout: 90_0
       expect(left, row).toMatch(/^(\d\d:\d\d:\d\d (<alice> plain line \d+|-!- .*))?$/);
     }
   });
+
+  it('takes a bracketed paste as one insertion: line breaks wait for Enter, 1,000 characters at once', async () => {
+    const srv = await harness.server();
+    const { name } = harness.tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 120, height: 35 });
+    await tmux.waitFor(name, /● joined as alice/);
+    tmux.paste(name, 'first half\nsecond half');
+    await tmux.waitFor(name, /^\[alice\] first half second half/m);
+    expect(tmux.screen(name)).not.toContain('<alice> first');
+    tmux.keys(name, 'C-u');
+    const long = `${'0123456789'.repeat(99)}paste end`;
+    tmux.paste(name, long);
+    tmux.keys(name, 'Enter');
+    const screen = await tmux.waitFor(name, /paste end\s*│/);
+    expect(screen.replace(/\s*│.*\n\s*/g, '')).toContain(`<alice> ${long}`);
+    expect(screen).toMatch(/^\[alice\]\s*$/m);
+  });
 });
