@@ -28,7 +28,7 @@ export function runPlain(
     for (const line of vm.state.lines) {
       if (line.id <= lastPrinted) continue;
       lastPrinted = line.id;
-      output.write(`${plainLine(line, vm.state.me)}\n`);
+      output.write(`${plainLine(line, vm.viewer)}\n`);
     }
   };
 

@@ -2,20 +2,25 @@
  * The blessed terminal UI: a title bar, the messages pane, the user list, a status bar and the
  * input line. It renders from the view model only and turns keys into view-model calls.
  *
- * How this works: every change of the view model re-renders the whole screen (blessed diffs the
- * cells, so only what changed reaches the terminal). Sizes are computed from the terminal size
+ * How this works: every change of the view model asks for a frame, and each frame (at most one
+ * every FRAME_MS, frame-scheduler.ts) re-renders the whole screen (blessed diffs the cells, so
+ * only what changed reaches the terminal). Sizes are computed from the terminal size
  * on each render, so a resize re-lays out. Only the lines that can show are handed to blessed,
  * and the pane is pinned to its bottom: scrolling is the view model's `scroll`, not blessed's.
  */
 
 import blessed from 'blessed';
+import { pastedText } from '../view/input-line.js';
 import { formatLine } from '../view/line-format.js';
 import { fitStatus } from '../view/status-bar.js';
-import { nickColour, sanitize } from '../view/text.js';
-import { displayWidth, wrapSegments } from '../view/text-layout.js';
+import { isSameName, nickColour, sanitize } from '../view/text.js';
+import { clipToWidth, displayWidth, inputWindow, wrapSegments } from '../view/text-layout.js';
 import { THEMES, type Theme } from '../view/themes.js';
 import type { ViewModel } from '../view/view-model.js';
 import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
+import { installBlessedWidths } from './blessed-widths.js';
+import { FrameScheduler } from './frame-scheduler.js';
+import { DISABLE_SEQUENCES, ENABLE_SEQUENCES, filterTerminalInput } from './terminal-input.js';
 
 /** What the TUI needs from the app: the view model, the user's input in, the app's news out. */
 export interface TuiHost {
@@ -111,12 +116,6 @@ function taggedRows(line: FormattedLine, theme: Theme, width: number): string[] 
   });
 }
 
-/** Cuts plain text to `width` columns (one column per code point: close enough for a bar). */
-function clip(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
 export interface TuiOptions {
   readonly input?: NodeJS.ReadableStream;
   readonly output?: NodeJS.WritableStream;
@@ -133,6 +132,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   ) {
     process.env.NCURSES_NO_UTF8_ACS = '1';
   }
+  installBlessedWidths();
   const screen = blessed.screen({
     smartCSR: true,
     fullUnicode: true,
@@ -165,6 +165,14 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   const input = box({ left: 0, height: 1 });
 
   const vm = app.vm;
+  const frames = new FrameScheduler(render);
+  // A paste is one insertion (line breaks become spaces: it is sent only on Enter).
+  const restoreInput = filterTerminalInput(
+    screen.program.input,
+    (text) => app.insert(pastedText(text)),
+    () => {},
+  );
+  screen.program.output.write(ENABLE_SEQUENCES);
 
   function layout(): { width: number; height: number; paneHeight: number; sideWidth: number } {
     const width = Math.max(10, screen.width as number);
@@ -200,18 +208,19 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     const theme = THEMES[vm.state.theme];
     const { width, paneHeight, sideWidth } = layout();
     const state = vm.state;
+    const viewer = vm.viewer;
 
     title.style = { bg: theme.barBg, fg: theme.barFg };
     const name = `{bold}{${theme.accent}-fg} Parley{/${theme.accent}-fg}{/bold}`;
-    const hint = clip(
-      ` ${state.status.server} · /help for commands · PageUp/PageDown scroll · Ctrl-C quits`,
+    const hint = clipToWidth(
+      ` ${sanitize(state.status.server)} · /help for commands · PageUp/PageDown scroll · Ctrl-C quits`,
       width - 8,
     );
     title.setContent(`${name}{${theme.dim}-fg}${blessed.escape(hint)}{/${theme.dim}-fg}`);
 
     messages.style = { bg: theme.bg, fg: theme.fg };
     const paneWidth = Math.max(10, (messages.width as number) - 1); // one column of air before the divider
-    const toRows = (l: Line) => taggedRows(formatLine(l, state.me), theme, paneWidth);
+    const toRows = (l: Line) => taggedRows(formatLine(l, viewer), theme, paneWidth);
     const end = state.lines.length - state.scroll;
     let rows: string[];
     if (state.scroll > 0 && end <= paneHeight) {
@@ -232,9 +241,9 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       const room = sideWidth - 3;
       const shown = state.users.slice(0, Math.max(0, paneHeight - 2));
       const names = shown.map((u) => {
-        const own = state.me !== null && u.toLowerCase() === state.me.toLowerCase();
+        const own = isSameName(viewer.rules, u, viewer.me);
         const colour = own ? theme.accent : nickColourOf(u, theme);
-        const label = blessed.escape(clip(sanitize(u), room));
+        const label = blessed.escape(clipToWidth(sanitize(u), room));
         return own
           ? ` {bold}{${colour}-fg}${label}{/${colour}-fg}{/bold}`
           : ` {${colour}-fg}${label}{/${colour}-fg}`;
@@ -254,10 +263,10 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       const text = ` ${part.text} `;
       const room = width - used - (pieces.length ? 1 : 0);
       if (room < 4) break;
-      const shownText = clip(text, room);
+      const shownText = clipToWidth(text, room);
       const sep = pieces.length ? `{${theme.border}-fg}│{/${theme.border}-fg}` : '';
       pieces.push(sep + tagged({ ...part, text: shownText }, { ...theme, fg: theme.barFg }));
-      used += [...shownText].length + (sep ? 1 : 0);
+      used += displayWidth(shownText) + (sep ? 1 : 0);
     }
     status.setContent(pieces.join(''));
 
@@ -267,17 +276,10 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   }
 
   function renderInput(width: number, theme: Theme): string {
-    const prompt = vm.prompt;
+    const prompt = sanitize(vm.prompt);
     const promptStyle: Style = vm.phase === 'question' ? 'warning' : 'accent';
-    const room = Math.max(4, width - [...prompt].length - 1);
-    const { input: text, cursor } = vm.state;
-    const before = [...text.slice(0, cursor)];
-    const after = [...text.slice(cursor)];
-    // Keep the cursor in view: scroll the line horizontally when it is longer than the room.
-    const start = Math.max(0, before.length - room + 1);
-    const left = before.slice(start).join('');
-    const under = after[0] ?? ' ';
-    const right = after.slice(1, Math.max(0, room - (before.length - start) - 1) + 1).join('');
+    const room = Math.max(4, width - displayWidth(prompt) - 1);
+    const { left, under, right } = inputWindow(vm.state.input, vm.state.cursor, room);
     const cursorTag = `{inverse}${blessed.escape(under)}{/inverse}`;
     return `${tagged({ text: prompt, style: promptStyle, bold: true }, theme)}${blessed.escape(left)}${cursorTag}${blessed.escape(right)}`;
   }
@@ -294,7 +296,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     }
     if (full === 'C-l') {
       screen.realloc();
-      render();
+      frames.drawNow();
       return;
     }
     const mapped = KEYS[full];
@@ -309,23 +311,24 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   const paneRows = () => Math.max(1, (screen.height as number) - 3);
   messages.on('wheelup', () => {
     vm.scrollBy(3, paneRows());
-    render();
+    frames.request();
   });
   messages.on('wheeldown', () => {
     vm.scrollBy(-3, paneRows());
-    render();
+    frames.request();
   });
-  screen.on('resize', render);
-  app.onChange(render);
+  screen.on('resize', () => frames.request());
+  app.onChange(() => frames.request());
 
   // The retry countdown in the status bar moves once a second while disconnected.
   const ticker = setInterval(() => {
-    if (vm.state.status.connection === 'lost') render();
+    if (vm.state.status.connection === 'lost') frames.request();
   }, 1000);
   ticker.unref();
 
   // Whatever goes wrong, give the terminal back before reporting it.
   const crash = (err: unknown) => {
+    screen.program.output.write(DISABLE_SEQUENCES);
     screen.destroy();
     process.stderr.write(
       `parley client: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
@@ -338,12 +341,15 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   return new Promise((resolve) => {
     app.onExit((code) => {
       clearInterval(ticker);
+      frames.stop();
+      restoreInput();
+      screen.program.output.write(DISABLE_SEQUENCES);
       process.off('uncaughtException', crash);
       process.off('unhandledRejection', crash);
       screen.destroy();
       resolve(code);
     });
-    render();
+    frames.drawNow();
     app.start();
   });
 }

@@ -4,7 +4,7 @@
  */
 
 import { BRACKET_COMMANDS, COMMANDS } from './commands.js';
-import { isSameName } from './text.js';
+import { isSameName, nameRulesOf } from './text.js';
 import { THEME_IDS } from './themes.js';
 import type { Completion, ViewState } from './view-types.js';
 
@@ -46,8 +46,9 @@ function candidates(s: ViewState, head: string, word: string): string[] {
     return THEME_IDS.filter((id) => id.startsWith(lower));
   }
   if (word === '') return [];
+  const rules = nameRulesOf(s.status.resolved);
   const names = s.users
-    .filter((u) => u.toLowerCase().startsWith(lower) && !isSameName(u, s.me))
+    .filter((u) => u.toLowerCase().startsWith(lower) && !isSameName(rules, u, s.me))
     .sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
   return names.map((n) => (head === '' ? `${n}: ` : `${n} `));
 }

@@ -17,6 +17,14 @@ export function insertText(s: ViewState, text: string): void {
   s.cursor += clean.length;
 }
 
+/**
+ * Pasted text as one insertion: line breaks and tabs become spaces, so that a multi-line paste
+ * waits in the input line for Enter instead of sending a message per line.
+ */
+export function pastedText(text: string): string {
+  return text.replace(/\r\n|\r|\n|\t/g, ' ');
+}
+
 /** Applies an editing or history key to the input line; false if `name` is not one. */
 export function editInput(s: ViewState, name: KeyName): boolean {
   const { input, cursor } = s;

@@ -4,11 +4,11 @@
  */
 
 import { formatTime, isSameName, mentions, sanitize } from './text.js';
-import type { FormattedLine, Line, Segment } from './view-types.js';
+import type { FormattedLine, Line, Segment, Viewer } from './view-types.js';
 
-function nickSegment(name: string, me: string | null): Segment {
+function nickSegment(name: string, viewer: Viewer): Segment {
   const clean = sanitize(name);
-  return isSameName(name, me)
+  return isSameName(viewer.rules, name, viewer.me)
     ? { text: clean, style: 'own', bold: true }
     : { text: clean, style: 'nick', nick: name };
 }
@@ -33,7 +33,9 @@ function namePieces<T>(names: readonly string[], name: (n: string) => T, glue: (
 }
 
 /** The styled pieces of one line, for the TUI (the theme turns styles into colours). */
-export function formatLine(line: Line, me: string | null): FormattedLine {
+export function formatLine(line: Line, viewer: Viewer): FormattedLine {
+  const { me } = viewer;
+  const mine = (name: string) => isSameName(viewer.rules, name, me);
   const time: Segment = { text: `${formatTime(line.ts)} `, style: 'time' };
   const text = sanitize(line.text);
   const from = line.from ?? '';
@@ -41,21 +43,21 @@ export function formatLine(line: Line, me: string | null): FormattedLine {
   switch (line.kind) {
     case 'message':
       return {
-        segments: [time, dim('<'), nickSegment(from, me), dim('> '), { text, style: 'text' }],
-        highlight: !isSameName(from, me) && mentions(line.text, me),
+        segments: [time, dim('<'), nickSegment(from, viewer), dim('> '), { text, style: 'text' }],
+        highlight: !mine(from) && mentions(line.text, me),
       };
     case 'action':
       return {
         segments: [
           time,
           { text: ' * ', style: 'action', bold: true },
-          nickSegment(from, me),
+          nickSegment(from, viewer),
           { text: ` ${text}`, style: 'action' },
         ],
-        highlight: !isSameName(from, me) && mentions(line.text, me),
+        highlight: !mine(from) && mentions(line.text, me),
       };
     case 'private': {
-      const outgoing = isSameName(from, me) && !isSameName(line.to ?? '', me);
+      const outgoing = mine(from) && !mine(line.to ?? '');
       const label = outgoing ? `[PM to ${sanitize(line.to ?? '')}] ` : `[PM from ${sanitize(from)}] `;
       return {
         segments: [time, { text: label, style: 'private', bold: true }, { text, style: 'private' }],
@@ -67,10 +69,10 @@ export function formatLine(line: Line, me: string | null): FormattedLine {
       const who = line.names
         ? namePieces(
             line.names,
-            (n) => nickSegment(n, me),
+            (n) => nickSegment(n, viewer),
             (t): Segment => ({ text: t, style: 'system' }),
           )
-        : [nickSegment(from, me)];
+        : [nickSegment(from, viewer)];
       return {
         segments: [time, { text: '-!- ', style: 'system' }, ...who, { text, style: 'system' }],
         highlight: false,
@@ -116,7 +118,8 @@ export function formatLine(line: Line, me: string | null): FormattedLine {
  * One line of --plain output: events from the room carry `[HH:MM:SS]`, the client's own reports
  * do not (`joined as alice`, `error NAME_TAKEN: ...`, `warning: ...`).
  */
-export function plainLine(line: Line, me: string | null): string {
+export function plainLine(line: Line, viewer: Viewer): string {
+  const mine = (name: string) => isSameName(viewer.rules, name, viewer.me);
   const ts = `[${formatTime(line.ts)}]`;
   const text = sanitize(line.text);
   const from = sanitize(line.from ?? '');
@@ -126,7 +129,7 @@ export function plainLine(line: Line, me: string | null): string {
     case 'action':
       return `${ts} * ${from} ${text}`;
     case 'private':
-      return isSameName(line.from ?? '', me) && !isSameName(line.to ?? '', me)
+      return mine(line.from ?? '') && !mine(line.to ?? '')
         ? `${ts} [PM to ${sanitize(line.to ?? '')}] ${text}`
         : `${ts} [PM from ${from}] ${text}`;
     case 'join':

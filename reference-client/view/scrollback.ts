@@ -3,21 +3,23 @@
  * state, so that the ViewModel class only dispatches (as input-line.ts does for the input line).
  */
 
-import type { Line, ViewState } from './view-types.js';
+import type { Line, ViewContext, ViewState } from './view-types.js';
 
 /** Lines kept when the model is not told otherwise. */
 export const DEFAULT_MAX_LINES = 5000;
 
-/** Appends a line (stamped `ts`), dropping the oldest past `maxLines`; a scrolled view stays put. */
-export function addLine(
-  s: ViewState,
-  line: Omit<Line, 'id' | 'ts'> & { ts?: number },
-  now: number,
-  maxLines: number,
-): Line {
-  const full: Line = { ...line, id: ++s.lastLineId, ts: line.ts ?? now };
+/** A line before it is added: the id is given then, the time too unless the event carries one. */
+export type NewLine = Omit<Line, 'id' | 'ts'> & { ts?: number };
+
+/**
+ * Appends a line (stamped now unless it has a time), dropping the oldest past the context's
+ * `maxLines`; a scrolled view stays put.
+ */
+export function addLine(ctx: ViewContext, line: NewLine): Line {
+  const s = ctx.state;
+  const full: Line = { ...line, id: ++s.lastLineId, ts: line.ts ?? ctx.now() };
   s.lines.push(full);
-  if (s.lines.length > maxLines) s.lines.splice(0, s.lines.length - maxLines);
+  if (s.lines.length > ctx.maxLines) s.lines.splice(0, s.lines.length - ctx.maxLines);
   if (s.scroll > 0) {
     s.scroll = Math.min(s.scroll + 1, s.lines.length - 1);
     s.unseen++;
@@ -59,4 +61,18 @@ export function clearLines(s: ViewState): void {
   s.lines = [];
   s.scroll = 0;
   s.unseen = 0;
+}
+
+/** A notice from the client itself (`-!- ...`). */
+export function systemLine(ctx: ViewContext, text: string): void {
+  addLine(ctx, { kind: 'system', text });
+}
+
+export function warningLine(ctx: ViewContext, text: string): void {
+  addLine(ctx, { kind: 'warning', text });
+}
+
+/** An error line, with its stable code when there is one. */
+export function errorLine(ctx: ViewContext, code: string | undefined, text: string): void {
+  addLine(ctx, code ? { kind: 'error', code, text } : { kind: 'error', text });
 }

@@ -81,3 +81,12 @@ export function fitStatus(segments: readonly StatusSegment[], width: number): St
   }
   return shown;
 }
+
+/** Moves the connection to `connection` (the status bar shows it); `retryAt` when a retry is due. */
+export function setConnection(
+  s: ViewState,
+  connection: ConnectionState,
+  retryAt: number | null = null,
+): void {
+  s.status = { ...s.status, connection, retryAt };
+}

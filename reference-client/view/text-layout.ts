@@ -3,41 +3,27 @@
  * apart from formatting because it is about the screen geometry, not what a line says.
  */
 
+import { eastAsianWidth } from 'get-east-asian-width';
+import { sanitize } from './text.js';
 import type { Segment } from './view-types.js';
 
-/** Terminal columns a code point takes: 0 (combining, zero-width), 2 (wide CJK, emoji) or 1. */
+/**
+ * Zero columns: combining and enclosing marks (drawn on the character before), format and other
+ * default-ignorable code points (displayText turns those into U+FFFD anyway), and the Hangul
+ * medial vowels and final consonants that join the syllable before them.
+ */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Default_Ignorable_Code_Point}\u1160-\u11ff\ud7b0-\ud7ff]$/u;
+
+/**
+ * Terminal columns a code point takes: 0 (see ZERO_WIDTH, controls), 2 (East Asian Wide and
+ * Fullwidth, which includes every emoji with emoji presentation) or 1. The widths come from
+ * Unicode's EastAsianWidth data through `get-east-asian-width`, ambiguous characters narrow as
+ * Unicode advises outside East Asian contexts; the TUI makes blessed use this same function.
+ */
 export function charWidth(cp: number): number {
   if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
-  if (
-    (cp >= 0x300 && cp <= 0x36f) ||
-    (cp >= 0x1ab0 && cp <= 0x1aff) ||
-    (cp >= 0x1dc0 && cp <= 0x1dff) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x20d0 && cp <= 0x20ff) ||
-    (cp >= 0xfe00 && cp <= 0xfe0f) ||
-    (cp >= 0xe0100 && cp <= 0xe01ef)
-  ) {
-    return 0;
-  }
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0x303e) ||
-    (cp >= 0x3041 && cp <= 0x33ff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0xa000 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1f64f) ||
-    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
+  if (cp >= 0x300 && ZERO_WIDTH.test(String.fromCodePoint(cp))) return 0;
+  return eastAsianWidth(cp, { ambiguousAsWide: false });
 }
 
 export function displayWidth(text: string): number {
@@ -97,4 +83,53 @@ export function wrapSegments(segments: readonly Segment[], width: number, indent
     }
   }
   return rows;
+}
+
+/** Cuts text to at most `width` columns, ending with `…` when something was cut. */
+export function clipToWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = charWidth(ch.codePointAt(0)!);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** The input line around the cursor as it fits a row: `under` is the character the cursor is on. */
+export interface InputWindow {
+  readonly left: string;
+  readonly under: string;
+  readonly right: string;
+}
+
+/**
+ * What of the input line shows in `room` columns, scrolled sideways to keep the cursor in view.
+ * Each character is shown as displayText shows it (sanitize), so a format character pasted into
+ * the input line never reaches the terminal either; `cursor` is a UTF-16 index into `input`.
+ */
+export function inputWindow(input: string, cursor: number, room: number): InputWindow {
+  const shown = (part: string) => [...part].map((ch) => sanitize(ch));
+  const before = shown(input.slice(0, cursor));
+  const [first = ' ', ...after] = shown(input.slice(cursor));
+  const under = first === '' ? ' ' : first;
+  let free = Math.max(1, room - displayWidth(under));
+  let left = '';
+  for (let i = before.length - 1; i >= 0; i--) {
+    const w = displayWidth(before[i]);
+    if (w > free) break;
+    left = before[i] + left;
+    free -= w;
+  }
+  let right = '';
+  for (const piece of after) {
+    const w = displayWidth(piece);
+    if (w > free) break;
+    right += piece;
+    free -= w;
+  }
+  return { left, under, right };
 }

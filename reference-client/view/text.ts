@@ -3,6 +3,9 @@
  * mentions, and stable nick colours. Shared by line formatting, the view model and the session.
  */
 
+import { sameName } from '../../src/chat/name-rules.js';
+import type { Profile } from '../../src/client/index.js';
+import { LEGACY_NAME_RULES, type NameRules, V2_NAME_RULES } from '../../src/generated/constants.js';
 import { displayText } from '../../src/text/untrusted-text.js';
 
 /** A stable colour slot for a name (FNV-1a over its case-folded form), so alice is always blue. */
@@ -41,9 +44,17 @@ export function exportStamp(ts: number): string {
   return formatDateTime(ts).replace(' ', 'T').replace(/:/g, '-');
 }
 
-/** Names compare case-insensitively, after NFC normalisation. */
-export function isSameName(a: string, b: string | null): boolean {
-  return b !== null && a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
+/**
+ * The server's name rules for a profile: a legacy server compares names exactly (spec 10.2), a v2
+ * server by their UTS #39 keys (7.2). Before the profile is known, the v2 rules.
+ */
+export function nameRulesOf(profile: Profile | null): NameRules {
+  return profile === 'legacy' ? LEGACY_NAME_RULES : V2_NAME_RULES;
+}
+
+/** Whether two names are one, by the rule the server uses (src/chat/name-rules.ts, one rule). */
+export function isSameName(rules: NameRules, a: string, b: string | null): boolean {
+  return b !== null && sameName(rules, a, b);
 }
 
 /** The text mentions `name` as a whole word. */

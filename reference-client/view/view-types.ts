@@ -5,6 +5,7 @@
  */
 
 import type { Profile, ProfileOption, Trust } from '../../src/client/index.js';
+import type { NameRules } from '../../src/generated/constants.js';
 import type { ThemeId } from './themes.js';
 
 export type { Profile, ProfileOption, Trust };
@@ -114,6 +115,16 @@ export interface ViewState {
   completion: Completion | null;
 }
 
+/**
+ * What the view's pieces (commands, session events, the outbox) work on: the state, the clock and
+ * the scrollback limit. The ViewModel makes one and hands it to each.
+ */
+export interface ViewContext {
+  readonly state: ViewState;
+  readonly now: () => number;
+  readonly maxLines: number;
+}
+
 /** A Tab completion under way: pressing Tab again cycles through `candidates`. */
 export interface Completion {
   readonly start: number;
@@ -176,6 +187,12 @@ export interface Segment {
   /** For style `nick`: the name whose colour to use. */
   readonly nick?: string;
   readonly bold?: boolean;
+}
+
+/** Who reads the lines: the own name and the rule names are compared by (text.ts isSameName). */
+export interface Viewer {
+  readonly me: string | null;
+  readonly rules: NameRules;
 }
 
 export interface FormattedLine {

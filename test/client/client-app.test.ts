@@ -56,7 +56,7 @@ function client(port: number, dir: string, options: Partial<ClientAppOptions> = 
     return waitUntil(() => app.hasExited, 'the client to exit');
   });
   app.start();
-  const lines = () => app.vm.state.lines.map((l) => plainLine(l, app.vm.state.me));
+  const lines = () => app.vm.state.lines.map((l) => plainLine(l, app.vm.viewer));
   return {
     app,
     exitCode: () => code,

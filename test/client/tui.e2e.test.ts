@@ -3,11 +3,11 @@
  * a real reference server on 127.0.0.1; keys go in with send-keys and the screen is read back with
  * capture-pane, polled with a bounded wait. Needs `npm run build` and tmux (CI: apt-get install tmux).
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT, CLIENT, hasTmux, Tmux } from './support/processes.js';
-import { startTestServer, type TestServer } from './support/tcp-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILT, hasTmux, type Tmux } from './support/processes.js';
+import { useTuiHarness } from './support/tui-harness.js';
 
 const TMUX = hasTmux();
 /** CI must run these tests: there a missing tmux or build fails instead of skipping. */
@@ -24,45 +24,13 @@ describe.runIf(IN_CI)('the TUI end-to-end tests in CI', () => {
   });
 });
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
 describe.skipIf(!TMUX || !BUILT)('node reference-client TUI in tmux (e2e)', { timeout: 60_000 }, () => {
+  const harness = useTuiHarness();
+  const { server, tui } = harness;
   let tmux: Tmux;
-  let sessions = 0;
   beforeAll(() => {
-    tmux = new Tmux();
+    tmux = harness.tmux;
   });
-  afterAll(() => tmux?.close());
-
-  async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-    const s = await startTestServer(options);
-    cleanups.push(() => s.stop());
-    return s;
-  }
-
-  /** Starts a TUI client; returns its tmux session name and its working directory. */
-  function tui(args: string, size?: { width: number; height: number }): { name: string; cwd: string } {
-    const name = `c${++sessions}`;
-    const cwd = join(tmux.dir, name);
-    mkdirSync(join(cwd, 'config'), { recursive: true });
-    tmux.start(
-      name,
-      `sh -c 'cd ${cwd} && exec node ${CLIENT} ${args}'`,
-      { PARLEY_CONFIG_DIR: join(cwd, 'config') },
-      size,
-    );
-    cleanups.push(() => {
-      try {
-        tmux.keys(name, 'C-c');
-      } catch {
-        // the session is gone already
-      }
-    });
-    return { name, cwd };
-  }
 
   it('joins and shows the room, the server key and the status bar', async () => {
     const srv = await server({ motd: 'welcome in' });

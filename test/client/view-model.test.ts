@@ -5,8 +5,9 @@ import { formatLine, plainLine } from '../../reference-client/view/line-format.j
 import { formatTime, nickColour, sanitize } from '../../reference-client/view/text.js';
 import { displayWidth, wrapSegments } from '../../reference-client/view/text-layout.js';
 import { ViewModel } from '../../reference-client/view/view-model.js';
-import type { Effect, KeyName, ViewModelOptions } from '../../reference-client/view/view-types.js';
+import type { Effect, KeyName, Viewer, ViewModelOptions } from '../../reference-client/view/view-types.js';
 import type { ChatMessage, ReadyInfo } from '../../src/client/events.js';
+import { V2_NAME_RULES } from '../../src/generated/constants.js';
 
 const T0 = new Date(2026, 10, 27, 14, 5, 9).getTime();
 
@@ -64,8 +65,11 @@ const LEGACY = {
 /** What a v2 connection to a known server reports. */
 const V2_KNOWN = { profile: 'v2', suite: 's', fingerprint: 'SHA256:x', trust: 'known' } as const;
 
+/** Alice reading lines from a v2 server. */
+const ALICE: Viewer = { me: 'alice', rules: V2_NAME_RULES };
+
 const lastLine = (vm: ViewModel) => vm.state.lines.at(-1)!;
-const texts = (vm: ViewModel) => vm.state.lines.map((l) => plainLine(l, vm.state.me));
+const texts = (vm: ViewModel) => vm.state.lines.map((l) => plainLine(l, vm.viewer));
 
 describe('parseInput', () => {
   it('reads chat text, slash commands and the original bracket commands', () => {
@@ -558,7 +562,7 @@ describe('formatting', () => {
   it('colours each name of a join of several users as a nick, in the TUI', () => {
     const vm = joined();
     presence(vm, 'joined', ['ann', 'bob', 'cat'], T0);
-    const { segments, highlight } = formatLine(lastLine(vm), 'alice');
+    const { segments, highlight } = formatLine(lastLine(vm), ALICE);
     expect(segments.slice(1)).toEqual([
       { text: '-!- ', style: 'system' },
       { text: 'ann', style: 'nick', nick: 'ann' },
@@ -571,7 +575,7 @@ describe('formatting', () => {
     expect(highlight).toBe(false);
     presence(vm, 'left', ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'], T0, 'timeout');
     expect(
-      formatLine(lastLine(vm), 'alice')
+      formatLine(lastLine(vm), ALICE)
         .segments.map((seg) => seg.text)
         .join(''),
     ).toBe('14:05:09 -!- u0, u1, u2, u3, u4 and 3 others left (timeout)');
@@ -589,17 +593,31 @@ describe('formatting', () => {
     );
     const vm = joined();
     message(vm, { kind: 'chat', from: 'ev\u001bil', text: 'x\u001b]0;pwned\u0007', ts: T0 });
-    expect(plainLine(lastLine(vm), 'alice')).toBe('[14:05:09] <ev\uFFFDil> x\uFFFD]0;pwned\uFFFD');
+    expect(plainLine(lastLine(vm), ALICE)).toBe('[14:05:09] <ev\uFFFDil> x\uFFFD]0;pwned\uFFFD');
   });
 
   it('highlights a line that mentions the user, but not the user’s own', () => {
     const vm = joined();
     message(vm, { kind: 'chat', from: 'bob', text: 'hey Alice, look', ts: T0 });
-    expect(formatLine(lastLine(vm), 'alice').highlight).toBe(true);
+    expect(formatLine(lastLine(vm), ALICE).highlight).toBe(true);
     message(vm, { kind: 'chat', from: 'bob', text: 'malice aforethought', ts: T0 });
-    expect(formatLine(lastLine(vm), 'alice').highlight).toBe(false);
+    expect(formatLine(lastLine(vm), ALICE).highlight).toBe(false);
     message(vm, { kind: 'chat', from: 'alice', text: 'alice here', ts: T0 });
-    expect(formatLine(lastLine(vm), 'alice').highlight).toBe(false);
+    expect(formatLine(lastLine(vm), ALICE).highlight).toBe(false);
+  });
+
+  it('knows its own lines by the server’s name rule: UTS #39 keys on v2, exact on legacy', () => {
+    const vm = joined('Straße', ['Straße', 'bob']);
+    message(vm, { kind: 'chat', from: 'STRASSE', text: 'hi', ts: T0 });
+    expect(formatLine(lastLine(vm), vm.viewer).segments[2]).toMatchObject({ style: 'own' });
+    const viaLegacy = model({ name: 'Alice' });
+    viaLegacy.connecting(0);
+    ready(viaLegacy, LEGACY);
+    joinedEvent(viaLegacy, 'Alice', ['Alice', 'alice']);
+    message(viaLegacy, { kind: 'chat', from: 'alice', text: 'hi', ts: T0 });
+    expect(formatLine(lastLine(viaLegacy), viaLegacy.viewer).segments[2]).toMatchObject({ style: 'nick' });
+    message(viaLegacy, { kind: 'chat', from: 'Alice', text: 'hi', ts: T0 });
+    expect(formatLine(lastLine(viaLegacy), viaLegacy.viewer).segments[2]).toMatchObject({ style: 'own' });
   });
 
   it('gives each name a stable colour, the same whatever the case', () => {

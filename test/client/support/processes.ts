@@ -100,6 +100,12 @@ export class Tmux {
     this.tmux('send-keys', '-t', `=${name}:`, ...keys);
   }
 
+  /** Pastes text as a terminal does: between bracketed-paste markers when the program asked for them. */
+  paste(name: string, text: string): void {
+    this.tmux('set-buffer', '-b', name, '--', text);
+    this.tmux('paste-buffer', '-p', '-d', '-b', name, '-t', `=${name}:`);
+  }
+
   resize(name: string, width: number, height: number): void {
     this.tmux('resize-window', '-t', `=${name}:`, '-x', String(width), '-y', String(height));
   }

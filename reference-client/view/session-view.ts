@@ -1,0 +1,219 @@
+/**
+ * What the connection does to the view: each session event once (`applySessionEvent`), and what
+ * the app reports around sessions (a connection attempt, a loss, an export file written). Functions
+ * over the view context; the effects returned are for the app to carry out.
+ */
+
+import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
+import { renderExportEntries, renderExportText } from './export-text.js';
+import { flushOutbox } from './outbox.js';
+import { addLine, errorLine, systemLine, warningLine } from './scrollback.js';
+import { setConnection } from './status-bar.js';
+import { sanitize } from './text.js';
+import type { Effect, Trust, ViewContext } from './view-types.js';
+
+const TRUST_TEXT: Record<Trust, string> = {
+  new: 'first connection to this server: key recorded in known_servers',
+  known: 'matches known_servers',
+  pinned: 'matches --fingerprint',
+  accepted: 'new key accepted and recorded',
+  none: '',
+};
+
+/** What one session event does to the view. */
+export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect[] {
+  const s = ctx.state;
+  switch (event.kind) {
+    case 'state':
+      if (event.state === 'handshaking') setConnection(s, 'handshaking');
+      return [];
+    case 'ready':
+      if (event.replaced) {
+        const lines = changedKeyLines(s.status.server, event.replaced, event.fingerprint ?? '');
+        for (const line of lines.slice(0, 3)) warningLine(ctx, line);
+      }
+      return connected(ctx, event);
+    case 'key-changed':
+      askAcceptKey(ctx, event.known, event.presented);
+      return [];
+    case 'refused':
+      refused(ctx, event.code, event.lines);
+      return [];
+    case 'joined':
+      return joined(ctx, event.name, event.users, event.motd);
+    case 'join-refused':
+      joinRefused(ctx, event.code, event.message);
+      return [];
+    case 'message': {
+      const { kind, from, to, text, ts } = event.message;
+      if (kind === 'private') addLine(ctx, { kind, from, to, text, ts });
+      else addLine(ctx, { kind: kind === 'chat' ? 'message' : kind, from, text, ts });
+      return [];
+    }
+    case 'presence': {
+      const { change } = event;
+      const text =
+        change.kind === 'joined' ? ' joined' : change.reason ? ` left (${change.reason})` : ' left';
+      const who = change.names.length === 1 ? { from: change.names[0] } : { names: [...change.names] };
+      addLine(ctx, { kind: change.kind === 'joined' ? 'join' : 'leave', ...who, text, ts: change.ts });
+      return [];
+    }
+    case 'users':
+      s.users = [...event.users];
+      return [];
+    case 'export':
+      return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];
+    case 'export-text':
+      return [{ kind: 'write-export', text: renderExportText(event.text) }];
+    case 'error':
+      // Fatal errors end the connection: the app reports them with the loss.
+      if (!event.fatal) errorLine(ctx, event.code, event.message);
+      return [];
+    case 'closed':
+      return []; // what follows a loss is the app's call (retry or not): see connectionLost
+  }
+}
+
+function connected(ctx: ViewContext, info: ReadyInfo): Effect[] {
+  const s = ctx.state;
+  s.status = {
+    ...s.status,
+    resolved: info.profile,
+    suite: info.suite,
+    fingerprint: info.fingerprint,
+    trust: info.trust,
+    connection: 'connected',
+    retryAt: null,
+  };
+  systemLine(
+    ctx,
+    `${s.lastLoss === null ? 'connected' : 'reconnected'} to ${s.status.server}: ${info.profile}, ${info.suite}`,
+  );
+  s.lastLoss = null;
+  if (info.profile === 'legacy') {
+    warningLine(
+      ctx,
+      'this is a legacy (pyChat) server: the connection is NOT authenticated and only weakly encrypted ' +
+        '(AES-256-CFB8 with a fixed IV, no integrity check). Anyone on the network path can read or change it.',
+    );
+  } else if (info.fingerprint) {
+    systemLine(ctx, `server key ${info.fingerprint} (${TRUST_TEXT[info.trust]})`);
+  }
+  const name = s.desiredName;
+  if (name === null) {
+    systemLine(ctx, 'choose a name: type it and press Enter');
+    return [];
+  }
+  setConnection(s, 'joining');
+  return [{ kind: 'join', name }];
+}
+
+/** The server accepted the name: sends what was queued. */
+function joined(ctx: ViewContext, name: string, users: readonly string[], motd?: string): Effect[] {
+  const s = ctx.state;
+  s.me = name;
+  s.desiredName = name;
+  s.confirmedName = name;
+  s.users = [...users];
+  s.status = { ...s.status, connection: 'joined', attempt: 0, retryAt: null };
+  systemLine(ctx, `joined as ${name} (${users.length} ${users.length === 1 ? 'user' : 'users'} here)`);
+  if (motd) addLine(ctx, { kind: 'notice', from: 'motd', text: motd });
+  const effects = flushOutbox(ctx);
+  if (effects.length > 0)
+    systemLine(ctx, `sending ${effects.length} queued ${effects.length === 1 ? 'message' : 'messages'}`);
+  return effects;
+}
+
+function joinRefused(ctx: ViewContext, code: string, message: string): void {
+  const s = ctx.state;
+  const name = s.desiredName;
+  s.desiredName = null;
+  s.me = null;
+  if (s.status.connection === 'joining') setConnection(s, 'connected');
+  const named = name === null || message.includes(name) ? '' : ` (${sanitize(name)})`;
+  errorLine(ctx, code, `${message}${named}`);
+  systemLine(ctx, 'choose another name: type it and press Enter');
+}
+
+/** The client refuses to go on with this server (a security check failed); no automatic retry. */
+function refused(ctx: ViewContext, code: string, lines: readonly string[]): void {
+  ctx.state.me = null;
+  ctx.state.users = [];
+  setConnection(ctx.state, 'refused');
+  lines.forEach((text, i) => {
+    if (i === 0) errorLine(ctx, code, text);
+    else warningLine(ctx, text);
+  });
+}
+
+/** A v2 server presents a different key from the recorded one: ask before going on (5.6). */
+function askAcceptKey(ctx: ViewContext, known: string, presented: string): void {
+  const s = ctx.state;
+  s.question = { kind: 'accept-key', server: s.status.server, known, presented };
+  setConnection(s, 'refused');
+  errorLine(
+    ctx,
+    'FINGERPRINT_MISMATCH',
+    `the server key for ${s.status.server} has CHANGED since the last connection`,
+  );
+  warningLine(ctx, `known key:     ${known}`);
+  warningLine(ctx, `presented key: ${presented}`);
+  warningLine(
+    ctx,
+    "someone may be intercepting the connection, or the server's key was replaced. Check with its operator.",
+  );
+  warningLine(ctx, 'accept the new key and continue? Type y to accept, anything else to refuse.');
+  s.input = '';
+  s.cursor = 0;
+}
+
+// ---- what the app reports: connection attempts and export files ----
+
+export function connecting(ctx: ViewContext, attempt: number): void {
+  const s = ctx.state;
+  s.status = { ...s.status, connection: 'connecting', attempt, retryAt: null };
+  // Retries after a loss already reported show in the status bar only, not a line each.
+  if (s.lastLoss === null) systemLine(ctx, `connecting to ${s.status.server}…`);
+}
+
+/**
+ * The connection ended. `retryAt` is when the next attempt is due, or null when there will be
+ * none until the user acts (/reconnect, or choosing a name).
+ */
+export function connectionLost(
+  ctx: ViewContext,
+  detail: string,
+  retryAt: number | null,
+  attempt: number,
+): void {
+  const s = ctx.state;
+  s.me = null;
+  s.users = [];
+  s.status = { ...s.status, connection: retryAt === null ? 'idle' : 'lost', retryAt, attempt };
+  if (s.exportsPending > 0) {
+    s.exportsPending = 0;
+    errorLine(ctx, undefined, 'export: the connection was lost before the reply (try /export again)');
+  }
+  let next: string;
+  if (retryAt !== null) {
+    const seconds = Math.max(0, (retryAt - ctx.now()) / 1000).toFixed(1);
+    next = `retrying in ${seconds} s (or /reconnect)`;
+  } else if (s.desiredName === null) {
+    next = 'will reconnect when you choose a name (or /reconnect)';
+  } else {
+    next = '/reconnect to try again';
+  }
+  if (detail === s.lastLoss && retryAt !== null) return; // the same failure again: status bar only
+  const first = s.lastLoss === null;
+  s.lastLoss = detail;
+  warningLine(ctx, `${first ? 'connection lost' : 'reconnect failed'}: ${sanitize(detail)}; ${next}`);
+  if (first && s.outbox.length > 0) systemLine(ctx, `${s.outbox.length} queued, to send once back`);
+}
+
+/** An export file was written (`ok`) or could not be: either way the export is answered. */
+export function exportDone(ctx: ViewContext, ok: boolean, detail: string): void {
+  const s = ctx.state;
+  s.exportsPending = Math.max(0, s.exportsPending - 1);
+  if (ok) systemLine(ctx, `export written to ${detail}`);
+  else errorLine(ctx, undefined, `export failed: ${detail}`);
+}
