@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The test set that `npm run mutation` (StrykerJS, stryker.config.json) runs against each mutant:
-// the in-process tests only. Tests that spawn processes, talk TCP to a server, or run the built
+// the in-process tests only (test/core, the client core's tests on an in-memory network, and the
+// fuzz targets that run in-process). Tests that spawn processes, talk TCP to a server, or run the built
 // dist/ never load the mutated sources, so they would only cost time; sans-io.test.ts reads the
 // sources as text, which Stryker has rewritten with its mutant switches.
 //
@@ -30,6 +31,9 @@ export default defineConfig({
   test: {
     include: [
       'test/core/**/*.test.ts',
+      'test/client/client-session.test.ts',
+      'test/client/presence.test.ts',
+      'test/client/trust.test.ts',
       'test/fuzz/crypto.test.ts',
       'test/fuzz/framing.test.ts',
       'test/fuzz/kex.test.ts',

@@ -32,9 +32,6 @@ export interface KeyPair {
   readonly privateKeyObject?: KeyObject;
 }
 
-// The DER prefix that wraps a raw 32-byte X25519 private key as PKCS#8 (RFC 8410).
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-
 const MODP14_PRIME = Buffer.from(V2_GROUP_INFO.modp14.primeHex!, 'hex');
 const MODP14_P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
 const MODP14_BYTES = MODP14_PRIME.length;
@@ -43,31 +40,18 @@ const MODP14_GENERATOR = V2_GROUP_INFO.modp14.generator ?? 2;
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 const PLACEHOLDER_X = b64url(Buffer.alloc(32));
 
-/** Imports a raw X25519 private key as PKCS#8 DER (RFC 8410): the import every Node does alike. */
-function x25519PrivateKeyDer(raw: Buffer): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
-}
-
 /**
- * A new X25519 key pair's private key, imported, and its public share. JWK import is ten times
- * cheaper than DER in Node, and Node derives the public half from `d` (the `x` JWK requires is not
- * used for a private key). A Node release that used or checked `x` instead would give back the
- * placeholder as the share, or throw: then the key is imported as DER. Checked on every key, so
- * nothing is probed ahead or remembered.
+ * Imports a raw X25519 private key as a JWK. Node derives the public half from `d` and ignores the
+ * `x` that JWK requires, so a placeholder does. JWK, not PKCS#8 DER: the DER import costs about
+ * ten times as much on Node 20 (1.6 ms against 0.15 ms a key, bench/MUTATION.md). The RFC 7748
+ * vectors (test/core/key-agreement.test.ts, CI on Node 20, 22 and 24) fail on a Node that would
+ * use `x` instead.
  */
-function x25519Imported(raw: Buffer): { key: KeyObject; share: Buffer } {
-  try {
-    const key = createPrivateKey({
-      key: { kty: 'OKP', crv: 'X25519', d: b64url(raw), x: PLACEHOLDER_X },
-      format: 'jwk',
-    });
-    const share = x25519PublicBytes(key);
-    if (b64url(share) !== PLACEHOLDER_X) return { key, share };
-  } catch {
-    // fall through to DER
-  }
-  const key = x25519PrivateKeyDer(raw);
-  return { key, share: x25519PublicBytes(key) };
+function x25519PrivateKey(raw: Buffer): KeyObject {
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'X25519', d: b64url(raw), x: PLACEHOLDER_X },
+    format: 'jwk',
+  });
 }
 
 function x25519PublicKey(raw: Buffer): KeyObject {
@@ -132,8 +116,8 @@ export function generateKeyPair(group: V2Group, random: RandomSource): KeyPair {
 export function keyPairFromPrivate(group: V2Group, privateKey: Buffer): KeyPair {
   if (privateKey.length !== 32) throw new RangeError('private keys are 32 bytes');
   if (group === 'x25519') {
-    const { key, share } = x25519Imported(privateKey);
-    return { group, privateKey, share, privateKeyObject: key };
+    const key = x25519PrivateKey(privateKey);
+    return { group, privateKey, share: x25519PublicBytes(key), privateKeyObject: key };
   }
   const dh = modp14(privateKey);
   return { group, privateKey, share: padStart(dh.generateKeys(), MODP14_BYTES) };
@@ -168,20 +152,17 @@ export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer
   }
   const share = Buffer.from(peerShare);
   if (own.group === 'x25519') {
-    let secret: Buffer;
     try {
-      secret = diffieHellman({
-        privateKey: own.privateKeyObject ?? x25519PrivateKeyDer(own.privateKey),
+      return diffieHellman({
+        privateKey: own.privateKeyObject ?? x25519PrivateKey(own.privateKey),
         publicKey: x25519PublicKey(share),
       });
     } catch (err) {
-      // OpenSSL refuses low-order points itself (an all-zero output); same outcome either way.
+      // The all-zero check of 5.3 (RFC 7748 section 6.1): OpenSSL refuses to derive an all-zero
+      // secret from a low-order point, so its refusal is that check (test/core/key-agreement.test.ts
+      // sends every low-order point).
       throw parleyError('PUBLIC_VALUE_INVALID', 'x25519 share yields an all-zero secret', 'local', err);
     }
-    if (secret.every((b) => b === 0)) {
-      throw parleyError('PUBLIC_VALUE_INVALID', 'x25519 share yields an all-zero secret');
-    }
-    return secret;
   }
   if (!isValidModp14Share(bigintFromBytes(share))) {
     throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share is outside 2..p-2');

@@ -27,20 +27,20 @@ const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
 const TWO_32 = 2 ** 32;
 
 /**
- * Writes iv XOR (seq as 8 big-endian bytes, right-aligned) into `out`, as TLS 1.3 (6.1); seq comes
- * as its high and low 32 bits, so that no step allocates.
+ * Writes iv XOR (seq as 8 big-endian bytes, right-aligned) into `out`, as TLS 1.3 (6.1): the IV
+ * is V2_IV_BYTES (12) bytes, so the first 4 are copied and seq, given as its high and low 32 bits,
+ * goes into the last 8. No step allocates (Buffer#copy of a part would allocate a view).
  */
 function nonceInto(out: Buffer, iv: Buffer, seqHigh: number, seqLow: number): Buffer {
-  const at = iv.length - 8;
-  for (let i = 0; i < at; i++) out[i] = iv[i]; // 4 bytes: Buffer#copy would allocate a view
-  out.writeUInt32BE((iv.readUInt32BE(at) ^ seqHigh) >>> 0, at);
-  out.writeUInt32BE((iv.readUInt32BE(at + 4) ^ seqLow) >>> 0, at + 4);
+  out.writeUInt32BE(iv.readUInt32BE(0), 0);
+  out.writeUInt32BE((iv.readUInt32BE(4) ^ seqHigh) >>> 0, 4);
+  out.writeUInt32BE((iv.readUInt32BE(8) ^ seqLow) >>> 0, 8);
   return out;
 }
 
 /** nonce = iv XOR seq (6.1), for any 64-bit seq, in a buffer of its own. */
 export function recordNonce(iv: Buffer, seq: bigint): Buffer {
-  return nonceInto(Buffer.alloc(iv.length), iv, Number(seq >> 32n), Number(seq & 0xffffffffn));
+  return nonceInto(Buffer.alloc(V2_IV_BYTES), iv, Number(seq >> 32n), Number(seq & 0xffffffffn));
 }
 
 /**
@@ -52,8 +52,7 @@ export function recordNonce(iv: Buffer, seq: bigint): Buffer {
 const NONCE_SCRATCH = Buffer.allocUnsafeSlow(V2_IV_BYTES);
 
 function scratchNonce(iv: Buffer, seq: number): Buffer {
-  const nonce = iv.length === V2_IV_BYTES ? NONCE_SCRATCH : Buffer.alloc(iv.length);
-  return nonceInto(nonce, iv, Math.floor(seq / TWO_32), seq >>> 0);
+  return nonceInto(NONCE_SCRATCH, iv, Math.floor(seq / TWO_32), seq >>> 0);
 }
 
 /**
@@ -68,7 +67,7 @@ export function prefersKeyObjects(nodeVersion: string): boolean {
 }
 
 /** The direction's AES key as a KeyObject or as its bytes (see prefersKeyObjects). */
-function cipherKey(raw: Buffer, asObject: boolean): CipherKey {
+function cipherKey(raw: Buffer, asObject: boolean | undefined): CipherKey {
   return asObject ? createSecretKey(raw) : raw;
 }
 
@@ -79,7 +78,7 @@ export class RecordSealer {
   /** `keyObject`: hold the key as a KeyObject (see prefersKeyObjects); the same records either way. */
   constructor(
     private readonly keys: DirectionKeys,
-    keyObject = false,
+    keyObject?: boolean,
   ) {
     this.key = cipherKey(keys.key, keyObject);
   }
@@ -101,7 +100,8 @@ export class RecordSealer {
     out.fill(0x20, out.write(String(length), 0, 'latin1'), HEADER_SIZE);
     const header = out.subarray(0, HEADER_SIZE);
     const nonce = scratchNonce(this.keys.iv, this.seq);
-    const cipher = createCipheriv(V2_CIPHER, this.key, nonce, { authTagLength: V2_TAG_BYTES });
+    // GCM's full 16-byte tag (V2_TAG_BYTES), Node's default length.
+    const cipher = createCipheriv(V2_CIPHER, this.key, nonce);
     cipher.setAAD(header);
     const body = cipher.update(plaintext);
     cipher.final();
@@ -120,7 +120,7 @@ export class RecordOpener {
   /** `keyObject`: hold the key as a KeyObject (see prefersKeyObjects); the same records either way. */
   constructor(
     private readonly keys: DirectionKeys,
-    keyObject = false,
+    keyObject?: boolean,
   ) {
     this.key = cipherKey(keys.key, keyObject);
   }

@@ -19,30 +19,22 @@ export function transcriptHash(serverHelloFrame: Uint8Array, clientHelloFrame: U
   return createHash('sha256').update(serverHelloFrame).update(clientHelloFrame).digest();
 }
 
-const HASH_BYTES = 32;
-
 /**
  * HKDF-SHA256 (RFC 5869), extract once and expand per label. Same output as four `hkdfSync`
- * calls (a test checks the spec's vectors) at half the CPU: hkdfSync extracts again on every call
- * and runs through a job object, and the handshake derives four keys per connection.
+ * calls (test/core/v2-keys.test.ts checks each label against it) at half the CPU: hkdfSync
+ * extracts again on every call and runs through a job object, and the handshake derives four keys
+ * per connection.
  */
 function extract(secret: Uint8Array, th: Uint8Array): Buffer {
   return createHmac('sha256', th).update(secret).digest();
 }
 
-function expand(prk: Buffer, label: string, length: number): Buffer {
-  // Never a slice of a shared 8 KB pool slab: deriveSessionKeys keeps what it copies from here.
-  const out = length > HASH_BYTES ? Buffer.allocUnsafeSlow(length) : null;
-  let previous = Buffer.alloc(0);
-  for (let i = 1, at = 0; at < length; i++, at += HASH_BYTES) {
-    previous = createHmac('sha256', prk)
-      .update(previous)
-      .update(label, 'latin1')
-      .update(Buffer.of(i))
-      .digest();
-    out?.set(previous.subarray(0, Math.min(HASH_BYTES, length - at)), at);
-  }
-  return out ?? (length === HASH_BYTES ? previous : previous.subarray(0, length));
+/**
+ * HKDF-Expand's first block, T(1) = HMAC(PRK, info || 0x01): every key and IV of 5.4 is at most
+ * one SHA-256 output (32 bytes), so T(1) truncated to the length is the whole output.
+ */
+function expandFirstBlock(prk: Buffer, label: string): Buffer {
+  return createHmac('sha256', prk).update(label, 'latin1').update(Buffer.of(1)).digest();
 }
 
 export function deriveSessionKeys(sharedSecret: Uint8Array, th: Uint8Array): SessionKeys {
@@ -53,7 +45,7 @@ export function deriveSessionKeys(sharedSecret: Uint8Array, th: Uint8Array): Ses
   let at = 0;
   const part = (label: string, length: number): Buffer => {
     const view = block.subarray(at, at + length);
-    expand(prk, label, length).copy(view);
+    expandFirstBlock(prk, label).copy(view); // copies view.length bytes: T(1) truncated
     at += length;
     return view;
   };

@@ -102,5 +102,8 @@ describe('transcript signature (5.5)', () => {
     expect(verifyTranscript(identity.publicKey, th, signature.subarray(1))).toBe(false);
     expect(verifyTranscript(Buffer.alloc(32, 0xff), th, signature)).toBe(false);
     expect(verifyTranscript(Buffer.alloc(32), th, Buffer.alloc(64))).toBe(false);
+    // A good key or signature with a byte more is no longer that key or signature.
+    expect(verifyTranscript(Buffer.concat([identity.publicKey, Buffer.of(0)]), th, signature)).toBe(false);
+    expect(verifyTranscript(identity.publicKey, th, Buffer.concat([signature, Buffer.of(0)]))).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { prefersKeyObjects, RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-layer.js';
 import { encodeHeader, FrameDecoder } from '../../src/framing/frame-codec.js';
+import { MAX_HEADER_LENGTH } from '../../src/generated/constants.js';
 import type { VectorGroup, VectorTest } from '../../tools/vector-builder.js';
 import { codeOf, fromHex, messageOf, readVectorFile, toHex, vectorCases } from './helpers.js';
 
@@ -164,6 +165,14 @@ describe('RecordSealer', () => {
     expect(
       toHex(new RecordOpener(keys).open({ header: frame.subarray(0, 10), body: frame.subarray(10) })),
     ).toBe('');
+  });
+
+  it('refuses a plaintext whose record would not fit a frame header (3.1), before sealing anything', () => {
+    const sealer = new RecordSealer(keys);
+    // Only the length is read before the refusal: no plaintext of that size needs to exist.
+    const huge = { length: MAX_HEADER_LENGTH - 15 } as unknown as Uint8Array;
+    expect(() => sealer.seal(huge)).toThrow(new RangeError(`frame length must be 1..${MAX_HEADER_LENGTH}`));
+    expect(sealer.sequence).toBe(0n);
   });
 
   it('never reuses a nonce: the same plaintext twice gives two different records', () => {

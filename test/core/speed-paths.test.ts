@@ -1,0 +1,134 @@
+/**
+ * The speed shortcuts in the core, each pinned against the path it stands in for (issues 19, 22):
+ * a shortcut gives the same result as the full path (the other test files check the results), and
+ * these tests check that the shortcut is the path actually taken, so a change that quietly falls
+ * back to the slow path, or takes the shortcut where it must not, fails here.
+ *
+ * node:crypto is wrapped (the real functions, counted) to see which objects the core makes.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  return {
+    ...real,
+    createDiffieHellman: vi.fn(real.createDiffieHellman),
+    createPrivateKey: vi.fn(real.createPrivateKey),
+    createSecretKey: vi.fn(real.createSecretKey),
+  };
+});
+
+const crypto = await import('node:crypto');
+const { computeSharedSecret, keyPairFromPrivate, legacyPublicDecimal, legacySharedSecret, prepareGroups } =
+  await import('../../src/crypto/key-agreement.js');
+const { RecordOpener, RecordSealer } = await import('../../src/crypto/record-layer.js');
+const { parseClientPacket } = await import('../../src/session/v2-codec.js');
+
+const createDiffieHellman = vi.mocked(crypto.createDiffieHellman);
+const createPrivateKey = vi.mocked(crypto.createPrivateKey);
+const createSecretKey = vi.mocked(crypto.createSecretKey);
+
+afterEach(() => {
+  vi.clearAllMocks();
+  vi.restoreAllMocks();
+});
+
+// Runs first in this file (vitest keeps the order): the module-level engine does not exist yet.
+describe('the modp14 engine: one per process, re-keyed for each use (key-agreement.ts)', () => {
+  it('is made by prepareGroups only when modp14 is among the groups', () => {
+    prepareGroups(['x25519']);
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+    prepareGroups(['x25519', 'modp14']);
+    expect(createDiffieHellman).toHaveBeenCalledTimes(1);
+    prepareGroups(['modp14']);
+    expect(createDiffieHellman).toHaveBeenCalledTimes(1);
+  });
+
+  it('is reused by every modp14 and legacy key agreement, with the result a fresh engine gives', () => {
+    const a = keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
+    const b = keyPairFromPrivate('modp14', Buffer.alloc(32, 2));
+    const z = computeSharedSecret(a, b.share);
+    const legacy = legacySharedSecret(Buffer.alloc(32, 1), legacyPublicDecimal(Buffer.alloc(32, 2)));
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+
+    const fresh = crypto.createDiffieHellman(crypto.getDiffieHellman('modp14').getPrime(), 2);
+    fresh.setPrivateKey(Buffer.alloc(32, 1));
+    const expected = fresh.computeSecret(b.share);
+    expect(z.subarray(z.length - expected.length).equals(expected)).toBe(true);
+    expect(legacy).toBe(BigInt(`0x${expected.toString('hex')}`));
+  });
+});
+
+describe('x25519 keys: imported once, when the pair is made (key-agreement.ts)', () => {
+  it('agrees with the key the pair imported, importing nothing more', () => {
+    const a = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+    const b = keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
+    expect(createPrivateKey).toHaveBeenCalledTimes(2);
+    computeSharedSecret(a, b.share);
+    expect(createPrivateKey).toHaveBeenCalledTimes(2);
+  });
+
+  it('imports the private key for a pair that comes without it', () => {
+    const a = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+    const b = keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
+    vi.clearAllMocks();
+    const z = computeSharedSecret({ group: 'x25519', privateKey: a.privateKey, share: a.share }, b.share);
+    expect(createPrivateKey).toHaveBeenCalledTimes(1);
+    expect(z.equals(computeSharedSecret(a, b.share))).toBe(true);
+  });
+});
+
+describe('record keys as KeyObjects only when asked (record-layer.ts)', () => {
+  const keys = { key: Buffer.alloc(32, 7), iv: Buffer.alloc(12, 9) };
+
+  it('holds the key as its bytes by default', () => {
+    new RecordSealer(keys).seal(Buffer.from('{}'));
+    new RecordOpener(keys);
+    expect(createSecretKey).not.toHaveBeenCalled();
+  });
+
+  it('makes one KeyObject per direction when asked, and seals the same records', () => {
+    const plain = new RecordSealer(keys, false).seal(Buffer.from('{}'));
+    expect(createSecretKey).not.toHaveBeenCalled();
+    const sealed = new RecordSealer(keys, true).seal(Buffer.from('{}'));
+    new RecordOpener(keys, true);
+    expect(createSecretKey).toHaveBeenCalledTimes(2);
+    expect(sealed.equals(plain)).toBe(true);
+  });
+});
+
+describe('the plain pong: read without JSON.parse (v2-codec.ts)', () => {
+  it('reads a pong in the spelling every client uses without the JSON parser', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    for (const n of ['0', '7', '10', '1800000000000', String(Number.MAX_SAFE_INTEGER)]) {
+      expect(parseClientPacket(Buffer.from(`{"type":"pong","n":${n}}`))).toEqual({
+        type: 'pong',
+        n: Number(n),
+      });
+    }
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['another spelling', '{"type":"pong", "n":7}'],
+    ['another key order', '{"n":7,"type":"pong"}'],
+    ['an exponent', '{"type":"pong","n":1e3}'],
+    ['a leading zero', '{"type":"pong","n":07}'],
+    ['no digits', '{"type":"pong","n":}'],
+    ['no closing brace', '{"type":"pong","n":12 '],
+    ['a sign', '{"type":"pong","n":-1}'],
+    ['a number past 2^53 - 1', '{"type":"pong","n":9007199254740992}'],
+    ['more digits than 2^53 - 1 has', '{"type":"pong","n":12345678901234567}'],
+    ['a lookalike type', '{"type":"ponG","n":7}'],
+    ['a colon for a digit', '{"type":"pong","n":1:}'],
+    ['a slash for a digit', '{"type":"pong","n":1/}'],
+  ])('leaves %s to the JSON parser', (_, text) => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      parseClientPacket(Buffer.from(text));
+    } catch {
+      // refused by the full path: what matters here is that the full path read it
+    }
+    expect(parse).toHaveBeenCalledTimes(1);
+  });
+});
