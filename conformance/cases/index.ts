@@ -7,6 +7,7 @@ import { framingCases } from './framing.js';
 import { framingStreamCases } from './framing-stream.js';
 import { legacyChatCases } from './legacy-chat.js';
 import { legacyHandshakeCases } from './legacy-handshake.js';
+import { legacyKeyCases } from './legacy-keys.js';
 import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
@@ -66,6 +67,7 @@ const BODY: readonly Case[] = [
   ...legacyHandshakeCases,
   ...legacyChatCases,
   ...legacyMitigationCases,
+  ...legacyKeyCases,
   ...robustnessCases,
   ...survivalCases,
 ];

@@ -492,6 +492,34 @@ export const FAULTS: readonly Fault[] = [
       }),
   },
   {
+    name: 'shares one legacy cipher state between connections',
+    profile: 'legacy',
+    fault:
+      "like the original's process-wide AES object: the key last used to open a client's frame seals what goes out next, so a forwarded line reaches others under the sender's key",
+    caughtBy: 'legacy-chat/9.1/2',
+    start: async () => {
+      let last: unknown = null;
+      return onEachEndpoint(await startReference('legacy'), (endpoint) => {
+        const handleFrame = endpoint.handleFrame.bind(endpoint);
+        const sendEncoded = endpoint.sendEncoded.bind(endpoint);
+        endpoint.handleFrame = (frame: unknown) => {
+          const packet = handleFrame(frame);
+          last = endpoint.cipher;
+          return packet;
+        };
+        endpoint.sendEncoded = (plain: Buffer) => {
+          const own = endpoint.cipher;
+          if (own && last) endpoint.cipher = last;
+          try {
+            sendEncoded(plain);
+          } finally {
+            endpoint.cipher = own;
+          }
+        };
+      });
+    },
+  },
+  {
     name: 'speaks the legacy profile at all',
     profile: 'legacy',
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',

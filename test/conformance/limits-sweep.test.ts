@@ -44,7 +44,8 @@ function serverCmd(profile: 'v2' | 'legacy', dir: string): string {
 // biome-ignore lint/suspicious/noExplicitAny: the JSON report is read loosely
 type Any = any;
 
-describe.concurrent('the reference server at the smallest legal limits', () => {
+// One profile at a time: each run is a whole suite against a server process, a heavy load.
+describe('the reference server at the smallest legal limits', () => {
   for (const profile of ['v2', 'legacy'] as const) {
     it(`fails no ${profile} case`, { timeout: 300_000 }, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'conformance-sweep-'));
