@@ -115,5 +115,7 @@ function editDistance(a: string, b: string): number {
 /** The key bindings shown at the end of /help. */
 export const HELP_KEYS = [
   'Keys: Enter sends · Up/Down history · Tab completes names and commands',
-  '      PageUp/PageDown or the mouse wheel scroll · Esc back to the bottom · Ctrl-C quits',
+  '      PageUp/PageDown or the mouse wheel scroll · Esc back to the bottom',
+  '      Alt-PageUp/Alt-PageDown (or the wheel over it) scroll the user list',
+  '      Ctrl-L redraws the screen · Ctrl-C quits',
 ];

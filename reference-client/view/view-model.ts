@@ -27,6 +27,7 @@ import {
 import { applySessionEvent, connecting, connectionLost, exportDone } from './session-view.js';
 import { type StatusSegment, statusSegments } from './status-bar.js';
 import { nameRulesOf } from './text.js';
+import { scrollUsers, type UserListWindow, userListWindow } from './user-list.js';
 import type {
   Effect,
   KeyName,
@@ -47,6 +48,7 @@ export class ViewModel {
       lastLineId: 0,
       lastLoss: null,
       users: [],
+      userScroll: 0,
       me: null,
       desiredName: options.name ?? null,
       confirmedName: null,
@@ -129,6 +131,16 @@ export class ViewModel {
     scrollBy(this.ctx.state, n, page);
   }
 
+  /** The user list in `rows` rows (the sidebar below its header). */
+  userList(rows: number): UserListWindow {
+    return userListWindow(this.ctx.state, rows);
+  }
+
+  /** Scrolls the user list by `n` names (the mouse wheel over it). */
+  scrollUsers(n: number, rows: number): void {
+    scrollUsers(this.ctx.state, n, rows);
+  }
+
   system(text: string): void {
     systemLine(this.ctx, text);
   }
@@ -160,6 +172,12 @@ export class ViewModel {
         return [];
       case 'pagedown':
         scrollBy(s, -Math.max(1, page - 1), page);
+        return [];
+      case 'M-pageup':
+        scrollUsers(s, -Math.max(1, page - 3), page - 2);
+        return [];
+      case 'M-pagedown':
+        scrollUsers(s, Math.max(1, page - 3), page - 2);
         return [];
       case 'C-end':
       case 'escape':

@@ -91,6 +91,8 @@ export interface ViewState {
   /** The last connection failure reported, until the next successful handshake. */
   lastLoss: string | null;
   users: string[];
+  /** The first user list entry shown (user-list.ts). */
+  userScroll: number;
   /** The name the server accepted on this connection; null when not joined. */
   me: string | null;
   /** The name to join (and re-join after a reconnect) with; null until the user picks one. */
@@ -162,7 +164,10 @@ export type KeyName =
   | 'C-u'
   | 'C-k'
   | 'C-w'
-  | 'C-end';
+  | 'C-end'
+  /** Alt-PageUp and Alt-PageDown: scroll the user list. */
+  | 'M-pageup'
+  | 'M-pagedown';
 
 // ---- formatted lines (line-format.ts makes them, the TUI and the status bar draw them) ----
 
