@@ -12,6 +12,7 @@
 import blessed from 'blessed';
 import { pastedText } from '../view/input-line.js';
 import { formatLine } from '../view/line-format.js';
+import { terminalTitle } from '../view/notifications.js';
 import { fitStatus } from '../view/status-bar.js';
 import { isSameName, nickColour, sanitize } from '../view/text.js';
 import { clipToWidth, displayWidth, inputWindow, wrapSegments } from '../view/text-layout.js';
@@ -170,11 +171,16 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
 
   const vm = app.vm;
   const frames = new FrameScheduler(render);
+  /** The bells rung so far (the view model counts the rings asked for). */
+  let rung = vm.state.bells;
   // A paste is one insertion (line breaks become spaces: it is sent only on Enter).
   const restoreInput = filterTerminalInput(
     screen.program.input,
     (text) => app.insert(pastedText(text)),
-    () => {},
+    (focused) => {
+      vm.setFocus(focused);
+      frames.request();
+    },
   );
   screen.program.output.write(ENABLE_SEQUENCES);
 
@@ -256,6 +262,13 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       if (list.above > 0) names.unshift(more(`↑ ${list.above} more`));
       if (list.below > 0) names.push(more(`+${list.below} more`));
       sidebar.setContent([header, '', ...names].join('\n'));
+    }
+
+    const wanted = terminalTitle(state, sanitize(state.status.server));
+    if (wanted !== screen.title) screen.title = wanted;
+    if (state.bells > rung) {
+      rung = state.bells;
+      screen.program.output.write('\x07');
     }
 
     status.style = { bg: theme.barBg, fg: theme.barFg };

@@ -15,6 +15,7 @@ import type { SessionEvent } from '../../src/client/index.js';
 import { complete } from './completion.js';
 import { editInput, insertText, takeInput } from './input-line.js';
 import { phaseOf, submitLine } from './line-commands.js';
+import { setFocus } from './notifications.js';
 import {
   DEFAULT_MAX_LINES,
   errorLine,
@@ -60,6 +61,11 @@ export class ViewModel {
       draft: '',
       scroll: 0,
       unseen: 0,
+      focused: true,
+      unread: 0,
+      unreadForMe: 0,
+      bell: options.bell ?? true,
+      bells: 0,
       status: {
         server: options.server,
         profile: options.profile,
@@ -129,6 +135,11 @@ export class ViewModel {
 
   scrollBy(n: number, page = 1): void {
     scrollBy(this.ctx.state, n, page);
+  }
+
+  /** The terminal gained or lost the focus (the TUI's focus reports). */
+  setFocus(focused: boolean): void {
+    setFocus(this.ctx.state, focused);
   }
 
   /** The user list in `rows` rows (the sidebar below its header). */
