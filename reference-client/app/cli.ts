@@ -205,6 +205,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     interactive: !options.plain,
     exitOnRefusal: Boolean(options.plain),
     theme: options.theme ?? config.theme ?? DEFAULT_THEME,
+    bell: config.bell,
     configDir: dir,
     configWritable,
     knownServers,

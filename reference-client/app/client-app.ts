@@ -21,7 +21,7 @@ import type { ThemeId } from '../view/themes.js';
 import { ViewModel } from '../view/view-model.js';
 import type { Effect, KeyName, ProfileOption } from '../view/view-types.js';
 import { backoffDelay } from './backoff.js';
-import { KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
+import { type ClientConfig, KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
 
 export interface ClientAppOptions {
   readonly host: string;
@@ -37,6 +37,8 @@ export interface ClientAppOptions {
   /** --plain: exit (status 1) when the client refuses the server, instead of waiting. */
   readonly exitOnRefusal?: boolean;
   readonly theme: ThemeId;
+  /** Ring the bell for private messages and mentions (config.json `bell`, default on). */
+  readonly bell?: boolean;
   readonly configDir: string;
   /** False when config.json could not be parsed: theme changes then apply but are not saved. */
   readonly configWritable?: boolean;
@@ -83,6 +85,7 @@ export class ClientApp {
       server: `${options.host}:${options.port}`,
       profile: options.profile,
       theme: options.theme,
+      bell: options.bell,
       name: options.name,
       now: this.clock,
     });
@@ -163,7 +166,10 @@ export class ClientApp {
         this.send(effect);
         return;
       case 'save-theme':
-        this.saveTheme(effect.theme);
+        this.saveSettings({ theme: effect.theme }, 'theme');
+        return;
+      case 'save-bell':
+        this.saveSettings({ bell: effect.bell }, 'bell setting');
         return;
       case 'reconnect':
         this.keyQuestion = null;
@@ -214,15 +220,15 @@ export class ClientApp {
     }
   }
 
-  private saveTheme(theme: ThemeId): void {
+  private saveSettings(settings: ClientConfig, what: string): void {
     if (this.options.configWritable === false) {
-      this.vm.warning('theme not saved: config.json could not be read (see above); fix or remove it');
+      this.vm.warning(`${what} not saved: config.json could not be read (see above); fix or remove it`);
       return;
     }
     try {
-      saveConfig(this.options.configDir, { theme });
+      saveConfig(this.options.configDir, settings);
     } catch (err) {
-      this.vm.error(undefined, `theme not saved: ${(err as Error).message}`);
+      this.vm.error(undefined, `${what} not saved: ${(err as Error).message}`);
     }
   }
 

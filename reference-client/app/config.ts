@@ -63,10 +63,13 @@ function readIfExists(file: string): string | null {
 
 const configSchema = z.looseObject({
   theme: z.enum(THEME_IDS).optional(),
+  bell: z.boolean().optional(),
 });
 
 export interface ClientConfig {
   readonly theme?: ThemeId;
+  /** Ring the terminal bell for private messages and mentions. */
+  readonly bell?: boolean;
 }
 
 export function loadConfig(dir: string): ClientConfig {
@@ -85,7 +88,8 @@ export function loadConfig(dir: string): ClientConfig {
     const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
     throw new ConfigError(file, `${where}${issue?.message ?? 'invalid'}; fix or remove it`);
   }
-  return parsed.data.theme ? { theme: parsed.data.theme } : {};
+  const { theme, bell } = parsed.data;
+  return { ...(theme ? { theme } : {}), ...(bell !== undefined ? { bell } : {}) };
 }
 
 /** Saves the config, keeping keys this version does not know (written by a newer client). */

@@ -12,12 +12,14 @@
 import blessed from 'blessed';
 import { pastedText } from '../view/input-line.js';
 import { formatLine } from '../view/line-format.js';
+import { terminalTitle } from '../view/notifications.js';
 import { fitStatus } from '../view/status-bar.js';
 import { isSameName, nickColour, sanitize } from '../view/text.js';
 import { clipToWidth, displayWidth, inputWindow, wrapSegments } from '../view/text-layout.js';
 import { THEMES, type Theme } from '../view/themes.js';
 import type { ViewModel } from '../view/view-model.js';
 import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
+import { installBlessedColours } from './blessed-colours.js';
 import { installBlessedWidths } from './blessed-widths.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { DISABLE_SEQUENCES, ENABLE_SEQUENCES, filterTerminalInput } from './terminal-input.js';
@@ -63,6 +65,8 @@ const KEYS: Readonly<Record<string, KeyName>> = {
   'C-k': 'C-k',
   'C-w': 'C-w',
   'C-end': 'C-end',
+  'M-pageup': 'M-pageup',
+  'M-pagedown': 'M-pagedown',
 };
 
 function colourOf(style: Style, theme: Theme): string {
@@ -133,6 +137,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     process.env.NCURSES_NO_UTF8_ACS = '1';
   }
   installBlessedWidths();
+  installBlessedColours();
   const screen = blessed.screen({
     smartCSR: true,
     fullUnicode: true,
@@ -166,11 +171,16 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
 
   const vm = app.vm;
   const frames = new FrameScheduler(render);
+  /** The bells rung so far (the view model counts the rings asked for). */
+  let rung = vm.state.bells;
   // A paste is one insertion (line breaks become spaces: it is sent only on Enter).
   const restoreInput = filterTerminalInput(
     screen.program.input,
     (text) => app.insert(pastedText(text)),
-    () => {},
+    (focused) => {
+      vm.setFocus(focused);
+      frames.request();
+    },
   );
   screen.program.output.write(ENABLE_SEQUENCES);
 
@@ -239,8 +249,9 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       sidebar.style = { bg: theme.bg, fg: theme.fg };
       const header = `{bold}{${theme.accent}-fg} Users (${state.users.length}){/${theme.accent}-fg}{/bold}`;
       const room = sideWidth - 3;
-      const shown = state.users.slice(0, Math.max(0, paneHeight - 2));
-      const names = shown.map((u) => {
+      const list = vm.userList(Math.max(0, paneHeight - 2));
+      const more = (text: string) => ` {${theme.dim}-fg}${text}{/${theme.dim}-fg}`;
+      const names = list.names.map((u) => {
         const own = isSameName(viewer.rules, u, viewer.me);
         const colour = own ? theme.accent : nickColourOf(u, theme);
         const label = blessed.escape(clipToWidth(sanitize(u), room));
@@ -248,11 +259,16 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
           ? ` {bold}{${colour}-fg}${label}{/${colour}-fg}{/bold}`
           : ` {${colour}-fg}${label}{/${colour}-fg}`;
       });
-      const more =
-        state.users.length > shown.length
-          ? [` {${theme.dim}-fg}+${state.users.length - shown.length} more{/${theme.dim}-fg}`]
-          : [];
-      sidebar.setContent([header, '', ...names, ...more].join('\n'));
+      if (list.above > 0) names.unshift(more(`↑ ${list.above} more`));
+      if (list.below > 0) names.push(more(`+${list.below} more`));
+      sidebar.setContent([header, '', ...names].join('\n'));
+    }
+
+    const wanted = terminalTitle(state, sanitize(state.status.server));
+    if (wanted !== screen.title) screen.title = wanted;
+    if (state.bells > rung) {
+      rung = state.bells;
+      screen.program.output.write('\x07');
     }
 
     status.style = { bg: theme.barBg, fg: theme.barFg };
@@ -315,6 +331,14 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   });
   messages.on('wheeldown', () => {
     vm.scrollBy(-3, paneRows());
+    frames.request();
+  });
+  sidebar.on('wheelup', () => {
+    vm.scrollUsers(-3, paneRows() - 2);
+    frames.request();
+  });
+  sidebar.on('wheeldown', () => {
+    vm.scrollUsers(3, paneRows() - 2);
     frames.request();
   });
   screen.on('resize', () => frames.request());

@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
+  { name: 'bell', args: '[on|off]', help: 'bell for private messages and mentions (remembered)' },
   { name: 'reconnect', args: '', help: 'reconnect now' },
   { name: 'quit', args: '', help: 'leave and exit (also Ctrl-C)' },
 ];
@@ -40,6 +41,7 @@ export type ParsedInput =
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'me'; readonly text: string }
   | { readonly kind: 'theme'; readonly name?: string }
+  | { readonly kind: 'bell'; readonly on?: boolean }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -66,6 +68,11 @@ export function parseInput(raw: string): ParsedInput {
       return { kind: command };
     case 'theme':
       return args === '' ? { kind: 'theme' } : { kind: 'theme', name: args };
+    case 'bell': {
+      const on = /^(on|off)$/i.exec(args)?.[1].toLowerCase();
+      if (args === '') return { kind: 'bell' };
+      return on ? { kind: 'bell', on: on === 'on' } : usage('bell');
+    }
     case 'me':
       return args === '' ? usage('me') : { kind: 'me', text: args };
     case 'msg': {
@@ -115,5 +122,7 @@ function editDistance(a: string, b: string): number {
 /** The key bindings shown at the end of /help. */
 export const HELP_KEYS = [
   'Keys: Enter sends · Up/Down history · Tab completes names and commands',
-  '      PageUp/PageDown or the mouse wheel scroll · Esc back to the bottom · Ctrl-C quits',
+  '      PageUp/PageDown or the mouse wheel scroll · Esc back to the bottom',
+  '      Alt-PageUp/Alt-PageDown (or the wheel over it) scroll the user list',
+  '      Ctrl-L redraws the screen · Ctrl-C quits',
 ];

@@ -60,6 +60,14 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
       return themeCommand(ctx, parsed.name);
     case 'users':
       return showUsers(ctx);
+    case 'bell':
+      if (parsed.on === undefined) {
+        systemLine(ctx, `bell: ${s.bell ? 'on' : 'off'} for private messages and mentions; /bell on|off`);
+        return [];
+      }
+      s.bell = parsed.on;
+      systemLine(ctx, `bell: ${s.bell ? 'on' : 'off'} for private messages and mentions`);
+      return [{ kind: 'save-bell', bell: s.bell }];
     case 'clear':
       clearLines(s);
       showOutboxAgain(ctx);

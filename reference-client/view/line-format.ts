@@ -3,7 +3,8 @@
  * the plain-text form for --plain. Pure; knows nothing of the terminal.
  */
 
-import { formatTime, isSameName, mentions, sanitize } from './text.js';
+import { isForMe } from './notifications.js';
+import { formatTime, isSameName, sanitize } from './text.js';
 import type { FormattedLine, Line, Segment, Viewer } from './view-types.js';
 
 function nickSegment(name: string, viewer: Viewer): Segment {
@@ -32,37 +33,39 @@ function namePieces<T>(names: readonly string[], name: (n: string) => T, glue: (
   return pieces;
 }
 
-/** The styled pieces of one line, for the TUI (the theme turns styles into colours). */
+/** What marks a line for the user (a private message to them, a mention), after the time. */
+const FOR_ME: Segment = { text: '» ', style: 'warning', bold: true };
+
+/**
+ * The styled pieces of one line, for the TUI (the theme turns styles into colours); a line for
+ * the user (notifications.ts isForMe) is highlighted and marked with `»`.
+ */
 export function formatLine(line: Line, viewer: Viewer): FormattedLine {
-  const { me } = viewer;
-  const mine = (name: string) => isSameName(viewer.rules, name, me);
+  const segments = lineSegments(line, viewer);
+  if (!isForMe(line, viewer)) return { segments, highlight: false };
+  return { segments: [segments[0], FOR_ME, ...segments.slice(1)], highlight: true };
+}
+
+function lineSegments(line: Line, viewer: Viewer): Segment[] {
+  const mine = (name: string) => isSameName(viewer.rules, name, viewer.me);
   const time: Segment = { text: `${formatTime(line.ts)} `, style: 'time' };
   const text = sanitize(line.text);
   const from = line.from ?? '';
   const dim = (t: string): Segment => ({ text: t, style: 'dim' });
   switch (line.kind) {
     case 'message':
-      return {
-        segments: [time, dim('<'), nickSegment(from, viewer), dim('> '), { text, style: 'text' }],
-        highlight: !mine(from) && mentions(line.text, me),
-      };
+      return [time, dim('<'), nickSegment(from, viewer), dim('> '), { text, style: 'text' }];
     case 'action':
-      return {
-        segments: [
-          time,
-          { text: ' * ', style: 'action', bold: true },
-          nickSegment(from, viewer),
-          { text: ` ${text}`, style: 'action' },
-        ],
-        highlight: !mine(from) && mentions(line.text, me),
-      };
+      return [
+        time,
+        { text: ' * ', style: 'action', bold: true },
+        nickSegment(from, viewer),
+        { text: ` ${text}`, style: 'action' },
+      ];
     case 'private': {
       const outgoing = mine(from) && !mine(line.to ?? '');
       const label = outgoing ? `[PM to ${sanitize(line.to ?? '')}] ` : `[PM from ${sanitize(from)}] `;
-      return {
-        segments: [time, { text: label, style: 'private', bold: true }, { text, style: 'private' }],
-        highlight: !outgoing,
-      };
+      return [time, { text: label, style: 'private', bold: true }, { text, style: 'private' }];
     }
     case 'join':
     case 'leave': {
@@ -73,43 +76,25 @@ export function formatLine(line: Line, viewer: Viewer): FormattedLine {
             (t): Segment => ({ text: t, style: 'system' }),
           )
         : [nickSegment(from, viewer)];
-      return {
-        segments: [time, { text: '-!- ', style: 'system' }, ...who, { text, style: 'system' }],
-        highlight: false,
-      };
+      return [time, { text: '-!- ', style: 'system' }, ...who, { text, style: 'system' }];
     }
     case 'notice':
-      return {
-        segments: [
-          time,
-          { text: `-!- ${sanitize(from)}: `, style: 'system', bold: true },
-          { text, style: 'system' },
-        ],
-        highlight: false,
-      };
+      return [
+        time,
+        { text: `-!- ${sanitize(from)}: `, style: 'system', bold: true },
+        { text, style: 'system' },
+      ];
     case 'system':
-      return {
-        segments: [time, { text: '-!- ', style: 'system' }, { text, style: 'system' }],
-        highlight: false,
-      };
+      return [time, { text: '-!- ', style: 'system' }, { text, style: 'system' }];
     case 'warning':
-      return {
-        segments: [time, { text: '!!! ', style: 'warning', bold: true }, { text, style: 'warning' }],
-        highlight: false,
-      };
+      return [time, { text: '!!! ', style: 'warning', bold: true }, { text, style: 'warning' }];
     case 'error': {
       const code = line.code ? `${line.code}: ` : '';
-      return {
-        segments: [time, { text: `!!! ${code}`, style: 'error', bold: true }, { text, style: 'error' }],
-        highlight: false,
-      };
+      return [time, { text: `!!! ${code}`, style: 'error', bold: true }, { text, style: 'error' }];
     }
     case 'pending': {
       const target = line.to ? `[PM to ${sanitize(line.to)}] ` : '';
-      return {
-        segments: [time, { text: `(queued) ${target}`, style: 'pending' }, { text, style: 'pending' }],
-        highlight: false,
-      };
+      return [time, { text: `(queued) ${target}`, style: 'pending' }, { text, style: 'pending' }];
     }
   }
 }

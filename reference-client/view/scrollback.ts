@@ -3,6 +3,7 @@
  * state, so that the ViewModel class only dispatches (as input-line.ts does for the input line).
  */
 
+import { caughtUp } from './notifications.js';
 import type { Line, ViewContext, ViewState } from './view-types.js';
 
 /** Lines kept when the model is not told otherwise. */
@@ -44,11 +45,13 @@ export function scrollBy(s: ViewState, n: number, page = 1): void {
   const max = Math.max(0, s.lines.length - Math.max(1, page));
   s.scroll = Math.max(0, Math.min(max, s.scroll + n));
   if (s.scroll === 0) s.unseen = 0;
+  caughtUp(s);
 }
 
 export function scrollToBottom(s: ViewState): void {
   s.scroll = 0;
   s.unseen = 0;
+  caughtUp(s);
 }
 
 /** The last `height` lines above the scroll position (each takes at least one row). */

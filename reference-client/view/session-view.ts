@@ -6,10 +6,11 @@
 
 import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
+import { noticeArrival } from './notifications.js';
 import { flushOutbox } from './outbox.js';
 import { addLine, errorLine, systemLine, warningLine } from './scrollback.js';
 import { setConnection } from './status-bar.js';
-import { sanitize } from './text.js';
+import { nameRulesOf, sanitize } from './text.js';
 import type { Effect, Trust, ViewContext } from './view-types.js';
 
 const TRUST_TEXT: Record<Trust, string> = {
@@ -46,8 +47,11 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       return [];
     case 'message': {
       const { kind, from, to, text, ts } = event.message;
-      if (kind === 'private') addLine(ctx, { kind, from, to, text, ts });
-      else addLine(ctx, { kind: kind === 'chat' ? 'message' : kind, from, text, ts });
+      const line =
+        kind === 'private'
+          ? addLine(ctx, { kind, from, to, text, ts })
+          : addLine(ctx, { kind: kind === 'chat' ? 'message' : kind, from, text, ts });
+      noticeArrival(s, line, { me: s.me, rules: nameRulesOf(s.status.resolved) });
       return [];
     }
     case 'presence': {

@@ -3,6 +3,7 @@
  * first when the terminal is narrow. Pure functions of the view state and the clock.
  */
 
+import { unreadText } from './notifications.js';
 import { sanitize } from './text.js';
 import { displayWidth } from './text-layout.js';
 import type { ConnectionState, Segment, Style, ViewState } from './view-types.js';
@@ -59,6 +60,15 @@ export function statusSegments(s: Readonly<ViewState>, now: number): StatusSegme
   }
   if (s.outbox.length > 0) {
     out.push({ text: `${s.outbox.length} queued`, style: 'warning', priority: 2 });
+  }
+  const unread = unreadText(s);
+  if (unread) {
+    out.push({
+      text: `✉ ${unread}`,
+      style: s.unreadForMe > 0 ? 'error' : 'warning',
+      bold: true,
+      priority: 1,
+    });
   }
   if (s.scroll > 0) {
     const text = s.unseen > 0 ? `▲ scrolled, ${s.unseen} new below` : '▲ scrolled';

@@ -72,7 +72,7 @@ export const THEMES: Readonly<Record<ThemeId, Theme>> = {
     highlightBg: '#262626',
     barBg: '#1c1c1c',
     barFg: '#e4e4e4',
-    border: '#444444',
+    border: '#5f5f5f',
     nicks: ['#5fafff', '#87d75f', '#ffd75f', '#ff875f', '#d787ff', '#5fd7d7', '#ff87af', '#d7d7af'],
   },
   dark: {

@@ -15,6 +15,7 @@ import type { SessionEvent } from '../../src/client/index.js';
 import { complete } from './completion.js';
 import { editInput, insertText, takeInput } from './input-line.js';
 import { phaseOf, submitLine } from './line-commands.js';
+import { setFocus } from './notifications.js';
 import {
   DEFAULT_MAX_LINES,
   errorLine,
@@ -27,6 +28,7 @@ import {
 import { applySessionEvent, connecting, connectionLost, exportDone } from './session-view.js';
 import { type StatusSegment, statusSegments } from './status-bar.js';
 import { nameRulesOf } from './text.js';
+import { scrollUsers, type UserListWindow, userListWindow } from './user-list.js';
 import type {
   Effect,
   KeyName,
@@ -47,6 +49,7 @@ export class ViewModel {
       lastLineId: 0,
       lastLoss: null,
       users: [],
+      userScroll: 0,
       me: null,
       desiredName: options.name ?? null,
       confirmedName: null,
@@ -58,6 +61,11 @@ export class ViewModel {
       draft: '',
       scroll: 0,
       unseen: 0,
+      focused: true,
+      unread: 0,
+      unreadForMe: 0,
+      bell: options.bell ?? true,
+      bells: 0,
       status: {
         server: options.server,
         profile: options.profile,
@@ -129,6 +137,21 @@ export class ViewModel {
     scrollBy(this.ctx.state, n, page);
   }
 
+  /** The terminal gained or lost the focus (the TUI's focus reports). */
+  setFocus(focused: boolean): void {
+    setFocus(this.ctx.state, focused);
+  }
+
+  /** The user list in `rows` rows (the sidebar below its header). */
+  userList(rows: number): UserListWindow {
+    return userListWindow(this.ctx.state, rows);
+  }
+
+  /** Scrolls the user list by `n` names (the mouse wheel over it). */
+  scrollUsers(n: number, rows: number): void {
+    scrollUsers(this.ctx.state, n, rows);
+  }
+
   system(text: string): void {
     systemLine(this.ctx, text);
   }
@@ -160,6 +183,12 @@ export class ViewModel {
         return [];
       case 'pagedown':
         scrollBy(s, -Math.max(1, page - 1), page);
+        return [];
+      case 'M-pageup':
+        scrollUsers(s, -Math.max(1, page - 3), page - 2);
+        return [];
+      case 'M-pagedown':
+        scrollUsers(s, Math.max(1, page - 3), page - 2);
         return [];
       case 'C-end':
       case 'escape':

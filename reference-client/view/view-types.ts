@@ -69,6 +69,7 @@ export type Effect =
   | { readonly kind: 'who' }
   | { readonly kind: 'export' }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
+  | { readonly kind: 'save-bell'; readonly bell: boolean }
   | { readonly kind: 'reconnect' }
   | { readonly kind: 'quit' }
   | { readonly kind: 'answer-key'; readonly accept: boolean }
@@ -91,6 +92,8 @@ export interface ViewState {
   /** The last connection failure reported, until the next successful handshake. */
   lastLoss: string | null;
   users: string[];
+  /** The first user list entry shown (user-list.ts). */
+  userScroll: number;
   /** The name the server accepted on this connection; null when not joined. */
   me: string | null;
   /** The name to join (and re-join after a reconnect) with; null until the user picks one. */
@@ -108,6 +111,16 @@ export interface ViewState {
   scroll: number;
   /** Lines that arrived while scrolled up. */
   unseen: number;
+  /** The terminal has the focus (as far as it reports focus; true otherwise). */
+  focused: boolean;
+  /** Chat lines from others that arrived while away or scrolled back (notifications.ts). */
+  unread: number;
+  /** Of those, private messages and mentions. */
+  unreadForMe: number;
+  /** Ring the terminal bell for private messages and mentions. */
+  bell: boolean;
+  /** How many times the bell was asked to ring (the TUI rings when this grows). */
+  bells: number;
   status: Status;
   theme: ThemeId;
   outbox: { readonly item: Outgoing; lineId: number }[];
@@ -139,6 +152,8 @@ export interface ViewModelOptions {
   readonly profile: ProfileOption;
   readonly theme: ThemeId;
   readonly name?: string;
+  /** Ring the bell for private messages and mentions (default on). */
+  readonly bell?: boolean;
   readonly now: () => number;
   readonly maxLines?: number;
 }
@@ -162,7 +177,10 @@ export type KeyName =
   | 'C-u'
   | 'C-k'
   | 'C-w'
-  | 'C-end';
+  | 'C-end'
+  /** Alt-PageUp and Alt-PageDown: scroll the user list. */
+  | 'M-pageup'
+  | 'M-pagedown';
 
 // ---- formatted lines (line-format.ts makes them, the TUI and the status bar draw them) ----
 

@@ -73,4 +73,25 @@ describe.skipIf(!TMUX || !BUILT)('the TUI screen in tmux (e2e)', { timeout: 90_0
     expect(screen.replace(/\s*│.*\n\s*/g, '')).toContain(`<alice> ${long}`);
     expect(screen).toMatch(/^\[alice\]\s*$/m);
   });
+
+  it('marks a private message, counts it unread while scrolled back, and shows the count in the status bar', async () => {
+    const srv = await harness.server({ limits: { rateBurst: 100, ratePerSecond: 100 } });
+    const a = harness.tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 120, height: 15 });
+    await tmux.waitFor(a.name, /● joined as alice/);
+    const b = harness.tui(`-s 127.0.0.1 -p ${srv.port} -u bob`, { width: 120, height: 15 });
+    await tmux.waitFor(b.name, /● joined as bob/);
+    for (let i = 1; i <= 15; i++) {
+      tmux.type(b.name, `filler ${i}`);
+      tmux.keys(b.name, 'Enter');
+    }
+    await tmux.waitFor(a.name, /<bob> filler 15/);
+    tmux.keys(a.name, 'PPage');
+    await tmux.waitFor(a.name, /▲ scrolled/);
+    tmux.type(b.name, '/msg alice are you there?');
+    tmux.keys(b.name, 'Enter');
+    await tmux.waitFor(a.name, /✉ 1 unread, 1 for you/);
+    tmux.keys(a.name, 'Escape');
+    const screen = await tmux.waitFor(a.name, /» \[PM from bob\] are you there\?/);
+    expect(screen).not.toContain('unread');
+  });
 });
