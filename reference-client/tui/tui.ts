@@ -311,6 +311,8 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       return;
     }
     if (full === 'C-l') {
+      // Clear the terminal itself too: a cell blessed believes blank may hold a stray character.
+      screen.program.clear();
       screen.realloc();
       frames.drawNow();
       return;

@@ -3,6 +3,7 @@
  * back from a real pseudo-terminal (tmux) with the client against a reference server on 127.0.0.1.
  * Runs with tui.e2e.test.ts's rules: needs `npm run build` and tmux, and CI fails without them.
  */
+import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../reference-client/view/text-layout.js';
 import { BUILT, hasTmux, type Tmux } from './support/processes.js';
@@ -93,5 +94,15 @@ describe.skipIf(!TMUX || !BUILT)('the TUI screen in tmux (e2e)', { timeout: 90_0
     tmux.keys(a.name, 'Escape');
     const screen = await tmux.waitFor(a.name, /» \[PM from bob\] are you there\?/);
     expect(screen).not.toContain('unread');
+  });
+
+  it('redraws the whole screen on Ctrl-L, wiping what another program wrote over it', async () => {
+    const srv = await harness.server();
+    const { name } = harness.tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 100, height: 20 });
+    await tmux.waitFor(name, /● joined as alice/);
+    writeFileSync(tmux.paneTty(name), '\x1b[12;30HSTRAY-OUTPUT-FROM-ELSEWHERE');
+    await tmux.waitFor(name, /STRAY-OUTPUT-FROM-ELSEWHERE/);
+    tmux.keys(name, 'C-l');
+    await tmux.waitFor(name, /^(?![\s\S]*STRAY-OUTPUT)[\s\S]*● joined as alice/);
   });
 });

@@ -106,6 +106,11 @@ export class Tmux {
     this.tmux('paste-buffer', '-p', '-d', '-b', name, '-t', `=${name}:`);
   }
 
+  /** The pseudo-terminal device of a session's pane (what is written to it shows on the screen). */
+  paneTty(name: string): string {
+    return this.tmux('display-message', '-p', '-t', `=${name}:`, '#{pane_tty}').trim();
+  }
+
   resize(name: string, width: number, height: number): void {
     this.tmux('resize-window', '-t', `=${name}:`, '-x', String(width), '-y', String(height));
   }
