@@ -4,6 +4,7 @@
  * listens and the fingerprint clients should see, and stops cleanly on SIGINT/SIGTERM.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isParleyError } from '../src/errors.js';
 import {
   DEFAULT_PORT,
   LIMIT_INFO,
@@ -211,6 +212,11 @@ async function main(): Promise<void> {
       tuneMemory: true,
     });
   } catch (err) {
+    // 11.1: limits under which a stamped packet could outgrow maxFrame; the message says what to raise.
+    if (isParleyError(err) && err.code === 'LIMITS_INCONSISTENT') {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}\n`);
     process.exit(1);
   }

@@ -20,6 +20,7 @@ import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
 import { v2StateCases } from './v2-states.js';
+import { v2StrictCases } from './v2-strict.js';
 
 export const SANITY_FIRST = sanityCase('sanity/1', 'Two clients can join and chat (before the other cases)');
 export const SANITY_LAST = sanityCase(
@@ -58,6 +59,7 @@ const BODY: readonly Case[] = [
   ...v2HandshakeCases,
   ...v2FeatureCases,
   ...v2StateCases,
+  ...v2StrictCases,
   ...v2MatrixCases,
   ...v2RecordCases,
   ...v2ChatCases,

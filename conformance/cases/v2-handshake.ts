@@ -241,7 +241,7 @@ export const v2HandshakeCases: Case[] = [
     'v2-handshake/5.2/4',
     '5.2',
     'A client_hello that is not JSON is refused',
-    quote('12', 'The body is not valid UTF-8 JSON'),
+    quote('12', 'The body is not strict UTF-8 JSON'),
     () => encodeFrame('client_hello, but not JSON!'),
     'PACKET_MALFORMED',
   ),

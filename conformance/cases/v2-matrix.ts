@@ -5,7 +5,8 @@
  *
  * How this works: the case brings a session to the state (handshake done; or joined), sends one
  * sealed record with the packet, and expects the refusal of section 13: PACKET_UNEXPECTED (or
- * PACKET_MALFORMED, since a server may check the table before the state), fatal, then the close.
+ * PACKET_MALFORMED, since a server may check the table before the state), fatal, then the close;
+ * a server-only packet is PACKET_UNEXPECTED alone (4.2).
  * Keys exist in both states, so the error packet may come before the close.
  */
 import type { Case, CaseContext } from '../case.js';
@@ -17,6 +18,7 @@ type State = 'AWAIT_JOIN' | 'JOINED';
 const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
 const STATE_CODES = ['PACKET_UNEXPECTED', 'PACKET_MALFORMED'];
 const stateText = quote('13', 'A packet that has no transition from the current state');
+const directionText = quote('4.2', 'A packet of the other direction');
 
 /** A valid packet of every server-only type: the client may never send any of them. */
 const SERVER_ONLY: Record<string, object> = {
@@ -79,7 +81,8 @@ const serverOnly = (state: State, first: number, skip: readonly string[] = []): 
         state,
         `${state === 'JOINED' ? 'In the room' : 'Before join'}, a server-only packet (${type}) from the client is refused`,
         () => packet,
-        STATE_CODES,
+        ['PACKET_UNEXPECTED'],
+        directionText,
       ),
     );
 

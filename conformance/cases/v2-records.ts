@@ -149,7 +149,7 @@ export const v2RecordCases: Case[] = [
     description: 'A binary record sent before the handshake ends is refused',
     specText: texts(
       quote('6', 'After `client_hello`, every frame in both directions is a record'),
-      quote('12', 'The body is not valid UTF-8 JSON'),
+      quote('12', 'The body is not strict UTF-8 JSON'),
     ),
     covers: [],
     accepts: acceptsV2([], false),

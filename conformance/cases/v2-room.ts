@@ -154,8 +154,8 @@ export const v2RoomCases: Case[] = [
     profile: 'v2',
     level: 'MUST',
     description: 'A client that sends a fatal error is announced as user_left (error)',
-    specText: transition('v2/server', 'JOINED', 'error'),
-    covers: [pkt('v2', 'error'), tr('v2/server', 'JOINED', 'error')],
+    specText: transition('v2/server', 'JOINED', 'error', 'fatal'),
+    covers: [pkt('v2', 'error'), tr('v2/server', 'JOINED', 'error', 'fatal')],
     accepts: ['user_left with reason error at the other member'],
     async run(ctx) {
       const [a, b] = await joinAll(ctx, 'witness', 'failing');

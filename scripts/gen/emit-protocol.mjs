@@ -360,7 +360,7 @@ export function genProtocol(spec) {
   // The document.
   for (const s of spec.sections) {
     md.heading(2, `${s.id}. ${s.title}`);
-    md.paragraph(s.text);
+    for (const t of splitNumbered(s.text)) md.paragraph(boldNumber(t));
     for (const render of blocks.get(s.id) ?? []) render();
   }
   if (appendix.length) {

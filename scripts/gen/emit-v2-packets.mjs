@@ -14,9 +14,16 @@ function zodExpr(desc, indent) {
       e = `z.literal(${lit(desc.value)})`;
       break;
     case 'string':
+      // Lengths count code points (7.1), not UTF-16 units as zod's min/max do; a string of n units
+      // has at most n code points, so the count is needed only past the unit bound.
       e = 'z.string()';
-      if (desc.minLength !== undefined) e += `.min(${desc.minLength})`;
-      if (desc.maxLength !== undefined) e += `.max(${desc.maxLength})`;
+      if (desc.minLength === 1) e += '.min(1)';
+      else if (desc.minLength !== undefined) {
+        e += `.refine((s) => codePoints(s) >= ${desc.minLength}, { error: 'expected at least ${desc.minLength} characters' })`;
+      }
+      if (desc.maxLength !== undefined) {
+        e += `.refine((s) => s.length <= ${desc.maxLength} || codePoints(s) <= ${desc.maxLength}, { error: 'expected at most ${desc.maxLength} characters' })`;
+      }
       if (desc.pattern !== undefined) e += `.regex(${regexLiteral(desc.pattern)})`;
       break;
     case 'integer':
@@ -79,6 +86,22 @@ function base64Bytes(bounds: { size?: number; maxSize?: number }) {
     });
   }
   return base;
+}
+
+/** The number of code points in \`text\` (spec 7.1: a character is a code point). */
+function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 /** True when no two items are equal (an array field with \`unique\`). */

@@ -102,6 +102,8 @@ export interface Reading {
   readonly request?: RoomRequest;
   /** The peer gave up with this error code (v2 c2s `error`, 13.1): it leaves with reason `error`. */
   readonly gaveUp?: string;
+  /** The peer reported an error it does not take as fatal (v2 c2s `error`, 4.3): logged only. */
+  readonly reported?: string;
 }
 
 /**
@@ -378,6 +380,8 @@ export class ChatServer<E = unknown> {
       conn.closeReason = 'error';
       this.log('info', `conn ${conn.id}: client reported ${logText(reading.gaveUp)}`);
     }
+    if (reading.reported !== undefined)
+      this.log('info', `conn ${conn.id}: client reported ${logText(reading.reported)} (not fatal)`);
     if (!reading.request) return;
     const decision = this.room.decide(conn.id, reading.request, now);
     if (decision.kind === 'joined') {

@@ -119,7 +119,7 @@ export class Room<Id> {
         return {
           kind: 'message',
           by,
-          id: this.sequence++,
+          id: ++this.sequence,
           from,
           text: request.text,
           action: request.action,
@@ -136,7 +136,7 @@ export class Room<Id> {
         }
         const from = this.byId.get(by)!;
         const to = this.byId.get(target)!;
-        return { kind: 'private', by, target, id: this.sequence++, from, to, text: request.text, ts: now };
+        return { kind: 'private', by, target, id: ++this.sequence, from, to, text: request.text, ts: now };
       }
       case 'who':
       case 'export':

@@ -35,6 +35,7 @@ import {
   type WireDialect,
 } from './chat-server.js';
 import { type HistoryEntry, Room, type RoomDecision } from './room.js';
+import { checkStampedFit } from './stamped-fit.js';
 
 export interface V2ServerOptions extends ChatServerOptions {
   readonly motd?: string;
@@ -255,8 +256,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'export':
         return { deliveries, request: { kind: packet.type } };
       case 'error':
-        // 13.1: the client gave up; the others hear it left with an error.
-        return { gaveUp: packet.code };
+        // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
+        // one with fatal false is only logged.
+        return packet.fatal ? { gaveUp: packet.code } : { reported: packet.code };
       case 'ping':
         // Answered here, not on receipt, so that the pong follows the replies to every packet
         // that arrived before the ping (6.1: packets are processed in order).
@@ -419,6 +421,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
 /** A sans-IO v2 chat server. */
 export function createV2Server(options: V2ServerOptions): ChatServer<V2ServerConnectionEvent> {
   const limits: Limits = { ...LIMITS, ...options.limits };
+  checkStampedFit(limits); // 11.1: refuse to start rather than send records clients refuse
   return new ChatServer(
     new V2Dialect(options, limits),
     new Room(V2_NAME_RULES, limits, true),

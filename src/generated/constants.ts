@@ -71,7 +71,15 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1024,
     max: 16777216,
     unit: 'bytes',
-    text: 'Largest body a receiver accepts (3.2). Announced by a v2 server in `server_hello`.',
+    text:
+      'Largest body a receiver accepts (3.2). Announced by a v2 server in `server_hello`. 11.1 A stamped ' +
+      'packet must fit: a server adds the sender\'s name, an id and a time to what a client sent, and the ' +
+      'largest result, a `private` (7.4), MUST still fit one record of maxFrame, or a client that enforces ' +
+      'maxFrame (6.1) refuses it. In JSON a text character takes at most 6 bytes (a control character ' +
+      'escaped as \\u00XX), a name character at most 4 (UTF-8), and the keys, punctuation and two integers ' +
+      'of at most 16 digits take 90 bytes; with the 16-byte tag a server MUST refuse to start ' +
+      '(LIMITS_INCONSISTENT) unless 6 x maxMessage + 8 x maxName + 106 <= maxFrame. With maxFrame 65536 ' +
+      'and maxName 24 that allows maxMessage up to 10873; with maxFrame 1024, up to 121.',
   },
   maxMessage: {
     default: 2000,

@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'SLOW_READER',
   'SERVER_SHUTDOWN',
   'CONNECTION_LOST',
+  'LIMITS_INCONSISTENT',
   'INTERNAL_ERROR',
 ] as const;
 
@@ -56,9 +57,17 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   PACKET_MALFORMED: {
     fatal: true,
     section: '7',
-    text: 'The body is not valid UTF-8 JSON, or does not match the packet table.',
+    text:
+      'The body is not strict UTF-8 JSON (7.1: no byte-order mark, no key twice, integers only, canonical ' +
+      'base64), names no packet type, or does not match the packet table.',
   },
-  PACKET_UNEXPECTED: { fatal: true, section: '13', text: 'The packet is not allowed in the current state.' },
+  PACKET_UNEXPECTED: {
+    fatal: true,
+    section: '13',
+    text:
+      'The packet is not allowed in the current state (13), is a packet of the other direction (4.2), or ' +
+      'belongs to a feature the connection did not agree (5.8).',
+  },
   PROTOCOL_MISMATCH: { fatal: true, section: '5.1', text: 'The peer speaks another protocol or version.' },
   GROUP_UNSUPPORTED: {
     fatal: true,
@@ -117,11 +126,24 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     section: '11',
     text: 'The peer read too slowly and more than maxQueuedBytes waited for it.',
   },
-  SERVER_SHUTDOWN: { fatal: true, section: '7.9', text: 'The server is stopping.' },
+  SERVER_SHUTDOWN: {
+    fatal: true,
+    section: '7.9',
+    text:
+      'The server is stopping. Sent only in a `refused` record to a connection accepted while the server ' +
+      'stops (7.9); connections with keys get `goodbye` instead.',
+  },
   CONNECTION_LOST: {
     fatal: true,
     section: '6.3',
     text: 'The stream ended without a goodbye (possible truncation attack, or a crashed peer).',
+  },
+  LIMITS_INCONSISTENT: {
+    fatal: true,
+    section: '11',
+    text:
+      'Local, never sent: a server\'s limits let a packet it stamps outgrow its maxFrame (11), so it does ' +
+      'not start.',
   },
   INTERNAL_ERROR: {
     fatal: true,

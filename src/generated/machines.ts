@@ -33,7 +33,7 @@ export const V2_SERVER_MACHINE = {
       ping: [{ when: null, to: 'AWAIT_JOIN' }],
       pong: [{ when: null, to: 'AWAIT_JOIN' }],
       goodbye: [{ when: null, to: 'CLOSED' }],
-      error: [{ when: null, to: 'CLOSED' }],
+      error: [{ when: 'fatal', to: 'CLOSED' }, { when: 'nonfatal', to: 'AWAIT_JOIN' }],
       'send:server_auth': [{ when: null, to: 'AWAIT_JOIN' }],
       'send:join_error': [{ when: null, to: 'AWAIT_JOIN' }],
       'send:ping': [{ when: null, to: 'AWAIT_JOIN' }],
@@ -50,7 +50,7 @@ export const V2_SERVER_MACHINE = {
       ping: [{ when: null, to: 'JOINED' }],
       pong: [{ when: null, to: 'JOINED' }],
       goodbye: [{ when: null, to: 'CLOSED' }],
-      error: [{ when: null, to: 'CLOSED' }],
+      error: [{ when: 'fatal', to: 'CLOSED' }, { when: 'nonfatal', to: 'JOINED' }],
       'send:join_ok': [{ when: null, to: 'JOINED' }],
       'send:user_list': [{ when: null, to: 'JOINED' }],
       'send:message': [{ when: null, to: 'JOINED' }],
@@ -77,7 +77,7 @@ export type V2ServerEvent = {
 }[V2ServerState];
 
 /** The guards (`when`) that pick among transitions on one event. */
-export type V2ServerGuard = 'accepted' | 'refused';
+export type V2ServerGuard = 'accepted' | 'refused' | 'fatal' | 'nonfatal';
 
 /** The v2 client state machine (section 13.2). */
 export const V2_CLIENT_MACHINE = {

@@ -29,6 +29,22 @@ function base64Bytes(bounds: { size?: number; maxSize?: number }) {
   return base;
 }
 
+/** The number of code points in `text` (spec 7.1: a character is a code point). */
+function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /** True when no two items are equal (an array field with `unique`). */
 function distinct(items: readonly unknown[]): boolean {
   return new Set(items).size === items.length;
@@ -41,10 +57,10 @@ function distinct(items: readonly unknown[]): boolean {
  */
 export const serverHelloSchema = z.strictObject({
   type: z.literal('server_hello'),
-  protocol: z.string().max(64),
+  protocol: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }),
   nonce: base64Bytes({ size: 32 }),
   groups: z.array(z.strictObject({
-    group: z.string().max(32),
+    group: z.string().refine((s) => s.length <= 32 || codePoints(s) <= 32, { error: 'expected at most 32 characters' }),
     share: base64Bytes({ maxSize: 512 }),
   })).min(1).max(8),
   limits: z.strictObject({
@@ -63,8 +79,8 @@ export const serverHelloSchema = z.strictObject({
  */
 export const clientHelloSchema = z.strictObject({
   type: z.literal('client_hello'),
-  protocol: z.string().max(64),
-  group: z.string().max(32),
+  protocol: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }),
+  group: z.string().refine((s) => s.length <= 32 || codePoints(s) <= 32, { error: 'expected at most 32 characters' }),
   share: base64Bytes({ maxSize: 512 }),
   nonce: base64Bytes({ size: 32 }),
   features: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).max(32).refine(distinct, { error: 'expected no duplicate items' }).optional(),
@@ -83,7 +99,7 @@ export const serverAuthSchema = z.strictObject({
 /** `join` (section 7.2): client to server, encrypted. Ask for a name. Allowed until a name is accepted. */
 export const joinSchema = z.strictObject({
   type: z.literal('join'),
-  name: z.string().max(256),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
 });
 
 /**
@@ -112,17 +128,17 @@ export const joinErrorSchema = z.strictObject({
 /** `say` (section 7.3): client to server, encrypted. A chat line to everyone. */
 export const saySchema = z.strictObject({
   type: z.literal('say'),
-  text: z.string().min(1).max(65536),
+  text: z.string().min(1).refine((s) => s.length <= 65536 || codePoints(s) <= 65536, { error: 'expected at most 65536 characters' }),
 });
 
 /**
  * `message` (section 7.3): server to client, encrypted. A chat line, stamped by the server with the sender's
- * name, a per-server sequence id and the time (ms since the Unix epoch). Every joined client receives it
- * once, the sender included, in the order the server received them.
+ * name, an id (7.3: one counter for message, action and private, from 1) and the time (ms since the Unix
+ * epoch). Every joined client receives it once, the sender included, in the order the server received them.
  */
 export const messageSchema = z.strictObject({
   type: z.literal('message'),
-  id: z.number().int().min(0),
+  id: z.number().int().min(1),
   from: z.string(),
   text: z.string(),
   ts: z.number().int().min(0),
@@ -131,17 +147,18 @@ export const messageSchema = z.strictObject({
 /** `msg` (section 7.4): client to server, encrypted. A private message to one user. */
 export const msgSchema = z.strictObject({
   type: z.literal('msg'),
-  to: z.string().max(256),
-  text: z.string().min(1).max(65536),
+  to: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  text: z.string().min(1).refine((s) => s.length <= 65536 || codePoints(s) <= 65536, { error: 'expected at most 65536 characters' }),
 });
 
 /**
  * `private` (section 7.4): server to client, encrypted. A private message, delivered to its target and echoed
- * to its sender, to nobody else. Private messages are not kept for export.
+ * to its sender, to nobody else (to oneself: once, 7.4). Its id comes from the counter of `message` (7.3).
+ * Private messages are not kept for export.
  */
 export const privateSchema = z.strictObject({
   type: z.literal('private'),
-  id: z.number().int().min(0),
+  id: z.number().int().min(1),
   from: z.string(),
   to: z.string(),
   text: z.string(),
@@ -151,7 +168,7 @@ export const privateSchema = z.strictObject({
 /** `me` (section 7.5): client to server, encrypted. An action (`/me waves`). */
 export const meSchema = z.strictObject({
   type: z.literal('me'),
-  text: z.string().min(1).max(65536),
+  text: z.string().min(1).refine((s) => s.length <= 65536 || codePoints(s) <= 65536, { error: 'expected at most 65536 characters' }),
 });
 
 /**
@@ -160,7 +177,7 @@ export const meSchema = z.strictObject({
  */
 export const actionSchema = z.strictObject({
   type: z.literal('action'),
-  id: z.number().int().min(0),
+  id: z.number().int().min(1),
   from: z.string(),
   text: z.string(),
   ts: z.number().int().min(0),
@@ -253,12 +270,13 @@ export const exportReplySchema = z.strictObject({
 
 /**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
- * sender closes the connection right after it.
+ * sender closes the connection right after it; `fatal: false` means the connection continues, and the
+ * receiver only reports it (4.3).
  */
 export const errorSchema = z.strictObject({
   type: z.literal('error'),
-  code: z.string().max(64),
-  message: z.string().max(1024),
+  code: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }),
+  message: z.string().refine((s) => s.length <= 1024 || codePoints(s) <= 1024, { error: 'expected at most 1024 characters' }),
   fatal: z.boolean(),
 });
 
@@ -278,11 +296,11 @@ export const pongSchema = z.strictObject({
 
 /**
  * `goodbye` (section 7.9): either direction, encrypted. A clean close: the sender sends nothing after it and
- * closes.
+ * closes. A stopping server sends it to everyone (7.9).
  */
 export const goodbyeSchema = z.strictObject({
   type: z.literal('goodbye'),
-  reason: z.string().max(256).optional(),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /** Every v2 packet type, in spec order. */

@@ -1,27 +1,21 @@
 /**
- * v2 packet bodies (spec 7): UTF-8 JSON, validated by the generated zod schemas at the packet
- * boundary (after framing and decryption, never in the byte loop).
+ * v2 packet bodies (spec 7): strict UTF-8 JSON (7.1, strict-json.ts), validated by the generated
+ * zod schemas at the packet boundary (after framing and decryption, never in the byte loop). A
+ * packet of the other direction is PACKET_UNEXPECTED (4.2), any other mismatch PACKET_MALFORMED.
  */
 import { parleyError } from '../errors.js';
 import {
+  V2_PACKET_INFO,
   type V2ClientPacket,
+  type V2PacketType,
   type V2ServerPacket,
   v2ClientPacketSchema,
   v2ServerPacketSchema,
 } from '../generated/v2-packets.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { parseStrictJson } from './strict-json.js';
 
 export function encodeV2Packet(packet: V2ClientPacket | V2ServerPacket): Buffer {
   return Buffer.from(JSON.stringify(packet), 'utf8');
-}
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(utf8.decode(bytes));
-  } catch (err) {
-    throw parleyError('PACKET_MALFORMED', 'packet is not UTF-8 JSON', 'local', err);
-  }
 }
 
 function describeIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
@@ -58,21 +52,39 @@ function plainPong(bytes: Uint8Array): V2ClientPacket | null {
   return Number.isSafeInteger(n) ? { type: 'pong', n } : null;
 }
 
+/**
+ * 4.2: a packet of the other direction (its `type` names a packet only the other side sends) is
+ * PACKET_UNEXPECTED, not PACKET_MALFORMED; `only` is the direction the sender may not use.
+ */
+function checkDirection(value: unknown, only: 'c2s' | 's2c', sender: string): void {
+  const type = (value as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(V2_PACKET_INFO, type)) return;
+  if (V2_PACKET_INFO[type as V2PacketType].direction === only) {
+    throw parleyError('PACKET_UNEXPECTED', `a ${sender} may not send ${type} (4.2)`);
+  }
+}
+
 /** Parses a packet sent by a client (what a server receives). */
 export function parseClientPacket(bytes: Uint8Array): V2ClientPacket {
   const pong = plainPong(bytes);
   if (pong) return pong;
-  const result = v2ClientPacketSchema.safeParse(parseJson(bytes));
-  if (!result.success)
+  const value = parseStrictJson(bytes);
+  const result = v2ClientPacketSchema.safeParse(value);
+  if (!result.success) {
+    checkDirection(value, 's2c', 'client');
     throw parleyError('PACKET_MALFORMED', `bad client packet: ${describeIssue(result.error.issues)}`);
+  }
   return result.data;
 }
 
 /** Parses a packet sent by a server (what a client receives). */
 export function parseServerPacket(bytes: Uint8Array): V2ServerPacket {
-  const result = v2ServerPacketSchema.safeParse(parseJson(bytes));
-  if (!result.success)
+  const value = parseStrictJson(bytes);
+  const result = v2ServerPacketSchema.safeParse(value);
+  if (!result.success) {
+    checkDirection(value, 'c2s', 'server');
     throw parleyError('PACKET_MALFORMED', `bad server packet: ${describeIssue(result.error.issues)}`);
+  }
   return result.data;
 }
 

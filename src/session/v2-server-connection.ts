@@ -196,7 +196,9 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     if (part) {
       const packet = parseClientPacket(part);
       checkReceivedFeature(packet.type, this.agreed);
-      this.admit(packet.type);
+      // 4.3: a client's error ends the connection only when it says it is fatal.
+      if (packet.type === 'error') this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
+      else this.admit(packet.type);
       events.push({ kind: 'packet', packet });
       return true;
     }

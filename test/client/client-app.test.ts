@@ -243,7 +243,7 @@ describe('ClientApp', { timeout: 30_000 }, () => {
   });
 
   it('says what could not be sent, with the text, and goes on', async () => {
-    const srv = await server({ limits: { maxFrame: 1024 } });
+    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100 } });
     const c = client(srv.port, tempDir(), { name: 'alice' });
     await c.waitLine(/^joined as alice/);
     c.app.submitLine('y'.repeat(1500));

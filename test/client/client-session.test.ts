@@ -269,7 +269,7 @@ describe('ClientSession: the room, in either profile', () => {
   });
 
   it('refuses a send the connection cannot make with a ParleyError, and goes on', () => {
-    const n = net('v2', { maxFrame: 1024 });
+    const n = net('v2', { maxFrame: 1024, maxMessage: 100 });
     const { session } = joined(n, 'alice');
     expect(() => session.say('x'.repeat(2000))).toThrow(
       expect.objectContaining({ code: 'MESSAGE_TOO_LONG', name: 'ParleyError', fatal: false }),

@@ -126,7 +126,7 @@ describe('TcpSession over TCP, v2 profile', () => {
   });
 
   it('joins the parts of a user list split over several packets (join_ok more, user_list more)', async () => {
-    const srv = await server({ limits: { maxFrame: 1024 } });
+    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100 } });
     const names = ['a', 'b', 'c', 'd'].map((x) => `${x}${'x'.repeat(22)}`);
     for (const name of names) await joinedAs(srv.port, name);
     const last = session(srv.port);
@@ -141,7 +141,7 @@ describe('TcpSession over TCP, v2 profile', () => {
   });
 
   it('renders the export, concatenating every export_reply until done', async () => {
-    const srv = await server({ limits: { maxFrame: 1024, rateBurst: 100 } });
+    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100, rateBurst: 100 } });
     const a = await joinedAs(srv.port, 'alice');
     const lines = Array.from(
       { length: 30 },

@@ -520,6 +520,65 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'calls a server-only packet malformed',
+    profile: 'v2',
+    fault: 'a `message` from a client is answered with PACKET_MALFORMED instead of PACKET_UNEXPECTED (4.2)',
+    caughtBy: 'v2-handshake/13.1/4',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        const notify = endpoint.notifyPeer.bind(endpoint);
+        endpoint.notifyPeer = (error: Any) =>
+          notify(/may not send/.test(error.message) ? parleyError('PACKET_MALFORMED', 'bad packet') : error);
+      }),
+  },
+  ...(['v2-handshake/7.1/1', 'v2-handshake/7.1/2'] as const).map(
+    (caughtBy, i): Fault => ({
+      name: `reads JSON leniently (${i === 0 ? '1.0 as 1' : 'the last of two equal keys'})`,
+      profile: 'v2',
+      fault: 'each packet goes through plain JSON.parse, which takes 1.0 and keys given twice (7.1)',
+      caughtBy,
+      start: async () =>
+        onEachEndpoint(await startReference('v2'), (endpoint) => {
+          const receive = endpoint.receive.bind(endpoint);
+          endpoint.receive = (chunk: Uint8Array) => {
+            const opener = endpoint.opener;
+            if (opener && !opener.lenient) {
+              const open = opener.open.bind(opener);
+              opener.open = (frame: Frame) => {
+                const lines = open(frame).toString('utf8').split('\n');
+                return Buffer.from(lines.map((l: string) => JSON.stringify(JSON.parse(l))).join('\n'));
+              };
+              opener.lenient = true;
+            }
+            return receive(chunk);
+          };
+        }),
+    }),
+  ),
+  {
+    name: 'delivers a private message to oneself twice',
+    profile: 'v2',
+    fault: 'a msg to the sender goes to it as target and again as the echo (7.4)',
+    caughtBy: 'v2-chat/7.4/10',
+    start: async () =>
+      onRender(await startReference('v2'), (original, decision) =>
+        decision.kind === 'private' && decision.target === decision.by
+          ? [...original(), ...original()]
+          : original(),
+      ),
+  },
+  {
+    name: 'ends a connection on a client error that is not fatal',
+    profile: 'v2',
+    fault: 'every error packet from a client closes its connection, fatal or not (4.3)',
+    caughtBy: 'v2-chat/4.3/1',
+    start: async () =>
+      onPacket(await startReference('v2'), (original, chat, conn, packet, now) => {
+        original();
+        if (packet.type === 'error') chat.fail(conn.id, 'INTERNAL_ERROR', 'client said error', now);
+      }),
+  },
+  {
     name: 'speaks the legacy profile at all',
     profile: 'legacy',
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',

@@ -10,11 +10,12 @@ import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import { createV2Server, presenceHoldMs } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { FrameDecoder } from '../../src/framing/frame-codec.js';
-import type { Limits } from '../../src/generated/constants.js';
+import { LIMITS, type Limits } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { type LegacyPacket, legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 import { type ClientLike, MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -152,11 +153,34 @@ describe('v2 server: chat (7.3-7.7)', () => {
     s.get('alice').client.say('again');
     s.net.settle();
     const expected = [
-      { type: 'message', id: 0, from: 'alice', text: 'hello', ts: s.net.now },
-      { type: 'message', id: 1, from: 'alice', text: 'again', ts: s.net.now },
+      { type: 'message', id: 1, from: 'alice', text: 'hello', ts: s.net.now },
+      { type: 'message', id: 2, from: 'alice', text: 'again', ts: s.net.now },
     ];
     expect(s.packets('alice')).toEqual(expected);
     expect(s.packets('bob')).toEqual(expected);
+  });
+
+  it('takes ids from one counter for message, action and private, from 1 (7.3); to oneself once (7.4)', () => {
+    const s = v2();
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    const alice = s.get('alice').client;
+    alice.say('one');
+    alice.action('two');
+    alice.privateMessage('bob', 'three');
+    alice.say('x'.repeat(LIMITS.maxMessage + 1)); // refused: takes no id
+    alice.privateMessage('ALICE', 'four');
+    alice.say('five');
+    s.net.settle();
+    const got = s.packets('alice').filter((p) => 'id' in p);
+    expect(got.map((p) => [p.type, 'id' in p ? p.id : null])).toEqual([
+      ['message', 1],
+      ['action', 2],
+      ['private', 3],
+      ['private', 4],
+      ['message', 5],
+    ]);
   });
 
   it('sends an action to everyone', () => {
@@ -167,7 +191,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
     s.get('alice').client.action('waves');
     s.net.settle();
     expect(s.packets('bob')).toEqual([
-      { type: 'action', id: 0, from: 'alice', text: 'waves', ts: s.net.now },
+      { type: 'action', id: 1, from: 'alice', text: 'waves', ts: s.net.now },
     ]);
   });
 
@@ -177,7 +201,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
     for (const n of ['alice', 'bob', 'carol']) s.packets(n);
     s.get('alice').client.privateMessage('BOB', 'psst');
     s.net.settle();
-    const expected = { type: 'private', id: 0, from: 'alice', to: 'bob', text: 'psst', ts: s.net.now };
+    const expected = { type: 'private', id: 1, from: 'alice', to: 'bob', text: 'psst', ts: s.net.now };
     expect(s.packets('alice')).toEqual([expected]);
     expect(s.packets('bob')).toEqual([expected]);
     expect(s.packets('carol')).toEqual([]);
@@ -243,7 +267,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
   });
 
   it('splits a long export over several export_reply packets, the last with done, within maxFrame', () => {
-    const s = v2({ maxFrame: 1024, rateBurst: 1000 });
+    const s = v2({ maxFrame: 1024, maxMessage: 100, rateBurst: 1000 });
     const { client, id } = s.join('alice', 1024);
     for (let i = 0; i < 40; i++) client.say(`line ${i} ${'x'.repeat(40)}`);
     s.net.settle();
@@ -268,7 +292,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
 
 describe('v2 server: long user lists (7.6)', () => {
   it('splits join_ok and user_list for a large room; the client sees each list whole', () => {
-    const s = v2({ maxFrame: 1024 });
+    const s = v2({ maxFrame: 1024, maxMessage: 100 });
     const names = Array.from(
       { length: 12 },
       (_, i) => `member_${String(i).padStart(2, '0')}_${'n'.repeat(12)}`,
@@ -542,6 +566,30 @@ describe('v2 server: isolation', () => {
     expect(s.packets('bob')).toEqual([expect.objectContaining({ type: 'message', text: 'fine' })]);
   });
 
+  it('logs a client error with fatal false and goes on; a fatal one ends the connection (4.3)', () => {
+    const s = v2();
+    const alice = s.join('alice');
+    s.join('bob');
+    s.packets('bob');
+    // The client's own table lets it send `error` only as it fails; seal one by hand.
+    const raw = alice.client as unknown as { sealer: { seal(b: Buffer): Buffer }; queue(b: Buffer): void };
+    const send = (fatal: boolean) =>
+      raw.queue(
+        raw.sealer.seal(encodeV2Packet({ type: 'error', code: 'INTERNAL_ERROR', message: 'trouble', fatal })),
+      );
+    send(false);
+    alice.client.say('still here');
+    s.net.settle();
+    expect(
+      s.net.logs.some((l) => /client reported .*INTERNAL_ERROR.* \(not fatal\)/.test(l)),
+      s.net.logs.join('\n'),
+    ).toBe(true);
+    expect(s.packets('bob')).toEqual([expect.objectContaining({ type: 'message', text: 'still here' })]);
+    send(true);
+    s.net.settle();
+    expect(s.packets('bob')).toEqual([{ type: 'user_left', name: 'alice', reason: 'error', ts: s.net.now }]);
+  });
+
   it('closes a slow reader with SLOW_READER when the adapter gives up on it', () => {
     const s = v2();
     const alice = s.join('alice');
@@ -719,7 +767,7 @@ describe('v2 server: compact presence batches (7.6 users_joined/users_left, 11)'
 
   it('splits a run longer than one packet may carry over several packets, every name once and in order', () => {
     // maxFrame 1024: a presence packet's JSON stays within 256 bytes (listBudget).
-    const s = batchedRoom({ maxFrame: 1024 });
+    const s = batchedRoom({ maxFrame: 1024, maxMessage: 100 });
     const names = Array.from(
       { length: 40 },
       (_, i) => `joiner${String(i).padStart(2, '0')}${'x'.repeat(14)}`,

@@ -137,13 +137,14 @@ const CLIENT_PACKETS: Record<string, V2ClientPacket> = {
   pong: { type: 'pong', n: 1 },
   goodbye: { type: 'goodbye' },
   error: { type: 'error', code: 'INTERNAL_ERROR', message: 'x', fatal: true },
+  'error/nonfatal': { type: 'error', code: 'INTERNAL_ERROR', message: 'x', fatal: false },
 };
 
 /** A valid server packet for each server packet type (and error by guard). */
 const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   join_ok: { type: 'join_ok', name: 'alice', users: ['alice'] },
   join_error: { type: 'join_error', code: 'NAME_TAKEN', message: 'taken' },
-  message: { type: 'message', id: 0, from: 'bob', text: 'hi', ts: 1 },
+  message: { type: 'message', id: 1, from: 'bob', text: 'hi', ts: 1 },
   private: { type: 'private', id: 1, from: 'bob', to: 'alice', text: 'psst', ts: 1 },
   action: { type: 'action', id: 2, from: 'bob', text: 'waves', ts: 1 },
   user_list: { type: 'user_list', users: ['alice', 'bob'] },
@@ -206,7 +207,7 @@ function driveV2Server(t: Transition): Driven {
     server.send(sent);
     return { state: server.state, localErrors: [] };
   }
-  const packet = CLIENT_PACKETS[t.event];
+  const packet = CLIENT_PACKETS[t.when === 'nonfatal' ? 'error/nonfatal' : t.event];
   if (!packet) throw new Error(`no driver for ${label(t)}`);
   const events = server.receive(client.seal(packet));
   if (t.event === 'join') {

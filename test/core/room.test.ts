@@ -131,13 +131,13 @@ describe('members', () => {
     expect(room.names()).toEqual(['A', 'B', 'a', 'b']);
   });
 
-  it('numbers messages from 0, one by one (7.3)', () => {
+  it('numbers messages from 1, one by one (7.3)', () => {
     const room = v2Room();
     join(room, 1, 'alice');
     const ids = [say(room, 1, 'a'), say(room, 1, 'b'), say(room, 1, 'c')].map((d) =>
       d.kind === 'message' ? d.id : null,
     );
-    expect(ids).toEqual([0, 1, 2]);
+    expect(ids).toEqual([1, 2, 3]);
   });
 });
 
@@ -148,7 +148,7 @@ describe('decisions (7.3, 7.4, 7.8)', () => {
     expect(say(room, 1, 'hi', 7)).toEqual({
       kind: 'message',
       by: 1,
-      id: 0,
+      id: 1,
       from: 'Alice',
       text: 'hi',
       action: false,
@@ -182,7 +182,7 @@ describe('decisions (7.3, 7.4, 7.8)', () => {
       kind: 'private',
       by: 1,
       target: 2,
-      id: 0,
+      id: 1,
       from: 'alice',
       to: 'Bob',
       text: 'psst',

@@ -303,6 +303,24 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     }
   });
 
+  it('refuses to start (exit 1) when a stamped message could outgrow maxFrame, saying what to change', async () => {
+    const cli = run(['--port', '0', '--host', '127.0.0.1', '--max-frame', '1024']);
+    const exit = await cli.exit();
+    expect(exit.code).toBe(1);
+    expect(cli.stderr).toMatch(
+      /over maxFrame 1024 \(spec 11\.1\): raise maxFrame to at least 12298 or lower maxMessage to at most 121/,
+    );
+    expect(cli.stdout).not.toContain('listening');
+  });
+
+  it('offers the features it is told to (5.8), and refuses a name the spec does not define', async () => {
+    const bad = run(['--features', 'no-such-feature']);
+    expect((await bad.exit()).code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown feature no-such-feature/);
+    const { cli } = await start(['--features', 'none']);
+    expect(cli.stderr).toBe('');
+  });
+
   it('warns that the legacy profile is insecure, serves legacy clients, and stops on SIGINT', async () => {
     const { cli, port, fingerprint } = await start(['--profile', 'legacy']);
     expect(fingerprint).toBeNull();
@@ -359,6 +377,8 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
       'hello there',
       '--max-frame',
       '4096',
+      '--max-message',
+      '600',
     ]);
     const alice = h.track(await connectV2(port));
     expect(alice.endpoint.limits).toMatchObject({ maxFrame: 4096 });

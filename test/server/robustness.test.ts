@@ -173,7 +173,7 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('v2: a frame over maxFrame is FRAME_TOO_LARGE, fatal for that connection only', async () => {
-    const server = await h.start({ limits: { maxFrame: 1024, maxMessage: 2000 } });
+    const server = await h.start({ limits: { maxFrame: 1024, maxMessage: 100 } });
     const alice = await h.v2(server, 'alice');
     const bob = await h.v2(server, 'bob');
     const big = await h.v2(server, 'big');
@@ -207,7 +207,13 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
 
   it('v2: disconnects a reader that falls too far behind with SLOW_READER; the others do not wait', async () => {
     const server = await h.start({
-      limits: { maxQueuedBytes: 4096, maxMessage: 32768, rateBurst: 100000, ratePerSecond: 100000 },
+      limits: {
+        maxQueuedBytes: 4096,
+        maxMessage: 32768,
+        maxFrame: 262144,
+        rateBurst: 100000,
+        ratePerSecond: 100000,
+      },
     });
     const alice = await h.v2(server, 'alice');
     const bob = await h.v2(server, 'bob');
@@ -285,7 +291,7 @@ const V2_CASES: V2Case[] = [
   },
   {
     name: 'a server packet',
-    code: 'PACKET_MALFORMED',
+    code: 'PACKET_UNEXPECTED', // 4.2: a packet of the other direction
     attack: (v) => v.sendJson({ type: 'message', id: 1, from: 'x', text: 'y', ts: 1 }),
   },
   {
