@@ -21,7 +21,10 @@ export const ERROR_CODES = [
   'NO_SUCH_USER',
   'MESSAGE_TOO_LONG',
   'RATE_LIMITED',
+  'RATE_EXCEEDED',
   'SERVER_FULL',
+  'TOO_MANY_FROM_ADDRESS',
+  'ADDRESS_RATE_LIMITED',
   'HANDSHAKE_TIMEOUT',
   'IDLE_TIMEOUT',
   'SLOW_READER',
@@ -103,9 +106,38 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   RATE_LIMITED: {
     fatal: false,
     section: '7.8',
-    text: 'The connection sent packets faster than the rate limit; the packet was dropped.',
+    text:
+      'A packet needed more tokens than the connection\'s bucket held (7.8); the packet was dropped. Sent ' +
+      'for at most rateRefusalReplies refusals per rateRefusalWindowMs.',
   },
-  SERVER_FULL: { fatal: true, section: '11', text: 'The server holds maxClients connections already.' },
+  RATE_EXCEEDED: {
+    fatal: true,
+    section: '7.8',
+    text:
+      'The connection went on sending past its rate limit: more than rateRefusalBudget refused packets ' +
+      'within rateRefusalWindowMs. The server closes it.',
+  },
+  SERVER_FULL: {
+    fatal: true,
+    section: '5.8',
+    text:
+      'The server holds maxClients connections already. Sent at accept in a `refused` packet (5.8), never ' +
+      'as an `error` packet.',
+  },
+  TOO_MANY_FROM_ADDRESS: {
+    fatal: true,
+    section: '5.8',
+    text:
+      'The server holds maxPerAddress connections from the client\'s address already. Sent at accept in a ' +
+      '`refused` packet (5.8).',
+  },
+  ADDRESS_RATE_LIMITED: {
+    fatal: true,
+    section: '5.8',
+    text:
+      'The client\'s address opened connections faster than addressHandshakesPerSecond allows (beyond ' +
+      'addressHandshakeBurst). Sent at accept in a `refused` packet (5.8).',
+  },
   HANDSHAKE_TIMEOUT: {
     fatal: true,
     section: '11',
@@ -117,7 +149,13 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     section: '11',
     text: 'The peer read too slowly and more than maxQueuedBytes waited for it.',
   },
-  SERVER_SHUTDOWN: { fatal: true, section: '7.9', text: 'The server is stopping.' },
+  SERVER_SHUTDOWN: {
+    fatal: true,
+    section: '5.8',
+    text:
+      'The server is stopping. Sent only at accept, in a `refused` packet (5.8), to a connection that ' +
+      'arrives while the server stops; the members it had get `goodbye` (7.9).',
+  },
   CONNECTION_LOST: {
     fatal: true,
     section: '6.3',

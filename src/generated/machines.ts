@@ -93,7 +93,10 @@ export const V2_CLIENT_MACHINE = {
     'ERROR',
   ],
   table: {
-    AWAIT_SERVER_HELLO: { server_hello: [{ when: null, to: 'AWAIT_SERVER_AUTH' }] },
+    AWAIT_SERVER_HELLO: {
+      server_hello: [{ when: null, to: 'AWAIT_SERVER_AUTH' }],
+      refused: [{ when: null, to: 'CLOSED' }],
+    },
     AWAIT_SERVER_AUTH: { server_auth: [{ when: null, to: 'READY' }], error: [{ when: null, to: 'CLOSED' }] },
     READY: {
       'send:join': [{ when: null, to: 'AWAIT_JOIN_REPLY' }],
