@@ -11,6 +11,7 @@ import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
 import { v2ChatCases } from './v2-chat.js';
+import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
@@ -66,6 +67,7 @@ const BODY: readonly Case[] = [
   ...legacyMitigationCases,
   ...robustnessCases,
   ...survivalCases,
+  ...floodCases,
 ];
 
 /**
@@ -86,6 +88,7 @@ const ABSENCE = new Set([
   'v2-chat/7.6/2',
   'v2-chat/7.8/1',
   'v2-chat/7.8/2',
+  'v2-chat/7.8/3',
 ]);
 
 export const ALL_CASES: readonly Case[] = [

@@ -129,6 +129,8 @@ export interface WireDialect<E> {
    * null when the event is no client packet after the handshake (an error, a close).
    */
   rateCost(event: E): number | null;
+  /** Whether the event is a pong (v2), which answers the server's ping. */
+  answersPing(event: E): boolean;
   /** Whether the event is the packet whose transition waits for the room's verdict (a join). */
   waitsForVerdict(event: E): boolean;
   /** What a connection refused at accept is sent before the close (v2 `refused`, 5.8), if anything. */
@@ -404,7 +406,11 @@ export class ChatServer<E = unknown> {
    */
   private handle(conn: Conn<E>, event: E, now: number): void {
     const cost = this.dialect.rateCost(event);
-    if (cost !== null && !this.charge(conn, event, cost, now)) return;
+    if (cost !== null) {
+      // The first pong after the server's own ping is free: the server asked for it (7.8).
+      if (conn.pingedAt !== null && this.dialect.answersPing(event)) conn.pingedAt = null;
+      else if (!this.charge(conn, event, cost, now)) return;
+    }
     const reading = this.dialect.read(event, conn.id, this.room, now);
     if (reading === null) return;
     if (reading.deliveries) this.deliver(reading.deliveries);

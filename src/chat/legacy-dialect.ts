@@ -82,6 +82,11 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     return known?.rateCost ?? LEGACY_PACKET_INFO.default.rateCost ?? 1;
   }
 
+  /** legacy has no ping (10). */
+  answersPing(): boolean {
+    return false;
+  }
+
   waitsForVerdict(event: LegacyServerConnectionEvent): boolean {
     return event.kind === 'packet' && event.packet.typ === 'setuser';
   }

@@ -241,6 +241,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     return event.kind === 'packet' ? (V2_PACKET_INFO[event.packet.type].rateCost ?? null) : null;
   }
 
+  answersPing(event: V2ServerConnectionEvent): boolean {
+    return event.kind === 'packet' && event.packet.type === 'pong';
+  }
+
   waitsForVerdict(event: V2ServerConnectionEvent): boolean {
     return event.kind === 'packet' && event.packet.type === 'join';
   }

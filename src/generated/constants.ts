@@ -191,12 +191,13 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       '`client_hello`; legacy: once the key exchange is done) every packet a client sends takes its ' +
       '`rateCost` (the packet table) in tokens from the bucket, whatever its type and the connection\'s ' +
       'state: chat lines, actions and private messages 1; `ping`, `pong` and a non-fatal `error` 1 (each ' +
-      'costs a record opened, a pong also one sealed); `join` and legacy `setuser` 2 (a name check under ' +
-      'the UTS #39 rules and a reply); `who` 3 (a user list, up to maxClients names); `export` 8 (up to ' +
-      '`history` entries; what bounds its output is the server\'s queue limits, the cost bounds how often ' +
-      'it is asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A ' +
-      'packet costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A ' +
-      'server enforces the bucket in one place, before the packet has any effect.',
+      'costs a record opened, a ping also one sealed), but the first `pong` after the server\'s own `ping` ' +
+      'is free (the server asked for it); `join` and legacy `setuser` 2 (a name check under the UTS #39 ' +
+      'rules and a reply); `who` 3 (a user list, up to maxClients names); `export` 8 (up to `history` ' +
+      'entries; what bounds its output is the server\'s queue limits, the cost bounds how often it is ' +
+      'asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A packet ' +
+      'costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A server ' +
+      'enforces the bucket in one place, before the packet has any effect.',
   },
   ratePerSecond: {
     default: 10,

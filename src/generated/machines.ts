@@ -110,7 +110,7 @@ export const V2_CLIENT_MACHINE = {
       join_ok: [{ when: null, to: 'JOINED' }],
       join_error: [{ when: null, to: 'READY' }],
       ping: [{ when: null, to: 'AWAIT_JOIN_REPLY' }],
-      error: [{ when: 'nonfatal', to: 'AWAIT_JOIN_REPLY' }, { when: 'fatal', to: 'CLOSED' }],
+      error: [{ when: 'nonfatal', to: 'READY' }, { when: 'fatal', to: 'CLOSED' }],
       goodbye: [{ when: null, to: 'CLOSED' }],
       'send:goodbye': [{ when: null, to: 'CLOSED' }],
       'send:pong': [{ when: null, to: 'AWAIT_JOIN_REPLY' }],

@@ -52,6 +52,8 @@ export function suiteOptions(
     idlePingMs: TIMERS.idlePingMs,
     idleTimeoutMs: TIMERS.idleTimeoutMs,
     burst: LIMITS.rateBurst,
+    rateReplies: LIMITS.rateRefusalReplies,
+    rateBudget: LIMITS.rateRefusalBudget,
     maxFrame: LIMITS.maxFrame,
     maxMessage: LIMITS.maxMessage,
     ...extra,
