@@ -102,7 +102,7 @@ const capped: Case = {
         CAPPED,
         `${replies} RATE_LIMITED replies to one flood (the cap is ${rateReplies}: the refusal is an amplifier)`,
       );
-    if (!fatal || fatal.type !== 'error' || fatal.code !== 'RATE_EXCEEDED')
+    if (fatal?.type !== 'error' || fatal.code !== 'RATE_EXCEEDED')
       ctx.fail(
         CAPPED,
         `after ${total} lines in one write (budget ${rateBudget}) no error RATE_EXCEEDED came`,
