@@ -37,6 +37,13 @@ export interface SuiteOptions {
   readonly idleTimeoutMs?: number;
   /** The server's rate limit burst (not announced on the wire). */
   readonly burst: number;
+  /** RATE_LIMITED replies per refusal window, and refusals before RATE_EXCEEDED (7.8; not announced). */
+  readonly rateReplies: number;
+  readonly rateBudget: number;
+  /** Connections per address, and the address's connection bucket (11), if known. */
+  readonly maxPerAddress?: number;
+  readonly addressBurst?: number;
+  readonly addressRate?: number;
   /**
    * The server's limits: a v2 server announces maxFrame, maxMessage and maxName in server_hello
    * (the pre-flight reads them); legacy servers announce nothing, so these come from flags.
@@ -80,7 +87,11 @@ export interface Case {
    * A server setting the case needs, by --server-cmd placeholder: with --server-cmd naming that
    * placeholder the case gets its own server started with this value.
    */
-  readonly needs?: Readonly<Partial<Record<'max-clients' | 'max-queued-bytes', number>>>;
+  readonly needs?: Readonly<
+    Partial<
+      Record<'max-clients' | 'max-queued-bytes' | 'rate-burst' | 'max-per-address' | 'address-burst', number>
+    >
+  >;
   run(ctx: CaseContext): Promise<void>;
 }
 

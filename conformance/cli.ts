@@ -101,6 +101,28 @@ function program(io: CliIo): Command {
     )
     .option('--burst <n>', "the server's rate limit burst", integer('--burst', 1), LIMITS.rateBurst)
     .option(
+      '--rate-replies <n>',
+      "the server's RATE_LIMITED replies per refusal window",
+      integer('--rate-replies', 0),
+      LIMITS.rateRefusalReplies,
+    )
+    .option(
+      '--rate-budget <n>',
+      "the server's refusals per window before RATE_EXCEEDED",
+      integer('--rate-budget', 1),
+      LIMITS.rateRefusalBudget,
+    )
+    .option(
+      '--max-per-address <n>',
+      "the server's maxPerAddress (not announced); its case needs it or {max-per-address}",
+      integer('--max-per-address', 1),
+    )
+    .option(
+      '--address-burst <n>',
+      "the server's addressHandshakeBurst (not announced); its case needs it or {address-burst}",
+      integer('--address-burst', 1),
+    )
+    .option(
       '--max-frame <bytes>',
       "legacy: the server's maxFrame (v2 servers announce theirs)",
       integer('--max-frame', 1),
@@ -172,6 +194,10 @@ interface Options {
   idlePing?: number;
   idleTimeout?: number;
   burst: number;
+  rateReplies: number;
+  rateBudget: number;
+  maxPerAddress?: number;
+  addressBurst?: number;
   maxFrame: number;
   maxMessage: number;
   maxName?: number;
@@ -286,6 +312,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       idlePingMs: opts.idlePing,
       idleTimeoutMs: opts.idleTimeout,
       burst: opts.burst,
+      rateReplies: opts.rateReplies,
+      rateBudget: opts.rateBudget,
+      maxPerAddress: opts.maxPerAddress,
+      addressBurst: opts.addressBurst,
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
       maxName: opts.maxName,

@@ -26,6 +26,11 @@ export const LIMIT_PLACEHOLDERS = {
   'max-name': 'maxName',
   'max-message': 'maxMessage',
   'max-frame': 'maxFrame',
+  'rate-replies': 'rateReplies',
+  'rate-budget': 'rateBudget',
+  'max-per-address': 'maxPerAddress',
+  'address-burst': 'addressBurst',
+  'address-rate': 'addressRate',
 } as const satisfies Record<string, keyof SuiteOptions>;
 
 export type LimitPlaceholder = keyof typeof LIMIT_PLACEHOLDERS;
@@ -40,6 +45,10 @@ export const PLACEHOLDER_HELP = [
   '{rate-burst}        chat packets a client may burst (--burst)',
   '{handshake-timeout} ms from accept to a chosen name (--handshake-timeout)',
   '{max-name}, {max-message}, {max-frame}  the limits of the same names (--max-name, ...)',
+  '{rate-replies}, {rate-budget}  RATE_LIMITED replies per window, refusals before RATE_EXCEEDED',
+  '{max-per-address}   connections per address; the suite connects from one, so 1000 but in its case (3)',
+  '{address-burst}     new connections an address may open at once; 1000 but in its case (3)',
+  '{address-rate}      new connections per second per address after the burst; 1000',
 ];
 
 /** Where a template has no value for a placeholder it names. */
@@ -232,6 +241,13 @@ const SPEC_DEFAULTS: Record<LimitPlaceholder, number> = {
   'max-name': LIMITS.maxName,
   'max-message': LIMITS.maxMessage,
   'max-frame': LIMITS.maxFrame,
+  'rate-replies': LIMITS.rateRefusalReplies,
+  'rate-budget': LIMITS.rateRefusalBudget,
+  // The suite opens all its connections from one address, many at once: its own need, not the
+  // spec default (the per-address cases get a server of their own with small values).
+  'max-per-address': 1000,
+  'address-burst': 1000,
+  'address-rate': 1000,
 };
 
 /**

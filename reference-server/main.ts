@@ -93,10 +93,40 @@ const program = new Command('reference-server')
   )
   .option(
     '--rate <n>',
-    limitHelp('ratePerSecond', 'chat messages per second per client'),
+    limitHelp('ratePerSecond', 'rate tokens per second per client (a chat line costs 1)'),
     limit('ratePerSecond'),
   )
-  .option('--burst <n>', limitHelp('rateBurst', 'chat message burst per client'), limit('rateBurst'))
+  .option('--burst <n>', limitHelp('rateBurst', 'rate bucket size per client'), limit('rateBurst'))
+  .option(
+    '--rate-replies <n>',
+    limitHelp('rateRefusalReplies', 'RATE_LIMITED replies per client per refusal window'),
+    limit('rateRefusalReplies'),
+  )
+  .option(
+    '--rate-budget <n>',
+    limitHelp('rateRefusalBudget', 'refused packets per window before RATE_EXCEEDED closes'),
+    limit('rateRefusalBudget'),
+  )
+  .option(
+    '--rate-window <ms>',
+    limitHelp('rateRefusalWindowMs', 'the window refusals are counted in'),
+    limit('rateRefusalWindowMs'),
+  )
+  .option(
+    '--max-per-address <n>',
+    limitHelp('maxPerAddress', 'most connections at once from one address (IPv6: one /64)'),
+    limit('maxPerAddress'),
+  )
+  .option(
+    '--address-burst <n>',
+    limitHelp('addressHandshakeBurst', 'new connections one address may open at once'),
+    limit('addressHandshakeBurst'),
+  )
+  .option(
+    '--address-rate <n>',
+    limitHelp('addressHandshakesPerSecond', 'new connections per second per address, after the burst'),
+    limit('addressHandshakesPerSecond'),
+  )
   .option(
     '--max-queued <bytes>',
     limitHelp('maxQueuedBytes', 'unsent bytes allowed for a slow reader'),
@@ -131,6 +161,12 @@ interface Options {
   idleTimeout?: number;
   rate?: number;
   burst?: number;
+  rateReplies?: number;
+  rateBudget?: number;
+  rateWindow?: number;
+  maxPerAddress?: number;
+  addressBurst?: number;
+  addressRate?: number;
   maxQueued?: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -181,6 +217,12 @@ async function main(): Promise<void> {
       idleTimeoutMs: opts.idleTimeout,
       ratePerSecond: opts.rate,
       rateBurst: opts.burst,
+      rateRefusalReplies: opts.rateReplies,
+      rateRefusalBudget: opts.rateBudget,
+      rateRefusalWindowMs: opts.rateWindow,
+      maxPerAddress: opts.maxPerAddress,
+      addressHandshakeBurst: opts.addressBurst,
+      addressHandshakesPerSecond: opts.addressRate,
       maxQueuedBytes: opts.maxQueued,
     }).filter(([, v]) => v !== undefined),
   );

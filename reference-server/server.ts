@@ -225,7 +225,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       if (sockets.has(id)) guarded(id, 'close', () => apply(chat.end(id, Date.now())));
       sockets.delete(id);
     });
-    guarded(id, 'open', () => apply(chat.open(id, Date.now())));
+    // The remote address goes in for the per-address limits (11), decided in the core.
+    guarded(id, 'open', () => apply(chat.open(id, Date.now(), socket.remoteAddress)));
   };
 
   const server: Server = createServer({ noDelay: true }, onConnection);

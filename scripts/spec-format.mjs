@@ -143,8 +143,22 @@ const limit = z
     default: count,
     min: count,
     max: count,
-    unit: z.enum(['bytes', 'characters', 'connections', 'entries', 'ms', 'packets', 'packets/s']),
+    unit: z.enum([
+      'bytes',
+      'characters',
+      'connections',
+      'connections/s',
+      'entries',
+      'ms',
+      'packets',
+      'packets/s',
+    ]),
     section: sectionId,
+    /** The reference server's command-line option that sets it, when it has one. */
+    serverFlag: z
+      .string()
+      .regex(/^--[a-z][a-z0-9-]*$/, 'a long option such as --max-clients')
+      .optional(),
     text,
   })
   .refine((l) => l.min <= l.default && l.default <= l.max, {
@@ -205,14 +219,27 @@ const group = z.strictObject({
   text,
 });
 
-const v2Packet = z.strictObject({
-  type: snakeName,
-  direction,
-  encrypted: z.boolean(),
-  section: sectionId,
-  text,
-  fields: fieldMap,
-});
+/**
+ * Tokens a packet from a client takes from its connection's rate bucket (7.8): every encrypted
+ * packet a client may send has one, and no other packet does.
+ */
+const rateCost = count.optional();
+const costRule = [
+  (p) => (p.rateCost !== undefined) === (p.encrypted && p.direction !== 's2c'),
+  { message: 'an encrypted packet a client may send has a rateCost, and no other packet has one' },
+];
+
+const v2Packet = z
+  .strictObject({
+    type: snakeName,
+    direction,
+    encrypted: z.boolean(),
+    section: sectionId,
+    rateCost,
+    text,
+    fields: fieldMap,
+  })
+  .refine(...costRule);
 
 /** One row of the v2 feature registry (5.8). */
 const feature = z.strictObject({
@@ -265,14 +292,17 @@ const v2Profile = z.strictObject({
   machines,
 });
 
-const legacyPacket = z.strictObject({
-  typ: snakeName,
-  direction,
-  encrypted: z.boolean(),
-  section: sectionId,
-  cont: z.enum(['string', 'list']),
-  text,
-});
+const legacyPacket = z
+  .strictObject({
+    typ: snakeName,
+    direction,
+    encrypted: z.boolean(),
+    section: sectionId,
+    rateCost,
+    cont: z.enum(['string', 'list']),
+    text,
+  })
+  .refine(...costRule);
 
 const legacyProfile = z.strictObject({
   section: sectionId,

@@ -13,6 +13,7 @@ import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
 import { v2ChatCases } from './v2-chat.js';
 import { v2FeatureCases } from './v2-features.js';
+import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
@@ -72,6 +73,7 @@ const BODY: readonly Case[] = [
   ...legacyKeyCases,
   ...robustnessCases,
   ...survivalCases,
+  ...floodCases,
 ];
 
 /**
@@ -92,6 +94,7 @@ const ABSENCE = new Set([
   'v2-chat/7.6/2',
   'v2-chat/7.8/1',
   'v2-chat/7.8/2',
+  'v2-chat/7.8/3',
 ]);
 
 export const ALL_CASES: readonly Case[] = [

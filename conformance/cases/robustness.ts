@@ -214,5 +214,5 @@ export const robustnessCases: Case[] = [
 ];
 
 function limitText(): string {
-  return quote('11', 'Token bucket size for chat packets');
+  return quote('11', "Size of each connection's token bucket");
 }

@@ -10,6 +10,9 @@
  * --max-queued-bytes, or {max-clients} / {max-queued-bytes} in --server-cmd, which gives them a
  * server of their own; without it they are INFORMATIONAL.
  */
+
+import { LEGACY_PACKET_INFO } from '../../src/generated/legacy-packets.js';
+import { V2_PACKET_INFO } from '../../src/generated/v2-packets.js';
 import { type Case, type CaseContext, CaseStop } from '../case.js';
 import { pause, type RawConnection } from '../driver.js';
 import { limitText, quote, texts } from '../spec-text.js';
@@ -134,7 +137,7 @@ function unknown(ctx: CaseContext, expected: string, what: string): never {
 }
 
 const FULL =
-  'the connection beyond maxClients is closed without being served (v2: no keys yet, so no error packet, or a plaintext error SERVER_FULL); the held ones stay connected; a freed slot is served again';
+  'the connection beyond maxClients is closed without being served (v2: after one plaintext refused packet with SERVER_FULL, 5.10; legacy: without a word); the held ones stay connected; a freed slot is served again';
 
 const serverFull: Case = {
   id: 'robustness/11/4',
@@ -176,8 +179,7 @@ const serverFull: Case = {
         );
       }
     }
-    // The spec does not settle how SERVER_FULL reaches a client without keys (spec issue 17):
-    // the close, a plaintext error packet, or a server_hello then the close are all accepted.
+    // No keys exist yet: v2 says SERVER_FULL in a plaintext `refused` packet (5.10).
     const extra = await ctx.raw('extra');
     // Promptly: well before the server's handshake timeout, which would close it anyway.
     const promptly = Math.min(ctx.timeout, Math.floor(ctx.options.handshakeTimeoutMs / 2));
@@ -207,6 +209,12 @@ const serverFull: Case = {
       ctx.fail(
         FULL,
         `connection ${max + 1} got an error other than SERVER_FULL: ${wrongError.slice(0, 120)}`,
+      );
+    // 5.10: a v2 server says why, in one plaintext `refused` packet instead of server_hello.
+    if (!legacy(ctx) && !frames.some((b) => /"type"\s*:\s*"refused"/.test(b) && b.includes('"SERVER_FULL"')))
+      ctx.fail(
+        FULL,
+        `connection ${max + 1} got ${frames.length ? `${frames.length} frame(s) but no refused SERVER_FULL: ${frames[0].slice(0, 120)}` : 'the close without a word'} (5.10: a refused packet)`,
       );
     ctx.note(frames.length ? `refused after ${frames.length} plaintext frame(s)` : 'refused with the close');
     // A freed slot is served again (the server may take a moment to notice the close).
@@ -245,7 +253,8 @@ const slowReader: Case = {
   specText: texts(limitText('maxQueuedBytes'), quote('12', 'The peer read too slowly')),
   covers: [],
   accepts: [SLOW],
-  needs: { 'max-queued-bytes': 4096 },
+  // A burst that holds 20 exports: what is asked must outgrow the kernel's buffers.
+  needs: { 'max-queued-bytes': 4096, 'rate-burst': 200 },
   async run(ctx) {
     const limit = ctx.options.maxQueuedBytes;
     if (limit === undefined)
@@ -278,7 +287,9 @@ const slowReader: Case = {
       );
     const slow = isLegacy ? await ctx.legacyJoined('slow') : await ctx.v2Joined('slow');
     slow.conn.stopReading();
-    const exports = Math.min(ctx.options.burst, 20);
+    // Each export takes its rateCost (7.8): as many as the server's burst allows, up to 20.
+    const exportCost = isLegacy ? LEGACY_PACKET_INFO.export.rateCost! : V2_PACKET_INFO.export.rateCost!;
+    const exports = Math.max(1, Math.min(Math.floor(ctx.options.burst / exportCost) - 1, 20));
     for (let i = 0; i < exports; i++) {
       if (isLegacy)
         (slow as Awaited<ReturnType<CaseContext['legacyJoined']>>).sendPacket('export', '[export_chat]');

@@ -527,7 +527,8 @@ export const v2RoomCases: Case[] = [
       // take longer than an idle timeout for a few dozen joins.
       let kept = Date.now();
       const keepAlive = () => {
-        if (Date.now() - kept < Math.min(300, (ctx.options.idlePingMs ?? 60_000) / 2)) return;
+        // An unsolicited pong takes a rate token (7.8): a few a second, well within the refill.
+        if (Date.now() - kept < Math.min(1000, (ctx.options.idleTimeoutMs ?? 90_000) / 3)) return;
         kept = Date.now();
         for (const m of members) m.send({ type: 'pong', n: 0 });
       };

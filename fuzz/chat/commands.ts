@@ -3,6 +3,8 @@
  * leave, an extra connection, and advancing a fake clock; and the final quiescence check.
  */
 import { LIMITS } from '../../src/generated/constants.js';
+import { LEGACY_PACKET_INFO } from '../../src/generated/legacy-packets.js';
+import { V2_PACKET_INFO } from '../../src/generated/v2-packets.js';
 import type { ChatModel } from './model.js';
 import {
   type Cmd,
@@ -54,13 +56,17 @@ export class Join extends OnSlot implements Cmd {
   async run(m: ChatModel, r: ChatSystem): Promise<void> {
     const slot = this.resolve(m);
     const verdict = m.nameVerdict(this.name);
+    // A join takes its rateCost like every packet (7.8): a dropped one gets no verdict.
+    const cost = m.profile === 'v2' ? V2_PACKET_INFO.join.rateCost : LEGACY_PACKET_INFO.setuser.rateCost;
+    const token = m.takeToken(slot, cost);
     await step(
       m,
       r,
       this.label(slot),
       slot,
       () => r.act(slot, { kind: 'join', name: this.name }),
-      () => {
+      (limited) => {
+        if (limited) return { expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]), apply: () => {} };
         if (verdict !== null) {
           const reply: Expect =
             m.profile === 'v2' ? { t: 'join_error', code: verdict } : { t: 'username_taken' };
@@ -84,7 +90,7 @@ export class Join extends OnSlot implements Cmd {
         }
         return { expect: expectMap(entries), apply: () => m.joined(slot, name), joins: true };
       },
-      'none',
+      token,
     );
   }
   describe(where: string): string {
@@ -231,7 +237,8 @@ export class Query extends OnSlot implements Cmd {
   }
   async run(m: ChatModel, r: ChatSystem): Promise<void> {
     const slot = this.resolve(m);
-    const token = m.takeToken(slot);
+    const info = m.profile === 'v2' ? V2_PACKET_INFO[this.kind] : LEGACY_PACKET_INFO.export;
+    const token = m.takeToken(slot, info.rateCost);
     await step(
       m,
       r,

@@ -102,8 +102,11 @@ export class ChatModel {
     return foreign === undefined ? null : { who: null, name: foreign };
   }
 
-  /** The token bucket (7.8). Returns true (token taken), false (limited), or null (lenient: ask the server). */
-  takeToken(slot: Who): boolean | null {
+  /**
+   * The token bucket (7.8): `cost` tokens (the packet's rateCost, at most the burst). Returns true
+   * (taken), false (limited), or null (lenient: ask the server).
+   */
+  takeToken(slot: Who, cost = 1): boolean | null {
     const rate = this.system.rate;
     if (!rate) return null;
     const now = this.system.now;
@@ -112,8 +115,9 @@ export class ChatModel {
     bucket.tokens = Math.min(rate.burst, bucket.tokens + refill);
     bucket.at = now;
     this.tokens.set(slot, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    const take = Math.min(cost, rate.burst);
+    if (bucket.tokens >= take) {
+      bucket.tokens -= take;
       return true;
     }
     return false;

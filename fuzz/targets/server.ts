@@ -64,6 +64,10 @@ export const LIVE_LIMITS: Partial<Limits> = {
   maxMessage: 40,
   rateBurst: 100_000,
   ratePerSecond: 100_000,
+  // Every actor connects from 127.0.0.1: no per-address limit (spec 11) in the way either.
+  maxPerAddress: 100_000,
+  addressHandshakeBurst: 100_000,
+  addressHandshakesPerSecond: 100_000,
   handshakeTimeoutMs: 600_000,
   idlePingMs: 3_600_000,
   idleTimeoutMs: 7_200_000,

@@ -39,6 +39,10 @@ import {
 export const SESSION_LIMITS: Partial<Limits> = {
   rateBurst: 5,
   ratePerSecond: 2,
+  // The model expects a RATE_LIMITED reply to each refusal: the cap on replies (7.8) and the budget
+  // are tested on their own (test/core/chat-server.test.ts, the conformance suite).
+  rateRefusalReplies: 1_000_000,
+  rateRefusalBudget: 1_000_000,
   handshakeTimeoutMs: 10_000,
   idlePingMs: 2_000,
   idleTimeoutMs: 5_000,

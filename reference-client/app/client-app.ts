@@ -14,7 +14,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { SessionEvent } from '../../src/client/index.js';
+import { SERVER_REFUSAL_CODES, type SessionEvent } from '../../src/client/index.js';
 import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
 import { exportStamp } from '../view/text.js';
 import type { ThemeId } from '../view/themes.js';
@@ -331,6 +331,8 @@ export class ClientApp {
           ? `${error.code}: ${error.message}`
           : 'the connection ended';
     if (error && NO_RETRY.has(error.code)) this.noRetry = true;
+    // A script (--plain) stops at a server's refusal (5.10); the TUI tries again later.
+    if (error && SERVER_REFUSAL_CODES.has(error.code) && this.options.exitOnRefusal) this.noRetry = true;
     if (this.noRetry || this.vm.state.desiredName === null) {
       this.vm.connectionLost(detail, null, this.attempt);
       if (this.noRetry && this.options.exitOnRefusal) this.quit(1);

@@ -21,7 +21,14 @@ export function genConstants(spec) {
   const limitInfo = Object.fromEntries(
     spec.limits.map((l) => [
       l.name,
-      { default: l.default, min: l.min, max: l.max, unit: l.unit, text: l.text },
+      {
+        default: l.default,
+        min: l.min,
+        max: l.max,
+        unit: l.unit,
+        ...(l.serverFlag === undefined ? {} : { serverFlag: l.serverFlag }),
+        text: l.text,
+      },
     ]),
   );
   const groupInfo = Object.fromEntries(
@@ -87,6 +94,8 @@ export function genConstants(spec) {
       '  readonly min: number;',
       '  readonly max: number;',
       '  readonly unit: string;',
+      "  /** The reference server's option that sets it, e.g. `--max-clients`. */",
+      '  readonly serverFlag?: string;',
       '  readonly text: string;',
       '}',
       '',

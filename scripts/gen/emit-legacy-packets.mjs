@@ -18,7 +18,13 @@ export function genLegacyPackets(spec) {
   const info = Object.fromEntries(
     legacy.packets.map((p) => [
       p.typ,
-      { direction: p.direction, encrypted: p.encrypted, section: p.section, cont: p.cont },
+      {
+        direction: p.direction,
+        encrypted: p.encrypted,
+        section: p.section,
+        cont: p.cont,
+        ...(p.rateCost === undefined ? {} : { rateCost: p.rateCost }),
+      },
     ]),
   );
   return tsFile([
@@ -50,6 +56,8 @@ export function genLegacyPackets(spec) {
       '  readonly section: string;',
       '  /** What `cont` holds: a string, or a list of names. */',
       "  readonly cont: 'string' | 'list';",
+      "  /** Tokens the packet takes from its connection's rate bucket (7.8); client packets only. */",
+      '  readonly rateCost?: number;',
       '}',
       '',
       decl(`export const LEGACY_PACKET_INFO: Readonly<Record<LegacyTyp, LegacyPacketInfo>> = `, info, ';'),

@@ -232,11 +232,12 @@ export function genProtocol(spec) {
     );
     const anchors = new Map(v2.packets.map((p) => [p.type, slug(`\`${p.type}\``)]));
     md.table(
-      ['Type', 'Direction', 'Encrypted', 'Section', 'Meaning'],
+      ['Type', 'Direction', 'Encrypted', 'Rate cost', 'Section', 'Meaning'],
       v2.packets.map((p) => [
         `[${code(p.type)}](#${anchors.get(p.type)})`,
         DIRECTION[p.direction],
         yesNo(p.encrypted),
+        p.rateCost ?? '',
         p.section,
         p.text,
       ]),
@@ -244,7 +245,8 @@ export function genProtocol(spec) {
     for (const p of v2.packets) {
       md.heading(4, code(p.type));
       md.paragraph(
-        `**${DIRECTION[p.direction]}**, ${p.encrypted ? 'encrypted' : 'plaintext'}, section ${p.section}. ${p.text}`,
+        `**${DIRECTION[p.direction]}**, ${p.encrypted ? 'encrypted' : 'plaintext'}, section ${p.section}. ` +
+          `${p.rateCost === undefined ? '' : `Rate cost ${p.rateCost} (7.8). `}${p.text}`,
       );
       md.table(
         ['Field', 'Type', 'Constraints', 'Required'],
@@ -294,12 +296,13 @@ export function genProtocol(spec) {
     );
     md.heading(3, 'legacy packets');
     md.table(
-      ['typ', 'Direction', 'Encrypted', 'cont', 'Section', 'Meaning'],
+      ['typ', 'Direction', 'Encrypted', 'cont', 'Rate cost', 'Section', 'Meaning'],
       legacy.packets.map((p) => [
         code(p.typ),
         DIRECTION[p.direction],
         yesNo(p.encrypted),
         p.cont,
+        p.rateCost ?? '',
         p.section,
         p.text,
       ]),
@@ -324,8 +327,16 @@ export function genProtocol(spec) {
   // Limits, errors, machines.
   attach(mostCommonTopSection(spec.limits.map((l) => l.section)), () => {
     md.table(
-      ['Limit', 'Default', 'Min', 'Max', 'Unit', 'Meaning'],
-      spec.limits.map((l) => [code(l.name), l.default, l.min, l.max, l.unit, l.text]),
+      ['Limit', 'Default', 'Min', 'Max', 'Unit', 'Reference server flag', 'Meaning'],
+      spec.limits.map((l) => [
+        code(l.name),
+        l.default,
+        l.min,
+        l.max,
+        l.unit,
+        l.serverFlag ? code(l.serverFlag) : '',
+        l.text,
+      ]),
     );
   });
 

@@ -133,7 +133,15 @@ export function genV2Packets(spec) {
     )})`;
   };
   const info = Object.fromEntries(
-    packets.map((p) => [p.type, { direction: p.direction, encrypted: p.encrypted, section: p.section }]),
+    packets.map((p) => [
+      p.type,
+      {
+        direction: p.direction,
+        encrypted: p.encrypted,
+        section: p.section,
+        ...(p.rateCost === undefined ? {} : { rateCost: p.rateCost }),
+      },
+    ]),
   );
   const { registry, section: featureSection } = spec.profiles.v2.features;
   const featureInfo = Object.fromEntries(
@@ -186,6 +194,8 @@ export function genV2Packets(spec) {
       '  /** Sent as a record (section 6) rather than plaintext JSON. */',
       '  readonly encrypted: boolean;',
       '  readonly section: string;',
+      "  /** Tokens the packet takes from its connection's rate bucket (7.8); client packets only. */",
+      '  readonly rateCost?: number;',
       '}',
       '',
       decl(`export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = `, info, ';'),

@@ -34,6 +34,8 @@ import type { LeaveReason, Limits, LogLevel, Profile } from '../generated/consta
 import type { ErrorCode } from '../generated/errors.js';
 import type { LegacyServerGuard, V2ServerGuard } from '../generated/machines.js';
 import { logText } from '../text/untrusted-text.js';
+import { Admission, addressKey } from './admission.js';
+import { chargePacket, type PacketBucket, packetBucket } from './rate-limit.js';
 import type { Room, RoomDecision, RoomRequest } from './room.js';
 
 /**
@@ -65,6 +67,8 @@ export interface ServerEndpoint<E> {
   /** What a read held back behind a join, once the room's verdict is settled (13.1, 13.3). */
   resumeHeld(): E[];
   receiveEnd(): E[];
+  /** True while a packet of the read (the last handed on) waits for the room's verdict. */
+  readonly awaitingVerdict: boolean;
   /** The room's verdict on the join that waits. */
   settle(when: JoinVerdict): void;
   /**
@@ -84,6 +88,10 @@ export interface Conn<E> {
   lastHeard: number;
   pingedAt: number | null;
   finished: boolean;
+  /** The key its remote address counts by (admission.ts), when the adapter knew the address. */
+  readonly address: string | undefined;
+  /** Its packet bucket (7.8): every client packet after the handshake is charged here. */
+  readonly rate: PacketBucket;
   /** Set when the peer ends the connection other than by goodbye (v2 c2s `error`, 13.1). */
   closeReason?: LeaveReason;
 }
@@ -118,6 +126,17 @@ export interface WireDialect<E> {
   /** When the dialect's held output (batched presence) is due, or null. */
   readonly due: number | null;
   createEndpoint(now: number): ServerEndpoint<E>;
+  /**
+   * The tokens a client packet takes from its connection's bucket (the spec's rateCost, 7.8), or
+   * null when the event is no client packet after the handshake (an error, a close).
+   */
+  rateCost(event: E): number | null;
+  /** Whether the event is a pong (v2), which answers the server's ping. */
+  answersPing(event: E): boolean;
+  /** Whether the event is the packet whose transition waits for the room's verdict (a join). */
+  waitsForVerdict(event: E): boolean;
+  /** What a connection refused at accept is sent before the close (v2 `refused`, 5.10), if anything. */
+  refusal(code: ErrorCode, message: string): Buffer | null;
   /** What an endpoint event from member `from` amounts to (null: nothing). */
   read(event: E, from: ConnId, room: Room<ConnId>, now: number): Reading | null;
   /** The room's decision as deliveries. */
@@ -149,6 +168,8 @@ export class ChatServer<E = unknown> {
   private readonly dirty = new Set<Conn<E>>();
   private deadline: number | null = null;
   private stopping = false;
+  /** Who is served at accept (5.10, 11): per-address and server-wide limits. */
+  private readonly admission: Admission;
   /** Refusals counted since the first one logged in the current window (REFUSAL_LOG_WINDOW_MS). */
   private refusals = { since: Number.NEGATIVE_INFINITY, counts: new Map<ErrorCode, number>() };
   private readonly deferWrites: boolean;
@@ -168,6 +189,7 @@ export class ChatServer<E = unknown> {
     options: ChatServerOptions = {},
   ) {
     this.deferWrites = options.deferWrites ?? false;
+    this.admission = new Admission(limits);
     const shortest = Math.min(limits.idlePingMs, limits.handshakeTimeoutMs);
     this.deadlineGrid = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
   }
@@ -193,13 +215,19 @@ export class ChatServer<E = unknown> {
   // -------------------------------------------------------------------------------------------
   // the adapter's API
 
-  /** A connection was accepted. */
-  open(id: ConnId, now: number): ServerAction[] {
-    if (this.stopping || this.conns.size >= this.limits.maxClients) {
-      const error = this.stopping
-        ? parleyError('SERVER_SHUTDOWN', 'server is stopping')
-        : parleyError('SERVER_FULL', `server holds ${this.limits.maxClients} connections already`);
+  /**
+   * A connection was accepted from `remoteAddress` (as the socket gives it; the adapter passes it
+   * whenever it knows it, since the per-address limits of 11 need it). A connection that is not
+   * to be served is refused here (5.10): v2 sends it a `refused` packet, legacy closes it.
+   */
+  open(id: ConnId, now: number, remoteAddress?: string): ServerAction[] {
+    const address = remoteAddress === undefined ? undefined : addressKey(remoteAddress);
+    const refusal = this.admission.admit(address, this.stopping, now);
+    if (refusal) {
+      const error = parleyError(refusal.code, refusal.message);
       this.logRefusal(id, error.code, now);
+      const record = this.dialect.refusal(refusal.code, refusal.message);
+      if (record) this.actions.push({ kind: 'write', id, data: record });
       this.actions.push({ kind: 'close', id, error });
       return this.done();
     }
@@ -210,6 +238,8 @@ export class ChatServer<E = unknown> {
       lastHeard: now,
       pingedAt: null,
       finished: false,
+      address,
+      rate: packetBucket(this.limits, now),
     };
     this.conns.set(id, conn);
     this.lowerDeadline(this.onGrid(now + this.limits.handshakeTimeoutMs));
@@ -371,8 +401,18 @@ export class ChatServer<E = unknown> {
     }
   }
 
-  /** One endpoint event: the dialect reads it, the room decides, the dialect renders the decision. */
+  /**
+   * One endpoint event: charged to the connection's bucket (7.8: the one place the rate limit is
+   * enforced, before the packet has any effect), then the dialect reads it, the room decides, and
+   * the dialect renders the decision.
+   */
   private handle(conn: Conn<E>, event: E, now: number): void {
+    const cost = this.dialect.rateCost(event);
+    if (cost !== null) {
+      // The first pong after the server's own ping is free: the server asked for it (7.8).
+      if (conn.pingedAt !== null && this.dialect.answersPing(event)) conn.pingedAt = null;
+      else if (!this.charge(conn, event, cost, now)) return;
+    }
     const reading = this.dialect.read(event, conn.id, this.room, now);
     if (reading === null) return;
     if (reading.deliveries) this.deliver(reading.deliveries);
@@ -410,6 +450,32 @@ export class ChatServer<E = unknown> {
     }
   }
 
+  /**
+   * Charges a client packet to its connection (7.8); false when it is dropped. A dropped packet
+   * waiting for a verdict (a join) is settled as refused, with no verdict sent, so that what
+   * follows it in the read is handled.
+   */
+  private charge(conn: Conn<E>, event: E, cost: number, now: number): boolean {
+    const verdict = chargePacket(conn.rate, cost, this.limits, now);
+    if (verdict === 'pass') return true;
+    if (verdict === 'close') {
+      const budget = this.limits.rateRefusalBudget;
+      const windowS = this.limits.rateRefusalWindowMs / 1000;
+      const message = `more than ${budget} packets over the rate limit within ${windowS} s`;
+      const error = conn.endpoint.failWith(parleyError('RATE_EXCEEDED', message));
+      this.log('info', `conn ${conn.id}: ${error.code}`);
+      this.finish(conn, 'error', now, error);
+      return false;
+    }
+    if (this.dialect.waitsForVerdict(event) && conn.endpoint.awaitingVerdict) conn.endpoint.settle('refused');
+    if (verdict === 'reply') {
+      const rate = this.limits.ratePerSecond;
+      const error = parleyError('RATE_LIMITED', `slow down: the server allows ${rate} packets a second`);
+      this.deliver(this.dialect.render({ kind: 'notice', by: conn.id, error }, this.room, now));
+    }
+    return false;
+  }
+
   private timeout(conn: Conn<E>, code: ErrorCode, message: string, now: number): void {
     const error = conn.endpoint.failWith(parleyError(code, message));
     this.log('info', `conn ${conn.id}: ${error.code}`);
@@ -427,6 +493,7 @@ export class ChatServer<E = unknown> {
     if (conn.finished) return;
     conn.finished = true;
     this.joined.delete(conn);
+    this.admission.release(conn.address);
     const left = this.room.leave(conn.id, reason, now);
     if (left?.kind === 'left') {
       this.log('info', `conn ${conn.id}: ${logText(left.name)} left (${reason})`);

@@ -19,6 +19,7 @@ import {
   LIMITS,
   type Limits,
 } from '../generated/constants.js';
+import { LEGACY_PACKET_INFO, type LegacyTyp } from '../generated/legacy-packets.js';
 import { type LegacyPacket, legacyPacket, serializeLegacyPacket } from '../legacy/legacy-packet.js';
 import { pythonDateString, pythonJsonString } from '../legacy/python-json.js';
 import {
@@ -71,6 +72,28 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     });
     endpoint.start(pythonDateString(now));
     return endpoint;
+  }
+
+  rateCost(event: LegacyServerConnectionEvent): number | null {
+    if (event.kind !== 'packet') return null;
+    // 10.3: an unknown typ is a chat line, and costs as one.
+    const typ = event.packet.typ;
+    const known = Object.hasOwn(LEGACY_PACKET_INFO, typ) ? LEGACY_PACKET_INFO[typ as LegacyTyp] : null;
+    return known?.rateCost ?? LEGACY_PACKET_INFO.default.rateCost ?? 1;
+  }
+
+  /** legacy has no ping (10). */
+  answersPing(): boolean {
+    return false;
+  }
+
+  waitsForVerdict(event: LegacyServerConnectionEvent): boolean {
+    return event.kind === 'packet' && event.packet.typ === 'setuser';
+  }
+
+  /** legacy has no way to say why (5.10): the connection is closed without a word. */
+  refusal(): null {
+    return null;
   }
 
   read(event: LegacyServerConnectionEvent): Reading | null {

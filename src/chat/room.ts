@@ -7,8 +7,8 @@
  *
  * How this works: names map to member ids both ways under the profile's name rules (generated
  * from the spec, applied by name-rules.ts: v2 records names in NFC and compares them by their
- * UTS #39 skeleton key, legacy exactly). Each member has a token
- * bucket (7.8). History is a ring of at most `history` entries, held in memory only and cleared
+ * UTS #39 skeleton key, legacy exactly). The rate limit (7.8) is not the room's: every packet is
+ * charged before it reaches the room, in one place (chat-server.ts, rate-limit.ts). History is a ring of at most `history` entries, held in memory only and cleared
  * when the room empties or the server stops (the original's behaviour).
  */
 import { type ParleyError, parleyError } from '../errors.js';
@@ -74,18 +74,12 @@ export type RoomDecision<Id> =
     };
 
 /** The limits the room applies (11). */
-export type RoomLimits = Pick<Limits, 'maxName' | 'maxMessage' | 'history' | 'rateBurst' | 'ratePerSecond'>;
-
-interface Bucket {
-  tokens: number;
-  at: number;
-}
+export type RoomLimits = Pick<Limits, 'maxName' | 'maxMessage' | 'history'>;
 
 export class Room<Id> {
   private readonly byId = new Map<Id, string>();
   /** Every key of every member's name (name-rules.ts): no two members share one. */
   private readonly byKey = new Map<string, Id>();
-  private readonly buckets = new Map<Id, Bucket>();
   /** Names kept sorted by (order key, name) as members come and go: no sort per join. */
   private readonly sorted: { key: string; name: string }[] = [];
   private history: HistoryEntry[] = [];
@@ -112,7 +106,7 @@ export class Room<Id> {
         return { kind: 'joined', by, name: verdict.name, ts: now };
       }
       case 'say': {
-        const refused = this.takeToken(by, now) ?? this.checkLength(by, request.text);
+        const refused = this.checkLength(by, request.text);
         if (refused) return refused;
         const from = this.byId.get(by)!;
         this.record({ kind: request.action ? 'action' : 'message', from, text: request.text, ts: now });
@@ -127,7 +121,7 @@ export class Room<Id> {
         };
       }
       case 'msg': {
-        const refused = this.takeToken(by, now) ?? this.checkLength(by, request.text);
+        const refused = this.checkLength(by, request.text);
         if (refused) return refused;
         const target = this.idOf(request.to);
         if (target === undefined) {
@@ -140,7 +134,7 @@ export class Room<Id> {
       }
       case 'who':
       case 'export':
-        return this.takeToken(by, now) ?? { kind: request.kind, by };
+        return { kind: request.kind, by };
     }
   }
 
@@ -150,7 +144,6 @@ export class Room<Id> {
     if (name === undefined) return null;
     this.byId.delete(by);
     for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
-    this.buckets.delete(by);
     this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
@@ -177,28 +170,9 @@ export class Room<Id> {
   private join(id: Id, name: string, now: number): void {
     this.byId.set(id, name);
     for (const key of nameKeys(this.rules, name)) this.byKey.set(key, id);
-    this.buckets.set(id, { tokens: this.limits.rateBurst, at: now });
     const order = nameOrderKey(this.rules, name);
     this.sorted.splice(this.position(order, name), 0, { key: order, name });
     if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
-  }
-
-  /** Takes a token for a chat packet (7.8); a RATE_LIMITED notice when the bucket is empty. */
-  private takeToken(by: Id, now: number): RoomDecision<Id> | null {
-    let bucket = this.buckets.get(by);
-    if (!bucket) {
-      bucket = { tokens: this.limits.rateBurst, at: now };
-      this.buckets.set(by, bucket);
-    }
-    const refill = ((now - bucket.at) / 1000) * this.limits.ratePerSecond;
-    bucket.tokens = Math.min(this.limits.rateBurst, bucket.tokens + refill);
-    bucket.at = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return null;
-    }
-    const message = `slow down: at most ${this.limits.ratePerSecond} messages a second`;
-    return { kind: 'notice', by, error: parleyError('RATE_LIMITED', message) };
   }
 
   /** A MESSAGE_TOO_LONG notice when `text` is over maxMessage characters (7.3). */

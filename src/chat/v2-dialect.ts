@@ -11,6 +11,7 @@
 
 import type { Identity } from '../crypto/identity.js';
 import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
+import { encodeFrame } from '../framing/frame-codec.js';
 import {
   type LeaveReason,
   LIMITS,
@@ -18,7 +19,8 @@ import {
   V2_NAME_RULES,
   type V2Group,
 } from '../generated/constants.js';
-import { V2_FEATURE_NAMES, type V2PacketOf, type V2ServerPacket } from '../generated/v2-packets.js';
+import type { ErrorCode } from '../generated/errors.js';
+import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2PacketOf, type V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import {
   coalesceLimit,
@@ -237,6 +239,23 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     });
     endpoint.start();
     return endpoint;
+  }
+
+  rateCost(event: V2ServerConnectionEvent): number | null {
+    return event.kind === 'packet' ? (V2_PACKET_INFO[event.packet.type].rateCost ?? null) : null;
+  }
+
+  answersPing(event: V2ServerConnectionEvent): boolean {
+    return event.kind === 'packet' && event.packet.type === 'pong';
+  }
+
+  waitsForVerdict(event: V2ServerConnectionEvent): boolean {
+    return event.kind === 'packet' && event.packet.type === 'join';
+  }
+
+  /** The plaintext `refused` packet sent instead of server_hello (5.10). */
+  refusal(code: ErrorCode, message: string): Buffer {
+    return encodeFrame(encodeV2Packet({ type: 'refused', code, message }));
   }
 
   read(event: V2ServerConnectionEvent, from: ConnId, room: Room<ConnId>): Reading | null {

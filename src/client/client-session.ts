@@ -21,6 +21,7 @@ import { V2ClientConnection, type V2ClientConnectionEvent } from '../session/v2-
 import type { ReadyInfo, SessionError, SessionEvent, SessionState } from './events.js';
 import { ProfileSniffer } from './profile-sniffer.js';
 import { RoomReader } from './room-reader.js';
+import { serverRefusalText } from './server-refusal.js';
 import { changedKeyLines, decideTrust, type Profile, type ProfileOption, pinMismatchLines } from './trust.js';
 
 export const V2_SUITE_SUFFIX = '+AES-256-GCM';
@@ -327,6 +328,9 @@ export class ClientSession {
       if (event.kind === 'error') this.onConnectionError(event.error, out);
       else if (event.kind === 'closed') this.goodbyeReason = event.reason ?? 'goodbye';
       else if (event.kind === 'authenticated') out.push(...this.trust('v2', event.fingerprint));
+      // 5.10: unauthenticated, so reported as the server's word, under the server's code.
+      else if (event.kind === 'refused')
+        this.failWith(event.code, serverRefusalText(event.code, event.message));
       else out.push(...this.onRoomEvents(this.reader.read(event.packet, this.now)));
     }
     if (conn instanceof LegacyClientConnection && conn.state === 'READY' && this.current === 'handshaking') {

@@ -4,4 +4,5 @@ export * from './events.js';
 export * from './presence.js';
 export * from './profile-sniffer.js';
 export * from './room-reader.js';
+export * from './server-refusal.js';
 export * from './trust.js';

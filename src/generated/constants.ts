@@ -35,12 +35,18 @@ export const LIMITS = {
   maxMessage: 2000,
   maxName: 24,
   maxClients: 1024,
+  maxPerAddress: 8,
+  addressHandshakeBurst: 8,
+  addressHandshakesPerSecond: 2,
   history: 1000,
   handshakeTimeoutMs: 10000,
   idlePingMs: 60000,
   idleTimeoutMs: 90000,
   rateBurst: 20,
   ratePerSecond: 10,
+  rateRefusalReplies: 3,
+  rateRefusalBudget: 100,
+  rateRefusalWindowMs: 10000,
   maxQueuedBytes: 1048576,
   presenceBatchMembers: 100,
   presenceBurst: 8,
@@ -61,6 +67,8 @@ export interface LimitInfo {
   readonly min: number;
   readonly max: number;
   readonly unit: string;
+  /** The reference server's option that sets it, e.g. `--max-clients`. */
+  readonly serverFlag?: string;
   readonly text: string;
 }
 
@@ -71,6 +79,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1024,
     max: 16777216,
     unit: 'bytes',
+    serverFlag: '--max-frame',
     text:
       'Largest body a receiver accepts (3.2). Announced by a v2 server in `server_hello`. 11.1 A stamped ' +
       'packet must fit: a server adds the sender\'s name, an id and a time to what a client sent, and the ' +
@@ -86,6 +95,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 32768,
     unit: 'characters',
+    serverFlag: '--max-message',
     text: 'Longest chat, private or action text. Longer text gets MESSAGE_TOO_LONG (not fatal).',
   },
   maxName: { default: 24, min: 1, max: 64, unit: 'characters', text: 'Longest user name.' },
@@ -94,13 +104,56 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 100000,
     unit: 'connections',
-    text: 'Connections a server holds at once; more get SERVER_FULL.',
+    serverFlag: '--max-clients',
+    text:
+      'Connections a server holds at once; a connection beyond it is refused at accept with SERVER_FULL ' +
+      '(v2: a `refused` packet, 5.10; legacy: closed without a word).',
+  },
+  maxPerAddress: {
+    default: 8,
+    min: 1,
+    max: 100000,
+    unit: 'connections',
+    serverFlag: '--max-per-address',
+    text:
+      'Connections a server holds at once from one remote address; one more is refused at accept with ' +
+      'TOO_MANY_FROM_ADDRESS (v2: a `refused` packet, 5.10; legacy: closed without a word). An IPv6 ' +
+      'address counts by its /64 prefix (what one host or home network is given) and an IPv4-mapped IPv6 ' +
+      'address as its IPv4 address. Eight serves a household or office behind one NAT and keeps one ' +
+      'address from holding every slot: with the defaults it takes 128 addresses to fill maxClients. ' +
+      'Checked before maxClients, so that a crowded address is told so rather than that the server is full.',
+  },
+  addressHandshakeBurst: {
+    default: 8,
+    min: 1,
+    max: 100000,
+    unit: 'connections',
+    serverFlag: '--address-burst',
+    text:
+      'Size of each remote address\'s token bucket for new connections (addresses counted as for ' +
+      'maxPerAddress): every accepted connection takes a token, and one that finds none is refused at ' +
+      'accept with ADDRESS_RATE_LIMITED (v2: a `refused` packet, 5.10; legacy: closed without a word). A ' +
+      'refused connection takes no token. A bucket starts full; a server MAY forget the full bucket of an ' +
+      'address it holds no connection from.',
+  },
+  addressHandshakesPerSecond: {
+    default: 2,
+    min: 1,
+    max: 100000,
+    unit: 'connections/s',
+    serverFlag: '--address-rate',
+    text:
+      'Tokens added to each address\'s connection bucket per second, up to addressHandshakeBurst. A ' +
+      'reconnect storm from one address (a client that reopens each socket the moment it is closed) then ' +
+      'costs the server at most this many handshakes a second, while a household\'s clients reconnecting ' +
+      'together after a restart fit the burst.',
   },
   history: {
     default: 1000,
     min: 0,
     max: 1000000,
     unit: 'entries',
+    serverFlag: '--history',
     text: 'Chat entries kept in memory for export; the oldest go first. Never written to disk.',
   },
   handshakeTimeoutMs: {
@@ -108,6 +161,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 100,
     max: 600000,
     unit: 'ms',
+    serverFlag: '--handshake-timeout',
     text: 'Time from accept to a chosen name; past it the server closes with HANDSHAKE_TIMEOUT.',
   },
   idlePingMs: {
@@ -115,6 +169,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 100,
     max: 3600000,
     unit: 'ms',
+    serverFlag: '--idle-ping',
     text:
       'v2: a server that has heard nothing for this long sends `ping`. A minute (IRC servers wait one to a ' +
       'few): each ping costs the server a record sealed and one opened, and at 30 s a room of 10,000 idle ' +
@@ -126,6 +181,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 200,
     max: 7200000,
     unit: 'ms',
+    serverFlag: '--idle-timeout',
     text:
       'v2: a server that has heard nothing for this long closes with IDLE_TIMEOUT (30 s after the ping by ' +
       'default). A peer is heard when a frame from it is complete: the bytes of an unfinished frame do not ' +
@@ -137,21 +193,73 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 100000,
     unit: 'packets',
-    text: 'Token bucket size for chat packets per connection.',
+    serverFlag: '--burst',
+    text:
+      'Size of each connection\'s token bucket (7.8). After the handshake (v2: every packet after ' +
+      '`client_hello`; legacy: once the key exchange is done) every packet a client sends takes its ' +
+      '`rateCost` (the packet table) in tokens from the bucket, whatever its type and the connection\'s ' +
+      'state: chat lines, actions and private messages 1; `ping`, `pong` and a non-fatal `error` 1 (each ' +
+      'costs a record opened, a ping also one sealed), but the first `pong` after the server\'s own `ping` ' +
+      'is free (the server asked for it); `join` and legacy `setuser` 2 (a name check under the UTS #39 ' +
+      'rules and a reply); `who` 3 (a user list, up to maxClients names); `export` 8 (up to `history` ' +
+      'entries; what bounds its output is the server\'s queue limits, the cost bounds how often it is ' +
+      'asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A packet ' +
+      'costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A server ' +
+      'enforces the bucket in one place, before the packet has any effect.',
   },
   ratePerSecond: {
     default: 10,
     min: 1,
     max: 100000,
     unit: 'packets/s',
+    serverFlag: '--rate',
     text:
-      'Token bucket refill rate. A packet with no token left gets RATE_LIMITED (not fatal) and is dropped.',
+      'Tokens added to each connection\'s bucket per second, up to rateBurst (7.8). A packet whose cost ' +
+      'exceeds the tokens left is dropped without effect (a dropped `ping` gets no `pong`, a dropped ' +
+      '`join` no verdict) and counts as a refusal: the connection gets RATE_LIMITED (not fatal) for the ' +
+      'first rateRefusalReplies refusals of a rateRefusalWindowMs window and nothing for later ones, so ' +
+      'that the replies to a flood cannot outgrow it (one reply per refused line was 917,866 replies in 10 ' +
+      's); past rateRefusalBudget refusals in one window the server closes it with RATE_EXCEEDED (fatal; ' +
+      'v2: the `error` packet, then the close; the others see `user_left` with reason `error`). legacy has ' +
+      'no error packet: RATE_LIMITED is a `default` line from `*server*` and RATE_EXCEEDED a close.',
+  },
+  rateRefusalReplies: {
+    default: 3,
+    min: 0,
+    max: 100000,
+    unit: 'packets',
+    serverFlag: '--rate-replies',
+    text:
+      'RATE_LIMITED replies a connection gets within one rateRefusalWindowMs window (7.8); later refusals ' +
+      'in the window are dropped without a reply. A window opens at a refusal when none is open and lasts ' +
+      'rateRefusalWindowMs.',
+  },
+  rateRefusalBudget: {
+    default: 100,
+    min: 1,
+    max: 1000000,
+    unit: 'packets',
+    serverFlag: '--rate-budget',
+    text:
+      'Refused packets a connection may send within one rateRefusalWindowMs window; the next refusal ' +
+      'closes it with RATE_EXCEEDED (7.8). Far above what a fast typist or a paste reaches (a paste of 100 ' +
+      'lines at once is 80 refusals with the default bucket), and reached by a flood in well under a ' +
+      'second.',
+  },
+  rateRefusalWindowMs: {
+    default: 10000,
+    min: 100,
+    max: 3600000,
+    unit: 'ms',
+    serverFlag: '--rate-window',
+    text: 'The window over which refusals are counted for rateRefusalReplies and rateRefusalBudget (7.8).',
   },
   maxQueuedBytes: {
     default: 1048576,
     min: 4096,
     max: 1073741824,
     unit: 'bytes',
+    serverFlag: '--max-queued',
     text: 'Bytes a server may hold unsent for one slow reader before it disconnects it with SLOW_READER.',
   },
   presenceBatchMembers: {

@@ -21,7 +21,10 @@ export const ERROR_CODES = [
   'NO_SUCH_USER',
   'MESSAGE_TOO_LONG',
   'RATE_LIMITED',
+  'RATE_EXCEEDED',
   'SERVER_FULL',
+  'TOO_MANY_FROM_ADDRESS',
+  'ADDRESS_RATE_LIMITED',
   'HANDSHAKE_TIMEOUT',
   'IDLE_TIMEOUT',
   'SLOW_READER',
@@ -112,9 +115,38 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   RATE_LIMITED: {
     fatal: false,
     section: '7.8',
-    text: 'The connection sent packets faster than the rate limit; the packet was dropped.',
+    text:
+      'A packet needed more tokens than the connection\'s bucket held (7.8); the packet was dropped. Sent ' +
+      'for at most rateRefusalReplies refusals per rateRefusalWindowMs.',
   },
-  SERVER_FULL: { fatal: true, section: '11', text: 'The server holds maxClients connections already.' },
+  RATE_EXCEEDED: {
+    fatal: true,
+    section: '7.8',
+    text:
+      'The connection went on sending past its rate limit: more than rateRefusalBudget refused packets ' +
+      'within rateRefusalWindowMs. The server closes it.',
+  },
+  SERVER_FULL: {
+    fatal: true,
+    section: '5.10',
+    text:
+      'The server holds maxClients connections already. Sent at accept in a `refused` packet (5.10), never ' +
+      'as an `error` packet.',
+  },
+  TOO_MANY_FROM_ADDRESS: {
+    fatal: true,
+    section: '5.10',
+    text:
+      'The server holds maxPerAddress connections from the client\'s address already. Sent at accept in a ' +
+      '`refused` packet (5.10).',
+  },
+  ADDRESS_RATE_LIMITED: {
+    fatal: true,
+    section: '5.10',
+    text:
+      'The client\'s address opened connections faster than addressHandshakesPerSecond allows (beyond ' +
+      'addressHandshakeBurst). Sent at accept in a `refused` packet (5.10).',
+  },
   HANDSHAKE_TIMEOUT: {
     fatal: true,
     section: '11',
@@ -130,8 +162,8 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: true,
     section: '7.9',
     text:
-      'The server is stopping. Sent only in a `refused` record to a connection accepted while the server ' +
-      'stops (7.9); connections with keys get `goodbye` instead.',
+      'The server is stopping. Sent only in a `refused` record (5.10) to a connection accepted while the ' +
+      'server stops (7.9); connections with keys get `goodbye` instead.',
   },
   CONNECTION_LOST: {
     fatal: true,

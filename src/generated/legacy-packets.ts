@@ -41,16 +41,18 @@ export interface LegacyPacketInfo {
   readonly section: string;
   /** What `cont` holds: a string, or a list of names. */
   readonly cont: 'string' | 'list';
+  /** Tokens the packet takes from its connection's rate bucket (7.8); client packets only. */
+  readonly rateCost?: number;
 }
 
 export const LEGACY_PACKET_INFO: Readonly<Record<LegacyTyp, LegacyPacketInfo>> = {
   iv_exc: { direction: 's2c', encrypted: false, section: '8.1', cont: 'string' },
   key_exc: { direction: 'both', encrypted: false, section: '8.2', cont: 'string' },
-  setuser: { direction: 'c2s', encrypted: true, section: '10.2', cont: 'string' },
+  setuser: { direction: 'c2s', encrypted: true, section: '10.2', cont: 'string', rateCost: 2 },
   approved_conn: { direction: 's2c', encrypted: true, section: '10.2', cont: 'string' },
   username_taken: { direction: 's2c', encrypted: true, section: '10.2', cont: 'string' },
   client_list_update_add: { direction: 's2c', encrypted: true, section: '10.2', cont: 'list' },
   disconnection: { direction: 's2c', encrypted: true, section: '10.4', cont: 'list' },
-  default: { direction: 'both', encrypted: true, section: '10.3', cont: 'string' },
-  export: { direction: 'both', encrypted: true, section: '10.5', cont: 'string' },
+  default: { direction: 'both', encrypted: true, section: '10.3', cont: 'string', rateCost: 1 },
+  export: { direction: 'both', encrypted: true, section: '10.5', cont: 'string', rateCost: 8 },
 };

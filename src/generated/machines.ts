@@ -93,7 +93,10 @@ export const V2_CLIENT_MACHINE = {
     'ERROR',
   ],
   table: {
-    AWAIT_SERVER_HELLO: { server_hello: [{ when: null, to: 'AWAIT_SERVER_AUTH' }] },
+    AWAIT_SERVER_HELLO: {
+      server_hello: [{ when: null, to: 'AWAIT_SERVER_AUTH' }],
+      refused: [{ when: null, to: 'CLOSED' }],
+    },
     AWAIT_SERVER_AUTH: { server_auth: [{ when: null, to: 'READY' }], error: [{ when: null, to: 'CLOSED' }] },
     READY: {
       'send:join': [{ when: null, to: 'AWAIT_JOIN_REPLY' }],
@@ -107,7 +110,7 @@ export const V2_CLIENT_MACHINE = {
       join_ok: [{ when: null, to: 'JOINED' }],
       join_error: [{ when: null, to: 'READY' }],
       ping: [{ when: null, to: 'AWAIT_JOIN_REPLY' }],
-      error: [{ when: 'nonfatal', to: 'AWAIT_JOIN_REPLY' }, { when: 'fatal', to: 'CLOSED' }],
+      error: [{ when: 'nonfatal', to: 'READY' }, { when: 'fatal', to: 'CLOSED' }],
       goodbye: [{ when: null, to: 'CLOSED' }],
       'send:goodbye': [{ when: null, to: 'CLOSED' }],
       'send:pong': [{ when: null, to: 'AWAIT_JOIN_REPLY' }],

@@ -72,6 +72,19 @@ export const serverHelloSchema = z.strictObject({
 });
 
 /**
+ * `refused` (section 5.10): server to client, plaintext. Sent instead of `server_hello` by a server that will
+ * not serve the connection, which it then closes (5.10). Unauthenticated: a client shows it as what the
+ * server says, not as a fact. `code` is one of the refusal codes of section 12 (SERVER_FULL, SERVER_SHUTDOWN,
+ * TOO_MANY_FROM_ADDRESS, ADDRESS_RATE_LIMITED); a client shows an unknown code with the message as it would a
+ * known one.
+ */
+export const refusedSchema = z.strictObject({
+  type: z.literal('refused'),
+  code: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }),
+  message: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
  * `client_hello` (section 5.2): client to server, plaintext. The client's choice of group and its share. A
  * `protocol` other than `parley/2` is PROTOCOL_MISMATCH (checked after parsing, so it is a string here, not a
  * literal). `features` lists the features the client wants (5.8); sent only when `server_hello` listed
@@ -306,6 +319,7 @@ export const goodbyeSchema = z.strictObject({
 /** Every v2 packet type, in spec order. */
 export const V2_PACKET_TYPES = [
   'server_hello',
+  'refused',
   'client_hello',
   'server_auth',
   'join',
@@ -336,6 +350,7 @@ export type V2PacketType = (typeof V2_PACKET_TYPES)[number];
 /** The schema of each packet type. */
 export const V2_PACKET_SCHEMAS = {
   server_hello: serverHelloSchema,
+  refused: refusedSchema,
   client_hello: clientHelloSchema,
   server_auth: serverAuthSchema,
   join: joinSchema,
@@ -379,6 +394,7 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
 /** A packet a server may send (s2c or both); a client parses received packets with it. */
 export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   serverHelloSchema,
+  refusedSchema,
   serverAuthSchema,
   joinOkSchema,
   joinErrorSchema,
@@ -402,6 +418,7 @@ export type V2ServerPacket = z.infer<typeof v2ServerPacketSchema>;
 
 export interface V2PacketMap {
   server_hello: z.infer<typeof serverHelloSchema>;
+  refused: z.infer<typeof refusedSchema>;
   client_hello: z.infer<typeof clientHelloSchema>;
   server_auth: z.infer<typeof serverAuthSchema>;
   join: z.infer<typeof joinSchema>;
@@ -437,33 +454,36 @@ export interface V2PacketInfo {
   /** Sent as a record (section 6) rather than plaintext JSON. */
   readonly encrypted: boolean;
   readonly section: string;
+  /** Tokens the packet takes from its connection's rate bucket (7.8); client packets only. */
+  readonly rateCost?: number;
 }
 
 export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   server_hello: { direction: 's2c', encrypted: false, section: '5.1' },
+  refused: { direction: 's2c', encrypted: false, section: '5.10' },
   client_hello: { direction: 'c2s', encrypted: false, section: '5.2' },
   server_auth: { direction: 's2c', encrypted: true, section: '5.5' },
-  join: { direction: 'c2s', encrypted: true, section: '7.2' },
+  join: { direction: 'c2s', encrypted: true, section: '7.2', rateCost: 2 },
   join_ok: { direction: 's2c', encrypted: true, section: '7.2' },
   join_error: { direction: 's2c', encrypted: true, section: '7.2' },
-  say: { direction: 'c2s', encrypted: true, section: '7.3' },
+  say: { direction: 'c2s', encrypted: true, section: '7.3', rateCost: 1 },
   message: { direction: 's2c', encrypted: true, section: '7.3' },
-  msg: { direction: 'c2s', encrypted: true, section: '7.4' },
+  msg: { direction: 'c2s', encrypted: true, section: '7.4', rateCost: 1 },
   private: { direction: 's2c', encrypted: true, section: '7.4' },
-  me: { direction: 'c2s', encrypted: true, section: '7.5' },
+  me: { direction: 'c2s', encrypted: true, section: '7.5', rateCost: 1 },
   action: { direction: 's2c', encrypted: true, section: '7.5' },
-  who: { direction: 'c2s', encrypted: true, section: '7.6' },
+  who: { direction: 'c2s', encrypted: true, section: '7.6', rateCost: 3 },
   user_list: { direction: 's2c', encrypted: true, section: '7.6' },
   user_joined: { direction: 's2c', encrypted: true, section: '7.6' },
   user_left: { direction: 's2c', encrypted: true, section: '7.6' },
   users_joined: { direction: 's2c', encrypted: true, section: '7.6' },
   users_left: { direction: 's2c', encrypted: true, section: '7.6' },
-  export: { direction: 'c2s', encrypted: true, section: '7.7' },
+  export: { direction: 'c2s', encrypted: true, section: '7.7', rateCost: 8 },
   export_reply: { direction: 's2c', encrypted: true, section: '7.7' },
-  error: { direction: 'both', encrypted: true, section: '4' },
-  ping: { direction: 'both', encrypted: true, section: '7.8' },
-  pong: { direction: 'both', encrypted: true, section: '7.8' },
-  goodbye: { direction: 'both', encrypted: true, section: '7.9' },
+  error: { direction: 'both', encrypted: true, section: '4', rateCost: 1 },
+  ping: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
+  pong: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
+  goodbye: { direction: 'both', encrypted: true, section: '7.9', rateCost: 0 },
 };
 
 export interface V2FeatureInfo {

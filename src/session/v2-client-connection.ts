@@ -46,7 +46,12 @@ export type V2ClientConnectionEvent =
       readonly limits: ServerLimits;
       /** The features both hellos listed (5.8). */
       readonly features: ReadonlySet<string>;
-    };
+    }
+  /**
+   * The server refused the connection at accept (5.10), in plaintext: unauthenticated, so it is
+   * what the server says, not a verified fact. The connection is over (CLOSED).
+   */
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string };
 
 export interface V2ClientConnectionOptions {
   readonly random: RandomSource;
@@ -165,9 +170,13 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   private handleFrame(frame: Frame, events: V2ClientConnectionEvent[]): void {
     if (this.machine.state === 'AWAIT_SERVER_HELLO') {
       const packet = parseServerPacket(frame.body);
-      if (packet.type !== 'server_hello')
-        this.machine.fire(packet.type); // PACKET_UNEXPECTED
-      else this.handleServerHello(packet, Buffer.concat([frame.header, frame.body]));
+      if (packet.type === 'server_hello')
+        this.handleServerHello(packet, Buffer.concat([frame.header, frame.body]));
+      else {
+        this.machine.fire(packet.type); // PACKET_UNEXPECTED but for `refused` (5.10)
+        if (packet.type === 'refused')
+          events.push({ kind: 'refused', code: packet.code, message: packet.message });
+      }
       return;
     }
     this.handleRecord(this.opener!.open(frame), events);

@@ -216,6 +216,15 @@ describe.skipIf(!BUILT)(
       await c3.waitLine(/^joined as alice/);
     });
 
+    it('reports a full server as what the server says (unverified) and exits 1', async () => {
+      const srv = await server({ limits: { maxClients: 1 } });
+      const first = plain(srv, ['-u', 'alice']);
+      await first.waitLine(/^joined as alice/);
+      const late = plain(srv, ['-u', 'bob']);
+      expect(await late.exited).toBe(1);
+      expect(late.lines.join('\n')).toContain('SERVER_FULL: the server says it is full (unverified)');
+    });
+
     it('speaks legacy with a warning; /msg says legacy has none', async () => {
       const srv = await server({ profile: 'legacy' });
       const alice = plain(srv, ['-u', 'alice']);

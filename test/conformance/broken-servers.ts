@@ -217,11 +217,61 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'has no rate limit',
     profile: 'v2',
-    fault: 'every chat packet gets a token',
+    fault: 'every packet passes the bucket',
     caughtBy: 'v2-chat/7.8/2',
     start: async () => {
       const s = await startReference('v2');
-      (s.chat.room as Any).takeToken = () => null;
+      (s.chat as Any).charge = () => true;
+      return s;
+    },
+  },
+  {
+    name: 'limits chat lines only',
+    profile: 'v2',
+    fault: 'ping, who and join cost nothing: a flood of them is answered in full',
+    caughtBy: 'v2-chat/7.8/3',
+    start: async () => {
+      const s = await startReference('v2');
+      const dialect = s.chat.dialect as Any;
+      const cost = dialect.rateCost.bind(dialect);
+      dialect.rateCost = (event: Any) =>
+        event.kind === 'packet' && ['ping', 'who', 'join'].includes(event.packet.type) ? null : cost(event);
+      return s;
+    },
+  },
+  {
+    name: 'answers every refusal',
+    profile: 'v2',
+    fault: 'each refused packet gets its own RATE_LIMITED and a flood is never closed',
+    caughtBy: 'v2-chat/7.8/4',
+    start: () =>
+      startReference('v2', { limits: { rateRefusalReplies: 100_000, rateRefusalBudget: 1_000_000 } }),
+  },
+  {
+    name: 'has no per-address limit',
+    profile: 'v2',
+    fault: 'one address may hold every slot',
+    caughtBy: 'robustness/11/6',
+    options: { maxPerAddress: 3 },
+    start: () => startReference('v2'),
+  },
+  {
+    name: 'has no handshake rate per address',
+    profile: 'v2',
+    fault: 'one address may open connections as fast as it likes',
+    caughtBy: 'robustness/11/7',
+    options: { addressBurst: 3 },
+    start: () => startReference('v2'),
+  },
+  {
+    name: 'closes a full server without a word',
+    profile: 'v2',
+    fault: 'SERVER_FULL is a bare close, not a refused packet',
+    caughtBy: 'robustness/11/4',
+    options: { maxClients: 3 },
+    start: async () => {
+      const s = await startReference('v2', { limits: { maxClients: 3 } });
+      (s.chat.dialect as Any).refusal = () => null;
       return s;
     },
   },
@@ -441,8 +491,9 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'the server was told to hold 4096 bytes for a slow reader and holds everything',
     caughtBy: 'robustness/11/5',
-    options: { maxQueuedBytes: 4096, timeoutMs: 3000 },
-    start: async () => startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000 } }),
+    options: { maxQueuedBytes: 4096, burst: 200, timeoutMs: 3000 },
+    start: async () =>
+      startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000, rateBurst: 200, ratePerSecond: 200 } }),
   },
   {
     name: 'requires a features list',

@@ -16,6 +16,7 @@ import { createLogger } from '../../reference-server/logger.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../reference-server/server.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS } from '../../src/generated/constants.js';
+import { LOOPBACK_LIMITS } from '../support/loopback-limits.js';
 
 /** Short server timers, so that the timer cases finish in about a second. */
 export const TIMERS = { handshakeTimeoutMs: 1000, idlePingMs: 200, idleTimeoutMs: 1200 } as const;
@@ -33,7 +34,7 @@ export function startReference(profile: Profile, extra: Partial<ServerOptions> =
     identity: identityFromSeed(randomBytes(32)),
     logger: quiet,
     ...extra,
-    limits: { ...TIMERS, ...extra.limits },
+    limits: { ...LOOPBACK_LIMITS, ...TIMERS, ...extra.limits },
   });
 }
 
@@ -51,6 +52,8 @@ export function suiteOptions(
     idlePingMs: TIMERS.idlePingMs,
     idleTimeoutMs: TIMERS.idleTimeoutMs,
     burst: LIMITS.rateBurst,
+    rateReplies: LIMITS.rateRefusalReplies,
+    rateBudget: LIMITS.rateRefusalBudget,
     maxFrame: LIMITS.maxFrame,
     maxMessage: LIMITS.maxMessage,
     ...extra,

@@ -19,7 +19,7 @@ import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 import { type ClientLike, MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
-import { RawLegacyClient } from './helpers.js';
+import { RawLegacyClient, RawV2Client } from './helpers.js';
 
 const identity = identityFromSeed(Buffer.alloc(32, 9));
 
@@ -45,6 +45,14 @@ const closes = (actions: readonly ServerAction[]) =>
 
 const writesTo = (actions: readonly ServerAction[], id: number) =>
   actions.filter((a) => a.kind === 'write' && a.id === id);
+
+/** The plaintext packets written to connection `id` (a refusal at accept, 5.10). */
+const refusedPackets = (actions: readonly ServerAction[], id: number) =>
+  writesTo(actions, id).flatMap((a) => {
+    const d = new FrameDecoder({ maxFrame: 1 << 16 });
+    d.push((a as { data: Buffer }).data);
+    return d.drain().map((f) => JSON.parse(f.body.toString('utf8')));
+  });
 
 /** A peer that connects and then never says or reads anything. */
 const silent = (): ClientLike<never> => ({
@@ -359,7 +367,8 @@ describe('v2 server: leaving (7.6, 7.9)', () => {
 
 describe('v2 server: limits (7.3, 7.8, 11)', () => {
   it('drops a packet over the rate limit with a RATE_LIMITED notice, and keeps the connection', () => {
-    const s = v2({ rateBurst: 3, ratePerSecond: 1 });
+    // The join took 2 of the 5 tokens (its rateCost), so three lines pass.
+    const s = v2({ rateBurst: 5, ratePerSecond: 1 });
     const alice = s.join('alice').client;
     s.packets('alice');
     for (let i = 0; i < 4; i++) alice.say(`m${i}`);
@@ -489,13 +498,191 @@ describe('v2 server: limits (7.3, 7.8, 11)', () => {
     expect(s.net.now - start).toBeLessThanOrEqual(2500 + 1000);
   });
 
-  it('refuses a connection over maxClients with SERVER_FULL, before any byte', () => {
+  it('refuses a connection over maxClients with one plaintext refused packet, then the close (5.10)', () => {
     const s = v2({ maxClients: 1 });
     s.join('alice');
     const actions = s.server.open(99, s.net.now);
     expect(closes(actions)).toEqual([{ id: 99, code: 'SERVER_FULL' }]);
-    expect(writesTo(actions, 99)).toEqual([]);
+    expect(refusedPackets(actions, 99)).toEqual([
+      { type: 'refused', code: 'SERVER_FULL', message: expect.stringContaining('1 connections') },
+    ]);
+    expect(actions.findIndex((a) => a.kind === 'write')).toBeLessThan(
+      actions.findIndex((a) => a.kind === 'close'),
+    );
     expect(s.server.connectionCount).toBe(1);
+  });
+});
+
+describe('v2 server: one bucket for every packet (7.8)', () => {
+  /** Sends `n` packets from `client` in one read (as a flood does) and returns what came back. */
+  const flood = (
+    s: ReturnType<typeof v2>,
+    name: string,
+    n: number,
+    send: (c: V2ClientConnection) => void,
+  ) => {
+    s.packets(name);
+    for (let i = 0; i < n; i++) send(s.get(name).client);
+    s.net.settle();
+    return s.events(name);
+  };
+  const kinds = (events: V2ClientConnectionEvent[]) =>
+    events.map((e) =>
+      e.kind === 'packet' ? (e.packet.type === 'error' ? e.packet.code : e.packet.type) : e.kind,
+    );
+
+  it('limits a ping flood: a burst of pongs, then RATE_LIMITED for a few, then silence', () => {
+    const s = v2({ rateBurst: 6, ratePerSecond: 1, rateRefusalReplies: 2 });
+    s.join('alice');
+    const got = kinds(flood(s, 'alice', 30, (c) => c.ping(1)));
+    // The join took 2 tokens: 4 pongs, 2 refusals answered, 24 dropped without a word.
+    expect(got).toEqual(['pong', 'pong', 'pong', 'pong', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect(s.get('alice').client.state).toBe('JOINED');
+  });
+
+  it('charges who 3 and export 8 tokens (their rateCost)', () => {
+    const s = v2({ rateBurst: 11, ratePerSecond: 1, rateRefusalReplies: 10 });
+    s.join('alice');
+    // 9 tokens left after the join: three who replies, then refusals.
+    expect(kinds(flood(s, 'alice', 4, (c) => c.who()))).toEqual([
+      'user_list',
+      'user_list',
+      'user_list',
+      'RATE_LIMITED',
+    ]);
+    advance(s.net, 20_000);
+    // A full bucket (11) holds one export (8), not two.
+    expect(kinds(flood(s, 'alice', 2, (c) => c.requestExport()))).toEqual(['export_reply', 'RATE_LIMITED']);
+  });
+
+  it('limits a join flood before the room sees it, and a dropped join gets no verdict', () => {
+    const s = v2({ rateBurst: 4, ratePerSecond: 1, rateRefusalReplies: 1 });
+    s.join('alice');
+    // A raw client: it may send join after join, as a flood does.
+    const raw = new RawV2Client('x25519', 'join flood');
+    const written = (actions: ServerAction[]) =>
+      Buffer.concat(writesTo(actions, 500).map((a) => (a as { data: Buffer }).data));
+    const hello = written(s.server.open(500, s.net.now));
+    raw.open(written(s.server.data(500, raw.hello(hello), s.net.now))); // server_auth
+    const joins = ['alice', 'ALICE', 'alice', 'bob'].map((name) => raw.seal({ type: 'join', name }));
+    const got = raw.open(written(s.server.data(500, Buffer.concat(joins), s.net.now)));
+    // Two joins (2 tokens each) are judged; the third is refused with a reply, the fourth dropped.
+    expect(got.map((p) => (p.type === 'error' ? p.code : p.type))).toEqual([
+      'join_error',
+      'join_error',
+      'RATE_LIMITED',
+    ]);
+    expect(s.server.room.names()).toEqual(['alice']);
+    s.net.now += 2000;
+    const again = raw.open(written(s.server.data(500, raw.seal({ type: 'join', name: 'bob' }), s.net.now)));
+    expect(again[0]).toMatchObject({ type: 'join_ok', name: 'bob' });
+    expect(s.server.room.names()).toEqual(['alice', 'bob']);
+  });
+
+  it('closes a connection that floods past rateRefusalBudget with RATE_EXCEEDED; the others see it leave', () => {
+    const s = v2({ rateBurst: 3, ratePerSecond: 1, rateRefusalReplies: 1, rateRefusalBudget: 10 });
+    s.join('alice');
+    s.join('bob');
+    s.packets('bob');
+    const got = flood(s, 'alice', 1 + 10 + 1 + 5, (c) => c.say('x'));
+    const errors = got.flatMap((e): { code: string }[] =>
+      e.kind === 'packet' && e.packet.type === 'error' ? [e.packet] : e.kind === 'error' ? [e.error] : [],
+    );
+    // One line passes, one RATE_LIMITED reply, nine silent drops, then the eleventh refusal closes.
+    expect(got.filter((e) => e.kind === 'packet' && e.packet.type === 'message')).toHaveLength(1);
+    expect(errors.map((e) => e.code)).toEqual(['RATE_LIMITED', 'RATE_EXCEEDED']);
+    expect(s.server.room.names()).toEqual(['bob']);
+    expect(s.packets('bob')).toEqual([
+      expect.objectContaining({ type: 'message', from: 'alice' }),
+      expect.objectContaining({ type: 'user_left', name: 'alice', reason: 'error' }),
+    ]);
+  });
+
+  it('opens a new refusal window after rateRefusalWindowMs: the replies and the budget start again', () => {
+    const s = v2({ rateBurst: 2, ratePerSecond: 1, rateRefusalReplies: 1, rateRefusalBudget: 3 });
+    s.join('alice');
+    expect(kinds(flood(s, 'alice', 3, (c) => c.say('x')))).toEqual(['RATE_LIMITED']);
+    advance(s.net, LIMITS.rateRefusalWindowMs);
+    // A full bucket again (2): two lines, then one refusal answered in the new window.
+    expect(kinds(flood(s, 'alice', 3, (c) => c.say('y')))).toEqual(['message', 'message', 'RATE_LIMITED']);
+    expect(s.get('alice').client.state).toBe('JOINED');
+  });
+});
+
+describe('v2 server: admission per address (5.10, 11)', () => {
+  const refusalCodes = (actions: readonly ServerAction[], id: number) =>
+    refusedPackets(actions, id).map((p) => p.code);
+
+  it('refuses one connection more than maxPerAddress from one address, not from another', () => {
+    const s = v2({ maxPerAddress: 2 });
+    s.net.connect(silent(), '192.0.2.1');
+    s.net.connect(silent(), '::ffff:192.0.2.1');
+    const third = s.server.open(100, s.net.now, '192.0.2.1');
+    expect(refusalCodes(third, 100)).toEqual(['TOO_MANY_FROM_ADDRESS']);
+    expect(closes(third)).toEqual([{ id: 100, code: 'TOO_MANY_FROM_ADDRESS' }]);
+    const other = s.server.open(101, s.net.now, '192.0.2.2');
+    expect(closes(other)).toEqual([]);
+    expect(s.server.connectionCount).toBe(3);
+  });
+
+  it('counts an IPv6 address by its /64, and frees a slot when a connection ends', () => {
+    const s = v2({ maxPerAddress: 1 });
+    const first = s.net.connect(silent(), '2001:db8:1:2::1');
+    expect(closes(s.server.open(100, s.net.now, '2001:db8:1:2:ffff::9'))).toEqual([
+      { id: 100, code: 'TOO_MANY_FROM_ADDRESS' },
+    ]);
+    expect(closes(s.server.open(101, s.net.now, '2001:db8:1:3::1'))).toEqual([]);
+    s.net.hangUp(first);
+    advance(s.net, 1000);
+    expect(closes(s.server.open(102, s.net.now, '2001:db8:1:2::7'))).toEqual([]);
+  });
+
+  it('refuses connections beyond the address bucket with ADDRESS_RATE_LIMITED, and serves again once it refills', () => {
+    const s = v2({ maxPerAddress: 100, addressHandshakeBurst: 3, addressHandshakesPerSecond: 1 });
+    for (let i = 0; i < 3; i++) s.net.connect(silent(), '198.51.100.7');
+    const fourth = s.server.open(100, s.net.now, '198.51.100.7');
+    expect(refusalCodes(fourth, 100)).toEqual(['ADDRESS_RATE_LIMITED']);
+    expect(closes(s.server.open(101, s.net.now, '198.51.100.8'))).toEqual([]);
+    s.net.now += 1000;
+    expect(closes(s.server.open(102, s.net.now, '198.51.100.7'))).toEqual([]);
+  });
+
+  it('during a lockout from one address, newcomers from other addresses are served', () => {
+    const s = v2({ maxClients: 12, maxPerAddress: 2 });
+    // The attacker reopens as fast as it can: it never holds more than its two slots.
+    let refused = 0;
+    for (let i = 0; i < 50; i++) {
+      const actions = s.server.open(1000 + i, s.net.now, '203.0.113.66');
+      if (closes(actions).length > 0) refused++;
+    }
+    expect(refused).toBe(48);
+    const served = [];
+    for (let i = 0; i < 10; i++) served.push(closes(s.server.open(2000 + i, s.net.now, `192.0.2.${i + 1}`)));
+    expect(served.filter((c) => c.length === 0)).toHaveLength(10);
+  });
+
+  it('checks SERVER_FULL after the address: a crowded address is told so, a full server says full', () => {
+    const s = v2({ maxClients: 2, maxPerAddress: 1 });
+    s.net.connect(silent(), '192.0.2.1');
+    s.net.connect(silent(), '192.0.2.2');
+    expect(refusalCodes(s.server.open(100, s.net.now, '192.0.2.1'), 100)).toEqual(['TOO_MANY_FROM_ADDRESS']);
+    expect(refusalCodes(s.server.open(101, s.net.now, '192.0.2.3'), 101)).toEqual(['SERVER_FULL']);
+  });
+
+  it('lets a v2 client report a refusal, as what the server says (unverified)', () => {
+    const s = v2({ maxClients: 1 });
+    s.join('alice');
+    const c = s.connect('late');
+    const events = s.net.take(c.id);
+    expect(events).toEqual([
+      {
+        kind: 'refused',
+        code: 'SERVER_FULL',
+        message: expect.stringContaining('connections'),
+      },
+      { kind: 'closed', clean: true },
+    ]);
+    expect(c.client.state).toBe('CLOSED');
   });
 });
 
@@ -1028,9 +1215,35 @@ describe('legacy server: leaving (10.4)', () => {
   });
 });
 
+describe('legacy server: admission (5.10, 11)', () => {
+  it('closes a connection over the address limit without a byte (legacy has no way to say why)', () => {
+    const s = legacy({ maxPerAddress: 1 });
+    s.net.connect(silent(), '192.0.2.1');
+    const actions = s.server.open(100, s.net.now, '192.0.2.1');
+    expect(closes(actions)).toEqual([{ id: 100, code: 'TOO_MANY_FROM_ADDRESS' }]);
+    expect(writesTo(actions, 100)).toEqual([]);
+  });
+
+  it('closes a line flood past rateRefusalBudget, after a few notices', () => {
+    const s = legacy({ rateBurst: 3, ratePerSecond: 1, rateRefusalReplies: 2, rateRefusalBudget: 5 });
+    s.join('alice');
+    s.join('bob');
+    s.packets('alice');
+    for (let i = 0; i < 8; i++) s.get('alice').raw.send(legacyPacket('default', 'alice', `l${i}`, 'd'));
+    s.net.settle();
+    const notices = s.packets('alice').filter((p) => p.username === '*server*');
+    expect(notices.map((p) => p.cont)).toEqual([
+      expect.stringMatching(/\(RATE_LIMITED\)$/),
+      expect.stringMatching(/\(RATE_LIMITED\)$/),
+    ]);
+    expect(s.server.room.names()).toEqual(['bob']);
+  });
+});
+
 describe('legacy server: limits (11)', () => {
   it('answers a line over the rate limit with a RATE_LIMITED notice, not a disconnect', () => {
-    const s = legacy({ rateBurst: 2, ratePerSecond: 1 });
+    // setuser took 2 of the 4 tokens (its rateCost), so two lines pass.
+    const s = legacy({ rateBurst: 4, ratePerSecond: 1 });
     s.join('alice');
     s.join('bob');
     s.packets('alice');

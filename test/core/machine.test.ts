@@ -234,7 +234,12 @@ function driveV2Client(t: Transition): Driven {
   server.start();
   const hello = server.takeOutput();
   if (t.from === 'AWAIT_SERVER_HELLO') {
-    const events = client.receive(hello);
+    // 5.10: a server that refuses at accept sends `refused` instead of server_hello.
+    const first =
+      t.event === 'refused'
+        ? encodeFrame(JSON.stringify({ type: 'refused', code: 'SERVER_FULL', message: 'full' }))
+        : hello;
+    const events = client.receive(first);
     return { state: client.state, localErrors: localErrors(events) };
   }
   client.receive(hello);

@@ -21,6 +21,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
+import { LIMIT_INFO } from '../../src/generated/constants.js';
+import { LOOPBACK_FLAGS } from '../support/loopback-limits.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { connectLegacy, connectRaw, connectV2, DEFAULT_WAIT_MS, withTimeout } from '../support/tcp-client.js';
 import { Harness, marker, TEST_TIMEOUT_MS } from './helpers.js';
@@ -387,10 +389,27 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     await bob.join('bob');
     const third = h.track(await connectRaw(port));
     await third.closed;
-    expect(third.received.length).toBe(0);
+    expect(third.frames().map((f) => JSON.parse(f.body.toString('utf8')))).toEqual([
+      expect.objectContaining({ type: 'refused', code: 'SERVER_FULL' }),
+    ]);
     for (const text of ['one', 'two', 'three']) alice.say(text);
     await bob.waitForPacket('message', (m) => m.text === 'three');
     expect((await bob.requestExport()).map((e) => e.text)).toEqual(['two', 'three']);
+  });
+
+  it('has the flag the spec names for each limit (11), and refuses by it per address', async () => {
+    const help = run(['--help']);
+    await help.exit();
+    for (const info of Object.values(LIMIT_INFO)) {
+      if (info.serverFlag) expect(help.stdout).toContain(`${info.serverFlag} <`);
+    }
+    const { port } = await start(['--max-per-address', '1']);
+    h.track(await connectV2(port));
+    const second = h.track(await connectRaw(port));
+    await second.closed;
+    expect(second.frames().map((f) => JSON.parse(f.body.toString('utf8')))).toEqual([
+      expect.objectContaining({ type: 'refused', code: 'TOO_MANY_FROM_ADDRESS' }),
+    ]);
   });
 
   it('fails with exit code 1 when the port is taken', async () => {
@@ -447,7 +466,7 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
   }
 
   it('survives a stream of garbage connections and keeps serving its clients', async () => {
-    const { cli, port } = await start(['--handshake-timeout', '1000', '--burst', '1000']);
+    const { cli, port } = await start(['--handshake-timeout', '1000', '--burst', '1000', ...LOOPBACK_FLAGS]);
     const alice = h.track(await connectV2(port));
     const bob = h.track(await connectV2(port));
     await alice.join('alice');

@@ -8,6 +8,7 @@ import { createLogger } from '../../reference-server/logger.js';
 import { type RunningServer, startServer } from '../../reference-server/server.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits, LogLevel, Profile } from '../../src/generated/constants.js';
+import { LOOPBACK_LIMITS } from '../support/loopback-limits.js';
 import {
   connectLegacy,
   connectRaw,
@@ -68,7 +69,7 @@ export class Harness {
       host: '127.0.0.1',
       profile,
       identity: profile === 'v2' ? (options.identity ?? testIdentity()) : undefined,
-      limits: options.limits,
+      limits: { ...LOOPBACK_LIMITS, ...options.limits },
       motd: options.motd,
       logger,
     });

@@ -104,8 +104,9 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
   const h = useHarness();
 
   it('v2: rate-limits chat packets with a RATE_LIMITED reply, keeps the connection, and refills', async () => {
-    // The idle ping after 1 s of silence doubles as a clock: by then one token has refilled.
-    const server = await h.start({ limits: { rateBurst: 3, ratePerSecond: 1, idlePingMs: 1000 } });
+    // The join takes 2 of the 5 tokens (its rateCost). The idle ping after 2 s of silence doubles as
+    // a clock: by then two tokens have refilled, one for the pong and one for the line.
+    const server = await h.start({ limits: { rateBurst: 5, ratePerSecond: 1, idlePingMs: 2000 } });
     const alice = await h.v2(server, 'alice');
     const bob = await h.v2(server, 'bob');
     for (let i = 0; i < 5; i++) alice.endpoint.say(`burst ${i}`);
@@ -127,7 +128,8 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('legacy: rate-limits chat lines with a notice from *server*, not a disconnect', async () => {
-    const server = await h.start({ profile: 'legacy', limits: { rateBurst: 2, ratePerSecond: 1 } });
+    // setuser takes 2 of the 4 tokens (its rateCost): two lines pass.
+    const server = await h.start({ profile: 'legacy', limits: { rateBurst: 4, ratePerSecond: 1 } });
     const alice = await h.legacy(server, 'alice');
     const bob = await h.legacy(server, 'bob');
     for (let i = 0; i < 4; i++) alice.endpoint.say(`burst ${i}`);
@@ -195,7 +197,12 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
       await second.waitForFrames(handshakeFrames);
       const third = await h.raw(server, 'third');
       await third.closed;
-      expect(third.received.length).toBe(0);
+      // v2 says why in one plaintext `refused` packet (5.10); legacy has no way to.
+      if (profile === 'v2') {
+        expect(third.frames().map((f) => JSON.parse(f.body.toString('utf8')))).toEqual([
+          expect.objectContaining({ type: 'refused', code: 'SERVER_FULL' }),
+        ]);
+      } else expect(third.received.length).toBe(0);
       await server.waitForLog(codeLog('SERVER_FULL'));
       await alice.destroy();
       await server.waitForLog(/"alice" left/);

@@ -82,7 +82,8 @@ describe('reference server, v2 chat', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('refuses taken (case-insensitively), reserved and invalid names and lets the client try again', async () => {
-    const server = await h.start({ limits: { maxName: 12 } });
+    // Thirteen joins at 2 tokens each (rateCost) are more than the default burst.
+    const server = await h.start({ limits: { maxName: 12, rateBurst: 100 } });
     const alice = await h.v2(server, 'alice');
     const other = await h.v2(server);
     const refusals: [string, string][] = [

@@ -21,11 +21,11 @@ export class MemoryNet<E> {
 
   constructor(readonly server: ChatServer<unknown>) {}
 
-  /** Connects a client endpoint; returns its connection id. */
-  connect(client: ClientLike<E>): number {
+  /** Connects a client endpoint (from `address`, when given); returns its connection id. */
+  connect(client: ClientLike<E>, address?: string): number {
     const id = this.nextId++;
     this.clients.set(id, { client, events: [], closed: false, toServer: true });
-    this.apply(this.server.open(id, this.now));
+    this.apply(this.server.open(id, this.now, address));
     this.settle();
     return id;
   }

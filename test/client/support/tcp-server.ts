@@ -7,6 +7,7 @@ import { createLogger } from '../../../reference-server/logger.js';
 import { type RunningServer, startServer } from '../../../reference-server/server.js';
 import { identityFromSeed } from '../../../src/crypto/identity.js';
 import type { Limits, Profile } from '../../../src/generated/constants.js';
+import { LOOPBACK_LIMITS } from '../../support/loopback-limits.js';
 
 export interface TestServerOptions {
   readonly profile?: Profile;
@@ -41,7 +42,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       profile,
       identity: profile === 'v2' ? identity : undefined,
       motd: options.motd,
-      limits: options.limits,
+      limits: { ...LOOPBACK_LIMITS, ...options.limits },
       logger,
     });
   let server: RunningServer | null = await launch(options.port ?? 0);

@@ -1,0 +1,248 @@
+/**
+ * Floods and admission (spec 7.8, 5.10, 11): every packet type is rate limited, the replies to
+ * refusals are capped and a flood past the budget is closed, and a server limits what one address
+ * may hold and how fast it may connect.
+ *
+ * How this works: none of these limits is announced on the wire, so the suite takes them from the
+ * command line or the --server-cmd placeholders (--burst, --rate-replies, --rate-budget,
+ * --max-per-address, --address-burst); the admission cases get a server of their own with small
+ * values. Each flood is one write, so the server sees it at one instant; what counts is how many
+ * answers come back. Each case that passes on what is missing also checks, in the same case, that
+ * the first packets of a burst are answered (a server that answers nothing limits nothing).
+ */
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import type { Case, CaseContext } from '../case.js';
+import type { RawConnection } from '../driver.js';
+import { limitText, packetText, pkt, quote, texts, tr } from '../spec-text.js';
+
+/** Packets in one flood: far more than any burst plus what refills while the answers come. */
+const FLOOD = 1000;
+
+/** What a flood may get answered: the burst, plus 100 a second while it lasts (the suite's bound). */
+const allowance = (burst: number, startedAt: number) =>
+  burst + Math.ceil(((Date.now() - startedAt) / 1000) * 100) + 2;
+
+const LIMITED =
+  'the first packets of the flood answered, then no more than about a burst (--burst): the rest dropped';
+
+type Flooded = 'ping' | 'who' | 'join';
+
+const floodPacket = (kind: Flooded, i: number) =>
+  kind === 'ping'
+    ? { type: 'ping', n: i + 1 }
+    : kind === 'who'
+      ? { type: 'who' }
+      : { type: 'join', name: '' };
+
+const answers = (kind: Flooded, p: V2ServerPacket) =>
+  kind === 'ping' ? p.type === 'pong' : kind === 'who' ? p.type === 'user_list' : p.type === 'join_error';
+
+const everyType: Case = {
+  id: 'v2-chat/7.8/3',
+  section: '7.8',
+  profile: 'v2',
+  level: 'MUST',
+  description: 'ping, who and join floods are rate limited too, not only chat lines',
+  specText: texts(limitText('rateBurst'), limitText('ratePerSecond')),
+  covers: [],
+  accepts: [LIMITED],
+  async run(ctx) {
+    for (const kind of ['ping', 'who', 'join'] as const) {
+      // An empty name is always refused (NAME_INVALID), so every join is answered by join_error.
+      const s = kind === 'join' ? await ctx.v2(`${kind}flood`) : await ctx.v2Joined(`${kind}flood`);
+      const started = Date.now();
+      s.send(...Array.from({ length: FLOOD }, (_, i) => floodPacket(kind, i)));
+      const { packets } = await s.drain(ctx.timeout);
+      const answered = packets.filter((p) => answers(kind, p)).length;
+      const most = allowance(ctx.options.burst, started);
+      ctx.note(`${kind}: ${answered} of ${FLOOD} answered`);
+      if (answered === 0)
+        ctx.fail(LIMITED, `none of ${FLOOD} ${kind} packets was answered: a burst must pass`);
+      if (answered > most)
+        ctx.fail(
+          LIMITED,
+          `${answered} of ${FLOOD} ${kind} packets in one write were answered (at most ${most})`,
+        );
+    }
+  },
+};
+
+const CAPPED =
+  'at most rateRefusalReplies RATE_LIMITED replies (--rate-replies), then, past rateRefusalBudget refusals (--rate-budget), error RATE_EXCEEDED with fatal: true and the close';
+
+const capped: Case = {
+  id: 'v2-chat/7.8/4',
+  section: '7.8',
+  profile: 'v2',
+  level: 'MUST',
+  description: 'The replies to a flood are capped, and a flood past the refusal budget is closed',
+  specText: texts(
+    limitText('rateRefusalReplies'),
+    limitText('rateRefusalBudget'),
+    quote('12', 'more than rateRefusalBudget refused packets within rateRefusalWindowMs'),
+  ),
+  covers: [],
+  accepts: [CAPPED],
+  async run(ctx) {
+    const { burst, rateReplies, rateBudget } = ctx.options;
+    const s = await ctx.v2Joined('budget');
+    const total = burst + rateBudget + 50;
+    s.send(...Array.from({ length: total }, (_, i) => ({ type: 'say', text: ctx.line(`flood ${i}`) })));
+    const { packets, closed } = await s.drain(ctx.timeout * 2);
+    const delivered = packets.filter((p) => p.type === 'message').length;
+    const replies = packets.filter((p) => p.type === 'error' && p.code === 'RATE_LIMITED').length;
+    const fatal = packets.find((p) => p.type === 'error' && p.fatal);
+    ctx.note(
+      `${delivered} delivered, ${replies} RATE_LIMITED, ${fatal ? `then ${fatal.type === 'error' ? fatal.code : ''}` : 'no fatal error'}`,
+    );
+    if (delivered === 0) ctx.fail(CAPPED, `none of ${total} lines was delivered: a burst must pass`);
+    if (rateReplies > 0 && replies === 0) ctx.fail(CAPPED, 'no RATE_LIMITED reply at all');
+    if (replies > rateReplies)
+      ctx.fail(
+        CAPPED,
+        `${replies} RATE_LIMITED replies to one flood (the cap is ${rateReplies}: the refusal is an amplifier)`,
+      );
+    if (fatal?.type !== 'error' || fatal.code !== 'RATE_EXCEEDED')
+      ctx.fail(
+        CAPPED,
+        `after ${total} lines in one write (budget ${rateBudget}) no error RATE_EXCEEDED came`,
+      );
+    if (!closed) ctx.fail(CAPPED, 'the server sent RATE_EXCEEDED but kept the connection open');
+  },
+};
+
+/** Fails as INFORMATIONAL: the case needs a setting the suite was not told. */
+function unknown(ctx: CaseContext, expected: string, what: string): never {
+  return ctx.fail(expected, `not checked: ${what}`, 'MAY');
+}
+
+/** The first frame of a new connection, as JSON (server_hello or refused), or null at a close. */
+async function firstPacket(ctx: CaseContext, conn: RawConnection): Promise<Record<string, unknown> | null> {
+  const frame = await conn.nextFrame(ctx.timeout, 'server_hello or refused').catch(() => null);
+  if (!frame) return null;
+  try {
+    return JSON.parse(frame.body.toString('utf8'));
+  } catch {
+    return { type: '(not JSON)' };
+  }
+}
+
+/** Opens `n` connections at once and checks that each is served (a server_hello). */
+async function holdServed(
+  ctx: CaseContext,
+  n: number,
+  expected: string,
+  why: string,
+): Promise<RawConnection[]> {
+  const held = await Promise.all(Array.from({ length: n }, (_, i) => ctx.raw(`held${i}`)));
+  for (const [i, conn] of held.entries()) {
+    const first = await firstPacket(ctx, conn);
+    if (first?.type !== 'server_hello')
+      ctx.fail(
+        expected,
+        `connection ${i + 1} of ${n} ${why} got ${first ? JSON.stringify(first).slice(0, 120) : 'the close'}, not server_hello`,
+      );
+  }
+  return held;
+}
+
+/** Checks that the next connection gets `refused` with `code`, then the close. */
+async function expectRefusal(ctx: CaseContext, code: string, expected: string, what: string): Promise<void> {
+  const extra = await ctx.raw('extra');
+  const first = await firstPacket(ctx, extra);
+  if (first?.type !== 'refused' || first.code !== code)
+    ctx.fail(
+      expected,
+      `${what} got ${first ? JSON.stringify(first).slice(0, 160) : 'the close without a word'}, not refused ${code}`,
+    );
+  const closed = await extra.wait(ctx.timeout, () => extra.closed);
+  if (!closed) ctx.fail(expected, `${what} got refused but stayed open`);
+}
+
+const PER_ADDRESS =
+  'maxPerAddress connections from one address are served; one more gets a plaintext refused TOO_MANY_FROM_ADDRESS and the close; a freed slot is served again';
+
+const perAddress: Case = {
+  id: 'robustness/11/6',
+  section: '11',
+  profile: 'v2',
+  level: 'MUST',
+  description: 'One address holds at most maxPerAddress connections (a lockout leaves room for others)',
+  specText: texts(limitText('maxPerAddress'), packetText('v2', 'refused')),
+  covers: [pkt('v2', 'refused'), tr('v2/client', 'AWAIT_SERVER_HELLO', 'refused')],
+  accepts: [PER_ADDRESS],
+  needs: { 'max-per-address': 3 },
+  async run(ctx) {
+    const max = ctx.options.maxPerAddress;
+    if (max === undefined)
+      unknown(
+        ctx,
+        PER_ADDRESS,
+        "the server's maxPerAddress is unknown (give --max-per-address, or {max-per-address} in --server-cmd)",
+      );
+    if (max > 16)
+      unknown(
+        ctx,
+        PER_ADDRESS,
+        `maxPerAddress is ${max}; the suite fills at most 16 (try {max-per-address})`,
+      );
+    const held = await holdServed(ctx, max, PER_ADDRESS, `(maxPerAddress ${max})`);
+    await expectRefusal(ctx, 'TOO_MANY_FROM_ADDRESS', PER_ADDRESS, `connection ${max + 1} from one address`);
+    held[0].destroy();
+    for (let attempt = 0; ; attempt++) {
+      const again = await ctx.raw(`again${attempt}`);
+      if ((await firstPacket(ctx, again))?.type === 'server_hello') return;
+      if (attempt >= 4)
+        ctx.fail(PER_ADDRESS, 'after one held connection closed, a new one was still refused');
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  },
+};
+
+const HANDSHAKE_RATE =
+  'addressHandshakeBurst connections opened at once are served; the next, at once, gets a plaintext refused ADDRESS_RATE_LIMITED and the close';
+
+const handshakeRate: Case = {
+  id: 'robustness/11/7',
+  section: '11',
+  profile: 'v2',
+  level: 'MUST',
+  description:
+    'One address opens at most addressHandshakeBurst connections at once (a reconnect storm is slowed)',
+  specText: texts(limitText('addressHandshakeBurst'), limitText('addressHandshakesPerSecond')),
+  covers: [],
+  accepts: [HANDSHAKE_RATE],
+  needs: { 'address-burst': 3 },
+  async run(ctx) {
+    const burst = ctx.options.addressBurst;
+    if (burst === undefined)
+      unknown(
+        ctx,
+        HANDSHAKE_RATE,
+        "the server's addressHandshakeBurst is unknown (give --address-burst, or {address-burst} in --server-cmd)",
+      );
+    if (burst > 16)
+      unknown(
+        ctx,
+        HANDSHAKE_RATE,
+        `addressHandshakeBurst is ${burst}; the suite opens at most 16 (try {address-burst})`,
+      );
+    if ((ctx.options.maxPerAddress ?? Number.POSITIVE_INFINITY) <= burst)
+      unknown(
+        ctx,
+        HANDSHAKE_RATE,
+        'maxPerAddress is not above addressHandshakeBurst, so the burst cannot be told from it',
+      );
+    // Each is closed once served: only the rate, not the connections held, can refuse the next.
+    const held = await holdServed(ctx, burst, HANDSHAKE_RATE, `(addressHandshakeBurst ${burst})`);
+    for (const conn of held) conn.destroy();
+    await expectRefusal(
+      ctx,
+      'ADDRESS_RATE_LIMITED',
+      HANDSHAKE_RATE,
+      `connection ${burst + 1} opened at once`,
+    );
+  },
+};
+
+export const floodCases: Case[] = [everyType, capped, perAddress, handshakeRate];

@@ -1,0 +1,123 @@
+/**
+ * Admission at accept (spec 5.10, 11): whether a new connection is served, decided in one place.
+ *
+ * How this works: the adapter passes each connection's remote address in at `open`; addresses
+ * count by `addressKey` (an IPv6 address by its /64, an IPv4-mapped one as IPv4). In order, a
+ * connection is refused with SERVER_SHUTDOWN while the server stops, TOO_MANY_FROM_ADDRESS when
+ * its address holds maxPerAddress connections already, ADDRESS_RATE_LIMITED when its address's
+ * bucket (addressHandshakeBurst, refilled at addressHandshakesPerSecond) is empty, and
+ * SERVER_FULL at maxClients. An admitted connection takes a token and counts against its address
+ * until `release`; a refused one takes nothing. So one address cannot hold every slot (a lockout)
+ * or make the server run handshakes as fast as it can reconnect. An address the server holds no
+ * connection from and whose bucket is full again is forgotten, so the table stays small.
+ */
+import type { Limits } from '../generated/constants.js';
+import type { ErrorCode } from '../generated/errors.js';
+import { refill, type TokenBucket, take } from './rate-limit.js';
+
+export type AdmissionLimits = Pick<
+  Limits,
+  'maxClients' | 'maxPerAddress' | 'addressHandshakeBurst' | 'addressHandshakesPerSecond'
+>;
+
+export type RefusalCode = Extract<
+  ErrorCode,
+  'SERVER_FULL' | 'SERVER_SHUTDOWN' | 'TOO_MANY_FROM_ADDRESS' | 'ADDRESS_RATE_LIMITED'
+>;
+
+export interface Refusal {
+  readonly code: RefusalCode;
+  readonly message: string;
+}
+
+interface AddressEntry extends TokenBucket {
+  /** Connections held from the address. */
+  held: number;
+}
+
+/** From this many entries on (or twice the connections held), `admit` prunes the table. */
+const PRUNE_AT = 4096;
+
+/**
+ * The key an address counts by (11): IPv4 as it is, an IPv4-mapped IPv6 address as its IPv4
+ * address, any other IPv6 address by its first 64 bits (one host or home network is usually
+ * given a whole /64, so counting single addresses would let it take every slot).
+ */
+export function addressKey(address: string): string {
+  const bare = address.replace(/%.*$/, '').toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  if (mapped) return mapped[1];
+  if (!bare.includes(':')) return bare;
+  const [head, tail] = bare.split('::', 2);
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [];
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const all = [...front, ...Array(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${all
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+export class Admission {
+  private readonly addresses = new Map<string, AddressEntry>();
+  private total = 0;
+
+  constructor(private readonly limits: AdmissionLimits) {}
+
+  /** Connections admitted and not yet released. */
+  get held(): number {
+    return this.total;
+  }
+
+  /**
+   * Admits a connection from `address` (its key, `addressKey`) at `now`, or says why not. Without
+   * an address (the adapter could not tell it) only the server-wide checks apply.
+   */
+  admit(address: string | undefined, stopping: boolean, now: number): Refusal | null {
+    const { maxClients, maxPerAddress, addressHandshakeBurst: burst } = this.limits;
+    const perSecond = this.limits.addressHandshakesPerSecond;
+    if (stopping) return { code: 'SERVER_SHUTDOWN', message: 'the server is stopping' };
+    const entry = address === undefined ? undefined : this.addresses.get(address);
+    if (entry && entry.held >= maxPerAddress) {
+      const message = `the server holds ${maxPerAddress} connections from your address already`;
+      return { code: 'TOO_MANY_FROM_ADDRESS', message };
+    }
+    if (entry) refill(entry, burst, perSecond, now);
+    if (entry && entry.tokens < 1) {
+      const message = `your address may open ${perSecond} connections a second; try again shortly`;
+      return { code: 'ADDRESS_RATE_LIMITED', message };
+    }
+    if (this.total >= maxClients) {
+      return { code: 'SERVER_FULL', message: `the server holds ${maxClients} connections already` };
+    }
+    this.total++;
+    if (address === undefined) return null;
+    // Amortised: a prune keeps at most the held addresses, so the next one is as many admits away.
+    if (this.addresses.size >= Math.max(PRUNE_AT, 2 * this.total)) this.prune(now);
+    const held = entry ?? { tokens: burst, at: now, held: 0 };
+    take(held, 1, burst, perSecond, now);
+    held.held++;
+    this.addresses.set(address, held);
+    return null;
+  }
+
+  /** A connection admitted from `address` ended. */
+  release(address: string | undefined): void {
+    this.total--;
+    if (address === undefined) return;
+    const entry = this.addresses.get(address);
+    if (entry) entry.held--;
+  }
+
+  /** Forgets addresses that hold no connection and whose bucket is full again. */
+  private prune(now: number): void {
+    const { addressHandshakeBurst: burst, addressHandshakesPerSecond: perSecond } = this.limits;
+    for (const [key, entry] of this.addresses) {
+      if (entry.held > 0) continue;
+      refill(entry, burst, perSecond, now);
+      if (entry.tokens >= burst) this.addresses.delete(key);
+    }
+  }
+}
