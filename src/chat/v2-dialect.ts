@@ -20,7 +20,12 @@ import {
   type V2Group,
 } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
-import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2PacketOf, type V2ServerPacket } from '../generated/v2-packets.js';
+import {
+  V2_FEATURE_NAMES,
+  V2_PACKET_INFO,
+  type V2PacketOf,
+  type V2ServerPacket,
+} from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import {
   coalesceLimit,
