@@ -79,8 +79,18 @@ const program = new Command('reference-server')
   .option('--burst <n>', limitHelp('rateBurst', 'chat message burst per client'), limit('rateBurst'))
   .option(
     '--max-queued <bytes>',
-    limitHelp('maxQueuedBytes', 'unsent bytes allowed for a slow reader'),
+    limitHelp('maxQueuedBytes', 'bytes queued for one client before its chat lines are skipped'),
     limit('maxQueuedBytes'),
+  )
+  .option(
+    '--max-queued-total <bytes>',
+    limitHelp('maxTotalQueuedBytes', 'bytes queued across all clients (then each gets its share)'),
+    limit('maxTotalQueuedBytes'),
+  )
+  .option(
+    '--slow-reader-timeout <ms>',
+    limitHelp('slowReaderMs', 'drop a client whose socket takes nothing for this long'),
+    limit('slowReaderMs'),
   )
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
   .addOption(
@@ -110,6 +120,8 @@ interface Options {
   rate?: number;
   burst?: number;
   maxQueued?: number;
+  maxQueuedTotal?: number;
+  slowReaderTimeout?: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -159,6 +171,8 @@ async function main(): Promise<void> {
       ratePerSecond: opts.rate,
       rateBurst: opts.burst,
       maxQueuedBytes: opts.maxQueued,
+      maxTotalQueuedBytes: opts.maxQueuedTotal,
+      slowReaderMs: opts.slowReaderTimeout,
     }).filter(([, v]) => v !== undefined),
   );
 
