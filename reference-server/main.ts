@@ -129,8 +129,18 @@ const program = new Command('reference-server')
   )
   .option(
     '--max-queued <bytes>',
-    limitHelp('maxQueuedBytes', 'unsent bytes allowed for a slow reader'),
+    limitHelp('maxQueuedBytes', 'bytes queued for one client before its chat lines are skipped'),
     limit('maxQueuedBytes'),
+  )
+  .option(
+    '--max-queued-total <bytes>',
+    limitHelp('maxTotalQueuedBytes', 'bytes queued across all clients (then each gets its share)'),
+    limit('maxTotalQueuedBytes'),
+  )
+  .option(
+    '--slow-reader-timeout <ms>',
+    limitHelp('slowReaderMs', 'drop a client whose socket takes nothing for this long'),
+    limit('slowReaderMs'),
   )
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
   .addOption(
@@ -168,6 +178,8 @@ interface Options {
   addressBurst?: number;
   addressRate?: number;
   maxQueued?: number;
+  maxQueuedTotal?: number;
+  slowReaderTimeout?: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -224,6 +236,8 @@ async function main(): Promise<void> {
       addressHandshakeBurst: opts.addressBurst,
       addressHandshakesPerSecond: opts.addressRate,
       maxQueuedBytes: opts.maxQueued,
+      maxTotalQueuedBytes: opts.maxQueuedTotal,
+      slowReaderMs: opts.slowReaderTimeout,
     }).filter(([, v]) => v !== undefined),
   );
 

@@ -3,10 +3,12 @@
  *
  * How this works: each accepted socket gets a connection id; socket events become calls of the chat
  * server with `Date.now()`, and the actions it returns are applied to sockets (write, close) or the
- * log. A single timer follows its next deadline (handshake and idle timeouts, pings). The only
- * policy here is what the sans-IO server cannot see: how many bytes wait in a socket's send buffer (a slow
- * reader past maxQueuedBytes is failed with SLOW_READER, and the others never wait for it), and
- * when to write: once per event-loop turn, so that a turn's output to one client is one write.
+ * log. A single timer follows its next deadline (handshake and idle timeouts, pings, slow readers).
+ * What the sans-IO server cannot see is reported to it: when a socket has taken what was written
+ * to it (`drained`: at once when the write stayed under the socket's mark, else on its 'drain'
+ * event), so that output waits in the server, within its limits, until a socket can take it
+ * (spec 11, sendWindowBytes). Writes happen once per event-loop turn, so that a turn's output to
+ * one client is one write.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -76,12 +78,14 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       motd: options.motd,
       features: options.features,
       deferWrites: true,
+      flowControl: true,
     }) as never;
   } else {
     chat = createLegacyServer({
       random: randomBytes,
       limits,
       deferWrites: true,
+      flowControl: true,
     }) as never;
   }
 
@@ -132,7 +136,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
 
   /** Carries out actions as `each` hands them over, then what follows from them. */
   const applyEach = (each: (act: (action: ServerAction) => void) => void) => {
-    const slow: ConnId[] = [];
+    const took: ConnId[] = [];
     each((action) => {
       if (action.kind === 'log') {
         logger.log(action.level, action.message);
@@ -142,25 +146,14 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       if (!socket) return;
       if (action.kind === 'write') {
         if (socket.destroyed) return;
-        socket.write(action.data);
-        if (socket.writableLength > limits.maxQueuedBytes) slow.push(action.id);
+        // Under the socket's mark it has taken the bytes; otherwise its 'drain' event says so.
+        if (socket.write(action.data)) took.push(action.id);
       } else {
         sockets.delete(action.id);
         closeSocket(socket);
       }
     });
-    for (const id of slow) {
-      if (!sockets.has(id)) continue;
-      const queued = sockets.get(id)!.writableLength;
-      apply(
-        chat.fail(
-          id,
-          'SLOW_READER',
-          `${queued} bytes wait unread (limit ${limits.maxQueuedBytes})`,
-          Date.now(),
-        ),
-      );
-    }
+    if (took.length > 0) apply(chat.drained(took, Date.now()));
     schedule();
     flushSoon();
   };
@@ -214,6 +207,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         failed(id, 'data', err);
       }
     });
+    socket.on('drain', () => guarded(id, 'drain', () => apply(chat.drained([id], Date.now()))));
     socket.on('end', () => guarded(id, 'end', () => apply(chat.end(id, Date.now()))));
     socket.on('error', (err) => {
       logger.log('debug', `conn ${id}: socket error: ${err.message}`);

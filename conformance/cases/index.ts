@@ -17,6 +17,7 @@ import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
+import { v2OutputCases } from './v2-output.js';
 import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
@@ -67,6 +68,7 @@ const BODY: readonly Case[] = [
   ...v2LimitCases,
   ...v2PrivateCases,
   ...v2RoomCases,
+  ...v2OutputCases,
   ...legacyHandshakeCases,
   ...legacyChatCases,
   ...legacyMitigationCases,

@@ -133,7 +133,7 @@ export const robustnessCases: Case[] = [
     profile: 'both',
     level: 'MUST',
     description: 'A client flooding the server does not stop it serving others',
-    specText: texts(limitText(), quote('11', 'Bytes a server may hold unsent for one slow reader')),
+    specText: texts(limitText(), quote('11', 'Bytes a server may hold for one connection')),
     covers: [],
     accepts: [
       `${ROUND_TRIP} while a joined client writes 1 MiB of chat (at most 4096 records) without reading`,

@@ -208,7 +208,9 @@ export const v2RoomCases: Case[] = [
       for (;;) {
         const { packet } = await a.until((p) => p.type === 'export_reply', 'export_reply');
         if (packet.type !== 'export_reply') break;
-        entries.push(...packet.entries);
+        // Joins and leaves name their user in `name` (structured) or `from` (the 2.0 form), 7.7.
+        for (const e of packet.entries)
+          entries.push({ kind: e.kind, from: e.name ?? e.from ?? '', text: e.text ?? '', ts: e.ts });
         if (packet.done) break;
       }
       const named = entries.filter((e) => e.from === a.name || e.from === b.name);

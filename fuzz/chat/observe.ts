@@ -62,7 +62,7 @@ export class Observer {
       case 'export_reply': {
         const entries = [
           ...(this.entries ?? []),
-          ...packet.entries.map((e) => ({ kind: e.kind, from: e.from, text: e.text })),
+          ...packet.entries.map((e) => ({ kind: e.kind, from: e.from ?? '', text: e.text ?? '' })),
         ];
         if (!packet.done) {
           this.entries = entries;

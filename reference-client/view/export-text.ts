@@ -11,10 +11,14 @@ export function renderExportEntries(entries: readonly ExportEntry[]): string {
   return entries
     .map((e) => {
       const stamp = `[${formatDateTime(e.ts)}]`;
-      const text = sanitize(e.text);
-      const from = sanitize(e.from);
+      const text = sanitize(e.text ?? '');
+      const from = sanitize(e.from ?? '');
       if (e.kind === 'message') return `${stamp} <${from}> ${text}`;
       if (e.kind === 'action') return `${stamp} * ${from} ${text}`;
+      // Joins and leaves are rendered from their fields (7.7), the name from `from` in the 2.0 form.
+      const name = sanitize(e.name ?? e.from ?? '');
+      if (e.kind === 'join') return `${stamp} -!- ${name} joined`;
+      if (e.kind === 'leave') return `${stamp} -!- ${name} left${e.reason ? ` (${sanitize(e.reason)})` : ''}`;
       return `${stamp} -!- ${text}`;
     })
     .join('\n');

@@ -51,6 +51,11 @@ export type ConnId = number;
 export type JoinVerdict = V2ServerGuard | LegacyServerGuard;
 
 export type ServerAction =
+  /**
+   * Bytes for a socket. With flow control (ChatServerOptions.flowControl) the connection gets
+   * nothing more until the adapter reports it `drained`: at once when the socket took the bytes
+   * without queueing past its mark, otherwise when it has drained.
+   */
   | { readonly kind: 'write'; readonly id: ConnId; readonly data: Buffer }
   | { readonly kind: 'close'; readonly id: ConnId; readonly error?: ParleyError }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string };
@@ -72,11 +77,17 @@ export interface ServerEndpoint<E> {
   /** The room's verdict on the join that waits. */
   settle(when: JoinVerdict): void;
   /**
+   * Whatever output waits, as one buffer: all of it, or about `max` bytes of whole records (11,
+   * sendWindowBytes). A v2 endpoint seals only what it hands out.
+   */
+  takeOutput(max?: number): Buffer;
+  /** Drops queued chat lines, oldest first, until at most `target` bytes wait; how many it dropped. */
+  shed(target: number): number;
+  /**
    * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
    * profile's table lists what a server sends, is checked against it.
    */
   sendEncoded(packet: Buffer, type?: string): void;
-  takeOutput(): Buffer;
   failWith(err: unknown): ParleyError;
   goodbye(reason?: string): void;
 }
@@ -84,6 +95,16 @@ export interface ServerEndpoint<E> {
 export interface Conn<E> {
   readonly id: ConnId;
   readonly endpoint: ServerEndpoint<E>;
+  /** The large reply being produced for it as its socket drains (at most one: 7.7), or null. */
+  reply: ReplySource | null;
+  /** Flow control: bytes written since the socket last drained; 0 when it may be written to. */
+  inFlight: number;
+  /** When the socket last drained, or was first written to after draining (11, slowReaderMs). */
+  waitingSince: number;
+  /** Chat lines skipped for it since it was last told (11, LINES_SKIPPED). */
+  skipped: number;
+  /** Bytes counted for it in the server-wide total (11, maxTotalQueuedBytes). */
+  counted: number;
   readonly openedAt: number;
   lastHeard: number;
   pingedAt: number | null;
@@ -96,10 +117,30 @@ export interface Conn<E> {
   closeReason?: LeaveReason;
 }
 
+/** One serialised packet and its type, as a dialect hands it over. */
+export interface Encoded {
+  readonly packet: Buffer;
+  readonly type?: string;
+}
+
+/**
+ * A reply produced a packet at a time as its reader's socket drains (an export, 7.7): `next`
+ * gives the next packet, null once the reply is complete. It reads the room's state through a
+ * cursor, so nothing of it exists before the socket can take it.
+ */
+export interface ReplySource {
+  next(): Encoded | null;
+}
+
 /** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
 export type Delivery =
   | { readonly kind: 'settle'; readonly to: ConnId; readonly when: JoinVerdict }
   | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
+  /**
+   * A reply for `to` produced as its socket drains; when one is already in flight for it (one
+   * per connection, 7.7), `busy` is sent instead.
+   */
+  | { readonly kind: 'stream'; readonly to: ConnId; readonly source: ReplySource; readonly busy: Encoded }
   | { readonly kind: 'broadcast'; readonly packet: Buffer; readonly type?: string; readonly except?: ConnId };
 
 /** What one endpoint event amounts to, as a dialect reads it. */
@@ -145,6 +186,8 @@ export interface WireDialect<E> {
   ping(now: number): Buffer | null;
   /** Time-driven output (batched presence falling due). */
   tick(room: Room<ConnId>, now: number): readonly Delivery[];
+  /** The notice that `count` chat lines were skipped for a member (11), or null: none exists. */
+  skipped(count: number): Encoded | null;
 }
 
 export interface ChatServerOptions {
@@ -155,6 +198,13 @@ export interface ChatServerOptions {
    * goes out as one record and one write (a cork). Default false: each call flushes.
    */
   readonly deferWrites?: boolean;
+  /**
+   * When true, a connection written to gets nothing more until the adapter calls `drained` for it
+   * (the socket took the bytes), and each write is at most about sendWindowBytes: output waits in
+   * the server, unsealed and shared, and large replies are produced only as sockets drain (11).
+   * Default false: every socket is taken to drain at once (sans-IO tests, a harness).
+   */
+  readonly flowControl?: boolean;
 }
 
 export class ChatServer<E = unknown> {
@@ -173,6 +223,11 @@ export class ChatServer<E = unknown> {
   /** Refusals counted since the first one logged in the current window (REFUSAL_LOG_WINDOW_MS). */
   private refusals = { since: Number.NEGATIVE_INFINITY, counts: new Map<ErrorCode, number>() };
   private readonly deferWrites: boolean;
+  private readonly flowControl: boolean;
+  /** The latest `now` an adapter call brought (flush has none of its own). */
+  private clock = 0;
+  /** Bytes queued across all connections, as last counted (11, maxTotalQueuedBytes). */
+  private queuedTotal = 0;
   /**
    * The grid (ms) that connection deadlines (handshake and idle timeouts, pings: 11) are rounded up
    * to. `tick` is one pass over every connection; with exact deadlines a room of 10,000, whose
@@ -190,6 +245,7 @@ export class ChatServer<E = unknown> {
   ) {
     this.deferWrites = options.deferWrites ?? false;
     this.admission = new Admission(limits);
+    this.flowControl = options.flowControl ?? false;
     const shortest = Math.min(limits.idlePingMs, limits.handshakeTimeoutMs);
     this.deadlineGrid = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
   }
@@ -207,6 +263,11 @@ export class ChatServer<E = unknown> {
     return this.conns.get(id);
   }
 
+  /** Bytes queued across all connections, as counted at the last flush (11, maxTotalQueuedBytes). */
+  get queuedBytes(): number {
+    return this.queuedTotal;
+  }
+
   /** True when some connection has queued output that `flush()` would write. */
   get hasPendingWrites(): boolean {
     return this.dirty.size > 0;
@@ -221,6 +282,7 @@ export class ChatServer<E = unknown> {
    * to be served is refused here (5.10): v2 sends it a `refused` packet, legacy closes it.
    */
   open(id: ConnId, now: number, remoteAddress?: string): ServerAction[] {
+    this.clock = now;
     const address = remoteAddress === undefined ? undefined : addressKey(remoteAddress);
     const refusal = this.admission.admit(address, this.stopping, now);
     if (refusal) {
@@ -240,6 +302,11 @@ export class ChatServer<E = unknown> {
       finished: false,
       address,
       rate: packetBucket(this.limits, now),
+      reply: null,
+      inFlight: 0,
+      waitingSince: now,
+      skipped: 0,
+      counted: 0,
     };
     this.conns.set(id, conn);
     this.lowerDeadline(this.onGrid(now + this.limits.handshakeTimeoutMs));
@@ -250,6 +317,7 @@ export class ChatServer<E = unknown> {
 
   /** Bytes arrived on a connection. */
   data(id: ConnId, chunk: Uint8Array, now: number): ServerAction[] {
+    this.clock = now;
     const conn = this.conns.get(id);
     if (!conn) return [];
     const before = conn.endpoint.framesReceived;
@@ -268,6 +336,7 @@ export class ChatServer<E = unknown> {
 
   /** The peer closed its side. */
   end(id: ConnId, now: number): ServerAction[] {
+    this.clock = now;
     const conn = this.conns.get(id);
     if (!conn) return [];
     this.run(conn, now, conn.endpoint.receiveEnd());
@@ -277,6 +346,7 @@ export class ChatServer<E = unknown> {
 
   /** The adapter gives up on a connection (socket error, SLOW_READER...). */
   fail(id: ConnId, code: ErrorCode, message: string, now: number): ServerAction[] {
+    this.clock = now;
     const conn = this.conns.get(id);
     if (!conn) return [];
     const error = conn.endpoint.failWith(parleyError(code, message));
@@ -287,12 +357,26 @@ export class ChatServer<E = unknown> {
 
   /** Time passed: handshake and idle timeouts, pings (spec 11), held presence falling due. */
   tick(now: number): ServerAction[] {
+    this.clock = now;
     let next: number | null = null;
     const consider = (t: number) => {
       if (next === null || t < next) next = t;
     };
     for (const conn of this.conns.values()) {
       if (conn.finished) continue;
+      if (conn.inFlight > 0) {
+        // A socket that takes nothing of what waits for it for slowReaderMs (11).
+        const slowDue = conn.waitingSince + this.limits.slowReaderMs;
+        if (now >= slowDue) {
+          this.slowReader(
+            conn,
+            `nothing of ${conn.inFlight} bytes read for ${this.limits.slowReaderMs} ms`,
+            now,
+          );
+          continue;
+        }
+        consider(this.onGrid(slowDue));
+      }
       if (!this.joined.has(conn)) {
         const due = conn.openedAt + this.limits.handshakeTimeoutMs;
         if (now >= due) {
@@ -328,8 +412,26 @@ export class ChatServer<E = unknown> {
     return this.done();
   }
 
+  /**
+   * Flow control: the sockets of these connections took what was written to them (the write did
+   * not queue past the socket's mark, or the socket drained); what waits for them goes out at the
+   * next flush (11, sendWindowBytes).
+   */
+  drained(ids: Iterable<ConnId>, now: number): ServerAction[] {
+    this.clock = now;
+    for (const id of ids) {
+      const conn = this.conns.get(id);
+      if (!conn || conn.finished || conn.inFlight === 0) continue;
+      conn.inFlight = 0;
+      conn.waitingSince = now;
+      if (conn.reply || conn.endpoint.pendingBytes > 0 || conn.skipped > 0) this.dirty.add(conn);
+    }
+    return this.done();
+  }
+
   /** SIGINT/SIGTERM: goodbye to everyone (v2), close all, clear history (7.9). */
   shutdown(now: number): ServerAction[] {
+    this.clock = now;
     this.stopping = true;
     for (const conn of this.conns.values()) {
       if (conn.finished) continue;
@@ -351,15 +453,115 @@ export class ChatServer<E = unknown> {
   flush(sink?: (action: ServerAction) => void): ServerAction[] {
     const out: ServerAction[] = [];
     const put = sink ?? ((action: ServerAction) => out.push(action));
-    const pending = this.actions;
-    this.actions = [];
-    for (const action of pending) put(action);
+    const emit = () => {
+      const pending = this.actions;
+      this.actions = [];
+      for (const action of pending) put(action);
+    };
+    emit();
+    // A connection failed here (SLOW_READER) tells the others it left: they join the set, and a
+    // Set's loop visits what is added while it runs.
     for (const conn of this.dirty) {
       this.dirty.delete(conn);
-      if (conn.endpoint.pendingBytes > 0)
-        put({ kind: 'write', id: conn.id, data: conn.endpoint.takeOutput() });
+      if (conn.finished) continue;
+      this.output(conn, put);
+      if (this.actions.length > 0) emit();
     }
     return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // output (spec 11: sendWindowBytes, maxQueuedBytes, maxTotalQueuedBytes, slowReaderMs)
+
+  /**
+   * One connection's turn at the socket: its queue held to its limit (chat lines skipped, else
+   * SLOW_READER), its reply produced as far as the window allows, and one write. With flow control
+   * a connection still waiting for its socket to drain only has its queue checked.
+   */
+  private output(conn: Conn<E>, put: (action: ServerAction) => void): void {
+    if (!this.holdQueue(conn)) return;
+    if (!this.flowControl || conn.inFlight === 0) {
+      const data = this.take(conn);
+      if (data) put({ kind: 'write', id: conn.id, data });
+    }
+    this.count(conn);
+  }
+
+  /** What goes to `conn`'s socket now: its reply produced up to the window, then its queue's head. */
+  private take(conn: Conn<E>): Buffer | null {
+    const endpoint = conn.endpoint;
+    const window = this.flowControl ? this.limits.sendWindowBytes : Number.POSITIVE_INFINITY;
+    this.pullReply(conn, window);
+    if (conn.skipped > 0 && endpoint.pendingBytes < this.limits.sendWindowBytes) {
+      // Told once the member has caught up, not once per line (11, LINES_SKIPPED).
+      const notice = this.dialect.skipped(conn.skipped);
+      conn.skipped = 0;
+      if (notice) endpoint.sendEncoded(notice.packet, notice.type);
+    }
+    if (endpoint.pendingBytes === 0) return null;
+    const data = endpoint.takeOutput(window);
+    if (this.flowControl) {
+      conn.inFlight = data.length;
+      conn.waitingSince = this.clock;
+      this.lowerDeadline(this.onGrid(this.clock + this.limits.slowReaderMs));
+    }
+    return data;
+  }
+
+  /** Produces `conn`'s reply until `window` bytes wait for it or the reply is complete. */
+  private pullReply(conn: Conn<E>, window: number): void {
+    const reply = conn.reply;
+    if (!reply) return;
+    while (conn.endpoint.pendingBytes < window) {
+      const next = reply.next();
+      if (next === null) {
+        conn.reply = null;
+        return;
+      }
+      conn.endpoint.sendEncoded(next.packet, next.type);
+    }
+  }
+
+  /**
+   * The connection's queue within its limit (11): maxQueuedBytes, or while the server-wide total
+   * is over maxTotalQueuedBytes, its fair share of that total. Over it, its oldest chat lines are
+   * skipped; what is left over it after that (no chat lines to skip) is SLOW_READER. False when
+   * the connection was closed.
+   */
+  private holdQueue(conn: Conn<E>): boolean {
+    const limit = this.queueLimit();
+    const queued = conn.endpoint.pendingBytes + conn.inFlight;
+    if (queued <= limit) return true;
+    conn.skipped += conn.endpoint.shed(Math.max(0, limit - conn.inFlight));
+    const left = conn.endpoint.pendingBytes + conn.inFlight;
+    if (left <= limit) return true;
+    this.slowReader(conn, `${left} bytes wait unread (limit ${limit})`, this.clock);
+    return false;
+  }
+
+  /**
+   * A connection's queue limit now (11: maxQueuedBytes, maxTotalQueuedBytes): never below two
+   * windows, since the window in flight counts, so that a prompt reader never sheds a line.
+   */
+  private queueLimit(): number {
+    const { maxQueuedBytes, maxTotalQueuedBytes, sendWindowBytes } = this.limits;
+    const floor = 2 * sendWindowBytes;
+    if (this.queuedTotal <= maxTotalQueuedBytes) return Math.max(floor, maxQueuedBytes);
+    const share = Math.floor(maxTotalQueuedBytes / Math.max(1, this.conns.size));
+    return Math.max(floor, Math.min(maxQueuedBytes, share));
+  }
+
+  /** Updates the server-wide count with what `conn` holds now. */
+  private count(conn: Conn<E>): void {
+    const held = conn.finished ? 0 : conn.endpoint.pendingBytes + conn.inFlight;
+    this.queuedTotal += held - conn.counted;
+    conn.counted = held;
+  }
+
+  private slowReader(conn: Conn<E>, message: string, now: number): void {
+    const error = conn.endpoint.failWith(parleyError('SLOW_READER', message));
+    this.log('warn', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`);
+    this.finish(conn, 'error', now, error);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -445,7 +647,9 @@ export class ChatServer<E = unknown> {
       const conn = this.conns.get(d.to);
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
-      else conn.endpoint.sendEncoded(d.packet, d.type);
+      else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
+      else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
+      else conn.reply = d.source;
       this.dirty.add(conn);
     }
   }
@@ -492,6 +696,7 @@ export class ChatServer<E = unknown> {
   ): void {
     if (conn.finished) return;
     conn.finished = true;
+    conn.reply = null;
     this.joined.delete(conn);
     this.admission.release(conn.address);
     const left = this.room.leave(conn.id, reason, now);
@@ -503,6 +708,7 @@ export class ChatServer<E = unknown> {
     if (out.length > 0) this.actions.push({ kind: 'write', id: conn.id, data: out });
     this.actions.push(error ? { kind: 'close', id: conn.id, error } : { kind: 'close', id: conn.id });
     this.dirty.delete(conn);
+    this.count(conn);
     this.conns.delete(conn.id);
   }
 

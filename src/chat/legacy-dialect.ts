@@ -159,6 +159,11 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     return null;
   }
 
+  /** legacy has no way to say lines were skipped, so it never sheds them (11, maxQueuedBytes). */
+  skipped(): null {
+    return null;
+  }
+
   tick(): readonly Delivery[] {
     return [];
   }
@@ -196,10 +201,9 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
    * invisible characters as U+FFFD), so a line holding "\nalice> ..." cannot forge another (10.5).
    */
   private exportText(room: Room<ConnId>): string {
-    const lines = room
-      .entries()
-      .filter((e) => e.kind === 'message')
-      .map((e) => `${displayText(e.from)}> ${displayText(e.text)}`);
+    const lines: string[] = [];
+    for (const e of room.entries())
+      if (e.kind === 'message') lines.push(`${displayText(e.from)}> ${displayText(e.text)}`);
     const budget = Math.floor((this.limits.maxFrame * 3) / 4) - 512;
     const cost = (line: string) => pythonJsonString(line).length; // quotes stand for "\n"
     let size = cost(LEGACY_EXPORT_HEADER) + lines.reduce((n, line) => n + cost(line), 0);

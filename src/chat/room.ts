@@ -14,14 +14,10 @@
 import { type ParleyError, parleyError } from '../errors.js';
 import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
+import { History, type HistoryEntry } from './history.js';
 import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rules.js';
 
-export interface HistoryEntry {
-  readonly kind: 'message' | 'action' | 'join' | 'leave';
-  readonly from: string;
-  readonly text: string;
-  readonly ts: number;
-}
+export type { HistoryEntry } from './history.js';
 
 export type NameVerdict =
   | { readonly ok: true; readonly name: string }
@@ -82,8 +78,8 @@ export class Room<Id> {
   private readonly byKey = new Map<string, Id>();
   /** Names kept sorted by (order key, name) as members come and go: no sort per join. */
   private readonly sorted: { key: string; name: string }[] = [];
-  private history: HistoryEntry[] = [];
-  private historyStart = 0;
+  /** The conversation kept for export (7.7, 10.5): history.ts. */
+  readonly history: History;
   private sequence = 0;
 
   /**
@@ -94,7 +90,9 @@ export class Room<Id> {
     private readonly rules: NameRules,
     private readonly limits: RoomLimits,
     private readonly presenceInHistory = false,
-  ) {}
+  ) {
+    this.history = new History(limits.history);
+  }
 
   /** Decides on one request from member (or joiner) `by` at `now`; null when nothing follows. */
   decide(by: Id, request: RoomRequest, now: number): RoomDecision<Id> {
@@ -109,7 +107,12 @@ export class Room<Id> {
         const refused = this.checkLength(by, request.text);
         if (refused) return refused;
         const from = this.byId.get(by)!;
-        this.record({ kind: request.action ? 'action' : 'message', from, text: request.text, ts: now });
+        this.history.record({
+          kind: request.action ? 'action' : 'message',
+          from,
+          text: request.text,
+          ts: now,
+        });
         return {
           kind: 'message',
           by,
@@ -147,8 +150,7 @@ export class Room<Id> {
     this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
-    else if (this.presenceInHistory)
-      this.record({ kind: 'leave', from: name, text: `${name} left`, ts: now });
+    else if (this.presenceInHistory) this.history.record({ kind: 'leave', name, reason, ts: now });
     return { kind: 'left', by, name, reason, ts: now };
   }
 
@@ -172,7 +174,7 @@ export class Room<Id> {
     for (const key of nameKeys(this.rules, name)) this.byKey.set(key, id);
     const order = nameOrderKey(this.rules, name);
     this.sorted.splice(this.position(order, name), 0, { key: order, name });
-    if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
+    if (this.presenceInHistory) this.history.record({ kind: 'join', name, ts: now });
   }
 
   /** A MESSAGE_TOO_LONG notice when `text` is over maxMessage characters (7.3). */
@@ -224,23 +226,12 @@ export class Room<Id> {
     return this.sorted.map((s) => s.name);
   }
 
-  private record(entry: HistoryEntry): void {
-    if (this.limits.history <= 0) return;
-    this.history.push(entry);
-    // Amortised ring: drop the oldest in batches instead of shifting on every entry.
-    if (this.history.length - this.historyStart > this.limits.history) this.historyStart++;
-    if (this.historyStart > 1024 && this.historyStart * 2 > this.history.length) {
-      this.history = this.history.slice(this.historyStart);
-      this.historyStart = 0;
-    }
-  }
-
+  /** Every history entry held, oldest first (a copy; an export reads a cursor instead: history.ts). */
   entries(): HistoryEntry[] {
-    return this.history.slice(this.historyStart);
+    return this.history.all();
   }
 
   clearHistory(): void {
-    this.history = [];
-    this.historyStart = 0;
+    this.history.clear();
   }
 }

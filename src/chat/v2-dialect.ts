@@ -38,10 +38,13 @@ import {
   type ChatServerOptions,
   type ConnId,
   type Delivery,
+  type Encoded,
   type Reading,
+  type ReplySource,
   type WireDialect,
 } from './chat-server.js';
-import { type HistoryEntry, Room, type RoomDecision } from './room.js';
+import type { History, HistoryCursor, HistoryEntry } from './history.js';
+import { Room, type RoomDecision } from './room.js';
 import { checkStampedFit } from './stamped-fit.js';
 
 export interface V2ServerOptions extends ChatServerOptions {
@@ -88,9 +91,71 @@ function listBudget(maxFrame: number): number {
   return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
 }
 
-/** Room entries for export, split so that each export_reply fits one frame (7.7). */
-export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
-  return chunkByJsonSize(entries, listBudget(maxFrame));
+/** One export_reply entry as it goes on the wire (7.7): structured, or the 2.0 form. */
+export type WireExportEntry = V2PacketOf<'export_reply'>['entries'][number];
+
+/**
+ * A history entry in export_reply's form (7.7): join and leave entries by their fields (name,
+ * reason) for a client that listed `structured-export`, as the 2.0 prose (`from`, `text`) for
+ * one that did not.
+ */
+export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireExportEntry {
+  switch (entry.kind) {
+    case 'message':
+    case 'action':
+      return { kind: entry.kind, from: entry.from, text: entry.text, ts: entry.ts };
+    case 'join':
+      return structured
+        ? { kind: 'join', name: entry.name, ts: entry.ts }
+        : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
+    case 'leave':
+      return structured
+        ? { kind: 'leave', name: entry.name, reason: entry.reason, ts: entry.ts }
+        : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
+  }
+}
+
+/**
+ * An export's reply (7.7), made one export_reply at a time as the asker's socket drains (11,
+ * sendWindowBytes): each part takes the entries that fit the JSON budget from a cursor over the
+ * history, so no reply exists whole and a second export cannot double what waits.
+ */
+export class ExportReply implements ReplySource {
+  private readonly cursor: HistoryCursor;
+  /** An entry read that did not fit the last part: it opens the next. */
+  private carried: HistoryEntry | undefined;
+  private finished = false;
+
+  constructor(
+    history: History,
+    private readonly budget: number,
+    private readonly structured: boolean,
+  ) {
+    this.cursor = history.cursor();
+  }
+
+  next(): Encoded | null {
+    if (this.finished) return null;
+    const entries: WireExportEntry[] = [];
+    let size = 0;
+    for (;;) {
+      const entry = this.carried ?? this.cursor.next();
+      this.carried = undefined;
+      if (entry === undefined) break;
+      const wire = wireExportEntry(entry, this.structured);
+      // Worst case: every character 3 UTF-8 bytes (chunkByJsonSize's rule).
+      const cost = JSON.stringify(wire).length * 3 + 1;
+      if (size + cost > this.budget && entries.length > 0) {
+        this.carried = entry;
+        break;
+      }
+      entries.push(wire);
+      size += cost;
+    }
+    const done = this.carried === undefined && !this.cursor.more;
+    this.finished = done;
+    return { packet: encodeV2Packet({ type: 'export_reply', entries, done }), type: 'export_reply' };
+  }
 }
 
 /**
@@ -323,10 +388,14 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         this.users(out, by, room);
         return out;
       }
-      case 'export':
-        return exportChunks(room.entries(), this.limits.maxFrame).map((entries, i, all) =>
-          one(by, { type: 'export_reply', entries, done: i === all.length - 1 }),
-        );
+      case 'export': {
+        // One export in flight per connection (7.7): a second gets RATE_LIMITED, the first goes on.
+        const message = 'an export is still on its way: wait for it to finish';
+        const busy = { type: 'error', code: 'RATE_LIMITED', message, fatal: false } as const;
+        const budget = listBudget(this.limits.maxFrame);
+        const source = new ExportReply(room.history, budget, this.structuredExport(by));
+        return [{ kind: 'stream', to: by, source, busy: { packet: encodeV2Packet(busy), type: 'error' } }];
+      }
       case 'notice': {
         const { code, message, fatal } = decision.error;
         return [one(by, { type: 'error', code, message, fatal })];
@@ -357,6 +426,23 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       this.pingAt = now;
     }
     return this.pingJson;
+  }
+
+  skipped(count: number): Encoded {
+    const message = `${count} chat line${count === 1 ? ' was' : 's were'} skipped: the room spoke faster than this connection read (export has them)`;
+    return {
+      packet: encodeV2Packet({ type: 'error', code: 'LINES_SKIPPED', message, fatal: false }),
+      type: 'error',
+    };
+  }
+
+  /**
+   * Whether member `by` gets structured export entries (7.7): only when both hellos listed
+   * `structured-export` (the 2.1 version rule). Until this server negotiates features, every
+   * client gets the 2.0 form, which every client reads.
+   */
+  private structuredExport(_by: ConnId): boolean {
+    return false;
   }
 
   tick(room: Room<ConnId>, now: number): readonly Delivery[] {

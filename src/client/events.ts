@@ -33,11 +33,17 @@ export interface ReadyInfo {
   readonly trust: Trust;
 }
 
-/** One entry of a v2 export (7.7). */
+/**
+ * One entry of a v2 export (7.7): `from` and `text` for chat lines and actions; `name` (and, for
+ * a leave, `reason`) for joins and leaves from a server that sends the structured form, `from`
+ * and `text` from one that sends the 2.0 form.
+ */
 export interface ExportEntry {
   readonly kind: string;
-  readonly from: string;
-  readonly text: string;
+  readonly from?: string;
+  readonly text?: string;
+  readonly name?: string;
+  readonly reason?: string;
   readonly ts: number;
 }
 

@@ -48,6 +48,9 @@ export const LIMITS = {
   rateRefusalBudget: 100,
   rateRefusalWindowMs: 10000,
   maxQueuedBytes: 1048576,
+  maxTotalQueuedBytes: 268435456,
+  sendWindowBytes: 65536,
+  slowReaderMs: 60000,
   presenceBatchMembers: 100,
   presenceBurst: 8,
   presenceBatchMs: 200,
@@ -260,7 +263,54 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     max: 1073741824,
     unit: 'bytes',
     serverFlag: '--max-queued',
-    text: 'Bytes a server may hold unsent for one slow reader before it disconnects it with SLOW_READER.',
+    text:
+      'Bytes a server may hold for one connection (or twice sendWindowBytes when that is more): packets ' +
+      'queued for it and not yet sealed, records sealed and not yet taken by its socket (a packet shared ' +
+      'by a broadcast counts in full for each member that holds it). A queue that grows past this limit ' +
+      'because the room\'s chat lines come faster than the member reads them sheds them: the server drops ' +
+      'the oldest `message` and `action` packets not yet sent to that member (never presence, private ' +
+      'messages, replies or errors), and once the member has caught up (less than sendWindowBytes waits ' +
+      'for it) sends it one non-fatal `error` LINES_SKIPPED saying how many it missed (`export` still has ' +
+      'them). So a member that keeps reading is never dropped for what the room says. Only a queue still ' +
+      'over the limit with no chat line left to shed (replies and notices the member itself caused) ends ' +
+      'the connection with SLOW_READER. legacy has no way to say lines were skipped, so a legacy server ' +
+      'does not shed: over the limit is SLOW_READER.',
+  },
+  maxTotalQueuedBytes: {
+    default: 268435456,
+    min: 65536,
+    max: 1099511627776,
+    unit: 'bytes',
+    text:
+      'Bytes a server may hold queued across all its connections (the sum of what maxQueuedBytes counts ' +
+      'for each). While the total is over it, each connection\'s limit is its fair share instead: ' +
+      'maxTotalQueuedBytes divided by the connections open, no less than twice sendWindowBytes and no more ' +
+      'than maxQueuedBytes, and the rules of maxQueuedBytes apply with that limit (chat lines shed first). ' +
+      'So the server\'s memory for output is bounded by its configuration, not by what clients ask or how ' +
+      'slowly they read.',
+  },
+  sendWindowBytes: {
+    default: 65536,
+    min: 4096,
+    max: 16777216,
+    unit: 'bytes',
+    text:
+      'Most bytes a server hands one connection\'s socket before the socket has taken them: the rest waits ' +
+      'in the server\'s queue (maxQueuedBytes), unsealed where the profile allows. A large reply ' +
+      '(`export_reply` parts, 7.7) is produced only as this window empties, from a cursor over the ' +
+      'history, never materialised whole; entries the history drops before the cursor reaches them are not ' +
+      'sent. A reply is never a reason to drop its asker: at most one window of it waits for the socket at ' +
+      'a time.',
+  },
+  slowReaderMs: {
+    default: 60000,
+    min: 1000,
+    max: 3600000,
+    unit: 'ms',
+    text:
+      'A connection whose socket takes none of the bytes handed to it for this long is closed with ' +
+      'SLOW_READER (it reads nothing at all; a member that reads slowly but steadily is not closed, see ' +
+      'maxQueuedBytes).',
   },
   presenceBatchMembers: {
     default: 100,

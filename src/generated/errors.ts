@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'HANDSHAKE_TIMEOUT',
   'IDLE_TIMEOUT',
   'SLOW_READER',
+  'LINES_SKIPPED',
   'SERVER_SHUTDOWN',
   'CONNECTION_LOST',
   'LIMITS_INCONSISTENT',
@@ -156,7 +157,17 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   SLOW_READER: {
     fatal: true,
     section: '11',
-    text: 'The peer read too slowly and more than maxQueuedBytes waited for it.',
+    text:
+      'The peer read too slowly: more than its queue limit (maxQueuedBytes, 11) waited for it with no chat ' +
+      'line left to shed, or its socket took nothing for slowReaderMs.',
+  },
+  LINES_SKIPPED: {
+    fatal: false,
+    section: '11',
+    text:
+      'Server to client, non-fatal: chat lines (`message`, `action`) were not sent to this client because ' +
+      'they came faster than it read them (maxQueuedBytes, 11); the message says how many. The ' +
+      'conversation is still in `export`.',
   },
   SERVER_SHUTDOWN: {
     fatal: true,

@@ -259,23 +259,35 @@ export const usersLeftSchema = z.strictObject({
   ts: z.number().int().min(0),
 });
 
-/** `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. */
+/**
+ * `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. At most one export is
+ * in flight per connection: an `export` that arrives while the server is still sending the reply to an
+ * earlier one is answered with a non-fatal `error` RATE_LIMITED and nothing else; the first reply continues.
+ */
 export const exportSchema = z.strictObject({
   type: z.literal('export'),
 });
 
 /**
  * `export_reply` (section 7.7): server to client, encrypted. The conversation held in memory (at most
- * `history` entries): chat lines, actions, joins and leaves, oldest first. Private messages are not included.
- * A long conversation is split over several export_reply packets so that each fits in maxFrame; the last has
- * `done: true`.
+ * `history` entries) when the `export` arrived: chat lines, actions, joins and leaves, oldest first. Private
+ * messages are not included. A long conversation is split over several export_reply packets so that each fits
+ * in maxFrame; the last has `done: true`. The server produces the parts as the client's socket takes them
+ * (sendWindowBytes, 11); an entry the history drops before its part is made is left out. Entries: kind
+ * `message` and `action` carry `from` (the sender's name) and `text`; kind `join` carries `name`; kind
+ * `leave` carries `name` and `reason` (the `user_left` reasons); every entry carries `ts`. No entry carries
+ * English prose: a client renders join and leave entries from these fields. A client that did not list the
+ * feature `structured-export` in its hello gets the 2.0 form instead: join and leave entries carry `from`
+ * (the name) and `text` (`<name> joined`, `<name> left`) and no `name` or `reason`.
  */
 export const exportReplySchema = z.strictObject({
   type: z.literal('export_reply'),
   entries: z.array(z.strictObject({
     kind: z.enum(['message', 'action', 'join', 'leave']),
-    from: z.string(),
-    text: z.string(),
+    from: z.string().optional(),
+    text: z.string().optional(),
+    name: z.string().optional(),
+    reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown']).optional(),
     ts: z.number().int().min(0),
   })),
   done: z.boolean(),

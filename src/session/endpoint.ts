@@ -39,14 +39,41 @@ export abstract class Endpoint<S extends string, P> {
     return this.outputBytes + this.unsealedBytes();
   }
 
-  /** Everything queued for the wire since the last call, as one buffer (empty when nothing). */
-  takeOutput(): Buffer {
-    this.sealPending();
+  /**
+   * What is queued for the wire, as one buffer (empty when nothing): everything, or with `max` the
+   * oldest whole records up to about `max` bytes (at least one), so that a server hands a socket
+   * only what it can take and the rest waits unsealed (spec 11, sendWindowBytes).
+   */
+  takeOutput(max = Number.POSITIVE_INFINITY): Buffer {
+    this.sealPending(max);
     if (this.output.length === 0) return Buffer.alloc(0);
-    const out = this.output.length === 1 ? this.output[0] : Buffer.concat(this.output, this.outputBytes);
-    this.output = [];
-    this.outputBytes = 0;
-    return out;
+    if (this.outputBytes <= max) {
+      const out = this.output.length === 1 ? this.output[0] : Buffer.concat(this.output, this.outputBytes);
+      this.output = [];
+      this.outputBytes = 0;
+      return out;
+    }
+    let n = 0;
+    let bytes = 0;
+    while (n < this.output.length && (n === 0 || bytes + this.output[n].length <= max))
+      bytes += this.output[n++].length;
+    const parts = this.output.splice(0, n);
+    this.outputBytes -= bytes;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes);
+  }
+
+  /**
+   * Drops queued chat lines, oldest first, until at most `target` bytes wait (11: a member whose
+   * queue the room outgrows skips lines rather than being dropped). Returns how many it dropped;
+   * an endpoint that cannot tell chat lines from the rest drops none.
+   */
+  shed(_target: number): number {
+    return 0;
+  }
+
+  /** Sealed bytes waiting in takeOutput(). */
+  protected get sealedBytes(): number {
+    return this.outputBytes;
   }
 
   /** Packets a subclass holds back to coalesce into one record (v2 6.1); sealed by sealPending. */
@@ -54,7 +81,8 @@ export abstract class Endpoint<S extends string, P> {
     return 0;
   }
 
-  protected sealPending(): void {}
+  /** Seals held packets until `max` sealed bytes wait (all of them by default). */
+  protected sealPending(_max = Number.POSITIVE_INFINITY): void {}
 
   protected queue(bytes: Buffer): void {
     this.output.push(bytes);

@@ -130,7 +130,10 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   private sealer: RecordSealer | null = null;
   private opener: RecordOpener | null = null;
   private chosenGroup: V2Group | null = null;
+  /** Packets queued and not yet sealed, from unsealedHead on; chatLine: which are message/action. */
   private unsealed: Buffer[] = [];
+  private chatLine: boolean[] = [];
+  private unsealedHead = 0;
   private unsealedSize = 0;
   /** Packets of an opened record not handled yet (6.1). */
   private held: Buffer[] = [];
@@ -261,9 +264,11 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   }
 
   /**
-   * Queues a packet serialised once for many recipients (a broadcast). Packets queued together go
-   * out coalesced in as few records as fit COALESCE_BYTES: one AEAD operation per recipient per
-   * batch instead of per packet, which is what makes a busy room cheap to serve.
+   * Queues a packet serialised once for many recipients (a broadcast). Nothing is sealed here:
+   * packets wait, shared, until output is taken, and then go out coalesced in as few records as
+   * fit COALESCE_BYTES: one AEAD operation per recipient per batch instead of per packet, which is
+   * what makes a busy room cheap to serve, and a member that reads slowly holds references to the
+   * room's packets rather than sealed copies of them (11, sendWindowBytes).
    */
   sendEncoded(json: Buffer, type?: V2ServerPacket['type']): void {
     if (!this.sealer || this.machine.terminal) return;
@@ -274,11 +279,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     // this state may not send is a bug here, PACKET_UNEXPECTED (a run of coalesced presence
     // packets is checked by its first packet's type: the table treats them alike).
     if (type !== undefined) this.machine.fire(SEND_EVENTS[type]);
-    // The record's plaintext is every packet plus one separator between each; with the tag it must
-    // stay within the maxFrame this server announced, which is what clients accept (6.1).
-    const size = this.unsealedSize + this.unsealed.length + json.length;
-    if (this.unsealed.length > 0 && size > this.coalesceLimit) this.sealPending();
     this.unsealed.push(json);
+    this.chatLine.push(type === 'message' || type === 'action');
     this.unsealedSize += json.length;
   }
 
@@ -291,11 +293,54 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     return this.unsealedSize;
   }
 
-  protected override sealPending(): void {
-    if (this.unsealed.length === 0) return;
-    this.queue(this.sealer!.seal(this.joiner.join(this.unsealed, this.unsealedSize)));
-    this.unsealed = [];
-    this.unsealedSize = 0;
+  protected override sealPending(max = Number.POSITIVE_INFINITY): void {
+    const limit = this.coalesceLimit;
+    let head = this.unsealedHead;
+    const all = this.unsealed;
+    while (head < all.length && this.sealedBytes < max) {
+      // The record's plaintext is every packet plus one separator between each; with the tag it
+      // must stay within the maxFrame this server announced, which is what clients accept (6.1).
+      let end = head;
+      let size = 0;
+      while (end < all.length && (end === head || size + (end - head) + all[end].length <= limit))
+        size += all[end++].length;
+      const parts = end - head === all.length ? all : all.slice(head, end);
+      this.queue(this.sealer!.seal(this.joiner.join(parts, size)));
+      this.unsealedSize -= size;
+      head = end;
+    }
+    if (head >= all.length) {
+      this.unsealed = [];
+      this.chatLine = [];
+      this.unsealedHead = 0;
+    } else if (head > 1024 && head * 2 > all.length) {
+      this.unsealed = all.slice(head);
+      this.chatLine = this.chatLine.slice(head);
+      this.unsealedHead = 0;
+    } else this.unsealedHead = head;
+  }
+
+  override shed(target: number): number {
+    let excess = this.pendingBytes - target;
+    if (excess <= 0) return 0;
+    const keep: Buffer[] = [];
+    const keepChat: boolean[] = [];
+    let dropped = 0;
+    for (let i = this.unsealedHead; i < this.unsealed.length; i++) {
+      const packet = this.unsealed[i];
+      if (excess > 0 && this.chatLine[i]) {
+        excess -= packet.length;
+        this.unsealedSize -= packet.length;
+        dropped++;
+        continue;
+      }
+      keep.push(packet);
+      keepChat.push(this.chatLine[i]);
+    }
+    this.unsealed = keep;
+    this.chatLine = keepChat;
+    this.unsealedHead = 0;
+    return dropped;
   }
 
   /** The room accepted the name in the pending `join` (7.2). */

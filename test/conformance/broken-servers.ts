@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import type { RunningServer } from '../../reference-server/server.js';
+import type { Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
 import { parleyError } from '../../src/errors.js';
@@ -38,7 +39,26 @@ export interface Fault {
   readonly caughtBy: string;
   /** What the suite is told about the server (a limit the wire does not announce). */
   readonly options?: Partial<SuiteOptions>;
+  /** The case moves megabytes: it runs on its own, after the others, so that its load cannot fail them. */
+  readonly alone?: boolean;
   start(): Promise<RunningServer>;
+}
+
+/**
+ * Makes every export's reply whole when it is asked for, as servers before 2.1 did: all its
+ * packets queued at once, however many exports are asked (no reply produced as the socket drains,
+ * none refused while one is in flight: 7.7).
+ */
+function wholeExports(server: RunningServer): RunningServer {
+  return onRender(server, (original) =>
+    original().flatMap((d): Delivery[] => {
+      if (d.kind !== 'stream') return [d];
+      const out: Delivery[] = [];
+      for (let next = d.source.next(); next !== null; next = d.source.next())
+        out.push({ kind: 'send', to: d.to, packet: next.packet, type: next.type });
+      return out;
+    }),
+  );
 }
 
 export const FAULTS: readonly Fault[] = [
@@ -489,11 +509,24 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'queues without limit for a client that does not read',
     profile: 'v2',
-    fault: 'the server was told to hold 4096 bytes for a slow reader and holds everything',
+    fault:
+      'the server was told to hold 4096 bytes for a slow reader, writes everything at once whether the socket takes it or not, and makes every export whole at once',
     caughtBy: 'robustness/11/5',
+    alone: true,
     options: { maxQueuedBytes: 4096, burst: 200, timeoutMs: 3000 },
-    start: async () =>
-      startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000, rateBurst: 200, ratePerSecond: 200 } }),
+    start: async () => {
+      // Long idle timers: the slow client must not be closed as idle before its exports arrive.
+      const limits = {
+        maxQueuedBytes: 1_000_000_000,
+        idlePingMs: 60_000,
+        idleTimeoutMs: 90_000,
+        rateBurst: 200,
+        ratePerSecond: 200,
+      };
+      const server = wholeExports(await startReference('v2', { limits }));
+      (server.chat as Any).flowControl = false;
+      return server;
+    },
   },
   {
     name: 'requires a features list',
@@ -628,6 +661,41 @@ export const FAULTS: readonly Fault[] = [
         original();
         if (packet.type === 'error') chat.fail(conn.id, 'INTERNAL_ERROR', 'client said error', now);
       }),
+  },
+  {
+    name: 'drops the asker of an export that outgrows its queue',
+    profile: 'v2',
+    fault:
+      'an export is made whole when asked, so a full history outgrows the queue and the asker gets SLOW_READER',
+    caughtBy: 'v2-chat/7.7/2',
+    alone: true,
+    options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
+    start: async () =>
+      wholeExports(await startReference('v2', { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } })),
+  },
+  {
+    name: 'answers every export asked for at once',
+    profile: 'v2',
+    fault: 'a second export while one is in flight gets a whole second reply, not RATE_LIMITED',
+    caughtBy: 'v2-chat/7.7/3',
+    alone: true,
+    options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
+    start: async () => wholeExports(await startReference('v2')),
+  },
+  {
+    name: 'drops a member whose queue the room outgrows',
+    profile: 'v2',
+    fault: 'no chat line is ever skipped: a member that reads slowly is closed with SLOW_READER in a burst',
+    caughtBy: 'robustness/11/6',
+    alone: true,
+    options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
+    start: async () =>
+      onEachEndpoint(
+        await startReference('v2', { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } }),
+        (endpoint) => {
+          endpoint.shed = () => 0;
+        },
+      ),
   },
   {
     name: 'speaks the legacy profile at all',

@@ -23,7 +23,8 @@ describe.concurrent('the reference server', () => {
       } finally {
         await server.close();
       }
-    });
+      // The full v2 run includes the output cases, which fill a history and burst a room (v2-output.ts).
+    }, 90_000);
   }
 });
 
@@ -61,6 +62,23 @@ describe('the reference server with small limits', () => {
         await server.close();
       }
     });
+
+    if (profile === 'v2')
+      it('completes an honest export, refuses a second in flight, keeps a slow reader in a burst (v2)', async () => {
+        const server = await startReference('v2', { limits: { maxQueuedBytes: 65536 } });
+        try {
+          const outcome = await runCases(
+            suiteOptions(server.port, 'v2', { maxQueuedBytes: 65536, timeoutMs: 3000 }),
+            ['v2-chat/7.7/2', 'v2-chat/7.7/3', 'robustness/11/6'],
+          );
+          for (const id of ['v2-chat/7.7/2', 'v2-chat/7.7/3', 'robustness/11/6']) {
+            const result = resultOf(outcome, id);
+            expect(result.verdict, `${id}: ${result.actual}`).toBe('OK');
+          }
+        } finally {
+          await server.close();
+        }
+      }, 90_000);
 
     it(`refuses a connection beyond maxClients (${profile})`, async () => {
       const server = await startReference(profile, { limits: { maxClients: 3 } });
