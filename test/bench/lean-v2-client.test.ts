@@ -23,7 +23,7 @@ const noEscape = (s: string) => !s.includes('\\');
 describe('leanPacket', () => {
   it('reads a message packet as the core does, or declines', () => {
     fc.assert(
-      fc.property(fc.nat(), text, text, fc.nat(), (id, from, body, ts) => {
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 }), text, text, fc.nat(), (id, from, body, ts) => {
         const json = encodeV2Packet({ type: 'message', id, from, text: body, ts }).toString();
         fc.pre(noEscape(json));
         const full = parseServerPacket(Buffer.from(json)) as { from: string; text: string };
