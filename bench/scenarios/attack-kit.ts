@@ -718,7 +718,9 @@ export async function underAttack(
     await room.stopAndDrain(settings.drainMs);
     counting = false;
     lag.disable();
-    const peakBytes = watch?.stop() ?? null;
+    // The peak of the whole run: a server that frees memory during the attack peaked before it.
+    const watched = watch?.stop() ?? null;
+    const peakBytes = watched === null ? beforeBytes : Math.max(watched, beforeBytes ?? 0);
     await pause(settings.quietMs);
     const afterQuietBytes = pid === null ? null : readProcess(pid).rssBytes;
     return {

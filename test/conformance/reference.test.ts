@@ -65,7 +65,9 @@ describe('the reference server with small limits', () => {
 
     if (profile === 'v2')
       it('completes an honest export, refuses a second in flight, keeps a slow reader in a burst (v2)', async () => {
-        const server = await startReference('v2', { limits: { maxQueuedBytes: 65536 } });
+        // Long idle timers: under load, members busy with megabytes must not be closed as idle.
+        const limits = { maxQueuedBytes: 65536, idlePingMs: 60_000, idleTimeoutMs: 90_000 };
+        const server = await startReference('v2', { limits });
         try {
           const outcome = await runCases(
             suiteOptions(server.port, 'v2', { maxQueuedBytes: 65536, timeoutMs: 3000 }),
