@@ -194,7 +194,7 @@ export const v2OutputCases: Case[] = [
     },
   },
   {
-    id: 'robustness/11/6',
+    id: 'robustness/11/8',
     section: '11',
     profile: 'v2',
     level: 'MUST',

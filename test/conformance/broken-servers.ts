@@ -686,7 +686,7 @@ export const FAULTS: readonly Fault[] = [
     name: 'drops a member whose queue the room outgrows',
     profile: 'v2',
     fault: 'no chat line is ever skipped: a member that reads slowly is closed with SLOW_READER in a burst',
-    caughtBy: 'robustness/11/6',
+    caughtBy: 'robustness/11/8',
     alone: true,
     options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
     start: async () =>

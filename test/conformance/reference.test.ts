@@ -71,9 +71,9 @@ describe('the reference server with small limits', () => {
         try {
           const outcome = await runCases(
             suiteOptions(server.port, 'v2', { maxQueuedBytes: 65536, timeoutMs: 3000 }),
-            ['v2-chat/7.7/2', 'v2-chat/7.7/3', 'robustness/11/6'],
+            ['v2-chat/7.7/2', 'v2-chat/7.7/3', 'robustness/11/8'],
           );
-          for (const id of ['v2-chat/7.7/2', 'v2-chat/7.7/3', 'robustness/11/6']) {
+          for (const id of ['v2-chat/7.7/2', 'v2-chat/7.7/3', 'robustness/11/8']) {
             const result = resultOf(outcome, id);
             expect(result.verdict, `${id}: ${result.actual}`).toBe('OK');
           }
