@@ -12,6 +12,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DEFAULT_PORT } from '../../src/index.js';
 import { DEFAULT_THEME, findTheme, THEME_IDS, type ThemeId } from '../view/themes.js';
 import type { ProfileOption } from '../view/view-types.js';
+import { SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { ClientApp } from './client-app.js';
 import {
   type ClientConfig,
@@ -48,10 +49,17 @@ It prints one line per event:
   queued: hello                         typed while not connected; sent once joined
   warning: <text>
   error NAME_TAKEN: <text>              errors, with their stable code when there is one
-At the end of input it leaves once everything typed has been sent.
+  error: cannot join 127.0.0.1:7878: 3 attempts failed; the last: ...   the reason it gives up
+At the end of input it leaves once everything typed has been sent. /theme applies to this run
+only (the TUI's saved theme stays). An /export the server does not answer within 10 s is given up.
+
+Retries are bounded in --plain: after ${SCRIPT_JOIN_ATTEMPTS} connection attempts in a row without a join (a closed
+port, an unknown host, a server that fails every handshake), or ${SCRIPT_JOIN_WITHIN_MS / 1000} s without one, it prints
+"error: cannot join ..." with the last failure and exits 1. A server of the other profile (--profile)
+or a refused server key ends it at once. The TUI keeps retrying; /server HOST [PORT] changes server.
 
 Exit status: 0 after /quit or the end of input, 1 when the client refuses the server or cannot
-join, 2 for a bad option.`;
+join (also /quit or the end of input before it ever joined), 2 for a bad option.`;
 
 interface CliOptions {
   server?: string;

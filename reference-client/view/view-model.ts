@@ -11,7 +11,12 @@
  * text.ts, line-format.ts, text-layout.ts, status-bar.ts and export-text.ts.
  */
 
-import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
+import {
+  changedKeyLines,
+  type ReadyInfo,
+  type SessionEvent,
+  type UnsentLine,
+} from '../../src/client/index.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { complete } from './completion.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
@@ -52,6 +57,8 @@ export class ViewModel {
   private readonly view: ViewState;
   private readonly now: () => number;
   private readonly maxLines: number;
+  /** legacy: joined, and the first list (who else is here) has not come yet. */
+  private countToCome = false;
 
   constructor(options: ViewModelOptions) {
     this.now = options.now;
@@ -234,11 +241,10 @@ export class ViewModel {
         s.status = { ...s.status, connection: 'closed', retryAt: null };
         return [{ kind: 'quit' }];
       case 'reconnect':
-        if (s.status.connection === 'joined') {
-          this.system('already connected');
-          return [];
-        }
+        if (s.status.connection === 'joined') this.system('reconnecting…');
         return [{ kind: 'reconnect' }];
+      case 'server':
+        return [{ kind: 'server', host: parsed.host, port: parsed.port }];
       case 'usage':
         this.error(undefined, `usage: ${parsed.usage}`);
         return [];
@@ -357,6 +363,7 @@ export class ViewModel {
         this.refused(event.code, event.lines);
         return [];
       case 'joined':
+        this.countToCome = event.usersToCome === true;
         return this.joined(event.name, event.users, event.motd);
       case 'join-refused':
         this.joinRefused(event.code, event.message);
@@ -377,6 +384,10 @@ export class ViewModel {
       }
       case 'users':
         s.users = [...event.users];
+        if (this.countToCome) {
+          this.countToCome = false;
+          this.system(usersHere(s.users.length));
+        }
         return [];
       case 'export':
         return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];
@@ -384,7 +395,12 @@ export class ViewModel {
         return [{ kind: 'write-export', text: renderExportText(event.text) }];
       case 'error':
         // Fatal errors end the connection: the app reports them with the loss.
-        if (!event.fatal) this.error(event.code, event.message);
+        if (event.fatal) return [];
+        if (event.unsent) this.lineRefused(event.code, event.message, event.unsent);
+        else this.error(event.code, event.message);
+        return [];
+      case 'export-timeout':
+        this.exportFailed(`the server did not answer within ${event.seconds} s; nothing was written`);
         return [];
       case 'closed':
         return []; // what follows a loss is the app's call (retry or not): see connectionLost
@@ -431,7 +447,8 @@ export class ViewModel {
     s.confirmedName = name;
     s.users = [...users];
     s.status = { ...s.status, connection: 'joined', attempt: 0, retryAt: null };
-    this.system(`joined as ${name} (${users.length} ${users.length === 1 ? 'user' : 'users'} here)`);
+    // legacy: the list of the others comes next; its count is reported then (usersHere).
+    this.system(this.countToCome ? `joined as ${name}` : `joined as ${name} (${usersHere(users.length)})`);
     if (motd) this.addLine({ kind: 'notice', from: 'motd', text: motd });
     const effects: Effect[] = [];
     const queued = s.outbox;
@@ -489,6 +506,25 @@ export class ViewModel {
 
   // ---- the app: connection attempts and files ----
 
+  /** The app connects to another server from now on (`/server`): a new status, a new start. */
+  serverChanged(server: string): void {
+    const s = this.view;
+    const profile = s.status.profile;
+    s.status = {
+      ...s.status,
+      server,
+      resolved: profile === 'auto' ? null : profile,
+      suite: null,
+      fingerprint: null,
+      trust: null,
+      attempt: 0,
+      retryAt: null,
+    };
+    s.lastLoss = null;
+    s.me = null;
+    s.users = [];
+  }
+
   connecting(attempt: number): void {
     const s = this.view;
     s.status = { ...s.status, connection: 'connecting', attempt, retryAt: null };
@@ -500,7 +536,7 @@ export class ViewModel {
    * The connection ended. `retryAt` is when the next attempt is due, or null when there will be
    * none until the user acts (/reconnect, or choosing a name).
    */
-  connectionLost(detail: string, retryAt: number | null, attempt: number): void {
+  connectionLost(detail: string, retryAt: number | null, attempt: number, neverConnected = false): void {
     const s = this.view;
     s.me = null;
     s.users = [];
@@ -521,8 +557,37 @@ export class ViewModel {
     if (detail === s.lastLoss && retryAt !== null) return; // the same failure again: status bar only
     const first = s.lastLoss === null;
     s.lastLoss = detail;
-    this.warning(`${first ? 'connection lost' : 'reconnect failed'}: ${sanitize(detail)}; ${next}`);
+    // A connection that never existed was not "lost": say what failed, and how to change server.
+    const what = neverConnected
+      ? `cannot connect to ${s.status.server}`
+      : first
+        ? 'connection lost'
+        : 'reconnect failed';
+    const change = neverConnected ? ' · /server HOST [PORT] to change server' : '';
+    this.warning(`${what}: ${sanitize(detail)}; ${next}${change}`);
     if (first && s.outbox.length > 0) this.system(`${s.outbox.length} queued, to send once back`);
+  }
+
+  /**
+   * A chat line was not sent (refused by the server, or too long to send): say so with its text,
+   * and give it back in the input line when that is empty (else in the history, for Up).
+   */
+  lineRefused(code: string | undefined, reason: string, item: UnsentLine): void {
+    const s = this.view;
+    const typed =
+      item.kind === 'me'
+        ? `/me ${item.text}`
+        : item.kind === 'msg'
+          ? `/msg ${item.to} ${item.text}`
+          : item.text;
+    const back = s.input === '' ? 'back in the input line: Enter sends it again' : 'Up recalls it';
+    this.error(code, `${sanitize(reason)} (not sent: “${sanitize(item.text)}”; ${back})`);
+    if (s.input === '') {
+      s.input = typed;
+      s.cursor = typed.length;
+    } else if (s.history.at(-1) !== typed) {
+      s.history.push(typed);
+    }
   }
 
   exportSaved(path: string): void {
@@ -557,4 +622,8 @@ export class ViewModel {
     const what = item.kind === 'msg' ? 'private messages' : 'actions (/me)';
     this.error(undefined, `legacy servers have no ${what}: nothing was sent (“${sanitize(item.text)}”)`);
   }
+}
+
+function usersHere(n: number): string {
+  return `${n} ${n === 1 ? 'user' : 'users'} here`;
 }

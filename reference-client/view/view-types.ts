@@ -69,6 +69,8 @@ export type Effect =
   | { readonly kind: 'export' }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'reconnect' }
+  /** Connect to another server from now on (`/server`); `port` undefined keeps the current one. */
+  | { readonly kind: 'server'; readonly host: string; readonly port?: number }
   | { readonly kind: 'quit' }
   | { readonly kind: 'answer-key'; readonly accept: boolean }
   /** Write this conversation to an export file (then exportSaved or exportFailed). */
