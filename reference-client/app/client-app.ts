@@ -32,7 +32,7 @@ export interface ClientAppOptions {
   readonly name?: string;
   /** --fingerprint: the only server key to accept. */
   readonly fingerprint?: string;
-  /** --accept-new-key (--plain): accept and record a changed server key. */
+  /** --accept-new-key: accept and record a new or changed server key without asking. */
   readonly acceptNewKey?: boolean;
   /** The TUI: ask y/N about a changed key. Otherwise refuse it. */
   readonly interactive: boolean;
@@ -249,6 +249,16 @@ export class ClientApp {
     }
   }
 
+  /** The TUI offers the last server, port and name it joined with as next time's defaults. */
+  private rememberLast(name: string): void {
+    if (!this.options.interactive || this.options.configWritable === false) return;
+    try {
+      saveConfig(this.options.configDir, { server: this.host, port: this.port, name });
+    } catch (err) {
+      this.vm.warning(`could not remember the server and name: ${(err as Error).message}`);
+    }
+  }
+
   private saveTheme(theme: ThemeId): void {
     if (!this.options.interactive) return; // --plain: for this run only; the TUI's theme stays
     if (this.options.configWritable === false) {
@@ -292,6 +302,8 @@ export class ClientApp {
       known: this.options.knownServers.get(key),
       pinned: this.options.fingerprint,
       changedKey: this.options.acceptNewKey ? 'accept' : this.options.interactive ? 'ask' : 'refuse',
+      // First contact: the TUI asks, as SSH does; scripts trust on first use (or use --fingerprint).
+      newKey: this.options.interactive && !this.options.acceptNewKey ? 'ask' : 'accept',
       clock: this.clock,
     });
     this.session = session;
@@ -344,6 +356,7 @@ export class ClientApp {
         this.everReady = true;
         break;
       case 'key-changed':
+      case 'key-unknown':
         this.keyQuestion = { session, presented: event.presented };
         this.noRetry = true;
         break;
@@ -355,6 +368,7 @@ export class ClientApp {
         this.attempt = 0;
         this.everJoined = true;
         this.disarmGiveUp();
+        this.rememberLast(event.name);
         break;
       case 'closed':
         this.onClosed(event);

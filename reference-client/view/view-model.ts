@@ -121,7 +121,9 @@ export class ViewModel {
   get prompt(): string {
     switch (this.phase) {
       case 'question':
-        return 'accept new key? [y/N] ';
+        return this.view.question?.kind === 'trust-key'
+          ? 'trust this server? [y/N] '
+          : 'accept new key? [y/N] ';
       case 'name':
         return 'name: ';
       default:
@@ -328,7 +330,18 @@ export class ViewModel {
 
   private answerQuestion(text: string): Effect[] {
     const accept = /^\s*(y|yes)\s*$/i.test(text);
+    const first = this.view.question?.kind === 'trust-key';
     this.view.question = null;
+    if (first) {
+      if (!accept) {
+        this.setConnection('refused');
+        this.error(
+          undefined,
+          'server not trusted: not connected (/reconnect to ask again, /server to change)',
+        );
+      }
+      return [{ kind: 'answer-key', accept }];
+    }
     if (accept) {
       this.warning('new server key accepted');
     } else {
@@ -358,6 +371,9 @@ export class ViewModel {
         return this.connected(event);
       case 'key-changed':
         this.askAcceptKey(event.known, event.presented);
+        return [];
+      case 'key-unknown':
+        this.askTrustKey(event.presented);
         return [];
       case 'refused':
         this.refused(event.code, event.lines);
@@ -500,6 +516,21 @@ export class ViewModel {
       "someone may be intercepting the connection, or the server's key was replaced. Check with its operator.",
     );
     this.warning('accept the new key and continue? Type y to accept, anything else to refuse.');
+    s.input = '';
+    s.cursor = 0;
+  }
+
+  /** First contact with a v2 server (5.6): show its key and ask, as SSH does, before anything is sent. */
+  private askTrustKey(presented: string): void {
+    const s = this.view;
+    s.question = { kind: 'trust-key', server: s.status.server, presented };
+    this.setConnection('refused');
+    this.warning(`first connection to ${s.status.server}: its key is not in known_servers yet`);
+    this.system(`server key ${presented}`);
+    this.system(
+      "compare it with the fingerprint the server's operator gives you (the server prints it when it starts)",
+    );
+    this.warning('trust this server and record its key? Type y to trust, anything else to refuse.');
     s.input = '';
     s.cursor = 0;
   }

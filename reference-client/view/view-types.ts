@@ -76,12 +76,15 @@ export type Effect =
   /** Write this conversation to an export file (then exportSaved or exportFailed). */
   | { readonly kind: 'write-export'; readonly text: string };
 
-export interface KeyQuestion {
-  readonly kind: 'accept-key';
-  readonly server: string;
-  readonly known: string;
-  readonly presented: string;
-}
+/** A question about the server's key: a changed one (`accept-key`), or a first one (`trust-key`). */
+export type KeyQuestion =
+  | {
+      readonly kind: 'accept-key';
+      readonly server: string;
+      readonly known: string;
+      readonly presented: string;
+    }
+  | { readonly kind: 'trust-key'; readonly server: string; readonly presented: string };
 
 export type Phase = 'name' | 'chat' | 'question';
 

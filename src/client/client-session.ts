@@ -72,6 +72,11 @@ export interface ClientSessionOptions {
   readonly pinned?: string;
   /** A v2 key other than `known`: ask (`key-changed`, then answerKey), accept and record, or refuse. */
   readonly changedKey?: 'ask' | 'accept' | 'refuse';
+  /**
+   * A v2 key seen for the first time (no `known`, no `pinned`): accept and record it (trust on first
+   * use, the default), or ask first (`key-unknown`, then answerKey), as SSH asks on first contact.
+   */
+  readonly newKey?: 'ask' | 'accept';
   /** The server as the user names it (`host:port`), for messages. */
   readonly server?: string;
   readonly timings?: Partial<ClientTimings>;
@@ -95,6 +100,8 @@ export class ClientSession {
   private fatal: SessionError | null = null;
   private goodbyeReason: string | undefined;
   private byUser = false;
+  /** What a pending answerKey answers: a first key (`new`) or a changed one (`accepted`). */
+  private asked: 'new' | 'accepted' = 'accepted';
   private hang: 'end' | 'destroy' | null = null;
   private now = 0;
   private handshakeDue: number | null = null;
@@ -335,7 +342,7 @@ export class ClientSession {
       this.failWith('FINGERPRINT_MISMATCH', 'the new server key was not accepted', 'destroy');
       return [];
     }
-    return this.becomeReady('v2', this.conn.fingerprint, 'accepted', true);
+    return this.becomeReady('v2', this.conn.fingerprint, this.asked, true);
   }
 
   /** Leaves cleanly (v2 goodbye) and ends the connection. */
@@ -473,6 +480,10 @@ export class ClientSession {
     });
     switch (decision.kind) {
       case 'trust':
+        if (decision.trust === 'new' && presented && this.options.newKey === 'ask') {
+          this.asked = 'new';
+          return [...this.setState('ready'), { kind: 'key-unknown', presented }];
+        }
         return this.becomeReady(profile, presented, decision.trust, decision.record);
       case 'refuse':
         return this.refuse(decision.code, decision.lines);

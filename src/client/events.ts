@@ -49,6 +49,8 @@ export type SessionEvent =
    * down as this server's (known_servers). `replaced`: the recorded key this one replaces.
    */
   | ({ readonly kind: 'ready'; readonly record: boolean; readonly replaced?: string } & ReadyInfo)
+  /** A v2 server's key is not known yet and the user is to be asked; answerKey() decides (5.6). */
+  | { readonly kind: 'key-unknown'; readonly presented: string }
   /** A v2 server presents a key other than the recorded one; answerKey() decides (5.6). */
   | { readonly kind: 'key-changed'; readonly known: string; readonly presented: string }
   /** The client refuses this server (a security check failed): the connection ends, no retry. */

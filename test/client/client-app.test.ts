@@ -213,11 +213,17 @@ describe('ClientApp', { timeout: 30_000 }, () => {
   it('remembers /theme in config.json (the TUI)', async () => {
     const srv = await server();
     const dir = tempDir();
-    const c = client(srv.port, dir, { name: 'alice', interactive: true, exitOnRefusal: false });
+    const c = client(srv.port, dir, {
+      name: 'alice',
+      interactive: true,
+      exitOnRefusal: false,
+      acceptNewKey: true,
+    });
     await c.waitLine(/^joined as alice/);
     c.app.submitLine('/theme dark');
     expect(c.app.vm.state.theme).toBe('dark');
-    expect(loadConfig(dir)).toEqual({ theme: 'dark' });
+    // The TUI also remembers where it joined, and as whom, for the defaults of its next questions.
+    expect(loadConfig(dir)).toEqual({ theme: 'dark', server: '127.0.0.1', port: srv.port, name: 'alice' });
   });
 
   it('reconnects after a server restart, re-joins with the same name and sends what was typed meanwhile', async () => {
@@ -285,6 +291,7 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     const c = client(srv.port, file, {
       name: 'alice',
       interactive: true,
+      acceptNewKey: true,
       knownServers: new Map(),
       configWritable: false,
       exportDir: join(file, 'exported'),
@@ -362,9 +369,31 @@ describe('ClientApp', { timeout: 30_000 }, () => {
       ),
     );
     c.app.submitLine(`/server 127.0.0.1 ${srv.port}`);
+    // First contact in the TUI: the key is shown and the user is asked, as SSH asks.
+    await waitUntil(() => c.app.vm.phase === 'question', 'the first-contact question');
+    expect(c.app.vm.prompt).toBe('trust this server? [y/N] ');
+    expect(c.lines()).toContain(`server key ${srv.fingerprint}`);
+    expect(loadKnownServers(dir).size).toBe(0);
+    c.app.submitLine('y');
     await c.waitLine(/^joined as alice/);
+    expect(c.lines()).toContain(
+      `server key ${srv.fingerprint} (first connection to this server: key recorded in known_servers)`,
+    );
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(srv.fingerprint);
     expect(c.app.vm.state.status.server).toBe(`127.0.0.1:${srv.port}`);
     expect(loadKnownServers(dir).has(`127.0.0.1:${wrong}`)).toBe(false);
+  });
+
+  it('first contact in the TUI: answering no records nothing and stays off', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const c = client(srv.port, dir, { name: 'alice', interactive: true, exitOnRefusal: false });
+    await waitUntil(() => c.app.vm.phase === 'question', 'the first-contact question');
+    c.app.submitLine('n');
+    await c.waitLine(/^error: server not trusted: not connected/);
+    expect(c.app.vm.state.status.connection).toBe('refused');
+    expect(loadKnownServers(dir).size).toBe(0);
+    expect(c.lines().join('\n')).not.toContain('joined as');
   });
 
   it('/reconnect while joined reconnects and re-joins', async () => {
