@@ -3,6 +3,8 @@
  * loads or creates the identity (exit 1 if it is unusable), starts the server, prints where it
  * listens and the fingerprint clients should see, and stops cleanly on SIGINT/SIGTERM.
  */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isParleyError } from '../src/errors.js';
 import {
@@ -199,6 +201,15 @@ async function main(): Promise<void> {
 
   let identity: ReturnType<typeof loadOrCreateIdentity>['identity'] | undefined;
   if (opts.profile === 'v2') {
+    // A first start whose port is taken must not leave a new identity behind: clients would be
+    // told of a key that never served them. So the port is tried before the identity is made.
+    if (!existsSync(opts.identity) && opts.port !== 0) {
+      const busy = await portProblem(opts.host, opts.port);
+      if (busy) {
+        process.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${busy}\n`);
+        process.exit(1);
+      }
+    }
     try {
       const loaded = loadOrCreateIdentity(opts.identity);
       identity = loaded.identity;
@@ -282,6 +293,15 @@ async function main(): Promise<void> {
   }
   out(`Parley server listening on ${server.host}:${server.port} (profile ${server.profile})`);
   if (server.fingerprint) out(`server fingerprint: ${server.fingerprint}`);
+}
+
+/** Why `host:port` cannot be listened on right now, or null if it can (the trial is closed again). */
+function portProblem(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const trial = createServer();
+    trial.once('error', (err) => resolve(err.message));
+    trial.listen({ host, port, exclusive: true }, () => trial.close(() => resolve(null)));
+  });
 }
 
 main().catch((err) => {

@@ -1,6 +1,10 @@
 /**
  * Reconnect policy: exponential backoff from 0.5 s doubling to 30 s, with jitter so that many
- * clients of a restarted server do not all knock at the same instant.
+ * clients of a restarted server do not all knock at the same instant. The TUI retries for as long
+ * as it runs (a person is there to stop it); --plain serves scripts, which need an answer: it
+ * gives up (exit 1) once a run of attempts without a join reaches SCRIPT_JOIN_ATTEMPTS attempts or
+ * SCRIPT_JOIN_WITHIN_MS, whichever comes first, so that it exits within 30 s of starting (or of
+ * losing the room) even when each attempt hangs until the handshake timeout.
  */
 
 export const BACKOFF_BASE_MS = 500;
@@ -16,3 +20,8 @@ export function backoffDelay(attempt: number, random01: number): number {
   const jittered = nominal * (0.75 + 0.5 * Math.min(Math.max(random01, 0), 1));
   return Math.round(Math.min(BACKOFF_MAX_MS, jittered));
 }
+
+/** --plain: connection attempts in a row that may end without a join before it gives up. */
+export const SCRIPT_JOIN_ATTEMPTS = 3;
+/** --plain: the longest it keeps trying to (re-)join before it gives up, leaving time to leave. */
+export const SCRIPT_JOIN_WITHIN_MS = 25_000;

@@ -1,9 +1,11 @@
 /**
  * The client's command line: options, the start-up questions, then the TUI or --plain.
  *
- * How this works: commander parses the options (exit status 2 on a bad one). As in the original,
- * with -s and -p the client connects at once; without them it asks for the server and port (the
- * defaults shown), then, inside the TUI, for a name. --plain never asks: it uses the defaults and
+ * How this works: commander parses the options (exit status 2 on a bad one). The TUI asks for
+ * what the options did not give (server and port without -s and -p, the name without -u) BEFORE it
+ * connects, so that no handshake timeout runs while someone types; the defaults shown are the last
+ * server, port and name it joined with (config.json), else 127.0.0.1 and the default port. A name
+ * the server refuses is asked again inside the TUI. --plain never asks: it uses the defaults and
  * reads the name from standard input.
  */
 
@@ -12,6 +14,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DEFAULT_PORT } from '../../src/index.js';
 import { DEFAULT_THEME, findTheme, THEME_IDS, type ThemeId } from '../view/themes.js';
 import type { ProfileOption } from '../view/view-types.js';
+import { SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { ClientApp } from './client-app.js';
 import {
   type ClientConfig,
@@ -26,12 +29,16 @@ import { runPlain } from './plain.js';
 export const DEFAULT_HOST = '127.0.0.1';
 
 const HELP_AFTER = `
-Without -s and -p the client asks for the server and the port (defaults ${DEFAULT_HOST} and ${DEFAULT_PORT}),
-then for a name; a taken or invalid name asks again. In the chat, /help lists the commands.
+Before it connects, the TUI asks for the server and the port unless -s and -p are given, and for
+a name unless -u is; the defaults are the last ones it joined with (else ${DEFAULT_HOST} and ${DEFAULT_PORT}).
+A taken or invalid name asks again. On first contact with a server it shows the server's key and
+asks "trust this server? [y/N]"; a key that changed since is refused unless you accept it.
+In the chat, /help lists the commands; /server HOST [PORT] changes server without quitting.
 
-Files: config.json (the theme) and known_servers (server keys, pinned on first use) live in
-$PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley, else ~/.config/parley. /export writes
-./exported/chat-<timestamp>.txt under the current directory.
+Files: config.json (the theme; the last server, port and name) and known_servers (server keys,
+recorded on first use like SSH's known_hosts) live in $PARLEY_CONFIG_DIR, else
+$XDG_CONFIG_HOME/parley, else ~/.config/parley. /export writes ./exported/chat-<timestamp>.txt
+under the current directory.
 
 --plain reads typed lines from standard input: the first is the name unless -u is given (after a
 refused name the next line is tried), then chat lines and /commands. It never asks for the server
@@ -48,10 +55,17 @@ It prints one line per event:
   queued: hello                         typed while not connected; sent once joined
   warning: <text>
   error NAME_TAKEN: <text>              errors, with their stable code when there is one
-At the end of input it leaves once everything typed has been sent.
+  error: cannot join 127.0.0.1:7878: 3 attempts failed; the last: ...   the reason it gives up
+At the end of input it leaves once everything typed has been sent. /theme applies to this run
+only (the TUI's saved theme stays). An /export the server does not answer within 10 s is given up.
+
+Retries are bounded in --plain: after ${SCRIPT_JOIN_ATTEMPTS} connection attempts in a row without a join (a closed
+port, an unknown host, a server that fails every handshake), or ${SCRIPT_JOIN_WITHIN_MS / 1000} s without one, it prints
+"error: cannot join ..." with the last failure and exits 1. A server of the other profile (--profile)
+or a refused server key ends it at once. The TUI keeps retrying; /server HOST [PORT] changes server.
 
 Exit status: 0 after /quit or the end of input, 1 when the client refuses the server or cannot
-join, 2 for a bad option.`;
+join (also /quit or the end of input before it ever joined), 2 for a bad option.`;
 
 interface CliOptions {
   server?: string;
@@ -102,15 +116,18 @@ export function buildProgram(): Command {
       'the server key to expect (SHA256:...); any other is refused',
       parseFingerprint,
     )
-    .option('--accept-new-key', 'accept and record a server key that differs from the recorded one (--plain)')
+    .option('--accept-new-key', 'accept and record a new or changed server key without asking')
     .option('--plain', 'no TUI: typed lines from stdin, one line per event on stdout (below)')
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 }
 
-/** Asks for what -s and -p did not give, with the defaults shown. */
-async function askServer(options: CliOptions): Promise<{ host: string; port: number } | null> {
+/** The TUI's questions: what -s, -p and -u did not give, with the last values as defaults. */
+async function askStart(
+  options: CliOptions,
+  last: ClientConfig,
+): Promise<{ host: string; port: number; name: string } | null> {
   // terminal: false leaves line editing to the tty and installs no keypress decoder on stdin,
   // which would otherwise stay behind and hand the TUI every key twice.
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
@@ -123,21 +140,30 @@ async function askServer(options: CliOptions): Promise<{ host: string; port: num
   try {
     let host = options.server;
     while (host === undefined) {
-      const answer = await ask(`Server [${DEFAULT_HOST}]: `);
+      const fallback = last.server ?? DEFAULT_HOST;
+      const answer = await ask(`Server [${fallback}]: `);
       if (answer === null) return null;
-      host = answer.trim() || DEFAULT_HOST;
+      host = answer.trim() || fallback;
     }
     let port = options.port;
     while (port === undefined) {
-      const answer = await ask(`Port [${DEFAULT_PORT}]: `);
+      const fallback = last.port ?? DEFAULT_PORT;
+      const answer = await ask(`Port [${fallback}]: `);
       if (answer === null) return null;
       try {
-        port = answer.trim() === '' ? DEFAULT_PORT : parsePort(answer.trim());
+        port = answer.trim() === '' ? fallback : parsePort(answer.trim());
       } catch {
         process.stdout.write('  a port is a whole number from 1 to 65535\n');
       }
     }
-    return { host, port };
+    let name = options.username;
+    while (name === undefined) {
+      const answer = await ask(last.name ? `Name [${last.name}]: ` : 'Name: ');
+      if (answer === null) return null;
+      const typed = answer.trim() || last.name;
+      if (typed) name = typed;
+    }
+    return { host, port, name };
   } finally {
     rl.close();
   }
@@ -186,20 +212,21 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
 
   let host = options.server ?? DEFAULT_HOST;
   let port = options.port ?? DEFAULT_PORT;
-  if (!options.plain && (options.server === undefined || options.port === undefined)) {
-    const answer = await askServer(options);
+  let name = options.username;
+  if (!options.plain) {
+    const answer = await askStart(options, config);
     if (!answer) {
       process.stdout.write('\n');
       return 1;
     }
-    ({ host, port } = answer);
+    ({ host, port, name } = answer);
   }
 
   const app = new ClientApp({
     host,
     port,
     profile: options.profile,
-    name: options.username,
+    name,
     fingerprint: options.fingerprint,
     acceptNewKey: options.acceptNewKey,
     interactive: !options.plain,

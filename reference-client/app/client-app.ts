@@ -9,18 +9,20 @@
  * connection. Trust in the server's key is decided by the session (src/client/trust.ts) from
  * known_servers before anything is joined. A lost connection is retried with exponential backoff
  * (backoff.ts) by a fresh session that re-joins with the same name; chat typed meanwhile waits in
- * the view model's outbox.
+ * the view model's outbox. For scripts (--plain) the retries are bounded: a run of attempts that
+ * ends in no join gives up with exit status 1 (backoff.ts says when), and so does /quit or the end
+ * of input before the client ever joined.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { SERVER_REFUSAL_CODES, type SessionEvent } from '../../src/client/index.js';
 import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
-import { exportStamp } from '../view/text.js';
+import { exportStamp, sanitize } from '../view/text.js';
 import type { ThemeId } from '../view/themes.js';
 import { ViewModel } from '../view/view-model.js';
 import type { Effect, KeyName, ProfileOption } from '../view/view-types.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { type ClientConfig, KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
 
 export interface ClientAppOptions {
@@ -30,11 +32,14 @@ export interface ClientAppOptions {
   readonly name?: string;
   /** --fingerprint: the only server key to accept. */
   readonly fingerprint?: string;
-  /** --accept-new-key (--plain): accept and record a changed server key. */
+  /** --accept-new-key: accept and record a new or changed server key without asking. */
   readonly acceptNewKey?: boolean;
   /** The TUI: ask y/N about a changed key. Otherwise refuse it. */
   readonly interactive: boolean;
-  /** --plain: exit (status 1) when the client refuses the server, instead of waiting. */
+  /**
+   * --plain: exit (status 1) when the client refuses the server, instead of waiting, and when it
+   * cannot join within the bounds of backoff.ts (SCRIPT_JOIN_*), or quits before it ever joined.
+   */
   readonly exitOnRefusal?: boolean;
   readonly theme: ThemeId;
   /** Ring the bell for private messages and mentions (config.json `bell`, default on). */
@@ -73,6 +78,14 @@ export class ClientApp {
   private quitting = false;
   private exited = false;
   private inputEnded = false;
+  private everJoined = false;
+  /** A handshake with the current server ended well at least once (else "cannot connect"). */
+  private everReady = false;
+  /** The server, as given on the command line or changed with /server. */
+  private host: string;
+  private port: number;
+  /** --plain: gives up a run of attempts without a join (SCRIPT_JOIN_WITHIN_MS). */
+  private giveUpTimer: NodeJS.Timeout | null = null;
   /** A changed key waits for the user's answer, from this session. */
   private keyQuestion: { session: TcpSession; presented: string } | null = null;
   private readonly changeListeners = new Set<() => void>();
@@ -80,9 +93,11 @@ export class ClientApp {
 
   constructor(options: ClientAppOptions) {
     this.options = options;
+    this.host = options.host;
+    this.port = options.port;
     this.clock = options.clock ?? Date.now;
     this.vm = new ViewModel({
-      server: `${options.host}:${options.port}`,
+      server: serverLabel(options.host, options.port),
       profile: options.profile,
       theme: options.theme,
       bell: options.bell,
@@ -129,6 +144,20 @@ export class ClientApp {
     this.quit(0);
   }
 
+  /** /quit, or the end of input: a script that never joined gets status 1 and the reason. */
+  private leave(): void {
+    if (this.options.exitOnRefusal && !this.everJoined && !this.quitting) {
+      const why = this.vm.state.lastLoss;
+      this.vm.error(
+        undefined,
+        `left without ever joining ${this.vm.state.status.server} (${why ?? 'still connecting'})`,
+      );
+      this.quit(1);
+      return;
+    }
+    this.quit(0);
+  }
+
   /** --plain: standard input ended; exit once everything typed has been sent. */
   endOfInput(): void {
     this.inputEnded = true;
@@ -146,7 +175,7 @@ export class ClientApp {
       this.vm.error(undefined, 'standard input ended before a name was accepted');
       this.quit(1);
     } else if (this.vm.idle) {
-      this.quit(0);
+      this.leave();
     }
   }
 
@@ -176,8 +205,11 @@ export class ClientApp {
         this.attempt++;
         this.connect();
         return;
+      case 'server':
+        this.switchServer(effect.host, effect.port ?? this.port);
+        return;
       case 'quit':
-        this.quit(0);
+        this.leave();
         return;
       case 'answer-key':
         this.answerKey(effect.accept);
@@ -214,13 +246,27 @@ export class ClientApp {
       }
     } catch (err) {
       const code = (err as { code?: string }).code;
-      const what = 'text' in effect ? ` (not sent: “${effect.text}”)` : '';
-      this.vm.error(code, `${(err as Error).message}${what}`);
+      if (effect.kind === 'say' || effect.kind === 'me' || effect.kind === 'msg') {
+        this.vm.lineRefused(code, (err as Error).message, effect);
+        return;
+      }
+      this.vm.error(code, (err as Error).message);
       if (effect.kind === 'export') this.vm.exportFailed('no reply will come');
     }
   }
 
+  /** The TUI offers the last server, port and name it joined with as next time's defaults. */
+  private rememberLast(name: string): void {
+    if (!this.options.interactive || this.options.configWritable === false) return;
+    try {
+      saveConfig(this.options.configDir, { server: this.host, port: this.port, name });
+    } catch (err) {
+      this.vm.warning(`could not remember the server and name: ${(err as Error).message}`);
+    }
+  }
+
   private saveSettings(settings: ClientConfig, what: string): void {
+    if (!this.options.interactive) return; // --plain: for this run only; the TUI's settings stay
     if (this.options.configWritable === false) {
       this.vm.warning(`${what} not saved: config.json could not be read (see above); fix or remove it`);
       return;
@@ -234,6 +280,17 @@ export class ClientApp {
 
   // ---- connection ----
 
+  /** /server: from now on this server; the current connection (if any) is dropped. */
+  private switchServer(host: string, port: number): void {
+    this.keyQuestion = null;
+    this.host = host;
+    this.port = port;
+    this.attempt = 0;
+    this.everReady = false;
+    this.vm.serverChanged(serverLabel(host, port));
+    this.connect();
+  }
+
   private connect(): void {
     if (this.quitting) return;
     this.clearRetry();
@@ -242,18 +299,21 @@ export class ClientApp {
     const old = this.session;
     this.session = null;
     if (old && old.state !== 'closed') void old.abort('CLIENT_RECONNECT', 'reconnecting');
-    const key = serverKey(this.options.host, this.options.port);
+    const key = serverKey(this.host, this.port);
     const session = new TcpSession({
       ...this.options.session,
-      host: this.options.host,
-      port: this.options.port,
+      host: this.host,
+      port: this.port,
       profile: this.options.profile,
       known: this.options.knownServers.get(key),
       pinned: this.options.fingerprint,
       changedKey: this.options.acceptNewKey ? 'accept' : this.options.interactive ? 'ask' : 'refuse',
+      // First contact: the TUI asks, as SSH does; scripts trust on first use (or use --fingerprint).
+      newKey: this.options.interactive && !this.options.acceptNewKey ? 'ask' : 'accept',
       clock: this.clock,
     });
     this.session = session;
+    this.armGiveUp();
     this.vm.connecting(this.attempt);
     session.on((event) => {
       if (this.session !== session || this.exited) return;
@@ -269,13 +329,40 @@ export class ClientApp {
     this.retryTimer = null;
   }
 
+  /** --plain: a run of attempts without a join starts: it may last SCRIPT_JOIN_WITHIN_MS. */
+  private armGiveUp(): void {
+    if (!this.options.exitOnRefusal || this.giveUpTimer) return;
+    const seconds = SCRIPT_JOIN_WITHIN_MS / 1000;
+    this.giveUpTimer = setTimeout(() => {
+      this.giveUpTimer = null;
+      this.giveUp(`not joined within ${seconds} s`);
+    }, SCRIPT_JOIN_WITHIN_MS);
+  }
+
+  private disarmGiveUp(): void {
+    if (this.giveUpTimer) clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = null;
+  }
+
+  /** --plain: no join in this run of attempts; say why in one line and exit 1. */
+  private giveUp(why: string): void {
+    if (this.quitting) return;
+    const last = this.vm.state.lastLoss;
+    const detail = last && !why.includes(last) ? `${why}; last failure: ${last}` : why;
+    this.vm.error(undefined, `cannot join ${this.vm.state.status.server}: ${sanitize(detail)}`);
+    this.changed();
+    this.quit(1);
+  }
+
   private onSessionEvent(session: TcpSession, event: SessionEvent): void {
     switch (event.kind) {
       case 'ready':
         if (event.record && event.fingerprint) this.recordKey(event.fingerprint);
         this.noRetry = false;
+        this.everReady = true;
         break;
       case 'key-changed':
+      case 'key-unknown':
         this.keyQuestion = { session, presented: event.presented };
         this.noRetry = true;
         break;
@@ -285,6 +372,9 @@ export class ClientApp {
         break;
       case 'joined':
         this.attempt = 0;
+        this.everJoined = true;
+        this.disarmGiveUp();
+        this.rememberLast(event.name);
         break;
       case 'closed':
         this.onClosed(event);
@@ -295,7 +385,7 @@ export class ClientApp {
   }
 
   private recordKey(fingerprint: string): void {
-    const key = serverKey(this.options.host, this.options.port);
+    const key = serverKey(this.host, this.port);
     this.options.knownServers.set(key, fingerprint);
     try {
       recordKnownServer(this.options.configDir, key, fingerprint);
@@ -333,14 +423,19 @@ export class ClientApp {
     if (error && NO_RETRY.has(error.code)) this.noRetry = true;
     // A script (--plain) stops at a server's refusal (5.10); the TUI tries again later.
     if (error && SERVER_REFUSAL_CODES.has(error.code) && this.options.exitOnRefusal) this.noRetry = true;
+    const never = !this.everReady;
     if (this.noRetry || this.vm.state.desiredName === null) {
-      this.vm.connectionLost(detail, null, this.attempt);
+      this.vm.connectionLost(detail, null, this.attempt, never);
       if (this.noRetry && this.options.exitOnRefusal) this.quit(1);
       return;
     }
     this.attempt++;
+    if (this.options.exitOnRefusal && this.attempt >= SCRIPT_JOIN_ATTEMPTS) {
+      this.giveUp(`${this.attempt} attempts failed; the last: ${detail}`);
+      return;
+    }
     const delay = backoffDelay(this.attempt, (this.options.random01 ?? Math.random)());
-    this.vm.connectionLost(detail, this.clock() + delay, this.attempt);
+    this.vm.connectionLost(detail, this.clock() + delay, this.attempt, never);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();
@@ -377,6 +472,7 @@ export class ClientApp {
     if (this.quitting) return;
     this.quitting = true;
     this.clearRetry();
+    this.disarmGiveUp();
     const session = this.session;
     const done = () => this.exit(code);
     if (session && session.state !== 'closed') session.quit().then(done, done);
@@ -388,4 +484,9 @@ export class ClientApp {
     this.exited = true;
     for (const listener of this.exitListeners) listener(code);
   }
+}
+
+/** `host:port` as the user reads it (an IPv6 address in brackets). */
+export function serverLabel(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,6 +1,7 @@
 /**
- * The client's files: `config.json` (the chosen theme) and `known_servers` (server keys pinned on
- * first use, like SSH's known_hosts), in the user's config directory.
+ * The client's files: `config.json` (the chosen theme, and the last server, port and name the TUI
+ * joined with, offered as defaults next time) and `known_servers` (server keys pinned on first
+ * use, like SSH's known_hosts), in the user's config directory.
  *
  * How this works: the directory is `$PARLEY_CONFIG_DIR`, else `$XDG_CONFIG_HOME/parley`, else
  * `~/.config/parley`. Files are written atomically (a temporary file in the same directory, then a
@@ -64,12 +65,19 @@ function readIfExists(file: string): string | null {
 const configSchema = z.looseObject({
   theme: z.enum(THEME_IDS).optional(),
   bell: z.boolean().optional(),
+  server: z.string().min(1).max(255).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  name: z.string().min(1).max(200).optional(),
 });
 
 export interface ClientConfig {
   readonly theme?: ThemeId;
   /** Ring the terminal bell for private messages and mentions. */
   readonly bell?: boolean;
+  /** The TUI's last server, port and name (the defaults of its questions). */
+  readonly server?: string;
+  readonly port?: number;
+  readonly name?: string;
 }
 
 export function loadConfig(dir: string): ClientConfig {
@@ -88,8 +96,10 @@ export function loadConfig(dir: string): ClientConfig {
     const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
     throw new ConfigError(file, `${where}${issue?.message ?? 'invalid'}; fix or remove it`);
   }
-  const { theme, bell } = parsed.data;
-  return { ...(theme ? { theme } : {}), ...(bell !== undefined ? { bell } : {}) };
+  const { theme, bell, server, port, name } = parsed.data;
+  return Object.fromEntries(
+    Object.entries({ theme, bell, server, port, name }).filter(([, v]) => v !== undefined),
+  ) as ClientConfig;
 }
 
 /** Saves the config, keeping keys this version does not know (written by a newer client). */

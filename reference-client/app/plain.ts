@@ -5,11 +5,13 @@
  *
  * How this works: input lines are handed over one at a time, and held back while a join is in
  * flight, so that after a refused name the next line is read as the next name to try (as the
- * original asks again). When input ends the client leaves once everything typed has been sent
- * and every export answered.
+ * original asks again); only /quit passes at once. When input ends the client leaves once
+ * everything typed has been sent and every export answered (or given up on); the attempts to join
+ * are bounded (backoff.ts), so a script always gets an exit status.
  */
 
 import { createInterface } from 'node:readline';
+import { parseInput } from '../view/commands.js';
 import { plainLine } from '../view/line-format.js';
 import type { ClientApp } from './client-app.js';
 
@@ -36,7 +38,9 @@ export function runPlain(
     if (pumping) return;
     pumping = true;
     try {
-      while (queue.length > 0 && !vm.joinPending && !app.hasExited) app.submitLine(queue.shift()!);
+      // /quit is never held back: a script must be able to leave while a join cannot succeed.
+      while (queue.length > 0 && !app.hasExited && (!vm.joinPending || parseInput(queue[0]).kind === 'quit'))
+        app.submitLine(queue.shift()!);
       if (ended && queue.length === 0 && !app.hasExited) app.endOfInput();
     } finally {
       pumping = false;

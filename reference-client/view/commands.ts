@@ -18,7 +18,8 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
   { name: 'bell', args: '[on|off]', help: 'bell for private messages and mentions (remembered)' },
-  { name: 'reconnect', args: '', help: 'reconnect now' },
+  { name: 'reconnect', args: '', help: 'reconnect now (also when connected)' },
+  { name: 'server', args: 'HOST [PORT]', help: 'connect to another server (same port if none)' },
   { name: 'quit', args: '', help: 'leave and exit (also Ctrl-C)' },
 ];
 
@@ -42,6 +43,7 @@ export type ParsedInput =
   | { readonly kind: 'me'; readonly text: string }
   | { readonly kind: 'theme'; readonly name?: string }
   | { readonly kind: 'bell'; readonly on?: boolean }
+  | { readonly kind: 'server'; readonly host: string; readonly port?: number }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -55,7 +57,8 @@ export function parseInput(raw: string): ParsedInput {
   if (trimmed.startsWith('//')) return { kind: 'say', text: trimmed.slice(1) };
   if (!trimmed.startsWith('/')) return { kind: 'say', text: raw.trimEnd() };
   const match = /^\/(\S*)\s*([\s\S]*)$/.exec(trimmed)!;
-  const word = match[1].toLowerCase();
+  const typed = match[1];
+  const word = typed.toLowerCase();
   const args = match[2].trim();
   const command = ALIASES[word] ?? word;
   switch (command) {
@@ -79,11 +82,26 @@ export function parseInput(raw: string): ParsedInput {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(args);
       return m ? { kind: 'msg', to: m[1], text: m[2] } : usage('msg');
     }
+    case 'server':
+      return parseServer(args);
     default: {
+      // Echoed as typed: the suggestion is found case-insensitively, the command shown as it was.
       const suggestion = suggestCommand(word);
-      return suggestion ? { kind: 'unknown', command: word, suggestion } : { kind: 'unknown', command: word };
+      return suggestion
+        ? { kind: 'unknown', command: typed, suggestion }
+        : { kind: 'unknown', command: typed };
     }
   }
+}
+
+/** `/server HOST [PORT]`: an IPv6 address may be written bare or in brackets. */
+function parseServer(args: string): ParsedInput {
+  const m = /^(\[[^\]\s]+\]|\S+)(?:\s+(\d{1,5}))?$/.exec(args);
+  if (!m) return usage('server');
+  const host = m[1].replace(/^\[(.*)\]$/, '$1');
+  if (m[2] === undefined) return { kind: 'server', host };
+  const port = Number(m[2]);
+  return port >= 1 && port <= 65535 ? { kind: 'server', host, port } : usage('server');
 }
 
 function usage(name: string): ParsedInput {

@@ -8,8 +8,9 @@
  */
 
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
+import { answerQuestion } from './key-questions.js';
 import { send, showOutboxAgain } from './outbox.js';
-import { clearLines, errorLine, systemLine, warningLine } from './scrollback.js';
+import { clearLines, errorLine, systemLine } from './scrollback.js';
 import { setConnection } from './status-bar.js';
 import { sanitize } from './text.js';
 import { findTheme, THEME_IDS, THEMES } from './themes.js';
@@ -76,11 +77,10 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
       setConnection(s, 'closed');
       return [{ kind: 'quit' }];
     case 'reconnect':
-      if (s.status.connection === 'joined') {
-        systemLine(ctx, 'already connected');
-        return [];
-      }
+      if (s.status.connection === 'joined') systemLine(ctx, 'reconnecting…');
       return [{ kind: 'reconnect' }];
+    case 'server':
+      return [{ kind: 'server', host: parsed.host, port: parsed.port }];
     case 'usage':
       errorLine(ctx, undefined, `usage: ${parsed.usage}`);
       return [];
@@ -152,21 +152,4 @@ function themeCommand(ctx: ViewContext, name: string | undefined): Effect[] {
   s.theme = id;
   systemLine(ctx, `theme: ${THEMES[id].label}`);
   return [{ kind: 'save-theme', theme: id }];
-}
-
-function answerQuestion(ctx: ViewContext, text: string): Effect[] {
-  const s = ctx.state;
-  const accept = /^\s*(y|yes)\s*$/i.test(text);
-  s.question = null;
-  if (accept) {
-    warningLine(ctx, 'new server key accepted');
-  } else {
-    setConnection(s, 'refused');
-    errorLine(
-      ctx,
-      'FINGERPRINT_MISMATCH',
-      'the new key was not accepted: not connected (/reconnect to ask again)',
-    );
-  }
-  return [{ kind: 'answer-key', accept }];
 }

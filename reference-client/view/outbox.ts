@@ -1,8 +1,11 @@
 /**
  * The outbox: chat typed while not joined. Each queued item shows as a pending line, so nothing
  * typed is dropped silently, and is handed back as effects once the server accepts the name.
+ * A line that did not go out after all (refused by the server, or too long) comes back to the
+ * input line (`lineRefused`), for the same reason.
  */
 
+import type { UnsentLine } from '../../src/client/index.js';
 import { addLine, errorLine, removeLine } from './scrollback.js';
 import { sanitize } from './text.js';
 import type { Effect, Line, Outgoing, ViewContext } from './view-types.js';
@@ -58,4 +61,31 @@ export function flushOutbox(ctx: ViewContext): Effect[] {
     else effects.push(item);
   }
   return effects;
+}
+
+/**
+ * A chat line was not sent (refused by the server, or too long to send): say so with its text,
+ * and give it back in the input line when that is empty (else in the history, for Up).
+ */
+export function lineRefused(
+  ctx: ViewContext,
+  code: string | undefined,
+  reason: string,
+  item: UnsentLine,
+): void {
+  const s = ctx.state;
+  const typed =
+    item.kind === 'me'
+      ? `/me ${item.text}`
+      : item.kind === 'msg'
+        ? `/msg ${item.to} ${item.text}`
+        : item.text;
+  const back = s.input === '' ? 'back in the input line: Enter sends it again' : 'Up recalls it';
+  errorLine(ctx, code, `${sanitize(reason)} (not sent: “${sanitize(item.text)}”; ${back})`);
+  if (s.input === '') {
+    s.input = typed;
+    s.cursor = typed.length;
+  } else if (s.history.at(-1) !== typed) {
+    s.history.push(typed);
+  }
 }

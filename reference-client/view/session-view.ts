@@ -6,8 +6,9 @@
 
 import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
+import { askAcceptKey, askTrustKey } from './key-questions.js';
 import { noticeArrival } from './notifications.js';
-import { flushOutbox } from './outbox.js';
+import { flushOutbox, lineRefused } from './outbox.js';
 import { addLine, errorLine, systemLine, warningLine } from './scrollback.js';
 import { setConnection } from './status-bar.js';
 import { nameRulesOf, sanitize } from './text.js';
@@ -37,10 +38,14 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
     case 'key-changed':
       askAcceptKey(ctx, event.known, event.presented);
       return [];
+    case 'key-unknown':
+      askTrustKey(ctx, event.presented);
+      return [];
     case 'refused':
       refused(ctx, event.code, event.lines);
       return [];
     case 'joined':
+      s.usersToCome = event.usersToCome === true;
       return joined(ctx, event.name, event.users, event.motd);
     case 'join-refused':
       joinRefused(ctx, event.code, event.message);
@@ -64,6 +69,10 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
     }
     case 'users':
       s.users = [...event.users];
+      if (s.usersToCome) {
+        s.usersToCome = false;
+        systemLine(ctx, usersHere(s.users.length));
+      }
       return [];
     case 'export':
       return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];
@@ -71,7 +80,12 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       return [{ kind: 'write-export', text: renderExportText(event.text) }];
     case 'error':
       // Fatal errors end the connection: the app reports them with the loss.
-      if (!event.fatal) errorLine(ctx, event.code, event.message);
+      if (event.fatal) return [];
+      if (event.unsent) lineRefused(ctx, event.code, event.message, event.unsent);
+      else errorLine(ctx, event.code, event.message);
+      return [];
+    case 'export-timeout':
+      exportDone(ctx, false, `the server did not answer within ${event.seconds} s; nothing was written`);
       return [];
     case 'closed':
       return []; // what follows a loss is the app's call (retry or not): see connectionLost
@@ -120,7 +134,8 @@ function joined(ctx: ViewContext, name: string, users: readonly string[], motd?:
   s.confirmedName = name;
   s.users = [...users];
   s.status = { ...s.status, connection: 'joined', attempt: 0, retryAt: null };
-  systemLine(ctx, `joined as ${name} (${users.length} ${users.length === 1 ? 'user' : 'users'} here)`);
+  // legacy: the list of the others comes next; its count is reported then (usersHere).
+  systemLine(ctx, s.usersToCome ? `joined as ${name}` : `joined as ${name} (${usersHere(users.length)})`);
   if (motd) addLine(ctx, { kind: 'notice', from: 'motd', text: motd });
   const effects = flushOutbox(ctx);
   if (effects.length > 0)
@@ -150,28 +165,26 @@ function refused(ctx: ViewContext, code: string, lines: readonly string[]): void
   });
 }
 
-/** A v2 server presents a different key from the recorded one: ask before going on (5.6). */
-function askAcceptKey(ctx: ViewContext, known: string, presented: string): void {
-  const s = ctx.state;
-  s.question = { kind: 'accept-key', server: s.status.server, known, presented };
-  setConnection(s, 'refused');
-  errorLine(
-    ctx,
-    'FINGERPRINT_MISMATCH',
-    `the server key for ${s.status.server} has CHANGED since the last connection`,
-  );
-  warningLine(ctx, `known key:     ${known}`);
-  warningLine(ctx, `presented key: ${presented}`);
-  warningLine(
-    ctx,
-    "someone may be intercepting the connection, or the server's key was replaced. Check with its operator.",
-  );
-  warningLine(ctx, 'accept the new key and continue? Type y to accept, anything else to refuse.');
-  s.input = '';
-  s.cursor = 0;
-}
-
 // ---- what the app reports: connection attempts and export files ----
+
+/** The app connects to another server from now on (`/server`): a new status, a new start. */
+export function serverChanged(ctx: ViewContext, server: string): void {
+  const s = ctx.state;
+  const profile = s.status.profile;
+  s.status = {
+    ...s.status,
+    server,
+    resolved: profile === 'auto' ? null : profile,
+    suite: null,
+    fingerprint: null,
+    trust: null,
+    attempt: 0,
+    retryAt: null,
+  };
+  s.lastLoss = null;
+  s.me = null;
+  s.users = [];
+}
 
 export function connecting(ctx: ViewContext, attempt: number): void {
   const s = ctx.state;
@@ -189,6 +202,7 @@ export function connectionLost(
   detail: string,
   retryAt: number | null,
   attempt: number,
+  neverConnected = false,
 ): void {
   const s = ctx.state;
   s.me = null;
@@ -210,7 +224,14 @@ export function connectionLost(
   if (detail === s.lastLoss && retryAt !== null) return; // the same failure again: status bar only
   const first = s.lastLoss === null;
   s.lastLoss = detail;
-  warningLine(ctx, `${first ? 'connection lost' : 'reconnect failed'}: ${sanitize(detail)}; ${next}`);
+  // A connection that never existed was not "lost": say what failed, and how to change server.
+  const what = neverConnected
+    ? `cannot connect to ${s.status.server}`
+    : first
+      ? 'connection lost'
+      : 'reconnect failed';
+  const change = neverConnected ? ' · /server HOST [PORT] to change server' : '';
+  warningLine(ctx, `${what}: ${sanitize(detail)}; ${next}${change}`);
   if (first && s.outbox.length > 0) systemLine(ctx, `${s.outbox.length} queued, to send once back`);
 }
 
@@ -220,4 +241,8 @@ export function exportDone(ctx: ViewContext, ok: boolean, detail: string): void 
   s.exportsPending = Math.max(0, s.exportsPending - 1);
   if (ok) systemLine(ctx, `export written to ${detail}`);
   else errorLine(ctx, undefined, `export failed: ${detail}`);
+}
+
+function usersHere(n: number): string {
+  return `${n} ${n === 1 ? 'user' : 'users'} here`;
 }

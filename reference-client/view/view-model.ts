@@ -7,15 +7,18 @@
  * the outside world return Effects (join, say, export, write a file...) that the app carries out;
  * nothing here sends anything itself. The class only dispatches; each concept has its module:
  * line-commands.ts (what an entered line does), session-view.ts (what the connection does),
- * outbox.ts (chat typed while not joined), input-line.ts and completion.ts (the input line),
- * scrollback.ts (lines and scrolling), status-bar.ts, line-format.ts and text-layout.ts (output).
+ * key-questions.ts (a first or changed server key), outbox.ts (chat typed while not joined, and
+ * chat refused), input-line.ts and completion.ts (the input line), scrollback.ts (lines and
+ * scrolling), status-bar.ts, line-format.ts and text-layout.ts (output).
  */
 
-import type { SessionEvent } from '../../src/client/index.js';
+import type { SessionEvent, UnsentLine } from '../../src/client/index.js';
 import { complete } from './completion.js';
 import { editInput, insertText, takeInput } from './input-line.js';
+import { questionPrompt } from './key-questions.js';
 import { phaseOf, submitLine } from './line-commands.js';
 import { setFocus } from './notifications.js';
+import { lineRefused } from './outbox.js';
 import {
   DEFAULT_MAX_LINES,
   errorLine,
@@ -25,7 +28,7 @@ import {
   visibleLines,
   warningLine,
 } from './scrollback.js';
-import { applySessionEvent, connecting, connectionLost, exportDone } from './session-view.js';
+import { applySessionEvent, connecting, connectionLost, exportDone, serverChanged } from './session-view.js';
 import { type StatusSegment, statusSegments } from './status-bar.js';
 import { nameRulesOf } from './text.js';
 import { scrollUsers, type UserListWindow, userListWindow } from './user-list.js';
@@ -49,6 +52,7 @@ export class ViewModel {
       lastLineId: 0,
       lastLoss: null,
       users: [],
+      usersToCome: false,
       userScroll: 0,
       me: null,
       desiredName: options.name ?? null,
@@ -115,7 +119,7 @@ export class ViewModel {
   get prompt(): string {
     switch (this.phase) {
       case 'question':
-        return 'accept new key? [y/N] ';
+        return questionPrompt(this.ctx);
       case 'name':
         return 'name: ';
       default:
@@ -222,6 +226,11 @@ export class ViewModel {
     return applySessionEvent(this.ctx, event);
   }
 
+  /** The app connects to another server from now on (`/server`): a new status, a new start. */
+  serverChanged(server: string): void {
+    serverChanged(this.ctx, server);
+  }
+
   connecting(attempt: number): void {
     connecting(this.ctx, attempt);
   }
@@ -230,8 +239,16 @@ export class ViewModel {
    * The connection ended. `retryAt` is when the next attempt is due, or null when there will be
    * none until the user acts (/reconnect, or choosing a name).
    */
-  connectionLost(detail: string, retryAt: number | null, attempt: number): void {
-    connectionLost(this.ctx, detail, retryAt, attempt);
+  connectionLost(detail: string, retryAt: number | null, attempt: number, neverConnected = false): void {
+    connectionLost(this.ctx, detail, retryAt, attempt, neverConnected);
+  }
+
+  /**
+   * A chat line was not sent (refused by the server, or too long to send): say so with its text,
+   * and give it back in the input line when that is empty (else in the history, for Up).
+   */
+  lineRefused(code: string | undefined, reason: string, item: UnsentLine): void {
+    lineRefused(this.ctx, code, reason, item);
   }
 
   exportSaved(path: string): void {

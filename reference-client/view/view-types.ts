@@ -71,17 +71,22 @@ export type Effect =
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'save-bell'; readonly bell: boolean }
   | { readonly kind: 'reconnect' }
+  /** Connect to another server from now on (`/server`); `port` undefined keeps the current one. */
+  | { readonly kind: 'server'; readonly host: string; readonly port?: number }
   | { readonly kind: 'quit' }
   | { readonly kind: 'answer-key'; readonly accept: boolean }
   /** Write this conversation to an export file (then exportSaved or exportFailed). */
   | { readonly kind: 'write-export'; readonly text: string };
 
-export interface KeyQuestion {
-  readonly kind: 'accept-key';
-  readonly server: string;
-  readonly known: string;
-  readonly presented: string;
-}
+/** A question about the server's key: a changed one (`accept-key`), or a first one (`trust-key`). */
+export type KeyQuestion =
+  | {
+      readonly kind: 'accept-key';
+      readonly server: string;
+      readonly known: string;
+      readonly presented: string;
+    }
+  | { readonly kind: 'trust-key'; readonly server: string; readonly presented: string };
 
 export type Phase = 'name' | 'chat' | 'question';
 
@@ -92,6 +97,8 @@ export interface ViewState {
   /** The last connection failure reported, until the next successful handshake. */
   lastLoss: string | null;
   users: string[];
+  /** legacy: joined, and the first list (who else is here) has not come yet; its count is shown then. */
+  usersToCome: boolean;
   /** The first user list entry shown (user-list.ts). */
   userScroll: number;
   /** The name the server accepted on this connection; null when not joined. */

@@ -11,14 +11,23 @@
  * speaks the wire, trust.ts decides about the server's key (5.6), room-reader.ts turns packets into
  * events, and the timings come from the spec (11): the handshake must end within
  * clientHandshakeTimeoutMs; once joined, a v2 client pings a server silent for clientPingMs and
- * gives up after clientIdleTimeoutMs. One session is one connection: reconnecting is a new one.
+ * gives up after clientIdleTimeoutMs. Two client-side timings are this module's own: a server
+ * speaks first in both profiles (2), so one silent for FIRST_BYTE_TIMEOUT_MS after TCP is up is
+ * named as probably not a Parley server at once rather than after the whole handshake timeout; and
+ * an export unanswered for EXPORT_TIMEOUT_MS is given up on (pending-requests.ts, which also names
+ * the chat line a server refused). The first frame is always sniffed (profile-sniffer.ts), also
+ * with a profile chosen by the user, so that a server of the other profile, or one that is not
+ * Parley at all, is named as such. One session is one connection: reconnecting is a new one.
  */
 import type { RandomSource } from '../crypto/key-agreement.js';
 import { parleyError } from '../errors.js';
 import { LIMITS } from '../generated/constants.js';
+import type { V2ServerPacket } from '../generated/v2-packets.js';
+import type { LegacyPacket } from '../legacy/legacy-packet.js';
 import { LegacyClientConnection } from '../session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../session/v2-client-connection.js';
 import type { ReadyInfo, SessionError, SessionEvent, SessionState } from './events.js';
+import { EXPORT_TIMEOUT_MS, PendingRequests, type UnsentLine } from './pending-requests.js';
 import { ProfileSniffer } from './profile-sniffer.js';
 import { RoomReader } from './room-reader.js';
 import { serverRefusalText } from './server-refusal.js';
@@ -34,12 +43,25 @@ export interface ClientTimings {
   readonly pingMs: number;
   /** v2, joined: give up on a server silent this long; 0 never (clientIdleTimeoutMs). */
   readonly idleTimeoutMs: number;
+  /** From TCP up to the server's first byte; past it, probably not a Parley server; 0 never. */
+  readonly firstByteMs: number;
+  /** From asking for an export to its whole answer; past it the export is given up on. */
+  readonly exportTimeoutMs: number;
 }
+
+/**
+ * A Parley server speaks first, at once (2): one silent this long after the TCP connection is up
+ * is most likely some other service (or a wrong port). Short, so that a wrong port is named within
+ * a couple of seconds instead of after the whole handshake timeout, yet well above a round trip.
+ */
+export const FIRST_BYTE_TIMEOUT_MS = 2000;
 
 export const CLIENT_TIMINGS: ClientTimings = {
   handshakeTimeoutMs: LIMITS.clientHandshakeTimeoutMs,
   pingMs: LIMITS.clientPingMs,
   idleTimeoutMs: LIMITS.clientIdleTimeoutMs,
+  firstByteMs: FIRST_BYTE_TIMEOUT_MS,
+  exportTimeoutMs: EXPORT_TIMEOUT_MS,
 };
 
 export interface ClientSessionOptions {
@@ -51,6 +73,11 @@ export interface ClientSessionOptions {
   readonly pinned?: string;
   /** A v2 key other than `known`: ask (`key-changed`, then answerKey), accept and record, or refuse. */
   readonly changedKey?: 'ask' | 'accept' | 'refuse';
+  /**
+   * A v2 key seen for the first time (no `known`, no `pinned`): accept and record it (trust on first
+   * use, the default), or ask first (`key-unknown`, then answerKey), as SSH asks on first contact.
+   */
+  readonly newKey?: 'ask' | 'accept';
   /** The server as the user names it (`host:port`), for messages. */
   readonly server?: string;
   readonly timings?: Partial<ClientTimings>;
@@ -67,6 +94,7 @@ export class ClientSession {
   private readonly options: ClientSessionOptions;
   private readonly timings: ClientTimings;
   private readonly reader = new RoomReader();
+  private readonly pending = new PendingRequests();
   private current: SessionState = 'idle';
   private conn: Connection | null = null;
   private sniffer: ProfileSniffer | null = null;
@@ -75,9 +103,14 @@ export class ClientSession {
   private fatal: SessionError | null = null;
   private goodbyeReason: string | undefined;
   private byUser = false;
+  /** What a pending answerKey answers: a first key (`new`) or a changed one (`accepted`). */
+  private asked: 'new' | 'accepted' = 'accepted';
   private hang: 'end' | 'destroy' | null = null;
   private now = 0;
   private handshakeDue: number | null = null;
+  private firstByteDue: number | null = null;
+  /** The first frame did not look like Parley: errors say this is probably not a Parley server. */
+  private foreign = false;
   private lastHeard = 0;
   private pinged = false;
   private pingCounter = 0;
@@ -116,12 +149,16 @@ export class ClientSession {
   /** The earliest time `tick` has work to do, or null. */
   get nextDeadline(): number | null {
     if (this.current === 'closed' || this.hang) return null;
-    if (this.handshakeDue !== null) return this.handshakeDue;
-    if (!this.keepsAlive()) return null;
-    const { pingMs, idleTimeoutMs } = this.timings;
     const due: number[] = [];
-    if (pingMs > 0 && !this.pinged) due.push(this.lastHeard + pingMs);
-    if (idleTimeoutMs > 0) due.push(this.lastHeard + idleTimeoutMs);
+    if (this.handshakeDue !== null) due.push(this.handshakeDue);
+    if (this.firstByteDue !== null) due.push(this.firstByteDue);
+    const exportDue = this.pending.exportDue;
+    if (exportDue !== null) due.push(exportDue);
+    if (this.keepsAlive()) {
+      const { pingMs, idleTimeoutMs } = this.timings;
+      if (pingMs > 0 && !this.pinged) due.push(this.lastHeard + pingMs);
+      if (idleTimeoutMs > 0) due.push(this.lastHeard + idleTimeoutMs);
+    }
     return due.length > 0 ? Math.min(...due) : null;
   }
 
@@ -144,8 +181,8 @@ export class ClientSession {
   open(now: number): SessionEvent[] {
     this.now = now;
     this.lastHeard = now;
-    if (this.chosen) this.conn = this.makeConnection(this.chosen);
-    else this.sniffer = new ProfileSniffer(this.options.maxFrame);
+    this.sniffer = new ProfileSniffer(this.options.maxFrame);
+    if (this.timings.firstByteMs > 0) this.firstByteDue = now + this.timings.firstByteMs;
     return this.setState('handshaking');
   }
 
@@ -154,11 +191,18 @@ export class ClientSession {
     if (this.current === 'closed' || this.hang === 'destroy') return [];
     this.lastHeard = now;
     this.pinged = false;
+    if (chunk.length > 0) this.firstByteDue = null;
     if (this.conn) return this.feed(this.conn.receive(chunk));
     const sniffed = this.sniffer?.push(chunk);
     if (!sniffed) return [];
     this.sniffer = null;
-    this.conn = this.makeConnection(sniffed.profile);
+    const wanted = this.chosen;
+    if (sniffed.parley && wanted && sniffed.profile !== wanted) {
+      this.failWith('PROTOCOL_MISMATCH', profileMismatchMessage(sniffed.profile), 'destroy');
+      return [];
+    }
+    this.foreign = !sniffed.parley;
+    this.conn = this.makeConnection(wanted ?? sniffed.profile);
     return this.feed(this.conn.receive(sniffed.bytes));
   }
 
@@ -209,7 +253,20 @@ export class ClientSession {
       );
       return [];
     }
-    if (!this.keepsAlive() || !(this.conn instanceof V2ClientConnection)) return [];
+    if (this.firstByteDue !== null && now >= this.firstByteDue) {
+      const seconds = this.timings.firstByteMs / 1000;
+      this.failWith(
+        'HANDSHAKE_TIMEOUT',
+        `${this.serverName} sent nothing within ${seconds} s of connecting, and a Parley server speaks first: probably not a Parley server (check the host and port)`,
+        'destroy',
+      );
+      return [];
+    }
+    const out: SessionEvent[] = [];
+    while (this.pending.expireExport(now)) {
+      out.push({ kind: 'export-timeout', seconds: this.timings.exportTimeoutMs / 1000 });
+    }
+    if (!this.keepsAlive() || !(this.conn instanceof V2ClientConnection)) return out;
     const silent = now - this.lastHeard;
     const { pingMs, idleTimeoutMs } = this.timings;
     if (idleTimeoutMs > 0 && silent >= idleTimeoutMs) {
@@ -221,8 +278,9 @@ export class ClientSession {
     } else if (pingMs > 0 && silent >= pingMs && !this.pinged) {
       this.pinged = true;
       this.conn.ping(++this.pingCounter);
+      this.pending.add({ kind: 'ping' });
     }
-    return [];
+    return out;
   }
 
   // ---- the user's side: each throws a ParleyError (not connected, not now, too long) and changes nothing ----
@@ -238,7 +296,10 @@ export class ClientSession {
   say(text: string): SessionEvent[] {
     const conn = this.requireReady();
     conn.say(text);
-    if (conn instanceof V2ClientConnection) return [];
+    if (conn instanceof V2ClientConnection) {
+      this.pending.add({ kind: 'say', text });
+      return [];
+    }
     // A legacy server forwards chat to the others only (10.3): report our own line ourselves.
     return [{ kind: 'message', message: { kind: 'chat', from: this.reader.name ?? '', text, ts: this.now } }];
   }
@@ -246,12 +307,14 @@ export class ClientSession {
   privateMessage(to: string, text: string): SessionEvent[] {
     const conn = this.requireV2('private messages');
     conn.privateMessage(to, text);
+    this.pending.add({ kind: 'msg', to, text });
     return [];
   }
 
   action(text: string): SessionEvent[] {
     const conn = this.requireV2('actions (/me)');
     conn.action(text);
+    this.pending.add({ kind: 'me', text });
     return [];
   }
 
@@ -260,6 +323,7 @@ export class ClientSession {
     const conn = this.requireReady();
     if (conn instanceof V2ClientConnection) {
       conn.who();
+      this.pending.add({ kind: 'who' });
       return [];
     }
     return [{ kind: 'users', users: this.reader.roster.users }];
@@ -269,6 +333,7 @@ export class ClientSession {
   requestExport(): SessionEvent[] {
     const conn = this.requireReady();
     conn.requestExport();
+    this.pending.add({ kind: 'export', due: this.now + this.timings.exportTimeoutMs });
     return [];
   }
 
@@ -280,7 +345,7 @@ export class ClientSession {
       this.failWith('FINGERPRINT_MISMATCH', 'the new server key was not accepted', 'destroy');
       return [];
     }
-    return this.becomeReady('v2', this.conn.fingerprint, 'accepted', true);
+    return this.becomeReady('v2', this.conn.fingerprint, this.asked, true);
   }
 
   /** Leaves cleanly (v2 goodbye) and ends the connection. */
@@ -331,7 +396,13 @@ export class ClientSession {
       // 5.10: unauthenticated, so reported as the server's word, under the server's code.
       else if (event.kind === 'refused')
         this.failWith(event.code, serverRefusalText(event.code, event.message));
-      else out.push(...this.onRoomEvents(this.reader.read(event.packet, this.now)));
+      else {
+        const unsent = this.track(event.packet);
+        const read = this.reader.read(event.packet, this.now);
+        out.push(
+          ...this.onRoomEvents(unsent ? read.map((e) => (e.kind === 'error' ? { ...e, unsent } : e)) : read),
+        );
+      }
     }
     if (conn instanceof LegacyClientConnection && conn.state === 'READY' && this.current === 'handshaking') {
       out.push(...this.trust('legacy', null));
@@ -340,11 +411,54 @@ export class ClientSession {
     return out;
   }
 
+  /** Notes the answers to open requests (pending-requests.ts); a refused chat line, if one was. */
+  private track(packet: V2ServerPacket | LegacyPacket): UnsentLine | undefined {
+    if (!('type' in packet)) {
+      if (packet.typ === 'export') this.pending.answered('export');
+      return undefined;
+    }
+    switch (packet.type) {
+      case 'message':
+      case 'action':
+        if (packet.from === this.reader.name)
+          this.pending.echoed({ kind: packet.type === 'message' ? 'say' : 'me', text: packet.text });
+        return undefined;
+      case 'private':
+        if (packet.from === this.reader.name)
+          this.pending.echoed({ kind: 'msg', to: packet.to, text: packet.text });
+        return undefined;
+      case 'user_list':
+        this.pending.answered('who');
+        return undefined;
+      case 'export_reply':
+        if (packet.done) this.pending.answered('export');
+        return undefined;
+      case 'pong':
+        this.pending.answered('ping');
+        return undefined;
+      case 'error':
+        return packet.fatal ? undefined : this.pending.refused();
+      default:
+        return undefined;
+    }
+  }
+
+  private get serverName(): string {
+    return this.options.server ?? 'the server';
+  }
+
   private onConnectionError(error: { code: string; message: string }, out: SessionEvent[]): void {
     const presented = this.conn instanceof V2ClientConnection ? this.conn.presentedFingerprint : null;
     const pinned = this.options.pinned;
     if (error.code === 'FINGERPRINT_MISMATCH' && pinned && presented) {
       out.push(...this.refuse(error.code, pinMismatchLines(pinned, presented)));
+      return;
+    }
+    if (this.foreign && !this.readyInfo) {
+      this.failWith(
+        error.code,
+        `${this.serverName} does not look like a Parley server: ${error.message} (check the host and port)`,
+      );
       return;
     }
     this.failWith(error.code, error.message);
@@ -373,6 +487,10 @@ export class ClientSession {
     });
     switch (decision.kind) {
       case 'trust':
+        if (decision.trust === 'new' && presented && this.options.newKey === 'ask') {
+          this.asked = 'new';
+          return [...this.setState('ready'), { kind: 'key-unknown', presented }];
+        }
         return this.becomeReady(profile, presented, decision.trust, decision.record);
       case 'refuse':
         return this.refuse(decision.code, decision.lines);
@@ -450,4 +568,11 @@ export class ClientSession {
     }
     return conn;
   }
+}
+
+/** What to say when the server speaks the other profile than the one asked for (spec 2). */
+export function profileMismatchMessage(spoken: Profile): string {
+  return spoken === 'legacy'
+    ? 'this server speaks legacy (the original pyChat protocol), not v2 as --profile v2 asked: run with --profile auto (or --profile legacy) to talk to it'
+    : 'this server speaks v2, not legacy as --profile legacy asked: run with --profile auto (or --profile v2) to talk to it';
 }

@@ -2,6 +2,7 @@
  * What a client session reports, in either profile: its states and its profile-neutral events.
  * The reference client's view model reads these and nothing else from the session.
  */
+import type { UnsentLine } from './pending-requests.js';
 import type { PresenceChange } from './presence.js';
 import type { Profile, Trust } from './trust.js';
 
@@ -54,6 +55,8 @@ export type SessionEvent =
    * down as this server's (known_servers). `replaced`: the recorded key this one replaces.
    */
   | ({ readonly kind: 'ready'; readonly record: boolean; readonly replaced?: string } & ReadyInfo)
+  /** A v2 server's key is not known yet and the user is to be asked; answerKey() decides (5.6). */
+  | { readonly kind: 'key-unknown'; readonly presented: string }
   /** A v2 server presents a key other than the recorded one; answerKey() decides (5.6). */
   | { readonly kind: 'key-changed'; readonly known: string; readonly presented: string }
   /** The client refuses this server (a security check failed): the connection ends, no retry. */
@@ -63,6 +66,8 @@ export type SessionEvent =
       readonly name: string;
       readonly users: readonly string[];
       readonly motd?: string;
+      /** legacy: `users` is only the joiner; who else is here comes in the next list (10.2). */
+      readonly usersToCome?: boolean;
     }
   | { readonly kind: 'join-refused'; readonly code: string; readonly message: string }
   | { readonly kind: 'message'; readonly message: ChatMessage }
@@ -73,7 +78,10 @@ export type SessionEvent =
   | { readonly kind: 'export'; readonly entries: readonly ExportEntry[] }
   /** legacy: the conversation as the server wrote it (10.4). */
   | { readonly kind: 'export-text'; readonly text: string }
-  | ({ readonly kind: 'error' } & SessionError)
+  /** A non-fatal error; `unsent`: the chat line it refused (RATE_LIMITED, MESSAGE_TOO_LONG...). */
+  | ({ readonly kind: 'error'; readonly unsent?: UnsentLine } & SessionError)
+  /** An export got no whole answer within the export timeout: nothing more is awaited. */
+  | { readonly kind: 'export-timeout'; readonly seconds: number }
   | {
       readonly kind: 'closed';
       /** The user asked for it (quit) or the client refused the server. */

@@ -5,7 +5,10 @@
  *
  * How this works: the sniffer holds every byte until one whole frame has arrived, then names the
  * profile and hands back all the bytes held, for the chosen connection to read from the start.
- * Bytes that are not a frame are v2's to report (the v2 connection names the framing error).
+ * Bytes that are not a frame are v2's to report (the v2 connection names the framing error); the
+ * sniffer says whether the first frame looked like Parley at all, so that the client can say "this
+ * is not a Parley server" rather than only naming a framing error. With a profile chosen by the
+ * user it still runs, so that a server of the other profile is named as such (spec 2).
  */
 import { FrameDecoder } from '../framing/frame-codec.js';
 import type { Profile } from './trust.js';
@@ -23,6 +26,26 @@ export function sniffProfile(body: Uint8Array): Profile {
   return 'v2';
 }
 
+/** Whether a first frame's body is a JSON object naming a packet in either profile (`type` or `typ`). */
+export function looksLikeParley(body: Uint8Array): boolean {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+    return Boolean(
+      value && typeof value === 'object' && !Array.isArray(value) && ('type' in value || 'typ' in value),
+    );
+  } catch {
+    return false;
+  }
+}
+
+export interface Sniffed {
+  readonly profile: Profile;
+  /** False when the first bytes are not a frame, or its body names no packet: not a Parley server. */
+  readonly parley: boolean;
+  /** Every byte held so far, for the chosen connection to read from the start. */
+  readonly bytes: Buffer;
+}
+
 export class ProfileSniffer {
   private readonly decoder: FrameDecoder;
   private readonly held: Buffer[] = [];
@@ -32,18 +55,20 @@ export class ProfileSniffer {
   }
 
   /** Takes bytes; once the first frame is whole, the profile and every byte held so far. */
-  push(chunk: Uint8Array): { profile: Profile; bytes: Buffer } | null {
+  push(chunk: Uint8Array): Sniffed | null {
     const bytes = Buffer.from(chunk);
     this.held.push(bytes);
-    let profile: Profile;
+    let profile: Profile = 'v2';
+    let parley = false;
     try {
       this.decoder.push(bytes);
       const first = this.decoder.next();
       if (!first) return null;
       profile = sniffProfile(first.body);
+      parley = looksLikeParley(first.body);
     } catch {
-      profile = 'v2';
+      // not a frame: v2 will name the framing error
     }
-    return { profile, bytes: Buffer.concat(this.held) };
+    return { profile, parley, bytes: Buffer.concat(this.held) };
   }
 }

@@ -87,7 +87,7 @@ export class RoomReader {
     switch (packet.typ) {
       case 'approved_conn':
         this.seenList = false;
-        return [{ kind: 'joined', name: me, users: this.roster.set([me]) }];
+        return [{ kind: 'joined', name: me, users: this.roster.set([me]), usersToCome: true }];
       case 'username_taken':
         this.name = null;
         return [

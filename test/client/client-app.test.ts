@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,6 +24,26 @@ async function server(options: Parameters<typeof startTestServer>[0] = {}): Prom
   const s = await startTestServer(options);
   cleanups.push(() => s.stop());
   return s;
+}
+
+/** A port on 127.0.0.1 where nothing listens (taken, then freed). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** A server on 127.0.0.1 that answers every connection with bytes that are not Parley. */
+async function notParley(): Promise<number> {
+  const srv: Server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.end('SSH-2.0-OpenSSH_9.6\r\n');
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => srv.close(resolve)));
+  return (srv.address() as { port: number }).port;
 }
 
 interface Harness {
@@ -189,14 +210,20 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     await waitUntil(() => readdirSync(join(dir, 'exported')).length === 2, 'a second export file');
   });
 
-  it('remembers /theme in config.json', async () => {
+  it('remembers /theme in config.json (the TUI)', async () => {
     const srv = await server();
     const dir = tempDir();
-    const c = client(srv.port, dir, { name: 'alice' });
+    const c = client(srv.port, dir, {
+      name: 'alice',
+      interactive: true,
+      exitOnRefusal: false,
+      acceptNewKey: true,
+    });
     await c.waitLine(/^joined as alice/);
     c.app.submitLine('/theme dark');
     expect(c.app.vm.state.theme).toBe('dark');
-    expect(loadConfig(dir)).toEqual({ theme: 'dark' });
+    // The TUI also remembers where it joined, and as whom, for the defaults of its next questions.
+    expect(loadConfig(dir)).toEqual({ theme: 'dark', server: '127.0.0.1', port: srv.port, name: 'alice' });
   });
 
   it('reconnects after a server restart, re-joins with the same name and sends what was typed meanwhile', async () => {
@@ -247,7 +274,11 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     const c = client(srv.port, tempDir(), { name: 'alice' });
     await c.waitLine(/^joined as alice/);
     c.app.submitLine('y'.repeat(1500));
-    await c.waitLine(/^error MESSAGE_TOO_LONG: .* \(not sent: “y+”\)$/);
+    await c.waitLine(
+      /^error MESSAGE_TOO_LONG: .* \(not sent: “y+”; back in the input line: Enter sends it again\)$/,
+    );
+    expect(c.app.vm.state.input).toBe('y'.repeat(1500));
+    c.app.key('C-u');
     c.app.submitLine('short');
     await c.waitLine(/<alice> short$/);
   });
@@ -259,6 +290,8 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     writeFileSync(file, '');
     const c = client(srv.port, file, {
       name: 'alice',
+      interactive: true,
+      acceptNewKey: true,
       knownServers: new Map(),
       configWritable: false,
       exportDir: join(file, 'exported'),
@@ -291,5 +324,109 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     await waitUntil(() => c.exitCode() !== null, 'the client to leave');
     expect(c.exitCode()).toBe(0);
     expect(c.lines().some((l) => l.startsWith('joined as alice'))).toBe(true);
+  });
+
+  it('--plain gives up on a closed port after a bounded number of attempts: exit 1 and the reason', async () => {
+    const port = await closedPort();
+    const c = client(port, tempDir(), { name: 'x' });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up', 20_000);
+    expect(c.exitCode()).toBe(1);
+    expect(c.lines().at(-1)).toMatch(
+      /^error: cannot join 127\.0\.0\.1:\d+: 3 attempts failed; the last: CONNECTION_LOST: nothing is listening on .* \(connection refused\)$/,
+    );
+  });
+
+  it('--plain leaves with status 1 on /quit before it ever joined', async () => {
+    const port = await closedPort();
+    const c = client(port, tempDir(), { name: 'x' });
+    c.app.submitLine('/quit');
+    await waitUntil(() => c.exitCode() !== null, 'the client to leave');
+    expect(c.exitCode()).toBe(1);
+    expect(c.lines().join('\n')).toMatch(/error: left without ever joining 127\.0\.0\.1:\d+/);
+  });
+
+  it('--profile v2 against a legacy server says so, suggests --profile auto, and does not retry', async () => {
+    const srv = await server({ profile: 'legacy' });
+    const c = client(srv.port, tempDir(), { name: 'alice', profile: 'v2' });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up');
+    expect(c.exitCode()).toBe(1);
+    const all = c.lines().join('\n');
+    expect(all).toMatch(
+      /PROTOCOL_MISMATCH: this server speaks legacy .*--profile auto \(or --profile legacy\)/,
+    );
+    expect(all).not.toMatch(/retrying|PACKET_MALFORMED/);
+  });
+
+  it('names a port that is not Parley, and /server moves to the right one without quitting (TUI)', async () => {
+    const wrong = await notParley();
+    const srv = await server();
+    const dir = tempDir();
+    const c = client(wrong, dir, { name: 'alice', interactive: true, exitOnRefusal: false });
+    const line = await c.waitLine(/^warning: cannot connect to /);
+    expect(line).toMatch(
+      new RegExp(
+        `^warning: cannot connect to 127\\.0\\.0\\.1:${wrong}: FRAME_HEADER_INVALID: .*does not look like a Parley server.* · /server HOST \\[PORT\\] to change server$`,
+      ),
+    );
+    c.app.submitLine(`/server 127.0.0.1 ${srv.port}`);
+    // First contact in the TUI: the key is shown and the user is asked, as SSH asks.
+    await waitUntil(() => c.app.vm.phase === 'question', 'the first-contact question');
+    expect(c.app.vm.prompt).toBe('trust this server? [y/N] ');
+    expect(c.lines()).toContain(`server key ${srv.fingerprint}`);
+    expect(loadKnownServers(dir).size).toBe(0);
+    c.app.submitLine('y');
+    await c.waitLine(/^joined as alice/);
+    expect(c.lines()).toContain(
+      `server key ${srv.fingerprint} (first connection to this server: key recorded in known_servers)`,
+    );
+    expect(loadKnownServers(dir).get(`127.0.0.1:${srv.port}`)).toBe(srv.fingerprint);
+    expect(c.app.vm.state.status.server).toBe(`127.0.0.1:${srv.port}`);
+    expect(loadKnownServers(dir).has(`127.0.0.1:${wrong}`)).toBe(false);
+  });
+
+  it('first contact in the TUI: answering no records nothing and stays off', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const c = client(srv.port, dir, { name: 'alice', interactive: true, exitOnRefusal: false });
+    await waitUntil(() => c.app.vm.phase === 'question', 'the first-contact question');
+    c.app.submitLine('n');
+    await c.waitLine(/^error: server not trusted: not connected/);
+    expect(c.app.vm.state.status.connection).toBe('refused');
+    expect(loadKnownServers(dir).size).toBe(0);
+    expect(c.lines().join('\n')).not.toContain('joined as');
+  });
+
+  it('/reconnect while joined reconnects and re-joins', async () => {
+    const srv = await server();
+    const c = client(srv.port, tempDir(), { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    c.app.submitLine('/reconnect');
+    await waitUntil(
+      () => c.lines().filter((l) => l.startsWith('joined as alice')).length === 2,
+      'a second join',
+    );
+  });
+
+  it('legacy: reports everyone present once the list has come, not "1 user here"', async () => {
+    const srv = await server({ profile: 'legacy' });
+    const alice = client(srv.port, tempDir(), { name: 'alice' });
+    await alice.waitLine(/^joined as alice/);
+    const bob = client(srv.port, tempDir(), { name: 'bob' });
+    await bob.waitLine(/^joined as bob/);
+    const carol = client(srv.port, tempDir(), { name: 'carol' });
+    await carol.waitLine(/^3 users here$/);
+    expect(carol.lines()).toContain('joined as carol');
+  });
+
+  it('puts a line the server refused (RATE_LIMITED) back in the input line', async () => {
+    const srv = await server({ limits: { rateBurst: 1, ratePerSecond: 1 } });
+    const c = client(srv.port, tempDir(), { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    for (const text of ['one', 'two', 'three']) c.app.submitLine(text);
+    const refused = await c.waitLine(
+      /^error RATE_LIMITED: .*\(not sent: “(two|three)”; back in the input line/,
+    );
+    const text = /not sent: “(\w+)”/.exec(refused)![1];
+    expect(c.app.vm.state.input).toBe(text);
   });
 });

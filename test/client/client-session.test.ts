@@ -6,8 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
-import { ClientSession, type ClientSessionOptions } from '../../src/client/client-session.js';
+import {
+  ClientSession,
+  type ClientSessionOptions,
+  FIRST_BYTE_TIMEOUT_MS,
+} from '../../src/client/client-session.js';
 import type { SessionEvent } from '../../src/client/events.js';
+import { EXPORT_TIMEOUT_MS } from '../../src/client/pending-requests.js';
 import { RoomReader } from '../../src/client/room-reader.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits, Profile } from '../../src/generated/constants.js';
@@ -54,6 +59,21 @@ function joined(n: MemoryNet<SessionEvent>, name: string, options: Partial<Clien
 }
 
 describe('ClientSession: handshake and trust (5.6)', () => {
+  it('names a server of the other profile than the one asked for, and suggests --profile auto', () => {
+    for (const [server, asked, says] of [
+      ['legacy', 'v2', /^this server speaks legacy .*not v2 .*--profile auto \(or --profile legacy\)/],
+      ['v2', 'legacy', /^this server speaks v2, not legacy .*--profile auto \(or --profile v2\)/],
+    ] as const) {
+      const n = net(server);
+      const { session } = connect(n, { profile: asked });
+      expect(session.hangUp, asked).toBe('destroy');
+      expect(session.transportClosed(n.now).at(-1)).toMatchObject({
+        kind: 'closed',
+        error: { code: 'PROTOCOL_MISMATCH', message: expect.stringMatching(says) },
+      });
+    }
+  });
+
   it('authenticates a new v2 server, asks to record its key, and joins', () => {
     const n = net();
     const { session, id, act } = connect(n);
@@ -157,8 +177,55 @@ describe('ClientSession: handshake and trust (5.6)', () => {
 });
 
 describe('ClientSession: timing on a fake clock (11)', () => {
+  it('names a server silent for FIRST_BYTE_TIMEOUT_MS after connecting as probably not Parley', () => {
+    const session = new ClientSession({ random: seededRandom('t'), server: 'example.org:22' });
+    session.connect(1000);
+    session.open(1000);
+    expect(session.nextDeadline).toBe(1000 + FIRST_BYTE_TIMEOUT_MS);
+    session.tick(1000 + FIRST_BYTE_TIMEOUT_MS - 1);
+    expect(session.hangUp).toBeNull();
+    session.tick(1000 + FIRST_BYTE_TIMEOUT_MS);
+    expect(session.hangUp).toBe('destroy');
+    expect(session.transportClosed(4000).at(-1)).toMatchObject({
+      kind: 'closed',
+      error: {
+        code: 'HANDSHAKE_TIMEOUT',
+        message: expect.stringMatching(
+          /^example\.org:22 sent nothing within 2 s .*probably not a Parley server/,
+        ),
+      },
+    });
+    // A first byte, even of an unfinished frame, ends that wait: the handshake timeout remains.
+    const slow = new ClientSession({ random: seededRandom('u') });
+    slow.connect(1000);
+    slow.open(1000);
+    slow.receive(Buffer.from('12'), 1500);
+    expect(slow.nextDeadline).toBe(1000 + LIMITS.clientHandshakeTimeoutMs);
+  });
+
+  it('gives up on an export the server does not answer within EXPORT_TIMEOUT_MS', () => {
+    for (const profile of ['v2', 'legacy'] as const) {
+      const n = net(profile);
+      const { session, id } = joined(n, 'alice', { timings: { pingMs: 0, idleTimeoutMs: 0 } });
+      n.take(id);
+      session.requestExport(); // never delivered: the server never answers
+      expect(session.nextDeadline, profile).toBe(n.now + EXPORT_TIMEOUT_MS);
+      expect(session.tick(n.now + EXPORT_TIMEOUT_MS - 1)).toEqual([]);
+      expect(session.tick(n.now + EXPORT_TIMEOUT_MS)).toEqual([{ kind: 'export-timeout', seconds: 10 }]);
+      expect(session.nextDeadline).toBeNull();
+    }
+  });
+
+  it('forgets an export once answered: no timeout follows', () => {
+    const n = net();
+    const { session, id, act } = joined(n, 'alice', { timings: { pingMs: 0, idleTimeoutMs: 0 } });
+    act(() => session.requestExport());
+    expect(n.take(id).some((e) => e.kind === 'export')).toBe(true);
+    expect(session.nextDeadline).toBeNull();
+  });
+
   it('gives up on a handshake that does not end within clientHandshakeTimeoutMs', () => {
-    const session = new ClientSession({ random: seededRandom('t') });
+    const session = new ClientSession({ random: seededRandom('t'), timings: { firstByteMs: 0 } });
     session.connect(1000);
     session.open(1000);
     expect(session.nextDeadline).toBe(1000 + LIMITS.clientHandshakeTimeoutMs);

@@ -62,6 +62,21 @@ describe('config.json', () => {
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe('{"theme": ');
   });
 
+  it('keeps the last server, port and name beside the theme and bell, each saved without losing the others', () => {
+    saveConfig(dir, { theme: 'light' });
+    saveConfig(dir, { bell: false });
+    saveConfig(dir, { server: 'chat.example.org', port: 7000, name: 'alice' });
+    expect(loadConfig(dir)).toEqual({
+      theme: 'light',
+      bell: false,
+      server: 'chat.example.org',
+      port: 7000,
+      name: 'alice',
+    });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ port: 0 }));
+    expect(() => loadConfig(dir)).toThrow(/"port"/);
+  });
+
   it('rejects an unknown theme name', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ theme: 'neon' }));
     expect(() => loadConfig(dir)).toThrow(/"theme"/);

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,18 +124,40 @@ describe.skipIf(!BUILT)(
       await alice.waitLine(/<alice2> I am the second alice$/);
     });
 
-    it('switches /theme and remembers it', async () => {
+    it('exits 1 with the reason when it cannot join: /quit at once, end of input after bounded retries', async () => {
+      const ws = workspace();
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = String((probe.address() as { port: number }).port);
+      await new Promise((resolve) => probe.close(resolve));
+      const run = (input: string) =>
+        spawnSync(process.execPath, [CLIENT, '--plain', '-s', '127.0.0.1', '-p', port, '-u', 'x'], {
+          encoding: 'utf8',
+          input,
+          timeout: 40_000,
+          env: { ...process.env, PARLEY_CONFIG_DIR: ws.configDir },
+        });
+      const quit = run('/quit\n');
+      expect(quit.status).toBe(1);
+      expect(quit.stdout).toMatch(/^error: left without ever joining 127\.0\.0\.1:\d+/m);
+      const ended = run('hello\n');
+      expect(ended.status).toBe(1);
+      expect(ended.stdout.trimEnd().split('\n').at(-1)).toMatch(
+        /^error: cannot join 127\.0\.0\.1:\d+: 3 attempts failed; the last: CONNECTION_LOST: nothing is listening/,
+      );
+    });
+
+    it('switches /theme for this run only: the TUI theme saved in config.json stays', async () => {
       const srv = await server();
       const ws = workspace();
-      const c = plain(srv, ['-u', 'alice'], ws);
+      writeFileSync(join(ws.configDir, 'config.json'), '{"theme": "light"}\n');
+      const c = plain(srv, ['-u', 'alice', '--theme', 'nord'], ws);
       await c.waitLine(/^joined as alice/);
       c.send('/theme');
       await c.waitLine(/^themes: Nord \(current\), Pure Black, Dark, Light; \/theme NAME to switch$/);
       c.send('/theme Pure Black');
       await c.waitLine(/^theme: Pure Black$/);
-      expect(JSON.parse(readFileSync(join(ws.configDir, 'config.json'), 'utf8'))).toEqual({
-        theme: 'pure-black',
-      });
+      expect(JSON.parse(readFileSync(join(ws.configDir, 'config.json'), 'utf8'))).toEqual({ theme: 'light' });
     });
 
     it('writes /export to ./exported/chat-<timestamp>.txt with the conversation', async () => {

@@ -301,7 +301,29 @@ describe('TcpSession against a broken server', () => {
     await s.connect().catch(() => {});
     await s.closed();
     expect(events.some((e) => e.kind === 'message')).toBe(false);
-    expect(events.at(-1)).toMatchObject({ kind: 'closed', error: { code: 'FRAME_HEADER_INVALID' } });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'closed',
+      error: {
+        code: 'FRAME_HEADER_INVALID',
+        message: expect.stringMatching(
+          /^127\.0\.0\.1:\d+ does not look like a Parley server: .*check the host and port/,
+        ),
+      },
+    });
+  });
+
+  it('names a port that stays silent as probably not a Parley server, before the handshake timeout', async () => {
+    const srv: Server = createServer(() => {});
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => srv.close(resolve)));
+    const port = (srv.address() as { port: number }).port;
+    const { s, events } = session(port);
+    await s.connect().catch(() => {});
+    await s.closed();
+    expect(events.at(-1)).toMatchObject({
+      kind: 'closed',
+      error: { code: 'HANDSHAKE_TIMEOUT', message: expect.stringMatching(/probably not a Parley server/) },
+    });
   });
 
   it('reports a body that is not a packet as PACKET_MALFORMED', async () => {

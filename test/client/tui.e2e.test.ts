@@ -55,8 +55,8 @@ describe.skipIf(!TMUX || !BUILT)('node reference-client TUI in tmux (e2e)', { ti
     await tmux.waitFor(name, /Port \[7878\]:/);
     tmux.type(name, String(srv.port));
     tmux.keys(name, 'Enter');
-    await tmux.waitFor(name, /choose a name/);
-    expect(tmux.screen(name)).toMatch(/^name:/m);
+    // The name is asked before connecting, so no handshake timeout runs while it is typed.
+    await tmux.waitFor(name, /^Name:/m);
     tmux.type(name, 'alice');
     tmux.keys(name, 'Enter');
     await tmux.waitFor(name, /!!! NAME_TAKEN: /);
@@ -67,6 +67,35 @@ describe.skipIf(!TMUX || !BUILT)('node reference-client TUI in tmux (e2e)', { ti
     expect(screen).toMatch(/ alice\s*$/m);
     expect(screen).toMatch(/ bob\s*$/m);
     expect(screen).toMatch(/Users \(2\)/);
+  });
+
+  it('asks the name first, asks to trust a new server key, and offers the last server, port and name next time', async () => {
+    const srv = await server();
+    const first = tui(`-s 127.0.0.1 -p ${srv.port}`, undefined, true);
+    await tmux.waitFor(first.name, /^Name:/m);
+    tmux.type(first.name, 'dora');
+    tmux.keys(first.name, 'Enter');
+    const asked = await tmux.waitFor(first.name, /trust this server\? \[y\/N\]/);
+    expect(asked).toContain(srv.fingerprint!);
+    expect(asked).toContain('its key is not in known_servers yet');
+    tmux.type(first.name, 'y');
+    tmux.keys(first.name, 'Enter');
+    await tmux.waitFor(first.name, /● joined as dora/);
+    tmux.type(first.name, '/quit');
+    tmux.keys(first.name, 'Enter');
+    await tmux.waitFor(first.name, /EXIT 0/);
+    // The same config directory, no options: the defaults are the last server, port and name,
+    // and the key recorded on first contact is not asked about again.
+    const again = harness.tuiIn(first.cwd, '');
+    await tmux.waitFor(again, /Server \[127\.0\.0\.1\]:/);
+    tmux.keys(again, 'Enter');
+    await tmux.waitFor(again, new RegExp(`Port \\[${srv.port}\\]:`));
+    tmux.keys(again, 'Enter');
+    await tmux.waitFor(again, /Name \[dora\]:/);
+    tmux.keys(again, 'Enter');
+    const screen = await tmux.waitFor(again, /● joined as dora/);
+    expect(screen).not.toContain('trust this server');
+    expect(screen).toMatch(/\(matches[\s\S]*?known_servers\)/); // wrapped beside the user list
   });
 
   it('chats between two clients, with /msg, /me, Tab completion and history', async () => {
@@ -117,7 +146,9 @@ describe.skipIf(!TMUX || !BUILT)('node reference-client TUI in tmux (e2e)', { ti
     tmux.type(name, '/theme light');
     tmux.keys(name, 'Enter');
     await tmux.waitFor(name, /-!- theme: Light/);
-    expect(JSON.parse(readFileSync(join(cwd, 'config', 'config.json'), 'utf8'))).toEqual({ theme: 'light' });
+    expect(JSON.parse(readFileSync(join(cwd, 'config', 'config.json'), 'utf8'))).toMatchObject({
+      theme: 'light',
+    });
   });
 
   it('writes /export to exported/ under the working directory', async () => {

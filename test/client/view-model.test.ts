@@ -145,6 +145,94 @@ describe('ViewModel commands', () => {
     expect(lastLine(vm).text).toContain('did you mean /help?');
   });
 
+  it('echoes an unknown command as it was typed, and suggests by any case', () => {
+    const vm = joined();
+    expect(type(vm, '/HePl now')).toEqual([]);
+    expect(lastLine(vm).text).toMatch(/^unknown command \/HePl: did you mean \/help\? /);
+  });
+
+  it('parses /server HOST [PORT], IPv6 bare or bracketed, and refuses a bad port', () => {
+    expect(parseInput('/server example.org')).toEqual({ kind: 'server', host: 'example.org' });
+    expect(parseInput('/server 127.0.0.1 7879')).toEqual({ kind: 'server', host: '127.0.0.1', port: 7879 });
+    expect(parseInput('/server [::1] 7879')).toEqual({ kind: 'server', host: '::1', port: 7879 });
+    expect(parseInput('/server ::1')).toEqual({ kind: 'server', host: '::1' });
+    for (const bad of ['/server', '/server a 0', '/server a 70000', '/server a b c']) {
+      expect(parseInput(bad), bad).toMatchObject({ kind: 'usage', usage: '/server HOST [PORT]' });
+    }
+    const vm = joined();
+    expect(type(vm, '/server example.org 7000')).toEqual([
+      { kind: 'server', host: 'example.org', port: 7000 },
+    ]);
+  });
+
+  it('gives a refused chat line back in the input line, or in the history when the input is in use', () => {
+    const vm = joined();
+    vm.apply({
+      kind: 'error',
+      code: 'RATE_LIMITED',
+      message: 'slow down',
+      fatal: false,
+      unsent: { kind: 'msg', to: 'bob', text: 'hi there' },
+    });
+    expect(lastLine(vm)).toMatchObject({ kind: 'error', code: 'RATE_LIMITED' });
+    expect(lastLine(vm).text).toBe(
+      'slow down (not sent: “hi there”; back in the input line: Enter sends it again)',
+    );
+    expect(vm.state.input).toBe('/msg bob hi there');
+    expect(vm.key('enter')).toEqual([{ kind: 'msg', to: 'bob', text: 'hi there' }]);
+    vm.insert('half typed');
+    vm.apply({
+      kind: 'error',
+      code: 'MESSAGE_TOO_LONG',
+      message: 'too long',
+      fatal: false,
+      unsent: { kind: 'me', text: 'waves' },
+    });
+    expect(lastLine(vm).text).toMatch(/Up recalls it\)$/);
+    expect(vm.state.input).toBe('half typed');
+    expect(vm.state.history.at(-1)).toBe('/me waves');
+  });
+
+  it('ends an export the server never answered, so that nothing waits for it', () => {
+    const vm = joined();
+    expect(type(vm, '/export')).toEqual([{ kind: 'export' }]);
+    expect(vm.idle).toBe(false);
+    vm.apply({ kind: 'export-timeout', seconds: 10 });
+    expect(lastLine(vm).text).toBe(
+      'export failed: the server did not answer within 10 s; nothing was written',
+    );
+    expect(vm.idle).toBe(true);
+  });
+
+  it('legacy: reports how many are here once the list of the others has come', () => {
+    const vm = model({ name: 'carol' });
+    vm.connecting(0);
+    ready(vm, LEGACY);
+    vm.apply({ kind: 'joined', name: 'carol', users: ['carol'], usersToCome: true });
+    expect(lastLine(vm).text).toBe('joined as carol');
+    vm.apply({ kind: 'users', users: ['alice', 'bob', 'carol'] });
+    expect(lastLine(vm).text).toBe('3 users here');
+    vm.apply({ kind: 'users', users: ['alice', 'carol'] });
+    expect(lastLine(vm).text).toBe('3 users here');
+  });
+
+  it('says "cannot connect" for a connection that never existed, and how to change server', () => {
+    const vm = model({ name: 'alice' });
+    vm.connecting(0);
+    vm.connectionLost(
+      'CONNECTION_LOST: nothing is listening on 127.0.0.1:7878 (connection refused)',
+      T0 + 500,
+      1,
+      true,
+    );
+    expect(lastLine(vm).text).toMatch(
+      /^cannot connect to 127\.0\.0\.1:7878: CONNECTION_LOST: nothing is listening .*; retrying in .* · \/server HOST \[PORT\] to change server$/,
+    );
+    vm.serverChanged('example.org:7000');
+    expect(vm.state.status.server).toBe('example.org:7000');
+    expect(vm.state.lastLoss).toBeNull();
+  });
+
   it('lists commands and keys for /help and [help]', () => {
     for (const command of ['/help', '[help]']) {
       const vm = joined();
@@ -229,9 +317,10 @@ describe('ViewModel commands', () => {
     expect(type(joined(), '/quit')).toEqual([{ kind: 'quit' }]);
   });
 
-  it('reconnects on /reconnect unless already joined', () => {
+  it('reconnects on /reconnect, also when joined (as /help says)', () => {
     const vm = joined();
-    expect(type(vm, '/reconnect')).toEqual([]);
+    expect(type(vm, '/reconnect')).toEqual([{ kind: 'reconnect' }]);
+    expect(lastLine(vm).text).toBe('reconnecting…');
     vm.connectionLost('CONNECTION_LOST: gone', T0 + 5000, 1);
     expect(type(vm, '/reconnect')).toEqual([{ kind: 'reconnect' }]);
   });

@@ -8,6 +8,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -417,6 +418,16 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     const cli = run(['--port', String(port), '--host', '127.0.0.1']);
     expect((await cli.exit()).code).toBe(1);
     expect(cli.stderr).toMatch(/cannot listen on 127\.0\.0\.1/);
+  });
+
+  it('makes no new identity when the port is taken at a first start', async () => {
+    const { port } = await start();
+    const fresh = join(configDir, 'never-made', 'identity.pem');
+    const cli = run(['--port', String(port), '--host', '127.0.0.1', '--identity', fresh]);
+    expect((await cli.exit()).code).toBe(1);
+    expect(cli.stderr).toMatch(/cannot listen on 127\.0\.0\.1/);
+    expect(cli.stdout).not.toContain('created a new server identity');
+    expect(existsSync(fresh)).toBe(false);
   });
 
   for (const profile of ['v2', 'legacy'] as const) {

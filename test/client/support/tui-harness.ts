@@ -11,8 +11,13 @@ import { startTestServer, type TestServer } from './tcp-server.js';
 export interface TuiHarness {
   readonly tmux: Tmux;
   server(options?: Parameters<typeof startTestServer>[0]): Promise<TestServer>;
-  /** Starts a TUI client; returns its tmux session name and its working directory. */
-  tui(args: string, size?: { width: number; height: number }): { name: string; cwd: string };
+  /**
+   * Starts a TUI client; returns its tmux session name and its working directory. The first-contact
+   * question is answered by --accept-new-key unless `ask` (each client has a fresh config directory).
+   */
+  tui(args: string, size?: { width: number; height: number }, ask?: boolean): { name: string; cwd: string };
+  /** Starts another TUI client in the working directory (and config directory) of an earlier one. */
+  tuiIn(cwd: string, args: string): string;
 }
 
 /** Sets up the hooks of a describe block; call it inside the block. */
@@ -36,24 +41,33 @@ export function useTuiHarness(): TuiHarness {
       cleanups.push(() => s.stop());
       return s;
     },
-    tui(args, size) {
+    tui(args, size, ask = false) {
       const name = `c${++sessions}`;
       const cwd = join(tmux!.dir, name);
       mkdirSync(join(cwd, 'config'), { recursive: true });
-      tmux!.start(
-        name,
-        `sh -c 'cd ${cwd} && exec node ${CLIENT} ${args}'`,
-        { PARLEY_CONFIG_DIR: join(cwd, 'config') },
-        size,
-      );
-      cleanups.push(() => {
-        try {
-          tmux!.keys(name, 'C-c');
-        } catch {
-          // the session is gone already
-        }
-      });
+      start(name, cwd, `${args}${ask ? '' : ' --accept-new-key'}`, size);
       return { name, cwd };
     },
+    tuiIn(cwd, args) {
+      const name = `c${++sessions}`;
+      start(name, cwd, args);
+      return name;
+    },
   };
+
+  function start(name: string, cwd: string, args: string, size?: { width: number; height: number }): void {
+    tmux!.start(
+      name,
+      `sh -c 'cd ${cwd} && exec node ${CLIENT} ${args}'`,
+      { PARLEY_CONFIG_DIR: join(cwd, 'config') },
+      size,
+    );
+    cleanups.push(() => {
+      try {
+        tmux!.keys(name, 'C-c');
+      } catch {
+        // the session is gone already
+      }
+    });
+  }
 }

@@ -1,0 +1,76 @@
+/**
+ * What a client has asked of the server and not yet had answered, in order: so that a refusal can
+ * name the line it refused (RATE_LIMITED, MESSAGE_TOO_LONG, NO_SUCH_USER), and an export that never
+ * gets an answer is given up on instead of being waited for forever. Pure: times come in.
+ *
+ * How this works: a v2 server answers each request once and in the order it received them (spec 7):
+ * a chat line, action or private message with its echo to the sender, `who` with `user_list`,
+ * `export` with the `export_reply` marked done, `ping` with `pong`, and any of them with a
+ * non-fatal `error` instead. So a non-fatal error answers the oldest open request. A legacy server
+ * echoes nothing and refuses nothing (10.3): only its export is tracked there.
+ */
+
+/** A chat line the server refused: enough to put it back in the input line. */
+export interface UnsentLine {
+  readonly kind: 'say' | 'me' | 'msg';
+  readonly text: string;
+  /** For `msg`: the recipient. */
+  readonly to?: string;
+}
+
+export type PendingRequest =
+  | UnsentLine
+  | { readonly kind: 'who' | 'ping' }
+  | { readonly kind: 'export'; readonly due: number };
+
+/**
+ * How long a client waits for the whole answer to `/export` before giving up on it (ms). Generous:
+ * a full history is at most a few hundred kilobytes, sent in parts at once by the server.
+ */
+export const EXPORT_TIMEOUT_MS = 10_000;
+
+export class PendingRequests {
+  private list: PendingRequest[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(request: PendingRequest): void {
+    this.list.push(request);
+  }
+
+  /** The server echoed one of our own lines: the oldest open one like it is answered. */
+  echoed(line: UnsentLine): void {
+    const at = this.list.findIndex(
+      (r) => r.kind === line.kind && 'text' in r && r.text === line.text && (r.to ?? '') === (line.to ?? ''),
+    );
+    if (at >= 0) this.list.splice(at, 1);
+  }
+
+  /** A reply of this kind arrived (user_list, the last part of an export, pong). */
+  answered(kind: 'who' | 'ping' | 'export'): void {
+    const at = this.list.findIndex((r) => r.kind === kind);
+    if (at >= 0) this.list.splice(at, 1);
+  }
+
+  /** A non-fatal error answers the oldest open request; the chat line it refused, if it was one. */
+  refused(): UnsentLine | undefined {
+    const head = this.list.shift();
+    return head && 'text' in head ? head : undefined;
+  }
+
+  /** When the oldest open export is due, or null. */
+  get exportDue(): number | null {
+    for (const r of this.list) if (r.kind === 'export') return r.due;
+    return null;
+  }
+
+  /** Gives up on the oldest open export if it is due at `now`; true if it did. */
+  expireExport(now: number): boolean {
+    const at = this.list.findIndex((r) => r.kind === 'export');
+    if (at < 0 || (this.list[at] as { due: number }).due > now) return false;
+    this.list.splice(at, 1);
+    return true;
+  }
+}
