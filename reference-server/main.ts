@@ -68,6 +68,11 @@ const program = new Command('reference-server')
   .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))
   .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
   .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
+  .option(
+    '--backlog <n>',
+    limitHelp('backlog', 'v2: newest chat lines sent to a newcomer (0: none)'),
+    limit('backlog'),
+  )
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
     '--features <list>',
@@ -121,6 +126,7 @@ interface Options {
   maxFrame?: number;
   maxMessage?: number;
   history?: number;
+  backlog?: number;
   motd?: string;
   features?: string[];
   handshakeTimeout?: number;
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
       history: opts.history,
+      backlog: opts.backlog,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,
       idleTimeoutMs: opts.idleTimeout,

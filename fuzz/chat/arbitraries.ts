@@ -125,6 +125,7 @@ const packetsArb = fc
         '{"type":"say","text":"hi"}',
         '{"type":"who"}',
         '{"type":"export"}',
+        '{"type":"backlog","entries":[],"done":true}',
         '{"type":"client_hello"}',
         '{"type":"ping","n":-1}',
         '{"type":"ping","n":1}',

@@ -51,6 +51,9 @@ export interface ClientAppOptions {
 }
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
+/** The v2 features this client uses when the server offers them (spec 5.8). */
+export const CLIENT_FEATURES: readonly string[] = ['backlog'];
+
 const NO_RETRY = new Set([
   'FINGERPRINT_MISMATCH',
   'SERVER_AUTH_FAILED',
@@ -246,6 +249,7 @@ export class ClientApp {
       pinned: this.options.fingerprint,
       changedKey: this.options.acceptNewKey ? 'accept' : this.options.interactive ? 'ask' : 'refuse',
       clock: this.clock,
+      features: this.options.session?.features ?? CLIENT_FEATURES,
     });
     this.session = session;
     this.vm.connecting(this.attempt);

@@ -34,6 +34,11 @@ function namePieces<T>(names: readonly string[], name: (n: string) => T, glue: (
 
 /** The styled pieces of one line, for the TUI (the theme turns styles into colours). */
 export function formatLine(line: Line, me: string | null): FormattedLine {
+  if (line.history) {
+    // A backlog line (7.10): all dim, never highlighted, so that it reads as the past.
+    const { segments } = formatLine({ ...line, history: false }, me);
+    return { segments: segments.map((s) => ({ text: s.text, style: 'dim' })), highlight: false };
+  }
   const time: Segment = { text: `${formatTime(line.ts)} `, style: 'time' };
   const text = sanitize(line.text);
   const from = line.from ?? '';
@@ -117,6 +122,7 @@ export function formatLine(line: Line, me: string | null): FormattedLine {
  * do not (`joined as alice`, `error NAME_TAKEN: ...`, `warning: ...`).
  */
 export function plainLine(line: Line, me: string | null): string {
+  if (line.history) return `history ${plainLine({ ...line, history: false }, me)}`;
   const ts = `[${formatTime(line.ts)}]`;
   const text = sanitize(line.text);
   const from = sanitize(line.from ?? '');

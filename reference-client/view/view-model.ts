@@ -12,6 +12,7 @@
  */
 
 import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
+import { backlogLines } from './backlog-lines.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { complete } from './completion.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
@@ -377,6 +378,9 @@ export class ViewModel {
       }
       case 'users':
         s.users = [...event.users];
+        return [];
+      case 'history':
+        for (const line of backlogLines(event.messages)) this.addLine(line);
         return [];
       case 'export':
         return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];

@@ -32,6 +32,8 @@ export interface Line {
   readonly to?: string;
   /** An error's stable code. */
   readonly code?: string;
+  /** Said before this client joined (a backlog line, 7.10): drawn dimmed. */
+  readonly history?: boolean;
 }
 
 export type ConnectionState =

@@ -23,6 +23,9 @@ export interface HistoryEntry {
   readonly ts: number;
 }
 
+/** A chat line or action of the history (what a backlog holds, 7.10). */
+export type ChatEntry = HistoryEntry & { readonly kind: 'message' | 'action' };
+
 export type NameVerdict =
   | { readonly ok: true; readonly name: string }
   | {
@@ -263,6 +266,19 @@ export class Room<Id> {
 
   entries(): HistoryEntry[] {
     return this.history.slice(this.historyStart);
+  }
+
+  /**
+   * The newest `count` chat lines and actions of the kept history, oldest first: a newcomer's
+   * backlog (7.10). The same entries export returns, never more (the rule is stated once, 7.10).
+   */
+  recentChat(count: number): ChatEntry[] {
+    const out: ChatEntry[] = [];
+    for (let i = this.history.length - 1; i >= this.historyStart && out.length < count; i--) {
+      const entry = this.history[i];
+      if (entry.kind === 'message' || entry.kind === 'action') out.push(entry as ChatEntry);
+    }
+    return out.reverse();
   }
 
   clearHistory(): void {

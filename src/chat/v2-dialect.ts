@@ -34,7 +34,7 @@ import {
   type Reading,
   type WireDialect,
 } from './chat-server.js';
-import { type HistoryEntry, Room, type RoomDecision } from './room.js';
+import { type ChatEntry, type HistoryEntry, Room, type RoomDecision } from './room.js';
 
 export interface V2ServerOptions extends ChatServerOptions {
   readonly motd?: string;
@@ -80,7 +80,7 @@ function listBudget(maxFrame: number): number {
   return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
 }
 
-/** Room entries for export, split so that each export_reply fits one frame (7.7). */
+/** Room entries for export or backlog, split so that each packet fits one frame (7.7, 7.10). */
 export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
   return chunkByJsonSize(entries, listBudget(maxFrame));
 }
@@ -274,6 +274,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'joined': {
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
         this.users(out, by, room, decision.name);
+        this.backlog(out, by, room);
         this.presence(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
         return out;
       }
@@ -349,6 +350,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         i === 0 && joined !== undefined
           ? { type: 'join_ok', name: joined, users, ...(motd === undefined ? {} : { motd }), ...more }
           : { type: 'user_list', users, ...more };
+      out.push(one(by, packet));
+    });
+  }
+
+  /**
+   * The newest chat of the kept history for a newcomer, right after its join_ok and user list
+   * (7.10). The endpoint drops it for a client that did not agree `backlog` (5.8), so it is only
+   * built when there is something to send.
+   */
+  private backlog(out: Delivery[], by: ConnId, room: Room<ConnId>): void {
+    if (this.limits.backlog <= 0) return;
+    const recent = room.recentChat(this.limits.backlog);
+    if (recent.length === 0) return;
+    const chunks = exportChunks(recent, this.limits.maxFrame) as ChatEntry[][];
+    chunks.forEach((entries, i) => {
+      const packet: V2ServerPacket = { type: 'backlog', entries, done: i === chunks.length - 1 };
       out.push(one(by, packet));
     });
   }

@@ -63,6 +63,8 @@ export type SessionEvent =
   /** Joins or leaves: one name, or a v2 run of names in order (7.6). */
   | { readonly kind: 'presence'; readonly change: PresenceChange }
   | { readonly kind: 'users'; readonly users: readonly string[] }
+  /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
+  | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
   /** v2: the conversation as entries (7.7), all parts joined. */
   | { readonly kind: 'export'; readonly entries: readonly ExportEntry[] }
   /** legacy: the conversation as the server wrote it (10.4). */

@@ -4,14 +4,14 @@
  *
  * How this works: one `read(packet, now)` per packet returns the events it means. The reader keeps
  * what needs memory across packets: the user list (presence.ts), the name asked for and accepted,
- * the parts of a v2 export (7.7), and whether legacy's first list after approved_conn (which names
+ * the parts of a v2 export (7.7) and of a backlog (7.10), and whether legacy's first list after approved_conn (which names
  * who was already there, 10.2) has come. The session moves its state on `joined` and
  * `join-refused`.
  */
 import { LEGACY_MESSAGES, LEGACY_SERVER_NAME } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import type { LegacyPacket } from '../legacy/legacy-packet.js';
-import type { ExportEntry, SessionEvent } from './events.js';
+import type { ChatMessage, ExportEntry, SessionEvent } from './events.js';
 import { presenceOf, Roster } from './presence.js';
 
 const LEFT_PATTERN = new RegExp(
@@ -25,6 +25,7 @@ export class RoomReader {
   /** legacy: a user list has arrived since approved_conn. */
   private seenList = false;
   private exportEntries: ExportEntry[] = [];
+  private backlog: ChatMessage[] = [];
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
@@ -71,6 +72,19 @@ export class RoomReader {
         const entries = this.exportEntries;
         this.exportEntries = [];
         return [{ kind: 'export', entries }];
+      }
+      case 'backlog': {
+        for (const e of packet.entries)
+          this.backlog.push({
+            kind: e.kind === 'message' ? 'chat' : 'action',
+            from: e.from,
+            text: e.text,
+            ts: e.ts,
+          });
+        if (!packet.done) return [];
+        const messages = this.backlog;
+        this.backlog = [];
+        return [{ kind: 'history', messages }];
       }
       case 'error':
         // Non-fatal errors arrive here (fatal ones end the connection and come as its error).

@@ -252,6 +252,24 @@ export const exportReplySchema = z.strictObject({
 });
 
 /**
+ * `backlog` (section 7.10): server to client, encrypted. Feature `backlog` (5.8): the room's recent chat
+ * lines and actions, sent once to a client that just joined, right after `join_ok` and its `user_list` parts
+ * and before anything else, oldest first, and only when there is at least one. They are history, not new
+ * lines: a client shows them marked as such (the reference client: dimmed, under a `-- history --`
+ * separator). A long backlog is split so that each packet fits in maxFrame; the last has `done: true`.
+ */
+export const backlogSchema = z.strictObject({
+  type: z.literal('backlog'),
+  entries: z.array(z.strictObject({
+    kind: z.enum(['message', 'action']),
+    from: z.string(),
+    text: z.string(),
+    ts: z.number().int().min(0),
+  })),
+  done: z.boolean(),
+});
+
+/**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
  * sender closes the connection right after it.
  */
@@ -307,6 +325,7 @@ export const V2_PACKET_TYPES = [
   'users_left',
   'export',
   'export_reply',
+  'backlog',
   'error',
   'ping',
   'pong',
@@ -337,6 +356,7 @@ export const V2_PACKET_SCHEMAS = {
   users_left: usersLeftSchema,
   export: exportSchema,
   export_reply: exportReplySchema,
+  backlog: backlogSchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -373,6 +393,7 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   usersJoinedSchema,
   usersLeftSchema,
   exportReplySchema,
+  backlogSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -403,6 +424,7 @@ export interface V2PacketMap {
   users_left: z.infer<typeof usersLeftSchema>;
   export: z.infer<typeof exportSchema>;
   export_reply: z.infer<typeof exportReplySchema>;
+  backlog: z.infer<typeof backlogSchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -442,6 +464,7 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   users_left: { direction: 's2c', encrypted: true, section: '7.6' },
   export: { direction: 'c2s', encrypted: true, section: '7.7' },
   export_reply: { direction: 's2c', encrypted: true, section: '7.7' },
+  backlog: { direction: 's2c', encrypted: true, section: '7.10' },
   error: { direction: 'both', encrypted: true, section: '4' },
   ping: { direction: 'both', encrypted: true, section: '7.8' },
   pong: { direction: 'both', encrypted: true, section: '7.8' },
@@ -455,10 +478,12 @@ export interface V2FeatureInfo {
 }
 
 /** The feature registry (section 5.8): every feature this spec version defines. */
-export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {};
+export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
+  backlog: { section: '7.10', packets: ['backlog'] },
+};
 
 /** Every feature name, in spec order. */
-export const V2_FEATURE_NAMES: readonly string[] = [];
+export const V2_FEATURE_NAMES: readonly string[] = ['backlog'];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
-export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {};
+export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = { backlog: 'backlog' };

@@ -53,6 +53,37 @@ export const FAULTS: readonly Fault[] = [
       ),
   },
   {
+    name: 'sends the backlog newest first',
+    profile: 'v2',
+    fault: "a newcomer's backlog comes in reverse order: the newest line first (7.10)",
+    caughtBy: 'v2-chat/7.10/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const recent = room.recentChat.bind(room);
+      room.recentChat = (count: number) => recent(count).reverse();
+      return server;
+    },
+  },
+  {
+    name: 'keeps private messages in the backlog',
+    profile: 'v2',
+    fault: 'a private message is rendered into the backlog of the next newcomer (7.10)',
+    caughtBy: 'v2-chat/7.10/2',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const decision = decide(by, request, now);
+        if (decision.kind === 'private')
+          room.record({ kind: 'message', from: decision.from, text: decision.text, ts: now });
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
     name: 'reuses a nonce',
     profile: 'v2',
     fault: 'every server record is sealed with sequence number 0',

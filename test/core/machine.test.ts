@@ -15,7 +15,7 @@ import {
   V2_CLIENT_MACHINE,
   V2_SERVER_MACHINE,
 } from '../../src/generated/machines.js';
-import type { V2ClientPacket, V2ServerPacket } from '../../src/generated/v2-packets.js';
+import { V2_FEATURE_NAMES, type V2ClientPacket, type V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { LegacyServerConnection } from '../../src/session/legacy-server-connection.js';
@@ -152,6 +152,7 @@ const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   users_joined: { type: 'users_joined', names: ['bob', 'carol'], ts: 1 },
   users_left: { type: 'users_left', names: ['bob', 'carol'], reason: 'lost', ts: 1 },
   export_reply: { type: 'export_reply', entries: [], done: true },
+  backlog: { type: 'backlog', entries: [{ kind: 'message', from: 'bob', text: 'hi', ts: 1 }], done: true },
   ping: { type: 'ping', n: 5 },
   pong: { type: 'pong', n: 5 },
   goodbye: { type: 'goodbye', reason: 'bye' },
@@ -228,8 +229,10 @@ function driveV2Client(t: Transition): Driven {
     const events = client.receive(seal(SERVER_PACKETS['error/fatal']));
     return { state: client.state, localErrors: localErrors(events) };
   }
-  const server = new V2ServerConnection({ identity, random: seededRandom('s') });
-  const client = new V2ClientConnection({ random: seededRandom('c') });
+  // Both list every feature (5.8), so that feature packets are agreed and reach the table.
+  const features = V2_FEATURE_NAMES;
+  const server = new V2ServerConnection({ identity, random: seededRandom('s'), features });
+  const client = new V2ClientConnection({ random: seededRandom('c'), features });
   server.start();
   const hello = server.takeOutput();
   if (t.from === 'AWAIT_SERVER_HELLO') {

@@ -1,0 +1,134 @@
+/**
+ * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog).
+ *
+ * How this works: each case first asks the server what it offers (a probe connection reads
+ * server_hello and leaves). A feature the server does not offer is not an error (5.8: a server
+ * offers what it chooses): the case notes it and passes. Otherwise the case's members list the
+ * feature, and the driver (v2-driver.ts) still refuses any packet of a feature not agreed.
+ */
+import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.js';
+import type { Case, CaseContext } from '../case.js';
+import { pkt, quote, texts } from '../spec-text.js';
+import type { V2Session } from '../v2-driver.js';
+import { barrier, tag } from './v2-chat.js';
+
+/** The features the server offers (5.8), read off a probe's server_hello. */
+async function offered(ctx: CaseContext): Promise<readonly string[]> {
+  const probe = await ctx.v2Connect('features probe');
+  const features = (await probe.readServerHello()).features ?? [];
+  probe.conn.destroy();
+  return features;
+}
+
+/** A member joined under a fresh name, listing `features` (only names the server offered). */
+async function member(ctx: CaseContext, base: string, features: readonly string[] = []): Promise<V2Session> {
+  const v2 = await ctx.v2Connect(base);
+  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
+  const name = ctx.name(base);
+  const reply = await v2.join(name);
+  if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} after the handshake`);
+  return v2;
+}
+
+type BacklogEntry = V2PacketOf<'backlog'>['entries'][number];
+
+/**
+ * The backlog a newcomer gets right after join_ok (7.10): every part up to `done`, and nothing
+ * else before it. Ends with a marker from `from` so that a server that sends no backlog is seen.
+ */
+async function readBacklog(ctx: CaseContext, joiner: V2Session, from: V2Session): Promise<BacklogEntry[]> {
+  const marker = ctx.line(`after the backlog ${tag()}`);
+  from.send({ type: 'say', text: marker });
+  const entries: BacklogEntry[] = [];
+  for (;;) {
+    const { packet, skipped } = await ctx.attempt('the backlog', 'right after join_ok', () =>
+      joiner.until(
+        (p: V2ServerPacket) => p.type === 'backlog' || (p.type === 'message' && p.text === marker),
+        'a backlog packet',
+      ),
+    );
+    if (skipped.length > 0)
+      ctx.fail('the backlog first after join_ok', `${skipped.map((p) => p.type).join(', ')} before it`);
+    if (packet.type !== 'backlog')
+      ctx.fail('a backlog packet after join_ok', 'the next chat line, no backlog');
+    if (packet.type !== 'backlog') return entries;
+    entries.push(...packet.entries);
+    if (packet.done) return entries;
+  }
+}
+
+const same = (e: BacklogEntry | undefined, kind: string, from: string, text: string) =>
+  e !== undefined && e.kind === kind && e.from === from && e.text === text;
+
+const show = (e: BacklogEntry | undefined) =>
+  e ? `${e.kind} <${e.from}> ${JSON.stringify(e.text)}` : 'nothing';
+
+export const v2FeatureChatCases: Case[] = [
+  {
+    id: 'v2-chat/7.10/1',
+    section: '7.10',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A newcomer that agreed backlog gets the newest chat lines and actions first, oldest first',
+    specText: texts(
+      quote('7.10', 'arrive after `join_ok` in `backlog` packets'),
+      quote('7.10', 'right after `join_ok` and its `user_list` parts and before anything else, oldest first'),
+    ),
+    covers: [pkt('v2', 'backlog')],
+    accepts: [
+      'a backlog ending with the two lines said before the join, in the order said',
+      'nothing to check when the server does not offer backlog',
+    ],
+    async run(ctx) {
+      if (!(await offered(ctx)).includes('backlog')) {
+        ctx.note('the server does not offer backlog (5.8): nothing to check');
+        return;
+      }
+      const a = await member(ctx, 'backloga');
+      const line = ctx.line(`said before ${tag()}`);
+      const action = ctx.line(`did before ${tag()}`);
+      a.send({ type: 'say', text: line }, { type: 'me', text: action });
+      await barrier(ctx, a, [a]);
+      const b = await member(ctx, 'backlogb', ['backlog']);
+      const entries = await readBacklog(ctx, b, a);
+      const strays = entries.filter((e) => e.kind !== 'message' && e.kind !== 'action');
+      ctx.check(strays.length === 0, 'only chat lines and actions', `${strays.length} other entries`);
+      // The marker from the barrier is the newest; the line and the action come just before it.
+      const [first, second] = entries.slice(-3, -1);
+      ctx.check(same(first, 'message', a.name!, line), `the line "${line}"`, `${show(first)} in its place`);
+      ctx.check(
+        same(second, 'action', a.name!, action),
+        `the action "${action}"`,
+        `${show(second)} in its place`,
+      );
+      ctx.note(`${entries.length} backlog entries`);
+    },
+  },
+  {
+    id: 'v2-chat/7.10/2',
+    section: '7.10',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Private messages are never in the backlog',
+    specText: quote('7.10', 'Private messages are never in the history'),
+    covers: [pkt('v2', 'backlog')],
+    accepts: ['a backlog without the private message said before the join'],
+    async run(ctx) {
+      if (!(await offered(ctx)).includes('backlog')) {
+        ctx.note('the server does not offer backlog (5.8): nothing to check');
+        return;
+      }
+      const a = await member(ctx, 'backlogp');
+      const secret = ctx.line(`private before ${tag()}`);
+      a.send({ type: 'msg', to: a.name!, text: secret });
+      await barrier(ctx, a, [a]);
+      const b = await member(ctx, 'backlogq', ['backlog']);
+      const entries = await readBacklog(ctx, b, a);
+      ctx.check(
+        !entries.some((e) => e.text === secret),
+        'no private message in the backlog',
+        `the private "${secret}" is in it`,
+      );
+    },
+  },
+];
