@@ -1,5 +1,5 @@
 /**
- * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog).
+ * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog, 7.11 nick).
  *
  * How this works: each case first asks the server what it offers (a probe connection reads
  * server_hello and leaves). A feature the server does not offer is not an error (5.8: a server
@@ -129,6 +129,94 @@ export const v2FeatureChatCases: Case[] = [
         'no private message in the backlog',
         `the private "${secret}" is in it`,
       );
+    },
+  },
+  {
+    id: 'v2-chat/7.11/1',
+    section: '7.11',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A rename is announced as user_renamed with nick, and as a leave and a join without it',
+    specText: texts(
+      quote('7.11', 'an accepted one is announced with `user_renamed`'),
+      quote(
+        '7.11',
+        'as a `user_left` of the old name (reason `quit`) followed by a `user_joined` of the new one',
+      ),
+    ),
+    covers: [pkt('v2', 'nick'), pkt('v2', 'user_renamed')],
+    accepts: [
+      'user_renamed at both members with nick; user_left (quit) and user_joined, or their batched forms, at the one without',
+      'nothing to check when the server does not offer nick',
+    ],
+    async run(ctx) {
+      if (!(await offered(ctx)).includes('nick')) {
+        ctx.note('the server does not offer nick (5.8): nothing to check');
+        return;
+      }
+      const a = await member(ctx, 'nicka', ['nick']);
+      const b = await member(ctx, 'nickb', ['nick']);
+      const plain = await member(ctx, 'nickplain');
+      const old = a.name!;
+      const wanted = ctx.name('renamed');
+      a.send({ type: 'nick', name: wanted });
+      const isRename = (p: V2ServerPacket) => p.type === 'user_renamed' && p.from === old && p.to === wanted;
+      for (const [who, at] of [
+        ['the renamed member', a],
+        ['another member with nick', b],
+      ] as const) {
+        await ctx.attempt(`user_renamed ${old} -> ${wanted}`, `at ${who}`, () =>
+          at.until(isRename, 'user_renamed'),
+        );
+      }
+      const left = (p: V2ServerPacket) =>
+        (p.type === 'user_left' && p.name === old && p.reason === 'quit') ||
+        (p.type === 'users_left' && p.names.includes(old) && p.reason === 'quit');
+      const joined = (p: V2ServerPacket) =>
+        (p.type === 'user_joined' && p.name === wanted) ||
+        (p.type === 'users_joined' && p.names.includes(wanted));
+      await ctx.attempt(`user_left (quit) for ${old}`, 'at a member without nick', () =>
+        plain.until(left, 'the leave of the old name'),
+      );
+      await ctx.attempt(`user_joined for ${wanted}`, 'at a member without nick, after the leave', () =>
+        plain.until(joined, 'the join of the new name'),
+      );
+      const users = await plain.who();
+      ctx.check(
+        users.includes(wanted) && !users.includes(old),
+        `${wanted} listed, ${old} not`,
+        users.join(', '),
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.11/2',
+    section: '7.11',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'A rename to a name taken by another member is refused with join_error NAME_TAKEN',
+    specText: quote(
+      '7.11',
+      'A refused name gets `join_error` with NAME_INVALID, NAME_RESERVED or NAME_TAKEN',
+    ),
+    covers: [pkt('v2', 'nick')],
+    accepts: ['join_error NAME_TAKEN, and the member keeps its name', 'nothing to check without nick'],
+    async run(ctx) {
+      if (!(await offered(ctx)).includes('nick')) {
+        ctx.note('the server does not offer nick (5.8): nothing to check');
+        return;
+      }
+      const a = await member(ctx, 'nicktaker', ['nick']);
+      const b = await member(ctx, 'nickowner');
+      const taken = b.name!.toUpperCase();
+      a.send({ type: 'nick', name: taken });
+      const { packet } = await ctx.attempt('join_error NAME_TAKEN', `renaming to "${taken}"`, () =>
+        a.until((p) => p.type === 'join_error' || p.type === 'user_renamed', 'the answer to nick'),
+      );
+      if (packet.type !== 'join_error' || packet.code !== 'NAME_TAKEN')
+        ctx.fail('join_error NAME_TAKEN', `${packet.type} ${JSON.stringify(packet)}`);
+      const users = await b.who();
+      ctx.check(users.includes(a.name!), `${a.name} keeps its name`, users.join(', '));
     },
   },
 ];

@@ -126,6 +126,8 @@ const packetsArb = fc
         '{"type":"who"}',
         '{"type":"export"}',
         '{"type":"backlog","entries":[],"done":true}',
+        '{"type":"nick","name":"alice"}',
+        '{"type":"user_renamed","from":"a","to":"b","ts":1}',
         '{"type":"client_hello"}',
         '{"type":"ping","n":-1}',
         '{"type":"ping","n":1}',

@@ -52,7 +52,7 @@ export interface ClientAppOptions {
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 /** The v2 features this client uses when the server offers them (spec 5.8). */
-export const CLIENT_FEATURES: readonly string[] = ['backlog'];
+export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick'];
 
 const NO_RETRY = new Set([
   'FINGERPRINT_MISMATCH',
@@ -163,6 +163,7 @@ export class ClientApp {
       case 'me':
       case 'who':
       case 'export':
+      case 'nick':
         this.send(effect);
         return;
       case 'save-theme':
@@ -207,6 +208,9 @@ export class ClientApp {
           return;
         case 'export':
           session.requestExport();
+          return;
+        case 'nick':
+          session.nick(effect.name);
           return;
       }
     } catch (err) {

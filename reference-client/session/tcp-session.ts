@@ -138,6 +138,11 @@ export class TcpSession {
     this.step(() => this.session.who());
   }
 
+  /** Asks for a new name (feature nick, 7.11). */
+  nick(name: string): void {
+    this.step(() => this.session.nick(name));
+  }
+
   requestExport(): void {
     this.step(() => this.session.requestExport());
   }

@@ -14,6 +14,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'msg', args: 'NAME TEXT', help: 'private message (v2 servers)' },
   { name: 'me', args: 'TEXT', help: 'action, e.g. /me waves (v2 servers)' },
   { name: 'users', args: '', help: 'who is in the room' },
+  { name: 'nick', args: 'NAME', help: 'change your name, announced to the room (v2 servers)' },
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
@@ -40,6 +41,7 @@ export type ParsedInput =
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'me'; readonly text: string }
   | { readonly kind: 'theme'; readonly name?: string }
+  | { readonly kind: 'nick'; readonly name: string }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -68,6 +70,8 @@ export function parseInput(raw: string): ParsedInput {
       return args === '' ? { kind: 'theme' } : { kind: 'theme', name: args };
     case 'me':
       return args === '' ? usage('me') : { kind: 'me', text: args };
+    case 'nick':
+      return /^\S+$/.test(args) ? { kind: 'nick', name: args } : usage('nick');
     case 'msg': {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(args);
       return m ? { kind: 'msg', to: m[1], text: m[2] } : usage('msg');

@@ -225,6 +225,8 @@ export class ViewModel {
         return [{ kind: 'export' }];
       case 'theme':
         return this.themeCommand(parsed.name);
+      case 'nick':
+        return this.nickCommand(parsed.name);
       case 'users':
         return this.showUsers();
       case 'clear':
@@ -299,6 +301,27 @@ export class ViewModel {
       `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map(sanitize).join(', ')}`,
     );
     return status.resolved === 'v2' ? [{ kind: 'who' }] : [];
+  }
+
+  /** /nick: a rename once joined (7.11); before that, the name the next join asks for. */
+  private nickCommand(name: string): Effect[] {
+    const s = this.view;
+    if (s.status.connection === 'joined') return [{ kind: 'nick', name }];
+    if (this.phase === 'name') return this.chooseName(name);
+    s.desiredName = name;
+    this.system(`will join as ${sanitize(name)}`);
+    return [];
+  }
+
+  /** Someone was renamed (7.11): a line for the room, and our own name when it was us. */
+  private renamed(from: string, to: string, ts: number): void {
+    const s = this.view;
+    if (s.me !== null && from === s.me) {
+      s.me = to;
+      s.desiredName = to;
+      s.confirmedName = to;
+    }
+    this.addLine({ kind: 'join', from, text: ` is now known as ${to}`, ts });
   }
 
   private themeCommand(name: string | undefined): Effect[] {
@@ -378,6 +401,9 @@ export class ViewModel {
       }
       case 'users':
         s.users = [...event.users];
+        return [];
+      case 'renamed':
+        this.renamed(event.from, event.to, event.ts);
         return [];
       case 'history':
         for (const line of backlogLines(event.messages)) this.addLine(line);

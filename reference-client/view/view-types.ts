@@ -69,6 +69,8 @@ export type Effect =
   | { readonly kind: 'join'; readonly name: string }
   | { readonly kind: 'who' }
   | { readonly kind: 'export' }
+  /** Rename (feature nick, 7.11). */
+  | { readonly kind: 'nick'; readonly name: string }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'reconnect' }
   | { readonly kind: 'quit' }

@@ -40,7 +40,8 @@ export type RoomRequest =
   | { readonly kind: 'say'; readonly text: string; readonly action: boolean }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'who' }
-  | { readonly kind: 'export' };
+  | { readonly kind: 'export' }
+  | { readonly kind: 'nick'; readonly name: string };
 
 /** What the room decided; `by` is the member who asked (or left). */
 export type RoomDecision<Id> =
@@ -67,6 +68,15 @@ export type RoomDecision<Id> =
     }
   | { readonly kind: 'who'; readonly by: Id }
   | { readonly kind: 'export'; readonly by: Id }
+  /** A rename (feature nick, 7.11); a refused one is `rename-refused`. */
+  | {
+      readonly kind: 'renamed';
+      readonly by: Id;
+      readonly from: string;
+      readonly to: string;
+      readonly ts: number;
+    }
+  | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
   | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError }
   | {
       readonly kind: 'left';
@@ -144,6 +154,17 @@ export class Room<Id> {
       case 'who':
       case 'export':
         return this.takeToken(by, now) ?? { kind: request.kind, by };
+      case 'nick': {
+        const refused = this.takeToken(by, now);
+        if (refused) return refused;
+        const verdict = this.checkName(request.name, by);
+        if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
+        const from = this.byId.get(by)!;
+        // byId keeps its place (join order); the keys and the sorted entry move.
+        this.unkey(from);
+        this.add(by, verdict.name);
+        return { kind: 'renamed', by, from, to: verdict.name, ts: now };
+      }
     }
   }
 
@@ -151,10 +172,8 @@ export class Room<Id> {
   leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
     const name = this.byId.get(by);
     if (name === undefined) return null;
-    this.byId.delete(by);
-    for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
+    this.remove(by, name);
     this.buckets.delete(by);
-    this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
     else if (this.presenceInHistory)
@@ -162,8 +181,11 @@ export class Room<Id> {
     return { kind: 'left', by, name, reason, ts: now };
   }
 
-  /** Checks a wanted name against the rules and the people present (7.2, 10.2). */
-  checkName(wanted: string): NameVerdict {
+  /**
+   * Checks a wanted name against the rules and the people present (7.2, 10.2). `self`: a member
+   * renaming (7.11), whose own keys do not count as taken.
+   */
+  checkName(wanted: string, self?: Id): NameVerdict {
     const form = nameForm(this.rules, this.limits.maxName, wanted);
     if (!form.ok) return { ok: false, code: 'NAME_INVALID', message: form.message };
     const name = form.name;
@@ -171,19 +193,36 @@ export class Room<Id> {
     if (this.rules.reserved.some((r) => nameKeys(this.rules, r).some((k) => keys.includes(k)))) {
       return { ok: false, code: 'NAME_RESERVED', message: `"${name}" is reserved` };
     }
-    if (keys.some((k) => this.byKey.has(k))) {
+    if (keys.some((k) => this.byKey.has(k) && this.byKey.get(k) !== self)) {
       return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
     }
     return { ok: true, name };
   }
 
   private join(id: Id, name: string, now: number): void {
+    this.add(id, name);
+    this.buckets.set(id, { tokens: this.limits.rateBurst, at: now });
+    if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
+  }
+
+  /** Records `name` as member `id`'s: both maps and the sorted list. */
+  private add(id: Id, name: string): void {
     this.byId.set(id, name);
     for (const key of nameKeys(this.rules, name)) this.byKey.set(key, id);
-    this.buckets.set(id, { tokens: this.limits.rateBurst, at: now });
     const order = nameOrderKey(this.rules, name);
     this.sorted.splice(this.position(order, name), 0, { key: order, name });
-    if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
+  }
+
+  /** Forgets member `id`'s `name` (add's reverse); the bucket stays. */
+  private remove(id: Id, name: string): void {
+    this.byId.delete(id);
+    this.unkey(name);
+  }
+
+  /** Drops `name`'s keys and its place in the sorted list. */
+  private unkey(name: string): void {
+    for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
+    this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
   }
 
   /** Takes a token for a chat packet (7.8); a RATE_LIMITED notice when the bucket is empty. */

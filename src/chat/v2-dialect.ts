@@ -254,6 +254,8 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'who':
       case 'export':
         return { deliveries, request: { kind: packet.type } };
+      case 'nick':
+        return { deliveries, request: { kind: 'nick', name: packet.name } };
       case 'error':
         // 13.1: the client gave up; the others hear it left with an error.
         return { gaveUp: packet.code };
@@ -281,6 +283,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'refused': {
         const { code, message } = decision.verdict;
         return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
+      }
+      case 'rename-refused': {
+        const { code, message } = decision.verdict;
+        return [one(by, { type: 'join_error', code, message })];
+      }
+      case 'renamed': {
+        // 7.11: members with nick get user_renamed; the others (2.0 clients) a leave and a join.
+        const { from, to: name, ts } = decision;
+        const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
+        const left = encodeV2Packet({ type: 'user_left', name: from, reason: 'quit', ts });
+        const joined = encodeV2Packet({ type: 'user_joined', name, ts });
+        return [
+          { kind: 'broadcast', packet: renamed, type: 'user_renamed' },
+          { kind: 'broadcast', packet: left, type: 'user_left', unless: 'nick', except: by },
+          { kind: 'broadcast', packet: joined, type: 'user_joined', unless: 'nick', except: by },
+        ];
       }
       case 'message': {
         const { id, from, text, ts } = decision;

@@ -254,6 +254,15 @@ export class ClientSession {
     return [];
   }
 
+  /** Asks for a new name (v2 feature nick, 7.11); `renamed` or a NAME_* error follows. */
+  nick(name: string): SessionEvent[] {
+    const conn = this.requireV2('renaming (/nick)');
+    if (!conn.features.has('nick'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server does not offer renaming (feature nick, 5.8)');
+    conn.nick(name);
+    return [];
+  }
+
   /** Refreshes the user list (v2 asks the server; legacy reports the list it keeps). */
   who(): SessionEvent[] {
     const conn = this.requireReady();

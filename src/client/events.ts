@@ -63,6 +63,8 @@ export type SessionEvent =
   /** Joins or leaves: one name, or a v2 run of names in order (7.6). */
   | { readonly kind: 'presence'; readonly change: PresenceChange }
   | { readonly kind: 'users'; readonly users: readonly string[] }
+  /** v2 feature `nick`: `from` is now called `to` (7.11); the user list follows in a `users` event. */
+  | { readonly kind: 'renamed'; readonly from: string; readonly to: string; readonly ts: number }
   /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
   | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
   /** v2: the conversation as entries (7.7), all parts joined. */

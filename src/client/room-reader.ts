@@ -26,6 +26,8 @@ export class RoomReader {
   private seenList = false;
   private exportEntries: ExportEntry[] = [];
   private backlog: ChatMessage[] = [];
+  /** A v2 join_ok has come: a join_error now refuses a rename (7.11), not the join. */
+  private joined = false;
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
@@ -38,10 +40,12 @@ export class RoomReader {
     switch (packet.type) {
       case 'join_ok': // whole: the connection joins a list split with `more` (7.2)
         this.name = packet.name;
+        this.joined = true;
         return [
           { kind: 'joined', name: packet.name, users: this.roster.set(packet.users), motd: packet.motd },
         ];
       case 'join_error':
+        if (this.joined) return [{ kind: 'error', code: packet.code, message: packet.message, fatal: false }];
         this.name = null;
         return [{ kind: 'join-refused', code: packet.code, message: packet.message }];
       case 'message':
@@ -72,6 +76,12 @@ export class RoomReader {
         const entries = this.exportEntries;
         this.exportEntries = [];
         return [{ kind: 'export', entries }];
+      }
+      case 'user_renamed': {
+        if (packet.from === this.name) this.name = packet.to;
+        this.roster.apply({ kind: 'left', names: [packet.from], ts: packet.ts });
+        const users = this.roster.apply({ kind: 'joined', names: [packet.to], ts: packet.ts });
+        return [{ kind: 'renamed', from: packet.from, to: packet.to, ts: packet.ts }, this.users(users)];
       }
       case 'backlog': {
         for (const e of packet.entries)

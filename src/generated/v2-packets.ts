@@ -270,6 +270,33 @@ export const backlogSchema = z.strictObject({
 });
 
 /**
+ * `nick` (section 7.11): client to server, encrypted. Feature `nick` (5.8): rename. The wanted name follows
+ * the rules and keys of `join` (7.2: NFC, the pattern, UTS #39, reserved names, maxName); a name whose keys
+ * belong only to the sender is allowed (a change of case or accent). A refused name gets `join_error` with
+ * NAME_INVALID, NAME_RESERVED or NAME_TAKEN (the one packet for name errors) and the sender keeps its name;
+ * an accepted one is announced with `user_renamed`. Costs one token of the sender's bucket (7.8), as a chat
+ * line does; out of tokens it gets RATE_LIMITED and keeps its name.
+ */
+export const nickSchema = z.strictObject({
+  type: z.literal('nick'),
+  name: z.string().max(256),
+});
+
+/**
+ * `user_renamed` (section 7.11): server to client, encrypted. Feature `nick`: `from` is now called `to` (the
+ * name as the server records it), sent to every joined client that agreed `nick`, the renamed one included
+ * (its confirmation), in order with the chat lines. A joined client that did not agree `nick` is told the
+ * same change as a `user_left` of the old name (reason `quit`) followed by a `user_joined` of the new one, so
+ * that its user list stays right. Lines said before the rename keep the old name in the history.
+ */
+export const userRenamedSchema = z.strictObject({
+  type: z.literal('user_renamed'),
+  from: z.string(),
+  to: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
  * sender closes the connection right after it.
  */
@@ -326,6 +353,8 @@ export const V2_PACKET_TYPES = [
   'export',
   'export_reply',
   'backlog',
+  'nick',
+  'user_renamed',
   'error',
   'ping',
   'pong',
@@ -357,6 +386,8 @@ export const V2_PACKET_SCHEMAS = {
   export: exportSchema,
   export_reply: exportReplySchema,
   backlog: backlogSchema,
+  nick: nickSchema,
+  user_renamed: userRenamedSchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -372,6 +403,7 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   meSchema,
   whoSchema,
   exportSchema,
+  nickSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -394,6 +426,7 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   usersLeftSchema,
   exportReplySchema,
   backlogSchema,
+  userRenamedSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -425,6 +458,8 @@ export interface V2PacketMap {
   export: z.infer<typeof exportSchema>;
   export_reply: z.infer<typeof exportReplySchema>;
   backlog: z.infer<typeof backlogSchema>;
+  nick: z.infer<typeof nickSchema>;
+  user_renamed: z.infer<typeof userRenamedSchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -465,6 +500,8 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   export: { direction: 'c2s', encrypted: true, section: '7.7' },
   export_reply: { direction: 's2c', encrypted: true, section: '7.7' },
   backlog: { direction: 's2c', encrypted: true, section: '7.10' },
+  nick: { direction: 'c2s', encrypted: true, section: '7.11' },
+  user_renamed: { direction: 's2c', encrypted: true, section: '7.11' },
   error: { direction: 'both', encrypted: true, section: '4' },
   ping: { direction: 'both', encrypted: true, section: '7.8' },
   pong: { direction: 'both', encrypted: true, section: '7.8' },
@@ -480,10 +517,15 @@ export interface V2FeatureInfo {
 /** The feature registry (section 5.8): every feature this spec version defines. */
 export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
   backlog: { section: '7.10', packets: ['backlog'] },
+  nick: { section: '7.11', packets: ['nick', 'user_renamed'] },
 };
 
 /** Every feature name, in spec order. */
-export const V2_FEATURE_NAMES: readonly string[] = ['backlog'];
+export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick'];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
-export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = { backlog: 'backlog' };
+export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {
+  backlog: 'backlog',
+  nick: 'nick',
+  user_renamed: 'nick',
+};

@@ -335,6 +335,12 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.sendPacket({ type: 'export' });
   }
 
+  /** Asks for a new name (feature nick, 7.11). Throws PACKET_UNEXPECTED when nick is not agreed. */
+  nick(name: string): void {
+    checkReceivedFeature('nick', this.agreed);
+    this.sendPacket({ type: 'nick', name });
+  }
+
   ping(n: number): void {
     this.sendPacket({ type: 'ping', n });
   }

@@ -84,6 +84,24 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'lets a rename take a taken name',
+    profile: 'v2',
+    fault: 'a rename skips the NAME_TAKEN check: two members end up with the same name (7.11)',
+    caughtBy: 'v2-chat/7.11/2',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const check = room.checkName.bind(room);
+      room.checkName = (wanted: string, self?: number) => {
+        const verdict = check(wanted, self);
+        return self !== undefined && !verdict.ok && verdict.code === 'NAME_TAKEN'
+          ? { ok: true, name: wanted }
+          : verdict;
+      };
+      return server;
+    },
+  },
+  {
     name: 'reuses a nonce',
     profile: 'v2',
     fault: 'every server record is sealed with sequence number 0',
