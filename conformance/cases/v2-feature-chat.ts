@@ -1,5 +1,5 @@
 /**
- * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog, 7.11 nick).
+ * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog, 7.11 nick, 7.12 away).
  *
  * How this works: each case first asks the server what it offers (a probe connection reads
  * server_hello and leaves). A feature the server does not offer is not an error (5.8: a server
@@ -217,6 +217,56 @@ export const v2FeatureChatCases: Case[] = [
         ctx.fail('join_error NAME_TAKEN', `${packet.type} ${JSON.stringify(packet)}`);
       const users = await b.who();
       ctx.check(users.includes(a.name!), `${a.name} keeps its name`, users.join(', '));
+    },
+  },
+  {
+    id: 'v2-chat/7.12/1',
+    section: '7.12',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'Going away is told to the room, and to whoever sends the away member a private message',
+    specText: texts(
+      quote('7.12', 'Sent to every joined client that agreed `away`, the sender included'),
+      quote('7.12', 'to the sender of a private message to an away member, right after the echo'),
+    ),
+    covers: [pkt('v2', 'away'), pkt('v2', 'back'), pkt('v2', 'user_away')],
+    accepts: [
+      'user_away at both members with away, user_away right after the echo of a private message, user_away (back) after back',
+      'nothing to check when the server does not offer away',
+    ],
+    async run(ctx) {
+      if (!(await offered(ctx)).includes('away')) {
+        ctx.note('the server does not offer away (5.8): nothing to check');
+        return;
+      }
+      const a = await member(ctx, 'awaya', ['away']);
+      const b = await member(ctx, 'awayb', ['away']);
+      const reason = ctx.line(`lunch ${tag()}`);
+      a.send({ type: 'away', reason });
+      const isAway = (p: V2ServerPacket) =>
+        p.type === 'user_away' && p.name === a.name && p.away && p.reason === reason;
+      await ctx.attempt(`user_away for ${a.name}`, 'at the member who went away', () =>
+        a.until(isAway, 'user_away'),
+      );
+      await ctx.attempt(`user_away for ${a.name}`, 'at another member with away', () =>
+        b.until(isAway, 'user_away'),
+      );
+      const text = ctx.line(`are you there ${tag()}`);
+      b.send({ type: 'msg', to: a.name!, text });
+      await ctx.attempt('the echo of the private message', 'at its sender', () =>
+        b.until((p) => p.type === 'private' && p.text === text, 'the echo'),
+      );
+      const next = await ctx.attempt(
+        'the away notice',
+        'right after the echo of a private message to an away member',
+        () => b.next('the away notice'),
+      );
+      if (!next || !isAway(next))
+        ctx.fail(`user_away for ${a.name} with "${reason}"`, next ? JSON.stringify(next) : 'nothing');
+      a.send({ type: 'back' });
+      await ctx.attempt(`user_away (back) for ${a.name}`, 'after back', () =>
+        b.until((p) => p.type === 'user_away' && p.name === a.name && !p.away, 'user_away (back)'),
+      );
     },
   },
 ];

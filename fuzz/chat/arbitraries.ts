@@ -127,6 +127,8 @@ const packetsArb = fc
         '{"type":"export"}',
         '{"type":"backlog","entries":[],"done":true}',
         '{"type":"nick","name":"alice"}',
+        '{"type":"away","reason":"lunch"}',
+        '{"type":"back"}',
         '{"type":"user_renamed","from":"a","to":"b","ts":1}',
         '{"type":"client_hello"}',
         '{"type":"ping","n":-1}',

@@ -52,7 +52,7 @@ export interface ClientAppOptions {
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 /** The v2 features this client uses when the server offers them (spec 5.8). */
-export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick'];
+export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away'];
 
 const NO_RETRY = new Set([
   'FINGERPRINT_MISMATCH',
@@ -164,6 +164,7 @@ export class ClientApp {
       case 'who':
       case 'export':
       case 'nick':
+      case 'away':
         this.send(effect);
         return;
       case 'save-theme':
@@ -211,6 +212,9 @@ export class ClientApp {
           return;
         case 'nick':
           session.nick(effect.name);
+          return;
+        case 'away':
+          session.away(effect.away, effect.reason);
           return;
       }
     } catch (err) {

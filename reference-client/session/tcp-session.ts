@@ -138,6 +138,11 @@ export class TcpSession {
     this.step(() => this.session.who());
   }
 
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  away(away: boolean, reason?: string): void {
+    this.step(() => this.session.away(away, reason));
+  }
+
   /** Asks for a new name (feature nick, 7.11). */
   nick(name: string): void {
     this.step(() => this.session.nick(name));

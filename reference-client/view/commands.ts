@@ -15,6 +15,8 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'me', args: 'TEXT', help: 'action, e.g. /me waves (v2 servers)' },
   { name: 'users', args: '', help: 'who is in the room' },
   { name: 'nick', args: 'NAME', help: 'change your name, announced to the room (v2 servers)' },
+  { name: 'away', args: '[REASON]', help: 'mark yourself away; who messages you is told (v2)' },
+  { name: 'back', args: '', help: 'no longer away (v2 servers)' },
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
@@ -42,6 +44,8 @@ export type ParsedInput =
   | { readonly kind: 'me'; readonly text: string }
   | { readonly kind: 'theme'; readonly name?: string }
   | { readonly kind: 'nick'; readonly name: string }
+  | { readonly kind: 'away'; readonly reason?: string }
+  | { readonly kind: 'back' }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -70,6 +74,10 @@ export function parseInput(raw: string): ParsedInput {
       return args === '' ? { kind: 'theme' } : { kind: 'theme', name: args };
     case 'me':
       return args === '' ? usage('me') : { kind: 'me', text: args };
+    case 'away':
+      return args === '' ? { kind: 'away' } : { kind: 'away', reason: args };
+    case 'back':
+      return { kind: 'back' };
     case 'nick':
       return /^\S+$/.test(args) ? { kind: 'nick', name: args } : usage('nick');
     case 'msg': {

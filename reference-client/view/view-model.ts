@@ -12,6 +12,7 @@
  */
 
 import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
+import { applyAway, listedName, renameAway } from './away-view.js';
 import { backlogLines } from './backlog-lines.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { complete } from './completion.js';
@@ -88,6 +89,7 @@ export class ViewModel {
       outbox: [],
       exportsPending: 0,
       completion: null,
+      away: new Map(),
     };
   }
 
@@ -227,6 +229,15 @@ export class ViewModel {
         return this.themeCommand(parsed.name);
       case 'nick':
         return this.nickCommand(parsed.name);
+      case 'away':
+      case 'back': {
+        if (s.status.connection !== 'joined') {
+          this.error(undefined, `/${parsed.kind} needs a connection: nothing was sent`);
+          return [];
+        }
+        const reason = parsed.kind === 'away' ? parsed.reason : undefined;
+        return [{ kind: 'away', away: parsed.kind === 'away', ...(reason ? { reason } : {}) }];
+      }
       case 'users':
         return this.showUsers();
       case 'clear':
@@ -298,7 +309,7 @@ export class ViewModel {
       return [];
     }
     this.system(
-      `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map(sanitize).join(', ')}`,
+      `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map((u) => listedName(this.view.away, u)).join(', ')}`,
     );
     return status.resolved === 'v2' ? [{ kind: 'who' }] : [];
   }
@@ -393,6 +404,7 @@ export class ViewModel {
       }
       case 'presence': {
         const { change } = event;
+        if (change.kind === 'left') for (const name of change.names) s.away.delete(name);
         const text =
           change.kind === 'joined' ? ' joined' : change.reason ? ` left (${change.reason})` : ' left';
         const who = change.names.length === 1 ? { from: change.names[0] } : { names: [...change.names] };
@@ -403,8 +415,14 @@ export class ViewModel {
         s.users = [...event.users];
         return [];
       case 'renamed':
+        renameAway(s.away, event.from, event.to);
         this.renamed(event.from, event.to, event.ts);
         return [];
+      case 'away': {
+        const text = applyAway(s.away, event.name, event.away, event.reason);
+        this.addLine({ kind: 'join', from: event.name, text, ts: event.ts });
+        return [];
+      }
       case 'history':
         for (const line of backlogLines(event.messages)) this.addLine(line);
         return [];

@@ -71,6 +71,8 @@ export type Effect =
   | { readonly kind: 'export' }
   /** Rename (feature nick, 7.11). */
   | { readonly kind: 'nick'; readonly name: string }
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  | { readonly kind: 'away'; readonly away: boolean; readonly reason?: string }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'reconnect' }
   | { readonly kind: 'quit' }
@@ -116,6 +118,8 @@ export interface ViewState {
   outbox: { readonly item: Outgoing; lineId: number }[];
   exportsPending: number;
   completion: Completion | null;
+  /** Users away, by name, with their reasons ('' for none): feature away (7.12), away-view.ts. */
+  away: Map<string, string>;
 }
 
 /** A Tab completion under way: pressing Tab again cycles through `candidates`. */

@@ -41,7 +41,9 @@ export type RoomRequest =
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'who' }
   | { readonly kind: 'export' }
-  | { readonly kind: 'nick'; readonly name: string };
+  | { readonly kind: 'nick'; readonly name: string }
+  /** Away with an optional reason, or back (`reason: null`), feature away (7.12). */
+  | { readonly kind: 'away'; readonly reason: string | null; readonly away: boolean };
 
 /** What the room decided; `by` is the member who asked (or left). */
 export type RoomDecision<Id> =
@@ -65,6 +67,8 @@ export type RoomDecision<Id> =
       readonly to: string;
       readonly text: string;
       readonly ts: number;
+      /** The target is away (7.12): the sender is told, with this reason ('' for none). */
+      readonly targetAway?: string;
     }
   | { readonly kind: 'who'; readonly by: Id }
   | { readonly kind: 'export'; readonly by: Id }
@@ -76,6 +80,16 @@ export type RoomDecision<Id> =
       readonly to: string;
       readonly ts: number;
     }
+  | {
+      readonly kind: 'away';
+      readonly by: Id;
+      readonly name: string;
+      readonly away: boolean;
+      readonly reason?: string;
+      readonly ts: number;
+    }
+  /** Nothing to tell anyone (back when not away, 7.12). */
+  | { readonly kind: 'none'; readonly by: Id }
   | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
   | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError }
   | {
@@ -101,6 +115,8 @@ export class Room<Id> {
   private readonly buckets = new Map<Id, Bucket>();
   /** Names kept sorted by (order key, name) as members come and go: no sort per join. */
   private readonly sorted: { key: string; name: string }[] = [];
+  /** Members away (7.12), with their reason ('' for none). */
+  private readonly awayBy = new Map<Id, string>();
   private history: HistoryEntry[] = [];
   private historyStart = 0;
   private sequence = 0;
@@ -149,7 +165,10 @@ export class Room<Id> {
         }
         const from = this.byId.get(by)!;
         const to = this.byId.get(target)!;
-        return { kind: 'private', by, target, id: this.sequence++, from, to, text: request.text, ts: now };
+        const id = this.sequence++;
+        const targetAway = target === by ? undefined : this.awayBy.get(target);
+        const decision = { kind: 'private', by, target, id, from, to, text: request.text, ts: now } as const;
+        return targetAway === undefined ? decision : { ...decision, targetAway };
       }
       case 'who':
       case 'export':
@@ -165,6 +184,18 @@ export class Room<Id> {
         this.add(by, verdict.name);
         return { kind: 'renamed', by, from, to: verdict.name, ts: now };
       }
+      case 'away': {
+        const refused = this.takeToken(by, now);
+        if (refused) return refused;
+        const name = this.byId.get(by)!;
+        if (!request.away) {
+          if (!this.awayBy.delete(by)) return { kind: 'none', by };
+          return { kind: 'away', by, name, away: false, ts: now };
+        }
+        const reason = request.reason ?? '';
+        this.awayBy.set(by, reason);
+        return { kind: 'away', by, name, away: true, ...(reason === '' ? {} : { reason }), ts: now };
+      }
     }
   }
 
@@ -174,6 +205,7 @@ export class Room<Id> {
     if (name === undefined) return null;
     this.remove(by, name);
     this.buckets.delete(by);
+    this.awayBy.delete(by);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
     else if (this.presenceInHistory)
@@ -263,6 +295,13 @@ export class Room<Id> {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Members away now, in join order, with their reasons ('' for none) (7.12). */
+  awayMembers(): { name: string; reason: string }[] {
+    const out: { name: string; reason: string }[] = [];
+    for (const [id, reason] of this.awayBy) out.push({ name: this.byId.get(id)!, reason });
+    return out;
   }
 
   nameOf(id: Id): string | undefined {

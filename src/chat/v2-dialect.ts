@@ -256,6 +256,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return { deliveries, request: { kind: packet.type } };
       case 'nick':
         return { deliveries, request: { kind: 'nick', name: packet.name } };
+      case 'away':
+        return { deliveries, request: { kind: 'away', away: true, reason: packet.reason ?? null } };
+      case 'back':
+        return { deliveries, request: { kind: 'away', away: false, reason: null } };
       case 'error':
         // 13.1: the client gave up; the others hear it left with an error.
         return { gaveUp: packet.code };
@@ -277,6 +281,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
         this.users(out, by, room, decision.name);
         this.backlog(out, by, room);
+        // 7.12: who is away, for the newcomer's user list (dropped unless it agreed away).
+        for (const { name, reason } of room.awayMembers())
+          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts: now }));
         this.presence(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
         return out;
       }
@@ -284,6 +291,13 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { code, message } = decision.verdict;
         return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
       }
+      case 'away': {
+        const { name, away, reason, ts } = decision;
+        const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
+        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away' }];
+      }
+      case 'none':
+        return [];
       case 'rename-refused': {
         const { code, message } = decision.verdict;
         return [one(by, { type: 'join_error', code, message })];
@@ -309,7 +323,13 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { id, from, to: name, text, ts } = decision;
         const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
         const self = to(by, packet, 'private');
-        return decision.target === by ? [self] : [self, to(decision.target, packet, 'private')];
+        if (decision.target === by) return [self];
+        const out = [self, to(decision.target, packet, 'private')];
+        // 7.12: the sender is told that the target is away (dropped unless it agreed away).
+        const reason = decision.targetAway;
+        if (reason !== undefined)
+          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts }));
+        return out;
       }
       case 'who': {
         const out: Delivery[] = [];

@@ -263,6 +263,16 @@ export class ClientSession {
     return [];
   }
 
+  /** Away with an optional reason, or back (v2 feature away, 7.12). */
+  away(away: boolean, reason?: string): SessionEvent[] {
+    const conn = this.requireV2('away state (/away)');
+    if (!conn.features.has('away'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server does not offer away (feature away, 5.8)');
+    if (away) conn.away(reason);
+    else conn.back();
+    return [];
+  }
+
   /** Refreshes the user list (v2 asks the server; legacy reports the list it keeps). */
   who(): SessionEvent[] {
     const conn = this.requireReady();

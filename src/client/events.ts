@@ -65,6 +65,14 @@ export type SessionEvent =
   | { readonly kind: 'users'; readonly users: readonly string[] }
   /** v2 feature `nick`: `from` is now called `to` (7.11); the user list follows in a `users` event. */
   | { readonly kind: 'renamed'; readonly from: string; readonly to: string; readonly ts: number }
+  /** v2 feature `away`: `name` is away (with its reason) or back (7.12); `notice`: told for a private message. */
+  | {
+      readonly kind: 'away';
+      readonly name: string;
+      readonly away: boolean;
+      readonly reason?: string;
+      readonly ts: number;
+    }
   /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
   | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
   /** v2: the conversation as entries (7.7), all parts joined. */

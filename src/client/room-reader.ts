@@ -83,6 +83,10 @@ export class RoomReader {
         const users = this.roster.apply({ kind: 'joined', names: [packet.to], ts: packet.ts });
         return [{ kind: 'renamed', from: packet.from, to: packet.to, ts: packet.ts }, this.users(users)];
       }
+      case 'user_away': {
+        const { name, away, reason, ts } = packet;
+        return [{ kind: 'away', name, away, ...(reason === undefined ? {} : { reason }), ts }];
+      }
       case 'backlog': {
         for (const e of packet.entries)
           this.backlog.push({

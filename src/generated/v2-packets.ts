@@ -297,6 +297,40 @@ export const userRenamedSchema = z.strictObject({
 });
 
 /**
+ * `away` (section 7.12): client to server, encrypted. Feature `away` (5.8): the sender is away, with an
+ * optional reason (`/away [reason]`); sent again, it replaces the reason. Costs one token of the sender's
+ * bucket (7.8), as a chat line does.
+ */
+export const awaySchema = z.strictObject({
+  type: z.literal('away'),
+  reason: z.string().max(256).optional(),
+});
+
+/**
+ * `back` (section 7.12): client to server, encrypted. Feature `away`: the sender is back. Costs one token
+ * (7.8). Being back when not away changes nothing and announces nothing.
+ */
+export const backSchema = z.strictObject({
+  type: z.literal('back'),
+});
+
+/**
+ * `user_away` (section 7.12): server to client, encrypted. Feature `away`: `name` is away (`away: true`, with
+ * the `reason` if one was given) or back (`away: false`, no reason). Sent to every joined client that agreed
+ * `away`, the sender included, when a member goes away or comes back; right after `join_ok` (and the backlog)
+ * one per member away at that moment, so that a newcomer's user list shows who is away; and to the sender of
+ * a private message to an away member, right after the echo of that `private` (the away notice). Away ends
+ * when the member leaves; a rename keeps it. A client without `away` is told nothing.
+ */
+export const userAwaySchema = z.strictObject({
+  type: z.literal('user_away'),
+  name: z.string(),
+  away: z.boolean(),
+  reason: z.string().optional(),
+  ts: z.number().int().min(0),
+});
+
+/**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
  * sender closes the connection right after it.
  */
@@ -355,6 +389,9 @@ export const V2_PACKET_TYPES = [
   'backlog',
   'nick',
   'user_renamed',
+  'away',
+  'back',
+  'user_away',
   'error',
   'ping',
   'pong',
@@ -388,6 +425,9 @@ export const V2_PACKET_SCHEMAS = {
   backlog: backlogSchema,
   nick: nickSchema,
   user_renamed: userRenamedSchema,
+  away: awaySchema,
+  back: backSchema,
+  user_away: userAwaySchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -404,6 +444,8 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   whoSchema,
   exportSchema,
   nickSchema,
+  awaySchema,
+  backSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -427,6 +469,7 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   exportReplySchema,
   backlogSchema,
   userRenamedSchema,
+  userAwaySchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -460,6 +503,9 @@ export interface V2PacketMap {
   backlog: z.infer<typeof backlogSchema>;
   nick: z.infer<typeof nickSchema>;
   user_renamed: z.infer<typeof userRenamedSchema>;
+  away: z.infer<typeof awaySchema>;
+  back: z.infer<typeof backSchema>;
+  user_away: z.infer<typeof userAwaySchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -502,6 +548,9 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   backlog: { direction: 's2c', encrypted: true, section: '7.10' },
   nick: { direction: 'c2s', encrypted: true, section: '7.11' },
   user_renamed: { direction: 's2c', encrypted: true, section: '7.11' },
+  away: { direction: 'c2s', encrypted: true, section: '7.12' },
+  back: { direction: 'c2s', encrypted: true, section: '7.12' },
+  user_away: { direction: 's2c', encrypted: true, section: '7.12' },
   error: { direction: 'both', encrypted: true, section: '4' },
   ping: { direction: 'both', encrypted: true, section: '7.8' },
   pong: { direction: 'both', encrypted: true, section: '7.8' },
@@ -518,14 +567,18 @@ export interface V2FeatureInfo {
 export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
   backlog: { section: '7.10', packets: ['backlog'] },
   nick: { section: '7.11', packets: ['nick', 'user_renamed'] },
+  away: { section: '7.12', packets: ['away', 'back', 'user_away'] },
 };
 
 /** Every feature name, in spec order. */
-export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick'];
+export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick', 'away'];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
 export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {
   backlog: 'backlog',
   nick: 'nick',
   user_renamed: 'nick',
+  away: 'away',
+  back: 'away',
+  user_away: 'away',
 };

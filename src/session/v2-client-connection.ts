@@ -341,6 +341,17 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.sendPacket({ type: 'nick', name });
   }
 
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  away(reason?: string): void {
+    checkReceivedFeature('away', this.agreed);
+    this.sendPacket(reason === undefined ? { type: 'away' } : { type: 'away', reason });
+  }
+
+  back(): void {
+    checkReceivedFeature('back', this.agreed);
+    this.sendPacket({ type: 'back' });
+  }
+
   ping(n: number): void {
     this.sendPacket({ type: 'ping', n });
   }

@@ -102,6 +102,22 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'forgets the away notice',
+    profile: 'v2',
+    fault: 'the sender of a private message to an away member is not told that the member is away (7.12)',
+    caughtBy: 'v2-chat/7.12/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const { targetAway: _dropped, ...decision } = decide(by, request, now);
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
     name: 'reuses a nonce',
     profile: 'v2',
     fault: 'every server record is sealed with sequence number 0',
