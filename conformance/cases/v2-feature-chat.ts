@@ -1,5 +1,5 @@
 /**
- * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog, 7.11 nick, 7.12 away).
+ * Cases for the chat features of spec 2.1 (5.8 registry; 7.10 backlog, 7.11 nick, 7.12 away, 7.13 whois).
  *
  * How this works: each case first asks the server what it offers (a probe connection reads
  * server_hello and leaves). A feature the server does not offer is not an error (5.8: a server
@@ -266,6 +266,64 @@ export const v2FeatureChatCases: Case[] = [
       a.send({ type: 'back' });
       await ctx.attempt(`user_away (back) for ${a.name}`, 'after back', () =>
         b.until((p) => p.type === 'user_away' && p.name === a.name && !p.away, 'user_away (back)'),
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.13/1',
+    section: '7.13',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'whois tells when a member joined, how long idle and whether away, and NO_SUCH_USER for nobody',
+    specText: texts(
+      quote('7.13', '`joined`: when the member joined'),
+      quote('7.13', 'A name nobody has gets `error` NO_SUCH_USER'),
+    ),
+    covers: [pkt('v2', 'whois'), pkt('v2', 'whois_reply')],
+    accepts: [
+      'a whois_reply about the member asked for (its name, joined no later than now, away with its reason); NO_SUCH_USER for a free name',
+      'nothing to check when the server does not offer whois',
+    ],
+    async run(ctx) {
+      const features = await offered(ctx);
+      if (!features.includes('whois')) {
+        ctx.note('the server does not offer whois (5.8): nothing to check');
+        return;
+      }
+      const before = Date.now() - 60_000;
+      const a = await member(
+        ctx,
+        'whoisa',
+        features.filter((f) => f === 'away'),
+      );
+      const b = await member(ctx, 'whoisb', ['whois']);
+      const reason = features.includes('away') ? ctx.line(`out ${tag()}`) : undefined;
+      if (reason) a.send({ type: 'away', reason });
+      await barrier(ctx, a, [b]);
+      b.send({ type: 'whois', name: a.name!.toUpperCase() });
+      const { packet } = await ctx.attempt('whois_reply', `asking about ${a.name}`, () =>
+        b.until((p) => p.type === 'whois_reply' || p.type === 'error', 'the whois answer'),
+      );
+      if (packet.type !== 'whois_reply') return ctx.fail('whois_reply', JSON.stringify(packet));
+      ctx.check(packet.name === a.name, `name ${a.name}`, `name ${packet.name}`);
+      ctx.check(
+        packet.joined >= before && packet.joined <= Date.now() + 60_000,
+        'joined about now',
+        `joined ${packet.joined}`,
+      );
+      if (reason)
+        ctx.check(packet.away && packet.reason === reason, `away: ${reason}`, JSON.stringify(packet));
+      const nobody = ctx.name('nobody');
+      b.send({ type: 'whois', name: nobody });
+      const answer = await ctx.attempt('error NO_SUCH_USER', `asking about "${nobody}"`, () =>
+        b.until((p) => p.type === 'whois_reply' || p.type === 'error', 'the whois answer'),
+      );
+      const got = answer.packet;
+      ctx.check(
+        got.type === 'error' && got.code === 'NO_SUCH_USER' && !got.fatal,
+        'NO_SUCH_USER',
+        JSON.stringify(got),
       );
     },
   },

@@ -129,6 +129,7 @@ const packetsArb = fc
         '{"type":"nick","name":"alice"}',
         '{"type":"away","reason":"lunch"}',
         '{"type":"back"}',
+        '{"type":"whois","name":"alice"}',
         '{"type":"user_renamed","from":"a","to":"b","ts":1}',
         '{"type":"client_hello"}',
         '{"type":"ping","n":-1}',

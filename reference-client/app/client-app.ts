@@ -52,7 +52,7 @@ export interface ClientAppOptions {
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 /** The v2 features this client uses when the server offers them (spec 5.8). */
-export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away'];
+export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
 
 const NO_RETRY = new Set([
   'FINGERPRINT_MISMATCH',
@@ -165,6 +165,7 @@ export class ClientApp {
       case 'export':
       case 'nick':
       case 'away':
+      case 'whois':
         this.send(effect);
         return;
       case 'save-theme':
@@ -215,6 +216,9 @@ export class ClientApp {
           return;
         case 'away':
           session.away(effect.away, effect.reason);
+          return;
+        case 'whois':
+          session.whois(effect.name);
           return;
       }
     } catch (err) {

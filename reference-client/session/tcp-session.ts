@@ -143,6 +143,11 @@ export class TcpSession {
     this.step(() => this.session.away(away, reason));
   }
 
+  /** Asks about one member (feature whois, 7.13). */
+  whois(name: string): void {
+    this.step(() => this.session.whois(name));
+  }
+
   /** Asks for a new name (feature nick, 7.11). */
   nick(name: string): void {
     this.step(() => this.session.nick(name));

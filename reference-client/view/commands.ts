@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'nick', args: 'NAME', help: 'change your name, announced to the room (v2 servers)' },
   { name: 'away', args: '[REASON]', help: 'mark yourself away; who messages you is told (v2)' },
   { name: 'back', args: '', help: 'no longer away (v2 servers)' },
+  { name: 'whois', args: 'NAME', help: 'when NAME joined, how long idle, away or not (v2)' },
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
@@ -46,6 +47,7 @@ export type ParsedInput =
   | { readonly kind: 'nick'; readonly name: string }
   | { readonly kind: 'away'; readonly reason?: string }
   | { readonly kind: 'back' }
+  | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -78,6 +80,8 @@ export function parseInput(raw: string): ParsedInput {
       return args === '' ? { kind: 'away' } : { kind: 'away', reason: args };
     case 'back':
       return { kind: 'back' };
+    case 'whois':
+      return /^\S+$/.test(args) ? { kind: 'whois', name: args } : usage('whois');
     case 'nick':
       return /^\S+$/.test(args) ? { kind: 'nick', name: args } : usage('nick');
     case 'msg': {

@@ -12,7 +12,7 @@
  */
 
 import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
-import { applyAway, listedName, renameAway } from './away-view.js';
+import { applyAway, listedName, renameAway, whoisText } from './away-view.js';
 import { backlogLines } from './backlog-lines.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { complete } from './completion.js';
@@ -229,6 +229,12 @@ export class ViewModel {
         return this.themeCommand(parsed.name);
       case 'nick':
         return this.nickCommand(parsed.name);
+      case 'whois':
+        if (s.status.connection !== 'joined') {
+          this.error(undefined, '/whois needs a connection: nothing was sent');
+          return [];
+        }
+        return [{ kind: 'whois', name: parsed.name }];
       case 'away':
       case 'back': {
         if (s.status.connection !== 'joined') {
@@ -423,6 +429,9 @@ export class ViewModel {
         this.addLine({ kind: 'join', from: event.name, text, ts: event.ts });
         return [];
       }
+      case 'whois':
+        this.system(whoisText(event, this.now()));
+        return [];
       case 'history':
         for (const line of backlogLines(event.messages)) this.addLine(line);
         return [];

@@ -73,6 +73,8 @@ export type Effect =
   | { readonly kind: 'nick'; readonly name: string }
   /** Away with an optional reason, or back (feature away, 7.12). */
   | { readonly kind: 'away'; readonly away: boolean; readonly reason?: string }
+  /** About one member (feature whois, 7.13). */
+  | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'reconnect' }
   | { readonly kind: 'quit' }

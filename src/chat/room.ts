@@ -43,7 +43,8 @@ export type RoomRequest =
   | { readonly kind: 'export' }
   | { readonly kind: 'nick'; readonly name: string }
   /** Away with an optional reason, or back (`reason: null`), feature away (7.12). */
-  | { readonly kind: 'away'; readonly reason: string | null; readonly away: boolean };
+  | { readonly kind: 'away'; readonly reason: string | null; readonly away: boolean }
+  | { readonly kind: 'whois'; readonly name: string };
 
 /** What the room decided; `by` is the member who asked (or left). */
 export type RoomDecision<Id> =
@@ -88,6 +89,16 @@ export type RoomDecision<Id> =
       readonly reason?: string;
       readonly ts: number;
     }
+  /** About one member (feature whois, 7.13): never an address. */
+  | {
+      readonly kind: 'whois';
+      readonly by: Id;
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    }
   /** Nothing to tell anyone (back when not away, 7.12). */
   | { readonly kind: 'none'; readonly by: Id }
   | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
@@ -117,6 +128,8 @@ export class Room<Id> {
   private readonly sorted: { key: string; name: string }[] = [];
   /** Members away (7.12), with their reason ('' for none). */
   private readonly awayBy = new Map<Id, string>();
+  /** When each member joined and last spoke, renamed or changed away (7.13 whois). */
+  private readonly seen = new Map<Id, { joined: number; active: number }>();
   private history: HistoryEntry[] = [];
   private historyStart = 0;
   private sequence = 0;
@@ -144,6 +157,7 @@ export class Room<Id> {
         const refused = this.takeToken(by, now) ?? this.checkLength(by, request.text);
         if (refused) return refused;
         const from = this.byId.get(by)!;
+        this.active(by, now);
         this.record({ kind: request.action ? 'action' : 'message', from, text: request.text, ts: now });
         return {
           kind: 'message',
@@ -165,6 +179,7 @@ export class Room<Id> {
         }
         const from = this.byId.get(by)!;
         const to = this.byId.get(target)!;
+        this.active(by, now);
         const id = this.sequence++;
         const targetAway = target === by ? undefined : this.awayBy.get(target);
         const decision = { kind: 'private', by, target, id, from, to, text: request.text, ts: now } as const;
@@ -178,15 +193,32 @@ export class Room<Id> {
         if (refused) return refused;
         const verdict = this.checkName(request.name, by);
         if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
+        this.active(by, now);
         const from = this.byId.get(by)!;
         // byId keeps its place (join order); the keys and the sorted entry move.
         this.unkey(from);
         this.add(by, verdict.name);
         return { kind: 'renamed', by, from, to: verdict.name, ts: now };
       }
+      case 'whois': {
+        const refused = this.takeToken(by, now);
+        if (refused) return refused;
+        const target = this.idOf(request.name);
+        if (target === undefined) {
+          const error = parleyError('NO_SUCH_USER', `nobody called "${request.name}" is here`);
+          return { kind: 'notice', by, error };
+        }
+        const { joined, active } = this.seen.get(target) ?? { joined: now, active: now };
+        const reason = this.awayBy.get(target);
+        const name = this.byId.get(target)!;
+        const idle = Math.max(0, now - active);
+        const away = reason !== undefined;
+        return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}) };
+      }
       case 'away': {
         const refused = this.takeToken(by, now);
         if (refused) return refused;
+        this.active(by, now);
         const name = this.byId.get(by)!;
         if (!request.away) {
           if (!this.awayBy.delete(by)) return { kind: 'none', by };
@@ -206,6 +238,7 @@ export class Room<Id> {
     this.remove(by, name);
     this.buckets.delete(by);
     this.awayBy.delete(by);
+    this.seen.delete(by);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
     else if (this.presenceInHistory)
@@ -234,7 +267,14 @@ export class Room<Id> {
   private join(id: Id, name: string, now: number): void {
     this.add(id, name);
     this.buckets.set(id, { tokens: this.limits.rateBurst, at: now });
+    this.seen.set(id, { joined: now, active: now });
     if (this.presenceInHistory) this.record({ kind: 'join', from: name, text: `${name} joined`, ts: now });
+  }
+
+  /** Member `id` did something that ends idleness (7.13). */
+  private active(id: Id, now: number): void {
+    const seen = this.seen.get(id);
+    if (seen) seen.active = now;
   }
 
   /** Records `name` as member `id`'s: both maps and the sorted list. */

@@ -260,6 +260,8 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return { deliveries, request: { kind: 'away', away: true, reason: packet.reason ?? null } };
       case 'back':
         return { deliveries, request: { kind: 'away', away: false, reason: null } };
+      case 'whois':
+        return { deliveries, request: { kind: 'whois', name: packet.name } };
       case 'error':
         // 13.1: the client gave up; the others hear it left with an error.
         return { gaveUp: packet.code };
@@ -295,6 +297,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { name, away, reason, ts } = decision;
         const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
         return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away' }];
+      }
+      case 'whois': {
+        const { name, joined, idle, away, reason } = decision;
+        return [one(by, { type: 'whois_reply', name, joined, idle, away, ...(reason ? { reason } : {}) })];
       }
       case 'none':
         return [];

@@ -273,6 +273,15 @@ export class ClientSession {
     return [];
   }
 
+  /** Asks about one member (v2 feature whois, 7.13); `whois` or NO_SUCH_USER follows. */
+  whois(name: string): SessionEvent[] {
+    const conn = this.requireV2('whois');
+    if (!conn.features.has('whois'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server does not offer whois (feature whois, 5.8)');
+    conn.whois(name);
+    return [];
+  }
+
   /** Refreshes the user list (v2 asks the server; legacy reports the list it keeps). */
   who(): SessionEvent[] {
     const conn = this.requireReady();

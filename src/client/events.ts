@@ -73,6 +73,15 @@ export type SessionEvent =
       readonly reason?: string;
       readonly ts: number;
     }
+  /** v2 feature `whois`: about one member (7.13); `joined` ms since the epoch, `idle` in ms. */
+  | {
+      readonly kind: 'whois';
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    }
   /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
   | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
   /** v2: the conversation as entries (7.7), all parts joined. */

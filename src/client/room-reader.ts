@@ -87,6 +87,10 @@ export class RoomReader {
         const { name, away, reason, ts } = packet;
         return [{ kind: 'away', name, away, ...(reason === undefined ? {} : { reason }), ts }];
       }
+      case 'whois_reply': {
+        const { type: _type, ...about } = packet;
+        return [{ kind: 'whois', ...about }];
+      }
       case 'backlog': {
         for (const e of packet.entries)
           this.backlog.push({

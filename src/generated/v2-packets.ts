@@ -331,6 +331,32 @@ export const userAwaySchema = z.strictObject({
 });
 
 /**
+ * `whois` (section 7.13): client to server, encrypted. Feature `whois` (5.8): ask about one member, found by
+ * the room's name comparison (7.2). A name nobody has gets `error` NO_SUCH_USER (not fatal), as `msg` does.
+ * Costs one token of the sender's bucket (7.8).
+ */
+export const whoisSchema = z.strictObject({
+  type: z.literal('whois'),
+  name: z.string().max(256),
+});
+
+/**
+ * `whois_reply` (section 7.13): server to client, encrypted. Feature `whois`: the answer, to the asker only.
+ * `name` as the server records it; `joined`: when the member joined (ms since the Unix epoch); `idle`: ms
+ * since the member last sent a chat line, action, private message, rename or away change (since joining when
+ * none); `away` and, when one was given, `reason` (7.12). Nothing else about a member is ever told: no
+ * network address, no port, no client software.
+ */
+export const whoisReplySchema = z.strictObject({
+  type: z.literal('whois_reply'),
+  name: z.string(),
+  joined: z.number().int().min(0),
+  idle: z.number().int().min(0),
+  away: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
  * sender closes the connection right after it.
  */
@@ -392,6 +418,8 @@ export const V2_PACKET_TYPES = [
   'away',
   'back',
   'user_away',
+  'whois',
+  'whois_reply',
   'error',
   'ping',
   'pong',
@@ -428,6 +456,8 @@ export const V2_PACKET_SCHEMAS = {
   away: awaySchema,
   back: backSchema,
   user_away: userAwaySchema,
+  whois: whoisSchema,
+  whois_reply: whoisReplySchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -446,6 +476,7 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   nickSchema,
   awaySchema,
   backSchema,
+  whoisSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -470,6 +501,7 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   backlogSchema,
   userRenamedSchema,
   userAwaySchema,
+  whoisReplySchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -506,6 +538,8 @@ export interface V2PacketMap {
   away: z.infer<typeof awaySchema>;
   back: z.infer<typeof backSchema>;
   user_away: z.infer<typeof userAwaySchema>;
+  whois: z.infer<typeof whoisSchema>;
+  whois_reply: z.infer<typeof whoisReplySchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -551,6 +585,8 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   away: { direction: 'c2s', encrypted: true, section: '7.12' },
   back: { direction: 'c2s', encrypted: true, section: '7.12' },
   user_away: { direction: 's2c', encrypted: true, section: '7.12' },
+  whois: { direction: 'c2s', encrypted: true, section: '7.13' },
+  whois_reply: { direction: 's2c', encrypted: true, section: '7.13' },
   error: { direction: 'both', encrypted: true, section: '4' },
   ping: { direction: 'both', encrypted: true, section: '7.8' },
   pong: { direction: 'both', encrypted: true, section: '7.8' },
@@ -568,10 +604,11 @@ export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
   backlog: { section: '7.10', packets: ['backlog'] },
   nick: { section: '7.11', packets: ['nick', 'user_renamed'] },
   away: { section: '7.12', packets: ['away', 'back', 'user_away'] },
+  whois: { section: '7.13', packets: ['whois', 'whois_reply'] },
 };
 
 /** Every feature name, in spec order. */
-export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick', 'away'];
+export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
 export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {
@@ -581,4 +618,6 @@ export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> 
   away: 'away',
   back: 'away',
   user_away: 'away',
+  whois: 'whois',
+  whois_reply: 'whois',
 };

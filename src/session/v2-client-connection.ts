@@ -352,6 +352,12 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.sendPacket({ type: 'back' });
   }
 
+  /** Asks about one member (feature whois, 7.13). */
+  whois(name: string): void {
+    checkReceivedFeature('whois', this.agreed);
+    this.sendPacket({ type: 'whois', name });
+  }
+
   ping(n: number): void {
     this.sendPacket({ type: 'ping', n });
   }

@@ -118,6 +118,22 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'answers whois about the asker',
+    profile: 'v2',
+    fault: 'whois_reply describes the member who asked, not the one asked about (7.13)',
+    caughtBy: 'v2-chat/7.13/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) =>
+        request.kind === 'whois'
+          ? decide(by, { kind: 'whois', name: room.nameOf(by) }, now)
+          : decide(by, request, now);
+      return server;
+    },
+  },
+  {
     name: 'reuses a nonce',
     profile: 'v2',
     fault: 'every server record is sealed with sequence number 0',

@@ -142,6 +142,7 @@ const CLIENT_PACKETS: Record<string, V2ClientPacket> = {
   nick: { type: 'nick', name: 'alicia' },
   away: { type: 'away', reason: 'lunch' },
   back: { type: 'back' },
+  whois: { type: 'whois', name: 'alice' },
   ping: { type: 'ping', n: 1 },
   pong: { type: 'pong', n: 1 },
   goodbye: { type: 'goodbye' },
@@ -163,6 +164,7 @@ const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   export_reply: { type: 'export_reply', entries: [], done: true },
   user_renamed: { type: 'user_renamed', from: 'bob', to: 'rob', ts: 1 },
   user_away: { type: 'user_away', name: 'bob', away: true, reason: 'lunch', ts: 1 },
+  whois_reply: { type: 'whois_reply', name: 'bob', joined: 1, idle: 2, away: false },
   backlog: { type: 'backlog', entries: [{ kind: 'message', from: 'bob', text: 'hi', ts: 1 }], done: true },
   ping: { type: 'ping', n: 5 },
   pong: { type: 'pong', n: 5 },
@@ -290,6 +292,7 @@ function driveV2Client(t: Transition): Driven {
     'send:nick': () => client.nick('alicia'),
     'send:away': () => client.away('lunch'),
     'send:back': () => client.back(),
+    'send:whois': () => client.whois('bob'),
     'send:ping': () => client.ping(9),
     'send:goodbye': () => client.goodbye('bye'),
   };
