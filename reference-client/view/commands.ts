@@ -12,6 +12,7 @@ export interface CommandInfo {
 export const COMMANDS: readonly CommandInfo[] = [
   { name: 'help', args: '', help: 'this help (also [help])' },
   { name: 'msg', args: 'NAME TEXT', help: 'private message (v2 servers)' },
+  { name: 'reply', args: 'TEXT', help: 'private message to whoever last sent you one (v2 servers)' },
   { name: 'me', args: 'TEXT', help: 'action, e.g. /me waves (v2 servers)' },
   { name: 'users', args: '', help: 'who is in the room' },
   { name: 'nick', args: 'NAME', help: 'change your name, announced to the room (v2 servers)' },
@@ -47,6 +48,7 @@ export type ParsedInput =
   | { readonly kind: 'nick'; readonly name: string }
   | { readonly kind: 'away'; readonly reason?: string }
   | { readonly kind: 'back' }
+  | { readonly kind: 'reply'; readonly text: string }
   | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
@@ -80,6 +82,8 @@ export function parseInput(raw: string): ParsedInput {
       return args === '' ? { kind: 'away' } : { kind: 'away', reason: args };
     case 'back':
       return { kind: 'back' };
+    case 'reply':
+      return args === '' ? usage('reply') : { kind: 'reply', text: args };
     case 'whois':
       return /^\S+$/.test(args) ? { kind: 'whois', name: args } : usage('whois');
     case 'nick':

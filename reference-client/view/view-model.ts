@@ -90,6 +90,7 @@ export class ViewModel {
       exportsPending: 0,
       completion: null,
       away: new Map(),
+      lastPrivateFrom: null,
     };
   }
 
@@ -229,6 +230,12 @@ export class ViewModel {
         return this.themeCommand(parsed.name);
       case 'nick':
         return this.nickCommand(parsed.name);
+      case 'reply':
+        if (s.lastPrivateFrom === null) {
+          this.error(undefined, '/reply: no private message to answer yet (use /msg NAME TEXT)');
+          return [];
+        }
+        return this.send({ kind: 'msg', to: s.lastPrivateFrom, text: parsed.text });
       case 'whois':
         if (s.status.connection !== 'joined') {
           this.error(undefined, '/whois needs a connection: nothing was sent');
@@ -404,6 +411,7 @@ export class ViewModel {
         return [];
       case 'message': {
         const { kind, from, to, text, ts } = event.message;
+        if (kind === 'private' && from !== s.me) s.lastPrivateFrom = from;
         if (kind === 'private') this.addLine({ kind, from, to, text, ts });
         else this.addLine({ kind: kind === 'chat' ? 'message' : kind, from, text, ts });
         return [];

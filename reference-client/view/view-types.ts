@@ -122,6 +122,8 @@ export interface ViewState {
   completion: Completion | null;
   /** Users away, by name, with their reasons ('' for none): feature away (7.12), away-view.ts. */
   away: Map<string, string>;
+  /** The sender of the last private message received, for /reply. */
+  lastPrivateFrom: string | null;
 }
 
 /** A Tab completion under way: pressing Tab again cycles through `candidates`. */

@@ -42,3 +42,17 @@ describe('/nick (7.11)', () => {
     expect(vm.state.desiredName).toBe('zed');
   });
 });
+
+describe('/reply', () => {
+  it('answers the sender of the last private message received, not our own echo', () => {
+    let now = 1_000;
+    const vm = new ViewModel({ server: 'h:1', profile: 'v2', theme: 'nord', now: () => now++, name: 'me' });
+    vm.apply({ kind: 'ready', record: false, profile: 'v2', suite: 's', fingerprint: 'f', trust: 'known' });
+    vm.apply({ kind: 'joined', name: 'me', users: ['me', 'bob'] });
+    expect(vm.submitLine('/reply hi')).toEqual([]);
+    vm.apply({ kind: 'message', message: { kind: 'private', from: 'bob', to: 'me', text: 'psst', ts: 1 } });
+    vm.apply({ kind: 'message', message: { kind: 'private', from: 'me', to: 'cat', text: 'x', ts: 2 } });
+    expect(vm.submitLine('/reply hi there')).toEqual([{ kind: 'msg', to: 'bob', text: 'hi there' }]);
+    expect(parseInput('/reply')).toEqual({ kind: 'usage', command: 'reply', usage: '/reply TEXT' });
+  });
+});
