@@ -8,7 +8,7 @@
  */
 import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case, CaseContext } from '../case.js';
-import { pkt, quote, texts } from '../spec-text.js';
+import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { barrier, tag } from './v2-chat.js';
 
@@ -144,7 +144,7 @@ export const v2FeatureChatCases: Case[] = [
         'as a `user_left` of the old name (reason `quit`) followed by a `user_joined` of the new one',
       ),
     ),
-    covers: [pkt('v2', 'nick'), pkt('v2', 'user_renamed')],
+    covers: [pkt('v2', 'nick'), pkt('v2', 'user_renamed'), tr('v2/server', 'JOINED', 'nick')],
     accepts: [
       'user_renamed at both members with nick; user_left (quit) and user_joined, or their batched forms, at the one without',
       'nothing to check when the server does not offer nick',
@@ -229,7 +229,13 @@ export const v2FeatureChatCases: Case[] = [
       quote('7.12', 'Sent to every joined client that agreed `away`, the sender included'),
       quote('7.12', 'to the sender of a private message to an away member, right after the echo'),
     ),
-    covers: [pkt('v2', 'away'), pkt('v2', 'back'), pkt('v2', 'user_away')],
+    covers: [
+      pkt('v2', 'away'),
+      pkt('v2', 'back'),
+      pkt('v2', 'user_away'),
+      tr('v2/server', 'JOINED', 'away'),
+      tr('v2/server', 'JOINED', 'back'),
+    ],
     accepts: [
       'user_away at both members with away, user_away right after the echo of a private message, user_away (back) after back',
       'nothing to check when the server does not offer away',
@@ -280,7 +286,7 @@ export const v2FeatureChatCases: Case[] = [
       quote('7.13', '`joined`: when the member joined'),
       quote('7.13', 'A name nobody has gets `error` NO_SUCH_USER'),
     ),
-    covers: [pkt('v2', 'whois'), pkt('v2', 'whois_reply')],
+    covers: [pkt('v2', 'whois'), pkt('v2', 'whois_reply'), tr('v2/server', 'JOINED', 'whois')],
     accepts: [
       'a whois_reply about the member asked for (its name, joined no later than now, away with its reason); NO_SUCH_USER for a free name',
       'nothing to check when the server does not offer whois',
