@@ -5,7 +5,8 @@
  * a case can send any bytes at any time: a client_hello with a bad share, a record sealed under the
  * wrong key, sequence number or header, a replayed record. What the server sends is checked
  * strictly all the same: server_hello and every packet against the generated schemas, every
- * record against the next s2c sequence number (6.1), server_auth against the transcript (5.5).
+ * record against the next s2c sequence number (6.1), server_auth against the transcript (5.5),
+ * and no packet of a feature the hellos did not agree (5.8).
  * Anything wrong there is a ServerViolation, which fails the case that saw it.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,8 @@ import {
 } from '../src/crypto/v2-keys.js';
 import { encodeFrame, type Frame } from '../src/framing/frame-codec.js';
 import { V2_GROUPS, V2_PROTOCOL_ID, type V2Group } from '../src/generated/constants.js';
-import type { V2PacketOf, V2ServerPacket } from '../src/generated/v2-packets.js';
+import { V2_PACKET_FEATURE, type V2PacketOf, type V2ServerPacket } from '../src/generated/v2-packets.js';
+import { agreeFeatures, NO_FEATURES, packetAllowed } from '../src/session/features.js';
 import { type ClientHello, clientHelloFor } from '../src/session/v2-client-connection.js';
 import { parseServerPacket, splitPackets } from '../src/session/v2-codec.js';
 import { type RawConnection, ServerViolation, WaitTimeout } from './driver.js';
@@ -68,6 +70,11 @@ export class V2Session {
   pingsSeen = 0;
   /** Records that carried more than one packet (6.1 coalescing). */
   coalesced = 0;
+  /**
+   * The features both hellos listed (5.8). A suite client lists none unless a case asks, so the
+   * server may send it no packet of any feature: every packet received is checked against this.
+   */
+  features: ReadonlySet<string> = NO_FEATURES;
   private sendSeq = 0n;
   private recvSeq = 0n;
   private readonly inbox: V2ServerPacket[] = [];
@@ -143,7 +150,7 @@ export class V2Session {
    * Builds a valid client_hello for `group` and derives the keys from it, without sending it, so a
    * case can send it together with records (pipelining) or in pieces.
    */
-  prepareClientHello(group: V2Group = 'x25519'): Buffer {
+  prepareClientHello(group: V2Group = 'x25519', features: readonly string[] = []): Buffer {
     const hello = this.serverHello;
     if (!hello) throw new Error('no server_hello yet');
     const offer = this.offer(group);
@@ -153,12 +160,16 @@ export class V2Session {
       );
     }
     let mine: ClientHello;
+    // The list goes out as given (a case may list names the server never offered, 5.8); what is
+    // agreed is what both hellos list.
+    const agreed = agreeFeatures(hello.features, features);
     try {
       mine = clientHelloFor(
         this.serverHelloFrame!,
         offer,
         generateKeyPair(group, randomBytes),
         randomBytes(32),
+        features,
       );
     } catch (err) {
       throw new ServerViolation(`the server's ${group} share is invalid: ${(err as Error).message}`);
@@ -167,6 +178,7 @@ export class V2Session {
     this.transcript = mine.transcript;
     this.keys = mine.keys;
     this.group = group;
+    this.features = agreed;
     return mine.frame;
   }
 
@@ -174,11 +186,13 @@ export class V2Session {
    * The whole handshake (5.1-5.5) with a valid client, from the server_hello already read if any;
    * throws ServerViolation if the server errs.
    */
-  async handshake(options: { group?: V2Group; fingerprint?: string } = {}): Promise<void> {
+  async handshake(
+    options: { group?: V2Group; fingerprint?: string; features?: readonly string[] } = {},
+  ): Promise<void> {
     const hello = this.serverHello ?? (await this.readServerHello());
     const group =
       options.group ?? V2_GROUPS.find((g) => hello.groups.some((o) => o.group === g)) ?? V2_GROUPS[0];
-    this.conn.write(this.prepareClientHello(group));
+    this.conn.write(this.prepareClientHello(group, options.features));
     await this.readServerAuth(options.fingerprint);
   }
 
@@ -268,12 +282,21 @@ export class V2Session {
     }
     if (parts.length > 1) this.coalesced++;
     for (const part of parts) {
+      let packet: V2ServerPacket;
       try {
-        this.inbox.push(parseServerPacket(part));
+        packet = parseServerPacket(part);
       } catch (err) {
         const text = part.toString('utf8').slice(0, 120);
         throw new ServerViolation(`the server sent a malformed packet ${text}: ${(err as Error).message}`);
       }
+      if (!packetAllowed(packet.type, this.features)) {
+        const listed = this.features.size ? [...this.features].join(', ') : 'none';
+        throw new ServerViolation(
+          `the server sent ${packet.type}, a packet of the feature ${V2_PACKET_FEATURE[packet.type]}, ` +
+            `to a client that did not agree it (agreed: ${listed}) (5.8)`,
+        );
+      }
+      this.inbox.push(packet);
     }
   }
 

@@ -13,6 +13,7 @@ import {
   PROFILES,
   type Profile,
 } from '../src/generated/constants.js';
+import { V2_FEATURE_NAMES } from '../src/generated/v2-packets.js';
 import { defaultIdentityPath, IdentityFileError, loadOrCreateIdentity } from './identity-file.js';
 import { createLogger, LOG_FORMATS, type LogFormat } from './logger.js';
 import { startServer } from './server.js';
@@ -29,6 +30,18 @@ function integer(name: string, min: number, max: number) {
 function limit(name: LimitName) {
   const info = LIMIT_INFO[name];
   return integer(name, info.min, info.max);
+}
+
+/** `--features`: `none`, or comma-separated names from the spec's registry (5.8). */
+function featureList(value: string): string[] {
+  if (value === 'none') return [];
+  const names = value.split(',');
+  const unknown = names.filter((n) => !V2_FEATURE_NAMES.includes(n));
+  if (unknown.length) {
+    const known = V2_FEATURE_NAMES.length ? V2_FEATURE_NAMES.join(', ') : 'none yet';
+    throw new InvalidArgumentError(`unknown feature ${unknown.join(', ')} (known: ${known}).`);
+  }
+  return [...new Set(names)];
 }
 
 /** Help text for a limit option, with its range and default from the spec (11). */
@@ -55,7 +68,17 @@ const program = new Command('reference-server')
   .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))
   .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
   .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
+  .option(
+    '--backlog <n>',
+    limitHelp('backlog', 'v2: newest chat lines sent to a newcomer (0: none)'),
+    limit('backlog'),
+  )
   .option('--motd <text>', 'message of the day shown on join (v2)')
+  .option(
+    '--features <list>',
+    'v2 features to offer (5.8): comma-separated names, or none for a 2.0 server_hello (default: all)',
+    featureList,
+  )
   .option(
     '--handshake-timeout <ms>',
     limitHelp('handshakeTimeoutMs', 'time allowed from connect to a chosen name'),
@@ -103,7 +126,9 @@ interface Options {
   maxFrame?: number;
   maxMessage?: number;
   history?: number;
+  backlog?: number;
   motd?: string;
+  features?: string[];
   handshakeTimeout?: number;
   idlePing?: number;
   idleTimeout?: number;
@@ -153,6 +178,7 @@ async function main(): Promise<void> {
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
       history: opts.history,
+      backlog: opts.backlog,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,
       idleTimeoutMs: opts.idleTimeout,
@@ -184,6 +210,7 @@ async function main(): Promise<void> {
       identity,
       limits,
       motd: opts.motd,
+      features: opts.features,
       logger,
       tuneMemory: true,
     });

@@ -29,6 +29,8 @@ export interface ServerOptions {
   readonly identity?: Identity;
   readonly limits?: Partial<Limits>;
   readonly motd?: string;
+  /** v2 features to offer (5.8); default: every feature of the spec. */
+  readonly features?: readonly string[];
   readonly logger?: Logger;
   /**
    * Tune V8's memory for a long-running server (idle-gc.ts, startMemoryTuning): settings of the
@@ -70,6 +72,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       keyObjects: prefersKeyObjects(process.versions.node),
       limits,
       motd: options.motd,
+      features: options.features,
       deferWrites: true,
     }) as never;
   } else {

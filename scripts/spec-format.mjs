@@ -45,6 +45,9 @@ const stringField = z
     kind: z.literal('string'),
     minLength: count.optional(),
     maxLength: count.optional(),
+    pattern: text
+      .optional()
+      .describe('A regular expression (JavaScript, no flags) the whole string must match.'),
     ...optional,
   })
   .refine((f) => f.minLength === undefined || f.maxLength === undefined || f.minLength <= f.maxLength, {
@@ -70,6 +73,7 @@ const arrayField = z
     },
     minItems: count.optional(),
     maxItems: count.optional(),
+    unique: z.boolean().optional().describe('No two items may be equal.'),
     ...optional,
   })
   .refine((f) => f.minItems === undefined || f.maxItems === undefined || f.minItems <= f.maxItems, {
@@ -210,6 +214,19 @@ const v2Packet = z.strictObject({
   fields: fieldMap,
 });
 
+/** One row of the v2 feature registry (5.8). */
+const feature = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a feature name: a-z, 0-9 and -, starting with a letter, at most 32')
+    .describe('The name listed in `features` of both hellos.'),
+  section: sectionId,
+  packets: z
+    .array(snakeName)
+    .describe('The packet types the feature adds: sent only on a connection that agreed the feature.'),
+  text,
+});
+
 const v2Profile = z.strictObject({
   section: sectionId,
   default: z.boolean(),
@@ -240,6 +257,9 @@ const v2Profile = z.strictObject({
     }),
   }),
   handshake: z.array(text).min(1),
+  features: z
+    .strictObject({ section: sectionId, text: z.array(text).min(1), registry: z.array(feature) })
+    .describe('The version rule (5.8) and the features of this minor version, each with its packets.'),
   packets: z.array(v2Packet).min(1),
   names,
   machines,

@@ -11,6 +11,8 @@ import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
 import { v2ChatCases } from './v2-chat.js';
+import { v2FeatureChatCases } from './v2-feature-chat.js';
+import { v2FeatureCases } from './v2-features.js';
 import { v2HandshakeCases } from './v2-handshake.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
@@ -54,10 +56,12 @@ const BODY: readonly Case[] = [
   ...framingCases,
   ...framingStreamCases,
   ...v2HandshakeCases,
+  ...v2FeatureCases,
   ...v2StateCases,
   ...v2MatrixCases,
   ...v2RecordCases,
   ...v2ChatCases,
+  ...v2FeatureChatCases,
   ...v2LimitCases,
   ...v2PrivateCases,
   ...v2RoomCases,

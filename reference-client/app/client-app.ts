@@ -52,6 +52,9 @@ export interface ClientAppOptions {
   readonly session?: Partial<TcpSessionOptions>;
 }
 
+/** The v2 features this client uses when the server offers them (spec 5.8). */
+export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
+
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 const NO_RETRY = new Set([
   'FINGERPRINT_MISMATCH',
@@ -163,6 +166,9 @@ export class ClientApp {
       case 'me':
       case 'who':
       case 'export':
+      case 'nick':
+      case 'away':
+      case 'whois':
         this.send(effect);
         return;
       case 'save-theme':
@@ -211,6 +217,15 @@ export class ClientApp {
         case 'export':
           session.requestExport();
           return;
+        case 'nick':
+          session.nick(effect.name);
+          return;
+        case 'away':
+          session.away(effect.away, effect.reason);
+          return;
+        case 'whois':
+          session.whois(effect.name);
+          return;
       }
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -252,6 +267,7 @@ export class ClientApp {
       pinned: this.options.fingerprint,
       changedKey: this.options.acceptNewKey ? 'accept' : this.options.interactive ? 'ask' : 'refuse',
       clock: this.clock,
+      features: this.options.session?.features ?? CLIENT_FEATURES,
     });
     this.session = session;
     this.vm.connecting(this.attempt);

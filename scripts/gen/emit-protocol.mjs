@@ -40,6 +40,7 @@ function describeField(desc) {
         c.push(`${desc.minLength} to ${desc.maxLength} characters`);
       } else if (desc.minLength !== undefined) c.push(`at least ${desc.minLength} characters`);
       else if (desc.maxLength !== undefined) c.push(`at most ${desc.maxLength} characters`);
+      if (desc.pattern !== undefined) c.push(`matching ${code(desc.pattern)}`);
       break;
     case 'integer':
       type = 'integer';
@@ -65,6 +66,7 @@ function describeField(desc) {
         c.push(`${desc.minItems} to ${desc.maxItems} items`);
       } else if (desc.minItems !== undefined) c.push(`at least ${desc.minItems} items`);
       else if (desc.maxItems !== undefined) c.push(`at most ${desc.maxItems} items`);
+      if (desc.unique) c.push('no duplicates');
       if (inner.constraints && desc.items.kind !== 'object') c.push(`each ${inner.constraints}`);
       break;
     }
@@ -149,6 +151,20 @@ export function genProtocol(spec) {
     ]);
     md.heading(3, 'Handshake steps');
     md.list(v2.handshake.map(boldNumber));
+    md.heading(3, `Versions and features (${v2.features.section})`);
+    for (const t of v2.features.text) md.paragraph(boldNumber(t));
+    if (v2.features.registry.length === 0) md.paragraph('This version defines no feature yet.');
+    else {
+      md.table(
+        ['Feature', 'Section', 'Packets it adds', 'Meaning'],
+        v2.features.registry.map((f) => [
+          code(f.name),
+          f.section,
+          f.packets.length ? f.packets.map(code).join(', ') : 'none',
+          f.text,
+        ]),
+      );
+    }
     md.heading(3, 'Key agreement groups');
     md.paragraph('Offered in this order:');
     md.table(

@@ -2,7 +2,7 @@
 // unions, the packet types and their info.
 
 import { camel } from './text.mjs';
-import { decl, doc, lit, objectExpr, q, raw, tsFile } from './ts.mjs';
+import { decl, doc, lit, objectExpr, q, raw, regexLiteral, tsFile } from './ts.mjs';
 
 const schemaName = (type) => `${camel(type)}Schema`;
 
@@ -17,6 +17,7 @@ function zodExpr(desc, indent) {
       e = 'z.string()';
       if (desc.minLength !== undefined) e += `.min(${desc.minLength})`;
       if (desc.maxLength !== undefined) e += `.max(${desc.maxLength})`;
+      if (desc.pattern !== undefined) e += `.regex(${regexLiteral(desc.pattern)})`;
       break;
     case 'integer':
       e = 'z.number().int()';
@@ -40,6 +41,7 @@ function zodExpr(desc, indent) {
       e = `z.array(${zodExpr(desc.items, indent)})`;
       if (desc.minItems !== undefined) e += `.min(${desc.minItems})`;
       if (desc.maxItems !== undefined) e += `.max(${desc.maxItems})`;
+      if (desc.unique) e += ".refine(distinct, { error: 'expected no duplicate items' })";
       break;
     case 'object':
       e = objectExpr(
@@ -77,6 +79,11 @@ function base64Bytes(bounds: { size?: number; maxSize?: number }) {
     });
   }
   return base;
+}
+
+/** True when no two items are equal (an array field with \`unique\`). */
+function distinct(items: readonly unknown[]): boolean {
+  return new Set(items).size === items.length;
 }`;
 
 export function genV2Packets(spec) {
@@ -105,6 +112,11 @@ export function genV2Packets(spec) {
   const info = Object.fromEntries(
     packets.map((p) => [p.type, { direction: p.direction, encrypted: p.encrypted, section: p.section }]),
   );
+  const { registry, section: featureSection } = spec.profiles.v2.features;
+  const featureInfo = Object.fromEntries(
+    registry.map((f) => [f.name, { section: f.section, packets: f.packets }]),
+  );
+  const packetFeature = Object.fromEntries(registry.flatMap((f) => f.packets.map((t) => [t, f.name])));
   return tsFile([
     "import { z } from 'zod';",
     BASE64_HELPER,
@@ -154,6 +166,33 @@ export function genV2Packets(spec) {
       '}',
       '',
       decl(`export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = `, info, ';'),
+    ].join('\n'),
+    [
+      'export interface V2FeatureInfo {',
+      '  readonly section: string;',
+      '  /** The packet types the feature adds: sent only where it is agreed. */',
+      '  readonly packets: readonly V2PacketType[];',
+      '}',
+      '',
+      doc(`The feature registry (section ${featureSection}): every feature this spec version defines.`),
+      decl(`export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = `, featureInfo, ';'),
+      '',
+      doc('Every feature name, in spec order.'),
+      decl(
+        'export const V2_FEATURE_NAMES: readonly string[] = ',
+        registry.map((f) => f.name),
+        ';',
+      ),
+      '',
+      doc(
+        `The feature a packet type belongs to (section ${featureSection}); a type not listed is core 2.0 ` +
+          'and needs none.',
+      ),
+      decl(
+        'export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = ',
+        packetFeature,
+        ';',
+      ),
     ].join('\n'),
   ]);
 }

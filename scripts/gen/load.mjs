@@ -121,6 +121,22 @@ export function checkReferences(spec) {
     }
   });
 
+  // v2 features (5.8): unique names; each adds declared packets, no packet belongs to two features,
+  // and the handshake packets belong to none (they carry the lists).
+  unique(v2.features.registry, 'name', ['profiles', 'v2', 'features', 'registry']);
+  const packetTypes = new Set(v2.packets.map((p) => p.type));
+  const gated = new Map();
+  v2.features.registry.forEach((f, i) => {
+    f.packets.forEach((type, j) => {
+      const at = ['profiles', 'v2', 'features', 'registry', i, 'packets', j];
+      if (!packetTypes.has(type)) err(at, `unknown packet type ${JSON.stringify(type)}`);
+      else if (['server_hello', 'client_hello', 'server_auth'].includes(type))
+        err(at, `the handshake packet ${type} cannot belong to a feature`);
+      if (gated.has(type)) err(at, `${type} already belongs to feature ${JSON.stringify(gated.get(type))}`);
+      gated.set(type, f.name);
+    });
+  });
+
   // legacy: the group is a v2 group (its parameters live there), the key order lists each key once.
   if (!v2.crypto.groups.some((g) => g.name === legacy.crypto.group)) {
     err(['profiles', 'legacy', 'crypto', 'group'], `unknown group ${JSON.stringify(legacy.crypto.group)}`);

@@ -18,7 +18,7 @@ import {
   V2_NAME_RULES,
   type V2Group,
 } from '../generated/constants.js';
-import type { V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
+import { V2_FEATURE_NAMES, type V2PacketOf, type V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import {
   coalesceLimit,
@@ -34,7 +34,7 @@ import {
   type Reading,
   type WireDialect,
 } from './chat-server.js';
-import { type HistoryEntry, Room, type RoomDecision } from './room.js';
+import { type ChatEntry, type HistoryEntry, Room, type RoomDecision } from './room.js';
 
 export interface V2ServerOptions extends ChatServerOptions {
   readonly motd?: string;
@@ -47,6 +47,8 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly unusedKeyPair?: (pair: KeyPair) => void;
   /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
   readonly keyObjects?: boolean;
+  /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
+  readonly features?: readonly string[];
 }
 
 /**
@@ -78,7 +80,7 @@ function listBudget(maxFrame: number): number {
   return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
 }
 
-/** Room entries for export, split so that each export_reply fits one frame (7.7). */
+/** Room entries for export or backlog, split so that each packet fits one frame (7.7, 7.10). */
 export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
   return chunkByJsonSize(entries, listBudget(maxFrame));
 }
@@ -230,6 +232,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
       joiner: this.joiner,
+      features: this.options.features ?? V2_FEATURE_NAMES,
     });
     endpoint.start();
     return endpoint;
@@ -251,6 +254,14 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'who':
       case 'export':
         return { deliveries, request: { kind: packet.type } };
+      case 'nick':
+        return { deliveries, request: { kind: 'nick', name: packet.name } };
+      case 'away':
+        return { deliveries, request: { kind: 'away', away: true, reason: packet.reason ?? null } };
+      case 'back':
+        return { deliveries, request: { kind: 'away', away: false, reason: null } };
+      case 'whois':
+        return { deliveries, request: { kind: 'whois', name: packet.name } };
       case 'error':
         // 13.1: the client gave up; the others hear it left with an error.
         return { gaveUp: packet.code };
@@ -271,12 +282,43 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'joined': {
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
         this.users(out, by, room, decision.name);
+        this.backlog(out, by, room);
+        // 7.12: who is away, for the newcomer's user list (dropped unless it agreed away).
+        for (const { name, reason } of room.awayMembers())
+          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts: now }));
         this.presence(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
         return out;
       }
       case 'refused': {
         const { code, message } = decision.verdict;
         return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
+      }
+      case 'away': {
+        const { name, away, reason, ts } = decision;
+        const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
+        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away' }];
+      }
+      case 'whois': {
+        const { name, joined, idle, away, reason } = decision;
+        return [one(by, { type: 'whois_reply', name, joined, idle, away, ...(reason ? { reason } : {}) })];
+      }
+      case 'none':
+        return [];
+      case 'rename-refused': {
+        const { code, message } = decision.verdict;
+        return [one(by, { type: 'join_error', code, message })];
+      }
+      case 'renamed': {
+        // 7.11: members with nick get user_renamed; the others (2.0 clients) a leave and a join.
+        const { from, to: name, ts } = decision;
+        const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
+        const left = encodeV2Packet({ type: 'user_left', name: from, reason: 'quit', ts });
+        const joined = encodeV2Packet({ type: 'user_joined', name, ts });
+        return [
+          { kind: 'broadcast', packet: renamed, type: 'user_renamed' },
+          { kind: 'broadcast', packet: left, type: 'user_left', unless: 'nick', except: by },
+          { kind: 'broadcast', packet: joined, type: 'user_joined', unless: 'nick', except: by },
+        ];
       }
       case 'message': {
         const { id, from, text, ts } = decision;
@@ -287,7 +329,13 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { id, from, to: name, text, ts } = decision;
         const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
         const self = to(by, packet, 'private');
-        return decision.target === by ? [self] : [self, to(decision.target, packet, 'private')];
+        if (decision.target === by) return [self];
+        const out = [self, to(decision.target, packet, 'private')];
+        // 7.12: the sender is told that the target is away (dropped unless it agreed away).
+        const reason = decision.targetAway;
+        if (reason !== undefined)
+          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts }));
+        return out;
       }
       case 'who': {
         const out: Delivery[] = [];
@@ -346,6 +394,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         i === 0 && joined !== undefined
           ? { type: 'join_ok', name: joined, users, ...(motd === undefined ? {} : { motd }), ...more }
           : { type: 'user_list', users, ...more };
+      out.push(one(by, packet));
+    });
+  }
+
+  /**
+   * The newest chat of the kept history for a newcomer, right after its join_ok and user list
+   * (7.10). The endpoint drops it for a client that did not agree `backlog` (5.8), so it is only
+   * built when there is something to send.
+   */
+  private backlog(out: Delivery[], by: ConnId, room: Room<ConnId>): void {
+    if (this.limits.backlog <= 0) return;
+    const recent = room.recentChat(this.limits.backlog);
+    if (recent.length === 0) return;
+    const chunks = exportChunks(recent, this.limits.maxFrame) as ChatEntry[][];
+    chunks.forEach((entries, i) => {
+      const packet: V2ServerPacket = { type: 'backlog', entries, done: i === chunks.length - 1 };
       out.push(one(by, packet));
     });
   }

@@ -2,7 +2,7 @@
 // edit the spec and run `npm run gen`.
 
 /** The version of the Parley spec these constants come from. */
-export const SPEC_VERSION = '2.0.0';
+export const SPEC_VERSION = '2.1.0';
 
 /** The default TCP port. */
 export const DEFAULT_PORT = 7878;
@@ -36,6 +36,7 @@ export const LIMITS = {
   maxName: 24,
   maxClients: 1024,
   history: 1000,
+  backlog: 20,
   handshakeTimeoutMs: 10000,
   idlePingMs: 60000,
   idleTimeoutMs: 90000,
@@ -93,7 +94,19 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 0,
     max: 1000000,
     unit: 'entries',
-    text: 'Chat entries kept in memory for export; the oldest go first. Never written to disk.',
+    text:
+      'Chat entries kept in memory; the oldest go first. Never written to disk. What a newcomer may see of ' +
+      'them is stated once, in 7.10.',
+  },
+  backlog: {
+    default: 20,
+    min: 0,
+    max: 1000,
+    unit: 'entries',
+    text:
+      'v2 feature `backlog` (7.10): how many of the newest kept chat lines and actions a joining client ' +
+      'that agreed `backlog` is sent after `join_ok` (0: none). At most `history` of them exist. The ' +
+      'reference server: `--backlog N`.',
   },
   handshakeTimeoutMs: {
     default: 10000,

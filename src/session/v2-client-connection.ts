@@ -6,7 +6,8 @@
  * first record must be `server_auth`: its signature over the transcript is verified, then the
  * fingerprint is compared with the pinned one, if any (5.6). Only then may the user's packets go
  * out. Every method that sends fires the matching `send:<type>` transition, so the table decides
- * what may be sent when.
+ * what may be sent when. The hellos settle the features in use (5.8, features.ts): the client
+ * lists those it wants that the server offered, and a packet of a feature not agreed is refused.
  */
 
 import { checkFingerprint } from '../client/trust.js';
@@ -25,6 +26,7 @@ import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, V2_TAG_BYTES, type V2Group } from '.
 import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js';
 import type { V2ClientPacket, V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { Endpoint, type EndpointEvent } from './endpoint.js';
+import { agreeFeatures, checkReceivedFeature, featuresField, NO_FEATURES } from './features.js';
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, parseServerPacket, splitPackets, unb64 } from './v2-codec.js';
 
@@ -42,6 +44,8 @@ export type V2ClientConnectionEvent =
       readonly identity: Buffer;
       readonly group: V2Group;
       readonly limits: ServerLimits;
+      /** The features both hellos listed (5.8). */
+      readonly features: ReadonlySet<string>;
     };
 
 export interface V2ClientConnectionOptions {
@@ -53,6 +57,8 @@ export interface V2ClientConnectionOptions {
   readonly maxFrame?: number;
   /** Hold the record keys as KeyObjects: faster on some Node releases (record-layer.ts). */
   readonly keyObjects?: boolean;
+  /** The features this client wants (5.8); it lists those the server offered. Default: none. */
+  readonly features?: readonly string[];
 }
 
 export interface ClientHello {
@@ -76,6 +82,7 @@ export function clientHelloFor(
   serverShare: Uint8Array,
   own: KeyPair,
   nonce: Uint8Array,
+  features: readonly string[] = [],
 ): ClientHello {
   const secret = computeSharedSecret(own, serverShare);
   const hello: V2ClientPacket = {
@@ -84,6 +91,7 @@ export function clientHelloFor(
     group: own.group,
     share: b64(own.share),
     nonce: b64(nonce),
+    ...featuresField(features),
   };
   const frame = encodeFrame(encodeV2Packet(hello));
   const transcript = transcriptHash(serverHelloFrame, frame);
@@ -100,6 +108,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   private serverFingerprint: string | null = null;
   private presented: string | null = null;
   private partialList: (V2PacketOf<'join_ok'> | V2PacketOf<'user_list'>) | null = null;
+  private agreed: ReadonlySet<string> = NO_FEATURES;
 
   constructor(private readonly options: V2ClientConnectionOptions) {
     super(new StateMachine<V2ClientState>(V2_CLIENT_MACHINE, 'v2 client'));
@@ -121,6 +130,11 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
 
   get limits(): ServerLimits | null {
     return this.serverLimits;
+  }
+
+  /** The features both hellos listed (5.8), once server_hello is handled. */
+  get features(): ReadonlySet<string> {
+    return this.agreed;
   }
 
   /** The transcript hash (5.4), once both hellos have been exchanged. */
@@ -166,7 +180,9 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
    */
   protected handleRecord(plaintext: Buffer, events: V2ClientConnectionEvent[]): void {
     for (const part of splitPackets(plaintext)) {
-      this.handlePacket(this.parsePacket(part), events);
+      const packet = this.parsePacket(part);
+      checkReceivedFeature(packet.type, this.agreed);
+      this.handlePacket(packet, events);
       if (this.machine.terminal) return;
     }
   }
@@ -247,7 +263,10 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     const offer = packet.groups.find((o) => o.group === group)!;
     // Draw order (the vectors depend on it): the key pair's 32 bytes, then the nonce.
     const own = generateKeyPair(group, this.options.random);
-    const hello = clientHelloFor(raw, unb64(offer.share), own, this.options.random(32));
+    // 5.8: only names the server offered; none at all to a server that offered none (a 2.0 server).
+    this.agreed = agreeFeatures(packet.features, this.options.features);
+    const wanted = (this.options.features ?? []).filter((name) => this.agreed.has(name));
+    const hello = clientHelloFor(raw, unb64(offer.share), own, this.options.random(32), wanted);
     this.th = hello.transcript;
     this.sealer = new RecordSealer(hello.keys.c2s, this.options.keyObjects);
     this.opener = new RecordOpener(hello.keys.s2c, this.options.keyObjects);
@@ -272,6 +291,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       identity,
       group: this.chosenGroup!,
       limits: this.serverLimits!,
+      features: this.agreed,
     };
   }
 
@@ -313,6 +333,29 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
 
   requestExport(): void {
     this.sendPacket({ type: 'export' });
+  }
+
+  /** Asks for a new name (feature nick, 7.11). Throws PACKET_UNEXPECTED when nick is not agreed. */
+  nick(name: string): void {
+    checkReceivedFeature('nick', this.agreed);
+    this.sendPacket({ type: 'nick', name });
+  }
+
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  away(reason?: string): void {
+    checkReceivedFeature('away', this.agreed);
+    this.sendPacket(reason === undefined ? { type: 'away' } : { type: 'away', reason });
+  }
+
+  back(): void {
+    checkReceivedFeature('back', this.agreed);
+    this.sendPacket({ type: 'back' });
+  }
+
+  /** Asks about one member (feature whois, 7.13). */
+  whois(name: string): void {
+    checkReceivedFeature('whois', this.agreed);
+    this.sendPacket({ type: 'whois', name });
   }
 
   ping(n: number): void {

@@ -7,6 +7,8 @@
  * parsed, validated and checked against the transition table. Unguarded transitions fire here;
  * `join` is guarded (accepted / refused): the room decides and the caller says so with `settle`
  * (or `acceptJoin` / `refuseJoin`), see VerdictEndpoint. Chat semantics live in the room, not here.
+ * The hellos also settle the features in use (5.8, features.ts): `features` is that set, and the
+ * packets of a feature not in it are refused on receipt and left out on sending.
  */
 
 import { type Identity, signTranscript } from '../crypto/identity.js';
@@ -32,6 +34,13 @@ import {
 import { V2_SERVER_MACHINE, type V2ServerGuard, type V2ServerState } from '../generated/machines.js';
 import { V2_PACKET_TYPES, type V2ClientPacket, type V2ServerPacket } from '../generated/v2-packets.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
+import {
+  agreeFeatures,
+  checkReceivedFeature,
+  featuresField,
+  NO_FEATURES,
+  packetAllowed,
+} from './features.js';
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, joinPackets, parseClientPacket, splitPackets, unb64 } from './v2-codec.js';
 
@@ -103,6 +112,11 @@ export interface V2ServerConnectionOptions {
   readonly keyObjects?: boolean;
   /** Shared by a server's connections (see RecordJoiner); default: one of its own. */
   readonly joiner?: RecordJoiner;
+  /**
+   * The features offered in server_hello (5.8), valid names without duplicates. Default: none, so
+   * that server_hello is a 2.0 one.
+   */
+  readonly features?: readonly string[];
 }
 
 export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientPacket, V2ServerGuard> {
@@ -120,6 +134,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   private unsealedSize = 0;
   /** Packets of an opened record not handled yet (6.1). */
   private held: Buffer[] = [];
+  private agreed: ReadonlySet<string> = NO_FEATURES;
 
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
@@ -131,6 +146,11 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /** The group the client chose, once known. */
   get group(): V2Group | null {
     return this.chosenGroup;
+  }
+
+  /** The features both hellos listed (5.8); empty until client_hello, and for a 2.0 client. */
+  get features(): ReadonlySet<string> {
+    return this.agreed;
   }
 
   /** True once keys are established and records can be sent. */
@@ -155,6 +175,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
         maxMessage: this.limits.maxMessage,
         maxName: this.limits.maxName,
       },
+      ...featuresField(this.options.features ?? []),
     };
     this.serverHelloFrame = encodeFrame(encodeV2Packet(hello));
     this.machine.fire('send:server_hello');
@@ -174,6 +195,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     const part = this.held.shift();
     if (part) {
       const packet = parseClientPacket(part);
+      checkReceivedFeature(packet.type, this.agreed);
       this.admit(packet.type);
       events.push({ kind: 'packet', packet });
       return true;
@@ -219,6 +241,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     this.sealer = new RecordSealer(keys.s2c, this.options.keyObjects);
     this.opener = new RecordOpener(keys.c2s, this.options.keyObjects);
     this.chosenGroup = own.group;
+    this.agreed = agreeFeatures(this.options.features, packet.features);
     const give = this.options.unusedKeyPair;
     if (give) for (const pair of this.offered!.values()) if (pair !== own) give(pair);
     this.offered = null;
@@ -242,6 +265,9 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
    */
   sendEncoded(json: Buffer, type?: V2ServerPacket['type']): void {
     if (!this.sealer || this.machine.terminal) return;
+    // 5.8: a feature's packet never reaches a peer that did not agree it; a broadcast may go to
+    // every member and each connection leaves it out where it does not belong.
+    if (type !== undefined && !packetAllowed(type, this.agreed)) return;
     // What a server sends is checked against its table like what it receives (13.1): a packet
     // this state may not send is a bug here, PACKET_UNEXPECTED (a run of coalesced presence
     // packets is checked by its first packet's type: the table treats them alike).

@@ -12,11 +12,12 @@ import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import type { RunningServer } from '../../reference-server/server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
+import { parleyError } from '../../src/errors.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import type { V2Group } from '../../src/generated/constants.js';
 import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../../src/legacy/python-json.js';
-import { encodeV2Packet } from '../../src/session/v2-codec.js';
+import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { startReference, TIMERS } from './helpers.js';
 import {
   type Any,
@@ -50,6 +51,87 @@ export const FAULTS: readonly Fault[] = [
       onRender(await startReference('v2'), (original, decision) =>
         decision.kind === 'left' ? [] : original(),
       ),
+  },
+  {
+    name: 'sends the backlog newest first',
+    profile: 'v2',
+    fault: "a newcomer's backlog comes in reverse order: the newest line first (7.10)",
+    caughtBy: 'v2-chat/7.10/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const recent = room.recentChat.bind(room);
+      room.recentChat = (count: number) => recent(count).reverse();
+      return server;
+    },
+  },
+  {
+    name: 'keeps private messages in the backlog',
+    profile: 'v2',
+    fault: 'a private message is rendered into the backlog of the next newcomer (7.10)',
+    caughtBy: 'v2-chat/7.10/2',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const decision = decide(by, request, now);
+        if (decision.kind === 'private')
+          room.record({ kind: 'message', from: decision.from, text: decision.text, ts: now });
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'lets a rename take a taken name',
+    profile: 'v2',
+    fault: 'a rename skips the NAME_TAKEN check: two members end up with the same name (7.11)',
+    caughtBy: 'v2-chat/7.11/2',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const check = room.checkName.bind(room);
+      room.checkName = (wanted: string, self?: number) => {
+        const verdict = check(wanted, self);
+        return self !== undefined && !verdict.ok && verdict.code === 'NAME_TAKEN'
+          ? { ok: true, name: wanted }
+          : verdict;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'forgets the away notice',
+    profile: 'v2',
+    fault: 'the sender of a private message to an away member is not told that the member is away (7.12)',
+    caughtBy: 'v2-chat/7.12/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const { targetAway: _dropped, ...decision } = decide(by, request, now);
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'answers whois about the asker',
+    profile: 'v2',
+    fault: 'whois_reply describes the member who asked, not the one asked about (7.13)',
+    caughtBy: 'v2-chat/7.13/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) =>
+        request.kind === 'whois'
+          ? decide(by, { kind: 'whois', name: room.nameOf(by) }, now)
+          : decide(by, request, now);
+      return server;
+    },
   },
   {
     name: 'reuses a nonce',
@@ -442,6 +524,53 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'robustness/11/5',
     options: { maxQueuedBytes: 4096, timeoutMs: 3000 },
     start: async () => startReference('v2', { limits: { maxQueuedBytes: 1_000_000_000 } }),
+  },
+  {
+    name: 'requires a features list',
+    profile: 'v2',
+    fault: 'a client_hello without `features` (every 2.0 client) is refused as malformed',
+    caughtBy: 'v2-handshake/5.8/1',
+    start: async () =>
+      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+        const hello = endpoint.handleClientHello.bind(endpoint);
+        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
+          if (!packet.features) throw parleyError('PACKET_MALFORMED', 'client_hello has no features');
+          return hello(packet, raw);
+        };
+      }),
+  },
+  {
+    name: 'refuses feature names it does not know',
+    profile: 'v2',
+    fault: 'a client_hello listing a feature the server does not offer is refused as malformed',
+    caughtBy: 'v2-handshake/5.8/2',
+    start: async () =>
+      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+        const hello = endpoint.handleClientHello.bind(endpoint);
+        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
+          const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
+          if (unknown.length) throw parleyError('PACKET_MALFORMED', `unknown feature ${unknown[0]}`);
+          return hello(packet, raw);
+        };
+      }),
+  },
+  {
+    name: 'takes a features list with a name twice',
+    profile: 'v2',
+    fault: 'the server drops the features list of client_hello unread, so a malformed one passes',
+    caughtBy: 'v2-handshake/5.8/3',
+    start: async () =>
+      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+        const handleFrame = endpoint.handleFrame.bind(endpoint);
+        endpoint.handleFrame = (frame: Frame) => {
+          if (endpoint.state !== 'AWAIT_CLIENT_HELLO') return handleFrame(frame);
+          const { features: _ignored, ...rest } = JSON.parse(frame.body.toString('utf8'));
+          endpoint.handleClientHello(
+            parseClientPacket(Buffer.from(JSON.stringify(rest))),
+            Buffer.concat([frame.header, frame.body]),
+          );
+        };
+      }),
   },
   {
     name: 'speaks the legacy profile at all',

@@ -27,6 +27,22 @@ describe.concurrent('the reference server', () => {
   }
 });
 
+describe('the reference server offering features (5.8)', () => {
+  it('passes the version rule cases, with names of its own and a client that lists them', async () => {
+    const server = await startReference('v2', { features: ['test-feature', 'other-feature'] });
+    try {
+      const ids = ['v2-handshake/5.8/1', 'v2-handshake/5.8/2', 'v2-handshake/5.8/3', 'v2-handshake/5.8/4'];
+      const outcome = await runCases(suiteOptions(server.port, 'v2'), ids);
+      for (const id of ids) expect(resultOf(outcome, id).verdict, resultOf(outcome, id).actual).toBe('OK');
+      expect(resultOf(outcome, 'v2-handshake/5.8/2').notes.join(' ')).toMatch(
+        /agreed test-feature, other-feature/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 // One at a time, after the full runs: these move megabytes or fill a server, and the full runs
 // judge timers.
 describe('the reference server with small limits', () => {

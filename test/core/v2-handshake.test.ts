@@ -66,6 +66,9 @@ interface HsTest extends VectorTest {
   readonly serverAuth: string;
   readonly fingerprint: string;
   readonly join: string;
+  readonly serverFeatures?: readonly string[];
+  readonly clientFeatures?: readonly string[];
+  readonly agreedFeatures?: readonly string[];
 }
 
 const file = readVectorFile('v2-handshake.json');
@@ -106,6 +109,11 @@ describe('v2 handshake vectors', () => {
     expect(bigintFromBytes(Buffer.from(sh.groups[1].share, 'base64'))).toBe(y);
     expect(Buffer.from(sh.groups[1].share, 'base64').length).toBe(256);
 
+    // 5.8: a 2.0 vector has no `features` in either hello; a 2.1 one lists the server's offer and,
+    // in the client_hello, the client's wants that the server offered, in the client's order.
+    expect(sh.features).toEqual(test.serverFeatures);
+    const offered = new Set(test.serverFeatures ?? []);
+    const listed = test.clientFeatures?.filter((f) => offered.has(f));
     const ch = bodyJson(test.clientHello);
     expect(ch).toEqual({
       type: 'client_hello',
@@ -113,7 +121,17 @@ describe('v2 handshake vectors', () => {
       group: group.group,
       share: keyPairFromPrivate(group.group, fromHex(test.clientPrivateKey)).share.toString('base64'),
       nonce: fromHex(test.clientNonce).toString('base64'),
+      ...(listed?.length ? { features: listed } : {}),
     });
+    expect(test.agreedFeatures).toEqual(test.serverFeatures?.filter((f) => listed?.includes(f)));
+  });
+
+  it('keep the 2.0 handshakes and add a 2.1 one with features per group', () => {
+    for (const g of file.testGroups as HsGroup[]) {
+      const tests = g.tests as HsTest[];
+      expect(tests.filter((t) => t.serverFeatures === undefined).length).toBe(2);
+      expect(tests.filter((t) => t.agreedFeatures?.length).length).toBe(1);
+    }
   });
 
   it.each(cases)('secret, transcript hash and keys follow 5.3 and 5.4: $label', ({ group, test }) => {
@@ -175,11 +193,13 @@ describe('v2 handshake vectors', () => {
           random: scriptedRandom([fromHex(test.clientPrivateKey), fromHex(test.clientNonce)]),
           groups: [group.group],
           expectedFingerprint: test.fingerprint,
+          features: test.clientFeatures,
         });
         const clientEvents = feed((b) => client.receive(b), Buffer.concat([hello, auth]), mode);
         expect(toHex(client.takeOutput())).toBe(test.clientHello);
         expect(clientEvents.map((e) => e.kind)).toEqual(['authenticated']);
         expect(client.state).toBe('READY');
+        expect([...client.features]).toEqual(test.agreedFeatures ?? []);
         // Server: client_hello with the first record (join) trailing.
         const server = new V2ServerConnection({
           identity: identityFromSeed(fromHex(group.identitySeed)),
@@ -188,12 +208,14 @@ describe('v2 handshake vectors', () => {
             fromHex(test.serverModp14PrivateKey),
             fromHex(test.serverNonce),
           ]),
+          features: test.serverFeatures,
         });
         server.start();
         expect(toHex(server.takeOutput())).toBe(test.serverHello);
         const serverEvents = feed((b) => server.receive(b), Buffer.concat([clientHello, join]), mode);
         expect(toHex(server.takeOutput())).toBe(test.serverAuth);
         expect(serverEvents).toEqual([{ kind: 'packet', packet: { type: 'join', name: test.joinName } }]);
+        expect([...server.features]).toEqual(test.agreedFeatures ?? []);
       }
     },
   );
@@ -210,11 +232,13 @@ describe('v2 handshake vectors', () => {
       const server = new V2ServerConnection({
         identity: identityFromSeed(fromHex(group.identitySeed)),
         random: serverRandom,
+        features: test.serverFeatures,
       });
       const client = new V2ClientConnection({
         random: clientRandom,
         groups: [group.group],
         expectedFingerprint: test.fingerprint,
+        features: test.clientFeatures,
       });
       server.start();
       expect(toHex(server.takeOutput())).toBe(test.serverHello);
@@ -232,6 +256,7 @@ describe('v2 handshake vectors', () => {
           identity: fromHex(group.identityPublicKey),
           group: group.group,
           limits: group.limits,
+          features: new Set(test.agreedFeatures ?? []),
         },
       ]);
       client.join(test.joinName);

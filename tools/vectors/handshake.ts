@@ -20,6 +20,9 @@ export interface HandshakeInputs {
   readonly clientPrivateKey: Buffer;
   readonly clientNonce: Buffer;
   readonly joinName: string;
+  /** 2.1 (5.8): the features the server offers and those the client wants; none in a 2.0 vector. */
+  readonly serverFeatures?: readonly string[];
+  readonly clientFeatures?: readonly string[];
 }
 
 export interface HandshakeOutputs {
@@ -34,6 +37,7 @@ export interface HandshakeOutputs {
   readonly serverAuth: Buffer;
   readonly fingerprint: string;
   readonly join: Buffer;
+  readonly agreedFeatures: readonly string[];
 }
 
 /** The draws in the order the core makes them (see the ScriptedRandom note). */
@@ -50,8 +54,12 @@ export function runHandshake(inputs: HandshakeInputs): HandshakeOutputs {
   const identity = identityFromSeed(VECTOR_IDENTITY_SEED);
   const serverRandom = scriptedRandom(serverDraws(inputs));
   const clientRandom = scriptedRandom(clientDraws(inputs));
-  const server = new V2ServerConnection({ identity, random: serverRandom });
-  const client = new V2ClientConnection({ random: clientRandom, groups: [inputs.group] });
+  const server = new V2ServerConnection({ identity, random: serverRandom, features: inputs.serverFeatures });
+  const client = new V2ClientConnection({
+    random: clientRandom,
+    groups: [inputs.group],
+    features: inputs.clientFeatures,
+  });
   server.start();
   const serverHello = server.takeOutput();
   client.receive(serverHello);
@@ -67,7 +75,8 @@ export function runHandshake(inputs: HandshakeInputs): HandshakeOutputs {
     clientRandom.remaining() !== 0 ||
     authEvents[0]?.kind !== 'authenticated' ||
     joinEvents[0]?.kind !== 'packet' ||
-    client.state !== 'AWAIT_JOIN_REPLY'
+    client.state !== 'AWAIT_JOIN_REPLY' ||
+    [...client.features].join() !== [...server.features].join()
   ) {
     throw new Error(`handshake vector ${inputs.group}: the core did not complete the handshake`);
   }
@@ -88,11 +97,18 @@ export function runHandshake(inputs: HandshakeInputs): HandshakeOutputs {
     serverAuth,
     fingerprint: identity.fingerprint,
     join,
+    agreedFeatures: [...server.features],
   };
 }
 
-function handshakeInputs(group: V2Group, label: string, joinName: string): HandshakeInputs {
+function handshakeInputs(
+  group: V2Group,
+  label: string,
+  joinName: string,
+  features: Pick<HandshakeInputs, 'serverFeatures' | 'clientFeatures'> = {},
+): HandshakeInputs {
   return {
+    ...features,
     group,
     serverPrivateKeys: {
       x25519: fixedBytes(`${label}/server x25519 private`, 32),
@@ -116,6 +132,9 @@ function handshakeTest(comment: string, inputs: HandshakeInputs): DraftTest {
     clientPrivateKey: hex(inputs.clientPrivateKey),
     clientNonce: hex(inputs.clientNonce),
     joinName: inputs.joinName,
+    ...(inputs.serverFeatures ? { serverFeatures: inputs.serverFeatures } : {}),
+    ...(inputs.clientFeatures ? { clientFeatures: inputs.clientFeatures } : {}),
+    ...(inputs.serverFeatures || inputs.clientFeatures ? { agreedFeatures: out.agreedFeatures } : {}),
     serverHello: hex(out.serverHello),
     clientHello: hex(out.clientHello),
     sharedSecret: hex(out.sharedSecret),
@@ -147,6 +166,13 @@ export function buildHandshakeVectors(): VectorFile {
         `a ${group} handshake, then join with a non-ASCII name`,
         handshakeInputs(group, 'handshake 2', 'Zoë'),
       ),
+      handshakeTest(
+        `a 2.1 ${group} handshake with features (5.8): the client lists only what the server offered`,
+        handshakeInputs(group, 'handshake 3', 'bob', {
+          serverFeatures: ['structured-export', 'backlog', 'away'],
+          clientFeatures: ['whois', 'backlog', 'structured-export'],
+        }),
+      ),
     ],
   }));
   return vectorFile(
@@ -156,7 +182,10 @@ export function buildHandshakeVectors(): VectorFile {
       'server and client nonces, the client private key in the group, and joinName. Outputs: serverHello ' +
       'and clientHello (whole frames, hex), sharedSecret Z, transcriptHash TH, the four keys and IVs of 5.4, ' +
       'serverAuth (the first s2c record frame), the server fingerprint (5.6), and join (the first c2s record ' +
-      'frame, a join packet).',
+      'frame, a join packet). A 2.1 test (5.8) also has serverFeatures (offered in server_hello), ' +
+      'clientFeatures (what the client wants; its client_hello lists those the server offered, in its own ' +
+      "order) and agreedFeatures (in the server's order); a test without them is a 2.0 handshake, with no " +
+      '`features` in either hello.',
     {
       ScriptedRandom:
         'Both sides run with a RandomSource that returns fixed bytes in the order the core draws them. ' +
