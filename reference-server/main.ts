@@ -72,6 +72,11 @@ const program = new Command('reference-server')
   .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
   .option('--max-name <chars>', limitHelp('maxName', 'longest user name'), limit('maxName'))
   .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
+  .option(
+    '--backlog <n>',
+    limitHelp('backlog', 'v2: newest chat lines sent to a newcomer (0: none)'),
+    limit('backlog'),
+  )
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
     '--features <list>',
@@ -166,6 +171,7 @@ interface Options {
   maxMessage?: number;
   maxName?: number;
   history?: number;
+  backlog?: number;
   motd?: string;
   features?: string[];
   handshakeTimeout?: number;
@@ -235,6 +241,7 @@ async function main(): Promise<void> {
       maxMessage: opts.maxMessage,
       maxName: opts.maxName,
       history: opts.history,
+      backlog: opts.backlog,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,
       idleTimeoutMs: opts.idleTimeout,

@@ -12,6 +12,7 @@ import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
 import { v2ChatCases } from './v2-chat.js';
+import { v2FeatureChatCases } from './v2-feature-chat.js';
 import { v2FeatureCases } from './v2-features.js';
 import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
@@ -65,6 +66,7 @@ const BODY: readonly Case[] = [
   ...v2MatrixCases,
   ...v2RecordCases,
   ...v2ChatCases,
+  ...v2FeatureChatCases,
   ...v2LimitCases,
   ...v2PrivateCases,
   ...v2RoomCases,

@@ -57,6 +57,9 @@ export interface ClientAppOptions {
   readonly session?: Partial<TcpSessionOptions>;
 }
 
+/** The v2 features this client uses when the server offers them (spec 5.8). */
+export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
+
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 const NO_RETRY = new Set([
   'FINGERPRINT_MISMATCH',
@@ -192,6 +195,9 @@ export class ClientApp {
       case 'me':
       case 'who':
       case 'export':
+      case 'nick':
+      case 'away':
+      case 'whois':
         this.send(effect);
         return;
       case 'save-theme':
@@ -242,6 +248,15 @@ export class ClientApp {
           return;
         case 'export':
           session.requestExport();
+          return;
+        case 'nick':
+          session.nick(effect.name);
+          return;
+        case 'away':
+          session.away(effect.away, effect.reason);
+          return;
+        case 'whois':
+          session.whois(effect.name);
           return;
       }
     } catch (err) {
@@ -311,6 +326,7 @@ export class ClientApp {
       // First contact: the TUI asks, as SSH does; scripts trust on first use (or use --fingerprint).
       newKey: this.options.interactive && !this.options.acceptNewKey ? 'ask' : 'accept',
       clock: this.clock,
+      features: this.options.session?.features ?? CLIENT_FEATURES,
     });
     this.session = session;
     this.armGiveUp();

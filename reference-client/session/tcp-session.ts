@@ -138,6 +138,21 @@ export class TcpSession {
     this.step(() => this.session.who());
   }
 
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  away(away: boolean, reason?: string): void {
+    this.step(() => this.session.away(away, reason));
+  }
+
+  /** Asks about one member (feature whois, 7.13). */
+  whois(name: string): void {
+    this.step(() => this.session.whois(name));
+  }
+
+  /** Asks for a new name (feature nick, 7.11). */
+  nick(name: string): void {
+    this.step(() => this.session.nick(name));
+  }
+
   requestExport(): void {
     this.step(() => this.session.requestExport());
   }

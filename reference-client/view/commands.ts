@@ -12,8 +12,13 @@ export interface CommandInfo {
 export const COMMANDS: readonly CommandInfo[] = [
   { name: 'help', args: '', help: 'this help (also [help])' },
   { name: 'msg', args: 'NAME TEXT', help: 'private message (v2 servers)' },
+  { name: 'reply', args: 'TEXT', help: 'private message to whoever last sent you one (v2 servers)' },
   { name: 'me', args: 'TEXT', help: 'action, e.g. /me waves (v2 servers)' },
   { name: 'users', args: '', help: 'who is in the room' },
+  { name: 'nick', args: 'NAME', help: 'change your name, announced to the room (v2 servers)' },
+  { name: 'away', args: '[REASON]', help: 'mark yourself away; who messages you is told (v2)' },
+  { name: 'back', args: '', help: 'no longer away (v2 servers)' },
+  { name: 'whois', args: 'NAME', help: 'when NAME joined, how long idle, away or not (v2)' },
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
@@ -44,6 +49,11 @@ export type ParsedInput =
   | { readonly kind: 'theme'; readonly name?: string }
   | { readonly kind: 'bell'; readonly on?: boolean }
   | { readonly kind: 'server'; readonly host: string; readonly port?: number }
+  | { readonly kind: 'nick'; readonly name: string }
+  | { readonly kind: 'away'; readonly reason?: string }
+  | { readonly kind: 'back' }
+  | { readonly kind: 'reply'; readonly text: string }
+  | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -78,6 +88,16 @@ export function parseInput(raw: string): ParsedInput {
     }
     case 'me':
       return args === '' ? usage('me') : { kind: 'me', text: args };
+    case 'away':
+      return args === '' ? { kind: 'away' } : { kind: 'away', reason: args };
+    case 'back':
+      return { kind: 'back' };
+    case 'reply':
+      return args === '' ? usage('reply') : { kind: 'reply', text: args };
+    case 'whois':
+      return /^\S+$/.test(args) ? { kind: 'whois', name: args } : usage('whois');
+    case 'nick':
+      return /^\S+$/.test(args) ? { kind: 'nick', name: args } : usage('nick');
     case 'msg': {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(args);
       return m ? { kind: 'msg', to: m[1], text: m[2] } : usage('msg');

@@ -7,6 +7,7 @@
  * command is a table entry in commands.ts and a case here.
  */
 
+import { listedName } from './away-view.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { answerQuestion } from './key-questions.js';
 import { send, showOutboxAgain } from './outbox.js';
@@ -59,6 +60,29 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
       return [{ kind: 'export' }];
     case 'theme':
       return themeCommand(ctx, parsed.name);
+    case 'nick':
+      return nickCommand(ctx, parsed.name);
+    case 'reply':
+      if (s.lastPrivateFrom === null) {
+        errorLine(ctx, undefined, '/reply: no private message to answer yet (use /msg NAME TEXT)');
+        return [];
+      }
+      return send(ctx, { kind: 'msg', to: s.lastPrivateFrom, text: parsed.text });
+    case 'whois':
+      if (s.status.connection !== 'joined') {
+        errorLine(ctx, undefined, '/whois needs a connection: nothing was sent');
+        return [];
+      }
+      return [{ kind: 'whois', name: parsed.name }];
+    case 'away':
+    case 'back': {
+      if (s.status.connection !== 'joined') {
+        errorLine(ctx, undefined, `/${parsed.kind} needs a connection: nothing was sent`);
+        return [];
+      }
+      const reason = parsed.kind === 'away' ? parsed.reason : undefined;
+      return [{ kind: 'away', away: parsed.kind === 'away', ...(reason ? { reason } : {}) }];
+    }
     case 'users':
       return showUsers(ctx);
     case 'bell':
@@ -113,6 +137,16 @@ function chooseName(ctx: ViewContext, name: string): Effect[] {
   return [];
 }
 
+/** /nick: a rename once joined (7.11); before that, the name the next join asks for. */
+function nickCommand(ctx: ViewContext, name: string): Effect[] {
+  const s = ctx.state;
+  if (s.status.connection === 'joined') return [{ kind: 'nick', name }];
+  if (phaseOf(ctx) === 'name') return chooseName(ctx, name);
+  s.desiredName = name;
+  systemLine(ctx, `will join as ${sanitize(name)}`);
+  return [];
+}
+
 function showHelp(ctx: ViewContext): void {
   systemLine(ctx, 'Commands:');
   for (const c of COMMANDS) systemLine(ctx, `  ${`/${c.name} ${c.args}`.padEnd(16)} ${c.help}`);
@@ -121,14 +155,14 @@ function showHelp(ctx: ViewContext): void {
 }
 
 function showUsers(ctx: ViewContext): Effect[] {
-  const { users, status } = ctx.state;
+  const { users, status, away } = ctx.state;
   if (status.connection !== 'joined') {
     systemLine(ctx, 'not in the room: no user list');
     return [];
   }
   systemLine(
     ctx,
-    `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map(sanitize).join(', ')}`,
+    `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map((u) => listedName(away, u)).join(', ')}`,
   );
   return status.resolved === 'v2' ? [{ kind: 'who' }] : [];
 }

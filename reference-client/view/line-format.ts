@@ -38,10 +38,14 @@ const FOR_ME: Segment = { text: '» ', style: 'warning', bold: true };
 
 /**
  * The styled pieces of one line, for the TUI (the theme turns styles into colours); a line for
- * the user (notifications.ts isForMe) is highlighted and marked with `»`.
+ * the user (notifications.ts isForMe) is highlighted and marked with `»`. A backlog line (7.10)
+ * is all dim and never highlighted, so that it reads as the past.
  */
 export function formatLine(line: Line, viewer: Viewer): FormattedLine {
   const segments = lineSegments(line, viewer);
+  if (line.history) {
+    return { segments: segments.map((seg) => ({ text: seg.text, style: 'dim' })), highlight: false };
+  }
   if (!isForMe(line, viewer)) return { segments, highlight: false };
   return { segments: [segments[0], FOR_ME, ...segments.slice(1)], highlight: true };
 }
@@ -104,6 +108,7 @@ function lineSegments(line: Line, viewer: Viewer): Segment[] {
  * do not (`joined as alice`, `error NAME_TAKEN: ...`, `warning: ...`).
  */
 export function plainLine(line: Line, viewer: Viewer): string {
+  if (line.history) return `history ${plainLine({ ...line, history: false }, viewer)}`;
   const mine = (name: string) => isSameName(viewer.rules, name, viewer.me);
   const ts = `[${formatTime(line.ts)}]`;
   const text = sanitize(line.text);

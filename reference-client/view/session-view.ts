@@ -5,6 +5,8 @@
  */
 
 import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
+import { applyAway, renameAway, whoisText } from './away-view.js';
+import { backlogLines } from './backlog-lines.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
 import { askAcceptKey, askTrustKey } from './key-questions.js';
 import { noticeArrival } from './notifications.js';
@@ -52,6 +54,7 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       return [];
     case 'message': {
       const { kind, from, to, text, ts } = event.message;
+      if (kind === 'private' && from !== s.me) s.lastPrivateFrom = from;
       const line =
         kind === 'private'
           ? addLine(ctx, { kind, from, to, text, ts })
@@ -61,6 +64,7 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
     }
     case 'presence': {
       const { change } = event;
+      if (change.kind === 'left') for (const name of change.names) s.away.delete(name);
       const text =
         change.kind === 'joined' ? ' joined' : change.reason ? ` left (${change.reason})` : ' left';
       const who = change.names.length === 1 ? { from: change.names[0] } : { names: [...change.names] };
@@ -73,6 +77,21 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
         s.usersToCome = false;
         systemLine(ctx, usersHere(s.users.length));
       }
+      return [];
+    case 'renamed':
+      renameAway(s.away, event.from, event.to);
+      renamed(ctx, event.from, event.to, event.ts);
+      return [];
+    case 'away': {
+      const text = applyAway(s.away, event.name, event.away, event.reason);
+      addLine(ctx, { kind: 'join', from: event.name, text, ts: event.ts });
+      return [];
+    }
+    case 'whois':
+      systemLine(ctx, whoisText(event, ctx.now()));
+      return [];
+    case 'history':
+      for (const line of backlogLines(event.messages)) addLine(ctx, line);
       return [];
     case 'export':
       return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];
@@ -141,6 +160,17 @@ function joined(ctx: ViewContext, name: string, users: readonly string[], motd?:
   if (effects.length > 0)
     systemLine(ctx, `sending ${effects.length} queued ${effects.length === 1 ? 'message' : 'messages'}`);
   return effects;
+}
+
+/** Someone was renamed (7.11): a line for the room, and our own name when it was us. */
+function renamed(ctx: ViewContext, from: string, to: string, ts: number): void {
+  const s = ctx.state;
+  if (s.me !== null && from === s.me) {
+    s.me = to;
+    s.desiredName = to;
+    s.confirmedName = to;
+  }
+  addLine(ctx, { kind: 'join', from, text: ` is now known as ${to}`, ts });
 }
 
 function joinRefused(ctx: ViewContext, code: string, message: string): void {

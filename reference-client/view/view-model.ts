@@ -85,6 +85,8 @@ export class ViewModel {
       outbox: [],
       exportsPending: 0,
       completion: null,
+      away: new Map(),
+      lastPrivateFrom: null,
     };
     this.ctx = { state, now: options.now, maxLines: options.maxLines ?? DEFAULT_MAX_LINES };
   }

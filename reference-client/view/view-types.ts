@@ -33,6 +33,8 @@ export interface Line {
   readonly to?: string;
   /** An error's stable code. */
   readonly code?: string;
+  /** Said before this client joined (a backlog line, 7.10): drawn dimmed. */
+  readonly history?: boolean;
 }
 
 export type ConnectionState =
@@ -68,6 +70,12 @@ export type Effect =
   | { readonly kind: 'join'; readonly name: string }
   | { readonly kind: 'who' }
   | { readonly kind: 'export' }
+  /** Rename (feature nick, 7.11). */
+  | { readonly kind: 'nick'; readonly name: string }
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  | { readonly kind: 'away'; readonly away: boolean; readonly reason?: string }
+  /** About one member (feature whois, 7.13). */
+  | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'save-bell'; readonly bell: boolean }
   | { readonly kind: 'reconnect' }
@@ -133,6 +141,10 @@ export interface ViewState {
   outbox: { readonly item: Outgoing; lineId: number }[];
   exportsPending: number;
   completion: Completion | null;
+  /** Users away, by name, with their reasons ('' for none): feature away (7.12), away-view.ts. */
+  away: Map<string, string>;
+  /** The sender of the last private message received, for /reply. */
+  lastPrivateFrom: string | null;
 }
 
 /**

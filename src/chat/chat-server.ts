@@ -67,6 +67,8 @@ export interface ServerEndpoint<E> {
   readonly pendingBytes: number;
   readonly failure: ParleyError | null;
   receive(chunk: Uint8Array): E[];
+  /** The v2 features agreed on this connection (5.8); none for legacy. */
+  readonly features?: ReadonlySet<string>;
   /** Complete frames read from the peer so far (a peer is heard when a frame is complete, 11). */
   readonly framesReceived: number;
   /** What a read held back behind a join, once the room's verdict is settled (13.1, 13.3). */
@@ -141,7 +143,14 @@ export type Delivery =
    * per connection, 7.7), `busy` is sent instead.
    */
   | { readonly kind: 'stream'; readonly to: ConnId; readonly source: ReplySource; readonly busy: Encoded }
-  | { readonly kind: 'broadcast'; readonly packet: Buffer; readonly type?: string; readonly except?: ConnId };
+  | {
+      readonly kind: 'broadcast';
+      readonly packet: Buffer;
+      readonly type?: string;
+      readonly except?: ConnId;
+      /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
+      readonly unless?: string;
+    };
 
 /** What one endpoint event amounts to, as a dialect reads it. */
 export interface Reading {
@@ -639,6 +648,7 @@ export class ChatServer<E = unknown> {
       if (d.kind === 'broadcast') {
         for (const member of this.joined) {
           if (member.id === d.except) continue;
+          if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
           member.endpoint.sendEncoded(d.packet, d.type);
           this.dirty.add(member);
         }

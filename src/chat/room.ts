@@ -19,6 +19,9 @@ import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rule
 
 export type { HistoryEntry } from './history.js';
 
+/** A chat line or action of the history (what a backlog holds, 7.10). */
+export type ChatEntry = HistoryEntry & { readonly kind: 'message' | 'action' };
+
 export type NameVerdict =
   | { readonly ok: true; readonly name: string }
   | {
@@ -33,7 +36,11 @@ export type RoomRequest =
   | { readonly kind: 'say'; readonly text: string; readonly action: boolean }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'who' }
-  | { readonly kind: 'export' };
+  | { readonly kind: 'export' }
+  | { readonly kind: 'nick'; readonly name: string }
+  /** Away with an optional reason, or back (`reason: null`), feature away (7.12). */
+  | { readonly kind: 'away'; readonly reason: string | null; readonly away: boolean }
+  | { readonly kind: 'whois'; readonly name: string };
 
 /** What the room decided; `by` is the member who asked (or left). */
 export type RoomDecision<Id> =
@@ -57,9 +64,40 @@ export type RoomDecision<Id> =
       readonly to: string;
       readonly text: string;
       readonly ts: number;
+      /** The target is away (7.12): the sender is told, with this reason ('' for none). */
+      readonly targetAway?: string;
     }
   | { readonly kind: 'who'; readonly by: Id }
   | { readonly kind: 'export'; readonly by: Id }
+  /** A rename (feature nick, 7.11); a refused one is `rename-refused`. */
+  | {
+      readonly kind: 'renamed';
+      readonly by: Id;
+      readonly from: string;
+      readonly to: string;
+      readonly ts: number;
+    }
+  | {
+      readonly kind: 'away';
+      readonly by: Id;
+      readonly name: string;
+      readonly away: boolean;
+      readonly reason?: string;
+      readonly ts: number;
+    }
+  /** About one member (feature whois, 7.13): never an address. */
+  | {
+      readonly kind: 'whois';
+      readonly by: Id;
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    }
+  /** Nothing to tell anyone (back when not away, 7.12). */
+  | { readonly kind: 'none'; readonly by: Id }
+  | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
   | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError }
   | {
       readonly kind: 'left';
@@ -80,6 +118,10 @@ export class Room<Id> {
   private readonly sorted: { key: string; name: string }[] = [];
   /** The conversation kept for export (7.7, 10.5): history.ts. */
   readonly history: History;
+  /** Members away (7.12), with their reason ('' for none). */
+  private readonly awayBy = new Map<Id, string>();
+  /** When each member joined and last spoke, renamed or changed away (7.13 whois). */
+  private readonly seen = new Map<Id, { joined: number; active: number }>();
   private sequence = 0;
 
   /**
@@ -107,6 +149,7 @@ export class Room<Id> {
         const refused = this.checkLength(by, request.text);
         if (refused) return refused;
         const from = this.byId.get(by)!;
+        this.active(by, now);
         this.history.record({
           kind: request.action ? 'action' : 'message',
           from,
@@ -133,11 +176,49 @@ export class Room<Id> {
         }
         const from = this.byId.get(by)!;
         const to = this.byId.get(target)!;
-        return { kind: 'private', by, target, id: ++this.sequence, from, to, text: request.text, ts: now };
+        this.active(by, now);
+        const id = ++this.sequence;
+        const targetAway = target === by ? undefined : this.awayBy.get(target);
+        const decision = { kind: 'private', by, target, id, from, to, text: request.text, ts: now } as const;
+        return targetAway === undefined ? decision : { ...decision, targetAway };
       }
       case 'who':
       case 'export':
         return { kind: request.kind, by };
+      case 'nick': {
+        const verdict = this.checkName(request.name, by);
+        if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
+        this.active(by, now);
+        const from = this.byId.get(by)!;
+        // byId keeps its place (join order); the keys and the sorted entry move.
+        this.unkey(from);
+        this.add(by, verdict.name);
+        return { kind: 'renamed', by, from, to: verdict.name, ts: now };
+      }
+      case 'whois': {
+        const target = this.idOf(request.name);
+        if (target === undefined) {
+          const error = parleyError('NO_SUCH_USER', `nobody called "${request.name}" is here`);
+          return { kind: 'notice', by, error };
+        }
+        const { joined, active } = this.seen.get(target) ?? { joined: now, active: now };
+        const reason = this.awayBy.get(target);
+        const name = this.byId.get(target)!;
+        const idle = Math.max(0, now - active);
+        const away = reason !== undefined;
+        return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}) };
+      }
+      case 'away': {
+        this.active(by, now);
+        const name = this.byId.get(by)!;
+        if (!request.away) {
+          if (!this.awayBy.delete(by)) return { kind: 'none', by };
+          return { kind: 'away', by, name, away: false, ts: now };
+        }
+        const reason = request.reason ?? '';
+        this.awayBy.set(by, reason);
+        return { kind: 'away', by, name, away: true, ...(reason === '' ? {} : { reason }), ts: now };
+      }
     }
   }
 
@@ -145,17 +226,20 @@ export class Room<Id> {
   leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
     const name = this.byId.get(by);
     if (name === undefined) return null;
-    this.byId.delete(by);
-    for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
-    this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
+    this.remove(by, name);
+    this.awayBy.delete(by);
+    this.seen.delete(by);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
     else if (this.presenceInHistory) this.history.record({ kind: 'leave', name, reason, ts: now });
     return { kind: 'left', by, name, reason, ts: now };
   }
 
-  /** Checks a wanted name against the rules and the people present (7.2, 10.2). */
-  checkName(wanted: string): NameVerdict {
+  /**
+   * Checks a wanted name against the rules and the people present (7.2, 10.2). `self`: a member
+   * renaming (7.11), whose own keys do not count as taken.
+   */
+  checkName(wanted: string, self?: Id): NameVerdict {
     const form = nameForm(this.rules, this.limits.maxName, wanted);
     if (!form.ok) return { ok: false, code: 'NAME_INVALID', message: form.message };
     const name = form.name;
@@ -163,18 +247,42 @@ export class Room<Id> {
     if (this.rules.reserved.some((r) => nameKeys(this.rules, r).some((k) => keys.includes(k)))) {
       return { ok: false, code: 'NAME_RESERVED', message: `"${name}" is reserved` };
     }
-    if (keys.some((k) => this.byKey.has(k))) {
+    if (keys.some((k) => this.byKey.has(k) && this.byKey.get(k) !== self)) {
       return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
     }
     return { ok: true, name };
   }
 
   private join(id: Id, name: string, now: number): void {
+    this.add(id, name);
+    this.seen.set(id, { joined: now, active: now });
+    if (this.presenceInHistory) this.history.record({ kind: 'join', name, ts: now });
+  }
+
+  /** Member `id` did something that ends idleness (7.13). */
+  private active(id: Id, now: number): void {
+    const seen = this.seen.get(id);
+    if (seen) seen.active = now;
+  }
+
+  /** Records `name` as member `id`'s: both maps and the sorted list. */
+  private add(id: Id, name: string): void {
     this.byId.set(id, name);
     for (const key of nameKeys(this.rules, name)) this.byKey.set(key, id);
     const order = nameOrderKey(this.rules, name);
     this.sorted.splice(this.position(order, name), 0, { key: order, name });
-    if (this.presenceInHistory) this.history.record({ kind: 'join', name, ts: now });
+  }
+
+  /** Forgets member `id`'s `name` (add's reverse). */
+  private remove(id: Id, name: string): void {
+    this.byId.delete(id);
+    this.unkey(name);
+  }
+
+  /** Drops `name`'s keys and its place in the sorted list. */
+  private unkey(name: string): void {
+    for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
+    this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
   }
 
   /** A MESSAGE_TOO_LONG notice when `text` is over maxMessage characters (7.3). */
@@ -197,6 +305,13 @@ export class Room<Id> {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Members away now, in join order, with their reasons ('' for none) (7.12). */
+  awayMembers(): { name: string; reason: string }[] {
+    const out: { name: string; reason: string }[] = [];
+    for (const [id, reason] of this.awayBy) out.push({ name: this.byId.get(id)!, reason });
+    return out;
   }
 
   nameOf(id: Id): string | undefined {
@@ -229,6 +344,19 @@ export class Room<Id> {
   /** Every history entry held, oldest first (a copy; an export reads a cursor instead: history.ts). */
   entries(): HistoryEntry[] {
     return this.history.all();
+  }
+
+  /**
+   * The newest `count` chat lines and actions of the kept history, oldest first: a newcomer's
+   * backlog (7.10). The same entries export returns, never more (the rule is stated once, 7.10).
+   */
+  recentChat(count: number): ChatEntry[] {
+    const out: ChatEntry[] = [];
+    for (let n = this.history.end - 1; n >= this.history.first && out.length < count; n--) {
+      const entry = this.history.at(n)!;
+      if (entry.kind === 'message' || entry.kind === 'action') out.push(entry as ChatEntry);
+    }
+    return out.reverse();
   }
 
   clearHistory(): void {

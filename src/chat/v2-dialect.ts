@@ -43,8 +43,8 @@ import {
   type ReplySource,
   type WireDialect,
 } from './chat-server.js';
-import type { History, HistoryCursor, HistoryEntry } from './history.js';
-import { Room, type RoomDecision } from './room.js';
+import type { History, HistoryCursor } from './history.js';
+import { type ChatEntry, type HistoryEntry, Room, type RoomDecision } from './room.js';
 import { checkStampedFit } from './stamped-fit.js';
 
 export interface V2ServerOptions extends ChatServerOptions {
@@ -156,6 +156,11 @@ export class ExportReply implements ReplySource {
     this.finished = done;
     return { packet: encodeV2Packet({ type: 'export_reply', entries, done }), type: 'export_reply' };
   }
+}
+
+/** Room entries for export or backlog, split so that each packet fits one frame (7.7, 7.10). */
+export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
+  return chunkByJsonSize(entries, listBudget(maxFrame));
 }
 
 /**
@@ -344,6 +349,14 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'who':
       case 'export':
         return { deliveries, request: { kind: packet.type } };
+      case 'nick':
+        return { deliveries, request: { kind: 'nick', name: packet.name } };
+      case 'away':
+        return { deliveries, request: { kind: 'away', away: true, reason: packet.reason ?? null } };
+      case 'back':
+        return { deliveries, request: { kind: 'away', away: false, reason: null } };
+      case 'whois':
+        return { deliveries, request: { kind: 'whois', name: packet.name } };
       case 'error':
         // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
         // one with fatal false is only logged.
@@ -365,12 +378,43 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'joined': {
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
         this.users(out, by, room, decision.name);
+        this.backlog(out, by, room);
+        // 7.12: who is away, for the newcomer's user list (dropped unless it agreed away).
+        for (const { name, reason } of room.awayMembers())
+          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts: now }));
         this.presence(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
         return out;
       }
       case 'refused': {
         const { code, message } = decision.verdict;
         return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
+      }
+      case 'away': {
+        const { name, away, reason, ts } = decision;
+        const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
+        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away' }];
+      }
+      case 'whois': {
+        const { name, joined, idle, away, reason } = decision;
+        return [one(by, { type: 'whois_reply', name, joined, idle, away, ...(reason ? { reason } : {}) })];
+      }
+      case 'none':
+        return [];
+      case 'rename-refused': {
+        const { code, message } = decision.verdict;
+        return [one(by, { type: 'join_error', code, message })];
+      }
+      case 'renamed': {
+        // 7.11: members with nick get user_renamed; the others (2.0 clients) a leave and a join.
+        const { from, to: name, ts } = decision;
+        const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
+        const left = encodeV2Packet({ type: 'user_left', name: from, reason: 'quit', ts });
+        const joined = encodeV2Packet({ type: 'user_joined', name, ts });
+        return [
+          { kind: 'broadcast', packet: renamed, type: 'user_renamed' },
+          { kind: 'broadcast', packet: left, type: 'user_left', unless: 'nick', except: by },
+          { kind: 'broadcast', packet: joined, type: 'user_joined', unless: 'nick', except: by },
+        ];
       }
       case 'message': {
         const { id, from, text, ts } = decision;
@@ -381,7 +425,13 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { id, from, to: name, text, ts } = decision;
         const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
         const self = to(by, packet, 'private');
-        return decision.target === by ? [self] : [self, to(decision.target, packet, 'private')];
+        if (decision.target === by) return [self];
+        const out = [self, to(decision.target, packet, 'private')];
+        // 7.12: the sender is told that the target is away (dropped unless it agreed away).
+        const reason = decision.targetAway;
+        if (reason !== undefined)
+          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts }));
+        return out;
       }
       case 'who': {
         const out: Delivery[] = [];
@@ -461,6 +511,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         i === 0 && joined !== undefined
           ? { type: 'join_ok', name: joined, users, ...(motd === undefined ? {} : { motd }), ...more }
           : { type: 'user_list', users, ...more };
+      out.push(one(by, packet));
+    });
+  }
+
+  /**
+   * The newest chat of the kept history for a newcomer, right after its join_ok and user list
+   * (7.10). The endpoint drops it for a client that did not agree `backlog` (5.8), so it is only
+   * built when there is something to send.
+   */
+  private backlog(out: Delivery[], by: ConnId, room: Room<ConnId>): void {
+    if (this.limits.backlog <= 0) return;
+    const recent = room.recentChat(this.limits.backlog);
+    if (recent.length === 0) return;
+    const chunks = exportChunks(recent, this.limits.maxFrame) as ChatEntry[][];
+    chunks.forEach((entries, i) => {
+      const packet: V2ServerPacket = { type: 'backlog', entries, done: i === chunks.length - 1 };
       out.push(one(by, packet));
     });
   }

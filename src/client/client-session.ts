@@ -318,6 +318,34 @@ export class ClientSession {
     return [];
   }
 
+  /** Asks for a new name (v2 feature nick, 7.11); `renamed` or a NAME_* error follows. */
+  nick(name: string): SessionEvent[] {
+    const conn = this.requireV2('renaming (/nick)');
+    if (!conn.features.has('nick'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server does not offer renaming (feature nick, 5.8)');
+    conn.nick(name);
+    return [];
+  }
+
+  /** Away with an optional reason, or back (v2 feature away, 7.12). */
+  away(away: boolean, reason?: string): SessionEvent[] {
+    const conn = this.requireV2('away state (/away)');
+    if (!conn.features.has('away'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server does not offer away (feature away, 5.8)');
+    if (away) conn.away(reason);
+    else conn.back();
+    return [];
+  }
+
+  /** Asks about one member (v2 feature whois, 7.13); `whois` or NO_SUCH_USER follows. */
+  whois(name: string): SessionEvent[] {
+    const conn = this.requireV2('whois');
+    if (!conn.features.has('whois'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server does not offer whois (feature whois, 5.8)');
+    conn.whois(name);
+    return [];
+  }
+
   /** Refreshes the user list (v2 asks the server; legacy reports the list it keeps). */
   who(): SessionEvent[] {
     const conn = this.requireReady();

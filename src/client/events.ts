@@ -74,6 +74,27 @@ export type SessionEvent =
   /** Joins or leaves: one name, or a v2 run of names in order (7.6). */
   | { readonly kind: 'presence'; readonly change: PresenceChange }
   | { readonly kind: 'users'; readonly users: readonly string[] }
+  /** v2 feature `nick`: `from` is now called `to` (7.11); the user list follows in a `users` event. */
+  | { readonly kind: 'renamed'; readonly from: string; readonly to: string; readonly ts: number }
+  /** v2 feature `away`: `name` is away (with its reason) or back (7.12); `notice`: told for a private message. */
+  | {
+      readonly kind: 'away';
+      readonly name: string;
+      readonly away: boolean;
+      readonly reason?: string;
+      readonly ts: number;
+    }
+  /** v2 feature `whois`: about one member (7.13); `joined` ms since the epoch, `idle` in ms. */
+  | {
+      readonly kind: 'whois';
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    }
+  /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
+  | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
   /** v2: the conversation as entries (7.7), all parts joined. */
   | { readonly kind: 'export'; readonly entries: readonly ExportEntry[] }
   /** legacy: the conversation as the server wrote it (10.4). */

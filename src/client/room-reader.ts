@@ -4,14 +4,14 @@
  *
  * How this works: one `read(packet, now)` per packet returns the events it means. The reader keeps
  * what needs memory across packets: the user list (presence.ts), the name asked for and accepted,
- * the parts of a v2 export (7.7), and whether legacy's first list after approved_conn (which names
+ * the parts of a v2 export (7.7) and of a backlog (7.10), and whether legacy's first list after approved_conn (which names
  * who was already there, 10.2) has come. The session moves its state on `joined` and
  * `join-refused`.
  */
 import { LEGACY_MESSAGES, LEGACY_SERVER_NAME } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import type { LegacyPacket } from '../legacy/legacy-packet.js';
-import type { ExportEntry, SessionEvent } from './events.js';
+import type { ChatMessage, ExportEntry, SessionEvent } from './events.js';
 import { presenceOf, Roster } from './presence.js';
 
 const LEFT_PATTERN = new RegExp(
@@ -25,6 +25,9 @@ export class RoomReader {
   /** legacy: a user list has arrived since approved_conn. */
   private seenList = false;
   private exportEntries: ExportEntry[] = [];
+  private backlog: ChatMessage[] = [];
+  /** A v2 join_ok has come: a join_error now refuses a rename (7.11), not the join. */
+  private joined = false;
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
@@ -37,10 +40,12 @@ export class RoomReader {
     switch (packet.type) {
       case 'join_ok': // whole: the connection joins a list split with `more` (7.2)
         this.name = packet.name;
+        this.joined = true;
         return [
           { kind: 'joined', name: packet.name, users: this.roster.set(packet.users), motd: packet.motd },
         ];
       case 'join_error':
+        if (this.joined) return [{ kind: 'error', code: packet.code, message: packet.message, fatal: false }];
         this.name = null;
         return [{ kind: 'join-refused', code: packet.code, message: packet.message }];
       case 'message':
@@ -71,6 +76,33 @@ export class RoomReader {
         const entries = this.exportEntries;
         this.exportEntries = [];
         return [{ kind: 'export', entries }];
+      }
+      case 'user_renamed': {
+        if (packet.from === this.name) this.name = packet.to;
+        this.roster.apply({ kind: 'left', names: [packet.from], ts: packet.ts });
+        const users = this.roster.apply({ kind: 'joined', names: [packet.to], ts: packet.ts });
+        return [{ kind: 'renamed', from: packet.from, to: packet.to, ts: packet.ts }, this.users(users)];
+      }
+      case 'user_away': {
+        const { name, away, reason, ts } = packet;
+        return [{ kind: 'away', name, away, ...(reason === undefined ? {} : { reason }), ts }];
+      }
+      case 'whois_reply': {
+        const { type: _type, ...about } = packet;
+        return [{ kind: 'whois', ...about }];
+      }
+      case 'backlog': {
+        for (const e of packet.entries)
+          this.backlog.push({
+            kind: e.kind === 'message' ? 'chat' : 'action',
+            from: e.from,
+            text: e.text,
+            ts: e.ts,
+          });
+        if (!packet.done) return [];
+        const messages = this.backlog;
+        this.backlog = [];
+        return [{ kind: 'history', messages }];
       }
       case 'error':
         // Non-fatal errors arrive here (fatal ones end the connection and come as its error).

@@ -39,6 +39,7 @@ export const LIMITS = {
   addressHandshakeBurst: 8,
   addressHandshakesPerSecond: 2,
   history: 1000,
+  backlog: 20,
   handshakeTimeoutMs: 10000,
   idlePingMs: 60000,
   idleTimeoutMs: 90000,
@@ -157,7 +158,20 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     max: 1000000,
     unit: 'entries',
     serverFlag: '--history',
-    text: 'Chat entries kept in memory for export; the oldest go first. Never written to disk.',
+    text:
+      'Chat entries kept in memory; the oldest go first. Never written to disk. What a newcomer may see of ' +
+      'them is stated once, in 7.10.',
+  },
+  backlog: {
+    default: 20,
+    min: 0,
+    max: 1000,
+    unit: 'entries',
+    serverFlag: '--backlog',
+    text:
+      'v2 feature `backlog` (7.10): how many of the newest kept chat lines and actions a joining client ' +
+      'that agreed `backlog` is sent after `join_ok` (0: none). At most `history` of them exist. The ' +
+      'reference server: `--backlog N`.',
   },
   handshakeTimeoutMs: {
     default: 10000,

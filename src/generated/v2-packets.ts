@@ -294,6 +294,109 @@ export const exportReplySchema = z.strictObject({
 });
 
 /**
+ * `backlog` (section 7.10): server to client, encrypted. Feature `backlog` (5.8): the room's recent chat
+ * lines and actions, sent once to a client that just joined, right after `join_ok` and its `user_list` parts
+ * and before anything else, oldest first, and only when there is at least one. They are history, not new
+ * lines: a client shows them marked as such (the reference client: dimmed, under a `-- history --`
+ * separator). A long backlog is split so that each packet fits in maxFrame; the last has `done: true`.
+ */
+export const backlogSchema = z.strictObject({
+  type: z.literal('backlog'),
+  entries: z.array(z.strictObject({
+    kind: z.enum(['message', 'action']),
+    from: z.string(),
+    text: z.string(),
+    ts: z.number().int().min(0),
+  })),
+  done: z.boolean(),
+});
+
+/**
+ * `nick` (section 7.11): client to server, encrypted. Feature `nick` (5.8): rename. The wanted name follows
+ * the rules and keys of `join` (7.2: NFC, the pattern, UTS #39, reserved names, maxName); a name whose keys
+ * belong only to the sender is allowed (a change of case or accent). A refused name gets `join_error` with
+ * NAME_INVALID, NAME_RESERVED or NAME_TAKEN (the one packet for name errors) and the sender keeps its name;
+ * an accepted one is announced with `user_renamed`. Its rateCost is that of `join` (it runs the same name
+ * check); refused by the rate limit (7.8), it gets RATE_LIMITED and keeps its name.
+ */
+export const nickSchema = z.strictObject({
+  type: z.literal('nick'),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
+ * `user_renamed` (section 7.11): server to client, encrypted. Feature `nick`: `from` is now called `to` (the
+ * name as the server records it), sent to every joined client that agreed `nick`, the renamed one included
+ * (its confirmation), in order with the chat lines. A joined client that did not agree `nick` is told the
+ * same change as a `user_left` of the old name (reason `quit`) followed by a `user_joined` of the new one, so
+ * that its user list stays right. Lines said before the rename keep the old name in the history.
+ */
+export const userRenamedSchema = z.strictObject({
+  type: z.literal('user_renamed'),
+  from: z.string(),
+  to: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `away` (section 7.12): client to server, encrypted. Feature `away` (5.8): the sender is away, with an
+ * optional reason (`/away [reason]`); sent again, it replaces the reason.
+ */
+export const awaySchema = z.strictObject({
+  type: z.literal('away'),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+});
+
+/**
+ * `back` (section 7.12): client to server, encrypted. Feature `away`: the sender is back. Being back when not
+ * away changes nothing and announces nothing.
+ */
+export const backSchema = z.strictObject({
+  type: z.literal('back'),
+});
+
+/**
+ * `user_away` (section 7.12): server to client, encrypted. Feature `away`: `name` is away (`away: true`, with
+ * the `reason` if one was given) or back (`away: false`, no reason). Sent to every joined client that agreed
+ * `away`, the sender included, when a member goes away or comes back; right after `join_ok` (and the backlog)
+ * one per member away at that moment, so that a newcomer's user list shows who is away; and to the sender of
+ * a private message to an away member, right after the echo of that `private` (the away notice). Away ends
+ * when the member leaves; a rename keeps it. A client without `away` is told nothing.
+ */
+export const userAwaySchema = z.strictObject({
+  type: z.literal('user_away'),
+  name: z.string(),
+  away: z.boolean(),
+  reason: z.string().optional(),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `whois` (section 7.13): client to server, encrypted. Feature `whois` (5.8): ask about one member, found by
+ * the room's name comparison (7.2). A name nobody has gets `error` NO_SUCH_USER (not fatal), as `msg` does.
+ */
+export const whoisSchema = z.strictObject({
+  type: z.literal('whois'),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
+ * `whois_reply` (section 7.13): server to client, encrypted. Feature `whois`: the answer, to the asker only.
+ * `name` as the server records it; `joined`: when the member joined (ms since the Unix epoch); `idle`: ms
+ * since the member last sent a chat line, action, private message, rename or away change (since joining when
+ * none); `away` and, when one was given, `reason` (7.12). Nothing else about a member is ever told: no
+ * network address, no port, no client software.
+ */
+export const whoisReplySchema = z.strictObject({
+  type: z.literal('whois_reply'),
+  name: z.string(),
+  joined: z.number().int().min(0),
+  idle: z.number().int().min(0),
+  away: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
  * sender closes the connection right after it; `fatal: false` means the connection continues, and the
  * receiver only reports it (4.3).
@@ -351,6 +454,14 @@ export const V2_PACKET_TYPES = [
   'users_left',
   'export',
   'export_reply',
+  'backlog',
+  'nick',
+  'user_renamed',
+  'away',
+  'back',
+  'user_away',
+  'whois',
+  'whois_reply',
   'error',
   'ping',
   'pong',
@@ -382,6 +493,14 @@ export const V2_PACKET_SCHEMAS = {
   users_left: usersLeftSchema,
   export: exportSchema,
   export_reply: exportReplySchema,
+  backlog: backlogSchema,
+  nick: nickSchema,
+  user_renamed: userRenamedSchema,
+  away: awaySchema,
+  back: backSchema,
+  user_away: userAwaySchema,
+  whois: whoisSchema,
+  whois_reply: whoisReplySchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -397,6 +516,10 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   meSchema,
   whoSchema,
   exportSchema,
+  nickSchema,
+  awaySchema,
+  backSchema,
+  whoisSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -419,6 +542,10 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   usersJoinedSchema,
   usersLeftSchema,
   exportReplySchema,
+  backlogSchema,
+  userRenamedSchema,
+  userAwaySchema,
+  whoisReplySchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -450,6 +577,14 @@ export interface V2PacketMap {
   users_left: z.infer<typeof usersLeftSchema>;
   export: z.infer<typeof exportSchema>;
   export_reply: z.infer<typeof exportReplySchema>;
+  backlog: z.infer<typeof backlogSchema>;
+  nick: z.infer<typeof nickSchema>;
+  user_renamed: z.infer<typeof userRenamedSchema>;
+  away: z.infer<typeof awaySchema>;
+  back: z.infer<typeof backSchema>;
+  user_away: z.infer<typeof userAwaySchema>;
+  whois: z.infer<typeof whoisSchema>;
+  whois_reply: z.infer<typeof whoisReplySchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -492,6 +627,14 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   users_left: { direction: 's2c', encrypted: true, section: '7.6' },
   export: { direction: 'c2s', encrypted: true, section: '7.7', rateCost: 8 },
   export_reply: { direction: 's2c', encrypted: true, section: '7.7' },
+  backlog: { direction: 's2c', encrypted: true, section: '7.10' },
+  nick: { direction: 'c2s', encrypted: true, section: '7.11', rateCost: 2 },
+  user_renamed: { direction: 's2c', encrypted: true, section: '7.11' },
+  away: { direction: 'c2s', encrypted: true, section: '7.12', rateCost: 1 },
+  back: { direction: 'c2s', encrypted: true, section: '7.12', rateCost: 1 },
+  user_away: { direction: 's2c', encrypted: true, section: '7.12' },
+  whois: { direction: 'c2s', encrypted: true, section: '7.13', rateCost: 1 },
+  whois_reply: { direction: 's2c', encrypted: true, section: '7.13' },
   error: { direction: 'both', encrypted: true, section: '4', rateCost: 1 },
   ping: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
   pong: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
@@ -505,10 +648,24 @@ export interface V2FeatureInfo {
 }
 
 /** The feature registry (section 5.8): every feature this spec version defines. */
-export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {};
+export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
+  backlog: { section: '7.10', packets: ['backlog'] },
+  nick: { section: '7.11', packets: ['nick', 'user_renamed'] },
+  away: { section: '7.12', packets: ['away', 'back', 'user_away'] },
+  whois: { section: '7.13', packets: ['whois', 'whois_reply'] },
+};
 
 /** Every feature name, in spec order. */
-export const V2_FEATURE_NAMES: readonly string[] = [];
+export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
-export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {};
+export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {
+  backlog: 'backlog',
+  nick: 'nick',
+  user_renamed: 'nick',
+  away: 'away',
+  back: 'away',
+  user_away: 'away',
+  whois: 'whois',
+  whois_reply: 'whois',
+};

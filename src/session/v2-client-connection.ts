@@ -344,6 +344,29 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.sendPacket({ type: 'export' });
   }
 
+  /** Asks for a new name (feature nick, 7.11). Throws PACKET_UNEXPECTED when nick is not agreed. */
+  nick(name: string): void {
+    checkReceivedFeature('nick', this.agreed);
+    this.sendPacket({ type: 'nick', name });
+  }
+
+  /** Away with an optional reason, or back (feature away, 7.12). */
+  away(reason?: string): void {
+    checkReceivedFeature('away', this.agreed);
+    this.sendPacket(reason === undefined ? { type: 'away' } : { type: 'away', reason });
+  }
+
+  back(): void {
+    checkReceivedFeature('back', this.agreed);
+    this.sendPacket({ type: 'back' });
+  }
+
+  /** Asks about one member (feature whois, 7.13). */
+  whois(name: string): void {
+    checkReceivedFeature('whois', this.agreed);
+    this.sendPacket({ type: 'whois', name });
+  }
+
   ping(n: number): void {
     this.sendPacket({ type: 'ping', n });
   }

@@ -73,6 +73,87 @@ export const FAULTS: readonly Fault[] = [
       ),
   },
   {
+    name: 'sends the backlog newest first',
+    profile: 'v2',
+    fault: "a newcomer's backlog comes in reverse order: the newest line first (7.10)",
+    caughtBy: 'v2-chat/7.10/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const recent = room.recentChat.bind(room);
+      room.recentChat = (count: number) => recent(count).reverse();
+      return server;
+    },
+  },
+  {
+    name: 'keeps private messages in the backlog',
+    profile: 'v2',
+    fault: 'a private message is rendered into the backlog of the next newcomer (7.10)',
+    caughtBy: 'v2-chat/7.10/2',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const decision = decide(by, request, now);
+        if (decision.kind === 'private')
+          room.record({ kind: 'message', from: decision.from, text: decision.text, ts: now });
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'lets a rename take a taken name',
+    profile: 'v2',
+    fault: 'a rename skips the NAME_TAKEN check: two members end up with the same name (7.11)',
+    caughtBy: 'v2-chat/7.11/2',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const check = room.checkName.bind(room);
+      room.checkName = (wanted: string, self?: number) => {
+        const verdict = check(wanted, self);
+        return self !== undefined && !verdict.ok && verdict.code === 'NAME_TAKEN'
+          ? { ok: true, name: wanted }
+          : verdict;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'forgets the away notice',
+    profile: 'v2',
+    fault: 'the sender of a private message to an away member is not told that the member is away (7.12)',
+    caughtBy: 'v2-chat/7.12/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const { targetAway: _dropped, ...decision } = decide(by, request, now);
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'answers whois about the asker',
+    profile: 'v2',
+    fault: 'whois_reply describes the member who asked, not the one asked about (7.13)',
+    caughtBy: 'v2-chat/7.13/1',
+    start: async () => {
+      const server = await startReference('v2');
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) =>
+        request.kind === 'whois'
+          ? decide(by, { kind: 'whois', name: room.nameOf(by) }, now)
+          : decide(by, request, now);
+      return server;
+    },
+  },
+  {
     name: 'reuses a nonce',
     profile: 'v2',
     fault: 'every server record is sealed with sequence number 0',

@@ -15,7 +15,13 @@ import {
   V2_CLIENT_MACHINE,
   V2_SERVER_MACHINE,
 } from '../../src/generated/machines.js';
-import type { V2ClientPacket, V2ServerPacket } from '../../src/generated/v2-packets.js';
+import {
+  V2_FEATURE_NAMES,
+  V2_PACKET_FEATURE,
+  type V2ClientPacket,
+  type V2PacketType,
+  type V2ServerPacket,
+} from '../../src/generated/v2-packets.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { LegacyServerConnection } from '../../src/session/legacy-server-connection.js';
@@ -133,6 +139,10 @@ const CLIENT_PACKETS: Record<string, V2ClientPacket> = {
   me: { type: 'me', text: 'waves' },
   who: { type: 'who' },
   export: { type: 'export' },
+  nick: { type: 'nick', name: 'alicia' },
+  away: { type: 'away', reason: 'lunch' },
+  back: { type: 'back' },
+  whois: { type: 'whois', name: 'alice' },
   ping: { type: 'ping', n: 1 },
   pong: { type: 'pong', n: 1 },
   goodbye: { type: 'goodbye' },
@@ -153,6 +163,10 @@ const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   users_joined: { type: 'users_joined', names: ['bob', 'carol'], ts: 1 },
   users_left: { type: 'users_left', names: ['bob', 'carol'], reason: 'lost', ts: 1 },
   export_reply: { type: 'export_reply', entries: [], done: true },
+  user_renamed: { type: 'user_renamed', from: 'bob', to: 'rob', ts: 1 },
+  user_away: { type: 'user_away', name: 'bob', away: true, reason: 'lunch', ts: 1 },
+  whois_reply: { type: 'whois_reply', name: 'bob', joined: 1, idle: 2, away: false },
+  backlog: { type: 'backlog', entries: [{ kind: 'message', from: 'bob', text: 'hi', ts: 1 }], done: true },
   ping: { type: 'ping', n: 5 },
   pong: { type: 'pong', n: 5 },
   goodbye: { type: 'goodbye', reason: 'bye' },
@@ -172,6 +186,16 @@ const localErrors = (events: readonly { kind: string }[]) =>
     .map((e) => (e as unknown as { error: { code: string; origin: string } }).error)
     .filter((e) => e.origin === 'local')
     .map((e) => e.code);
+
+/** A raw session whose hellos both list every feature of the spec (5.8). */
+function featuredV2Session() {
+  const server = new V2ServerConnection({ identity, random: seededRandom('s'), features: V2_FEATURE_NAMES });
+  server.start();
+  const client = new RawV2Client();
+  server.receive(client.hello(server.takeOutput(), { features: [...V2_FEATURE_NAMES] }));
+  client.open(server.takeOutput());
+  return { server, client };
+}
 
 /** v2 server (13.1): a RawV2Client sends whatever the transition needs; the server sends its own. */
 function driveV2Server(t: Transition): Driven {
@@ -194,7 +218,9 @@ function driveV2Server(t: Transition): Driven {
     const events = server.receive(new RawV2Client().hello(server.takeOutput()));
     return { state: server.state, localErrors: localErrors(events) };
   }
-  const { server, client } = rawV2Session(identity);
+  // A feature's packet needs a session that agreed the feature (5.8).
+  const featured = V2_PACKET_FEATURE[t.event.replace(/^send:/, '') as V2PacketType] !== undefined;
+  const { server, client } = featured ? featuredV2Session() : rawV2Session(identity);
   if (t.from === 'JOINED') {
     server.receive(client.seal(CLIENT_PACKETS.join));
     server.acceptJoin('alice', ['alice']);
@@ -229,8 +255,10 @@ function driveV2Client(t: Transition): Driven {
     const events = client.receive(seal(SERVER_PACKETS['error/fatal']));
     return { state: client.state, localErrors: localErrors(events) };
   }
-  const server = new V2ServerConnection({ identity, random: seededRandom('s') });
-  const client = new V2ClientConnection({ random: seededRandom('c') });
+  // Both list every feature (5.8), so that feature packets are agreed and reach the table.
+  const features = V2_FEATURE_NAMES;
+  const server = new V2ServerConnection({ identity, random: seededRandom('s'), features });
+  const client = new V2ClientConnection({ random: seededRandom('c'), features });
   server.start();
   const hello = server.takeOutput();
   if (t.from === 'AWAIT_SERVER_HELLO') {
@@ -267,6 +295,10 @@ function driveV2Client(t: Transition): Driven {
     'send:me': () => client.action('waves'),
     'send:who': () => client.who(),
     'send:export': () => client.requestExport(),
+    'send:nick': () => client.nick('alicia'),
+    'send:away': () => client.away('lunch'),
+    'send:back': () => client.back(),
+    'send:whois': () => client.whois('bob'),
     'send:ping': () => client.ping(9),
     'send:goodbye': () => client.goodbye('bye'),
   };

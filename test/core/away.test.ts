@@ -1,0 +1,100 @@
+/**
+ * Feature `away` (spec 7.12): away and back in the room, user_away on the v2 wire (to members
+ * with the feature, to a newcomer, to the sender of a private message), and the client reader.
+ */
+import { describe, expect, it } from 'vitest';
+import { Room } from '../../src/chat/room.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { RoomReader } from '../../src/client/room-reader.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { MemoryNet } from '../support/memory-net.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+const identity = identityFromSeed(Buffer.alloc(32, 5));
+
+function net() {
+  const server = createV2Server({ identity, random: seededRandom('away server') });
+  const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
+  const packets = (id: number): V2ServerPacket[] =>
+    n.take(id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
+  const join = (name: string, features?: readonly string[]) => {
+    const client = new V2ClientConnection({ random: seededRandom(`away ${name}`), features });
+    const id = n.connect(client);
+    client.join(name);
+    n.settle();
+    return { client, id, first: packets(id) };
+  };
+  return { server, net: n, join, packets };
+}
+
+describe('the room: away (7.12)', () => {
+  it('keeps who is away until back, a leave, or through a rename', () => {
+    const room = new Room<number>(V2_NAME_RULES, LIMITS, true);
+    room.decide(1, { kind: 'join', name: 'ann' }, 0);
+    room.decide(2, { kind: 'join', name: 'bob' }, 0);
+    expect(room.decide(2, { kind: 'away', away: false, reason: null }, 1).kind).toBe('none');
+    expect(room.decide(1, { kind: 'away', away: true, reason: 'lunch' }, 1)).toEqual({
+      kind: 'away',
+      by: 1,
+      name: 'ann',
+      away: true,
+      reason: 'lunch',
+      ts: 1,
+    });
+    room.decide(2, { kind: 'away', away: true, reason: null }, 2);
+    expect(room.awayMembers()).toEqual([
+      { name: 'ann', reason: 'lunch' },
+      { name: 'bob', reason: '' },
+    ]);
+    const pm = room.decide(2, { kind: 'msg', to: 'ann', text: 'hi' }, 3);
+    expect(pm.kind === 'private' && pm.targetAway).toBe('lunch');
+    room.decide(1, { kind: 'nick', name: 'anna' }, 4);
+    expect(room.awayMembers()[0]).toEqual({ name: 'anna', reason: 'lunch' });
+    expect(room.decide(2, { kind: 'away', away: false, reason: null }, 5).kind).toBe('away');
+    room.leave(1, 'quit', 6);
+    expect(room.awayMembers()).toEqual([]);
+  });
+});
+
+describe('the v2 server: away (7.12)', () => {
+  it('tells members with away, a newcomer, and the sender of a private message; nobody else', () => {
+    const s = net();
+    const ann = s.join('ann', ['away']);
+    const bob = s.join('bob', ['away']);
+    const old = s.join('old');
+    s.packets(ann.id);
+    s.packets(bob.id);
+    ann.client.away('lunch');
+    s.net.settle();
+    const ts = s.net.now;
+    const awayPacket = { type: 'user_away', name: 'ann', away: true, reason: 'lunch', ts };
+    expect(s.packets(ann.id)).toEqual([awayPacket]);
+    expect(s.packets(bob.id)).toEqual([awayPacket]);
+    expect(s.packets(old.id)).toEqual([]);
+    const cat = s.join('cat', ['away']);
+    expect(cat.first.map((p) => p.type)).toEqual(['join_ok', 'user_away']);
+    expect(s.join('dan').first.map((p) => p.type)).toEqual(['join_ok']);
+    s.packets(bob.id);
+    bob.client.privateMessage('ann', 'are you there?');
+    s.net.settle();
+    expect(s.packets(bob.id).map((p) => p.type)).toEqual(['private', 'user_away']);
+    ann.client.back();
+    s.net.settle();
+    expect(s.packets(bob.id)).toEqual([{ type: 'user_away', name: 'ann', away: false, ts: s.net.now }]);
+  });
+});
+
+describe('the client reader: away (7.12)', () => {
+  it('reads user_away as an away event', () => {
+    const reader = new RoomReader();
+    expect(reader.read({ type: 'user_away', name: 'bob', away: true, reason: 'tea', ts: 2 }, 0)).toEqual([
+      { kind: 'away', name: 'bob', away: true, reason: 'tea', ts: 2 },
+    ]);
+    expect(reader.read({ type: 'user_away', name: 'bob', away: false, ts: 3 }, 0)).toEqual([
+      { kind: 'away', name: 'bob', away: false, ts: 3 },
+    ]);
+  });
+});
