@@ -60,7 +60,6 @@ describe('the room: rename (7.11)', () => {
     expect(room.decide(3, { kind: 'join', name: 'ann' }, 4).kind).toBe('joined');
     expect([...room.members()]).toEqual([1, 2, 3]);
   });
-
 });
 
 describe('the v2 server: rename (7.11)', () => {
