@@ -10,7 +10,7 @@
  * driver pauses and resumes its socket), so the kernel's buffers fill and the server's queue for
  * it is what decides. Each case ends with a chat round trip (absence: a dead room cannot pass).
  */
-import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import { V2_PACKET_INFO, type V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case, CaseContext } from '../case.js';
 import { pause } from '../driver.js';
 import { limitText, packetText, texts } from '../spec-text.js';
@@ -34,7 +34,9 @@ async function fill(
   lines: number,
   fillChar: string,
 ): Promise<{ senders: V2Session[]; mark: string }> {
-  const perSender = Math.max(1, Math.min(ctx.options.burst, 20));
+  // What a sender may say at once: its burst less what its join took (both 7.8 rateCosts).
+  const joinCost = Math.min(V2_PACKET_INFO.join.rateCost ?? 0, ctx.options.burst);
+  const perSender = Math.max(1, Math.min(ctx.options.burst - joinCost, 20));
   const chars = Math.max(1, Math.min(ctx.options.maxMessage, 2000) - 24);
   const mark = tag();
   // The witness reads all along (and so answers pings) while the senders join, until the last

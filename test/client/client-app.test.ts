@@ -419,7 +419,8 @@ describe('ClientApp', { timeout: 30_000 }, () => {
   });
 
   it('puts a line the server refused (RATE_LIMITED) back in the input line', async () => {
-    const srv = await server({ limits: { rateBurst: 1, ratePerSecond: 1 } });
+    // The join takes 2 of the 3 tokens (its rateCost, 7.8), `one` the last.
+    const srv = await server({ limits: { rateBurst: 3, ratePerSecond: 1 } });
     const c = client(srv.port, tempDir(), { name: 'alice' });
     await c.waitLine(/^joined as alice/);
     for (const text of ['one', 'two', 'three']) c.app.submitLine(text);

@@ -38,6 +38,8 @@ function serverCmd(profile: 'v2' | 'legacy', dir: string): string {
     '--max-name {max-name} --max-message {max-message} --max-frame {max-frame}',
     '--max-clients {max-clients} --burst {rate-burst} --max-queued {max-queued-bytes}',
     '--handshake-timeout {handshake-timeout} --history 1 --idle-ping 200 --idle-timeout 1200',
+    // The suite connects from one address: the per-address limits come from it too (11).
+    '--max-per-address {max-per-address} --address-burst {address-burst} --address-rate {address-rate}',
   ].join(' ');
 }
 

@@ -91,7 +91,7 @@ describe('the v2 server: backlog after join_ok (7.10)', () => {
   });
 
   it('splits a long backlog so that each packet fits a frame, the last with done', () => {
-    const s = net({ maxFrame: 4096, maxMessage: 1000, history: 50, backlog: 30 });
+    const s = net({ maxFrame: 4096, maxMessage: 600, history: 50, backlog: 30 });
     const ann = s.join('ann');
     for (let i = 0; i < 30; i++) {
       ann.client.say(`${i} ${'x'.repeat(500)}`);
