@@ -58,7 +58,7 @@ export interface ClientAppOptions {
 }
 
 /** The v2 features this client uses when the server offers them (spec 5.8). */
-export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
+export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois', 'structured-export'];
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 const NO_RETRY = new Set([

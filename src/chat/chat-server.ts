@@ -130,6 +130,9 @@ export interface Encoded {
  * gives the next packet, null once the reply is complete. It reads the room's state through a
  * cursor, so nothing of it exists before the socket can take it.
  */
+/** The features of a connection that agreed none (legacy, a 2.0 client). */
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
 export interface ReplySource {
   next(): Encoded | null;
 }
@@ -140,9 +143,15 @@ export type Delivery =
   | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
   /**
    * A reply for `to` produced as its socket drains; when one is already in flight for it (one
-   * per connection, 7.7), `busy` is sent instead.
+   * per connection, 7.7), `busy` is sent instead. `source` is made for the features `to` agreed
+   * (5.8), since a feature may change the form of a reply (structured-export).
    */
-  | { readonly kind: 'stream'; readonly to: ConnId; readonly source: ReplySource; readonly busy: Encoded }
+  | {
+      readonly kind: 'stream';
+      readonly to: ConnId;
+      readonly source: (features: ReadonlySet<string>) => ReplySource;
+      readonly busy: Encoded;
+    }
   | {
       readonly kind: 'broadcast';
       readonly packet: Buffer;
@@ -659,7 +668,7 @@ export class ChatServer<E = unknown> {
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
       else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
-      else conn.reply = d.source;
+      else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);
       this.dirty.add(conn);
     }
   }

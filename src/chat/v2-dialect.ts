@@ -91,6 +91,9 @@ function listBudget(maxFrame: number): number {
   return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
 }
 
+/** The feature that gives export_reply its structured join and leave entries (5.8, 7.7). */
+const STRUCTURED_EXPORT = 'structured-export';
+
 /** One export_reply entry as it goes on the wire (7.7): structured, or the 2.0 form. */
 export type WireExportEntry = V2PacketOf<'export_reply'>['entries'][number];
 
@@ -443,7 +446,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const message = 'an export is still on its way: wait for it to finish';
         const busy = { type: 'error', code: 'RATE_LIMITED', message, fatal: false } as const;
         const budget = listBudget(this.limits.maxFrame);
-        const source = new ExportReply(room.history, budget, this.structuredExport(by));
+        // The cursor is made when the server delivers this, in the same step: the reply holds the
+        // history as it is now (7.7), in the form the asker agreed (structured-export, 5.8).
+        const source = (features: ReadonlySet<string>) =>
+          new ExportReply(room.history, budget, features.has(STRUCTURED_EXPORT));
         return [{ kind: 'stream', to: by, source, busy: { packet: encodeV2Packet(busy), type: 'error' } }];
       }
       case 'notice': {
@@ -484,15 +490,6 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       packet: encodeV2Packet({ type: 'error', code: 'LINES_SKIPPED', message, fatal: false }),
       type: 'error',
     };
-  }
-
-  /**
-   * Whether member `by` gets structured export entries (7.7): only when both hellos listed
-   * `structured-export` (the 2.1 version rule). Until this server negotiates features, every
-   * client gets the 2.0 form, which every client reads.
-   */
-  private structuredExport(_by: ConnId): boolean {
-    return false;
   }
 
   tick(room: Room<ConnId>, now: number): readonly Delivery[] {

@@ -649,6 +649,7 @@ export interface V2FeatureInfo {
 
 /** The feature registry (section 5.8): every feature this spec version defines. */
 export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
+  'structured-export': { section: '7.7', packets: [] },
   backlog: { section: '7.10', packets: ['backlog'] },
   nick: { section: '7.11', packets: ['nick', 'user_renamed'] },
   away: { section: '7.12', packets: ['away', 'back', 'user_away'] },
@@ -656,7 +657,13 @@ export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
 };
 
 /** Every feature name, in spec order. */
-export const V2_FEATURE_NAMES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
+export const V2_FEATURE_NAMES: readonly string[] = [
+  'structured-export',
+  'backlog',
+  'nick',
+  'away',
+  'whois',
+];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
 export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> = {

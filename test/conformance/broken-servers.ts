@@ -54,7 +54,8 @@ function wholeExports(server: RunningServer): RunningServer {
     original().flatMap((d): Delivery[] => {
       if (d.kind !== 'stream') return [d];
       const out: Delivery[] = [];
-      for (let next = d.source.next(); next !== null; next = d.source.next())
+      const source = d.source(new Set());
+      for (let next = source.next(); next !== null; next = source.next())
         out.push({ kind: 'send', to: d.to, packet: next.packet, type: next.type });
       return out;
     }),
