@@ -113,6 +113,8 @@ export class CaseStop extends Error {
 const shortNames = { next: randomBytes(2).readUInt16BE() };
 /** Reserved names short enough to be drawn (v2 and legacy). */
 const SHORT_RESERVED = new Set(['temp']);
+/** The refusal codes of a server's per-address limits (5.10, 11). */
+const ADDRESS_REFUSALS = ['TOO_MANY_FROM_ADDRESS', 'ADDRESS_RATE_LIMITED'] as const;
 /** Characters of shortened chat lines (ctx.line). */
 const LINE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -145,6 +147,16 @@ export class CaseContext {
   get refusedAtAccept(): number {
     return this.conns.filter((c) => c.closed && (c.framesArrived === 0 || c.arrivedIncludes('"refused"')))
       .length;
+  }
+  /**
+   * The code of a v2 `refused` record (5.10) that turned one of this case's connections away for
+   * the server's per-address limits (11), if any: the suite connects from one address.
+   */
+  get refusedForAddress(): string | null {
+    for (const code of ADDRESS_REFUSALS)
+      if (this.conns.some((c) => c.arrivedIncludes('"refused"') && c.arrivedIncludes(`"${code}"`)))
+        return code;
+    return null;
   }
   /** Error packets RATE_LIMITED that this case's v2 sessions received. */
   get rateLimited(): number {

@@ -122,7 +122,16 @@ function outsideLimits(ctx: CaseContext, c: Case): Finding[] | null {
   let why: string | null = null;
   // A SERVER_FULL case goes beyond maxClients on purpose and is judged as it is.
   const refused = ctx.refusedAtAccept;
-  if (maxClients !== undefined && ctx.mostHeld > maxClients && refused > 0 && !c.needs?.['max-clients']) {
+  const byAddress = ctx.refusedForAddress;
+  const addressCase = c.needs?.['max-per-address'] !== undefined || c.needs?.['address-burst'] !== undefined;
+  if (byAddress !== null && !addressCase) {
+    why = `the server refused one of the suite's connections with ${byAddress} (5.10): the suite connects from one address, so a server it tests needs its per-address limits raised (reference server: --max-per-address 1000 --address-burst 1000, or {max-per-address} and {address-burst} in --server-cmd)`;
+  } else if (
+    maxClients !== undefined &&
+    ctx.mostHeld > maxClients &&
+    refused > 0 &&
+    !c.needs?.['max-clients']
+  ) {
     why = `the case held up to ${ctx.mostHeld} connections at once, more than the server's maxClients ${maxClients}, and ${refused} of them were refused at accept`;
   } else if (
     ctx.rateLimited > 0 &&
