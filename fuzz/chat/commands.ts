@@ -66,7 +66,13 @@ export class Join extends OnSlot implements Cmd {
       slot,
       () => r.act(slot, { kind: 'join', name: this.name }),
       (limited) => {
-        if (limited) return { expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]), apply: () => {} };
+        if (limited) {
+          // legacy: no reply, and the client waits for one for good (model.stuck).
+          const apply = () => {
+            if (m.profile === 'legacy') m.stuck.add(slot);
+          };
+          return { expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]), apply };
+        }
         if (verdict !== null) {
           const reply: Expect =
             m.profile === 'v2' ? { t: 'join_error', code: verdict } : { t: 'username_taken' };
@@ -132,7 +138,8 @@ export class Say extends OnSlot implements Cmd {
         'none',
       );
     }
-    const token = ignored ? 'none' : m.takeToken(slot);
+    // Every packet takes its rateCost (7.8), an empty legacy line too: it is ignored only after.
+    const token = m.takeToken(slot);
     const tooLong = [...this.text].length > r.limits.maxMessage;
     await step(
       m,
@@ -141,8 +148,8 @@ export class Say extends OnSlot implements Cmd {
       slot,
       () => r.act(slot, { kind: this.kind, text: this.text }),
       (limited) => {
-        if (ignored) return { expect: new Map(), apply: () => {} };
         if (limited) return { expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]), apply: () => {} };
+        if (ignored) return { expect: new Map(), apply: () => {} };
         if (tooLong) return { expect: expectMap([[slot, [notice(m, 'MESSAGE_TOO_LONG')]]]), apply: () => {} };
         const entries: [Who, Expect[]][] = [];
         const kind = this.kind === 'say' ? 'message' : 'action';

@@ -86,7 +86,7 @@ export function slotsWhere(
       which === 'empty'
         ? !m.isConnected(slot)
         : which === 'waiting'
-          ? m.waiting.has(slot)
+          ? m.waiting.has(slot) && !m.stuck.has(slot)
           : which === 'joined'
             ? m.members.has(slot)
             : m.isConnected(slot);
