@@ -127,6 +127,9 @@ export const legacyMitigationCases: Case[] = [
     accepts: ['about a burst of lines (--burst) forwarded, the rest dropped'],
     async run(ctx) {
       const [a, b] = await joinAll(ctx, 'floodA', 'floodB');
+      // The join took its rateCost (7.8), all of a burst of 1 or 2: wait for the bucket to refill
+      // (ratePerSecond >= 1, 11) so that the burst holds at least one line.
+      await pause(1100);
       const total = ctx.options.burst * 2 + 10;
       const sent = Array.from({ length: total }, (_, i) => ctx.line(`rate ${i} ${tag()}`));
       a.conn.write(Buffer.concat(sent.map((t) => a.frame('default', t))));
