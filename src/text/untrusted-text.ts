@@ -34,8 +34,15 @@ export function hasUnsafeText(text: string): boolean {
   return UNSAFE.test(text);
 }
 
-const escapeCodePoints = (ch: string) =>
-  [...ch].map((c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`).join('');
+/**
+ * One unsafe code point as JSON escapes of its UTF-16 code units: a code point past U+FFFF (a tag
+ * character) becomes its surrogate pair, so that JSON.parse gives the code point back.
+ */
+const escapeUnits = (ch: string) =>
+  ch
+    .split('')
+    .map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .join('');
 
 /** Longest log line (in code points) before the rest is cut; no one reads past it. */
 export const MAX_LOG_LINE = 2000;
@@ -46,7 +53,7 @@ export const MAX_LOG_LINE = 2000;
  * `…(+N)`. Values inside it should already be quoted with logText, so that they read as values.
  */
 export function logLine(message: string): string {
-  const escaped = message.replace(UNSAFE, escapeCodePoints);
+  const escaped = message.replace(UNSAFE, escapeUnits);
   const points = [...escaped];
   if (points.length <= MAX_LOG_LINE) return escaped;
   return `${points.slice(0, MAX_LOG_LINE).join('')}…(+${points.length - MAX_LOG_LINE})`;
@@ -57,9 +64,8 @@ export function logLine(message: string): string {
  * \uXXXX, and at most `max` code points of the value, then `…(+N)` for the N left out.
  */
 export function logText(value: string, max = 120): string {
+  const quote = (text: string) => JSON.stringify(text).replace(UNSAFE, escapeUnits);
   const points = [...value];
-  const kept = points.length > max ? points.slice(0, max).join('') : value;
-  const more = points.length > max ? `…(+${points.length - max})` : '';
-  const quoted = JSON.stringify(kept).replace(UNSAFE, escapeCodePoints);
-  return `${quoted}${more}`;
+  if (points.length <= max) return quote(value);
+  return `${quote(points.slice(0, max).join(''))}…(+${points.length - max})`;
 }

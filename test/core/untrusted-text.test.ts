@@ -1,6 +1,6 @@
 /** Text from the network, for a terminal and for a log line (hardening: log injection, spoofing). */
 import { describe, expect, it } from 'vitest';
-import { displayText, hasUnsafeText, logText } from '../../src/text/untrusted-text.js';
+import { displayText, hasUnsafeText, logLine, logText, MAX_LOG_LINE } from '../../src/text/untrusted-text.js';
 
 describe('displayText', () => {
   it('turns escape sequences and other controls into U+FFFD', () => {
@@ -57,5 +57,44 @@ describe('logText', () => {
     expect(logText('a'.repeat(40_000), 10)).toBe('"aaaaaaaaaa"…(+39990)');
     expect(logText('🚀'.repeat(5), 3)).toBe('"🚀🚀🚀"…(+2)');
     expect(logText('short', 10)).toBe('"short"');
+  });
+
+  it('cuts only a value longer than the limit (exactly at the limit: whole, no count)', () => {
+    expect(logText('abc', 3)).toBe('"abc"');
+    expect(logText('abcd', 3)).toBe('"abc"…(+1)');
+    expect(logText('🚀🚀🚀', 3)).toBe('"🚀🚀🚀"');
+    expect(logText('x'.repeat(120))).toBe(`"${'x'.repeat(120)}"`);
+    expect(logText('x'.repeat(121))).toBe(`"${'x'.repeat(120)}"…(+1)`);
+  });
+
+  it('escapes a code point past U+FFFF as its surrogate pair, which JSON.parse reads back', () => {
+    const token = logText('a\u{e0041}b\u{e007f}');
+    expect(token).toBe('"a\\udb40\\udc41b\\udb40\\udc7f"');
+    expect(JSON.parse(token)).toBe('a\u{e0041}b\u{e007f}');
+  });
+});
+
+describe('logLine', () => {
+  it('escapes line breaks, terminal controls and invisible code points of a whole line', () => {
+    const line = logLine('conn 1: x\nFAKE line\r\u001b[2J\u200b\u2028\u{e0041} end');
+    expect(line).toBe('conn 1: x\\u000aFAKE line\\u000d\\u001b[2J\\u200b\\u2028\\udb40\\udc41 end');
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u);
+  });
+
+  it('leaves a safe line of any script as it is', () => {
+    const line = 'conn 7: joined as "Zoë 山田 🚀"';
+    expect(logLine(line)).toBe(line);
+  });
+
+  it(`cuts a line longer than ${MAX_LOG_LINE} code points and says how many were left out`, () => {
+    expect(MAX_LOG_LINE).toBe(2000);
+    const exact = '🚀'.repeat(MAX_LOG_LINE);
+    expect(logLine(exact)).toBe(exact);
+    expect(logLine(`${exact}ab`)).toBe(`${exact}…(+2)`);
+    // The limit counts the escaped line: one ESC is six code points once escaped.
+    expect(logLine(`${'a'.repeat(MAX_LOG_LINE - 6)}\u001b`)).toBe(`${'a'.repeat(MAX_LOG_LINE - 6)}\\u001b`);
+    expect(logLine(`${'a'.repeat(MAX_LOG_LINE - 5)}\u001b`)).toBe(
+      `${'a'.repeat(MAX_LOG_LINE - 5)}\\u001…(+1)`,
+    );
   });
 });
