@@ -34,4 +34,6 @@ export type ChatHook = (s: string, start: number, end: number, atUs: number) => 
 export interface ClientTarget {
   readonly host: string;
   readonly port: number;
+  /** The local address to connect from (a loopback address other than 127.0.0.1, say), if any. */
+  readonly localAddress?: string;
 }

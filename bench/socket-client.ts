@@ -48,7 +48,8 @@ export abstract class SocketClient {
           reject(err);
         },
       };
-      const socket = connect({ host: this.target.host, port: this.target.port, noDelay: true });
+      const { host, port, localAddress } = this.target;
+      const socket = connect({ host, port, localAddress, noDelay: true });
       this.socket = socket;
       this.closed = new Promise<void>((done) => socket.once('close', () => done()));
       socket.on('error', (err) => this.fail(new Error(`${this.name}: socket error: ${err.message}`)));

@@ -88,6 +88,11 @@ export const PLANTS: readonly PlantInfo[] = [
     target: 'session+server',
     bug: 'one broadcast per run reaches the longest-present member twice',
   },
+  {
+    name: 'legacy-join-waits',
+    target: 'session',
+    bug: 'a legacy setuser the rate limit drops leaves the client waiting (no close, 10.2)',
+  },
 ];
 
 export function plantInfo(name: string): PlantInfo | undefined {
@@ -427,6 +432,17 @@ export function deliveryPlantKind(name: string): 'drop' | 'duplicate' | null {
 }
 
 export function sessionPlant(name: string): SessionImpl | null {
+  if (name === 'legacy-join-waits') {
+    return {
+      createServer(profile, options) {
+        const server = REAL_SESSION.createServer(profile, options);
+        // The behaviour before decision L1: the dropped setuser is settled as refused, unanswered.
+        const inside = server as unknown as { dialect: { closesOnDroppedJoin?: boolean } };
+        inside.dialect.closesOnDroppedJoin = false;
+        return server;
+      },
+    };
+  }
   const kind = deliveryPlantKind(name);
   if (!kind) return null;
   return {

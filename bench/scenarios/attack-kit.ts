@@ -675,6 +675,9 @@ export interface AttackPlan {
   readonly keepOutput?: boolean;
 }
 
+/** Points of the quiet after an attack at which the server's RSS is read (those before its end). */
+const QUIET_CHECKPOINTS_MS = [1000, 5000, 15000, 30000];
+
 /** Starts a fresh server and honest room, runs one attack in the frame described at the top. */
 export async function underAttack(
   name: string,
@@ -721,7 +724,17 @@ export async function underAttack(
     // The peak of the whole run: a server that frees memory during the attack peaked before it.
     const watched = watch?.stop() ?? null;
     const peakBytes = watched === null ? beforeBytes : Math.max(watched, beforeBytes ?? 0);
-    await pause(settings.quietMs);
+    // Does the memory come back? The RSS at a few points of the quiet, then at its end.
+    const quietTrace: AttackCounts = {};
+    let waited = 0;
+    for (const at of QUIET_CHECKPOINTS_MS) {
+      if (at >= settings.quietMs || pid === null) break;
+      await pause(at - waited);
+      waited = at;
+      const rss = readProcess(pid).rssBytes;
+      quietTrace[`rssMB${at / 1000}s`] = rss === null ? null : Math.round(rss / 2 ** 20);
+    }
+    await pause(settings.quietMs - waited);
     const afterQuietBytes = pid === null ? null : readProcess(pid).rssBytes;
     return {
       scenario: 'attack',
@@ -730,7 +743,7 @@ export async function underAttack(
       serverFlags: flags.length ? [`${flags.join(' ')} (${plan.flagReason ?? ''})`] : [],
       honest: await room.figures(),
       rss: { beforeBytes, peakBytes, afterQuietBytes, quietSeconds: settings.quietMs / 1000 },
-      counts: { ...prepared, ...counts },
+      counts: { ...prepared, ...counts, ...quietTrace },
       loadgenLagMs: { p99: Math.round(lag.percentile(99) / 1e5) / 10, max: Math.round(lag.max / 1e5) / 10 },
       logLines,
       seconds: (nowUs() - t0) / 1e6,

@@ -14,7 +14,7 @@ import {
   DEFAULT_SETTINGS,
   underAttack,
 } from './attack-kit.js';
-import { lockoutAttack } from './attack-lockout.js';
+import { lockoutAttack, lockoutLiftedAttack, lockoutSpreadAttack } from './attack-lockout.js';
 import { logsAttack } from './attack-logs.js';
 import { namesAttack } from './attack-names.js';
 import { trickleAttack } from './attack-trickle.js';
@@ -24,6 +24,8 @@ export const ATTACKS = {
   'honest-export': honestExportAttack,
   burst: burstAttack,
   lockout: lockoutAttack,
+  'lockout-spread': lockoutSpreadAttack,
+  'lockout-lifted': lockoutLiftedAttack,
   flood: floodAttack,
   names: namesAttack,
   logs: logsAttack,

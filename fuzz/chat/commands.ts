@@ -67,11 +67,11 @@ export class Join extends OnSlot implements Cmd {
       () => r.act(slot, { kind: 'join', name: this.name }),
       (limited) => {
         if (limited) {
-          // legacy: no reply, and the client waits for one for good (model.stuck).
-          const apply = () => {
-            if (m.profile === 'legacy') m.stuck.add(slot);
-          };
-          return { expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]), apply };
+          // legacy has no reply to a dropped setuser (10.2): the server closes the connection
+          // (RATE_EXCEEDED) rather than leave the client waiting. It was never in the room.
+          if (m.profile === 'legacy')
+            return { expect: expectMap([[slot, [{ t: 'closed' }]]]), apply: () => m.left(slot) };
+          return { expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]), apply: () => {} };
         }
         if (verdict !== null) {
           const reply: Expect =

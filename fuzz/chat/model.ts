@@ -46,11 +46,6 @@ export class ChatModel {
   readonly members = new Map<Who, string>();
   /** Participants connected (handshake done) but not joined. */
   readonly waiting = new Set<Who>();
-  /**
-   * Legacy participants whose setuser the rate limit dropped (7.8): legacy has no reply for it
-   * (10.2), so their client waits for a verdict that never comes and cannot try again.
-   */
-  readonly stuck = new Set<Who>();
   history: HistoryItem[] = [];
   /** Whether `history` is all the server holds (false until the room has been seen empty). */
   historyComplete: boolean;
@@ -143,7 +138,6 @@ export class ChatModel {
   left(slot: Who): void {
     const name = this.members.get(slot);
     this.waiting.delete(slot);
-    this.stuck.delete(slot);
     this.members.delete(slot);
     this.tokens.delete(slot);
     this.lastId.delete(slot);

@@ -44,6 +44,9 @@ export async function step(
         ? saw.some(
             (o) =>
               (o.t === 'error' && o.code === 'RATE_LIMITED') ||
+              // legacy: a dropped setuser closes the connection (10.2); anything else closed
+              // where a notice is due fails the comparison all the same.
+              (o.t === 'closed' && m.profile === 'legacy') ||
               (o.t === 'default' && o.from === LEGACY_SERVER_NAME && o.cont.includes('RATE_LIMITED')),
           )
         : !token;
@@ -86,7 +89,7 @@ export function slotsWhere(
       which === 'empty'
         ? !m.isConnected(slot)
         : which === 'waiting'
-          ? m.waiting.has(slot) && !m.stuck.has(slot)
+          ? m.waiting.has(slot)
           : which === 'joined'
             ? m.members.has(slot)
             : m.isConnected(slot);

@@ -194,6 +194,11 @@ export interface WireDialect<E> {
   answersPing(event: E): boolean;
   /** Whether the event is the packet whose transition waits for the room's verdict (a join). */
   waitsForVerdict(event: E): boolean;
+  /**
+   * Whether a join the rate limit drops closes the connection (legacy, 10.2: the protocol has no
+   * reply for it, and its client would wait for one for ever); otherwise it is settled as refused.
+   */
+  readonly closesOnDroppedJoin?: boolean;
   /** What a connection refused at accept is sent before the close (v2 `refused`, 5.10), if anything. */
   refusal(code: ErrorCode, message: string): Buffer | null;
   /** What an endpoint event from member `from` amounts to (null: nothing). */
@@ -681,16 +686,20 @@ export class ChatServer<E = unknown> {
   private charge(conn: Conn<E>, event: E, cost: number, now: number): boolean {
     const verdict = chargePacket(conn.rate, cost, this.limits, now);
     if (verdict === 'pass') return true;
-    if (verdict === 'close') {
+    const join = this.dialect.waitsForVerdict(event) && conn.endpoint.awaitingVerdict;
+    if (verdict === 'close' || (join && this.dialect.closesOnDroppedJoin)) {
       const budget = this.limits.rateRefusalBudget;
       const windowS = this.limits.rateRefusalWindowMs / 1000;
-      const message = `more than ${budget} packets over the rate limit within ${windowS} s`;
+      const message =
+        verdict === 'close'
+          ? `more than ${budget} packets over the rate limit within ${windowS} s`
+          : 'a join dropped by the rate limit, which has no reply in this protocol (10.2)';
       const error = conn.endpoint.failWith(parleyError('RATE_EXCEEDED', message));
       this.log('info', `conn ${conn.id}: ${error.code}`);
       this.finish(conn, 'error', now, error);
       return false;
     }
-    if (this.dialect.waitsForVerdict(event) && conn.endpoint.awaitingVerdict) conn.endpoint.settle('refused');
+    if (join) conn.endpoint.settle('refused');
     if (verdict === 'reply') {
       const rate = this.limits.ratePerSecond;
       const error = parleyError('RATE_LIMITED', `slow down: the server allows ${rate} packets a second`);

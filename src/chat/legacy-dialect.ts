@@ -87,6 +87,9 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     return false;
   }
 
+  /** A dropped setuser has no reply in legacy (10.2): the connection is closed (RATE_EXCEEDED). */
+  readonly closesOnDroppedJoin = true;
+
   waitsForVerdict(event: LegacyServerConnectionEvent): boolean {
     return event.kind === 'packet' && event.packet.typ === 'setuser';
   }

@@ -238,7 +238,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'that the replies to a flood cannot outgrow it (one reply per refused line was 917,866 replies in 10 ' +
       's); past rateRefusalBudget refusals in one window the server closes it with RATE_EXCEEDED (fatal; ' +
       'v2: the `error` packet, then the close; the others see `user_left` with reason `error`). legacy has ' +
-      'no error packet: RATE_LIMITED is a `default` line from `*server*` and RATE_EXCEEDED a close.',
+      'no error packet: RATE_LIMITED is a `default` line from `*server*` and RATE_EXCEEDED a close, and a ' +
+      'dropped `setuser` closes the connection at once (RATE_EXCEEDED, 10.2: no reply to it exists).',
   },
   rateRefusalReplies: {
     default: 3,

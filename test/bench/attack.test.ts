@@ -50,6 +50,8 @@ describe('attack bench', () => {
       'honest-export',
       'burst',
       'lockout',
+      'lockout-spread',
+      'lockout-lifted',
       'flood',
       'names',
       'logs',
@@ -100,5 +102,15 @@ describe.skipIf(!built)('attack bench smoke run', () => {
     expect(r.logLines).toBeGreaterThan(0);
     for (const key of ['controlChars', 'escapeChars', 'forgedLines', 'longestLineKB'])
       expect(typeof r.counts[key]).toBe('number');
+  });
+});
+
+describe('lockout addresses', () => {
+  it('counts loopback addresses from 127.0.0.1 up, across octets', async () => {
+    const { loopbackAddress } = await import('../../bench/scenarios/attack-lockout.js');
+    expect(loopbackAddress(1)).toBe('127.0.0.1');
+    expect(loopbackAddress(2)).toBe('127.0.0.2');
+    expect(loopbackAddress(257)).toBe('127.0.1.1');
+    expect(loopbackAddress((1 << 16) + 3)).toBe('127.1.0.3');
   });
 });

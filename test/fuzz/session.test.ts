@@ -21,4 +21,9 @@ describe('session fuzz target', () => {
     const broken = sessionProperties(sessionPlant('duplicate-delivery')!, [profile]);
     await expectCatches(byName(broken, profile), /received \[.*\], expected/);
   });
+
+  it('catches a legacy server that leaves a client whose setuser was dropped waiting (10.2)', async () => {
+    const broken = sessionProperties(sessionPlant('legacy-join-waits')!, ['legacy']);
+    await expectCatches(byName(broken, 'legacy'), /received \[.*\], expected/);
+  });
 });
