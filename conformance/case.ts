@@ -58,6 +58,11 @@ export interface SuiteOptions {
   readonly maxQueuedBytes?: number;
   /** The identity fingerprint the v2 server must present, if known. */
   readonly fingerprint?: string;
+  /**
+   * Stops the server under test as its operator would (SIGTERM), without waiting for it to end;
+   * only when the suite started the server (--server-cmd). The shutdown case (7.9) needs it.
+   */
+  readonly stopServer?: () => Promise<void>;
 }
 
 /** A server timer a case waits for; such cases run alongside the others to save time. */
@@ -87,6 +92,11 @@ export interface Case {
    * A server setting the case needs, by --server-cmd placeholder: with --server-cmd naming that
    * placeholder the case gets its own server started with this value.
    */
+  /**
+   * The case stops the server (options.stopServer): it runs on a server of its own, or last, and
+   * the server's end is not a crash.
+   */
+  readonly stopsServer?: boolean;
   readonly needs?: Readonly<
     Partial<
       Record<'max-clients' | 'max-queued-bytes' | 'rate-burst' | 'max-per-address' | 'address-burst', number>

@@ -5,7 +5,8 @@
  * at once, and run alongside the others; every other case runs alone, in order, each under a cap
  * so that nothing can hang the run. After each case a liveness probe (connect, read the opening
  * frame) checks that the server still answers; once it does not, the remaining cases are not run
- * and the report names the case after which it stopped. The sanity case runs again last. Results
+ * and the report names the case after which it stopped. The sanity case runs again last, and after
+ * it a case that stops the server (7.9), when the suite can stop it. Results
  * are then matched against the expected-failures list, which decides the exit code.
  */
 
@@ -324,18 +325,21 @@ interface Plan {
   last?: Case;
   timed: Case[];
   plain: Case[];
+  /** Cases that stop the server (7.9): on a server of their own, or after everything else. */
+  stopping: Case[];
   tagOf(c: Case): string;
 }
 
 function plan(cases: readonly Case[]): Plan {
   const first = cases.find((c) => c.id === 'sanity/1');
   const last = cases.find((c) => c.id === 'sanity/2');
-  const middle = cases.filter((c) => c !== first && c !== last);
+  const middle = cases.filter((c) => c !== first && c !== last && !c.stopsServer);
   return {
     first,
     last,
     timed: middle.filter((c) => c.waitsFor),
     plain: middle.filter((c) => !c.waitsFor),
+    stopping: cases.filter((c) => c.stopsServer),
     tagOf: (c) => cases.indexOf(c).toString(36),
   };
 }
@@ -351,7 +355,9 @@ async function runFixed(
   let why = '';
   if (p.first) report(await runCase(p.first, options, p.tagOf(p.first)));
   const running = p.timed.map((c) => runCase(c, options, p.tagOf(c)));
-  for (const c of p.plain) {
+  // Without a way to stop the server, a stopping case only says it needs one (INFORMATIONAL).
+  const plain = options.stopServer ? p.plain : [...p.plain, ...p.stopping];
+  for (const c of plain) {
     if (killedBy) {
       report(notRun(c, `the server stopped answering after case ${killedBy} (${why})`));
       continue;
@@ -379,6 +385,12 @@ async function runFixed(
       report({ ...result, actual: `the server stopped answering after case ${killedBy}: ${result.actual}` });
     } else report(result);
   }
+  // The server ends here: nothing runs after a case that stopped it.
+  if (options.stopServer) {
+    const [stopper, ...rest] = p.stopping;
+    if (stopper) report(await runCase(stopper, options, p.tagOf(stopper)));
+    for (const c of rest) report(notRun(c, `the server was stopped by case ${stopper.id}`));
+  }
   return killedBy;
 }
 
@@ -401,8 +413,8 @@ async function judge(server: ServerProcess, result: CaseResult, options: SuiteOp
 
 /**
  * With --server-cmd: the suite starts, watches and restarts the server. Plain cases share one
- * server, restarted after any case that did not pass; timer cases and cases that need a setting
- * get one each; with --isolate every case does.
+ * server, restarted after any case that did not pass; timer cases, cases that need a setting and
+ * cases that stop the server get one each; with --isolate every case does.
  */
 async function runManaged(
   cases: readonly Case[],
@@ -420,7 +432,10 @@ async function runManaged(
     const wanted = Object.entries(c.needs ?? {}).filter(([k]) => named.has(k as LimitPlaceholder));
     return wanted.length ? (Object.fromEntries(wanted) as LimitOverrides) : null;
   };
-  /** A case on a server of its own, stopped afterwards. */
+  /**
+   * A case on a server of its own, stopped afterwards. A case that stops the server (7.9) may
+   * send it SIGTERM; the process ending then is what the case asked for, not a crash.
+   */
   const alone = async (c: Case, overrides: LimitOverrides = {}): Promise<CaseResult> => {
     let server: ServerProcess;
     try {
@@ -430,6 +445,10 @@ async function runManaged(
     }
     try {
       const o = withOverrides({ ...options, port: server.port }, overrides);
+      if (c.stopsServer) {
+        const stopServer = async () => server.signal('SIGTERM');
+        return await runCase(c, { ...o, stopServer }, p.tagOf(c));
+      }
       return await judge(server, await runCase(c, o, p.tagOf(c)), o);
     } finally {
       await server.stop();
@@ -458,7 +477,7 @@ async function runManaged(
   };
   const runOne = (c: Case): Promise<CaseResult> => {
     const overrides = overridesOf(c);
-    if (overrides) return alone(c, overrides);
+    if (overrides || c.stopsServer) return alone(c, overrides ?? {});
     return control.isolate ? alone(c) : onShared(c);
   };
 
@@ -466,7 +485,7 @@ async function runManaged(
     if (p.first) report(await runOne(p.first));
     // Timer cases each get a server of their own, so a crash is theirs alone.
     const running = p.timed.map((c) => alone(c, overridesOf(c) ?? {}));
-    for (const c of p.plain) report(await runOne(c));
+    for (const c of [...p.plain, ...p.stopping]) report(await runOne(c));
     for (const pending of running) report(await pending);
     if (p.last) report(await runOne(p.last));
   } finally {

@@ -214,20 +214,23 @@ export class ServerProcess {
     return out;
   }
 
-  /** Stops the process group (SIGTERM, then SIGKILL after a second). */
-  async stop(): Promise<void> {
+  /** Sends `s` to the process group (the shell and whatever it started), if it still runs. */
+  signal(s: NodeJS.Signals): void {
     const child = this.child;
     if (!child || this.exitInfo || child.pid === undefined) return;
-    const signal = (s: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, s);
-      } catch {
-        // already gone
-      }
-    };
-    signal('SIGTERM');
+    try {
+      process.kill(-child.pid, s);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Stops the process group (SIGTERM, then SIGKILL after a second). */
+  async stop(): Promise<void> {
+    if (this.exitInfo) return;
+    this.signal('SIGTERM');
     if ((await this.waitExit(1000)) === null) {
-      signal('SIGKILL');
+      this.signal('SIGKILL');
       await this.waitExit(2000);
     }
   }

@@ -21,7 +21,7 @@ import { genErrors } from './gen/emit-errors.mjs';
 import { genLegacyPackets } from './gen/emit-legacy-packets.mjs';
 import { genMachines } from './gen/emit-machines.mjs';
 import { genProtocol } from './gen/emit-protocol.mjs';
-import { genUnicodeNames } from './gen/emit-unicode.mjs';
+import { expandPattern, genUnicodeNames } from './gen/emit-unicode.mjs';
 import { genV2Packets } from './gen/emit-v2-packets.mjs';
 import { loadSpec } from './gen/load.mjs';
 import { SPEC_NAME } from './gen/spec-model.mjs';
@@ -50,7 +50,7 @@ export function generate(spec, root = ROOT) {
   const jsonSchema = z.toJSONSchema(specFormat);
   return new Map([
     ['spec/spec.schema.json', `${JSON.stringify(jsonSchema, null, 2)}\n`],
-    ['src/generated/constants.ts', genConstants(spec)],
+    ['src/generated/constants.ts', genConstants(spec, expandPattern(spec.profiles.v2.names.pattern, root))],
     ['src/generated/errors.ts', genErrors(spec)],
     ['src/generated/v2-packets.ts', genV2Packets(spec)],
     ['src/generated/legacy-packets.ts', genLegacyPackets(spec)],

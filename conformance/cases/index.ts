@@ -22,6 +22,7 @@ import { v2OutputCases } from './v2-output.js';
 import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
+import { v2ShutdownCases } from './v2-shutdown.js';
 import { v2StateCases } from './v2-states.js';
 import { v2StrictCases } from './v2-strict.js';
 
@@ -70,6 +71,7 @@ const BODY: readonly Case[] = [
   ...v2LimitCases,
   ...v2PrivateCases,
   ...v2RoomCases,
+  ...v2ShutdownCases,
   ...v2OutputCases,
   ...legacyHandshakeCases,
   ...legacyChatCases,

@@ -15,7 +15,21 @@ function nameRules(prefix, names) {
   ].join('\n');
 }
 
-export function genConstants(spec) {
+/**
+ * A `u`-flag RegExp built from `source` split over lines: the v2 name pattern with its
+ * General_Category classes written out (scripts/gen/emit-unicode.mjs) is too long for one.
+ */
+function longRegex(source, width = 96) {
+  const parts = [];
+  for (let i = 0; i < source.length; i += width) parts.push(`  ${q(source.slice(i, i + width))}`);
+  return `new RegExp(\n  [\n${parts.map((p) => `  ${p}`).join(',\n')},\n  ].join(''),\n  'u',\n)`;
+}
+
+/**
+ * src/generated/constants.ts. `v2NamePattern` is the spec's v2 name pattern with its Unicode
+ * classes expanded from the pinned data (spec 7.2); without it the spec's own text is used.
+ */
+export function genConstants(spec, v2NamePattern) {
   const { v2, legacy } = spec.profiles;
   const limits = Object.fromEntries(spec.limits.map((l) => [l.name, l.default]));
   const limitInfo = Object.fromEntries(
@@ -143,8 +157,11 @@ export function genConstants(spec) {
       ),
       `export const V2_SIGNATURE_CONTEXT = ${q(v2.crypto.identity.signatureContext)};`,
       '',
-      doc(`Allowed user names (section ${v2.names.section}); lengths are checked against maxName.`),
-      `export const V2_NAME_PATTERN = ${regexLiteral(v2.names.pattern, 'u')};`,
+      doc(
+        `Allowed user names (section ${v2.names.section}); lengths are checked against maxName. The spec's ` +
+          `\`${v2.names.pattern}\` with its classes written out from the pinned Unicode data, not the engine's.`,
+      ),
+      `export const V2_NAME_PATTERN = ${v2NamePattern === undefined ? regexLiteral(v2.names.pattern, 'u') : longRegex(v2NamePattern)};`,
       '',
       doc('Reserved names, compared by the name key (section 7.2).'),
       decl(`export const V2_RESERVED_NAMES = `, v2.names.reserved, ' as const;'),

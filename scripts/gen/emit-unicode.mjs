@@ -8,6 +8,9 @@
 //   PropertyValueAliases.txt): one lookup answers "allowed?" and "which scripts?";
 // - full case folding (CaseFolding.txt, statuses C and F);
 // - the confusable prototypes (confusables.txt) for the UTS #39 skeleton.
+// - the General_Category classes (DerivedGeneralCategory.txt) that the v2 name pattern names as
+//   \p{L}, \p{M}, \p{N}: expandPattern writes them out as explicit code point ranges, so the
+//   pattern means Unicode 17.0.0 on every JavaScript engine, whatever Unicode its own tables carry.
 // Every file must state the same Unicode version; it is emitted with the data.
 
 import { readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { q } from './ts.mjs';
 export const UNICODE_DIR = 'spec/unicode';
 export const UNICODE_FILES = Object.freeze([
   'CaseFolding.txt',
+  'DerivedGeneralCategory.txt',
   'IdentifierStatus.txt',
   'PropertyValueAliases.txt',
   'ScriptExtensions.txt',
@@ -116,13 +120,96 @@ function longString(value, width = 96) {
   return parts.length === 0 ? "''" : `[\n${parts.join(',\n')},\n].join('')`;
 }
 
-/** Reads the Unicode files under `root` and returns src/generated/unicode-names.ts. */
-export function genUnicodeNames(root) {
+/** The Unicode files under `root`, by name, and the one version they all state. */
+function readUnicode(root) {
   const dir = path.join(root, UNICODE_DIR);
   const texts = Object.fromEntries(UNICODE_FILES.map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
   const versions = new Set(UNICODE_FILES.map((f) => versionOf(f, texts[f])));
   if (versions.size !== 1) throw new Error(`${UNICODE_DIR}: files of different versions (${[...versions]})`);
   const [version] = versions;
+  return { texts, version };
+}
+
+/**
+ * General_Category value -> sorted [first, last] ranges, for every two-letter value, every
+ * one-letter group (L = Lu Ll Lt Lm Lo, ...) and LC (Lu Ll Lt); long aliases (Letter, Mark...)
+ * from PropertyValueAliases.txt name the same sets.
+ */
+function categoryRanges(texts) {
+  const byValue = new Map();
+  const add = (value, r) => {
+    if (!byValue.has(value)) byValue.set(value, []);
+    byValue.get(value).push(r);
+  };
+  for (const [field, value] of rows(texts['DerivedGeneralCategory.txt'])) {
+    const r = range(field);
+    add(value, r);
+    add(value[0], r);
+    if (value === 'Lu' || value === 'Ll' || value === 'Lt') add('LC', r);
+  }
+  for (const [prop, short, ...longs] of rows(texts['PropertyValueAliases.txt'])) {
+    if (prop !== 'gc' || !byValue.has(short)) continue;
+    for (const long of longs) byValue.set(long, byValue.get(short));
+  }
+  for (const [value, list] of byValue) byValue.set(value, mergeRanges(list));
+  return byValue;
+}
+
+/** Sorted, with touching or overlapping ranges joined. */
+function mergeRanges(list) {
+  const sorted = [...list].sort((x, y) => x[0] - y[0]);
+  const out = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+const escapeCp = (cp) => `\\u{${hex(cp)}}`;
+const classBody = (ranges) =>
+  ranges.map(([a, b]) => (a === b ? escapeCp(a) : `${escapeCp(a)}-${escapeCp(b)}`)).join('');
+
+/**
+ * `pattern` (a `u`-flag regular expression from the spec) with every \p{...} General_Category
+ * escape written out as explicit ranges of the pinned Unicode data (spec 7.2): inside a class the
+ * ranges join it, outside one they become a class of their own. Any other property escape, and
+ * \P{...}, is refused: the name rules take no Unicode property from the engine.
+ */
+export function expandPattern(pattern, root) {
+  const categories = categoryRanges(readUnicode(root).texts);
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[i + 1];
+      if (next === 'p' || next === 'P') {
+        const end = pattern.indexOf('}', i);
+        const name = pattern.slice(i + 3, end).replace(/^(gc|General_Category)=/, '');
+        const ranges = categories.get(name);
+        if (next === 'P' || pattern[i + 2] !== '{' || end < 0 || !ranges) {
+          throw new Error(`name pattern: ${pattern.slice(i, end + 1)} is not a General_Category class`);
+        }
+        out += inClass ? classBody(ranges) : `[${classBody(ranges)}]`;
+        i = end;
+        continue;
+      }
+      out += ch + (next ?? '');
+      i++;
+      continue;
+    }
+    if (ch === '[' && !inClass) inClass = true;
+    else if (ch === ']' && inClass) inClass = false;
+    out += ch;
+  }
+  return out;
+}
+
+/** Reads the Unicode files under `root` and returns src/generated/unicode-names.ts. */
+export function genUnicodeNames(root) {
+  const { texts, version } = readUnicode(root);
   const { runs, sets } = allowedRuns(texts);
   const packedRuns = runs
     .map(([a, b, i]) => (a === b ? `${hex(a)}:${i}` : `${hex(a)}-${hex(b)}:${i}`))

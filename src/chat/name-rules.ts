@@ -10,8 +10,11 @@
  * with a Cyrillic о is refused. Names that pass are compared by two keys made of the UTS #39
  * skeleton and full case folding (see skeletonKeys): two names that share a key look alike
  * (honest1, honestl, honestI; Straße, STRASSE; rn, m), so the second is refused as taken or
- * reserved. The data is Unicode's own,
- * generated from spec/unicode/ into src/generated/unicode-names.ts.
+ * reserved. The data is Unicode's own, version 17.0.0, generated from spec/unicode/ into
+ * src/generated/unicode-names.ts; the pattern's letter, mark and number classes are written out
+ * from the same data (V2_NAME_PATTERN), so no check depends on the engine's Unicode tables. Only
+ * NFC and NFD come from the engine; spec 7.2 says why any normaliser of Unicode 15.0 or later
+ * gives the same verdicts.
  */
 import type { NameRules } from '../generated/constants.js';
 import { ALLOWED_RUNS, CASE_FOLDING, CONFUSABLES, SCRIPT_SETS } from '../generated/unicode-names.js';

@@ -64,6 +64,16 @@ function wholeExports(server: RunningServer): RunningServer {
 
 export const FAULTS: readonly Fault[] = [
   {
+    name: 'closes every connection without goodbye when it stops',
+    profile: 'v2',
+    fault: 'on SIGTERM the server closes every connection without sending goodbye (7.9)',
+    caughtBy: 'v2-chat/7.9/2',
+    start: async () =>
+      onEachEndpoint(await startReference('v2'), (endpoint) => {
+        endpoint.goodbye = () => {};
+      }),
+  },
+  {
     name: 'drops leave notices',
     profile: 'v2',
     fault: 'a leave renders as nothing: nobody hears that a user left',

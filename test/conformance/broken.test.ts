@@ -10,7 +10,10 @@ import { resultOf, runCases, suiteOptions } from './helpers.js';
 async function catches(fault: Fault): Promise<void> {
   const server = await fault.start();
   try {
-    const outcome = await runCases(suiteOptions(server.port, fault.profile, fault.options), [fault.caughtBy]);
+    // The shutdown case (7.9) stops the server as --server-cmd would, here by closing it in-process.
+    const stopServer = async () => void server.close();
+    const options = suiteOptions(server.port, fault.profile, { stopServer, ...fault.options });
+    const outcome = await runCases(options, [fault.caughtBy]);
     const result = resultOf(outcome, fault.caughtBy);
     // A fault that kills the server is caught as CRASHED.
     expect(result.verdict, `${fault.fault}: ${result.actual}`).toMatch(/^(FAILED|CRASHED)$/);

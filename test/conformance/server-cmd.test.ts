@@ -92,6 +92,33 @@ describe.concurrent('--server-cmd', () => {
     );
   });
 
+  it('7.9: the stopped reference says goodbye (OK); a server that just dies on SIGTERM is FAILED; without --server-cmd INFORMATIONAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conformance-stop-'));
+    const reference = [
+      `node ${join(import.meta.dirname, '..', '..', 'reference-server')} --port {port} --host {host}`,
+      `--identity ${join(dir, 'identity.pem')}`,
+      '--max-per-address {max-per-address} --address-burst {address-burst} --address-rate {address-rate}',
+    ].join(' ');
+    const [good, dies] = await Promise.all([
+      cli('--server-cmd', reference, '--cases', 'v2-chat/7.9/2'),
+      cli('--server-cmd', command(), '--cases', 'v2-chat/7.9/2'),
+    ]);
+    expect(verdicts(good.json)['v2-chat/7.9/2']).toBe('OK');
+    expect(verdicts(good.json)['sanity/2']).toBe('OK');
+    const died = dies.json.cases.find((c: Any) => c.id === 'v2-chat/7.9/2');
+    expect(died.verdict).toBe('FAILED');
+    expect(died.actual).toMatch(/joined client received nothing, then the close/);
+    const server = await startReference('v2');
+    try {
+      const outcome = await runCases(suiteOptions(server.port, 'v2'), ['v2-chat/7.9/2']);
+      const result = outcome.results.find((r) => r.case.id === 'v2-chat/7.9/2');
+      expect(result?.verdict).toBe('INFORMATIONAL');
+      expect(result?.actual).toMatch(/needs --server-cmd/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('checks its template and its companions', async () => {
     expect(() => checkTemplate('server --port 7')).toThrow(/must contain \{port\}/);
     expect(() => checkTemplate('server --port {port} --x {nonsense}')).toThrow(
