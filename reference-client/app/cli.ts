@@ -61,7 +61,9 @@ only (the TUI's saved theme stays). An /export the server does not answer within
 
 Retries are bounded in --plain: after ${SCRIPT_JOIN_ATTEMPTS} connection attempts in a row without a join (a closed
 port, an unknown host, a server that fails every handshake), or ${SCRIPT_JOIN_WITHIN_MS / 1000} s without one, it prints
-"error: cannot join ..." with the last failure and exits 1. A server of the other profile (--profile)
+"error: cannot join ..." with the last failure and exits 1; so it does after ${SCRIPT_JOIN_ATTEMPTS} connections in a row
+that joined and then broke within a minute (DECRYPT_FAILED and other errors of the connection).
+A server of the other profile (--profile)
 or a refused server key ends it at once. The TUI keeps retrying; /server HOST [PORT] changes server.
 
 Exit status: 0 after /quit or the end of input, 1 when the client refuses the server or cannot

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientApp, type ClientAppOptions } from '../../reference-client/app/client-app.js';
 import { loadConfig, loadKnownServers } from '../../reference-client/app/config.js';
 import { plainLine } from '../../reference-client/view/line-format.js';
+import { startCorruptingProxy } from './support/corrupting-proxy.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
 import { waitUntil } from './support/wait.js';
 
@@ -333,6 +334,20 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     expect(c.exitCode()).toBe(1);
     expect(c.lines().at(-1)).toMatch(
       /^error: cannot join 127\.0\.0\.1:\d+: 3 attempts failed; the last: CONNECTION_LOST: nothing is listening on .* \(connection refused\)$/,
+    );
+  });
+
+  it('--plain gives up when every join ends in DECRYPT_FAILED, instead of re-joining for ever', async () => {
+    const srv = await server({ motd: 'welcome' });
+    const proxy = await startCorruptingProxy(srv.port);
+    cleanups.push(() => proxy.close());
+    const c = client(proxy.port, tempDir(), { name: 'alice' });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up', 20_000);
+    expect(c.exitCode()).toBe(1);
+    expect(c.lines().filter((l) => l.startsWith('joined as alice')).length).toBeGreaterThanOrEqual(1);
+    expect(proxy.connections).toBeLessThanOrEqual(3);
+    expect(c.lines().at(-1)).toMatch(
+      /^error: cannot join 127\.0\.0\.1:\d+: 3 connections in a row failed; the last: DECRYPT_FAILED: /,
     );
   });
 
