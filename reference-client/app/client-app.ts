@@ -21,7 +21,7 @@ import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
 import { exportStamp, sanitize } from '../view/text.js';
 import type { ThemeId } from '../view/themes.js';
 import { ViewModel } from '../view/view-model.js';
-import type { Effect, KeyName, ProfileOption } from '../view/view-types.js';
+import type { Effect, IgnoreLevel, KeyName, ProfileOption } from '../view/view-types.js';
 import { backoffDelay, FAILED_RUN_RESET_MS, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { type ClientConfig, KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
 
@@ -44,6 +44,8 @@ export interface ClientAppOptions {
   readonly theme: ThemeId;
   /** Ring the bell for private messages and mentions (config.json `bell`, default on). */
   readonly bell?: boolean;
+  /** Names to ignore (config.json `ignore`). */
+  readonly ignore?: Readonly<Record<string, IgnoreLevel>>;
   readonly configDir: string;
   /** False when config.json could not be parsed: theme changes then apply but are not saved. */
   readonly configWritable?: boolean;
@@ -112,6 +114,7 @@ export class ClientApp {
       profile: options.profile,
       theme: options.theme,
       bell: options.bell,
+      ignore: options.ignore,
       name: options.name,
       now: this.clock,
     });
@@ -213,6 +216,9 @@ export class ClientApp {
         return;
       case 'save-bell':
         this.saveSettings({ bell: effect.bell }, 'bell setting');
+        return;
+      case 'save-ignore':
+        this.saveSettings({ ignore: effect.ignore }, 'ignore list');
         return;
       case 'reconnect':
         this.keyQuestion = null;

@@ -351,6 +351,37 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     );
   });
 
+  it('--plain hides the names config.json ignores; its own /ignore is for this run only, the TUI saves it', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const alice = client(srv.port, dir, { name: 'alice', ignore: { bob: 'chat' } });
+    await alice.waitLine(/^joined as alice/);
+    const bob = client(srv.port, tempDir(), { name: 'bob' });
+    const cat = client(srv.port, tempDir(), { name: 'cat' });
+    await bob.waitLine(/^joined as bob/);
+    await cat.waitLine(/^joined as cat/);
+    bob.app.submitLine('from bob');
+    await bob.waitLine(/<bob> from bob$/);
+    alice.app.submitLine('/ignore cat');
+    cat.app.submitLine('from cat');
+    await cat.waitLine(/<cat> from cat$/);
+    alice.app.submitLine('after');
+    await alice.waitLine(/<alice> after$/);
+    expect(alice.lines().filter((l) => /from (bob|cat)/.test(l))).toEqual([]);
+    expect(alice.lines().some((l) => /-!- bob joined$/.test(l))).toBe(true);
+    expect(loadConfig(dir).ignore).toBeUndefined();
+    const tuiDir = tempDir();
+    const tui = client(srv.port, tuiDir, {
+      name: 'dan',
+      interactive: true,
+      exitOnRefusal: false,
+      acceptNewKey: true,
+    });
+    await tui.waitLine(/^joined as dan/);
+    tui.app.submitLine('/ignore Bob all');
+    expect(loadConfig(tuiDir).ignore).toEqual({ Bob: 'all' });
+  });
+
   it('--plain leaves with status 1 on /quit before it ever joined', async () => {
     const port = await closedPort();
     const c = client(port, tempDir(), { name: 'x' });
