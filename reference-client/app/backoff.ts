@@ -25,3 +25,11 @@ export function backoffDelay(attempt: number, random01: number): number {
 export const SCRIPT_JOIN_ATTEMPTS = 3;
 /** --plain: the longest it keeps trying to (re-)join before it gives up, leaving time to leave. */
 export const SCRIPT_JOIN_WITHIN_MS = 25_000;
+
+/**
+ * A connection that stayed joined this long was healthy: the count of connections failing in a
+ * row starts again after it. Shorter ones that end in an error of the connection (a middlebox that
+ * corrupts records after the join, a server that breaks the protocol) count towards --plain's
+ * bound of SCRIPT_JOIN_ATTEMPTS, and grow the TUI's backoff, instead of re-joining for ever.
+ */
+export const FAILED_RUN_RESET_MS = 60_000;

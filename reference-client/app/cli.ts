@@ -56,12 +56,14 @@ It prints one line per event:
   warning: <text>
   error NAME_TAKEN: <text>              errors, with their stable code when there is one
   error: cannot join 127.0.0.1:7878: 3 attempts failed; the last: ...   the reason it gives up
-At the end of input it leaves once everything typed has been sent. /theme applies to this run
-only (the TUI's saved theme stays). An /export the server does not answer within 10 s is given up.
+At the end of input it leaves once everything typed has been sent. /theme and /ignore apply to
+this run only (the TUI's saved theme and ignore list stay; the saved list is used). An /export the server does not answer within 10 s is given up.
 
 Retries are bounded in --plain: after ${SCRIPT_JOIN_ATTEMPTS} connection attempts in a row without a join (a closed
 port, an unknown host, a server that fails every handshake), or ${SCRIPT_JOIN_WITHIN_MS / 1000} s without one, it prints
-"error: cannot join ..." with the last failure and exits 1. A server of the other profile (--profile)
+"error: cannot join ..." with the last failure and exits 1; so it does after ${SCRIPT_JOIN_ATTEMPTS} connections in a row
+that joined and then broke within a minute (DECRYPT_FAILED and other errors of the connection).
+A server of the other profile (--profile)
 or a refused server key ends it at once. The TUI keeps retrying; /server HOST [PORT] changes server.
 
 Exit status: 0 after /quit or the end of input, 1 when the client refuses the server or cannot
@@ -233,6 +235,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     exitOnRefusal: Boolean(options.plain),
     theme: options.theme ?? config.theme ?? DEFAULT_THEME,
     bell: config.bell,
+    ignore: config.ignore,
     configDir: dir,
     configWritable,
     knownServers,

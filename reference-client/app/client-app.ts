@@ -21,8 +21,8 @@ import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
 import { exportStamp, sanitize } from '../view/text.js';
 import type { ThemeId } from '../view/themes.js';
 import { ViewModel } from '../view/view-model.js';
-import type { Effect, KeyName, ProfileOption } from '../view/view-types.js';
-import { backoffDelay, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
+import type { Effect, IgnoreLevel, KeyName, ProfileOption } from '../view/view-types.js';
+import { backoffDelay, FAILED_RUN_RESET_MS, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { type ClientConfig, KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
 
 export interface ClientAppOptions {
@@ -44,6 +44,8 @@ export interface ClientAppOptions {
   readonly theme: ThemeId;
   /** Ring the bell for private messages and mentions (config.json `bell`, default on). */
   readonly bell?: boolean;
+  /** Names to ignore (config.json `ignore`). */
+  readonly ignore?: Readonly<Record<string, IgnoreLevel>>;
   readonly configDir: string;
   /** False when config.json could not be parsed: theme changes then apply but are not saved. */
   readonly configWritable?: boolean;
@@ -84,6 +86,14 @@ export class ClientApp {
   private everJoined = false;
   /** A handshake with the current server ended well at least once (else "cannot connect"). */
   private everReady = false;
+  /**
+   * Connections in a row that ended in an error of the connection itself (DECRYPT_FAILED,
+   * PACKET_MALFORMED, ...), not a plain loss: such a connection may join first, so a join alone
+   * does not end the run (see FAILED_RUN_RESET_MS).
+   */
+  private failedInRow = 0;
+  /** When the current connection joined (null: not joined). */
+  private joinedAt: number | null = null;
   /** The server, as given on the command line or changed with /server. */
   private host: string;
   private port: number;
@@ -104,6 +114,7 @@ export class ClientApp {
       profile: options.profile,
       theme: options.theme,
       bell: options.bell,
+      ignore: options.ignore,
       name: options.name,
       now: this.clock,
     });
@@ -205,6 +216,9 @@ export class ClientApp {
         return;
       case 'save-bell':
         this.saveSettings({ bell: effect.bell }, 'bell setting');
+        return;
+      case 'save-ignore':
+        this.saveSettings({ ignore: effect.ignore }, 'ignore list');
         return;
       case 'reconnect':
         this.keyQuestion = null;
@@ -389,6 +403,7 @@ export class ClientApp {
       case 'joined':
         this.attempt = 0;
         this.everJoined = true;
+        this.joinedAt = this.clock();
         this.disarmGiveUp();
         this.rememberLast(event.name);
         break;
@@ -437,6 +452,11 @@ export class ClientApp {
           ? `${error.code}: ${error.message}`
           : 'the connection ended';
     if (error && NO_RETRY.has(error.code)) this.noRetry = true;
+    const joinedFor = this.joinedAt === null ? null : this.clock() - this.joinedAt;
+    this.joinedAt = null;
+    if (joinedFor !== null && joinedFor >= FAILED_RUN_RESET_MS) this.failedInRow = 0;
+    if (error && error.code !== 'CONNECTION_LOST') this.failedInRow++;
+    else this.failedInRow = 0;
     // A script (--plain) stops at a server's refusal (5.10); the TUI tries again later.
     if (error && SERVER_REFUSAL_CODES.has(error.code) && this.options.exitOnRefusal) this.noRetry = true;
     const never = !this.everReady;
@@ -445,7 +465,12 @@ export class ClientApp {
       if (this.noRetry && this.options.exitOnRefusal) this.quit(1);
       return;
     }
-    this.attempt++;
+    // A connection that joins and then fails at once is a failed attempt too: the backoff grows.
+    this.attempt = Math.max(this.attempt, this.failedInRow - 1) + 1;
+    if (this.options.exitOnRefusal && this.failedInRow >= SCRIPT_JOIN_ATTEMPTS && this.everJoined) {
+      this.giveUp(`${this.failedInRow} connections in a row failed; the last: ${detail}`);
+      return;
+    }
     if (this.options.exitOnRefusal && this.attempt >= SCRIPT_JOIN_ATTEMPTS) {
       this.giveUp(`${this.attempt} attempts failed; the last: ${detail}`);
       return;

@@ -1,6 +1,6 @@
 /**
- * The client's files: `config.json` (the chosen theme, and the last server, port and name the TUI
- * joined with, offered as defaults next time) and `known_servers` (server keys pinned on first
+ * The client's files: `config.json` (the chosen theme, the bell, the names /ignore hides, and the
+ * last server, port and name the TUI joined with, offered as defaults next time) and `known_servers` (server keys pinned on first
  * use, like SSH's known_hosts), in the user's config directory.
  *
  * How this works: the directory is `$PARLEY_CONFIG_DIR`, else `$XDG_CONFIG_HOME/parley`, else
@@ -15,7 +15,9 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MAX_IGNORED } from '../view/ignore-list.js';
 import { THEME_IDS, type ThemeId } from '../view/themes.js';
+import type { IgnoreLevel } from '../view/view-types.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -68,6 +70,10 @@ const configSchema = z.looseObject({
   server: z.string().min(1).max(255).optional(),
   port: z.number().int().min(1).max(65535).optional(),
   name: z.string().min(1).max(200).optional(),
+  ignore: z
+    .record(z.string().min(1).max(200), z.enum(['chat', 'all']))
+    .refine((r) => Object.keys(r).length <= MAX_IGNORED, `at most ${MAX_IGNORED} names`)
+    .optional(),
 });
 
 export interface ClientConfig {
@@ -78,6 +84,8 @@ export interface ClientConfig {
   readonly server?: string;
   readonly port?: number;
   readonly name?: string;
+  /** Names /ignore hides, with what is hidden of each (ignore-list.ts). */
+  readonly ignore?: Readonly<Record<string, IgnoreLevel>>;
 }
 
 export function loadConfig(dir: string): ClientConfig {
@@ -96,9 +104,9 @@ export function loadConfig(dir: string): ClientConfig {
     const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
     throw new ConfigError(file, `${where}${issue?.message ?? 'invalid'}; fix or remove it`);
   }
-  const { theme, bell, server, port, name } = parsed.data;
+  const { theme, bell, server, port, name, ignore } = parsed.data;
   return Object.fromEntries(
-    Object.entries({ theme, bell, server, port, name }).filter(([, v]) => v !== undefined),
+    Object.entries({ theme, bell, server, port, name, ignore }).filter(([, v]) => v !== undefined),
   ) as ClientConfig;
 }
 

@@ -17,6 +17,7 @@ import { fitStatus } from '../view/status-bar.js';
 import { isSameName, nickColour, sanitize } from '../view/text.js';
 import { clipToWidth, displayWidth, inputWindow, wrapSegments } from '../view/text-layout.js';
 import { THEMES, type Theme } from '../view/themes.js';
+import { sidebarEntry } from '../view/user-list.js';
 import type { ViewModel } from '../view/view-model.js';
 import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
 import { installBlessedColours } from './blessed-colours.js';
@@ -253,11 +254,12 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       const more = (text: string) => ` {${theme.dim}-fg}${text}{/${theme.dim}-fg}`;
       const names = list.names.map((u) => {
         const own = isSameName(viewer.rules, u, viewer.me);
-        const colour = own ? theme.accent : nickColourOf(u, theme);
-        const label = blessed.escape(clipToWidth(sanitize(u), room));
+        const entry = sidebarEntry(state, u, room + 1);
+        const colour = entry.away ? theme.dim : own ? theme.accent : nickColourOf(u, theme);
+        const label = blessed.escape(entry.text);
         return own
-          ? ` {bold}{${colour}-fg}${label}{/${colour}-fg}{/bold}`
-          : ` {${colour}-fg}${label}{/${colour}-fg}`;
+          ? `{bold}{${colour}-fg}${label}{/${colour}-fg}{/bold}`
+          : `{${colour}-fg}${label}{/${colour}-fg}`;
       });
       if (list.above > 0) names.unshift(more(`↑ ${list.above} more`));
       if (list.below > 0) names.push(more(`+${list.below} more`));

@@ -19,6 +19,8 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'away', args: '[REASON]', help: 'mark yourself away; who messages you is told (v2)' },
   { name: 'back', args: '', help: 'no longer away (v2 servers)' },
   { name: 'whois', args: 'NAME', help: 'when NAME joined, how long idle, away or not (v2)' },
+  { name: 'ignore', args: 'NAME [all]', help: 'hide what NAME says (all: joins, leaves too); alone: list' },
+  { name: 'unignore', args: 'NAME', help: 'show what NAME says again' },
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
   { name: 'theme', args: '[NAME]', help: 'list the themes, or switch (remembered)' },
   { name: 'clear', args: '', help: 'clear the message pane' },
@@ -54,6 +56,8 @@ export type ParsedInput =
   | { readonly kind: 'back' }
   | { readonly kind: 'reply'; readonly text: string }
   | { readonly kind: 'whois'; readonly name: string }
+  | { readonly kind: 'ignore'; readonly name?: string; readonly all: boolean }
+  | { readonly kind: 'unignore'; readonly name: string }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -98,6 +102,13 @@ export function parseInput(raw: string): ParsedInput {
       return /^\S+$/.test(args) ? { kind: 'whois', name: args } : usage('whois');
     case 'nick':
       return /^\S+$/.test(args) ? { kind: 'nick', name: args } : usage('nick');
+    case 'ignore': {
+      if (args === '') return { kind: 'ignore', all: false };
+      const m = /^(\S+)(?:\s+(all))?$/i.exec(args);
+      return m ? { kind: 'ignore', name: m[1], all: m[2] !== undefined } : usage('ignore');
+    }
+    case 'unignore':
+      return /^\S+$/.test(args) ? { kind: 'unignore', name: args } : usage('unignore');
     case 'msg': {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(args);
       return m ? { kind: 'msg', to: m[1], text: m[2] } : usage('msg');

@@ -9,6 +9,7 @@
 
 import { listedName } from './away-view.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
+import { ignoreCommand, unignoreCommand } from './ignore-list.js';
 import { answerQuestion } from './key-questions.js';
 import { send, showOutboxAgain } from './outbox.js';
 import { clearLines, errorLine, systemLine } from './scrollback.js';
@@ -83,6 +84,10 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
       const reason = parsed.kind === 'away' ? parsed.reason : undefined;
       return [{ kind: 'away', away: parsed.kind === 'away', ...(reason ? { reason } : {}) }];
     }
+    case 'ignore':
+      return ignoreCommand(ctx, parsed.name, parsed.all ? 'all' : 'chat');
+    case 'unignore':
+      return unignoreCommand(ctx, parsed.name);
     case 'users':
       return showUsers(ctx);
     case 'bell':

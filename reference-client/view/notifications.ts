@@ -30,6 +30,8 @@ export function isAway(s: Readonly<ViewState>): boolean {
 /** A line from the room arrived: counts it while the user is away, and rings for one for them. */
 export function noticeArrival(s: ViewState, line: Line, viewer: Viewer): void {
   if (line.kind !== 'message' && line.kind !== 'action' && line.kind !== 'private') return;
+  // The backlog (7.10) was said before the user came: never unread, never a bell.
+  if (line.history) return;
   const forMe = isForMe(line, viewer);
   if (!forMe && isSameName(viewer.rules, line.from ?? '', viewer.me)) return; // the user's own
   if (isAway(s)) {

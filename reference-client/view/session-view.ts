@@ -8,6 +8,7 @@ import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/cl
 import { applyAway, renameAway, whoisText } from './away-view.js';
 import { backlogLines } from './backlog-lines.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
+import { isIgnored, renameIgnored } from './ignore-list.js';
 import { askAcceptKey, askTrustKey } from './key-questions.js';
 import { noticeArrival } from './notifications.js';
 import { flushOutbox, lineRefused } from './outbox.js';
@@ -54,6 +55,7 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       return [];
     case 'message': {
       const { kind, from, to, text, ts } = event.message;
+      if (from !== s.me && isIgnored(s, from, 'chat')) return [];
       if (kind === 'private' && from !== s.me) s.lastPrivateFrom = from;
       const line =
         kind === 'private'
@@ -65,9 +67,11 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
     case 'presence': {
       const { change } = event;
       if (change.kind === 'left') for (const name of change.names) s.away.delete(name);
+      const shown = change.names.filter((name) => !isIgnored(s, name, 'presence'));
+      if (shown.length === 0) return [];
       const text =
         change.kind === 'joined' ? ' joined' : change.reason ? ` left (${change.reason})` : ' left';
-      const who = change.names.length === 1 ? { from: change.names[0] } : { names: [...change.names] };
+      const who = shown.length === 1 ? { from: shown[0] } : { names: shown };
       addLine(ctx, { kind: change.kind === 'joined' ? 'join' : 'leave', ...who, text, ts: change.ts });
       return [];
     }
@@ -78,20 +82,25 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
         systemLine(ctx, usersHere(s.users.length));
       }
       return [];
-    case 'renamed':
+    case 'renamed': {
       renameAway(s.away, event.from, event.to);
-      renamed(ctx, event.from, event.to, event.ts);
-      return [];
+      const hide = isIgnored(s, event.from, 'presence');
+      const effects = renameIgnored(s, event.from, event.to);
+      renamed(ctx, event.from, event.to, event.ts, hide);
+      return effects;
+    }
     case 'away': {
       const text = applyAway(s.away, event.name, event.away, event.reason);
-      addLine(ctx, { kind: 'join', from: event.name, text, ts: event.ts });
+      if (!isIgnored(s, event.name, 'presence'))
+        addLine(ctx, { kind: 'join', from: event.name, text, ts: event.ts });
       return [];
     }
     case 'whois':
       systemLine(ctx, whoisText(event, ctx.now()));
       return [];
     case 'history':
-      for (const line of backlogLines(event.messages)) addLine(ctx, line);
+      for (const line of backlogLines(event.messages.filter((m) => !isIgnored(s, m.from, 'chat'))))
+        addLine(ctx, line);
       return [];
     case 'export':
       return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];
@@ -163,14 +172,14 @@ function joined(ctx: ViewContext, name: string, users: readonly string[], motd?:
 }
 
 /** Someone was renamed (7.11): a line for the room, and our own name when it was us. */
-function renamed(ctx: ViewContext, from: string, to: string, ts: number): void {
+function renamed(ctx: ViewContext, from: string, to: string, ts: number, hide: boolean): void {
   const s = ctx.state;
   if (s.me !== null && from === s.me) {
     s.me = to;
     s.desiredName = to;
     s.confirmedName = to;
   }
-  addLine(ctx, { kind: 'join', from, text: ` is now known as ${to}`, ts });
+  if (!hide) addLine(ctx, { kind: 'join', from, text: ` is now known as ${to}`, ts });
 }
 
 function joinRefused(ctx: ViewContext, code: string, message: string): void {

@@ -1,9 +1,12 @@
 /**
  * The user list beside the conversation: which names show in the rows it has, with "↑ N more"
  * above and "+N more" below when the room is larger, and scrolling through it (Alt-PageUp,
- * Alt-PageDown, the mouse wheel over it). Functions over the view state.
+ * Alt-PageDown, the mouse wheel over it), and how one name reads there: a member who is away
+ * (7.12) gets a mark and a dim name. Functions over the view state.
  */
 
+import { sanitize } from './text.js';
+import { clipToWidth } from './text-layout.js';
 import type { ViewState } from './view-types.js';
 
 export interface UserListWindow {
@@ -34,4 +37,24 @@ export function userListWindow(s: Readonly<ViewState>, rows: number): UserListWi
 /** Scrolls the list by `n` names (positive: down), within what `rows` rows can show. */
 export function scrollUsers(s: ViewState, n: number, rows: number): void {
   s.userScroll = Math.max(0, Math.min(s.userScroll + n, maxScroll(s.users.length, rows)));
+}
+
+/** The mark before an away member's name: ASCII, so one column in every terminal and font. */
+export const AWAY_MARK = '~';
+
+export interface SidebarEntry {
+  /** The row's text: a space (or the away mark), then the name clipped to the room left. */
+  readonly text: string;
+  /** Away (7.12): drawn dim. */
+  readonly away: boolean;
+}
+
+/**
+ * One name as the sidebar shows it in `width` columns. The away mark takes the place of the space
+ * before every name, so names stay aligned and the row never grows by the mark.
+ */
+export function sidebarEntry(s: Readonly<ViewState>, name: string, width: number): SidebarEntry {
+  const away = s.away.has(name);
+  const label = clipToWidth(sanitize(name), Math.max(0, width - 1));
+  return { text: `${away ? AWAY_MARK : ' '}${label}`, away };
 }

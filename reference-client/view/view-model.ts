@@ -87,6 +87,7 @@ export class ViewModel {
       completion: null,
       away: new Map(),
       lastPrivateFrom: null,
+      ignored: new Map(Object.entries(options.ignore ?? {})),
     };
     this.ctx = { state, now: options.now, maxLines: options.maxLines ?? DEFAULT_MAX_LINES };
   }

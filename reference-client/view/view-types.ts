@@ -78,6 +78,8 @@ export type Effect =
   | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'save-theme'; readonly theme: ThemeId }
   | { readonly kind: 'save-bell'; readonly bell: boolean }
+  /** Save the ignored names (config.json `ignore`). */
+  | { readonly kind: 'save-ignore'; readonly ignore: Readonly<Record<string, IgnoreLevel>> }
   | { readonly kind: 'reconnect' }
   /** Connect to another server from now on (`/server`); `port` undefined keeps the current one. */
   | { readonly kind: 'server'; readonly host: string; readonly port?: number }
@@ -97,6 +99,9 @@ export type KeyQuestion =
   | { readonly kind: 'trust-key'; readonly server: string; readonly presented: string };
 
 export type Phase = 'name' | 'chat' | 'question';
+
+/** What /ignore hides of a name: its chat, or its joins, leaves, renames and away changes too. */
+export type IgnoreLevel = 'chat' | 'all';
 
 export interface ViewState {
   lines: Line[];
@@ -145,6 +150,8 @@ export interface ViewState {
   away: Map<string, string>;
   /** The sender of the last private message received, for /reply. */
   lastPrivateFrom: string | null;
+  /** Names whose lines are hidden (/ignore, ignore-list.ts), with what is hidden of each. */
+  ignored: Map<string, IgnoreLevel>;
 }
 
 /**
@@ -173,6 +180,8 @@ export interface ViewModelOptions {
   readonly name?: string;
   /** Ring the bell for private messages and mentions (default on). */
   readonly bell?: boolean;
+  /** Names to ignore from the start (config.json `ignore`). */
+  readonly ignore?: Readonly<Record<string, IgnoreLevel>>;
   readonly now: () => number;
   readonly maxLines?: number;
 }

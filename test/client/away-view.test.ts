@@ -3,18 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseInput } from '../../reference-client/view/commands.js';
-import { plainLine } from '../../reference-client/view/line-format.js';
 import { ViewModel } from '../../reference-client/view/view-model.js';
-
-function joinedModel(): ViewModel {
-  let now = 1_000;
-  const vm = new ViewModel({ server: 'h:1', profile: 'v2', theme: 'nord', now: () => now++, name: 'me' });
-  vm.apply({ kind: 'ready', record: false, profile: 'v2', suite: 's', fingerprint: 'f', trust: 'known' });
-  vm.apply({ kind: 'joined', name: 'me', users: ['bob', 'me'] });
-  return vm;
-}
-
-const lastLine = (vm: ViewModel) => plainLine(vm.state.lines[vm.state.lines.length - 1], vm.viewer);
+import { joinedModel, lastLine } from './support/joined-model.js';
 
 describe('/away and /back (7.12)', () => {
   it('parse with and without a reason', () => {
@@ -24,7 +14,7 @@ describe('/away and /back (7.12)', () => {
   });
 
   it('ask the server once joined, and show who is away in lines and in /users', () => {
-    const vm = joinedModel();
+    const vm = joinedModel(['bob', 'me']);
     expect(vm.submitLine('/away at lunch')).toEqual([{ kind: 'away', away: true, reason: 'at lunch' }]);
     expect(vm.submitLine('/back')).toEqual([{ kind: 'away', away: false }]);
     vm.apply({ kind: 'away', name: 'bob', away: true, reason: 'tea', ts: 5 });

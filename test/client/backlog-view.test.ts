@@ -5,15 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { HISTORY_END, HISTORY_START } from '../../reference-client/view/backlog-lines.js';
 import { formatLine, plainLine } from '../../reference-client/view/line-format.js';
-import { ViewModel } from '../../reference-client/view/view-model.js';
-
-function joinedModel(): ViewModel {
-  let now = 1_000;
-  const vm = new ViewModel({ server: 'h:1', profile: 'v2', theme: 'nord', now: () => now++, name: 'me' });
-  vm.apply({ kind: 'ready', record: false, profile: 'v2', suite: 's', fingerprint: 'f', trust: 'known' });
-  vm.apply({ kind: 'joined', name: 'me', users: ['me'] });
-  return vm;
-}
+import { joinedModel } from './support/joined-model.js';
 
 describe('backlog lines (7.10)', () => {
   it('shows the history between markers, each line marked as history', () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientApp, type ClientAppOptions } from '../../reference-client/app/client-app.js';
 import { loadConfig, loadKnownServers } from '../../reference-client/app/config.js';
 import { plainLine } from '../../reference-client/view/line-format.js';
+import { startCorruptingProxy } from './support/corrupting-proxy.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
 import { waitUntil } from './support/wait.js';
 
@@ -334,6 +335,51 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     expect(c.lines().at(-1)).toMatch(
       /^error: cannot join 127\.0\.0\.1:\d+: 3 attempts failed; the last: CONNECTION_LOST: nothing is listening on .* \(connection refused\)$/,
     );
+  });
+
+  it('--plain gives up when every join ends in DECRYPT_FAILED, instead of re-joining for ever', async () => {
+    const srv = await server({ motd: 'welcome' });
+    const proxy = await startCorruptingProxy(srv.port);
+    cleanups.push(() => proxy.close());
+    const c = client(proxy.port, tempDir(), { name: 'alice' });
+    await waitUntil(() => c.exitCode() !== null, 'the client to give up', 20_000);
+    expect(c.exitCode()).toBe(1);
+    expect(c.lines().filter((l) => l.startsWith('joined as alice')).length).toBeGreaterThanOrEqual(1);
+    expect(proxy.connections).toBeLessThanOrEqual(3);
+    expect(c.lines().at(-1)).toMatch(
+      /^error: cannot join 127\.0\.0\.1:\d+: 3 connections in a row failed; the last: DECRYPT_FAILED: /,
+    );
+  });
+
+  it('--plain hides the names config.json ignores; its own /ignore is for this run only, the TUI saves it', async () => {
+    const srv = await server();
+    const dir = tempDir();
+    const alice = client(srv.port, dir, { name: 'alice', ignore: { bob: 'chat' } });
+    await alice.waitLine(/^joined as alice/);
+    const bob = client(srv.port, tempDir(), { name: 'bob' });
+    const cat = client(srv.port, tempDir(), { name: 'cat' });
+    await bob.waitLine(/^joined as bob/);
+    await cat.waitLine(/^joined as cat/);
+    bob.app.submitLine('from bob');
+    await bob.waitLine(/<bob> from bob$/);
+    alice.app.submitLine('/ignore cat');
+    cat.app.submitLine('from cat');
+    await cat.waitLine(/<cat> from cat$/);
+    alice.app.submitLine('after');
+    await alice.waitLine(/<alice> after$/);
+    expect(alice.lines().filter((l) => /from (bob|cat)/.test(l))).toEqual([]);
+    expect(alice.lines().some((l) => /-!- bob joined$/.test(l))).toBe(true);
+    expect(loadConfig(dir).ignore).toBeUndefined();
+    const tuiDir = tempDir();
+    const tui = client(srv.port, tuiDir, {
+      name: 'dan',
+      interactive: true,
+      exitOnRefusal: false,
+      acceptNewKey: true,
+    });
+    await tui.waitLine(/^joined as dan/);
+    tui.app.submitLine('/ignore Bob all');
+    expect(loadConfig(tuiDir).ignore).toEqual({ Bob: 'all' });
   });
 
   it('--plain leaves with status 1 on /quit before it ever joined', async () => {

@@ -5,14 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInput } from '../../reference-client/view/commands.js';
 import { plainLine } from '../../reference-client/view/line-format.js';
 import { ViewModel } from '../../reference-client/view/view-model.js';
-
-function joinedModel(): ViewModel {
-  let now = 1_000;
-  const vm = new ViewModel({ server: 'h:1', profile: 'v2', theme: 'nord', now: () => now++, name: 'me' });
-  vm.apply({ kind: 'ready', record: false, profile: 'v2', suite: 's', fingerprint: 'f', trust: 'known' });
-  vm.apply({ kind: 'joined', name: 'me', users: ['me', 'bob'] });
-  return vm;
-}
+import { joinedModel } from './support/joined-model.js';
 
 describe('/nick (7.11)', () => {
   it('parses one name, else shows the usage', () => {
@@ -22,7 +15,7 @@ describe('/nick (7.11)', () => {
   });
 
   it('asks the server once joined, and follows the announced rename of ourselves', () => {
-    const vm = joinedModel();
+    const vm = joinedModel(['me', 'bob']);
     expect(vm.submitLine('/nick zed')).toEqual([{ kind: 'nick', name: 'zed' }]);
     expect(vm.state.me).toBe('me');
     vm.apply({ kind: 'renamed', from: 'me', to: 'zed', ts: 5 });
@@ -45,10 +38,7 @@ describe('/nick (7.11)', () => {
 
 describe('/reply', () => {
   it('answers the sender of the last private message received, not our own echo', () => {
-    let now = 1_000;
-    const vm = new ViewModel({ server: 'h:1', profile: 'v2', theme: 'nord', now: () => now++, name: 'me' });
-    vm.apply({ kind: 'ready', record: false, profile: 'v2', suite: 's', fingerprint: 'f', trust: 'known' });
-    vm.apply({ kind: 'joined', name: 'me', users: ['me', 'bob'] });
+    const vm = joinedModel(['me', 'bob']);
     expect(vm.submitLine('/reply hi')).toEqual([]);
     vm.apply({ kind: 'message', message: { kind: 'private', from: 'bob', to: 'me', text: 'psst', ts: 1 } });
     vm.apply({ kind: 'message', message: { kind: 'private', from: 'me', to: 'cat', text: 'x', ts: 2 } });

@@ -102,6 +102,32 @@ describe('notifications', () => {
     expect(statusText(vm)).not.toContain('unread');
   });
 
+  it('never counts backlog lines (7.10) as unread, nor rings for them, even when they mention the user', () => {
+    const vm = joined();
+    vm.setFocus(false);
+    for (let i = 0; i < 30; i++) say(vm, { kind: 'chat', from: 'bob', text: `line ${i}` });
+    vm.key('pageup', 10);
+    const unread = vm.state.unread;
+    vm.apply({
+      kind: 'history',
+      messages: [
+        { kind: 'chat', from: 'bob', text: 'alice, are you there?', ts: 1 },
+        { kind: 'private', from: 'bob', to: 'alice', text: 'psst', ts: 2 },
+        { kind: 'action', from: 'bob', text: 'pokes alice', ts: 3 },
+      ],
+    });
+    expect([vm.state.unread, vm.state.unreadForMe, vm.state.bells]).toEqual([unread, 0, 0]);
+    say(vm, { kind: 'chat', from: 'bob', text: 'alice, now?' });
+    expect([vm.state.unread, vm.state.unreadForMe, vm.state.bells]).toEqual([unread + 1, 1, 1]);
+  });
+
+  it('keeps the ignore list in config.json beside the bell', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-ignore-'));
+    saveConfig(dir, { bell: false });
+    saveConfig(dir, { ignore: { bob: 'chat', eve: 'all' } });
+    expect(loadConfig(dir)).toEqual({ bell: false, ignore: { bob: 'chat', eve: 'all' } });
+  });
+
   it('keeps the bell setting in config.json beside the theme', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-bell-'));
     saveConfig(dir, { theme: 'light' });

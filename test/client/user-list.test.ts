@@ -1,38 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { scrollUsers, userListWindow } from '../../reference-client/view/user-list.js';
-import { ViewModel } from '../../reference-client/view/view-model.js';
+import { displayWidth } from '../../reference-client/view/text-layout.js';
+import {
+  AWAY_MARK,
+  scrollUsers,
+  sidebarEntry,
+  userListWindow,
+} from '../../reference-client/view/user-list.js';
 import type { ViewState } from '../../reference-client/view/view-types.js';
+import { joinedModel } from './support/joined-model.js';
 
 const bots = (n: number) => Array.from({ length: n }, (_, i) => `bot${i + 1}`);
 
-function joinedWith(users: string[]): ViewModel {
-  const vm = new ViewModel({ server: 's:1', profile: 'v2', theme: 'nord', name: 'bot1', now: () => 0 });
-  vm.apply({
-    kind: 'ready',
-    record: false,
-    profile: 'v2',
-    suite: 's',
-    fingerprint: 'SHA256:x',
-    trust: 'known',
-  });
-  vm.apply({ kind: 'joined', name: 'bot1', users });
-  return vm;
-}
-
 describe('the user list', () => {
   it('shows everyone when they fit', () => {
-    expect(joinedWith(bots(5)).userList(5)).toEqual({ names: bots(5), above: 0, below: 0 });
+    expect(joinedModel(bots(5)).userList(5)).toEqual({ names: bots(5), above: 0, below: 0 });
   });
 
   it('says how many more there are below, within the rows it has', () => {
-    const list = joinedWith(bots(43)).userList(30);
+    const list = joinedModel(bots(43)).userList(30);
     expect(list.names).toEqual(bots(29));
     expect(list.below).toBe(14);
     expect(list.names.length + (list.above > 0 ? 1 : 0) + (list.below > 0 ? 1 : 0)).toBe(30);
   });
 
   it('scrolls with Alt-PageDown/Alt-PageUp, down to the last name and back', () => {
-    const vm = joinedWith(bots(43));
+    const vm = joinedModel(bots(43));
     const page = 32; // the pane height: the list has 30 rows under its header
     vm.key('M-pagedown', page);
     let list = vm.userList(30);
@@ -62,5 +54,21 @@ describe('the user list', () => {
         }
       }
     }
+  });
+});
+
+describe('away marks in the sidebar (7.12)', () => {
+  it('mark an away member and dim them, within the width; back removes the mark', () => {
+    const vm = joinedModel(['bob', 'me']);
+    expect(sidebarEntry(vm.state, 'bob', 8)).toEqual({ text: ' bob', away: false });
+    vm.apply({ kind: 'away', name: 'bob', away: true, reason: 'tea', ts: 5 });
+    expect(sidebarEntry(vm.state, 'bob', 8)).toEqual({ text: `${AWAY_MARK}bob`, away: true });
+    const wide = '漢字漢字漢字';
+    vm.apply({ kind: 'away', name: wide, away: true, ts: 6 });
+    const entry = sidebarEntry(vm.state, wide, 8);
+    expect(displayWidth(entry.text)).toBeLessThanOrEqual(8);
+    expect(entry.text.startsWith(AWAY_MARK)).toBe(true);
+    vm.apply({ kind: 'away', name: 'bob', away: false, ts: 7 });
+    expect(sidebarEntry(vm.state, 'bob', 8)).toEqual({ text: ' bob', away: false });
   });
 });
