@@ -52,7 +52,7 @@ export function addressKey(address: string): string {
   const groups = (part: string | undefined) =>
     part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [];
   const front = groups(head);
-  const back = tail === undefined ? [] : groups(tail);
+  const back = groups(tail);
   const all = [...front, ...Array(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
   return `${all
     .slice(0, 4)

@@ -1,0 +1,126 @@
+/**
+ * Admission at accept (spec 5.10, 11; admission.ts): what a refused client is told, how an
+ * address's handshake bucket refills, and that forgetting idle addresses never forgets a limit
+ * still in force. (The order of the checks and the address key: rate-limit.test.ts.)
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { Admission, addressKey } from '../../src/chat/admission.js';
+
+const limits = { maxClients: 3, maxPerAddress: 2, addressHandshakeBurst: 2, addressHandshakesPerSecond: 1 };
+
+describe('admission refusals (5.10)', () => {
+  it('tells the client why, with the limit that applies', () => {
+    const a = new Admission(limits);
+    expect(a.admit('a', true, 0)).toEqual({ code: 'SERVER_SHUTDOWN', message: 'the server is stopping' });
+    a.admit('a', false, 0);
+    a.admit('a', false, 0);
+    expect(a.admit('a', false, 0)).toEqual({
+      code: 'TOO_MANY_FROM_ADDRESS',
+      message: 'the server holds 2 connections from your address already',
+    });
+    a.release('a');
+    expect(a.admit('a', false, 0)).toEqual({
+      code: 'ADDRESS_RATE_LIMITED',
+      message: 'your address may open 1 connections a second; try again shortly',
+    });
+    a.admit('b', false, 0);
+    a.admit('c', false, 0);
+    expect(a.admit('d', false, 0)).toEqual({
+      code: 'SERVER_FULL',
+      message: 'the server holds 3 connections already',
+    });
+  });
+});
+
+describe('the address key (11)', () => {
+  it('reads every spelling of an IPv6 address to the same /64', () => {
+    // '::' standing for one group, and groups after it that reach into the first 64 bits.
+    expect(addressKey('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    expect(addressKey('1:0:2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    // An IPv4 tail is two groups.
+    expect(addressKey('1::2:3:4:5:192.0.2.1')).toBe('1:0:2:3::/64');
+    expect(addressKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+  });
+
+  it('reads an IPv4-mapped address only when it is one, with any octets, and drops a zone', () => {
+    expect(addressKey('::ffff:10.200.30.240')).toBe('10.200.30.240');
+    expect(addressKey('::ffff:192.0.2.1%eth0')).toBe('192.0.2.1');
+    expect(addressKey('64:ff9b::ffff:192.0.2.1')).toBe('64:ff9b:0:0::/64');
+  });
+});
+
+describe('an address handshake bucket (11)', () => {
+  it('refills at addressHandshakesPerSecond, never above addressHandshakeBurst', () => {
+    const a = new Admission({ ...limits, maxClients: 100, maxPerAddress: 100 });
+    expect(a.admit('x', false, 0)).toBeNull();
+    expect(a.admit('x', false, 0)).toBeNull();
+    expect(a.admit('x', false, 999)?.code).toBe('ADDRESS_RATE_LIMITED');
+    expect(a.admit('x', false, 1000)).toBeNull(); // one token a second
+    expect(a.admit('x', false, 1000)?.code).toBe('ADDRESS_RATE_LIMITED');
+    // A long pause gives back the burst, no more.
+    expect(a.admit('x', false, 60_000)).toBeNull();
+    expect(a.admit('x', false, 60_000)).toBeNull();
+    expect(a.admit('x', false, 60_000)?.code).toBe('ADDRESS_RATE_LIMITED');
+    expect(a.held).toBe(5);
+  });
+
+  it('a connection without an address counts against the server only', () => {
+    const a = new Admission({ ...limits, maxClients: 2 });
+    expect(a.admit(undefined, false, 0)).toBeNull();
+    expect(a.admit(undefined, false, 0)).toBeNull();
+    expect(a.admit(undefined, false, 0)?.code).toBe('SERVER_FULL');
+    a.release(undefined);
+    expect(a.held).toBe(1);
+    expect(a.admit('z', false, 0)).toBeNull();
+    a.release('never-admitted'); // an unknown address: the server count only
+    expect(a.held).toBe(1);
+  });
+});
+
+describe('the address table (11)', () => {
+  const many = {
+    maxClients: 100_000,
+    maxPerAddress: 1,
+    addressHandshakeBurst: 2,
+    addressHandshakesPerSecond: 1,
+  };
+  const addr = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+  it('keeps the addresses that hold a connection or whose bucket is not full while it forgets the rest', () => {
+    const a = new Admission(many);
+    expect(a.admit('held', false, 0)).toBeNull();
+    for (const _ of [1, 2]) {
+      expect(a.admit('spent', false, 0)).toBeNull();
+      a.release('spent');
+    }
+    for (let i = 1; i <= 4094; i++) {
+      a.admit(addr(i), false, 0);
+      a.release(addr(i));
+    }
+    const table = (a as unknown as { addresses: Map<string, unknown> }).addresses;
+    expect(table.size).toBe(4096);
+    // 1.5 s later every bucket that gave one token is full again; 'spent' (two) holds 1.5 of 2.
+    const now = 1500;
+    expect(a.admit('next', false, now)).toBeNull(); // the table is at 4096: a prune runs first
+    expect([...table.keys()].sort()).toEqual(['held', 'next', 'spent']);
+    expect(a.admit('held', false, now)?.code).toBe('TOO_MANY_FROM_ADDRESS');
+    // Forgetting 'spent' would have handed it a fresh burst of two.
+    expect(a.admit('spent', false, now)).toBeNull();
+    a.release('spent');
+    expect(a.admit('spent', false, now)?.code).toBe('ADDRESS_RATE_LIMITED');
+  });
+
+  it('prunes once every as many admits as it keeps, never at every admit', () => {
+    const a = new Admission(many);
+    for (let i = 0; i < 2500; i++) a.admit(addr(i), false, 0); // held: 2 * 2500 > 4096
+    const prune = vi.spyOn(a as unknown as { prune(now: number): void }, 'prune');
+    for (let i = 2500; i < 12_500; i++) {
+      a.admit(addr(i), false, i * 10_000);
+      a.release(addr(i));
+    }
+    const table = (a as unknown as { addresses: Map<string, unknown> }).addresses;
+    expect(table.size).toBeLessThanOrEqual(5000);
+    expect(prune.mock.calls.length).toBeGreaterThan(0);
+    expect(prune.mock.calls.length).toBeLessThanOrEqual(10_000 / 2500 + 1);
+  });
+});
