@@ -15,6 +15,8 @@ export interface ArtifactOptions {
   readonly plant?: string;
   readonly host?: string;
   readonly port?: number;
+  /** The hostile target's attack per run, in ms (a run replays with the same length). */
+  readonly attackMs?: number;
 }
 
 export interface Artifact {

@@ -38,6 +38,7 @@ export interface CampaignOptions {
   readonly host?: string;
   readonly port?: number;
   readonly waitMs?: number;
+  readonly attackMs?: number;
   readonly artifactsDir: string;
   readonly shrinkGraceMs: number;
   /** The command that starts the fuzzer, for printed replay commands (`node fuzz`). */
@@ -254,6 +255,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     host: o.host,
     port: o.port,
     waitMs: o.waitMs,
+    attackMs: o.attackMs,
     note: (line) => {
       progress.clear();
       o.io.stderr.write(`${line}\n`);
@@ -365,7 +367,7 @@ function report(
       counterexample: encodeValue(details.counterexample),
       counterexampleText: counterexample,
       error,
-      options: { profile: o.profile, plant: o.plant, host: o.host, port: o.port },
+      options: { profile: o.profile, plant: o.plant, host: o.host, port: o.port, attackMs: o.attackMs },
       createdAt: new Date().toISOString(),
     },
     (file) => `${o.command} --replay ${relative(o.io.cwd, file) || file}`,
@@ -445,6 +447,7 @@ export interface ReplayOptions {
   readonly host?: string;
   readonly port?: number;
   readonly waitMs?: number;
+  readonly attackMs?: number;
   readonly shrinkGraceMs: number;
   readonly io: Io;
 }
@@ -470,6 +473,7 @@ export async function replayArtifact(r: ReplayOptions): Promise<number> {
     host: r.host ?? opts.host,
     port: r.port ?? opts.port,
     waitMs: r.waitMs,
+    attackMs: r.attackMs ?? opts.attackMs,
     note: (line) => r.io.stderr.write(`${line}\n`),
   });
   try {

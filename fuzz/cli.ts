@@ -9,6 +9,7 @@ import { ArtifactError } from './artifacts.js';
 import { EXIT, type Io, replayArtifact, runCampaign } from './campaign.js';
 import { PLANTS, plantInfo } from './plants.js';
 import { repoRoot } from './targets/crypto.js';
+import { DEFAULT_ATTACK_MS } from './targets/hostile.js';
 import { DEFAULT_WAIT_MS } from './targets/server.js';
 import { type ProfileChoice, TARGET_NAMES, type TargetName } from './targets/types.js';
 
@@ -60,6 +61,7 @@ interface Options {
   port?: number;
   profile?: ProfileChoice;
   waitMs: number;
+  attackMs?: number;
   shrinkSeconds: number;
   artifacts: string;
   plant?: string;
@@ -107,6 +109,11 @@ function program(io: Io): Command {
       'server target: bound on every network wait',
       positiveNumber('--wait-ms', true),
       DEFAULT_WAIT_MS,
+    )
+    .option(
+      '--attack-ms <n>',
+      `hostile target: how long each run's attack lasts (default ${DEFAULT_ATTACK_MS})`,
+      positiveNumber('--attack-ms', true),
     )
     .option(
       '--shrink-seconds <n>',
@@ -158,6 +165,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         host: o.host,
         port: o.port,
         waitMs: o.waitMs,
+        attackMs: o.attackMs,
         shrinkGraceMs,
         io,
       });
@@ -186,6 +194,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       host: o.host,
       port: o.port,
       waitMs: o.waitMs,
+      attackMs: o.attackMs,
       artifactsDir: o.artifacts,
       shrinkGraceMs,
       command: 'node fuzz',

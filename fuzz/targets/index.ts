@@ -1,6 +1,7 @@
 /** The fuzz targets, by name, in the order `--target all` runs them. */
 import { cryptoTarget } from './crypto.js';
 import { framingTarget } from './framing.js';
+import { hostileTarget } from './hostile.js';
 import { kexTarget } from './kex.js';
 import { serverTarget } from './server.js';
 import { sessionTarget } from './session.js';
@@ -12,4 +13,5 @@ export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   crypto: cryptoTarget,
   session: sessionTarget,
   server: serverTarget,
+  hostile: hostileTarget,
 };

@@ -5,7 +5,7 @@
  */
 import type fc from 'fast-check';
 
-export const TARGET_NAMES = ['framing', 'kex', 'crypto', 'session', 'server'] as const;
+export const TARGET_NAMES = ['framing', 'kex', 'crypto', 'session', 'server', 'hostile'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 import type { Profile } from '../../src/generated/constants.js';
@@ -45,8 +45,10 @@ export interface TargetOptions {
   /** A server to fuzz instead of starting the reference server (server target only). */
   readonly host?: string;
   readonly port?: number;
-  /** Bound on every network wait, in ms (server target). */
+  /** Bound on every network wait, in ms (server and hostile targets). */
   readonly waitMs?: number;
+  /** How long each hostile run's attack lasts, in ms (hostile target). */
+  readonly attackMs?: number;
   /** Where a target reports what it is doing (e.g. `started the reference server on ...`). */
   readonly note?: (line: string) => void;
 }

@@ -1,0 +1,349 @@
+/**
+ * Hostile (spec 7.7, 7.8, 11; issue 15): a live v2 server under attack, with honest members in the
+ * room whose deliveries are accounted for.
+ *
+ * How this works: the reference server runs as a child process (its RSS is its own), started once
+ * per campaign with the spec's defaults for the rate limit and the per-address limits and smaller
+ * queue limits (so that the memory bound below is tight), and kept across runs: what builds up is
+ * part of what is fuzzed. Each run joins three honest members from one address, starts one to
+ * four hostile actors (fuzz/chat/hostile.ts: floods of every packet type within and beyond the
+ * rate limit, exporters that read promptly, slowly or never, members that stop reading, half-open
+ * handshakes, junk, a reconnect storm from one address), and has the honest members say numbered
+ * lines at a fifth of the rate limit while the attack lasts. Then the actors stop and a ping
+ * answered on every honest member proves that whatever the server queued for it has arrived.
+ * The properties:
+ * - no honest member is disconnected or sent an error other than LINES_SKIPPED or RATE_LIMITED;
+ * - every receiver has each honest sender's lines in order, once each, and misses no more of the
+ *   lines the server accepted than its LINES_SKIPPED notices say (11); a sender's own echo misses
+ *   no more than it was told were skipped or refused;
+ * - a flood beyond the rate limit is closed by the server (7.8: RATE_EXCEEDED past the budget);
+ * - no INTERNAL_ERROR, to anyone, and no error-level log line;
+ * - the server's RSS (sampled every 50 ms) stays under its level at the start of the campaign
+ *   plus a bound derived from its limits (`rssBound`).
+ */
+import fc from 'fast-check';
+import { readProcess, type ServerUnderTest, startParleyServer } from '../../bench/server-process.js';
+import { LIMITS } from '../../src/generated/constants.js';
+import {
+  AddressPool,
+  describeHostile,
+  FLOOD_PACKETS,
+  HonestMember,
+  HostileActor,
+  type HostileOutcome,
+  type HostileSpec,
+  honestPad,
+  type RateLimits,
+  type Where,
+} from '../chat/hostile.js';
+import { ensure } from '../util.js';
+import type { FuzzProperty, FuzzTarget, OpenTarget } from './types.js';
+
+/** The server's limits in this target: the spec's defaults but for smaller queues and timeouts. */
+export const HOSTILE_LIMITS = {
+  maxClients: 256,
+  history: 200,
+  maxQueuedBytes: 256 * 1024,
+  maxTotalQueuedBytes: 16 * 1024 * 1024,
+  handshakeTimeoutMs: 5000,
+  slowReaderMs: 5000,
+} as const;
+
+export const HONEST_MEMBERS = 3;
+export const DEFAULT_ATTACK_MS = 3000;
+
+/**
+ * The most the server's RSS may grow over its level at the start of the campaign: twice the
+ * server-wide queue budget (a packet queued, and its sealed record on the way out), a frame being
+ * read on every connection it may hold, the history at its longest (four bytes a character at
+ * most), and 64 MiB for what a garbage-collected runtime holds before it collects.
+ */
+export function rssBound(): number {
+  const l = { ...LIMITS, ...HOSTILE_LIMITS };
+  return (
+    2 * l.maxTotalQueuedBytes +
+    l.maxClients * (l.maxFrame + 32 * 1024) +
+    l.history * l.maxMessage * 4 +
+    64 * 2 ** 20
+  );
+}
+
+const hostileArb: fc.Arbitrary<HostileSpec> = fc.oneof(
+  fc.record({
+    kind: fc.constant('flood' as const),
+    packet: fc.constantFrom(...FLOOD_PACKETS),
+    beyond: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('exporter' as const), reading: fc.constantFrom('prompt', 'slow', 'none') }),
+  fc.constant({ kind: 'non-reader' as const }),
+  fc.record({
+    kind: fc.constant('half-open' as const),
+    count: fc.integer({ min: 1, max: 20 }),
+    stage: fc.constantFrom('silent', 'partial-hello', 'hello-only'),
+  }),
+  fc.record({
+    kind: fc.constant('junk' as const),
+    what: fc.constantFrom('bytes', 'frame', 'bad-record', 'bad-packet'),
+    times: fc.integer({ min: 1, max: 10 }),
+  }),
+  fc.record({ kind: fc.constant('storm' as const), max: fc.integer({ min: 10, max: 300 }) }),
+);
+
+export interface HostileRun {
+  readonly actors: readonly HostileSpec[];
+  /** Whether the honest members' lines are long (maxMessage less a little). */
+  readonly longLines: boolean;
+}
+
+export const hostileRunArb: fc.Arbitrary<HostileRun> = fc.record({
+  actors: fc.array(hostileArb, { minLength: 1, maxLength: 4 }),
+  longLines: fc.boolean(),
+});
+
+/** A started server and what the runs share: its address pool and its RSS at the start. */
+export interface Arena {
+  readonly server: ServerUnderTest;
+  readonly where: Where;
+  readonly addresses: AddressPool;
+  readonly baseRss: number | null;
+  /** Error-level lines and INTERNAL_ERROR the server logged since the last call. */
+  problems(): string[];
+  runs: number;
+}
+
+export async function startArena(waitMs: number): Promise<Arena> {
+  const found: string[] = [];
+  const l = { ...LIMITS, ...HOSTILE_LIMITS };
+  const server = await startParleyServer({
+    profile: 'v2',
+    rate: l.ratePerSecond,
+    burst: l.rateBurst,
+    maxClients: l.maxClients,
+    handshakeTimeoutMs: l.handshakeTimeoutMs,
+    extraArgs: [
+      // The per-address limits at the spec's defaults (the bench's starter lifts them).
+      ...['--max-per-address', String(l.maxPerAddress)],
+      ...['--address-burst', String(l.addressHandshakeBurst)],
+      ...['--address-rate', String(l.addressHandshakesPerSecond)],
+      ...['--history', String(l.history), '--max-queued', String(l.maxQueuedBytes)],
+      ...['--max-queued-total', String(l.maxTotalQueuedBytes)],
+      ...['--slow-reader-timeout', String(l.slowReaderMs), '--log-level', 'warn'],
+    ],
+    onOutput: (text) => {
+      for (const line of text.split('\n'))
+        if (/\berror\b.*|INTERNAL_ERROR/i.test(line) && !/\bwarn\b/i.test(line))
+          found.push(line.slice(0, 300));
+    },
+  });
+  const pid = server.monitor?.pid ?? null;
+  return {
+    server,
+    where: { host: server.host, port: server.port, waitMs },
+    addresses: new AddressPool(),
+    baseRss: pid === null ? null : readProcess(pid).rssBytes,
+    problems: () => found.splice(0),
+    runs: 0,
+  };
+}
+
+/** Samples the server's RSS until stopped; the peak. */
+function watchRss(pid: number | null): () => number | null {
+  if (pid === null) return () => null;
+  let peak = 0;
+  const sample = () => {
+    const rss = readProcess(pid).rssBytes;
+    if (rss !== null && rss > peak) peak = rss;
+  };
+  sample();
+  const timer = setInterval(sample, 50);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return peak;
+  };
+}
+
+/** Every property of one run over the members' accounts and the actors' outcomes (see the top). */
+/** What checkRun reads of an honest member (HonestMember has it). */
+export interface MemberAccount {
+  readonly name: string;
+  readonly lost: string | null;
+  readonly lines: ReadonlyMap<string, readonly number[]>;
+  readonly skipped: number;
+  readonly skippedUncounted: boolean;
+  readonly rateLimited: number;
+  readonly sent: number;
+}
+
+export function checkRun(
+  members: readonly MemberAccount[],
+  outcomes: readonly HostileOutcome[],
+  peakRss: number | null,
+  baseRss: number | null,
+): void {
+  for (const m of members) ensure(m.lost === null, () => `honest ${m.name} lost: ${m.lost}`);
+  const accepted = new Map<string, Set<number>>();
+  for (const s of members) accepted.set(s.name, new Set());
+  for (const r of members) {
+    for (const [from, got] of r.lines) {
+      const set = accepted.get(from);
+      if (!set) continue;
+      for (let i = 1; i < got.length; i++)
+        ensure(
+          got[i] > got[i - 1],
+          () => `${r.name} got ${from}'s lines out of order or twice: ${got.join(',')}`,
+        );
+      for (const k of got) set.add(k);
+    }
+  }
+  for (const r of members) {
+    let missing = 0;
+    for (const s of members) missing += accepted.get(s.name)!.size - (r.lines.get(s.name)?.length ?? 0);
+    ensure(
+      r.skippedUncounted || missing <= r.skipped,
+      () => `${r.name} misses ${missing} accepted honest lines, told of ${r.skipped} skipped`,
+    );
+    const echoed = r.lines.get(r.name)?.length ?? 0;
+    ensure(
+      r.skippedUncounted || r.sent - echoed <= r.skipped + r.rateLimited,
+      () =>
+        `${r.name} said ${r.sent} lines, ${echoed} came back; told of ${r.skipped} skipped and ${r.rateLimited} refused`,
+    );
+  }
+  for (const o of outcomes) {
+    ensure(o.problems.length === 0, () => `${describeHostile(o.spec)}: ${o.problems.join('; ')}`);
+    if (o.spec.kind === 'flood' && o.spec.beyond) {
+      ensure(o.closedByServer, () => `${describeHostile(o.spec)}: ${o.sent} packets sent, still connected`);
+    }
+  }
+  if (peakRss !== null && baseRss !== null) {
+    const bound = baseRss + rssBound();
+    ensure(
+      peakRss <= bound,
+      () =>
+        `server RSS peaked at ${mib(peakRss)} MiB, over the bound ${mib(bound)} MiB (${mib(baseRss)} at the start)`,
+    );
+  }
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+/** What a run saw, for tests and diagnostics. */
+export interface RunReport {
+  readonly honest: readonly {
+    name: string;
+    sent: number;
+    received: number;
+    skipped: number;
+    rateLimited: number;
+  }[];
+  readonly outcomes: readonly HostileOutcome[];
+  readonly peakRss: number | null;
+}
+
+/** One run: the honest room, the attack, the accounts (a property failure throws). */
+export async function hostileRun(
+  arena: Arena,
+  run: HostileRun,
+  attackMs: number,
+  seed: number,
+): Promise<RunReport> {
+  const n = ++arena.runs;
+  const l = { ...LIMITS, ...HOSTILE_LIMITS };
+  const rate: RateLimits = {
+    ratePerSecond: l.ratePerSecond,
+    rateBurst: l.rateBurst,
+    maxMessage: l.maxMessage,
+  };
+  const where = arena.where;
+  const honestAddress = arena.addresses.take();
+  const members: HonestMember[] = [];
+  const actors: HostileActor[] = [];
+  const stopRss = watchRss(arena.server.monitor?.pid ?? null);
+  let outcomes: HostileOutcome[] = [];
+  try {
+    for (let i = 0; i < HONEST_MEMBERS; i++)
+      members.push(await HonestMember.join(where, `h${n}m${i}`, honestAddress, `${seed}/honest ${i}`));
+    run.actors.forEach((spec, i) => {
+      const actor = new HostileActor(spec, where, arena.addresses, rate, `${seed}/${i}`, `x${n}a${i}`);
+      actors.push(actor);
+      actor.start();
+    });
+    // Each member says a line every 250 ms (a fifth of ratePerSecond... the default 10/s), staggered.
+    const pad = honestPad(run.longLines, l.maxMessage);
+    const t0 = Date.now();
+    await new Promise<void>((resolve) => {
+      let turn = 0;
+      const timer = setInterval(() => {
+        members[turn % members.length].say(pad);
+        turn++;
+        if (Date.now() - t0 >= attackMs) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 250 / members.length);
+    });
+    outcomes = await Promise.all(actors.map((a) => a.stop(where.waitMs)));
+    // Senders first (their lines are in), then everyone (what was queued for them has arrived).
+    let ping = 1;
+    for (const m of members) await m.barrier(ping++, where.waitMs * 2);
+    for (const m of members) await m.barrier(ping++, where.waitMs * 2);
+  } finally {
+    for (const a of actors) await a.stop(0);
+    for (const m of members) m.leave();
+  }
+  const peak = stopRss();
+  checkRun(members, outcomes, peak, arena.baseRss);
+  const problems = arena.problems();
+  ensure(problems.length === 0, () => `the server logged: ${problems.join(' | ')}`);
+  ensure(arena.server.monitor === null || isAlive(arena.server.monitor.pid), 'the server process died');
+  return {
+    honest: members.map((m) => ({
+      name: m.name,
+      sent: m.sent,
+      received: [...m.lines.values()].reduce((n, l) => n + l.length, 0),
+      skipped: m.skipped,
+      rateLimited: m.rateLimited,
+    })),
+    outcomes,
+    peakRss: peak,
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The property over a started arena. */
+export function hostileProperty(arena: Arena, attackMs: number): FuzzProperty {
+  return {
+    name: 'v2',
+    description: `v2 reference server (child process) at ${arena.where.host}:${arena.where.port}: honest members keep every line under floods, exports, non-readers, half-open handshakes, junk and reconnect storms; RSS under ${mib(rssBound())} MiB over its start`,
+    property: fc.asyncProperty(hostileRunArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (run, seed) => {
+      await hostileRun(arena, run, attackMs, seed);
+    }),
+  };
+}
+
+export async function openHostile(waitMs: number, attackMs: number): Promise<OpenTarget> {
+  const arena = await startArena(waitMs);
+  return {
+    properties: [hostileProperty(arena, attackMs)],
+    close: () => arena.server.stop(),
+  };
+}
+
+export const hostileTarget: FuzzTarget = {
+  name: 'hostile',
+  description: 'a live v2 server under attack, honest members accounted for, memory bounded (7.8, 11)',
+  async open(options) {
+    const open = await openHostile(options.waitMs ?? 5000, options.attackMs ?? DEFAULT_ATTACK_MS);
+    for (const p of open.properties) options.note?.(`hostile/${p.name}: ${p.description.split(': ')[0]}`);
+    return open;
+  },
+};
