@@ -159,6 +159,13 @@ export class CaseContext {
       .length;
   }
   /**
+   * Connections of this case the server closed before its first frame (the suite did not close
+   * them): how a legacy server turns one away at accept, saying nothing (5.10).
+   */
+  get closedSilentlyAtAccept(): number {
+    return this.conns.filter((c) => c.closedByServer && c.framesArrived === 0).length;
+  }
+  /**
    * The code of a v2 `refused` record (5.10) that turned one of this case's connections away for
    * the server's per-address limits (11), if any: the suite connects from one address.
    */

@@ -152,6 +152,8 @@ export class RawConnection {
   readonly localAddress: string;
   private readonly openedAt = performance.now();
   private closedAt: number | null = null;
+  /** The suite closed the connection before the server did. */
+  private byClient = false;
   /** The first bytes received, kept to count whole frames (framesArrived). */
   private arrived = Buffer.alloc(0);
 
@@ -238,6 +240,11 @@ export class RawConnection {
     return this.peerEnded || this.gone;
   }
 
+  /** True once the server closed the connection (FIN or reset), not the suite. */
+  get closedByServer(): boolean {
+    return this.peerEnded || (this.gone && !this.byClient);
+  }
+
   /** How long after the connect the server closed, or null while it has not. */
   get closedAfterMs(): number | null {
     return this.closedAt === null ? null : Math.round(this.closedAt - this.openedAt);
@@ -284,6 +291,7 @@ export class RawConnection {
   destroy(): void {
     if (!this.socket.destroyed) {
       if (!this.closed) this.log.event(this.label, 'client closed the connection');
+      if (!this.closed) this.byClient = true;
       this.socket.destroy();
     }
     this.gone = true;
@@ -294,6 +302,7 @@ export class RawConnection {
   reset(): void {
     if (this.socket.destroyed) return;
     this.log.event(this.label, 'client closed the connection with a reset (RST)');
+    if (!this.closed) this.byClient = true;
     this.socket.resetAndDestroy();
     this.gone = true;
     this.notify();

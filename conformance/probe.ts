@@ -19,6 +19,11 @@ export interface Probe {
   readonly detail: string;
   /** The opening frames read, for the caller (pre-flight reads the profile from the first). */
   readonly frames?: readonly Buffer[];
+  /**
+   * The server accepted the connection and closed it without a frame: how a legacy server turns a
+   * connection away at accept (5.10), its per-address limits included, as well as a broken one.
+   */
+  readonly silentClose?: boolean;
 }
 
 /** The frames a server sends before the client says anything: v2 one, legacy two. */
@@ -62,6 +67,7 @@ export async function politeProbe(options: SuiteOptions, timeoutMs = options.tim
           ok: false,
           step: 'opening',
           detail: 'it accepted the connection, then closed it without a frame',
+          silentClose: true,
         };
       }
       frames.push(Buffer.from(frame.body));

@@ -10,7 +10,6 @@
  * are then matched against the expected-failures list, which decides the exit code.
  */
 
-import { LIMITS } from '../src/generated/constants.js';
 import { lastClientStep, stoppedAnswering } from './attribution.js';
 import {
   type Case,
@@ -22,7 +21,6 @@ import {
   type Verdict,
   verdictOf,
 } from './case.js';
-import { chatRoundTrip } from './cases/common.js';
 import { ConnectFailed, ServerViolation, WaitTimeout, WireLog } from './driver.js';
 import { probe, withServerLimits } from './probe.js';
 import {
@@ -33,6 +31,13 @@ import {
   ServerProcess,
   withOverrides,
 } from './server-process.js';
+import {
+  control,
+  outsideLimits,
+  RAISE_ADDRESS_LIMITS,
+  refusedNotDead,
+  silentlyRefused,
+} from './verdict-gates.js';
 
 export interface CaseResult {
   readonly case: Case;
@@ -91,68 +96,10 @@ function describeError(err: unknown, c: Case): Finding {
   return { level: 'MUST', expected, actual: `internal error in the suite: ${text}` };
 }
 
-/**
- * The positive control of a case that passed on an absence: two fresh clients must still chat.
- * If they cannot, the absence proved nothing (a dead room forwards nothing), so the case fails.
- */
-async function control(ctx: CaseContext, c: Case): Promise<void> {
-  if (ctx.findings.some((f) => f.level === 'MUST')) return;
-  const problem = await chatRoundTrip(ctx, 'control');
-  if (problem) {
-    ctx.findings.push({
-      level: 'MUST',
-      expected: `${c.accepts.join('; or ')}; and afterwards the server still serves chat (positive control)`,
-      actual: `the positive control after the case failed (${problem}): the server stopped serving chat, so what it did not deliver proves nothing`,
-    });
-  } else ctx.note('positive control: two fresh clients still chat');
-}
+const PROBE_REFUSED = `the liveness probe after the case was closed at accept without a frame, and the server answered again after a pause: not a crash, but its per-address limits (11); ${RAISE_ADDRESS_LIMITS}`;
 
-/**
- * A case that failed while it went beyond a limit the server was told to have is not a verdict on
- * the server: it held more connections than a known maxClients and the server refused one at
- * accept (as it must when full), or its clients were refused as
- * RATE_LIMITED under a burst below the spec default the cases are written for (cases about rate
- * limiting, whose accepts name the burst or RATE_LIMITED, are judged as they are). Such a failure
- * (or NON-STRICT) becomes INFORMATIONAL, with what it was.
- */
-function outsideLimits(ctx: CaseContext, c: Case): Finding[] | null {
-  const verdict = verdictOf(ctx.findings, c.level);
-  if (verdict !== 'FAILED' && verdict !== 'NON-STRICT') return null;
-  const { maxClients, burst } = ctx.options;
-  const failure = ctx.findings.find((f) => f.level === (verdict === 'FAILED' ? 'MUST' : 'SHOULD'))!;
-  let why: string | null = null;
-  // A SERVER_FULL case goes beyond maxClients on purpose and is judged as it is.
-  const refused = ctx.refusedAtAccept;
-  const byAddress = ctx.refusedForAddress;
-  const addressCase = c.needs?.['max-per-address'] !== undefined || c.needs?.['address-burst'] !== undefined;
-  if (byAddress !== null && !addressCase) {
-    why = `the server refused one of the suite's connections with ${byAddress} (5.10): the suite connects from one address, so a server it tests needs its per-address limits raised (reference server: --max-per-address 1000 --address-burst 1000, or {max-per-address} and {address-burst} in --server-cmd)`;
-  } else if (
-    maxClients !== undefined &&
-    ctx.mostHeld > maxClients &&
-    refused > 0 &&
-    !c.needs?.['max-clients']
-  ) {
-    why = `the case held up to ${ctx.mostHeld} connections at once, more than the server's maxClients ${maxClients}, and ${refused} of them were refused at accept`;
-  } else if (
-    ctx.rateLimited > 0 &&
-    burst < LIMITS.rateBurst &&
-    !c.accepts.some((t) => t.includes('RATE_LIMITED'))
-  ) {
-    why = `the server refused ${ctx.rateLimited} packet(s) as RATE_LIMITED: its burst ${burst} is below the ${LIMITS.rateBurst} this case is written for`;
-  }
-  // A legacy server drops lines over its rate silently (10.4): a line that never came under a
-  // small burst may be one it dropped.
-  else if (
-    ctx.options.profile === 'legacy' &&
-    burst < LIMITS.rateBurst &&
-    /no answer within/.test(failure.actual) &&
-    !c.accepts.some((t) => /burst|RATE_LIMITED/.test(t))
-  ) {
-    why = `an answer never came, and a legacy server drops lines over its rate silently: its burst ${burst} is below the ${LIMITS.rateBurst} this case is written for`;
-  }
-  if (!why) return null;
-  return [{ level: 'MAY', expected: failure.expected, actual: `not checked: ${why} (${failure.actual})` }];
+function withNote(result: CaseResult, note: string): CaseResult {
+  return { ...result, notes: [...result.notes, note] };
 }
 
 export async function runCase(c: Case, options: SuiteOptions, tag: string): Promise<CaseResult> {
@@ -180,7 +127,8 @@ export async function runCase(c: Case, options: SuiteOptions, tag: string): Prom
     await ctx.leavePolitely();
     ctx.close();
   }
-  const findings = outsideLimits(ctx, c) ?? [...ctx.findings];
+  const judged = outsideLimits(ctx, c) ?? [...ctx.findings];
+  const findings = (await silentlyRefused(ctx, c, judged)) ?? judged;
   const verdict = verdictOf(findings, c.level);
   const order = { MUST: 0, SHOULD: 1, MAY: 2 } as const;
   const worst = [...findings].sort((a, b) => order[a.level] - order[b.level])[0];
@@ -368,6 +316,10 @@ async function runFixed(
       report(result);
       continue;
     }
+    if (await refusedNotDead(options, alive)) {
+      report(withNote(result, PROBE_REFUSED));
+      continue;
+    }
     killedBy = c.id;
     why = stoppedAnswering(alive, result.wire, options.profile);
     report(
@@ -398,6 +350,8 @@ async function runFixed(
 async function judge(server: ServerProcess, result: CaseResult, options: SuiteOptions): Promise<CaseResult> {
   const alive = server.exit ? null : await probe(options);
   if (alive?.ok && !server.exit) return result;
+  // A legacy server refusing the probe at accept (its per-address limits) is not dead.
+  if (alive && (await refusedNotDead(options, alive)) && !server.exit) return withNote(result, PROBE_REFUSED);
   const exit = server.exit ?? (await server.waitExit(1000));
   const output = server.output();
   const tail = output ? `; its last output:\n${output}` : '';
