@@ -141,6 +141,11 @@ export class ClientSession {
     return this.reader.roster.users;
   }
 
+  /** Requests sent and not yet answered: a chat line's echo or refusal, who, export (not pings). */
+  get unanswered(): number {
+    return this.pending.awaitingReplies;
+  }
+
   /** What the adapter should do with the socket now: nothing, end it after the output, or drop it. */
   get hangUp(): 'end' | 'destroy' | null {
     return this.hang;

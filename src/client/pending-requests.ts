@@ -36,6 +36,11 @@ export class PendingRequests {
     return this.list.length;
   }
 
+  /** Open requests whose answer the user will see (a ping's pong is the session's own). */
+  get awaitingReplies(): number {
+    return this.list.filter((r) => r.kind !== 'ping').length;
+  }
+
   add(request: PendingRequest): void {
     this.list.push(request);
   }
