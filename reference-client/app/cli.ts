@@ -56,7 +56,8 @@ It prints one line per event:
   warning: <text>
   error NAME_TAKEN: <text>              errors, with their stable code when there is one
   error: cannot join 127.0.0.1:7878: 3 attempts failed; the last: ...   the reason it gives up
-At the end of input it leaves once everything typed has been sent. /theme and /ignore apply to
+At the end of input it leaves once everything typed has been sent and answered (echoed, or
+refused with an error line). /theme and /ignore apply to
 this run only (the TUI's saved theme and ignore list stay; the saved list is used). An /export the server does not answer within 10 s is given up.
 
 Retries are bounded in --plain: after ${SCRIPT_JOIN_ATTEMPTS} connection attempts in a row without a join (a closed

@@ -172,7 +172,7 @@ export class ClientApp {
     this.quit(0);
   }
 
-  /** --plain: standard input ended; exit once everything typed has been sent. */
+  /** --plain: standard input ended; exit once everything typed has been sent and answered. */
   endOfInput(): void {
     this.inputEnded = true;
     this.checkInputDone();
@@ -188,9 +188,19 @@ export class ClientApp {
     if (this.vm.phase === 'name') {
       this.vm.error(undefined, 'standard input ended before a name was accepted');
       this.quit(1);
-    } else if (this.vm.idle) {
+    } else if (this.vm.idle && !this.awaitingAnswers()) {
       this.leave();
     }
+  }
+
+  /**
+   * The server has yet to answer a line sent on this connection: its echo or its refusal (a
+   * RATE_LIMITED for the last line of a script) is waited for, so that it is printed before the
+   * exit. A connection that ends answers nothing: the next one starts with none.
+   */
+  private awaitingAnswers(): boolean {
+    const session = this.session;
+    return session !== null && session.state === 'joined' && session.unanswered > 0;
   }
 
   private run(effects: readonly Effect[]): void {

@@ -6,8 +6,9 @@
  * How this works: input lines are handed over one at a time, and held back while a join is in
  * flight, so that after a refused name the next line is read as the next name to try (as the
  * original asks again); only /quit passes at once. When input ends the client leaves once
- * everything typed has been sent and every export answered (or given up on); the attempts to join
- * are bounded (backoff.ts), so a script always gets an exit status.
+ * everything typed has been sent and answered (its echo, or a refusal, is printed) and every
+ * export answered (or given up on); the attempts to join are bounded (backoff.ts), so a script
+ * always gets an exit status.
  */
 
 import { createInterface } from 'node:readline';

@@ -72,6 +72,11 @@ export class TcpSession {
     return this.session.users;
   }
 
+  /** Requests sent and not yet answered (pending-requests.ts). */
+  get unanswered(): number {
+    return this.session.unanswered;
+  }
+
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: (event: SessionEvent) => void): () => void {
     this.listeners.add(listener);

@@ -10,6 +10,9 @@
  * echoes nothing and refuses nothing (10.3): only its export is tracked there.
  */
 
+import type { V2ServerPacket } from '../generated/v2-packets.js';
+import type { LegacyPacket } from '../legacy/legacy-packet.js';
+
 /** A chat line the server refused: enough to put it back in the input line. */
 export interface UnsentLine {
   readonly kind: 'say' | 'me' | 'msg';
@@ -34,6 +37,11 @@ export class PendingRequests {
 
   get size(): number {
     return this.list.length;
+  }
+
+  /** Open requests whose answer the user will see (a ping's pong is the session's own). */
+  get awaitingReplies(): number {
+    return this.list.filter((r) => r.kind !== 'ping').length;
   }
 
   add(request: PendingRequest): void {
@@ -72,5 +80,43 @@ export class PendingRequests {
     if (at < 0 || (this.list[at] as { due: number }).due > now) return false;
     this.list.splice(at, 1);
     return true;
+  }
+}
+
+/**
+ * Notes what a server packet answers among `pending`, for a client joined as `me`; the chat line
+ * it refused, if it refused one.
+ */
+export function noteAnswer(
+  pending: PendingRequests,
+  packet: V2ServerPacket | LegacyPacket,
+  me: string | null | undefined,
+): UnsentLine | undefined {
+  if (!('type' in packet)) {
+    if (packet.typ === 'export') pending.answered('export');
+    return undefined;
+  }
+  switch (packet.type) {
+    case 'message':
+    case 'action':
+      if (packet.from === me)
+        pending.echoed({ kind: packet.type === 'message' ? 'say' : 'me', text: packet.text });
+      return undefined;
+    case 'private':
+      if (packet.from === me) pending.echoed({ kind: 'msg', to: packet.to, text: packet.text });
+      return undefined;
+    case 'user_list':
+      pending.answered('who');
+      return undefined;
+    case 'export_reply':
+      if (packet.done) pending.answered('export');
+      return undefined;
+    case 'pong':
+      pending.answered('ping');
+      return undefined;
+    case 'error':
+      return packet.fatal ? undefined : pending.refused();
+    default:
+      return undefined;
   }
 }

@@ -72,3 +72,10 @@ export class ProfileSniffer {
     return { profile, parley, bytes: Buffer.concat(this.held) };
   }
 }
+
+/** What to say when the server speaks the other profile than the one asked for (spec 2). */
+export function profileMismatchMessage(spoken: Profile): string {
+  return spoken === 'legacy'
+    ? 'this server speaks legacy (the original pyChat protocol), not v2 as --profile v2 asked: run with --profile auto (or --profile legacy) to talk to it'
+    : 'this server speaks v2, not legacy as --profile legacy asked: run with --profile auto (or --profile v2) to talk to it';
+}

@@ -327,6 +327,20 @@ describe('ClientApp', { timeout: 30_000 }, () => {
     expect(c.lines().some((l) => l.startsWith('joined as alice'))).toBe(true);
   });
 
+  it('at the end of input, waits for the answer to the last line: a refusal is printed before the exit', async () => {
+    // The join takes 2 of the 3 tokens (its rateCost, 7.8), `one` the last: `two` is refused.
+    const srv = await server({ limits: { rateBurst: 3, ratePerSecond: 1 } });
+    const c = client(srv.port, tempDir(), { name: 'alice' });
+    await c.waitLine(/^joined as alice/);
+    c.app.submitLine('one');
+    c.app.submitLine('two');
+    c.app.endOfInput();
+    await waitUntil(() => c.exitCode() !== null, 'the client to leave');
+    expect(c.exitCode()).toBe(0);
+    expect(c.lines()).toContainEqual(expect.stringMatching(/<alice> one$/));
+    expect(c.lines()).toContainEqual(expect.stringMatching(/^error RATE_LIMITED: .*not sent: “two”/));
+  });
+
   it('--plain gives up on a closed port after a bounded number of attempts: exit 1 and the reason', async () => {
     const port = await closedPort();
     const c = client(port, tempDir(), { name: 'x' });
