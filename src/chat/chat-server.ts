@@ -25,239 +25,52 @@
  *   endpoint seals what it holds into one record (endpoint.ts `takeOutput`, sealed by
  *   v2-server-connection.ts), one write per connection.
  *
- * What this file holds itself: connection records, admission, the handshake and idle deadlines
- * (spec 11), and finishing a connection exactly once, with the room's leave decision rendered for
- * the others.
+ * What this file holds itself: the order of the steps, and finishing a connection exactly once
+ * (the room's leave decision rendered for the others). Its leaves only compute or hold, and
+ * return: server-contract.ts (the types handed on), connection-table.ts (records, delivery),
+ * send-queue.ts (a socket's turn, 11), deadlines.ts (timeouts, pings, 11), accept-gate.ts (5.10).
  */
 import { type ParleyError, parleyError, toParleyError } from '../errors.js';
-import type { LeaveReason, Limits, LogLevel, Profile } from '../generated/constants.js';
+import type { LeaveReason, Limits, LogLevel } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
-import type { LegacyServerGuard, V2ServerGuard } from '../generated/machines.js';
 import { logText } from '../text/untrusted-text.js';
-import { Admission, addressKey } from './admission.js';
-import { chargePacket, type PacketBucket, packetBucket } from './rate-limit.js';
-import type { Room, RoomDecision, RoomRequest } from './room.js';
+import { AcceptGate } from './accept-gate.js';
+import { ConnectionTable } from './connection-table.js';
+import { DeadlineScan, deadlineGrid, onGrid } from './deadlines.js';
+import { chargePacket, rateError } from './rate-limit.js';
+import type { Room } from './room.js';
+import { SendQueue } from './send-queue.js';
+import {
+  type ChatServerOptions,
+  type Conn,
+  type ConnId,
+  type Delivery,
+  leaveReason,
+  type ServerAction,
+  type WireDialect,
+} from './server-contract.js';
 
-/**
- * Refusals at accept (SERVER_FULL, SERVER_SHUTDOWN) are logged one line per window: the first in
- * full, the rest counted and summed up when the window ends, so that a flood of connections
- * cannot flood the log too (one line per refusal was 30,000 lines in 40 s).
- */
-export const REFUSAL_LOG_WINDOW_MS = 10_000;
-
-export type ConnId = number;
-
-/** The room's verdict on a join, as the server tables' guards name it (13.1, 13.3). */
-export type JoinVerdict = V2ServerGuard | LegacyServerGuard;
-
-export type ServerAction =
-  /**
-   * Bytes for a socket. With flow control (ChatServerOptions.flowControl) the connection gets
-   * nothing more until the adapter reports it `drained`: at once when the socket took the bytes
-   * without queueing past its mark, otherwise when it has drained.
-   */
-  | { readonly kind: 'write'; readonly id: ConnId; readonly data: Buffer }
-  | { readonly kind: 'close'; readonly id: ConnId; readonly error?: ParleyError }
-  | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string };
-
-/** One connection's endpoint, as the server needs it (both profiles' server connections fit). */
-export interface ServerEndpoint<E> {
-  readonly state: string;
-  readonly secured: boolean;
-  readonly pendingBytes: number;
-  readonly failure: ParleyError | null;
-  receive(chunk: Uint8Array): E[];
-  /** The v2 features agreed on this connection (5.8); none for legacy. */
-  readonly features?: ReadonlySet<string>;
-  /** Complete frames read from the peer so far (a peer is heard when a frame is complete, 11). */
-  readonly framesReceived: number;
-  /** What a read held back behind a join, once the room's verdict is settled (13.1, 13.3). */
-  resumeHeld(): E[];
-  receiveEnd(): E[];
-  /** True while a packet of the read (the last handed on) waits for the room's verdict. */
-  readonly awaitingVerdict: boolean;
-  /** The room's verdict on the join that waits. */
-  settle(when: JoinVerdict): void;
-  /**
-   * Whatever output waits, as one buffer: all of it, or about `max` bytes of whole records (11,
-   * sendWindowBytes). A v2 endpoint seals only what it hands out.
-   */
-  takeOutput(max?: number): Buffer;
-  /** Drops queued chat lines, oldest first, until at most `target` bytes wait; how many it dropped. */
-  shed(target: number): number;
-  /**
-   * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
-   * profile's table lists what a server sends, is checked against it.
-   */
-  sendEncoded(packet: Buffer, type?: string): void;
-  failWith(err: unknown): ParleyError;
-  goodbye(reason?: string): void;
-}
-
-export interface Conn<E> {
-  readonly id: ConnId;
-  readonly endpoint: ServerEndpoint<E>;
-  /** The large reply being produced for it as its socket drains (at most one: 7.7), or null. */
-  reply: ReplySource | null;
-  /** Flow control: bytes written since the socket last drained; 0 when it may be written to. */
-  inFlight: number;
-  /** When the socket last drained, or was first written to after draining (11, slowReaderMs). */
-  waitingSince: number;
-  /** Chat lines skipped for it since it was last told (11, LINES_SKIPPED). */
-  skipped: number;
-  /** Bytes counted for it in the server-wide total (11, maxTotalQueuedBytes). */
-  counted: number;
-  readonly openedAt: number;
-  lastHeard: number;
-  pingedAt: number | null;
-  finished: boolean;
-  /** The key its remote address counts by (admission.ts), when the adapter knew the address. */
-  readonly address: string | undefined;
-  /** Its packet bucket (7.8): every client packet after the handshake is charged here. */
-  readonly rate: PacketBucket;
-  /** Set when the peer ends the connection other than by goodbye (v2 c2s `error`, 13.1). */
-  closeReason?: LeaveReason;
-}
-
-/** One serialised packet and its type, as a dialect hands it over. */
-export interface Encoded {
-  readonly packet: Buffer;
-  readonly type?: string;
-}
-
-/**
- * A reply produced a packet at a time as its reader's socket drains (an export, 7.7): `next`
- * gives the next packet, null once the reply is complete. It reads the room's state through a
- * cursor, so nothing of it exists before the socket can take it.
- */
-/** The features of a connection that agreed none (legacy, a 2.0 client). */
-const NO_FEATURES: ReadonlySet<string> = new Set();
-
-export interface ReplySource {
-  next(): Encoded | null;
-}
-
-/** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
-export type Delivery =
-  | { readonly kind: 'settle'; readonly to: ConnId; readonly when: JoinVerdict }
-  | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
-  /**
-   * A reply for `to` produced as its socket drains; when one is already in flight for it (one
-   * per connection, 7.7), `busy` is sent instead. `source` is made for the features `to` agreed
-   * (5.8), since a feature may change the form of a reply (structured-export).
-   */
-  | {
-      readonly kind: 'stream';
-      readonly to: ConnId;
-      readonly source: (features: ReadonlySet<string>) => ReplySource;
-      readonly busy: Encoded;
-    }
-  | {
-      readonly kind: 'broadcast';
-      readonly packet: Buffer;
-      readonly type?: string;
-      readonly except?: ConnId;
-      /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
-      readonly unless?: string;
-    };
-
-/** What one endpoint event amounts to, as a dialect reads it. */
-export interface Reading {
-  /** Deliveries that go out first (v2: held presence notices, a pong). */
-  readonly deliveries?: readonly Delivery[];
-  /** What the sender asks of the room. */
-  readonly request?: RoomRequest;
-  /** The peer gave up with this error code (v2 c2s `error`, 13.1): it leaves with reason `error`. */
-  readonly gaveUp?: string;
-  /** The peer reported an error it does not take as fatal (v2 c2s `error`, 4.3): logged only. */
-  readonly reported?: string;
-}
-
-/**
- * A wire dialect: one profile's packets on either side of the room (v2-dialect.ts,
- * legacy-dialect.ts). It reads requests off endpoint events and renders the room's decisions as
- * deliveries; it reads the room, never changes it, and never calls the server.
- */
-export interface WireDialect<E> {
-  readonly profile: Profile;
-  /** Whether idle pings and the idle timeout apply (v2 only: legacy has no ping). */
-  readonly idleChecks: boolean;
-  /** When the dialect's held output (batched presence) is due, or null. */
-  readonly due: number | null;
-  createEndpoint(now: number): ServerEndpoint<E>;
-  /**
-   * The tokens a client packet takes from its connection's bucket (the spec's rateCost, 7.8), or
-   * null when the event is no client packet after the handshake (an error, a close).
-   */
-  rateCost(event: E): number | null;
-  /** Whether the event is a pong (v2), which answers the server's ping. */
-  answersPing(event: E): boolean;
-  /** Whether the event is the packet whose transition waits for the room's verdict (a join). */
-  waitsForVerdict(event: E): boolean;
-  /**
-   * Whether a join the rate limit drops closes the connection (legacy, 10.2: the protocol has no
-   * reply for it, and its client would wait for one for ever); otherwise it is settled as refused.
-   */
-  readonly closesOnDroppedJoin?: boolean;
-  /** What a connection refused at accept is sent before the close (v2 `refused`, 5.10), if anything. */
-  refusal(code: ErrorCode, message: string): Buffer | null;
-  /** What an endpoint event from member `from` amounts to (null: nothing). */
-  read(event: E, from: ConnId, room: Room<ConnId>, now: number): Reading | null;
-  /** The room's decision as deliveries. */
-  render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[];
-  /** A liveness ping (v2), serialised. */
-  ping(now: number): Buffer | null;
-  /** Time-driven output (batched presence falling due). */
-  tick(room: Room<ConnId>, now: number): readonly Delivery[];
-  /** The notice that `count` chat lines were skipped for a member (11), or null: none exists. */
-  skipped(count: number): Encoded | null;
-}
-
-export interface ChatServerOptions {
-  readonly limits?: Partial<Limits>;
-  /**
-   * When true, calls return no writes for the output they queue; the adapter calls `flush()` once
-   * per event-loop turn instead, so that everything queued for one connection during that turn
-   * goes out as one record and one write (a cork). Default false: each call flushes.
-   */
-  readonly deferWrites?: boolean;
-  /**
-   * When true, a connection written to gets nothing more until the adapter calls `drained` for it
-   * (the socket took the bytes), and each write is at most about sendWindowBytes: output waits in
-   * the server, unsealed and shared, and large replies are produced only as sockets drain (11).
-   * Default false: every socket is taken to drain at once (sans-IO tests, a harness).
-   */
-  readonly flowControl?: boolean;
-}
+export { REFUSAL_LOG_WINDOW_MS } from './accept-gate.js';
+export type * from './server-contract.js';
 
 export class ChatServer<E = unknown> {
-  private readonly conns = new Map<ConnId, Conn<E>>();
-  /**
-   * Joined, unfinished connections in join order, kept beside the room so that a broadcast is a
-   * plain loop (no generator, no map lookup per recipient): the hot path of a busy room.
-   */
-  private readonly joined = new Set<Conn<E>>();
+  /** Every open connection, the joined ones, those written to (connection-table.ts). */
+  private readonly table = new ConnectionTable<E>();
+  private readonly conns = this.table.conns;
+  private readonly joined = this.table.joined;
+  private readonly dirty = this.table.dirty;
   private actions: ServerAction[] = [];
-  private readonly dirty = new Set<Conn<E>>();
   private deadline: number | null = null;
   private stopping = false;
-  /** Who is served at accept (5.10, 11): per-address and server-wide limits. */
-  private readonly admission: Admission;
-  /** Refusals counted since the first one logged in the current window (REFUSAL_LOG_WINDOW_MS). */
-  private refusals = { since: Number.NEGATIVE_INFINITY, counts: new Map<ErrorCode, number>() };
-  private readonly deferWrites: boolean;
-  private readonly flowControl: boolean;
   /** The latest `now` an adapter call brought (flush has none of its own). */
   private clock = 0;
-  /** Bytes queued across all connections, as last counted (11, maxTotalQueuedBytes). */
-  private queuedTotal = 0;
-  /**
-   * The grid (ms) that connection deadlines (handshake and idle timeouts, pings: 11) are rounded up
-   * to. `tick` is one pass over every connection; with exact deadlines a room of 10,000, whose
-   * members were last heard at 10,000 different moments, would run it hundreds of times a second
-   * (once per connection due), so an idle server would spend its CPU scanning. On the grid it runs
-   * a few times a second and handles all that fell due together, each at most one step late.
-   */
+  private readonly deferWrites: boolean;
+  private readonly flowControl: boolean;
+  /** Who is served at accept (5.10, 11), and the log of those refused (accept-gate.ts). */
+  private readonly gate: AcceptGate;
+  /** What each connection's socket gets at its turn, and the server-wide count (11). */
+  private readonly sendQueue: SendQueue;
+  /** The grid (ms) that connection deadlines (11) are rounded up to (deadlines.ts says why). */
   readonly deadlineGrid: number;
 
   constructor(
@@ -267,10 +80,10 @@ export class ChatServer<E = unknown> {
     options: ChatServerOptions = {},
   ) {
     this.deferWrites = options.deferWrites ?? false;
-    this.admission = new Admission(limits);
     this.flowControl = options.flowControl ?? false;
-    const shortest = Math.min(limits.idlePingMs, limits.handshakeTimeoutMs);
-    this.deadlineGrid = Math.min(1000, Math.max(1, Math.floor(shortest / 20)));
+    this.gate = new AcceptGate(limits);
+    this.sendQueue = new SendQueue(limits, dialect, this.flowControl);
+    this.deadlineGrid = deadlineGrid(limits);
   }
 
   get connectionCount(): number {
@@ -288,16 +101,13 @@ export class ChatServer<E = unknown> {
 
   /** Bytes queued across all connections, as counted at the last flush (11, maxTotalQueuedBytes). */
   get queuedBytes(): number {
-    return this.queuedTotal;
+    return this.sendQueue.queuedBytes;
   }
 
   /** True when some connection has queued output that `flush()` would write. */
   get hasPendingWrites(): boolean {
     return this.dirty.size > 0;
   }
-
-  // -------------------------------------------------------------------------------------------
-  // the adapter's API
 
   /**
    * A connection was accepted from `remoteAddress` (as the socket gives it; the adapter passes it
@@ -306,35 +116,18 @@ export class ChatServer<E = unknown> {
    */
   open(id: ConnId, now: number, remoteAddress?: string): ServerAction[] {
     this.clock = now;
-    const address = remoteAddress === undefined ? undefined : addressKey(remoteAddress);
-    const refusal = this.admission.admit(address, this.stopping, now);
-    if (refusal) {
-      const error = parleyError(refusal.code, refusal.message);
-      this.logRefusal(id, error.code, now);
-      const record = this.dialect.refusal(refusal.code, refusal.message);
+    const door = this.gate.accept(id, remoteAddress, this.stopping, now);
+    if (!door.served) {
+      for (const line of door.log) this.log('warn', line);
+      if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
+      const record = this.dialect.refusal(door.error.code, door.error.message);
       if (record) this.actions.push({ kind: 'write', id, data: record });
-      this.actions.push({ kind: 'close', id, error });
+      this.actions.push({ kind: 'close', id, error: door.error });
       return this.done();
     }
-    const conn: Conn<E> = {
-      id,
-      endpoint: this.dialect.createEndpoint(now),
-      openedAt: now,
-      lastHeard: now,
-      pingedAt: null,
-      finished: false,
-      address,
-      rate: packetBucket(this.limits, now),
-      reply: null,
-      inFlight: 0,
-      waitingSince: now,
-      skipped: 0,
-      counted: 0,
-    };
-    this.conns.set(id, conn);
-    this.lowerDeadline(this.onGrid(now + this.limits.handshakeTimeoutMs));
+    this.table.add(id, this.dialect.createEndpoint(now), now, door.address, this.limits);
+    this.lowerDeadline(onGrid(now + this.limits.handshakeTimeoutMs, this.deadlineGrid));
     this.log('debug', `conn ${id}: open`);
-    this.dirty.add(conn);
     return this.done();
   }
 
@@ -352,7 +145,7 @@ export class ChatServer<E = unknown> {
       conn.pingedAt = null;
       // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
       if (this.dialect.idleChecks && !conn.finished)
-        this.lowerDeadline(this.onGrid(now + this.limits.idlePingMs));
+        this.lowerDeadline(onGrid(now + this.limits.idlePingMs, this.deadlineGrid));
     }
     return this.done();
   }
@@ -372,66 +165,24 @@ export class ChatServer<E = unknown> {
     this.clock = now;
     const conn = this.conns.get(id);
     if (!conn) return [];
-    const error = conn.endpoint.failWith(parleyError(code, message));
-    this.log('warn', `conn ${id}: ${error.code}: ${logText(error.message)}`);
-    this.finish(conn, code === 'SLOW_READER' ? 'error' : 'lost', now, error);
+    this.giveUp(conn, code, message, code === 'SLOW_READER' ? 'error' : 'lost', now);
     return this.done();
   }
 
   /** Time passed: handshake and idle timeouts, pings (spec 11), held presence falling due. */
   tick(now: number): ServerAction[] {
     this.clock = now;
-    let next: number | null = null;
-    const consider = (t: number) => {
-      if (next === null || t < next) next = t;
-    };
+    const scan = new DeadlineScan(this.limits, this.deadlineGrid, now, this.dialect);
     for (const conn of this.conns.values()) {
       if (conn.finished) continue;
-      if (conn.inFlight > 0) {
-        // A socket that takes nothing of what waits for it for slowReaderMs (11).
-        const slowDue = conn.waitingSince + this.limits.slowReaderMs;
-        if (now >= slowDue) {
-          this.slowReader(
-            conn,
-            `nothing of ${conn.inFlight} bytes read for ${this.limits.slowReaderMs} ms`,
-            now,
-          );
-          continue;
-        }
-        consider(this.onGrid(slowDue));
-      }
-      if (!this.joined.has(conn)) {
-        const due = conn.openedAt + this.limits.handshakeTimeoutMs;
-        if (now >= due) {
-          this.timeout(conn, 'HANDSHAKE_TIMEOUT', 'no name was chosen in time', now);
-          continue;
-        }
-        consider(this.onGrid(due));
-      }
-      if (!this.dialect.idleChecks || !conn.endpoint.secured) continue;
-      const idleDue = conn.lastHeard + this.limits.idleTimeoutMs;
-      if (now >= idleDue) {
-        this.timeout(conn, 'IDLE_TIMEOUT', `nothing heard for ${this.limits.idleTimeoutMs} ms`, now);
-        continue;
-      }
-      consider(this.onGrid(idleDue));
-      const pingDue = conn.lastHeard + this.limits.idlePingMs;
-      if (conn.pingedAt === null) {
-        const ping = now >= pingDue ? this.dialect.ping(now) : null;
-        if (ping) {
-          conn.pingedAt = now;
-          conn.endpoint.sendEncoded(ping, 'ping');
-          this.dirty.add(conn);
-        } else consider(this.onGrid(pingDue));
-      }
+      const due = scan.check(conn, this.joined.has(conn));
+      if (due.kind === 'slow') this.giveUp(conn, 'SLOW_READER', due.message, 'error', now);
+      else if (due.kind === 'timeout') this.giveUp(conn, due.code, due.message, 'timeout', now, true);
+      else if (due.kind === 'pinged') this.dirty.add(conn);
     }
     this.deliver(this.dialect.tick(this.room, now));
-    const summaryDue = this.refusals.since + REFUSAL_LOG_WINDOW_MS;
-    if (this.refusals.counts.size > 0) {
-      if (now >= summaryDue) this.summariseRefusals();
-      else consider(summaryDue);
-    }
-    this.deadline = next;
+    for (const line of this.gate.tick(now)) this.log('warn', line);
+    this.deadline = scan.nextWith(this.gate.due);
     return this.done();
   }
 
@@ -444,10 +195,7 @@ export class ChatServer<E = unknown> {
     this.clock = now;
     for (const id of ids) {
       const conn = this.conns.get(id);
-      if (!conn || conn.finished || conn.inFlight === 0) continue;
-      conn.inFlight = 0;
-      conn.waitingSince = now;
-      if (conn.reply || conn.endpoint.pendingBytes > 0 || conn.skipped > 0) this.dirty.add(conn);
+      if (conn && !conn.finished && this.sendQueue.drained(conn, now)) this.dirty.add(conn);
     }
     return this.done();
   }
@@ -466,12 +214,10 @@ export class ChatServer<E = unknown> {
   }
 
   /**
-   * Every action made so far, then one write per connection with queued output: everything queued
-   * for it, sealed and concatenated (a corked write). The one place output leaves the server: each
-   * call ends here unless `deferWrites`, when the adapter calls it once per event-loop turn. With
-   * `sink`, actions go to it as they are made and none is returned: each connection's records are
-   * then sealed, written and dropped before the next connection's are made, so the records of a
-   * broadcast to thousands are never all alive at once (a join storm's peak memory).
+   * Every action made so far, then one corked write per connection with queued output: the one
+   * place output leaves the server (each call ends here unless `deferWrites`). With `sink`, actions
+   * go to it as they are made: a connection's records are sealed, written and dropped before the
+   * next one's are made, so a broadcast's records are never all alive at once (join storm peaks).
    */
   flush(sink?: (action: ServerAction) => void): ServerAction[] {
     const out: ServerAction[] = [];
@@ -493,102 +239,21 @@ export class ChatServer<E = unknown> {
     return out;
   }
 
-  // -------------------------------------------------------------------------------------------
-  // output (spec 11: sendWindowBytes, maxQueuedBytes, maxTotalQueuedBytes, slowReaderMs)
-
   /**
-   * One connection's turn at the socket: its queue held to its limit (chat lines skipped, else
-   * SLOW_READER), its reply produced as far as the window allows, and one write. With flow control
-   * a connection still waiting for its socket to drain only has its queue checked.
+   * One connection's turn at the socket (send-queue.ts): its write, or SLOW_READER when its queue
+   * cannot be held to its limit. Under flow control a write starts its slowReaderMs (11).
    */
   private output(conn: Conn<E>, put: (action: ServerAction) => void): void {
-    if (!this.holdQueue(conn)) return;
-    if (!this.flowControl || conn.inFlight === 0) {
-      const data = this.take(conn);
-      if (data) put({ kind: 'write', id: conn.id, data });
+    const turn = this.sendQueue.turn(conn, this.clock, this.conns.size);
+    if (turn.kind === 'slow') {
+      this.giveUp(conn, 'SLOW_READER', turn.message, 'error', this.clock);
+      return;
     }
-    this.count(conn);
+    if (!turn.data) return;
+    put({ kind: 'write', id: conn.id, data: turn.data });
+    if (this.flowControl)
+      this.lowerDeadline(onGrid(this.clock + this.limits.slowReaderMs, this.deadlineGrid));
   }
-
-  /** What goes to `conn`'s socket now: its reply produced up to the window, then its queue's head. */
-  private take(conn: Conn<E>): Buffer | null {
-    const endpoint = conn.endpoint;
-    const window = this.flowControl ? this.limits.sendWindowBytes : Number.POSITIVE_INFINITY;
-    this.pullReply(conn, window);
-    if (conn.skipped > 0 && endpoint.pendingBytes < this.limits.sendWindowBytes) {
-      // Told once the member has caught up, not once per line (11, LINES_SKIPPED).
-      const notice = this.dialect.skipped(conn.skipped);
-      conn.skipped = 0;
-      if (notice) endpoint.sendEncoded(notice.packet, notice.type);
-    }
-    if (endpoint.pendingBytes === 0) return null;
-    const data = endpoint.takeOutput(window);
-    if (this.flowControl) {
-      conn.inFlight = data.length;
-      conn.waitingSince = this.clock;
-      this.lowerDeadline(this.onGrid(this.clock + this.limits.slowReaderMs));
-    }
-    return data;
-  }
-
-  /** Produces `conn`'s reply until `window` bytes wait for it or the reply is complete. */
-  private pullReply(conn: Conn<E>, window: number): void {
-    const reply = conn.reply;
-    if (!reply) return;
-    while (conn.endpoint.pendingBytes < window) {
-      const next = reply.next();
-      if (next === null) {
-        conn.reply = null;
-        return;
-      }
-      conn.endpoint.sendEncoded(next.packet, next.type);
-    }
-  }
-
-  /**
-   * The connection's queue within its limit (11): maxQueuedBytes, or while the server-wide total
-   * is over maxTotalQueuedBytes, its fair share of that total. Over it, its oldest chat lines are
-   * skipped; what is left over it after that (no chat lines to skip) is SLOW_READER. False when
-   * the connection was closed.
-   */
-  private holdQueue(conn: Conn<E>): boolean {
-    const limit = this.queueLimit();
-    const queued = conn.endpoint.pendingBytes + conn.inFlight;
-    if (queued <= limit) return true;
-    conn.skipped += conn.endpoint.shed(Math.max(0, limit - conn.inFlight));
-    const left = conn.endpoint.pendingBytes + conn.inFlight;
-    if (left <= limit) return true;
-    this.slowReader(conn, `${left} bytes wait unread (limit ${limit})`, this.clock);
-    return false;
-  }
-
-  /**
-   * A connection's queue limit now (11: maxQueuedBytes, maxTotalQueuedBytes): never below two
-   * windows, since the window in flight counts, so that a prompt reader never sheds a line.
-   */
-  private queueLimit(): number {
-    const { maxQueuedBytes, maxTotalQueuedBytes, sendWindowBytes } = this.limits;
-    const floor = 2 * sendWindowBytes;
-    if (this.queuedTotal <= maxTotalQueuedBytes) return Math.max(floor, maxQueuedBytes);
-    const share = Math.floor(maxTotalQueuedBytes / Math.max(1, this.conns.size));
-    return Math.max(floor, Math.min(maxQueuedBytes, share));
-  }
-
-  /** Updates the server-wide count with what `conn` holds now. */
-  private count(conn: Conn<E>): void {
-    const held = conn.finished ? 0 : conn.endpoint.pendingBytes + conn.inFlight;
-    this.queuedTotal += held - conn.counted;
-    conn.counted = held;
-  }
-
-  private slowReader(conn: Conn<E>, message: string, now: number): void {
-    const error = conn.endpoint.failWith(parleyError('SLOW_READER', message));
-    this.log('warn', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`);
-    this.finish(conn, 'error', now, error);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // inside
 
   /** The end of every adapter call: the dialect's next deadline, then the actions. */
   private done(): ServerAction[] {
@@ -656,26 +321,9 @@ export class ChatServer<E = unknown> {
     this.deliver(this.dialect.render(decision, this.room, now));
   }
 
-  /** Queues deliveries on the endpoints they are for; a broadcast's packet is the same Buffer for all. */
+  /** Queues deliveries on the endpoints they are for (connection-table.ts). */
   private deliver(deliveries: readonly Delivery[]): void {
-    for (const d of deliveries) {
-      if (d.kind === 'broadcast') {
-        for (const member of this.joined) {
-          if (member.id === d.except) continue;
-          if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
-          member.endpoint.sendEncoded(d.packet, d.type);
-          this.dirty.add(member);
-        }
-        continue;
-      }
-      const conn = this.conns.get(d.to);
-      if (!conn || conn.finished) continue;
-      if (d.kind === 'settle') conn.endpoint.settle(d.when);
-      else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
-      else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
-      else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);
-      this.dirty.add(conn);
-    }
+    this.table.deliver(deliveries);
   }
 
   /**
@@ -688,30 +336,41 @@ export class ChatServer<E = unknown> {
     if (verdict === 'pass') return true;
     const join = this.dialect.waitsForVerdict(event) && conn.endpoint.awaitingVerdict;
     if (verdict === 'close' || (join && this.dialect.closesOnDroppedJoin)) {
-      const budget = this.limits.rateRefusalBudget;
-      const windowS = this.limits.rateRefusalWindowMs / 1000;
-      const message =
+      const reason =
         verdict === 'close'
-          ? `more than ${budget} packets over the rate limit within ${windowS} s`
-          : 'a join dropped by the rate limit, which has no reply in this protocol (10.2)';
-      const error = conn.endpoint.failWith(parleyError('RATE_EXCEEDED', message));
+          ? rateError('close', this.limits)
+          : parleyError(
+              'RATE_EXCEEDED',
+              'a join dropped by the rate limit, which has no reply in this protocol (10.2)',
+            );
+      const error = conn.endpoint.failWith(reason);
       this.log('info', `conn ${conn.id}: ${error.code}`);
       this.finish(conn, 'error', now, error);
       return false;
     }
     if (join) conn.endpoint.settle('refused');
     if (verdict === 'reply') {
-      const rate = this.limits.ratePerSecond;
-      const error = parleyError('RATE_LIMITED', `slow down: the server allows ${rate} packets a second`);
+      const error = rateError('reply', this.limits);
       this.deliver(this.dialect.render({ kind: 'notice', by: conn.id, error }, this.room, now));
     }
     return false;
   }
 
-  private timeout(conn: Conn<E>, code: ErrorCode, message: string, now: number): void {
+  /** Ends a connection the server gives up on (SLOW_READER, a timeout: 11; the adapter's `fail`). */
+  private giveUp(
+    conn: Conn<E>,
+    code: ErrorCode,
+    message: string,
+    reason: LeaveReason,
+    now: number,
+    quiet = false,
+  ) {
     const error = conn.endpoint.failWith(parleyError(code, message));
-    this.log('info', `conn ${conn.id}: ${error.code}`);
-    this.finish(conn, 'timeout', now, error);
+    this.log(
+      quiet ? 'info' : 'warn',
+      `conn ${conn.id}: ${error.code}${quiet ? '' : `: ${logText(error.message)}`}`,
+    );
+    this.finish(conn, reason, now, error);
   }
 
   /** Ends a connection once: the room's leave decision for the others, its last output, close. */
@@ -726,7 +385,7 @@ export class ChatServer<E = unknown> {
     conn.finished = true;
     conn.reply = null;
     this.joined.delete(conn);
-    this.admission.release(conn.address);
+    this.gate.release(conn.address);
     const left = this.room.leave(conn.id, reason, now);
     if (left?.kind === 'left') {
       this.log('info', `conn ${conn.id}: ${logText(left.name)} left (${reason})`);
@@ -735,33 +394,8 @@ export class ChatServer<E = unknown> {
     const out = conn.endpoint.takeOutput();
     if (out.length > 0) this.actions.push({ kind: 'write', id: conn.id, data: out });
     this.actions.push(error ? { kind: 'close', id: conn.id, error } : { kind: 'close', id: conn.id });
-    this.dirty.delete(conn);
-    this.count(conn);
-    this.conns.delete(conn.id);
-  }
-
-  /** Logs a refusal at accept, or counts it towards the window's summary line. */
-  private logRefusal(id: ConnId, code: ErrorCode, now: number): void {
-    if (now - this.refusals.since >= REFUSAL_LOG_WINDOW_MS) {
-      this.summariseRefusals();
-      this.refusals.since = now;
-      this.log('warn', `conn ${id}: refused: ${code}`);
-      return;
-    }
-    this.refusals.counts.set(code, (this.refusals.counts.get(code) ?? 0) + 1);
-    this.lowerDeadline(this.refusals.since + REFUSAL_LOG_WINDOW_MS);
-  }
-
-  /** One line for the refusals counted in the window, e.g. `refused 1979 more connections: SERVER_FULL`. */
-  private summariseRefusals(): void {
-    for (const [code, count] of this.refusals.counts) {
-      const seconds = REFUSAL_LOG_WINDOW_MS / 1000;
-      this.log(
-        'warn',
-        `refused ${count} more connection${count === 1 ? '' : 's'} within ${seconds} s: ${code}`,
-      );
-    }
-    this.refusals.counts.clear();
+    this.table.remove(conn);
+    this.sendQueue.count(conn);
   }
 
   private log(level: LogLevel, message: string): void {
@@ -771,16 +405,4 @@ export class ChatServer<E = unknown> {
   private lowerDeadline(t: number): void {
     if (this.deadline === null || t < this.deadline) this.deadline = t;
   }
-
-  /** `t` rounded up to the deadline grid (see deadlineGrid). */
-  private onGrid(t: number): number {
-    return Math.ceil(t / this.deadlineGrid) * this.deadlineGrid;
-  }
-}
-
-/** How a fatal error reads in a leave notice (7.6). */
-function leaveReason(code: ErrorCode): LeaveReason {
-  if (code === 'CONNECTION_LOST') return 'lost';
-  if (code === 'HANDSHAKE_TIMEOUT' || code === 'IDLE_TIMEOUT') return 'timeout';
-  return 'error';
 }

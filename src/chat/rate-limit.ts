@@ -9,6 +9,7 @@
  * without a word (a reply per refusal made the limit an amplifier), and the refusal after
  * rateRefusalBudget closes the connection with RATE_EXCEEDED. Time is passed in (sans-IO).
  */
+import { type ParleyError, parleyError } from '../errors.js';
 import type { Limits } from '../generated/constants.js';
 
 export interface TokenBucket {
@@ -84,4 +85,16 @@ export function chargePacket(
   bucket.refusals++;
   if (bucket.refusals > limits.rateRefusalBudget) return 'close';
   return bucket.refusals <= limits.rateRefusalReplies ? 'reply' : 'drop';
+}
+
+/** The error a refused packet meets (7.8): RATE_LIMITED as a reply, RATE_EXCEEDED at the close. */
+export function rateError(verdict: 'reply' | 'close', limits: Limits): ParleyError {
+  if (verdict === 'reply')
+    return parleyError(
+      'RATE_LIMITED',
+      `slow down: the server allows ${limits.ratePerSecond} packets a second`,
+    );
+  const windowS = limits.rateRefusalWindowMs / 1000;
+  const message = `more than ${limits.rateRefusalBudget} packets over the rate limit within ${windowS} s`;
+  return parleyError('RATE_EXCEEDED', message);
 }

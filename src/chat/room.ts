@@ -14,6 +14,7 @@
 import { type ParleyError, parleyError } from '../errors.js';
 import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
+import type { V2PacketOf } from '../generated/v2-packets.js';
 import { History, type HistoryEntry } from './history.js';
 import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rules.js';
 
@@ -41,6 +42,15 @@ export type RoomRequest =
   /** Away with an optional reason, or back (`reason: null`), feature away (7.12). */
   | { readonly kind: 'away'; readonly reason: string | null; readonly away: boolean }
   | { readonly kind: 'whois'; readonly name: string };
+
+/**
+ * A member away or back (feature away, 7.12): the fields of user_away, so that the room's decision
+ * and the client's event (client/events.ts) are one declaration, derived from the spec's packet.
+ */
+export type AwayNews = { readonly kind: 'away' } & Readonly<Omit<V2PacketOf<'user_away'>, 'type'>>;
+
+/** About one member (feature whois, 7.13): the fields of whois_reply, for the room and the client. */
+export type WhoisFacts = { readonly kind: 'whois' } & Readonly<Omit<V2PacketOf<'whois_reply'>, 'type'>>;
 
 /** What the room decided; `by` is the member who asked (or left). */
 export type RoomDecision<Id> =
@@ -77,24 +87,9 @@ export type RoomDecision<Id> =
       readonly to: string;
       readonly ts: number;
     }
-  | {
-      readonly kind: 'away';
-      readonly by: Id;
-      readonly name: string;
-      readonly away: boolean;
-      readonly reason?: string;
-      readonly ts: number;
-    }
+  | (AwayNews & { readonly by: Id })
   /** About one member (feature whois, 7.13): never an address. */
-  | {
-      readonly kind: 'whois';
-      readonly by: Id;
-      readonly name: string;
-      readonly joined: number;
-      readonly idle: number;
-      readonly away: boolean;
-      readonly reason?: string;
-    }
+  | (WhoisFacts & { readonly by: Id })
   /** Nothing to tell anyone (back when not away, 7.12). */
   | { readonly kind: 'none'; readonly by: Id }
   | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }

@@ -5,47 +5,46 @@
  * a ping); `render` turns the room's decision into deliveries of serialised packets. The server is
  * the authority: names come from the room, never from the packet, ids and timestamps from the
  * room (7.3). A broadcast is serialised once here and sealed per recipient by the endpoints.
- * Presence notices are batched here (11): held notices go out before anything that could overtake
- * them.
+ * The flow is one way (chat-server.ts): endpoint events come in, the room decides, this renders;
+ * it reads the room and never calls the server. Its leaves: presence-batch.ts (presence notices
+ * held and batched, 11: held notices go out before anything that could overtake them) and
+ * export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
  */
 
 import type { Identity } from '../crypto/identity.js';
 import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
-import {
-  type LeaveReason,
-  LIMITS,
-  type Limits,
-  V2_NAME_RULES,
-  type V2Group,
-} from '../generated/constants.js';
+import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
+import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../generated/v2-packets.js';
+import { encodeV2Packet } from '../session/v2-codec.js';
 import {
-  V2_FEATURE_NAMES,
-  V2_PACKET_INFO,
-  type V2PacketOf,
-  type V2ServerPacket,
-} from '../generated/v2-packets.js';
-import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
-import {
-  coalesceLimit,
   RecordJoiner,
   V2ServerConnection,
   type V2ServerConnectionEvent,
 } from '../session/v2-server-connection.js';
-import {
-  ChatServer,
-  type ChatServerOptions,
-  type ConnId,
-  type Delivery,
-  type Encoded,
-  type Reading,
-  type ReplySource,
-  type WireDialect,
-} from './chat-server.js';
-import type { History, HistoryCursor } from './history.js';
-import { type ChatEntry, type HistoryEntry, Room, type RoomDecision } from './room.js';
+import { ChatServer } from './chat-server.js';
+import { chunkByJsonSize, ExportReply, exportChunks, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
+import { PresenceBatch } from './presence-batch.js';
+import { type ChatEntry, Room, type RoomDecision } from './room.js';
+import type {
+  ChatServerOptions,
+  ConnId,
+  Delivery,
+  Encoded,
+  Reading,
+  WireDialect,
+} from './server-contract.js';
 import { checkStampedFit } from './stamped-fit.js';
+
+export {
+  chunkByJsonSize,
+  ExportReply,
+  exportChunks,
+  type WireExportEntry,
+  wireExportEntry,
+} from './export-reply.js';
+export { presenceHoldMs } from './presence-batch.js';
 
 export interface V2ServerOptions extends ChatServerOptions {
   readonly motd?: string;
@@ -60,202 +59,6 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly keyObjects?: boolean;
   /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
   readonly features?: readonly string[];
-}
-
-/**
- * Splits `items` into chunks whose JSON stays within `budget` bytes (worst case: every character
- * 3 UTF-8 bytes), so that each packet fits a record the client accepts (7.6, 7.7). Always returns
- * at least one (possibly empty) chunk.
- */
-export function chunkByJsonSize<T>(
-  items: readonly T[],
-  budget: number,
-  cost: (item: T) => number = (item) => JSON.stringify(item).length * 3 + 1,
-): T[][] {
-  const chunks: T[][] = [[]];
-  let size = 0;
-  for (const item of items) {
-    const itemCost = cost(item);
-    if (size + itemCost > budget && chunks[chunks.length - 1].length > 0) {
-      chunks.push([]);
-      size = 0;
-    }
-    chunks[chunks.length - 1].push(item);
-    size += itemCost;
-  }
-  return chunks;
-}
-
-/** The JSON budget of one list packet: within the server's maxFrame and the default a client uses. */
-function listBudget(maxFrame: number): number {
-  return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
-}
-
-/** The feature that gives export_reply its structured join and leave entries (5.8, 7.7). */
-const STRUCTURED_EXPORT = 'structured-export';
-
-/** One export_reply entry as it goes on the wire (7.7): structured, or the 2.0 form. */
-export type WireExportEntry = V2PacketOf<'export_reply'>['entries'][number];
-
-/**
- * A history entry in export_reply's form (7.7): join and leave entries by their fields (name,
- * reason) for a client that listed `structured-export`, as the 2.0 prose (`from`, `text`) for
- * one that did not.
- */
-export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireExportEntry {
-  switch (entry.kind) {
-    case 'message':
-    case 'action':
-      return { kind: entry.kind, from: entry.from, text: entry.text, ts: entry.ts };
-    case 'join':
-      return structured
-        ? { kind: 'join', name: entry.name, ts: entry.ts }
-        : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
-    case 'leave':
-      return structured
-        ? { kind: 'leave', name: entry.name, reason: entry.reason, ts: entry.ts }
-        : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
-  }
-}
-
-/**
- * An export's reply (7.7), made one export_reply at a time as the asker's socket drains (11,
- * sendWindowBytes): each part takes the entries that fit the JSON budget from a cursor over the
- * history, so no reply exists whole and a second export cannot double what waits.
- */
-export class ExportReply implements ReplySource {
-  private readonly cursor: HistoryCursor;
-  /** An entry read that did not fit the last part: it opens the next. */
-  private carried: HistoryEntry | undefined;
-  private finished = false;
-
-  constructor(
-    history: History,
-    private readonly budget: number,
-    private readonly structured: boolean,
-  ) {
-    this.cursor = history.cursor();
-  }
-
-  next(): Encoded | null {
-    if (this.finished) return null;
-    const entries: WireExportEntry[] = [];
-    let size = 0;
-    for (;;) {
-      const entry = this.carried ?? this.cursor.next();
-      this.carried = undefined;
-      if (entry === undefined) break;
-      const wire = wireExportEntry(entry, this.structured);
-      // Worst case: every character 3 UTF-8 bytes (chunkByJsonSize's rule).
-      const cost = JSON.stringify(wire).length * 3 + 1;
-      if (size + cost > this.budget && entries.length > 0) {
-        this.carried = entry;
-        break;
-      }
-      entries.push(wire);
-      size += cost;
-    }
-    const done = this.carried === undefined && !this.cursor.more;
-    this.finished = done;
-    return { packet: encodeV2Packet({ type: 'export_reply', entries, done }), type: 'export_reply' };
-  }
-}
-
-/** Room entries for export or backlog, split so that each packet fits one frame (7.7, 7.10). */
-export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
-  return chunkByJsonSize(entries, listBudget(maxFrame));
-}
-
-/**
- * How long presence notices may be held in a room of `members` (11): presenceBatchMs, or
- * members x presenceBatchMs / 1000 when longer, up to presenceBatchMaxMs. Each hold costs every
- * member one record, and a join storm lasts longer the larger the room, so a fixed hold made the
- * storm's cost grow as members x duration; at 10,000 members the hold is 2 s instead of 200 ms.
- */
-export function presenceHoldMs(
-  limits: Pick<Limits, 'presenceBatchMs' | 'presenceBatchMaxMs'>,
-  members: number,
-): number {
-  const scaled = Math.min(limits.presenceBatchMaxMs, Math.floor((members * limits.presenceBatchMs) / 1000));
-  return Math.max(limits.presenceBatchMs, scaled);
-}
-
-/** A presence notice waiting to be batched (see presenceBatchMs, spec 11). */
-interface PendingPresence {
-  readonly seq: number;
-  readonly kind: 'user_joined' | 'user_left';
-  readonly name: string;
-  /** For a leave: the reason (7.6); a run of leaves shares one. */
-  readonly reason?: LeaveReason;
-  readonly ts: number;
-  /** The notice on its own (user_joined/user_left), sent as is when its run has one name. */
-  readonly json: Buffer;
-  /** UTF-8 bytes of the name as a JSON string: its share of a compact packet. */
-  readonly nameBytes: number;
-}
-
-type PresenceNotice = V2PacketOf<'user_joined'> | V2PacketOf<'user_left'>;
-
-function pendingOf(seq: number, notice: PresenceNotice): PendingPresence {
-  return {
-    seq,
-    kind: notice.type,
-    name: notice.name,
-    reason: notice.type === 'user_left' ? notice.reason : undefined,
-    ts: notice.ts,
-    json: encodeV2Packet(notice),
-    nameBytes: Buffer.byteLength(JSON.stringify(notice.name)),
-  };
-}
-
-/** users_joined, or users_left with the run's reason (7.6), for `names` of the run `first` opens. */
-function runPacket(first: PendingPresence, names: string[], ts: number): V2ServerPacket {
-  return first.kind === 'user_joined'
-    ? { type: 'users_joined', names, ts }
-    : { type: 'users_left', names, reason: first.reason!, ts };
-}
-
-/**
- * The notices from `start` on as packets, in order (7.6, 11). A run of consecutive notices of one
- * kind (leaves: of one reason) becomes users_joined/users_left: a name costs each member about
- * a tenth of the bytes to seal that a whole notice does (5-7x fewer for a batch of 100). It is
- * split so that each packet's JSON stays within `budget` bytes, and a run (or last part) of one
- * name stays a plain user_joined/user_left.
- */
-function presencePackets(pending: readonly PendingPresence[], start: number, budget: number): Buffer[] {
-  const packets: Buffer[] = [];
-  for (let i = start, end = start; i < pending.length; i = end) {
-    const first = pending[i];
-    while (end < pending.length && pending[end].kind === first.kind && pending[end].reason === first.reason)
-      end++;
-    // The JSON is the empty packet (with the longest ts) plus each name and a comma but the last.
-    const empty = encodeV2Packet(runPacket(first, [], Number.MAX_SAFE_INTEGER)).length;
-    const parts = chunkByJsonSize(pending.slice(i, end), budget - empty + 1, (n) => n.nameBytes + 1);
-    for (const part of parts) {
-      const names = part.map((n) => n.name);
-      const ts = part[part.length - 1].ts;
-      packets.push(part.length === 1 ? part[0].json : encodeV2Packet(runPacket(first, names, ts)));
-    }
-  }
-  return packets;
-}
-
-/** Packets joined (with separators) into record plaintexts of at most `limit` bytes (6.1). */
-function presenceRuns(packets: readonly Buffer[], limit: number): Buffer[] {
-  const runs: Buffer[] = [];
-  let parts: Buffer[] = [];
-  let bytes = 0;
-  for (const json of packets) {
-    if (parts.length > 0 && bytes + parts.length + json.length > limit) {
-      runs.push(joinPackets(parts, bytes));
-      parts = [];
-      bytes = 0;
-    }
-    parts.push(json);
-    bytes += json.length;
-  }
-  if (parts.length > 0) runs.push(joinPackets(parts, bytes));
-  return runs;
 }
 
 /**
@@ -282,14 +85,8 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   readonly idleChecks = true;
   /** Shared by every connection of this server (RecordJoiner says why). */
   private readonly joiner = new RecordJoiner();
-  /** Presence events are numbered; a member gets only those numbered after its own join. */
-  private presenceSeq = 0;
-  private readonly joinedAt = new Map<ConnId, number>();
-  private pending: PendingPresence[] = [];
-  private presenceDue: number | null = null;
-  /** The current presenceBatchMs window, and the notices sent at once in it. */
-  private windowStart = Number.NEGATIVE_INFINITY;
-  private windowSent = 0;
+  /** Presence notices, sent at once or held and batched (presence-batch.ts). */
+  private readonly presenceBatch: PresenceBatch;
   /** The last ping packet and its time (see ping). */
   private pingAt: number | null = null;
   private pingJson: Buffer | null = null;
@@ -297,10 +94,12 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   constructor(
     private readonly options: V2ServerOptions,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    this.presenceBatch = new PresenceBatch(limits);
+  }
 
   get due(): number | null {
-    return this.presenceDue;
+    return this.presenceBatch.due;
   }
 
   createEndpoint(): V2ServerConnection {
@@ -340,7 +139,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     // A fatal error event is logged once, by the server, when it closes the connection.
     if (event.kind !== 'packet') return null;
     const packet = event.packet;
-    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.releasePresence(room);
+    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.presenceBatch.release(room);
     switch (packet.type) {
       case 'join':
         return { request: { kind: 'join', name: packet.name } };
@@ -385,7 +184,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         // 7.12: who is away, for the newcomer's user list (dropped unless it agreed away).
         for (const { name, reason } of room.awayMembers())
           out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts: now }));
-        this.presence(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
+        this.presenceBatch.notice(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
         return out;
       }
       case 'refused': {
@@ -457,9 +256,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return [one(by, { type: 'error', code, message, fatal })];
       }
       case 'left': {
-        this.joinedAt.delete(by);
+        this.presenceBatch.forget(by);
         const out: Delivery[] = [];
-        this.presence(
+        this.presenceBatch.notice(
           out,
           room,
           { type: 'user_left', name: decision.name, reason: decision.reason, ts: now },
@@ -493,8 +292,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   }
 
   tick(room: Room<ConnId>, now: number): readonly Delivery[] {
-    if (this.presenceDue === null || now < this.presenceDue) return [];
-    return this.releasePresence(room);
+    const due = this.presenceBatch.due;
+    if (due === null || now < due) return [];
+    return this.presenceBatch.release(room);
   }
 
   /** The user list for `by` in as many packets as it needs (7.6), the first a join_ok on a join. */
@@ -526,68 +326,6 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       const packet: V2ServerPacket = { type: 'backlog', entries, done: i === chunks.length - 1 };
       out.push(one(by, packet));
     });
-  }
-
-  /**
-   * A presence notice (11): at once in a small room, unless presenceBurst notices already went out
-   * in this presenceBatchMs window; otherwise held until the window ends. So joins and leaves at a
-   * human pace are seen at once, and a stream of them (a reconnect storm, clients that come and
-   * go) costs each member one record per window instead of one per notice. `self` (the joiner)
-   * never gets its own notice.
-   */
-  private presence(
-    out: Delivery[],
-    room: Room<ConnId>,
-    packet: PresenceNotice,
-    now: number,
-    self?: ConnId,
-  ): void {
-    const seq = ++this.presenceSeq;
-    if (self !== undefined) this.joinedAt.set(self, seq);
-    const { presenceBatchMs, presenceBatchMembers, presenceBurst } = this.limits;
-    if (now - this.windowStart >= presenceBatchMs) {
-      this.windowStart = now;
-      this.windowSent = 0;
-    }
-    if (this.pending.length === 0 && this.windowSent < presenceBurst && room.size < presenceBatchMembers) {
-      out.push({ kind: 'broadcast', packet: encodeV2Packet(packet), type: packet.type, except: self });
-      this.windowSent++;
-      return;
-    }
-    this.pending.push(pendingOf(seq, packet));
-    this.presenceDue ??= now + presenceHoldMs(this.limits, room.size);
-  }
-
-  /**
-   * Held presence notices as deliveries; they go out before any chat output so that order is
-   * kept. Each member gets the notices after its own join; the notices from one start index on
-   * become compact packets (7.6 users_joined/users_left), joined into record-sized runs once for
-   * all members that share that start (most of them), rather than queued packet by packet per
-   * member: a join storm in a large room is n members x k notices.
-   */
-  private releasePresence(room: Room<ConnId>): Delivery[] {
-    const out: Delivery[] = [];
-    if (this.pending.length === 0) return out;
-    const first = this.pending[0].seq;
-    const runs = new Map<number, Buffer[]>();
-    // Each packet fits one record (6.1) and what a client accepts by default (listBudget).
-    const limit = coalesceLimit(this.limits.maxFrame);
-    const budget = Math.min(listBudget(this.limits.maxFrame), limit);
-    for (const member of room.members()) {
-      const since = this.joinedAt.get(member) ?? 0;
-      const start = Math.max(0, since - first + 1);
-      if (start >= this.pending.length) continue;
-      let own = runs.get(start);
-      if (!own) {
-        own = presenceRuns(presencePackets(this.pending, start, budget), limit);
-        runs.set(start, own);
-      }
-      // A run is checked by its first packet's type: every presence packet has the same rows.
-      for (const run of own) out.push(to(member, run, 'users_joined'));
-    }
-    this.pending = [];
-    this.presenceDue = null;
-    return out;
   }
 }
 

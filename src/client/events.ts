@@ -2,6 +2,7 @@
  * What a client session reports, in either profile: its states and its profile-neutral events.
  * The reference client's view model reads these and nothing else from the session.
  */
+import type { AwayNews, WhoisFacts } from '../chat/room.js';
 import type { UnsentLine } from './pending-requests.js';
 import type { PresenceChange } from './presence.js';
 import type { Profile, Trust } from './trust.js';
@@ -77,22 +78,9 @@ export type SessionEvent =
   /** v2 feature `nick`: `from` is now called `to` (7.11); the user list follows in a `users` event. */
   | { readonly kind: 'renamed'; readonly from: string; readonly to: string; readonly ts: number }
   /** v2 feature `away`: `name` is away (with its reason) or back (7.12); `notice`: told for a private message. */
-  | {
-      readonly kind: 'away';
-      readonly name: string;
-      readonly away: boolean;
-      readonly reason?: string;
-      readonly ts: number;
-    }
+  | AwayNews
   /** v2 feature `whois`: about one member (7.13); `joined` ms since the epoch, `idle` in ms. */
-  | {
-      readonly kind: 'whois';
-      readonly name: string;
-      readonly joined: number;
-      readonly idle: number;
-      readonly away: boolean;
-      readonly reason?: string;
-    }
+  | WhoisFacts
   /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
   | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
   /** v2: the conversation as entries (7.7), all parts joined. */

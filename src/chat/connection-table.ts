@@ -1,0 +1,85 @@
+/**
+ * The chat server's connections (spec 11): every open one by id, the joined ones in join order,
+ * and those with output waiting for the next flush; and delivery onto them.
+ *
+ * How this works: the server (chat-server.ts) adds a record when it accepts a connection and
+ * removes it once the connection is finished. A dialect's rendered deliveries (server-contract.ts)
+ * are queued here on the endpoints they are for, and each endpoint written to is marked dirty;
+ * the server's flush then gives each dirty connection its turn at the socket (send-queue.ts).
+ * Nothing here decides anything or calls the server: it only holds and queues.
+ */
+import type { Limits } from '../generated/constants.js';
+import { packetBucket } from './rate-limit.js';
+import type { Conn, ConnId, Delivery, ServerEndpoint } from './server-contract.js';
+
+/** The features of a connection that agreed none (legacy, a 2.0 client). */
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
+export class ConnectionTable<E> {
+  readonly conns = new Map<ConnId, Conn<E>>();
+  /**
+   * Joined, unfinished connections in join order, kept beside the room so that a broadcast is a
+   * plain loop (no generator, no map lookup per recipient): the hot path of a busy room.
+   */
+  readonly joined = new Set<Conn<E>>();
+  /** Connections with output queued since the last flush. */
+  readonly dirty = new Set<Conn<E>>();
+
+  /** A new connection's record, accepted at `now` from `address` (admission.ts's key). */
+  add(
+    id: ConnId,
+    endpoint: ServerEndpoint<E>,
+    now: number,
+    address: string | undefined,
+    limits: Limits,
+  ): Conn<E> {
+    const conn: Conn<E> = {
+      id,
+      endpoint,
+      openedAt: now,
+      lastHeard: now,
+      pingedAt: null,
+      finished: false,
+      address,
+      rate: packetBucket(limits, now),
+      reply: null,
+      inFlight: 0,
+      waitingSince: now,
+      skipped: 0,
+      counted: 0,
+    };
+    this.conns.set(id, conn);
+    this.dirty.add(conn);
+    return conn;
+  }
+
+  /** Takes a finished connection out of every set. */
+  remove(conn: Conn<E>): void {
+    this.joined.delete(conn);
+    this.dirty.delete(conn);
+    this.conns.delete(conn.id);
+  }
+
+  /** Queues deliveries on the endpoints they are for; a broadcast's packet is the same Buffer for all. */
+  deliver(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      if (d.kind === 'broadcast') {
+        for (const member of this.joined) {
+          if (member.id === d.except) continue;
+          if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
+          member.endpoint.sendEncoded(d.packet, d.type);
+          this.dirty.add(member);
+        }
+        continue;
+      }
+      const conn = this.conns.get(d.to);
+      if (!conn || conn.finished) continue;
+      if (d.kind === 'settle') conn.endpoint.settle(d.when);
+      else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
+      // One large reply in flight per connection (7.7): a second gets `busy`.
+      else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
+      else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);
+      this.dirty.add(conn);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Lists that must fit a frame, and the export's reply (spec 7.6, 7.7, 7.10).
+ *
+ * How this works: a list (user names, export or backlog entries) is split into chunks whose JSON
+ * stays within a budget below maxFrame, so that each packet fits a record the client accepts. An
+ * export's reply is made one export_reply at a time from a cursor over the history as the asker's
+ * socket drains (ReplySource, send-queue.ts), in the form the asker agreed (structured-export,
+ * 5.8). The v2 dialect (v2-dialect.ts) uses these; nothing here keeps state between replies.
+ */
+import { LIMITS } from '../generated/constants.js';
+import type { V2PacketOf } from '../generated/v2-packets.js';
+import { encodeV2Packet } from '../session/v2-codec.js';
+import type { History, HistoryCursor } from './history.js';
+import type { HistoryEntry } from './room.js';
+import type { Encoded, ReplySource } from './server-contract.js';
+
+/**
+ * Splits `items` into chunks whose JSON stays within `budget` bytes (worst case: every character
+ * 3 UTF-8 bytes), so that each packet fits a record the client accepts (7.6, 7.7). Always returns
+ * at least one (possibly empty) chunk.
+ */
+export function chunkByJsonSize<T>(
+  items: readonly T[],
+  budget: number,
+  cost: (item: T) => number = (item) => JSON.stringify(item).length * 3 + 1,
+): T[][] {
+  const chunks: T[][] = [[]];
+  let size = 0;
+  for (const item of items) {
+    const itemCost = cost(item);
+    if (size + itemCost > budget && chunks[chunks.length - 1].length > 0) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1].push(item);
+    size += itemCost;
+  }
+  return chunks;
+}
+
+/** The JSON budget of one list packet: within the server's maxFrame and the default a client uses. */
+export function listBudget(maxFrame: number): number {
+  return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
+}
+
+/** The feature that gives export_reply its structured join and leave entries (5.8, 7.7). */
+export const STRUCTURED_EXPORT = 'structured-export';
+
+/** One export_reply entry as it goes on the wire (7.7): structured, or the 2.0 form. */
+export type WireExportEntry = V2PacketOf<'export_reply'>['entries'][number];
+
+/**
+ * A history entry in export_reply's form (7.7): join and leave entries by their fields (name,
+ * reason) for a client that listed `structured-export`, as the 2.0 prose (`from`, `text`) for
+ * one that did not.
+ */
+export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireExportEntry {
+  switch (entry.kind) {
+    case 'message':
+    case 'action':
+      return { kind: entry.kind, from: entry.from, text: entry.text, ts: entry.ts };
+    case 'join':
+      return structured
+        ? { kind: 'join', name: entry.name, ts: entry.ts }
+        : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
+    case 'leave':
+      return structured
+        ? { kind: 'leave', name: entry.name, reason: entry.reason, ts: entry.ts }
+        : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
+  }
+}
+
+/**
+ * An export's reply (7.7), made one export_reply at a time as the asker's socket drains (11,
+ * sendWindowBytes): each part takes the entries that fit the JSON budget from a cursor over the
+ * history, so no reply exists whole and a second export cannot double what waits.
+ */
+export class ExportReply implements ReplySource {
+  private readonly cursor: HistoryCursor;
+  /** An entry read that did not fit the last part: it opens the next. */
+  private carried: HistoryEntry | undefined;
+  private finished = false;
+
+  constructor(
+    history: History,
+    private readonly budget: number,
+    private readonly structured: boolean,
+  ) {
+    this.cursor = history.cursor();
+  }
+
+  next(): Encoded | null {
+    if (this.finished) return null;
+    const entries: WireExportEntry[] = [];
+    let size = 0;
+    for (;;) {
+      const entry = this.carried ?? this.cursor.next();
+      this.carried = undefined;
+      if (entry === undefined) break;
+      const wire = wireExportEntry(entry, this.structured);
+      // Worst case: every character 3 UTF-8 bytes (chunkByJsonSize's rule).
+      const cost = JSON.stringify(wire).length * 3 + 1;
+      if (size + cost > this.budget && entries.length > 0) {
+        this.carried = entry;
+        break;
+      }
+      entries.push(wire);
+      size += cost;
+    }
+    const done = this.carried === undefined && !this.cursor.more;
+    this.finished = done;
+    return { packet: encodeV2Packet({ type: 'export_reply', entries, done }), type: 'export_reply' };
+  }
+}
+
+/** Room entries for export or backlog, split so that each packet fits one frame (7.7, 7.10). */
+export function exportChunks(entries: readonly HistoryEntry[], maxFrame: number): HistoryEntry[][] {
+  return chunkByJsonSize(entries, listBudget(maxFrame));
+}
