@@ -30,6 +30,22 @@ describe('history (7.7)', () => {
     expect(texts(readAll(h))).toEqual(texts(h.all()));
   });
 
+  it('drops the oldest in batches: in memory at most the larger of capacity + 1,024 and twice the capacity', () => {
+    for (const capacity of [10, 3000]) {
+      const h = new History(capacity);
+      const held = () => (h as unknown as { entries: unknown[] }).entries.length;
+      let most = 0;
+      for (let i = 0; i < 20_000; i++) {
+        h.record(line(i));
+        most = Math.max(most, held());
+      }
+      // The array grows until the dropped part passes both 1,024 and the part held, then is cut.
+      expect(most).toBe(Math.max(capacity + 1024, 2 * capacity));
+      expect(h.first).toBe(20_000 - capacity);
+      expect(texts([h.at(h.first), h.at(19_999)])).toEqual([`${20_000 - capacity}`, '19999']);
+    }
+  });
+
   it('keeps nothing with capacity 0', () => {
     const h = new History(0);
     h.record(line(1));
@@ -54,7 +70,7 @@ describe('history (7.7)', () => {
     const c = h.cursor();
     expect(texts([c.next()])).toEqual(['0']);
     h.record(line(4));
-    h.record(line(5)); // 1 and 2 are gone
+    h.record(line(5)); // 0 and 1 are gone
     expect(c.more).toBe(true);
     expect(texts([c.next()])).toEqual(['2']);
     expect(texts([c.next()])).toEqual(['3']);

@@ -42,6 +42,17 @@ describe('a stamped packet fits maxFrame (11.1)', () => {
     );
   });
 
+  it('suggests the largest maxMessage that fits, rounded down', () => {
+    // 1025 - 8 * 24 - 106 = 727 bytes for the text: 121 characters of 6 bytes (726), not 122.
+    const limits = { maxFrame: 1025, maxMessage: 200, maxName: 24 };
+    expect(messageOf(() => checkStampedFit(limits))).toBe(
+      'maxMessage 200 and maxName 24 let a stamped private message take 1498 bytes, over maxFrame 1025 ' +
+        '(spec 11.1): raise maxFrame to at least 1498 or lower maxMessage to at most 121',
+    );
+    expect(codeOf(() => checkStampedFit({ ...limits, maxMessage: 121 }))).toBeNull();
+    expect(codeOf(() => checkStampedFit({ ...limits, maxMessage: 122 }))).toBe('LIMITS_INCONSISTENT');
+  });
+
   it('a v2 server with such limits is not made', () => {
     const make = () =>
       createV2Server({
