@@ -99,7 +99,15 @@ export interface Case {
   readonly stopsServer?: boolean;
   readonly needs?: Readonly<
     Partial<
-      Record<'max-clients' | 'max-queued-bytes' | 'rate-burst' | 'max-per-address' | 'address-burst', number>
+      Record<
+        | 'max-clients'
+        | 'max-queued-bytes'
+        | 'rate-burst'
+        | 'max-per-address'
+        | 'address-burst'
+        | 'address-rate',
+        number
+      >
     >
   >;
   run(ctx: CaseContext): Promise<void>;

@@ -16,9 +16,12 @@ import { v2FeatureChatCases } from './v2-feature-chat.js';
 import { v2FeatureCases } from './v2-features.js';
 import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
+import { v2IdleCases } from './v2-idle.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
+import { v2NameCases } from './v2-names.js';
 import { v2OutputCases } from './v2-output.js';
+import { v2PresenceCases } from './v2-presence.js';
 import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
@@ -66,11 +69,14 @@ const BODY: readonly Case[] = [
   ...v2StrictCases,
   ...v2MatrixCases,
   ...v2RecordCases,
+  ...v2NameCases,
   ...v2ChatCases,
   ...v2FeatureChatCases,
   ...v2LimitCases,
   ...v2PrivateCases,
+  ...v2PresenceCases,
   ...v2RoomCases,
+  ...v2IdleCases,
   ...v2ShutdownCases,
   ...v2OutputCases,
   ...legacyHandshakeCases,

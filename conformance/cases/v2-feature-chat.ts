@@ -10,7 +10,7 @@ import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.
 import type { Case, CaseContext } from '../case.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { barrier, tag } from './v2-chat.js';
+import { barrier, tag } from './v2-steps.js';
 
 /** The features the server offers (5.8), read off a probe's server_hello. */
 async function offered(ctx: CaseContext): Promise<readonly string[]> {

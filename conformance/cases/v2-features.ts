@@ -12,7 +12,7 @@ import type { Case, CaseContext } from '../case.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { pkt, quote, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { barrier, tag } from './v2-chat.js';
+import { barrier, tag } from './v2-steps.js';
 
 const UNKNOWN = ['zz-not-a-feature', 'x9-later'];
 

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Case, CaseContext } from '../case.js';
 import { quote, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { barrier, expectNotice, isText, joinAll } from './v2-chat.js';
+import { barrier, expectNotice, isText, joinAll } from './v2-steps.js';
 
 /** A text of exactly `n` characters that is unlikely to be sent twice in a run. */
 export function textOf(n: number): string {

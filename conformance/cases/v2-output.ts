@@ -15,7 +15,7 @@ import type { Case, CaseContext } from '../case.js';
 import { pause } from '../driver.js';
 import { limitText, packetText, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { tag } from './v2-chat.js';
+import { tag } from './v2-steps.js';
 
 /** Lines of the fill, at most: within the default history (1,000 entries) with room to spare. */
 const FILL_LINES = 300;

@@ -8,7 +8,7 @@
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case } from '../case.js';
 import { packetText, pkt, quote, texts, tr, transition } from '../spec-text.js';
-import { barrier, expectNotice, isText, joinAll, tag } from './v2-chat.js';
+import { barrier, expectNotice, isText, joinAll, tag } from './v2-steps.js';
 
 export const v2PrivateCases: Case[] = [
   {

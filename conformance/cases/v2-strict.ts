@@ -12,7 +12,7 @@ import type { Case, CaseContext } from '../case.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { barrier, tag } from './v2-chat.js';
+import { barrier, tag } from './v2-steps.js';
 
 const jsonText = quote('7.1', 'A receiver MUST refuse with PACKET_MALFORMED');
 

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Profile, SuiteOptions } from '../../conformance/case.js';
-import type { RunningServer } from '../../reference-server/server.js';
+import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
 import type { Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { generateKeyPair } from '../../src/crypto/key-agreement.js';
@@ -44,6 +44,25 @@ export interface Fault {
   start(): Promise<RunningServer>;
 }
 
+/** A fault as written below: the reference server's settings, and the patch that plants it. */
+interface Planted extends Omit<Fault, 'start'> {
+  /** Settings of the reference server the fault is planted in (the test limits by default). */
+  readonly server?: Partial<ServerOptions>;
+  /** Plants the fault in a fresh reference server; none: the server as it is (a profile's own flaw, or settings). */
+  plant?(server: RunningServer): RunningServer;
+}
+
+/** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
+function plant({ server: settings, plant: patch, ...fault }: Planted): Fault {
+  return {
+    ...fault,
+    async start() {
+      const server = await startReference(fault.profile, settings);
+      return patch ? patch(server) : server;
+    },
+  };
+}
+
 /**
  * Makes every export's reply whole when it is asked for, as servers before 2.1 did: all its
  * packets queued at once, however many exports are asked (no reply produced as the socket drains,
@@ -62,14 +81,14 @@ function wholeExports(server: RunningServer): RunningServer {
   );
 }
 
-export const FAULTS: readonly Fault[] = [
+const PLANTED: readonly Planted[] = [
   {
     name: 'closes every connection without goodbye when it stops',
     profile: 'v2',
     fault: 'on SIGTERM the server closes every connection without sending goodbye (7.9)',
     caughtBy: 'v2-chat/7.9/2',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         endpoint.goodbye = () => {};
       }),
   },
@@ -78,18 +97,14 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a leave renders as nothing: nobody hears that a user left',
     caughtBy: 'v2-chat/7.6/3',
-    start: async () =>
-      onRender(await startReference('v2'), (original, decision) =>
-        decision.kind === 'left' ? [] : original(),
-      ),
+    plant: (server) => onRender(server, (original, decision) => (decision.kind === 'left' ? [] : original())),
   },
   {
     name: 'sends the backlog newest first',
     profile: 'v2',
     fault: "a newcomer's backlog comes in reverse order: the newest line first (7.10)",
     caughtBy: 'v2-chat/7.10/1',
-    start: async () => {
-      const server = await startReference('v2');
+    plant(server) {
       const room = server.chat.room as Any;
       const recent = room.recentChat.bind(room);
       room.recentChat = (count: number) => recent(count).reverse();
@@ -101,8 +116,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a private message is rendered into the backlog of the next newcomer (7.10)',
     caughtBy: 'v2-chat/7.10/2',
-    start: async () => {
-      const server = await startReference('v2');
+    plant(server) {
       const room = server.chat.room as Any;
       const decide = room.decide.bind(room);
       room.decide = (by: number, request: Any, now: number) => {
@@ -119,8 +133,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a rename skips the NAME_TAKEN check: two members end up with the same name (7.11)',
     caughtBy: 'v2-chat/7.11/2',
-    start: async () => {
-      const server = await startReference('v2');
+    plant(server) {
       const room = server.chat.room as Any;
       const check = room.checkName.bind(room);
       room.checkName = (wanted: string, self?: number) => {
@@ -137,8 +150,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'the sender of a private message to an away member is not told that the member is away (7.12)',
     caughtBy: 'v2-chat/7.12/1',
-    start: async () => {
-      const server = await startReference('v2');
+    plant(server) {
       const room = server.chat.room as Any;
       const decide = room.decide.bind(room);
       room.decide = (by: number, request: Any, now: number) => {
@@ -153,8 +165,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'whois_reply describes the member who asked, not the one asked about (7.13)',
     caughtBy: 'v2-chat/7.13/1',
-    start: async () => {
-      const server = await startReference('v2');
+    plant(server) {
       const room = server.chat.room as Any;
       const decide = room.decide.bind(room);
       room.decide = (by: number, request: Any, now: number) =>
@@ -169,8 +180,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'every server record is sealed with sequence number 0',
     caughtBy: 'v2-records/6.1/1',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const receive = endpoint.receive.bind(endpoint);
         endpoint.receive = (chunk: Uint8Array) => {
           const events = receive(chunk);
@@ -193,23 +204,21 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'modp14 shares are not checked against 2 <= y <= p-2',
     caughtBy: 'v2-handshake/5.3/5',
-    start: async () => onEachEndpoint(await startReference('v2'), (e) => brokenHandshake(e, 'no-validation')),
+    plant: (server) => onEachEndpoint(server, (e) => brokenHandshake(e, 'no-validation')),
   },
   {
     name: 'signs the wrong transcript',
     profile: 'v2',
     fault: 'server_auth signs SHA-256(server_hello) instead of the transcript hash',
     caughtBy: 'v2-handshake/5.2/1',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (e) => brokenHandshake(e, 'wrong-signature')),
+    plant: (server) => onEachEndpoint(server, (e) => brokenHandshake(e, 'wrong-signature')),
   },
   {
     name: 'reuses its ephemeral keys',
     profile: 'v2',
     fault: 'the same nonce and key shares on every connection',
     caughtBy: 'v2-handshake/5.1/3',
-    start: async () => {
-      const s = await startReference('v2');
+    plant(s) {
       const fixed = randomBytes(64);
       const dialect = s.chat.dialect as Any;
       dialect.options = { ...dialect.options, random: (n: number) => Buffer.from(fixed.subarray(0, n)) };
@@ -221,8 +230,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'one x25519 key pair for every connection (fresh nonces, fresh modp14 shares)',
     caughtBy: 'v2-handshake/5.1/3',
-    start: async () => {
-      const s = await startReference('v2');
+    plant(s) {
       const fixed = generateKeyPair('x25519', randomBytes);
       const dialect = s.chat.dialect as Any;
       const make = (group: V2Group) => (group === 'x25519' ? fixed : generateKeyPair(group, randomBytes));
@@ -235,8 +243,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'every say is broadcast twice',
     caughtBy: 'v2-chat/7.3/1',
-    start: async () =>
-      onPacket(await startReference('v2'), (original, _chat, _conn, packet) => {
+    plant: (server) =>
+      onPacket(server, (original, _chat, _conn, packet) => {
         original();
         if (packet.type === 'say') original();
       }),
@@ -246,8 +254,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a msg goes out as a private packet to every member',
     caughtBy: 'v2-chat/7.4/1',
-    start: async () =>
-      onRender(await startReference('v2'), (original, decision) => {
+    plant: (server) =>
+      onRender(server, (original, decision) => {
         if (decision.kind !== 'private') return original();
         const { id, from, to, text, ts } = decision;
         return [{ kind: 'broadcast', packet: encodeV2Packet({ type: 'private', id, from, to, text, ts }) }];
@@ -258,8 +266,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'user_joined also goes to the user who joined',
     caughtBy: 'v2-chat/7.6/2',
-    start: async () =>
-      onPacket(await startReference('v2'), (original, chat, conn, packet, now) => {
+    plant: (server) =>
+      onPacket(server, (original, chat, conn, packet, now) => {
         original();
         if (packet.type === 'join' && chat.room.nameOf(conn.id) === packet.name) {
           (conn.endpoint as Any).send({ type: 'user_joined', name: packet.name, ts: now });
@@ -271,8 +279,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'every users_joined packet loses its last name',
     caughtBy: 'v2-chat/11/4',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const send = endpoint.sendEncoded.bind(endpoint);
         endpoint.sendEncoded = (json: Buffer) => {
           const parts = json.toString('utf8').split('\n');
@@ -291,8 +299,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'look-alike names (1 as l, as capital I) are not the same name',
     caughtBy: 'v2-chat/7.2/9',
-    start: async () =>
-      onNameCheck(await startReference('v2'), (verdict, name, room) => {
+    plant: (server) =>
+      onNameCheck(server, (verdict, name, room) => {
         if (verdict.ok || verdict.code !== 'NAME_TAKEN') return verdict;
         const lower = (n: string) => n.normalize('NFC').toLowerCase();
         return room.names().some((n) => lower(n) === lower(name)) ? verdict : { ok: true, name };
@@ -303,8 +311,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'names mixing scripts or holding code points UTS #39 does not allow are accepted',
     caughtBy: 'v2-chat/7.2/10',
-    start: async () =>
-      onNameCheck(await startReference('v2'), (verdict, name) =>
+    plant: (server) =>
+      onNameCheck(server, (verdict, name) =>
         !verdict.ok && verdict.message.includes('UTS #39') ? { ok: true, name } : verdict,
       ),
   },
@@ -313,16 +321,15 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a decomposed name is recorded and sent back decomposed, not in NFC',
     caughtBy: 'v2-chat/7.2/11',
-    start: async () =>
-      onNameCheck(await startReference('v2'), (verdict, name) => (verdict.ok ? { ok: true, name } : verdict)),
+    plant: (server) => onNameCheck(server, (verdict, name) => (verdict.ok ? { ok: true, name } : verdict)),
   },
   {
     name: 'accepts reserved names',
     profile: 'v2',
     fault: 'NAME_RESERVED is never given',
     caughtBy: 'v2-chat/7.2/4',
-    start: async () =>
-      onNameCheck(await startReference('v2'), (verdict, name) =>
+    plant: (server) =>
+      onNameCheck(server, (verdict, name) =>
         !verdict.ok && verdict.code === 'NAME_RESERVED' ? { ok: true, name } : verdict,
       ),
   },
@@ -331,8 +338,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'every packet passes the bucket',
     caughtBy: 'v2-chat/7.8/2',
-    start: async () => {
-      const s = await startReference('v2');
+    plant(s) {
       (s.chat as Any).charge = () => true;
       return s;
     },
@@ -342,8 +348,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'ping, who and join cost nothing: a flood of them is answered in full',
     caughtBy: 'v2-chat/7.8/3',
-    start: async () => {
-      const s = await startReference('v2');
+    plant(s) {
       const dialect = s.chat.dialect as Any;
       const cost = dialect.rateCost.bind(dialect);
       dialect.rateCost = (event: Any) =>
@@ -356,8 +361,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'each refused packet gets its own RATE_LIMITED and a flood is never closed',
     caughtBy: 'v2-chat/7.8/4',
-    start: () =>
-      startReference('v2', { limits: { rateRefusalReplies: 100_000, rateRefusalBudget: 1_000_000 } }),
+    server: { limits: { rateRefusalReplies: 100_000, rateRefusalBudget: 1_000_000 } },
   },
   {
     name: 'has no per-address limit',
@@ -365,7 +369,6 @@ export const FAULTS: readonly Fault[] = [
     fault: 'one address may hold every slot',
     caughtBy: 'robustness/11/6',
     options: { maxPerAddress: 3 },
-    start: () => startReference('v2'),
   },
   {
     name: 'has no handshake rate per address',
@@ -373,7 +376,6 @@ export const FAULTS: readonly Fault[] = [
     fault: 'one address may open connections as fast as it likes',
     caughtBy: 'robustness/11/7',
     options: { addressBurst: 3 },
-    start: () => startReference('v2'),
   },
   {
     name: 'closes a full server without a word',
@@ -381,8 +383,8 @@ export const FAULTS: readonly Fault[] = [
     fault: 'SERVER_FULL is a bare close, not a refused packet',
     caughtBy: 'robustness/11/4',
     options: { maxClients: 3 },
-    start: async () => {
-      const s = await startReference('v2', { limits: { maxClients: 3 } });
+    server: { limits: { maxClients: 3 } },
+    plant(s) {
       (s.chat.dialect as Any).refusal = () => null;
       return s;
     },
@@ -392,8 +394,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'texts longer than maxMessage are delivered',
     caughtBy: 'v2-chat/7.3/4',
-    start: async () => {
-      const s = await startReference('v2');
+    plant(s) {
       (s.chat.room as Any).checkLength = () => null;
       return s;
     },
@@ -403,8 +404,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'the decoder accepts any length and waits for the body',
     caughtBy: 'framing/3.2/7',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         endpoint.decoder.maxFrame = Number.MAX_SAFE_INTEGER;
       }),
   },
@@ -413,8 +414,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'headers are parsed as int(header.strip()): leading spaces and signs pass',
     caughtBy: 'framing/3.2/2',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         endpoint.decoder = new LenientDecoder();
       }),
   },
@@ -423,8 +424,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'one frame is handled per read; the rest wait for more bytes',
     caughtBy: 'framing/3.2/12',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const decoder = endpoint.decoder;
         const next = decoder.next.bind(decoder);
         let budget = 0;
@@ -441,8 +442,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a record that fails is retried with the previous sequence number',
     caughtBy: 'v2-records/6.2/3',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const receive = endpoint.receive.bind(endpoint);
         endpoint.receive = (chunk: Uint8Array) => {
           const opener = endpoint.opener;
@@ -470,8 +471,7 @@ export const FAULTS: readonly Fault[] = [
     fault:
       'a record trickled a byte at a time keeps a connection open forever (the idle clock restarts on any byte)',
     caughtBy: 'v2-chat/11/5',
-    start: async () => {
-      const s = await startReference('v2');
+    plant(s) {
       const chat = s.chat as Any;
       const data = chat.data.bind(chat);
       chat.data = (id: number, chunk: Uint8Array, now: number) => {
@@ -490,15 +490,15 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'its handshake timeout is ten minutes while it claims one second',
     caughtBy: 'v2-handshake/11/1',
-    start: () => startReference('v2', { limits: { ...TIMERS, handshakeTimeoutMs: 600_000 } }),
+    server: { limits: { ...TIMERS, handshakeTimeoutMs: 600_000 } },
   },
   {
     name: 'trusts the claimed username',
     profile: 'legacy',
     fault: "chat lines go out under the packet's username, as the original does",
     caughtBy: 'legacy-chat/10.3/2',
-    start: async () =>
-      onPacket(await startReference('legacy'), (original, chat, _conn, packet) => {
+    plant: (server) =>
+      onPacket(server, (original, chat, _conn, packet) => {
         if (packet.typ !== 'default') return original();
         const dialect = chat.dialect;
         const render = dialect.render;
@@ -520,8 +520,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'legacy',
     fault: 'chat lines go out with the shost and dhost the client sent',
     caughtBy: 'legacy-chat/10.3/3',
-    start: async () =>
-      onPacket(await startReference('legacy'), (original, chat, conn, packet, now) => {
+    plant: (server) =>
+      onPacket(server, (original, chat, conn, packet, now) => {
         if (packet.typ !== 'default' || packet.cont === '') return original();
         const forwarded = {
           ...legacyPacket('default', chat.room.nameOf(conn.id), packet.cont, pythonDateString(now)),
@@ -546,8 +546,7 @@ export const FAULTS: readonly Fault[] = [
     profile: 'legacy',
     fault: 'like the original: a line break in a chat line starts a forged line in the export',
     caughtBy: 'legacy-chat/10.5/2',
-    start: async () => {
-      const s = await startReference('legacy');
+    plant(s) {
       const dialect = s.chat.dialect as Any;
       dialect.exportText = (room: Any) =>
         legacyExportText(
@@ -563,18 +562,14 @@ export const FAULTS: readonly Fault[] = [
     profile: 'legacy',
     fault: 'nobody is told that a user left',
     caughtBy: 'legacy-chat/10.4/1',
-    start: async () =>
-      onRender(await startReference('legacy'), (original, decision) =>
-        decision.kind === 'left' ? [] : original(),
-      ),
+    plant: (server) => onRender(server, (original, decision) => (decision.kind === 'left' ? [] : original())),
   },
   {
     name: 'stops listening when a client leaves before its first frame',
     profile: 'legacy',
     fault: "like the original's accept loop: a connection closed before it sent anything stops the server",
     caughtBy: 'robustness/4/3',
-    start: async () => {
-      const s = await startReference('legacy');
+    plant(s) {
       const chat = s.chat as Any;
       const spoke = new Set<unknown>();
       const data = chat.data.bind(chat);
@@ -596,7 +591,7 @@ export const FAULTS: readonly Fault[] = [
     fault: 'the server was configured for 3 connections and never refuses one',
     caughtBy: 'robustness/11/4',
     options: { maxClients: 3, timeoutMs: 3000 },
-    start: async () => startReference('v2', { limits: { maxClients: 1000 } }),
+    server: { limits: { maxClients: 1000 } },
   },
   {
     name: 'queues without limit for a client that does not read',
@@ -606,18 +601,19 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'robustness/11/5',
     alone: true,
     options: { maxQueuedBytes: 4096, burst: 200, timeoutMs: 3000 },
-    start: async () => {
-      // Long idle timers: the slow client must not be closed as idle before its exports arrive.
-      const limits = {
+    // Long idle timers: the slow client must not be closed as idle before its exports arrive.
+    server: {
+      limits: {
         maxQueuedBytes: 1_000_000_000,
         idlePingMs: 60_000,
         idleTimeoutMs: 90_000,
         rateBurst: 200,
         ratePerSecond: 200,
-      };
-      const server = wholeExports(await startReference('v2', { limits }));
+      },
+    },
+    plant(server) {
       (server.chat as Any).flowControl = false;
-      return server;
+      return wholeExports(server);
     },
   },
   {
@@ -625,8 +621,9 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a client_hello without `features` (every 2.0 client) is refused as malformed',
     caughtBy: 'v2-handshake/5.8/1',
-    start: async () =>
-      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+    server: { features: ['test-feature'] },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const hello = endpoint.handleClientHello.bind(endpoint);
         endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
           if (!packet.features) throw parleyError('PACKET_MALFORMED', 'client_hello has no features');
@@ -639,8 +636,9 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a client_hello listing a feature the server does not offer is refused as malformed',
     caughtBy: 'v2-handshake/5.8/2',
-    start: async () =>
-      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+    server: { features: ['test-feature'] },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const hello = endpoint.handleClientHello.bind(endpoint);
         endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
           const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
@@ -654,8 +652,9 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'the server drops the features list of client_hello unread, so a malformed one passes',
     caughtBy: 'v2-handshake/5.8/3',
-    start: async () =>
-      onEachEndpoint(await startReference('v2', { features: ['test-feature'] }), (endpoint) => {
+    server: { features: ['test-feature'] },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const handleFrame = endpoint.handleFrame.bind(endpoint);
         endpoint.handleFrame = (frame: Frame) => {
           if (endpoint.state !== 'AWAIT_CLIENT_HELLO') return handleFrame(frame);
@@ -673,9 +672,9 @@ export const FAULTS: readonly Fault[] = [
     fault:
       "like the original's process-wide AES object: the key last used to open a client's frame seals what goes out next, so a forwarded line reaches others under the sender's key",
     caughtBy: 'legacy-chat/9.1/2',
-    start: async () => {
+    plant(server) {
       let last: unknown = null;
-      return onEachEndpoint(await startReference('legacy'), (endpoint) => {
+      return onEachEndpoint(server, (endpoint) => {
         const handleFrame = endpoint.handleFrame.bind(endpoint);
         const sendEncoded = endpoint.sendEncoded.bind(endpoint);
         endpoint.handleFrame = (frame: unknown) => {
@@ -700,21 +699,21 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a `message` from a client is answered with PACKET_MALFORMED instead of PACKET_UNEXPECTED (4.2)',
     caughtBy: 'v2-handshake/13.1/4',
-    start: async () =>
-      onEachEndpoint(await startReference('v2'), (endpoint) => {
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
         const notify = endpoint.notifyPeer.bind(endpoint);
         endpoint.notifyPeer = (error: Any) =>
           notify(/may not send/.test(error.message) ? parleyError('PACKET_MALFORMED', 'bad packet') : error);
       }),
   },
   ...(['v2-handshake/7.1/1', 'v2-handshake/7.1/2'] as const).map(
-    (caughtBy, i): Fault => ({
+    (caughtBy, i): Planted => ({
       name: `reads JSON leniently (${i === 0 ? '1.0 as 1' : 'the last of two equal keys'})`,
       profile: 'v2',
       fault: 'each packet goes through plain JSON.parse, which takes 1.0 and keys given twice (7.1)',
       caughtBy,
-      start: async () =>
-        onEachEndpoint(await startReference('v2'), (endpoint) => {
+      plant: (server) =>
+        onEachEndpoint(server, (endpoint) => {
           const receive = endpoint.receive.bind(endpoint);
           endpoint.receive = (chunk: Uint8Array) => {
             const opener = endpoint.opener;
@@ -736,8 +735,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'a msg to the sender goes to it as target and again as the echo (7.4)',
     caughtBy: 'v2-chat/7.4/10',
-    start: async () =>
-      onRender(await startReference('v2'), (original, decision) =>
+    plant: (server) =>
+      onRender(server, (original, decision) =>
         decision.kind === 'private' && decision.target === decision.by
           ? [...original(), ...original()]
           : original(),
@@ -748,8 +747,8 @@ export const FAULTS: readonly Fault[] = [
     profile: 'v2',
     fault: 'every error packet from a client closes its connection, fatal or not (4.3)',
     caughtBy: 'v2-chat/4.3/1',
-    start: async () =>
-      onPacket(await startReference('v2'), (original, chat, conn, packet, now) => {
+    plant: (server) =>
+      onPacket(server, (original, chat, conn, packet, now) => {
         original();
         if (packet.type === 'error') chat.fail(conn.id, 'INTERNAL_ERROR', 'client said error', now);
       }),
@@ -762,8 +761,8 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'v2-chat/7.7/2',
     alone: true,
     options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
-    start: async () =>
-      wholeExports(await startReference('v2', { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } })),
+    server: { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } },
+    plant: (server) => wholeExports(server),
   },
   {
     name: 'answers every export asked for at once',
@@ -772,7 +771,7 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'v2-chat/7.7/3',
     alone: true,
     options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
-    start: async () => wholeExports(await startReference('v2')),
+    plant: (server) => wholeExports(server),
   },
   {
     name: 'drops a member whose queue the room outgrows',
@@ -781,22 +780,21 @@ export const FAULTS: readonly Fault[] = [
     caughtBy: 'robustness/11/8',
     alone: true,
     options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
-    start: async () =>
-      onEachEndpoint(
-        await startReference('v2', { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } }),
-        (endpoint) => {
-          endpoint.shed = () => 0;
-        },
-      ),
+    server: { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        endpoint.shed = () => 0;
+      }),
   },
   {
     name: 'speaks the legacy profile at all',
     profile: 'legacy',
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',
     caughtBy: 'legacy-handshake/8/1',
-    start: async () => startReference('legacy'),
   },
 ];
+
+export const FAULTS: readonly Fault[] = PLANTED.map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
 export async function startFragile(): Promise<RunningServer> {
