@@ -33,3 +33,37 @@ export const SCRIPT_JOIN_WITHIN_MS = 25_000;
  * bound of SCRIPT_JOIN_ATTEMPTS, and grow the TUI's backoff, instead of re-joining for ever.
  */
 export const FAILED_RUN_RESET_MS = 60_000;
+
+/**
+ * The attempts of the current run, for the backoff and --plain's bounds. A join starts a new run;
+ * but a connection that joined and then ended in an error of the connection itself (not a plain
+ * loss) within FAILED_RUN_RESET_MS counts as failed too (`failedInRow`), and the attempt number
+ * keeps up with those failures, so such a run grows its backoff and stays bounded.
+ */
+export class AttemptCounter {
+  /** The current attempt: 0 for the first connection of a run. */
+  attempt = 0;
+  /** Connections in a row that ended in an error of the connection (DECRYPT_FAILED, ...). */
+  failedInRow = 0;
+  private joinedAt: number | null = null;
+
+  joined(now: number): void {
+    this.attempt = 0;
+    this.joinedAt = now;
+  }
+
+  /** A connection ended, with an error of this `code` or none. */
+  ended(now: number, code: string | undefined): void {
+    const joinedFor = this.joinedAt === null ? null : now - this.joinedAt;
+    this.joinedAt = null;
+    if (joinedFor !== null && joinedFor >= FAILED_RUN_RESET_MS) this.failedInRow = 0;
+    if (code !== undefined && code !== 'CONNECTION_LOST') this.failedInRow++;
+    else this.failedInRow = 0;
+  }
+
+  /** The number of the retry that follows (a join followed by a failure is a failed attempt). */
+  next(): number {
+    this.attempt = Math.max(this.attempt, this.failedInRow - 1) + 1;
+    return this.attempt;
+  }
+}

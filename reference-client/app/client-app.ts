@@ -14,61 +14,19 @@
  * of input before the client ever joined.
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
 import { SERVER_REFUSAL_CODES, type SessionEvent } from '../../src/client/index.js';
-import { TcpSession, type TcpSessionOptions } from '../session/tcp-session.js';
-import { exportStamp, sanitize } from '../view/text.js';
-import type { ThemeId } from '../view/themes.js';
+import { TcpSession } from '../session/tcp-session.js';
+import { sanitize } from '../view/text.js';
 import { ViewModel } from '../view/view-model.js';
-import type { Effect, IgnoreLevel, KeyName, ProfileOption } from '../view/view-types.js';
-import { backoffDelay, FAILED_RUN_RESET_MS, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
-import { type ClientConfig, KNOWN_SERVERS_FILE, recordKnownServer, saveConfig, serverKey } from './config.js';
+import type { Effect, KeyName } from '../view/view-types.js';
+import { CLIENT_FEATURES, type ClientAppOptions, lossDetail, NO_RETRY, serverLabel } from './app-options.js';
+import { recordKey, rememberLast, saveSetting } from './app-settings.js';
+import { AttemptCounter, backoffDelay, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
+import { serverKey } from './config.js';
+import { writeExportFile } from './export-file.js';
+import { type SentEffect, sendEffect } from './session-effects.js';
 
-export interface ClientAppOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly profile: ProfileOption;
-  readonly name?: string;
-  /** --fingerprint: the only server key to accept. */
-  readonly fingerprint?: string;
-  /** --accept-new-key: accept and record a new or changed server key without asking. */
-  readonly acceptNewKey?: boolean;
-  /** The TUI: ask y/N about a changed key. Otherwise refuse it. */
-  readonly interactive: boolean;
-  /**
-   * --plain: exit (status 1) when the client refuses the server, instead of waiting, and when it
-   * cannot join within the bounds of backoff.ts (SCRIPT_JOIN_*), or quits before it ever joined.
-   */
-  readonly exitOnRefusal?: boolean;
-  readonly theme: ThemeId;
-  /** Ring the bell for private messages and mentions (config.json `bell`, default on). */
-  readonly bell?: boolean;
-  /** Names to ignore (config.json `ignore`). */
-  readonly ignore?: Readonly<Record<string, IgnoreLevel>>;
-  readonly configDir: string;
-  /** False when config.json could not be parsed: theme changes then apply but are not saved. */
-  readonly configWritable?: boolean;
-  readonly knownServers: Map<string, string>;
-  /** Where exports go (default ./exported). */
-  readonly exportDir?: string;
-  readonly clock?: () => number;
-  /** A number in [0, 1) for backoff jitter. */
-  readonly random01?: () => number;
-  /** Passed to each session (timings). */
-  readonly session?: Partial<TcpSessionOptions>;
-}
-
-/** The v2 features this client uses when the server offers them (spec 5.8). */
-export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois', 'structured-export'];
-
-/** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
-const NO_RETRY = new Set([
-  'FINGERPRINT_MISMATCH',
-  'SERVER_AUTH_FAILED',
-  'PROTOCOL_MISMATCH',
-  'GROUP_UNSUPPORTED',
-]);
+export type { ClientAppOptions } from './app-options.js';
 
 export class ClientApp {
   readonly vm: ViewModel;
@@ -76,7 +34,7 @@ export class ClientApp {
   private readonly clock: () => number;
   private session: TcpSession | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private attempt = 0;
+  private readonly attempts = new AttemptCounter();
   private noRetry = false;
   /** The client refused this server (a security check): no retry, the user decides. */
   private refused = false;
@@ -86,14 +44,6 @@ export class ClientApp {
   private everJoined = false;
   /** A handshake with the current server ended well at least once (else "cannot connect"). */
   private everReady = false;
-  /**
-   * Connections in a row that ended in an error of the connection itself (DECRYPT_FAILED,
-   * PACKET_MALFORMED, ...), not a plain loss: such a connection may join first, so a join alone
-   * does not end the run (see FAILED_RUN_RESET_MS).
-   */
-  private failedInRow = 0;
-  /** When the current connection joined (null: not joined). */
-  private joinedAt: number | null = null;
   /** The server, as given on the command line or changed with /server. */
   private host: string;
   private port: number;
@@ -193,11 +143,7 @@ export class ClientApp {
     }
   }
 
-  /**
-   * The server has yet to answer a line sent on this connection: its echo or its refusal (a
-   * RATE_LIMITED for the last line of a script) is waited for, so that it is printed before the
-   * exit. A connection that ends answers nothing: the next one starts with none.
-   */
+  /** A line sent on this connection awaits its echo or refusal (printed before a script exits). */
   private awaitingAnswers(): boolean {
     const session = this.session;
     return session !== null && session.state === 'joined' && session.unanswered > 0;
@@ -222,17 +168,13 @@ export class ClientApp {
         this.send(effect);
         return;
       case 'save-theme':
-        this.saveSettings({ theme: effect.theme }, 'theme');
-        return;
       case 'save-bell':
-        this.saveSettings({ bell: effect.bell }, 'bell setting');
-        return;
       case 'save-ignore':
-        this.saveSettings({ ignore: effect.ignore }, 'ignore list');
+        saveSetting(this.options, this.vm, effect);
         return;
       case 'reconnect':
         this.keyQuestion = null;
-        this.attempt++;
+        this.attempts.attempt++;
         this.connect();
         return;
       case 'server':
@@ -250,39 +192,10 @@ export class ClientApp {
     }
   }
 
-  private send(effect: Effect): void {
-    const session = this.session;
+  private send(effect: SentEffect): void {
     try {
-      if (!session) throw new Error('not connected');
-      switch (effect.kind) {
-        case 'join':
-          session.join(effect.name);
-          return;
-        case 'say':
-          session.say(effect.text);
-          return;
-        case 'msg':
-          session.privateMessage(effect.to, effect.text);
-          return;
-        case 'me':
-          session.action(effect.text);
-          return;
-        case 'who':
-          session.who();
-          return;
-        case 'export':
-          session.requestExport();
-          return;
-        case 'nick':
-          session.nick(effect.name);
-          return;
-        case 'away':
-          session.away(effect.away, effect.reason);
-          return;
-        case 'whois':
-          session.whois(effect.name);
-          return;
-      }
+      if (!this.session) throw new Error('not connected');
+      sendEffect(this.session, effect);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (effect.kind === 'say' || effect.kind === 'me' || effect.kind === 'msg') {
@@ -294,29 +207,6 @@ export class ClientApp {
     }
   }
 
-  /** The TUI offers the last server, port and name it joined with as next time's defaults. */
-  private rememberLast(name: string): void {
-    if (!this.options.interactive || this.options.configWritable === false) return;
-    try {
-      saveConfig(this.options.configDir, { server: this.host, port: this.port, name });
-    } catch (err) {
-      this.vm.warning(`could not remember the server and name: ${(err as Error).message}`);
-    }
-  }
-
-  private saveSettings(settings: ClientConfig, what: string): void {
-    if (!this.options.interactive) return; // --plain: for this run only; the TUI's settings stay
-    if (this.options.configWritable === false) {
-      this.vm.warning(`${what} not saved: config.json could not be read (see above); fix or remove it`);
-      return;
-    }
-    try {
-      saveConfig(this.options.configDir, settings);
-    } catch (err) {
-      this.vm.error(undefined, `${what} not saved: ${(err as Error).message}`);
-    }
-  }
-
   // ---- connection ----
 
   /** /server: from now on this server; the current connection (if any) is dropped. */
@@ -324,7 +214,7 @@ export class ClientApp {
     this.keyQuestion = null;
     this.host = host;
     this.port = port;
-    this.attempt = 0;
+    this.attempts.attempt = 0;
     this.everReady = false;
     this.vm.serverChanged(serverLabel(host, port));
     this.connect();
@@ -354,7 +244,7 @@ export class ClientApp {
     });
     this.session = session;
     this.armGiveUp();
-    this.vm.connecting(this.attempt);
+    this.vm.connecting(this.attempts.attempt);
     session.on((event) => {
       if (this.session !== session || this.exited) return;
       this.onSessionEvent(session, event);
@@ -411,11 +301,10 @@ export class ClientApp {
         this.refused = true;
         break;
       case 'joined':
-        this.attempt = 0;
+        this.attempts.joined(this.clock());
         this.everJoined = true;
-        this.joinedAt = this.clock();
         this.disarmGiveUp();
-        this.rememberLast(event.name);
+        rememberLast(this.options, this.vm, { server: this.host, port: this.port, name: event.name });
         break;
       case 'closed':
         this.onClosed(event);
@@ -426,16 +315,7 @@ export class ClientApp {
   }
 
   private recordKey(fingerprint: string): void {
-    const key = serverKey(this.host, this.port);
-    this.options.knownServers.set(key, fingerprint);
-    try {
-      recordKnownServer(this.options.configDir, key, fingerprint);
-    } catch (err) {
-      this.vm.error(
-        undefined,
-        `could not record the server key in ${KNOWN_SERVERS_FILE}: ${(err as Error).message}`,
-      );
-    }
+    recordKey(this.options, this.vm, serverKey(this.host, this.port), fingerprint);
   }
 
   private answerKey(accept: boolean): void {
@@ -455,38 +335,29 @@ export class ClientApp {
     if (this.quitting || event.byUser || this.refused) return;
     if (this.keyQuestion) return; // the question stays; answering it reconnects
     const error = event.error;
-    const detail =
-      event.goodbye !== undefined
-        ? `the server closed the connection (${event.goodbye})`
-        : error
-          ? `${error.code}: ${error.message}`
-          : 'the connection ended';
+    const detail = lossDetail(event);
     if (error && NO_RETRY.has(error.code)) this.noRetry = true;
-    const joinedFor = this.joinedAt === null ? null : this.clock() - this.joinedAt;
-    this.joinedAt = null;
-    if (joinedFor !== null && joinedFor >= FAILED_RUN_RESET_MS) this.failedInRow = 0;
-    if (error && error.code !== 'CONNECTION_LOST') this.failedInRow++;
-    else this.failedInRow = 0;
+    this.attempts.ended(this.clock(), error?.code);
     // A script (--plain) stops at a server's refusal (5.10); the TUI tries again later.
     if (error && SERVER_REFUSAL_CODES.has(error.code) && this.options.exitOnRefusal) this.noRetry = true;
     const never = !this.everReady;
     if (this.noRetry || this.vm.state.desiredName === null) {
-      this.vm.connectionLost(detail, null, this.attempt, never);
+      this.vm.connectionLost(detail, null, this.attempts.attempt, never);
       if (this.noRetry && this.options.exitOnRefusal) this.quit(1);
       return;
     }
-    // A connection that joins and then fails at once is a failed attempt too: the backoff grows.
-    this.attempt = Math.max(this.attempt, this.failedInRow - 1) + 1;
-    if (this.options.exitOnRefusal && this.failedInRow >= SCRIPT_JOIN_ATTEMPTS && this.everJoined) {
-      this.giveUp(`${this.failedInRow} connections in a row failed; the last: ${detail}`);
+    const attempt = this.attempts.next();
+    const failed = this.attempts.failedInRow;
+    if (this.options.exitOnRefusal && failed >= SCRIPT_JOIN_ATTEMPTS && this.everJoined) {
+      this.giveUp(`${failed} connections in a row failed; the last: ${detail}`);
       return;
     }
-    if (this.options.exitOnRefusal && this.attempt >= SCRIPT_JOIN_ATTEMPTS) {
-      this.giveUp(`${this.attempt} attempts failed; the last: ${detail}`);
+    if (this.options.exitOnRefusal && attempt >= SCRIPT_JOIN_ATTEMPTS) {
+      this.giveUp(`${attempt} attempts failed; the last: ${detail}`);
       return;
     }
-    const delay = backoffDelay(this.attempt, (this.options.random01 ?? Math.random)());
-    this.vm.connectionLost(detail, this.clock() + delay, this.attempt, never);
+    const delay = backoffDelay(attempt, (this.options.random01 ?? Math.random)());
+    this.vm.connectionLost(detail, this.clock() + delay, attempt, never);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();
@@ -496,22 +367,8 @@ export class ClientApp {
   // ---- files ----
 
   private writeExport(text: string): void {
-    const dir = resolve(this.options.exportDir ?? 'exported');
     try {
-      mkdirSync(dir, { recursive: true });
-      const base = `chat-${exportStamp(this.clock())}`;
-      const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
-      for (let i = 1; ; i++) {
-        const file = join(dir, i === 1 ? `${base}.txt` : `${base}-${i}.txt`);
-        try {
-          writeFileSync(file, body, { flag: 'wx', mode: 0o600 });
-          const shown = relative(process.cwd(), file);
-          this.vm.exportSaved(shown.startsWith('..') ? file : shown);
-          return;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 100) throw err;
-        }
-      }
+      this.vm.exportSaved(writeExportFile(this.options.exportDir ?? 'exported', this.clock(), text));
     } catch (err) {
       this.vm.exportFailed((err as Error).message);
     }
@@ -535,9 +392,4 @@ export class ClientApp {
     this.exited = true;
     for (const listener of this.exitListeners) listener(code);
   }
-}
-
-/** `host:port` as the user reads it (an IPv6 address in brackets). */
-export function serverLabel(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }

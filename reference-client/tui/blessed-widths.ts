@@ -12,6 +12,11 @@
  *   object that String.prototype.replace calls through Symbol.replace, so every wide character by
  *   our measure gets its filler);
  * - `combining`: the code points that join the cell before (zero width by our measure).
+ * And one more, per box (`drawRowsAsGiven`): blessed cuts a row that is "too long" by counting
+ * UTF-16 code units, so a character outside the BMP (most emoji: two units and a filler cell for
+ * two columns) counts one column too many, and a row with k of them lost its last k columns (an
+ * emoji at the end vanished, or was cut in half and drawn as U+FFFD). The client lays out every row
+ * itself (text-layout.ts), never wider than its box, so the boxes skip that cut.
  */
 
 import blessed from 'blessed';
@@ -62,4 +67,19 @@ export function installBlessedWidths(): void {
   };
   unicode.combining = ZERO_WIDTH;
   unicode.chars.all = WIDE_CHARACTERS;
+}
+
+interface WrapsContent {
+  _wrapContent(content: string, width: number): unknown;
+}
+
+/**
+ * Makes `element` draw its rows as given, without blessed's own cut at the box width (see the top
+ * of this file). Only for boxes whose every row the client has fitted to the width already.
+ */
+export function drawRowsAsGiven(element: blessed.Widgets.BlessedElement): void {
+  const box = element as unknown as WrapsContent;
+  const wrap = box._wrapContent.bind(box);
+  // Each column holds at most two code units and a filler cell: three times the width never cuts.
+  box._wrapContent = (content, width) => wrap(content, width * 3);
 }

@@ -21,7 +21,7 @@ import { sidebarEntry } from '../view/user-list.js';
 import type { ViewModel } from '../view/view-model.js';
 import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-types.js';
 import { installBlessedColours } from './blessed-colours.js';
-import { installBlessedWidths } from './blessed-widths.js';
+import { drawRowsAsGiven, installBlessedWidths } from './blessed-widths.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { DISABLE_SEQUENCES, ENABLE_SEQUENCES, filterTerminalInput } from './terminal-input.js';
 
@@ -161,8 +161,11 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     tput.numbers.max_colors = 256;
   }
 
-  const box = (opts: blessed.Widgets.BoxOptions) =>
-    blessed.box({ parent: screen, tags: true, wrap: false, ...opts });
+  const box = (opts: blessed.Widgets.BoxOptions) => {
+    const made = blessed.box({ parent: screen, tags: true, wrap: false, ...opts });
+    drawRowsAsGiven(made); // every row is fitted to its box here (clipToWidth, wrapSegments)
+    return made;
+  };
   const title = box({ top: 0, left: 0, height: 1 });
   const messages = box({ top: 1, left: 0 });
   const divider = box({ top: 1, width: 1 });

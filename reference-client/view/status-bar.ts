@@ -33,14 +33,18 @@ export function shortFingerprint(fp: string, keep = 12): string {
 /** Status bar pieces, left to right, each with a priority (0 first) for narrow terminals. */
 export function statusSegments(s: Readonly<ViewState>, now: number): StatusSegment[] {
   const st = s.status;
-  const stateStyle: Style =
-    st.connection === 'joined'
+  const stateStyle: Style = s.question
+    ? 'warning'
+    : st.connection === 'joined'
       ? 'ok'
       : st.connection === 'lost' || st.connection === 'refused' || st.connection === 'idle'
         ? 'error'
         : 'warning';
   let state = CONNECTION_LABELS[st.connection];
   if (st.connection === 'joined' && s.me) state = `joined as ${sanitize(s.me)}`;
+  // Waiting for the user's answer about the key (5.6) is not a refusal (yet): say what is asked.
+  if (s.question)
+    state = s.question.kind === 'trust-key' ? 'new server key: trust it?' : 'server key CHANGED: accept it?';
   if (st.connection === 'lost' && st.retryAt !== null) {
     const seconds = Math.max(0, Math.ceil((st.retryAt - now) / 1000));
     state = `connection lost, retry in ${seconds}s (#${st.attempt})`;

@@ -59,6 +59,24 @@ describe.skipIf(!TMUX || !BUILT)('the TUI screen in tmux (e2e)', { timeout: 90_0
     }
   });
 
+  it('draws every emoji of a long wrapped line, the last of a row too (none cut, none drawn as U+FFFD)', async () => {
+    const srv = await harness.server();
+    const { name } = harness.tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 120, height: 35 });
+    await tmux.waitFor(name, /● joined as alice/);
+    const text = `${'long line 漢字 🚀 '.repeat(40)}END`;
+    tmux.paste(name, text);
+    tmux.keys(name, 'Enter');
+    const screen = await tmux.waitFor(name, /END\s*│/);
+    const pane = screen
+      .split('\n')
+      .slice(1, 33)
+      .map((row) => row.slice(0, row.indexOf('│')).trimEnd());
+    expect(pane.join('\n')).not.toContain('\uFFFD');
+    expect(pane.join('').match(/🚀/gu)).toHaveLength(40);
+    expect(pane.join('').match(/漢字/gu)).toHaveLength(40);
+    expect(pane.join('')).toMatch(/🚀\s*END$/);
+  });
+
   it('takes a bracketed paste as one insertion: line breaks wait for Enter, 1,000 characters at once', async () => {
     const srv = await harness.server();
     const { name } = harness.tui(`-s 127.0.0.1 -p ${srv.port} -u alice`, { width: 120, height: 35 });

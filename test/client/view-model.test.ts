@@ -601,6 +601,16 @@ describe('ViewModel key changes', () => {
     expect(type(vm, '')).toEqual([{ kind: 'answer-key', accept: false }]);
     expect(vm.state.status.connection).toBe('refused');
   });
+
+  it('says in the status bar what it asks while a key question waits, not "refused"', () => {
+    const vm = model({ name: 'alice' });
+    vm.apply({ kind: 'key-unknown', presented: 'SHA256:new' });
+    expect(vm.statusSegments()[0]).toMatchObject({ text: '● new server key: trust it?', style: 'warning' });
+    expect(type(vm, 'no')).toEqual([{ kind: 'answer-key', accept: false }]);
+    expect(vm.statusSegments()[0]).toMatchObject({ text: '● refused', style: 'error' });
+    vm.apply({ kind: 'key-changed', known: 'SHA256:old', presented: 'SHA256:new' });
+    expect(vm.statusSegments()[0].text).toBe('● server key CHANGED: accept it?');
+  });
 });
 
 describe('formatting', () => {

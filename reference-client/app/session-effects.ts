@@ -1,0 +1,46 @@
+/**
+ * What the view model's requests become on the connection: each effect that asks something of the
+ * server is one call on the TcpSession (which throws a ParleyError when it cannot be made now).
+ */
+
+import type { TcpSession } from '../session/tcp-session.js';
+import type { Effect } from '../view/view-types.js';
+
+/** The effects that go to the server. */
+export type SentEffect = Extract<
+  Effect,
+  { kind: 'join' | 'say' | 'msg' | 'me' | 'who' | 'export' | 'nick' | 'away' | 'whois' }
+>;
+
+/** Sends one effect on `session`; throws what the session throws. */
+export function sendEffect(session: TcpSession, effect: SentEffect): void {
+  switch (effect.kind) {
+    case 'join':
+      session.join(effect.name);
+      return;
+    case 'say':
+      session.say(effect.text);
+      return;
+    case 'msg':
+      session.privateMessage(effect.to, effect.text);
+      return;
+    case 'me':
+      session.action(effect.text);
+      return;
+    case 'who':
+      session.who();
+      return;
+    case 'export':
+      session.requestExport();
+      return;
+    case 'nick':
+      session.nick(effect.name);
+      return;
+    case 'away':
+      session.away(effect.away, effect.reason);
+      return;
+    case 'whois':
+      session.whois(effect.name);
+      return;
+  }
+}
