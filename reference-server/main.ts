@@ -149,6 +149,7 @@ const program = new Command('reference-server')
     limitHelp('slowReaderMs', 'drop a client whose socket takes nothing for this long'),
     limit('slowReaderMs'),
   )
+  .option('--no-fast-paths', 'run without the speed shortcuts (the same bytes on the wire, slower)')
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
   .addOption(
     new Option('--log-format <format>', 'log lines as text or as JSON objects, one a line')
@@ -188,6 +189,7 @@ interface Options {
   maxQueued?: number;
   maxQueuedTotal?: number;
   slowReaderTimeout?: number;
+  fastPaths: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -284,6 +286,7 @@ async function main(): Promise<void> {
       features: opts.features,
       logger,
       tuneMemory: true,
+      fastPaths: opts.fastPaths,
     });
   } catch (err) {
     // 11.1: limits under which a stamped packet could outgrow maxFrame; the message says what to raise.

@@ -18,8 +18,8 @@ import { checkStampedFit } from '../src/chat/stamped-fit.js';
 import { createV2Server } from '../src/chat/v2-dialect.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { prepareGroups } from '../src/crypto/key-agreement.js';
-import { prefersKeyObjects } from '../src/crypto/record-layer.js';
 import { LIMITS, type Limits, type Profile, V2_GROUPS } from '../src/generated/constants.js';
+import { serverFastPaths } from '../src/session/fast-paths.js';
 import { startMemoryTuning } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
@@ -40,6 +40,11 @@ export interface ServerOptions {
    * whole process, for `node reference-server`, not for a server embedded in other code.
    */
   readonly tuneMemory?: boolean;
+  /**
+   * The core's speed shortcuts (src/session/fast-paths.ts); default true. False runs the plain
+   * path, which gives the same bytes: for tests, and to compare the two.
+   */
+  readonly fastPaths?: boolean;
 }
 
 export interface RunningServer {
@@ -73,7 +78,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       random: randomBytes,
       keyPairs: keyPool.take,
       unusedKeyPair: keyPool.giveBack,
-      keyObjects: prefersKeyObjects(process.versions.node),
+      fastPaths: options.fastPaths === false ? undefined : serverFastPaths(process.versions.node),
       limits,
       motd: options.motd,
       features: options.features,

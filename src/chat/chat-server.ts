@@ -245,12 +245,12 @@ export class ChatServer<E = unknown> {
    */
   private output(conn: Conn<E>, put: (action: ServerAction) => void): void {
     const turn = this.sendQueue.turn(conn, this.clock, this.conns.size);
-    if (turn.kind === 'slow') {
-      this.giveUp(conn, 'SLOW_READER', turn.message, 'error', this.clock);
+    if (turn === null) return;
+    if (!Buffer.isBuffer(turn)) {
+      this.giveUp(conn, 'SLOW_READER', turn.slow, 'error', this.clock);
       return;
     }
-    if (!turn.data) return;
-    put({ kind: 'write', id: conn.id, data: turn.data });
+    put({ kind: 'write', id: conn.id, data: turn });
     if (this.flowControl)
       this.lowerDeadline(onGrid(this.clock + this.limits.slowReaderMs, this.deadlineGrid));
   }

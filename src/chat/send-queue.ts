@@ -13,12 +13,13 @@
 import type { Limits } from '../generated/constants.js';
 import type { Conn, WireDialect } from './server-contract.js';
 
-/** A connection's turn at the socket. */
-export type Turn =
-  /** Bytes to write now (null: nothing, or still waiting for the socket to drain). */
-  | { readonly kind: 'write'; readonly data: Buffer | null }
-  /** Its queue cannot be brought within its limit: SLOW_READER (11). */
-  | { readonly kind: 'slow'; readonly message: string };
+/**
+ * A connection's turn at the socket: the bytes to write now, null (nothing, or still waiting for
+ * the socket to drain), or `slow` when its queue cannot be brought within its limit: SLOW_READER
+ * (11). A write is the Buffer itself: a turn is taken per connection per flush, and allocates
+ * nothing of its own.
+ */
+export type Turn = Buffer | null | { readonly slow: string };
 
 export class SendQueue {
   /** Bytes queued across all connections, as last counted (11, maxTotalQueuedBytes). */
@@ -47,11 +48,11 @@ export class SendQueue {
     if (queued > limit) {
       conn.skipped += conn.endpoint.shed(Math.max(0, limit - conn.inFlight));
       const left = conn.endpoint.pendingBytes + conn.inFlight;
-      if (left > limit) return { kind: 'slow', message: `${left} bytes wait unread (limit ${limit})` };
+      if (left > limit) return { slow: `${left} bytes wait unread (limit ${limit})` };
     }
     const data = !this.flowControl || conn.inFlight === 0 ? this.take(conn, now) : null;
     this.count(conn);
-    return { kind: 'write', data };
+    return data;
   }
 
   /** `conn`'s socket took what was written to it at `now`; true when more waits for it (11). */

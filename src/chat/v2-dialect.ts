@@ -17,12 +17,9 @@ import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../generated/v2-packets.js';
+import type { FastPaths } from '../session/fast-paths.js';
 import { encodeV2Packet } from '../session/v2-codec.js';
-import {
-  RecordJoiner,
-  V2ServerConnection,
-  type V2ServerConnectionEvent,
-} from '../session/v2-server-connection.js';
+import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
 import { ChatServer } from './chat-server.js';
 import { chunkByJsonSize, ExportReply, exportChunks, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
 import { PresenceBatch } from './presence-batch.js';
@@ -57,6 +54,11 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly unusedKeyPair?: (pair: KeyPair) => void;
   /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
   readonly keyObjects?: boolean;
+  /**
+   * The speed shortcuts of this server (session/fast-paths.ts: `serverFastPaths`); default none,
+   * the plain path, which gives the same bytes.
+   */
+  readonly fastPaths?: FastPaths;
   /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
   readonly features?: readonly string[];
 }
@@ -83,13 +85,8 @@ const one = (id: ConnId, packet: V2ServerPacket): Delivery => to(id, encodeV2Pac
 class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   readonly profile = 'v2' as const;
   readonly idleChecks = true;
-  /** Shared by every connection of this server (RecordJoiner says why). */
-  private readonly joiner = new RecordJoiner();
   /** Presence notices, sent at once or held and batched (presence-batch.ts). */
   private readonly presenceBatch: PresenceBatch;
-  /** The last ping packet and its time (see ping). */
-  private pingAt: number | null = null;
-  private pingJson: Buffer | null = null;
 
   constructor(
     private readonly options: V2ServerOptions,
@@ -111,7 +108,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       keyPairs: this.options.keyPairs,
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
-      joiner: this.joiner,
+      fastPaths: this.options.fastPaths,
       features: this.options.features ?? V2_FEATURE_NAMES,
     });
     endpoint.start();
@@ -269,18 +266,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     }
   }
 
-  /**
-   * Pings go out in batches (everyone whose idle deadline fell in one step of the server's deadline
-   * grid gets the same `n`), so the packet is serialised once per batch: at 10,000 idle members
-   * that is 333 pings a second, and an idle server's allocation rate decides whether V8 gives its
-   * young generation back (reference-server/idle-gc.ts).
-   */
+  /** A liveness ping (11); a server with fast paths serialises it once per batch (fast-paths.ts). */
   ping(now: number): Buffer {
-    if (this.pingAt !== now || this.pingJson === null) {
-      this.pingJson = encodeV2Packet({ type: 'ping', n: now });
-      this.pingAt = now;
-    }
-    return this.pingJson;
+    return this.options.fastPaths?.pings.ping(now) ?? encodeV2Packet({ type: 'ping', n: now });
   }
 
   skipped(count: number): Encoded {

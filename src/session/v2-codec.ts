@@ -25,33 +25,6 @@ function describeIssue(issues: readonly { path: readonly PropertyKey[]; message:
   return path ? `${path}: ${first.message}` : first.message;
 }
 
-/** How every well-behaved client spells `pong` (7.8): `{"type":"pong","n":` digits `}`. */
-const PONG_HEAD = Buffer.from('{"type":"pong","n":', 'latin1');
-const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
-
-/**
- * A `pong` in exactly that spelling, read without JSON.parse and the schema; null for anything else
- * (spaces, another key order, a leading zero, a number past 2^53 - 1), which the full parser then
- * reads or refuses. Why: a room of 10,000 idle members answers 167 pings a second, and V8 gives its
- * young generation back only while the server allocates little (bench/RESULTS.md). What
- * it returns is what the schema yields for the same bytes (test/core/v2-codec.test.ts).
- */
-function plainPong(bytes: Uint8Array): V2ClientPacket | null {
-  const head = PONG_HEAD.length;
-  const last = bytes.length - 1;
-  const digits = last - head;
-  if (digits < 1 || digits > MAX_SAFE_DIGITS || bytes[last] !== 0x7d) return null;
-  for (let i = 0; i < head; i++) if (bytes[i] !== PONG_HEAD[i]) return null;
-  if (bytes[head] === 0x30 && digits > 1) return null; // JSON numbers have no leading zeros
-  let n = 0;
-  for (let i = head; i < last; i++) {
-    const digit = bytes[i] - 0x30;
-    if (digit < 0 || digit > 9) return null;
-    n = n * 10 + digit;
-  }
-  return Number.isSafeInteger(n) ? { type: 'pong', n } : null;
-}
-
 /**
  * 4.2: a packet of the other direction (its `type` names a packet only the other side sends) is
  * PACKET_UNEXPECTED, not PACKET_MALFORMED; `only` is the direction the sender may not use.
@@ -66,8 +39,6 @@ function checkDirection(value: unknown, only: 'c2s' | 's2c', sender: string): vo
 
 /** Parses a packet sent by a client (what a server receives). */
 export function parseClientPacket(bytes: Uint8Array): V2ClientPacket {
-  const pong = plainPong(bytes);
-  if (pong) return pong;
   const value = parseStrictJson(bytes);
   const result = v2ClientPacketSchema.safeParse(value);
   if (!result.success) {

@@ -34,6 +34,7 @@ import {
 import { V2_SERVER_MACHINE, type V2ServerGuard, type V2ServerState } from '../generated/machines.js';
 import { V2_PACKET_TYPES, type V2ClientPacket, type V2ServerPacket } from '../generated/v2-packets.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
+import type { FastPaths } from './fast-paths.js';
 import {
   agreeFeatures,
   checkReceivedFeature,
@@ -67,30 +68,6 @@ function fullLimits(partial: Partial<Limits> | undefined): Limits {
   return partial as Limits;
 }
 
-/**
- * Joins the packets queued for one record into its plaintext (6.1), reusing the last join when the
- * very same Buffers come again in the same order. In a broadcast every recipient queues the same
- * Buffers, so a server passes one joiner to all its connections (V2ServerConnectionOptions.joiner)
- * and the copy is made once per broadcast, the sealing once per recipient. Queued Buffers are never
- * changed, so a hit is always the same bytes.
- */
-export class RecordJoiner {
-  private lastParts: readonly Buffer[] = [];
-  private lastJoined: Buffer | null = null;
-
-  join(parts: readonly Buffer[], totalBytes: number): Buffer {
-    if (parts.length === 1) return parts[0];
-    if (parts.length === this.lastParts.length && this.lastJoined !== null) {
-      let same = true;
-      for (let i = 0; i < parts.length && same; i++) same = parts[i] === this.lastParts[i];
-      if (same) return this.lastJoined;
-    }
-    this.lastJoined = joinPackets(parts, totalBytes);
-    this.lastParts = parts;
-    return this.lastJoined;
-  }
-}
-
 export interface V2ServerConnectionOptions {
   readonly identity: Identity;
   readonly random: RandomSource;
@@ -108,10 +85,12 @@ export interface V2ServerConnectionOptions {
    * in no key agreement, so it may be offered again (5.1). The chosen pair is never given back.
    */
   readonly unusedKeyPair?: (pair: KeyPair) => void;
-  /** Hold the record keys as KeyObjects: faster on some Node releases (record-layer.ts). */
+  /**
+   * Hold the record keys as KeyObjects (record-layer.ts); default: as `fastPaths` says, else not.
+   */
   readonly keyObjects?: boolean;
-  /** Shared by a server's connections (see RecordJoiner); default: one of its own. */
-  readonly joiner?: RecordJoiner;
+  /** The server's speed shortcuts (fast-paths.ts), shared by its connections; default: none. */
+  readonly fastPaths?: FastPaths;
   /**
    * The features offered in server_hello (5.8), valid names without duplicates. Default: none, so
    * that server_hello is a 2.0 one.
@@ -122,7 +101,8 @@ export interface V2ServerConnectionOptions {
 export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientPacket, V2ServerGuard> {
   readonly limits: Limits;
   protected readonly verdictEvent = 'join';
-  private readonly joiner: RecordJoiner;
+  /** Shortcuts for reading and sealing (fast-paths.ts), or null: the plain path. */
+  private readonly fast: FastPaths | null;
   private readonly decoder: FrameDecoder;
   /** The key pairs offered in server_hello; dropped once the client has chosen (idle stays small). */
   private offered: Map<V2Group, KeyPair> | null = new Map();
@@ -143,7 +123,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
     this.limits = fullLimits(options.limits);
     this.decoder = new FrameDecoder({ maxFrame: this.limits.maxFrame });
-    this.joiner = options.joiner ?? new RecordJoiner();
+    this.fast = options.fastPaths ?? null;
   }
 
   /** The group the client chose, once known. */
@@ -197,7 +177,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   protected step(events: V2ServerConnectionEvent[]): boolean {
     const part = this.held.shift();
     if (part) {
-      const packet = parseClientPacket(part);
+      const packet = this.fast?.readPong(part) ?? parseClientPacket(part);
       checkReceivedFeature(packet.type, this.agreed);
       // 4.3: a client's error ends the connection only when it says it is fatal.
       if (packet.type === 'error') this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
@@ -243,8 +223,9 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     const th = transcriptHash(this.serverHelloFrame!, raw);
     this.serverHelloFrame = null; // only the transcript needed it; idle connections stay small
     const keys = deriveSessionKeys(secret, th);
-    this.sealer = new RecordSealer(keys.s2c, this.options.keyObjects);
-    this.opener = new RecordOpener(keys.c2s, this.options.keyObjects);
+    const keyObjects = this.options.keyObjects ?? this.fast?.keyObjects;
+    this.sealer = new RecordSealer(keys.s2c, keyObjects);
+    this.opener = new RecordOpener(keys.c2s, keyObjects);
     this.chosenGroup = own.group;
     this.agreed = agreeFeatures(this.options.features, packet.features);
     const give = this.options.unusedKeyPair;
@@ -305,7 +286,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       while (end < all.length && (end === head || size + (end - head) + all[end].length <= limit))
         size += all[end++].length;
       const parts = end - head === all.length ? all : all.slice(head, end);
-      this.queue(this.sealer!.seal(this.joiner.join(parts, size)));
+      const plain = this.fast ? this.fast.joiner.join(parts, size) : joinPackets(parts, size);
+      this.queue(this.sealer!.seal(plain));
       this.unsealedSize -= size;
       head = end;
     }

@@ -19,6 +19,7 @@ import {
   prepareGroups,
 } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
+import { plainPong } from '../../src/session/fast-paths.js';
 import { parseClientPacket } from '../../src/session/v2-codec.js';
 
 let createDiffieHellman: MockInstance;
@@ -101,11 +102,11 @@ describe('record keys as KeyObjects only when asked (record-layer.ts)', () => {
   });
 });
 
-describe('the plain pong: read without JSON.parse (v2-codec.ts)', () => {
+describe('the plain pong: read without JSON.parse (fast-paths.ts)', () => {
   it('reads a pong in the spelling every client uses without the JSON parser', () => {
     const parse = vi.spyOn(JSON, 'parse');
     for (const n of ['0', '7', '10', '1800000000000', String(Number.MAX_SAFE_INTEGER)]) {
-      expect(parseClientPacket(Buffer.from(`{"type":"pong","n":${n}}`))).toEqual({
+      expect(plainPong(Buffer.from(`{"type":"pong","n":${n}}`))).toEqual({
         type: 'pong',
         n: Number(n),
       });
@@ -127,6 +128,7 @@ describe('the plain pong: read without JSON.parse (v2-codec.ts)', () => {
     ['a colon for a digit', '{"type":"pong","n":1:}'],
     ['a slash for a digit', '{"type":"pong","n":1/}'],
   ])('leaves %s to the JSON parser', (_, text) => {
+    expect(plainPong(Buffer.from(text))).toBeNull();
     const parse = vi.spyOn(JSON, 'parse');
     try {
       parseClientPacket(Buffer.from(text));

@@ -1,10 +1,12 @@
 /**
- * v2 packet bodies (spec 7): the plain-pong reading in parseClientPacket must give exactly what the
- * generated schema gives for the same bytes, and leave everything else to it.
+ * v2 packet bodies (spec 7): parseClientPacket, and the server's plain-pong shortcut in front of it
+ * (session/fast-paths.ts), must give exactly what the generated schema gives for the same bytes;
+ * the shortcut leaves everything else to the parser. The pong cases run both ways.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { v2ClientPacketSchema } from '../../src/generated/v2-packets.js';
+import { plainPong } from '../../src/session/fast-paths.js';
 import { parseStrictJson } from '../../src/session/strict-json.js';
 import { parseClientPacket, parseServerPacket } from '../../src/session/v2-codec.js';
 import { codeOf } from './helpers.js';
@@ -19,15 +21,21 @@ function bySchema(text: string): { packet: unknown } | { refused: true } {
   }
 }
 
-function byParser(text: string): { packet: unknown } | { refused: true } {
+/** The server's reading: the plain path, or with the fast pong in front (as a server with fast paths reads). */
+const READERS = [
+  ['the plain path', (bytes: Buffer) => parseClientPacket(bytes)],
+  ['the fast pong first', (bytes: Buffer) => plainPong(bytes) ?? parseClientPacket(bytes)],
+] as const;
+
+function byParser(text: string, read = READERS[0][1]): { packet: unknown } | { refused: true } {
   try {
-    return { packet: parseClientPacket(Buffer.from(text, 'utf8')) };
+    return { packet: read(Buffer.from(text, 'utf8')) };
   } catch {
     return { refused: true };
   }
 }
 
-describe('parseClientPacket: pong (7.8)', () => {
+describe.each(READERS)('parseClientPacket: pong (7.8), %s', (_, read) => {
   it.each([
     ['{"type":"pong","n":0}', { type: 'pong', n: 0 }],
     ['{"type":"pong","n":1800000000000}', { type: 'pong', n: 1800000000000 }],
@@ -35,7 +43,7 @@ describe('parseClientPacket: pong (7.8)', () => {
     ['{"n":7,"type":"pong"}', { type: 'pong', n: 7 }], // another key order: the full parser
     ['{"type":"pong", "n":7}', { type: 'pong', n: 7 }],
   ])('reads %s', (text, packet) => {
-    expect(parseClientPacket(Buffer.from(text))).toEqual(packet);
+    expect(read(Buffer.from(text))).toEqual(packet);
   });
 
   it.each([
@@ -51,7 +59,7 @@ describe('parseClientPacket: pong (7.8)', () => {
     '{"type":"pong","n":99999999999999999999}',
     '{"type":"pong","n":1,"x":2}',
   ])('refuses %s as PACKET_MALFORMED', (text) => {
-    expect(codeOf(() => parseClientPacket(Buffer.from(text)))).toBe('PACKET_MALFORMED');
+    expect(codeOf(() => read(Buffer.from(text)))).toBe('PACKET_MALFORMED');
   });
 
   it('agrees with the schema on every pong-like text', () => {
@@ -71,7 +79,7 @@ describe('parseClientPacket: pong (7.8)', () => {
     );
     fc.assert(
       fc.property(text, (t) => {
-        expect(byParser(t)).toEqual(bySchema(t));
+        expect(byParser(t, read)).toEqual(bySchema(t));
       }),
       { numRuns: 2000 },
     );
