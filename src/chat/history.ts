@@ -53,7 +53,7 @@ export class History {
   record(entry: HistoryEntry): void {
     if (this.capacity <= 0) return;
     this.entries.push(entry);
-    if (this.entries.length - this.start > this.capacity) this.start++;
+    if (this.size > this.capacity) this.start++;
     if (this.start > 1024 && this.start * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.start);
       this.base += this.start;
@@ -63,8 +63,8 @@ export class History {
 
   /** Entry number `n`, or undefined when it is not held (dropped, cleared or not yet recorded). */
   at(n: number): HistoryEntry | undefined {
-    if (n < this.first || n >= this.end) return undefined;
-    return this.entries[n - this.base];
+    // Past the end the array holds nothing either.
+    return n < this.first ? undefined : this.entries[n - this.base];
   }
 
   /** Every entry held, oldest first (a copy: for tests and small histories). */
@@ -77,7 +77,7 @@ export class History {
     let pos = from;
     const end = this.end;
     const skip = () => {
-      if (pos < this.first) pos = this.first;
+      pos = Math.max(pos, this.first);
     };
     return {
       next: () => {
