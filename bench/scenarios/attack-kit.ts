@@ -355,6 +355,8 @@ export interface HonestFigures {
    * stayed, after the drain.
    */
   readonly undelivered: number;
+  /** Lines the server said it skipped for members who stayed (LINES_SKIPPED notices, 11), summed. */
+  readonly skipped: number;
   /**
    * Attack-time lines the server refused with RATE_LIMITED: said at a steady pace under the
    * limit, but read by a stalled server late and in a bunch, they exceed its burst.
@@ -449,6 +451,16 @@ export class HonestRoom implements HonestGroup {
     return this.members.reduce((n, m) => n + m.notices.filter((x) => x.includes('RATE_LIMITED')).length, 0);
   }
 
+  /** Chat lines the server told `m` it skipped (LINES_SKIPPED, 11: the message gives the count). */
+  private skippedOf(m: HonestMember): number {
+    let n = 0;
+    for (const notice of m.notices) {
+      const count = /^LINES_SKIPPED: (\d+) /.exec(notice);
+      if (count) n += Number(count[1]);
+    }
+    return n;
+  }
+
   /** Attack-time lines the server accepted: every member should receive each of them. */
   private accepted(): number {
     return this.sentInAttack - (this.refused() - this.refusedBefore);
@@ -461,7 +473,8 @@ export class HonestRoom implements HonestGroup {
     const t0 = nowUs();
     const deadline = t0 + timeoutMs * 1000;
     const before = this.sentBefore - this.refusedBefore;
-    const missing = (m: HonestMember) => m.receivedInAttack < this.accepted() || m.receivedBefore < before;
+    const missing = (m: HonestMember) =>
+      m.receivedInAttack + this.skippedOf(m) < this.accepted() || m.receivedBefore < before;
     while (nowUs() < deadline && this.live().some(missing)) {
       await pause(50);
     }
@@ -479,7 +492,11 @@ export class HonestRoom implements HonestGroup {
       linesSent: this.sentInAttack,
       baselineMs: summarise(this.baseline),
       latencyMs: summarise(this.during),
-      undelivered: this.live().reduce((n, m) => n + Math.max(0, this.accepted() - m.receivedInAttack), 0),
+      undelivered: this.live().reduce(
+        (n, m) => n + Math.max(0, this.accepted() - m.receivedInAttack - this.skippedOf(m)),
+        0,
+      ),
+      skipped: this.live().reduce((n, m) => n + this.skippedOf(m), 0),
       rateLimited: this.refused() - this.refusedBefore,
       drainSeconds: this.drainSeconds,
       dropped: dropped.length,
