@@ -62,7 +62,7 @@ export function attackTable(results: readonly AttackResult[]): string {
     fmt(r.logLines),
     r.loadAverage.map((x) => x.toFixed(2)).join(' '),
   ]);
-  let out = `attack: honest latency in ms (quiet p99 on the same server before the attack; then during it), honest lines undelivered after the drain, skipped (LINES_SKIPPED) and refused (RATE_LIMITED), server RSS in MB (after ${
+  let out = `attack: honest latency in ms (quiet p99 on the same server before the attack; then during it), honest lines undelivered after the drain and refused (RATE_LIMITED), chat lines (any sender's) the members were told were skipped (LINES_SKIPPED), server RSS in MB (after ${
     results[0]?.rss.quietSeconds ?? 0
   } s of quiet)\n${table(
     [
