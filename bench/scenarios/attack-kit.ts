@@ -356,6 +356,12 @@ export interface HonestFigures {
    */
   readonly undelivered: number;
   /**
+   * Chat lines the server said it skipped for members who stayed (LINES_SKIPPED notices, 11),
+   * summed: the attackers' lines as well as honest ones (the notice gives a count, not which), so
+   * it explains undelivered lines without telling them apart.
+   */
+  readonly skipped: number;
+  /**
    * Attack-time lines the server refused with RATE_LIMITED: said at a steady pace under the
    * limit, but read by a stalled server late and in a bunch, they exceed its burst.
    */
@@ -449,6 +455,16 @@ export class HonestRoom implements HonestGroup {
     return this.members.reduce((n, m) => n + m.notices.filter((x) => x.includes('RATE_LIMITED')).length, 0);
   }
 
+  /** Chat lines the server told `m` it skipped (LINES_SKIPPED, 11: the message gives the count). */
+  private skippedOf(m: HonestMember): number {
+    let n = 0;
+    for (const notice of m.notices) {
+      const count = /^LINES_SKIPPED: (\d+) /.exec(notice);
+      if (count) n += Number(count[1]);
+    }
+    return n;
+  }
+
   /** Attack-time lines the server accepted: every member should receive each of them. */
   private accepted(): number {
     return this.sentInAttack - (this.refused() - this.refusedBefore);
@@ -480,6 +496,7 @@ export class HonestRoom implements HonestGroup {
       baselineMs: summarise(this.baseline),
       latencyMs: summarise(this.during),
       undelivered: this.live().reduce((n, m) => n + Math.max(0, this.accepted() - m.receivedInAttack), 0),
+      skipped: this.live().reduce((n, m) => n + this.skippedOf(m), 0),
       rateLimited: this.refused() - this.refusedBefore,
       drainSeconds: this.drainSeconds,
       dropped: dropped.length,

@@ -52,6 +52,7 @@ export function attackTable(results: readonly AttackResult[]): string {
     fmt(r.honest.latencyMs.max, 1),
     `${r.honest.dropped}/${r.honest.members}`,
     fmt(r.honest.undelivered),
+    fmt(r.honest.skipped),
     fmt(r.honest.rateLimited),
     fmt(r.honest.drainSeconds, 1),
     fmt(mb(r.rss.beforeBytes), 0),
@@ -61,7 +62,7 @@ export function attackTable(results: readonly AttackResult[]): string {
     fmt(r.logLines),
     r.loadAverage.map((x) => x.toFixed(2)).join(' '),
   ]);
-  let out = `attack: honest latency in ms (quiet p99 on the same server before the attack; then during it), honest lines undelivered after the drain and refused (RATE_LIMITED), server RSS in MB (after ${
+  let out = `attack: honest latency in ms (quiet p99 on the same server before the attack; then during it), honest lines undelivered after the drain and refused (RATE_LIMITED), chat lines (any sender's) the members were told were skipped (LINES_SKIPPED), server RSS in MB (after ${
     results[0]?.rss.quietSeconds ?? 0
   } s of quiet)\n${table(
     [
@@ -72,6 +73,7 @@ export function attackTable(results: readonly AttackResult[]): string {
       'max',
       'dropped',
       'undelivered',
+      'skipped',
       'refused',
       'drain s',
       'RSS before',
