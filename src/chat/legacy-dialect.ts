@@ -167,6 +167,8 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     return null;
   }
 
+  readonly neverSheds = true;
+
   tick(): readonly Delivery[] {
     return [];
   }

@@ -289,7 +289,10 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'them). So a member that keeps reading is never dropped for what the room says. Only a queue still ' +
       'over the limit with no chat line left to shed (replies and notices the member itself caused) ends ' +
       'the connection with SLOW_READER. legacy has no way to say lines were skipped, so a legacy server ' +
-      'does not shed: over the limit is SLOW_READER.',
+      'does not shed: over the limit is SLOW_READER. The limit holds as packets are queued, not only when ' +
+      'a socket is written to (one read may carry many chat lines, each fanned out to every member): ' +
+      'nothing more is sealed for a legacy member already over it, and its unread queue is dropped, not ' +
+      'written, when it is closed.',
   },
   maxTotalQueuedBytes: {
     default: 268435456,

@@ -10,9 +10,9 @@
  */
 
 import { legacyPublicDecimal, legacySharedSecret, type RandomSource } from '../crypto/key-agreement.js';
-import { legacyKey } from '../crypto/legacy-cipher.js';
+import { legacyEncrypt, legacyKey } from '../crypto/legacy-cipher.js';
 import { type ParleyError, parleyError } from '../errors.js';
-import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
+import { encodeAsciiFrame, encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
 import {
   LEGACY_CLIENT_TYPS,
   LEGACY_IV_BYTES,
@@ -32,7 +32,6 @@ import {
   type LegacyPacket,
   legacyPacket,
   parseLegacyPacket,
-  sealLegacyBody,
   serializeLegacyPacket,
 } from '../legacy/legacy-packet.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
@@ -130,7 +129,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
   /** Encrypts and queues a packet serialised once for many recipients (a broadcast). */
   sendEncoded(plain: Buffer): void {
     if (!this.cipher || this.machine.terminal) return;
-    this.queue(encodeFrame(sealLegacyBody(plain, this.cipher)));
+    this.queue(encodeAsciiFrame(legacyEncrypt(this.cipher.key, this.cipher.iv, plain)));
   }
 
   acceptJoin(date: string): void {
