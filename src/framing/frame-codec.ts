@@ -57,7 +57,8 @@ export interface FrameDecoderOptions {
 type Phase = { kind: 'header' } | { kind: 'body'; header: Buffer; length: number };
 
 export class FrameDecoder {
-  readonly maxFrame: number;
+  /** Largest body accepted now; raised once a handshake ends (maxHandshakeFrame, 3.2). */
+  maxFrame: number;
   private chunks: Buffer[] = [];
   private buffered = 0;
   private phase: Phase = { kind: 'header' };

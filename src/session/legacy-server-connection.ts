@@ -42,6 +42,8 @@ export type LegacyServerConnectionEvent = EndpointEvent<LegacyPacket>;
 export interface LegacyServerConnectionOptions {
   readonly random: RandomSource;
   readonly maxFrame?: number;
+  /** Largest body before the key exchange (3.2, maxHandshakeFrame). */
+  readonly maxHandshakeFrame?: number;
 }
 
 const CLIENT_TYPS: ReadonlySet<string> = new Set(LEGACY_CLIENT_TYPS);
@@ -56,10 +58,16 @@ export class LegacyServerConnection extends VerdictEndpoint<
   private privateKey: Buffer | null = null;
   private cipher: LegacyCipherState | null = null;
   private iv: Buffer | null = null;
+  private readonly fullFrame: number;
 
   constructor(private readonly options: LegacyServerConnectionOptions) {
     super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
-    this.decoder = new FrameDecoder({ maxFrame: options.maxFrame ?? LIMITS.maxFrame });
+    // Before the key exchange a frame is the client's key_exc at most (3.2, maxHandshakeFrame).
+    const maxFrame = options.maxFrame ?? LIMITS.maxFrame;
+    this.decoder = new FrameDecoder({
+      maxFrame: Math.min(options.maxHandshakeFrame ?? LIMITS.maxHandshakeFrame, maxFrame),
+    });
+    this.fullFrame = maxFrame;
   }
 
   /** True once the key exchange has finished; nothing else is ever sent before (mitigations). */
@@ -109,6 +117,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
       if (typeof packet.cont !== 'string')
         throw parleyError('PACKET_MALFORMED', 'key_exc cont must be a string');
       this.cipher = { key: legacyKey(legacySharedSecret(this.privateKey!, packet.cont)), iv: this.iv! };
+      this.decoder.maxFrame = this.fullFrame;
       return null;
     }
     const packet = decodeLegacyRecord(frame.body, this.cipher!);
