@@ -323,8 +323,15 @@ export class ChatServer<E = unknown> {
 
   /** Queues deliveries on the endpoints they are for (connection-table.ts). */
   private deliver(deliveries: readonly Delivery[]): void {
-    this.table.deliver(deliveries);
+    this.table.deliver(deliveries, this.full);
   }
+
+  /** For a profile that never sheds: true when a connection's queue may hold no more (11). */
+  private readonly full = (conn: Conn<E>): boolean => {
+    if (!this.dialect.neverSheds || !this.sendQueue.full(conn, this.conns.size)) return false;
+    this.dirty.add(conn);
+    return true;
+  };
 
   /**
    * Charges a client packet to its connection (7.8); false when it is dropped. A dropped packet
@@ -365,6 +372,8 @@ export class ChatServer<E = unknown> {
     now: number,
     quiet = false,
   ) {
+    // legacy never sheds (11): its slow reader's queue is dropped, not written at the close.
+    if (code === 'SLOW_READER' && this.dialect.neverSheds) conn.endpoint.dropSealed();
     const error = conn.endpoint.failWith(parleyError(code, message));
     this.log(
       quiet ? 'info' : 'warn',

@@ -47,6 +47,7 @@ export class ConnectionTable<E> {
       waitingSince: now,
       skipped: 0,
       counted: 0,
+      overrun: false,
     };
     this.conns.set(id, conn);
     this.dirty.add(conn);
@@ -60,13 +61,19 @@ export class ConnectionTable<E> {
     this.conns.delete(conn.id);
   }
 
-  /** Queues deliveries on the endpoints they are for; a broadcast's packet is the same Buffer for all. */
-  deliver(deliveries: readonly Delivery[]): void {
+  /**
+   * Queues deliveries on the endpoints they are for; a broadcast's packet is the same Buffer for all.
+   * `full(conn)` says a connection may hold no more (its queue is over its limit and its profile
+   * never sheds, 11): nothing more is sealed for it, since its turn will end it anyway. Checked
+   * here, at each packet, because one event-loop turn can read many chat lines before any flush.
+   */
+  deliver(deliveries: readonly Delivery[], full: (conn: Conn<E>) => boolean = () => false): void {
     for (const d of deliveries) {
       if (d.kind === 'broadcast') {
         for (const member of this.joined) {
-          if (member.id === d.except) continue;
+          if (member.id === d.except || member.overrun) continue;
           if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
+          if (full(member)) continue;
           member.endpoint.sendEncoded(d.packet, d.type);
           this.dirty.add(member);
         }
@@ -75,6 +82,7 @@ export class ConnectionTable<E> {
       const conn = this.conns.get(d.to);
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
+      else if (conn.overrun || full(conn)) continue;
       else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
       // One large reply in flight per connection (7.7): a second gets `busy`.
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);

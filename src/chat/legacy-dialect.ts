@@ -69,6 +69,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     const endpoint = new LegacyServerConnection({
       random: this.options.random,
       maxFrame: this.limits.maxFrame,
+      maxHandshakeFrame: this.limits.maxHandshakeFrame,
     });
     endpoint.start(pythonDateString(now));
     return endpoint;
@@ -166,6 +167,8 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
   skipped(): null {
     return null;
   }
+
+  readonly neverSheds = true;
 
   tick(): readonly Delivery[] {
     return [];

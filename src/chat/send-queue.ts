@@ -44,6 +44,7 @@ export class SendQueue {
    */
   turn(conn: Conn<unknown>, now: number, connections: number): Turn {
     const limit = this.queueLimit(connections);
+    if (conn.overrun) return { kind: 'slow', message: `more than ${limit} bytes waited unread` };
     const queued = conn.endpoint.pendingBytes + conn.inFlight;
     if (queued > limit) {
       conn.skipped += conn.endpoint.shed(Math.max(0, limit - conn.inFlight));
@@ -61,6 +62,18 @@ export class SendQueue {
     conn.inFlight = 0;
     conn.waitingSince = now;
     return conn.reply !== null || conn.endpoint.pendingBytes > 0 || conn.skipped > 0;
+  }
+
+  /**
+   * While delivering (`never sheds` profiles only, 11): true when `conn` may hold no more, its
+   * queue being over its limit already; it is marked, so that its next turn ends it. Without this
+   * the chat lines of one event-loop turn (the adapter may read megabytes from many sockets before
+   * its flush) were each sealed for every member first and only checked at the flush.
+   */
+  full(conn: Conn<unknown>, connections: number): boolean {
+    if (conn.endpoint.pendingBytes + conn.inFlight <= this.queueLimit(connections)) return false;
+    conn.overrun = true;
+    return true;
   }
 
   /** Updates the server-wide count with what `conn` holds now (0 once it is finished). */

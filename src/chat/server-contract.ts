@@ -56,6 +56,8 @@ export interface ServerEndpoint<E> {
   takeOutput(max?: number): Buffer;
   /** Drops queued chat lines, oldest first, until at most `target` bytes wait; how many it dropped. */
   shed(target: number): number;
+  /** Forgets the sealed output not yet taken (Endpoint.dropSealed). */
+  dropSealed(): void;
   /**
    * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
    * profile's table lists what a server sends, is checked against it.
@@ -77,6 +79,11 @@ export interface Conn<E> {
   skipped: number;
   /** Bytes counted for it in the server-wide total (11, maxTotalQueuedBytes). */
   counted: number;
+  /**
+   * A dialect that never sheds (legacy) found its queue over the limit while delivering: nothing
+   * more is queued for it, and its next turn ends it with SLOW_READER (11, maxQueuedBytes).
+   */
+  overrun: boolean;
   readonly openedAt: number;
   lastHeard: number;
   pingedAt: number | null;
@@ -178,6 +185,11 @@ export interface WireDialect<E> {
   tick(room: Room<ConnId>, now: number): readonly Delivery[];
   /** The notice that `count` chat lines were skipped for a member (11), or null: none exists. */
   skipped(count: number): Encoded | null;
+  /**
+   * True when the profile cannot tell a member lines were skipped (legacy), so a queue over its
+   * limit is never shed but ends the connection (11, maxQueuedBytes).
+   */
+  readonly neverSheds?: boolean;
 }
 
 export interface ChatServerOptions {

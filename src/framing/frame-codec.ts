@@ -36,6 +36,19 @@ export function encodeFrame(body: Uint8Array | string): Buffer {
   return Buffer.concat([encodeHeader(bytes.length), bytes]);
 }
 
+/**
+ * Builds a whole frame around an ASCII body (legacy's base64 text), in one allocation of its own:
+ * a frame queued for a slow reader may live long, and a Buffer taken from Node's shared pool would
+ * keep the whole pool slab (with the garbage around it) alive with it.
+ */
+export function encodeAsciiFrame(body: string): Buffer {
+  const header = encodeHeader(body.length);
+  const out = Buffer.allocUnsafeSlow(HEADER_SIZE + body.length);
+  header.copy(out, 0);
+  out.write(body, HEADER_SIZE, 'latin1');
+  return out;
+}
+
 export interface FrameDecoderOptions {
   /** Largest body accepted (3.2); defaults to the spec's maxFrame. */
   maxFrame?: number;
@@ -44,7 +57,8 @@ export interface FrameDecoderOptions {
 type Phase = { kind: 'header' } | { kind: 'body'; header: Buffer; length: number };
 
 export class FrameDecoder {
-  readonly maxFrame: number;
+  /** Largest body accepted now; raised once a handshake ends (maxHandshakeFrame, 3.2). */
+  maxFrame: number;
   private chunks: Buffer[] = [];
   private buffered = 0;
   private phase: Phase = { kind: 'header' };

@@ -32,6 +32,7 @@ export const MAX_HEADER_LENGTH = 9_999_999_999;
 /** Default limits (section 11), by name. */
 export const LIMITS = {
   maxFrame: 65536,
+  maxHandshakeFrame: 4096,
   maxMessage: 2000,
   maxName: 24,
   maxClients: 1024,
@@ -93,6 +94,18 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'of at most 16 digits take 90 bytes; with the 16-byte tag a server MUST refuse to start ' +
       '(LIMITS_INCONSISTENT) unless 6 x maxMessage + 8 x maxName + 106 <= maxFrame. With maxFrame 65536 ' +
       'and maxName 24 that allows maxMessage up to 10873; with maxFrame 1024, up to 121.',
+  },
+  maxHandshakeFrame: {
+    default: 4096,
+    min: 1024,
+    max: 65536,
+    unit: 'bytes',
+    text:
+      'Largest body a server accepts before the handshake has given the connection keys (3.2): the v2 ' +
+      '`client_hello` (under 2 KB with 32 features) and the legacy client `key_exc` (a 617-digit number, ' +
+      'under 1 KB). A longer length header gets FRAME_TOO_LARGE before a body byte is buffered, so that a ' +
+      'connection that has proved nothing cannot park up to maxFrame bytes in the server. Where maxFrame ' +
+      'is smaller it applies instead; every later frame has maxFrame.',
   },
   maxMessage: {
     default: 2000,
@@ -289,7 +302,10 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'them). So a member that keeps reading is never dropped for what the room says. Only a queue still ' +
       'over the limit with no chat line left to shed (replies and notices the member itself caused) ends ' +
       'the connection with SLOW_READER. legacy has no way to say lines were skipped, so a legacy server ' +
-      'does not shed: over the limit is SLOW_READER.',
+      'does not shed: over the limit is SLOW_READER. The limit holds as packets are queued, not only when ' +
+      'a socket is written to (one read may carry many chat lines, each fanned out to every member): ' +
+      'nothing more is sealed for a legacy member already over it, and its unread queue is dropped, not ' +
+      'written, when it is closed.',
   },
   maxTotalQueuedBytes: {
     default: 268435456,

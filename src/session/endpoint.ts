@@ -71,6 +71,15 @@ export abstract class Endpoint<S extends string, P> {
     return 0;
   }
 
+  /**
+   * Forgets the sealed output not yet taken (a never-shedding profile's slow reader, 11: what it
+   * did not read is why it is closed, and writing it at the close would only park it in a socket).
+   */
+  dropSealed(): void {
+    this.output = [];
+    this.outputBytes = 0;
+  }
+
   /** Sealed bytes waiting in takeOutput(). */
   protected get sealedBytes(): number {
     return this.outputBytes;

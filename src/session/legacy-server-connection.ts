@@ -10,9 +10,9 @@
  */
 
 import { legacyPublicDecimal, legacySharedSecret, type RandomSource } from '../crypto/key-agreement.js';
-import { legacyKey } from '../crypto/legacy-cipher.js';
+import { legacyEncrypt, legacyKey } from '../crypto/legacy-cipher.js';
 import { type ParleyError, parleyError } from '../errors.js';
-import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
+import { encodeAsciiFrame, encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
 import {
   LEGACY_CLIENT_TYPS,
   LEGACY_IV_BYTES,
@@ -32,7 +32,6 @@ import {
   type LegacyPacket,
   legacyPacket,
   parseLegacyPacket,
-  sealLegacyBody,
   serializeLegacyPacket,
 } from '../legacy/legacy-packet.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
@@ -43,6 +42,8 @@ export type LegacyServerConnectionEvent = EndpointEvent<LegacyPacket>;
 export interface LegacyServerConnectionOptions {
   readonly random: RandomSource;
   readonly maxFrame?: number;
+  /** Largest body before the key exchange (3.2, maxHandshakeFrame). */
+  readonly maxHandshakeFrame?: number;
 }
 
 const CLIENT_TYPS: ReadonlySet<string> = new Set(LEGACY_CLIENT_TYPS);
@@ -57,10 +58,16 @@ export class LegacyServerConnection extends VerdictEndpoint<
   private privateKey: Buffer | null = null;
   private cipher: LegacyCipherState | null = null;
   private iv: Buffer | null = null;
+  private readonly fullFrame: number;
 
   constructor(private readonly options: LegacyServerConnectionOptions) {
     super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
-    this.decoder = new FrameDecoder({ maxFrame: options.maxFrame ?? LIMITS.maxFrame });
+    // Before the key exchange a frame is the client's key_exc at most (3.2, maxHandshakeFrame).
+    const maxFrame = options.maxFrame ?? LIMITS.maxFrame;
+    this.decoder = new FrameDecoder({
+      maxFrame: Math.min(options.maxHandshakeFrame ?? LIMITS.maxHandshakeFrame, maxFrame),
+    });
+    this.fullFrame = maxFrame;
   }
 
   /** True once the key exchange has finished; nothing else is ever sent before (mitigations). */
@@ -110,6 +117,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
       if (typeof packet.cont !== 'string')
         throw parleyError('PACKET_MALFORMED', 'key_exc cont must be a string');
       this.cipher = { key: legacyKey(legacySharedSecret(this.privateKey!, packet.cont)), iv: this.iv! };
+      this.decoder.maxFrame = this.fullFrame;
       return null;
     }
     const packet = decodeLegacyRecord(frame.body, this.cipher!);
@@ -130,7 +138,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
   /** Encrypts and queues a packet serialised once for many recipients (a broadcast). */
   sendEncoded(plain: Buffer): void {
     if (!this.cipher || this.machine.terminal) return;
-    this.queue(encodeFrame(sealLegacyBody(plain, this.cipher)));
+    this.queue(encodeAsciiFrame(legacyEncrypt(this.cipher.key, this.cipher.iv, plain)));
   }
 
   acceptJoin(date: string): void {

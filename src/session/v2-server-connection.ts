@@ -122,7 +122,10 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
     this.limits = fullLimits(options.limits);
-    this.decoder = new FrameDecoder({ maxFrame: this.limits.maxFrame });
+    // Before keys exist a frame is a client_hello at most (3.2, maxHandshakeFrame).
+    this.decoder = new FrameDecoder({
+      maxFrame: Math.min(this.limits.maxHandshakeFrame, this.limits.maxFrame),
+    });
     this.fast = options.fastPaths ?? null;
   }
 
@@ -207,6 +210,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       if (packet.type !== 'client_hello')
         this.machine.fire(packet.type); // PACKET_UNEXPECTED (13.1)
       else this.handleClientHello(packet, Buffer.concat([frame.header, frame.body]));
+      this.decoder.maxFrame = this.limits.maxFrame;
       return;
     }
     // A record may carry several packets (6.1); each is parsed and checked on its own.
