@@ -171,3 +171,15 @@ describe('whois idle counts public acts only (7.13)', () => {
     expect(d.kind === 'whois' && d.idle).toBe(1_000);
   });
 });
+
+describe('a long text (7.3 length)', () => {
+  it('parses up to the packet table maxLength (the room answers MESSAGE_TOO_LONG) and refuses beyond it', () => {
+    const say = (n: number) => bytes(JSON.stringify({ type: 'say', text: '😀'.repeat(n) }));
+    expect(parseClientPacket(say(65_536))).toMatchObject({ type: 'say' });
+    expect(codeOf(() => parseClientPacket(say(65_537)))).toBe('PACKET_MALFORMED');
+    const room = new Room<number>(V2_NAME_RULES, LIMITS);
+    room.decide(1, { kind: 'join', name: 'ann' }, 0);
+    const long = room.decide(1, { kind: 'say', text: 'x'.repeat(LIMITS.maxMessage + 1), action: false }, 1);
+    expect(long.kind === 'notice' && long.error.code).toBe('MESSAGE_TOO_LONG');
+  });
+});
