@@ -177,9 +177,9 @@ const names = z.strictObject({
   pattern: text.describe('A JavaScript regular expression source.'),
   reserved: z.array(text),
   compare: z
-    .enum(['uts39', 'exact'])
+    .enum(['uts39', 'keys', 'exact'])
     .describe(
-      'uts39: NFC, the UTS #39 identifier rules and comparison by skeleton key (spec 7.2); exact: as sent.',
+      'uts39: NFC, the UTS #39 identifier rules and comparison by skeleton key (spec 7.2); keys: taken as sent, compared by the keys of 7.2 (10.2); exact: as sent.',
     ),
   invalid: text.describe('What a refusal says when a name does not match the pattern.'),
   text,

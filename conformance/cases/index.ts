@@ -28,6 +28,7 @@ import { v2RoomCases } from './v2-room.js';
 import { v2ShutdownCases } from './v2-shutdown.js';
 import { v2StateCases } from './v2-states.js';
 import { v2StrictCases } from './v2-strict.js';
+import { v2TextRuleCases } from './v2-text-rules.js';
 
 export const SANITY_FIRST = sanityCase('sanity/1', 'Two clients can join and chat (before the other cases)');
 export const SANITY_LAST = sanityCase(
@@ -67,6 +68,7 @@ const BODY: readonly Case[] = [
   ...v2FeatureCases,
   ...v2StateCases,
   ...v2StrictCases,
+  ...v2TextRuleCases,
   ...v2MatrixCases,
   ...v2RecordCases,
   ...v2NameCases,

@@ -320,7 +320,7 @@ export function genProtocol(spec) {
     md.list([
       `Pattern (JavaScript): ${code(legacy.names.pattern)}`,
       `Reserved: ${legacy.names.reserved.map(code).join(', ')}`,
-      `Comparison: ${legacy.names.compare === 'uts39' ? 'NFC, UTS #39 identifier rules, skeleton key' : 'exact'}`,
+      `Comparison: ${{ uts39: 'NFC, UTS #39 identifier rules, skeleton key', keys: 'as sent, by the skeleton keys of 7.2', exact: 'exact' }[legacy.names.compare]}`,
     ]);
   });
 

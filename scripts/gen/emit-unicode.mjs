@@ -207,6 +207,14 @@ export function expandPattern(pattern, root) {
   return out;
 }
 
+/** The Mn and Me ranges, merged: the marks UTS #39 section 5.4 counts (spec 7.2 (c)). */
+function nonspacingMarks(texts) {
+  const categories = categoryRanges(texts);
+  return mergeRanges([...categories.get('Mn'), ...categories.get('Me')]);
+}
+
+const packRanges = (ranges) => ranges.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join(';');
+
 /** Reads the Unicode files under `root` and returns src/generated/unicode-names.ts. */
 export function genUnicodeNames(root) {
   const { texts, version } = readUnicode(root);
@@ -235,6 +243,9 @@ export function genUnicodeNames(root) {
     '',
     '/** Confusable prototypes (confusables.txt, UTS #39 section 4) as "cp:prototype...;" (hex). */',
     `export const CONFUSABLES = ${longString(packMap(confusables(texts)))};`,
+    '',
+    '/** Nonspacing marks (General_Category Mn and Me) as "first-last" or "cp" (hex), ascending, ";". */',
+    `export const NONSPACING_MARKS = ${longString(packRanges(nonspacingMarks(texts)))};`,
     '',
   ].join('\n');
 }

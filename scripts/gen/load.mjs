@@ -107,7 +107,7 @@ export function checkReferences(spec) {
   };
   checkRegex(spec.framing.headerRegex, '', ['framing', 'headerRegex']);
   checkRegex(v2.names.pattern, 'u', ['profiles', 'v2', 'names', 'pattern']);
-  checkRegex(legacy.names.pattern, '', ['profiles', 'legacy', 'names', 'pattern']);
+  checkRegex(legacy.names.pattern, 'u', ['profiles', 'legacy', 'names', 'pattern']);
 
   // v2 packets: `type` is the discriminator, and a `code` enum lists error codes.
   v2.packets.forEach((p, i) => {

@@ -7,7 +7,8 @@
  * format and default-ignorable code points, compatibility look-alikes such as fullwidth and
  * mathematical letters, and invisible fillers), and be "highly restrictive" (UTS #39 5.2): one
  * script, or Latin with Han and Japanese kana, Han and Bopomofo, or Han and Hangul; so "hоnest1"
- * with a Cyrillic о is refused. Names that pass are compared by two keys made of the UTS #39
+ * with a Cyrillic о is refused. The marks on each character pass the optional checks of UTS #39
+ * 5.4 (markProblem: no mark twice, at most four, no dot above an i or j). Names that pass are compared by two keys made of the UTS #39
  * skeleton and full case folding (see skeletonKeys): two names that share a key look alike
  * (honest1, honestl, honestI; Straße, STRASSE; rn, m), so the second is refused as taken or
  * reserved. The data is Unicode's own, version 17.0.0, generated from spec/unicode/ into
@@ -17,7 +18,13 @@
  * gives the same verdicts.
  */
 import type { NameRules } from '../generated/constants.js';
-import { ALLOWED_RUNS, CASE_FOLDING, CONFUSABLES, SCRIPT_SETS } from '../generated/unicode-names.js';
+import {
+  ALLOWED_RUNS,
+  CASE_FOLDING,
+  CONFUSABLES,
+  NONSPACING_MARKS,
+  SCRIPT_SETS,
+} from '../generated/unicode-names.js';
 
 /** Allowed runs as parallel arrays (first, last, script set) for a binary search. */
 const runFirst: number[] = [];
@@ -42,6 +49,28 @@ function unpackMap(packed: string): ReadonlyMap<number, string> {
     );
   }
   return map;
+}
+
+/** Nonspacing marks (Mn, Me) as parallel arrays of first and last code points, for a binary search. */
+const markFirst: number[] = [];
+const markLast: number[] = [];
+for (const span of NONSPACING_MARKS.split(';')) {
+  const [a, b = a] = span.split('-');
+  markFirst.push(Number.parseInt(a, 16));
+  markLast.push(Number.parseInt(b, 16));
+}
+
+/** Whether `cp` is a nonspacing mark (General_Category Mn or Me, Unicode 17.0.0). */
+export function isNonspacingMark(cp: number): boolean {
+  let lo = 0;
+  let hi = markFirst.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp < markFirst[mid]) hi = mid - 1;
+    else if (cp > markLast[mid]) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 const FOLDS = unpackMap(CASE_FOLDING);
@@ -85,6 +114,36 @@ export function skeleton(text: string): string {
 export function skeletonKeys(name: string): readonly [string, string] {
   const nfc = name.normalize('NFC');
   return [skeleton(foldCase(nfc)), foldCase(skeleton(nfc))];
+}
+
+const DOT_ABOVE = 0x307;
+/** Most nonspacing marks one base may carry (UTS #39 5.4). */
+const MAX_MARKS = 4;
+
+/**
+ * Why the marks of `name` are refused under the optional checks of UTS #39 section 5.4 (spec 7.2
+ * (c)), or null. Checked on NFD, where each base is followed by its run of marks: the same mark
+ * twice in a run, more than four marks in a run, or U+0307 on a base that reads as i or j (its
+ * key is "i" or "j": i, j, iLike i, Cyrillic i...), where the dot adds nothing a reader can see.
+ * Without these, `ali\u0307ce` shows as "alice" while its keys differ from alice's.
+ */
+export function markProblem(name: string): string | null {
+  let iLike = false;
+  let run: number[] = [];
+  for (const ch of name.normalize('NFD')) {
+    const cp = ch.codePointAt(0)!;
+    if (!isNonspacingMark(cp)) {
+      const key = skeleton(foldCase(ch));
+      iLike = key === 'i' || key === 'j';
+      run = [];
+      continue;
+    }
+    if (run.includes(cp)) return `${hexCode(cp)} twice on one character (Unicode UTS #39 5.4)`;
+    run.push(cp);
+    if (run.length > MAX_MARKS) return `more than ${MAX_MARKS} marks on one character (Unicode UTS #39 5.4)`;
+    if (cp === DOT_ABOVE && iLike) return 'U+0307 on an i or j (Unicode UTS #39 5.4)';
+  }
+  return null;
 }
 
 /** Scripts that may be mixed in one name (UTS #39 5.2, "highly restrictive"). */
@@ -131,13 +190,18 @@ export function nameSecurityProblem(name: string): string | null {
       if (!scripts.some((s) => mix.includes(s))) mixOk[i] = false;
     });
   }
-  if (common === null || (common as Set<string>).size > 0 || mixOk.some(Boolean)) return null;
-  return 'a name may not mix scripts (Unicode UTS #39, highly restrictive)';
+  if (common !== null && (common as Set<string>).size === 0 && !mixOk.some(Boolean)) {
+    return 'a name may not mix scripts (Unicode UTS #39, highly restrictive)';
+  }
+  return markProblem(name);
 }
 
-/** The keys two names are compared by under `rules` (7.2, 10.2): a shared key is one name. */
+/**
+ * The keys two names are compared by under `rules` (7.2, 10.2): a shared key is one name. Legacy
+ * names ('keys') are taken as sent but compared like v2 ones, so look-alikes are taken there too.
+ */
 export function nameKeys(rules: NameRules, name: string): readonly string[] {
-  return rules.compare === 'uts39' ? skeletonKeys(name) : [name];
+  return rules.compare === 'exact' ? [name] : skeletonKeys(name);
 }
 
 /** Whether `a` and `b` are one name under `rules` (they share a key). */
@@ -148,7 +212,7 @@ export function sameName(rules: NameRules, a: string, b: string): boolean {
 
 /** The key a user list is sorted by: case-folded under uts39, so that Bob sorts beside alice. */
 export function nameOrderKey(rules: NameRules, name: string): string {
-  return rules.compare === 'uts39' ? foldCase(name) : name;
+  return rules.compare === 'exact' ? name : foldCase(name);
 }
 
 export type NameForm =
@@ -157,7 +221,8 @@ export type NameForm =
 
 /**
  * The name as the server records it (NFC under uts39), or why its form is refused: length in code
- * points of that form (1 to maxName), the pattern, and under uts39 the UTS #39 identifier rules.
+ * points of that form (1 to maxName), the pattern, and under uts39 the UTS #39 identifier rules
+ * and mark checks (legacy names: the pattern only, 10.2).
  * Whether it is taken or reserved is the room's question.
  */
 export function nameForm(rules: NameRules, maxName: number, wanted: string): NameForm {

@@ -115,7 +115,7 @@ export class Room<Id> {
   readonly history: History;
   /** Members away (7.12), with their reason ('' for none). */
   private readonly awayBy = new Map<Id, string>();
-  /** When each member joined and last spoke, renamed or changed away (7.13 whois). */
+  /** When each member joined and last acted in public: spoke, renamed, went away or back (7.13). */
   private readonly seen = new Map<Id, { joined: number; active: number }>();
   private sequence = 0;
 
@@ -171,7 +171,8 @@ export class Room<Id> {
         }
         const from = this.byId.get(by)!;
         const to = this.byId.get(target)!;
-        this.active(by, now);
+        // No this.active here: idle counts public acts only (7.13), or polling whois would tell
+        // who is sending private messages.
         const id = ++this.sequence;
         const targetAway = target === by ? undefined : this.awayBy.get(target);
         const decision = { kind: 'private', by, target, id, from, to, text: request.text, ts: now } as const;
@@ -254,7 +255,7 @@ export class Room<Id> {
     if (this.presenceInHistory) this.history.record({ kind: 'join', name, ts: now });
   }
 
-  /** Member `id` did something that ends idleness (7.13). */
+  /** Member `id` did something public that ends idleness (7.13); a private message does not. */
   private active(id: Id, now: number): void {
     const seen = this.seen.get(id);
     if (seen) seen.active = now;

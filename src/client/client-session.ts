@@ -71,7 +71,8 @@ export class ClientSession extends SessionCore {
     const conn = this.requireV2('away state (/away)');
     if (!conn.features.has('away'))
       throw parleyError('PACKET_UNEXPECTED', 'this server does not offer away (feature away, 5.8)');
-    if (away) conn.away(reason);
+    // A reason is one line without controls (7.1 free text): a pasted tab or escape becomes a space.
+    if (away) conn.away(reason?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
     else conn.back();
     return [];
   }

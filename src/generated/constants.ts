@@ -775,7 +775,7 @@ export const LEGACY_MESSAGES = {
 } as const;
 
 /** Allowed user names (section 10.2); lengths are checked against maxName. */
-export const LEGACY_NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+export const LEGACY_NAME_PATTERN = /^(?![\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])(?!.*[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$)[^\u0000-\u001f\u007f-\u009f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ud800-\udfff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]+$/u;
 
 /** Reserved names, compared exactly. */
 export const LEGACY_RESERVED_NAMES = ['*server*', 'temp'] as const;
@@ -784,8 +784,8 @@ export const LEGACY_RESERVED_NAMES = ['*server*', 'temp'] as const;
 export const LEGACY_NAME_RULES: NameRules = {
   pattern: LEGACY_NAME_PATTERN,
   reserved: LEGACY_RESERVED_NAMES,
-  compare: 'exact',
-  invalid: 'a name may not hold control characters',
+  compare: 'keys',
+  invalid: 'a name may not hold controls or invisible characters, nor start or end with a space',
 };
 
 /** The `typ` values a client sends once the key exchange is over; any other counts as `default` (10.3). */
@@ -801,9 +801,10 @@ export interface NameRules {
   readonly reserved: readonly string[];
   /**
    * 'uts39': NFC, the Unicode UTS #39 identifier rules, and comparison by skeleton key (7.2);
-   * 'exact': names are taken and compared as sent (10.2). src/chat/name-rules.ts applies them.
+   * 'keys': names are taken as sent and compared by the keys of 7.2 (10.2); 'exact': as sent.
+   * src/chat/name-rules.ts applies them.
    */
-  readonly compare: 'uts39' | 'exact';
+  readonly compare: 'uts39' | 'keys' | 'exact';
   /** What a refusal says when a name does not match the pattern. */
   readonly invalid: string;
 }

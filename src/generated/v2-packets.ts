@@ -344,7 +344,7 @@ export const userRenamedSchema = z.strictObject({
  */
 export const awaySchema = z.strictObject({
   type: z.literal('away'),
-  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
 });
 
 /**
@@ -367,7 +367,7 @@ export const userAwaySchema = z.strictObject({
   type: z.literal('user_away'),
   name: z.string(),
   away: z.boolean(),
-  reason: z.string().optional(),
+  reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
   ts: z.number().int().min(0),
 });
 
@@ -393,7 +393,7 @@ export const whoisReplySchema = z.strictObject({
   joined: z.number().int().min(0),
   idle: z.number().int().min(0),
   away: z.boolean(),
-  reason: z.string().optional(),
+  reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
 });
 
 /**
@@ -428,7 +428,7 @@ export const pongSchema = z.strictObject({
  */
 export const goodbyeSchema = z.strictObject({
   type: z.literal('goodbye'),
-  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
 });
 
 /** Every v2 packet type, in spec order. */

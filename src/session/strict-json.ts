@@ -1,6 +1,7 @@
 /**
  * Strict JSON for v2 packets (spec 7.1): UTF-8 without a byte-order mark, no key twice in an
- * object, and every number an integer written without fraction or exponent in 0..2^53-1.
+ * object, every number an integer written without fraction or exponent in 0..2^53-1, and every
+ * string Unicode text (no escaped lone surrogate such as `\ud800`).
  *
  * How this works: JSON.parse checks the grammar and builds the value, but it keeps the last of two
  * equal keys, reads `1.0` as 1 and skips nothing else we care about, so after it succeeds one pass
@@ -14,6 +15,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+/** A high surrogate not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
 
 function malformed(message: string, cause?: unknown): never {
@@ -30,7 +33,10 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
-/** Checks what JSON.parse lets through (7.1): keys twice, numbers that are not v2 integers. */
+/**
+ * Checks what JSON.parse lets through (7.1): keys twice, numbers that are not v2 integers, strings
+ * with an escaped lone surrogate (JSON.parse turns `"\ud800"` into a string no UTF-8 can carry).
+ */
 export function checkStrictJson(text: string): void {
   // One entry per open object (its keys so far) or array (null).
   const open: (Set<string> | null)[] = [];
@@ -40,9 +46,14 @@ export function checkStrictJson(text: string): void {
     if (c === '"') {
       const end = stringEnd(text, i);
       const keys = open[open.length - 1];
+      const raw = text.slice(i + 1, end);
+      // Only an escape can make a lone surrogate: the fatal UTF-8 decoder refuses encoded ones.
+      const value = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+      if (value !== raw && LONE_SURROGATE.test(value)) {
+        malformed('packet holds a string with an escaped lone surrogate, not Unicode text (7.1)');
+      }
       if (expectKey && keys) {
-        const raw = text.slice(i + 1, end);
-        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const key = value;
         if (keys.has(key)) malformed(`packet has the key ${JSON.stringify(key)} twice (7.1)`);
         keys.add(key);
         expectKey = false;

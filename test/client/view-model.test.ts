@@ -705,17 +705,17 @@ describe('formatting', () => {
     expect(formatLine(lastLine(vm), ALICE).highlight).toBe(false);
   });
 
-  it('knows its own lines by the server’s name rule: UTS #39 keys on v2, exact on legacy', () => {
+  it('knows its own lines by the server’s name rule: the UTS #39 keys, on v2 and legacy (7.2, 10.2)', () => {
     const vm = joined('Straße', ['Straße', 'bob']);
     message(vm, { kind: 'chat', from: 'STRASSE', text: 'hi', ts: T0 });
     expect(formatLine(lastLine(vm), vm.viewer).segments[2]).toMatchObject({ style: 'own' });
     const viaLegacy = model({ name: 'Alice' });
     viaLegacy.connecting(0);
     ready(viaLegacy, LEGACY);
-    joinedEvent(viaLegacy, 'Alice', ['Alice', 'alice']);
-    message(viaLegacy, { kind: 'chat', from: 'alice', text: 'hi', ts: T0 });
+    joinedEvent(viaLegacy, 'Alice', ['Alice', 'bob']);
+    message(viaLegacy, { kind: 'chat', from: 'bob', text: 'hi', ts: T0 });
     expect(formatLine(lastLine(viaLegacy), viaLegacy.viewer).segments[2]).toMatchObject({ style: 'nick' });
-    message(viaLegacy, { kind: 'chat', from: 'Alice', text: 'hi', ts: T0 });
+    message(viaLegacy, { kind: 'chat', from: 'ALICE', text: 'hi', ts: T0 });
     expect(formatLine(lastLine(viaLegacy), viaLegacy.viewer).segments[2]).toMatchObject({ style: 'own' });
   });
 

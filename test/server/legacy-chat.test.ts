@@ -94,7 +94,7 @@ describe('reference server, legacy chat', { timeout: TEST_TIMEOUT_MS }, () => {
     }
   });
 
-  it('refuses taken (exactly), reserved and invalid names with username_taken and lets the client retry', async () => {
+  it('refuses taken (by the keys of 7.2), reserved and invalid names with username_taken and lets the client retry', async () => {
     const server = await h.start({ profile: 'legacy', limits: { maxName: 10 } });
     const alice = await h.legacy(server, 'alice');
     const other = await h.legacy(server);
@@ -105,8 +105,9 @@ describe('reference server, legacy chat', { timeout: TEST_TIMEOUT_MS }, () => {
         cont: '[*] Username already in use!',
       });
     }
-    // legacy names are case-sensitive and allow what the original allowed.
-    expect(await other.tryJoin('Alice')).toMatchObject({ typ: 'approved_conn' });
+    // legacy names are compared by the keys of 7.2 (10.2), and allow the original's plain text.
+    expect(await other.tryJoin('Alice')).toMatchObject({ typ: 'username_taken' });
+    expect(await other.tryJoin('Bob')).toMatchObject({ typ: 'approved_conn' });
     const third = await h.legacy(server);
     expect(await third.tryJoin('a b/c è!')).toMatchObject({ typ: 'approved_conn' });
     await alice.waitFor('client_list_update_add', (p) => (p.cont as string[]).includes('a b/c è!'));

@@ -183,8 +183,9 @@ export function buildHandshakeVectors(): VectorFile {
       'and clientHello (whole frames, hex), sharedSecret Z, transcriptHash TH, the four keys and IVs of 5.4, ' +
       'serverAuth (the first s2c record frame), the server fingerprint (5.6), and join (the first c2s record ' +
       'frame, a join packet). A 2.1 test (5.8) also has serverFeatures (offered in server_hello), ' +
-      'clientFeatures (what the client wants; its client_hello lists those the server offered, in its own ' +
-      "order) and agreedFeatures (in the server's order); a test without them is a 2.0 handshake, with no " +
+      'clientFeatures (the list the client wants, not the list on the wire: its client_hello lists the ' +
+      "names of clientFeatures that serverFeatures holds, in clientFeatures' order, 7.14) and " +
+      "agreedFeatures (in the server's order); a test without them is a 2.0 handshake, with no " +
       '`features` in either hello.',
     {
       ScriptedRandom:
