@@ -13,7 +13,7 @@ import { acceptsV2, expectV2Rejection } from '../expect.js';
 import type { LegacySession } from '../legacy-driver.js';
 import { quote } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { tag } from './v2-chat.js';
+import { tag } from './v2-steps.js';
 
 const show = (name: string) => JSON.stringify(name);
 

@@ -44,7 +44,7 @@ export class SendQueue {
    */
   turn(conn: Conn<unknown>, now: number, connections: number): Turn {
     const limit = this.queueLimit(connections);
-    if (conn.overrun) return { kind: 'slow', message: `more than ${limit} bytes waited unread` };
+    if (conn.overrun) return { slow: `more than ${limit} bytes waited unread` };
     const queued = conn.endpoint.pendingBytes + conn.inFlight;
     if (queued > limit) {
       conn.skipped += conn.endpoint.shed(Math.max(0, limit - conn.inFlight));
