@@ -53,6 +53,12 @@ interface Planted extends Omit<Fault, 'start'> {
 }
 
 /** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
+/**
+ * Timers for faults caught by a case that holds joined connections while it fills the server
+ * (robustness/11/4): long enough that a loaded machine's late pong does not free a slot meanwhile.
+ */
+const HELD = { handshakeTimeoutMs: 600_000, idlePingMs: 600_000, idleTimeoutMs: 1_200_000 } as const;
+
 function plant({ server: settings, plant: patch, ...fault }: Planted): Fault {
   return {
     ...fault,
@@ -383,7 +389,7 @@ const PLANTED: readonly Planted[] = [
     fault: 'SERVER_FULL is a bare close, not a refused packet',
     caughtBy: 'robustness/11/4',
     options: { maxClients: 3 },
-    server: { limits: { maxClients: 3 } },
+    server: { limits: { maxClients: 3, ...HELD } },
     plant(s) {
       (s.chat.dialect as Any).refusal = () => null;
       return s;
@@ -591,7 +597,7 @@ const PLANTED: readonly Planted[] = [
     fault: 'the server was configured for 3 connections and never refuses one',
     caughtBy: 'robustness/11/4',
     options: { maxClients: 3, timeoutMs: 3000 },
-    server: { limits: { maxClients: 1000 } },
+    server: { limits: { maxClients: 1000, ...HELD } },
   },
   {
     name: 'queues without limit for a client that does not read',
