@@ -88,7 +88,7 @@ export function textArb(profile: Profile, maxMessages: readonly number[]): fc.Ar
         '\n',
         ' ',
         '\u0000',
-        '\ud800 lone',
+        '\ud83d\ude00 pair',
         'a\nb',
       ),
     },

@@ -11,9 +11,10 @@
  * packets, each once, in order, with the same message id for every recipient of one message and
  * ids that only grow. A participant who is not mentioned must have received nothing.
  */
-import { nameForm } from '../../src/chat/name-rules.js';
+import { nameForm, sameName } from '../../src/chat/name-rules.js';
 import {
   LEGACY_NAME_PATTERN,
+  LEGACY_NAME_RULES,
   LEGACY_RESERVED_NAMES,
   V2_NAME_RULES,
   V2_RESERVED_NAMES,
@@ -85,8 +86,9 @@ export class ChatModel {
       return null;
     }
     if (length === 0 || length > maxName || !LEGACY_NAME_PATTERN.test(name)) return 'NAME_INVALID';
-    if ((LEGACY_RESERVED_NAMES as readonly string[]).includes(name)) return 'NAME_RESERVED';
-    if (this.names().includes(name)) return 'NAME_TAKEN';
+    // Legacy names are compared by the keys of 7.2 too (10.2).
+    if (LEGACY_RESERVED_NAMES.some((r) => sameName(LEGACY_NAME_RULES, r, name))) return 'NAME_RESERVED';
+    if (this.names().some((n) => sameName(LEGACY_NAME_RULES, n, name))) return 'NAME_TAKEN';
     return null;
   }
 
