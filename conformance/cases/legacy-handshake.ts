@@ -25,7 +25,12 @@ const answered = (r: Received) =>
     ? `it answered setuser with ${r.packet.typ}`
     : null;
 
-function invalidValue(id: string, label: string, value: string, z: bigint | null): Case {
+/**
+ * `zs`: the secrets a server that skipped validation may have derived from the value, each tried
+ * on a connection of its own (y = p-1 gives 1 or p-1 by the parity of the server's secret, so one
+ * guess alone would be a false OK half the time).
+ */
+function invalidValue(id: string, label: string, value: string, zs: readonly bigint[]): Case {
   return {
     id,
     section: '8.3',
@@ -36,15 +41,17 @@ function invalidValue(id: string, label: string, value: string, z: bigint | null
     covers: [],
     accepts: ACCEPTS_LEGACY_CLOSE,
     async run(ctx) {
-      const s = await ctx.legacyConnect('value');
-      await s.readHandshake();
-      s.keyExchange(value);
-      if (z !== null) {
-        // What a server that skipped validation derived: setuser under that key gets an answer.
-        s.key = legacyKey(z);
-        s.sendPacket('setuser', ctx.name('val'));
+      for (const z of zs.length > 0 ? zs : [null]) {
+        const s = await ctx.legacyConnect('value');
+        await s.readHandshake();
+        s.keyExchange(value);
+        if (z !== null) {
+          // What a server that skipped validation derived: setuser under that key gets an answer.
+          s.key = legacyKey(z);
+          s.sendPacket('setuser', ctx.name('val'));
+        }
+        await expectLegacyClose(ctx, s, `the public value ${label}`, answered);
       }
-      await expectLegacyClose(ctx, s, `the public value ${label}`, answered);
     },
   };
 }
@@ -200,13 +207,13 @@ export const legacyHandshakeCases: Case[] = [
       await ctx.legacyJoined('keyed');
     },
   },
-  invalidValue('legacy-handshake/8.3/1', 'y = 0', '0', 0n),
-  invalidValue('legacy-handshake/8.3/2', 'y = 1', '1', 1n),
-  invalidValue('legacy-handshake/8.3/3', 'y = p-1', (P - 1n).toString(), 1n),
-  invalidValue('legacy-handshake/8.3/4', 'y = p', P.toString(), 0n),
-  invalidValue('legacy-handshake/8.3/5', 'y = p+1', (P + 1n).toString(), 1n),
-  invalidValue('legacy-handshake/8.3/6', 'not a number', 'abc', null),
-  invalidValue('legacy-handshake/8.3/7', 'negative', '-5', null),
+  invalidValue('legacy-handshake/8.3/1', 'y = 0', '0', [0n]),
+  invalidValue('legacy-handshake/8.3/2', 'y = 1', '1', [1n]),
+  invalidValue('legacy-handshake/8.3/3', 'y = p-1', (P - 1n).toString(), [1n, P - 1n]),
+  invalidValue('legacy-handshake/8.3/4', 'y = p', P.toString(), [0n]),
+  invalidValue('legacy-handshake/8.3/5', 'y = p+1', (P + 1n).toString(), [1n]),
+  invalidValue('legacy-handshake/8.3/6', 'not a number', 'abc', []),
+  invalidValue('legacy-handshake/8.3/7', 'negative', '-5', []),
   refusedBeforeJoin(
     'legacy-handshake/13.3/1',
     'setuser before key_exc is refused',
@@ -256,9 +263,9 @@ export const legacyHandshakeCases: Case[] = [
   ),
   refusedBeforeJoin(
     'legacy-handshake/9.1/2',
-    'A body that is not base64 is refused',
+    'A body that is not base64 (not even to a lenient decoder) is refused',
     quote('9.1', 'Every later body is base64'),
-    (s) => s.conn.write(encodeFrame('this is not base64 at all!!')),
+    (s) => s.conn.write(encodeFrame('not base64!')),
   ),
   {
     id: 'legacy-handshake/10.1/1',
