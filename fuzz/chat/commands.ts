@@ -166,7 +166,11 @@ export class Say extends OnSlot implements Cmd {
           if (m.profile === 'v2') entries.push([who, [{ t: kind, from, text: this.text }]]);
           else if (who !== slot) entries.push([who, [{ t: 'default', from, cont: this.text }]]);
         }
-        return { expect: expectMap(entries), apply: () => m.record({ kind, from, text: this.text }) };
+        const apply = () => {
+          m.record({ kind, from, text: this.text });
+          m.active(slot);
+        };
+        return { expect: expectMap(entries), apply };
       },
       token,
     );
@@ -368,7 +372,11 @@ export class Nick extends OnFeatureSlot implements Cmd {
               ],
             ]);
         }
-        return { expect: expectMap(entries), apply: () => m.renamed(slot, to) };
+        const apply = () => {
+          m.renamed(slot, to);
+          m.active(slot);
+        };
+        return { expect: expectMap(entries), apply };
       },
       token,
     );
@@ -402,16 +410,18 @@ export class Away extends OnFeatureSlot implements Cmd {
       (limited) => {
         if (limited) return rateLimited(m, slot);
         const away = this.kind === 'away';
-        // Back when not away changes nothing and announces nothing.
-        if (!away && !m.away.has(slot)) return { expect: new Map(), apply: () => {} };
+        // Back when not away announces nothing (it still counts as a public act, 7.13).
+        if (!away && !m.away.has(slot)) return { expect: new Map(), apply: () => m.active(slot) };
         const reason = away ? (this.reason ?? '') : '';
         const entries: [Who, Expect[]][] = [...m.members.keys()]
           .filter((who) => m.agrees(who, 'away'))
           .map((who) => [who, [awayNotice(name, away, reason)]]);
-        return {
-          expect: expectMap(entries),
-          apply: () => (away ? m.away.set(slot, reason) : m.away.delete(slot)),
+        const apply = () => {
+          if (away) m.away.set(slot, reason);
+          else m.away.delete(slot);
+          m.active(slot);
         };
+        return { expect: expectMap(entries), apply };
       },
       token,
     );
@@ -453,6 +463,7 @@ export class Whois extends OnFeatureSlot implements Cmd {
           t: 'whois_reply',
           name: target.name,
           joined: m.joinedAt.get(target.who)!,
+          idle: Math.max(0, r.now - m.activeAt.get(target.who)!),
           away: reason !== undefined,
           ...(reason ? { reason } : {}),
         };

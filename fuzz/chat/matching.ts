@@ -75,6 +75,7 @@ export function matches(w: Expect, o: Obs): boolean {
         o.t === 'whois_reply' &&
         o.name === w.name &&
         o.joined === w.joined &&
+        o.idle === w.idle &&
         o.away === w.away &&
         o.reason === w.reason
       );

@@ -58,6 +58,11 @@ export class ChatModel {
   readonly away = new Map<Who, string>();
   /** When each member joined (the server's clock), for whois (7.13). */
   readonly joinedAt = new Map<Who, number>();
+  /**
+   * When each member last acted in public (7.13): a chat line or action, a rename, away or back;
+   * joining starts it. A private message does not, nor anything refused.
+   */
+  readonly activeAt = new Map<Who, number>();
 
   constructor(
     readonly profile: Profile,
@@ -149,6 +154,7 @@ export class ChatModel {
     this.waiting.delete(slot);
     this.members.set(slot, name);
     this.joinedAt.set(slot, this.system.now);
+    this.activeAt.set(slot, this.system.now);
     if (this.profile === 'v2') this.record({ kind: 'join', from: name, text: '' });
   }
 
@@ -161,6 +167,7 @@ export class ChatModel {
     this.openedAt.delete(slot);
     this.away.delete(slot); // away ends when the member leaves (7.12)
     this.joinedAt.delete(slot);
+    this.activeAt.delete(slot);
     if (name === undefined) return;
     if (this.names().length === 0) {
       // The last one out takes the conversation along (7.7, 10.5).
@@ -172,6 +179,11 @@ export class ChatModel {
   /** A rename (7.11): the member keeps its place in join order and its away; history keeps the old name. */
   renamed(slot: Who, name: string): void {
     this.members.set(slot, name);
+  }
+
+  /** Member `slot` acted in public now (7.13). */
+  active(slot: Who): void {
+    this.activeAt.set(slot, this.system.now);
   }
 
   /** What a newcomer that agreed `backlog` is sent (7.10): the newest chat lines and actions. */

@@ -40,6 +40,7 @@ export type Obs =
       readonly t: 'whois_reply';
       readonly name: string;
       readonly joined: number;
+      readonly idle: number;
       readonly away: boolean;
       readonly reason?: string;
     }
@@ -113,6 +114,7 @@ export class Observer {
           t: 'whois_reply',
           name: packet.name,
           joined: packet.joined,
+          idle: packet.idle,
           away: packet.away,
           ...(packet.reason === undefined ? {} : { reason: packet.reason }),
         });

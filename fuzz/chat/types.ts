@@ -61,6 +61,7 @@ export type Expect =
       readonly t: 'whois_reply';
       readonly name: string;
       readonly joined: number;
+      readonly idle: number;
       readonly away: boolean;
       readonly reason?: string;
     }
