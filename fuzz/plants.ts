@@ -93,6 +93,16 @@ export const PLANTS: readonly PlantInfo[] = [
     target: 'session',
     bug: 'a legacy setuser the rate limit drops leaves the client waiting (no close, 10.2)',
   },
+  {
+    name: 'rename-twice',
+    target: 'session',
+    bug: 'an accepted nick is announced with user_renamed twice (7.11)',
+  },
+  {
+    name: 'backlog-drops-oldest',
+    target: 'session',
+    bug: "a newcomer's backlog leaves out its oldest line (7.10)",
+  },
 ];
 
 export function plantInfo(name: string): PlantInfo | undefined {
@@ -427,6 +437,27 @@ export function plantDelivery(server: ChatServer<unknown>, kind: 'drop' | 'dupli
   };
 }
 
+/** The renamed decision's user_renamed broadcast is delivered twice: a fan-out repeated. */
+function plantRenameTwice(server: ChatServer<unknown>): void {
+  const dialect = server.dialect as unknown as {
+    render(decision: { kind: string }, ...rest: unknown[]): readonly Delivery[];
+  };
+  const original = dialect.render.bind(dialect);
+  dialect.render = (decision, ...rest) => {
+    const out = original(decision, ...rest);
+    if (decision.kind !== 'renamed') return out;
+    const renamed = out.filter((d) => d.kind === 'broadcast' && d.type === 'user_renamed');
+    return [...out, ...renamed];
+  };
+}
+
+/** The backlog is the newest lines but one: an off-by-one at the oldest end. */
+function plantShortBacklog(server: ChatServer<unknown>): void {
+  const room = server.room as unknown as { recentChat(count: number): unknown[] };
+  const original = room.recentChat.bind(room);
+  room.recentChat = (count) => original(count).slice(1);
+}
+
 export function deliveryPlantKind(name: string): 'drop' | 'duplicate' | null {
   return name === 'drop-delivery' ? 'drop' : name === 'duplicate-delivery' ? 'duplicate' : null;
 }
@@ -439,6 +470,16 @@ export function sessionPlant(name: string): SessionImpl | null {
         // The behaviour before decision L1: the dropped setuser is settled as refused, unanswered.
         const inside = server as unknown as { dialect: { closesOnDroppedJoin?: boolean } };
         inside.dialect.closesOnDroppedJoin = false;
+        return server;
+      },
+    };
+  }
+  if (name === 'rename-twice' || name === 'backlog-drops-oldest') {
+    return {
+      createServer(profile, options) {
+        const server = REAL_SESSION.createServer(profile, options);
+        if (name === 'rename-twice') plantRenameTwice(server);
+        else plantShortBacklog(server);
         return server;
       },
     };

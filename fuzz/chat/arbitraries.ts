@@ -5,7 +5,20 @@
  */
 import fc from 'fast-check';
 import type { Profile } from '../targets/types.js';
-import { Advance, Connect, Extra, Join, Leave, Msg, type MsgTarget, Query, Say } from './commands.js';
+import {
+  Advance,
+  Away,
+  Connect,
+  Extra,
+  Join,
+  Leave,
+  Msg,
+  type MsgTarget,
+  Nick,
+  Query,
+  Say,
+  Whois,
+} from './commands.js';
 import type { Cmd } from './step.js';
 import { type ExtraSpec, type LeaveHow, WATCHER_NAME } from './types.js';
 
@@ -180,6 +193,11 @@ const leaveGarbageArb = fc
   .tuple(fc.constantFrom(...Buffer.from('x +-\t\0a')), fc.uint8Array({ maxLength: 20, size: 'max' }))
   .map(([first, rest]) => Buffer.concat([Buffer.from([first]), rest]));
 
+/** Away reasons (7.12): none, empty (the same as none), and short texts within the reason's rules. */
+const awayReasonArb = fc.option(fc.constantFrom('', 'lunch', 'back at 3', 'caf\u00e9 \u{1F600}', 'ZZZ'), {
+  nil: undefined,
+});
+
 function msgTarget(names: fc.Arbitrary<string>): fc.Arbitrary<MsgTarget> {
   return fc.oneof(
     fc.record({
@@ -225,6 +243,11 @@ export function commandArbs(o: CommandOptions): fc.Arbitrary<Cmd>[] {
         arbitrary: fc.tuple(pick, msgTarget(names), texts).map(([p, to, t]) => new Msg(p, to, t)),
       },
       { weight: 1, arbitrary: pick.map((p) => new Query(p, 'who')) },
+      // The 2.1 features (their commands apply only where the system's clients agree them).
+      { weight: 2, arbitrary: fc.tuple(pick, names).map(([p, n]) => new Nick(p, n)) },
+      { weight: 1, arbitrary: fc.tuple(pick, awayReasonArb).map(([p, why]) => new Away(p, 'away', why)) },
+      { weight: 1, arbitrary: pick.map((p) => new Away(p, 'back')) },
+      { weight: 1, arbitrary: fc.tuple(pick, msgTarget(names)).map(([p, to]) => new Whois(p, to)) },
     );
   }
   if (o.extra) weighted.push({ weight: 1, arbitrary: extraArb.map((spec) => new Extra(spec)) });

@@ -1,6 +1,7 @@
 /**
  * The commands fast-check runs against a chat system: connect, join, say/me, msg, who/export,
- * leave, an extra connection, and advancing a fake clock; and the final quiescence check.
+ * the 2.1 features (nick, away/back, whois; the backlog comes with a join), leave, an extra
+ * connection, and advancing a fake clock; and the final quiescence check.
  */
 import { LIMITS } from '../../src/generated/constants.js';
 import { LEGACY_PACKET_INFO } from '../../src/generated/legacy-packets.js';
@@ -13,8 +14,10 @@ import {
   legacyOverFrame,
   notice,
   OnSlot,
+  type Outcome,
   overFrame,
   short,
+  slotsWhere,
   step,
 } from './step.js';
 import type { ChatSystem, Expect, ExtraSpec, LeaveHow, StepPlan, Who } from './types.js';
@@ -82,7 +85,13 @@ export class Join extends OnSlot implements Cmd {
         const after = [...m.names(), name];
         const entries: [Who, Expect[]][] = [];
         if (m.profile === 'v2') {
-          entries.push([slot, [{ t: 'join_ok', name: name, users: after }]]);
+          // join_ok, then the backlog (7.10), then one user_away per member away (7.12).
+          const own: Expect[] = [{ t: 'join_ok', name: name, users: after }];
+          const backlog = m.agrees(slot, 'backlog') ? m.backlogEntries() : [];
+          if (backlog.length > 0) own.push({ t: 'backlog', entries: backlog });
+          if (m.agrees(slot, 'away'))
+            for (const [who, reason] of m.away) own.push(awayNotice(m.members.get(who)!, true, reason));
+          entries.push([slot, own]);
           for (const who of m.members.keys()) entries.push([who, [{ t: 'user_joined', name: name }]]);
         } else {
           // approved_conn, then every member (the new one too) gets the names of the others.
@@ -157,7 +166,11 @@ export class Say extends OnSlot implements Cmd {
           if (m.profile === 'v2') entries.push([who, [{ t: kind, from, text: this.text }]]);
           else if (who !== slot) entries.push([who, [{ t: 'default', from, cont: this.text }]]);
         }
-        return { expect: expectMap(entries), apply: () => m.record({ kind, from, text: this.text }) };
+        const apply = () => {
+          m.record({ kind, from, text: this.text });
+          m.active(slot);
+        };
+        return { expect: expectMap(entries), apply };
       },
       token,
     );
@@ -171,6 +184,29 @@ export class Say extends OnSlot implements Cmd {
 export type MsgTarget =
   | { readonly member: number; readonly variant: 'same' | 'upper' | 'lower' }
   | { readonly name: string };
+
+/** The name a target stands for now. */
+function targetName(m: Readonly<ChatModel>, target: MsgTarget): string {
+  if ('name' in target) return target.name;
+  const names = [...m.members.values()];
+  const name = names[target.member % names.length];
+  return target.variant === 'upper'
+    ? name.toUpperCase()
+    : target.variant === 'lower'
+      ? name.toLowerCase()
+      : name;
+}
+
+function describeTarget(target: MsgTarget, where: string, resolved: string): string {
+  if (where.startsWith('slot')) return short(resolved);
+  if ('name' in target) return short(target.name);
+  return `members[${target.member}]${target.variant === 'same' ? '' : `.${target.variant}`}`;
+}
+
+/** A user_away as the model expects it: the reason only when one was given (7.12). */
+function awayNotice(name: string, away: boolean, reason: string): Expect {
+  return { t: 'user_away', name, away, ...(reason === '' ? {} : { reason }) };
+}
 
 export class Msg extends OnSlot implements Cmd {
   private to = '';
@@ -186,17 +222,7 @@ export class Msg extends OnSlot implements Cmd {
   }
   async run(m: ChatModel, r: ChatSystem): Promise<void> {
     const slot = this.resolve(m);
-    if ('name' in this.target) this.to = this.target.name;
-    else {
-      const names = [...m.members.values()];
-      const name = names[this.target.member % names.length];
-      this.to =
-        this.target.variant === 'upper'
-          ? name.toUpperCase()
-          : this.target.variant === 'lower'
-            ? name.toLowerCase()
-            : name;
-    }
+    this.to = targetName(m, this.target);
     const from = m.members.get(slot)!;
     if (overFrame(m, { type: 'msg', to: this.to, text: this.text })) {
       return this.refusal(m, r, slot, { kind: 'msg', to: this.to, text: this.text });
@@ -217,18 +243,20 @@ export class Msg extends OnSlot implements Cmd {
         // Delivered to the target and echoed to the sender, once each (7.4); never kept for export.
         const p: Expect = { t: 'private', from, to: target.name, text: this.text };
         const entries: [Who, Expect[]][] = [[slot, [p]]];
-        if (target.who !== null && target.who !== slot) entries.push([target.who, [p]]);
+        if (target.who !== null && target.who !== slot) {
+          entries.push([target.who, [p]]);
+          // 7.12: the sender is told the target is away, right after its echo.
+          const reason = m.away.get(target.who);
+          if (reason !== undefined && m.agrees(slot, 'away'))
+            entries.push([slot, [awayNotice(target.name, true, reason)]]);
+        }
         return { expect: expectMap(entries), apply: () => {} };
       },
       token,
     );
   }
   describe(where: string): string {
-    const to =
-      'name' in this.target
-        ? short(this.target.name)
-        : `members[${this.target.member}]${this.target.variant === 'same' ? '' : `.${this.target.variant}`}`;
-    return `msg(${where}, to ${where.startsWith('slot') ? short(this.to) : to}, ${short(this.text)})`;
+    return `msg(${where}, to ${describeTarget(this.target, where, this.to)}, ${short(this.text)})`;
   }
 }
 
@@ -269,6 +297,183 @@ export class Query extends OnSlot implements Cmd {
   }
   describe(where: string): string {
     return `${this.kind}(${where})`;
+  }
+}
+
+/**
+ * A command of a 2.1 feature (5.8): its participant is picked among the joined slots that agreed
+ * the feature, since a client sends nothing of a feature it did not agree.
+ */
+abstract class OnFeatureSlot extends OnSlot {
+  constructor(
+    pick: number,
+    readonly feature: string,
+  ) {
+    super(pick, 'joined');
+  }
+  private agreeing(m: Readonly<ChatModel>): Who[] {
+    return slotsWhere(m, 'joined').filter((slot) => m.agrees(slot, this.feature));
+  }
+  protected override resolve(m: Readonly<ChatModel>): Who {
+    const slots = this.agreeing(m);
+    return slots[this.pick % slots.length];
+  }
+  protected override applies(m: Readonly<ChatModel>): boolean {
+    return m.profile === 'v2' && this.agreeing(m).length > 0;
+  }
+  protected override get ref(): string {
+    return `${this.feature}[${this.pick}]`;
+  }
+  check(m: Readonly<ChatModel>): boolean {
+    return this.applies(m);
+  }
+}
+
+const rateLimited = (m: ChatModel, slot: Who): Outcome => ({
+  expect: expectMap([[slot, [notice(m, 'RATE_LIMITED')]]]),
+  apply: () => {},
+});
+
+/** A rename (7.11): the name rules and keys of join, the renamer's own keys excepted. */
+export class Nick extends OnFeatureSlot implements Cmd {
+  constructor(
+    pick: number,
+    readonly name: string,
+  ) {
+    super(pick, 'nick');
+  }
+  async run(m: ChatModel, r: ChatSystem): Promise<void> {
+    const slot = this.resolve(m);
+    const from = m.members.get(slot)!;
+    const verdict = m.nameVerdict(this.name, slot);
+    const token = m.takeToken(slot, V2_PACKET_INFO.nick.rateCost);
+    await step(
+      m,
+      r,
+      this.label(slot),
+      slot,
+      () => r.act(slot, { kind: 'nick', name: this.name }),
+      (limited) => {
+        if (limited) return rateLimited(m, slot);
+        if (verdict !== null)
+          return { expect: expectMap([[slot, [{ t: 'join_error', code: verdict }]]]), apply: () => {} };
+        const to = m.recordedName(this.name);
+        // Once to every member that agreed nick, the renamer included; a 2.0 member sees a
+        // leave (quit) and a join instead, so that its user list stays right.
+        const entries: [Who, Expect[]][] = [];
+        for (const who of m.members.keys()) {
+          if (m.agrees(who, 'nick')) entries.push([who, [{ t: 'user_renamed', from, to }]]);
+          else if (who !== slot)
+            entries.push([
+              who,
+              [
+                { t: 'user_left', name: from, reason: 'quit' },
+                { t: 'user_joined', name: to },
+              ],
+            ]);
+        }
+        const apply = () => {
+          m.renamed(slot, to);
+          m.active(slot);
+        };
+        return { expect: expectMap(entries), apply };
+      },
+      token,
+    );
+  }
+  describe(where: string): string {
+    return `nick(${where}, ${short(this.name)})`;
+  }
+}
+
+/** Away with an optional reason, or back (7.12): told to every member that agreed away. */
+export class Away extends OnFeatureSlot implements Cmd {
+  constructor(
+    pick: number,
+    readonly kind: 'away' | 'back',
+    readonly reason?: string,
+  ) {
+    super(pick, 'away');
+  }
+  async run(m: ChatModel, r: ChatSystem): Promise<void> {
+    const slot = this.resolve(m);
+    const name = m.members.get(slot)!;
+    const token = m.takeToken(slot, V2_PACKET_INFO[this.kind].rateCost);
+    const action =
+      this.kind === 'away' ? { kind: 'away' as const, reason: this.reason } : { kind: 'back' as const };
+    await step(
+      m,
+      r,
+      this.label(slot),
+      slot,
+      () => r.act(slot, action),
+      (limited) => {
+        if (limited) return rateLimited(m, slot);
+        const away = this.kind === 'away';
+        // Back when not away announces nothing (it still counts as a public act, 7.13).
+        if (!away && !m.away.has(slot)) return { expect: new Map(), apply: () => m.active(slot) };
+        const reason = away ? (this.reason ?? '') : '';
+        const entries: [Who, Expect[]][] = [...m.members.keys()]
+          .filter((who) => m.agrees(who, 'away'))
+          .map((who) => [who, [awayNotice(name, away, reason)]]);
+        const apply = () => {
+          if (away) m.away.set(slot, reason);
+          else m.away.delete(slot);
+          m.active(slot);
+        };
+        return { expect: expectMap(entries), apply };
+      },
+      token,
+    );
+  }
+  describe(where: string): string {
+    return this.kind === 'away'
+      ? `away(${where}${this.reason === undefined ? '' : `, ${short(this.reason)}`})`
+      : `back(${where})`;
+  }
+}
+
+/** About one member (7.13): a whois_reply to the asker only, or NO_SUCH_USER. */
+export class Whois extends OnFeatureSlot implements Cmd {
+  private name = '';
+  constructor(
+    pick: number,
+    readonly target: MsgTarget,
+  ) {
+    super(pick, 'whois');
+  }
+  async run(m: ChatModel, r: ChatSystem): Promise<void> {
+    const slot = this.resolve(m);
+    this.name = targetName(m, this.target);
+    const target = m.memberNamed(this.name);
+    const token = m.takeToken(slot, V2_PACKET_INFO.whois.rateCost);
+    await step(
+      m,
+      r,
+      this.label(slot),
+      slot,
+      () => r.act(slot, { kind: 'whois', name: this.name }),
+      (limited) => {
+        if (limited) return rateLimited(m, slot);
+        if (!target) return { expect: expectMap([[slot, [notice(m, 'NO_SUCH_USER')]]]), apply: () => {} };
+        // Features run only where the run owns the room (ChatSystem.features): no foreign members.
+        if (target.who === null) throw new Error(`whois of ${target.name}, a member the model does not know`);
+        const reason = m.away.get(target.who);
+        const reply: Expect = {
+          t: 'whois_reply',
+          name: target.name,
+          joined: m.joinedAt.get(target.who)!,
+          idle: Math.max(0, r.now - m.activeAt.get(target.who)!),
+          away: reason !== undefined,
+          ...(reason ? { reason } : {}),
+        };
+        return { expect: expectMap([[slot, [reply]]]), apply: () => {} };
+      },
+      token,
+    );
+  }
+  describe(where: string): string {
+    return `whois(${where}, ${describeTarget(this.target, where, this.name)})`;
   }
 }
 

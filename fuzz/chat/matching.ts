@@ -64,6 +64,21 @@ export function matches(w: Expect, o: Obs): boolean {
       return o.t === 'default' && o.from === w.from && o.cont === w.cont;
     case 'notice':
       return o.t === 'default' && o.from === LEGACY_SERVER_NAME && o.cont.includes(w.code);
+    case 'backlog':
+      return o.t === 'backlog' && JSON.stringify(o.entries) === JSON.stringify(w.entries);
+    case 'user_renamed':
+      return o.t === 'user_renamed' && o.from === w.from && o.to === w.to;
+    case 'user_away':
+      return o.t === 'user_away' && o.name === w.name && o.away === w.away && o.reason === w.reason;
+    case 'whois_reply':
+      return (
+        o.t === 'whois_reply' &&
+        o.name === w.name &&
+        o.joined === w.joined &&
+        o.idle === w.idle &&
+        o.away === w.away &&
+        o.reason === w.reason
+      );
     case 'legacy_export':
       return o.t === 'legacy_export' && legacyExportMatches(o.cont, w.lines, w.exact, w.maxFrame);
   }

@@ -43,6 +43,10 @@ export interface MemoryChatOptions {
   readonly handshakeTimeoutMs: number;
   readonly rate: { readonly burst: number; readonly perSecond: number };
   readonly seed: number;
+  /** The features the even slots list (5.8); default none. */
+  readonly features?: readonly string[];
+  /** The server's backlog limit (7.10). */
+  readonly backlog?: number;
 }
 
 export const START_TIME = 1_800_000_000_000;
@@ -55,6 +59,10 @@ export function perform(endpoint: Endpoint, action: ClientAction): void {
     else if (action.kind === 'me') endpoint.action(action.text);
     else if (action.kind === 'msg') endpoint.privateMessage(action.to, action.text);
     else if (action.kind === 'who') endpoint.who();
+    else if (action.kind === 'nick') endpoint.nick(action.name);
+    else if (action.kind === 'away') endpoint.away(action.reason);
+    else if (action.kind === 'back') endpoint.back();
+    else if (action.kind === 'whois') endpoint.whois(action.name);
     else endpoint.requestExport();
     return;
   }
@@ -91,6 +99,8 @@ export class MemoryChat implements ChatSystem {
   readonly hasWatcher = false;
   readonly exactHistory = true;
   readonly canAdvance = true;
+  readonly features: readonly string[];
+  readonly backlog: number;
   now = START_TIME;
   private readonly server: ChatServer<unknown>;
   private readonly peers = new Map<number, Peer>();
@@ -109,13 +119,15 @@ export class MemoryChat implements ChatSystem {
     this.rate = options.rate;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
     this.deadlineGrid = options.server.deadlineGrid;
+    this.features = options.profile === 'v2' ? (options.features ?? []) : [];
+    this.backlog = options.backlog ?? 0;
   }
 
   problems(): string[] {
     return this.issues.splice(0);
   }
 
-  private newEndpoint(id: number): Endpoint {
+  private newEndpoint(id: number, slot: Who): Endpoint {
     const random = seededBytes(`${this.options.seed}/client/${id}`);
     // Records must fit the server's maxFrame in both directions (6.1): the client holds it to that.
     const maxFrame = this.options.limits.maxFrame;
@@ -124,6 +136,8 @@ export class MemoryChat implements ChatSystem {
         random,
         expectedFingerprint: this.options.identity?.fingerprint,
         maxFrame,
+        // Even slots are 2.1 clients, odd ones 2.0 clients: the model says who hears what (5.8).
+        features: slot % 2 === 0 ? this.features : [],
       });
     }
     return new LegacyClientConnection({ random, clock: () => this.now, maxFrame });
@@ -146,7 +160,7 @@ export class MemoryChat implements ChatSystem {
 
   async connect(slot: Who): Promise<void> {
     const id = this.nextId;
-    const peer = this.open(slot, this.newEndpoint(id), null);
+    const peer = this.open(slot, this.newEndpoint(id, slot), null);
     this.slots.set(slot, peer);
     this.pump();
     if (peer.endpoint!.state !== 'READY') {

@@ -54,6 +54,15 @@ export class ChatModel {
   /** When each connected slot was accepted (the handshake timeout runs from there, spec 11). */
   readonly openedAt = new Map<Who, number>();
   private readonly lastId = new Map<Who, number>();
+  /** Members away (7.12) and their reasons ('' for none), in the order they went away. */
+  readonly away = new Map<Who, string>();
+  /** When each member joined (the server's clock), for whois (7.13). */
+  readonly joinedAt = new Map<Who, number>();
+  /**
+   * When each member last acted in public (7.13): a chat line or action, a rename, away or back;
+   * joining starts it. A private message does not, nor anything refused.
+   */
+  readonly activeAt = new Map<Who, number>();
 
   constructor(
     readonly profile: Profile,
@@ -74,21 +83,31 @@ export class ChatModel {
     return this.waiting.has(slot) || this.members.has(slot);
   }
 
-  /** The spec's name rules (7.2 for v2, 10.2 for legacy); null when the name is accepted. */
-  nameVerdict(name: string): string | null {
+  /** Whether `who` listed `feature` in its hello (even slots only) and the server offered it (5.8). */
+  agrees(who: Who, feature: string): boolean {
+    return who >= 0 && who % 2 === 0 && this.system.features.includes(feature);
+  }
+
+  /**
+   * The spec's name rules (7.2 for v2, 10.2 for legacy); null when the name is accepted. `self`:
+   * a member renaming (7.11), whose own name does not make the wanted one taken.
+   */
+  nameVerdict(name: string, self?: Who): string | null {
+    const own = self === undefined ? undefined : this.members.get(self);
+    const names = this.names().filter((n) => n !== own);
     const length = [...name].length;
     const { maxName } = this.system.limits;
     if (this.profile === 'v2') {
       const form = nameForm(V2_NAME_RULES, maxName, name);
       if (!form.ok) return 'NAME_INVALID';
       if (V2_RESERVED_NAMES.some((r) => sameV2(r, form.name))) return 'NAME_RESERVED';
-      if (this.names().some((n) => sameV2(n, form.name))) return 'NAME_TAKEN';
+      if (names.some((n) => sameV2(n, form.name))) return 'NAME_TAKEN';
       return null;
     }
     if (length === 0 || length > maxName || !LEGACY_NAME_PATTERN.test(name)) return 'NAME_INVALID';
     // Legacy names are compared by the keys of 7.2 too (10.2).
     if (LEGACY_RESERVED_NAMES.some((r) => sameName(LEGACY_NAME_RULES, r, name))) return 'NAME_RESERVED';
-    if (this.names().some((n) => sameName(LEGACY_NAME_RULES, n, name))) return 'NAME_TAKEN';
+    if (names.some((n) => sameName(LEGACY_NAME_RULES, n, name))) return 'NAME_TAKEN';
     return null;
   }
 
@@ -134,6 +153,8 @@ export class ChatModel {
   joined(slot: Who, name: string): void {
     this.waiting.delete(slot);
     this.members.set(slot, name);
+    this.joinedAt.set(slot, this.system.now);
+    this.activeAt.set(slot, this.system.now);
     if (this.profile === 'v2') this.record({ kind: 'join', from: name, text: '' });
   }
 
@@ -144,12 +165,32 @@ export class ChatModel {
     this.tokens.delete(slot);
     this.lastId.delete(slot);
     this.openedAt.delete(slot);
+    this.away.delete(slot); // away ends when the member leaves (7.12)
+    this.joinedAt.delete(slot);
+    this.activeAt.delete(slot);
     if (name === undefined) return;
     if (this.names().length === 0) {
       // The last one out takes the conversation along (7.7, 10.5).
       this.history = [];
       this.historyComplete = true;
     } else if (this.profile === 'v2') this.record({ kind: 'leave', from: name, text: '' });
+  }
+
+  /** A rename (7.11): the member keeps its place in join order and its away; history keeps the old name. */
+  renamed(slot: Who, name: string): void {
+    this.members.set(slot, name);
+  }
+
+  /** Member `slot` acted in public now (7.13). */
+  active(slot: Who): void {
+    this.activeAt.set(slot, this.system.now);
+  }
+
+  /** What a newcomer that agreed `backlog` is sent (7.10): the newest chat lines and actions. */
+  backlogEntries(): ExportEntry[] {
+    const chat = this.history.filter((h) => h.kind === 'message' || h.kind === 'action');
+    const count = this.system.backlog;
+    return count <= 0 ? [] : chat.slice(-count).map((h) => ({ kind: h.kind, from: h.from, text: h.text }));
   }
 
   record(item: HistoryItem): void {

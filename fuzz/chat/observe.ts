@@ -1,7 +1,7 @@
 /**
  * What a well-behaved client observed, in a form the chat model can compare: server packets of
  * both profiles reduced to the fields the spec fixes (no timestamps, no dates), with multi-part
- * replies (export_reply until `done`) joined into one observation (the client connection joins a
+ * replies (export_reply and backlog until `done`) joined into one observation (the client connection joins a
  * user list split with `more` itself), and compact presence (users_joined/users_left) split into
  * one observation per name, as the client reads it (src/client/presence.ts).
  */
@@ -33,6 +33,17 @@ export type Obs =
   | { readonly t: 'export'; readonly entries: readonly ExportEntry[] }
   | { readonly t: 'error'; readonly code: string; readonly fatal: boolean }
   | { readonly t: 'goodbye' }
+  | { readonly t: 'backlog'; readonly entries: readonly ExportEntry[] }
+  | { readonly t: 'user_renamed'; readonly from: string; readonly to: string }
+  | { readonly t: 'user_away'; readonly name: string; readonly away: boolean; readonly reason?: string }
+  | {
+      readonly t: 'whois_reply';
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    }
   | { readonly t: 'pong'; readonly n: number }
   // legacy
   | { readonly t: 'approved_conn' | 'username_taken' }
@@ -49,6 +60,7 @@ export type Obs =
 export class Observer {
   readonly seen: Obs[] = [];
   private entries: ExportEntry[] | null = null;
+  private backlog: ExportEntry[] | null = null;
 
   v2(packet: V2ServerPacket): void {
     switch (packet.type) {
@@ -72,6 +84,41 @@ export class Observer {
         this.seen.push({ t: 'export', entries });
         return;
       }
+      case 'backlog': {
+        // Joined like an export: the parts until `done` are one backlog (7.10).
+        const entries = [
+          ...(this.backlog ?? []),
+          ...packet.entries.map((e) => ({ kind: e.kind, from: e.from, text: e.text })),
+        ];
+        if (!packet.done) {
+          this.backlog = entries;
+          return;
+        }
+        this.backlog = null;
+        this.seen.push({ t: 'backlog', entries });
+        return;
+      }
+      case 'user_renamed':
+        this.seen.push({ t: 'user_renamed', from: packet.from, to: packet.to });
+        return;
+      case 'user_away':
+        this.seen.push({
+          t: 'user_away',
+          name: packet.name,
+          away: packet.away,
+          ...(packet.reason === undefined ? {} : { reason: packet.reason }),
+        });
+        return;
+      case 'whois_reply':
+        this.seen.push({
+          t: 'whois_reply',
+          name: packet.name,
+          joined: packet.joined,
+          idle: packet.idle,
+          away: packet.away,
+          ...(packet.reason === undefined ? {} : { reason: packet.reason }),
+        });
+        return;
       case 'join_error':
         this.seen.push({ t: 'join_error', code: packet.code });
         return;
@@ -151,7 +198,7 @@ export class Observer {
 
   /** Is a multi-part reply still incomplete? */
   get partial(): boolean {
-    return this.entries !== null;
+    return this.entries !== null || this.backlog !== null;
   }
 }
 

@@ -217,6 +217,9 @@ export class TcpChat implements ChatSystem {
   readonly hasWatcher = true;
   readonly exactHistory = false;
   readonly canAdvance = false;
+  // A live server's history and backlog are not the run's alone: its clients agree no 2.1 feature.
+  readonly features: readonly string[] = [];
+  readonly backlog = 0;
   baseline: readonly string[] = [];
   private readonly peers = new Map<Who, TcpPeer>();
   private readonly others: TcpPeer[] = [];

@@ -14,7 +14,12 @@ export type ClientAction =
   | { readonly kind: 'join'; readonly name: string }
   | { readonly kind: 'say' | 'me'; readonly text: string }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
-  | { readonly kind: 'who' | 'export' };
+  | { readonly kind: 'who' | 'export' }
+  // 2.1 features (5.8): only for a client that agreed them
+  | { readonly kind: 'nick'; readonly name: string }
+  | { readonly kind: 'away'; readonly reason?: string }
+  | { readonly kind: 'back' }
+  | { readonly kind: 'whois'; readonly name: string };
 
 export type LeaveHow = 'goodbye' | 'hangup' | 'garbage';
 
@@ -49,6 +54,17 @@ export type Expect =
   | { readonly t: 'list'; readonly typ: string; readonly names: readonly string[] }
   | { readonly t: 'default'; readonly from: string; readonly cont: string }
   | { readonly t: 'notice'; readonly code: string }
+  | { readonly t: 'backlog'; readonly entries: readonly ExportEntry[] }
+  | { readonly t: 'user_renamed'; readonly from: string; readonly to: string }
+  | { readonly t: 'user_away'; readonly name: string; readonly away: boolean; readonly reason?: string }
+  | {
+      readonly t: 'whois_reply';
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    }
   | {
       readonly t: 'legacy_export';
       readonly lines: readonly string[];
@@ -97,6 +113,13 @@ export interface ChatSystem {
   readonly hasWatcher: boolean;
   /** Export checks compare the whole history (false: the run's history must be its tail). */
   readonly exactHistory: boolean;
+  /**
+   * The 2.1 features (5.8) that the even client slots list in client_hello (the odd slots and the
+   * watcher list none, as 2.0 clients); [] where the system drives none of them.
+   */
+  readonly features: readonly string[];
+  /** The server's `backlog` limit (7.10): how many of the newest chat lines a newcomer is sent. */
+  readonly backlog: number;
   /** Whether `advance` is meaningful (a fake clock). */
   readonly canAdvance: boolean;
   connect(slot: Who): Promise<void>;

@@ -4,8 +4,8 @@
  * How this works: each run builds a fresh chat server (through an injected factory, so a test can
  * hand over one that drops or duplicates a delivery) and real client endpoints, and plays a
  * fast-check command sequence on it: connects, joins with valid, taken, reserved, invalid and
- * look-alike names (v2 has no rename: a "name change" is a refused join, or a re-join after a
- * disconnect), chat lines, actions, private messages, user lists, exports, disconnects of every
+ * look-alike names, renames (nick), away and back, whois, the backlog a newcomer is sent (the
+ * 2.1 features, agreed by the even slots only, so that 2.0 clients share the room), chat lines, actions, private messages, user lists, exports, disconnects of every
  * kind, garbage from extra connections, and the clock moving. After each command the model
  * (fuzz/chat/model.ts) says exactly who must have received what; the rate limiter is modelled
  * exactly, since the clock is the harness's.
@@ -49,7 +49,12 @@ export const SESSION_LIMITS: Partial<Limits> = {
   // The model expects presence notices at once in these small rooms: no burst batching (spec 11,
   // presenceBurst), which test/core/chat-server.test.ts covers on its own.
   presenceBurst: 1_000_000,
+  // A short backlog (7.10), so that a newcomer's is often the history's newest part, not all of it.
+  backlog: 3,
 };
+
+/** The features the even slots agree (5.8); the odd slots are 2.0 clients. */
+export const SESSION_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois'];
 
 /**
  * Frame, message and name limits, one set per run. Each set is consistent: the longest message
@@ -132,6 +137,8 @@ export function sessionProperties(
             rate: { burst: limits.rateBurst, perSecond: limits.ratePerSecond },
             handshakeTimeoutMs: limits.handshakeTimeoutMs,
             seed,
+            features: SESSION_FEATURES,
+            backlog: limits.backlog,
           });
           const model = new ChatModel(profile, system, SESSION_SLOTS);
           await fc.asyncModelRun(() => ({ model, real: system }), cmds);

@@ -1,6 +1,7 @@
 /**
  * The session fuzz target: model-based sequences pass against the real server core in both
- * profiles, and a core that drops or repeats one delivery is caught.
+ * profiles, and a core that drops or repeats one delivery, announces a rename twice, or sends a
+ * newcomer a backlog one line short, is caught.
  */
 import { describe, it } from 'vitest';
 import { sessionPlant } from '../../fuzz/plants.js';
@@ -25,5 +26,21 @@ describe('session fuzz target', () => {
   it('catches a legacy server that leaves a client whose setuser was dropped waiting (10.2)', async () => {
     const broken = sessionProperties(sessionPlant('legacy-join-waits')!, ['legacy']);
     await expectCatches(byName(broken, 'legacy'), /received \[.*\], expected/);
+  });
+
+  it('catches a rename announced twice (7.11)', async () => {
+    const broken = sessionProperties(sessionPlant('rename-twice')!, ['v2']);
+    await expectCatches(
+      byName(broken, 'v2'),
+      /nick\(.*received \[.*user_renamed.*user_renamed.*\], expected \[user_renamed\(/,
+    );
+  });
+
+  it('catches a backlog without its oldest line (7.10)', async () => {
+    const broken = sessionProperties(sessionPlant('backlog-drops-oldest')!, ['v2']);
+    await expectCatches(
+      byName(broken, 'v2'),
+      /join\(.*received \[join_ok.*\], expected \[join_ok.*backlog\(/,
+    );
   });
 });
