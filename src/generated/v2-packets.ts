@@ -383,9 +383,9 @@ export const whoisSchema = z.strictObject({
 /**
  * `whois_reply` (section 7.13): server to client, encrypted. Feature `whois`: the answer, to the asker only.
  * `name` as the server records it; `joined`: when the member joined (ms since the Unix epoch); `idle`: ms
- * since the member last sent a chat line, action, private message, rename or away change (since joining when
- * none); `away` and, when one was given, `reason` (7.12). Nothing else about a member is ever told: no
- * network address, no port, no client software.
+ * since the member's last public act, a chat line, action, rename or away change (since joining when none; a
+ * private message does not count, 7.13); `away` and, when one was given, `reason` (7.12). Nothing else about
+ * a member is ever told: no network address, no port, no client software.
  */
 export const whoisReplySchema = z.strictObject({
   type: z.literal('whois_reply'),
