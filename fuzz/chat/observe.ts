@@ -15,6 +15,20 @@ export interface ExportEntry {
   readonly text: string;
 }
 
+/** What the 2.1 features (5.8) add, observed and expected alike. */
+export type FeatureObs =
+  | { readonly t: 'backlog'; readonly entries: readonly ExportEntry[] }
+  | { readonly t: 'user_renamed'; readonly from: string; readonly to: string }
+  | { readonly t: 'user_away'; readonly name: string; readonly away: boolean; readonly reason?: string }
+  | {
+      readonly t: 'whois_reply';
+      readonly name: string;
+      readonly joined: number;
+      readonly idle: number;
+      readonly away: boolean;
+      readonly reason?: string;
+    };
+
 export type Obs =
   // v2
   | { readonly t: 'join_ok'; readonly name: string; readonly users: readonly string[] }
@@ -33,17 +47,7 @@ export type Obs =
   | { readonly t: 'export'; readonly entries: readonly ExportEntry[] }
   | { readonly t: 'error'; readonly code: string; readonly fatal: boolean }
   | { readonly t: 'goodbye' }
-  | { readonly t: 'backlog'; readonly entries: readonly ExportEntry[] }
-  | { readonly t: 'user_renamed'; readonly from: string; readonly to: string }
-  | { readonly t: 'user_away'; readonly name: string; readonly away: boolean; readonly reason?: string }
-  | {
-      readonly t: 'whois_reply';
-      readonly name: string;
-      readonly joined: number;
-      readonly idle: number;
-      readonly away: boolean;
-      readonly reason?: string;
-    }
+  | FeatureObs
   | { readonly t: 'pong'; readonly n: number }
   // legacy
   | { readonly t: 'approved_conn' | 'username_taken' }

@@ -3,7 +3,7 @@
  * `ChatSystem` interface through which the commands drive a server (in memory or over TCP).
  */
 import type { Profile } from '../targets/types.js';
-import type { ExportEntry, Obs } from './observe.js';
+import type { ExportEntry, FeatureObs, Obs } from './observe.js';
 
 /** A participant: a slot index, or the watcher. */
 export type Who = number;
@@ -54,17 +54,7 @@ export type Expect =
   | { readonly t: 'list'; readonly typ: string; readonly names: readonly string[] }
   | { readonly t: 'default'; readonly from: string; readonly cont: string }
   | { readonly t: 'notice'; readonly code: string }
-  | { readonly t: 'backlog'; readonly entries: readonly ExportEntry[] }
-  | { readonly t: 'user_renamed'; readonly from: string; readonly to: string }
-  | { readonly t: 'user_away'; readonly name: string; readonly away: boolean; readonly reason?: string }
-  | {
-      readonly t: 'whois_reply';
-      readonly name: string;
-      readonly joined: number;
-      readonly idle: number;
-      readonly away: boolean;
-      readonly reason?: string;
-    }
+  | FeatureObs
   | {
       readonly t: 'legacy_export';
       readonly lines: readonly string[];
