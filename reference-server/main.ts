@@ -77,6 +77,23 @@ const program = new Command('reference-server')
     limitHelp('backlog', 'v2: newest chat lines sent to a newcomer (0: none)'),
     limit('backlog'),
   )
+  .option(
+    '--history-total <n>',
+    limitHelp('historyTotal', 'chat entries kept in memory over all rooms'),
+    limit('historyTotal'),
+  )
+  .option('--max-rooms <n>', limitHelp('maxRooms', 'v2: rooms besides #lobby at once'), limit('maxRooms'))
+  .option(
+    '--max-rooms-per-member <n>',
+    limitHelp('maxRoomsPerMember', 'v2: rooms one member may be in, #lobby included'),
+    limit('maxRoomsPerMember'),
+  )
+  .option(
+    '--max-room-name <chars>',
+    limitHelp('maxRoomName', "v2: longest room name after the '#'"),
+    limit('maxRoomName'),
+  )
+  .option('--max-topic <chars>', limitHelp('maxTopic', 'v2: longest room topic'), limit('maxTopic'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
     '--features <list>',
@@ -173,6 +190,11 @@ interface Options {
   maxName?: number;
   history?: number;
   backlog?: number;
+  historyTotal?: number;
+  maxRooms?: number;
+  maxRoomsPerMember?: number;
+  maxRoomName?: number;
+  maxTopic?: number;
   motd?: string;
   features?: string[];
   handshakeTimeout?: number;
@@ -244,6 +266,11 @@ async function main(): Promise<void> {
       maxName: opts.maxName,
       history: opts.history,
       backlog: opts.backlog,
+      historyTotal: opts.historyTotal,
+      maxRooms: opts.maxRooms,
+      maxRoomsPerMember: opts.maxRoomsPerMember,
+      maxRoomName: opts.maxRoomName,
+      maxTopic: opts.maxTopic,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,
       idleTimeoutMs: opts.idleTimeout,

@@ -152,6 +152,7 @@ const limit = z
       'ms',
       'packets',
       'packets/s',
+      'rooms',
     ]),
     section: sectionId,
     /** The reference server's command-line option that sets it, when it has one. */

@@ -2,7 +2,7 @@
 // edit the spec and run `npm run gen`.
 
 /** The version of the Parley spec these constants come from. */
-export const SPEC_VERSION = '2.1.0';
+export const SPEC_VERSION = '2.2.0';
 
 /** The default TCP port. */
 export const DEFAULT_PORT = 7878;
@@ -41,6 +41,11 @@ export const LIMITS = {
   addressHandshakesPerSecond: 2,
   history: 1000,
   backlog: 20,
+  maxRoomName: 24,
+  maxRoomsPerMember: 10,
+  maxRooms: 256,
+  maxTopic: 160,
+  historyTotal: 10000,
   handshakeTimeoutMs: 10000,
   idlePingMs: 60000,
   idleTimeoutMs: 90000,
@@ -92,8 +97,12 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'maxFrame (6.1) refuses it. In JSON a text character takes at most 6 bytes (a control character ' +
       'escaped as \\u00XX), a name character at most 4 (UTF-8), and the keys, punctuation and two integers ' +
       'of at most 16 digits take 90 bytes; with the 16-byte tag a server MUST refuse to start ' +
-      '(LIMITS_INCONSISTENT) unless 6 x maxMessage + 8 x maxName + 106 <= maxFrame. With maxFrame 65536 ' +
-      'and maxName 24 that allows maxMessage up to 10873; with maxFrame 1024, up to 121.',
+      '(LIMITS_INCONSISTENT) unless 6 x maxMessage + 8 x maxName + 106 <= maxFrame. A server that offers ' +
+      '`rooms` (7.15) also stamps `message` and `action` with a `room` of 1 + maxRoomName characters (the ' +
+      '`#` and at most maxRoomName characters of 4 bytes each, with 93 bytes for the rest) and MUST also ' +
+      'refuse to start unless 6 x maxMessage + 4 x maxName + 4 x maxRoomName + 109 <= maxFrame (and the ' +
+      'topic check of maxTopic holds). With maxFrame 65536, maxName 24 and maxRoomName 24 that allows ' +
+      'maxMessage up to 10872 (10873 without rooms); with maxFrame 1024, up to 120 (121 without rooms).',
   },
   maxHandshakeFrame: {
     default: 4096,
@@ -172,8 +181,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     unit: 'entries',
     serverFlag: '--history',
     text:
-      'Chat entries kept in memory; the oldest go first. Never written to disk. What a newcomer may see of ' +
-      'them is stated once, in 7.10.',
+      'Chat entries kept in memory per room (7.15; all of them together at most historyTotal); the oldest ' +
+      'go first. Never written to disk. What a newcomer may see of them is stated once, in 7.10.',
   },
   backlog: {
     default: 20,
@@ -185,6 +194,64 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'v2 feature `backlog` (7.10): how many of the newest kept chat lines and actions a joining client ' +
       'that agreed `backlog` is sent after `join_ok` (0: none). At most `history` of them exist. The ' +
       'reference server: `--backlog N`.',
+  },
+  maxRoomName: {
+    default: 24,
+    min: 1,
+    max: 64,
+    unit: 'characters',
+    serverFlag: '--max-room-name',
+    text:
+      'v2 feature `rooms` (7.15): longest room name, counted after the `#` (NFC code points, 7.2). A ' +
+      'longer name gets ROOM_INVALID (not fatal).',
+  },
+  maxRoomsPerMember: {
+    default: 10,
+    min: 1,
+    max: 1000,
+    unit: 'rooms',
+    serverFlag: '--max-rooms-per-member',
+    text:
+      'v2 feature `rooms` (7.15): rooms one member may be in at once, `#lobby` included. A `room_join` ' +
+      'beyond it gets TOO_MANY_ROOMS (not fatal).',
+  },
+  maxRooms: {
+    default: 256,
+    min: 0,
+    max: 100000,
+    unit: 'rooms',
+    serverFlag: '--max-rooms',
+    text:
+      'v2 feature `rooms` (7.15): rooms that may exist at once besides `#lobby` (which can always be ' +
+      'joined). A `room_join` that would make one more gets TOO_MANY_ROOMS (not fatal).',
+  },
+  maxTopic: {
+    default: 160,
+    min: 0,
+    max: 1000,
+    unit: 'characters',
+    serverFlag: '--max-topic',
+    text:
+      'v2 feature `rooms` (7.15): longest room topic (7.1 characters). A longer one gets MESSAGE_TOO_LONG ' +
+      '(not fatal); 0 lets only the empty topic be set. 11.1 A packet holding a topic must fit one record: ' +
+      'a topic character takes at most 4 bytes (a topic holds no control character, so UTF-8 is the ' +
+      'worst), a name or room-name character 4, and the rest of the largest such packet (a `room_list` ' +
+      'part with one entry, or `room_joined` with its first name) at most 94 bytes; with the 16-byte tag a ' +
+      'server that offers `rooms` MUST refuse to start (LIMITS_INCONSISTENT) unless 4 x maxTopic + 4 x ' +
+      'maxName + 4 x maxRoomName + 110 <= maxFrame. The default 160 fits the smallest maxFrame, 1024, with ' +
+      'maxName and maxRoomName 24.',
+  },
+  historyTotal: {
+    default: 10000,
+    min: 0,
+    max: 10000000,
+    unit: 'entries',
+    serverFlag: '--history-total',
+    text:
+      'Chat entries kept in memory over all rooms together (7.15); each room keeps at most `history`. When ' +
+      'a new entry would make more than historyTotal, the oldest entry of the room that holds the most ' +
+      'entries goes first (of rooms holding equally many, the one whose oldest entry is oldest). Never ' +
+      'written to disk.',
   },
   handshakeTimeoutMs: {
     default: 10000,
@@ -737,7 +804,7 @@ export const V2_NAME_RULES: NameRules = {
 };
 
 /** Why a member leaves, as `user_left.reason` carries it (section 7.6). */
-export const LEAVE_REASONS = ['quit', 'lost', 'timeout', 'error', 'shutdown'] as const;
+export const LEAVE_REASONS = ['quit', 'lost', 'timeout', 'error', 'shutdown', 'part'] as const;
 
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 

@@ -19,6 +19,9 @@ export const ERROR_CODES = [
   'NAME_INVALID',
   'NAME_RESERVED',
   'NO_SUCH_USER',
+  'ROOM_INVALID',
+  'NOT_IN_ROOM',
+  'TOO_MANY_ROOMS',
   'MESSAGE_TOO_LONG',
   'RATE_LIMITED',
   'RATE_EXCEEDED',
@@ -110,7 +113,31 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   NO_SUCH_USER: {
     fatal: false,
     section: '7.4',
-    text: 'A private message names a user who is not in the room.',
+    text:
+      'A private message names a user who is not joined to the server (private messages are server-wide, ' +
+      '7.15).',
+  },
+  ROOM_INVALID: {
+    fatal: false,
+    section: '7.15',
+    text:
+      'A room name that is not `#` followed by a name under the rules of 7.2 of at most maxRoomName ' +
+      'characters (feature `rooms`). Nothing changes.',
+  },
+  NOT_IN_ROOM: {
+    fatal: false,
+    section: '7.15',
+    text:
+      'A packet names a room the sender is not in (`say`, `me`, `who`, `export`, `room_part`, `topic`; ' +
+      'feature `rooms`), whether or not that room exists. Nothing is sent to the room and a refused line ' +
+      'takes no id.',
+  },
+  TOO_MANY_ROOMS: {
+    fatal: false,
+    section: '7.15',
+    text:
+      'A `room_join` would put the sender in more than maxRoomsPerMember rooms, or make more than maxRooms ' +
+      'rooms exist besides `#lobby` (feature `rooms`). Nothing changes.',
   },
   MESSAGE_TOO_LONG: { fatal: false, section: '7.3', text: 'A text is longer than maxMessage.' },
   RATE_LIMITED: {

@@ -315,6 +315,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
         `this ${packet.type} needs ${json.length} bytes; the server takes ${maxFrame}`,
       );
     }
+    checkReceivedFeature(packet.type, this.agreed); // 5.8: never send a packet of a feature not agreed
     this.machine.fire(`send:${packet.type}`);
     this.queue(this.sealer!.seal(json));
   }
@@ -324,24 +325,49 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.sendPacket({ type: 'join', name });
   }
 
-  say(text: string): void {
-    this.sendPacket({ type: 'say', text });
+  /** A chat line, to `room` (feature rooms, 7.15) or, without one, to `#lobby`. */
+  say(text: string, room?: string): void {
+    this.sendPacket({ type: 'say', text, ...this.roomField(room) });
   }
 
   privateMessage(to: string, text: string): void {
     this.sendPacket({ type: 'msg', to, text });
   }
 
-  action(text: string): void {
-    this.sendPacket({ type: 'me', text });
+  action(text: string, room?: string): void {
+    this.sendPacket({ type: 'me', text, ...this.roomField(room) });
   }
 
-  who(): void {
-    this.sendPacket({ type: 'who' });
+  who(room?: string): void {
+    this.sendPacket({ type: 'who', ...this.roomField(room) });
   }
 
-  requestExport(): void {
-    this.sendPacket({ type: 'export' });
+  requestExport(room?: string): void {
+    this.sendPacket({ type: 'export', ...this.roomField(room) });
+  }
+
+  /** Joins, parts, lists rooms and sets a topic (feature rooms, 7.15). */
+  roomJoin(room: string): void {
+    this.sendPacket({ type: 'room_join', room });
+  }
+
+  roomPart(room: string): void {
+    this.sendPacket({ type: 'room_part', room });
+  }
+
+  listRooms(): void {
+    this.sendPacket({ type: 'rooms' });
+  }
+
+  setTopic(room: string, topic: string): void {
+    this.sendPacket({ type: 'topic', room, topic });
+  }
+
+  /** A `room` field exists only on a connection that agreed rooms (7.15). */
+  private roomField(room: string | undefined): { room?: string } {
+    if (room === undefined) return {};
+    checkReceivedFeature('room_join', this.agreed);
+    return { room };
   }
 
   /** Asks for a new name (feature nick, 7.11). Throws PACKET_UNEXPECTED when nick is not agreed. */
