@@ -17,7 +17,7 @@ import { createLegacyServer } from '../src/chat/legacy-dialect.js';
 import { checkStampedFit } from '../src/chat/stamped-fit.js';
 import { createV2Server } from '../src/chat/v2-dialect.js';
 import type { Identity } from '../src/crypto/identity.js';
-import { prepareGroups } from '../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../src/crypto/key-agreement.js';
 import { LIMITS, type Limits, type Profile, V2_GROUPS } from '../src/generated/constants.js';
 import { serverFastPaths } from '../src/session/fast-paths.js';
 import { startMemoryTuning } from './idle-gc.js';
@@ -71,8 +71,12 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
     checkStampedFit(limits); // before the key pool's worker starts: a refused start leaves nothing running
-    prepareGroups(V2_GROUPS); // before listening (key-agreement.ts says why)
-    keyPool = new KeyPairPool(V2_GROUPS, tuning ? { onWorkerOnline: tuning.onWorkerOnline } : {});
+    // Prepared before listening (key-agreement.ts says why); the pool's pairs carry it.
+    const agreement = new KeyAgreement().prepare(V2_GROUPS);
+    keyPool = new KeyPairPool(V2_GROUPS, {
+      agreement,
+      ...(tuning ? { onWorkerOnline: tuning.onWorkerOnline } : {}),
+    });
     chat = createV2Server({
       identity: options.identity,
       random: randomBytes,
@@ -88,6 +92,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   } else {
     chat = createLegacyServer({
       random: randomBytes,
+      keyAgreement: new KeyAgreement().prepare(['modp14']), // before listening, as for v2
       limits,
       deferWrites: true,
       flowControl: true,

@@ -10,7 +10,7 @@
  * chat line.
  */
 
-import type { RandomSource } from '../crypto/key-agreement.js';
+import { KeyAgreement, type RandomSource } from '../crypto/key-agreement.js';
 import {
   LEGACY_EXPORT_HEADER,
   LEGACY_MESSAGES,
@@ -39,6 +39,8 @@ import { Room, type RoomDecision } from './room.js';
 
 export interface LegacyServerOptions extends ChatServerOptions {
   readonly random: RandomSource;
+  /** The server's key agreement (key-agreement.ts), for all its connections; default: its own. */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 /**
@@ -59,15 +61,19 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
   readonly profile = 'legacy' as const;
   readonly idleChecks = false;
   readonly due = null;
+  private readonly agreement: KeyAgreement;
 
   constructor(
     private readonly options: LegacyServerOptions,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    this.agreement = options.keyAgreement ?? new KeyAgreement();
+  }
 
   createEndpoint(now: number): LegacyServerConnection {
     const endpoint = new LegacyServerConnection({
       random: this.options.random,
+      keyAgreement: this.agreement,
       maxFrame: this.limits.maxFrame,
       maxHandshakeFrame: this.limits.maxHandshakeFrame,
     });

@@ -14,7 +14,7 @@ import { checkFingerprint } from '../client/trust.js';
 import { fingerprintOf, verifyTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
-  generateKeyPair,
+  KeyAgreement,
   type KeyPair,
   type RandomSource,
 } from '../crypto/key-agreement.js';
@@ -64,6 +64,11 @@ export interface V2ClientConnectionOptions {
   readonly keyObjects?: boolean;
   /** The features this client wants (5.8); it lists those the server offered. Default: none. */
   readonly features?: readonly string[];
+  /**
+   * The key agreement of whoever runs this connection (key-agreement.ts), shared by all its
+   * connections; default: one of this connection's own.
+   */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 export interface ClientHello {
@@ -271,7 +276,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     }
     const offer = packet.groups.find((o) => o.group === group)!;
     // Draw order (the vectors depend on it): the key pair's 32 bytes, then the nonce.
-    const own = generateKeyPair(group, this.options.random);
+    const own = (this.options.keyAgreement ?? new KeyAgreement()).generateKeyPair(group, this.options.random);
     // 5.8: only names the server offered; none at all to a server that offered none (a 2.0 server).
     this.agreed = agreeFeatures(packet.features, this.options.features);
     const wanted = (this.options.features ?? []).filter((name) => this.agreed.has(name));

@@ -14,7 +14,7 @@
 import { type Identity, signTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
-  generateKeyPair,
+  KeyAgreement,
   type KeyPair,
   type RandomSource,
 } from '../crypto/key-agreement.js';
@@ -76,8 +76,9 @@ export interface V2ServerConnectionOptions {
   readonly groups?: readonly V2Group[];
   /**
    * Where ephemeral key pairs come from, one per offered group per connection (5.1). Default: made
-   * here from `random`. An adapter may pass a pool filled ahead of time on another thread, which
-   * takes key generation off the connection's path.
+   * here from `random` by a KeyAgreement of this connection's own. A server passes pairs made by
+   * one KeyAgreement of its own (key-agreement.ts says why), or a pool filled ahead of time on
+   * another thread, which takes key generation off the connection's path.
    */
   readonly keyPairs?: (group: V2Group) => KeyPair;
   /**
@@ -96,6 +97,12 @@ export interface V2ServerConnectionOptions {
    * that server_hello is a 2.0 one.
    */
   readonly features?: readonly string[];
+}
+
+/** Key pairs made by a KeyAgreement of the connection's own (see V2ServerConnectionOptions.keyPairs). */
+function ownKeyPairs(random: RandomSource): (group: V2Group) => KeyPair {
+  const agreement = new KeyAgreement();
+  return (group) => agreement.generateKeyPair(group, random);
 }
 
 export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientPacket, V2ServerGuard> {
@@ -147,7 +154,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /** Queues server_hello (5.1). Call once, when the connection is accepted. */
   start(): void {
     const groups = this.options.groups ?? V2_GROUPS;
-    const make = this.options.keyPairs ?? ((group: V2Group) => generateKeyPair(group, this.options.random));
+    const make = this.options.keyPairs ?? ownKeyPairs(this.options.random);
     const offered = new Map<V2Group, KeyPair>();
     for (const group of groups) offered.set(group, make(group));
     this.offered = offered;

@@ -12,7 +12,7 @@ import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
 import type { Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
-import { generateKeyPair } from '../../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { parleyError } from '../../src/errors.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import type { V2Group } from '../../src/generated/constants.js';
@@ -29,6 +29,9 @@ import {
   onPacket,
   onRender,
 } from './planting.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 export interface Fault {
   readonly name: string;
@@ -237,9 +240,10 @@ const PLANTED: readonly Planted[] = [
     fault: 'one x25519 key pair for every connection (fresh nonces, fresh modp14 shares)',
     caughtBy: 'v2-handshake/5.1/3',
     plant(s) {
-      const fixed = generateKeyPair('x25519', randomBytes);
+      const fixed = keyAgreement.generateKeyPair('x25519', randomBytes);
       const dialect = s.chat.dialect as Any;
-      const make = (group: V2Group) => (group === 'x25519' ? fixed : generateKeyPair(group, randomBytes));
+      const make = (group: V2Group) =>
+        group === 'x25519' ? fixed : keyAgreement.generateKeyPair(group, randomBytes);
       dialect.options = { ...dialect.options, keyPairs: make, unusedKeyPair: undefined };
       return s;
     },
