@@ -367,8 +367,9 @@ async function judge(server: ServerProcess, result: CaseResult, options: SuiteOp
 
 /**
  * With --server-cmd: the suite starts, watches and restarts the server. Plain cases share one
- * server, restarted after any case that did not pass; timer cases, cases that need a setting and
- * cases that stop the server get one each; with --isolate every case does.
+ * server, restarted after any case that did not pass; timer cases, cases that need a setting, a
+ * pristine server (Case.pristine) or that stop the server get one each; with --isolate every case
+ * does.
  */
 async function runManaged(
   cases: readonly Case[],
@@ -393,7 +394,7 @@ async function runManaged(
   const alone = async (c: Case, overrides: LimitOverrides = {}): Promise<CaseResult> => {
     let server: ServerProcess;
     try {
-      server = await ServerProcess.start(control.template, options, overrides);
+      server = await ServerProcess.start(control.template, options, overrides, undefined, c.pristine);
     } catch (err) {
       return { ...notRun(c, (err as Error).message), verdict: 'CRASHED' };
     }
@@ -403,7 +404,9 @@ async function runManaged(
         const stopServer = async () => server.signal('SIGTERM');
         return await runCase(c, { ...o, stopServer }, p.tagOf(c));
       }
-      return await judge(server, await runCase(c, o, p.tagOf(c)), o);
+      const result = await runCase(c, o, p.tagOf(c));
+      server.release();
+      return await judge(server, result, o);
     } finally {
       await server.stop();
     }
@@ -431,7 +434,7 @@ async function runManaged(
   };
   const runOne = (c: Case): Promise<CaseResult> => {
     const overrides = overridesOf(c);
-    if (overrides || c.stopsServer) return alone(c, overrides ?? {});
+    if (overrides || c.stopsServer || c.pristine) return alone(c, overrides ?? {});
     return control.isolate ? alone(c) : onShared(c);
   };
 

@@ -6,6 +6,7 @@ import type { Case, Profile } from '../case.js';
 import { framingCases } from './framing.js';
 import { framingStreamCases } from './framing-stream.js';
 import { legacyChatCases } from './legacy-chat.js';
+import { legacyDefectCases } from './legacy-defects.js';
 import { legacyHandshakeCases } from './legacy-handshake.js';
 import { legacyKeyCases } from './legacy-keys.js';
 import { legacyMitigationCases } from './legacy-mitigations.js';
@@ -83,6 +84,7 @@ const BODY: readonly Case[] = [
   ...v2OutputCases,
   ...legacyHandshakeCases,
   ...legacyChatCases,
+  ...legacyDefectCases,
   ...legacyMitigationCases,
   ...legacyKeyCases,
   ...robustnessCases,

@@ -12,7 +12,7 @@ import type { Case, CaseContext } from '../case.js';
 import { pause, type RawConnection } from '../driver.js';
 import { announcesLeave } from '../presence.js';
 import { quote, texts } from '../spec-text.js';
-import { chatRoundTrip, expectRefused, open } from './common.js';
+import { chatRoundTrip, expectRefused, open, settleLegacy } from './common.js';
 
 const ROUND_TRIP = 'two fresh clients still join and exchange a line';
 
@@ -202,6 +202,7 @@ export const robustnessCases: Case[] = [
         );
       } else {
         const [a, b] = [await ctx.legacyJoined('rstA'), await ctx.legacyJoined('rstB')];
+        await settleLegacy(ctx, [a, b]);
         b.conn.write(encodeFrame('half a frame').subarray(0, 8));
         b.conn.destroy();
         await ctx.attempt('the leave notice', 'after a reset', () =>

@@ -797,6 +797,53 @@ const PLANTED: readonly Planted[] = [
       }),
   },
   {
+    name: 'encrypts every legacy frame from one key and IV',
+    profile: 'legacy',
+    fault: 'the legacy profile restarts AES-CFB8 at the one IV for every frame (9.1): the keystream repeats',
+    caughtBy: 'legacy-handshake/9.1/3',
+  },
+  {
+    name: 'forgets a member who leaves right after its approval',
+    profile: 'legacy',
+    fault:
+      "like the original's broadcast after its one-second sleep: a member gone within a second of approved_conn is never announced",
+    caughtBy: 'legacy-chat/10.4/2',
+    plant(server) {
+      const joinedAt = new Map<unknown, number>();
+      return onRender(server, (original, decision) => {
+        if (decision.kind === 'joined') joinedAt.set(decision.by, Date.now());
+        if (decision.kind === 'left' && Date.now() - (joinedAt.get(decision.by) ?? 0) < 1000) return [];
+        return original();
+      });
+    },
+  },
+  {
+    name: 'cannot export once the room has emptied',
+    profile: 'legacy',
+    fault:
+      'like the original, whose log file is gone once the last member left: an export then gets no answer',
+    caughtBy: 'legacy-chat/10.5/3',
+    plant(server) {
+      const room = server.chat.room as Any;
+      let gone = false;
+      return onRender(server, (original, decision) => {
+        if (decision.kind === 'left' && room.names().length === 0) gone = true;
+        if (decision.kind === 'message') gone = false;
+        return decision.kind === 'export' && gone ? [] : original();
+      });
+    },
+  },
+  {
+    name: 'leaves a dropped setuser unanswered',
+    profile: 'legacy',
+    fault: 'a setuser the rate limit drops gets no reply and the connection stays open (10.2 says close it)',
+    caughtBy: 'legacy-chat/10.2/22',
+    plant(server) {
+      (server.chat.dialect as Any).closesOnDroppedJoin = false;
+      return server;
+    },
+  },
+  {
     name: 'speaks the legacy profile at all',
     profile: 'legacy',
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',
