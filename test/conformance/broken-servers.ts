@@ -767,6 +767,59 @@ const PLANTED: readonly Planted[] = [
       }),
   },
   {
+    name: 'takes a full frame before the handshake',
+    profile: 'v2',
+    fault:
+      'maxHandshakeFrame is not applied: a connection without keys may announce up to maxFrame (131072) bytes (3.2)',
+    caughtBy: 'framing/3.2/14',
+    server: { limits: { maxFrame: 131_072 } },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        endpoint.decoder.maxFrame = 131_072;
+      }),
+  },
+  {
+    name: 'cleans controls out of a reason instead of refusing it',
+    profile: 'v2',
+    fault:
+      'line breaks and C1 controls in a packet are turned into spaces, so a reason with them passes (7.1)',
+    caughtBy: 'v2-chat/7.1/22',
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        const receive = endpoint.receive.bind(endpoint);
+        endpoint.receive = (chunk: Uint8Array) => {
+          const opener = endpoint.opener;
+          if (opener && !opener.cleaning) {
+            const open = opener.open.bind(opener);
+            opener.open = (frame: Frame) =>
+              Buffer.from(
+                open(frame)
+                  .toString('utf8')
+                  .replace(/\\[nrt]|\\u00[0-9a-fA-F]{2}|[\u0080-\u009f\u2028\u2029]/g, ' '),
+              );
+            opener.cleaning = true;
+          }
+          return receive(chunk);
+        };
+      }),
+  },
+  {
+    name: 'counts a private message as activity',
+    profile: 'v2',
+    fault: "a msg restarts the sender's whois idle, so polling whois tells who sends private messages (7.13)",
+    caughtBy: 'v2-chat/7.13/2',
+    plant(server) {
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const decision = decide(by, request, now);
+        if (decision.kind === 'private') room.active(by, now);
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
     name: 'encrypts every legacy frame from one key and IV',
     profile: 'legacy',
     fault: 'the legacy profile restarts AES-CFB8 at the one IV for every frame (9.1): the keystream repeats',
