@@ -228,6 +228,7 @@ export class ChatServer<E = unknown> {
       for (const action of pending) put(action);
     };
     emit();
+    this.sendQueue.startPass();
     // A connection failed here (SLOW_READER) tells the others it left: they join the set, and a
     // Set's loop visits what is added while it runs.
     for (const conn of this.dirty) {
@@ -236,6 +237,10 @@ export class ChatServer<E = unknown> {
       this.output(conn, put);
       if (this.actions.length > 0) emit();
     }
+    // Replies the pass's budget did not reach (send-queue.ts, 11 replyPassBytes) stay dirty, so
+    // the adapter flushes again after reading its sockets once more; the set is empty now, so
+    // they come first in the next pass, before whatever that turn's reads make dirty.
+    for (const conn of this.sendQueue.takeWaiting<E>()) if (!conn.finished) this.dirty.add(conn);
     return out;
   }
 

@@ -51,6 +51,7 @@ export const LIMITS = {
   rateRefusalWindowMs: 10000,
   maxQueuedBytes: 1048576,
   maxTotalQueuedBytes: 268435456,
+  replyPassBytes: 262144,
   sendWindowBytes: 65536,
   slowReaderMs: 60000,
   presenceBatchMembers: 100,
@@ -319,6 +320,21 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'than maxQueuedBytes, and the rules of maxQueuedBytes apply with that limit (chat lines shed first). ' +
       'So the server\'s memory for output is bounded by its configuration, not by what clients ask or how ' +
       'slowly they read.',
+  },
+  replyPassBytes: {
+    default: 262144,
+    min: 4096,
+    max: 1073741824,
+    unit: 'bytes',
+    text:
+      'Most bytes of large replies (`export_reply` parts, 7.7) a server produces across all its ' +
+      'connections in one pass over their output (the reference server makes one pass per turn of its ' +
+      'event loop, after reading what its sockets hold). A reply that the pass has no bytes left for waits ' +
+      'for the next pass, and the replies left waiting are served first then, in turn, so that each asker ' +
+      'gets its share. Packets already queued (chat lines, presence, other replies) are not counted and go ' +
+      'out in every pass. So many connections asking for exports, readers or not, cost the server a ' +
+      'bounded amount of work per pass: its members\' chat is never held behind other people\'s exports, ' +
+      'and an export still arrives, at a pace shared with the other askers.',
   },
   sendWindowBytes: {
     default: 65536,
