@@ -37,7 +37,7 @@ import { logText } from '../text/untrusted-text.js';
 import { AcceptGate } from './accept-gate.js';
 import { ConnectionTable } from './connection-table.js';
 import { DeadlineScan, deadlineGrid, onGrid } from './deadlines.js';
-import { chargePacket, rateError } from './rate-limit.js';
+import { chargeFanout, chargePacket, rateError } from './rate-limit.js';
 import type { Room } from './room.js';
 import { SendQueue } from './send-queue.js';
 import {
@@ -323,12 +323,14 @@ export class ChatServer<E = unknown> {
       this.joined.add(conn);
       this.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
     }
-    this.deliver(this.dialect.render(decision, this.room, now));
+    // 7.8: what the packet made the server queue for the room is charged too, once it is known.
+    const fanout = this.deliver(this.dialect.render(decision, this.room, now));
+    if (cost !== null) chargeFanout(conn.rate, fanout, this.limits);
   }
 
-  /** Queues deliveries on the endpoints they are for (connection-table.ts). */
-  private deliver(deliveries: readonly Delivery[]): void {
-    this.table.deliver(deliveries, this.full);
+  /** Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out. */
+  private deliver(deliveries: readonly Delivery[]): number {
+    return this.table.deliver(deliveries, this.full);
   }
 
   /** For a profile that never sheds: true when a connection's queue may hold no more (11). */

@@ -52,6 +52,7 @@ export const LIMITS = {
   maxQueuedBytes: 1048576,
   maxTotalQueuedBytes: 268435456,
   replyPassBytes: 262144,
+  fanoutTokenBytes: 32768,
   sendWindowBytes: 65536,
   slowReaderMs: 60000,
   presenceBatchMembers: 100,
@@ -236,7 +237,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'entries; what bounds its output is the server\'s queue limits, the cost bounds how often it is ' +
       'asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A packet ' +
       'costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A server ' +
-      'enforces the bucket in one place, before the packet has any effect.',
+      'enforces the bucket in one place, before the packet has any effect. A packet that is fanned out to ' +
+      'the room\'s members is charged for that too, after it took effect (fanoutTokenBytes, 11).',
   },
   ratePerSecond: {
     default: 10,
@@ -335,6 +337,24 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'out in every pass. So many connections asking for exports, readers or not, cost the server a ' +
       'bounded amount of work per pass: its members\' chat is never held behind other people\'s exports, ' +
       'and an export still arrives, at a pace shared with the other askers.',
+  },
+  fanoutTokenBytes: {
+    default: 32768,
+    min: 1024,
+    max: 1073741824,
+    unit: 'bytes',
+    text:
+      'The fan-out a token pays for (7.8): a packet that passes the rate limit and makes the server queue ' +
+      'packets for the room\'s members (a chat line, an action, `away`, `nick`: the bytes of each packet ' +
+      'queued, summed over the members it is queued for, the sender\'s own echo included) also takes one ' +
+      'token from the sender\'s bucket for each whole fanoutTokenBytes of them, at most rateBurst, once it ' +
+      'has taken effect; the bucket may go below zero by that much, and the sender\'s next packets are ' +
+      'refused (RATE_LIMITED) until it has refilled. So the work one member makes the server do each ' +
+      'second is bounded by ratePerSecond x fanoutTokenBytes bytes, whatever the size of the room: within ' +
+      'the packet rate alone, 100 members saying long lines made every member\'s queue grow as the square ' +
+      'of the room and held an honest member\'s own line for seconds. In a room of 100 members a line of ' +
+      '300 bytes costs 1 token; a line of 1,000 characters costs 4, a user_away with a long reason to 200 ' +
+      'members 3.',
   },
   sendWindowBytes: {
     default: 65536,
