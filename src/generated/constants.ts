@@ -53,6 +53,7 @@ export const LIMITS = {
   maxTotalQueuedBytes: 268435456,
   replyPassBytes: 262144,
   fanoutTokenBytes: 32768,
+  maxAddressesPerPrefix: 16,
   sendWindowBytes: 65536,
   slowReaderMs: 60000,
   presenceBatchMembers: 100,
@@ -355,6 +356,24 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'of the room and held an honest member\'s own line for seconds. In a room of 100 members a line of ' +
       '300 bytes costs 1 token; a line of 1,000 characters costs 4, a user_away with a long reason to 200 ' +
       'members 3.',
+  },
+  maxAddressesPerPrefix: {
+    default: 16,
+    min: 1,
+    max: 1000000,
+    unit: 'connections',
+    serverFlag: '--max-prefix-addresses',
+    text:
+      'Remote addresses (as maxPerAddress counts them) of one network prefix, an IPv4 /24 or an IPv6 /48, ' +
+      'that may hold connections at once. A connection from an address that holds none yet, whose prefix ' +
+      'has this many addresses holding connections already, is refused at accept with ' +
+      'TOO_MANY_FROM_ADDRESS (its message names the network). An address that holds connections already is ' +
+      'only held to maxPerAddress. So one network can hold at most maxAddressesPerPrefix x maxPerAddress ' +
+      'connections (128 with the defaults): whoever holds a /24 or a /48, as a hosting customer or a home ' +
+      'does, can no longer take every slot of a server from a few hundred addresses (1,024 idle ' +
+      'connections from 128 addresses of one /24 locked every newcomer out), while clients behind one ' +
+      'address, however many, are not affected. Checked after maxPerAddress and before the address\'s ' +
+      'connection bucket and maxClients.',
   },
   sendWindowBytes: {
     default: 65536,

@@ -403,7 +403,11 @@ describe('v2 server: limits (7.3, 7.8, 11)', () => {
     for (let i = 0; i < 3; i++) alice.say(`${i}${long}`);
     s.net.settle();
     const got = s.packets('alice');
-    expect(got.map((p) => (p.type === 'error' ? p.code : p.type))).toEqual(['message', 'message', 'RATE_LIMITED']);
+    expect(got.map((p) => (p.type === 'error' ? p.code : p.type))).toEqual([
+      'message',
+      'message',
+      'RATE_LIMITED',
+    ]);
     // Short lines cost their rateCost alone once the debt is paid.
     advance(s.net, 6000);
     for (let i = 0; i < 2; i++) alice.say(`short ${i}`);

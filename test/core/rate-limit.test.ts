@@ -85,7 +85,13 @@ describe('address key (11)', () => {
 });
 
 describe('admission (5.10, 11)', () => {
-  const limits = { maxClients: 3, maxPerAddress: 2, addressHandshakeBurst: 2, addressHandshakesPerSecond: 1 };
+  const limits = {
+    maxClients: 3,
+    maxPerAddress: 2,
+    maxAddressesPerPrefix: 1000,
+    addressHandshakeBurst: 2,
+    addressHandshakesPerSecond: 1,
+  };
 
   it('refuses in order: shutdown, the address, its rate, the server', () => {
     const a = new Admission(limits);
