@@ -318,31 +318,31 @@ export const v2RoomsMoreCases: Case[] = [
         1,
         Math.min(
           ctx.options.maxRoomsPerMember ?? LIMITS.maxRoomsPerMember,
-          Math.floor(ctx.options.burst / 2),
+          Math.floor((ctx.options.burst - 1) / 2),
         ),
       );
       const probe = await member(ctx, 'rwp');
       const existing = (await listRooms(ctx, probe)).filter((e) => e.room !== LOBBY).length;
       const made: string[] = [];
-      let holder: V2Session | null = null;
-      let room = 0;
-      for (let n = existing; n < limit; n++) {
-        if (!holder || room >= perMember) {
-          holder = await member(ctx, `rw${made.length}`);
-          // Out of #lobby, so that each member holds perMember rooms.
-          await mustPart(ctx, holder, LOBBY);
-          room = 0;
-        }
-        const name = roomName(ctx, `rw${n}`);
-        const answer = await joinRoom(ctx, holder, name);
-        if (answer.error !== undefined) {
+      const needed = Math.max(0, limit - existing);
+      // Members fill the server side by side, each out of #lobby and in perMember rooms.
+      const fill = async (h: number) => {
+        const holder = await member(ctx, `rw${h}`);
+        await mustPart(ctx, holder, LOBBY);
+        for (let i = h * perMember; i < Math.min(needed, (h + 1) * perMember); i++) {
+          const name = roomName(ctx, `rw${i}`);
+          const answer = await joinRoom(ctx, holder, name);
           // Another user of the server made rooms meanwhile, or the limit is lower than assumed.
-          if (answer.error === 'TOO_MANY_ROOMS' && told === undefined) break;
-          return ctx.fail(`room_joined ${name} (room ${n + 1} of ${limit})`, `error ${answer.error}`);
+          if (answer.error === 'TOO_MANY_ROOMS' && told === undefined) return;
+          if (answer.error !== undefined)
+            return ctx.fail(
+              `room_joined ${name} (room ${existing + i + 1} of ${limit})`,
+              `error ${answer.error}`,
+            );
+          made.push(name);
         }
-        made.push(name);
-        room++;
-      }
+      };
+      await Promise.all(Array.from({ length: Math.ceil(needed / perMember) }, (_, h) => fill(h)));
       const asker = await member(ctx, 'rwa');
       const refused = await joinRoom(ctx, asker, roomName(ctx, 'rwmore'));
       if (refused.error === undefined)
@@ -419,15 +419,18 @@ export const v2RoomsMoreCases: Case[] = [
           `a new ${room}: topic "", only the newcomer`,
           show(again),
         );
-        watcher.send({ type: 'export', room });
-        const entries: string[] = [];
-        for (;;) {
+        const isReply = (p: V2ServerPacket): p is V2PacketOf<'export_reply'> =>
+          p.type === 'export_reply' && roomOf(p) === room;
+        const first = await ask(ctx, watcher, { type: 'export', room }, isReply, `export_reply for ${room}`);
+        if (first.error !== undefined) return ctx.fail(`export_reply for ${room}`, `error ${first.error}`);
+        const entries = first.ok.entries.map((e) => e.text ?? '');
+        for (let part = first.ok; !part.done; ) {
           const { packet } = await ctx.attempt('export_reply', `exporting ${room}`, () =>
-            watcher.until((p) => p.type === 'export_reply' && roomOf(p) === room, 'export_reply'),
+            watcher.until(isReply, 'export_reply'),
           );
           if (packet.type !== 'export_reply') break;
           entries.push(...packet.entries.map((e) => e.text ?? ''));
-          if (packet.done) break;
+          part = packet;
         }
         ctx.check(!entries.includes(line), `no line of the old ${room} in its export`, entries.join(' | '));
         await mustPart(ctx, watcher, room);
