@@ -209,3 +209,13 @@ describe('rooms in the view', () => {
     expect(texts(vm).at(-1)).toBe('error: usage: /join #ROOM');
   });
 });
+
+describe('Tab and rooms', () => {
+  it('completes the names of the rooms the client is in', () => {
+    const vm = roomsModel();
+    joinDev(vm);
+    vm.insert('/room #d');
+    vm.key('tab');
+    expect(vm.state.input).toBe('/room #dev ');
+  });
+});
