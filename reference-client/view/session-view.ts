@@ -270,6 +270,9 @@ export function serverChanged(ctx: ViewContext, server: string): void {
   s.lastLoss = null;
   s.me = null;
   s.users = [];
+  // Rooms belong to a server: none of the old server's is joined on the new one.
+  s.rooms.clear();
+  s.roomWanted = null;
 }
 
 export function connecting(ctx: ViewContext, attempt: number): void {

@@ -219,3 +219,13 @@ describe('Tab and rooms', () => {
     expect(vm.state.input).toBe('/room #dev ');
   });
 });
+
+describe('rooms and /server', () => {
+  it('joins none of the old server rooms on the new server', () => {
+    const vm = roomsModel();
+    joinDev(vm);
+    vm.serverChanged('other:1');
+    expect(vm.apply({ kind: 'joined', name: 'me', users: ['me'], rooms: true })).toEqual([]);
+    expect(vm.rooms.map((r) => r.name)).toEqual(['#lobby']);
+  });
+});
