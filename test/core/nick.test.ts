@@ -91,7 +91,7 @@ describe('the client reader: rename (7.11)', () => {
     reader.read({ type: 'join_ok', name: 'ann', users: ['ann', 'bob'] }, 0);
     expect(reader.read({ type: 'user_renamed', from: 'ann', to: 'zed', ts: 3 }, 0)).toEqual([
       { kind: 'renamed', from: 'ann', to: 'zed', ts: 3 },
-      { kind: 'users', users: ['bob', 'zed'] },
+      { kind: 'users', room: '#lobby', users: ['bob', 'zed'] },
     ]);
     expect(reader.name).toBe('zed');
     expect(reader.read({ type: 'join_error', code: 'NAME_TAKEN', message: 'taken' }, 0)).toEqual([
