@@ -10,6 +10,7 @@
  * as in v2-steps.ts, but the marker is said in one room: whatever a member of that room got before
  * the marker is everything the action under test caused it to get.
  */
+import { randomBytes } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
 import { LIMITS } from '../../src/generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.js';
@@ -55,9 +56,14 @@ export function maxRoomName(ctx: CaseContext): number {
   return ctx.options.maxRoomName ?? LIMITS.maxRoomName;
 }
 
-/** A fresh room name: `#` and a name unique to the run, within maxRoomName. */
+/**
+ * A fresh room name: `#`, lower-case letters and digits unique to the run, within maxRoomName
+ * (whatever maxName is: a room name has its own limit, 7.15).
+ */
 export function roomName(ctx: CaseContext, base: string): string {
-  return `#${ctx.name(base).slice(0, maxRoomName(ctx))}`;
+  const max = maxRoomName(ctx);
+  const suffix = randomBytes(5).readUInt32BE().toString(36).padStart(6, '0');
+  return `#${`${base.slice(0, Math.max(1, max - 6))}${suffix}`.slice(0, max)}`;
 }
 
 /** What a room request was answered with: the answer packet, or a non-fatal error's code. */

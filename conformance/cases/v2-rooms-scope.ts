@@ -88,9 +88,14 @@ export const v2RoomsScopeCases: Case[] = [
       ctx.check(linesWith(seen, elsewhere).length === 0, `nothing of ${room}`, seen.map(show).join(', '));
       const forms = seen.filter(roomForm);
       ctx.check(forms.length === 0, 'no room field and no reason part', forms.map(show).join(', '));
-      const left = seen.filter((p) => p.type === 'user_left' && p.name === r.name);
+      // A presence batch (7.6) may carry it as users_left.
+      const left = seen.filter(
+        (p) =>
+          (p.type === 'user_left' && p.name === r.name) ||
+          (p.type === 'users_left' && p.names.includes(r.name!)),
+      );
       ctx.check(
-        left.length === 1 && left[0].type === 'user_left' && left[0].reason === 'quit',
+        left.length === 1 && 'reason' in left[0] && left[0].reason === 'quit',
         `the part of #lobby as user_left ${r.name} (quit)`,
         left.map(show).join(', ') || 'none',
       );
@@ -145,7 +150,11 @@ export const v2RoomsScopeCases: Case[] = [
         texts.push(...packet.entries.map((e) => e.text ?? ''));
         if (packet.done) break;
       }
-      ctx.check(texts.includes(inRoom), "the room's line in its export", texts.join(' | '));
+      // The room's history holds two joins, the line and the marker; a server that keeps fewer
+      // entries (`history`, not announced) may have dropped the line.
+      const short = !texts.includes(inRoom) && texts.length < 4;
+      if (short) ctx.note(`an export of ${texts.length} entries: a short history (11)`);
+      ctx.check(texts.includes(inRoom) || short, "the room's line in its export", texts.join(' | '));
       ctx.check(!texts.includes(inLobby), 'no #lobby line in it', texts.join(' | '));
       if (!features.includes('backlog')) return ctx.note('no backlog offered: the backlog not checked');
       const c = await member(ctx, 'rwc', ['rooms', 'backlog']);
@@ -159,7 +168,7 @@ export const v2RoomsScopeCases: Case[] = [
         atC.map(show).join(', '),
       );
       ctx.check(
-        entries.includes(inRoom) && !entries.includes(inLobby),
+        (entries.includes(inRoom) || short) && !entries.includes(inLobby),
         "the room's line in the backlog, not the #lobby one",
         entries.join(' | '),
       );

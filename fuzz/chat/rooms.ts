@@ -434,6 +434,16 @@ class LeaveServer implements RoomsCommand {
 }
 
 /** The rooms commands' arbitraries. */
+/**
+ * Whether `server` agrees `rooms` with a client that lists it (5.8): a server may not offer it, and
+ * then the rooms property has nothing to check.
+ */
+export function servesRooms(server: ChatServer<unknown>, identity: Identity): boolean {
+  const system = new RoomsSystem(server, identity, 0);
+  system.connect(0, 'probe');
+  return !system.roomless;
+}
+
 /** One run: a fresh server, then the commands, each checked against the model. */
 export async function runRooms(
   server: ChatServer<unknown>,

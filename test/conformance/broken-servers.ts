@@ -9,9 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Profile, SuiteOptions } from '../../conformance/case.js';
+import { servesRooms } from '../../fuzz/chat/rooms.js';
+import { plantNoPartNotice, plantRoomLeak, plantRoomOutlives } from '../../fuzz/plants.js';
 import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
-import type { Delivery } from '../../src/chat/chat-server.js';
+import type { ChatServer, Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
 import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { parleyError } from '../../src/errors.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
@@ -44,6 +48,11 @@ export interface Fault {
   readonly caughtBy: string;
   /** What the suite is told about the server (a limit the wire does not announce). */
   readonly options?: Partial<SuiteOptions>;
+  /**
+   * The fault is in a feature (5.8) the reference server may not serve yet: broken.test.ts runs it
+   * only once the server offers that feature.
+   */
+  readonly feature?: string;
   /** The case moves megabytes: it runs on its own, after the others, so that its load cannot fail them. */
   readonly alone?: boolean;
   start(): Promise<RunningServer>;
@@ -55,6 +64,19 @@ interface Planted extends Omit<Fault, 'start'> {
   readonly server?: Partial<ServerOptions>;
   /** Plants the fault in a fresh reference server; none: the server as it is (a profile's own flaw, or settings). */
   plant?(server: RunningServer): RunningServer;
+}
+
+/** The features (of those the faults here need) that the reference server's core offers (5.8). */
+export function servedFeatures(): string[] {
+  const identity = identityFromSeed(randomBytes(32));
+  const chat = createV2Server({ identity, random: randomBytes }) as ChatServer<unknown>;
+  return servesRooms(chat, identity) ? ['rooms'] : [];
+}
+
+/** Plants a fault of the sans-IO chat server shared with the fuzzer's plants (fuzz/plants.ts). */
+function inChat(server: RunningServer, plant: (chat: never) => void): RunningServer {
+  plant(server.chat as never);
+  return server;
 }
 
 /** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
@@ -871,6 +893,30 @@ const PLANTED: readonly Planted[] = [
     profile: 'legacy',
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',
     caughtBy: 'legacy-handshake/8/1',
+  },
+  {
+    name: 'leaks a line across rooms',
+    profile: 'v2',
+    fault: 'a line said in a room reaches the members of every room (7.15)',
+    caughtBy: 'v2-chat/7.15/3',
+    feature: 'rooms',
+    plant: (server) => inChat(server, plantRoomLeak),
+  },
+  {
+    name: 'drops the part notice',
+    profile: 'v2',
+    fault: "a part is told to the parter only: the room's other members never hear of it (7.15)",
+    caughtBy: 'v2-chat/7.15/5',
+    feature: 'rooms',
+    plant: (server) => inChat(server, plantNoPartNotice),
+  },
+  {
+    name: 'lets a room outlive its members',
+    profile: 'v2',
+    fault: 'a room that empties is kept, listed with its topic and history (7.15)',
+    caughtBy: 'v2-chat/7.15/15',
+    feature: 'rooms',
+    plant: (server) => inChat(server, plantRoomOutlives),
   },
 ];
 
