@@ -388,13 +388,36 @@ async function runManaged(
     return wanted.length ? (Object.fromEntries(wanted) as LimitOverrides) : null;
   };
   /**
+   * With --isolate, the next case's server is started while the current case runs (a server with
+   * the ordinary settings; a case that needs others, or a pristine one, starts its own), and a
+   * used server is stopped while the next case runs: a slow start costs the run once, not per case.
+   */
+  let spare: Promise<ServerProcess> | null = null;
+  const stopping: Promise<void>[] = [];
+  const ordinary = (c: Case) => !overridesOf(c) && !c.pristine;
+  const all = [p.first, ...p.timed, ...p.plain, ...p.stopping, p.last].filter((c) => c !== undefined);
+  let ordinaryLeft = all.filter(ordinary).length;
+  const serverFor = (c: Case, overrides: LimitOverrides): Promise<ServerProcess> => {
+    const taken = ordinary(c) ? spare : null;
+    if (ordinary(c)) {
+      spare = null;
+      ordinaryLeft--;
+    }
+    const server = taken ?? ServerProcess.start(control.template, options, overrides, undefined, c.pristine);
+    if (control.isolate && !spare && ordinaryLeft > 0) {
+      spare = server.catch(() => null).then(() => ServerProcess.start(control.template, options));
+      spare.catch(() => {});
+    }
+    return server;
+  };
+  /**
    * A case on a server of its own, stopped afterwards. A case that stops the server (7.9) may
    * send it SIGTERM; the process ending then is what the case asked for, not a crash.
    */
   const alone = async (c: Case, overrides: LimitOverrides = {}): Promise<CaseResult> => {
     let server: ServerProcess;
     try {
-      server = await ServerProcess.start(control.template, options, overrides, undefined, c.pristine);
+      server = await serverFor(c, overrides);
     } catch (err) {
       return { ...notRun(c, (err as Error).message), verdict: 'CRASHED' };
     }
@@ -408,7 +431,7 @@ async function runManaged(
       server.release();
       return await judge(server, result, o);
     } finally {
-      await server.stop();
+      stopping.push(server.stop());
     }
   };
   /** A case on the shared server, restarted first if a case before killed it. */
@@ -447,5 +470,8 @@ async function runManaged(
     if (p.last) report(await runOne(p.last));
   } finally {
     await (shared as ServerProcess | null)?.stop();
+    const left = await (spare as Promise<ServerProcess> | null)?.catch(() => null);
+    await left?.stop();
+    await Promise.all(stopping);
   }
 }

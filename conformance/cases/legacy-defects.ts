@@ -13,7 +13,7 @@ import { legacyDecrypt } from '../../src/crypto/legacy-cipher.js';
 import { LEGACY_EXPORT_HEADER, LEGACY_MESSAGES } from '../../src/generated/constants.js';
 import { LEGACY_PACKET_INFO } from '../../src/generated/legacy-packets.js';
 import type { Case, CaseContext } from '../case.js';
-import { WaitTimeout } from '../driver.js';
+import { pause, WaitTimeout } from '../driver.js';
 import { lateClose } from '../expect.js';
 import type { LegacySession, Received } from '../legacy-driver.js';
 import { packetText, quote, texts } from '../spec-text.js';
@@ -63,11 +63,16 @@ export const legacyDefectCases: Case[] = [
     accepts: [KEYSTREAM],
     async run(ctx) {
       const [a, b] = [await ctx.legacyJoined('streamA'), await ctx.legacyJoined('streamB')];
-      await settleLegacy(ctx, [a, b]);
-      // One packet sent twice, as the original client would send the same line twice.
+      // One packet sent twice, as the original client would send the same line twice. A bucket
+      // too small for both (--burst) refills between them (ratePerSecond >= 1, 11).
       const line = ctx.line(`the same line ${ctx.name('s')}`);
       const frame = a.frame('default', line);
-      a.conn.write(Buffer.concat([frame, frame]));
+      if (ctx.options.burst < 4) {
+        await pause(1100);
+        a.conn.write(frame);
+        await pause(1100);
+        a.conn.write(frame);
+      } else a.conn.write(Buffer.concat([frame, frame]));
       const seen: { cipher: Buffer; plain: Buffer }[] = [];
       while (seen.length < 2) {
         const record = await rawRecord(ctx, b);

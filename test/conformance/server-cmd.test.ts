@@ -218,7 +218,8 @@ describe('health gating and sizing', () => {
     } finally {
       await server.close();
     }
-  });
+    // A hundred cases: on a loaded machine more than the default 30 s.
+  }, 120_000);
 
   it('names and lines fit the limits, whatever they are', () => {
     for (let maxName = 1; maxName <= 24; maxName++) {
