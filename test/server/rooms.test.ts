@@ -88,4 +88,20 @@ describe('reference server, rooms (7.15)', { timeout: TEST_TIMEOUT_MS }, () => {
     old.flush();
     expect(await ann.waitForPacket('private', (p) => p.text === text)).toMatchObject({ from: 'old' });
   });
+
+  it("keeps legacy clients in #lobby: their lines, lists and export are #lobby's (10.6)", async () => {
+    const server = await h.start({ profile: 'legacy' });
+    const alice = await h.legacy(server, 'alice');
+    const bob = await h.legacy(server, 'bob');
+    expect(
+      (await alice.waitFor('client_list_update_add', (p) => (p.cont as string[]).length > 0)).cont,
+    ).toEqual(['bob']);
+    const text = marker('lobby');
+    alice.say(text);
+    expect((await bob.waitFor('default', (p) => p.cont === text)).username).toBe('alice');
+    const lobby = server.chat.room.rooms.lobby;
+    expect([...lobby.names.list()]).toEqual(['alice', 'bob']);
+    expect(server.chat.room.rooms.list()).toEqual([{ room: '#lobby', members: 2, topic: '' }]);
+    expect(await bob.requestExport()).toContain(`alice> ${text}`);
+  });
 });
