@@ -14,8 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ChatServer, ConnId, ServerAction } from '../src/chat/chat-server.js';
 import { createLegacyServer } from '../src/chat/legacy-dialect.js';
-import { checkStampedFit } from '../src/chat/stamped-fit.js';
-import { createV2Server } from '../src/chat/v2-dialect.js';
+import { checkV2Limits, createV2Server } from '../src/chat/v2-dialect.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { KeyAgreement } from '../src/crypto/key-agreement.js';
 import { LIMITS, type Limits, type Profile, V2_GROUPS } from '../src/generated/constants.js';
@@ -70,7 +69,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   let keyPool: KeyPairPool | null = null;
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
-    checkStampedFit(limits); // before the key pool's worker starts: a refused start leaves nothing running
+    // Before the key pool's worker starts: a refused start leaves nothing running.
+    checkV2Limits(limits, options.features);
     // Prepared before listening (key-agreement.ts says why); the pool's pairs carry it.
     const agreement = new KeyAgreement().prepare(V2_GROUPS);
     keyPool = new KeyPairPool(V2_GROUPS, {

@@ -51,6 +51,10 @@ import {
 } from './server-contract.js';
 
 export { REFUSAL_LOG_WINDOW_MS } from './accept-gate.js';
+
+/** The features of a connection that agreed none (legacy, a 2.0 client, 5.8). */
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
 export type * from './server-contract.js';
 
 export class ChatServer<E = unknown> {
@@ -308,7 +312,7 @@ export class ChatServer<E = unknown> {
       if (conn.pingedAt !== null && this.dialect.answersPing(event)) conn.pingedAt = null;
       else if (!this.charge(conn, event, cost, now)) return;
     }
-    const reading = this.dialect.read(event, conn.id, this.room, now);
+    const reading = this.dialect.read(event, conn.id, this.room, now, conn.endpoint.features ?? NO_FEATURES);
     if (reading === null) return;
     if (reading.deliveries) this.deliver(reading.deliveries);
     if (reading.gaveUp !== undefined) {

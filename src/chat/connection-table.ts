@@ -15,6 +15,9 @@ import type { Conn, ConnId, Delivery, ServerEndpoint } from './server-contract.j
 /** The features of a connection that agreed none (legacy, a 2.0 client). */
 const NO_FEATURES: ReadonlySet<string> = new Set();
 
+/** The feature whose members get the form of a packet with `room` (7.15). */
+const ROOMS = 'rooms';
+
 export class ConnectionTable<E> {
   readonly conns = new Map<ConnId, Conn<E>>();
   /**
@@ -72,21 +75,33 @@ export class ConnectionTable<E> {
     let fanout = 0;
     for (const d of deliveries) {
       if (d.kind === 'broadcast') {
-        for (const member of this.joined) {
-          if (member.id === d.except || member.overrun) continue;
-          if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
-          if (full(member)) continue;
-          member.endpoint.sendEncoded(d.packet, d.type);
-          fanout += d.packet.length;
+        const send = (member: Conn<E>) => {
+          if (member.id === d.except || member.overrun) return;
+          const features = member.endpoint.features;
+          if (d.unless !== undefined && features?.has(d.unless)) return;
+          if (full(member)) return;
+          const packet = d.roomed && features?.has(ROOMS) ? d.roomed : d.packet;
+          member.endpoint.sendEncoded(packet, d.type);
+          fanout += packet.length;
           this.dirty.add(member);
-        }
+        };
+        if (d.among === undefined) for (const member of this.joined) send(member);
+        else
+          for (const id of d.among) {
+            const member = this.conns.get(id);
+            if (member && !member.finished) send(member);
+          }
         continue;
       }
       const conn = this.conns.get(d.to);
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
       else if (conn.overrun || full(conn)) continue;
-      else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
+      else if (d.kind === 'send')
+        conn.endpoint.sendEncoded(
+          d.roomed && conn.endpoint.features?.has(ROOMS) ? d.roomed : d.packet,
+          d.type,
+        );
       // One large reply in flight per connection (7.7): a second gets `busy`.
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
       else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);

@@ -52,9 +52,9 @@ export type WireExportEntry = V2PacketOf<'export_reply'>['entries'][number];
 /**
  * A history entry in export_reply's form (7.7): join and leave entries by their fields (name,
  * reason) for a client that listed `structured-export`, as the 2.0 prose (`from`, `text`) for
- * one that did not.
+ * one that did not. A part is a quit to a client without rooms (`rooms` false, 7.15).
  */
-export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireExportEntry {
+export function wireExportEntry(entry: HistoryEntry, structured: boolean, rooms = false): WireExportEntry {
   switch (entry.kind) {
     case 'message':
     case 'action':
@@ -65,7 +65,12 @@ export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireE
         : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
     case 'leave':
       return structured
-        ? { kind: 'leave', name: entry.name, reason: entry.reason, ts: entry.ts }
+        ? {
+            kind: 'leave',
+            name: entry.name,
+            reason: entry.reason === 'part' && !rooms ? 'quit' : entry.reason,
+            ts: entry.ts,
+          }
         : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
   }
 }
@@ -85,6 +90,8 @@ export class ExportReply implements ReplySource {
     history: History,
     private readonly budget: number,
     private readonly structured: boolean,
+    /** The room's name, for an asker that agreed rooms (7.15): each part carries it. */
+    private readonly room?: string,
   ) {
     this.cursor = history.cursor();
   }
@@ -97,7 +104,7 @@ export class ExportReply implements ReplySource {
       const entry = this.carried ?? this.cursor.next();
       this.carried = undefined;
       if (entry === undefined) break;
-      const wire = wireExportEntry(entry, this.structured);
+      const wire = wireExportEntry(entry, this.structured, this.room !== undefined);
       // Worst case: every character 3 UTF-8 bytes (chunkByJsonSize's rule).
       const cost = JSON.stringify(wire).length * 3 + 1;
       if (size + cost > this.budget && entries.length > 0) {
@@ -109,7 +116,11 @@ export class ExportReply implements ReplySource {
     }
     const done = this.carried === undefined && !this.cursor.more;
     this.finished = done;
-    return { packet: encodeV2Packet({ type: 'export_reply', entries, done }), type: 'export_reply' };
+    const scope = this.room === undefined ? {} : { room: this.room };
+    return {
+      packet: encodeV2Packet({ type: 'export_reply', entries, done, ...scope }),
+      type: 'export_reply',
+    };
   }
 }
 

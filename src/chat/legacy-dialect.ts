@@ -138,11 +138,13 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
           to(by, legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date)),
         ];
       case 'message':
+        // A legacy client lives in #lobby (10.6, 7.15): the decision's room.
         return [
           {
             kind: 'broadcast',
             packet: encode(legacyPacket('default', decision.from, decision.text, date)),
             except: by,
+            among: decision.room.members,
           },
         ];
       case 'export':
@@ -155,7 +157,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
         const text = LEGACY_MESSAGES.left.replace('{name}', decision.name);
         const notice = legacyPacket('default', LEGACY_SERVER_NAME, text, date, 'allhosts');
         return [
-          { kind: 'broadcast', packet: encode(notice) },
+          { kind: 'broadcast', packet: encode(notice), among: room.rooms.lobby.members },
           ...this.listUpdate(room, 'disconnection', date),
         ];
       }
@@ -180,7 +182,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     return [];
   }
 
-  /** Each member gets the names of the others (10.2, 10.4). */
+  /** Each member of #lobby gets the names of the others there (10.2, 10.4, 10.6). */
   private listUpdate(
     room: Room<ConnId>,
     typ: 'client_list_update_add' | 'disconnection',
@@ -188,7 +190,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
   ): Delivery[] {
     const all = room.names();
     const out: Delivery[] = [];
-    for (const member of room.members()) {
+    for (const member of room.rooms.lobby.members) {
       const own = room.nameOf(member);
       out.push(
         to(

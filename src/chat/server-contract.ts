@@ -114,7 +114,14 @@ export interface ReplySource {
 /** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
 export type Delivery =
   | { readonly kind: 'settle'; readonly to: ConnId; readonly when: JoinVerdict }
-  | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
+  | {
+      readonly kind: 'send';
+      readonly to: ConnId;
+      readonly packet: Buffer;
+      readonly type?: string;
+      /** The form for a member that agreed rooms (with `room`, 7.15), when it differs from `packet`. */
+      readonly roomed?: Buffer;
+    }
   /**
    * A reply for `to` produced as its socket drains; when one is already in flight for it (one
    * per connection, 7.7), `busy` is sent instead. `source` is made for the features `to` agreed
@@ -133,6 +140,10 @@ export type Delivery =
       readonly except?: ConnId;
       /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
       readonly unless?: string;
+      /** The form for members that agreed rooms (with `room`, 7.15), when it differs from `packet`. */
+      readonly roomed?: Buffer;
+      /** Only to these members (a room's, 7.15); without it, to every joined member. */
+      readonly among?: Iterable<ConnId>;
     };
 
 /** What one endpoint event amounts to, as a dialect reads it. */
@@ -175,8 +186,17 @@ export interface WireDialect<E> {
   readonly closesOnDroppedJoin?: boolean;
   /** What a connection refused at accept is sent before the close (v2 `refused`, 5.10), if anything. */
   refusal(code: ErrorCode, message: string): Buffer | null;
-  /** What an endpoint event from member `from` amounts to (null: nothing). */
-  read(event: E, from: ConnId, room: Room<ConnId>, now: number): Reading | null;
+  /**
+   * What an endpoint event from member `from` amounts to (null: nothing); `features`: those its
+   * connection agreed (5.8).
+   */
+  read(
+    event: E,
+    from: ConnId,
+    room: Room<ConnId>,
+    now: number,
+    features: ReadonlySet<string>,
+  ): Reading | null;
   /** The room's decision as deliveries. */
   render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[];
   /** A liveness ping (v2), serialised. */

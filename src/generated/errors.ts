@@ -114,8 +114,8 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: false,
     section: '7.4',
     text:
-      'A private message names a user who is not joined to the server (private messages are server-wide, ' +
-      '7.15).',
+      'A private message names a user who is not in the room. With rooms (7.15) private messages are ' +
+      'server-wide: the room here is every joined member, whatever rooms they are in.',
   },
   ROOM_INVALID: {
     fatal: false,

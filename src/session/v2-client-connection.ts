@@ -26,7 +26,13 @@ import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, V2_TAG_BYTES, type V2Group } from '.
 import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js';
 import type { V2ClientPacket, V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { Endpoint, type EndpointEvent } from './endpoint.js';
-import { agreeFeatures, checkReceivedFeature, featuresField, NO_FEATURES } from './features.js';
+import {
+  agreeFeatures,
+  checkReceivedFeature,
+  checkReceivedForm,
+  featuresField,
+  NO_FEATURES,
+} from './features.js';
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, parseServerPacket, splitPackets, unb64 } from './v2-codec.js';
 
@@ -196,6 +202,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     for (const part of splitPackets(plaintext)) {
       const packet = this.parsePacket(part);
       checkReceivedFeature(packet.type, this.agreed);
+      checkReceivedForm(packet, this.agreed);
       this.handlePacket(packet, events);
       if (this.machine.terminal) return;
     }

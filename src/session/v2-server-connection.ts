@@ -38,6 +38,7 @@ import type { FastPaths } from './fast-paths.js';
 import {
   agreeFeatures,
   checkReceivedFeature,
+  checkReceivedForm,
   featuresField,
   NO_FEATURES,
   packetAllowed,
@@ -189,6 +190,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     if (part) {
       const packet = this.fast?.readPong(part) ?? parseClientPacket(part);
       checkReceivedFeature(packet.type, this.agreed);
+      checkReceivedForm(packet, this.agreed);
       // 4.3: a client's error ends the connection only when it says it is fatal.
       if (packet.type === 'error') this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
       else this.admit(packet.type);

@@ -20,16 +20,17 @@ describe('the room: away (7.12)', () => {
       away: true,
       reason: 'lunch',
       ts: 1,
+      rooms: [room.rooms.lobby],
     });
     room.decide(2, { kind: 'away', away: true, reason: null }, 2);
     expect(room.awayMembers()).toEqual([
-      { name: 'ann', reason: 'lunch' },
-      { name: 'bob', reason: '' },
+      { id: 1, name: 'ann', reason: 'lunch' },
+      { id: 2, name: 'bob', reason: '' },
     ]);
     const pm = room.decide(2, { kind: 'msg', to: 'ann', text: 'hi' }, 3);
     expect(pm.kind === 'private' && pm.targetAway).toBe('lunch');
     room.decide(1, { kind: 'nick', name: 'anna' }, 4);
-    expect(room.awayMembers()[0]).toEqual({ name: 'anna', reason: 'lunch' });
+    expect(room.awayMembers()[0]).toEqual({ id: 1, name: 'anna', reason: 'lunch' });
     expect(room.decide(2, { kind: 'away', away: false, reason: null }, 5).kind).toBe('away');
     room.leave(1, 'quit', 6);
     expect(room.awayMembers()).toEqual([]);

@@ -20,6 +20,7 @@ describe('the room: rename (7.11)', () => {
       from: 'ann',
       to: 'Ann',
       ts: 1,
+      rooms: [room.rooms.lobby],
     });
     const refused = (name: string) => {
       const d = room.decide(1, { kind: 'nick', name }, 2);

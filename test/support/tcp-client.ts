@@ -519,6 +519,8 @@ export interface V2ConnectOptions extends ConnectOptions {
   readonly groups?: readonly ('x25519' | 'modp14')[];
   /** Resolve as soon as the socket is connected, without waiting for server_auth. */
   readonly noWait?: boolean;
+  /** v2 features to ask for (5.8); default none, a 2.0 client. */
+  readonly features?: readonly string[];
 }
 
 /** Connects a v2 client and resolves once the server has authenticated itself (5.5). */
@@ -531,6 +533,7 @@ export async function connectV2(port: number, options: V2ConnectOptions = {}): P
     random: options.random ?? randomBytes,
     expectedFingerprint: options.expectedFingerprint,
     groups: options.groups,
+    features: options.features,
   });
   const client = new V2TestClient(socket, endpoint, label, options.hold ?? false);
   if (options.noWait) return client;
