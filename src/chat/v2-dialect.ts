@@ -14,7 +14,7 @@
  */
 
 import type { Identity } from '../crypto/identity.js';
-import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
+import { KeyAgreement, type KeyPair, type RandomSource } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
@@ -107,6 +107,15 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     this.presence = new PresenceBatches(limits, formsOf, (id) => model.speaksRooms(id));
   }
 
+  /**
+   * Without a source of key pairs, the server's own KeyAgreement makes them: one per server, not
+   * one per connection, since making the modp14 engine is slow on some Node releases
+   * (key-agreement.ts).
+   */
+  private readonly agreement = new KeyAgreement();
+  private readonly ownKeyPairs = (group: V2Group): KeyPair =>
+    this.agreement.generateKeyPair(group, this.options.random);
+
   get due(): number | null {
     return this.presence.due;
   }
@@ -117,7 +126,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       random: this.options.random,
       limits: this.limits,
       groups: this.options.groups,
-      keyPairs: this.options.keyPairs,
+      keyPairs: this.options.keyPairs ?? this.ownKeyPairs,
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
       fastPaths: this.options.fastPaths,
