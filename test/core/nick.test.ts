@@ -52,11 +52,7 @@ describe('the v2 server: rename (7.11)', () => {
   });
   it('announces user_renamed to members with nick, a leave and a join to the others', () => {
     const s = featureNet('nick');
-    const ann = s.join('ann', ['nick']);
-    const bob = s.join('bob', ['nick']);
-    const old = s.join('old');
-    s.packets(ann.id);
-    s.packets(bob.id);
+    const { ann, bob, old } = s.withAndWithout('nick');
     ann.client.nick('anna');
     s.net.settle();
     const ts = s.net.now;
