@@ -6,7 +6,8 @@
  *
  * How this works: input lines are handed over one at a time, and held back while a join is in
  * flight, so that after a refused name the next line is read as the next name to try (as the
- * original asks again); only /quit passes at once. When input ends the client leaves once
+ * original asks again), and while a room join is, so that the lines after `/join #x` go to #x;
+ * only /quit passes at once. When input ends the client leaves once
  * everything typed has been sent and answered (its echo, or a refusal, is printed) and every
  * export answered (or given up on); the attempts to join are bounded (backoff.ts), so a script
  * always gets an exit status.
@@ -42,7 +43,9 @@ export function runPlain(
     pumping = true;
     try {
       // /quit is never held back: a script must be able to leave while a join cannot succeed.
-      while (queue.length > 0 && !app.hasExited && (!vm.joinPending || parseInput(queue[0]).kind === 'quit'))
+      // So is a line after `/join #x`: it goes to #x once the server has said the join is done.
+      const held = () => vm.joinPending || vm.roomJoinPending;
+      while (queue.length > 0 && !app.hasExited && (!held() || parseInput(queue[0]).kind === 'quit'))
         app.submitLine(queue.shift()!);
       if (ended && queue.length === 0 && !app.hasExited) app.endOfInput();
     } finally {

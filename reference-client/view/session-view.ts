@@ -144,7 +144,11 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       // Fatal errors end the connection: the app reports them with the loss.
       if (event.fatal) return [];
       if (event.unsent) lineRefused(ctx, event.code, event.message, event.unsent);
-      else errorLine(ctx, event.code, event.message);
+      else {
+        // Perhaps the answer to the room join under way (ROOM_INVALID, TOO_MANY_ROOMS): wait no more.
+        s.roomWanted = null;
+        errorLine(ctx, event.code, event.message);
+      }
       return [];
     case 'export-timeout':
       exportDone(ctx, false, `the server did not answer within ${event.seconds} s; nothing was written`);

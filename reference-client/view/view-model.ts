@@ -112,10 +112,15 @@ export class ViewModel {
     return s.question === null && s.desiredName !== null && s.desiredName !== s.confirmedName;
   }
 
+  /** A room the user asked to join is not confirmed yet: it is not current yet (7.15). */
+  get roomJoinPending(): boolean {
+    return this.ctx.state.roomWanted !== null;
+  }
+
   /** Nothing waits to be sent or answered: the outbox is empty and no export is outstanding. */
   get idle(): boolean {
     const s = this.ctx.state;
-    return s.outbox.length === 0 && s.exportsPending === 0 && !this.joinPending;
+    return s.outbox.length === 0 && s.exportsPending === 0 && !this.joinPending && !this.roomJoinPending;
   }
 
   /** Who reads the lines, for formatting them (own lines, mentions). */

@@ -229,3 +229,19 @@ describe('rooms and /server', () => {
     expect(vm.rooms.map((r) => r.name)).toEqual(['#lobby']);
   });
 });
+
+describe('a room join under way', () => {
+  it('holds --plain (not idle) until the server answers, with the room or an error', () => {
+    const vm = roomsModel();
+    vm.submitLine('/join #dev');
+    expect(vm.roomJoinPending).toBe(true);
+    expect(vm.idle).toBe(false);
+    vm.apply({ kind: 'room-joined', room: '#dev', users: ['me'], topic: '', ts: 3 });
+    expect(vm.roomJoinPending).toBe(false);
+    vm.submitLine('/join #a,b');
+    vm.apply({ kind: 'error', code: 'ROOM_INVALID', message: 'not a room name', fatal: false });
+    expect(vm.roomJoinPending).toBe(false);
+    expect(vm.idle).toBe(true);
+    expect(vm.currentRoom).toBe('#dev');
+  });
+});
