@@ -79,6 +79,11 @@ const program = new Command('reference-server')
   )
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
+    '--reservation-days <n>',
+    limitHelp('reservationDays', 'v2: days a reserved name stays unused before it expires (7.17)'),
+    limit('reservationDays'),
+  )
+  .option(
     '--features <list>',
     'v2 features to offer (5.8): comma-separated names, or none for a 2.0 server_hello (default: all)',
     featureList,
@@ -174,6 +179,7 @@ interface Options {
   history?: number;
   backlog?: number;
   motd?: string;
+  reservationDays?: number;
   features?: string[];
   handshakeTimeout?: number;
   idlePing?: number;
@@ -258,6 +264,7 @@ async function main(): Promise<void> {
       maxQueuedBytes: opts.maxQueued,
       maxTotalQueuedBytes: opts.maxQueuedTotal,
       slowReaderMs: opts.slowReaderTimeout,
+      reservationDays: opts.reservationDays,
     }).filter(([, v]) => v !== undefined),
   );
 

@@ -152,6 +152,7 @@ const limit = z
       'ms',
       'packets',
       'packets/s',
+      'days',
     ]),
     section: sectionId,
     /** The reference server's command-line option that sets it, when it has one. */
@@ -280,6 +281,8 @@ const v2Profile = z.strictObject({
       section: sectionId,
       algorithm: text,
       signatureContext: text,
+      /** The context of a client's proof of its key (feature client-key, 7.16). */
+      clientSignatureContext: text.optional(),
       text,
     }),
   }),

@@ -71,6 +71,9 @@ export interface V2ServerOptions extends ChatServerOptions {
  */
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
+/** Registry features (5.8) this server does not serve yet: not offered unless named in `features`. */
+const NOT_SERVED_YET: ReadonlySet<string> = new Set(['client-key', 'moderation']);
+
 /** A serialised packet of `type` for one member. */
 const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
   kind: 'send',
@@ -109,7 +112,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
       fastPaths: this.options.fastPaths,
-      features: this.options.features ?? V2_FEATURE_NAMES,
+      features: this.options.features ?? V2_FEATURE_NAMES.filter((name) => !NOT_SERVED_YET.has(name)),
     });
     endpoint.start();
     return endpoint;

@@ -63,7 +63,8 @@ describe('node conformance', () => {
     expect(out).toContain('framing/3.2/4');
     expect(out).toContain('legacy-chat/10.3/2');
     expect(out).toMatch(/spec: {4}3\.2\/4 header with a non-digit/);
-    expect(out).toMatch(/Spec coverage \(v2\): packets 33\/33/);
+    // The client-key and moderation packets (7.16-7.18) have no cases yet: the keys harness adds them.
+    expect(out).toMatch(/Spec coverage \(v2\): packets 33\/43/);
   });
 
   it('--help documents the exit codes', async () => {
