@@ -7,7 +7,7 @@
  * socket drains (ReplySource, send-queue.ts), in the form the asker agreed (structured-export,
  * 5.8). The v2 dialect (v2-dialect.ts) uses these; nothing here keeps state between replies.
  */
-import { LIMITS } from '../generated/constants.js';
+import { type LeaveReason, LIMITS } from '../generated/constants.js';
 import type { V2PacketOf } from '../generated/v2-packets.js';
 import { encodeV2Packet } from '../session/v2-codec.js';
 import type { History, HistoryCursor } from './history.js';
@@ -65,9 +65,14 @@ export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireE
         : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
     case 'leave':
       return structured
-        ? { kind: 'leave', name: entry.name, reason: entry.reason, ts: entry.ts }
+        ? { kind: 'leave', name: entry.name, reason: exportReason(entry.reason), ts: entry.ts }
         : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
   }
+}
+
+/** 7.18: export keeps a kick or a ban as a plain `quit` (moderation is not part of the history). */
+function exportReason(reason: LeaveReason): Exclude<LeaveReason, 'kicked' | 'banned'> {
+  return reason === 'kicked' || reason === 'banned' ? 'quit' : reason;
 }
 
 /**

@@ -72,7 +72,7 @@ export interface V2ServerOptions extends ChatServerOptions {
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
 /** Registry features (5.8) this server does not serve yet: not offered unless named in `features`. */
-const NOT_SERVED_YET: ReadonlySet<string> = new Set(['rooms']);
+const NOT_SERVED_YET: ReadonlySet<string> = new Set(['rooms', 'client-key', 'moderation']);
 
 /** A serialised packet of `type` for one member. */
 const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
