@@ -9,7 +9,7 @@ import type { Effect } from '../view/view-types.js';
 /** The effects that go to the server. */
 export type SentEffect = Extract<
   Effect,
-  { kind: 'join' | 'say' | 'msg' | 'me' | 'who' | 'export' | 'nick' | 'away' | 'whois' }
+  { kind: 'join' | 'say' | 'msg' | 'me' | 'who' | 'export' | 'nick' | 'away' | 'whois' | 'moderate' }
 >;
 
 /** Sends one effect on `session`; throws what the session throws. */
@@ -41,6 +41,9 @@ export function sendEffect(session: TcpSession, effect: SentEffect): void {
       return;
     case 'whois':
       session.whois(effect.name);
+      return;
+    case 'moderate':
+      session.moderate(effect.request);
       return;
   }
 }

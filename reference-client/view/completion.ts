@@ -45,6 +45,10 @@ function candidates(s: ViewState, head: string, word: string): string[] {
   if (/^\/theme\s+$/i.test(head)) {
     return THEME_IDS.filter((id) => id.startsWith(lower));
   }
+  // The ids of the last /bans answer (7.18).
+  if (/^\/unban\s+$/i.test(head)) {
+    return s.banIds.map(String).filter((id) => id.startsWith(word.replace(/^#/, '')));
+  }
   if (word === '') return [];
   const rules = nameRulesOf(s.status.resolved);
   const names = s.users

@@ -12,6 +12,7 @@ import { LEGACY_MESSAGES, LEGACY_SERVER_NAME } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import type { LegacyPacket } from '../legacy/legacy-packet.js';
 import type { ChatMessage, ExportEntry, SessionEvent } from './events.js';
+import { MemberKeys } from './member-keys.js';
 import { presenceOf, Roster } from './presence.js';
 
 const LEFT_PATTERN = new RegExp(
@@ -20,6 +21,8 @@ const LEFT_PATTERN = new RegExp(
 
 export class RoomReader {
   readonly roster = new Roster();
+  /** Keyed members and operators (7.16, 7.18), and the moderation news. */
+  readonly keys = new MemberKeys();
   /** The name asked for (join) or accepted; null after a refusal. */
   name: string | null = null;
   /** legacy: a user list has arrived since approved_conn. */
@@ -31,7 +34,10 @@ export class RoomReader {
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
-    return 'type' in packet ? this.readV2(packet) : this.readLegacy(packet, now);
+    if (!('type' in packet)) return this.readLegacy(packet, now);
+    const events = this.readV2(packet);
+    const keyed = this.keys.read(packet);
+    return keyed.length > 0 ? [...events, ...keyed] : events;
   }
 
   private readV2(packet: V2ServerPacket): SessionEvent[] {
@@ -42,7 +48,13 @@ export class RoomReader {
         this.name = packet.name;
         this.joined = true;
         return [
-          { kind: 'joined', name: packet.name, users: this.roster.set(packet.users), motd: packet.motd },
+          {
+            kind: 'joined',
+            name: packet.name,
+            users: this.roster.set(packet.users),
+            motd: packet.motd,
+            ...(packet.key === undefined ? {} : { key: { key: packet.key, op: packet.op === true } }),
+          },
         ];
       case 'join_error':
         if (this.joined) return [{ kind: 'error', code: packet.code, message: packet.message, fatal: false }];
