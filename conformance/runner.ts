@@ -394,12 +394,15 @@ async function runManaged(
   const alone = async (c: Case, overrides: LimitOverrides = {}): Promise<CaseResult> => {
     let server: ServerProcess;
     try {
-      server = await ServerProcess.start(control.template, options, overrides, undefined, c.pristine);
+      // Flags a case needs (7.16-7.18) go after the operator's command, each quoted for sh.
+      const args = (c.serverArgs ?? []).map((a) => `'${a.replaceAll("'", "'\\''")}'`);
+      const template = [control.template, ...args].join(' ');
+      server = await ServerProcess.start(template, options, overrides, undefined, c.pristine);
     } catch (err) {
       return { ...notRun(c, (err as Error).message), verdict: 'CRASHED' };
     }
     try {
-      const o = withOverrides({ ...options, port: server.port }, overrides);
+      const o = withOverrides({ ...options, port: server.port, serverArgs: c.serverArgs }, overrides);
       if (c.stopsServer) {
         const stopServer = async () => server.signal('SIGTERM');
         return await runCase(c, { ...o, stopServer }, p.tagOf(c));
@@ -434,7 +437,7 @@ async function runManaged(
   };
   const runOne = (c: Case): Promise<CaseResult> => {
     const overrides = overridesOf(c);
-    if (overrides || c.stopsServer || c.pristine) return alone(c, overrides ?? {});
+    if (overrides || c.stopsServer || c.pristine || c.serverArgs) return alone(c, overrides ?? {});
     return control.isolate ? alone(c) : onShared(c);
   };
 
