@@ -56,6 +56,14 @@ export interface SuiteOptions {
   readonly maxClients?: number;
   /** Unsent bytes the server allows a slow reader, if known (SLOW_READER cases). */
   readonly maxQueuedBytes?: number;
+  /**
+   * The server's room limits (feature `rooms`, 7.15), if known (not announced on the wire); the
+   * rooms cases assume the spec defaults otherwise.
+   */
+  readonly maxRoomName?: number;
+  readonly maxRoomsPerMember?: number;
+  readonly maxRooms?: number;
+  readonly maxTopic?: number;
   /** The identity fingerprint the v2 server must present, if known. */
   readonly fingerprint?: string;
   /**

@@ -147,6 +147,14 @@ const program = new Command('reference-server')
     limit('maxPerAddress'),
   )
   .option(
+    '--max-prefix-addresses <n>',
+    limitHelp(
+      'maxAddressesPerPrefix',
+      'addresses of one network (IPv4 /24, IPv6 /48) holding connections at once',
+    ),
+    limit('maxAddressesPerPrefix'),
+  )
+  .option(
     '--address-burst <n>',
     limitHelp('addressHandshakeBurst', 'new connections one address may open at once'),
     limit('addressHandshakeBurst'),
@@ -212,6 +220,7 @@ interface Options {
   rateBudget?: number;
   rateWindow?: number;
   maxPerAddress?: number;
+  maxPrefixAddresses?: number;
   addressBurst?: number;
   addressRate?: number;
   maxQueued?: number;
@@ -286,6 +295,7 @@ async function main(): Promise<void> {
       rateRefusalBudget: opts.rateBudget,
       rateRefusalWindowMs: opts.rateWindow,
       maxPerAddress: opts.maxPerAddress,
+      maxAddressesPerPrefix: opts.maxPrefixAddresses,
       addressHandshakeBurst: opts.addressBurst,
       addressHandshakesPerSecond: opts.addressRate,
       maxQueuedBytes: opts.maxQueued,

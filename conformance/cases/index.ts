@@ -27,6 +27,9 @@ import { v2PresenceCases } from './v2-presence.js';
 import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
+import { v2RoomsCases } from './v2-rooms.js';
+import { v2RoomsMoreCases } from './v2-rooms-more.js';
+import { v2RoomsScopeCases } from './v2-rooms-scope.js';
 import { v2ShutdownCases } from './v2-shutdown.js';
 import { v2StateCases } from './v2-states.js';
 import { v2StrictCases } from './v2-strict.js';
@@ -81,6 +84,9 @@ const BODY: readonly Case[] = [
   ...v2PresenceCases,
   ...v2RoomCases,
   ...v2KeyCases,
+  ...v2RoomsCases,
+  ...v2RoomsMoreCases,
+  ...v2RoomsScopeCases,
   ...v2IdleCases,
   ...v2ShutdownCases,
   ...v2OutputCases,

@@ -7,7 +7,6 @@
  * a receiver got before the marker is all that the action under test caused. The sender sees no
  * echo of its own lines, so its barrier is an export request, answered to it alone.
  */
-import { randomBytes } from 'node:crypto';
 import { LEGACY_EXPORT_HEADER, LEGACY_MESSAGES, LEGACY_SERVER_NAME } from '../../src/generated/constants.js';
 import { LEGACY_PACKET_INFO } from '../../src/generated/legacy-packets.js';
 import type { Case, CaseContext } from '../case.js';
@@ -15,32 +14,26 @@ import { pause } from '../driver.js';
 import type { LegacySession, Received } from '../legacy-driver.js';
 import { packetText, pkt, quote, texts, tr } from '../spec-text.js';
 import { settleLegacy } from './common.js';
+import { joinEach, markerBarrier, tag } from './markers.js';
 
-export const tag = () => randomBytes(3).toString('hex');
+export { tag };
 
-export async function joinAll(ctx: CaseContext, ...bases: string[]): Promise<LegacySession[]> {
-  const out: LegacySession[] = [];
-  for (const base of bases) out.push(await ctx.legacyJoined(base));
-  return out;
-}
+/** Joins one session per base name, in order. */
+export const joinAll = (ctx: CaseContext, ...bases: string[]): Promise<LegacySession[]> =>
+  joinEach(bases, (base) => ctx.legacyJoined(base));
 
 /** `from` sends a marker line; returns what each receiver got before it. */
-export async function barrier(
+export const barrier = (
   ctx: CaseContext,
   from: LegacySession,
   receivers: LegacySession[],
-): Promise<Received[][]> {
-  const marker = ctx.line(`marker ${tag()}`);
-  from.sendPacket('default', marker);
-  return Promise.all(
-    receivers.map(async (r) => {
-      const { skipped } = await ctx.attempt(`the marker line "${marker}"`, `waiting at ${r.conn.label}`, () =>
-        r.until((x) => x.packet.typ === 'default' && x.packet.cont === marker, 'the marker line'),
-      );
-      return skipped;
-    }),
+): Promise<Received[][]> =>
+  markerBarrier<Received>(
+    ctx,
+    receivers,
+    (marker) => from.sendPacket('default', marker),
+    (x, marker) => x.packet.typ === 'default' && x.packet.cont === marker,
   );
-}
 
 export const lines = (rs: Received[], from?: string) =>
   rs

@@ -6,11 +6,11 @@
  * How this works: the original keeps one AES object for the whole process and sets it to a
  * client's key just before each send; its per-client threads race, so when two threads send at
  * once, a frame can leave for one receiver encrypted under another member's key, and that
- * receiver reads garbage. Four clients ask for their names at the same moment (the original's
+ * receiver reads garbage. Six clients ask for their names at the same moment (the original's
  * threads then sleep a second and wake together to send their list updates to everyone), then
- * three of them each write a batch of lines at the same moment; every client reads every frame
- * raw and tries its own key, then the keys of the case's other clients, so the report names whose
- * key a stray frame was under.
+ * three of them each write a batch of lines at the same moment, in rounds while the server
+ * forwards them all; every client reads every frame raw and tries its own key, then the keys of
+ * the case's other clients, so the report names whose key a stray frame was under.
  */
 
 import { legacyDecrypt } from '../../src/crypto/legacy-cipher.js';
@@ -22,15 +22,27 @@ import { quote, texts } from '../spec-text.js';
 import { tag } from './legacy-chat.js';
 
 /**
- * Lines each sender writes at once. The original's race window is a few microseconds per send
- * (a thread is switched out there only when another has waited 5 ms for the interpreter), so
- * against it this case is OK far more often than not: an OK here means no stray frame was seen,
- * not that none can be. A rate-limited server drops what is
- * over its burst; the case waits only for the first `--burst` lines of each sender.
+ * Lines each sender writes at once. The original's race window is short (a thread is switched out
+ * inside it only when another has waited 5 ms for the interpreter, and the other must then reset
+ * the shared key before it yields), so one round against it is OK more often than not; eight
+ * rounds of 60 lines from three senders to five others caught it in 3 of 4 runs. An OK means no stray frame was seen, not
+ * that none can be. The case waits only for the first `--burst` lines of each sender.
  */
-const PER_SENDER = 8;
+const PER_SENDER = 60;
+/**
+ * A rate-limited server refuses what is over its burst; the case sends no more than the burst
+ * and half the refusals a connection may make (7.8) in one go.
+ */
+const perSender = (ctx: CaseContext) =>
+  Math.max(1, Math.min(PER_SENDER, ctx.options.burst + Math.floor(ctx.options.rateBudget / 2)));
+/** Rounds of lines at most, while the server forwards every line. */
+const ROUNDS = 8;
+/** How long a reader waits for more frames once it has what it must get. */
+const QUIET_MS = 300;
 /** The clients that send at once; one more only reads. */
 const SENDERS = ['A', 'B', 'C'];
+/** Clients that only read: each line goes out to more connections, more chances for the race. */
+const READERS = ['keyR', 'keyS', 'keyT'];
 
 interface Reading {
   /** Packets this receiver got under its own key, and the chat lines among them. */
@@ -72,11 +84,14 @@ async function read(
   all: readonly LegacySession[],
   reading: Reading,
   done: () => boolean,
+  all_?: () => boolean,
 ): Promise<void> {
   const others = all.filter((s) => s !== r);
   const deadline = Date.now() + ctx.timeout * 2;
-  while (!done()) {
-    const left = deadline - Date.now();
+  // Once `done` holds, frames still coming are read too (up to `all_`), while they come promptly:
+  // a stray frame may be among them.
+  while (!(all_ ?? done)()) {
+    const left = done() ? Math.min(QUIET_MS, deadline - Date.now()) : deadline - Date.now();
     if (left <= 0) break;
     let frame: Awaited<ReturnType<typeof r.conn.nextFrame>>;
     try {
@@ -124,11 +139,12 @@ export const legacyKeyCases: Case[] = [
     ),
     covers: [],
     accepts: [
-      "every frame each of four clients receives (approvals, list updates, lines) opens under that client's own key, and each gets the other senders' lines",
+      "every frame each of six clients receives (approvals, list updates, lines) opens under that client's own key, and each gets the other senders' lines",
     ],
     async run(ctx) {
       const clients: LegacySession[] = [];
-      for (const label of [...SENDERS.map((s) => `key${s}`), 'keyR']) clients.push(await ctx.legacy(label));
+      for (const label of [...SENDERS.map((s) => `key${s}`), ...READERS])
+        clients.push(await ctx.legacy(label));
       const senders = clients.slice(0, SENDERS.length);
       const readings: Reading[] = clients.map(() => ({
         packets: [],
@@ -153,21 +169,42 @@ export const legacyKeyCases: Case[] = [
           ),
         ),
       );
-      const lines = senders.map((_, i) =>
-        Array.from({ length: PER_SENDER }, (_, j) => ctx.line(`k${SENDERS[i]} ${j} ${tag()}`)),
-      );
-      const due = Math.max(1, Math.min(PER_SENDER, ctx.options.burst - 2));
-      const wanted = lines.map((l) => l.slice(0, due));
-      // One write each, at the same moment (padded bodies, so an original's 10-byte reader copes).
-      senders.forEach((s, i) => {
-        s.conn.write(Buffer.concat(lines[i].map((t) => s.frame('default', t))));
-      });
-      await Promise.all(
-        clients.map((c, r) => {
-          const owed = wanted.flatMap((w, i) => (senders[i] === c ? [] : w));
-          return read(ctx, c, clients, readings[r], () => owed.every((l) => readings[r].lines.has(l)));
-        }),
-      );
+      // Each round every sender writes its lines at once; a server that forwards them all (no rate
+      // limit in the way) gets further rounds, each another chance for the race, until a frame
+      // strays. A rate-limited server gets one: the lines it dropped would only add refusals.
+      const lines: string[][] = senders.map(() => []);
+      let rounds = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        rounds++;
+        const batch = senders.map((_, i) =>
+          Array.from({ length: perSender(ctx) }, (_, j) => ctx.line(`k${SENDERS[i]} ${round}.${j} ${tag()}`)),
+        );
+        for (const [i, b] of batch.entries()) lines[i].push(...b);
+        const due = Math.max(1, Math.min(perSender(ctx), ctx.options.burst - 2));
+        // One write each, at the same moment (padded bodies, so an original's 10-byte reader copes).
+        senders.forEach((s, i) => {
+          s.conn.write(Buffer.concat(batch[i].map((t) => s.frame('default', t))));
+        });
+        await Promise.all(
+          clients.map((c, r) => {
+            const owed = batch.flatMap((b, i) => (senders[i] === c ? [] : b.slice(0, due)));
+            const every = batch.flatMap((b, i) => (senders[i] === c ? [] : b));
+            return read(
+              ctx,
+              c,
+              clients,
+              readings[r],
+              () => owed.every((l) => readings[r].lines.has(l)),
+              () => every.every((l) => readings[r].lines.has(l)),
+            );
+          }),
+        );
+        const whole = clients.every((c, r) =>
+          batch.every((b, i) => senders[i] === c || b.every((l) => readings[r].lines.has(l))),
+        );
+        if (!whole || readings.some((got) => got.stray.size > 0)) break;
+      }
+      ctx.note(`${rounds} round(s) of ${perSender(ctx)} lines from each of ${senders.length} senders`);
       const stray = readings.flatMap((got, i) =>
         [...got.stray].map(([owner, n]) => `${n} frame(s) to ${clients[i].conn.label} under ${owner}'s key`),
       );

@@ -195,16 +195,16 @@ export const robustnessCases: Case[] = [
     async run(ctx) {
       if (ctx.options.profile === 'v2') {
         const [a, b] = [await ctx.v2Joined('rstA'), await ctx.v2Joined('rstB')];
-        b.conn.write(b.seal({ type: 'say', text: 'half' }).subarray(0, 20));
-        b.conn.destroy();
+        await b.conn.writeFlushed(b.seal({ type: 'say', text: 'half' }).subarray(0, 20));
+        b.conn.reset();
         await ctx.attempt(`user_left ${b.name}`, 'after a reset', () =>
           a.until(announcesLeave(b.name!), 'user_left'),
         );
       } else {
         const [a, b] = [await ctx.legacyJoined('rstA'), await ctx.legacyJoined('rstB')];
         await settleLegacy(ctx, [a, b]);
-        b.conn.write(encodeFrame('half a frame').subarray(0, 8));
-        b.conn.destroy();
+        await b.conn.writeFlushed(encodeFrame('half a frame').subarray(0, 8));
+        b.conn.reset();
         await ctx.attempt('the leave notice', 'after a reset', () =>
           a.until((r) => String(r.packet.cont).includes(`[${b.name}]`), 'the leave notice'),
         );

@@ -128,7 +128,7 @@ export const v2KeyCases: readonly Case[] = [
     description:
       'A forged client signature (a key the client does not hold) is refused with CLIENT_AUTH_FAILED',
     specText: texts(CLIENT_KEY, quote('7.16', 'a signature that does not verify is CLIENT_AUTH_FAILED')),
-    covers: [pkt('v2', 'client_auth')],
+    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
     accepts: [
       ...acceptsV2(['CLIENT_AUTH_FAILED'], true),
       'INFORMATIONAL when the server does not offer client-key',
@@ -155,7 +155,7 @@ export const v2KeyCases: readonly Case[] = [
       quote('7.16', 'one made for another connection does not verify'),
       quote('7.16', "so that a server's signature can never serve as a client's"),
     ),
-    covers: [pkt('v2', 'client_auth')],
+    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
     accepts: [
       ...acceptsV2(['CLIENT_AUTH_FAILED'], true),
       'INFORMATIONAL when the server does not offer client-key',
@@ -193,7 +193,7 @@ export const v2KeyCases: readonly Case[] = [
     level: 'MUST',
     description: 'A client_auth after join, or a second one, is PACKET_UNEXPECTED',
     specText: quote('7.16', 'a second one, or one after any other packet of the client'),
-    covers: [pkt('v2', 'client_auth')],
+    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
     accepts: [
       ...acceptsV2(['PACKET_UNEXPECTED'], true),
       'INFORMATIONAL when the server does not offer client-key',

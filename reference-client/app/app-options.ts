@@ -57,6 +57,7 @@ export const CLIENT_FEATURES: readonly string[] = [
   // Also without a key of its own: the client then shows who else is keyed (7.16) and moderation news (7.18).
   'client-key',
   'moderation',
+  'rooms',
 ];
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */

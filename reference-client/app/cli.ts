@@ -65,6 +65,10 @@ It prints one line per event:
   warning: <text>
   error NAME_TAKEN: <text>              errors, with their stable code when there is one
   error: cannot join 127.0.0.1:7878: 3 attempts failed; the last: ...   the reason it gives up
+On a server with rooms every line about a room starts with the room, and what you type goes to the
+current room: /join #dev joins #dev and makes it current, /room #lobby goes back, /part leaves:
+  #dev [14:05:09] <alice> hello        a chat line in #dev
+  #lobby [14:05:09] -!- bob left (part)
 At the end of input it leaves once everything typed has been sent and answered (echoed, or
 refused with an error line). /theme and /ignore apply to
 this run only (the TUI's saved theme and ignore list stay; the saved list is used). An /export the server does not answer within 10 s is given up.

@@ -1,7 +1,8 @@
 /**
  * --plain: no TUI. Lines from standard input are typed lines; every line the view model adds is
  * printed as one line on standard output (the format is in main.ts's --help), for scripts, bots
- * and tests.
+ * and tests. On a server with rooms (7.15) every room's lines are printed, each line about a room
+ * prefixed with the room's name; what is typed goes to the current room (`/join`, `/room #x`).
  *
  * How this works: input lines are handed over one at a time, and held back while a join is in
  * flight, so that after a refused name the next line is read as the next name to try (as the
@@ -14,6 +15,7 @@
 import { createInterface } from 'node:readline';
 import { parseInput } from '../view/commands.js';
 import { plainLine } from '../view/line-format.js';
+import { sanitize } from '../view/text.js';
 import type { ClientApp } from './client-app.js';
 
 export function runPlain(
@@ -28,10 +30,10 @@ export function runPlain(
   let pumping = false;
 
   const print = () => {
-    for (const line of vm.state.lines) {
-      if (line.id <= lastPrinted) continue;
+    for (const line of vm.linesAfter(lastPrinted)) {
       lastPrinted = line.id;
-      output.write(`${plainLine(line, vm.viewer)}\n`);
+      const room = vm.state.hasRooms && line.room ? `${sanitize(line.room)} ` : '';
+      output.write(`${room}${plainLine(line, vm.viewer)}\n`);
     }
   };
 

@@ -37,7 +37,7 @@ import { logText } from '../text/untrusted-text.js';
 import { AcceptGate } from './accept-gate.js';
 import { ConnectionTable } from './connection-table.js';
 import { DeadlineScan, deadlineGrid, onGrid } from './deadlines.js';
-import { chargePacket, rateError } from './rate-limit.js';
+import { chargeFanout, chargePacket, rateError } from './rate-limit.js';
 import type { Room } from './room.js';
 import { SendQueue } from './send-queue.js';
 import {
@@ -228,6 +228,7 @@ export class ChatServer<E = unknown> {
       for (const action of pending) put(action);
     };
     emit();
+    this.sendQueue.startPass();
     // A connection failed here (SLOW_READER) tells the others it left: they join the set, and a
     // Set's loop visits what is added while it runs.
     for (const conn of this.dirty) {
@@ -236,6 +237,10 @@ export class ChatServer<E = unknown> {
       this.output(conn, put);
       if (this.actions.length > 0) emit();
     }
+    // Replies the pass's budget did not reach (send-queue.ts, 11 replyPassBytes) stay dirty, so
+    // the adapter flushes again after reading its sockets once more; the set is empty now, so
+    // they come first in the next pass, before whatever that turn's reads make dirty.
+    for (const conn of this.sendQueue.takeWaiting<E>()) if (!conn.finished) this.dirty.add(conn);
     return out;
   }
 
@@ -318,12 +323,14 @@ export class ChatServer<E = unknown> {
       this.joined.add(conn);
       this.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
     }
-    this.deliver(this.dialect.render(decision, this.room, now));
+    // 7.8: what the packet made the server queue for the room is charged too, once it is known.
+    const fanout = this.deliver(this.dialect.render(decision, this.room, now));
+    if (cost !== null) chargeFanout(conn.rate, fanout, this.limits);
   }
 
-  /** Queues deliveries on the endpoints they are for (connection-table.ts). */
-  private deliver(deliveries: readonly Delivery[]): void {
-    this.table.deliver(deliveries, this.full);
+  /** Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out. */
+  private deliver(deliveries: readonly Delivery[]): number {
+    return this.table.deliver(deliveries, this.full);
   }
 
   /** For a profile that never sheds: true when a connection's queue may hold no more (11). */

@@ -66,8 +66,10 @@ export class ConnectionTable<E> {
    * `full(conn)` says a connection may hold no more (its queue is over its limit and its profile
    * never sheds, 11): nothing more is sealed for it, since its turn will end it anyway. Checked
    * here, at each packet, because one event-loop turn can read many chat lines before any flush.
+   * Returns the fan-out: the bytes the broadcasts queued, summed over their recipients (7.8).
    */
-  deliver(deliveries: readonly Delivery[], full: (conn: Conn<E>) => boolean = () => false): void {
+  deliver(deliveries: readonly Delivery[], full: (conn: Conn<E>) => boolean = () => false): number {
+    let fanout = 0;
     for (const d of deliveries) {
       if (d.kind === 'broadcast') {
         for (const member of this.joined) {
@@ -75,6 +77,7 @@ export class ConnectionTable<E> {
           if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
           if (full(member)) continue;
           member.endpoint.sendEncoded(d.packet, d.type);
+          fanout += d.packet.length;
           this.dirty.add(member);
         }
         continue;
@@ -89,5 +92,6 @@ export class ConnectionTable<E> {
       else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);
       this.dirty.add(conn);
     }
+    return fanout;
   }
 }

@@ -37,11 +37,14 @@ export class MemberKeys {
           this.marks.set(packet.name, { key: packet.key, op: packet.op === true });
         return had || this.marks.size > 0 ? [this.event()] : [];
       }
-      case 'user_list':
+      case 'user_list': {
         // A fresh list of the room: its names without a mark are anonymous now.
+        const before = this.marks.size;
         for (const name of packet.users) this.marks.delete(name);
+        const dropped = this.marks.size !== before;
         this.list(packet.keys);
-        return [this.event()];
+        return dropped || packet.keys?.length ? [this.event()] : [];
+      }
       case 'users_joined':
         if (!packet.keys?.length) return [];
         this.list(packet.keys);

@@ -56,6 +56,9 @@ export const LIMITS = {
   rateRefusalWindowMs: 10000,
   maxQueuedBytes: 1048576,
   maxTotalQueuedBytes: 268435456,
+  replyPassBytes: 262144,
+  fanoutTokenBytes: 32768,
+  maxAddressesPerPrefix: 16,
   sendWindowBytes: 65536,
   slowReaderMs: 60000,
   presenceBatchMembers: 100,
@@ -309,7 +312,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'entries; what bounds its output is the server\'s queue limits, the cost bounds how often it is ' +
       'asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A packet ' +
       'costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A server ' +
-      'enforces the bucket in one place, before the packet has any effect.',
+      'enforces the bucket in one place, before the packet has any effect. A packet that is fanned out to ' +
+      'the room\'s members is charged for that too, after it took effect (fanoutTokenBytes, 11).',
   },
   ratePerSecond: {
     default: 10,
@@ -393,6 +397,57 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'than maxQueuedBytes, and the rules of maxQueuedBytes apply with that limit (chat lines shed first). ' +
       'So the server\'s memory for output is bounded by its configuration, not by what clients ask or how ' +
       'slowly they read.',
+  },
+  replyPassBytes: {
+    default: 262144,
+    min: 4096,
+    max: 1073741824,
+    unit: 'bytes',
+    text:
+      'Most bytes of large replies (`export_reply` parts, 7.7) a server produces across all its ' +
+      'connections in one pass over their output (the reference server makes one pass per turn of its ' +
+      'event loop, after reading what its sockets hold). A reply that the pass has no bytes left for waits ' +
+      'for the next pass, and the replies left waiting are served first then, in turn, so that each asker ' +
+      'gets its share. Packets already queued (chat lines, presence, other replies) are not counted and go ' +
+      'out in every pass. So many connections asking for exports, readers or not, cost the server a ' +
+      'bounded amount of work per pass: its members\' chat is never held behind other people\'s exports, ' +
+      'and an export still arrives, at a pace shared with the other askers.',
+  },
+  fanoutTokenBytes: {
+    default: 32768,
+    min: 1024,
+    max: 1073741824,
+    unit: 'bytes',
+    text:
+      'The fan-out a token pays for (7.8): a packet that passes the rate limit and makes the server queue ' +
+      'packets for the room\'s members (a chat line, an action, `away`, `nick`: the bytes of each packet ' +
+      'queued, summed over the members it is queued for, the sender\'s own echo included) also takes one ' +
+      'token from the sender\'s bucket for each whole fanoutTokenBytes of them, at most rateBurst, once it ' +
+      'has taken effect; the bucket may go below zero by that much, and the sender\'s next packets are ' +
+      'refused (RATE_LIMITED) until it has refilled. So the work one member makes the server do each ' +
+      'second is bounded by ratePerSecond x fanoutTokenBytes bytes, whatever the size of the room: within ' +
+      'the packet rate alone, 100 members saying long lines made every member\'s queue grow as the square ' +
+      'of the room and held an honest member\'s own line for seconds. In a room of 100 members a line of ' +
+      '300 bytes costs 1 token; a line of 1,000 characters costs 4, a user_away with a long reason to 200 ' +
+      'members 3.',
+  },
+  maxAddressesPerPrefix: {
+    default: 16,
+    min: 1,
+    max: 1000000,
+    unit: 'connections',
+    serverFlag: '--max-prefix-addresses',
+    text:
+      'Remote addresses (as maxPerAddress counts them) of one network prefix, an IPv4 /24 or an IPv6 /48, ' +
+      'that may hold connections at once. A connection from an address that holds none yet, whose prefix ' +
+      'has this many addresses holding connections already, is refused at accept with ' +
+      'TOO_MANY_FROM_ADDRESS (its message names the network). An address that holds connections already is ' +
+      'only held to maxPerAddress. So one network can hold at most maxAddressesPerPrefix x maxPerAddress ' +
+      'connections (128 with the defaults): whoever holds a /24 or a /48, as a hosting customer or a home ' +
+      'does, can no longer take every slot of a server from a few hundred addresses (1,024 idle ' +
+      'connections from 128 addresses of one /24 locked every newcomer out), while clients behind one ' +
+      'address, however many, are not affected. Checked after maxPerAddress and before the address\'s ' +
+      'connection bucket and maxClients.',
   },
   sendWindowBytes: {
     default: 65536,

@@ -205,8 +205,9 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: true,
     section: '5.10',
     text:
-      'The server holds maxPerAddress connections from the client\'s address already. Sent at accept in a ' +
-      '`refused` packet (5.10).',
+      'The server holds maxPerAddress connections from the client\'s address already, or connections from ' +
+      'maxAddressesPerPrefix other addresses of its network (11). Sent at accept in a `refused` packet ' +
+      '(5.10).',
   },
   ADDRESS_RATE_LIMITED: {
     fatal: true,

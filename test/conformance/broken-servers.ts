@@ -25,7 +25,9 @@ import {
   type Any,
   brokenHandshake,
   LenientDecoder,
+  onClientHello,
   onEachEndpoint,
+  onEachOpener,
   onNameCheck,
   onPacket,
   onRender,
@@ -454,26 +456,15 @@ const PLANTED: readonly Planted[] = [
     fault: 'a record that fails is retried with the previous sequence number',
     caughtBy: 'v2-records/6.2/3',
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const receive = endpoint.receive.bind(endpoint);
-        endpoint.receive = (chunk: Uint8Array) => {
-          const opener = endpoint.opener;
-          if (opener && !opener.lenient) {
-            const open = opener.open.bind(opener);
-            opener.open = (frame: Frame) => {
-              try {
-                return open(frame);
-              } catch (err) {
-                opener.failed = null;
-                if (opener.seq === 0) throw err;
-                opener.seq -= 1;
-                return open(frame);
-              }
-            };
-            opener.lenient = true;
-          }
-          return receive(chunk);
-        };
+      onEachOpener(server, (open, opener) => (frame) => {
+        try {
+          return open(frame);
+        } catch (err) {
+          opener.failed = null;
+          if (opener.seq === 0) throw err;
+          opener.seq -= 1;
+          return open(frame);
+        }
       }),
   },
   {
@@ -634,13 +625,7 @@ const PLANTED: readonly Planted[] = [
     caughtBy: 'v2-handshake/5.8/1',
     server: { features: ['test-feature'] },
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const hello = endpoint.handleClientHello.bind(endpoint);
-        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
-          if (!packet.features) throw parleyError('PACKET_MALFORMED', 'client_hello has no features');
-          return hello(packet, raw);
-        };
-      }),
+      onClientHello(server, (packet) => (packet.features ? null : 'client_hello has no features')),
   },
   {
     name: 'refuses feature names it does not know',
@@ -649,13 +634,9 @@ const PLANTED: readonly Planted[] = [
     caughtBy: 'v2-handshake/5.8/2',
     server: { features: ['test-feature'] },
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const hello = endpoint.handleClientHello.bind(endpoint);
-        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
-          const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
-          if (unknown.length) throw parleyError('PACKET_MALFORMED', `unknown feature ${unknown[0]}`);
-          return hello(packet, raw);
-        };
+      onClientHello(server, (packet) => {
+        const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
+        return unknown.length ? `unknown feature ${unknown[0]}` : null;
       }),
   },
   {
@@ -724,20 +705,9 @@ const PLANTED: readonly Planted[] = [
       fault: 'each packet goes through plain JSON.parse, which takes 1.0 and keys given twice (7.1)',
       caughtBy,
       plant: (server) =>
-        onEachEndpoint(server, (endpoint) => {
-          const receive = endpoint.receive.bind(endpoint);
-          endpoint.receive = (chunk: Uint8Array) => {
-            const opener = endpoint.opener;
-            if (opener && !opener.lenient) {
-              const open = opener.open.bind(opener);
-              opener.open = (frame: Frame) => {
-                const lines = open(frame).toString('utf8').split('\n');
-                return Buffer.from(lines.map((l: string) => JSON.stringify(JSON.parse(l))).join('\n'));
-              };
-              opener.lenient = true;
-            }
-            return receive(chunk);
-          };
+        onEachOpener(server, (open) => (frame) => {
+          const lines = open(frame).toString('utf8').split('\n');
+          return Buffer.from(lines.map((l: string) => JSON.stringify(JSON.parse(l))).join('\n'));
         }),
     }),
   ),
@@ -796,6 +766,59 @@ const PLANTED: readonly Planted[] = [
       onEachEndpoint(server, (endpoint) => {
         endpoint.shed = () => 0;
       }),
+  },
+  {
+    name: 'takes a full frame before the handshake',
+    profile: 'v2',
+    fault:
+      'maxHandshakeFrame is not applied: a connection without keys may announce up to maxFrame (131072) bytes (3.2)',
+    caughtBy: 'framing/3.2/14',
+    server: { limits: { maxFrame: 131_072 } },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        endpoint.decoder.maxFrame = 131_072;
+      }),
+  },
+  {
+    name: 'cleans controls out of a reason instead of refusing it',
+    profile: 'v2',
+    fault:
+      'line breaks and C1 controls in a packet are turned into spaces, so a reason with them passes (7.1)',
+    caughtBy: 'v2-chat/7.1/22',
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        const receive = endpoint.receive.bind(endpoint);
+        endpoint.receive = (chunk: Uint8Array) => {
+          const opener = endpoint.opener;
+          if (opener && !opener.cleaning) {
+            const open = opener.open.bind(opener);
+            opener.open = (frame: Frame) =>
+              Buffer.from(
+                open(frame)
+                  .toString('utf8')
+                  .replace(/\\[nrt]|\\u00[0-9a-fA-F]{2}|[\u0080-\u009f\u2028\u2029]/g, ' '),
+              );
+            opener.cleaning = true;
+          }
+          return receive(chunk);
+        };
+      }),
+  },
+  {
+    name: 'counts a private message as activity',
+    profile: 'v2',
+    fault: "a msg restarts the sender's whois idle, so polling whois tells who sends private messages (7.13)",
+    caughtBy: 'v2-chat/7.13/2',
+    plant(server) {
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const decision = decide(by, request, now);
+        if (decision.kind === 'private') room.active(by, now);
+        return decision;
+      };
+      return server;
+    },
   },
   {
     name: 'encrypts every legacy frame from one key and IV',

@@ -45,6 +45,21 @@ describe('the reference server offering features (5.8)', () => {
   });
 });
 
+describe('the reference server with a maxFrame above the largest maxHandshakeFrame', () => {
+  for (const profile of ['v2', 'legacy'] as const)
+    it(`refuses a long frame before the handshake all the same (${profile})`, async () => {
+      const server = await startReference(profile, { limits: { maxFrame: 131_072 } });
+      try {
+        const options = suiteOptions(server.port, profile, { maxFrame: 131_072 });
+        const outcome = await runCases(options, ['framing/3.2/14']);
+        const result = resultOf(outcome, 'framing/3.2/14');
+        expect(result.verdict, result.actual).toBe('OK');
+      } finally {
+        await server.close();
+      }
+    });
+});
+
 // One at a time, after the full runs: these move megabytes or fill a server, and the full runs
 // judge timers.
 describe('the reference server with small limits', () => {

@@ -12,8 +12,14 @@ import { type Case, CaseContext } from '../../conformance/case.js';
 import { runCli } from '../../conformance/cli.js';
 import { WireLog } from '../../conformance/driver.js';
 import { countFrames } from '../../conformance/frame-count.js';
+import { politeProbe } from '../../conformance/probe.js';
 import { runSuite } from '../../conformance/runner.js';
-import { checkTemplate, fillTemplate, placeholdersIn } from '../../conformance/server-process.js';
+import {
+  checkTemplate,
+  fillTemplate,
+  placeholdersIn,
+  ServerProcess,
+} from '../../conformance/server-process.js';
 import { problems, runCases, startReference, suiteOptions } from './helpers.js';
 import { onPacket } from './planting.js';
 
@@ -117,6 +123,30 @@ describe.concurrent('--server-cmd', () => {
       expect(result?.actual).toMatch(/needs --server-cmd/);
     } finally {
       await server.close();
+    }
+  });
+
+  it('keeps the connection that found a server ready open for a pristine case, until released', async () => {
+    // One slot: while the readiness connection holds it, another connection is turned away.
+    const options = suiteOptions(0, 'legacy');
+    const server = await ServerProcess.start(
+      command(' --profile legacy --max-clients 1 --handshake-timeout 60000'),
+      options,
+      {},
+      15_000,
+      true,
+    );
+    try {
+      const target = { ...options, port: server.port };
+      const busy = await politeProbe(target);
+      expect(busy.ok).toBe(false);
+      expect(busy.silentClose).toBe(true);
+      server.release();
+      let again = await politeProbe(target);
+      for (let i = 0; i < 20 && !again.ok; i++) again = await politeProbe(target);
+      expect(again.ok).toBe(true);
+    } finally {
+      await server.stop();
     }
   });
 

@@ -39,11 +39,7 @@ describe('the room: away (7.12)', () => {
 describe('the v2 server: away (7.12)', () => {
   it('tells members with away, a newcomer, and the sender of a private message; nobody else', () => {
     const s = featureNet('away');
-    const ann = s.join('ann', ['away']);
-    const bob = s.join('bob', ['away']);
-    const old = s.join('old');
-    s.packets(ann.id);
-    s.packets(bob.id);
+    const { ann, bob, old } = s.withAndWithout('away');
     ann.client.away('lunch');
     s.net.settle();
     const ts = s.net.now;

@@ -100,9 +100,10 @@ describe('the client reader: backlog (7.10)', () => {
     expect(reader.read({ type: 'backlog', entries: [entry('b', 'action')], done: true }, 0)).toEqual([
       {
         kind: 'history',
+        room: '#lobby',
         messages: [
-          { kind: 'chat', from: 'ann', text: 'a', ts: 5 },
-          { kind: 'action', from: 'ann', text: 'b', ts: 5 },
+          { kind: 'chat', from: 'ann', text: 'a', ts: 5, room: '#lobby' },
+          { kind: 'action', from: 'ann', text: 'b', ts: 5, room: '#lobby' },
         ],
       },
     ]);

@@ -52,11 +52,7 @@ describe('the v2 server: rename (7.11)', () => {
   });
   it('announces user_renamed to members with nick, a leave and a join to the others', () => {
     const s = featureNet('nick');
-    const ann = s.join('ann', ['nick']);
-    const bob = s.join('bob', ['nick']);
-    const old = s.join('old');
-    s.packets(ann.id);
-    s.packets(bob.id);
+    const { ann, bob, old } = s.withAndWithout('nick');
     ann.client.nick('anna');
     s.net.settle();
     const ts = s.net.now;
@@ -95,7 +91,7 @@ describe('the client reader: rename (7.11)', () => {
     reader.read({ type: 'join_ok', name: 'ann', users: ['ann', 'bob'] }, 0);
     expect(reader.read({ type: 'user_renamed', from: 'ann', to: 'zed', ts: 3 }, 0)).toEqual([
       { kind: 'renamed', from: 'ann', to: 'zed', ts: 3 },
-      { kind: 'users', users: ['bob', 'zed'] },
+      { kind: 'users', room: '#lobby', users: ['bob', 'zed'] },
     ]);
     expect(reader.name).toBe('zed');
     expect(reader.read({ type: 'join_error', code: 'NAME_TAKEN', message: 'taken' }, 0)).toEqual([

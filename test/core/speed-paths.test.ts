@@ -12,10 +12,16 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
 import { computeSharedSecret, KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
+import type { V2Group } from '../../src/generated/constants.js';
 import { plainPong } from '../../src/session/fast-paths.js';
+import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
+import { LegacyServerConnection } from '../../src/session/legacy-server-connection.js';
+import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { parseClientPacket } from '../../src/session/v2-codec.js';
+import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 
 let createDiffieHellman: MockInstance;
 let createPrivateKey: MockInstance;
@@ -80,6 +86,35 @@ describe('the modp14 engine: one per KeyAgreement, re-keyed for each use (key-ag
     const given = createLegacyServer({ random: crypto.randomBytes, keyAgreement });
     for (const id of [1, 2, 3]) given.open(id, 0);
     expect(createDiffieHellman).not.toHaveBeenCalled();
+  });
+
+  it("is the connection's own unless it is given one, on both sides of both profiles", () => {
+    const keyAgreement = new KeyAgreement().prepare(['modp14']);
+    createDiffieHellman.mockClear();
+    const shake = (shared: KeyAgreement | undefined) => {
+      const random = crypto.randomBytes;
+      const legacyServer = new LegacyServerConnection({ random, keyAgreement: shared });
+      const legacyClient = new LegacyClientConnection({ random, clock: () => 0, keyAgreement: shared });
+      legacyServer.start('date');
+      legacyClient.receive(legacyServer.takeOutput());
+      legacyServer.receive(legacyClient.takeOutput());
+      const identity = identityFromSeed(Buffer.alloc(32, 1));
+      const keyPairs = (group: V2Group) => keyAgreement.generateKeyPair(group, random);
+      const v2Server = new V2ServerConnection({ identity, random, groups: ['modp14'], keyPairs });
+      const v2Client = new V2ClientConnection({ random, groups: ['modp14'], keyAgreement: shared });
+      v2Server.start();
+      v2Client.receive(v2Server.takeOutput());
+      const events = v2Server.receive(v2Client.takeOutput());
+      v2Client.receive(v2Server.takeOutput());
+      // Both servers took the clients' shares; the clients agreed on the servers' without an error.
+      expect([legacyServer.secured, v2Server.secured]).toEqual([true, true]);
+      expect([legacyClient.state, v2Client.state]).not.toContain('ERROR');
+      expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    };
+    shake(keyAgreement);
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+    shake(undefined);
+    expect(createDiffieHellman).toHaveBeenCalledTimes(3); // the legacy server, the two clients
   });
 });
 

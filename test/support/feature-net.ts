@@ -30,7 +30,19 @@ export function featureNet(label: string, limits: Partial<Limits> = {}) {
     net.settle();
     return { client, id, first: packets(id) };
   };
-  return { server, net, join, packets };
+  /**
+   * ann and bob, who list `feature`, and old, who does not, joined in that order; what ann and bob
+   * heard of the later joins is read, so each starts empty.
+   */
+  const withAndWithout = (feature: string) => {
+    const ann = join('ann', [feature]);
+    const bob = join('bob', [feature]);
+    const old = join('old');
+    packets(ann.id);
+    packets(bob.id);
+    return { ann, bob, old };
+  };
+  return { server, net, join, packets, withAndWithout };
 }
 
 /**
