@@ -71,6 +71,11 @@ export interface SuiteOptions {
    * only when the suite started the server (--server-cmd). The shutdown case (7.9) needs it.
    */
   readonly stopServer?: () => Promise<void>;
+  /**
+   * The arguments the suite appended to --server-cmd for this case (Case.serverArgs), or what a
+   * test says its server was started with; absent: the suite cannot know the server's flags.
+   */
+  readonly serverArgs?: readonly string[];
 }
 
 /** A server timer a case waits for; such cases run alongside the others to save time. */
@@ -125,6 +130,11 @@ export interface Case {
       >
     >
   >;
+  /**
+   * Server flags the case needs (`--op FP`, `--reserve-names FILE`, 7.16-7.18): with --server-cmd
+   * the case gets a server of its own started with them appended; without, it says it cannot check.
+   */
+  readonly serverArgs?: readonly string[];
   run(ctx: CaseContext): Promise<void>;
 }
 

@@ -394,7 +394,10 @@ async function runManaged(
    */
   let spare: Promise<ServerProcess> | null = null;
   const stopping: Promise<void>[] = [];
-  const ordinary = (c: Case) => !overridesOf(c) && !c.pristine;
+  const ordinary = (c: Case) => !overridesOf(c) && !c.pristine && !c.serverArgs?.length;
+  /** Flags a case needs (7.16-7.18) go after the operator's command, each quoted for sh. */
+  const templateFor = (c: Case) =>
+    [control.template, ...(c.serverArgs ?? []).map((a) => `'${a.replaceAll("'", "'\\''")}'`)].join(' ');
   const all = [p.first, ...p.timed, ...p.plain, ...p.stopping, p.last].filter((c) => c !== undefined);
   let ordinaryLeft = all.filter(ordinary).length;
   const serverFor = (c: Case, overrides: LimitOverrides): Promise<ServerProcess> => {
@@ -403,7 +406,7 @@ async function runManaged(
       spare = null;
       ordinaryLeft--;
     }
-    const server = taken ?? ServerProcess.start(control.template, options, overrides, undefined, c.pristine);
+    const server = taken ?? ServerProcess.start(templateFor(c), options, overrides, undefined, c.pristine);
     if (control.isolate && !spare && ordinaryLeft > 0) {
       spare = server.catch(() => null).then(() => ServerProcess.start(control.template, options));
       spare.catch(() => {});
@@ -422,7 +425,7 @@ async function runManaged(
       return { ...notRun(c, (err as Error).message), verdict: 'CRASHED' };
     }
     try {
-      const o = withOverrides({ ...options, port: server.port }, overrides);
+      const o = withOverrides({ ...options, port: server.port, serverArgs: c.serverArgs }, overrides);
       if (c.stopsServer) {
         const stopServer = async () => server.signal('SIGTERM');
         return await runCase(c, { ...o, stopServer }, p.tagOf(c));
@@ -457,7 +460,7 @@ async function runManaged(
   };
   const runOne = (c: Case): Promise<CaseResult> => {
     const overrides = overridesOf(c);
-    if (overrides || c.stopsServer || c.pristine) return alone(c, overrides ?? {});
+    if (overrides || c.stopsServer || c.pristine || c.serverArgs) return alone(c, overrides ?? {});
     return control.isolate ? alone(c) : onShared(c);
   };
 

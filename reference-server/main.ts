@@ -96,6 +96,11 @@ const program = new Command('reference-server')
   .option('--max-topic <chars>', limitHelp('maxTopic', 'v2: longest room topic'), limit('maxTopic'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option(
+    '--reservation-days <n>',
+    limitHelp('reservationDays', 'v2: days a reserved name stays unused before it expires (7.17)'),
+    limit('reservationDays'),
+  )
+  .option(
     '--features <list>',
     'v2 features to offer (5.8): comma-separated names, or none for a 2.0 server_hello (default: all)',
     featureList,
@@ -204,6 +209,7 @@ interface Options {
   maxRoomName?: number;
   maxTopic?: number;
   motd?: string;
+  reservationDays?: number;
   features?: string[];
   handshakeTimeout?: number;
   idlePing?: number;
@@ -295,6 +301,7 @@ async function main(): Promise<void> {
       maxQueuedBytes: opts.maxQueued,
       maxTotalQueuedBytes: opts.maxQueuedTotal,
       slowReaderMs: opts.slowReaderTimeout,
+      reservationDays: opts.reservationDays,
     }).filter(([, v]) => v !== undefined),
   );
 

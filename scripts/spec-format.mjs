@@ -153,6 +153,7 @@ const limit = z
       'packets',
       'packets/s',
       'rooms',
+      'days',
     ]),
     section: sectionId,
     /** The reference server's command-line option that sets it, when it has one. */
@@ -281,6 +282,8 @@ const v2Profile = z.strictObject({
       section: sectionId,
       algorithm: text,
       signatureContext: text,
+      /** The context of a client's proof of its key (feature client-key, 7.16). */
+      clientSignatureContext: text.optional(),
       text,
     }),
   }),

@@ -11,7 +11,10 @@
  * or an active man in the middle sits: an untouched handshake must agree in both directions, any
  * change to either hello must end in an error (never an authenticated client), a MITM that swaps
  * shares and re-encrypts server_auth must meet SERVER_AUTH_FAILED, and one that re-signs with its
- * own identity must meet FINGERPRINT_MISMATCH.
+ * own identity must meet FINGERPRINT_MISMATCH. `client-auth` proves a client key (7.16) to a real
+ * server after a real handshake: an honest proof is recorded as that key, while a proof with one
+ * bit flipped (in the key or the signature) or signed over another connection's transcript must
+ * meet CLIENT_AUTH_FAILED, never a recorded key.
  */
 import fc from 'fast-check';
 import { identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
@@ -755,6 +758,90 @@ function checkLegacyHandshake(seeds: { server: number; client: number }, attack:
 }
 
 // ---------------------------------------------------------------------------------------------
+// client-auth (7.16): the client's proof of its key over the transcript
+
+type ProofEdit =
+  | { readonly kind: 'valid' }
+  | { readonly kind: 'flip'; readonly field: 'key' | 'sig'; readonly at: number; readonly bit: number }
+  | { readonly kind: 'other-transcript' };
+
+const proofEditArb: fc.Arbitrary<ProofEdit> = fc.oneof(
+  fc.constant({ kind: 'valid' as const }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    field: fc.constantFrom<'key' | 'sig'>('key', 'sig'),
+    at: fc.nat({ max: 63 }),
+    bit: fc.nat({ max: 7 }),
+  }),
+  fc.constant({ kind: 'other-transcript' as const }),
+);
+
+/** A v2 handshake agreeing client-key between `impl`'s client and a real server; TH and both ends. */
+function keyedHandshake(impl: KexImpl, group: V2Group, seeds: { server: number; client: number }) {
+  const server = new V2ServerConnection({
+    identity: IDENTITY,
+    random: seededBytes(`server/${seeds.server}`),
+    features: ['client-key'],
+  });
+  const client = impl.createV2Client({
+    random: seededBytes(`client/${seeds.client}`),
+    expectedFingerprint: IDENTITY.fingerprint,
+    groups: [group],
+    features: ['client-key'],
+  });
+  server.start();
+  client.receive(server.takeOutput());
+  server.receive(client.takeOutput());
+  client.receive(server.takeOutput());
+  ensure(client.state === 'READY', () => `${group}: the handshake before client_auth did not complete`);
+  // biome-ignore lint/suspicious/noExplicitAny: TH is the connection's own; the property signs over it as a client would.
+  const th = (client as any).th as Buffer;
+  return { server, client, th };
+}
+
+function checkClientAuth(
+  impl: KexImpl,
+  group: V2Group,
+  seeds: { server: number; client: number },
+  keySeed: number,
+  edit: ProofEdit,
+): void {
+  const { server, client, th } = keyedHandshake(impl, group, seeds);
+  const key = identityFromSeed(seededBytes(`client key/${keySeed}`)(32));
+  let signedOver = th;
+  if (edit.kind === 'other-transcript') {
+    signedOver = keyedHandshake(impl, group, { server: seeds.server + 1, client: seeds.client + 1 }).th;
+  }
+  const proof = { key: Buffer.from(key.publicKey), sig: signTranscript(key, signedOver, 'client') };
+  if (edit.kind === 'flip') {
+    const field = proof[edit.field];
+    field[edit.at % field.length] ^= 1 << edit.bit;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: the property sends its own (perhaps broken) proof.
+  (client as any).sendPacket({
+    type: 'client_auth',
+    key: proof.key.toString('base64'),
+    sig: proof.sig.toString('base64'),
+  });
+  let error: ParleyError | null = null;
+  for (const e of server.receive(client.takeOutput())) if (e.kind === 'error') error ??= e.error;
+  if (edit.kind === 'valid') {
+    ensure(
+      error === null && server.clientKey !== null && sameBytes(server.clientKey, key.publicKey),
+      () => `${group}: an honest client_auth was not recorded (${describeError(error)})`,
+    );
+    return;
+  }
+  // One flipped bit makes another key or another signature, which the honest one never matches.
+  ensureCode(
+    error,
+    ['CLIENT_AUTH_FAILED'],
+    `${group}: a client_auth ${edit.kind === 'flip' ? `with a bit of ${edit.field} flipped` : "signed over another connection's TH"}`,
+  );
+  ensure(server.clientKey === null, () => `${group}: a refused client_auth left a recorded key`);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** The key exchange properties; `impl` is used by the primitive-level ones. */
 export function kexProperties(impl: KexImpl = REAL_KEX): FuzzProperty[] {
@@ -806,6 +893,20 @@ export function kexProperties(impl: KexImpl = REAL_KEX): FuzzProperty[] {
           c.profile === 'v2'
             ? checkV2Handshake(impl, c.group, { server, client }, c.attack)
             : checkLegacyHandshake({ server, client }, c.attack),
+      ),
+    },
+    {
+      name: 'client-auth',
+      description:
+        "a client's proof of its key (7.16) is recorded when honest, and CLIENT_AUTH_FAILED with a bit flipped or over another transcript",
+      property: fc.property(
+        groupArb,
+        seedArb,
+        seedArb,
+        seedArb,
+        proofEditArb,
+        (group, server, client, keySeed, edit) =>
+          checkClientAuth(impl, group, { server, client }, keySeed, edit),
       ),
     },
   ];

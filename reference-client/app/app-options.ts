@@ -9,6 +9,7 @@ import type { SessionEvent } from '../../src/client/index.js';
 import type { TcpSessionOptions } from '../session/tcp-session.js';
 import type { ThemeId } from '../view/themes.js';
 import type { IgnoreLevel, ProfileOption } from '../view/view-types.js';
+import type { KeyChoice } from './client-key-file.js';
 
 export interface ClientAppOptions {
   readonly host: string;
@@ -40,6 +41,8 @@ export interface ClientAppOptions {
   readonly clock?: () => number;
   /** A number in [0, 1) for backoff jitter. */
   readonly random01?: () => number;
+  /** --key: prove the user's own key (7.16), one for all servers or one per server; default off. */
+  readonly keyChoice?: KeyChoice;
   /** Passed to each session (timings). */
   readonly session?: Partial<TcpSessionOptions>;
 }
@@ -51,6 +54,9 @@ export const CLIENT_FEATURES: readonly string[] = [
   'away',
   'whois',
   'structured-export',
+  // Also without a key of its own: the client then shows who else is keyed (7.16) and moderation news (7.18).
+  'client-key',
+  'moderation',
   'rooms',
 ];
 
@@ -60,6 +66,11 @@ export const NO_RETRY = new Set([
   'SERVER_AUTH_FAILED',
   'PROTOCOL_MISMATCH',
   'GROUP_UNSUPPORTED',
+  // 7.18: an operator removed us; coming back at once would only look like evading it.
+  'KICKED',
+  'BANNED',
+  // 7.16: our key's proof failed: retrying with the same key fails the same way.
+  'CLIENT_AUTH_FAILED',
 ]);
 
 /** `host:port` as the user reads it (an IPv6 address in brackets). */
@@ -71,5 +82,8 @@ export function serverLabel(host: string, port: number): string {
 export function lossDetail(event: Extract<SessionEvent, { kind: 'closed' }>): string {
   const error = event.error;
   if (event.goodbye !== undefined) return `the server closed the connection (${event.goodbye})`;
+  if (error?.code === 'KICKED')
+    return `KICKED: an operator removed you (${error.message}); /reconnect to come back`;
+  if (error?.code === 'BANNED') return `BANNED: ${error.message}; you cannot come back until the ban ends`;
   return error ? `${error.code}: ${error.message}` : 'the connection ended';
 }

@@ -17,6 +17,7 @@ import type { ProfileOption } from '../view/view-types.js';
 import { CLIENT_FEATURES } from './app-options.js';
 import { SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { ClientApp } from './client-app.js';
+import type { KeyChoice } from './client-key-file.js';
 import {
   type ClientConfig,
   ConfigError,
@@ -36,8 +37,16 @@ A taken or invalid name asks again. On first contact with a server it shows the 
 asks "trust this server? [y/N]"; a key that changed since is refused unless you accept it.
 In the chat, /help lists the commands; /server HOST [PORT] changes server without quitting.
 
-Files: config.json (the theme; the last server, port and name) and known_servers (server keys,
-recorded on first use like SSH's known_hosts) live in $PARLEY_CONFIG_DIR, else
+Keys (7.16): without --key the client is anonymous, as every client was before. --key proves your
+own Ed25519 key to servers that take client keys, so others see the same short fingerprint beside
+your name each time, a reserved name (7.17) stays yours and an operator's key gets its rights
+(7.18). The key is made on first use (or with /key new) as client_key.pem, mode 0600, in the config
+folder; --key per-server makes and uses one key per server (client_keys/HOST_PORT.pem) so that
+servers cannot tell it is the same you. /key shows yours. Operators: /kick /ban /unban /bans /mute
+/unmute /motd (see /help).
+
+Files: config.json (the theme; the last server, port and name), known_servers (server keys,
+recorded on first use like SSH's known_hosts) and your keys (--key) live in $PARLEY_CONFIG_DIR, else
 $XDG_CONFIG_HOME/parley, else ~/.config/parley. /export writes ./exported/chat-<timestamp>.txt
 under the current directory.
 
@@ -85,6 +94,7 @@ interface CliOptions {
   acceptNewKey?: boolean;
   plain?: boolean;
   features?: readonly string[];
+  key?: KeyChoice;
 }
 
 function parsePort(value: string): number {
@@ -119,6 +129,12 @@ function parseFingerprint(value: string): string {
   return value;
 }
 
+function parseKeyScope(value: string): KeyChoice {
+  if (value === 'all') return 'shared';
+  if (value === 'per-server') return 'per-server';
+  throw new InvalidArgumentError('the key scope is all (one key for every server) or per-server.');
+}
+
 export function buildProgram(): Command {
   return new Command()
     .name('node reference-client')
@@ -142,6 +158,12 @@ export function buildProgram(): Command {
       '--features <list>',
       `v2 features to ask for (5.8), comma-separated; none: behave as a 2.0 client (default ${CLIENT_FEATURES.join(',')})`,
       parseFeatures,
+    )
+    .addOption(
+      new Option(
+        '--key [scope]',
+        'prove your own key (made on first use): all (default) or per-server',
+      ).argParser(parseKeyScope),
     )
     .option('--plain', 'no TUI: typed lines from stdin, one line per event on stdout (below)')
     .addHelpText('after', HELP_AFTER)
@@ -264,6 +286,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     configWritable,
     knownServers,
     ...(options.features ? { session: { features: options.features } } : {}),
+    // `--key` alone: one key for every server.
+    keyChoice:
+      options.key === undefined ? 'off' : (options.key as KeyChoice | true) === true ? 'shared' : options.key,
   });
   if (configWarning) app.vm.warning(configWarning);
 

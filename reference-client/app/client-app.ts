@@ -15,6 +15,7 @@
  */
 
 import { SERVER_REFUSAL_CODES, type SessionEvent } from '../../src/client/index.js';
+import type { Identity } from '../../src/crypto/identity.js';
 import { TcpSession } from '../session/tcp-session.js';
 import { sanitize } from '../view/text.js';
 import { ViewModel } from '../view/view-model.js';
@@ -22,6 +23,7 @@ import type { Effect, KeyName } from '../view/view-types.js';
 import { CLIENT_FEATURES, type ClientAppOptions, lossDetail, NO_RETRY, serverLabel } from './app-options.js';
 import { recordKey, rememberLast, saveSetting } from './app-settings.js';
 import { AttemptCounter, backoffDelay, SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
+import { clientKeyFingerprint, type KeyChoice, keyForServer } from './client-key-file.js';
 import { serverKey } from './config.js';
 import { writeExportFile } from './export-file.js';
 import { type SentEffect, sendEffect } from './session-effects.js';
@@ -53,12 +55,15 @@ export class ClientApp {
   private keyQuestion: { session: TcpSession; presented: string } | null = null;
   private readonly changeListeners = new Set<() => void>();
   private readonly exitListeners = new Set<(code: number) => void>();
+  /** --key (or /key new): whose key the next connections prove (7.16). */
+  private keyChoice: KeyChoice;
 
   constructor(options: ClientAppOptions) {
     this.options = options;
     this.host = options.host;
     this.port = options.port;
     this.clock = options.clock ?? Date.now;
+    this.keyChoice = options.keyChoice ?? 'off';
     this.vm = new ViewModel({
       server: serverLabel(options.host, options.port),
       profile: options.profile,
@@ -193,6 +198,12 @@ export class ClientApp {
       case 'write-export':
         this.writeExport(effect.text);
         return;
+      case 'key':
+        this.keyCommand(effect.make);
+        return;
+      case 'moderate':
+        this.send(effect);
+        return;
     }
   }
 
@@ -233,6 +244,8 @@ export class ClientApp {
     this.session = null;
     if (old && old.state !== 'closed') void old.abort('CLIENT_RECONNECT', 'reconnecting');
     const key = serverKey(this.host, this.port);
+    const clientKey = this.ownKey(key);
+    if (clientKey === false) return;
     const session = new TcpSession({
       ...this.options.session,
       host: this.host,
@@ -245,6 +258,7 @@ export class ClientApp {
       newKey: this.options.interactive && !this.options.acceptNewKey ? 'ask' : 'accept',
       clock: this.clock,
       features: this.options.session?.features ?? CLIENT_FEATURES,
+      ...(clientKey ? { clientKey } : {}),
     });
     this.session = session;
     this.armGiveUp();
@@ -256,6 +270,52 @@ export class ClientApp {
     });
     void session.connect();
     this.changed();
+  }
+
+  /**
+   * The key to prove to `server` (7.16): undefined when anonymous, false when the key file is
+   * unusable (then nothing connects: joining without the key asked for could lose a reserved name).
+   */
+  private ownKey(server: string): Identity | undefined | false {
+    try {
+      const found = keyForServer(this.options.configDir, this.keyChoice, server);
+      if (found?.made)
+        this.vm.system(`made your key ${clientKeyFingerprint(found.key)} (${found.made}, mode 0600)`);
+      this.vm.ownKey(found ? clientKeyFingerprint(found.key) : null);
+      return found?.key;
+    } catch (err) {
+      this.noRetry = true;
+      this.vm.error((err as { code?: string }).code, (err as Error).message);
+      this.vm.connectionLost('your key file cannot be used', null, this.attempts.attempt, !this.everReady);
+      return false;
+    }
+  }
+
+  /** /key: show the key in use; /key new: make one (if none) and use it from the next connection. */
+  private keyCommand(make: boolean): void {
+    const server = serverKey(this.host, this.port);
+    if (!make) {
+      const fp = this.vm.state.ownKey;
+      this.vm.system(
+        fp
+          ? `your key: ${fp} (short ${fp.slice(7, 19)}), proved to servers that take client keys`
+          : 'no key in use: you are anonymous (/key new makes one)',
+      );
+      return;
+    }
+    if (this.keyChoice === 'off') this.keyChoice = 'shared';
+    try {
+      const found = keyForServer(this.options.configDir, this.keyChoice, server)!;
+      const fp = clientKeyFingerprint(found.key);
+      this.vm.ownKey(fp);
+      this.vm.system(
+        found.made
+          ? `made your key ${fp} (${found.made}, mode 0600); /reconnect to prove it`
+          : `you already have a key: ${fp} (remove its file to make another); /reconnect to prove it`,
+      );
+    } catch (err) {
+      this.vm.error((err as { code?: string }).code, (err as Error).message);
+    }
   }
 
   private clearRetry(): void {

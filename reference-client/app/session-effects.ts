@@ -23,7 +23,8 @@ export type SentEffect = Extract<
       | 'room-join'
       | 'room-part'
       | 'rooms'
-      | 'topic';
+      | 'topic'
+      | 'moderate';
   }
 >;
 
@@ -68,6 +69,9 @@ export function sendEffect(session: TcpSession, effect: SentEffect): void {
       return;
     case 'whois':
       session.whois(effect.name);
+      return;
+    case 'moderate':
+      session.moderate(effect.request);
       return;
   }
 }

@@ -22,6 +22,7 @@ import {
 } from '../../src/client/index.js';
 import type { RandomSource } from '../../src/crypto/key-agreement.js';
 import { prefersKeyObjects } from '../../src/crypto/record-layer.js';
+import type { ModerationRequest } from '../../src/session/v2-client-connection.js';
 
 export interface TcpSessionOptions extends Omit<ClientSessionOptions, 'random' | 'server'> {
   readonly host: string;
@@ -169,6 +170,11 @@ export class TcpSession {
   /** Asks about one member (feature whois, 7.13). */
   whois(name: string): void {
     this.step(() => this.session.whois(name));
+  }
+
+  /** An operator's request (feature moderation, 7.18). */
+  moderate(request: ModerationRequest): void {
+    this.step(() => this.session.moderate(request));
   }
 
   /** Asks for a new name (feature nick, 7.11). */

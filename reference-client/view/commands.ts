@@ -4,6 +4,8 @@
  */
 
 import { isRoomName } from '../../src/client/index.js';
+import type { ModerationRequest } from '../../src/session/v2-client-connection.js';
+import { MODERATION_COMMANDS, type ModerationCommand, parseModeration } from './moderation-commands.js';
 
 export interface CommandInfo {
   readonly name: string;
@@ -26,6 +28,18 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'away', args: '[REASON]', help: 'mark yourself away; who messages you is told (v2)' },
   { name: 'back', args: '', help: 'no longer away (v2 servers)' },
   { name: 'whois', args: 'NAME', help: 'when NAME joined, how long idle, away or not (v2)' },
+  { name: 'key', args: '[new]', help: 'your own key (7.16): show it, or make one (then /reconnect)' },
+  { name: 'kick', args: 'NAME [REASON]', help: 'operators: remove NAME from the server (v2)' },
+  {
+    name: 'ban',
+    args: 'WHO [TIME] [REASON]',
+    help: 'operators: ban NAME, SHA256:key or addr:hash for TIME (10m, 2h, 7d; 0 = no end)',
+  },
+  { name: 'unban', args: 'ID', help: 'operators: lift ban ID (see /bans)' },
+  { name: 'bans', args: '', help: 'operators: list the bans in force' },
+  { name: 'mute', args: 'NAME [#ROOM] [TIME] [REASON]', help: 'operators: NAME may not speak (0 = no end)' },
+  { name: 'unmute', args: 'NAME [#ROOM]', help: 'operators: NAME may speak again' },
+  { name: 'motd', args: 'TEXT|-', help: 'operators: set the message of the day (- clears it)' },
   { name: 'ignore', args: 'NAME [all]', help: 'hide what NAME says (all: joins, leaves too); alone: list' },
   { name: 'unignore', args: 'NAME', help: 'show what NAME says again' },
   { name: 'export', args: '', help: 'save the chat in ./exported/ (also [export_chat])' },
@@ -65,6 +79,9 @@ export type ParsedInput =
   | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'ignore'; readonly name?: string; readonly all: boolean }
   | { readonly kind: 'unignore'; readonly name: string }
+  | { readonly kind: 'key'; readonly make: boolean }
+  | { readonly kind: 'moderate'; readonly request: ModerationRequest }
+  | { readonly kind: 'bad'; readonly command: string; readonly why: string }
   | { readonly kind: 'join' | 'room'; readonly room: string }
   | { readonly kind: 'part'; readonly room?: string }
   | { readonly kind: 'rooms' }
@@ -126,6 +143,8 @@ export function parseInput(raw: string): ParsedInput {
     }
     case 'server':
       return parseServer(args);
+    case 'key':
+      return /^(new)?$/i.test(args) ? { kind: 'key', make: args !== '' } : usage('key');
     case 'join':
     case 'room':
       return isRoomName(roomArg(args)) ? { kind: command, room: roomArg(args) } : usage(command);
@@ -137,6 +156,11 @@ export function parseInput(raw: string): ParsedInput {
     case 'topic':
       return args === '' ? { kind: 'topic' } : { kind: 'topic', topic: args === '-' ? '' : args };
     default: {
+      if ((MODERATION_COMMANDS as readonly string[]).includes(command)) {
+        const parsed = parseModeration(command as ModerationCommand, args);
+        if (parsed.kind === 'moderate') return parsed;
+        return parsed.why === 'usage' ? usage(command) : { kind: 'bad', command, why: parsed.why };
+      }
       // Echoed as typed: the suggestion is found case-insensitively, the command shown as it was.
       const suggestion = suggestCommand(word);
       return suggestion

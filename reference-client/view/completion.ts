@@ -46,6 +46,10 @@ function candidates(s: ViewState, head: string, word: string): string[] {
   if (/^\/theme\s+$/i.test(head)) {
     return THEME_IDS.filter((id) => id.startsWith(lower));
   }
+  // The ids of the last /bans answer (7.18).
+  if (/^\/unban\s+$/i.test(head)) {
+    return s.banIds.map(String).filter((id) => id.startsWith(word.replace(/^#/, '')));
+  }
   if (word.startsWith('#')) {
     // The rooms the client is in (7.15), for /room, /part and talk about them.
     return s.rooms.rooms

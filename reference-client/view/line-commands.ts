@@ -11,6 +11,7 @@ import { listedName } from './away-view.js';
 import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js';
 import { ignoreCommand, unignoreCommand } from './ignore-list.js';
 import { answerQuestion } from './key-questions.js';
+import { keyMarkOf } from './moderation-view.js';
 import { send, showOutboxAgain } from './outbox.js';
 import { roomCommand } from './room-commands.js';
 import { roomTarget } from './room-view.js';
@@ -119,6 +120,17 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
       return [{ kind: 'reconnect' }];
     case 'server':
       return [{ kind: 'server', host: parsed.host, port: parsed.port }];
+    case 'key':
+      return [{ kind: 'key', make: parsed.make }];
+    case 'moderate':
+      if (s.status.connection !== 'joined') {
+        errorLine(ctx, undefined, `/${parsed.request.type} needs a connection: nothing was sent`);
+        return [];
+      }
+      return [{ kind: 'moderate', request: parsed.request }];
+    case 'bad':
+      errorLine(ctx, undefined, `/${parsed.command}: ${parsed.why}`);
+      return [];
     case 'usage':
       errorLine(ctx, undefined, `usage: ${parsed.usage}`);
       return [];
@@ -169,14 +181,15 @@ function showHelp(ctx: ViewContext): void {
 }
 
 function showUsers(ctx: ViewContext): Effect[] {
-  const { users, status, away } = ctx.state;
+  const s = ctx.state;
+  const { users, status, away } = s;
   if (status.connection !== 'joined') {
     systemLine(ctx, 'not in the room: no user list');
     return [];
   }
   systemLine(
     ctx,
-    `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map((u) => listedName(away, u)).join(', ')}`,
+    `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map((u) => keyMarkOf(s, u) + listedName(away, u)).join(', ')}`,
   );
   return status.resolved === 'v2' ? [{ kind: 'who', ...roomTarget(ctx.state) }] : [];
 }

@@ -10,6 +10,13 @@ import { backlogLines } from './backlog-lines.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
 import { isIgnored, renameIgnored } from './ignore-list.js';
 import { askAcceptKey, askTrustKey } from './key-questions.js';
+import {
+  applyMemberKeys,
+  banListLines,
+  moderatedLine,
+  ownKeyOnJoin,
+  whoisKeyText,
+} from './moderation-view.js';
 import { noticeArrival } from './notifications.js';
 import { flushOutbox, lineRefused } from './outbox.js';
 import {
@@ -59,6 +66,8 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       return [];
     case 'joined': {
       s.usersToCome = event.usersToCome === true;
+      s.keys = new Map();
+      ownKeyOnJoin(ctx, event.key);
       const rejoin = enterLobby(ctx, event.users, event.rooms === true);
       return [...joined(ctx, event.name, event.users, event.motd), ...rejoin];
     }
@@ -130,7 +139,16 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       topicChanged(ctx, event.room, event.topic, event.by, event.ts);
       return [];
     case 'whois':
-      systemLine(ctx, whoisText(event, ctx.now()));
+      systemLine(ctx, whoisText(event, ctx.now()) + whoisKeyText(event));
+      return [];
+    case 'member-keys':
+      applyMemberKeys(ctx, event);
+      return [];
+    case 'moderated':
+      moderatedLine(ctx, event);
+      return [];
+    case 'ban-list':
+      banListLines(ctx, event.bans);
       return [];
     case 'history':
       for (const line of backlogLines(event.messages.filter((m) => !isIgnored(s, m.from, 'chat'))))
@@ -300,6 +318,7 @@ export function connectionLost(
   const s = ctx.state;
   s.me = null;
   s.users = [];
+  s.keys = new Map();
   s.status = { ...s.status, connection: retryAt === null ? 'idle' : 'lost', retryAt, attempt };
   if (s.exportsPending > 0) {
     s.exportsPending = 0;

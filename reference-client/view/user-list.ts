@@ -2,9 +2,11 @@
  * The user list beside the conversation: which names show in the rows it has, with "↑ N more"
  * above and "+N more" below when the room is larger, and scrolling through it (Alt-PageUp,
  * Alt-PageDown, the mouse wheel over it), and how one name reads there: a member who is away
- * (7.12) gets a mark and a dim name. Functions over the view state.
+ * (7.12) gets a mark and a dim name; an operator's name is marked `@` and another keyed member's
+ * `+` (7.16, 7.18; moderation-view.ts). Functions over the view state.
  */
 
+import { keyMarkOf } from './moderation-view.js';
 import { sanitize } from './text.js';
 import { clipToWidth } from './text-layout.js';
 import type { ViewState } from './view-types.js';
@@ -55,6 +57,7 @@ export interface SidebarEntry {
  */
 export function sidebarEntry(s: Readonly<ViewState>, name: string, width: number): SidebarEntry {
   const away = s.away.has(name);
-  const label = clipToWidth(sanitize(name), Math.max(0, width - 1));
-  return { text: `${away ? AWAY_MARK : ' '}${label}`, away };
+  const mark = keyMarkOf(s, name);
+  const label = clipToWidth(sanitize(name), Math.max(0, width - 1 - mark.length));
+  return { text: `${away ? AWAY_MARK : ' '}${mark}${label}`, away };
 }

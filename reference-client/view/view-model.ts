@@ -87,6 +87,9 @@ export class ViewModel {
       exportsPending: 0,
       completion: null,
       away: new Map(),
+      keys: new Map(),
+      ownKey: null,
+      banIds: [],
       lastPrivateFrom: null,
       ignored: new Map(Object.entries(options.ignore ?? {})),
       rooms: new RoomBook(),
@@ -191,6 +194,11 @@ export class ViewModel {
 
   warning(text: string): void {
     warningLine(this.ctx, text);
+  }
+
+  /** The full fingerprint of the key the next connections prove (--key, /key new), or null. */
+  ownKey(fingerprint: string | null): void {
+    this.ctx.state.ownKey = fingerprint;
   }
 
   error(code: string | undefined, text: string): void {

@@ -4,8 +4,9 @@
  * the ViewModel class. What the session reports (profiles, trust) comes from src/client.
  */
 
-import type { Profile, ProfileOption, RoomBook, Trust } from '../../src/client/index.js';
+import type { KeyMark, Profile, ProfileOption, RoomBook, Trust } from '../../src/client/index.js';
 import type { NameRules } from '../../src/generated/constants.js';
+import type { ModerationRequest } from '../../src/session/v2-client-connection.js';
 import type { ThemeId } from './themes.js';
 
 export type { Profile, ProfileOption, Trust };
@@ -100,6 +101,10 @@ export type Effect =
   | { readonly kind: 'server'; readonly host: string; readonly port?: number }
   | { readonly kind: 'quit' }
   | { readonly kind: 'answer-key'; readonly accept: boolean }
+  /** /key: show the user's own key, or make one (7.16). */
+  | { readonly kind: 'key'; readonly make: boolean }
+  /** An operator's request (feature moderation, 7.18). */
+  | { readonly kind: 'moderate'; readonly request: ModerationRequest }
   /** Write this conversation to an export file (then exportSaved or exportFailed). */
   | { readonly kind: 'write-export'; readonly text: string };
 
@@ -163,6 +168,12 @@ export interface ViewState {
   completion: Completion | null;
   /** Users away, by name, with their reasons ('' for none): feature away (7.12), away-view.ts. */
   away: Map<string, string>;
+  /** Keyed members and operators by name (7.16, 7.18): moderation-view.ts. */
+  keys: Map<string, KeyMark>;
+  /** The full fingerprint of the key this client proves (--key), or null: anonymous. */
+  ownKey: string | null;
+  /** The ids of the last /bans answer, for Tab after /unban. */
+  banIds: number[];
   /** The sender of the last private message received, for /reply. */
   lastPrivateFrom: string | null;
   /** Names whose lines are hidden (/ignore, ignore-list.ts), with what is hidden of each. */

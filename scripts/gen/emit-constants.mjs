@@ -157,6 +157,13 @@ export function genConstants(spec, v2NamePattern) {
       ),
       `export const V2_SIGNATURE_CONTEXT = ${q(v2.crypto.identity.signatureContext)};`,
       '',
+      ...(v2.crypto.identity.clientSignatureContext === undefined
+        ? []
+        : [
+            doc("The context string of a client's signature over the transcript (feature client-key, 7.16)."),
+            `export const V2_CLIENT_SIGNATURE_CONTEXT = ${q(v2.crypto.identity.clientSignatureContext)};`,
+            '',
+          ]),
       doc(
         `Allowed user names (section ${v2.names.section}); lengths are checked against maxName. The spec's ` +
           `\`${v2.names.pattern}\` with its classes written out from the pinned Unicode data, not the engine's.`,

@@ -203,7 +203,12 @@ export function genProtocol(spec) {
     );
     const id = v2.crypto.identity;
     md.heading(3, 'Server identity');
-    md.paragraph(`Algorithm: ${id.algorithm}. Signature context: ${code(id.signatureContext)}.`);
+    md.paragraph(
+      `Algorithm: ${id.algorithm}. Signature context: ${code(id.signatureContext)}.` +
+        (id.clientSignatureContext === undefined
+          ? ''
+          : ` A client's proof of its key (7.16): context ${code(id.clientSignatureContext)}.`),
+    );
     for (const t of splitNumbered(id.text)) md.paragraph(boldNumber(t));
   });
 

@@ -7,7 +7,7 @@
  * socket drains (ReplySource, send-queue.ts), in the form the asker agreed (structured-export,
  * 5.8). The v2 dialect (v2-dialect.ts) uses these; nothing here keeps state between replies.
  */
-import { LIMITS } from '../generated/constants.js';
+import { type LeaveReason, LIMITS } from '../generated/constants.js';
 import type { V2PacketOf } from '../generated/v2-packets.js';
 import { encodeV2Packet } from '../session/v2-codec.js';
 import type { History, HistoryCursor } from './history.js';
@@ -68,11 +68,20 @@ export function wireExportEntry(entry: HistoryEntry, structured: boolean, rooms 
         ? {
             kind: 'leave',
             name: entry.name,
-            reason: entry.reason === 'part' && !rooms ? 'quit' : entry.reason,
+            reason: exportReason(entry.reason, rooms),
             ts: entry.ts,
           }
         : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
   }
+}
+
+/**
+ * The reason an export entry gives: a kick or a ban is a plain `quit` (7.18: moderation is not part
+ * of the history), and so is a part for an asker that did not agree rooms (7.15).
+ */
+function exportReason(reason: LeaveReason, rooms: boolean): Exclude<LeaveReason, 'kicked' | 'banned'> {
+  if (reason === 'kicked' || reason === 'banned') return 'quit';
+  return reason === 'part' && !rooms ? 'quit' : reason;
 }
 
 /**

@@ -77,6 +77,12 @@ const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error',
 
 /** The feature that scopes chat to rooms (7.15). */
 const ROOMS = 'rooms';
+/** Registry features (5.8) this server does not serve yet: not offered unless named in `features`. */
+const NOT_SERVED_YET: ReadonlySet<string> = new Set(['client-key', 'moderation']);
+/** The features a server offers when it is not told which (5.8): every one it serves. */
+export const SERVED_FEATURES: readonly string[] = V2_FEATURE_NAMES.filter(
+  (name) => !NOT_SERVED_YET.has(name),
+);
 
 /** `{ room }` when a packet names one, else nothing (absent means `#lobby`, 7.15). */
 const scoped = (room: string | undefined) => (room === undefined ? {} : { room });
@@ -97,7 +103,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     private readonly limits: Limits,
     model: Room<ConnId>,
   ) {
-    this.features = options.features ?? V2_FEATURE_NAMES;
+    this.features = options.features ?? SERVED_FEATURES;
     this.offersRooms = this.features.includes(ROOMS);
     this.packets = new RoomPackets(limits, this.offersRooms);
     const formsOf = (room: ChatRoom<ConnId>) => ({
@@ -396,7 +402,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
  * 11.1: refuses (LIMITS_INCONSISTENT) limits under which a packet a server offering `features`
  * builds could outgrow maxFrame, so that it refuses to start rather than send records clients refuse.
  */
-export function checkV2Limits(limits: Limits, features: readonly string[] = V2_FEATURE_NAMES): void {
+export function checkV2Limits(limits: Limits, features: readonly string[] = SERVED_FEATURES): void {
   checkStampedFit(limits, features.includes(ROOMS));
 }
 

@@ -8,6 +8,7 @@
  * clientIdleTimeoutMs. Two are the client's own: FIRST_BYTE_TIMEOUT_MS (below) and
  * EXPORT_TIMEOUT_MS (pending-requests.ts).
  */
+import type { Identity } from '../crypto/identity.js';
 import type { RandomSource } from '../crypto/key-agreement.js';
 import { LIMITS } from '../generated/constants.js';
 import { EXPORT_TIMEOUT_MS } from './pending-requests.js';
@@ -66,4 +67,9 @@ export interface ClientSessionOptions {
   readonly keyObjects?: boolean;
   /** v2 features this client wants (spec 5.8); it lists those the server offers. Default: none. */
   readonly features?: readonly string[];
+  /**
+   * The user's Ed25519 key (7.16), proved with client_auth when the server agrees `client-key`
+   * (list it in `features`). Without it the client joins anonymously, as a 2.0 client does.
+   */
+  readonly clientKey?: Identity;
 }

@@ -12,7 +12,7 @@
  * timings are in client-options.ts. One session is one connection: reconnecting is a new one.
  */
 import { parleyError } from '../errors.js';
-import { V2ClientConnection } from '../session/v2-client-connection.js';
+import { type ModerationRequest, V2ClientConnection } from '../session/v2-client-connection.js';
 import type { ClientSessionOptions } from './client-options.js';
 import type { SessionEvent } from './events.js';
 import { LOBBY, sameRoom } from './room-book.js';
@@ -90,6 +90,21 @@ export class ClientSession extends SessionCore {
     if (!conn.features.has('whois'))
       throw parleyError('PACKET_UNEXPECTED', 'this server does not offer whois (feature whois, 5.8)');
     conn.whois(name);
+    return [];
+  }
+
+  /**
+   * An operator's request (v2 feature moderation, 7.18): kick, ban, unban, bans, mute, unmute,
+   * motd. The server answers with `moderated` (or `ban_list`), or NOT_OPERATOR to a non-operator.
+   */
+  moderate(request: ModerationRequest): SessionEvent[] {
+    const conn = this.requireV2('moderation');
+    if (!conn.features.has('moderation'))
+      throw parleyError(
+        'PACKET_UNEXPECTED',
+        'this server does not offer moderation (feature moderation, 5.8)',
+      );
+    conn.moderate(request);
     return [];
   }
 

@@ -3,6 +3,7 @@
  * The reference client's view model reads these and nothing else from the session.
  */
 import type { AwayNews, WhoisFacts } from '../chat/room.js';
+import type { V2PacketOf } from '../generated/v2-packets.js';
 import type { UnsentLine } from './pending-requests.js';
 import type { PresenceChange } from './presence.js';
 import type { Profile, Trust } from './trust.js';
@@ -21,6 +22,15 @@ export interface ChatMessage {
   /** The room it was said in (7.15; `#lobby` on a server without rooms); none for `private`. */
   readonly room?: string;
 }
+
+/** A keyed member's mark (7.16): the short fingerprint, and whether it is an operator (7.18). */
+export interface KeyMark {
+  readonly key: string;
+  readonly op: boolean;
+}
+
+/** One ban of a `ban_list` (7.18). */
+export type BanEntry = V2PacketOf<'ban_list'>['bans'][number];
 
 export interface SessionError {
   readonly code: string;
@@ -78,6 +88,8 @@ export type SessionEvent =
       readonly motd?: string;
       /** legacy: `users` is only the joiner; who else is here comes in the next list (10.2). */
       readonly usersToCome?: boolean;
+      /** v2 feature `client-key` (7.16): the mark of this client's own key, when the server recorded one. */
+      readonly key?: KeyMark;
       /** The feature `rooms` is agreed (7.15): rooms may be joined; else there is only `#lobby`. */
       readonly rooms?: boolean;
     }
@@ -118,6 +130,12 @@ export type SessionEvent =
   | WhoisFacts
   /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
   | { readonly kind: 'history'; readonly room?: string; readonly messages: readonly ChatMessage[] }
+  /** v2 feature `client-key` (7.16): the keyed members and operators by name, after a change. */
+  | { readonly kind: 'member-keys'; readonly marks: ReadonlyMap<string, KeyMark> }
+  /** v2 feature `moderation` (7.18): an operator acted (a kick, ban, mute, motd...). */
+  | ({ readonly kind: 'moderated' } & Readonly<Omit<V2PacketOf<'moderated'>, 'type'>>)
+  /** v2 feature `moderation` (7.18): the bans in force, all parts joined, oldest first. */
+  | { readonly kind: 'ban-list'; readonly bans: readonly BanEntry[] }
   /** v2: the conversation of `room` as entries (7.7), all parts joined. */
   | { readonly kind: 'export'; readonly room?: string; readonly entries: readonly ExportEntry[] }
   /** legacy: the conversation as the server wrote it (10.4). */

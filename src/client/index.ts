@@ -1,6 +1,7 @@
 /** The sans-IO client: one session per connection, presence, rooms, trust and profile sniffing. */
 export * from './client-session.js';
 export * from './events.js';
+export * from './member-keys.js';
 export * from './pending-requests.js';
 export * from './presence.js';
 export * from './profile-sniffer.js';

@@ -15,6 +15,7 @@ import { LEGACY_MESSAGES, LEGACY_SERVER_NAME } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import type { LegacyPacket } from '../legacy/legacy-packet.js';
 import type { ChatMessage, ExportEntry, RoomListing, SessionEvent } from './events.js';
+import { MemberKeys } from './member-keys.js';
 import { presenceOf, Roster } from './presence.js';
 import { LOBBY } from './room-book.js';
 
@@ -25,6 +26,8 @@ const LEFT_PATTERN = new RegExp(
 );
 
 export class RoomReader {
+  /** Keyed members and operators (7.16, 7.18), and the moderation news. */
+  readonly keys = new MemberKeys();
   /** The user list of each room the client is in, by the room's recorded name. */
   private readonly rosters = new Map<string, Roster>();
   /** The feature `rooms` is agreed on this connection (set by the session at authentication). */
@@ -63,7 +66,10 @@ export class RoomReader {
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
-    return 'type' in packet ? this.readV2(packet) : this.readLegacy(packet, now);
+    if (!('type' in packet)) return this.readLegacy(packet, now);
+    const events = this.readV2(packet);
+    const keyed = this.keys.read(packet);
+    return keyed.length > 0 ? [...events, ...keyed] : events;
   }
 
   private readV2(packet: V2ServerPacket): SessionEvent[] {
@@ -79,7 +85,8 @@ export class RoomReader {
         this.joined = true;
         this.rosters.clear();
         const users = this.roster.set(packet.users);
-        return [{ kind: 'joined', name: packet.name, users, motd: packet.motd, rooms: this.rooms }];
+        const key = packet.key === undefined ? {} : { key: { key: packet.key, op: packet.op === true } };
+        return [{ kind: 'joined', name: packet.name, users, motd: packet.motd, rooms: this.rooms, ...key }];
       }
       case 'join_error':
         if (this.joined) return [{ kind: 'error', code: packet.code, message: packet.message, fatal: false }];

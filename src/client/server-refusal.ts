@@ -14,6 +14,7 @@ export const SERVER_REFUSAL_CODES: ReadonlySet<string> = new Set([
   'SERVER_SHUTDOWN',
   'TOO_MANY_FROM_ADDRESS',
   'ADDRESS_RATE_LIMITED',
+  'BANNED',
 ]);
 
 const SAYS: Readonly<Record<string, string>> = {
@@ -21,6 +22,7 @@ const SAYS: Readonly<Record<string, string>> = {
   SERVER_SHUTDOWN: 'it is shutting down',
   TOO_MANY_FROM_ADDRESS: 'it holds too many connections from your address',
   ADDRESS_RATE_LIMITED: 'your address connects too often; try again shortly',
+  BANNED: 'your address is banned by an operator (7.18)',
 };
 
 /** e.g. `the server says it is full (unverified)`. */

@@ -249,6 +249,7 @@ export abstract class SessionCore {
           keyObjects: this.options.keyObjects,
           expectedFingerprint: this.options.pinned,
           features: this.options.features,
+          clientKey: this.options.clientKey,
         })
       : new LegacyClientConnection({ random, maxFrame, clock: () => this.now });
   }

@@ -1,9 +1,11 @@
 /**
- * Server identity (spec 5.5, 5.6): a long-term Ed25519 key, its signature over the handshake
- * transcript, and the SSH-style fingerprint that clients pin.
+ * Ed25519 keys over the handshake (spec 5.5, 5.6, 7.16): the server's long-term identity, its
+ * signature over the transcript and the SSH-style fingerprint that clients pin; and a client's
+ * optional key, proved by the same construction under a context of its own (feature client-key),
+ * so that neither side's signature can ever be taken for the other's.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { V2_SIGNATURE_CONTEXT } from '../generated/constants.js';
+import { V2_CLIENT_SIGNATURE_CONTEXT, V2_SIGNATURE_CONTEXT } from '../generated/constants.js';
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -35,13 +37,30 @@ export function fingerprintOf(publicKey: Uint8Array): string {
   return `SHA256:${digest.replace(/=+$/, '')}`;
 }
 
-/** The signed message: ASCII context, one zero byte, then the transcript hash (5.5). */
-export function authMessage(transcriptHash: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(V2_SIGNATURE_CONTEXT, 'ascii'), Buffer.alloc(1), transcriptHash]);
+/** Who signs: the server (5.5, `server_auth`) or a client proving its key (7.16, `client_auth`). */
+export type Signer = 'server' | 'client';
+
+const CONTEXTS: Readonly<Record<Signer, Buffer>> = {
+  server: Buffer.from(V2_SIGNATURE_CONTEXT, 'ascii'),
+  client: Buffer.from(V2_CLIENT_SIGNATURE_CONTEXT, 'ascii'),
+};
+
+/** The signed message: the signer's ASCII context, one zero byte, then the transcript hash (5.5, 7.16). */
+export function authMessage(transcriptHash: Uint8Array, signer: Signer = 'server'): Buffer {
+  return Buffer.concat([CONTEXTS[signer], Buffer.alloc(1), transcriptHash]);
 }
 
-export function signTranscript(identity: Identity, transcriptHash: Uint8Array): Buffer {
-  return sign(null, authMessage(transcriptHash), identity.privateKeyObject);
+export function signTranscript(
+  identity: Identity,
+  transcriptHash: Uint8Array,
+  signer: Signer = 'server',
+): Buffer {
+  return sign(null, authMessage(transcriptHash, signer), identity.privateKeyObject);
+}
+
+/** The short form of a fingerprint shown beside names (7.16): the 12 characters after `SHA256:`. */
+export function shortFingerprint(fingerprint: string): string {
+  return fingerprint.slice('SHA256:'.length, 'SHA256:'.length + 12);
 }
 
 function verificationKey(publicKey: Uint8Array): KeyObject {
@@ -60,9 +79,10 @@ export function verifyTranscript(
   publicKey: Uint8Array,
   transcriptHash: Uint8Array,
   signature: Uint8Array,
+  signer: Signer = 'server',
 ): boolean {
   try {
-    return verify(null, authMessage(transcriptHash), verificationKey(publicKey), signature);
+    return verify(null, authMessage(transcriptHash, signer), verificationKey(publicKey), signature);
   } catch {
     return false;
   }

@@ -68,6 +68,10 @@ export const LIMITS = {
   clientHandshakeTimeoutMs: 15000,
   clientPingMs: 30000,
   clientIdleTimeoutMs: 75000,
+  reservationDays: 90,
+  reservationsPerKey: 4,
+  maxReservations: 10000,
+  maxBans: 1000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -105,7 +109,10 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       '`#` and at most maxRoomName characters of 4 bytes each, with 93 bytes for the rest) and MUST also ' +
       'refuse to start unless 6 x maxMessage + 4 x maxName + 4 x maxRoomName + 109 <= maxFrame (and the ' +
       'topic check of maxTopic holds). With maxFrame 65536, maxName 24 and maxRoomName 24 that allows ' +
-      'maxMessage up to 10872 (10873 without rooms); with maxFrame 1024, up to 120 (121 without rooms).',
+      'maxMessage up to 10872 (10873 without rooms); with maxFrame 1024, up to 120 (121 without rooms). A ' +
+      'server that offers `client-key` (7.16) adds the sender\'s short fingerprint to the stamped packet ' +
+      '(`"key"` with 12 characters and its punctuation, 21 bytes): it MUST refuse to start unless 6 x ' +
+      'maxMessage + 8 x maxName + 127 <= maxFrame.',
   },
   maxHandshakeFrame: {
     default: 4096,
@@ -538,6 +545,43 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'CONNECTION_LOST (0: never). Two and a half times clientPingMs: the ping\'s answer has that long to ' +
       'arrive.',
   },
+  reservationDays: {
+    default: 90,
+    min: 1,
+    max: 3650,
+    unit: 'days',
+    serverFlag: '--reservation-days',
+    text:
+      'Reserved names (7.17): a reservation its owner has not used for this many days expires. The ' +
+      'reference server: `--reservation-days N`.',
+  },
+  reservationsPerKey: {
+    default: 4,
+    min: 1,
+    max: 64,
+    unit: 'entries',
+    text:
+      'Reserved names (7.17): most names one key owns; taking one more drops that key\'s least recently ' +
+      'used reservation.',
+  },
+  maxReservations: {
+    default: 10000,
+    min: 1,
+    max: 1000000,
+    unit: 'entries',
+    text:
+      'Reserved names (7.17): most reservations a server holds; when full, a name taken by a keyed member ' +
+      'is not reserved (the server logs it) until one expires.',
+  },
+  maxBans: {
+    default: 1000,
+    min: 1,
+    max: 100000,
+    unit: 'entries',
+    text:
+      'Moderation (7.18): most bans in force at once; a `ban` beyond them is refused with RATE_LIMITED ' +
+      '(not fatal) and nothing changes.',
+  },
 };
 
 // v2
@@ -595,6 +639,9 @@ export const V2_CIPHER = 'aes-256-gcm';
 
 /** The context string of the server's ed25519 signature (section 5.5). */
 export const V2_SIGNATURE_CONTEXT = 'parley/2 server auth';
+
+/** The context string of a client's signature over the transcript (feature client-key, 7.16). */
+export const V2_CLIENT_SIGNATURE_CONTEXT = 'parley/2 client auth';
 
 /**
  * Allowed user names (section 7.2); lengths are checked against maxName. The spec's
@@ -859,7 +906,16 @@ export const V2_NAME_RULES: NameRules = {
 };
 
 /** Why a member leaves, as `user_left.reason` carries it (section 7.6). */
-export const LEAVE_REASONS = ['quit', 'lost', 'timeout', 'error', 'shutdown', 'part'] as const;
+export const LEAVE_REASONS = [
+  'quit',
+  'lost',
+  'timeout',
+  'error',
+  'shutdown',
+  'part',
+  'kicked',
+  'banned',
+] as const;
 
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 

@@ -15,6 +15,12 @@ export const ERROR_CODES = [
   'DECRYPT_FAILED',
   'SERVER_AUTH_FAILED',
   'FINGERPRINT_MISMATCH',
+  'CLIENT_AUTH_FAILED',
+  'BANNED',
+  'KICKED',
+  'NOT_OPERATOR',
+  'MUTED',
+  'NO_SUCH_BAN',
   'NAME_TAKEN',
   'NAME_INVALID',
   'NAME_RESERVED',
@@ -101,6 +107,34 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     section: '5.6',
     text: 'The server\'s identity key is not the one the client pinned.',
   },
+  CLIENT_AUTH_FAILED: {
+    fatal: true,
+    section: '7.16',
+    text:
+      'The client\'s `client_auth` does not prove its key: the key is not a valid Ed25519 point, or the ' +
+      'signature over the client context and TH does not verify.',
+  },
+  BANNED: {
+    fatal: true,
+    section: '7.18',
+    text:
+      'A ban covers this client: its key (`client_auth` refused), its address (a `refused` record at ' +
+      'accept, 5.10), or the member an operator just banned.',
+  },
+  KICKED: { fatal: true, section: '7.18', text: 'An operator removed this member; it may connect again.' },
+  NOT_OPERATOR: {
+    fatal: false,
+    section: '7.18',
+    text:
+      'A moderation packet from a member whose key is not an operator\'s (or who has no key); nothing ' +
+      'changed.',
+  },
+  MUTED: {
+    fatal: false,
+    section: '7.18',
+    text: 'An operator muted this member: the `say` or `me` was not delivered and took no id.',
+  },
+  NO_SUCH_BAN: { fatal: false, section: '7.18', text: '`unban` named an id no ban in force has.' },
   NAME_TAKEN: {
     fatal: false,
     section: '7.2',
@@ -109,7 +143,13 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
       'name).',
   },
   NAME_INVALID: { fatal: false, section: '7.2', text: 'The name breaks the length or character rules.' },
-  NAME_RESERVED: { fatal: false, section: '7.2', text: 'The name is reserved for the server.' },
+  NAME_RESERVED: {
+    fatal: false,
+    section: '7.2',
+    text:
+      'The name is reserved: for the server (7.2), or, on a server that reserves names, for another key ' +
+      '(7.17).',
+  },
   NO_SUCH_USER: {
     fatal: false,
     section: '7.4',

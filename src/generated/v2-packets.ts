@@ -75,8 +75,8 @@ export const serverHelloSchema = z.strictObject({
  * `refused` (section 5.10): server to client, plaintext. Sent instead of `server_hello` by a server that will
  * not serve the connection, which it then closes (5.10). Unauthenticated: a client shows it as what the
  * server says, not as a fact. `code` is one of the refusal codes of section 12 (SERVER_FULL, SERVER_SHUTDOWN,
- * TOO_MANY_FROM_ADDRESS, ADDRESS_RATE_LIMITED); a client shows an unknown code with the message as it would a
- * known one.
+ * TOO_MANY_FROM_ADDRESS, ADDRESS_RATE_LIMITED, BANNED); a client shows an unknown code with the message as it
+ * would a known one.
  */
 export const refusedSchema = z.strictObject({
   type: z.literal('refused'),
@@ -109,6 +109,21 @@ export const serverAuthSchema = z.strictObject({
   signature: base64Bytes({ size: 64 }),
 });
 
+/**
+ * `client_auth` (section 7.16): client to server, encrypted. Feature `client-key` (5.8): the client proves
+ * that it holds the Ed25519 key `key` (32 bytes, RFC 8032 encoding); `sig` is its signature over the ASCII
+ * context `parley/2 client auth`, one zero byte, then TH (5.4). Optional, and only as the client's first
+ * packet after `server_auth`, before anything else it sends; a second one, or one after any other packet of
+ * the client, is PACKET_UNEXPECTED. A key that is not a valid Ed25519 point or a signature that does not
+ * verify is CLIENT_AUTH_FAILED, a banned key BANNED (both fatal). The server sends no reply of its own:
+ * `join_ok.key` shows what it recorded (7.16).
+ */
+export const clientAuthSchema = z.strictObject({
+  type: z.literal('client_auth'),
+  key: base64Bytes({ size: 32 }),
+  sig: base64Bytes({ size: 64 }),
+});
+
 /** `join` (section 7.2): client to server, encrypted. Ask for a name. Allowed until a name is accepted. */
 export const joinSchema = z.strictObject({
   type: z.literal('join'),
@@ -119,7 +134,9 @@ export const joinSchema = z.strictObject({
  * `join_ok` (section 7.2): server to client, encrypted. The name is accepted; the joined user's name as the
  * server records it, the users in the room (including the joined user) and the message of the day. When the
  * list does not fit one record, `more: true` says it continues in `user_list` packets; the last has no `more`
- * (or false).
+ * (or false). Feature `client-key` (7.16): `key` is the joiner's own short fingerprint when it proved a key,
+ * `op: true` when that key is an operator's (7.18), and `keys` names the keyed members among `users` of this
+ * packet (each part of a split list carries the keys of its own names).
  */
 export const joinOkSchema = z.strictObject({
   type: z.literal('join_ok'),
@@ -127,6 +144,13 @@ export const joinOkSchema = z.strictObject({
   users: z.array(z.string()),
   motd: z.string().optional(),
   more: z.boolean().optional(),
+  key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  op: z.boolean().optional(),
+  keys: z.array(z.strictObject({
+    name: z.string(),
+    key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
+    op: z.boolean().optional(),
+  })).optional(),
 });
 
 /**
@@ -155,7 +179,8 @@ export const saySchema = z.strictObject({
  * epoch). Every member of its room (7.15; without rooms: every joined client) receives it once, the sender
  * included, in the order the server received them. Feature `rooms` (7.15): `room` names the room it belongs
  * to, `#lobby` included, in the room's recorded spelling; sent only to a client that agreed `rooms` (absent
- * means `#lobby`).
+ * means `#lobby`). Feature `client-key` (7.16): `key` is the sender's short fingerprint when the sender is
+ * keyed.
  */
 export const messageSchema = z.strictObject({
   type: z.literal('message'),
@@ -164,6 +189,7 @@ export const messageSchema = z.strictObject({
   text: z.string(),
   ts: z.number().int().min(0),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
 });
 
 /** `msg` (section 7.4): client to server, encrypted. A private message to one user. */
@@ -176,7 +202,8 @@ export const msgSchema = z.strictObject({
 /**
  * `private` (section 7.4): server to client, encrypted. A private message, delivered to its target and echoed
  * to its sender, to nobody else (to oneself: once, 7.4). Its id comes from the counter of `message` (7.3).
- * Private messages are not kept for export.
+ * Private messages are not kept for export. Feature `client-key` (7.16): `key` is the sender's short
+ * fingerprint when the sender is keyed.
  */
 export const privateSchema = z.strictObject({
   type: z.literal('private'),
@@ -185,6 +212,7 @@ export const privateSchema = z.strictObject({
   to: z.string(),
   text: z.string(),
   ts: z.number().int().min(0),
+  key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
 });
 
 /**
@@ -201,7 +229,8 @@ export const meSchema = z.strictObject({
 /**
  * `action` (section 7.5): server to client, encrypted. An action, stamped as `message` is and delivered the
  * same way. Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the room's
- * recorded spelling; sent only to a client that agreed `rooms` (absent means `#lobby`).
+ * recorded spelling; sent only to a client that agreed `rooms` (absent means `#lobby`). Feature `client-key`
+ * (7.16): `key` is the sender's short fingerprint when the sender is keyed.
  */
 export const actionSchema = z.strictObject({
   type: z.literal('action'),
@@ -210,6 +239,7 @@ export const actionSchema = z.strictObject({
   text: z.string(),
   ts: z.number().int().min(0),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
 });
 
 /**
@@ -227,26 +257,35 @@ export const whoSchema = z.strictObject({
  * form (full case folding, 7.2) in code point order. A long list is split: every part but the last has `more:
  * true`, and the receiver joins the parts. Feature `rooms` (7.15): `room` names the room it belongs to,
  * `#lobby` included, in the room's recorded spelling; sent only to a client that agreed `rooms` (absent means
- * `#lobby`).
+ * `#lobby`). Feature `client-key` (7.16): `keys` lists `{name, key, op?}` for the keyed members among `users`
+ * of this part.
  */
 export const userListSchema = z.strictObject({
   type: z.literal('user_list'),
   users: z.array(z.string()),
   more: z.boolean().optional(),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  keys: z.array(z.strictObject({
+    name: z.string(),
+    key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
+    op: z.boolean().optional(),
+  })).optional(),
 });
 
 /**
  * `user_joined` (section 7.6): server to client, encrypted. Sent to every other member of the room when a
  * user joins it (at `join_ok`: `#lobby`; with `rooms`: at `room_join` too, 7.15). Feature `rooms` (7.15):
  * `room` names the room it belongs to, `#lobby` included, in the room's recorded spelling; sent only to a
- * client that agreed `rooms` (absent means `#lobby`).
+ * client that agreed `rooms` (absent means `#lobby`). Feature `client-key` (7.16): `key` and `op` as in
+ * `join_ok`, for a keyed member.
  */
 export const userJoinedSchema = z.strictObject({
   type: z.literal('user_joined'),
   name: z.string(),
   ts: z.number().int().min(0),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  op: z.boolean().optional(),
 });
 
 /**
@@ -254,12 +293,13 @@ export const userJoinedSchema = z.strictObject({
  * joined user leaves, for any reason: leaving the server (one per room it was in) or, with `rooms`, a part
  * (reason `part`, sent only to a client that agreed `rooms`; a client without it is told `quit`, 7.15).
  * Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the room's recorded
- * spelling; sent only to a client that agreed `rooms` (absent means `#lobby`).
+ * spelling; sent only to a client that agreed `rooms` (absent means `#lobby`). The reasons `kicked` and
+ * `banned` (7.18) are sent only to a client that agreed `moderation`; any other gets `quit` for them.
  */
 export const userLeftSchema = z.strictObject({
   type: z.literal('user_left'),
   name: z.string(),
-  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part']),
+  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part', 'kicked', 'banned']),
   ts: z.number().int().min(0),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
@@ -270,13 +310,19 @@ export const userLeftSchema = z.strictObject({
  * receiver handles it exactly as one `user_joined` per name, in order. Only a server that batches presence
  * sends it; each packet fits one record, and a longer run is split over several packets. Feature `rooms`
  * (7.15): `room` names the room it belongs to, `#lobby` included, in the room's recorded spelling; sent only
- * to a client that agreed `rooms` (absent means `#lobby`).
+ * to a client that agreed `rooms` (absent means `#lobby`). Feature `client-key` (7.16): `keys` lists `{name,
+ * key, op?}` for the keyed members among `names`.
  */
 export const usersJoinedSchema = z.strictObject({
   type: z.literal('users_joined'),
   names: z.array(z.string()).min(2),
   ts: z.number().int().min(0),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  keys: z.array(z.strictObject({
+    name: z.string(),
+    key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
+    op: z.boolean().optional(),
+  })).optional(),
 });
 
 /**
@@ -285,12 +331,13 @@ export const usersJoinedSchema = z.strictObject({
  * of the last leave. The receiver handles it exactly as one `user_left` per name with that reason, in order.
  * Only a server that batches presence sends it; each packet fits one record, and a longer run is split over
  * several packets. Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the
- * room's recorded spelling; sent only to a client that agreed `rooms` (absent means `#lobby`).
+ * room's recorded spelling; sent only to a client that agreed `rooms` (absent means `#lobby`). `kicked` and
+ * `banned` as for `user_left` (7.18).
  */
 export const usersLeftSchema = z.strictObject({
   type: z.literal('users_left'),
   names: z.array(z.string()).min(2),
-  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part']),
+  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part', 'kicked', 'banned']),
   ts: z.number().int().min(0),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
@@ -320,7 +367,8 @@ export const exportSchema = z.strictObject({
  * (the name) and `text` (`<name> joined`, `<name> left`) and no `name` or `reason`. Feature `rooms` (7.15):
  * `room` names the room it belongs to, `#lobby` included, in the room's recorded spelling; sent only to a
  * client that agreed `rooms` (absent means `#lobby`). A leave entry with reason `part` (7.15) is sent as
- * `quit` to a client that did not agree `rooms`.
+ * `quit` to a client that did not agree `rooms`. A member removed by a kick or a ban (7.18) is kept as a
+ * leave with reason `quit`.
  */
 export const exportReplySchema = z.strictObject({
   type: z.literal('export_reply'),
@@ -375,13 +423,15 @@ export const nickSchema = z.strictObject({
  * name as the server records it), sent to every joined client that agreed `nick`, the renamed one included
  * (its confirmation), in order with the chat lines. A joined client that did not agree `nick` is told the
  * same change as a `user_left` of the old name (reason `quit`) followed by a `user_joined` of the new one, so
- * that its user list stays right. Lines said before the rename keep the old name in the history.
+ * that its user list stays right. Lines said before the rename keep the old name in the history. Feature
+ * `client-key` (7.16): `key` is the renamed member's short fingerprint when keyed (a rename keeps the key).
  */
 export const userRenamedSchema = z.strictObject({
   type: z.literal('user_renamed'),
   from: z.string(),
   to: z.string(),
   ts: z.number().int().min(0),
+  key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
 });
 
 /**
@@ -430,8 +480,12 @@ export const whoisSchema = z.strictObject({
  * `whois_reply` (section 7.13): server to client, encrypted. Feature `whois`: the answer, to the asker only.
  * `name` as the server records it; `joined`: when the member joined (ms since the Unix epoch); `idle`: ms
  * since the member's last public act, a chat line, action, rename or away change (since joining when none; a
- * private message does not count, 7.13); `away` and, when one was given, `reason` (7.12). Nothing else about
- * a member is ever told: no network address, no port, no client software.
+ * private message does not count, 7.13); `away` and, when one was given, `reason` (7.12). Feature
+ * `client-key` (7.16): `fingerprint`, the member's FULL fingerprint, and `op: true` for an operator, only
+ * when the member is keyed. Feature `moderation` (7.18): `addr`, the member's address hash, only to an asker
+ * that is an operator, and `address`, the member's network address, only to an operator and only on a server
+ * that allows it (the reference server: `--ops-see-addresses`). Nothing else about a member is ever told: to
+ * a member who is not an operator no network address, no address hash, no port, no client software.
  */
 export const whoisReplySchema = z.strictObject({
   type: z.literal('whois_reply'),
@@ -440,6 +494,129 @@ export const whoisReplySchema = z.strictObject({
   idle: z.number().int().min(0),
   away: z.boolean(),
   reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
+  op: z.boolean().optional(),
+  addr: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  address: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }).optional(),
+});
+
+/**
+ * `kick` (section 7.18): client to server, encrypted. Feature `moderation` (5.8), operators only (7.18):
+ * remove the joined member `name` (found by the 7.2 comparison) from the server. The member gets `error`
+ * KICKED (fatal) and is closed; it may come back at once. Not an operator: NOT_OPERATOR; no such member:
+ * NO_SUCH_USER (both non-fatal).
+ */
+export const kickSchema = z.strictObject({
+  type: z.literal('kick'),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+});
+
+/**
+ * `ban` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): ban exactly
+ * one target: `name`, a joined member (its key when keyed, else its address hash), `key`, a full key
+ * fingerprint, or `addr`, an address hash as `whois_reply` shows it. No target or more than one is
+ * PACKET_MALFORMED. `duration` in seconds (at most 365 days), 0 for as long as the ban list lasts (until
+ * `unban`, or the server stops when it keeps bans in memory only). Every joined member the ban covers is
+ * removed as by `kick`, with BANNED.
+ */
+export const banSchema = z.strictObject({
+  type: z.literal('ban'),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  key: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
+  addr: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  duration: z.number().int().min(0).max(31536000),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+});
+
+/**
+ * `unban` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): lift the
+ * ban with id `ban` (as `ban_list` shows it); an id no ban has is NO_SUCH_BAN (non-fatal).
+ */
+export const unbanSchema = z.strictObject({
+  type: z.literal('unban'),
+  ban: z.number().int().min(1),
+});
+
+/**
+ * `bans` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): ask for
+ * the ban list; answered with `ban_list`.
+ */
+export const bansSchema = z.strictObject({
+  type: z.literal('bans'),
+});
+
+/**
+ * `mute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): the joined
+ * member `name` may not speak (`say`, `me`) for `duration` seconds (0: until `unmute` or the server stops).
+ * `room` scopes it to one room and is allowed only on a connection that agreed `rooms` (7.15; elsewhere
+ * PACKET_MALFORMED); without it the mute is server-wide.
+ */
+export const muteSchema = z.strictObject({
+  type: z.literal('mute'),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  duration: z.number().int().min(0).max(31536000),
+  reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+});
+
+/**
+ * `unmute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): lift the
+ * mute of the joined member `name` (with `room`: that room's mute, `rooms` agreed only). A member who is not
+ * muted: nothing changes, and the operator still gets its `moderated`.
+ */
+export const unmuteSchema = z.strictObject({
+  type: z.literal('unmute'),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+});
+
+/**
+ * `motd` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): set the
+ * message of the day that `join_ok` carries from now on (empty: none). Held in memory until the server stops.
+ */
+export const motdSchema = z.strictObject({
+  type: z.literal('motd'),
+  text: z.string().refine((s) => s.length <= 512 || codePoints(s) <= 512, { error: 'expected at most 512 characters' }),
+});
+
+/**
+ * `moderated` (section 7.18): server to client, encrypted. Feature `moderation` (7.18): an operator acted.
+ * `action` says what; `target` is the member's name (for a ban or unban that hits no joined member: the ban's
+ * target as `ban_list` gives it); `by` is the operator's name; `room`, `duration` (seconds, 0: no end),
+ * `reason` and, for `motd`, `text` as the operator gave them; `ts` when. Who gets it: 7.18.
+ */
+export const moderatedSchema = z.strictObject({
+  type: z.literal('moderated'),
+  action: z.enum(['kick', 'ban', 'unban', 'mute', 'unmute', 'motd']),
+  target: z.string().optional(),
+  by: z.string(),
+  room: z.string().optional(),
+  duration: z.number().int().min(0).optional(),
+  reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+  text: z.string().optional(),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `ban_list` (section 7.18): server to client, encrypted. Feature `moderation` (7.18): the bans in force, to
+ * the operator who asked, oldest first. `id` names the ban for `unban`; `kind` says whether `target` is a
+ * full key fingerprint or an address hash; `name`: the member's name when the ban was made by `name`; `by`:
+ * the full fingerprint of the operator who made it; `until`: when it ends (ms since the Unix epoch, 0: no
+ * end). A long list is split like `user_list`: every part but the last has `more: true`.
+ */
+export const banListSchema = z.strictObject({
+  type: z.literal('ban_list'),
+  bans: z.array(z.strictObject({
+    id: z.number().int().min(1),
+    kind: z.enum(['key', 'addr']),
+    target: z.string(),
+    name: z.string().optional(),
+    by: z.string(),
+    until: z.number().int().min(0),
+    reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+  })),
+  more: z.boolean().optional(),
 });
 
 /**
@@ -581,6 +758,7 @@ export const V2_PACKET_TYPES = [
   'refused',
   'client_hello',
   'server_auth',
+  'client_auth',
   'join',
   'join_ok',
   'join_error',
@@ -606,6 +784,15 @@ export const V2_PACKET_TYPES = [
   'user_away',
   'whois',
   'whois_reply',
+  'kick',
+  'ban',
+  'unban',
+  'bans',
+  'mute',
+  'unmute',
+  'motd',
+  'moderated',
+  'ban_list',
   'room_join',
   'room_part',
   'rooms',
@@ -628,6 +815,7 @@ export const V2_PACKET_SCHEMAS = {
   refused: refusedSchema,
   client_hello: clientHelloSchema,
   server_auth: serverAuthSchema,
+  client_auth: clientAuthSchema,
   join: joinSchema,
   join_ok: joinOkSchema,
   join_error: joinErrorSchema,
@@ -653,6 +841,15 @@ export const V2_PACKET_SCHEMAS = {
   user_away: userAwaySchema,
   whois: whoisSchema,
   whois_reply: whoisReplySchema,
+  kick: kickSchema,
+  ban: banSchema,
+  unban: unbanSchema,
+  bans: bansSchema,
+  mute: muteSchema,
+  unmute: unmuteSchema,
+  motd: motdSchema,
+  moderated: moderatedSchema,
+  ban_list: banListSchema,
   room_join: roomJoinSchema,
   room_part: roomPartSchema,
   rooms: roomsSchema,
@@ -670,6 +867,7 @@ export const V2_PACKET_SCHEMAS = {
 /** A packet a client may send (c2s or both); a server parses received packets with it. */
 export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   clientHelloSchema,
+  clientAuthSchema,
   joinSchema,
   saySchema,
   msgSchema,
@@ -680,6 +878,13 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   awaySchema,
   backSchema,
   whoisSchema,
+  kickSchema,
+  banSchema,
+  unbanSchema,
+  bansSchema,
+  muteSchema,
+  unmuteSchema,
+  motdSchema,
   roomJoinSchema,
   roomPartSchema,
   roomsSchema,
@@ -710,6 +915,8 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   userRenamedSchema,
   userAwaySchema,
   whoisReplySchema,
+  moderatedSchema,
+  banListSchema,
   roomJoinedSchema,
   roomPartedSchema,
   roomListSchema,
@@ -728,6 +935,7 @@ export interface V2PacketMap {
   refused: z.infer<typeof refusedSchema>;
   client_hello: z.infer<typeof clientHelloSchema>;
   server_auth: z.infer<typeof serverAuthSchema>;
+  client_auth: z.infer<typeof clientAuthSchema>;
   join: z.infer<typeof joinSchema>;
   join_ok: z.infer<typeof joinOkSchema>;
   join_error: z.infer<typeof joinErrorSchema>;
@@ -753,6 +961,15 @@ export interface V2PacketMap {
   user_away: z.infer<typeof userAwaySchema>;
   whois: z.infer<typeof whoisSchema>;
   whois_reply: z.infer<typeof whoisReplySchema>;
+  kick: z.infer<typeof kickSchema>;
+  ban: z.infer<typeof banSchema>;
+  unban: z.infer<typeof unbanSchema>;
+  bans: z.infer<typeof bansSchema>;
+  mute: z.infer<typeof muteSchema>;
+  unmute: z.infer<typeof unmuteSchema>;
+  motd: z.infer<typeof motdSchema>;
+  moderated: z.infer<typeof moderatedSchema>;
+  ban_list: z.infer<typeof banListSchema>;
   room_join: z.infer<typeof roomJoinSchema>;
   room_part: z.infer<typeof roomPartSchema>;
   rooms: z.infer<typeof roomsSchema>;
@@ -786,6 +1003,7 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   refused: { direction: 's2c', encrypted: false, section: '5.10' },
   client_hello: { direction: 'c2s', encrypted: false, section: '5.2' },
   server_auth: { direction: 's2c', encrypted: true, section: '5.5' },
+  client_auth: { direction: 'c2s', encrypted: true, section: '7.16', rateCost: 2 },
   join: { direction: 'c2s', encrypted: true, section: '7.2', rateCost: 2 },
   join_ok: { direction: 's2c', encrypted: true, section: '7.2' },
   join_error: { direction: 's2c', encrypted: true, section: '7.2' },
@@ -811,6 +1029,15 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   user_away: { direction: 's2c', encrypted: true, section: '7.12' },
   whois: { direction: 'c2s', encrypted: true, section: '7.13', rateCost: 1 },
   whois_reply: { direction: 's2c', encrypted: true, section: '7.13' },
+  kick: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  ban: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  unban: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  bans: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  mute: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  unmute: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  motd: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  moderated: { direction: 's2c', encrypted: true, section: '7.18' },
+  ban_list: { direction: 's2c', encrypted: true, section: '7.18' },
   room_join: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
   room_part: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 1 },
   rooms: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 3 },
@@ -851,6 +1078,11 @@ export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
       'topic_changed',
     ],
   },
+  'client-key': { section: '7.16', packets: ['client_auth'] },
+  moderation: {
+    section: '7.18',
+    packets: ['kick', 'ban', 'unban', 'bans', 'mute', 'unmute', 'motd', 'moderated', 'ban_list'],
+  },
 };
 
 /** Every feature name, in spec order. */
@@ -861,6 +1093,8 @@ export const V2_FEATURE_NAMES: readonly string[] = [
   'away',
   'whois',
   'rooms',
+  'client-key',
+  'moderation',
 ];
 
 /** The feature a packet type belongs to (section 5.8); a type not listed is core 2.0 and needs none. */
@@ -881,4 +1115,14 @@ export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> 
   room_parted: 'rooms',
   room_list: 'rooms',
   topic_changed: 'rooms',
+  client_auth: 'client-key',
+  kick: 'moderation',
+  ban: 'moderation',
+  unban: 'moderation',
+  bans: 'moderation',
+  mute: 'moderation',
+  unmute: 'moderation',
+  motd: 'moderation',
+  moderated: 'moderation',
+  ban_list: 'moderation',
 };

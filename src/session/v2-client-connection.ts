@@ -11,7 +11,7 @@
  */
 
 import { checkFingerprint } from '../client/trust.js';
-import { fingerprintOf, verifyTranscript } from '../crypto/identity.js';
+import { fingerprintOf, type Identity, signTranscript, verifyTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
   KeyAgreement,
@@ -75,7 +75,15 @@ export interface V2ClientConnectionOptions {
    * connections; default: one of this connection's own.
    */
   readonly keyAgreement?: KeyAgreement;
+  /**
+   * The client's own Ed25519 key (7.16): proved with client_auth right after server_auth when
+   * `client-key` is agreed. Without it (or without the feature) the client is anonymous.
+   */
+  readonly clientKey?: Identity;
 }
+
+/** A moderation request (feature moderation, 7.18), as the client sends it. */
+export type ModerationRequest = V2PacketOf<'kick' | 'ban' | 'unban' | 'bans' | 'mute' | 'unmute' | 'motd'>;
 
 export interface ClientHello {
   /** The client_hello frame, as sent. */
@@ -125,6 +133,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   private presented: string | null = null;
   private partialList: (V2PacketOf<'join_ok'> | V2PacketOf<'user_list'>) | null = null;
   private agreed: ReadonlySet<string> = NO_FEATURES;
+  /** client_auth sent, or a packet after server_auth that rules it out (7.16). */
+  private keyProved = false;
 
   constructor(private readonly options: V2ClientConnectionOptions) {
     super(new StateMachine<V2ClientState>(V2_CLIENT_MACHINE, 'v2 client'));
@@ -221,6 +231,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       const authenticated = this.handleServerAuth(packet);
       this.machine.fire('server_auth');
       events.push(authenticated);
+      // 7.16: the proof must be the client's first packet after server_auth.
+      if (this.options.clientKey && this.agreed.has('client-key')) this.proveKey(this.options.clientKey);
       return;
     }
     if (packet.type === 'error') {
@@ -253,6 +265,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     const partial = this.partialList;
     if (partial && packet.type === 'user_list') {
       partial.users.push(...packet.users);
+      // 7.16: each part carries the keys of its own names.
+      if (packet.keys) partial.keys = [...(partial.keys ?? []), ...packet.keys];
       if (packet.more) return null;
       this.partialList = null;
       const { more: _more, ...whole } = partial;
@@ -329,7 +343,30 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     }
     checkReceivedFeature(packet.type, this.agreed); // 5.8: never send a packet of a feature not agreed
     this.machine.fire(`send:${packet.type}`);
+    if (this.machine.state !== 'AWAIT_SERVER_AUTH') this.keyProved = true; // only the first may be client_auth
     this.queue(this.sealer!.seal(json));
+  }
+
+  /**
+   * Proves `key` with client_auth (feature client-key, 7.16): allowed only as the first packet
+   * after server_auth, which is when the `clientKey` option sends it by itself.
+   */
+  proveKey(key: Identity): void {
+    checkReceivedFeature('client_auth', this.agreed);
+    if (!this.th || this.keyProved)
+      throw parleyError('PACKET_UNEXPECTED', 'client_auth only once, right after server_auth (7.16)');
+    this.keyProved = true;
+    this.sendPacket({
+      type: 'client_auth',
+      key: b64(key.publicKey),
+      sig: b64(signTranscript(key, this.th, 'client')),
+    });
+  }
+
+  /** An operator's request (feature moderation, 7.18); the server answers NOT_OPERATOR to others. */
+  moderate(request: ModerationRequest): void {
+    checkReceivedFeature(request.type, this.agreed);
+    this.sendPacket(request);
   }
 
   /** Sends `join` (7.2). Throws PACKET_UNEXPECTED when not allowed now. */

@@ -11,7 +11,7 @@
  * packets of a feature not in it are refused on receipt and left out on sending.
  */
 
-import { type Identity, signTranscript } from '../crypto/identity.js';
+import { fingerprintOf, type Identity, signTranscript, verifyTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
   KeyAgreement,
@@ -126,6 +126,12 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /** Packets of an opened record not handled yet (6.1). */
   private held: Buffer[] = [];
   private agreed: ReadonlySet<string> = NO_FEATURES;
+  /** TH (5.4), kept for a client_auth (7.16) until the client's first packet has been read. */
+  private th: Buffer | null = null;
+  /** Packets read after client_hello: client_auth is allowed only as the first (7.16). */
+  private packetsRead = 0;
+  private provenKey: Buffer | null = null;
+  private provenFingerprint: string | null = null;
 
   constructor(private readonly options: V2ServerConnectionOptions) {
     super(new StateMachine<V2ServerState>(V2_SERVER_MACHINE, 'v2 server'));
@@ -145,6 +151,16 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /** The features both hellos listed (5.8); empty until client_hello, and for a 2.0 client. */
   get features(): ReadonlySet<string> {
     return this.agreed;
+  }
+
+  /** The client's key proved by client_auth (7.16), or null: an anonymous client. */
+  get clientKey(): Buffer | null {
+    return this.provenKey;
+  }
+
+  /** The full fingerprint of clientKey (5.6 form), or null. */
+  get clientFingerprint(): string | null {
+    return this.provenFingerprint;
   }
 
   /** True once keys are established and records can be sent. */
@@ -191,9 +207,12 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       const packet = this.fast?.readPong(part) ?? parseClientPacket(part);
       checkReceivedFeature(packet.type, this.agreed);
       checkReceivedForm(packet, this.agreed);
+      const first = this.packetsRead++ === 0;
       // 4.3: a client's error ends the connection only when it says it is fatal.
       if (packet.type === 'error') this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
+      else if (packet.type === 'client_auth') this.handleClientAuth(packet, first);
       else this.admit(packet.type);
+      if (first) this.th = null;
       events.push({ kind: 'packet', packet });
       return true;
     }
@@ -241,6 +260,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     this.opener = new RecordOpener(keys.c2s, keyObjects);
     this.chosenGroup = own.group;
     this.agreed = agreeFeatures(this.options.features, packet.features);
+    // Only a client that may prove a key needs TH later (7.16).
+    if (this.agreed.has('client-key')) this.th = th;
     const give = this.options.unusedKeyPair;
     if (give) for (const pair of this.offered!.values()) if (pair !== own) give(pair);
     this.offered = null;
@@ -250,6 +271,29 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       identity: b64(this.options.identity.publicKey),
       signature: b64(signTranscript(this.options.identity, th)),
     });
+  }
+
+  /**
+   * 7.16: the client proves its key, only as its first packet after server_auth. The signature is
+   * checked here, before the next packet is read; whether the key is banned is the room's call.
+   */
+  private handleClientAuth(packet: Extract<V2ClientPacket, { type: 'client_auth' }>, first: boolean): void {
+    if (!first || !this.th) {
+      throw parleyError(
+        'PACKET_UNEXPECTED',
+        'client_auth is allowed only as the first packet after server_auth (7.16)',
+      );
+    }
+    this.admit('client_auth');
+    const key = unb64(packet.key);
+    if (!verifyTranscript(key, this.th, unb64(packet.sig), 'client')) {
+      throw parleyError(
+        'CLIENT_AUTH_FAILED',
+        'the client signature over the handshake does not verify (7.16)',
+      );
+    }
+    this.provenKey = key;
+    this.provenFingerprint = fingerprintOf(key);
   }
 
   /** Queues one packet; it is sealed with whatever else is queued when output is taken (6.1). */

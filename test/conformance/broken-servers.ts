@@ -24,6 +24,7 @@ import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-pac
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { startReference, TIMERS } from './helpers.js';
+import { KEY_FAULTS } from './key-faults.js';
 import {
   type Any,
   brokenHandshake,
@@ -920,7 +921,7 @@ const PLANTED: readonly Planted[] = [
   },
 ];
 
-export const FAULTS: readonly Fault[] = PLANTED.map(plant);
+export const FAULTS: readonly Fault[] = [...PLANTED, ...KEY_FAULTS].map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
 export async function startFragile(): Promise<RunningServer> {

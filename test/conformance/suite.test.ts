@@ -8,6 +8,14 @@ import { coverageOf, specPackets } from '../../conformance/coverage.js';
 import { parseExpectedFailures } from '../../conformance/runner.js';
 import { MISSING_QUOTE } from '../../conformance/spec-text.js';
 
+/**
+ * Spec items whose cases are still being written on another branch: the client-key and
+ * moderation packets (7.16-7.18), which the keys harness covers. Remove an entry with its cases.
+ */
+const AWAITING_CASES: string[] = [];
+const awaitingCases = (tag: string) =>
+  AWAITING_CASES.some((type) => tag === `packet:v2/${type}` || tag.endsWith(`:${type}`));
+
 describe('the case table', () => {
   it('has unique ids of the form area/section/n, in known areas', () => {
     const ids = ALL_CASES.map((c) => c.id);
@@ -27,15 +35,11 @@ describe('the case table', () => {
   });
 
   // The rooms packets (7.15, spec 2.2.0) have no cases yet: the rooms harness adds them.
-  const ROOMS_PENDING =
-    /\b(room_join|room_part|rooms|topic|room_joined|room_parted|room_list|topic_changed)\b/;
-
   it('claims only packets and transitions that exist, and covers every packet type of both profiles', () => {
     const coverage = coverageOf(ALL_CASES, ['v2', 'legacy']);
     expect(coverage.unknown).toEqual([]);
-    const pending = coverage.packets.missing.filter((p) => ROOMS_PENDING.test(p));
-    expect(coverage.packets.missing.filter((p) => !ROOMS_PENDING.test(p))).toEqual([]);
-    expect(coverage.packets.covered.length + pending.length).toBe(
+    expect(coverage.packets.missing.filter((t) => !awaitingCases(t))).toEqual([]);
+    expect(coverage.packets.covered.length + coverage.packets.missing.filter(awaitingCases).length).toBe(
       specPackets('v2').length + specPackets('legacy').length,
     );
   });
@@ -43,10 +47,8 @@ describe('the case table', () => {
   it('covers every transition of the server machines and of the legacy client', () => {
     const missing = coverageOf(ALL_CASES, ['v2', 'legacy']).transitions.missing;
     // A server's `send:` rows are checked by its own endpoint on every send (13.1), not by cases.
-    const received = missing.filter(
-      (t) => !t.includes('--send:') && !t.includes(':send:') && !ROOMS_PENDING.test(t),
-    );
-    expect(received.filter((t) => !t.startsWith('transition:v2/client:'))).toEqual([]);
+    const received = missing.filter((t) => !t.includes('--send:') && !t.includes(':send:'));
+    expect(received.filter((t) => !t.startsWith('transition:v2/client:') && !awaitingCases(t))).toEqual([]);
   });
 
   it('has the sanity case first and last in both profiles', () => {

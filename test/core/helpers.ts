@@ -92,6 +92,8 @@ export { identityFromSeed } from '../../src/crypto/identity.js';
 export class RawV2Client {
   readonly decoder = new FrameDecoder();
   keys!: SessionKeys;
+  /** TH (5.4) of the last hello built, for a client_auth (7.16). */
+  transcript!: Buffer;
   sealer!: RecordSealer;
   opener!: RecordOpener;
   private readonly privateKey: Buffer;
@@ -120,7 +122,8 @@ export class RawV2Client {
     const frame = encodeFrame(JSON.stringify(packet));
     if (offer) {
       const secret = computeSharedSecret(own, Buffer.from(offer.share, 'base64'));
-      this.keys = deriveSessionKeys(secret, transcriptHash(serverHelloFrame, frame));
+      this.transcript = transcriptHash(serverHelloFrame, frame);
+      this.keys = deriveSessionKeys(secret, this.transcript);
       this.sealer = new RecordSealer(this.keys.c2s);
       this.opener = new RecordOpener(this.keys.s2c);
     }

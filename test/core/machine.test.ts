@@ -5,7 +5,7 @@
  * A transition added to the spec without a driver here fails the test.
  */
 import { describe, expect, it } from 'vitest';
-import { identityFromSeed } from '../../src/crypto/identity.js';
+import { identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
 import {
   LEGACY_CLIENT_MACHINE,
@@ -129,6 +129,8 @@ describe('StateMachine on the generated tables', () => {
 // Reaching every transition through the implementation.
 
 const identity = identityFromSeed(Buffer.alloc(32, 3));
+/** A client's own key (7.16). */
+const clientKey = identityFromSeed(Buffer.alloc(32, 4));
 const DATE = '2026-11-27 13:54:32.854813';
 
 /** A valid client packet for each client packet type. */
@@ -147,6 +149,13 @@ const CLIENT_PACKETS: Record<string, V2ClientPacket> = {
   room_part: { type: 'room_part', room: '#tea' },
   rooms: { type: 'rooms' },
   topic: { type: 'topic', room: '#tea', topic: 'earl grey' },
+  kick: { type: 'kick', name: 'bob' },
+  ban: { type: 'ban', name: 'bob', duration: 60 },
+  unban: { type: 'unban', ban: 1 },
+  bans: { type: 'bans' },
+  mute: { type: 'mute', name: 'bob', duration: 0 },
+  unmute: { type: 'unmute', name: 'bob' },
+  motd: { type: 'motd', text: 'be kind' },
   ping: { type: 'ping', n: 1 },
   pong: { type: 'pong', n: 1 },
   goodbye: { type: 'goodbye' },
@@ -175,6 +184,11 @@ const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   room_list: { type: 'room_list', rooms: [{ room: '#tea', members: 2, topic: 'earl grey' }] },
   topic_changed: { type: 'topic_changed', room: '#tea', topic: 'earl grey', by: 'bob', ts: 1 },
   backlog: { type: 'backlog', entries: [{ kind: 'message', from: 'bob', text: 'hi', ts: 1 }], done: true },
+  moderated: { type: 'moderated', action: 'kick', target: 'bob', by: 'alice', ts: 1 },
+  ban_list: {
+    type: 'ban_list',
+    bans: [{ id: 1, kind: 'addr', target: 'AAAAAAAAAAAA', by: 'SHA256:x', until: 0 }],
+  },
   ping: { type: 'ping', n: 5 },
   pong: { type: 'pong', n: 5 },
   goodbye: { type: 'goodbye', reason: 'bye' },
@@ -241,7 +255,14 @@ function driveV2Server(t: Transition): Driven {
     server.send(sent);
     return { state: server.state, localErrors: [] };
   }
-  const packet = CLIENT_PACKETS[t.when === 'nonfatal' ? 'error/nonfatal' : t.event];
+  const packet =
+    t.event === 'client_auth'
+      ? {
+          type: 'client_auth' as const,
+          key: clientKey.publicKey.toString('base64'),
+          sig: signTranscript(clientKey, client.transcript, 'client').toString('base64'),
+        }
+      : CLIENT_PACKETS[t.when === 'nonfatal' ? 'error/nonfatal' : t.event];
   if (!packet) throw new Error(`no driver for ${label(t)}`);
   const events = server.receive(client.seal(packet));
   if (t.event === 'join') {
@@ -311,6 +332,14 @@ function driveV2Client(t: Transition): Driven {
     'send:room_part': () => client.roomPart('#tea'),
     'send:rooms': () => client.listRooms(),
     'send:topic': () => client.setTopic('#tea', 'earl grey'),
+    'send:client_auth': () => client.proveKey(clientKey),
+    'send:kick': () => client.moderate({ type: 'kick', name: 'bob' }),
+    'send:ban': () => client.moderate({ type: 'ban', key: `SHA256:${'A'.repeat(43)}`, duration: 0 }),
+    'send:unban': () => client.moderate({ type: 'unban', ban: 1 }),
+    'send:bans': () => client.moderate({ type: 'bans' }),
+    'send:mute': () => client.moderate({ type: 'mute', name: 'bob', duration: 30, reason: 'calm' }),
+    'send:unmute': () => client.moderate({ type: 'unmute', name: 'bob' }),
+    'send:motd': () => client.moderate({ type: 'motd', text: 'hello' }),
     'send:ping': () => client.ping(9),
     'send:goodbye': () => client.goodbye('bye'),
   };

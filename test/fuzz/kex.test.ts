@@ -31,6 +31,10 @@ describe('kex fuzz target', () => {
     await expectHolds(byName(real, 'handshake'), 150);
   });
 
+  it("holds for a client's proof of its key: honest, a bit flipped, over another transcript (7.16)", async () => {
+    await expectHolds(byName(real, 'client-auth'), 60);
+  });
+
   it('judges shares as the spec says', () => {
     const modp = (y: bigint) => Buffer.from(y.toString(16).padStart(512, '0'), 'hex');
     expect(shareIsValid('modp14', modp(1n))).toBe(false);

@@ -1,0 +1,166 @@
+/**
+ * Planted faults for the client-key cases (spec 7.16), part of the broken-servers set
+ * (broken-servers.ts takes them in). Each runs the reference server offering every feature of the
+ * spec, client-key included, with one flaw in how it takes a client's proof or shows keys.
+ *
+ * How this works: the proof is checked by each connection's endpoint (v2-server-connection.ts), so
+ * most faults shadow that endpoint's own method for one server's endpoints (onEachEndpoint): a
+ * check skipped, a transcript taken from another connection, the server's context accepted, the
+ * proof's place not enforced. The leak shadows the dialect's rendering (onRender).
+ */
+import type { ServerOptions } from '../../reference-server/server.js';
+import { fingerprintOf, verifyTranscript } from '../../src/crypto/identity.js';
+import { parleyError } from '../../src/errors.js';
+import { V2_FEATURE_NAMES } from '../../src/generated/v2-packets.js';
+import { unb64 } from '../../src/session/v2-codec.js';
+import { type Any, onEachEndpoint, onRender } from './planting.js';
+
+/** A fault as broken-servers.ts plants it (its Planted shape). */
+export interface KeyFault {
+  readonly name: string;
+  readonly profile: 'v2';
+  readonly fault: string;
+  readonly caughtBy: string;
+  readonly server?: Partial<ServerOptions>;
+  plant?(server: Any): Any;
+}
+
+/** Every feature of the spec offered, client-key among them. */
+export const ALL_FEATURES: Partial<ServerOptions> = { features: V2_FEATURE_NAMES };
+
+/** Replaces each endpoint's check of client_auth: `check(endpoint, packet, first, original)`. */
+function onClientAuth(
+  server: Any,
+  check: (
+    endpoint: Any,
+    packet: Any,
+    first: boolean,
+    original: (packet: Any, first: boolean) => void,
+  ) => void,
+): Any {
+  return onEachEndpoint(server, (endpoint) => {
+    const original = endpoint.handleClientAuth.bind(endpoint);
+    endpoint.handleClientAuth = (packet: Any, first: boolean) => check(endpoint, packet, first, original);
+  });
+}
+
+/** Records the key as proved, as the real check does on success. */
+function accept(endpoint: Any, packet: Any): void {
+  endpoint.admit('client_auth');
+  endpoint.provenKey = unb64(packet.key);
+  endpoint.provenFingerprint = fingerprintOf(endpoint.provenKey);
+}
+
+export const KEY_FAULTS: readonly KeyFault[] = [
+  {
+    name: 'takes any client signature',
+    profile: 'v2',
+    fault: "client_auth is never verified: anyone may claim anyone's key (7.16)",
+    caughtBy: 'v2-chat/7.16/1',
+    server: ALL_FEATURES,
+    plant: (server) =>
+      onClientAuth(server, (endpoint, packet, first, original) => {
+        if (!first) return original(packet, first);
+        accept(endpoint, packet);
+      }),
+  },
+  {
+    name: 'takes a client proof made for another connection',
+    profile: 'v2',
+    fault:
+      "a client signature over any recent connection's transcript is accepted: a proof can be replayed (7.16)",
+    caughtBy: 'v2-chat/7.16/2',
+    server: ALL_FEATURES,
+    plant(server) {
+      const seen: Buffer[] = [];
+      return onClientAuth(server, (endpoint, packet, first, original) => {
+        if (endpoint.th) seen.push(endpoint.th);
+        try {
+          original(packet, first);
+        } catch (err) {
+          const sig = unb64(packet.sig);
+          if (!first || !seen.some((th) => verifyTranscript(unb64(packet.key), th, sig, 'client'))) throw err;
+          accept(endpoint, packet);
+        }
+      });
+    },
+  },
+  {
+    name: "takes a client proof signed under the server's context",
+    profile: 'v2',
+    fault:
+      'client_auth verifies under either context, so a server_auth signature could pass for a client (7.16)',
+    caughtBy: 'v2-chat/7.16/2',
+    server: ALL_FEATURES,
+    plant: (server) =>
+      onClientAuth(server, (endpoint, packet, first, original) => {
+        const th = endpoint.th;
+        try {
+          original(packet, first);
+        } catch (err) {
+          if (!first || !th || !verifyTranscript(unb64(packet.key), th, unb64(packet.sig), 'server'))
+            throw err;
+          accept(endpoint, packet);
+        }
+      }),
+  },
+  {
+    name: 'takes client_auth at any time',
+    profile: 'v2',
+    fault: 'a client_auth after join (or a second one) is taken, not PACKET_UNEXPECTED (7.16)',
+    caughtBy: 'v2-chat/7.16/3',
+    server: ALL_FEATURES,
+    plant(server) {
+      return onEachEndpoint(server, (endpoint) => {
+        // Keeps TH for the whole connection, and lets every client_auth count as the first.
+        let kept: Buffer | null = null;
+        Object.defineProperty(endpoint, 'th', {
+          get: () => kept,
+          set: (v: Buffer | null) => {
+            if (v) kept = v;
+          },
+        });
+        const original = endpoint.handleClientAuth.bind(endpoint);
+        endpoint.handleClientAuth = (packet: Any) => {
+          try {
+            original(packet, true);
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'PACKET_UNEXPECTED') throw err;
+          }
+        };
+      });
+    },
+  },
+  {
+    name: 'demands a key of every client-key connection',
+    profile: 'v2',
+    fault: 'a client that agreed client-key must send client_auth before join: anonymity costs a step (7.16)',
+    caughtBy: 'v2-chat/7.16/4',
+    server: ALL_FEATURES,
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        const admit = endpoint.admit.bind(endpoint);
+        endpoint.admit = (type: string) => {
+          if (type === 'join' && endpoint.features.has('client-key') && !endpoint.clientKey)
+            throw parleyError('PACKET_UNEXPECTED', 'prove a key first');
+          admit(type);
+        };
+      }),
+  },
+  {
+    name: 'shows keys to 2.0 clients',
+    profile: 'v2',
+    fault: 'every chat line carries a `key`, also on connections that did not agree client-key (7.16)',
+    caughtBy: 'v2-chat/7.16/6',
+    server: ALL_FEATURES,
+    plant: (server) =>
+      onRender(server, (original) =>
+        original().map((d: Any) => {
+          if (d.kind !== 'broadcast' && d.kind !== 'send') return d;
+          const packet = JSON.parse(d.packet.toString('utf8'));
+          if (packet.type !== 'message') return d;
+          return { ...d, packet: Buffer.from(JSON.stringify({ ...packet, key: 'AAAAAAAAAAAA' })) };
+        }),
+      ),
+  },
+];
