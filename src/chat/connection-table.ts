@@ -73,8 +73,10 @@ export class ConnectionTable<E> {
         for (const member of this.joined) {
           if (member.id === d.except || member.overrun) continue;
           if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
+          if (d.skip?.includes(member.id)) continue;
           if (full(member)) continue;
-          member.endpoint.sendEncoded(d.packet, d.type);
+          const alt = d.alt !== undefined && member.endpoint.features?.has(d.alt.feature);
+          member.endpoint.sendEncoded(alt ? d.alt!.packet : d.packet, d.type);
           this.dirty.add(member);
         }
         continue;

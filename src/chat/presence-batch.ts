@@ -8,6 +8,8 @@
  * into record-sized runs once for all members that share a start, before anything that could
  * overtake them. Each member gets only the notices numbered after its own join. The v2 dialect
  * (v2-dialect.ts) hands notices in and takes deliveries out; nothing here calls it back.
+ * A keyed joiner's notice (7.16) has a second form with its key, for the members that agreed
+ * client-key; the others get exactly what they got before.
  */
 import type { LeaveReason, Limits } from '../generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
@@ -43,11 +45,19 @@ interface PendingPresence {
   readonly json: Buffer;
   /** UTF-8 bytes of the name as a JSON string: its share of a compact packet. */
   readonly nameBytes: number;
+  /** A keyed joiner (7.16): its short key and whether it is an operator, and the keyed notice. */
+  readonly keyed?: { readonly key: string; readonly op?: true; readonly json: Buffer };
+}
+
+/** A joiner's key as presence shows it (7.16). */
+export interface PresenceKey {
+  readonly key: string;
+  readonly op?: true;
 }
 
 export type PresenceNotice = V2PacketOf<'user_joined'> | V2PacketOf<'user_left'>;
 
-function pendingOf(seq: number, notice: PresenceNotice): PendingPresence {
+function pendingOf(seq: number, notice: PresenceNotice, key?: PresenceKey): PendingPresence {
   return {
     seq,
     kind: notice.type,
@@ -56,15 +66,32 @@ function pendingOf(seq: number, notice: PresenceNotice): PendingPresence {
     ts: notice.ts,
     json: encodeV2Packet(notice),
     nameBytes: Buffer.byteLength(JSON.stringify(notice.name)),
+    ...(key ? { keyed: { ...key, json: encodeV2Packet({ ...notice, ...key }) } } : {}),
   };
 }
 
-/** users_joined, or users_left with the run's reason (7.6), for `names` of the run `first` opens. */
-function runPacket(first: PendingPresence, names: string[], ts: number): V2ServerPacket {
-  return first.kind === 'user_joined'
-    ? { type: 'users_joined', names, ts }
-    : { type: 'users_left', names, reason: first.reason!, ts };
+/**
+ * users_joined, or users_left with the run's reason (7.6), for the run `first` opens; `keyed`:
+ * for a member that agreed client-key, with the keys of the keyed joiners (7.16).
+ */
+function runPacket(
+  first: PendingPresence,
+  part: readonly PendingPresence[],
+  ts: number,
+  keyed: boolean,
+): V2ServerPacket {
+  const names = part.map((n) => n.name);
+  if (first.kind !== 'user_joined') return { type: 'users_left', names, reason: first.reason!, ts };
+  const keys = keyed
+    ? part.flatMap((n) =>
+        n.keyed ? [{ name: n.name, key: n.keyed.key, ...(n.keyed.op ? { op: true as const } : {}) }] : [],
+      )
+    : [];
+  return keys.length > 0 ? { type: 'users_joined', names, keys, ts } : { type: 'users_joined', names, ts };
 }
+
+/** A keyed entry's share of users_joined.keys: the name again, the key, `op` and punctuation. */
+const keyedBytes = (n: PendingPresence, keyed: boolean) => (keyed && n.keyed ? n.nameBytes + 40 : 0);
 
 /**
  * The notices from `start` on as packets, in order (7.6, 11). A run of consecutive notices of one
@@ -73,19 +100,27 @@ function runPacket(first: PendingPresence, names: string[], ts: number): V2Serve
  * split so that each packet's JSON stays within `budget` bytes, and a run (or last part) of one
  * name stays a plain user_joined/user_left.
  */
-function presencePackets(pending: readonly PendingPresence[], start: number, budget: number): Buffer[] {
+function presencePackets(
+  pending: readonly PendingPresence[],
+  start: number,
+  budget: number,
+  keyed: boolean,
+): Buffer[] {
   const packets: Buffer[] = [];
   for (let i = start, end = start; i < pending.length; i = end) {
     const first = pending[i];
     while (end < pending.length && pending[end].kind === first.kind && pending[end].reason === first.reason)
       end++;
-    // The JSON is the empty packet (with the longest ts) plus each name and a comma but the last.
-    const empty = encodeV2Packet(runPacket(first, [], Number.MAX_SAFE_INTEGER)).length;
-    const parts = chunkByJsonSize(pending.slice(i, end), budget - empty + 1, (n) => n.nameBytes + 1);
+    // The JSON is the empty packet (with the longest ts, and `"keys":[]` when keyed) plus each
+    // name and a comma but the last, and each keyed name's entry in `keys`.
+    const empty =
+      encodeV2Packet(runPacket(first, [], Number.MAX_SAFE_INTEGER, false)).length + (keyed ? 10 : 0);
+    const cost = (n: PendingPresence) => n.nameBytes + 1 + keyedBytes(n, keyed);
+    const parts = chunkByJsonSize(pending.slice(i, end), budget - empty + 1, cost);
     for (const part of parts) {
-      const names = part.map((n) => n.name);
       const ts = part[part.length - 1].ts;
-      packets.push(part.length === 1 ? part[0].json : encodeV2Packet(runPacket(first, names, ts)));
+      const alone = keyed && part[0].keyed ? part[0].keyed.json : part[0].json;
+      packets.push(part.length === 1 ? alone : encodeV2Packet(runPacket(first, part, ts, keyed)));
     }
   }
   return packets;
@@ -139,7 +174,14 @@ export class PresenceBatch {
    * go) costs each member one record per window instead of one per notice. `self` (the joiner)
    * never gets its own notice.
    */
-  notice(out: Delivery[], room: Room<ConnId>, packet: PresenceNotice, now: number, self?: ConnId): void {
+  notice(
+    out: Delivery[],
+    room: Room<ConnId>,
+    packet: PresenceNotice,
+    now: number,
+    self?: ConnId,
+    key?: PresenceKey,
+  ): void {
     const seq = ++this.presenceSeq;
     if (self !== undefined) this.joinedAt.set(self, seq);
     const { presenceBatchMs, presenceBatchMembers, presenceBurst } = this.limits;
@@ -148,11 +190,20 @@ export class PresenceBatch {
       this.windowSent = 0;
     }
     if (this.pending.length === 0 && this.windowSent < presenceBurst && room.size < presenceBatchMembers) {
-      out.push({ kind: 'broadcast', packet: encodeV2Packet(packet), type: packet.type, except: self });
+      const alt = key
+        ? { alt: { feature: 'client-key', packet: encodeV2Packet({ ...packet, ...key }) } }
+        : {};
+      out.push({
+        kind: 'broadcast',
+        packet: encodeV2Packet(packet),
+        type: packet.type,
+        except: self,
+        ...alt,
+      });
       this.windowSent++;
       return;
     }
-    this.pending.push(pendingOf(seq, packet));
+    this.pending.push(pendingOf(seq, packet, key));
     this.presenceDue ??= now + presenceHoldMs(this.limits, room.size);
   }
 
@@ -167,7 +218,10 @@ export class PresenceBatch {
     const out: Delivery[] = [];
     if (this.pending.length === 0) return out;
     const first = this.pending[0].seq;
+    // Runs by start and by view: a member that agreed client-key sees the joiners' keys (7.16).
     const runs = new Map<number, Buffer[]>();
+    const keyedRuns = new Map<number, Buffer[]>();
+    const anyKeyed = this.pending.some((n) => n.keyed);
     // Each packet fits one record (6.1) and what a client accepts by default (listBudget).
     const limit = coalesceLimit(this.limits.maxFrame);
     const budget = Math.min(listBudget(this.limits.maxFrame), limit);
@@ -175,10 +229,12 @@ export class PresenceBatch {
       const since = this.joinedAt.get(member) ?? 0;
       const start = Math.max(0, since - first + 1);
       if (start >= this.pending.length) continue;
-      let own = runs.get(start);
+      const keyed = anyKeyed && (room.factsOf(member)?.features.has('client-key') ?? false);
+      const cache = keyed ? keyedRuns : runs;
+      let own = cache.get(start);
       if (!own) {
-        own = presenceRuns(presencePackets(this.pending, start, budget), limit);
-        runs.set(start, own);
+        own = presenceRuns(presencePackets(this.pending, start, budget, keyed), limit);
+        cache.set(start, own);
       }
       // A run is checked by its first packet's type: every presence packet has the same rows.
       for (const run of own) out.push({ kind: 'send', to: member, packet: run, type: 'users_joined' });

@@ -10,13 +10,22 @@
  * UTS #39 skeleton key, legacy exactly). The rate limit (7.8) is not the room's: every packet is
  * charged before it reaches the room, in one place (chat-server.ts, rate-limit.ts). History is a ring of at most `history` entries, held in memory only and cleared
  * when the room empties or the server stops (the original's behaviour).
+ * A member may be keyed (7.16): the key its connection proved before joining is one of its facts,
+ * with its address hash and the features it agreed (MemberFacts). Reserved names (7.17) and the
+ * operators' bans and mutes (7.18) are checked here too, from reservations.ts and moderation.ts
+ * when the server has them; the moderation requests themselves are decided in moderate.ts.
  */
+
+import { shortFingerprint } from '../crypto/identity.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import type { V2PacketOf } from '../generated/v2-packets.js';
 import { History, type HistoryEntry } from './history.js';
+import { type ModerationRequest, moderate } from './moderate.js';
+import type { Moderation } from './moderation.js';
 import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rules.js';
+import type { Reservations } from './reservations.js';
 
 export type { HistoryEntry } from './history.js';
 
@@ -31,9 +40,43 @@ export type NameVerdict =
       readonly message: string;
     };
 
+/** A member's facts besides its name, fixed when it joins (7.16, 7.18). */
+export interface MemberFacts {
+  /** The full fingerprint of the key its connection proved (7.16), or null: anonymous. */
+  readonly fingerprint: string | null;
+  /** Its key's short fingerprint, or null. */
+  readonly key: string | null;
+  /** Its key is an operator's (7.18). */
+  readonly op: boolean;
+  /** Its address hash (7.18), or null when the address is unknown or the server does not moderate. */
+  readonly addr: string | null;
+  /** Its address as the server counts it (11), kept only for `--ops-see-addresses`; else null. */
+  readonly address: string | null;
+  /** The v2 features its connection agreed (5.8); none for legacy. */
+  readonly features: ReadonlySet<string>;
+}
+
+/** How a connection joins: what the server knows of it besides the wanted name. */
+export interface JoinContext {
+  /** The address as the server counts it (admission.ts addressKey), when known. */
+  readonly address?: string;
+  readonly features?: ReadonlySet<string>;
+}
+
+/** A keyed member as lists show it (7.16). */
+export interface KeyedName {
+  readonly key: string;
+  readonly op: boolean;
+}
+
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
 /** What a member asks of the room; a dialect reads it off its own packets. */
 export type RoomRequest =
-  | { readonly kind: 'join'; readonly name: string }
+  | ({ readonly kind: 'join'; readonly name: string } & JoinContext)
+  /** The connection proved its key (client_auth, 7.16): the full fingerprint. */
+  | { readonly kind: 'prove'; readonly fingerprint: string }
+  | ModerationRequest
   | { readonly kind: 'say'; readonly text: string; readonly action: boolean }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'who' }
@@ -93,7 +136,32 @@ export type RoomDecision<Id> =
   /** Nothing to tell anyone (back when not away, 7.12). */
   | { readonly kind: 'none'; readonly by: Id }
   | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
-  | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError }
+  | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError; readonly log?: string }
+  /**
+   * Members removed (7.18: kicked or banned, or a banned key or address found at client_auth or
+   * join): the server ends each `targets` connection with `error`, and they leave with `reason`.
+   * `announce`: the `moderated` news, when an operator acted (to the members that agreed
+   * moderation, the targets aside); `log`: the line to log.
+   */
+  | {
+      readonly kind: 'removed';
+      readonly by: Id;
+      readonly targets: readonly Id[];
+      readonly error: ParleyError;
+      readonly reason: Extract<LeaveReason, 'kicked' | 'banned'>;
+      readonly announce?: ModeratedNews;
+      readonly log: string;
+    }
+  /** An operator acted (7.18): `moderated` to the operator alone, or to every member that agreed moderation. */
+  | {
+      readonly kind: 'moderated';
+      readonly by: Id;
+      readonly to: 'operator' | 'all';
+      readonly announce: ModeratedNews;
+      readonly log: string;
+    }
+  /** The bans in force, for the operator who asked (7.18). */
+  | { readonly kind: 'ban-list'; readonly by: Id; readonly bans: readonly BanEntry[]; readonly log: string }
   | {
       readonly kind: 'left';
       readonly by: Id;
@@ -102,8 +170,20 @@ export type RoomDecision<Id> =
       readonly ts: number;
     };
 
+/** The fields of a `moderated` packet (7.18). */
+export type ModeratedNews = Readonly<Omit<V2PacketOf<'moderated'>, 'type'>>;
+
+/** One entry of ban_list (7.18). */
+export type BanEntry = V2PacketOf<'ban_list'>['bans'][number];
+
 /** The limits the room applies (11). */
 export type RoomLimits = Pick<Limits, 'maxName' | 'maxMessage' | 'history'>;
+
+/** What a server may add to its room: reserved names (7.17), operators and bans (7.18). */
+export interface RoomGuards {
+  readonly reservations?: Reservations;
+  readonly moderation?: Moderation;
+}
 
 export class Room<Id> {
   private readonly byId = new Map<Id, string>();
@@ -118,6 +198,12 @@ export class Room<Id> {
   /** When each member joined and last acted in public: spoke, renamed, went away or back (7.13). */
   private readonly seen = new Map<Id, { joined: number; active: number }>();
   private sequence = 0;
+  /** Facts of every joined member (7.16, 7.18). */
+  private readonly facts = new Map<Id, MemberFacts>();
+  /** Keys proved by connections that have not joined yet (7.16). */
+  private readonly proven = new Map<Id, string>();
+  /** Keyed members by name, for the lists (7.16): most members are anonymous, so this stays small. */
+  private readonly keyedNames = new Map<string, KeyedName>();
 
   /**
    * `presenceInHistory`: joins and leaves are part of the conversation kept for export (v2, 7.7);
@@ -127,6 +213,7 @@ export class Room<Id> {
     private readonly rules: NameRules,
     private readonly limits: RoomLimits,
     private readonly presenceInHistory = false,
+    readonly guards: RoomGuards = {},
   ) {
     this.history = new History(limits.history);
   }
@@ -135,14 +222,27 @@ export class Room<Id> {
   decide(by: Id, request: RoomRequest, now: number): RoomDecision<Id> {
     switch (request.kind) {
       case 'join': {
-        const verdict = this.checkName(request.name);
+        const facts = this.factsFor(by, request);
+        const verdict = this.checkName(request.name, undefined, facts.fingerprint, now);
         if (!verdict.ok) return { kind: 'refused', by, verdict };
-        this.join(by, verdict.name, now);
+        // 7.18: a ban made after this connection was accepted or proved its key.
+        const banned = this.bannedAt(by, facts, now);
+        if (banned) return banned;
+        this.proven.delete(by);
+        this.join(by, verdict.name, facts, now);
         return { kind: 'joined', by, name: verdict.name, ts: now };
+      }
+      case 'prove': {
+        const banned = this.bannedAt(by, { fingerprint: request.fingerprint, addr: null }, now);
+        if (banned) return banned;
+        this.proven.set(by, request.fingerprint);
+        return { kind: 'none', by };
       }
       case 'say': {
         const refused = this.checkLength(by, request.text);
         if (refused) return refused;
+        const muted = this.checkMuted(by, now);
+        if (muted) return muted;
         const from = this.byId.get(by)!;
         this.active(by, now);
         this.history.record({
@@ -182,13 +282,22 @@ export class Room<Id> {
       case 'export':
         return { kind: request.kind, by };
       case 'nick': {
-        const verdict = this.checkName(request.name, by);
+        const fingerprint = this.facts.get(by)?.fingerprint ?? null;
+        const verdict = this.checkName(request.name, by, fingerprint, now);
         if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
         this.active(by, now);
         const from = this.byId.get(by)!;
         // byId keeps its place (join order); the keys and the sorted entry move.
         this.unkey(from);
         this.add(by, verdict.name);
+        const keyed = this.keyedNames.get(from);
+        if (keyed) {
+          this.keyedNames.delete(from);
+          this.keyedNames.set(verdict.name, keyed);
+        }
+        // 7.17: the old name was last used now; the new one is the key's (when free).
+        this.guards.reservations?.release(from, fingerprint, now);
+        this.guards.reservations?.take(verdict.name, fingerprint, now);
         return { kind: 'renamed', by, from, to: verdict.name, ts: now };
       }
       case 'whois': {
@@ -202,8 +311,25 @@ export class Room<Id> {
         const name = this.byId.get(target)!;
         const idle = Math.max(0, now - active);
         const away = reason !== undefined;
-        return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}) };
+        return {
+          kind: 'whois',
+          by,
+          name,
+          joined,
+          idle,
+          away,
+          ...(reason ? { reason } : {}),
+          ...this.whoisKeys(by, target),
+        };
       }
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'mute':
+      case 'unmute':
+      case 'motd':
+        return moderate(this, this.guards.moderation, by, request, now);
       case 'away': {
         this.active(by, now);
         const name = this.byId.get(by)!;
@@ -220,11 +346,16 @@ export class Room<Id> {
 
   /** Member `by` left; the others are to be told (7.6, 10.4). Null when it had never joined. */
   leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
+    this.proven.delete(by);
     const name = this.byId.get(by);
     if (name === undefined) return null;
     this.remove(by, name);
     this.awayBy.delete(by);
     this.seen.delete(by);
+    const fingerprint = this.facts.get(by)?.fingerprint ?? null;
+    this.facts.delete(by);
+    this.keyedNames.delete(name);
+    this.guards.reservations?.release(name, fingerprint, now);
     // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
     if (this.byId.size === 0) this.clearHistory();
     else if (this.presenceInHistory) this.history.record({ kind: 'leave', name, reason, ts: now });
@@ -235,7 +366,7 @@ export class Room<Id> {
    * Checks a wanted name against the rules and the people present (7.2, 10.2). `self`: a member
    * renaming (7.11), whose own keys do not count as taken.
    */
-  checkName(wanted: string, self?: Id): NameVerdict {
+  checkName(wanted: string, self?: Id, fingerprint: string | null = null, now = 0): NameVerdict {
     const form = nameForm(this.rules, this.limits.maxName, wanted);
     if (!form.ok) return { ok: false, code: 'NAME_INVALID', message: form.message };
     const name = form.name;
@@ -246,13 +377,104 @@ export class Room<Id> {
     if (keys.some((k) => this.byKey.has(k) && this.byKey.get(k) !== self)) {
       return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
     }
+    // 7.17: a name another key owns (checked after NAME_TAKEN: a name in use is taken either way).
+    if (this.guards.reservations?.refuses(name, fingerprint, now)) {
+      return { ok: false, code: 'NAME_RESERVED', message: `"${name}" is reserved for its owner's key` };
+    }
     return { ok: true, name };
   }
 
-  private join(id: Id, name: string, now: number): void {
+  private join(id: Id, name: string, facts: MemberFacts, now: number): void {
     this.add(id, name);
     this.seen.set(id, { joined: now, active: now });
+    this.facts.set(id, facts);
+    if (facts.key !== null) this.keyedNames.set(name, { key: facts.key, op: facts.op });
+    this.guards.reservations?.take(name, facts.fingerprint, now);
     if (this.presenceInHistory) this.history.record({ kind: 'join', name, ts: now });
+  }
+
+  /** A joiner's facts: the key it proved, its address hash, its features (7.16, 7.18). */
+  private factsFor(by: Id, context: JoinContext): MemberFacts {
+    const fingerprint = this.proven.get(by) ?? null;
+    const moderation = this.guards.moderation;
+    const address = context.address ?? null;
+    return {
+      fingerprint,
+      key: fingerprint === null ? null : shortFingerprint(fingerprint),
+      op: moderation?.isOperator(fingerprint) ?? false,
+      addr: moderation && address !== null ? moderation.addressHash(address) : null,
+      address: moderation?.opsSeeAddresses ? address : null,
+      features: context.features ?? NO_FEATURES,
+    };
+  }
+
+  /** 7.18: the BANNED removal of connection `by` when a ban covers its key or address. */
+  private bannedAt(
+    by: Id,
+    who: { fingerprint: string | null; addr: string | null },
+    now: number,
+  ): RoomDecision<Id> | null {
+    const ban = this.guards.moderation?.bannedBy(who, now);
+    if (!ban) return null;
+    const error = parleyError(
+      'BANNED',
+      `you are banned from this server${ban.reason ? `: ${ban.reason}` : ''}`,
+    );
+    return { kind: 'removed', by, targets: [by], error, reason: 'banned', log: `refused by ban ${ban.id}` };
+  }
+
+  /** 7.18: a MUTED notice when a mute covers member `by`. */
+  private checkMuted(by: Id, now: number): RoomDecision<Id> | null {
+    const facts = this.facts.get(by);
+    if (!facts || !this.guards.moderation?.muted(facts, now)) return null;
+    return { kind: 'notice', by, error: parleyError('MUTED', 'an operator muted you: nobody got that line') };
+  }
+
+  /** whois_reply's key and address fields, as the asker may see them (7.16, 7.18). */
+  private whoisKeys(asker: Id, target: Id): Partial<WhoisFacts> {
+    const seer = this.facts.get(asker);
+    const facts = this.facts.get(target);
+    if (!seer || !facts) return {};
+    const out: { fingerprint?: string; op?: true; addr?: string; address?: string } = {};
+    if (seer.features.has('client-key') && facts.fingerprint !== null) {
+      out.fingerprint = facts.fingerprint;
+      if (facts.op) out.op = true;
+    }
+    if (seer.op && seer.features.has('moderation')) {
+      if (facts.addr !== null) out.addr = facts.addr;
+      if (facts.address !== null) out.address = facts.address;
+    }
+    return out;
+  }
+
+  /** True when a ban covers this address (its counting key, 11) now (7.18: refused at accept). */
+  addressBanned(address: string | undefined, now: number): boolean {
+    const moderation = this.guards.moderation;
+    if (!moderation || address === undefined) return false;
+    return (
+      moderation.bannedBy({ fingerprint: null, addr: moderation.addressHash(address) }, now) !== undefined
+    );
+  }
+
+  /** A joined member's facts (7.16, 7.18). */
+  factsOf(id: Id): MemberFacts | undefined {
+    return this.facts.get(id);
+  }
+
+  /** The keyed members among `names`, as lists show them (7.16). */
+  keysAmong(names: readonly string[]): { name: string; key: string; op?: true }[] {
+    const out: { name: string; key: string; op?: true }[] = [];
+    if (this.keyedNames.size === 0) return out;
+    for (const name of names) {
+      const keyed = this.keyedNames.get(name);
+      if (keyed) out.push(keyed.op ? { name, key: keyed.key, op: true } : { name, key: keyed.key });
+    }
+    return out;
+  }
+
+  /** Whether any member is keyed (7.16): lists carry `keys` only then. */
+  get anyKeyed(): boolean {
+    return this.keyedNames.size > 0;
   }
 
   /** Member `id` did something public that ends idleness (7.13); a private message does not. */

@@ -31,6 +31,16 @@ export type ServerAction =
   | { readonly kind: 'close'; readonly id: ConnId; readonly error?: ParleyError }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string };
 
+/**
+ * State to write for the next start: the reserved names (7.17) or the key bans (7.18), as the
+ * JSON value to store. The adapter takes them (ChatServer.takeSaves) and writes them (0600,
+ * atomically); the core never touches a file.
+ */
+export interface StateSave {
+  readonly what: 'reservations' | 'bans';
+  readonly data: unknown;
+}
+
 /** One connection's endpoint, as the server needs it (both profiles' server connections fit). */
 export interface ServerEndpoint<E> {
   readonly state: string;
@@ -133,6 +143,10 @@ export type Delivery =
       readonly except?: ConnId;
       /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
       readonly unless?: string;
+      /** The form for members that agreed `feature` (a keyed line, 7.16; a kick's leave, 7.18). */
+      readonly alt?: { readonly feature: string; readonly packet: Buffer };
+      /** Members left out besides `except` (those a kick or ban removes, 7.18). */
+      readonly skip?: readonly ConnId[];
     };
 
 /** What one endpoint event amounts to, as a dialect reads it. */

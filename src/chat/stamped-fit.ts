@@ -14,20 +14,31 @@ import type { Limits } from '../generated/constants.js';
 /** Keys, punctuation and two 16-digit integers of a `private` packet, plus the 16-byte tag. */
 export const STAMPED_OVERHEAD = 106;
 
-/** The largest record a stamped packet can need under these limits (11.1). */
-export function largestStampedRecord(limits: Pick<Limits, 'maxMessage' | 'maxName'>): number {
-  return 6 * limits.maxMessage + 8 * limits.maxName + STAMPED_OVERHEAD;
+/** What a sender's short key adds to a stamped packet (7.16): `,"key":"` + 12 characters + `"`. */
+export const KEY_FIELD_BYTES = 21;
+
+/**
+ * The largest record a stamped packet can need under these limits (11.1); `keyed`: the server
+ * offers client-key, so a packet may carry the sender's key (7.16).
+ */
+export function largestStampedRecord(limits: Pick<Limits, 'maxMessage' | 'maxName'>, keyed = false): number {
+  return 6 * limits.maxMessage + 8 * limits.maxName + STAMPED_OVERHEAD + (keyed ? KEY_FIELD_BYTES : 0);
 }
 
 /** Throws LIMITS_INCONSISTENT when a stamped packet could outgrow maxFrame (11.1). */
-export function checkStampedFit(limits: Pick<Limits, 'maxFrame' | 'maxMessage' | 'maxName'>): void {
-  const needed = largestStampedRecord(limits);
+export function checkStampedFit(
+  limits: Pick<Limits, 'maxFrame' | 'maxMessage' | 'maxName'>,
+  keyed = false,
+): void {
+  const needed = largestStampedRecord(limits, keyed);
   if (needed <= limits.maxFrame) return;
-  // Always at least 67 within the limits' ranges (maxFrame >= 1024, maxName <= 64).
-  const most = Math.floor((limits.maxFrame - 8 * limits.maxName - STAMPED_OVERHEAD) / 6);
+  // Always at least 63 within the limits' ranges (maxFrame >= 1024, maxName <= 64).
+  const overhead = STAMPED_OVERHEAD + (keyed ? KEY_FIELD_BYTES : 0);
+  const most = Math.floor((limits.maxFrame - 8 * limits.maxName - overhead) / 6);
   throw parleyError(
     'LIMITS_INCONSISTENT',
     `maxMessage ${limits.maxMessage} and maxName ${limits.maxName} let a stamped private message ` +
+      (keyed ? "(with the sender's key, 7.16) " : '') +
       `take ${needed} bytes, over maxFrame ${limits.maxFrame} (spec 11.1): raise maxFrame to at least ` +
       `${needed} or lower maxMessage to at most ${most}`,
   );

@@ -9,21 +9,24 @@
  * it reads the room and never calls the server. Its leaves: presence-batch.ts (presence notices
  * held and batched, 11: held notices go out before anything that could overtake them) and
  * export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
+ * Keys (7.16) are rendered only for members that agreed `client-key` and only for keyed members:
+ * a broadcast from a keyed sender carries its keyed form as `alt`, which the connection table
+ * hands to those that agreed the feature; every other member gets the packet it got before.
  */
 
-import type { Identity } from '../crypto/identity.js';
+import { fingerprintOf, type Identity } from '../crypto/identity.js';
 import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../generated/v2-packets.js';
 import type { FastPaths } from '../session/fast-paths.js';
-import { encodeV2Packet } from '../session/v2-codec.js';
+import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
 import { ChatServer } from './chat-server.js';
 import { chunkByJsonSize, ExportReply, exportChunks, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
 import { PresenceBatch } from './presence-batch.js';
-import { type ChatEntry, Room, type RoomDecision } from './room.js';
+import { type ChatEntry, Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
 import type {
   ChatServerOptions,
   ConnId,
@@ -61,7 +64,13 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly fastPaths?: FastPaths;
   /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
   readonly features?: readonly string[];
+  /** Reserved names (7.17) and moderation (7.18), when the server has them. */
+  readonly guards?: RoomGuards;
 }
+
+/** The feature that shows keys (7.16) and the one that shows moderation (7.18). */
+const CLIENT_KEY = 'client-key';
+const MODERATION = 'moderation';
 
 /**
  * Client packets that leave held presence notices held (11): they make the server send nothing
@@ -72,7 +81,7 @@ export interface V2ServerOptions extends ChatServerOptions {
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
 /** Registry features (5.8) this server does not serve yet: not offered unless named in `features`. */
-const NOT_SERVED_YET: ReadonlySet<string> = new Set(['client-key', 'moderation']);
+const NOT_SERVED_YET: ReadonlySet<string> = new Set();
 
 /** A serialised packet of `type` for one member. */
 const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
@@ -159,6 +168,19 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return { deliveries, request: { kind: 'away', away: false, reason: null } };
       case 'whois':
         return { deliveries, request: { kind: 'whois', name: packet.name } };
+      case 'client_auth':
+        // The endpoint verified the signature (7.16); whether the key is banned is the room's call.
+        return { deliveries, request: { kind: 'prove', fingerprint: fingerprintOf(unb64(packet.key)) } };
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'mute':
+      case 'unmute':
+      case 'motd': {
+        const { type, ...fields } = packet;
+        return { deliveries, request: { kind: type, ...fields } as RoomRequest };
+      }
       case 'error':
         // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
         // one with fatal false is only logged.
@@ -184,7 +206,16 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         // 7.12: who is away, for the newcomer's user list (dropped unless it agreed away).
         for (const { name, reason } of room.awayMembers())
           out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts: now }));
-        this.presenceBatch.notice(out, room, { type: 'user_joined', name: decision.name, ts: now }, now, by);
+        const facts = room.factsOf(by);
+        const keyed = facts?.key ? { key: facts.key, ...(facts.op ? { op: true as const } : {}) } : undefined;
+        this.presenceBatch.notice(
+          out,
+          room,
+          { type: 'user_joined', name: decision.name, ts: now },
+          now,
+          by,
+          keyed,
+        );
         return out;
       }
       case 'refused': {
@@ -197,8 +228,8 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away' }];
       }
       case 'whois': {
-        const { name, joined, idle, away, reason } = decision;
-        return [one(by, { type: 'whois_reply', name, joined, idle, away, ...(reason ? { reason } : {}) })];
+        const { kind: _kind, by: _by, ...fields } = decision;
+        return [one(by, { type: 'whois_reply', ...fields })];
       }
       case 'none':
         return [];
@@ -209,11 +240,13 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'renamed': {
         // 7.11: members with nick get user_renamed; the others (2.0 clients) a leave and a join.
         const { from, to: name, ts } = decision;
+        const key = room.factsOf(by)?.key ?? null;
         const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
         const left = encodeV2Packet({ type: 'user_left', name: from, reason: 'quit', ts });
         const joined = encodeV2Packet({ type: 'user_joined', name, ts });
+        const alt = key === null ? {} : keyedAlt({ type: 'user_renamed', from, to: name, ts, key });
         return [
-          { kind: 'broadcast', packet: renamed, type: 'user_renamed' },
+          { kind: 'broadcast', packet: renamed, type: 'user_renamed', ...alt },
           { kind: 'broadcast', packet: left, type: 'user_left', unless: 'nick', except: by },
           { kind: 'broadcast', packet: joined, type: 'user_joined', unless: 'nick', except: by },
         ];
@@ -221,14 +254,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'message': {
         const { id, from, text, ts } = decision;
         const type = decision.action ? 'action' : 'message';
-        return [{ kind: 'broadcast', packet: encodeV2Packet({ type, id, from, text, ts }), type }];
+        const key = room.factsOf(by)?.key ?? null;
+        const packet = encodeV2Packet({ type, id, from, text, ts });
+        // 7.16: a keyed sender's line carries its key for the members that agreed client-key.
+        if (key === null) return [{ kind: 'broadcast', packet, type }];
+        return [{ kind: 'broadcast', packet, type, ...keyedAlt({ type, id, from, text, ts, key }) }];
       }
       case 'private': {
         const { id, from, to: name, text, ts } = decision;
-        const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
-        const self = to(by, packet, 'private');
+        const key = room.factsOf(by)?.key ?? null;
+        const plain = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
+        const keyed =
+          key === null ? plain : encodeV2Packet({ type: 'private', id, from, to: name, text, ts, key });
+        const form = (id_: ConnId) => (seesKeys(room, id_) ? keyed : plain);
+        const self = to(by, form(by), 'private');
         if (decision.target === by) return [self];
-        const out = [self, to(decision.target, packet, 'private')];
+        const out = [self, to(decision.target, form(decision.target), 'private')];
         // 7.12: the sender is told that the target is away (dropped unless it agreed away).
         const reason = decision.targetAway;
         if (reason !== undefined)
@@ -255,9 +296,51 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { code, message, fatal } = decision.error;
         return [one(by, { type: 'error', code, message, fatal })];
       }
+      case 'removed': {
+        // 7.18: the news first (the server then ends the targets, whose leave follows it).
+        if (!decision.announce) return [];
+        const packet = encodeV2Packet({ type: 'moderated', ...decision.announce });
+        return [
+          ...this.presenceBatch.release(room),
+          { kind: 'broadcast', packet, type: 'moderated', skip: decision.targets },
+        ];
+      }
+      case 'moderated': {
+        const packet: V2ServerPacket = { type: 'moderated', ...decision.announce };
+        if (decision.to === 'operator') return [one(by, packet)];
+        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'moderated' }];
+      }
+      case 'ban-list': {
+        const chunks = chunkByJsonSize(
+          decision.bans,
+          listBudget(this.limits.maxFrame),
+          (b) => JSON.stringify(b).length * 6 + 1,
+        );
+        if (chunks.length === 0) chunks.push([]);
+        return chunks.map((bans, i) =>
+          one(by, {
+            type: 'ban_list',
+            bans: [...bans],
+            ...(i < chunks.length - 1 ? { more: true as const } : {}),
+          }),
+        );
+      }
       case 'left': {
         this.presenceBatch.forget(by);
         const out: Delivery[] = [];
+        const { name, reason } = decision;
+        if (reason === 'kicked' || reason === 'banned') {
+          // 7.18: `kicked`/`banned` only to members that agreed moderation, `quit` to the others;
+          // sent at once, after whatever presence was held, so that it follows the news.
+          out.push(...this.presenceBatch.release(room));
+          const plain = encodeV2Packet({ type: 'user_left', name, reason: 'quit', ts: now });
+          const alt = {
+            feature: MODERATION,
+            packet: encodeV2Packet({ type: 'user_left', name, reason, ts: now }),
+          };
+          out.push({ kind: 'broadcast', packet: plain, type: 'user_left', alt });
+          return out;
+        }
         this.presenceBatch.notice(
           out,
           room,
@@ -290,15 +373,36 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
 
   /** The user list for `by` in as many packets as it needs (7.6), the first a join_ok on a join. */
   private users(out: Delivery[], by: ConnId, room: Room<ConnId>, joined?: string): void {
-    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma.
-    const chunks = chunkByJsonSize(room.names(), listBudget(this.limits.maxFrame), (n) => n.length * 6 + 3);
-    const motd = this.options.motd;
+    // 7.16: keys only for a member that agreed client-key, and only when some member is keyed.
+    const keys = seesKeys(room, by) && room.anyKeyed;
+    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma; a keyed
+    // list may repeat it in `keys`, with the short key and `op`.
+    const cost = keys ? (n: string) => n.length * 12 + 50 : (n: string) => n.length * 6 + 3;
+    const chunks = chunkByJsonSize(room.names(), listBudget(this.limits.maxFrame), cost);
+    // 7.18: the message of the day an operator set ('' for none), else the configured one.
+    const set = this.options.guards?.moderation?.motd;
+    const motd = set === undefined ? this.options.motd : set === '' ? undefined : set;
+    const self = room.factsOf(by);
+    const own =
+      keys || seesKeys(room, by)
+        ? { ...(self?.key ? { key: self.key } : {}), ...(self?.op ? { op: true as const } : {}) }
+        : {};
     chunks.forEach((users, i) => {
       const more = i < chunks.length - 1 ? { more: true as const } : {};
+      const keyed = keys ? room.keysAmong(users) : [];
+      const list = keyed.length > 0 ? { keys: keyed } : {};
       const packet: V2ServerPacket =
         i === 0 && joined !== undefined
-          ? { type: 'join_ok', name: joined, users, ...(motd === undefined ? {} : { motd }), ...more }
-          : { type: 'user_list', users, ...more };
+          ? {
+              type: 'join_ok',
+              name: joined,
+              users,
+              ...(motd === undefined ? {} : { motd }),
+              ...own,
+              ...list,
+              ...more,
+            }
+          : { type: 'user_list', users, ...list, ...more };
       out.push(one(by, packet));
     });
   }
@@ -320,13 +424,25 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   }
 }
 
+/** True when member `id` agreed client-key (7.16): it is shown keys. */
+function seesKeys(room: Room<ConnId>, id: ConnId): boolean {
+  return room.factsOf(id)?.features.has(CLIENT_KEY) ?? false;
+}
+
+/** A packet's keyed form, for the members that agreed client-key (7.16). */
+function keyedAlt(packet: V2ServerPacket): { alt: { feature: string; packet: Buffer } } {
+  return { alt: { feature: CLIENT_KEY, packet: encodeV2Packet(packet) } };
+}
+
 /** A sans-IO v2 chat server. */
 export function createV2Server(options: V2ServerOptions): ChatServer<V2ServerConnectionEvent> {
   const limits: Limits = { ...LIMITS, ...options.limits };
-  checkStampedFit(limits); // 11.1: refuse to start rather than send records clients refuse
+  const offered = options.features ?? V2_FEATURE_NAMES.filter((name) => !NOT_SERVED_YET.has(name));
+  // 11.1: refuse to start rather than send records clients refuse (a key makes them longer, 7.16).
+  checkStampedFit(limits, offered.includes(CLIENT_KEY));
   return new ChatServer(
     new V2Dialect(options, limits),
-    new Room(V2_NAME_RULES, limits, true),
+    new Room(V2_NAME_RULES, limits, true, options.guards),
     limits,
     options,
   );

@@ -434,9 +434,10 @@ export const whoisSchema = z.strictObject({
  * private message does not count, 7.13); `away` and, when one was given, `reason` (7.12). Feature
  * `client-key` (7.16): `fingerprint`, the member's FULL fingerprint, and `op: true` for an operator, only
  * when the member is keyed. Feature `moderation` (7.18): `addr`, the member's address hash, only to an asker
- * that is an operator, and `address`, the member's network address, only to an operator and only on a server
- * that allows it (the reference server: `--ops-see-addresses`). Nothing else about a member is ever told: to
- * a member who is not an operator no network address, no address hash, no port, no client software.
+ * that is an operator, and `address`, the member's network address as the per-address limits count it, only
+ * to an operator and only on a server that allows it (the reference server: `--ops-see-addresses`). Nothing
+ * else about a member is ever told: to a member who is not an operator no network address, no address hash,
+ * no port, no client software.
  */
 export const whoisReplySchema = z.strictObject({
   type: z.literal('whois_reply'),
