@@ -11,30 +11,7 @@
 import { parleyError } from '../errors.js';
 import { logText } from '../text/untrusted-text.js';
 import type { Moderation, Target } from './moderation.js';
-import type { MemberFacts, ModeratedNews, Room, RoomDecision } from './room.js';
-
-/** A moderation request as the room gets it (the packets of 7.18 without `type`). */
-export type ModerationRequest =
-  | { readonly kind: 'kick'; readonly name: string; readonly reason?: string }
-  | {
-      readonly kind: 'ban';
-      readonly name?: string;
-      readonly key?: string;
-      readonly addr?: string;
-      readonly duration: number;
-      readonly reason?: string;
-    }
-  | { readonly kind: 'unban'; readonly ban: number }
-  | { readonly kind: 'bans' }
-  | {
-      readonly kind: 'mute';
-      readonly name: string;
-      readonly room?: string;
-      readonly duration: number;
-      readonly reason?: string;
-    }
-  | { readonly kind: 'unmute'; readonly name: string; readonly room?: string }
-  | { readonly kind: 'motd'; readonly text: string };
+import type { MemberFacts, ModeratedNews, Room, RoomDecision, RoomModerationRequest } from './room.js';
 
 /** What a ban or a mute of a member covers: its key when keyed, else its address hash (7.18). */
 function targetOf(facts: MemberFacts): Target | null {
@@ -52,7 +29,7 @@ export function moderate<Id>(
   room: Room<Id>,
   moderation: Moderation | undefined,
   by: Id,
-  request: ModerationRequest,
+  request: RoomModerationRequest,
   now: number,
 ): RoomDecision<Id> {
   const facts = room.factsOf(by);

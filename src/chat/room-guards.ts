@@ -5,10 +5,11 @@
  */
 import type { RandomSource } from '../crypto/key-agreement.js';
 import type { Limits, NameRules } from '../generated/constants.js';
+import { moderate } from './moderate.js';
 import { Moderation, type SavedBans } from './moderation.js';
 import { nameKeys } from './name-rules.js';
 import { Reservations, type SavedReservations } from './reservations.js';
-import type { RoomGuards } from './room.js';
+import type { Room, RoomGuards, RoomModerationRequest } from './room.js';
 
 export interface GuardsConfig {
   /** Reserve names for keys (7.17), starting from what was saved (if anything). */
@@ -28,19 +29,24 @@ export function createRoomGuards(
   limits: Limits,
   random: RandomSource,
 ): RoomGuards {
+  const moderation = config.moderation
+    ? new Moderation(limits, {
+        operators: config.moderation.operators,
+        addressSecret: random(32),
+        opsSeeAddresses: config.moderation.opsSeeAddresses,
+        saved: config.moderation.banFile?.saved,
+        persist: config.moderation.banFile !== undefined,
+      })
+    : undefined;
   return {
     ...(config.reservations
       ? { reservations: new Reservations(limits, (name) => nameKeys(rules, name), config.reservations.saved) }
       : {}),
-    ...(config.moderation
+    ...(moderation
       ? {
-          moderation: new Moderation(limits, {
-            operators: config.moderation.operators,
-            addressSecret: random(32),
-            opsSeeAddresses: config.moderation.opsSeeAddresses,
-            saved: config.moderation.banFile?.saved,
-            persist: config.moderation.banFile !== undefined,
-          }),
+          moderation,
+          moderate: <Id>(room: Room<Id>, by: Id, request: RoomModerationRequest, now: number) =>
+            moderate(room, moderation, by, request, now),
         }
       : {}),
   };

@@ -22,7 +22,6 @@ import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import type { V2PacketOf } from '../generated/v2-packets.js';
 import { History, type HistoryEntry } from './history.js';
-import { type ModerationRequest, moderate } from './moderate.js';
 import type { Moderation } from './moderation.js';
 import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rules.js';
 import type { Reservations } from './reservations.js';
@@ -39,6 +38,29 @@ export type NameVerdict =
       readonly code: Extract<ErrorCode, 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED'>;
       readonly message: string;
     };
+
+/** A moderation request as the room gets it (the packets of 7.18 without `type`). */
+export type RoomModerationRequest =
+  | { readonly kind: 'kick'; readonly name: string; readonly reason?: string }
+  | {
+      readonly kind: 'ban';
+      readonly name?: string;
+      readonly key?: string;
+      readonly addr?: string;
+      readonly duration: number;
+      readonly reason?: string;
+    }
+  | { readonly kind: 'unban'; readonly ban: number }
+  | { readonly kind: 'bans' }
+  | {
+      readonly kind: 'mute';
+      readonly name: string;
+      readonly room?: string;
+      readonly duration: number;
+      readonly reason?: string;
+    }
+  | { readonly kind: 'unmute'; readonly name: string; readonly room?: string }
+  | { readonly kind: 'motd'; readonly text: string };
 
 /** A member's facts besides its name, fixed when it joins (7.16, 7.18). */
 export interface MemberFacts {
@@ -76,7 +98,7 @@ export type RoomRequest =
   | ({ readonly kind: 'join'; readonly name: string } & JoinContext)
   /** The connection proved its key (client_auth, 7.16): the full fingerprint. */
   | { readonly kind: 'prove'; readonly fingerprint: string }
-  | ModerationRequest
+  | RoomModerationRequest
   | { readonly kind: 'say'; readonly text: string; readonly action: boolean }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'who' }
@@ -183,6 +205,13 @@ export type RoomLimits = Pick<Limits, 'maxName' | 'maxMessage' | 'history'>;
 export interface RoomGuards {
   readonly reservations?: Reservations;
   readonly moderation?: Moderation;
+  /** Decides the operators' requests (moderate.ts); with `moderation`. */
+  readonly moderate?: <Id>(
+    room: Room<Id>,
+    by: Id,
+    request: RoomModerationRequest,
+    now: number,
+  ) => RoomDecision<Id>;
 }
 
 export class Room<Id> {
@@ -329,7 +358,13 @@ export class Room<Id> {
       case 'mute':
       case 'unmute':
       case 'motd':
-        return moderate(this, this.guards.moderation, by, request, now);
+        // Decided in moderate.ts, handed in with the guards (room-guards.ts): no operator, no moderation.
+        if (this.guards.moderate) return this.guards.moderate(this, by, request, now);
+        return {
+          kind: 'notice',
+          by,
+          error: parleyError('NOT_OPERATOR', 'this server has no operators (7.18)'),
+        };
       case 'away': {
         this.active(by, now);
         const name = this.byId.get(by)!;
