@@ -39,11 +39,15 @@ export interface ClientSpec extends ClientTarget {
 
 export type Receiver = 'lean' | 'full';
 
-export function createClient(spec: ClientSpec, name: string): ChatClient {
+/**
+ * A client of `spec` named `name`; with `room` (v2, feature `rooms`, 7.15) it joins that room
+ * after join_ok, counts as joined once it is in it, and says its lines there.
+ */
+export function createClient(spec: ClientSpec, name: string, room?: string): ChatClient {
   const target = { host: spec.host, port: spec.port };
   return spec.kind === 'irc'
     ? new IrcClient(target, name)
-    : new ParleyClient(target, name, spec.kind, spec.receiver ?? 'lean');
+    : new ParleyClient(target, name, spec.kind, spec.receiver ?? 'lean', room);
 }
 
 /** Whether a server of this kind sends a client its own chat lines back. */
@@ -69,20 +73,22 @@ export class ParleyClient extends SocketClient implements ChatClient {
     name: string,
     readonly driver: Driver,
     receiver: Receiver = 'lean',
+    private readonly room?: string,
   ) {
     super(target, name);
     this.echoesOwn = echoesOwn(driver);
     // The bench accepts frames larger than the default: join_ok lists every member, and the idle
     // scenario fills the room with thousands.
     const maxFrame = 16 * 1024 * 1024;
+    const features = room === undefined ? [] : ['rooms'];
     if (driver === 'v2' && receiver === 'lean') {
-      const lean = new LeanV2ClientConnection({ random: randomBytes, maxFrame, keyObjects });
+      const lean = new LeanV2ClientConnection({ random: randomBytes, maxFrame, keyObjects, features });
       lean.onMessage = (s, start, end) => this.onChat?.(s, start, end, this.readAt);
       this.conn = lean;
     } else {
       this.conn =
         driver === 'v2'
-          ? new V2ClientConnection({ random: randomBytes, maxFrame, keyObjects })
+          ? new V2ClientConnection({ random: randomBytes, maxFrame, keyObjects, features })
           : new LegacyClientConnection({ random: randomBytes, clock: Date.now, maxFrame });
     }
   }
@@ -148,6 +154,10 @@ export class ParleyClient extends SocketClient implements ChatClient {
           return;
         }
         case 'join_ok':
+          if (this.room === undefined || !(this.conn instanceof V2ClientConnection)) this.joined(at);
+          else this.conn.roomJoin(this.room);
+          return;
+        case 'room_joined':
           this.joined(at);
           return;
         case 'join_error':
@@ -183,7 +193,8 @@ export class ParleyClient extends SocketClient implements ChatClient {
   }
 
   say(text: string): void {
-    this.conn.say(text);
+    if (this.conn instanceof V2ClientConnection) this.conn.say(text, this.room);
+    else this.conn.say(text);
   }
 
   flush(): void {

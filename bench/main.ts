@@ -21,6 +21,7 @@ import { type FanoutContender, runFanoutRounds } from './scenarios/fanout-rounds
 import { type HandshakeResult, runHandshake } from './scenarios/handshake.js';
 import { type HandshakePartsResult, runHandshakeParts } from './scenarios/handshake-parts.js';
 import { type IdleResult, runIdle } from './scenarios/idle.js';
+import { type RoomsResult, runRooms } from './scenarios/rooms.js';
 import {
   externalServer,
   type Profile,
@@ -30,7 +31,7 @@ import {
 } from './server-process.js';
 import { fmt, ratio, table } from './stats.js';
 
-const SCENARIOS = ['fanout', 'handshake', 'handshake-parts', 'idle', 'attack', 'all'] as const;
+const SCENARIOS = ['fanout', 'rooms', 'handshake', 'handshake-parts', 'idle', 'attack', 'all'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function whole(name: string, min: number, max = 1_000_000_000) {
@@ -63,6 +64,7 @@ function target(value: string): string {
 interface Options {
   scenario: ScenarioName;
   clients: number;
+  rooms: number;
   senders: number;
   messages: number;
   window: number;
@@ -105,7 +107,14 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly command: string;
   readonly startedAt: string;
-  readonly results: (FanoutResult | HandshakeResult | HandshakePartsResult | IdleResult | AttackResult)[];
+  readonly results: (
+    | FanoutResult
+    | RoomsResult
+    | HandshakeResult
+    | HandshakePartsResult
+    | IdleResult
+    | AttackResult
+  )[];
   readonly profiles: {
     file: string;
     totalMs: number;
@@ -227,6 +236,28 @@ function fanoutTable(results: readonly FanoutResult[]): string {
   return out;
 }
 
+function roomsTable(r: RoomsResult): string {
+  const head =
+    `rooms: ${r.clients} clients in ${r.rooms} rooms, one sender per room x ${r.messages} messages, ` +
+    `window ${r.window}, one load generator thread`;
+  const row = [
+    r.server,
+    fmt(r.deliveries),
+    fmt(r.seconds, 3),
+    fmt(r.deliveriesPerSec),
+    fmt(r.latencyMs.p50, 2),
+    fmt(r.latencyMs.p99, 2),
+    r.exactlyOnce
+      ? 'yes'
+      : `NO (dup ${r.duplicates}, missing ${r.missing}, order ${r.outOfOrder}, other room ${r.foreign})`,
+    fmt(r.serverUsPerDelivery, 2),
+    fmt(mb(r.serverPeakRssBytes), 1),
+    fmt(r.loadgenCpuPercent),
+  ];
+  const columns = ['server', 'deliveries', 'seconds', 'deliveries/s', 'p50 ms', 'p99 ms', 'exactly once'];
+  return `${head}\n${table([...columns, 'srv us/delivery', 'srv peak RSS MB', 'loadgen CPU %'], [row])}`;
+}
+
 function handshakeTable(result: HandshakeResult): string {
   const rows = result.runs.map((r) => [
     r.run,
@@ -307,6 +338,12 @@ async function main(): Promise<void> {
       '--clients <n>',
       'clients in the room (fanout), in the burst (handshake), or the idle size',
       whole('--clients', 2, 100000),
+      100,
+    )
+    .option(
+      '--rooms <n>',
+      'rooms: rooms the clients are dealt to, one sender each',
+      whole('--rooms', 1, 100000),
       100,
     )
     .option('--senders <n>', 'fanout: clients that send', whole('--senders', 1, 100000), 10)
@@ -505,6 +542,27 @@ async function main(): Promise<void> {
     print(fanoutTable(rows));
   }
 
+  if (run('rooms')) {
+    if (opts.profile !== 'v2') log('rooms: v2 only (feature rooms), skipped');
+    else {
+      log(`rooms: ${opts.clients} clients in ${opts.rooms} rooms...`);
+      const result = await withServer(parley, (s) =>
+        runRooms({
+          server: s,
+          client: parleyClient(s),
+          clients: opts.clients,
+          // Two members a room at least: `all` with the default 100 clients gets 50 rooms.
+          rooms: Math.min(opts.rooms, Math.floor(opts.clients / 2)),
+          messages: opts.messages,
+          window: opts.window,
+          timeoutMs,
+        }),
+      );
+      report.results.push(result);
+      print(roomsTable(result));
+    }
+  }
+
   if (run('handshake')) {
     log(`handshake: ${opts.profile}...`);
     const result = await withServer(parley, (s) =>
@@ -588,7 +646,7 @@ async function main(): Promise<void> {
   }
   const failed = report.results.some(
     (r) =>
-      (r.scenario === 'fanout' && !r.exactlyOnce) ||
+      ((r.scenario === 'fanout' || r.scenario === 'rooms') && !r.exactlyOnce) ||
       (r.scenario === 'handshake' && r.runs.some((x) => x.failed > 0)) ||
       (r.scenario === 'idle' && r.steps.some((x) => x.failed > 0)),
   );

@@ -200,7 +200,8 @@ export async function startParleyServer(options: ParleyServerOptions): Promise<S
     String(options.handshakeTimeoutMs ?? 600000),
     // Every load client connects from 127.0.0.1: the per-address limits (spec 11) are lifted, and
     // an attack that measures them sets them again in extraArgs (the last value of a flag wins).
-    ...['--max-per-address', '100000', '--address-burst', '100000', '--address-rate', '100000'],
+    ...['--max-per-address', '100000', '--max-prefix-addresses', '1000000'],
+    ...['--address-burst', '100000', '--address-rate', '100000'],
     ...(options.extraArgs ?? []),
   ];
   const nodeArgs = [

@@ -10,6 +10,7 @@
  */
 import type { Profile } from './case.js';
 import type { WireLog } from './driver.js';
+import { countFrames } from './frame-count.js';
 import type { Probe } from './probe.js';
 
 interface ConnState {
@@ -20,25 +21,6 @@ interface ConnState {
   closedByClient: boolean;
   closedByServer: boolean;
   lastAction: number;
-}
-
-/** Whole frames in `bytes`, by their 10-byte headers (stops at the first header that is not a length). */
-export function countFrames(bytes: Buffer): number {
-  let at = 0;
-  let n = 0;
-  while (at + 10 <= bytes.length) {
-    const length = Number.parseInt(
-      bytes
-        .subarray(at, at + 10)
-        .toString('latin1')
-        .trim(),
-      10,
-    );
-    if (!Number.isFinite(length) || length <= 0 || at + 10 + length > bytes.length) break;
-    at += 10 + length;
-    n++;
-  }
-  return n;
 }
 
 function phase(profile: Profile, frames: number, sent: number): string {

@@ -56,6 +56,14 @@ export interface SuiteOptions {
   readonly maxClients?: number;
   /** Unsent bytes the server allows a slow reader, if known (SLOW_READER cases). */
   readonly maxQueuedBytes?: number;
+  /**
+   * The server's room limits (feature `rooms`, 7.15), if known (not announced on the wire); the
+   * rooms cases assume the spec defaults otherwise.
+   */
+  readonly maxRoomName?: number;
+  readonly maxRoomsPerMember?: number;
+  readonly maxRooms?: number;
+  readonly maxTopic?: number;
   /** The identity fingerprint the v2 server must present, if known. */
   readonly fingerprint?: string;
   /**
@@ -89,14 +97,21 @@ export interface Case {
    */
   readonly absence?: boolean;
   /**
-   * A server setting the case needs, by --server-cmd placeholder: with --server-cmd naming that
-   * placeholder the case gets its own server started with this value.
+   * The case needs a server whose room has not emptied since it started (the original deletes its
+   * legacy log then, 10.5): with --server-cmd it gets a server of its own, and the connection that
+   * found that server ready stays open until the case ends, so the suite's own readiness check
+   * cannot empty the room first.
    */
+  readonly pristine?: boolean;
   /**
    * The case stops the server (options.stopServer): it runs on a server of its own, or last, and
    * the server's end is not a crash.
    */
   readonly stopsServer?: boolean;
+  /**
+   * A server setting the case needs, by --server-cmd placeholder: with --server-cmd naming that
+   * placeholder the case gets its own server started with this value.
+   */
   readonly needs?: Readonly<
     Partial<
       Record<

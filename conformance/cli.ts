@@ -149,6 +149,26 @@ function program(io: CliIo): Command {
       "the server's maxQueuedBytes (not announced); the SLOW_READER cases need it or {max-queued-bytes}",
       integer('--max-queued-bytes', 1),
     )
+    .option(
+      '--max-room-name <chars>',
+      "v2 rooms: the server's maxRoomName (default: the spec's)",
+      integer('--max-room-name', 1),
+    )
+    .option(
+      '--max-rooms-per-member <n>',
+      "v2 rooms: the server's maxRoomsPerMember (default: the spec's)",
+      integer('--max-rooms-per-member', 1),
+    )
+    .option(
+      '--max-rooms <n>',
+      "v2 rooms: the server's maxRooms (default: the spec's)",
+      integer('--max-rooms', 0),
+    )
+    .option(
+      '--max-topic <chars>',
+      "v2 rooms: the server's maxTopic (default: the spec's)",
+      integer('--max-topic', 0),
+    )
     .option('--fingerprint <fp>', 'v2: the identity fingerprint the server must present (SHA256:...)')
     .option('-v, --verbose', 'print the wire log of every case that is not OK')
     .option('--no-color', 'no colours in the console output')
@@ -203,6 +223,10 @@ interface Options {
   maxName?: number;
   maxClients?: number;
   maxQueuedBytes?: number;
+  maxRoomName?: number;
+  maxRoomsPerMember?: number;
+  maxRooms?: number;
+  maxTopic?: number;
   serverCmd?: string;
   isolate?: boolean;
   fingerprint?: string;
@@ -321,6 +345,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       maxName: opts.maxName,
       maxClients: opts.maxClients,
       maxQueuedBytes: opts.maxQueuedBytes,
+      maxRoomName: opts.maxRoomName,
+      maxRoomsPerMember: opts.maxRoomsPerMember,
+      maxRooms: opts.maxRooms,
+      maxTopic: opts.maxTopic,
       fingerprint: opts.fingerprint,
     };
     let first: ServerProcess | undefined;

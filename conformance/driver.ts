@@ -9,7 +9,7 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { type Frame, FrameDecoder } from '../src/framing/frame-codec.js';
-import { countFrames } from './attribution.js';
+import { countFrames } from './frame-count.js';
 
 /** The largest frame the suite accepts from a server: the spec's largest allowed maxFrame. */
 export const SUITE_MAX_FRAME = 16_777_216;

@@ -10,7 +10,7 @@
  * reader survives them) unless a case asks for the original client's unpadded compact JSON.
  */
 import { randomBytes } from 'node:crypto';
-import { legacyPublicDecimal, legacySharedSecret } from '../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../src/crypto/key-agreement.js';
 import { LEGACY_NONE_KEY, legacyDecrypt, legacyEncrypt, legacyKey } from '../src/crypto/legacy-cipher.js';
 import { encodeFrame } from '../src/framing/frame-codec.js';
 import { LEGACY_IV_BYTES, LEGACY_TEMP_NAME } from '../src/generated/constants.js';
@@ -23,6 +23,9 @@ import {
 } from '../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../src/legacy/python-json.js';
 import { type RawConnection, ServerViolation, WaitTimeout } from './driver.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 export type Encoding = 'plain' | 'key' | 'none';
 
@@ -102,13 +105,13 @@ export class LegacySession {
   /** Builds a valid key_exc frame and derives the key, without sending it (for pipelining). */
   prepareKeyExchange(pad = true): Buffer {
     const privateKey = randomBytes(32);
-    const frame = this.frame('key_exc', legacyPublicDecimal(privateKey), {
+    const frame = this.frame('key_exc', keyAgreement.legacyPublicDecimal(privateKey), {
       plaintext: true,
       username: LEGACY_TEMP_NAME,
       pad,
     });
     try {
-      this.key = legacyKey(legacySharedSecret(privateKey, this.serverValue!));
+      this.key = legacyKey(keyAgreement.legacySharedSecret(privateKey, this.serverValue!));
     } catch (err) {
       throw new ServerViolation(`the server's public value is invalid: ${(err as Error).message}`);
     }

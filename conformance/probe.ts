@@ -24,6 +24,8 @@ export interface Probe {
    * connection away at accept (5.10), its per-address limits included, as well as a broken one.
    */
   readonly silentClose?: boolean;
+  /** The probe's connection, still open, when the caller asked to keep it (politeProbe's `keep`). */
+  readonly held?: RawConnection;
 }
 
 /** The frames a server sends before the client says anything: v2 one, legacy two. */
@@ -31,8 +33,15 @@ export function openingFrames(options: Pick<SuiteOptions, 'profile'>): number {
   return options.profile === 'legacy' ? 2 : 1;
 }
 
-/** One polite probe: connect, read the whole opening, leave. */
-export async function politeProbe(options: SuiteOptions, timeoutMs = options.timeoutMs): Promise<Probe> {
+/**
+ * One polite probe: connect, read the whole opening, leave. With `keep`, a probe that succeeded
+ * does not leave: its connection is handed to the caller (`held`), who closes it later.
+ */
+export async function politeProbe(
+  options: SuiteOptions,
+  timeoutMs = options.timeoutMs,
+  keep = false,
+): Promise<Probe> {
   let conn: RawConnection;
   try {
     conn = await RawConnection.open({
@@ -48,6 +57,7 @@ export async function politeProbe(options: SuiteOptions, timeoutMs = options.tim
     return { ok: false, step: 'connecting', detail: `the connection was not accepted (${reason})` };
   }
   const frames: Buffer[] = [];
+  let result: Probe | null = null;
   try {
     // legacy: until key_exc, however many frames come first (the original sends list updates
     // under the key of None to connections still in the handshake).
@@ -73,7 +83,8 @@ export async function politeProbe(options: SuiteOptions, timeoutMs = options.tim
       frames.push(Buffer.from(frame.body));
       if (frames.length === 1 && !looksLegacy(frame.body)) break;
     }
-    return { ok: true, step: 'opening', detail: 'answered', frames };
+    result = { ok: true, step: 'opening', detail: 'answered', frames, ...(keep ? { held: conn } : {}) };
+    return result;
   } catch (err) {
     if (frames.length > 0) return { ok: true, step: 'opening', detail: 'answered', frames };
     const detail =
@@ -82,7 +93,7 @@ export async function politeProbe(options: SuiteOptions, timeoutMs = options.tim
         : `its first frame is not valid (${(err as Error).message})`;
     return { ok: !(err instanceof WaitTimeout), step: 'opening', detail, frames };
   } finally {
-    conn.destroy();
+    if (!result?.held) conn.destroy();
   }
 }
 

@@ -367,8 +367,9 @@ async function judge(server: ServerProcess, result: CaseResult, options: SuiteOp
 
 /**
  * With --server-cmd: the suite starts, watches and restarts the server. Plain cases share one
- * server, restarted after any case that did not pass; timer cases, cases that need a setting and
- * cases that stop the server get one each; with --isolate every case does.
+ * server, restarted after any case that did not pass; timer cases, cases that need a setting, a
+ * pristine server (Case.pristine) or that stop the server get one each; with --isolate every case
+ * does.
  */
 async function runManaged(
   cases: readonly Case[],
@@ -387,13 +388,36 @@ async function runManaged(
     return wanted.length ? (Object.fromEntries(wanted) as LimitOverrides) : null;
   };
   /**
+   * With --isolate, the next case's server is started while the current case runs (a server with
+   * the ordinary settings; a case that needs others, or a pristine one, starts its own), and a
+   * used server is stopped while the next case runs: a slow start costs the run once, not per case.
+   */
+  let spare: Promise<ServerProcess> | null = null;
+  const stopping: Promise<void>[] = [];
+  const ordinary = (c: Case) => !overridesOf(c) && !c.pristine;
+  const all = [p.first, ...p.timed, ...p.plain, ...p.stopping, p.last].filter((c) => c !== undefined);
+  let ordinaryLeft = all.filter(ordinary).length;
+  const serverFor = (c: Case, overrides: LimitOverrides): Promise<ServerProcess> => {
+    const taken = ordinary(c) ? spare : null;
+    if (ordinary(c)) {
+      spare = null;
+      ordinaryLeft--;
+    }
+    const server = taken ?? ServerProcess.start(control.template, options, overrides, undefined, c.pristine);
+    if (control.isolate && !spare && ordinaryLeft > 0) {
+      spare = server.catch(() => null).then(() => ServerProcess.start(control.template, options));
+      spare.catch(() => {});
+    }
+    return server;
+  };
+  /**
    * A case on a server of its own, stopped afterwards. A case that stops the server (7.9) may
    * send it SIGTERM; the process ending then is what the case asked for, not a crash.
    */
   const alone = async (c: Case, overrides: LimitOverrides = {}): Promise<CaseResult> => {
     let server: ServerProcess;
     try {
-      server = await ServerProcess.start(control.template, options, overrides);
+      server = await serverFor(c, overrides);
     } catch (err) {
       return { ...notRun(c, (err as Error).message), verdict: 'CRASHED' };
     }
@@ -403,9 +427,11 @@ async function runManaged(
         const stopServer = async () => server.signal('SIGTERM');
         return await runCase(c, { ...o, stopServer }, p.tagOf(c));
       }
-      return await judge(server, await runCase(c, o, p.tagOf(c)), o);
+      const result = await runCase(c, o, p.tagOf(c));
+      server.release();
+      return await judge(server, result, o);
     } finally {
-      await server.stop();
+      stopping.push(server.stop());
     }
   };
   /** A case on the shared server, restarted first if a case before killed it. */
@@ -431,7 +457,7 @@ async function runManaged(
   };
   const runOne = (c: Case): Promise<CaseResult> => {
     const overrides = overridesOf(c);
-    if (overrides || c.stopsServer) return alone(c, overrides ?? {});
+    if (overrides || c.stopsServer || c.pristine) return alone(c, overrides ?? {});
     return control.isolate ? alone(c) : onShared(c);
   };
 
@@ -444,5 +470,8 @@ async function runManaged(
     if (p.last) report(await runOne(p.last));
   } finally {
     await (shared as ServerProcess | null)?.stop();
+    const left = await (spare as Promise<ServerProcess> | null)?.catch(() => null);
+    await left?.stop();
+    await Promise.all(stopping);
   }
 }

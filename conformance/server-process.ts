@@ -15,6 +15,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { LIMITS } from '../src/generated/constants.js';
 import type { SuiteOptions } from './case.js';
+import type { RawConnection } from './driver.js';
 import { type Probe, politeProbe } from './probe.js';
 
 /** The limit placeholders a --server-cmd may contain, and the SuiteOptions field each fills. */
@@ -121,6 +122,8 @@ export class ServerProcess {
   private readonly tail: string[] = [];
   private partial = '';
   private exited!: Promise<ExitInfo>;
+  /** The connection that found the server ready, when start() was asked to keep it. */
+  private held: RawConnection | null = null;
 
   private constructor(
     readonly command: string,
@@ -131,12 +134,14 @@ export class ServerProcess {
   /**
    * Starts the command and resolves once the server answers a polite probe; throws a
    * ServerCommandError (with the output) when it exits first or does not answer in `startMs`.
+   * With `keepProbe` the probe that found it ready stays connected until release() or stop().
    */
   static async start(
     template: string,
     options: SuiteOptions,
     overrides: LimitOverrides = {},
     startMs = 15_000,
+    keepProbe = false,
   ): Promise<ServerProcess> {
     const port = await freePort(options.host);
     const command = fillTemplate(template, options.host, port, options, overrides);
@@ -147,8 +152,11 @@ export class ServerProcess {
     let last: Probe = { ok: false, step: 'connecting', detail: 'not tried yet' };
     while (performance.now() < deadline) {
       if (server.exitInfo) break;
-      last = await politeProbe(target, Math.min(options.timeoutMs, 2000));
-      if (last.ok) return server;
+      last = await politeProbe(target, Math.min(options.timeoutMs, 2000), keepProbe);
+      if (last.ok) {
+        server.held = last.held ?? null;
+        return server;
+      }
       if (server.exitInfo) break;
       await Promise.race([new Promise((r) => setTimeout(r, 100)), server.exited]);
     }
@@ -225,8 +233,15 @@ export class ServerProcess {
     }
   }
 
+  /** Closes the connection kept from the readiness probe, if any. */
+  release(): void {
+    this.held?.destroy();
+    this.held = null;
+  }
+
   /** Stops the process group (SIGTERM, then SIGKILL after a second). */
   async stop(): Promise<void> {
+    this.release();
     if (this.exitInfo) return;
     this.signal('SIGTERM');
     if ((await this.waitExit(1000)) === null) {

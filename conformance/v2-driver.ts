@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkFingerprint } from '../src/client/trust.js';
 import { fingerprintOf, verifyTranscript } from '../src/crypto/identity.js';
-import { generateKeyPair, type KeyPair } from '../src/crypto/key-agreement.js';
+import { KeyAgreement, type KeyPair } from '../src/crypto/key-agreement.js';
 import {
   type DirectionKeys,
   deriveSessionKeys,
@@ -27,6 +27,9 @@ import { type ClientHello, clientHelloFor } from '../src/session/v2-client-conne
 import { parseServerPacket, splitPackets } from '../src/session/v2-codec.js';
 import { type RawConnection, ServerViolation, WaitTimeout } from './driver.js';
 import { openRecord, rethrowAs, sealRecord } from './records.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 export type ServerHello = V2PacketOf<'server_hello'>;
 export type Payload = object | string | Buffer;
@@ -127,7 +130,7 @@ export class V2Session {
     const group = options.group ?? 'x25519';
     const keyPair =
       options.share === undefined && (V2_GROUPS as readonly string[]).includes(group)
-        ? generateKeyPair(group as V2Group, randomBytes)
+        ? keyAgreement.generateKeyPair(group as V2Group, randomBytes)
         : undefined;
     const share = options.share ?? keyPair?.share ?? Buffer.alloc(32);
     const packet = {
@@ -169,7 +172,7 @@ export class V2Session {
       mine = clientHelloFor(
         this.serverHelloFrame!,
         offer,
-        generateKeyPair(group, randomBytes),
+        keyAgreement.generateKeyPair(group, randomBytes),
         randomBytes(32),
         features,
       );

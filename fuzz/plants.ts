@@ -103,6 +103,21 @@ export const PLANTS: readonly PlantInfo[] = [
     target: 'session',
     bug: "a newcomer's backlog leaves out its oldest line (7.10)",
   },
+  {
+    name: 'rooms-leak',
+    target: 'session',
+    bug: 'a line said in a room reaches every member of every room (7.15)',
+  },
+  {
+    name: 'rooms-no-part-notice',
+    target: 'session',
+    bug: 'a part is told to the parter only: the room never hears of it (7.15)',
+  },
+  {
+    name: 'rooms-outlive',
+    target: 'session',
+    bug: 'a room that empties is kept, topic and history with it (7.15)',
+  },
 ];
 
 export function plantInfo(name: string): PlantInfo | undefined {
@@ -458,6 +473,59 @@ function plantShortBacklog(server: ChatServer<unknown>): void {
   room.recentChat = (count) => original(count).slice(1);
 }
 
+// ---------------------------------------------------------------------------------------------
+// rooms (7.15): the conformance suite's broken servers plant the same faults
+
+/** The rooms of a chat server (src/chat/room-set.ts), looked into on purpose. */
+function roomSetOf(server: ChatServer<unknown>): { all: Set<{ members: Set<unknown> }>; forget: unknown } {
+  return (server.room as unknown as { rooms: never }).rooms;
+}
+
+type Render = (decision: { kind: string }, ...rest: unknown[]) => readonly Delivery[];
+
+/** Wraps the dialect's rendering of decisions (how the chat model's decisions become packets). */
+function onRooms(server: ChatServer<unknown>, wrap: (original: Render) => Render): void {
+  const dialect = server.dialect as unknown as { render: Render };
+  dialect.render = wrap(dialect.render.bind(dialect));
+}
+
+/** A line's broadcast goes to the members of every room: a fan-out over the wrong set. */
+export function plantRoomLeak(server: ChatServer<unknown>): void {
+  onRooms(server, (render) => (decision, ...rest) => {
+    const out = render(decision, ...rest);
+    if (decision.kind !== 'message') return out;
+    const everyone = new Set<unknown>();
+    for (const room of roomSetOf(server).all) for (const id of room.members) everyone.add(id);
+    return out.map((d) => (d.kind === 'broadcast' ? ({ ...d, among: everyone } as Delivery) : d));
+  });
+}
+
+/** A part's presence notice is never queued: the room's other members are not told. */
+export function plantNoPartNotice(server: ChatServer<unknown>): void {
+  const dialect = server.dialect as unknown as { presence: { notice: (...args: unknown[]) => void } };
+  onRooms(server, (render) => (decision, ...rest) => {
+    if (decision.kind !== 'room-parted') return render(decision, ...rest);
+    const notice = dialect.presence.notice;
+    dialect.presence.notice = () => {};
+    try {
+      return render(decision, ...rest);
+    } finally {
+      dialect.presence.notice = notice;
+    }
+  });
+}
+
+/** An emptied room is never forgotten: it stays listed, with its topic and history. */
+export function plantRoomOutlives(server: ChatServer<unknown>): void {
+  roomSetOf(server).forget = () => {};
+}
+
+const ROOM_PLANTS: Readonly<Record<string, (server: ChatServer<unknown>) => void>> = {
+  'rooms-leak': plantRoomLeak,
+  'rooms-no-part-notice': plantNoPartNotice,
+  'rooms-outlive': plantRoomOutlives,
+};
+
 export function deliveryPlantKind(name: string): 'drop' | 'duplicate' | null {
   return name === 'drop-delivery' ? 'drop' : name === 'duplicate-delivery' ? 'duplicate' : null;
 }
@@ -470,6 +538,16 @@ export function sessionPlant(name: string): SessionImpl | null {
         // The behaviour before decision L1: the dropped setuser is settled as refused, unanswered.
         const inside = server as unknown as { dialect: { closesOnDroppedJoin?: boolean } };
         inside.dialect.closesOnDroppedJoin = false;
+        return server;
+      },
+    };
+  }
+  const roomPlant = ROOM_PLANTS[name];
+  if (roomPlant) {
+    return {
+      createServer(profile, options) {
+        const server = REAL_SESSION.createServer(profile, options);
+        roomPlant(server);
         return server;
       },
     };

@@ -11,7 +11,7 @@ import { type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { generateKeyPair, type KeyPair } from '../src/crypto/key-agreement.js';
+import type { KeyAgreement, KeyPair } from '../src/crypto/key-agreement.js';
 import type { V2Group } from '../src/generated/constants.js';
 
 export const PRIVATE_BYTES = 32;
@@ -34,6 +34,8 @@ export interface KeyPoolReply {
 const WORKER_LINGER_MS = 1000;
 
 export interface KeyPairPoolOptions {
+  /** The server's key agreement: it makes the pairs made here and agrees for every pair. */
+  readonly agreement: KeyAgreement;
   /** Pairs kept per group (default 128). */
   readonly size?: number;
   /** The worker's script (default: the compiled key-pool-worker.js beside this file). */
@@ -55,8 +57,10 @@ export class KeyPairPool {
 
   private readonly size: number;
   private readonly onWorkerOnline: (() => void) | undefined;
+  private readonly agreement: KeyAgreement;
 
-  constructor(groups: readonly V2Group[], options: KeyPairPoolOptions = {}) {
+  constructor(groups: readonly V2Group[], options: KeyPairPoolOptions) {
+    this.agreement = options.agreement;
     this.size = options.size ?? 128;
     this.onWorkerOnline = options.onWorkerOnline;
     const script = options.workerScript ?? new URL('./key-pool-worker.js', import.meta.url);
@@ -86,6 +90,7 @@ export class KeyPairPool {
           group: reply.group,
           privateKey: packed.subarray(at, at + PRIVATE_BYTES),
           share: packed.subarray(at + PRIVATE_BYTES, at + reply.stride),
+          agreement: this.agreement,
           ...(privateKeyObject ? { privateKeyObject } : {}),
         });
       }
@@ -127,7 +132,7 @@ export class KeyPairPool {
     const pool = this.pools.get(group);
     const pair = pool?.pop();
     if ((pool?.length ?? 0) < this.size / 2) this.refill(group);
-    return pair ?? generateKeyPair(group, randomBytes);
+    return pair ?? this.agreement.generateKeyPair(group, randomBytes);
   };
 
   private refill(group: V2Group): void {

@@ -106,6 +106,23 @@ const program = new Command('reference-server')
     limitHelp('backlog', 'v2: newest chat lines sent to a newcomer (0: none)'),
     limit('backlog'),
   )
+  .option(
+    '--history-total <n>',
+    limitHelp('historyTotal', 'chat entries kept in memory over all rooms'),
+    limit('historyTotal'),
+  )
+  .option('--max-rooms <n>', limitHelp('maxRooms', 'v2: rooms besides #lobby at once'), limit('maxRooms'))
+  .option(
+    '--max-rooms-per-member <n>',
+    limitHelp('maxRoomsPerMember', 'v2: rooms one member may be in, #lobby included'),
+    limit('maxRoomsPerMember'),
+  )
+  .option(
+    '--max-room-name <chars>',
+    limitHelp('maxRoomName', "v2: longest room name after the '#'"),
+    limit('maxRoomName'),
+  )
+  .option('--max-topic <chars>', limitHelp('maxTopic', 'v2: longest room topic'), limit('maxTopic'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
   .option('--reserve-names <file>', 'v2: keep names for the first key that holds them, in this file (7.17)')
   .option(
@@ -171,6 +188,14 @@ const program = new Command('reference-server')
     limit('maxPerAddress'),
   )
   .option(
+    '--max-prefix-addresses <n>',
+    limitHelp(
+      'maxAddressesPerPrefix',
+      'addresses of one network (IPv4 /24, IPv6 /48) holding connections at once',
+    ),
+    limit('maxAddressesPerPrefix'),
+  )
+  .option(
     '--address-burst <n>',
     limitHelp('addressHandshakeBurst', 'new connections one address may open at once'),
     limit('addressHandshakeBurst'),
@@ -219,6 +244,11 @@ interface Options {
   maxName?: number;
   history?: number;
   backlog?: number;
+  historyTotal?: number;
+  maxRooms?: number;
+  maxRoomsPerMember?: number;
+  maxRoomName?: number;
+  maxTopic?: number;
   motd?: string;
   reservationDays?: number;
   reserveNames?: string;
@@ -236,6 +266,7 @@ interface Options {
   rateBudget?: number;
   rateWindow?: number;
   maxPerAddress?: number;
+  maxPrefixAddresses?: number;
   addressBurst?: number;
   addressRate?: number;
   maxQueued?: number;
@@ -324,6 +355,11 @@ async function main(): Promise<void> {
       maxName: opts.maxName,
       history: opts.history,
       backlog: opts.backlog,
+      historyTotal: opts.historyTotal,
+      maxRooms: opts.maxRooms,
+      maxRoomsPerMember: opts.maxRoomsPerMember,
+      maxRoomName: opts.maxRoomName,
+      maxTopic: opts.maxTopic,
       handshakeTimeoutMs: opts.handshakeTimeout,
       idlePingMs: opts.idlePing,
       idleTimeoutMs: opts.idleTimeout,
@@ -333,6 +369,7 @@ async function main(): Promise<void> {
       rateRefusalBudget: opts.rateBudget,
       rateRefusalWindowMs: opts.rateWindow,
       maxPerAddress: opts.maxPerAddress,
+      maxAddressesPerPrefix: opts.maxPrefixAddresses,
       addressHandshakeBurst: opts.addressBurst,
       addressHandshakesPerSecond: opts.addressRate,
       maxQueuedBytes: opts.maxQueued,

@@ -15,10 +15,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { ChatServer, ConnId, ServerAction } from '../src/chat/chat-server.js';
 import { createLegacyServer } from '../src/chat/legacy-dialect.js';
 import { createRoomGuards, type GuardsConfig } from '../src/chat/room-guards.js';
-import { checkStampedFit } from '../src/chat/stamped-fit.js';
-import { createV2Server } from '../src/chat/v2-dialect.js';
+import { checkV2Limits, createV2Server } from '../src/chat/v2-dialect.js';
 import type { Identity } from '../src/crypto/identity.js';
-import { prepareGroups } from '../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../src/crypto/key-agreement.js';
 import {
   LEGACY_NAME_RULES,
   LIMITS,
@@ -89,11 +88,14 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   );
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
-    // Before the key pool's worker starts: a refused start leaves nothing running (a key makes a
-    // stamped packet longer, 7.16).
-    checkStampedFit(limits, options.features === undefined || options.features.includes('client-key'));
-    prepareGroups(V2_GROUPS); // before listening (key-agreement.ts says why)
-    keyPool = new KeyPairPool(V2_GROUPS, tuning ? { onWorkerOnline: tuning.onWorkerOnline } : {});
+    // Before the key pool's worker starts: a refused start leaves nothing running.
+    checkV2Limits(limits, options.features);
+    // Prepared before listening (key-agreement.ts says why); the pool's pairs carry it.
+    const agreement = new KeyAgreement().prepare(V2_GROUPS);
+    keyPool = new KeyPairPool(V2_GROUPS, {
+      agreement,
+      ...(tuning ? { onWorkerOnline: tuning.onWorkerOnline } : {}),
+    });
     chat = createV2Server({
       identity: options.identity,
       random: randomBytes,
@@ -111,6 +113,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     chat = createLegacyServer({
       random: randomBytes,
       guards,
+      keyAgreement: new KeyAgreement().prepare(['modp14']), // before listening, as for v2
       limits,
       deferWrites: true,
       flowControl: true,

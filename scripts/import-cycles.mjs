@@ -1,9 +1,11 @@
 // Import cycles among the TypeScript modules under the given folders.
 //
-//   node scripts/import-cycles.mjs src reference-server bench fuzz     prints each cycle; exit 1 if any
+//   node scripts/import-cycles.mjs              every TypeScript folder (npm run lint runs this)
+//   node scripts/import-cycles.mjs src bench    only these; prints each cycle, exit 1 if any
 //
 // A module's dependencies are the relative modules it names in `import ... from`, `export ... from`
-// (type-only ones included: they tie the modules' designs together too) and `await import(...)`.
+// (type-only ones included: they tie the modules' designs together too), `import '...'` and
+// `await import(...)`.
 // The cycles are the strongly connected components of more than one module (Tarjan's algorithm).
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +14,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const STATIC = /^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms;
 const DYNAMIC = /import\('(\.[^']+)'\)/g;
+const BARE = /^import\s+'(\.[^']+)'/gm;
+
+/** The folders with TypeScript modules, checked when none are named. */
+export const FOLDERS = [
+  'src',
+  'reference-server',
+  'reference-client',
+  'conformance',
+  'fuzz',
+  'bench',
+  'tools',
+  'test',
+];
 
 function tsFiles(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -29,7 +44,9 @@ export function importGraph(dirs) {
   const graph = new Map();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const specifiers = [...text.matchAll(STATIC), ...text.matchAll(DYNAMIC)].map((m) => m[1]);
+    const specifiers = [...text.matchAll(STATIC), ...text.matchAll(BARE), ...text.matchAll(DYNAMIC)].map(
+      (m) => m[1],
+    );
     const deps = specifiers
       .map((s) => path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts')))
       .filter((target) => files.has(target));
@@ -75,7 +92,7 @@ export function importCycles(graph) {
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const dirs = process.argv.slice(2);
-  const graph = importGraph(dirs.length ? dirs : ['src', 'reference-server', 'bench', 'fuzz']);
+  const graph = importGraph((dirs.length ? dirs : FOLDERS).map((d) => path.resolve(root, d)));
   const cycles = importCycles(graph);
   for (const cycle of cycles) console.log(`cycle: ${cycle.map((f) => path.relative(root, f)).join(' <-> ')}`);
   console.log(`${cycles.length} import cycle(s) among ${graph.size} modules`);

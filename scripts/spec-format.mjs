@@ -153,6 +153,7 @@ const limit = z
       'packets',
       'packets/s',
       'days',
+      'rooms',
     ]),
     section: sectionId,
     /** The reference server's command-line option that sets it, when it has one. */

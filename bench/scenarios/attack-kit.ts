@@ -23,7 +23,7 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { computeSharedSecret, generateKeyPair } from '../../src/crypto/key-agreement.js';
+import { computeSharedSecret, KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
@@ -32,6 +32,9 @@ import { type ClientTarget, leaveAll, ParleyClient, startAll } from '../load-cli
 import { readProcess, type ServerUnderTest, startParleyServer } from '../server-process.js';
 import { type LatencySummary, nowUs, Samples, summarise } from '../stats.js';
 import { hasAt } from '../text-at.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 /** What the honest members' worker (attack-honest-worker.ts) is started with. */
 export interface HonestWorkerInit {
@@ -239,7 +242,7 @@ export class RawPeer {
     };
     const offer = hello.groups.find((g) => g.group === 'x25519');
     if (!offer) throw new Error('the server offers no x25519 share');
-    const own = generateKeyPair('x25519', randomBytes);
+    const own = keyAgreement.generateKeyPair('x25519', randomBytes);
     const packet: Record<string, unknown> = {
       type: 'client_hello',
       protocol: V2_PROTOCOL_ID,

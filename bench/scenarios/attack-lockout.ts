@@ -3,12 +3,13 @@
  * never finish the handshake, and reopens each one the moment the server closes it. Newcomers
  * arrive one by one over the attack, each from an address of its own: how many of them join?
  *
- * Three variants, so that the per-address limits (spec 11: maxPerAddress, addressHandshakeBurst,
- * addressHandshakesPerSecond) are measured rather than assumed:
+ * Three variants, so that the per-address limits (spec 11: maxPerAddress, maxAddressesPerPrefix,
+ * addressHandshakeBurst, addressHandshakesPerSecond) are measured rather than assumed:
  * - `lockout`: one attacking address (127.0.0.2), the server's default per-address limits;
  * - `lockout-spread`: as many addresses as it takes to fill maxClients within maxPerAddress
- *   (127.0.0.2, 127.0.0.3, ...: the whole of 127.0.0.0/8 routes to the loopback on Linux),
- *   default limits: what an attacker with a few hundred addresses still does;
+ *   (127.0.0.2, 127.0.0.3, ...: the whole of 127.0.0.0/8 routes to the loopback on Linux; one
+ *   /24, as a hosting customer holds), default limits: what an attacker with a few hundred
+ *   addresses of one network still does (newcomers come from another network);
  * - `lockout-lifted`: the same addresses with the per-address limits lifted (the bench's own
  *   setting for the other attacks): the server as it was before the limits existed.
  * The server keeps its default handshake timeout (10 s), so the attack lasts at least two of them:
@@ -32,13 +33,15 @@ export function loopbackAddress(n: number): string {
   return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-/** Newcomers connect from 127.1.0.1, 127.1.0.2, ...: none shares an address with anyone. */
+/** Newcomers connect from 127.1.1.1, 127.1.2.1, ...: none shares an address or a /24 with anyone. */
 const NEWCOMER_BASE = 1 << 16;
 
 /** The per-address limits as the spec's defaults set them, restated so that they win over the bench's lifted ones. */
 const DEFAULT_ADDRESS_FLAGS = [
   '--max-per-address',
   String(LIMITS.maxPerAddress),
+  '--max-prefix-addresses',
+  String(LIMITS.maxAddressesPerPrefix),
   '--address-burst',
   String(LIMITS.addressHandshakeBurst),
   '--address-rate',
@@ -98,7 +101,7 @@ function lockoutPlan(spread: boolean, lifted: boolean): AttackPlan {
         const target = {
           host: server.host,
           port: server.port,
-          localAddress: loopbackAddress(NEWCOMER_BASE + i + 1),
+          localAddress: loopbackAddress(NEWCOMER_BASE + (i + 1) * 256 + 1),
         };
         const c = new ParleyClient(target, `newcomer${i + 1}`, 'v2');
         newcomers.push(c);

@@ -123,3 +123,39 @@ export async function chatRoundTrip(ctx: CaseContext, label: string): Promise<st
     return (err as Error).message;
   }
 }
+
+/**
+ * Waits until the server has finished its work on these legacy members' joins, so that a member
+ * leaving next is judged on the leave alone. Every member sends a marker line and every other
+ * member must receive it; a lone member waits for its list update (10.2). A server may reach a
+ * member's later packets only once it has sent that member's join its list updates (the original
+ * sleeps a second after each approval first, and a member that leaves inside that second breaks
+ * its broadcast: the sending thread dies and the leaver is never announced, a defect that
+ * legacy-chat/10.4/2 names on its own).
+ */
+export async function settleLegacy(ctx: CaseContext, members: readonly LegacySession[]): Promise<void> {
+  if (members.length === 1) {
+    const [m] = members;
+    const isList = (r: { packet: { typ: string } }) => r.packet.typ === 'client_list_update_add';
+    if (!m.received.some(isList))
+      await ctx.attempt('a list update after the join', `at ${m.conn.label}`, () =>
+        m.until(isList, 'its list update'),
+      );
+    return;
+  }
+  const markers = members.map((m) => {
+    const marker = ctx.line(`settled ${m.conn.label} ${randomBytes(3).toString('hex')}`);
+    m.sendPacket('default', marker);
+    return marker;
+  });
+  for (const [i, m] of members.entries()) {
+    const due = new Set(markers.filter((_, j) => j !== i));
+    const take = (r: { packet: { typ: string; cont: unknown } }) =>
+      r.packet.typ === 'default' && due.delete(String(r.packet.cont)) && due.size === 0;
+    for (const r of m.received) take(r);
+    if (due.size > 0)
+      await ctx.attempt("the other members' marker lines", `at ${m.conn.label}`, () =>
+        m.until(take, 'the marker lines'),
+      );
+  }
+}

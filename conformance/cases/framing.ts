@@ -1,6 +1,7 @@
 import { encodeHeader } from '../../src/framing/frame-codec.js';
+import { LIMIT_INFO } from '../../src/generated/constants.js';
 import type { Case, CaseContext } from '../case.js';
-import { outcome, quote, texts } from '../spec-text.js';
+import { limitText, outcome, quote, texts } from '../spec-text.js';
 import { expectRefused, open, rawHeader, refusedOutcomes, validFrame } from './common.js';
 
 interface BadHeader {
@@ -71,6 +72,22 @@ const tooLarge = async (ctx: CaseContext): Promise<BadHeader[]> => {
   ];
 };
 
+/**
+ * Before keys exist a server takes at most maxHandshakeFrame (3.2), which is not announced but is
+ * at most its spec maximum: one byte more is refused by every server, also where maxFrame allows
+ * it (where maxFrame is smaller, this is framing/3.2/7 again).
+ */
+const beyondHandshake = async (): Promise<BadHeader[]> => {
+  const length = LIMIT_INFO.maxHandshakeFrame.max + 1;
+  return [
+    {
+      label: `announcing ${length} bytes before the handshake (the largest maxHandshakeFrame + 1)`,
+      header: () => encodeHeader(length),
+      headerOnly: true,
+    },
+  ];
+};
+
 export const framingCases: Case[] = [
   headerCase('framing/3.2/1', '3.2/1', 'A zero-length frame is refused', 'FRAME_EMPTY', false, async () => [
     { label: '"0" (zero length)', header: text('0') },
@@ -135,6 +152,17 @@ export const framingCases: Case[] = [
       tooLarge,
     ),
     specText: texts(outcome('3.2/7'), quote('3.2', 'so it never buffers a body it will refuse')),
+  },
+  {
+    ...headerCase(
+      'framing/3.2/14',
+      '3.2/7',
+      'Before the handshake, a length over maxHandshakeFrame is refused on the header alone',
+      'FRAME_TOO_LARGE',
+      false,
+      beyondHandshake,
+    ),
+    specText: texts(outcome('3.2/7'), limitText('maxHandshakeFrame')),
   },
   headerCase(
     'framing/3.2/8',

@@ -6,6 +6,7 @@ import type { Case, Profile } from '../case.js';
 import { framingCases } from './framing.js';
 import { framingStreamCases } from './framing-stream.js';
 import { legacyChatCases } from './legacy-chat.js';
+import { legacyDefectCases } from './legacy-defects.js';
 import { legacyHandshakeCases } from './legacy-handshake.js';
 import { legacyKeyCases } from './legacy-keys.js';
 import { legacyMitigationCases } from './legacy-mitigations.js';
@@ -25,6 +26,9 @@ import { v2PresenceCases } from './v2-presence.js';
 import { v2PrivateCases } from './v2-private.js';
 import { v2RecordCases } from './v2-records.js';
 import { v2RoomCases } from './v2-room.js';
+import { v2RoomsCases } from './v2-rooms.js';
+import { v2RoomsMoreCases } from './v2-rooms-more.js';
+import { v2RoomsScopeCases } from './v2-rooms-scope.js';
 import { v2ShutdownCases } from './v2-shutdown.js';
 import { v2StateCases } from './v2-states.js';
 import { v2StrictCases } from './v2-strict.js';
@@ -78,11 +82,15 @@ const BODY: readonly Case[] = [
   ...v2PrivateCases,
   ...v2PresenceCases,
   ...v2RoomCases,
+  ...v2RoomsCases,
+  ...v2RoomsMoreCases,
+  ...v2RoomsScopeCases,
   ...v2IdleCases,
   ...v2ShutdownCases,
   ...v2OutputCases,
   ...legacyHandshakeCases,
   ...legacyChatCases,
+  ...legacyDefectCases,
   ...legacyMitigationCases,
   ...legacyKeyCases,
   ...robustnessCases,

@@ -4,31 +4,49 @@
  * clients send at once.
  *
  * How this works: the original keeps one AES object for the whole process and sets it to a
- * client's key just before each send; its per-client threads race, so when two clients send at
- * once, a line can leave for one receiver encrypted under another member's key, and that
- * receiver reads garbage. Two clients each write a batch of lines at the same moment; three
- * clients (the senders too) read every frame raw and try their own key, then the keys of the
- * case's other clients, so the report names whose key a stray frame was under.
+ * client's key just before each send; its per-client threads race, so when two threads send at
+ * once, a frame can leave for one receiver encrypted under another member's key, and that
+ * receiver reads garbage. Six clients ask for their names at the same moment (the original's
+ * threads then sleep a second and wake together to send their list updates to everyone), then
+ * three of them each write a batch of lines at the same moment, in rounds while the server
+ * forwards them all; every client reads every frame raw and tries its own key, then the keys of
+ * the case's other clients, so the report names whose key a stray frame was under.
  */
 
 import { legacyDecrypt } from '../../src/crypto/legacy-cipher.js';
-import { parseLegacyPacket } from '../../src/legacy/legacy-packet.js';
+import { type LegacyPacket, parseLegacyPacket } from '../../src/legacy/legacy-packet.js';
 import type { Case, CaseContext } from '../case.js';
 import { WaitTimeout } from '../driver.js';
 import type { LegacySession } from '../legacy-driver.js';
 import { quote, texts } from '../spec-text.js';
-import { joinAll, tag } from './legacy-chat.js';
+import { tag } from './legacy-chat.js';
 
 /**
- * Lines each sender writes at once. The original's race window is a few microseconds per send
- * (its threads switch every 5 ms), so against it this case is OK far more often than not: an OK
- * here means no stray frame was seen, not that none can be. A rate-limited server drops what is
- * over its burst; the case waits only for the first `--burst` lines of each sender.
+ * Lines each sender writes at once. The original's race window is short (a thread is switched out
+ * inside it only when another has waited 5 ms for the interpreter, and the other must then reset
+ * the shared key before it yields), so one round against it is OK more often than not; eight
+ * rounds of 60 lines from three senders to five others caught it in 3 of 4 runs. An OK means no stray frame was seen, not
+ * that none can be. The case waits only for the first `--burst` lines of each sender.
  */
-const PER_SENDER = 8;
+const PER_SENDER = 60;
+/**
+ * A rate-limited server refuses what is over its burst; the case sends no more than the burst
+ * and half the refusals a connection may make (7.8) in one go.
+ */
+const perSender = (ctx: CaseContext) =>
+  Math.max(1, Math.min(PER_SENDER, ctx.options.burst + Math.floor(ctx.options.rateBudget / 2)));
+/** Rounds of lines at most, while the server forwards every line. */
+const ROUNDS = 8;
+/** How long a reader waits for more frames once it has what it must get. */
+const QUIET_MS = 500;
+/** The clients that send at once; one more only reads. */
+const SENDERS = ['A', 'B', 'C'];
+/** Clients that only read: each line goes out to more connections, more chances for the race. */
+const READERS = ['keyR', 'keyS', 'keyT'];
 
 interface Reading {
-  /** Lines this receiver got under its own key. */
+  /** Packets this receiver got under its own key, and the chat lines among them. */
+  readonly packets: LegacyPacket[];
   readonly lines: Set<string>;
   /** Frames under another client's key, by that client's label. */
   readonly stray: Map<string, number>;
@@ -56,13 +74,24 @@ function keyOf(
   return null;
 }
 
-/** Reads raw frames at `r` until it has every line in `wanted` or the wait runs out. */
-async function read(ctx: CaseContext, r: LegacySession, all: readonly LegacySession[], wanted: Set<string>) {
-  const reading: Reading = { lines: new Set(), stray: new Map(), unreadable: 0 };
+/**
+ * Reads raw frames at `r` into `reading` until `done` holds or the wait runs out: packets under
+ * its own key are kept, frames under another client's key counted by that client.
+ */
+async function read(
+  ctx: CaseContext,
+  r: LegacySession,
+  all: readonly LegacySession[],
+  reading: Reading,
+  done: () => boolean,
+  all_?: () => boolean,
+): Promise<void> {
   const others = all.filter((s) => s !== r);
   const deadline = Date.now() + ctx.timeout * 2;
-  while ([...wanted].some((l) => !reading.lines.has(l))) {
-    const left = deadline - Date.now();
+  // Once `done` holds, frames still coming are read too (up to `all_`), while they come promptly:
+  // a stray frame may be among them.
+  while (!(all_ ?? done)()) {
+    const left = done() ? Math.min(QUIET_MS, deadline - Date.now()) : deadline - Date.now();
     if (left <= 0) break;
     let frame: Awaited<ReturnType<typeof r.conn.nextFrame>>;
     try {
@@ -84,10 +113,17 @@ async function read(ctx: CaseContext, r: LegacySession, all: readonly LegacySess
     }
     if (who === 'plain') continue;
     const packet = parseLegacyPacket(legacyDecrypt(r.key!, r.iv!, frame.body.toString('latin1')));
+    reading.packets.push(packet);
     if (packet.typ === 'default') reading.lines.add(String(packet.cont));
   }
-  return reading;
 }
+
+/** Every packet `r` holds that lists all of `names`. */
+const listsAll = (reading: Reading, names: readonly string[]) =>
+  reading.packets.some(
+    (p) =>
+      p.typ === 'client_list_update_add' && Array.isArray(p.cont) && names.every((n) => p.cont.includes(n)),
+  );
 
 export const legacyKeyCases: Case[] = [
   {
@@ -103,24 +139,76 @@ export const legacyKeyCases: Case[] = [
     ),
     covers: [],
     accepts: [
-      "every frame each of three clients receives opens under that client's own key, and each gets the other senders' lines",
+      "every frame each of six clients receives (approvals, list updates, lines) opens under that client's own key, and each gets the other senders' lines",
     ],
     async run(ctx) {
-      const clients = await joinAll(ctx, 'keyA', 'keyB', 'keyR');
-      const [a, b, r] = clients;
-      const linesOf = (who: string) =>
-        Array.from({ length: PER_SENDER }, (_, i) => ctx.line(`${who} ${i} ${tag()}`));
-      const [la, lb] = [linesOf('ka'), linesOf('kb')];
-      const due = Math.max(1, Math.min(PER_SENDER, ctx.options.burst));
-      const [wa, wb] = [la.slice(0, due), lb.slice(0, due)];
-      // One write each, at the same moment (padded bodies, so an original's 10-byte reader copes).
-      a.conn.write(Buffer.concat(la.map((t) => a.frame('default', t))));
-      b.conn.write(Buffer.concat(lb.map((t) => b.frame('default', t))));
-      const readings = await Promise.all([
-        read(ctx, a, clients, new Set(wb)),
-        read(ctx, b, clients, new Set(wa)),
-        read(ctx, r, clients, new Set([...wa, ...wb])),
-      ]);
+      const clients: LegacySession[] = [];
+      for (const label of [...SENDERS.map((s) => `key${s}`), ...READERS])
+        clients.push(await ctx.legacy(label));
+      const senders = clients.slice(0, SENDERS.length);
+      const readings: Reading[] = clients.map(() => ({
+        packets: [],
+        lines: new Set(),
+        stray: new Map(),
+        unreadable: 0,
+      }));
+      // Every client asks for its name at the same moment: the server's replies and list updates
+      // for all of them go out at once (the original's threads wake together from their sleeps).
+      const names = clients.map((c) => ctx.name(c.conn.label));
+      clients.forEach((c, i) => {
+        c.conn.write(c.frame('setuser', names[i], { username: names[i] }));
+        c.name = names[i];
+      });
+      await Promise.all(
+        clients.map((c, i) =>
+          read(ctx, c, clients, readings[i], () =>
+            listsAll(
+              readings[i],
+              names.filter((n) => n !== names[i]),
+            ),
+          ),
+        ),
+      );
+      // Each round every sender writes its lines at once; a server that forwards well past the
+      // burst (no rate limit in the way) gets further rounds, each another chance for the race,
+      // until a frame strays. A rate-limited server gets one: more would only add refusals.
+      const lines: string[][] = senders.map(() => []);
+      let rounds = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        rounds++;
+        const batch = senders.map((_, i) =>
+          Array.from({ length: perSender(ctx) }, (_, j) => ctx.line(`k${SENDERS[i]} ${round}.${j} ${tag()}`)),
+        );
+        for (const [i, b] of batch.entries()) lines[i].push(...b);
+        const due = Math.max(1, Math.min(perSender(ctx), ctx.options.burst - 2));
+        // One write each, at the same moment (padded bodies, so an original's 10-byte reader copes).
+        senders.forEach((s, i) => {
+          s.conn.write(Buffer.concat(batch[i].map((t) => s.frame('default', t))));
+        });
+        await Promise.all(
+          clients.map((c, r) => {
+            const owed = batch.flatMap((b, i) => (senders[i] === c ? [] : b.slice(0, due)));
+            const every = batch.flatMap((b, i) => (senders[i] === c ? [] : b));
+            return read(
+              ctx,
+              c,
+              clients,
+              readings[r],
+              () => owed.every((l) => readings[r].lines.has(l)),
+              () => every.every((l) => readings[r].lines.has(l)),
+            );
+          }),
+        );
+        // Well past the burst at every receiver: the server does not rate-limit these lines.
+        const unlimited = clients.every((c, r) =>
+          batch.every(
+            (b, i) =>
+              senders[i] === c || b.filter((l) => readings[r].lines.has(l)).length > ctx.options.burst + 5,
+          ),
+        );
+        if (!unlimited || readings.some((got) => got.stray.size > 0)) break;
+      }
+      ctx.note(`${rounds} round(s) of ${perSender(ctx)} lines from each of ${senders.length} senders`);
       const stray = readings.flatMap((got, i) =>
         [...got.stray].map(([owner, n]) => `${n} frame(s) to ${clients[i].conn.label} under ${owner}'s key`),
       );
@@ -136,19 +224,15 @@ export const legacyKeyCases: Case[] = [
         `${unreadable} frame(s) opened under no key of this case's clients`,
       );
       // A server that forwards nothing cannot pass: every receiver must hear from every sender.
-      const heard = [
-        [a, lb],
-        [b, la],
-        [r, la],
-        [r, lb],
-      ] as const;
-      for (const [who, lines] of heard) {
-        const reading = readings[clients.indexOf(who)];
-        ctx.check(
-          lines.some((l) => reading.lines.has(l)),
-          "the other senders' lines delivered",
-          `${who.conn.label} got none of the ${lines.length} lines of a sender`,
-        );
+      for (const [r, who] of clients.entries()) {
+        for (const [i, sender] of senders.entries()) {
+          if (sender === who) continue;
+          ctx.check(
+            lines[i].some((l) => readings[r].lines.has(l)),
+            "the other senders' lines delivered",
+            `${who.conn.label} got none of the ${lines[i].length} lines of ${sender.conn.label}`,
+          );
+        }
       }
     },
   },

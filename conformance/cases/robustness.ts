@@ -12,7 +12,7 @@ import type { Case, CaseContext } from '../case.js';
 import { pause, type RawConnection } from '../driver.js';
 import { announcesLeave } from '../presence.js';
 import { quote, texts } from '../spec-text.js';
-import { chatRoundTrip, expectRefused, open } from './common.js';
+import { chatRoundTrip, expectRefused, open, settleLegacy } from './common.js';
 
 const ROUND_TRIP = 'two fresh clients still join and exchange a line';
 
@@ -195,15 +195,16 @@ export const robustnessCases: Case[] = [
     async run(ctx) {
       if (ctx.options.profile === 'v2') {
         const [a, b] = [await ctx.v2Joined('rstA'), await ctx.v2Joined('rstB')];
-        b.conn.write(b.seal({ type: 'say', text: 'half' }).subarray(0, 20));
-        b.conn.destroy();
+        await b.conn.writeFlushed(b.seal({ type: 'say', text: 'half' }).subarray(0, 20));
+        b.conn.reset();
         await ctx.attempt(`user_left ${b.name}`, 'after a reset', () =>
           a.until(announcesLeave(b.name!), 'user_left'),
         );
       } else {
         const [a, b] = [await ctx.legacyJoined('rstA'), await ctx.legacyJoined('rstB')];
-        b.conn.write(encodeFrame('half a frame').subarray(0, 8));
-        b.conn.destroy();
+        await settleLegacy(ctx, [a, b]);
+        await b.conn.writeFlushed(encodeFrame('half a frame').subarray(0, 8));
+        b.conn.reset();
         await ctx.attempt('the leave notice', 'after a reset', () =>
           a.until((r) => String(r.packet.cont).includes(`[${b.name}]`), 'the leave notice'),
         );

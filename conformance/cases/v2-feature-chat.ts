@@ -8,6 +8,7 @@
  */
 import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case, CaseContext } from '../case.js';
+import { pause } from '../driver.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { barrier, tag } from './v2-steps.js';
@@ -330,6 +331,52 @@ export const v2FeatureChatCases: Case[] = [
         got.type === 'error' && got.code === 'NO_SUCH_USER' && !got.fatal,
         'NO_SUCH_USER',
         JSON.stringify(got),
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.13/2',
+    section: '7.13',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'whois idle counts public acts only: a private message does not reset it',
+    specText: quote('7.13', 'A private message (`msg`) does not reset it'),
+    covers: [],
+    accepts: [
+      "an idle of at least the time between the member's last chat line and its later private message (by the server's own ts)",
+      'nothing to check when the server does not offer whois',
+    ],
+    async run(ctx) {
+      if (!(await offered(ctx)).includes('whois')) {
+        ctx.note('the server does not offer whois (5.8): nothing to check');
+        return;
+      }
+      const a = await member(ctx, 'idlea');
+      const b = await member(ctx, 'idleb', ['whois']);
+      const c = await member(ctx, 'idlec');
+      const line = ctx.line(`public ${tag()}`);
+      a.send({ type: 'say', text: line });
+      const { packet: said } = await ctx.attempt('the chat line', `at ${b.conn.label}`, () =>
+        b.until((p) => p.type === 'message' && p.text === line, 'the chat line'),
+      );
+      // Long enough that an idle restarted by the private message is told apart from one that was not.
+      await pause(400);
+      const text = ctx.line(`private ${tag()}`);
+      a.send({ type: 'msg', to: c.name!, text });
+      const { packet: sent } = await ctx.attempt('the private message', `at ${c.conn.label}`, () =>
+        c.until((p) => p.type === 'private' && p.text === text, 'the private message'),
+      );
+      b.send({ type: 'whois', name: a.name! });
+      const { packet } = await ctx.attempt('whois_reply', `asking about ${a.name}`, () =>
+        b.until((p) => p.type === 'whois_reply' || p.type === 'error', 'the whois answer'),
+      );
+      if (packet.type !== 'whois_reply') return ctx.fail('whois_reply', JSON.stringify(packet));
+      if (said.type !== 'message' || sent.type !== 'private') return;
+      const quiet = sent.ts - said.ts;
+      ctx.check(
+        packet.idle >= quiet,
+        `idle of at least ${quiet} ms (the chat line at ts ${said.ts}, the private message at ts ${sent.ts})`,
+        `idle ${packet.idle} ms: the private message restarted it, so whoever polls whois learns when a member sends private messages`,
       );
     },
   },

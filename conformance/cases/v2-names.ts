@@ -27,6 +27,23 @@ async function expectJoinAccepted(ctx: CaseContext, v2: V2Session, name: string)
     ctx.fail(`join_ok for the free, valid name ${JSON.stringify(name)}`, `${reply.type} after the refusals`);
 }
 
+/**
+ * A connection and the server's maxName when names of `least` characters fit; else the case stops
+ * at MAY, not checked (`why` the server's names are too short for it).
+ */
+async function withNameRoom(
+  ctx: CaseContext,
+  label: string,
+  least: number,
+  expected: string,
+  why: string,
+): Promise<{ v2: V2Session; max: number }> {
+  const v2 = await ctx.v2(label);
+  const max = v2.limits.maxName;
+  if (max < least) ctx.fail(expected, `not checked: maxName ${max} ${why}`, 'MAY');
+  return { v2, max };
+}
+
 const nameRule = quote('7.2', 'A name is 1 to maxName characters');
 
 export const v2NameCases: Case[] = [
@@ -190,16 +207,13 @@ export const v2NameCases: Case[] = [
       'join_error NAME_TAKEN for each look-alike, then join_ok for a free name on the same connection',
     ],
     async run(ctx) {
-      const v2 = await ctx.v2('lookalike');
-      const max = v2.limits.maxName;
-      if (max < 2) {
-        ctx.fail(
-          'join_error NAME_TAKEN',
-          `not checked: maxName ${max} leaves no room for a look-alike`,
-          'MAY',
-        );
-        return;
-      }
+      const { v2, max } = await withNameRoom(
+        ctx,
+        'lookalike',
+        2,
+        'join_error NAME_TAKEN',
+        'leaves no room for a look-alike',
+      );
       const member = await ctx.v2('member');
       const name = `${ctx.name('look').slice(0, max - 1)}1`;
       const joined = await ctx.attempt('join_ok', `joining as ${JSON.stringify(name)}`, () =>
@@ -225,16 +239,13 @@ export const v2NameCases: Case[] = [
     covers: [],
     accepts: ['join_error NAME_INVALID for each, then join_ok for a free name on the same connection'],
     async run(ctx) {
-      const v2 = await ctx.v2('uts39');
-      const max = v2.limits.maxName;
-      if (max < 3) {
-        ctx.fail(
-          'join_error NAME_INVALID',
-          `not checked: maxName ${max} is too short for the test names`,
-          'MAY',
-        );
-        return;
-      }
+      const { v2, max } = await withNameRoom(
+        ctx,
+        'uts39',
+        3,
+        'join_error NAME_INVALID',
+        'is too short for the test names',
+      );
       const base = ctx.name('mix').slice(0, max - 1);
       const bad = [
         `${base.slice(0, -1)}\u043e${base.slice(-1)}`, // a Cyrillic о among Latin letters
@@ -256,12 +267,13 @@ export const v2NameCases: Case[] = [
     covers: [],
     accepts: ['join_ok whose name is the NFC form of the name asked for'],
     async run(ctx) {
-      const v2 = await ctx.v2('nfc');
-      const max = v2.limits.maxName;
-      if (max < 2) {
-        ctx.fail('join_ok in NFC', `not checked: maxName ${max} is too short for a decomposed letter`, 'MAY');
-        return;
-      }
+      const { v2, max } = await withNameRoom(
+        ctx,
+        'nfc',
+        2,
+        'join_ok in NFC',
+        'is too short for a decomposed letter',
+      );
       const wanted = `${ctx.name('nfc').slice(0, max - 1)}e\u0301`;
       const reply = await ctx.attempt('join_ok', `joining as ${JSON.stringify(wanted)}`, () =>
         v2.join(wanted),

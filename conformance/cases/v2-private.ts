@@ -56,7 +56,7 @@ export const v2PrivateCases: Case[] = [
     description: 'A private message to nobody gets NO_SUCH_USER (not fatal)',
     specText: texts(
       transition('v2/server', 'JOINED', 'msg'),
-      quote('12', 'A private message names a user who is not in the room'),
+      quote('12', 'A private message names a user who is not'),
     ),
     covers: [],
     accepts: ['error NO_SUCH_USER with fatal: false; the connection stays'],

@@ -11,6 +11,7 @@
 import type { Case, CaseContext } from '../case.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
 import type { LegacySession } from '../legacy-driver.js';
+import { announcesLeave, leaveOf } from '../presence.js';
 import { quote } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { tag } from './v2-steps.js';
@@ -110,6 +111,62 @@ export const v2TextRuleCases: Case[] = [
         await expectLegacyTaken(ctx, s, name);
       }
       await ctx.legacyJoined('free');
+    },
+  },
+  {
+    id: 'v2-chat/7.1/22',
+    section: '7.1',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'A reason holding a line break or another control (goodbye, away) is refused as PACKET_MALFORMED and never relayed',
+    specText: quote('7.1', 'A `reason` is one line'),
+    covers: [],
+    accepts: [
+      'error PACKET_MALFORMED (fatal) and the close for each; the others see the member leave with reason error, and no user_away with the reason',
+    ],
+    async run(ctx) {
+      const witness = await ctx.v2Joined('witness');
+      const bad = [`gone\nserver> forged ${tag()}`, `x\u0085y ${tag()}`, `a\u2028b ${tag()}`];
+      for (const [i, reason] of bad.entries()) {
+        const s = await ctx.v2Joined(`bye${i}`);
+        s.conn.write(s.seal(Buffer.from(JSON.stringify({ type: 'goodbye', reason }), 'utf8')));
+        await expectV2Rejection(ctx, s, ['PACKET_MALFORMED'], `a goodbye reason ${JSON.stringify(reason)}`);
+        const { packet } = await ctx.attempt(`user_left for ${s.name}`, `at ${witness.conn.label}`, () =>
+          witness.until(announcesLeave(s.name!), 'user_left'),
+        );
+        ctx.check(
+          leaveOf(packet, s.name!)?.reason === 'error',
+          `user_left ${s.name} with reason error (a refused packet, 4)`,
+          `reason ${leaveOf(packet, s.name!)?.reason}: the goodbye with reason ${JSON.stringify(reason)} was taken as a clean quit`,
+        );
+      }
+      const probe = await ctx.v2Connect('features probe');
+      const offered = (await probe.readServerHello()).features ?? [];
+      probe.conn.destroy();
+      if (!offered.includes('away')) {
+        ctx.note('the server does not offer away (5.8): only goodbye checked');
+        return;
+      }
+      const watcher = await ctx.v2Connect('watcher');
+      await watcher.handshake({ features: ['away'], fingerprint: ctx.options.fingerprint });
+      if ((await watcher.join(ctx.name('watcher'))).type !== 'join_ok') ctx.fail('join_ok', 'a join refused');
+      const s = await ctx.v2Connect('away');
+      await s.handshake({ features: ['away'], fingerprint: ctx.options.fingerprint });
+      const name = ctx.name('away');
+      if ((await s.join(name)).type !== 'join_ok') ctx.fail('join_ok', 'a join refused');
+      const reason = bad[0];
+      s.conn.write(s.seal(Buffer.from(JSON.stringify({ type: 'away', reason }), 'utf8')));
+      await expectV2Rejection(ctx, s, ['PACKET_MALFORMED'], `an away reason ${JSON.stringify(reason)}`);
+      const { skipped } = await ctx.attempt(`user_left for ${name}`, `at ${watcher.conn.label}`, () =>
+        watcher.until(announcesLeave(name), 'user_left'),
+      );
+      const relayed = skipped.find((p) => p.type === 'user_away' && p.name === name);
+      ctx.check(
+        relayed === undefined,
+        'no user_away with the refused reason',
+        `the reason was relayed: ${JSON.stringify(relayed)}`,
+      );
     },
   },
 ];

@@ -4,11 +4,7 @@
  * garbage records under the right key, packets out of state), and it reads the server's error
  * packets to check their codes (never INTERNAL_ERROR: spec 4, a bug is not a protocol answer).
  */
-import {
-  keyPairFromPrivate,
-  legacyPublicDecimal,
-  legacySharedSecret,
-} from '../../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
@@ -24,6 +20,9 @@ import { encodeV2Packet, parseServerPacket, splitPackets } from '../../src/sessi
 import type { Profile } from '../targets/types.js';
 import { attempt, seededBytes } from '../util.js';
 import type { ExtraSpec } from './types.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 const DATE = '2026-01-01 00:00:00.000000';
 
@@ -82,7 +81,7 @@ export class RawPeer {
       if (!hello.ok || hello.value.type !== 'server_hello') return;
       const offer = hello.value.groups.find((g) => g.group === 'x25519') ?? hello.value.groups[0];
       const group = offer.group === 'modp14' ? 'modp14' : 'x25519';
-      const own = keyPairFromPrivate(group, this.random(32));
+      const own = keyAgreement.keyPairFromPrivate(group, this.random(32));
       const nonce = this.random(32);
       const reply = attempt(() => clientHelloFor(raw, Buffer.from(offer.share, 'base64'), own, nonce));
       if (!reply.ok) return;
@@ -114,11 +113,11 @@ export class RawPeer {
       if (packet.value.typ === 'iv_exc') this.legacyIv = Buffer.from(packet.value.cont, 'base64');
       if (packet.value.typ === 'key_exc' && this.legacyIv) {
         const priv = this.random(32);
-        const z = attempt(() => legacySharedSecret(priv, packet.value.cont as string));
+        const z = attempt(() => keyAgreement.legacySharedSecret(priv, packet.value.cont as string));
         if (!z.ok) return;
         this.legacyCipher = { key: legacyKey(z.value), iv: this.legacyIv };
         this.honest = encodeFrame(
-          encodeLegacyBody(legacyPacket('key_exc', 'temp', legacyPublicDecimal(priv), DATE)),
+          encodeLegacyBody(legacyPacket('key_exc', 'temp', keyAgreement.legacyPublicDecimal(priv), DATE)),
         );
       }
       return;

@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { legacySharedSecret } from '../../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { legacyDecrypt, legacyEncrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import type { DirectionKeys } from '../../src/crypto/v2-keys.js';
@@ -26,6 +26,9 @@ import { encodeHeader, type Frame, FrameDecoder } from '../../src/framing/frame-
 import { decodeLegacyRecord } from '../../src/legacy/legacy-packet.js';
 import { attempt, describeError, ensure, ensureCode, sameBytes, shortHex } from '../util.js';
 import { type FuzzProperty, type FuzzTarget, planted, staticTarget } from './types.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 export interface Sealer {
   seal(plaintext: Uint8Array): Buffer;
@@ -392,7 +395,7 @@ function checkLegacy(
   );
   const x = session.exchanges[recordedIndex % session.exchanges.length];
   if (x) {
-    const z = legacySharedSecret(x.privateKey, x.serverValue);
+    const z = keyAgreement.legacySharedSecret(x.privateKey, x.serverValue);
     ensure(
       z.toString() === x.secret,
       () => `recorded ${x.client}: the shared secret differs from the recording`,

@@ -123,6 +123,8 @@ export async function startArena(waitMs: number): Promise<Arena> {
     extraArgs: [
       // The per-address limits at the spec's defaults (the bench's starter lifts them).
       ...['--max-per-address', String(l.maxPerAddress)],
+      // Lifted: the campaign's actors take consecutive loopback addresses, a few /24s in all.
+      ...['--max-prefix-addresses', '1000000'],
       ...['--address-burst', String(l.addressHandshakeBurst)],
       ...['--address-rate', String(l.addressHandshakesPerSecond)],
       ...['--history', String(l.history), '--max-queued', String(l.maxQueuedBytes)],

@@ -15,13 +15,7 @@
  */
 import fc from 'fast-check';
 import { identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
-import {
-  computeSharedSecret,
-  type KeyPair,
-  keyPairFromPrivate,
-  legacyPublicDecimal,
-  legacySharedSecret,
-} from '../../src/crypto/key-agreement.js';
+import { computeSharedSecret, KeyAgreement, type KeyPair } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import { deriveSessionKeys, type SessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import type { ParleyError } from '../../src/errors.js';
@@ -60,11 +54,14 @@ export interface KexImpl {
   createV2Client(options: V2ClientConnectionOptions): V2ClientConnection;
 }
 
+/** The key agreement of the campaign's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
+
 export const REAL_KEX: KexImpl = {
-  keyPairFromPrivate,
+  keyPairFromPrivate: (group, privateKey) => keyAgreement.keyPairFromPrivate(group, privateKey),
   computeSharedSecret,
-  legacyPublicDecimal,
-  legacySharedSecret,
+  legacyPublicDecimal: (privateKey) => keyAgreement.legacyPublicDecimal(privateKey),
+  legacySharedSecret: (privateKey, peerDecimal) => keyAgreement.legacySharedSecret(privateKey, peerDecimal),
   transcriptHash,
   deriveSessionKeys,
   createV2Client: (options) => new V2ClientConnection(options),
@@ -593,8 +590,8 @@ class ShareSwapper {
     private readonly group: V2Group,
     seeds: { server: number; client: number },
   ) {
-    this.towardClient = keyPairFromPrivate(group, privateKeyOf(seeds.client, 'mitm-c'));
-    this.towardServer = keyPairFromPrivate(group, privateKeyOf(seeds.server, 'mitm-s'));
+    this.towardClient = keyAgreement.keyPairFromPrivate(group, privateKeyOf(seeds.client, 'mitm-c'));
+    this.towardServer = keyAgreement.keyPairFromPrivate(group, privateKeyOf(seeds.server, 'mitm-s'));
   }
 
   serverHello(frame: Buffer): Buffer {
@@ -712,7 +709,9 @@ function checkLegacyHandshake(seeds: { server: number; client: number }, attack:
   });
   server.start(date);
   let hello = server.takeOutput();
-  const other = legacyPublicDecimal(privateKeyOf(attack.kind === 'none' ? 0 : attack.seed, 'mitm'));
+  const other = keyAgreement.legacyPublicDecimal(
+    privateKeyOf(attack.kind === 'none' ? 0 : attack.seed, 'mitm'),
+  );
   if (attack.kind === 'server-value') hello = replaceLegacyCont(hello, 'key_exc', other);
   if (attack.kind === 'iv')
     hello = replaceLegacyCont(hello, 'iv_exc', seededBytes(`iv/${attack.seed}`)(16).toString('base64'));

@@ -20,6 +20,7 @@ import { commandArbs } from '../chat/arbitraries.js';
 import { quiescence } from '../chat/commands.js';
 import { MemoryChat } from '../chat/memory.js';
 import { ChatModel } from '../chat/model.js';
+import { ROOM_LIMITS, roomsCommandArbs, runRooms } from '../chat/rooms.js';
 import { seededBytes } from '../util.js';
 import {
   type FuzzProperty,
@@ -154,11 +155,49 @@ export function sessionProperties(
   });
 }
 
+/**
+ * Rooms (7.15): members that agreed `rooms` join, part, speak and set topics in a few rooms (names
+ * that are the same room by 7.2's keys among them), checked against a model of who is where: every
+ * line reaches each member of its room exactly once and nobody else (fuzz/chat/rooms.ts).
+ */
+export function roomsProperty(impl: SessionImpl = REAL_SESSION): FuzzProperty {
+  const arbs = roomsCommandArbs();
+  const property = (replayPath?: string) =>
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.commands(arbs, { maxCommands: 40, size: '+1', replayPath }),
+      async (seed, cmds) => {
+        const limits = {
+          ...LIMITS,
+          ...SESSION_LIMITS,
+          ...ROOM_LIMITS,
+          rateBurst: 1_000_000,
+          ratePerSecond: 1_000_000,
+        };
+        const server = impl.createServer('v2', {
+          identity: SESSION_IDENTITY,
+          random: seededBytes(`rooms/${seed}`),
+          limits,
+        });
+        await runRooms(server, SESSION_IDENTITY, seed, cmds);
+      },
+    );
+  return {
+    name: 'rooms',
+    description:
+      'v2 rooms: joins, parts, lines, topics, lists and leaves in several rooms, checked against a model of who is where (each line once to each member of its room, to nobody else)',
+    property: property(),
+    withReplayPath: property,
+  };
+}
+
 export const sessionTarget: FuzzTarget = {
   name: 'session',
   description: 'chat server state machine (spec 7, 10, 11): model-based command sequences in memory',
   async open(options) {
     const impl = (planted(options, 'session') as SessionImpl | null) ?? REAL_SESSION;
-    return staticTarget(sessionProperties(impl, profilesOf(options.profile)));
+    const profiles = profilesOf(options.profile);
+    const rooms = profiles.includes('v2') ? [roomsProperty(impl)] : [];
+    return staticTarget([...sessionProperties(impl, profiles), ...rooms]);
   },
 };

@@ -45,7 +45,14 @@ export interface ClientAppOptions {
 }
 
 /** The v2 features this client uses when the server offers them (spec 5.8). */
-export const CLIENT_FEATURES: readonly string[] = ['backlog', 'nick', 'away', 'whois', 'structured-export'];
+export const CLIENT_FEATURES: readonly string[] = [
+  'backlog',
+  'nick',
+  'away',
+  'whois',
+  'structured-export',
+  'rooms',
+];
 
 /** Errors after which retrying by itself would be pointless or unsafe: the user decides. */
 export const NO_RETRY = new Set([

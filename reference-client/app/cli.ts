@@ -14,6 +14,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DEFAULT_PORT } from '../../src/index.js';
 import { DEFAULT_THEME, findTheme, THEME_IDS, type ThemeId } from '../view/themes.js';
 import type { ProfileOption } from '../view/view-types.js';
+import { CLIENT_FEATURES } from './app-options.js';
 import { SCRIPT_JOIN_ATTEMPTS, SCRIPT_JOIN_WITHIN_MS } from './backoff.js';
 import { ClientApp } from './client-app.js';
 import {
@@ -56,6 +57,10 @@ It prints one line per event:
   warning: <text>
   error NAME_TAKEN: <text>              errors, with their stable code when there is one
   error: cannot join 127.0.0.1:7878: 3 attempts failed; the last: ...   the reason it gives up
+On a server with rooms every line about a room starts with the room, and what you type goes to the
+current room: /join #dev joins #dev and makes it current, /room #lobby goes back, /part leaves:
+  #dev [14:05:09] <alice> hello        a chat line in #dev
+  #lobby [14:05:09] -!- bob left (part)
 At the end of input it leaves once everything typed has been sent and answered (echoed, or
 refused with an error line). /theme and /ignore apply to
 this run only (the TUI's saved theme and ignore list stay; the saved list is used). An /export the server does not answer within 10 s is given up.
@@ -79,6 +84,7 @@ interface CliOptions {
   fingerprint?: string;
   acceptNewKey?: boolean;
   plain?: boolean;
+  features?: readonly string[];
 }
 
 function parsePort(value: string): number {
@@ -93,6 +99,18 @@ function parseTheme(value: string): ThemeId {
   const id = findTheme(value);
   if (!id) throw new InvalidArgumentError(`choose one of ${THEME_IDS.join(', ')}.`);
   return id;
+}
+
+/** `--features none` (a 2.0 client) or a list of names out of those the client knows (5.8). */
+function parseFeatures(value: string): readonly string[] {
+  if (value === 'none') return [];
+  const names = value.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !CLIENT_FEATURES.includes(n));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown feature ${unknown.join(', ')}: use none or some of ${CLIENT_FEATURES.join(',')}.`,
+    );
+  return names;
 }
 
 function parseFingerprint(value: string): string {
@@ -120,6 +138,11 @@ export function buildProgram(): Command {
       parseFingerprint,
     )
     .option('--accept-new-key', 'accept and record a new or changed server key without asking')
+    .option(
+      '--features <list>',
+      `v2 features to ask for (5.8), comma-separated; none: behave as a 2.0 client (default ${CLIENT_FEATURES.join(',')})`,
+      parseFeatures,
+    )
     .option('--plain', 'no TUI: typed lines from stdin, one line per event on stdout (below)')
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError('(run with --help for usage)')
@@ -240,6 +263,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     configDir: dir,
     configWritable,
     knownServers,
+    ...(options.features ? { session: { features: options.features } } : {}),
   });
   if (configWarning) app.vm.warning(configWarning);
 

@@ -165,6 +165,10 @@ export class ClientApp {
       case 'nick':
       case 'away':
       case 'whois':
+      case 'room-join':
+      case 'room-part':
+      case 'rooms':
+      case 'topic':
         this.send(effect);
         return;
       case 'save-theme':

@@ -9,7 +9,22 @@ import type { Effect } from '../view/view-types.js';
 /** The effects that go to the server. */
 export type SentEffect = Extract<
   Effect,
-  { kind: 'join' | 'say' | 'msg' | 'me' | 'who' | 'export' | 'nick' | 'away' | 'whois' }
+  {
+    kind:
+      | 'join'
+      | 'say'
+      | 'msg'
+      | 'me'
+      | 'who'
+      | 'export'
+      | 'nick'
+      | 'away'
+      | 'whois'
+      | 'room-join'
+      | 'room-part'
+      | 'rooms'
+      | 'topic';
+  }
 >;
 
 /** Sends one effect on `session`; throws what the session throws. */
@@ -19,19 +34,31 @@ export function sendEffect(session: TcpSession, effect: SentEffect): void {
       session.join(effect.name);
       return;
     case 'say':
-      session.say(effect.text);
+      session.say(effect.text, effect.room);
       return;
     case 'msg':
       session.privateMessage(effect.to, effect.text);
       return;
     case 'me':
-      session.action(effect.text);
+      session.action(effect.text, effect.room);
       return;
     case 'who':
-      session.who();
+      session.who(effect.room);
       return;
     case 'export':
-      session.requestExport();
+      session.requestExport(effect.room);
+      return;
+    case 'room-join':
+      session.roomJoin(effect.room);
+      return;
+    case 'room-part':
+      session.roomPart(effect.room);
+      return;
+    case 'rooms':
+      session.listRooms();
+      return;
+    case 'topic':
+      session.setTopic(effect.room, effect.topic);
       return;
     case 'nick':
       session.nick(effect.name);

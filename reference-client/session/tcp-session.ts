@@ -127,20 +127,38 @@ export class TcpSession {
     this.step(() => this.session.join(name));
   }
 
-  say(text: string): void {
-    this.step(() => this.session.say(text));
+  /** A chat line to `room` (feature rooms, 7.15; default `#lobby`). */
+  say(text: string, room?: string): void {
+    this.step(() => this.session.say(text, room));
   }
 
   privateMessage(to: string, text: string): void {
     this.step(() => this.session.privateMessage(to, text));
   }
 
-  action(text: string): void {
-    this.step(() => this.session.action(text));
+  action(text: string, room?: string): void {
+    this.step(() => this.session.action(text, room));
   }
 
-  who(): void {
-    this.step(() => this.session.who());
+  who(room?: string): void {
+    this.step(() => this.session.who(room));
+  }
+
+  /** Rooms (feature rooms, 7.15): join, part, list, set a topic. */
+  roomJoin(room: string): void {
+    this.step(() => this.session.roomJoin(room));
+  }
+
+  roomPart(room: string): void {
+    this.step(() => this.session.roomPart(room));
+  }
+
+  listRooms(): void {
+    this.step(() => this.session.listRooms());
+  }
+
+  setTopic(room: string, topic: string): void {
+    this.step(() => this.session.setTopic(room, topic));
   }
 
   /** Away with an optional reason, or back (feature away, 7.12). */
@@ -158,8 +176,8 @@ export class TcpSession {
     this.step(() => this.session.nick(name));
   }
 
-  requestExport(): void {
-    this.step(() => this.session.requestExport());
+  requestExport(room?: string): void {
+    this.step(() => this.session.requestExport(room));
   }
 
   /** The answer to a `key-changed` event. */

@@ -13,6 +13,7 @@ import blessed from 'blessed';
 import { pastedText } from '../view/input-line.js';
 import { formatLine } from '../view/line-format.js';
 import { terminalTitle } from '../view/notifications.js';
+import { sidebarRooms } from '../view/room-view.js';
 import { fitStatus } from '../view/status-bar.js';
 import { isSameName, nickColour, sanitize } from '../view/text.js';
 import { clipToWidth, displayWidth, inputWindow, wrapSegments } from '../view/text-layout.js';
@@ -23,6 +24,7 @@ import type { FormattedLine, KeyName, Line, Segment, Style } from '../view/view-
 import { installBlessedColours } from './blessed-colours.js';
 import { drawRowsAsGiven, installBlessedWidths } from './blessed-widths.js';
 import { FrameScheduler } from './frame-scheduler.js';
+import { KEYS } from './key-map.js';
 import { DISABLE_SEQUENCES, ENABLE_SEQUENCES, filterTerminalInput } from './terminal-input.js';
 
 /** What the TUI needs from the app: the view model, the user's input in, the app's news out. */
@@ -45,30 +47,8 @@ const TIME_WIDTH = 9;
 /** Below this width the user list hides, leaving the room to the conversation. */
 const SIDEBAR_MIN_SCREEN = 64;
 
-const KEYS: Readonly<Record<string, KeyName>> = {
-  enter: 'enter',
-  linefeed: 'enter',
-  backspace: 'backspace',
-  delete: 'delete',
-  left: 'left',
-  right: 'right',
-  home: 'home',
-  end: 'end',
-  up: 'up',
-  down: 'down',
-  pageup: 'pageup',
-  pagedown: 'pagedown',
-  tab: 'tab',
-  escape: 'escape',
-  'C-a': 'C-a',
-  'C-e': 'C-e',
-  'C-u': 'C-u',
-  'C-k': 'C-k',
-  'C-w': 'C-w',
-  'C-end': 'C-end',
-  'M-pageup': 'M-pageup',
-  'M-pagedown': 'M-pagedown',
-};
+/** The room list takes at most this share of the sidebar; the user list gets the rest. */
+const ROOMS_SHARE = 0.5;
 
 function colourOf(style: Style, theme: Theme): string {
   switch (style) {
@@ -191,7 +171,8 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
   function layout(): { width: number; height: number; paneHeight: number; sideWidth: number } {
     const width = Math.max(10, screen.width as number);
     const height = Math.max(5, screen.height as number);
-    const longest = Math.max(0, ...vm.state.users.map((u) => displayWidth(sanitize(u))));
+    const names = [...vm.state.users, ...vm.rooms.map((r) => `${r.name} 999`)];
+    const longest = Math.max(0, ...names.map((u) => displayWidth(sanitize(u))));
     const wanted = Math.min(SIDEBAR_MAX, Math.max(SIDEBAR_MIN, longest + 3));
     const sideWidth = width >= SIDEBAR_MIN_SCREEN ? wanted : 0;
     const paneHeight = height - 3;
@@ -251,9 +232,10 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       divider.style = { bg: theme.bg, fg: theme.border };
       divider.setContent(Array(paneHeight).fill('│').join('\n'));
       sidebar.style = { bg: theme.bg, fg: theme.fg };
+      const roomRows = roomList(paneHeight, sideWidth, theme);
       const header = `{bold}{${theme.accent}-fg} Users (${state.users.length}){/${theme.accent}-fg}{/bold}`;
       const room = sideWidth - 3;
-      const list = vm.userList(Math.max(0, paneHeight - 2));
+      const list = vm.userList(Math.max(0, paneHeight - 2 - roomRows.length));
       const more = (text: string) => ` {${theme.dim}-fg}${text}{/${theme.dim}-fg}`;
       const names = list.names.map((u) => {
         const own = isSameName(viewer.rules, u, viewer.me);
@@ -266,7 +248,7 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
       });
       if (list.above > 0) names.unshift(more(`↑ ${list.above} more`));
       if (list.below > 0) names.push(more(`+${list.below} more`));
-      sidebar.setContent([header, '', ...names].join('\n'));
+      sidebar.setContent([...roomRows, header, '', ...names].join('\n'));
     }
 
     const wanted = terminalTitle(state, sanitize(state.status.server));
@@ -294,6 +276,30 @@ export function runTui(app: TuiHost, options: TuiOptions = {}): Promise<number> 
     input.style = { bg: theme.bg, fg: theme.fg };
     input.setContent(renderInput(width, theme));
     screen.render();
+  }
+
+  /**
+   * The room list above the users (7.15): a header, one row per room (the current one in reverse,
+   * one with unread lines bold, one with a mention in the highlight colour), then a blank row.
+   * Nothing before the first join.
+   */
+  function roomList(paneHeight: number, sideWidth: number, theme: Theme): string[] {
+    const max = Math.floor(paneHeight * ROOMS_SHARE) - 2;
+    if (vm.rooms.length === 0 || max < 1) return [];
+    const rows = sidebarRooms(vm.state, max, sideWidth - 1).map((r) => {
+      const colour = r.mention
+        ? theme.error
+        : r.unread
+          ? theme.warning
+          : r.current
+            ? theme.accent
+            : theme.dim;
+      let text = `{${colour}-fg}${blessed.escape(` ${r.text}`)}{/${colour}-fg}`;
+      if (r.unread || r.current) text = `{bold}${text}{/bold}`;
+      if (r.mention) text = `{${theme.highlightBg}-bg}${text}{/${theme.highlightBg}-bg}`;
+      return r.current ? `{inverse}${text}{/inverse}` : text;
+    });
+    return [`{bold}{${theme.accent}-fg} Rooms{/${theme.accent}-fg}{/bold}`, ...rows, ''];
   }
 
   function renderInput(width: number, theme: Theme): string {

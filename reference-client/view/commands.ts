@@ -3,6 +3,8 @@
  * "did you mean" suggestion. Pure functions, shared by the view model and Tab completion.
  */
 
+import { isRoomName } from '../../src/client/index.js';
+
 export interface CommandInfo {
   readonly name: string;
   readonly args: string;
@@ -15,6 +17,11 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'reply', args: 'TEXT', help: 'private message to whoever last sent you one (v2 servers)' },
   { name: 'me', args: 'TEXT', help: 'action, e.g. /me waves (v2 servers)' },
   { name: 'users', args: '', help: 'who is in the room' },
+  { name: 'join', args: '#ROOM', help: 'join a room (or switch to it) (v2 servers with rooms)' },
+  { name: 'part', args: '[#ROOM]', help: 'leave a room (default: the current one)' },
+  { name: 'room', args: '#ROOM', help: 'switch to a room you are in: what you type goes there' },
+  { name: 'rooms', args: '', help: 'list the rooms on the server, with members and topics' },
+  { name: 'topic', args: '[TEXT|-]', help: "show the room's topic, set it, or clear it (-)" },
   { name: 'nick', args: 'NAME', help: 'change your name, announced to the room (v2 servers)' },
   { name: 'away', args: '[REASON]', help: 'mark yourself away; who messages you is told (v2)' },
   { name: 'back', args: '', help: 'no longer away (v2 servers)' },
@@ -58,6 +65,10 @@ export type ParsedInput =
   | { readonly kind: 'whois'; readonly name: string }
   | { readonly kind: 'ignore'; readonly name?: string; readonly all: boolean }
   | { readonly kind: 'unignore'; readonly name: string }
+  | { readonly kind: 'join' | 'room'; readonly room: string }
+  | { readonly kind: 'part'; readonly room?: string }
+  | { readonly kind: 'rooms' }
+  | { readonly kind: 'topic'; readonly topic?: string }
   | { readonly kind: 'help' | 'export' | 'users' | 'clear' | 'quit' | 'reconnect' }
   | { readonly kind: 'usage'; readonly command: string; readonly usage: string }
   | { readonly kind: 'unknown'; readonly command: string; readonly suggestion?: string };
@@ -115,6 +126,16 @@ export function parseInput(raw: string): ParsedInput {
     }
     case 'server':
       return parseServer(args);
+    case 'join':
+    case 'room':
+      return isRoomName(roomArg(args)) ? { kind: command, room: roomArg(args) } : usage(command);
+    case 'part':
+      if (args === '') return { kind: 'part' };
+      return isRoomName(roomArg(args)) ? { kind: 'part', room: roomArg(args) } : usage('part');
+    case 'rooms':
+      return { kind: 'rooms' };
+    case 'topic':
+      return args === '' ? { kind: 'topic' } : { kind: 'topic', topic: args === '-' ? '' : args };
     default: {
       // Echoed as typed: the suggestion is found case-insensitively, the command shown as it was.
       const suggestion = suggestCommand(word);
@@ -123,6 +144,11 @@ export function parseInput(raw: string): ParsedInput {
         : { kind: 'unknown', command: typed };
     }
   }
+}
+
+/** A room as typed: `#` is added when left out (`/join dev` is `/join #dev`, as in irssi). */
+function roomArg(text: string): string {
+  return text.startsWith('#') ? text : `#${text}`;
 }
 
 /** `/server HOST [PORT]`: an IPv6 address may be written bare or in brackets. */
@@ -173,5 +199,6 @@ export const HELP_KEYS = [
   'Keys: Enter sends · Up/Down history · Tab completes names and commands',
   '      PageUp/PageDown or the mouse wheel scroll · Esc back to the bottom',
   '      Alt-PageUp/Alt-PageDown (or the wheel over it) scroll the user list',
+  '      Alt-1..Alt-9 go to room 1..9 of the list · Ctrl-N/Ctrl-P the next/previous room',
   '      Ctrl-L redraws the screen · Ctrl-C quits',
 ];

@@ -1,6 +1,7 @@
 /**
  * Tab completion of the word before the cursor: commands, bracket commands, theme names after
- * /theme, and user names; Tab again cycles. Works on the view state; the ViewModel calls it.
+ * /theme, the rooms the client is in (a word starting with `#`), and user names; Tab again
+ * cycles. Works on the view state; the ViewModel calls it.
  */
 
 import { BRACKET_COMMANDS, COMMANDS } from './commands.js';
@@ -44,6 +45,13 @@ function candidates(s: ViewState, head: string, word: string): string[] {
   }
   if (/^\/theme\s+$/i.test(head)) {
     return THEME_IDS.filter((id) => id.startsWith(lower));
+  }
+  if (word.startsWith('#')) {
+    // The rooms the client is in (7.15), for /room, /part and talk about them.
+    return s.rooms.rooms
+      .map((r) => r.name)
+      .filter((n) => n.toLowerCase().startsWith(lower))
+      .map((n) => `${n} `);
   }
   if (word === '') return [];
   const rules = nameRulesOf(s.status.resolved);

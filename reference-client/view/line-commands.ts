@@ -12,6 +12,8 @@ import { COMMANDS, HELP_KEYS, type ParsedInput, parseInput } from './commands.js
 import { ignoreCommand, unignoreCommand } from './ignore-list.js';
 import { answerQuestion } from './key-questions.js';
 import { send, showOutboxAgain } from './outbox.js';
+import { roomCommand } from './room-commands.js';
+import { roomTarget } from './room-view.js';
 import { clearLines, errorLine, systemLine } from './scrollback.js';
 import { setConnection } from './status-bar.js';
 import { sanitize } from './text.js';
@@ -45,9 +47,16 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
     case 'empty':
       return [];
     case 'say':
-    case 'msg':
     case 'me':
+      return send(ctx, { ...parsed, ...roomTarget(s) });
+    case 'msg':
       return send(ctx, parsed);
+    case 'join':
+    case 'part':
+    case 'room':
+    case 'rooms':
+    case 'topic':
+      return roomCommand(ctx, parsed);
     case 'help':
       showHelp(ctx);
       return [];
@@ -58,7 +67,7 @@ function runCommand(ctx: ViewContext, parsed: ParsedInput): Effect[] {
       }
       s.exportsPending++;
       systemLine(ctx, 'asking the server for the conversation…');
-      return [{ kind: 'export' }];
+      return [{ kind: 'export', ...roomTarget(s) }];
     case 'theme':
       return themeCommand(ctx, parsed.name);
     case 'nick':
@@ -169,7 +178,7 @@ function showUsers(ctx: ViewContext): Effect[] {
     ctx,
     `${users.length} ${users.length === 1 ? 'user' : 'users'}: ${users.map((u) => listedName(away, u)).join(', ')}`,
   );
-  return status.resolved === 'v2' ? [{ kind: 'who' }] : [];
+  return status.resolved === 'v2' ? [{ kind: 'who', ...roomTarget(ctx.state) }] : [];
 }
 
 function themeCommand(ctx: ViewContext, name: string | undefined): Effect[] {

@@ -4,7 +4,7 @@
  * over the view context; the effects returned are for the app to carry out.
  */
 
-import { changedKeyLines, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
+import { changedKeyLines, LOBBY, type ReadyInfo, type SessionEvent } from '../../src/client/index.js';
 import { applyAway, renameAway, whoisText } from './away-view.js';
 import { backlogLines } from './backlog-lines.js';
 import { renderExportEntries, renderExportText } from './export-text.js';
@@ -12,9 +12,19 @@ import { isIgnored, renameIgnored } from './ignore-list.js';
 import { askAcceptKey, askTrustKey } from './key-questions.js';
 import { noticeArrival } from './notifications.js';
 import { flushOutbox, lineRefused } from './outbox.js';
-import { addLine, errorLine, systemLine, warningLine } from './scrollback.js';
+import {
+  addRoomLine,
+  enterLobby,
+  noticeElsewhere,
+  roomJoined,
+  roomParted,
+  roomUsers,
+  showRoomList,
+  topicChanged,
+} from './room-view.js';
+import { addLine, errorLine, type NewLine, systemLine, warningLine } from './scrollback.js';
 import { setConnection } from './status-bar.js';
-import { nameRulesOf, sanitize } from './text.js';
+import { isSameName, nameRulesOf, sanitize } from './text.js';
 import type { Effect, Trust, ViewContext } from './view-types.js';
 
 const TRUST_TEXT: Record<Trust, string> = {
@@ -47,9 +57,11 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
     case 'refused':
       refused(ctx, event.code, event.lines);
       return [];
-    case 'joined':
+    case 'joined': {
       s.usersToCome = event.usersToCome === true;
-      return joined(ctx, event.name, event.users, event.motd);
+      const rejoin = enterLobby(ctx, event.users, event.rooms === true);
+      return [...joined(ctx, event.name, event.users, event.motd), ...rejoin];
+    }
     case 'join-refused':
       joinRefused(ctx, event.code, event.message);
       return [];
@@ -57,26 +69,36 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       const { kind, from, to, text, ts } = event.message;
       if (from !== s.me && isIgnored(s, from, 'chat')) return [];
       if (kind === 'private' && from !== s.me) s.lastPrivateFrom = from;
+      const room = event.message.room;
       const line =
         kind === 'private'
           ? addLine(ctx, { kind, from, to, text, ts })
-          : addLine(ctx, { kind: kind === 'chat' ? 'message' : kind, from, text, ts });
-      noticeArrival(s, line, { me: s.me, rules: nameRulesOf(s.status.resolved) });
+          : addRoomLine(ctx, room ?? LOBBY, { kind: kind === 'chat' ? 'message' : kind, from, text, ts });
+      const viewer = { me: s.me, rules: nameRulesOf(s.status.resolved) };
+      if (!noticeElsewhere(s, line, viewer)) noticeArrival(s, line, viewer);
       return [];
     }
     case 'presence': {
       const { change } = event;
-      if (change.kind === 'left') for (const name of change.names) s.away.delete(name);
+      const room = event.room ?? LOBBY;
+      // Away is server-wide (7.15): a part leaves the member on the server, away or not.
+      if (change.kind === 'left' && change.reason !== 'part')
+        for (const name of change.names) s.away.delete(name);
       const shown = change.names.filter((name) => !isIgnored(s, name, 'presence'));
       if (shown.length === 0) return [];
       const text =
         change.kind === 'joined' ? ' joined' : change.reason ? ` left (${change.reason})` : ' left';
       const who = shown.length === 1 ? { from: shown[0] } : { names: shown };
-      addLine(ctx, { kind: change.kind === 'joined' ? 'join' : 'leave', ...who, text, ts: change.ts });
+      addRoomLine(ctx, room, {
+        kind: change.kind === 'joined' ? 'join' : 'leave',
+        ...who,
+        text,
+        ts: change.ts,
+      });
       return [];
     }
     case 'users':
-      s.users = [...event.users];
+      roomUsers(s, event.room ?? LOBBY, event.users);
       if (s.usersToCome) {
         s.usersToCome = false;
         systemLine(ctx, usersHere(s.users.length));
@@ -92,15 +114,27 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
     case 'away': {
       const text = applyAway(s.away, event.name, event.away, event.reason);
       if (!isIgnored(s, event.name, 'presence'))
-        addLine(ctx, { kind: 'join', from: event.name, text, ts: event.ts });
+        inRoomsOf(ctx, event.name, { kind: 'join', from: event.name, text, ts: event.ts });
       return [];
     }
+    case 'room-joined':
+      roomJoined(ctx, event.room, event.users, event.topic);
+      return [];
+    case 'room-parted':
+      roomParted(ctx, event.room);
+      return [];
+    case 'room-list':
+      showRoomList(ctx, event.rooms);
+      return [];
+    case 'topic':
+      topicChanged(ctx, event.room, event.topic, event.by, event.ts);
+      return [];
     case 'whois':
       systemLine(ctx, whoisText(event, ctx.now()));
       return [];
     case 'history':
       for (const line of backlogLines(event.messages.filter((m) => !isIgnored(s, m.from, 'chat'))))
-        addLine(ctx, line);
+        addRoomLine(ctx, event.room ?? LOBBY, line);
       return [];
     case 'export':
       return [{ kind: 'write-export', text: renderExportEntries(event.entries) }];
@@ -110,7 +144,11 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       // Fatal errors end the connection: the app reports them with the loss.
       if (event.fatal) return [];
       if (event.unsent) lineRefused(ctx, event.code, event.message, event.unsent);
-      else errorLine(ctx, event.code, event.message);
+      else {
+        // Perhaps the answer to the room join under way (ROOM_INVALID, TOO_MANY_ROOMS): wait no more.
+        s.roomWanted = null;
+        errorLine(ctx, event.code, event.message);
+      }
       return [];
     case 'export-timeout':
       exportDone(ctx, false, `the server did not answer within ${event.seconds} s; nothing was written`);
@@ -179,7 +217,20 @@ function renamed(ctx: ViewContext, from: string, to: string, ts: number, hide: b
     s.desiredName = to;
     s.confirmedName = to;
   }
-  if (!hide) addLine(ctx, { kind: 'join', from, text: ` is now known as ${to}`, ts });
+  if (!hide) inRoomsOf(ctx, from, { kind: 'join', from, text: ` is now known as ${to}`, ts });
+}
+
+/**
+ * A line about a member that is server-wide (a rename, an away change, 7.15): shown in every room
+ * the client shares with them (all of its rooms when it is the client itself), else on screen.
+ */
+function inRoomsOf(ctx: ViewContext, name: string, line: NewLine): void {
+  const s = ctx.state;
+  const rules = nameRulesOf(s.status.resolved);
+  const mine = s.me !== null && isSameName(rules, name, s.me);
+  const rooms = mine ? s.rooms.rooms : s.rooms.roomsWith(name, (a, b) => isSameName(rules, a, b));
+  if (rooms.length === 0) addLine(ctx, line);
+  for (const room of rooms) addRoomLine(ctx, room.name, line);
 }
 
 function joinRefused(ctx: ViewContext, code: string, message: string): void {
@@ -223,6 +274,9 @@ export function serverChanged(ctx: ViewContext, server: string): void {
   s.lastLoss = null;
   s.me = null;
   s.users = [];
+  // Rooms belong to a server: none of the old server's is joined on the new one.
+  s.rooms.clear();
+  s.roomWanted = null;
 }
 
 export function connecting(ctx: ViewContext, attempt: number): void {

@@ -5,7 +5,7 @@
 
 import { unreadText } from './notifications.js';
 import { sanitize } from './text.js';
-import { displayWidth } from './text-layout.js';
+import { clipToWidth, displayWidth } from './text-layout.js';
 import type { ConnectionState, Segment, Style, ViewState } from './view-types.js';
 
 export interface StatusSegment extends Segment {
@@ -50,6 +50,12 @@ export function statusSegments(s: Readonly<ViewState>, now: number): StatusSegme
     state = `connection lost, retry in ${seconds}s (#${st.attempt})`;
   }
   const out: StatusSegment[] = [{ text: `● ${state}`, style: stateStyle, bold: true, priority: 0 }];
+  // The current room and its topic (7.15), as irssi's status bar names the window's channel.
+  const room = s.rooms.current;
+  if (room && st.connection === 'joined') {
+    out.push({ text: sanitize(room.name), style: 'accent', bold: true, priority: 0 });
+    if (room.topic) out.push({ text: clipToWidth(sanitize(room.topic), 40), style: 'text', priority: 2 });
+  }
   out.push({ text: sanitize(st.server), style: 'accent', priority: 3 });
   const profile = st.resolved ?? (st.profile === 'auto' ? 'auto' : st.profile);
   const suite = st.resolved === 'legacy' ? 'AES-256-CFB8' : st.suite;

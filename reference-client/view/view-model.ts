@@ -12,13 +12,14 @@
  * scrolling), status-bar.ts, line-format.ts and text-layout.ts (output).
  */
 
-import type { SessionEvent, UnsentLine } from '../../src/client/index.js';
+import { RoomBook, type RoomState, type SessionEvent, type UnsentLine } from '../../src/client/index.js';
 import { complete } from './completion.js';
 import { editInput, insertText, takeInput } from './input-line.js';
 import { questionPrompt } from './key-questions.js';
 import { phaseOf, submitLine } from './line-commands.js';
 import { setFocus } from './notifications.js';
 import { lineRefused } from './outbox.js';
+import { currentRoom, linesAfter, switchRoom } from './room-view.js';
 import {
   DEFAULT_MAX_LINES,
   errorLine,
@@ -88,6 +89,11 @@ export class ViewModel {
       away: new Map(),
       lastPrivateFrom: null,
       ignored: new Map(Object.entries(options.ignore ?? {})),
+      rooms: new RoomBook(),
+      shownRoom: null,
+      buffers: new Map(),
+      hasRooms: false,
+      roomWanted: null,
     };
     this.ctx = { state, now: options.now, maxLines: options.maxLines ?? DEFAULT_MAX_LINES };
   }
@@ -106,10 +112,15 @@ export class ViewModel {
     return s.question === null && s.desiredName !== null && s.desiredName !== s.confirmedName;
   }
 
+  /** A room the user asked to join is not confirmed yet: it is not current yet (7.15). */
+  get roomJoinPending(): boolean {
+    return this.ctx.state.roomWanted !== null;
+  }
+
   /** Nothing waits to be sent or answered: the outbox is empty and no export is outstanding. */
   get idle(): boolean {
     const s = this.ctx.state;
-    return s.outbox.length === 0 && s.exportsPending === 0 && !this.joinPending;
+    return s.outbox.length === 0 && s.exportsPending === 0 && !this.joinPending && !this.roomJoinPending;
   }
 
   /** Who reads the lines, for formatting them (own lines, mentions). */
@@ -133,6 +144,21 @@ export class ViewModel {
   /** Status bar pieces, left to right, each with a priority (0 first) for narrow terminals. */
   statusSegments(): StatusSegment[] {
     return statusSegments(this.ctx.state, this.ctx.now());
+  }
+
+  /** The rooms this client is in, in the order joined (Alt-1 is the first), with their counts. */
+  get rooms(): readonly Readonly<RoomState>[] {
+    return this.ctx.state.rooms.rooms;
+  }
+
+  /** The room on screen, where typed lines go (`#lobby` before any join). */
+  get currentRoom(): string {
+    return currentRoom(this.ctx.state);
+  }
+
+  /** Every line after the id `after`, of every room, oldest first (--plain prints them all). */
+  linesAfter(after: number): Line[] {
+    return linesAfter(this.ctx.state, after);
   }
 
   /** The last `height` lines above the scroll position. */
@@ -203,6 +229,21 @@ export class ViewModel {
         return [];
       case 'tab':
         complete(s);
+        return [];
+      case 'C-n':
+      case 'C-p':
+        switchRoom(this.ctx, { step: name === 'C-n' ? 1 : -1 });
+        return [];
+      case 'M-1':
+      case 'M-2':
+      case 'M-3':
+      case 'M-4':
+      case 'M-5':
+      case 'M-6':
+      case 'M-7':
+      case 'M-8':
+      case 'M-9':
+        switchRoom(this.ctx, { index: Number(name.slice(2)) - 1 });
         return [];
       default:
         editInput(s, name);

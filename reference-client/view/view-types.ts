@@ -4,7 +4,7 @@
  * the ViewModel class. What the session reports (profiles, trust) comes from src/client.
  */
 
-import type { Profile, ProfileOption, Trust } from '../../src/client/index.js';
+import type { Profile, ProfileOption, RoomBook, Trust } from '../../src/client/index.js';
 import type { NameRules } from '../../src/generated/constants.js';
 import type { ThemeId } from './themes.js';
 
@@ -35,6 +35,15 @@ export interface Line {
   readonly code?: string;
   /** Said before this client joined (a backlog line, 7.10): drawn dimmed. */
   readonly history?: boolean;
+  /** The room it belongs to (7.15), for a line from the server about one room. */
+  readonly room?: string;
+}
+
+/** The lines of a room that is not on screen, kept as they were left (room-view.ts). */
+export interface RoomBuffer {
+  lines: Line[];
+  scroll: number;
+  unseen: number;
 }
 
 export type ConnectionState =
@@ -60,16 +69,22 @@ export interface Status {
   readonly retryAt: number | null;
 }
 
+/** Chat from the user; `room`: the room it goes to (7.15), absent on a server without rooms. */
 export type Outgoing =
-  | { readonly kind: 'say'; readonly text: string }
+  | { readonly kind: 'say'; readonly text: string; readonly room?: string }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
-  | { readonly kind: 'me'; readonly text: string };
+  | { readonly kind: 'me'; readonly text: string; readonly room?: string };
 
 export type Effect =
   | Outgoing
   | { readonly kind: 'join'; readonly name: string }
-  | { readonly kind: 'who' }
-  | { readonly kind: 'export' }
+  | { readonly kind: 'who'; readonly room?: string }
+  | { readonly kind: 'export'; readonly room?: string }
+  /** Rooms (feature rooms, 7.15): join, part, list, set a topic. */
+  | { readonly kind: 'room-join'; readonly room: string }
+  | { readonly kind: 'room-part'; readonly room: string }
+  | { readonly kind: 'rooms' }
+  | { readonly kind: 'topic'; readonly room: string; readonly topic: string }
   /** Rename (feature nick, 7.11). */
   | { readonly kind: 'nick'; readonly name: string }
   /** Away with an optional reason, or back (feature away, 7.12). */
@@ -152,6 +167,16 @@ export interface ViewState {
   lastPrivateFrom: string | null;
   /** Names whose lines are hidden (/ignore, ignore-list.ts), with what is hidden of each. */
   ignored: Map<string, IgnoreLevel>;
+  /** The rooms this client is in (7.15), their members, topics and unread counts, and the current one. */
+  rooms: RoomBook;
+  /** The room whose lines `lines` holds (null before the first join); the others' are in `buffers`. */
+  shownRoom: string | null;
+  /** The lines of the rooms not shown, by the room's name (room-view.ts). */
+  buffers: Map<string, RoomBuffer>;
+  /** The server agreed the feature `rooms`: rooms besides `#lobby` may be joined. */
+  hasRooms: boolean;
+  /** A room the user asked to join: it becomes current when the server says it is joined. */
+  roomWanted: string | null;
 }
 
 /**
@@ -208,7 +233,19 @@ export type KeyName =
   | 'C-end'
   /** Alt-PageUp and Alt-PageDown: scroll the user list. */
   | 'M-pageup'
-  | 'M-pagedown';
+  | 'M-pagedown'
+  /** Alt-1 .. Alt-9: to the room of that number; Ctrl-N, Ctrl-P: the next, the previous room. */
+  | 'M-1'
+  | 'M-2'
+  | 'M-3'
+  | 'M-4'
+  | 'M-5'
+  | 'M-6'
+  | 'M-7'
+  | 'M-8'
+  | 'M-9'
+  | 'C-n'
+  | 'C-p';
 
 // ---- formatted lines (line-format.ts makes them, the TUI and the status bar draw them) ----
 

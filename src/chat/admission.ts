@@ -4,7 +4,8 @@
  * How this works: the adapter passes each connection's remote address in at `open`; addresses
  * count by `addressKey` (an IPv6 address by its /64, an IPv4-mapped one as IPv4). In order, a
  * connection is refused with SERVER_SHUTDOWN while the server stops, TOO_MANY_FROM_ADDRESS when
- * its address holds maxPerAddress connections already, ADDRESS_RATE_LIMITED when its address's
+ * its address holds maxPerAddress connections already (or, for an address holding none yet, when
+ * maxAddressesPerPrefix other addresses of its network prefix hold some), ADDRESS_RATE_LIMITED when its address's
  * bucket (addressHandshakeBurst, refilled at addressHandshakesPerSecond) is empty, and
  * SERVER_FULL at maxClients. An admitted connection takes a token and counts against its address
  * until `release`; a refused one takes nothing. So one address cannot hold every slot (a lockout)
@@ -17,7 +18,11 @@ import { refill, type TokenBucket, take } from './rate-limit.js';
 
 export type AdmissionLimits = Pick<
   Limits,
-  'maxClients' | 'maxPerAddress' | 'addressHandshakeBurst' | 'addressHandshakesPerSecond'
+  | 'maxClients'
+  | 'maxPerAddress'
+  | 'maxAddressesPerPrefix'
+  | 'addressHandshakeBurst'
+  | 'addressHandshakesPerSecond'
 >;
 
 export type RefusalCode = Extract<
@@ -60,8 +65,21 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/**
+ * The network an address key (`addressKey`) belongs to (11, maxAddressesPerPrefix): an IPv4
+ * address's /24, an IPv6 /64's /48. One customer of a host or an ISP is commonly given a whole
+ * /24 or /48, so without this one of them could fill the server from a few hundred addresses.
+ */
+export function prefixKey(address: string): string {
+  if (address.endsWith('::/64')) return `${address.split(':').slice(0, 3).join(':')}::/48`;
+  const dot = address.lastIndexOf('.');
+  return dot === -1 ? address : `${address.slice(0, dot)}.0/24`;
+}
+
 export class Admission {
   private readonly addresses = new Map<string, AddressEntry>();
+  /** Per network prefix: how many of its addresses hold connections now. */
+  private readonly prefixes = new Map<string, number>();
   private total = 0;
 
   constructor(private readonly limits: AdmissionLimits) {}
@@ -84,6 +102,14 @@ export class Admission {
       const message = `the server holds ${maxPerAddress} connections from your address already`;
       return { code: 'TOO_MANY_FROM_ADDRESS', message };
     }
+    const prefix = address === undefined ? undefined : prefixKey(address);
+    if (prefix !== undefined && !(entry && entry.held > 0)) {
+      const holding = this.prefixes.get(prefix) ?? 0;
+      if (holding >= this.limits.maxAddressesPerPrefix) {
+        const message = `the server holds connections from ${holding} addresses of your network (${prefix}) already`;
+        return { code: 'TOO_MANY_FROM_ADDRESS', message };
+      }
+    }
     if (entry) refill(entry, burst, perSecond, now);
     if (entry && entry.tokens < 1) {
       const message = `your address may open ${perSecond} connections a second; try again shortly`;
@@ -98,7 +124,8 @@ export class Admission {
     if (this.addresses.size >= Math.max(PRUNE_AT, 2 * this.total)) this.prune(now);
     const held = entry ?? { tokens: burst, at: now, held: 0 };
     take(held, 1, burst, perSecond, now);
-    held.held++;
+    if (held.held++ === 0 && prefix !== undefined)
+      this.prefixes.set(prefix, (this.prefixes.get(prefix) ?? 0) + 1);
     this.addresses.set(address, held);
     return null;
   }
@@ -108,7 +135,12 @@ export class Admission {
     this.total--;
     if (address === undefined) return;
     const entry = this.addresses.get(address);
-    if (entry) entry.held--;
+    if (!entry) return;
+    if (--entry.held > 0) return;
+    const prefix = prefixKey(address);
+    const holding = (this.prefixes.get(prefix) ?? 1) - 1;
+    if (holding > 0) this.prefixes.set(prefix, holding);
+    else this.prefixes.delete(prefix);
   }
 
   /** Forgets addresses that hold no connection and whose bucket is full again. */

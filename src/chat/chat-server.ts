@@ -37,7 +37,7 @@ import { logText } from '../text/untrusted-text.js';
 import { AcceptGate } from './accept-gate.js';
 import { ConnectionTable } from './connection-table.js';
 import { DeadlineScan, deadlineGrid, onGrid } from './deadlines.js';
-import { chargePacket, rateError } from './rate-limit.js';
+import { chargeFanout, chargePacket, rateError } from './rate-limit.js';
 import type { Room } from './room.js';
 import { SendQueue } from './send-queue.js';
 import {
@@ -52,6 +52,10 @@ import {
 } from './server-contract.js';
 
 export { REFUSAL_LOG_WINDOW_MS } from './accept-gate.js';
+
+/** The features of a connection that agreed none (legacy, a 2.0 client, 5.8). */
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
 export type * from './server-contract.js';
 
 export class ChatServer<E = unknown> {
@@ -251,6 +255,7 @@ export class ChatServer<E = unknown> {
       for (const action of pending) put(action);
     };
     emit();
+    this.sendQueue.startPass();
     // A connection failed here (SLOW_READER) tells the others it left: they join the set, and a
     // Set's loop visits what is added while it runs.
     for (const conn of this.dirty) {
@@ -259,6 +264,10 @@ export class ChatServer<E = unknown> {
       this.output(conn, put);
       if (this.actions.length > 0) emit();
     }
+    // Replies the pass's budget did not reach (send-queue.ts, 11 replyPassBytes) stay dirty, so
+    // the adapter flushes again after reading its sockets once more; the set is empty now, so
+    // they come first in the next pass, before whatever that turn's reads make dirty.
+    for (const conn of this.sendQueue.takeWaiting<E>()) if (!conn.finished) this.dirty.add(conn);
     return out;
   }
 
@@ -326,7 +335,7 @@ export class ChatServer<E = unknown> {
       if (conn.pingedAt !== null && this.dialect.answersPing(event)) conn.pingedAt = null;
       else if (!this.charge(conn, event, cost, now)) return;
     }
-    const reading = this.dialect.read(event, conn.id, this.room, now);
+    const reading = this.dialect.read(event, conn.id, this.room, now, conn.endpoint.features ?? NO_FEATURES);
     if (reading === null) return;
     if (reading.deliveries) this.deliver(reading.deliveries);
     if (reading.gaveUp !== undefined) {
@@ -347,7 +356,9 @@ export class ChatServer<E = unknown> {
       this.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
     }
     if ('log' in decision && decision.log !== undefined) this.log('info', `conn ${conn.id}: ${decision.log}`);
-    this.deliver(this.dialect.render(decision, this.room, now));
+    // 7.8: what the packet made the server queue for the room is charged too, once it is known.
+    const fanout = this.deliver(this.dialect.render(decision, this.room, now));
+    if (cost !== null) chargeFanout(conn.rate, fanout, this.limits);
     // 7.18: the members a kick or ban removes, after the news (a banned key or address: the asker).
     if (decision.kind === 'removed') {
       for (const id of decision.targets) {
@@ -359,9 +370,9 @@ export class ChatServer<E = unknown> {
     }
   }
 
-  /** Queues deliveries on the endpoints they are for (connection-table.ts). */
-  private deliver(deliveries: readonly Delivery[]): void {
-    this.table.deliver(deliveries, this.full);
+  /** Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out. */
+  private deliver(deliveries: readonly Delivery[]): number {
+    return this.table.deliver(deliveries, this.full);
   }
 
   /** For a profile that never sheds: true when a connection's queue may hold no more (11). */

@@ -6,11 +6,13 @@
  * removes it once the connection is finished. A dialect's rendered deliveries (server-contract.ts)
  * are queued here on the endpoints they are for, and each endpoint written to is marked dirty;
  * the server's flush then gives each dirty connection its turn at the socket (send-queue.ts).
+ * A packet with several forms (with `room`, 7.15; keys, 7.16; moderation reasons, 7.18) reaches
+ * each member in the form its agreed features call for (pickForm).
  * Nothing here decides anything or calls the server: it only holds and queues.
  */
 import type { Limits } from '../generated/constants.js';
 import { packetBucket } from './rate-limit.js';
-import type { Conn, ConnId, Delivery, ServerEndpoint } from './server-contract.js';
+import { type Conn, type ConnId, type Delivery, pickForm, type ServerEndpoint } from './server-contract.js';
 
 /** The features of a connection that agreed none (legacy, a 2.0 client). */
 const NO_FEATURES: ReadonlySet<string> = new Set();
@@ -66,30 +68,41 @@ export class ConnectionTable<E> {
    * `full(conn)` says a connection may hold no more (its queue is over its limit and its profile
    * never sheds, 11): nothing more is sealed for it, since its turn will end it anyway. Checked
    * here, at each packet, because one event-loop turn can read many chat lines before any flush.
+   * Returns the fan-out: the bytes the broadcasts queued, summed over their recipients (7.8).
    */
-  deliver(deliveries: readonly Delivery[], full: (conn: Conn<E>) => boolean = () => false): void {
+  deliver(deliveries: readonly Delivery[], full: (conn: Conn<E>) => boolean = () => false): number {
+    let fanout = 0;
     for (const d of deliveries) {
       if (d.kind === 'broadcast') {
-        for (const member of this.joined) {
-          if (member.id === d.except || member.overrun) continue;
-          if (d.unless !== undefined && member.endpoint.features?.has(d.unless)) continue;
-          if (d.skip?.includes(member.id)) continue;
-          if (full(member)) continue;
-          const alt = d.alt !== undefined && member.endpoint.features?.has(d.alt.feature);
-          member.endpoint.sendEncoded(alt ? d.alt!.packet : d.packet, d.type);
+        const send = (member: Conn<E>) => {
+          if (member.id === d.except || member.overrun) return;
+          const features = member.endpoint.features;
+          if (d.unless !== undefined && features?.has(d.unless)) return;
+          if (d.skip?.includes(member.id)) return;
+          if (full(member)) return;
+          const packet = pickForm(d, features);
+          member.endpoint.sendEncoded(packet, d.type);
+          fanout += packet.length;
           this.dirty.add(member);
-        }
+        };
+        if (d.among === undefined) for (const member of this.joined) send(member);
+        else
+          for (const id of d.among) {
+            const member = this.conns.get(id);
+            if (member && !member.finished) send(member);
+          }
         continue;
       }
       const conn = this.conns.get(d.to);
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
       else if (conn.overrun || full(conn)) continue;
-      else if (d.kind === 'send') conn.endpoint.sendEncoded(d.packet, d.type);
+      else if (d.kind === 'send') conn.endpoint.sendEncoded(pickForm(d, conn.endpoint.features), d.type);
       // One large reply in flight per connection (7.7): a second gets `busy`.
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
       else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);
       this.dirty.add(conn);
     }
+    return fanout;
   }
 }

@@ -52,9 +52,9 @@ export type WireExportEntry = V2PacketOf<'export_reply'>['entries'][number];
 /**
  * A history entry in export_reply's form (7.7): join and leave entries by their fields (name,
  * reason) for a client that listed `structured-export`, as the 2.0 prose (`from`, `text`) for
- * one that did not.
+ * one that did not. A part is a quit to a client without rooms (`rooms` false, 7.15).
  */
-export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireExportEntry {
+export function wireExportEntry(entry: HistoryEntry, structured: boolean, rooms = false): WireExportEntry {
   switch (entry.kind) {
     case 'message':
     case 'action':
@@ -65,14 +65,16 @@ export function wireExportEntry(entry: HistoryEntry, structured: boolean): WireE
         : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
     case 'leave':
       return structured
-        ? { kind: 'leave', name: entry.name, reason: exportReason(entry.reason), ts: entry.ts }
+        ? { kind: 'leave', name: entry.name, reason: exportReason(entry.reason, rooms), ts: entry.ts }
         : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
   }
 }
 
 /** 7.18: export keeps a kick or a ban as a plain `quit` (moderation is not part of the history). */
-function exportReason(reason: LeaveReason): Exclude<LeaveReason, 'kicked' | 'banned'> {
-  return reason === 'kicked' || reason === 'banned' ? 'quit' : reason;
+function exportReason(reason: LeaveReason, rooms: boolean): Exclude<LeaveReason, 'kicked' | 'banned'> {
+  // 7.18: a kick or ban is kept as `quit`; 7.15: a part is `quit` to a client without rooms.
+  if (reason === 'kicked' || reason === 'banned') return 'quit';
+  return reason === 'part' && !rooms ? 'quit' : reason;
 }
 
 /**
@@ -90,6 +92,8 @@ export class ExportReply implements ReplySource {
     history: History,
     private readonly budget: number,
     private readonly structured: boolean,
+    /** The room's name, for an asker that agreed rooms (7.15): each part carries it. */
+    private readonly room?: string,
   ) {
     this.cursor = history.cursor();
   }
@@ -102,7 +106,7 @@ export class ExportReply implements ReplySource {
       const entry = this.carried ?? this.cursor.next();
       this.carried = undefined;
       if (entry === undefined) break;
-      const wire = wireExportEntry(entry, this.structured);
+      const wire = wireExportEntry(entry, this.structured, this.room !== undefined);
       // Worst case: every character 3 UTF-8 bytes (chunkByJsonSize's rule).
       const cost = JSON.stringify(wire).length * 3 + 1;
       if (size + cost > this.budget && entries.length > 0) {
@@ -114,7 +118,11 @@ export class ExportReply implements ReplySource {
     }
     const done = this.carried === undefined && !this.cursor.more;
     this.finished = done;
-    return { packet: encodeV2Packet({ type: 'export_reply', entries, done }), type: 'export_reply' };
+    const scope = this.room === undefined ? {} : { room: this.room };
+    return {
+      packet: encodeV2Packet({ type: 'export_reply', entries, done, ...scope }),
+      type: 'export_reply',
+    };
   }
 }
 

@@ -54,6 +54,23 @@ export class History {
     if (this.capacity <= 0) return;
     this.entries.push(entry);
     if (this.size > this.capacity) this.start++;
+    this.compact();
+  }
+
+  /** Drops the oldest entry held, if any (the server-wide bound historyTotal, 7.15). */
+  dropOldest(): void {
+    if (this.size === 0) return;
+    this.start++;
+    this.compact();
+  }
+
+  /** The oldest entry held, or undefined when none is. */
+  get oldest(): HistoryEntry | undefined {
+    return this.at(this.first);
+  }
+
+  /** Gives back the space of dropped entries in batches, not one shift per entry. */
+  private compact(): void {
     if (this.start > 1024 && this.start * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.start);
       this.base += this.start;

@@ -10,7 +10,7 @@
  * chat line.
  */
 
-import type { RandomSource } from '../crypto/key-agreement.js';
+import { KeyAgreement, type RandomSource } from '../crypto/key-agreement.js';
 import {
   LEGACY_EXPORT_HEADER,
   LEGACY_MESSAGES,
@@ -41,6 +41,8 @@ export interface LegacyServerOptions extends ChatServerOptions {
   readonly random: RandomSource;
   /** Reserved names (7.17): legacy members have no key, so a reserved name is refused them. */
   readonly guards?: RoomGuards;
+  /** The server's key agreement (key-agreement.ts), for all its connections; default: its own. */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 /**
@@ -61,15 +63,19 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
   readonly profile = 'legacy' as const;
   readonly idleChecks = false;
   readonly due = null;
+  private readonly agreement: KeyAgreement;
 
   constructor(
     private readonly options: LegacyServerOptions,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    this.agreement = options.keyAgreement ?? new KeyAgreement();
+  }
 
   createEndpoint(now: number): LegacyServerConnection {
     const endpoint = new LegacyServerConnection({
       random: this.options.random,
+      keyAgreement: this.agreement,
       maxFrame: this.limits.maxFrame,
       maxHandshakeFrame: this.limits.maxHandshakeFrame,
     });
@@ -134,11 +140,13 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
           to(by, legacyPacket('username_taken', LEGACY_SERVER_NAME, LEGACY_MESSAGES.taken, date)),
         ];
       case 'message':
+        // A legacy client lives in #lobby (10.6, 7.15): the decision's room.
         return [
           {
             kind: 'broadcast',
             packet: encode(legacyPacket('default', decision.from, decision.text, date)),
             except: by,
+            among: decision.room.members,
           },
         ];
       case 'export':
@@ -151,7 +159,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
         const text = LEGACY_MESSAGES.left.replace('{name}', decision.name);
         const notice = legacyPacket('default', LEGACY_SERVER_NAME, text, date, 'allhosts');
         return [
-          { kind: 'broadcast', packet: encode(notice) },
+          { kind: 'broadcast', packet: encode(notice), among: room.rooms.lobby.members },
           ...this.listUpdate(room, 'disconnection', date),
         ];
       }
@@ -176,7 +184,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
     return [];
   }
 
-  /** Each member gets the names of the others (10.2, 10.4). */
+  /** Each member of #lobby gets the names of the others there (10.2, 10.4, 10.6). */
   private listUpdate(
     room: Room<ConnId>,
     typ: 'client_list_update_add' | 'disconnection',
@@ -184,7 +192,7 @@ class LegacyDialect implements WireDialect<LegacyServerConnectionEvent> {
   ): Delivery[] {
     const all = room.names();
     const out: Delivery[] = [];
-    for (const member of room.members()) {
+    for (const member of room.rooms.lobby.members) {
       const own = room.nameOf(member);
       out.push(
         to(

@@ -36,7 +36,10 @@ export function moderate<Id>(
   const operator = facts?.fingerprint ?? 'anonymous';
   const opName = room.nameOf(by) ?? '';
   const line = (what: string) => `moderation: ${operator} (${logText(opName)}) ${what}`;
-  const notice = (code: 'NOT_OPERATOR' | 'NO_SUCH_USER' | 'NO_SUCH_BAN' | 'RATE_LIMITED', message: string) =>
+  const notice = (
+    code: 'NOT_OPERATOR' | 'NO_SUCH_USER' | 'NO_SUCH_BAN' | 'RATE_LIMITED' | 'ROOM_INVALID',
+    message: string,
+  ) =>
     ({
       kind: 'notice',
       by,
@@ -72,6 +75,7 @@ export function moderate<Id>(
         error: parleyError('KICKED', message),
         reason: 'kicked',
         announce,
+        among: room.roommatesOf(target.id),
         log: line(`kick ${logText(target.name)}${why(request.reason)}`),
       };
     }
@@ -107,6 +111,8 @@ export function moderate<Id>(
       );
       if (hit.length === 0) return { kind: 'moderated', by, to: 'operator', announce, log };
       const message = `${opName} banned you${request.reason ? `: ${request.reason}` : ''}`;
+      const among = new Set<Id>();
+      for (const id of hit) for (const m of room.roommatesOf(id)) among.add(m);
       return {
         kind: 'removed',
         by,
@@ -114,6 +120,7 @@ export function moderate<Id>(
         error: parleyError('BANNED', message),
         reason: 'banned',
         announce,
+        among,
         log,
       };
     }
@@ -138,7 +145,10 @@ export function moderate<Id>(
       if (!m) return notice('NO_SUCH_USER', `nobody called "${request.name}" is here`);
       const target = targetOf(m.facts);
       if (!target) return notice('NO_SUCH_USER', `"${m.name}" has no key and no known address to mute`);
-      const room_ = request.room ?? null;
+      // 7.15: a room-scoped mute names the room by its 7.2 key, whatever the spelling.
+      const room_ = request.room === undefined ? null : room.roomKeyOf(request.room);
+      if (request.room !== undefined && room_ === null)
+        return notice('ROOM_INVALID', `"${request.room}" is not a room name (7.15)`);
       if (request.kind === 'mute') moderation.mute(target, room_, request.duration, now);
       else moderation.unmute(target, room_);
       const announce: ModeratedNews = {
@@ -155,6 +165,7 @@ export function moderate<Id>(
         by,
         to: 'all',
         announce,
+        among: room.roommatesOf(m.id),
         log: line(`${request.kind} ${logText(m.name)}${reason}`),
       };
     }

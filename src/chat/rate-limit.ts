@@ -8,6 +8,13 @@
  * first rateRefusalReplies of a window are answered with RATE_LIMITED, later ones are dropped
  * without a word (a reply per refusal made the limit an amplifier), and the refusal after
  * rateRefusalBudget closes the connection with RATE_EXCEEDED. Time is passed in (sans-IO).
+ *
+ * A packet's work for the room is charged after it took effect (`chargeFanout`): a token per
+ * fanoutTokenBytes of what it had the server queue for the members, which may leave the bucket
+ * in debt (at most rateBurst). Members within the packet rate, each fanned out to every other,
+ * made work that grew as the square of the room: 100 of them saying long lines held an honest
+ * member's own line for seconds. Now what one member makes the server do per second is bounded
+ * by bytes, not by packets.
  */
 import { type ParleyError, parleyError } from '../errors.js';
 import type { Limits } from '../generated/constants.js';
@@ -47,7 +54,12 @@ export function take(
 
 export type PacketRateLimits = Pick<
   Limits,
-  'rateBurst' | 'ratePerSecond' | 'rateRefusalReplies' | 'rateRefusalBudget' | 'rateRefusalWindowMs'
+  | 'rateBurst'
+  | 'ratePerSecond'
+  | 'rateRefusalReplies'
+  | 'rateRefusalBudget'
+  | 'rateRefusalWindowMs'
+  | 'fanoutTokenBytes'
 >;
 
 /** One connection's packet bucket and its refusals in the current window. */
@@ -85,6 +97,16 @@ export function chargePacket(
   bucket.refusals++;
   if (bucket.refusals > limits.rateRefusalBudget) return 'close';
   return bucket.refusals <= limits.rateRefusalReplies ? 'reply' : 'drop';
+}
+
+/**
+ * Charges a packet that passed for its fan-out (7.8, 11 fanoutTokenBytes): `bytes` queued for the
+ * room's members cost a token per fanoutTokenBytes, at most rateBurst; the bucket may go below
+ * zero by that much, and the connection's next packets wait until it has refilled.
+ */
+export function chargeFanout(bucket: PacketBucket, bytes: number, limits: PacketRateLimits): void {
+  const tokens = Math.floor(bytes / limits.fanoutTokenBytes);
+  if (tokens > 0) bucket.tokens -= Math.min(tokens, limits.rateBurst);
 }
 
 /** The error a refused packet meets (7.8): RATE_LIMITED as a reply, RATE_EXCEEDED at the close. */

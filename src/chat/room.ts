@@ -1,207 +1,47 @@
 /**
- * The chat room (spec 7.2-7.8, 10.2-10.5): the one place that decides. Who is in it under which
- * name, whether a chat packet may go out (rate limit, length), what id and time it gets, whom it
- * reaches, and the conversation kept in memory for export. Wire-agnostic: a request comes in as
- * data, a decision goes out as data, and a wire dialect (v2-dialect.ts, legacy-dialect.ts) turns
- * the decision into its own packets. The room never calls anyone.
+ * The chat model (spec 7.2-7.15, 10.2-10.5): the one place that decides. Who is joined under which
+ * name, who is in which room (room-set.ts), whether a chat packet may go out (length, room), what
+ * id and time it gets, whom it reaches, and the conversation kept in memory for export.
+ * Wire-agnostic: a request comes in as data, a decision goes out as data (room-decision.ts), and a
+ * wire dialect (v2-dialect.ts, legacy-dialect.ts) turns the decision into its own packets. The
+ * model never calls anyone.
  *
  * How this works: names map to member ids both ways under the profile's name rules (generated
  * from the spec, applied by name-rules.ts: v2 records names in NFC and compares them by their
- * UTS #39 skeleton key, legacy exactly). The rate limit (7.8) is not the room's: every packet is
- * charged before it reaches the room, in one place (chat-server.ts, rate-limit.ts). History is a ring of at most `history` entries, held in memory only and cleared
- * when the room empties or the server stops (the original's behaviour).
+ * UTS #39 skeleton key, legacy exactly); names, away state and ids are server-wide, rooms scope
+ * chat, presence and history (7.15). Joining puts a member in `#lobby`, so a client that knows
+ * nothing of rooms lives there. The rate limit (7.8) is not the model's: every packet is charged
+ * before it reaches it, in one place (chat-server.ts, rate-limit.ts). History is held in memory
+ * only, per room, and cleared when the room empties or the server stops (the original's behaviour).
  * A member may be keyed (7.16): the key its connection proved before joining is one of its facts,
- * with its address hash and the features it agreed (MemberFacts). Reserved names (7.17) and the
+ * with its address hash and the features it agreed (member-keys.ts). Reserved names (7.17) and the
  * operators' bans and mutes (7.18) are checked here too, from reservations.ts and moderation.ts
  * when the server has them; the moderation requests themselves are decided in moderate.ts.
  */
-
-import { shortFingerprint } from '../crypto/identity.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
-import type { ErrorCode } from '../generated/errors.js';
-import type { V2PacketOf } from '../generated/v2-packets.js';
-import { History, type HistoryEntry } from './history.js';
+import type { ChatEntry, ChatRoom } from './chat-room.js';
+import type { History, HistoryEntry } from './history.js';
+import { MemberKeys } from './member-keys.js';
 import type { Moderation } from './moderation.js';
-import { compareCodePoints, nameForm, nameKeys, nameOrderKey } from './name-rules.js';
+import { nameForm, nameKeys } from './name-rules.js';
 import type { Reservations } from './reservations.js';
+import type {
+  MemberFacts,
+  NameVerdict,
+  RoomDecision,
+  RoomModerationRequest,
+  RoomRequest,
+} from './room-decision.js';
+import { RoomSet } from './room-set.js';
 
+export type { ChatEntry } from './chat-room.js';
+export { ChatRoom, LOBBY } from './chat-room.js';
 export type { HistoryEntry } from './history.js';
+export type * from './room-decision.js';
+export type { RoomListing } from './room-set.js';
 
-/** A chat line or action of the history (what a backlog holds, 7.10). */
-export type ChatEntry = HistoryEntry & { readonly kind: 'message' | 'action' };
-
-export type NameVerdict =
-  | { readonly ok: true; readonly name: string }
-  | {
-      readonly ok: false;
-      readonly code: Extract<ErrorCode, 'NAME_TAKEN' | 'NAME_INVALID' | 'NAME_RESERVED'>;
-      readonly message: string;
-    };
-
-/** A moderation request as the room gets it (the packets of 7.18 without `type`). */
-export type RoomModerationRequest =
-  | { readonly kind: 'kick'; readonly name: string; readonly reason?: string }
-  | {
-      readonly kind: 'ban';
-      readonly name?: string;
-      readonly key?: string;
-      readonly addr?: string;
-      readonly duration: number;
-      readonly reason?: string;
-    }
-  | { readonly kind: 'unban'; readonly ban: number }
-  | { readonly kind: 'bans' }
-  | {
-      readonly kind: 'mute';
-      readonly name: string;
-      readonly room?: string;
-      readonly duration: number;
-      readonly reason?: string;
-    }
-  | { readonly kind: 'unmute'; readonly name: string; readonly room?: string }
-  | { readonly kind: 'motd'; readonly text: string };
-
-/** A member's facts besides its name, fixed when it joins (7.16, 7.18). */
-export interface MemberFacts {
-  /** The full fingerprint of the key its connection proved (7.16), or null: anonymous. */
-  readonly fingerprint: string | null;
-  /** Its key's short fingerprint, or null. */
-  readonly key: string | null;
-  /** Its key is an operator's (7.18). */
-  readonly op: boolean;
-  /** Its address hash (7.18), or null when the address is unknown or the server does not moderate. */
-  readonly addr: string | null;
-  /** Its address as the server counts it (11), kept only for `--ops-see-addresses`; else null. */
-  readonly address: string | null;
-  /** The v2 features its connection agreed (5.8); none for legacy. */
-  readonly features: ReadonlySet<string>;
-}
-
-/** How a connection joins: what the server knows of it besides the wanted name. */
-export interface JoinContext {
-  /** The address as the server counts it (admission.ts addressKey), when known. */
-  readonly address?: string;
-  readonly features?: ReadonlySet<string>;
-}
-
-/** A keyed member as lists show it (7.16). */
-export interface KeyedName {
-  readonly key: string;
-  readonly op: boolean;
-}
-
-const NO_FEATURES: ReadonlySet<string> = new Set();
-
-/** What a member asks of the room; a dialect reads it off its own packets. */
-export type RoomRequest =
-  | ({ readonly kind: 'join'; readonly name: string } & JoinContext)
-  /** The connection proved its key (client_auth, 7.16): the full fingerprint. */
-  | { readonly kind: 'prove'; readonly fingerprint: string }
-  | RoomModerationRequest
-  | { readonly kind: 'say'; readonly text: string; readonly action: boolean }
-  | { readonly kind: 'msg'; readonly to: string; readonly text: string }
-  | { readonly kind: 'who' }
-  | { readonly kind: 'export' }
-  | { readonly kind: 'nick'; readonly name: string }
-  /** Away with an optional reason, or back (`reason: null`), feature away (7.12). */
-  | { readonly kind: 'away'; readonly reason: string | null; readonly away: boolean }
-  | { readonly kind: 'whois'; readonly name: string };
-
-/**
- * A member away or back (feature away, 7.12): the fields of user_away, so that the room's decision
- * and the client's event (client/events.ts) are one declaration, derived from the spec's packet.
- */
-export type AwayNews = { readonly kind: 'away' } & Readonly<Omit<V2PacketOf<'user_away'>, 'type'>>;
-
-/** About one member (feature whois, 7.13): the fields of whois_reply, for the room and the client. */
-export type WhoisFacts = { readonly kind: 'whois' } & Readonly<Omit<V2PacketOf<'whois_reply'>, 'type'>>;
-
-/** What the room decided; `by` is the member who asked (or left). */
-export type RoomDecision<Id> =
-  | { readonly kind: 'joined'; readonly by: Id; readonly name: string; readonly ts: number }
-  | { readonly kind: 'refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
-  | {
-      readonly kind: 'message';
-      readonly by: Id;
-      readonly id: number;
-      readonly from: string;
-      readonly text: string;
-      readonly action: boolean;
-      readonly ts: number;
-    }
-  | {
-      readonly kind: 'private';
-      readonly by: Id;
-      readonly target: Id;
-      readonly id: number;
-      readonly from: string;
-      readonly to: string;
-      readonly text: string;
-      readonly ts: number;
-      /** The target is away (7.12): the sender is told, with this reason ('' for none). */
-      readonly targetAway?: string;
-    }
-  | { readonly kind: 'who'; readonly by: Id }
-  | { readonly kind: 'export'; readonly by: Id }
-  /** A rename (feature nick, 7.11); a refused one is `rename-refused`. */
-  | {
-      readonly kind: 'renamed';
-      readonly by: Id;
-      readonly from: string;
-      readonly to: string;
-      readonly ts: number;
-    }
-  | (AwayNews & { readonly by: Id })
-  /** About one member (feature whois, 7.13): never an address. */
-  | (WhoisFacts & { readonly by: Id })
-  /** Nothing to tell anyone (back when not away, 7.12). */
-  | { readonly kind: 'none'; readonly by: Id }
-  | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
-  | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError; readonly log?: string }
-  /**
-   * Members removed (7.18: kicked or banned, or a banned key or address found at client_auth or
-   * join): the server ends each `targets` connection with `error`, and they leave with `reason`.
-   * `announce`: the `moderated` news, when an operator acted (to the members that agreed
-   * moderation, the targets aside); `log`: the line to log.
-   */
-  | {
-      readonly kind: 'removed';
-      readonly by: Id;
-      readonly targets: readonly Id[];
-      readonly error: ParleyError;
-      readonly reason: Extract<LeaveReason, 'kicked' | 'banned'>;
-      readonly announce?: ModeratedNews;
-      readonly log: string;
-    }
-  /** An operator acted (7.18): `moderated` to the operator alone, or to every member that agreed moderation. */
-  | {
-      readonly kind: 'moderated';
-      readonly by: Id;
-      readonly to: 'operator' | 'all';
-      readonly announce: ModeratedNews;
-      readonly log: string;
-    }
-  /** The bans in force, for the operator who asked (7.18). */
-  | { readonly kind: 'ban-list'; readonly by: Id; readonly bans: readonly BanEntry[]; readonly log: string }
-  | {
-      readonly kind: 'left';
-      readonly by: Id;
-      readonly name: string;
-      readonly reason: LeaveReason;
-      readonly ts: number;
-    };
-
-/** The fields of a `moderated` packet (7.18). */
-export type ModeratedNews = Readonly<Omit<V2PacketOf<'moderated'>, 'type'>>;
-
-/** One entry of ban_list (7.18). */
-export type BanEntry = V2PacketOf<'ban_list'>['bans'][number];
-
-/** The limits the room applies (11). */
-export type RoomLimits = Pick<Limits, 'maxName' | 'maxMessage' | 'history'>;
-
-/** What a server may add to its room: reserved names (7.17), operators and bans (7.18). */
+/** What a server may add to its model: reserved names (7.17), operators and bans (7.18). */
 export interface RoomGuards {
   readonly reservations?: Reservations;
   readonly moderation?: Moderation;
@@ -214,25 +54,34 @@ export interface RoomGuards {
   ) => RoomDecision<Id>;
 }
 
+/** The limits the model applies (11). */
+export type RoomLimits = Pick<
+  Limits,
+  | 'maxName'
+  | 'maxMessage'
+  | 'history'
+  | 'historyTotal'
+  | 'maxRooms'
+  | 'maxRoomsPerMember'
+  | 'maxRoomName'
+  | 'maxTopic'
+>;
+
 export class Room<Id> {
   private readonly byId = new Map<Id, string>();
   /** Every key of every member's name (name-rules.ts): no two members share one. */
   private readonly byKey = new Map<string, Id>();
-  /** Names kept sorted by (order key, name) as members come and go: no sort per join. */
-  private readonly sorted: { key: string; name: string }[] = [];
-  /** The conversation kept for export (7.7, 10.5): history.ts. */
-  readonly history: History;
+  /** Which rooms exist and who is in each (7.15). */
+  readonly rooms: RoomSet<Id>;
   /** Members away (7.12), with their reason ('' for none). */
   private readonly awayBy = new Map<Id, string>();
   /** When each member joined and last acted in public: spoke, renamed, went away or back (7.13). */
   private readonly seen = new Map<Id, { joined: number; active: number }>();
+  /** Members that agreed the feature rooms (7.15): only they may leave `#lobby`'s 2.0 forms. */
+  private readonly roomsAware = new Set<Id>();
   private sequence = 0;
-  /** Facts of every joined member (7.16, 7.18). */
-  private readonly facts = new Map<Id, MemberFacts>();
-  /** Keys proved by connections that have not joined yet (7.16). */
-  private readonly proven = new Map<Id, string>();
-  /** Keyed members by name, for the lists (7.16): most members are anonymous, so this stays small. */
-  private readonly keyedNames = new Map<string, KeyedName>();
+  /** Keys, address hashes and features of the members (7.16, 7.18). */
+  private readonly keys = new MemberKeys<Id>();
 
   /**
    * `presenceInHistory`: joins and leaves are part of the conversation kept for export (v2, 7.7);
@@ -244,112 +93,92 @@ export class Room<Id> {
     private readonly presenceInHistory = false,
     readonly guards: RoomGuards = {},
   ) {
-    this.history = new History(limits.history);
+    this.rooms = new RoomSet(rules, limits);
   }
 
-  /** Decides on one request from member (or joiner) `by` at `now`; null when nothing follows. */
+  /** Decides on one request from member (or joiner) `by` at `now`. */
   decide(by: Id, request: RoomRequest, now: number): RoomDecision<Id> {
     switch (request.kind) {
       case 'join': {
-        const facts = this.factsFor(by, request);
+        const facts = this.keys.factsFor(by, request, this.guards.moderation);
         const verdict = this.checkName(request.name, undefined, facts.fingerprint, now);
         if (!verdict.ok) return { kind: 'refused', by, verdict };
         // 7.18: a ban made after this connection was accepted or proved its key.
         const banned = this.bannedAt(by, facts, now);
         if (banned) return banned;
-        this.proven.delete(by);
-        this.join(by, verdict.name, facts, now);
-        return { kind: 'joined', by, name: verdict.name, ts: now };
+        this.add(by, verdict.name);
+        this.seen.set(by, { joined: now, active: now });
+        this.keys.joined(by, verdict.name, facts);
+        this.guards.reservations?.take(verdict.name, facts.fingerprint, now);
+        if (request.rooms) this.roomsAware.add(by);
+        const room = this.rooms.lobby;
+        this.enter(by, verdict.name, room, now);
+        return { kind: 'joined', by, name: verdict.name, ts: now, room };
       }
       case 'prove': {
         const banned = this.bannedAt(by, { fingerprint: request.fingerprint, addr: null }, now);
         if (banned) return banned;
-        this.proven.set(by, request.fingerprint);
+        this.keys.prove(by, request.fingerprint);
         return { kind: 'none', by };
       }
       case 'say': {
-        const refused = this.checkLength(by, request.text);
+        const room = this.scope(by, request.room);
+        if (!('members' in room)) return { kind: 'notice', by, error: room };
+        const refused = this.checkLength(by, request.text) ?? this.checkMuted(by, room, now);
         if (refused) return refused;
-        const muted = this.checkMuted(by, now);
-        if (muted) return muted;
         const from = this.byId.get(by)!;
         this.active(by, now);
-        this.history.record({
-          kind: request.action ? 'action' : 'message',
-          from,
-          text: request.text,
-          ts: now,
-        });
-        return {
-          kind: 'message',
-          by,
-          id: ++this.sequence,
-          from,
-          text: request.text,
-          action: request.action,
-          ts: now,
-        };
+        const kind = request.action ? 'action' : 'message';
+        this.rooms.record(room, { kind, from, text: request.text, ts: now });
+        const { text, action } = request;
+        return { kind: 'message', by, id: ++this.sequence, from, text, action, ts: now, room };
       }
       case 'msg': {
         const refused = this.checkLength(by, request.text);
         if (refused) return refused;
         const target = this.idOf(request.to);
-        if (target === undefined) {
-          const error = parleyError('NO_SUCH_USER', `nobody called "${request.to}" is here`);
-          return { kind: 'notice', by, error };
-        }
+        if (target === undefined) return this.noSuchUser(by, request.to);
         const from = this.byId.get(by)!;
         const to = this.byId.get(target)!;
         // No this.active here: idle counts public acts only (7.13), or polling whois would tell
-        // who is sending private messages.
+        // who is sending private messages. Private messages are server-wide (7.15).
         const id = ++this.sequence;
         const targetAway = target === by ? undefined : this.awayBy.get(target);
         const decision = { kind: 'private', by, target, id, from, to, text: request.text, ts: now } as const;
         return targetAway === undefined ? decision : { ...decision, targetAway };
       }
       case 'who':
-      case 'export':
-        return { kind: request.kind, by };
+      case 'export': {
+        const room = this.scope(by, request.room);
+        if (!('members' in room)) return { kind: 'notice', by, error: room };
+        return { kind: request.kind, by, room };
+      }
       case 'nick': {
-        const fingerprint = this.facts.get(by)?.fingerprint ?? null;
+        const fingerprint = this.keys.of(by)?.fingerprint ?? null;
         const verdict = this.checkName(request.name, by, fingerprint, now);
         if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
         this.active(by, now);
         const from = this.byId.get(by)!;
-        // byId keeps its place (join order); the keys and the sorted entry move.
+        // byId keeps its place (join order); the keys and the rooms' sorted lists move.
         this.unkey(from);
         this.add(by, verdict.name);
-        const keyed = this.keyedNames.get(from);
-        if (keyed) {
-          this.keyedNames.delete(from);
-          this.keyedNames.set(verdict.name, keyed);
-        }
+        this.rooms.rename(by, from, verdict.name);
+        this.keys.renamed(from, verdict.name);
         // 7.17: the old name was last used now; the new one is the key's (when free).
         this.guards.reservations?.release(from, fingerprint, now);
         this.guards.reservations?.take(verdict.name, fingerprint, now);
-        return { kind: 'renamed', by, from, to: verdict.name, ts: now };
+        return { kind: 'renamed', by, from, to: verdict.name, ts: now, rooms: this.roomsOf(by) };
       }
       case 'whois': {
         const target = this.idOf(request.name);
-        if (target === undefined) {
-          const error = parleyError('NO_SUCH_USER', `nobody called "${request.name}" is here`);
-          return { kind: 'notice', by, error };
-        }
+        if (target === undefined) return this.noSuchUser(by, request.name);
         const { joined, active } = this.seen.get(target) ?? { joined: now, active: now };
         const reason = this.awayBy.get(target);
         const name = this.byId.get(target)!;
         const idle = Math.max(0, now - active);
         const away = reason !== undefined;
-        return {
-          kind: 'whois',
-          by,
-          name,
-          joined,
-          idle,
-          away,
-          ...(reason ? { reason } : {}),
-          ...this.whoisKeys(by, target),
-        };
+        const shown = this.keys.whois(by, target);
+        return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}), ...shown };
       }
       case 'kick':
       case 'ban':
@@ -368,33 +197,54 @@ export class Room<Id> {
       case 'away': {
         this.active(by, now);
         const name = this.byId.get(by)!;
+        const rooms = this.roomsOf(by);
         if (!request.away) {
           if (!this.awayBy.delete(by)) return { kind: 'none', by };
-          return { kind: 'away', by, name, away: false, ts: now };
+          return { kind: 'away', by, name, away: false, ts: now, rooms };
         }
         const reason = request.reason ?? '';
         this.awayBy.set(by, reason);
-        return { kind: 'away', by, name, away: true, ...(reason === '' ? {} : { reason }), ts: now };
+        return { kind: 'away', by, name, away: true, ...(reason === '' ? {} : { reason }), ts: now, rooms };
+      }
+      case 'room_join':
+        return this.joinRoom(by, request.room, now);
+      case 'room_part': {
+        const room = this.scope(by, request.room);
+        if (!('members' in room)) return { kind: 'notice', by, error: room };
+        const name = this.byId.get(by)!;
+        this.exit(by, name, room, 'part', now);
+        return { kind: 'room-parted', by, name, room, ts: now };
+      }
+      case 'rooms':
+        return { kind: 'room-list', by, rooms: this.rooms.list() };
+      case 'topic': {
+        const room = this.scope(by, request.room);
+        if (!('members' in room)) return { kind: 'notice', by, error: room };
+        const max = this.limits.maxTopic;
+        if ([...request.topic].length > max) {
+          const error = parleyError('MESSAGE_TOO_LONG', `a topic is at most ${max} characters`);
+          return { kind: 'notice', by, error };
+        }
+        room.topic = request.topic;
+        return { kind: 'topic', by, name: this.byId.get(by)!, room, topic: request.topic, ts: now };
       }
     }
   }
 
-  /** Member `by` left; the others are to be told (7.6, 10.4). Null when it had never joined. */
+  /** Member `by` left the server; each room it was in is to be told (7.6, 7.15, 10.4). */
   leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
-    this.proven.delete(by);
     const name = this.byId.get(by);
+    const fingerprint = this.keys.gone(by, name);
     if (name === undefined) return null;
-    this.remove(by, name);
+    this.guards.reservations?.release(name, fingerprint, now);
+    const rooms = this.roomsOf(by);
+    for (const room of rooms) this.exit(by, name, room, reason, now);
+    this.byId.delete(by);
+    this.unkey(name);
     this.awayBy.delete(by);
     this.seen.delete(by);
-    const fingerprint = this.facts.get(by)?.fingerprint ?? null;
-    this.facts.delete(by);
-    this.keyedNames.delete(name);
-    this.guards.reservations?.release(name, fingerprint, now);
-    // The last one out takes the conversation along (7.7, 10.5); otherwise the leave is kept.
-    if (this.byId.size === 0) this.clearHistory();
-    else if (this.presenceInHistory) this.history.record({ kind: 'leave', name, reason, ts: now });
-    return { kind: 'left', by, name, reason, ts: now };
+    this.roomsAware.delete(by);
+    return { kind: 'left', by, name, reason, ts: now, rooms };
   }
 
   /**
@@ -419,30 +269,6 @@ export class Room<Id> {
     return { ok: true, name };
   }
 
-  private join(id: Id, name: string, facts: MemberFacts, now: number): void {
-    this.add(id, name);
-    this.seen.set(id, { joined: now, active: now });
-    this.facts.set(id, facts);
-    if (facts.key !== null) this.keyedNames.set(name, { key: facts.key, op: facts.op });
-    this.guards.reservations?.take(name, facts.fingerprint, now);
-    if (this.presenceInHistory) this.history.record({ kind: 'join', name, ts: now });
-  }
-
-  /** A joiner's facts: the key it proved, its address hash, its features (7.16, 7.18). */
-  private factsFor(by: Id, context: JoinContext): MemberFacts {
-    const fingerprint = this.proven.get(by) ?? null;
-    const moderation = this.guards.moderation;
-    const address = context.address ?? null;
-    return {
-      fingerprint,
-      key: fingerprint === null ? null : shortFingerprint(fingerprint),
-      op: moderation?.isOperator(fingerprint) ?? false,
-      addr: moderation && address !== null ? moderation.addressHash(address) : null,
-      address: moderation?.opsSeeAddresses ? address : null,
-      features: context.features ?? NO_FEATURES,
-    };
-  }
-
   /** 7.18: the BANNED removal of connection `by` when a ban covers its key or address. */
   private bannedAt(
     by: Id,
@@ -458,28 +284,11 @@ export class Room<Id> {
     return { kind: 'removed', by, targets: [by], error, reason: 'banned', log: `refused by ban ${ban.id}` };
   }
 
-  /** 7.18: a MUTED notice when a mute covers member `by`. */
-  private checkMuted(by: Id, now: number): RoomDecision<Id> | null {
-    const facts = this.facts.get(by);
-    if (!facts || !this.guards.moderation?.muted(facts, now)) return null;
+  /** 7.18: a MUTED notice when a mute covers member `by`, server-wide or in `room` (7.15). */
+  private checkMuted(by: Id, room: ChatRoom<Id>, now: number): RoomDecision<Id> | null {
+    const facts = this.keys.of(by);
+    if (!facts || !this.guards.moderation?.muted(facts, now, roomKey(room))) return null;
     return { kind: 'notice', by, error: parleyError('MUTED', 'an operator muted you: nobody got that line') };
-  }
-
-  /** whois_reply's key and address fields, as the asker may see them (7.16, 7.18). */
-  private whoisKeys(asker: Id, target: Id): Partial<WhoisFacts> {
-    const seer = this.facts.get(asker);
-    const facts = this.facts.get(target);
-    if (!seer || !facts) return {};
-    const out: { fingerprint?: string; op?: true; addr?: string; address?: string } = {};
-    if (seer.features.has('client-key') && facts.fingerprint !== null) {
-      out.fingerprint = facts.fingerprint;
-      if (facts.op) out.op = true;
-    }
-    if (seer.op && seer.features.has('moderation')) {
-      if (facts.addr !== null) out.addr = facts.addr;
-      if (facts.address !== null) out.address = facts.address;
-    }
-    return out;
   }
 
   /** True when a ban covers this address (its counting key, 11) now (7.18: refused at accept). */
@@ -491,25 +300,92 @@ export class Room<Id> {
     );
   }
 
+  /**
+   * The key a room-scoped mute names the room by (7.15, 7.18): its first 7.2 key, so that every
+   * spelling of one room is one mute. Null: no such room (a mute of it would cover nothing).
+   */
+  roomKeyOf(wanted: string): string | null {
+    const verdict = this.rooms.check(wanted);
+    if (!verdict.ok) return null;
+    return roomKey(this.rooms.find(verdict.keys) ?? { keys: verdict.keys });
+  }
+
+  /** The members that share a room with `id` (7.15), itself included; empty when not joined. */
+  roommatesOf(id: Id): Set<Id> {
+    const out = new Set<Id>();
+    for (const room of this.rooms.roomsOf(id)) for (const m of room.members) out.add(m);
+    return out;
+  }
+
   /** A joined member's facts (7.16, 7.18). */
   factsOf(id: Id): MemberFacts | undefined {
-    return this.facts.get(id);
+    return this.keys.of(id);
   }
 
   /** The keyed members among `names`, as lists show them (7.16). */
   keysAmong(names: readonly string[]): { name: string; key: string; op?: true }[] {
-    const out: { name: string; key: string; op?: true }[] = [];
-    if (this.keyedNames.size === 0) return out;
-    for (const name of names) {
-      const keyed = this.keyedNames.get(name);
-      if (keyed) out.push(keyed.op ? { name, key: keyed.key, op: true } : { name, key: keyed.key });
-    }
-    return out;
+    return this.keys.among(names);
   }
 
   /** Whether any member is keyed (7.16): lists carry `keys` only then. */
   get anyKeyed(): boolean {
-    return this.keyedNames.size > 0;
+    return this.keys.any;
+  }
+
+  /** room_join (7.15): idempotent for a member, else bounded by maxRoomsPerMember and maxRooms. */
+  private joinRoom(by: Id, wanted: string, now: number): RoomDecision<Id> {
+    const verdict = this.rooms.check(wanted);
+    if (!verdict.ok) return { kind: 'notice', by, error: parleyError('ROOM_INVALID', verdict.message) };
+    const name = this.byId.get(by)!;
+    const existing = this.rooms.find(verdict.keys);
+    if (existing?.members.has(by))
+      return { kind: 'room-joined', by, name, room: existing, fresh: false, ts: now };
+    const { maxRoomsPerMember, maxRooms } = this.limits;
+    if (this.rooms.roomsOf(by).size >= maxRoomsPerMember) {
+      return this.tooMany(by, `you are in ${maxRoomsPerMember} rooms, the most one member may be in`);
+    }
+    if (!existing && this.rooms.others >= maxRooms) {
+      return this.tooMany(by, `the server has ${maxRooms} rooms besides #lobby, the most it holds`);
+    }
+    const room = existing ?? this.rooms.create(verdict.name, verdict.keys);
+    this.enter(by, name, room, now);
+    return { kind: 'room-joined', by, name, room, fresh: true, ts: now };
+  }
+
+  /** The room a packet names (absent: `#lobby`), if the sender is in it; else why not (7.15). */
+  private scope(by: Id, wanted: string | undefined): ChatRoom<Id> | ParleyError {
+    let room: ChatRoom<Id> | undefined = this.rooms.lobby;
+    if (wanted !== undefined) {
+      const verdict = this.rooms.check(wanted);
+      if (!verdict.ok) return parleyError('ROOM_INVALID', verdict.message);
+      room = this.rooms.find(verdict.keys);
+    }
+    if (room?.members.has(by)) return room;
+    return parleyError('NOT_IN_ROOM', `you are not in ${room?.name ?? wanted}`);
+  }
+
+  private enter(by: Id, name: string, room: ChatRoom<Id>, now: number): void {
+    this.rooms.enter(by, name, room);
+    if (this.presenceInHistory) this.rooms.record(room, { kind: 'join', name, ts: now });
+  }
+
+  /** Out of one room; the last one out takes the conversation along (7.7, 7.15, 10.5). */
+  private exit(by: Id, name: string, room: ChatRoom<Id>, reason: LeaveReason, now: number): void {
+    this.rooms.exit(by, name, room);
+    if (room.size > 0 && this.presenceInHistory)
+      this.rooms.record(room, { kind: 'leave', name, reason, ts: now });
+  }
+
+  private roomsOf(by: Id): ChatRoom<Id>[] {
+    return [...this.rooms.roomsOf(by)];
+  }
+
+  private tooMany(by: Id, message: string): RoomDecision<Id> {
+    return { kind: 'notice', by, error: parleyError('TOO_MANY_ROOMS', message) };
+  }
+
+  private noSuchUser(by: Id, name: string): RoomDecision<Id> {
+    return { kind: 'notice', by, error: parleyError('NO_SUCH_USER', `nobody called "${name}" is here`) };
   }
 
   /** Member `id` did something public that ends idleness (7.13); a private message does not. */
@@ -518,24 +394,15 @@ export class Room<Id> {
     if (seen) seen.active = now;
   }
 
-  /** Records `name` as member `id`'s: both maps and the sorted list. */
+  /** Records `name` as member `id`'s. */
   private add(id: Id, name: string): void {
     this.byId.set(id, name);
     for (const key of nameKeys(this.rules, name)) this.byKey.set(key, id);
-    const order = nameOrderKey(this.rules, name);
-    this.sorted.splice(this.position(order, name), 0, { key: order, name });
   }
 
-  /** Forgets member `id`'s `name` (add's reverse). */
-  private remove(id: Id, name: string): void {
-    this.byId.delete(id);
-    this.unkey(name);
-  }
-
-  /** Drops `name`'s keys and its place in the sorted list. */
+  /** Drops `name`'s keys. */
   private unkey(name: string): void {
     for (const key of nameKeys(this.rules, name)) this.byKey.delete(key);
-    this.sorted.splice(this.position(nameOrderKey(this.rules, name), name), 1);
   }
 
   /** A MESSAGE_TOO_LONG notice when `text` is over maxMessage characters (7.3). */
@@ -546,32 +413,24 @@ export class Room<Id> {
     return { kind: 'notice', by, error: parleyError('MESSAGE_TOO_LONG', message) };
   }
 
-  /** Binary search for where (key, name) sits in `sorted`. */
-  private position(key: string, name: string): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const at = this.sorted[mid];
-      const byKey = compareCodePoints(at.key, key);
-      if (byKey < 0 || (byKey === 0 && compareCodePoints(at.name, name) < 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** Members of `room` away now, in the order they went away, with their reasons ('' for none). */
+  awayMembers(room: ChatRoom<Id> = this.rooms.lobby): { id: Id; name: string; reason: string }[] {
+    const out: { id: Id; name: string; reason: string }[] = [];
+    for (const [id, reason] of this.awayBy)
+      if (room.members.has(id)) out.push({ id, name: this.byId.get(id)!, reason });
+    return out;
   }
 
-  /** Members away now, in join order, with their reasons ('' for none) (7.12). */
-  awayMembers(): { name: string; reason: string }[] {
-    const out: { name: string; reason: string }[] = [];
-    for (const [id, reason] of this.awayBy) out.push({ name: this.byId.get(id)!, reason });
-    return out;
+  /** Whether member `id` agreed the feature rooms (7.15), and so gets packets with `room`. */
+  speaksRooms(id: Id): boolean {
+    return this.roomsAware.has(id);
   }
 
   nameOf(id: Id): string | undefined {
     return this.byId.get(id);
   }
 
-  /** Finds a member by name, following the room's comparison rule. */
+  /** Finds a member by name, following the model's comparison rule. */
   idOf(name: string): Id | undefined {
     for (const key of nameKeys(this.rules, name)) {
       const id = this.byKey.get(key);
@@ -580,6 +439,7 @@ export class Room<Id> {
     return undefined;
   }
 
+  /** Members joined to the server. */
   get size(): number {
     return this.byId.size;
   }
@@ -589,30 +449,31 @@ export class Room<Id> {
     return this.byId.keys();
   }
 
-  /** Names sorted by their case-folded form (7.6); legacy rooms sort exactly. */
+  /** `#lobby`'s names sorted by their case-folded form (7.6); legacy sorts exactly. */
   names(): string[] {
-    return this.sorted.map((s) => s.name);
+    return this.rooms.lobby.names.list();
   }
 
-  /** Every history entry held, oldest first (a copy; an export reads a cursor instead: history.ts). */
+  /** `#lobby`'s kept history (the one room of a client without rooms, 7.15). */
+  get history(): History {
+    return this.rooms.lobby.history;
+  }
+
+  /** Every entry `#lobby`'s history holds, oldest first (a copy; an export reads a cursor: history.ts). */
   entries(): HistoryEntry[] {
-    return this.history.all();
+    return this.rooms.lobby.history.all();
   }
 
-  /**
-   * The newest `count` chat lines and actions of the kept history, oldest first: a newcomer's
-   * backlog (7.10). The same entries export returns, never more (the rule is stated once, 7.10).
-   */
-  recentChat(count: number): ChatEntry[] {
-    const out: ChatEntry[] = [];
-    for (let n = this.history.end - 1; n >= this.history.first && out.length < count; n--) {
-      const entry = this.history.at(n)!;
-      if (entry.kind === 'message' || entry.kind === 'action') out.push(entry as ChatEntry);
-    }
-    return out.reverse();
+  /** A room's newest `count` chat lines and actions (its backlog, 7.10); default `#lobby`. */
+  recentChat(count: number, room: ChatRoom<Id> = this.rooms.lobby): ChatEntry[] {
+    return room.recentChat(count);
   }
 
+  /** Every room's history goes (the server stops, 7.9). */
   clearHistory(): void {
-    this.history.clear();
+    this.rooms.clearHistory();
   }
 }
+
+/** A room's mute key (7.18): its first 7.2 key. */
+const roomKey = (room: { readonly keys: readonly string[] }): string => room.keys[0];

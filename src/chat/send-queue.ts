@@ -9,6 +9,13 @@
  * large reply (an export) is produced up to the window, then the queue's head is taken as one
  * buffer. This module only computes: it returns the write, or why the reader is too slow, and
  * never calls the server.
+ *
+ * Replies share one budget per pass (11, replyPassBytes): the server calls `startPass` before it
+ * gives the connections their turns, each reply part produced takes its bytes from the budget,
+ * and a connection whose reply found the budget spent is handed back by `takeWaiting`, to be
+ * served first at the next pass. Without this, hundreds of exports to connections whose socket
+ * buffers still took bytes (readers or not) made every pass seal megabytes before any member's
+ * chat line went out, and the honest members waited whole seconds behind them.
  */
 import type { Limits } from '../generated/constants.js';
 import type { Conn, WireDialect } from './server-contract.js';
@@ -24,6 +31,10 @@ export type Turn = Buffer | null | { readonly slow: string };
 export class SendQueue {
   /** Bytes queued across all connections, as last counted (11, maxTotalQueuedBytes). */
   private total = 0;
+  /** Reply bytes this pass may still produce (11, replyPassBytes). */
+  private replyLeft = Number.POSITIVE_INFINITY;
+  /** Connections whose reply waits for the next pass's budget, in the order they met the end of this one's. */
+  private waiting: Conn<unknown>[] = [];
 
   constructor(
     private readonly limits: Limits,
@@ -35,6 +46,21 @@ export class SendQueue {
   /** Bytes queued across all connections, as counted at the last turn (11, maxTotalQueuedBytes). */
   get queuedBytes(): number {
     return this.total;
+  }
+
+  /**
+   * A pass over the connections' output begins: replies may produce replyPassBytes in it (11).
+   * Without flow control a reply goes out whole at once (there is no window to fill), as before.
+   */
+  startPass(): void {
+    this.replyLeft = this.flowControl ? this.limits.replyPassBytes : Number.POSITIVE_INFINITY;
+  }
+
+  /** The connections whose reply waits for the next pass (each once), in the order to serve them. */
+  takeWaiting<E>(): Conn<E>[] {
+    const waiting = this.waiting as Conn<E>[];
+    this.waiting = [];
+    return waiting;
   }
 
   /**
@@ -103,16 +129,26 @@ export class SendQueue {
     return data;
   }
 
-  /** Produces `conn`'s reply until `window` bytes wait for it or the reply is complete. */
+  /**
+   * Produces `conn`'s reply until `window` bytes wait for it, the reply is complete, or this
+   * pass's reply budget is spent (then it waits for the next pass: `takeWaiting`).
+   */
   private pullReply(conn: Conn<unknown>, window: number): void {
     const reply = conn.reply;
     if (!reply) return;
-    while (conn.endpoint.pendingBytes < window) {
+    // One that got nothing of this pass waits for the next one; one that got some is written to
+    // now, and its socket's drain brings it back, behind those still waiting.
+    if (this.replyLeft <= 0) {
+      this.waiting.push(conn);
+      return;
+    }
+    while (conn.endpoint.pendingBytes < window && this.replyLeft > 0) {
       const next = reply.next();
       if (next === null) {
         conn.reply = null;
         return;
       }
+      this.replyLeft -= next.packet.length;
       conn.endpoint.sendEncoded(next.packet, next.type);
     }
   }

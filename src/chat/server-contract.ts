@@ -121,10 +121,38 @@ export interface ReplySource {
   next(): Encoded | null;
 }
 
+/**
+ * A form of a packet for members that agreed every feature in `needs` (5.8): with `room` (7.15),
+ * with keys (7.16), with a moderation leave reason (7.18), or several of these at once. A
+ * delivery's forms are in order of preference; a member gets the first whose features it agreed,
+ * else the delivery's `packet` (pickForm: the one place that chooses).
+ */
+export interface PacketForm {
+  readonly needs: readonly string[];
+  readonly packet: Buffer;
+}
+
+/** The form of `packet` (with its `forms`) for a member that agreed `features` (5.8). */
+export function pickForm(
+  d: { readonly packet: Buffer; readonly forms?: readonly PacketForm[] },
+  features: ReadonlySet<string> | undefined,
+): Buffer {
+  if (d.forms === undefined || features === undefined) return d.packet;
+  for (const form of d.forms) if (form.needs.every((f) => features.has(f))) return form.packet;
+  return d.packet;
+}
+
 /** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
 export type Delivery =
   | { readonly kind: 'settle'; readonly to: ConnId; readonly when: JoinVerdict }
-  | { readonly kind: 'send'; readonly to: ConnId; readonly packet: Buffer; readonly type?: string }
+  | {
+      readonly kind: 'send';
+      readonly to: ConnId;
+      readonly packet: Buffer;
+      readonly type?: string;
+      /** Other forms for members that agreed features (see PacketForm). */
+      readonly forms?: readonly PacketForm[];
+    }
   /**
    * A reply for `to` produced as its socket drains; when one is already in flight for it (one
    * per connection, 7.7), `busy` is sent instead. `source` is made for the features `to` agreed
@@ -143,10 +171,12 @@ export type Delivery =
       readonly except?: ConnId;
       /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
       readonly unless?: string;
-      /** The form for members that agreed `feature` (a keyed line, 7.16; a kick's leave, 7.18). */
-      readonly alt?: { readonly feature: string; readonly packet: Buffer };
+      /** Other forms for members that agreed features (see PacketForm). */
+      readonly forms?: readonly PacketForm[];
       /** Members left out besides `except` (those a kick or ban removes, 7.18). */
       readonly skip?: readonly ConnId[];
+      /** Only to these members (a room's, 7.15); without it, to every joined member. */
+      readonly among?: Iterable<ConnId>;
     };
 
 /** What one endpoint event amounts to, as a dialect reads it. */
@@ -189,8 +219,17 @@ export interface WireDialect<E> {
   readonly closesOnDroppedJoin?: boolean;
   /** What a connection refused at accept is sent before the close (v2 `refused`, 5.10), if anything. */
   refusal(code: ErrorCode, message: string): Buffer | null;
-  /** What an endpoint event from member `from` amounts to (null: nothing). */
-  read(event: E, from: ConnId, room: Room<ConnId>, now: number): Reading | null;
+  /**
+   * What an endpoint event from member `from` amounts to (null: nothing); `features`: those its
+   * connection agreed (5.8).
+   */
+  read(
+    event: E,
+    from: ConnId,
+    room: Room<ConnId>,
+    now: number,
+    features: ReadonlySet<string>,
+  ): Reading | null;
   /** The room's decision as deliveries. */
   render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[];
   /** A liveness ping (v2), serialised. */

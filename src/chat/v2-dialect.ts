@@ -6,16 +6,18 @@
  * the authority: names come from the room, never from the packet, ids and timestamps from the
  * room (7.3). A broadcast is serialised once here and sealed per recipient by the endpoints.
  * The flow is one way (chat-server.ts): endpoint events come in, the room decides, this renders;
- * it reads the room and never calls the server. Its leaves: presence-batch.ts (presence notices
- * held and batched, 11: held notices go out before anything that could overtake them) and
- * export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
+ * it reads the room and never calls the server. Rooms (7.15): a room's packets go to its members
+ * only; `#lobby`'s come in the 2.0 form for members without the feature rooms and with `room` for
+ * the others (the connection table picks the form per member). Its leaves: presence-batch.ts
+ * (presence notices held and batched per room, 11: held notices go out before anything that could
+ * overtake them) and export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
  * Keys (7.16) are rendered only for members that agreed `client-key` and only for keyed members:
- * a broadcast from a keyed sender carries its keyed form as `alt`, which the connection table
- * hands to those that agreed the feature; every other member gets the packet it got before.
+ * a broadcast from a keyed sender carries keyed forms beside its others (with and without `room`),
+ * and the connection table hands each member the form its features call for.
  */
 
 import { fingerprintOf, type Identity } from '../crypto/identity.js';
-import type { KeyPair, RandomSource } from '../crypto/key-agreement.js';
+import { KeyAgreement, type KeyPair, type RandomSource } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
@@ -23,10 +25,11 @@ import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../genera
 import type { FastPaths } from '../session/fast-paths.js';
 import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
+import type { ChatRoom } from './chat-room.js';
 import { ChatServer } from './chat-server.js';
-import { chunkByJsonSize, ExportReply, exportChunks, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
-import { PresenceBatch } from './presence-batch.js';
-import { type ChatEntry, Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
+import { chunkByJsonSize, ExportReply, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
+import { PresenceBatches, type PresenceKey } from './presence-batch.js';
+import { type MemberFacts, Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
 import type {
   ChatServerOptions,
   ConnId,
@@ -36,6 +39,7 @@ import type {
   WireDialect,
 } from './server-contract.js';
 import { checkStampedFit } from './stamped-fit.js';
+import { audience, type KeysOf, one, RoomPackets, to } from './v2-room-packets.js';
 
 export {
   chunkByJsonSize,
@@ -80,35 +84,54 @@ const MODERATION = 'moderation';
  */
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
-/** Registry features (5.8) this server does not serve yet: not offered unless named in `features`. */
-const NOT_SERVED_YET: ReadonlySet<string> = new Set();
+/** The feature that scopes chat to rooms (7.15). */
+const ROOMS = 'rooms';
 
-/** A serialised packet of `type` for one member. */
-const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
-  kind: 'send',
-  to: id,
-  packet,
-  type,
-});
-
-/** One packet for one member. */
-const one = (id: ConnId, packet: V2ServerPacket): Delivery => to(id, encodeV2Packet(packet), packet.type);
+/** `{ room }` when a packet names one, else nothing (absent means `#lobby`, 7.15). */
+const scoped = (room: string | undefined) => (room === undefined ? {} : { room });
 
 class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   readonly profile = 'v2' as const;
   readonly idleChecks = true;
-  /** Presence notices, sent at once or held and batched (presence-batch.ts). */
-  private readonly presenceBatch: PresenceBatch;
+  /** Presence notices per room, sent at once or held and batched (presence-batch.ts). */
+  private readonly presence: PresenceBatches;
+  /** Whether the server offers rooms (7.15): only then does a packet carry `room`. */
+  private readonly offersRooms: boolean;
+  /** A room's packets in the forms its members need (v2-room-packets.ts). */
+  private readonly packets: RoomPackets;
+  private readonly features: readonly string[];
 
   constructor(
     private readonly options: V2ServerOptions,
     private readonly limits: Limits,
+    model: Room<ConnId>,
   ) {
-    this.presenceBatch = new PresenceBatch(limits);
+    this.features = options.features ?? V2_FEATURE_NAMES;
+    this.offersRooms = this.features.includes(ROOMS);
+    this.packets = new RoomPackets(limits, this.offersRooms);
+    const formsOf = (room: ChatRoom<ConnId>) => ({
+      plain: room.isLobby,
+      room: this.offersRooms ? room.name : null,
+    });
+    this.presence = new PresenceBatches(
+      limits,
+      formsOf,
+      (id) => model.speaksRooms(id),
+      (id) => this.seesKeys(model, id),
+    );
   }
 
+  /**
+   * Without a source of key pairs, the server's own KeyAgreement makes them: one per server, not
+   * one per connection, since making the modp14 engine is slow on some Node releases
+   * (key-agreement.ts).
+   */
+  private readonly agreement = new KeyAgreement();
+  private readonly ownKeyPairs = (group: V2Group): KeyPair =>
+    this.agreement.generateKeyPair(group, this.options.random);
+
   get due(): number | null {
-    return this.presenceBatch.due;
+    return this.presence.due;
   }
 
   createEndpoint(): V2ServerConnection {
@@ -117,11 +140,11 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       random: this.options.random,
       limits: this.limits,
       groups: this.options.groups,
-      keyPairs: this.options.keyPairs,
+      keyPairs: this.options.keyPairs ?? this.ownKeyPairs,
       unusedKeyPair: this.options.unusedKeyPair,
       keyObjects: this.options.keyObjects,
       fastPaths: this.options.fastPaths,
-      features: this.options.features ?? V2_FEATURE_NAMES.filter((name) => !NOT_SERVED_YET.has(name)),
+      features: this.features,
     });
     endpoint.start();
     return endpoint;
@@ -144,33 +167,47 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     return encodeFrame(encodeV2Packet({ type: 'refused', code, message }));
   }
 
-  read(event: V2ServerConnectionEvent, from: ConnId, room: Room<ConnId>): Reading | null {
+  read(
+    event: V2ServerConnectionEvent,
+    from: ConnId,
+    _room: Room<ConnId>,
+    _now: number,
+    features: ReadonlySet<string>,
+  ): Reading | null {
     // A fatal error event is logged once, by the server, when it closes the connection.
     if (event.kind !== 'packet') return null;
     const packet = event.packet;
-    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.presenceBatch.release(room);
+    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.presence.release();
+    const ask = (request: RoomRequest): Reading => ({ deliveries, request });
     switch (packet.type) {
       case 'join':
-        return { request: { kind: 'join', name: packet.name } };
+        return { request: { kind: 'join', name: packet.name, rooms: features.has(ROOMS) } };
       case 'say':
       case 'me':
-        return { deliveries, request: { kind: 'say', text: packet.text, action: packet.type === 'me' } };
+        return ask({ kind: 'say', text: packet.text, action: packet.type === 'me', ...scoped(packet.room) });
       case 'msg':
-        return { deliveries, request: { kind: 'msg', to: packet.to, text: packet.text } };
+        return ask({ kind: 'msg', to: packet.to, text: packet.text });
       case 'who':
       case 'export':
-        return { deliveries, request: { kind: packet.type } };
+        return ask({ kind: packet.type, ...scoped(packet.room) });
       case 'nick':
-        return { deliveries, request: { kind: 'nick', name: packet.name } };
+        return ask({ kind: 'nick', name: packet.name });
       case 'away':
-        return { deliveries, request: { kind: 'away', away: true, reason: packet.reason ?? null } };
+        return ask({ kind: 'away', away: true, reason: packet.reason ?? null });
       case 'back':
-        return { deliveries, request: { kind: 'away', away: false, reason: null } };
+        return ask({ kind: 'away', away: false, reason: null });
       case 'whois':
-        return { deliveries, request: { kind: 'whois', name: packet.name } };
+        return ask({ kind: 'whois', name: packet.name });
+      case 'room_join':
+      case 'room_part':
+        return ask({ kind: packet.type, room: packet.room });
+      case 'rooms':
+        return ask({ kind: 'rooms' });
+      case 'topic':
+        return ask({ kind: 'topic', room: packet.room, topic: packet.topic });
       case 'client_auth':
-        // The endpoint verified the signature (7.16); whether the key is banned is the room's call.
-        return { deliveries, request: { kind: 'prove', fingerprint: fingerprintOf(unb64(packet.key)) } };
+        // The endpoint verified the signature (7.16); whether the key is banned is the model's call.
+        return ask({ kind: 'prove', fingerprint: fingerprintOf(unb64(packet.key)) });
       case 'kick':
       case 'ban':
       case 'unban':
@@ -179,7 +216,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'unmute':
       case 'motd': {
         const { type, ...fields } = packet;
-        return { deliveries, request: { kind: type, ...fields } as RoomRequest };
+        return ask({ kind: type, ...fields } as RoomRequest);
       }
       case 'error':
         // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
@@ -196,26 +233,29 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     }
   }
 
-  render(decision: RoomDecision<ConnId>, room: Room<ConnId>, now: number): readonly Delivery[] {
+  render(decision: RoomDecision<ConnId>, model: Room<ConnId>, now: number): readonly Delivery[] {
     const by = decision.by;
     switch (decision.kind) {
       case 'joined': {
+        // Joining the server is joining #lobby (7.15): its list, backlog, away members, presence.
+        const { room, name } = decision;
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
-        this.users(out, by, room, decision.name);
-        this.backlog(out, by, room);
-        // 7.12: who is away, for the newcomer's user list (dropped unless it agreed away).
-        for (const { name, reason } of room.awayMembers())
-          out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts: now }));
-        const facts = room.factsOf(by);
-        const keyed = facts?.key ? { key: facts.key, ...(facts.op ? { op: true as const } : {}) } : undefined;
-        this.presenceBatch.notice(
+        // 7.16: a member that agreed client-key sees its own key and whether it is an operator.
+        const facts = model.factsOf(by);
+        const own =
+          facts && this.seesKeys(model, by)
+            ? { ...(facts.key ? { key: facts.key } : {}), ...(facts.op ? { op: true as const } : {}) }
+            : {};
+        this.packets.users(
           out,
-          room,
-          { type: 'user_joined', name: decision.name, ts: now },
-          now,
           by,
-          keyed,
+          room,
+          (users, more) => ({ type: 'join_ok', name, users, ...this.motd(), ...own, ...more }),
+          this.keysFor(model, by),
         );
+        this.packets.backlog(out, by, model, room);
+        this.packets.awayNews(out, by, model, room, now);
+        this.presence.notice(out, room, { type: 'user_joined', name, ts: now }, now, by, keyOf(facts));
         return out;
       }
       case 'refused': {
@@ -223,9 +263,11 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
       }
       case 'away': {
+        // Server-wide news (7.15): once to everyone who shares a room with the member, and to it.
         const { name, away, reason, ts } = decision;
         const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
-        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away' }];
+        const among = audience(by, decision.rooms);
+        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away', among }];
       }
       case 'whois': {
         const { kind: _kind, by: _by, ...fields } = decision;
@@ -238,35 +280,56 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return [one(by, { type: 'join_error', code, message })];
       }
       case 'renamed': {
-        // 7.11: members with nick get user_renamed; the others (2.0 clients) a leave and a join.
-        const { from, to: name, ts } = decision;
-        const key = room.factsOf(by)?.key ?? null;
+        // 7.11: members with nick get user_renamed once; the others, in each room they share with
+        // the member (7.15), a leave and a join. 7.16: a keyed member's rename carries its key.
+        const { from, to: name, ts, rooms } = decision;
+        const key = model.factsOf(by)?.key ?? null;
         const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
-        const left = encodeV2Packet({ type: 'user_left', name: from, reason: 'quit', ts });
-        const joined = encodeV2Packet({ type: 'user_joined', name, ts });
-        const alt = key === null ? {} : keyedAlt({ type: 'user_renamed', from, to: name, ts, key });
-        return [
-          { kind: 'broadcast', packet: renamed, type: 'user_renamed', ...alt },
-          { kind: 'broadcast', packet: left, type: 'user_left', unless: 'nick', except: by },
-          { kind: 'broadcast', packet: joined, type: 'user_joined', unless: 'nick', except: by },
+        const forms =
+          key === null
+            ? {}
+            : {
+                forms: [
+                  {
+                    needs: [CLIENT_KEY],
+                    packet: encodeV2Packet({ type: 'user_renamed', from, to: name, ts, key }),
+                  },
+                ],
+              };
+        const out: Delivery[] = [
+          { kind: 'broadcast', packet: renamed, ...forms, type: 'user_renamed', among: audience(by, rooms) },
         ];
+        for (const room of rooms) {
+          const among = room.members;
+          const left = this.packets.forms(room, (s) => ({
+            type: 'user_left',
+            name: from,
+            reason: 'quit',
+            ts,
+            ...s,
+          }));
+          const joined = this.packets.forms(room, (s) => ({ type: 'user_joined', name, ts, ...s }));
+          out.push({ kind: 'broadcast', ...left, type: 'user_left', unless: 'nick', except: by, among });
+          out.push({ kind: 'broadcast', ...joined, type: 'user_joined', unless: 'nick', except: by, among });
+        }
+        return out;
       }
       case 'message': {
-        const { id, from, text, ts } = decision;
+        const { id, from, text, ts, room } = decision;
         const type = decision.action ? 'action' : 'message';
-        const key = room.factsOf(by)?.key ?? null;
-        const packet = encodeV2Packet({ type, id, from, text, ts });
         // 7.16: a keyed sender's line carries its key for the members that agreed client-key.
-        if (key === null) return [{ kind: 'broadcast', packet, type }];
-        return [{ kind: 'broadcast', packet, type, ...keyedAlt({ type, id, from, text, ts, key }) }];
+        const key = model.factsOf(by)?.key ?? null;
+        const extra = key === null ? undefined : { feature: CLIENT_KEY, fields: { key } };
+        const forms = this.packets.forms(room, (s) => ({ type, id, from, text, ts, ...s }), extra);
+        return [{ kind: 'broadcast', ...forms, type, among: room.members }];
       }
       case 'private': {
         const { id, from, to: name, text, ts } = decision;
-        const key = room.factsOf(by)?.key ?? null;
+        const key = model.factsOf(by)?.key ?? null;
         const plain = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
         const keyed =
           key === null ? plain : encodeV2Packet({ type: 'private', id, from, to: name, text, ts, key });
-        const form = (id_: ConnId) => (seesKeys(room, id_) ? keyed : plain);
+        const form = (id_: ConnId) => (this.seesKeys(model, id_) ? keyed : plain);
         const self = to(by, form(by), 'private');
         if (decision.target === by) return [self];
         const out = [self, to(decision.target, form(decision.target), 'private')];
@@ -278,7 +341,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       }
       case 'who': {
         const out: Delivery[] = [];
-        this.users(out, by, room);
+        this.packets.users(out, by, decision.room, undefined, this.keysFor(model, by));
         return out;
       }
       case 'export': {
@@ -286,10 +349,16 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const message = 'an export is still on its way: wait for it to finish';
         const busy = { type: 'error', code: 'RATE_LIMITED', message, fatal: false } as const;
         const budget = listBudget(this.limits.maxFrame);
+        const room = decision.room;
         // The cursor is made when the server delivers this, in the same step: the reply holds the
-        // history as it is now (7.7), in the form the asker agreed (structured-export, 5.8).
+        // history as it is now (7.7), in the form the asker agreed (structured-export, rooms: 5.8).
         const source = (features: ReadonlySet<string>) =>
-          new ExportReply(room.history, budget, features.has(STRUCTURED_EXPORT));
+          new ExportReply(
+            room.history,
+            budget,
+            features.has(STRUCTURED_EXPORT),
+            features.has(ROOMS) ? room.name : undefined,
+          );
         return [{ kind: 'stream', to: by, source, busy: { packet: encodeV2Packet(busy), type: 'error' } }];
       }
       case 'notice': {
@@ -300,15 +369,38 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         // 7.18: the news first (the server then ends the targets, whose leave follows it).
         if (!decision.announce) return [];
         const packet = encodeV2Packet({ type: 'moderated', ...decision.announce });
+        // To those sharing a room with a target (7.15), and to the operator.
+        const among = decision.among && new Set([...decision.among, by]);
         return [
-          ...this.presenceBatch.release(room),
-          { kind: 'broadcast', packet, type: 'moderated', skip: decision.targets },
+          ...this.presence.release(),
+          {
+            kind: 'broadcast',
+            packet,
+            type: 'moderated',
+            skip: decision.targets,
+            ...(among ? { among } : {}),
+          },
         ];
       }
       case 'moderated': {
         const packet: V2ServerPacket = { type: 'moderated', ...decision.announce };
         if (decision.to === 'operator') return [one(by, packet)];
-        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'moderated' }];
+        // To those sharing a room with the target (7.15; motd: everyone), and to the operator.
+        const among = decision.among && new Set([...decision.among, by]);
+        // A room-scoped mute's `room` only to members that agreed rooms (7.15): the others get the
+        // news without it, as a connection without rooms is never sent a `room` (5.8).
+        const { room: scope, ...wide } = packet;
+        const forms =
+          scope === undefined ? {} : { forms: [{ needs: [ROOMS], packet: encodeV2Packet(packet) }] };
+        return [
+          {
+            kind: 'broadcast',
+            packet: encodeV2Packet(scope === undefined ? packet : (wide as V2ServerPacket)),
+            ...forms,
+            type: 'moderated',
+            ...(among ? { among } : {}),
+          },
+        ];
       }
       case 'ban-list': {
         const chunks = chunkByJsonSize(
@@ -326,28 +418,44 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         );
       }
       case 'left': {
-        this.presenceBatch.forget(by);
+        // One leave notice in each room the member was in (7.15).
+        this.presence.forget(by);
         const out: Delivery[] = [];
         const { name, reason } = decision;
         if (reason === 'kicked' || reason === 'banned') {
           // 7.18: `kicked`/`banned` only to members that agreed moderation, `quit` to the others;
           // sent at once, after whatever presence was held, so that it follows the news.
-          out.push(...this.presenceBatch.release(room));
-          const plain = encodeV2Packet({ type: 'user_left', name, reason: 'quit', ts: now });
-          const alt = {
-            feature: MODERATION,
-            packet: encodeV2Packet({ type: 'user_left', name, reason, ts: now }),
-          };
-          out.push({ kind: 'broadcast', packet: plain, type: 'user_left', alt });
+          for (const room of decision.rooms) {
+            out.push(...this.presence.releaseRoom(room));
+            const extra = { feature: MODERATION, fields: { reason } };
+            const forms = this.packets.forms(
+              room,
+              (s) => ({ type: 'user_left', name, reason: 'quit', ts: now, ...s }),
+              extra,
+            );
+            out.push({ kind: 'broadcast', ...forms, type: 'user_left', among: room.members });
+          }
           return out;
         }
-        this.presenceBatch.notice(
-          out,
-          room,
-          { type: 'user_left', name: decision.name, reason: decision.reason, ts: now },
-          now,
-        );
+        const notice = { type: 'user_left', name, reason, ts: now } as const;
+        for (const room of decision.rooms) this.presence.notice(out, room, notice, now);
         return out;
+      }
+      case 'room-joined':
+        return this.roomJoined(decision, model, now);
+      case 'room-parted': {
+        const { room, name, ts } = decision;
+        const out = [one(by, { type: 'room_parted', room: room.name, ts })];
+        this.presence.forget(by, room);
+        this.presence.notice(out, room, { type: 'user_left', name, reason: 'part', ts }, now);
+        return out;
+      }
+      case 'room-list':
+        return this.packets.roomList(by, decision.rooms);
+      case 'topic': {
+        const { room, topic, name, ts } = decision;
+        const packet = encodeV2Packet({ type: 'topic_changed', room: room.name, topic, by: name, ts });
+        return [{ kind: 'broadcast', packet, type: 'topic_changed', among: room.members }];
       }
     }
   }
@@ -365,85 +473,77 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     };
   }
 
-  tick(room: Room<ConnId>, now: number): readonly Delivery[] {
-    const due = this.presenceBatch.due;
+  tick(_room: Room<ConnId>, now: number): readonly Delivery[] {
+    const due = this.presence.due;
     if (due === null || now < due) return [];
-    return this.presenceBatch.release(room);
-  }
-
-  /** The user list for `by` in as many packets as it needs (7.6), the first a join_ok on a join. */
-  private users(out: Delivery[], by: ConnId, room: Room<ConnId>, joined?: string): void {
-    // 7.16: keys only for a member that agreed client-key, and only when some member is keyed.
-    const keys = seesKeys(room, by) && room.anyKeyed;
-    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma; a keyed
-    // list may repeat it in `keys`, with the short key and `op`.
-    const cost = keys ? (n: string) => n.length * 12 + 50 : (n: string) => n.length * 6 + 3;
-    const chunks = chunkByJsonSize(room.names(), listBudget(this.limits.maxFrame), cost);
-    // 7.18: the message of the day an operator set ('' for none), else the configured one.
-    const set = this.options.guards?.moderation?.motd;
-    const motd = set === undefined ? this.options.motd : set === '' ? undefined : set;
-    const self = room.factsOf(by);
-    const own =
-      keys || seesKeys(room, by)
-        ? { ...(self?.key ? { key: self.key } : {}), ...(self?.op ? { op: true as const } : {}) }
-        : {};
-    chunks.forEach((users, i) => {
-      const more = i < chunks.length - 1 ? { more: true as const } : {};
-      const keyed = keys ? room.keysAmong(users) : [];
-      const list = keyed.length > 0 ? { keys: keyed } : {};
-      const packet: V2ServerPacket =
-        i === 0 && joined !== undefined
-          ? {
-              type: 'join_ok',
-              name: joined,
-              users,
-              ...(motd === undefined ? {} : { motd }),
-              ...own,
-              ...list,
-              ...more,
-            }
-          : { type: 'user_list', users, ...list, ...more };
-      out.push(one(by, packet));
-    });
+    return this.presence.release();
   }
 
   /**
-   * The newest chat of the kept history for a newcomer, right after its join_ok and user list
-   * (7.10). The endpoint drops it for a client that did not agree `backlog` (5.8), so it is only
-   * built when there is something to send.
+   * room_join (7.15): to the joiner room_joined (and its user_list parts), then, unless it was in
+   * the room already, the room's backlog and away members; to the others user_joined.
    */
-  private backlog(out: Delivery[], by: ConnId, room: Room<ConnId>): void {
-    if (this.limits.backlog <= 0) return;
-    const recent = room.recentChat(this.limits.backlog);
-    if (recent.length === 0) return;
-    const chunks = exportChunks(recent, this.limits.maxFrame) as ChatEntry[][];
-    chunks.forEach((entries, i) => {
-      const packet: V2ServerPacket = { type: 'backlog', entries, done: i === chunks.length - 1 };
-      out.push(one(by, packet));
-    });
+  private roomJoined(
+    decision: Extract<RoomDecision<ConnId>, { kind: 'room-joined' }>,
+    model: Room<ConnId>,
+    now: number,
+  ): Delivery[] {
+    const { by, room, name, fresh, ts } = decision;
+    const out: Delivery[] = [];
+    const { topic } = room;
+    this.packets.users(out, by, room, (users, more) => ({
+      type: 'room_joined',
+      room: room.name,
+      users,
+      topic,
+      ts,
+      ...more,
+    }));
+    if (!fresh) return out;
+    this.packets.backlog(out, by, model, room);
+    this.packets.awayNews(out, by, model, room, now);
+    this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by);
+    return out;
+  }
+
+  /** 7.18: the message of the day an operator set ('' for none), else the configured one. */
+  private motd(): { motd?: string } {
+    const set = this.options.guards?.moderation?.motd;
+    const motd = set === undefined ? this.options.motd : set === '' ? undefined : set;
+    return motd === undefined ? {} : { motd };
+  }
+
+  /** True when member `id` agreed client-key (7.16): it is shown keys. */
+  private seesKeys(model: Room<ConnId>, id: ConnId): boolean {
+    return model.factsOf(id)?.features.has(CLIENT_KEY) ?? false;
+  }
+
+  /** The keyed members among some names, for a list `by` gets (7.16); null: it shows none. */
+  private keysFor(model: Room<ConnId>, by: ConnId): KeysOf | undefined {
+    if (!model.anyKeyed || !this.seesKeys(model, by)) return undefined;
+    return (names) => model.keysAmong(names);
   }
 }
 
-/** True when member `id` agreed client-key (7.16): it is shown keys. */
-function seesKeys(room: Room<ConnId>, id: ConnId): boolean {
-  return room.factsOf(id)?.features.has(CLIENT_KEY) ?? false;
+/**
+ * 11.1: refuses (LIMITS_INCONSISTENT) limits under which a packet a server offering `features`
+ * builds could outgrow maxFrame, so that it refuses to start rather than send records clients refuse.
+ */
+export function checkV2Limits(limits: Limits, features: readonly string[] = V2_FEATURE_NAMES): void {
+  // A key makes a stamped packet longer (7.16), a room too (7.15).
+  checkStampedFit(limits, features.includes(ROOMS), features.includes(CLIENT_KEY));
 }
 
-/** A packet's keyed form, for the members that agreed client-key (7.16). */
-function keyedAlt(packet: V2ServerPacket): { alt: { feature: string; packet: Buffer } } {
-  return { alt: { feature: CLIENT_KEY, packet: encodeV2Packet(packet) } };
+/** A joiner's key as presence shows it (7.16), when it is keyed. */
+function keyOf(facts: MemberFacts | undefined): PresenceKey | undefined {
+  if (!facts?.key) return undefined;
+  return facts.op ? { key: facts.key, op: true } : { key: facts.key };
 }
 
 /** A sans-IO v2 chat server. */
 export function createV2Server(options: V2ServerOptions): ChatServer<V2ServerConnectionEvent> {
   const limits: Limits = { ...LIMITS, ...options.limits };
-  const offered = options.features ?? V2_FEATURE_NAMES.filter((name) => !NOT_SERVED_YET.has(name));
-  // 11.1: refuse to start rather than send records clients refuse (a key makes them longer, 7.16).
-  checkStampedFit(limits, offered.includes(CLIENT_KEY));
-  return new ChatServer(
-    new V2Dialect(options, limits),
-    new Room(V2_NAME_RULES, limits, true, options.guards),
-    limits,
-    options,
-  );
+  checkV2Limits(limits, options.features);
+  const model = new Room<ConnId>(V2_NAME_RULES, limits, true, options.guards);
+  return new ChatServer(new V2Dialect(options, limits, model), model, limits, options);
 }

@@ -4,8 +4,10 @@
  *
  * How this works: session-core.ts is the wire side (the adapter's transport calls, the profile's
  * connection, trust in the server's key, deadlines); this class adds the user's side: asking for a
- * name, chat, private messages, actions, the v2 features (nick, away, whois), the user list, an
- * export, the answer to a key question, and leaving. Each request throws a ParleyError when it
+ * name, chat, private messages, actions, the v2 features (nick, away, whois), rooms (7.15: join,
+ * part, list, topic, and the room a line, `who` or export is for), the user list, an export, the
+ * answer to a key question, and leaving. Without the feature `rooms` the only room is `#lobby`:
+ * a request for it goes out in the 2.0 form, one for any other room is refused here. Each request throws a ParleyError when it
  * cannot be made now and changes nothing then; its answer comes later as events. The options and
  * timings are in client-options.ts. One session is one connection: reconnecting is a new one.
  */
@@ -13,6 +15,7 @@ import { parleyError } from '../errors.js';
 import { V2ClientConnection } from '../session/v2-client-connection.js';
 import type { ClientSessionOptions } from './client-options.js';
 import type { SessionEvent } from './events.js';
+import { LOBBY, sameRoom } from './room-book.js';
 import { type Connection, SessionCore } from './session-core.js';
 
 export * from './client-options.js';
@@ -32,15 +35,19 @@ export class ClientSession extends SessionCore {
     return this.setState('joining');
   }
 
-  say(text: string): SessionEvent[] {
+  /** A chat line to `room` (default `#lobby`, 7.15). */
+  say(text: string, room?: string): SessionEvent[] {
     const conn = this.requireReady();
-    conn.say(text);
+    const field = this.roomField(room);
     if (conn instanceof V2ClientConnection) {
+      conn.say(text, field);
       this.pending.add({ kind: 'say', text });
       return [];
     }
+    conn.say(text);
     // A legacy server forwards chat to the others only (10.3): report our own line ourselves.
-    return [{ kind: 'message', message: { kind: 'chat', from: this.reader.name ?? '', text, ts: this.now } }];
+    const from = this.reader.name ?? '';
+    return [{ kind: 'message', message: { kind: 'chat', from, text, ts: this.now, room: LOBBY } }];
   }
 
   privateMessage(to: string, text: string): SessionEvent[] {
@@ -50,9 +57,10 @@ export class ClientSession extends SessionCore {
     return [];
   }
 
-  action(text: string): SessionEvent[] {
+  /** An action in `room` (default `#lobby`, 7.15). */
+  action(text: string, room?: string): SessionEvent[] {
     const conn = this.requireV2('actions (/me)');
-    conn.action(text);
+    conn.action(text, this.roomField(room));
     this.pending.add({ kind: 'me', text });
     return [];
   }
@@ -71,8 +79,7 @@ export class ClientSession extends SessionCore {
     const conn = this.requireV2('away state (/away)');
     if (!conn.features.has('away'))
       throw parleyError('PACKET_UNEXPECTED', 'this server does not offer away (feature away, 5.8)');
-    // A reason is one line without controls (7.1 free text): a pasted tab or escape becomes a space.
-    if (away) conn.away(reason?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
+    if (away) conn.away(reason === undefined ? undefined : oneLine(reason));
     else conn.back();
     return [];
   }
@@ -86,22 +93,53 @@ export class ClientSession extends SessionCore {
     return [];
   }
 
-  /** Refreshes the user list (v2 asks the server; legacy reports the list it keeps). */
-  who(): SessionEvent[] {
+  /** Refreshes a room's user list (v2 asks the server; legacy reports the list it keeps). */
+  who(room?: string): SessionEvent[] {
     const conn = this.requireReady();
+    const field = this.roomField(room);
     if (conn instanceof V2ClientConnection) {
-      conn.who();
+      conn.who(field);
       this.pending.add({ kind: 'who' });
       return [];
     }
-    return [{ kind: 'users', users: this.reader.roster.users }];
+    return [{ kind: 'users', room: LOBBY, users: this.reader.roster.users }];
   }
 
-  /** Asks for the conversation; `export` (v2) or `export-text` (legacy) follows. */
-  requestExport(): SessionEvent[] {
+  /** Asks for a room's conversation; `export` (v2) or `export-text` (legacy) follows. */
+  requestExport(room?: string): SessionEvent[] {
     const conn = this.requireReady();
-    conn.requestExport();
+    const field = this.roomField(room);
+    if (conn instanceof V2ClientConnection) conn.requestExport(field);
+    else conn.requestExport();
     this.pending.add({ kind: 'export', due: this.now + this.timings.exportTimeoutMs });
+    return [];
+  }
+
+  /** Joins `room` (feature rooms, 7.15); `room-joined` or a non-fatal error follows. */
+  roomJoin(room: string): SessionEvent[] {
+    this.requireRooms().roomJoin(room);
+    this.pending.add({ kind: 'room_join' });
+    return [];
+  }
+
+  /** Leaves `room` (feature rooms); `room-parted` or a non-fatal error (NOT_IN_ROOM) follows. */
+  roomPart(room: string): SessionEvent[] {
+    this.requireRooms().roomPart(room);
+    this.pending.add({ kind: 'room_part' });
+    return [];
+  }
+
+  /** Asks for every room on the server (feature rooms); `room-list` follows. */
+  listRooms(): SessionEvent[] {
+    this.requireRooms().listRooms();
+    this.pending.add({ kind: 'rooms' });
+    return [];
+  }
+
+  /** Sets (or, with `''`, clears) the topic of `room` (feature rooms); `topic` follows. */
+  setTopic(room: string, topic: string): SessionEvent[] {
+    this.requireRooms().setTopic(room, oneLine(topic));
+    this.pending.add({ kind: 'topic' });
     return [];
   }
 
@@ -144,6 +182,26 @@ export class ClientSession extends SessionCore {
     return this.conn;
   }
 
+  /**
+   * The `room` field for a request to `room`: the room itself with the feature `rooms`; nothing
+   * without it, where `#lobby` is the only room (7.15) and any other is refused.
+   */
+  private roomField(room: string | undefined): string | undefined {
+    if (room === undefined || this.reader.rooms) return room;
+    if (sameRoom(room, LOBBY)) return undefined;
+    throw parleyError(
+      'PACKET_UNEXPECTED',
+      `this server has no rooms (feature rooms, 5.8): ${room} is not here`,
+    );
+  }
+
+  private requireRooms(): V2ClientConnection {
+    const conn = this.requireV2('rooms');
+    if (!conn.features.has('rooms'))
+      throw parleyError('PACKET_UNEXPECTED', 'this server has no rooms besides #lobby (feature rooms, 5.8)');
+    return conn;
+  }
+
   private requireV2(what: string): V2ClientConnection {
     const conn = this.requireReady();
     if (!(conn instanceof V2ClientConnection)) {
@@ -151,4 +209,12 @@ export class ClientSession extends SessionCore {
     }
     return conn;
   }
+}
+
+/**
+ * An away reason or a topic is one line without controls (7.1 free text, 7.15): a pasted tab or
+ * escape becomes a space rather than a fatal PACKET_MALFORMED.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }

@@ -18,6 +18,8 @@ export interface ChatMessage {
   readonly text: string;
   /** ms since the epoch: the server's stamp (v2), or the time of arrival (legacy). */
   readonly ts: number;
+  /** The room it was said in (7.15; `#lobby` on a server without rooms); none for `private`. */
+  readonly room?: string;
 }
 
 export interface SessionError {
@@ -33,6 +35,13 @@ export interface ReadyInfo {
   /** The server's key fingerprint (v2), null for legacy (which has no server key). */
   readonly fingerprint: string | null;
   readonly trust: Trust;
+}
+
+/** One room of a `room_list` (7.15). */
+export interface RoomListing {
+  readonly room: string;
+  readonly members: number;
+  readonly topic: string;
 }
 
 /**
@@ -69,12 +78,38 @@ export type SessionEvent =
       readonly motd?: string;
       /** legacy: `users` is only the joiner; who else is here comes in the next list (10.2). */
       readonly usersToCome?: boolean;
+      /** The feature `rooms` is agreed (7.15): rooms may be joined; else there is only `#lobby`. */
+      readonly rooms?: boolean;
     }
   | { readonly kind: 'join-refused'; readonly code: string; readonly message: string }
   | { readonly kind: 'message'; readonly message: ChatMessage }
-  /** Joins or leaves: one name, or a v2 run of names in order (7.6). */
-  | { readonly kind: 'presence'; readonly change: PresenceChange }
-  | { readonly kind: 'users'; readonly users: readonly string[] }
+  /**
+   * Joins or leaves in `room`: one name, or a v2 run of names in order (7.6, 7.15). On these
+   * room-scoped events an absent `room` means `#lobby`, as on the wire (the reader always names it).
+   */
+  | { readonly kind: 'presence'; readonly room?: string; readonly change: PresenceChange }
+  /** Who is in `room` now (`#lobby` on a server without rooms). */
+  | { readonly kind: 'users'; readonly room?: string; readonly users: readonly string[] }
+  /** Feature `rooms` (7.15): this client is in `room` (also again: a join is idempotent). */
+  | {
+      readonly kind: 'room-joined';
+      readonly room: string;
+      readonly users: readonly string[];
+      readonly topic: string;
+      readonly ts: number;
+    }
+  /** Feature `rooms`: this client is no longer in `room`. */
+  | { readonly kind: 'room-parted'; readonly room: string; readonly ts: number }
+  /** Feature `rooms`: every room on the server, all parts joined. */
+  | { readonly kind: 'room-list'; readonly rooms: readonly RoomListing[] }
+  /** Feature `rooms`: `by` set the topic of `room` (`''`: cleared). */
+  | {
+      readonly kind: 'topic';
+      readonly room: string;
+      readonly topic: string;
+      readonly by: string;
+      readonly ts: number;
+    }
   /** v2 feature `nick`: `from` is now called `to` (7.11); the user list follows in a `users` event. */
   | { readonly kind: 'renamed'; readonly from: string; readonly to: string; readonly ts: number }
   /** v2 feature `away`: `name` is away (with its reason) or back (7.12); `notice`: told for a private message. */
@@ -82,9 +117,9 @@ export type SessionEvent =
   /** v2 feature `whois`: about one member (7.13); `joined` ms since the epoch, `idle` in ms. */
   | WhoisFacts
   /** v2 feature `backlog`: chat said before this client joined (7.10), all parts joined, oldest first. */
-  | { readonly kind: 'history'; readonly messages: readonly ChatMessage[] }
-  /** v2: the conversation as entries (7.7), all parts joined. */
-  | { readonly kind: 'export'; readonly entries: readonly ExportEntry[] }
+  | { readonly kind: 'history'; readonly room?: string; readonly messages: readonly ChatMessage[] }
+  /** v2: the conversation of `room` as entries (7.7), all parts joined. */
+  | { readonly kind: 'export'; readonly room?: string; readonly entries: readonly ExportEntry[] }
   /** legacy: the conversation as the server wrote it (10.4). */
   | { readonly kind: 'export-text'; readonly text: string }
   /** A non-fatal error; `unsent`: the chat line it refused (RATE_LIMITED, MESSAGE_TOO_LONG...). */

@@ -5,8 +5,10 @@
  *
  * How this works: a v2 server answers each request once and in the order it received them (spec 7):
  * a chat line, action or private message with its echo to the sender, `who` with `user_list`,
- * `export` with the `export_reply` marked done, `ping` with `pong`, and any of them with a
- * non-fatal `error` instead. So a non-fatal error answers the oldest open request. A legacy server
+ * `export` with the `export_reply` marked done, `ping` with `pong`, the room requests of 7.15
+ * (`room_join` with `room_joined`, `room_part` with `room_parted`, `rooms` with the last
+ * `room_list` part, `topic` with the setter's `topic_changed`), and any of them with a non-fatal
+ * `error` instead. So a non-fatal error answers the oldest open request. A legacy server
  * echoes nothing and refuses nothing (10.3): only its export is tracked there.
  */
 
@@ -21,9 +23,12 @@ export interface UnsentLine {
   readonly to?: string;
 }
 
+/** Requests whose answer is one reply packet (or a non-fatal error). */
+export type RepliedKind = 'who' | 'ping' | 'room_join' | 'room_part' | 'rooms' | 'topic';
+
 export type PendingRequest =
   | UnsentLine
-  | { readonly kind: 'who' | 'ping' }
+  | { readonly kind: RepliedKind }
   | { readonly kind: 'export'; readonly due: number };
 
 /**
@@ -56,8 +61,8 @@ export class PendingRequests {
     if (at >= 0) this.list.splice(at, 1);
   }
 
-  /** A reply of this kind arrived (user_list, the last part of an export, pong). */
-  answered(kind: 'who' | 'ping' | 'export'): void {
+  /** A reply of this kind arrived (user_list, the last part of an export, pong, a room reply). */
+  answered(kind: RepliedKind | 'export'): void {
     const at = this.list.findIndex((r) => r.kind === kind);
     if (at >= 0) this.list.splice(at, 1);
   }
@@ -113,6 +118,18 @@ export function noteAnswer(
       return undefined;
     case 'pong':
       pending.answered('ping');
+      return undefined;
+    case 'room_joined':
+      pending.answered('room_join');
+      return undefined;
+    case 'room_parted':
+      pending.answered('room_part');
+      return undefined;
+    case 'room_list':
+      if (!packet.more) pending.answered('rooms');
+      return undefined;
+    case 'topic_changed':
+      if (packet.by === me) pending.answered('topic');
       return undefined;
     case 'error':
       return packet.fatal ? undefined : pending.refused();

@@ -1,33 +1,65 @@
 /**
- * Reads the room from a server's packets, in either profile, into the profile-neutral events of
- * events.ts: joins, messages, presence, the user list and exports. Pure: `now` comes in.
+ * Reads the rooms from a server's packets, in either profile, into the profile-neutral events of
+ * events.ts: joins, messages, presence, the user lists, topics and exports. Pure: `now` comes in.
  *
  * How this works: one `read(packet, now)` per packet returns the events it means. The reader keeps
- * what needs memory across packets: the user list (presence.ts), the name asked for and accepted,
- * the parts of a v2 export (7.7) and of a backlog (7.10), and whether legacy's first list after approved_conn (which names
- * who was already there, 10.2) has come. The session moves its state on `joined` and
+ * what needs memory across packets: a user list per room (presence.ts), the name asked for and
+ * accepted, the parts of a v2 export (7.7), of a backlog (7.10), of a room list and of a
+ * `room_joined` whose list continues in `user_list` parts (7.15), and whether legacy's first list
+ * after approved_conn (which names who was already there, 10.2) has come. Every room-scoped event
+ * names its room: the packet's `room`, or `#lobby` where it has none (a server without the feature
+ * `rooms`, 2.0 or legacy, is one room, `#lobby`). The session moves its state on `joined` and
  * `join-refused`.
  */
 import { LEGACY_MESSAGES, LEGACY_SERVER_NAME } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import type { LegacyPacket } from '../legacy/legacy-packet.js';
-import type { ChatMessage, ExportEntry, SessionEvent } from './events.js';
+import type { ChatMessage, ExportEntry, RoomListing, SessionEvent } from './events.js';
 import { presenceOf, Roster } from './presence.js';
+import { LOBBY } from './room-book.js';
+
+type RoomJoined = Extract<V2ServerPacket, { type: 'room_joined' }>;
 
 const LEFT_PATTERN = new RegExp(
   `^${LEGACY_MESSAGES.left.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('\\{name\\}', '(.+)')}$`,
 );
 
 export class RoomReader {
-  readonly roster = new Roster();
+  /** The user list of each room the client is in, by the room's recorded name. */
+  private readonly rosters = new Map<string, Roster>();
+  /** The feature `rooms` is agreed on this connection (set by the session at authentication). */
+  rooms = false;
   /** The name asked for (join) or accepted; null after a refusal. */
   name: string | null = null;
   /** legacy: a user list has arrived since approved_conn. */
   private seenList = false;
   private exportEntries: ExportEntry[] = [];
   private backlog: ChatMessage[] = [];
+  private roomList: RoomListing[] = [];
+  /** A room_joined with `more: true`: its list continues in that room's `user_list` (7.15). */
+  private partialJoin: RoomJoined | null = null;
   /** A v2 join_ok has come: a join_error now refuses a rename (7.11), not the join. */
   private joined = false;
+
+  /** `#lobby`'s user list: the room of a server without rooms. */
+  get roster(): Roster {
+    return this.rosterOf(LOBBY);
+  }
+
+  /** The user list of `room`, made empty when new. */
+  rosterOf(room: string): Roster {
+    let roster = this.rosters.get(room);
+    if (!roster) {
+      roster = new Roster();
+      this.rosters.set(room, roster);
+    }
+    return roster;
+  }
+
+  /** True when `packet` is a user_list that completes a room_joined: it answers no `who`. */
+  continuesJoin(packet: V2ServerPacket | LegacyPacket): boolean {
+    return 'type' in packet && packet.type === 'user_list' && this.partialJoin?.room === packet.room;
+  }
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
@@ -36,14 +68,19 @@ export class RoomReader {
 
   private readV2(packet: V2ServerPacket): SessionEvent[] {
     const change = presenceOf(packet);
-    if (change) return [{ kind: 'presence', change }, this.users(this.roster.apply(change))];
+    if (change) {
+      const room = roomOf(packet);
+      return [{ kind: 'presence', room, change }, this.users(room, this.rosterOf(room).apply(change))];
+    }
     switch (packet.type) {
-      case 'join_ok': // whole: the connection joins a list split with `more` (7.2)
+      case 'join_ok': {
+        // whole: the connection joins a list split with `more` (7.2); join_ok is `#lobby`'s (7.15)
         this.name = packet.name;
         this.joined = true;
-        return [
-          { kind: 'joined', name: packet.name, users: this.roster.set(packet.users), motd: packet.motd },
-        ];
+        this.rosters.clear();
+        const users = this.roster.set(packet.users);
+        return [{ kind: 'joined', name: packet.name, users, motd: packet.motd, rooms: this.rooms }];
+      }
       case 'join_error':
         if (this.joined) return [{ kind: 'error', code: packet.code, message: packet.message, fatal: false }];
         this.name = null;
@@ -58,6 +95,7 @@ export class RoomReader {
               from: packet.from,
               text: packet.text,
               ts: packet.ts,
+              room: roomOf(packet),
             },
           },
         ];
@@ -68,20 +106,52 @@ export class RoomReader {
             message: { kind: 'private', from: packet.from, to: packet.to, text: packet.text, ts: packet.ts },
           },
         ];
-      case 'user_list':
-        return [this.users(this.roster.set(packet.users))];
+      case 'user_list': {
+        const room = roomOf(packet);
+        const partial = this.partialJoin;
+        if (partial && partial.room === packet.room) {
+          this.partialJoin = null;
+          return this.roomJoined({ ...partial, users: [...partial.users, ...packet.users] });
+        }
+        return [this.users(room, this.rosterOf(room).set(packet.users))];
+      }
       case 'export_reply': {
         this.exportEntries.push(...packet.entries);
         if (!packet.done) return [];
         const entries = this.exportEntries;
         this.exportEntries = [];
-        return [{ kind: 'export', entries }];
+        return [{ kind: 'export', room: roomOf(packet), entries }];
       }
       case 'user_renamed': {
+        // Server-wide (7.15): the name changes in every room the client shares with the member.
         if (packet.from === this.name) this.name = packet.to;
-        this.roster.apply({ kind: 'left', names: [packet.from], ts: packet.ts });
-        const users = this.roster.apply({ kind: 'joined', names: [packet.to], ts: packet.ts });
-        return [{ kind: 'renamed', from: packet.from, to: packet.to, ts: packet.ts }, this.users(users)];
+        const out: SessionEvent[] = [{ kind: 'renamed', from: packet.from, to: packet.to, ts: packet.ts }];
+        for (const [room, roster] of this.rosters) {
+          if (!roster.users.includes(packet.from)) continue;
+          roster.apply({ kind: 'left', names: [packet.from], ts: packet.ts });
+          out.push(this.users(room, roster.apply({ kind: 'joined', names: [packet.to], ts: packet.ts })));
+        }
+        return out;
+      }
+      case 'room_joined':
+        if (packet.more) {
+          this.partialJoin = { ...packet, users: [...packet.users] };
+          return [];
+        }
+        return this.roomJoined(packet);
+      case 'room_parted':
+        this.rosters.delete(packet.room);
+        return [{ kind: 'room-parted', room: packet.room, ts: packet.ts }];
+      case 'room_list': {
+        this.roomList.push(...packet.rooms);
+        if (packet.more) return [];
+        const rooms = this.roomList;
+        this.roomList = [];
+        return [{ kind: 'room-list', rooms }];
+      }
+      case 'topic_changed': {
+        const { room, topic, by, ts } = packet;
+        return [{ kind: 'topic', room, topic, by, ts }];
       }
       case 'user_away': {
         const { name, away, reason, ts } = packet;
@@ -98,11 +168,12 @@ export class RoomReader {
             from: e.from,
             text: e.text,
             ts: e.ts,
+            room: roomOf(packet),
           });
         if (!packet.done) return [];
         const messages = this.backlog;
         this.backlog = [];
-        return [{ kind: 'history', messages }];
+        return [{ kind: 'history', room: roomOf(packet), messages }];
       }
       case 'error':
         // Non-fatal errors arrive here (fatal ones end the connection and come as its error).
@@ -119,7 +190,7 @@ export class RoomReader {
     switch (packet.typ) {
       case 'approved_conn':
         this.seenList = false;
-        return [{ kind: 'joined', name: me, users: this.roster.set([me]), usersToCome: true }];
+        return [{ kind: 'joined', name: me, users: this.roster.set([me]), usersToCome: true, rooms: false }];
       case 'username_taken':
         this.name = null;
         return [
@@ -140,11 +211,15 @@ export class RoomReader {
         if (packet.typ === 'client_list_update_add' && this.seenList) {
           for (const name of users) {
             if (!before.has(name))
-              events.push({ kind: 'presence', change: { kind: 'joined', names: [name], ts: now } });
+              events.push({
+                kind: 'presence',
+                room: LOBBY,
+                change: { kind: 'joined', names: [name], ts: now },
+              });
           }
         }
         this.seenList = true;
-        events.push(this.users(users));
+        events.push(this.users(LOBBY, users));
         return events;
       }
       case 'export':
@@ -154,16 +229,30 @@ export class RoomReader {
         const text = typeof cont === 'string' ? cont : cont.filter((c) => c !== null).join(' ');
         if (text === '') return [];
         if (packet.username !== LEGACY_SERVER_NAME) {
-          return [{ kind: 'message', message: { kind: 'chat', from: packet.username, text, ts: now } }];
+          const message = { kind: 'chat', from: packet.username, text, ts: now, room: LOBBY } as const;
+          return [{ kind: 'message', message }];
         }
         const left = LEFT_PATTERN.exec(text);
-        if (left) return [{ kind: 'presence', change: { kind: 'left', names: [left[1]], ts: now } }];
-        return [{ kind: 'message', message: { kind: 'notice', from: LEGACY_SERVER_NAME, text, ts: now } }];
+        if (left)
+          return [{ kind: 'presence', room: LOBBY, change: { kind: 'left', names: [left[1]], ts: now } }];
+        const notice = { kind: 'notice', from: LEGACY_SERVER_NAME, text, ts: now, room: LOBBY } as const;
+        return [{ kind: 'message', message: notice }];
       }
     }
   }
 
-  private users(users: readonly string[]): SessionEvent {
-    return { kind: 'users', users };
+  /** A whole room_joined (its parts joined): the room's list is the one given (7.15). */
+  private roomJoined(packet: RoomJoined): SessionEvent[] {
+    const users = this.rosterOf(packet.room).set(packet.users);
+    return [{ kind: 'room-joined', room: packet.room, users, topic: packet.topic, ts: packet.ts }];
   }
+
+  private users(room: string, users: readonly string[]): SessionEvent {
+    return { kind: 'users', room, users };
+  }
+}
+
+/** The room a room-scoped packet belongs to: its `room`, or `#lobby` without one (7.15). */
+function roomOf(packet: V2ServerPacket): string {
+  return ('room' in packet ? packet.room : undefined) ?? LOBBY;
 }

@@ -80,9 +80,14 @@ export abstract class SessionCore {
     return this.readyInfo;
   }
 
-  /** The users in the room as last reported. */
+  /** The users in `#lobby` (the one room of a server without rooms) as last reported. */
   get users(): readonly string[] {
     return this.reader.roster.users;
+  }
+
+  /** The feature `rooms` is agreed on this connection (7.15): rooms besides `#lobby` exist. */
+  get hasRooms(): boolean {
+    return this.reader.rooms;
   }
 
   /** Requests sent and not yet answered: a chat line's echo or refusal, who, export (not pings). */
@@ -257,12 +262,17 @@ export abstract class SessionCore {
       if (this.hang === 'destroy') break;
       if (event.kind === 'error') this.onConnectionError(event.error, out);
       else if (event.kind === 'closed') this.goodbyeReason = event.reason ?? 'goodbye';
-      else if (event.kind === 'authenticated') out.push(...this.trust('v2', event.fingerprint));
+      else if (event.kind === 'authenticated') {
+        this.reader.rooms = event.features.has('rooms');
+        out.push(...this.trust('v2', event.fingerprint));
+      }
       // 5.10: unauthenticated, so reported as the server's word, under the server's code.
       else if (event.kind === 'refused')
         this.failWith(event.code, serverRefusalText(event.code, event.message));
       else {
-        const unsent = noteAnswer(this.pending, event.packet, this.reader.name);
+        // A user_list that completes a room_joined (7.15) answers no `who`.
+        const continues = this.reader.continuesJoin(event.packet);
+        const unsent = continues ? undefined : noteAnswer(this.pending, event.packet, this.reader.name);
         const read = this.reader.read(event.packet, this.now);
         out.push(
           ...this.onRoomEvents(unsent ? read.map((e) => (e.kind === 'error' ? { ...e, unsent } : e)) : read),

@@ -4,6 +4,11 @@
  * How this works: private keys are made from bytes the caller supplies (randomness is injected,
  * never drawn here), so handshakes are reproducible in tests. Every peer share is validated before
  * use and a bad one is PUBLIC_VALUE_INVALID; the primitives themselves all come from node:crypto.
+ *
+ * Pairs are made by a KeyAgreement, which whoever builds a server or a client (its adapter, a test,
+ * a tool) makes and passes in: it holds the one object modp14 needs, so nothing here is shared
+ * between servers or kept at module level. A pair keeps the KeyAgreement that made it, and the key
+ * agreement with the peer's share (`computeSharedSecret`) is done by that one.
  */
 import {
   createDiffieHellman,
@@ -25,6 +30,8 @@ export interface KeyPair {
   readonly privateKey: Buffer;
   /** The share sent on the wire: 32 bytes (x25519) or 256 big-endian bytes (modp14). */
   readonly share: Buffer;
+  /** The KeyAgreement that made the pair; it does the pair's key agreement. */
+  readonly agreement: KeyAgreement;
   /**
    * x25519: the private key already imported, when the maker has it (importing costs about as
    * much as the key agreement itself, and making the pair imported it once already).
@@ -62,42 +69,89 @@ function x25519PublicBytes(privateKey: KeyObject): Buffer {
   return Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x!, 'base64url');
 }
 
-let modp14Engine: DiffieHellman | null = null;
-
 /**
- * One DiffieHellman object for the group, re-keyed for each use. Creating one per use costs a
- * primality check of the 2048-bit prime in some Node releases (about 250 ms each on Node 24);
- * re-keying costs nothing. Calls are synchronous, so one object per thread is safe.
+ * The key agreement of one owner: a server (all its connections), a client, a tool. It makes key
+ * pairs and does the modp14 arithmetic of its pairs and of the legacy exchange.
+ *
+ * It holds one DiffieHellman object for modp14, made at first use (or by `prepare`) and re-keyed
+ * for each use: making one costs a primality check of the 2048-bit prime on some Node releases
+ * (235 ms on Node 24; 0.1-0.2 ms on Node 20 and 22), re-keying costs nothing. Calls are
+ * synchronous, so one object serves every connection of its owner.
  */
-function modp14(privateKey: Buffer): DiffieHellman {
-  const engine = modp14EngineNow();
-  engine.setPrivateKey(privateKey);
-  return engine;
-}
+export class KeyAgreement {
+  private modp14Engine: DiffieHellman | null = null;
 
-function modp14EngineNow(): DiffieHellman {
-  modp14Engine ??= createDiffieHellman(MODP14_PRIME, MODP14_GENERATOR);
-  return modp14Engine;
-}
+  /**
+   * Makes what `groups` need now rather than at their first use: a server should pay for the
+   * modp14 object before it listens, not while its first clients' handshakes wait (a burst of 100
+   * took 0.46 s on Node 24 without this).
+   */
+  prepare(groups: readonly V2Group[]): this {
+    if (groups.includes('modp14')) this.engine();
+    return this;
+  }
 
-/**
- * Makes what `groups` need for key agreement now rather than at their first use: Node 24 checks the
- * modp14 prime when the engine is made (235 ms here; 0.1-0.2 ms on Node 20 and 22), which a server
- * should pay before it listens, not while its first clients' handshakes wait (a burst of 100 took
- * 0.46 s on Node 24 without this).
- */
-export function prepareGroups(groups: readonly V2Group[]): void {
-  if (groups.includes('modp14')) modp14EngineNow();
-}
+  /** Makes a key pair in `group` from 32 random bytes drawn from `random`. */
+  generateKeyPair(group: V2Group, random: RandomSource): KeyPair {
+    return this.keyPairFromPrivate(group, random(32));
+  }
 
-/** Z = y^x mod p through OpenSSL, which may refuse y on checks of its own (5.3). */
-function modp14Secret(privateKey: Buffer, share: Buffer): Buffer {
-  try {
-    return modp14(privateKey).computeSecret(share);
-  } catch (err) {
-    // Some OpenSSL builds also check that y lies in the prime-order subgroup (y^q = 1), which the
-    // spec allows but does not require (5.3): the outcome is the same error code either way.
-    throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share refused by the key agreement', 'local', err);
+  /** Rebuilds a key pair from a known private key (test vectors, recorded sessions, key pools). */
+  keyPairFromPrivate(group: V2Group, privateKey: Buffer): KeyPair {
+    if (privateKey.length !== 32) throw new RangeError('private keys are 32 bytes');
+    if (group === 'x25519') {
+      const key = x25519PrivateKey(privateKey);
+      return { group, privateKey, share: x25519PublicBytes(key), agreement: this, privateKeyObject: key };
+    }
+    const share = padStart(this.modp14(privateKey).generateKeys(), MODP14_BYTES);
+    return { group, privateKey, share, agreement: this };
+  }
+
+  /**
+   * The original's exchange (legacy 8.4) on decimal strings: validates like v2 (a Parley peer
+   * refuses what the original accepted) and returns Z as an unpadded big integer.
+   */
+  legacySharedSecret(privateKey: Buffer, peerDecimal: string): bigint {
+    if (!/^[0-9]{1,700}$/.test(peerDecimal)) {
+      throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is not a decimal number');
+    }
+    const y = BigInt(peerDecimal);
+    if (!isValidModp14Share(y)) {
+      throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is outside 2..p-2');
+    }
+    const share = padStart(bytesFromBigint(y), MODP14_BYTES);
+    return bigintFromBytes(this.modp14Secret(privateKey, share));
+  }
+
+  /** The legacy public value of a private key, as the decimal string sent in `key_exc`. */
+  legacyPublicDecimal(privateKey: Buffer): string {
+    return bigintFromBytes(this.keyPairFromPrivate('modp14', privateKey).share).toString(10);
+  }
+
+  /**
+   * Z = y^x mod p through OpenSSL, which may refuse y on checks of its own (5.3); `share` is
+   * already validated. Left unpadded.
+   */
+  modp14Secret(privateKey: Buffer, share: Buffer): Buffer {
+    try {
+      return this.modp14(privateKey).computeSecret(share);
+    } catch (err) {
+      // Some OpenSSL builds also check that y lies in the prime-order subgroup (y^q = 1), which the
+      // spec allows but does not require (5.3): the outcome is the same error code either way.
+      throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share refused by the key agreement', 'local', err);
+    }
+  }
+
+  /** The modp14 object keyed with `privateKey`. */
+  private modp14(privateKey: Buffer): DiffieHellman {
+    const engine = this.engine();
+    engine.setPrivateKey(privateKey);
+    return engine;
+  }
+
+  private engine(): DiffieHellman {
+    this.modp14Engine ??= createDiffieHellman(MODP14_PRIME, MODP14_GENERATOR);
+    return this.modp14Engine;
   }
 }
 
@@ -105,22 +159,6 @@ function modp14Secret(privateKey: Buffer, share: Buffer): Buffer {
 export function padStart(bytes: Buffer, size: number): Buffer {
   if (bytes.length >= size) return bytes;
   return Buffer.concat([Buffer.alloc(size - bytes.length), bytes]);
-}
-
-/** Makes a key pair in `group` from 32 random bytes drawn from `random`. */
-export function generateKeyPair(group: V2Group, random: RandomSource): KeyPair {
-  return keyPairFromPrivate(group, random(32));
-}
-
-/** Rebuilds a key pair from a known private key (test vectors, recorded sessions). */
-export function keyPairFromPrivate(group: V2Group, privateKey: Buffer): KeyPair {
-  if (privateKey.length !== 32) throw new RangeError('private keys are 32 bytes');
-  if (group === 'x25519') {
-    const key = x25519PrivateKey(privateKey);
-    return { group, privateKey, share: x25519PublicBytes(key), privateKeyObject: key };
-  }
-  const dh = modp14(privateKey);
-  return { group, privateKey, share: padStart(dh.generateKeys(), MODP14_BYTES) };
 }
 
 /** 2 <= y <= p-2 (5.3): rules out 0, 1, p-1 (order 2) and anything not reduced mod p. */
@@ -139,8 +177,8 @@ export function bytesFromBigint(value: bigint): Buffer {
 }
 
 /**
- * Computes the shared secret with the peer's share, validating the share first (5.3).
- * Returns 32 bytes (x25519) or 256 bytes (modp14, left-padded).
+ * Computes the shared secret with the peer's share, validating the share first (5.3), by the
+ * KeyAgreement that made `own`. Returns 32 bytes (x25519) or 256 bytes (modp14, left-padded).
  */
 export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer {
   const expected = V2_GROUP_INFO[own.group].shareBytes;
@@ -167,26 +205,5 @@ export function computeSharedSecret(own: KeyPair, peerShare: Uint8Array): Buffer
   if (!isValidModp14Share(bigintFromBytes(share))) {
     throw parleyError('PUBLIC_VALUE_INVALID', 'modp14 share is outside 2..p-2');
   }
-  return padStart(modp14Secret(own.privateKey, share), MODP14_BYTES);
-}
-
-/**
- * The original's exchange (legacy 8.4) on decimal strings: validates like v2 (a Parley peer refuses
- * what the original accepted) and returns Z as an unpadded big integer.
- */
-export function legacySharedSecret(privateKey: Buffer, peerDecimal: string): bigint {
-  if (!/^[0-9]{1,700}$/.test(peerDecimal)) {
-    throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is not a decimal number');
-  }
-  const y = BigInt(peerDecimal);
-  if (!isValidModp14Share(y)) {
-    throw parleyError('PUBLIC_VALUE_INVALID', 'legacy public value is outside 2..p-2');
-  }
-  const share = padStart(bytesFromBigint(y), MODP14_BYTES);
-  return bigintFromBytes(modp14Secret(privateKey, share));
-}
-
-/** The legacy public value of a private key, as the decimal string sent in `key_exc`. */
-export function legacyPublicDecimal(privateKey: Buffer): string {
-  return bigintFromBytes(keyPairFromPrivate('modp14', privateKey).share).toString(10);
+  return padStart(own.agreement.modp14Secret(own.privateKey, share), MODP14_BYTES);
 }

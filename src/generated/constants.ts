@@ -2,7 +2,7 @@
 // edit the spec and run `npm run gen`.
 
 /** The version of the Parley spec these constants come from. */
-export const SPEC_VERSION = '2.1.0';
+export const SPEC_VERSION = '2.2.0';
 
 /** The default TCP port. */
 export const DEFAULT_PORT = 7878;
@@ -41,6 +41,11 @@ export const LIMITS = {
   addressHandshakesPerSecond: 2,
   history: 1000,
   backlog: 20,
+  maxRoomName: 24,
+  maxRoomsPerMember: 10,
+  maxRooms: 256,
+  maxTopic: 160,
+  historyTotal: 10000,
   handshakeTimeoutMs: 10000,
   idlePingMs: 60000,
   idleTimeoutMs: 90000,
@@ -51,6 +56,9 @@ export const LIMITS = {
   rateRefusalWindowMs: 10000,
   maxQueuedBytes: 1048576,
   maxTotalQueuedBytes: 268435456,
+  replyPassBytes: 262144,
+  fanoutTokenBytes: 32768,
+  maxAddressesPerPrefix: 16,
   sendWindowBytes: 65536,
   slowReaderMs: 60000,
   presenceBatchMembers: 100,
@@ -96,11 +104,16 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'maxFrame (6.1) refuses it. In JSON a text character takes at most 6 bytes (a control character ' +
       'escaped as \\u00XX), a name character at most 4 (UTF-8), and the keys, punctuation and two integers ' +
       'of at most 16 digits take 90 bytes; with the 16-byte tag a server MUST refuse to start ' +
-      '(LIMITS_INCONSISTENT) unless 6 x maxMessage + 8 x maxName + 106 <= maxFrame. With maxFrame 65536 ' +
-      'and maxName 24 that allows maxMessage up to 10873; with maxFrame 1024, up to 121. A server that ' +
-      'offers `client-key` (7.16) adds the sender\'s short fingerprint to the stamped packet (`"key"` with ' +
-      '12 characters and its punctuation, 21 bytes): it MUST refuse to start unless 6 x maxMessage + 8 x ' +
-      'maxName + 127 <= maxFrame.',
+      '(LIMITS_INCONSISTENT) unless 6 x maxMessage + 8 x maxName + 106 <= maxFrame. A server that offers ' +
+      '`rooms` (7.15) also stamps `message` and `action` with a `room` of 1 + maxRoomName characters (the ' +
+      '`#` and at most maxRoomName characters of 4 bytes each, with 93 bytes for the rest) and MUST also ' +
+      'refuse to start unless 6 x maxMessage + 4 x maxName + 4 x maxRoomName + 109 <= maxFrame (and the ' +
+      'topic check of maxTopic holds). With maxFrame 65536, maxName 24 and maxRoomName 24 that allows ' +
+      'maxMessage up to 10872 (10873 without rooms); with maxFrame 1024, up to 120 (121 without rooms). A ' +
+      'server that offers `client-key` (7.16) adds the sender\'s short fingerprint to the stamped packet ' +
+      '(`"key"` with 12 characters and its punctuation, 21 bytes): it MUST refuse to start unless 6 x ' +
+      'maxMessage + 8 x maxName + 127 <= maxFrame, and when it offers `rooms` too, unless 6 x maxMessage + ' +
+      '4 x maxName + 4 x maxRoomName + 130 <= maxFrame.',
   },
   maxHandshakeFrame: {
     default: 4096,
@@ -179,8 +192,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     unit: 'entries',
     serverFlag: '--history',
     text:
-      'Chat entries kept in memory; the oldest go first. Never written to disk. What a newcomer may see of ' +
-      'them is stated once, in 7.10.',
+      'Chat entries kept in memory per room (7.15; all of them together at most historyTotal); the oldest ' +
+      'go first. Never written to disk. What a newcomer may see of them is stated once, in 7.10.',
   },
   backlog: {
     default: 20,
@@ -192,6 +205,64 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'v2 feature `backlog` (7.10): how many of the newest kept chat lines and actions a joining client ' +
       'that agreed `backlog` is sent after `join_ok` (0: none). At most `history` of them exist. The ' +
       'reference server: `--backlog N`.',
+  },
+  maxRoomName: {
+    default: 24,
+    min: 1,
+    max: 64,
+    unit: 'characters',
+    serverFlag: '--max-room-name',
+    text:
+      'v2 feature `rooms` (7.15): longest room name, counted after the `#` (NFC code points, 7.2). A ' +
+      'longer name gets ROOM_INVALID (not fatal).',
+  },
+  maxRoomsPerMember: {
+    default: 10,
+    min: 1,
+    max: 1000,
+    unit: 'rooms',
+    serverFlag: '--max-rooms-per-member',
+    text:
+      'v2 feature `rooms` (7.15): rooms one member may be in at once, `#lobby` included. A `room_join` ' +
+      'beyond it gets TOO_MANY_ROOMS (not fatal).',
+  },
+  maxRooms: {
+    default: 256,
+    min: 0,
+    max: 100000,
+    unit: 'rooms',
+    serverFlag: '--max-rooms',
+    text:
+      'v2 feature `rooms` (7.15): rooms that may exist at once besides `#lobby` (which can always be ' +
+      'joined). A `room_join` that would make one more gets TOO_MANY_ROOMS (not fatal).',
+  },
+  maxTopic: {
+    default: 160,
+    min: 0,
+    max: 1000,
+    unit: 'characters',
+    serverFlag: '--max-topic',
+    text:
+      'v2 feature `rooms` (7.15): longest room topic (7.1 characters). A longer one gets MESSAGE_TOO_LONG ' +
+      '(not fatal); 0 lets only the empty topic be set. 11.1 A packet holding a topic must fit one record: ' +
+      'a topic character takes at most 4 bytes (a topic holds no control character, so UTF-8 is the ' +
+      'worst), a name or room-name character 4, and the rest of the largest such packet (a `room_list` ' +
+      'part with one entry, or `room_joined` with its first name) at most 94 bytes; with the 16-byte tag a ' +
+      'server that offers `rooms` MUST refuse to start (LIMITS_INCONSISTENT) unless 4 x maxTopic + 4 x ' +
+      'maxName + 4 x maxRoomName + 110 <= maxFrame. The default 160 fits the smallest maxFrame, 1024, with ' +
+      'maxName and maxRoomName 24.',
+  },
+  historyTotal: {
+    default: 10000,
+    min: 0,
+    max: 10000000,
+    unit: 'entries',
+    serverFlag: '--history-total',
+    text:
+      'Chat entries kept in memory over all rooms together (7.15); each room keeps at most `history`. When ' +
+      'a new entry would make more than historyTotal, the oldest entry of the room that holds the most ' +
+      'entries goes first (of rooms holding equally many, the one whose oldest entry is oldest). Never ' +
+      'written to disk.',
   },
   handshakeTimeoutMs: {
     default: 10000,
@@ -242,7 +313,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'entries; what bounds its output is the server\'s queue limits, the cost bounds how often it is ' +
       'asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A packet ' +
       'costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A server ' +
-      'enforces the bucket in one place, before the packet has any effect.',
+      'enforces the bucket in one place, before the packet has any effect. A packet that is fanned out to ' +
+      'the room\'s members is charged for that too, after it took effect (fanoutTokenBytes, 11).',
   },
   ratePerSecond: {
     default: 10,
@@ -326,6 +398,57 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'than maxQueuedBytes, and the rules of maxQueuedBytes apply with that limit (chat lines shed first). ' +
       'So the server\'s memory for output is bounded by its configuration, not by what clients ask or how ' +
       'slowly they read.',
+  },
+  replyPassBytes: {
+    default: 262144,
+    min: 4096,
+    max: 1073741824,
+    unit: 'bytes',
+    text:
+      'Most bytes of large replies (`export_reply` parts, 7.7) a server produces across all its ' +
+      'connections in one pass over their output (the reference server makes one pass per turn of its ' +
+      'event loop, after reading what its sockets hold). A reply that the pass has no bytes left for waits ' +
+      'for the next pass, and the replies left waiting are served first then, in turn, so that each asker ' +
+      'gets its share. Packets already queued (chat lines, presence, other replies) are not counted and go ' +
+      'out in every pass. So many connections asking for exports, readers or not, cost the server a ' +
+      'bounded amount of work per pass: its members\' chat is never held behind other people\'s exports, ' +
+      'and an export still arrives, at a pace shared with the other askers.',
+  },
+  fanoutTokenBytes: {
+    default: 32768,
+    min: 1024,
+    max: 1073741824,
+    unit: 'bytes',
+    text:
+      'The fan-out a token pays for (7.8): a packet that passes the rate limit and makes the server queue ' +
+      'packets for the room\'s members (a chat line, an action, `away`, `nick`: the bytes of each packet ' +
+      'queued, summed over the members it is queued for, the sender\'s own echo included) also takes one ' +
+      'token from the sender\'s bucket for each whole fanoutTokenBytes of them, at most rateBurst, once it ' +
+      'has taken effect; the bucket may go below zero by that much, and the sender\'s next packets are ' +
+      'refused (RATE_LIMITED) until it has refilled. So the work one member makes the server do each ' +
+      'second is bounded by ratePerSecond x fanoutTokenBytes bytes, whatever the size of the room: within ' +
+      'the packet rate alone, 100 members saying long lines made every member\'s queue grow as the square ' +
+      'of the room and held an honest member\'s own line for seconds. In a room of 100 members a line of ' +
+      '300 bytes costs 1 token; a line of 1,000 characters costs 4, a user_away with a long reason to 200 ' +
+      'members 3.',
+  },
+  maxAddressesPerPrefix: {
+    default: 16,
+    min: 1,
+    max: 1000000,
+    unit: 'connections',
+    serverFlag: '--max-prefix-addresses',
+    text:
+      'Remote addresses (as maxPerAddress counts them) of one network prefix, an IPv4 /24 or an IPv6 /48, ' +
+      'that may hold connections at once. A connection from an address that holds none yet, whose prefix ' +
+      'has this many addresses holding connections already, is refused at accept with ' +
+      'TOO_MANY_FROM_ADDRESS (its message names the network). An address that holds connections already is ' +
+      'only held to maxPerAddress. So one network can hold at most maxAddressesPerPrefix x maxPerAddress ' +
+      'connections (128 with the defaults): whoever holds a /24 or a /48, as a hosting customer or a home ' +
+      'does, can no longer take every slot of a server from a few hundred addresses (1,024 idle ' +
+      'connections from 128 addresses of one /24 locked every newcomer out), while clients behind one ' +
+      'address, however many, are not affected. Checked after maxPerAddress and before the address\'s ' +
+      'connection bucket and maxClients.',
   },
   sendWindowBytes: {
     default: 65536,
@@ -784,7 +907,16 @@ export const V2_NAME_RULES: NameRules = {
 };
 
 /** Why a member leaves, as `user_left.reason` carries it (section 7.6). */
-export const LEAVE_REASONS = ['quit', 'lost', 'timeout', 'error', 'shutdown', 'kicked', 'banned'] as const;
+export const LEAVE_REASONS = [
+  'quit',
+  'lost',
+  'timeout',
+  'error',
+  'shutdown',
+  'part',
+  'kicked',
+  'banned',
+] as const;
 
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 

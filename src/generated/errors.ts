@@ -25,6 +25,9 @@ export const ERROR_CODES = [
   'NAME_INVALID',
   'NAME_RESERVED',
   'NO_SUCH_USER',
+  'ROOM_INVALID',
+  'NOT_IN_ROOM',
+  'TOO_MANY_ROOMS',
   'MESSAGE_TOO_LONG',
   'RATE_LIMITED',
   'RATE_EXCEEDED',
@@ -150,7 +153,31 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   NO_SUCH_USER: {
     fatal: false,
     section: '7.4',
-    text: 'A private message names a user who is not in the room.',
+    text:
+      'A private message names a user who is not in the room. With rooms (7.15) private messages are ' +
+      'server-wide: the room here is every joined member, whatever rooms they are in.',
+  },
+  ROOM_INVALID: {
+    fatal: false,
+    section: '7.15',
+    text:
+      'A room name that is not `#` followed by a name under the rules of 7.2 of at most maxRoomName ' +
+      'characters (feature `rooms`). Nothing changes.',
+  },
+  NOT_IN_ROOM: {
+    fatal: false,
+    section: '7.15',
+    text:
+      'A packet names a room the sender is not in (`say`, `me`, `who`, `export`, `room_part`, `topic`; ' +
+      'feature `rooms`), whether or not that room exists. Nothing is sent to the room and a refused line ' +
+      'takes no id.',
+  },
+  TOO_MANY_ROOMS: {
+    fatal: false,
+    section: '7.15',
+    text:
+      'A `room_join` would put the sender in more than maxRoomsPerMember rooms, or make more than maxRooms ' +
+      'rooms exist besides `#lobby` (feature `rooms`). Nothing changes.',
   },
   MESSAGE_TOO_LONG: { fatal: false, section: '7.3', text: 'A text is longer than maxMessage.' },
   RATE_LIMITED: {
@@ -178,8 +205,9 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: true,
     section: '5.10',
     text:
-      'The server holds maxPerAddress connections from the client\'s address already. Sent at accept in a ' +
-      '`refused` packet (5.10).',
+      'The server holds maxPerAddress connections from the client\'s address already, or connections from ' +
+      'maxAddressesPerPrefix other addresses of its network (11). Sent at accept in a `refused` packet ' +
+      '(5.10).',
   },
   ADDRESS_RATE_LIMITED: {
     fatal: true,

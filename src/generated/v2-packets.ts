@@ -162,17 +162,25 @@ export const joinErrorSchema = z.strictObject({
   message: z.string(),
 });
 
-/** `say` (section 7.3): client to server, encrypted. A chat line to everyone. */
+/**
+ * `say` (section 7.3): client to server, encrypted. A chat line to everyone. Feature `rooms` (7.15): `room`
+ * names the room it is for, one the sender is in (else NOT_IN_ROOM); absent means `#lobby`. Sent only on a
+ * connection that agreed `rooms`.
+ */
 export const saySchema = z.strictObject({
   type: z.literal('say'),
   text: z.string().min(1).refine((s) => s.length <= 65536 || codePoints(s) <= 65536, { error: 'expected at most 65536 characters' }),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
  * `message` (section 7.3): server to client, encrypted. A chat line, stamped by the server with the sender's
  * name, an id (7.3: one counter for message, action and private, from 1) and the time (ms since the Unix
- * epoch). Every joined client receives it once, the sender included, in the order the server received them.
- * Feature `client-key` (7.16): `key` is the sender's short fingerprint when the sender is keyed.
+ * epoch). Every member of its room (7.15; without rooms: every joined client) receives it once, the sender
+ * included, in the order the server received them. Feature `rooms` (7.15): `room` names the room it belongs
+ * to, `#lobby` included, in the room's recorded spelling; sent only to a client that agreed `rooms` (absent
+ * means `#lobby`). Feature `client-key` (7.16): `key` is the sender's short fingerprint when the sender is
+ * keyed.
  */
 export const messageSchema = z.strictObject({
   type: z.literal('message'),
@@ -181,6 +189,7 @@ export const messageSchema = z.strictObject({
   text: z.string(),
   ts: z.number().int().min(0),
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /** `msg` (section 7.4): client to server, encrypted. A private message to one user. */
@@ -206,15 +215,22 @@ export const privateSchema = z.strictObject({
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
 });
 
-/** `me` (section 7.5): client to server, encrypted. An action (`/me waves`). */
+/**
+ * `me` (section 7.5): client to server, encrypted. An action (`/me waves`). Feature `rooms` (7.15): `room`
+ * names the room it is for, one the sender is in (else NOT_IN_ROOM); absent means `#lobby`. Sent only on a
+ * connection that agreed `rooms`.
+ */
 export const meSchema = z.strictObject({
   type: z.literal('me'),
   text: z.string().min(1).refine((s) => s.length <= 65536 || codePoints(s) <= 65536, { error: 'expected at most 65536 characters' }),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
  * `action` (section 7.5): server to client, encrypted. An action, stamped as `message` is and delivered the
- * same way. Feature `client-key` (7.16): `key` is the sender's short fingerprint when the sender is keyed.
+ * same way. Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the room's
+ * recorded spelling; sent only to a client that agreed `rooms` (absent means `#lobby`). Feature `client-key`
+ * (7.16): `key` is the sender's short fingerprint when the sender is keyed.
  */
 export const actionSchema = z.strictObject({
   type: z.literal('action'),
@@ -223,18 +239,26 @@ export const actionSchema = z.strictObject({
   text: z.string(),
   ts: z.number().int().min(0),
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
-/** `who` (section 7.6): client to server, encrypted. Ask for the user list. */
+/**
+ * `who` (section 7.6): client to server, encrypted. Ask for the user list. Feature `rooms` (7.15): `room`
+ * names the room it is for, one the sender is in (else NOT_IN_ROOM); absent means `#lobby`. Sent only on a
+ * connection that agreed `rooms`.
+ */
 export const whoSchema = z.strictObject({
   type: z.literal('who'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
  * `user_list` (section 7.6): server to client, encrypted. The names in the room, sorted by their case-folded
  * form (full case folding, 7.2) in code point order. A long list is split: every part but the last has `more:
- * true`, and the receiver joins the parts. Feature `client-key` (7.16): `keys` lists `{name, key, op?}` for
- * the keyed members among `users` of this part.
+ * true`, and the receiver joins the parts. Feature `rooms` (7.15): `room` names the room it belongs to,
+ * `#lobby` included, in the room's recorded spelling; sent only to a client that agreed `rooms` (absent means
+ * `#lobby`). Feature `client-key` (7.16): `keys` lists `{name, key, op?}` for the keyed members among `users`
+ * of this part.
  */
 export const userListSchema = z.strictObject({
   type: z.literal('user_list'),
@@ -245,11 +269,15 @@ export const userListSchema = z.strictObject({
     key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
     op: z.boolean().optional(),
   })).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
- * `user_joined` (section 7.6): server to client, encrypted. Sent to every other joined client when a user
- * joins. Feature `client-key` (7.16): `key` and `op` as in `join_ok`, for a keyed member.
+ * `user_joined` (section 7.6): server to client, encrypted. Sent to every other member of the room when a
+ * user joins it (at `join_ok`: `#lobby`; with `rooms`: at `room_join` too, 7.15). Feature `rooms` (7.15):
+ * `room` names the room it belongs to, `#lobby` included, in the room's recorded spelling; sent only to a
+ * client that agreed `rooms` (absent means `#lobby`). Feature `client-key` (7.16): `key` and `op` as in
+ * `join_ok`, for a keyed member.
  */
 export const userJoinedSchema = z.strictObject({
   type: z.literal('user_joined'),
@@ -257,26 +285,33 @@ export const userJoinedSchema = z.strictObject({
   ts: z.number().int().min(0),
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
   op: z.boolean().optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
- * `user_left` (section 7.6): server to client, encrypted. Sent to every remaining joined client when a joined
- * user leaves, for any reason. The reasons `kicked` and `banned` (7.18) are sent only to a client that agreed
- * `moderation`; any other gets `quit` for them.
+ * `user_left` (section 7.6): server to client, encrypted. Sent to every remaining member of each room a
+ * joined user leaves, for any reason: leaving the server (one per room it was in) or, with `rooms`, a part
+ * (reason `part`, sent only to a client that agreed `rooms`; a client without it is told `quit`, 7.15).
+ * Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the room's recorded
+ * spelling; sent only to a client that agreed `rooms` (absent means `#lobby`). The reasons `kicked` and
+ * `banned` (7.18) are sent only to a client that agreed `moderation`; any other gets `quit` for them.
  */
 export const userLeftSchema = z.strictObject({
   type: z.literal('user_left'),
   name: z.string(),
-  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'kicked', 'banned']),
+  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part', 'kicked', 'banned']),
   ts: z.number().int().min(0),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
  * `users_joined` (section 7.6): server to client, encrypted. A run of `user_joined` notices sent together in
  * one presence batch (11): the names in the order they joined, and `ts` the time of the last join. The
  * receiver handles it exactly as one `user_joined` per name, in order. Only a server that batches presence
- * sends it; each packet fits one record, and a longer run is split over several packets. Feature `client-key`
- * (7.16): `keys` lists `{name, key, op?}` for the keyed members among `names`.
+ * sends it; each packet fits one record, and a longer run is split over several packets. Feature `rooms`
+ * (7.15): `room` names the room it belongs to, `#lobby` included, in the room's recorded spelling; sent only
+ * to a client that agreed `rooms` (absent means `#lobby`). Feature `client-key` (7.16): `keys` lists `{name,
+ * key, op?}` for the keyed members among `names`.
  */
 export const usersJoinedSchema = z.strictObject({
   type: z.literal('users_joined'),
@@ -287,6 +322,7 @@ export const usersJoinedSchema = z.strictObject({
     key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
     op: z.boolean().optional(),
   })).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -294,22 +330,28 @@ export const usersJoinedSchema = z.strictObject({
  * same reason sent together in one presence batch (11): the names in the order they left, and `ts` the time
  * of the last leave. The receiver handles it exactly as one `user_left` per name with that reason, in order.
  * Only a server that batches presence sends it; each packet fits one record, and a longer run is split over
- * several packets. `kicked` and `banned` as for `user_left` (7.18).
+ * several packets. Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the
+ * room's recorded spelling; sent only to a client that agreed `rooms` (absent means `#lobby`). `kicked` and
+ * `banned` as for `user_left` (7.18).
  */
 export const usersLeftSchema = z.strictObject({
   type: z.literal('users_left'),
   names: z.array(z.string()).min(2),
-  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'kicked', 'banned']),
+  reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part', 'kicked', 'banned']),
   ts: z.number().int().min(0),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
  * `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. At most one export is
  * in flight per connection: an `export` that arrives while the server is still sending the reply to an
  * earlier one is answered with a non-fatal `error` RATE_LIMITED and nothing else; the first reply continues.
+ * Feature `rooms` (7.15): `room` names the room it is for, one the sender is in (else NOT_IN_ROOM); absent
+ * means `#lobby`. Sent only on a connection that agreed `rooms`.
  */
 export const exportSchema = z.strictObject({
   type: z.literal('export'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -322,8 +364,11 @@ export const exportSchema = z.strictObject({
  * `leave` carries `name` and `reason` (the `user_left` reasons); every entry carries `ts`. No entry carries
  * English prose: a client renders join and leave entries from these fields. A client that did not list the
  * feature `structured-export` in its hello gets the 2.0 form instead: join and leave entries carry `from`
- * (the name) and `text` (`<name> joined`, `<name> left`) and no `name` or `reason`. A member removed by a
- * kick or a ban (7.18) is kept as a leave with reason `quit`.
+ * (the name) and `text` (`<name> joined`, `<name> left`) and no `name` or `reason`. Feature `rooms` (7.15):
+ * `room` names the room it belongs to, `#lobby` included, in the room's recorded spelling; sent only to a
+ * client that agreed `rooms` (absent means `#lobby`). A leave entry with reason `part` (7.15) is sent as
+ * `quit` to a client that did not agree `rooms`. A member removed by a kick or a ban (7.18) is kept as a
+ * leave with reason `quit`.
  */
 export const exportReplySchema = z.strictObject({
   type: z.literal('export_reply'),
@@ -332,10 +377,11 @@ export const exportReplySchema = z.strictObject({
     from: z.string().optional(),
     text: z.string().optional(),
     name: z.string().optional(),
-    reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown']).optional(),
+    reason: z.enum(['quit', 'lost', 'timeout', 'error', 'shutdown', 'part']).optional(),
     ts: z.number().int().min(0),
   })),
   done: z.boolean(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -344,6 +390,8 @@ export const exportReplySchema = z.strictObject({
  * and before anything else, oldest first, and only when there is at least one. They are history, not new
  * lines: a client shows them marked as such (the reference client: dimmed, under a `-- history --`
  * separator). A long backlog is split so that each packet fits in maxFrame; the last has `done: true`.
+ * Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the room's recorded
+ * spelling; sent only to a client that agreed `rooms` (absent means `#lobby`).
  */
 export const backlogSchema = z.strictObject({
   type: z.literal('backlog'),
@@ -354,6 +402,7 @@ export const backlogSchema = z.strictObject({
     ts: z.number().int().min(0),
   })),
   done: z.boolean(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -450,6 +499,104 @@ export const whoisReplySchema = z.strictObject({
   op: z.boolean().optional(),
   addr: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
   address: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }).optional(),
+});
+
+/**
+ * `room_join` (section 7.15): client to server, encrypted. Feature `rooms` (5.8): join a room, making it
+ * exist when it does not (7.15). The reply is `room_joined` (then the room's backlog and away notices), or a
+ * non-fatal `error` ROOM_INVALID or TOO_MANY_ROOMS. Joining a room the sender is in is idempotent: a fresh
+ * `room_joined` and nothing else.
+ */
+export const roomJoinSchema = z.strictObject({
+  type: z.literal('room_join'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
+ * `room_part` (section 7.15): client to server, encrypted. Feature `rooms`: leave a room. The reply is
+ * `room_parted`, or a non-fatal `error` ROOM_INVALID or NOT_IN_ROOM (the sender is not in it, whether or not
+ * it exists). Any room may be parted, `#lobby` included.
+ */
+export const roomPartSchema = z.strictObject({
+  type: z.literal('room_part'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
+ * `rooms` (section 7.15): client to server, encrypted. Feature `rooms`: ask for the list of every room that
+ * exists. The reply is `room_list`.
+ */
+export const roomsSchema = z.strictObject({
+  type: z.literal('rooms'),
+});
+
+/**
+ * `topic` (section 7.15): client to server, encrypted. Feature `rooms`: set the topic of a room the sender is
+ * in (any member may; else NOT_IN_ROOM). An empty `topic` clears it. One line (the `reason` rule of 7.1);
+ * more than maxTopic characters (7.1) but no more than this maxLength gets the non-fatal MESSAGE_TOO_LONG and
+ * changes nothing. Announced with `topic_changed`.
+ */
+export const topicSchema = z.strictObject({
+  type: z.literal('topic'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  topic: z.string().refine((s) => s.length <= 4096 || codePoints(s) <= 4096, { error: 'expected at most 4096 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/),
+});
+
+/**
+ * `room_joined` (section 7.15): server to client, encrypted. Feature `rooms`: the sender is in `room` (the
+ * room's recorded spelling, 7.15). `users`: the room's members, the joiner included, sorted as `user_list`;
+ * `topic`: the room's topic, `""` when it has none; `ts`: the time of the join. When the list does not fit
+ * one record, `more: true` says it continues in `user_list` packets with `room`; the last has no `more` (or
+ * false). Sent before any other packet of that room: then the room's `backlog` (with `backlog` agreed, only
+ * when the join was not idempotent), then the room's `user_away` notices (with `away` agreed).
+ */
+export const roomJoinedSchema = z.strictObject({
+  type: z.literal('room_joined'),
+  room: z.string(),
+  users: z.array(z.string()),
+  topic: z.string(),
+  ts: z.number().int().min(0),
+  more: z.boolean().optional(),
+});
+
+/**
+ * `room_parted` (section 7.15): server to client, encrypted. Feature `rooms`: the sender is no longer in
+ * `room`; nothing of that room is sent to it after this packet. `ts`: the time of the part.
+ */
+export const roomPartedSchema = z.strictObject({
+  type: z.literal('room_parted'),
+  room: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `room_list` (section 7.15): server to client, encrypted. Feature `rooms`: every room that exists (a room
+ * with at least one member), one entry each: `room` (recorded spelling), `members` (how many members it has)
+ * and `topic` (`""` when none); sorted by the case-folded form of the name (full case folding, 7.2) in code
+ * point order. A long list is split as `user_list` is: every part but the last has `more: true`, and the
+ * receiver joins the parts. With no room at all, one packet with an empty `rooms`.
+ */
+export const roomListSchema = z.strictObject({
+  type: z.literal('room_list'),
+  rooms: z.array(z.strictObject({
+    room: z.string(),
+    members: z.number().int().min(1),
+    topic: z.string(),
+  })),
+  more: z.boolean().optional(),
+});
+
+/**
+ * `topic_changed` (section 7.15): server to client, encrypted. Feature `rooms`: `by` (a member's name as the
+ * server records it) set the topic of `room` to `topic` (`""`: cleared) at `ts`. Sent to every member of the
+ * room, the setter included, in order with the room's lines.
+ */
+export const topicChangedSchema = z.strictObject({
+  type: z.literal('topic_changed'),
+  room: z.string(),
+  topic: z.string(),
+  by: z.string(),
+  ts: z.number().int().min(0),
 });
 
 /**
@@ -638,6 +785,14 @@ export const V2_PACKET_TYPES = [
   'user_away',
   'whois',
   'whois_reply',
+  'room_join',
+  'room_part',
+  'rooms',
+  'topic',
+  'room_joined',
+  'room_parted',
+  'room_list',
+  'topic_changed',
   'kick',
   'ban',
   'unban',
@@ -687,6 +842,14 @@ export const V2_PACKET_SCHEMAS = {
   user_away: userAwaySchema,
   whois: whoisSchema,
   whois_reply: whoisReplySchema,
+  room_join: roomJoinSchema,
+  room_part: roomPartSchema,
+  rooms: roomsSchema,
+  topic: topicSchema,
+  room_joined: roomJoinedSchema,
+  room_parted: roomPartedSchema,
+  room_list: roomListSchema,
+  topic_changed: topicChangedSchema,
   kick: kickSchema,
   ban: banSchema,
   unban: unbanSchema,
@@ -716,6 +879,10 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   awaySchema,
   backSchema,
   whoisSchema,
+  roomJoinSchema,
+  roomPartSchema,
+  roomsSchema,
+  topicSchema,
   kickSchema,
   banSchema,
   unbanSchema,
@@ -749,6 +916,10 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   userRenamedSchema,
   userAwaySchema,
   whoisReplySchema,
+  roomJoinedSchema,
+  roomPartedSchema,
+  roomListSchema,
+  topicChangedSchema,
   moderatedSchema,
   banListSchema,
   errorSchema,
@@ -791,6 +962,14 @@ export interface V2PacketMap {
   user_away: z.infer<typeof userAwaySchema>;
   whois: z.infer<typeof whoisSchema>;
   whois_reply: z.infer<typeof whoisReplySchema>;
+  room_join: z.infer<typeof roomJoinSchema>;
+  room_part: z.infer<typeof roomPartSchema>;
+  rooms: z.infer<typeof roomsSchema>;
+  topic: z.infer<typeof topicSchema>;
+  room_joined: z.infer<typeof roomJoinedSchema>;
+  room_parted: z.infer<typeof roomPartedSchema>;
+  room_list: z.infer<typeof roomListSchema>;
+  topic_changed: z.infer<typeof topicChangedSchema>;
   kick: z.infer<typeof kickSchema>;
   ban: z.infer<typeof banSchema>;
   unban: z.infer<typeof unbanSchema>;
@@ -851,6 +1030,14 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   user_away: { direction: 's2c', encrypted: true, section: '7.12' },
   whois: { direction: 'c2s', encrypted: true, section: '7.13', rateCost: 1 },
   whois_reply: { direction: 's2c', encrypted: true, section: '7.13' },
+  room_join: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
+  room_part: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 1 },
+  rooms: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 3 },
+  topic: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
+  room_joined: { direction: 's2c', encrypted: true, section: '7.15' },
+  room_parted: { direction: 's2c', encrypted: true, section: '7.15' },
+  room_list: { direction: 's2c', encrypted: true, section: '7.15' },
+  topic_changed: { direction: 's2c', encrypted: true, section: '7.15' },
   kick: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   ban: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   unban: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
@@ -879,6 +1066,19 @@ export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
   nick: { section: '7.11', packets: ['nick', 'user_renamed'] },
   away: { section: '7.12', packets: ['away', 'back', 'user_away'] },
   whois: { section: '7.13', packets: ['whois', 'whois_reply'] },
+  rooms: {
+    section: '7.15',
+    packets: [
+      'room_join',
+      'room_part',
+      'rooms',
+      'topic',
+      'room_joined',
+      'room_parted',
+      'room_list',
+      'topic_changed',
+    ],
+  },
   'client-key': { section: '7.16', packets: ['client_auth'] },
   moderation: {
     section: '7.18',
@@ -893,6 +1093,7 @@ export const V2_FEATURE_NAMES: readonly string[] = [
   'nick',
   'away',
   'whois',
+  'rooms',
   'client-key',
   'moderation',
 ];
@@ -907,6 +1108,14 @@ export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> 
   user_away: 'away',
   whois: 'whois',
   whois_reply: 'whois',
+  room_join: 'rooms',
+  room_part: 'rooms',
+  rooms: 'rooms',
+  topic: 'rooms',
+  room_joined: 'rooms',
+  room_parted: 'rooms',
+  room_list: 'rooms',
+  topic_changed: 'rooms',
   client_auth: 'client-key',
   kick: 'moderation',
   ban: 'moderation',

@@ -20,10 +20,11 @@
  * - `keyObjects`: record keys held as KeyObjects on the Node releases where a Buffer key takes a
  *   slow path on every cipher made (record-layer.ts, prefersKeyObjects).
  *
- * Not here, and why: the modp14 engine (crypto/key-agreement.ts) is reused by every caller,
- * since making one costs a primality check of the prime on some Node releases, which is no
- * shortcut but the price of the plain path; the key pair pool (reference-server/key-pool.ts) is
- * a worker thread, so it lives in the adapter, and it only changes where pairs are made.
+ * Not here, and why: the modp14 engine (crypto/key-agreement.ts) is reused by every connection of
+ * a server, since making one costs a primality check of the prime on some Node releases, which is
+ * no shortcut but the price of the plain path (the server's KeyAgreement holds it); the key pair
+ * pool (reference-server/key-pool.ts) is a worker thread, so it lives in the adapter, and it only
+ * changes where pairs are made.
  */
 import { prefersKeyObjects } from '../crypto/record-layer.js';
 import type { V2ClientPacket } from '../generated/v2-packets.js';

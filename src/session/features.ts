@@ -57,3 +57,25 @@ export function checkReceivedFeature(
 export function featuresField(names: readonly string[]): { features?: string[] } {
   return names.length === 0 ? {} : { features: [...names] };
 }
+
+/** The feature that adds `room` to the room-scoped 2.0 packets and the leave reason `part` (7.15). */
+export const ROOMS = 'rooms';
+
+/** Whether a received packet uses the leave reason `part`, anywhere it may appear (7.15). */
+function mentionsPart(packet: object): boolean {
+  if ('reason' in packet && packet.reason === 'part') return true;
+  if (!('entries' in packet) || !Array.isArray(packet.entries)) return false;
+  return packet.entries.some((e: { reason?: string }) => e.reason === 'part');
+}
+
+/**
+ * Throws PACKET_MALFORMED for a received packet in a form of a feature this connection did not
+ * agree (5.8): `room` or the reason `part` without rooms (7.15) are not packet forms there.
+ */
+export function checkReceivedForm(packet: { readonly type: string }, agreed: ReadonlySet<string>): void {
+  if (agreed.has(ROOMS) || !('room' in packet || mentionsPart(packet))) return;
+  throw parleyError(
+    'PACKET_MALFORMED',
+    `${packet.type} names a room or a part, but this connection did not agree rooms (7.15)`,
+  );
+}

@@ -8,7 +8,7 @@
  * are only list updates. The client never sends its address: shost is `0.0.0.0`.
  */
 
-import { legacyPublicDecimal, legacySharedSecret, type RandomSource } from '../crypto/key-agreement.js';
+import { KeyAgreement, type RandomSource } from '../crypto/key-agreement.js';
 import { LEGACY_NONE_KEY, legacyKey } from '../crypto/legacy-cipher.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
@@ -33,6 +33,11 @@ export interface LegacyClientConnectionOptions {
   /** Milliseconds since the epoch, for the packet `date` field. */
   readonly clock: () => number;
   readonly maxFrame?: number;
+  /**
+   * The key agreement of whoever runs this connection (key-agreement.ts), shared by all its
+   * connections; default: one of this connection's own.
+   */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 export class LegacyClientConnection extends Endpoint<LegacyClientState, LegacyPacket> {
@@ -40,10 +45,12 @@ export class LegacyClientConnection extends Endpoint<LegacyClientState, LegacyPa
   private iv: Buffer | null = null;
   private cipher: LegacyCipherState | null = null;
   private name: string = LEGACY_TEMP_NAME;
+  private readonly agreement: KeyAgreement;
 
   constructor(private readonly options: LegacyClientConnectionOptions) {
     super(new StateMachine<LegacyClientState>(LEGACY_CLIENT_MACHINE, 'legacy client'));
     this.decoder = new FrameDecoder({ maxFrame: options.maxFrame ?? LIMITS.maxFrame });
+    this.agreement = options.keyAgreement ?? new KeyAgreement();
   }
 
   receive(chunk: Uint8Array): LegacyClientConnectionEvent[] {
@@ -82,8 +89,16 @@ export class LegacyClientConnection extends Endpoint<LegacyClientState, LegacyPa
         this.iv = iv;
       } else {
         const privateKey = this.options.random(32);
-        this.cipher = { key: legacyKey(legacySharedSecret(privateKey, packet.cont)), iv: this.iv! };
-        const reply = legacyPacket('key_exc', LEGACY_TEMP_NAME, legacyPublicDecimal(privateKey), this.date());
+        this.cipher = {
+          key: legacyKey(this.agreement.legacySharedSecret(privateKey, packet.cont)),
+          iv: this.iv!,
+        };
+        const reply = legacyPacket(
+          'key_exc',
+          LEGACY_TEMP_NAME,
+          this.agreement.legacyPublicDecimal(privateKey),
+          this.date(),
+        );
         this.queue(encodeFrame(encodeLegacyBody(reply)));
       }
       return null;

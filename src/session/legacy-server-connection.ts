@@ -9,7 +9,7 @@
  * legacy has no error packet, so a fatal error just closes the connection.
  */
 
-import { legacyPublicDecimal, legacySharedSecret, type RandomSource } from '../crypto/key-agreement.js';
+import { KeyAgreement, type RandomSource } from '../crypto/key-agreement.js';
 import { legacyEncrypt, legacyKey } from '../crypto/legacy-cipher.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { encodeAsciiFrame, encodeFrame, type Frame, FrameDecoder } from '../framing/frame-codec.js';
@@ -44,6 +44,11 @@ export interface LegacyServerConnectionOptions {
   readonly maxFrame?: number;
   /** Largest body before the key exchange (3.2, maxHandshakeFrame). */
   readonly maxHandshakeFrame?: number;
+  /**
+   * The key agreement of whoever runs this connection (key-agreement.ts), shared by all its
+   * connections; default: one of this connection's own.
+   */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 const CLIENT_TYPS: ReadonlySet<string> = new Set(LEGACY_CLIENT_TYPS);
@@ -59,6 +64,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
   private cipher: LegacyCipherState | null = null;
   private iv: Buffer | null = null;
   private readonly fullFrame: number;
+  private readonly agreement: KeyAgreement;
 
   constructor(private readonly options: LegacyServerConnectionOptions) {
     super(new StateMachine<LegacyServerState>(LEGACY_SERVER_MACHINE, 'legacy server'));
@@ -68,6 +74,7 @@ export class LegacyServerConnection extends VerdictEndpoint<
       maxFrame: Math.min(options.maxHandshakeFrame ?? LIMITS.maxHandshakeFrame, maxFrame),
     });
     this.fullFrame = maxFrame;
+    this.agreement = options.keyAgreement ?? new KeyAgreement();
   }
 
   /** True once the key exchange has finished; nothing else is ever sent before (mitigations). */
@@ -80,7 +87,12 @@ export class LegacyServerConnection extends VerdictEndpoint<
     this.iv = this.options.random(LEGACY_IV_BYTES);
     this.privateKey = this.options.random(32);
     const iv = legacyPacket('iv_exc', LEGACY_SERVER_NAME, this.iv.toString('base64'), date);
-    const key = legacyPacket('key_exc', LEGACY_SERVER_NAME, legacyPublicDecimal(this.privateKey), date);
+    const key = legacyPacket(
+      'key_exc',
+      LEGACY_SERVER_NAME,
+      this.agreement.legacyPublicDecimal(this.privateKey),
+      date,
+    );
     this.queue(encodeFrame(encodeLegacyBody(iv)));
     this.queue(encodeFrame(encodeLegacyBody(key)));
   }
@@ -116,7 +128,10 @@ export class LegacyServerConnection extends VerdictEndpoint<
       this.machine.fire(packet.typ);
       if (typeof packet.cont !== 'string')
         throw parleyError('PACKET_MALFORMED', 'key_exc cont must be a string');
-      this.cipher = { key: legacyKey(legacySharedSecret(this.privateKey!, packet.cont)), iv: this.iv! };
+      this.cipher = {
+        key: legacyKey(this.agreement.legacySharedSecret(this.privateKey!, packet.cont)),
+        iv: this.iv!,
+      };
       this.decoder.maxFrame = this.fullFrame;
       return null;
     }

@@ -14,7 +14,7 @@ import { checkFingerprint } from '../client/trust.js';
 import { fingerprintOf, type Identity, signTranscript, verifyTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
-  generateKeyPair,
+  KeyAgreement,
   type KeyPair,
   type RandomSource,
 } from '../crypto/key-agreement.js';
@@ -26,7 +26,13 @@ import { LIMITS, V2_GROUPS, V2_PROTOCOL_ID, V2_TAG_BYTES, type V2Group } from '.
 import { V2_CLIENT_MACHINE, type V2ClientState } from '../generated/machines.js';
 import type { V2ClientPacket, V2PacketOf, V2ServerPacket } from '../generated/v2-packets.js';
 import { Endpoint, type EndpointEvent } from './endpoint.js';
-import { agreeFeatures, checkReceivedFeature, featuresField, NO_FEATURES } from './features.js';
+import {
+  agreeFeatures,
+  checkReceivedFeature,
+  checkReceivedForm,
+  featuresField,
+  NO_FEATURES,
+} from './features.js';
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, parseServerPacket, splitPackets, unb64 } from './v2-codec.js';
 
@@ -69,6 +75,11 @@ export interface V2ClientConnectionOptions {
    * `client-key` is agreed. Without it (or without the feature) the client is anonymous.
    */
   readonly clientKey?: Identity;
+  /**
+   * The key agreement of whoever runs this connection (key-agreement.ts), shared by all its
+   * connections; default: one of this connection's own.
+   */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 /** A moderation request (feature moderation, 7.18), as the client sends it. */
@@ -201,6 +212,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     for (const part of splitPackets(plaintext)) {
       const packet = this.parsePacket(part);
       checkReceivedFeature(packet.type, this.agreed);
+      checkReceivedForm(packet, this.agreed);
       this.handlePacket(packet, events);
       if (this.machine.terminal) return;
     }
@@ -285,7 +297,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     }
     const offer = packet.groups.find((o) => o.group === group)!;
     // Draw order (the vectors depend on it): the key pair's 32 bytes, then the nonce.
-    const own = generateKeyPair(group, this.options.random);
+    const own = (this.options.keyAgreement ?? new KeyAgreement()).generateKeyPair(group, this.options.random);
     // 5.8: only names the server offered; none at all to a server that offered none (a 2.0 server).
     this.agreed = agreeFeatures(packet.features, this.options.features);
     const wanted = (this.options.features ?? []).filter((name) => this.agreed.has(name));
@@ -329,6 +341,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
         `this ${packet.type} needs ${json.length} bytes; the server takes ${maxFrame}`,
       );
     }
+    checkReceivedFeature(packet.type, this.agreed); // 5.8: never send a packet of a feature not agreed
     this.machine.fire(`send:${packet.type}`);
     if (this.machine.state !== 'AWAIT_SERVER_AUTH') this.keyProved = true; // only the first may be client_auth
     this.queue(this.sealer!.seal(json));
@@ -361,24 +374,49 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.sendPacket({ type: 'join', name });
   }
 
-  say(text: string): void {
-    this.sendPacket({ type: 'say', text });
+  /** A chat line, to `room` (feature rooms, 7.15) or, without one, to `#lobby`. */
+  say(text: string, room?: string): void {
+    this.sendPacket({ type: 'say', text, ...this.roomField(room) });
   }
 
   privateMessage(to: string, text: string): void {
     this.sendPacket({ type: 'msg', to, text });
   }
 
-  action(text: string): void {
-    this.sendPacket({ type: 'me', text });
+  action(text: string, room?: string): void {
+    this.sendPacket({ type: 'me', text, ...this.roomField(room) });
   }
 
-  who(): void {
-    this.sendPacket({ type: 'who' });
+  who(room?: string): void {
+    this.sendPacket({ type: 'who', ...this.roomField(room) });
   }
 
-  requestExport(): void {
-    this.sendPacket({ type: 'export' });
+  requestExport(room?: string): void {
+    this.sendPacket({ type: 'export', ...this.roomField(room) });
+  }
+
+  /** Joins, parts, lists rooms and sets a topic (feature rooms, 7.15). */
+  roomJoin(room: string): void {
+    this.sendPacket({ type: 'room_join', room });
+  }
+
+  roomPart(room: string): void {
+    this.sendPacket({ type: 'room_part', room });
+  }
+
+  listRooms(): void {
+    this.sendPacket({ type: 'rooms' });
+  }
+
+  setTopic(room: string, topic: string): void {
+    this.sendPacket({ type: 'topic', room, topic });
+  }
+
+  /** A `room` field exists only on a connection that agreed rooms (7.15). */
+  private roomField(room: string | undefined): { room?: string } {
+    if (room === undefined) return {};
+    checkReceivedFeature('room_join', this.agreed);
+    return { room };
   }
 
   /** Asks for a new name (feature nick, 7.11). Throws PACKET_UNEXPECTED when nick is not agreed. */

@@ -14,7 +14,7 @@
 import { fingerprintOf, type Identity, signTranscript, verifyTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
-  generateKeyPair,
+  KeyAgreement,
   type KeyPair,
   type RandomSource,
 } from '../crypto/key-agreement.js';
@@ -38,6 +38,7 @@ import type { FastPaths } from './fast-paths.js';
 import {
   agreeFeatures,
   checkReceivedFeature,
+  checkReceivedForm,
   featuresField,
   NO_FEATURES,
   packetAllowed,
@@ -47,26 +48,17 @@ import { b64, encodeV2Packet, joinPackets, parseClientPacket, splitPackets, unb6
 
 /**
  * 7.18: what the packet table cannot say about a moderation packet, checked as part of parsing
- * (PACKET_MALFORMED): a `ban` names exactly one target, and `room` needs the `rooms` feature.
+ * (PACKET_MALFORMED): a `ban` names exactly one target. (A mute's `room` without the `rooms`
+ * feature is refused with every other `room` by checkReceivedForm, 7.15.)
  */
-function checkModerationForm(packet: V2ClientPacket, agreed: ReadonlySet<string>): void {
-  if (packet.type === 'ban') {
-    const targets = [packet.name, packet.key, packet.addr].filter((t) => t !== undefined).length;
-    if (targets !== 1)
-      throw parleyError(
-        'PACKET_MALFORMED',
-        `a ban names exactly one of name, key, addr (7.18), not ${targets}`,
-      );
-  } else if (
-    (packet.type === 'mute' || packet.type === 'unmute') &&
-    packet.room !== undefined &&
-    !agreed.has('rooms')
-  ) {
+function checkModerationForm(packet: V2ClientPacket, _agreed: ReadonlySet<string>): void {
+  if (packet.type !== 'ban') return;
+  const targets = [packet.name, packet.key, packet.addr].filter((t) => t !== undefined).length;
+  if (targets !== 1)
     throw parleyError(
       'PACKET_MALFORMED',
-      `${packet.type} has a room, but this connection did not agree rooms (7.18)`,
+      `a ban names exactly one of name, key, addr (7.18), not ${targets}`,
     );
-  }
 }
 
 /** Most plaintext bytes coalesced into one record: well inside any maxFrame a client accepts. */
@@ -100,8 +92,9 @@ export interface V2ServerConnectionOptions {
   readonly groups?: readonly V2Group[];
   /**
    * Where ephemeral key pairs come from, one per offered group per connection (5.1). Default: made
-   * here from `random`. An adapter may pass a pool filled ahead of time on another thread, which
-   * takes key generation off the connection's path.
+   * here from `random` by a KeyAgreement of this connection's own. A server passes pairs made by
+   * one KeyAgreement of its own (key-agreement.ts says why), or a pool filled ahead of time on
+   * another thread, which takes key generation off the connection's path.
    */
   readonly keyPairs?: (group: V2Group) => KeyPair;
   /**
@@ -120,6 +113,12 @@ export interface V2ServerConnectionOptions {
    * that server_hello is a 2.0 one.
    */
   readonly features?: readonly string[];
+}
+
+/** Key pairs made by a KeyAgreement of the connection's own (see V2ServerConnectionOptions.keyPairs). */
+function ownKeyPairs(random: RandomSource): (group: V2Group) => KeyPair {
+  const agreement = new KeyAgreement();
+  return (group) => agreement.generateKeyPair(group, random);
 }
 
 export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientPacket, V2ServerGuard> {
@@ -187,7 +186,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /** Queues server_hello (5.1). Call once, when the connection is accepted. */
   start(): void {
     const groups = this.options.groups ?? V2_GROUPS;
-    const make = this.options.keyPairs ?? ((group: V2Group) => generateKeyPair(group, this.options.random));
+    const make = this.options.keyPairs ?? ownKeyPairs(this.options.random);
     const offered = new Map<V2Group, KeyPair>();
     for (const group of groups) offered.set(group, make(group));
     this.offered = offered;
@@ -223,6 +222,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       const packet = this.fast?.readPong(part) ?? parseClientPacket(part);
       checkReceivedFeature(packet.type, this.agreed);
       const first = this.packetsRead++ === 0;
+      checkReceivedForm(packet, this.agreed);
       // 4.3: a client's error ends the connection only when it says it is fatal.
       if (packet.type === 'error') this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
       else if (packet.type === 'client_auth') this.handleClientAuth(packet, first);

@@ -3,6 +3,7 @@
  * process) and counts deliveries exactly. No timing assertions: this is not a performance test.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,22 @@ import { runFanout } from '../../bench/scenarios/fanout.js';
 import { runHandshake } from '../../bench/scenarios/handshake.js';
 import { runHandshakeParts } from '../../bench/scenarios/handshake-parts.js';
 import { runIdle } from '../../bench/scenarios/idle.js';
+import { runRooms } from '../../bench/scenarios/rooms.js';
 import { repoRoot, type ServerUnderTest, startParleyServer } from '../../bench/server-process.js';
 import { percentile, Samples, summarise } from '../../bench/stats.js';
+import { servesRooms } from '../../fuzz/chat/rooms.js';
+import type { ChatServer } from '../../src/chat/chat-server.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Profile } from '../../src/generated/constants.js';
 
 const built = existsSync(join(repoRoot(), 'dist', 'reference-server', 'main.js'));
 const benchBuilt = existsSync(join(repoRoot(), 'dist', 'bench', 'main.js'));
+/** Whether this checkout's v2 core offers rooms (5.8): the rooms scenario needs it. */
+const roomsServed = (() => {
+  const identity = identityFromSeed(randomBytes(32));
+  return servesRooms(createV2Server({ identity, random: randomBytes }) as ChatServer<unknown>, identity);
+})();
 
 let server: ServerUnderTest | null = null;
 afterEach(async () => {
@@ -122,6 +133,27 @@ describe.skipIf(!built)('bench smoke run', () => {
     });
     expect(result.latencyMs.count).toBe(200);
   });
+
+  it.skipIf(!roomsServed)(
+    "rooms (v2) delivers every line to exactly its room's members once",
+    {
+      timeout: 60000,
+    },
+    async () => {
+      server = await startParleyServer({ profile: 'v2' });
+      const result = await runRooms({
+        server,
+        client: clientsOf(server, 'v2'),
+        clients: 9,
+        rooms: 3,
+        messages: 20,
+        window: 4,
+        timeoutMs: 30000,
+      });
+      // Each member gets its own room's 20 lines: 9 x 20; a line of another room is foreign.
+      expect(result).toMatchObject({ completed: true, deliveries: 180, exactlyOnce: true, foreign: 0 });
+    },
+  );
 
   it('fanout (legacy) delivers every line to every other member exactly once', {
     timeout: 60000,

@@ -312,9 +312,9 @@ describe('ClientSession: the room, in either profile', () => {
     a.act(() => a.session.say('hi'));
     expect(n.take(a.id)).toContainEqual({
       kind: 'message',
-      message: { kind: 'chat', from: 'alice', text: 'hi', ts: n.now },
+      message: { kind: 'chat', from: 'alice', text: 'hi', ts: n.now, room: '#lobby' },
     });
-    expect(a.session.who()).toEqual([{ kind: 'users', users: ['alice', 'bob'] }]);
+    expect(a.session.who()).toEqual([{ kind: 'users', room: '#lobby', users: ['alice', 'bob'] }]);
     expect(() => a.session.privateMessage('bob', 'x')).toThrow(/legacy servers have no private messages/);
     n.hangUp(b.id);
     const left = n.take(a.id);
@@ -332,7 +332,12 @@ describe('ClientSession: the room, in either profile', () => {
         { typ: 'default', username: '*server*', cont: 'be nice', date: '', shost: '', dhost: '' } as never,
         5,
       ),
-    ).toEqual([{ kind: 'message', message: { kind: 'notice', from: '*server*', text: 'be nice', ts: 5 } }]);
+    ).toEqual([
+      {
+        kind: 'message',
+        message: { kind: 'notice', from: '*server*', text: 'be nice', ts: 5, room: '#lobby' },
+      },
+    ]);
   });
 
   it('refuses a send the connection cannot make with a ParleyError, and goes on', () => {

@@ -6,30 +6,14 @@ import { loadConfig, saveConfig } from '../../reference-client/app/config.js';
 import { parseInput } from '../../reference-client/view/commands.js';
 import { formatLine } from '../../reference-client/view/line-format.js';
 import { terminalTitle } from '../../reference-client/view/notifications.js';
-import { ViewModel } from '../../reference-client/view/view-model.js';
+import type { ViewModel } from '../../reference-client/view/view-model.js';
 import type { ViewModelOptions } from '../../reference-client/view/view-types.js';
 import type { ChatMessage } from '../../src/client/events.js';
+import { joinedModel } from './support/joined-model.js';
 
-function joined(options: Partial<ViewModelOptions> = {}): ViewModel {
-  const vm = new ViewModel({
-    server: 'h:1',
-    profile: 'auto',
-    theme: 'nord',
-    name: 'alice',
-    now: () => 0,
-    ...options,
-  });
-  vm.apply({
-    kind: 'ready',
-    record: false,
-    profile: 'v2',
-    suite: 's',
-    fingerprint: 'SHA256:x',
-    trust: 'known',
-  });
-  vm.apply({ kind: 'joined', name: 'alice', users: ['alice', 'bob'] });
-  return vm;
-}
+/** Joined as alice with bob present, on a clock that stands still. */
+const joined = (options: Partial<ViewModelOptions> = {}): ViewModel =>
+  joinedModel(['alice', 'bob'], 'alice', { profile: 'auto', now: () => 0, ...options });
 
 const say = (vm: ViewModel, m: Omit<ChatMessage, 'ts'>) =>
   vm.apply({ kind: 'message', message: { ...m, ts: 0 } as ChatMessage });

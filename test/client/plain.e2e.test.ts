@@ -65,6 +65,7 @@ describe.skipIf(!BUILT)(
       for (const [args, message] of [
         [['--plain', '--theme', 'mauve'], /choose one of nord, pure-black, dark, light/],
         [['--plain', '--fingerprint', 'abc'], /a fingerprint looks like SHA256:/],
+        [['--plain', '--features', 'rooms,bogus'], /unknown feature bogus: use none or some of backlog,/],
         [
           ['--plain', '--accept-new-key', '--fingerprint', fp],
           /--accept-new-key and --fingerprint contradict/,

@@ -9,10 +9,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Profile, SuiteOptions } from '../../conformance/case.js';
+import { servesRooms } from '../../fuzz/chat/rooms.js';
+import { plantNoPartNotice, plantRoomLeak, plantRoomOutlives } from '../../fuzz/plants.js';
 import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
-import type { Delivery } from '../../src/chat/chat-server.js';
+import type { ChatServer, Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
-import { generateKeyPair } from '../../src/crypto/key-agreement.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { parleyError } from '../../src/errors.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import type { V2Group } from '../../src/generated/constants.js';
@@ -24,11 +28,16 @@ import {
   type Any,
   brokenHandshake,
   LenientDecoder,
+  onClientHello,
   onEachEndpoint,
+  onEachOpener,
   onNameCheck,
   onPacket,
   onRender,
 } from './planting.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 export interface Fault {
   readonly name: string;
@@ -39,6 +48,11 @@ export interface Fault {
   readonly caughtBy: string;
   /** What the suite is told about the server (a limit the wire does not announce). */
   readonly options?: Partial<SuiteOptions>;
+  /**
+   * The fault is in a feature (5.8) the reference server may not serve yet: broken.test.ts runs it
+   * only once the server offers that feature.
+   */
+  readonly feature?: string;
   /** The case moves megabytes: it runs on its own, after the others, so that its load cannot fail them. */
   readonly alone?: boolean;
   start(): Promise<RunningServer>;
@@ -50,6 +64,19 @@ interface Planted extends Omit<Fault, 'start'> {
   readonly server?: Partial<ServerOptions>;
   /** Plants the fault in a fresh reference server; none: the server as it is (a profile's own flaw, or settings). */
   plant?(server: RunningServer): RunningServer;
+}
+
+/** The features (of those the faults here need) that the reference server's core offers (5.8). */
+export function servedFeatures(): string[] {
+  const identity = identityFromSeed(randomBytes(32));
+  const chat = createV2Server({ identity, random: randomBytes }) as ChatServer<unknown>;
+  return servesRooms(chat, identity) ? ['rooms'] : [];
+}
+
+/** Plants a fault of the sans-IO chat server shared with the fuzzer's plants (fuzz/plants.ts). */
+function inChat(server: RunningServer, plant: (chat: never) => void): RunningServer {
+  plant(server.chat as never);
+  return server;
 }
 
 /** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
@@ -237,9 +264,10 @@ const PLANTED: readonly Planted[] = [
     fault: 'one x25519 key pair for every connection (fresh nonces, fresh modp14 shares)',
     caughtBy: 'v2-handshake/5.1/3',
     plant(s) {
-      const fixed = generateKeyPair('x25519', randomBytes);
+      const fixed = keyAgreement.generateKeyPair('x25519', randomBytes);
       const dialect = s.chat.dialect as Any;
-      const make = (group: V2Group) => (group === 'x25519' ? fixed : generateKeyPair(group, randomBytes));
+      const make = (group: V2Group) =>
+        group === 'x25519' ? fixed : keyAgreement.generateKeyPair(group, randomBytes);
       dialect.options = { ...dialect.options, keyPairs: make, unusedKeyPair: undefined };
       return s;
     },
@@ -449,26 +477,15 @@ const PLANTED: readonly Planted[] = [
     fault: 'a record that fails is retried with the previous sequence number',
     caughtBy: 'v2-records/6.2/3',
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const receive = endpoint.receive.bind(endpoint);
-        endpoint.receive = (chunk: Uint8Array) => {
-          const opener = endpoint.opener;
-          if (opener && !opener.lenient) {
-            const open = opener.open.bind(opener);
-            opener.open = (frame: Frame) => {
-              try {
-                return open(frame);
-              } catch (err) {
-                opener.failed = null;
-                if (opener.seq === 0) throw err;
-                opener.seq -= 1;
-                return open(frame);
-              }
-            };
-            opener.lenient = true;
-          }
-          return receive(chunk);
-        };
+      onEachOpener(server, (open, opener) => (frame) => {
+        try {
+          return open(frame);
+        } catch (err) {
+          opener.failed = null;
+          if (opener.seq === 0) throw err;
+          opener.seq -= 1;
+          return open(frame);
+        }
       }),
   },
   {
@@ -629,13 +646,7 @@ const PLANTED: readonly Planted[] = [
     caughtBy: 'v2-handshake/5.8/1',
     server: { features: ['test-feature'] },
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const hello = endpoint.handleClientHello.bind(endpoint);
-        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
-          if (!packet.features) throw parleyError('PACKET_MALFORMED', 'client_hello has no features');
-          return hello(packet, raw);
-        };
-      }),
+      onClientHello(server, (packet) => (packet.features ? null : 'client_hello has no features')),
   },
   {
     name: 'refuses feature names it does not know',
@@ -644,13 +655,9 @@ const PLANTED: readonly Planted[] = [
     caughtBy: 'v2-handshake/5.8/2',
     server: { features: ['test-feature'] },
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const hello = endpoint.handleClientHello.bind(endpoint);
-        endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
-          const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
-          if (unknown.length) throw parleyError('PACKET_MALFORMED', `unknown feature ${unknown[0]}`);
-          return hello(packet, raw);
-        };
+      onClientHello(server, (packet) => {
+        const unknown = (packet.features ?? []).filter((f: string) => f !== 'test-feature');
+        return unknown.length ? `unknown feature ${unknown[0]}` : null;
       }),
   },
   {
@@ -719,20 +726,9 @@ const PLANTED: readonly Planted[] = [
       fault: 'each packet goes through plain JSON.parse, which takes 1.0 and keys given twice (7.1)',
       caughtBy,
       plant: (server) =>
-        onEachEndpoint(server, (endpoint) => {
-          const receive = endpoint.receive.bind(endpoint);
-          endpoint.receive = (chunk: Uint8Array) => {
-            const opener = endpoint.opener;
-            if (opener && !opener.lenient) {
-              const open = opener.open.bind(opener);
-              opener.open = (frame: Frame) => {
-                const lines = open(frame).toString('utf8').split('\n');
-                return Buffer.from(lines.map((l: string) => JSON.stringify(JSON.parse(l))).join('\n'));
-              };
-              opener.lenient = true;
-            }
-            return receive(chunk);
-          };
+        onEachOpener(server, (open) => (frame) => {
+          const lines = open(frame).toString('utf8').split('\n');
+          return Buffer.from(lines.map((l: string) => JSON.stringify(JSON.parse(l))).join('\n'));
         }),
     }),
   ),
@@ -793,10 +789,134 @@ const PLANTED: readonly Planted[] = [
       }),
   },
   {
+    name: 'takes a full frame before the handshake',
+    profile: 'v2',
+    fault:
+      'maxHandshakeFrame is not applied: a connection without keys may announce up to maxFrame (131072) bytes (3.2)',
+    caughtBy: 'framing/3.2/14',
+    server: { limits: { maxFrame: 131_072 } },
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        endpoint.decoder.maxFrame = 131_072;
+      }),
+  },
+  {
+    name: 'cleans controls out of a reason instead of refusing it',
+    profile: 'v2',
+    fault:
+      'line breaks and C1 controls in a packet are turned into spaces, so a reason with them passes (7.1)',
+    caughtBy: 'v2-chat/7.1/22',
+    plant: (server) =>
+      onEachEndpoint(server, (endpoint) => {
+        const receive = endpoint.receive.bind(endpoint);
+        endpoint.receive = (chunk: Uint8Array) => {
+          const opener = endpoint.opener;
+          if (opener && !opener.cleaning) {
+            const open = opener.open.bind(opener);
+            opener.open = (frame: Frame) =>
+              Buffer.from(
+                open(frame)
+                  .toString('utf8')
+                  .replace(/\\[nrt]|\\u00[0-9a-fA-F]{2}|[\u0080-\u009f\u2028\u2029]/g, ' '),
+              );
+            opener.cleaning = true;
+          }
+          return receive(chunk);
+        };
+      }),
+  },
+  {
+    name: 'counts a private message as activity',
+    profile: 'v2',
+    fault: "a msg restarts the sender's whois idle, so polling whois tells who sends private messages (7.13)",
+    caughtBy: 'v2-chat/7.13/2',
+    plant(server) {
+      const room = server.chat.room as Any;
+      const decide = room.decide.bind(room);
+      room.decide = (by: number, request: Any, now: number) => {
+        const decision = decide(by, request, now);
+        if (decision.kind === 'private') room.active(by, now);
+        return decision;
+      };
+      return server;
+    },
+  },
+  {
+    name: 'encrypts every legacy frame from one key and IV',
+    profile: 'legacy',
+    fault: 'the legacy profile restarts AES-CFB8 at the one IV for every frame (9.1): the keystream repeats',
+    caughtBy: 'legacy-handshake/9.1/3',
+  },
+  {
+    name: 'forgets a member who leaves right after its approval',
+    profile: 'legacy',
+    fault:
+      "like the original's broadcast after its one-second sleep: a member gone within a second of approved_conn is never announced",
+    caughtBy: 'legacy-chat/10.4/2',
+    plant(server) {
+      const joinedAt = new Map<unknown, number>();
+      return onRender(server, (original, decision) => {
+        if (decision.kind === 'joined') joinedAt.set(decision.by, Date.now());
+        if (decision.kind === 'left' && Date.now() - (joinedAt.get(decision.by) ?? 0) < 1000) return [];
+        return original();
+      });
+    },
+  },
+  {
+    name: 'cannot export once the room has emptied',
+    profile: 'legacy',
+    fault:
+      'like the original, whose log file is gone once the last member left: an export then gets no answer',
+    caughtBy: 'legacy-chat/10.5/3',
+    plant(server) {
+      const room = server.chat.room as Any;
+      let gone = false;
+      return onRender(server, (original, decision) => {
+        if (decision.kind === 'left' && room.names().length === 0) gone = true;
+        if (decision.kind === 'message') gone = false;
+        return decision.kind === 'export' && gone ? [] : original();
+      });
+    },
+  },
+  {
+    name: 'leaves a dropped setuser unanswered',
+    profile: 'legacy',
+    fault: 'a setuser the rate limit drops gets no reply and the connection stays open (10.2 says close it)',
+    caughtBy: 'legacy-chat/10.2/22',
+    plant(server) {
+      (server.chat.dialect as Any).closesOnDroppedJoin = false;
+      return server;
+    },
+  },
+  {
     name: 'speaks the legacy profile at all',
     profile: 'legacy',
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',
     caughtBy: 'legacy-handshake/8/1',
+  },
+  {
+    name: 'leaks a line across rooms',
+    profile: 'v2',
+    fault: 'a line said in a room reaches the members of every room (7.15)',
+    caughtBy: 'v2-chat/7.15/3',
+    feature: 'rooms',
+    plant: (server) => inChat(server, plantRoomLeak),
+  },
+  {
+    name: 'drops the part notice',
+    profile: 'v2',
+    fault: "a part is told to the parter only: the room's other members never hear of it (7.15)",
+    caughtBy: 'v2-chat/7.15/5',
+    feature: 'rooms',
+    plant: (server) => inChat(server, plantNoPartNotice),
+  },
+  {
+    name: 'lets a room outlive its members',
+    profile: 'v2',
+    fault: 'a room that empties is kept, listed with its topic and history (7.15)',
+    caughtBy: 'v2-chat/7.15/15',
+    feature: 'rooms',
+    plant: (server) => inChat(server, plantRoomOutlives),
   },
 ];
 

@@ -99,5 +99,8 @@ export function problems(outcome: RunOutcome, expected: readonly string[] = []):
     .map((r) => `${r.case.id}: ${r.verdict}: ${r.actual}`);
 }
 
-/** Fails in every legacy server, the reference included: the profile is unauthenticated (8). */
-export const LEGACY_INSECURE = 'legacy-handshake/8/1';
+/**
+ * Fail in every legacy server, the reference included: the profile is insecure (8): its key
+ * exchange is unauthenticated, and every frame repeats one keystream (9.1).
+ */
+export const LEGACY_INSECURE: readonly string[] = ['legacy-handshake/8/1', 'legacy-handshake/9.1/3'];

@@ -19,13 +19,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { legacyPublicDecimal } from '../../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { LEGACY_NONE_KEY, legacyDecrypt, legacyEncrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { LEGACY_EXPORT_HEADER, LEGACY_MESSAGES } from '../../src/generated/constants.js';
 import type { LegacyPacket } from '../../src/generated/legacy-packets.js';
 import { pythonDateString, pythonJsonDumps } from '../../src/legacy/python-json.js';
 import { modPow, MODP14_P as P } from '../support/modp14.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 /** Python's int() on the stripped header: whitespace, a sign, leading zeros and _ are fine. */
 function pythonInt(bytes: Buffer): number | null {
@@ -61,7 +64,7 @@ export function startOriginal(options: OriginalOptions = {}): Promise<RunningOri
   const iv = randomBytes(16);
   const privateKey = randomBytes(32);
   const x = BigInt(`0x${privateKey.toString('hex')}`);
-  const publicDecimal = legacyPublicDecimal(privateKey);
+  const publicDecimal = keyAgreement.legacyPublicDecimal(privateKey);
   const clients: Client[] = [];
   /** The log file's lines; null once the room emptied and the file was deleted. */
   let log: string[] | null = [LEGACY_EXPORT_HEADER];

@@ -38,6 +38,39 @@ export function onEachEndpoint(server: RunningServer, patch: (endpoint: Any) => 
   return server;
 }
 
+/**
+ * Wraps the record opener of every v2 endpoint, once it has one (after client_hello): `wrap` gets
+ * the opener's own `open` and returns the one to use.
+ */
+export function onEachOpener(
+  server: RunningServer,
+  wrap: (open: (frame: Frame) => Buffer, opener: Any) => (frame: Frame) => Buffer,
+): RunningServer {
+  return onEachEndpoint(server, (endpoint) => {
+    const receive = endpoint.receive.bind(endpoint);
+    endpoint.receive = (chunk: Uint8Array) => {
+      const opener = endpoint.opener;
+      if (opener && !opener.planted) {
+        opener.open = wrap(opener.open.bind(opener), opener);
+        opener.planted = true;
+      }
+      return receive(chunk);
+    };
+  });
+}
+
+/** Every v2 endpoint refuses a client_hello as PACKET_MALFORMED when `refuse` gives a reason. */
+export function onClientHello(server: RunningServer, refuse: (packet: Any) => string | null): RunningServer {
+  return onEachEndpoint(server, (endpoint) => {
+    const hello = endpoint.handleClientHello.bind(endpoint);
+    endpoint.handleClientHello = (packet: Any, raw: Buffer) => {
+      const reason = refuse(packet);
+      if (reason) throw parleyError('PACKET_MALFORMED', reason);
+      return hello(packet, raw);
+    };
+  });
+}
+
 /** Wraps the handling of each packet: `wrap(original, chat, conn, packet, now)`. */
 export function onPacket(
   server: RunningServer,

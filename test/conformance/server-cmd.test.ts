@@ -7,12 +7,19 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countFrames, lastClientStep } from '../../conformance/attribution.js';
+import { lastClientStep } from '../../conformance/attribution.js';
 import { type Case, CaseContext } from '../../conformance/case.js';
 import { runCli } from '../../conformance/cli.js';
 import { WireLog } from '../../conformance/driver.js';
+import { countFrames } from '../../conformance/frame-count.js';
+import { politeProbe } from '../../conformance/probe.js';
 import { runSuite } from '../../conformance/runner.js';
-import { checkTemplate, fillTemplate, placeholdersIn } from '../../conformance/server-process.js';
+import {
+  checkTemplate,
+  fillTemplate,
+  placeholdersIn,
+  ServerProcess,
+} from '../../conformance/server-process.js';
 import { problems, runCases, startReference, suiteOptions } from './helpers.js';
 import { onPacket } from './planting.js';
 
@@ -119,6 +126,30 @@ describe.concurrent('--server-cmd', () => {
     }
   });
 
+  it('keeps the connection that found a server ready open for a pristine case, until released', async () => {
+    // One slot: while the readiness connection holds it, another connection is turned away.
+    const options = suiteOptions(0, 'legacy');
+    const server = await ServerProcess.start(
+      command(' --profile legacy --max-clients 1 --handshake-timeout 60000'),
+      options,
+      {},
+      15_000,
+      true,
+    );
+    try {
+      const target = { ...options, port: server.port };
+      const busy = await politeProbe(target);
+      expect(busy.ok).toBe(false);
+      expect(busy.silentClose).toBe(true);
+      server.release();
+      let again = await politeProbe(target);
+      for (let i = 0; i < 20 && !again.ok; i++) again = await politeProbe(target);
+      expect(again.ok).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('checks its template and its companions', async () => {
     expect(() => checkTemplate('server --port 7')).toThrow(/must contain \{port\}/);
     expect(() => checkTemplate('server --port {port} --x {nonsense}')).toThrow(
@@ -187,7 +218,8 @@ describe('health gating and sizing', () => {
     } finally {
       await server.close();
     }
-  });
+    // A hundred cases: on a loaded machine more than the default 30 s.
+  }, 120_000);
 
   it('names and lines fit the limits, whatever they are', () => {
     for (let maxName = 1; maxName <= 24; maxName++) {

@@ -4,9 +4,15 @@
  * still in force. (The order of the checks and the address key: rate-limit.test.ts.)
  */
 import { describe, expect, it, vi } from 'vitest';
-import { Admission, addressKey } from '../../src/chat/admission.js';
+import { Admission, addressKey, prefixKey } from '../../src/chat/admission.js';
 
-const limits = { maxClients: 3, maxPerAddress: 2, addressHandshakeBurst: 2, addressHandshakesPerSecond: 1 };
+const limits = {
+  maxClients: 3,
+  maxPerAddress: 2,
+  maxAddressesPerPrefix: 1000,
+  addressHandshakeBurst: 2,
+  addressHandshakesPerSecond: 1,
+};
 
 describe('admission refusals (5.10)', () => {
   it('tells the client why, with the limit that applies', () => {
@@ -77,10 +83,35 @@ describe('an address handshake bucket (11)', () => {
   });
 });
 
+describe('network prefixes (11, maxAddressesPerPrefix)', () => {
+  it('keys an IPv4 address by its /24 and an IPv6 /64 by its /48', () => {
+    expect(prefixKey(addressKey('203.0.113.77'))).toBe('203.0.113.0/24');
+    expect(prefixKey(addressKey('::ffff:203.0.113.77'))).toBe('203.0.113.0/24');
+    expect(prefixKey(addressKey('2001:db8:1:2:3::4'))).toBe('2001:db8:1::/48');
+  });
+
+  it('refuses a new address of a network whose addresses already hold connections, never one that holds some', () => {
+    const a = new Admission({ ...limits, maxClients: 100, maxPerAddress: 2, maxAddressesPerPrefix: 2 });
+    expect(a.admit('10.0.0.1', false, 0)).toBeNull();
+    expect(a.admit('10.0.0.2', false, 0)).toBeNull();
+    const refused = a.admit('10.0.0.3', false, 0);
+    expect(refused?.code).toBe('TOO_MANY_FROM_ADDRESS');
+    expect(refused?.message).toContain('10.0.0.0/24');
+    // An address already holding one is held to maxPerAddress only; another network is not affected.
+    expect(a.admit('10.0.0.1', false, 0)).toBeNull();
+    expect(a.admit('10.0.1.3', false, 0)).toBeNull();
+    // Once an address of the network holds nothing, another may take its place.
+    a.release('10.0.0.2');
+    expect(a.admit('10.0.0.3', false, 1000)).toBeNull();
+    expect(a.admit('10.0.0.2', false, 1000)?.code).toBe('TOO_MANY_FROM_ADDRESS');
+  });
+});
+
 describe('the address table (11)', () => {
   const many = {
     maxClients: 100_000,
     maxPerAddress: 1,
+    maxAddressesPerPrefix: 1_000_000,
     addressHandshakeBurst: 2,
     addressHandshakesPerSecond: 1,
   };

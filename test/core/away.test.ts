@@ -3,38 +3,15 @@
  * with the feature, to a newcomer, to the sender of a private message), and the client reader.
  */
 import { describe, expect, it } from 'vitest';
-import { Room } from '../../src/chat/room.js';
-import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { RoomReader } from '../../src/client/room-reader.js';
-import { identityFromSeed } from '../../src/crypto/identity.js';
-import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
-import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
-import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
-import { MemoryNet } from '../support/memory-net.js';
-import { seededRandom } from '../support/seeded-random.js';
-
-const identity = identityFromSeed(Buffer.alloc(32, 5));
-
-function net() {
-  const server = createV2Server({ identity, random: seededRandom('away server') });
-  const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
-  const packets = (id: number): V2ServerPacket[] =>
-    n.take(id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
-  const join = (name: string, features?: readonly string[]) => {
-    const client = new V2ClientConnection({ random: seededRandom(`away ${name}`), features });
-    const id = n.connect(client);
-    client.join(name);
-    n.settle();
-    return { client, id, first: packets(id) };
-  };
-  return { server, net: n, join, packets };
-}
+import { featureNet, roomWith } from '../support/feature-net.js';
 
 describe('the room: away (7.12)', () => {
   it('keeps who is away until back, a leave, or through a rename', () => {
-    const room = new Room<number>(V2_NAME_RULES, LIMITS, true);
-    room.decide(1, { kind: 'join', name: 'ann' }, 0);
-    room.decide(2, { kind: 'join', name: 'bob' }, 0);
+    const room = roomWith([
+      ['ann', 0],
+      ['bob', 0],
+    ]);
     expect(room.decide(2, { kind: 'away', away: false, reason: null }, 1).kind).toBe('none');
     expect(room.decide(1, { kind: 'away', away: true, reason: 'lunch' }, 1)).toEqual({
       kind: 'away',
@@ -43,16 +20,17 @@ describe('the room: away (7.12)', () => {
       away: true,
       reason: 'lunch',
       ts: 1,
+      rooms: [room.rooms.lobby],
     });
     room.decide(2, { kind: 'away', away: true, reason: null }, 2);
     expect(room.awayMembers()).toEqual([
-      { name: 'ann', reason: 'lunch' },
-      { name: 'bob', reason: '' },
+      { id: 1, name: 'ann', reason: 'lunch' },
+      { id: 2, name: 'bob', reason: '' },
     ]);
     const pm = room.decide(2, { kind: 'msg', to: 'ann', text: 'hi' }, 3);
     expect(pm.kind === 'private' && pm.targetAway).toBe('lunch');
     room.decide(1, { kind: 'nick', name: 'anna' }, 4);
-    expect(room.awayMembers()[0]).toEqual({ name: 'anna', reason: 'lunch' });
+    expect(room.awayMembers()[0]).toEqual({ id: 1, name: 'anna', reason: 'lunch' });
     expect(room.decide(2, { kind: 'away', away: false, reason: null }, 5).kind).toBe('away');
     room.leave(1, 'quit', 6);
     expect(room.awayMembers()).toEqual([]);
@@ -61,12 +39,8 @@ describe('the room: away (7.12)', () => {
 
 describe('the v2 server: away (7.12)', () => {
   it('tells members with away, a newcomer, and the sender of a private message; nobody else', () => {
-    const s = net();
-    const ann = s.join('ann', ['away']);
-    const bob = s.join('bob', ['away']);
-    const old = s.join('old');
-    s.packets(ann.id);
-    s.packets(bob.id);
+    const s = featureNet('away');
+    const { ann, bob, old } = s.withAndWithout('away');
     ann.client.away('lunch');
     s.net.settle();
     const ts = s.net.now;

@@ -4,38 +4,16 @@
  * reader (the parts joined into one `history` event).
  */
 import { describe, expect, it } from 'vitest';
-import { Room } from '../../src/chat/room.js';
-import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { RoomReader } from '../../src/client/room-reader.js';
-import { identityFromSeed } from '../../src/crypto/identity.js';
-import { LIMITS, type Limits, V2_NAME_RULES } from '../../src/generated/constants.js';
-import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
-import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
-import { MemoryNet } from '../support/memory-net.js';
-import { seededRandom } from '../support/seeded-random.js';
-
-const identity = identityFromSeed(Buffer.alloc(32, 3));
-
-function net(limits: Partial<Limits> = {}) {
-  const server = createV2Server({ identity, random: seededRandom('backlog server'), limits });
-  const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
-  const join = (name: string, features?: readonly string[]) => {
-    const client = new V2ClientConnection({ random: seededRandom(`backlog ${name}`), features });
-    const id = n.connect(client);
-    client.join(name);
-    n.settle();
-    return { client, id };
-  };
-  const packets = (id: number): V2ServerPacket[] =>
-    n.take(id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
-  return { server, net: n, join, packets };
-}
+import { LIMITS } from '../../src/generated/constants.js';
+import { featureNet, roomWith } from '../support/feature-net.js';
 
 describe('the room: recent chat (7.10)', () => {
   it('gives the newest chat lines and actions, oldest first, without joins, leaves or private messages', () => {
-    const room = new Room<number>(V2_NAME_RULES, LIMITS, true);
-    room.decide(1, { kind: 'join', name: 'ann' }, 0);
-    room.decide(2, { kind: 'join', name: 'bob' }, 1);
+    const room = roomWith([
+      ['ann', 0],
+      ['bob', 1],
+    ]);
     room.decide(1, { kind: 'say', text: 'one', action: false }, 2);
     room.decide(2, { kind: 'msg', to: 'ann', text: 'secret' }, 3);
     room.decide(2, { kind: 'say', text: 'waves', action: true }, 4);
@@ -47,8 +25,7 @@ describe('the room: recent chat (7.10)', () => {
   });
 
   it('never reaches past the kept history (history limit)', () => {
-    const room = new Room<number>(V2_NAME_RULES, { ...LIMITS, history: 3 }, true);
-    room.decide(1, { kind: 'join', name: 'ann' }, 0);
+    const room = roomWith([['ann', 0]], { ...LIMITS, history: 3 });
     for (let i = 0; i < 5; i++) room.decide(1, { kind: 'say', text: `l${i}`, action: false }, 10 + i);
     expect(room.recentChat(20).map((e) => e.text)).toEqual(['l2', 'l3', 'l4']);
   });
@@ -56,13 +33,13 @@ describe('the room: recent chat (7.10)', () => {
 
 describe('the v2 server: backlog after join_ok (7.10)', () => {
   it('sends the newest `backlog` lines right after join_ok to a client that agreed backlog', () => {
-    const s = net({ backlog: 2 });
+    const s = featureNet('backlog', { backlog: 2 });
     const ann = s.join('ann');
     for (const text of ['a', 'b', 'c']) ann.client.say(text);
     s.net.settle();
     s.packets(ann.id);
     const bob = s.join('bob', ['backlog']);
-    const got = s.packets(bob.id);
+    const got = bob.first;
     expect(got.map((p) => p.type)).toEqual(['join_ok', 'backlog']);
     expect(got[1]).toEqual({
       type: 'backlog',
@@ -75,23 +52,23 @@ describe('the v2 server: backlog after join_ok (7.10)', () => {
   });
 
   it('sends none to a client without the feature, with backlog 0, or when nothing was said', () => {
-    const s = net();
+    const s = featureNet('backlog');
     const ann = s.join('ann', ['backlog']);
-    expect(s.packets(ann.id).map((p) => p.type)).toEqual(['join_ok']);
+    expect(ann.first.map((p) => p.type)).toEqual(['join_ok']);
     ann.client.say('hello');
     s.net.settle();
     const plain = s.join('plain');
-    expect(s.packets(plain.id).map((p) => p.type)).toEqual(['join_ok']);
-    const off = net({ backlog: 0 });
+    expect(plain.first.map((p) => p.type)).toEqual(['join_ok']);
+    const off = featureNet('backlog', { backlog: 0 });
     const cat = off.join('cat');
     cat.client.say('hello');
     off.net.settle();
     const dan = off.join('dan', ['backlog']);
-    expect(off.packets(dan.id).map((p) => p.type)).toEqual(['join_ok']);
+    expect(dan.first.map((p) => p.type)).toEqual(['join_ok']);
   });
 
   it('splits a long backlog so that each packet fits a frame, the last with done', () => {
-    const s = net({ maxFrame: 4096, maxMessage: 600, history: 50, backlog: 30 });
+    const s = featureNet('backlog', { maxFrame: 4096, maxMessage: 600, history: 50, backlog: 30 });
     const ann = s.join('ann');
     for (let i = 0; i < 30; i++) {
       ann.client.say(`${i} ${'x'.repeat(500)}`);
@@ -99,7 +76,7 @@ describe('the v2 server: backlog after join_ok (7.10)', () => {
     }
     s.net.settle();
     const bob = s.join('bob', ['backlog']);
-    const parts = s.packets(bob.id).filter((p) => p.type === 'backlog');
+    const parts = bob.first.filter((p) => p.type === 'backlog');
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.map((p) => p.type === 'backlog' && p.done)).toEqual([
       ...Array(parts.length - 1).fill(false),
@@ -123,9 +100,10 @@ describe('the client reader: backlog (7.10)', () => {
     expect(reader.read({ type: 'backlog', entries: [entry('b', 'action')], done: true }, 0)).toEqual([
       {
         kind: 'history',
+        room: '#lobby',
         messages: [
-          { kind: 'chat', from: 'ann', text: 'a', ts: 5 },
-          { kind: 'action', from: 'ann', text: 'b', ts: 5 },
+          { kind: 'chat', from: 'ann', text: 'a', ts: 5, room: '#lobby' },
+          { kind: 'action', from: 'ann', text: 'b', ts: 5, room: '#lobby' },
         ],
       },
     ]);

@@ -389,6 +389,32 @@ describe('v2 server: limits (7.3, 7.8, 11)', () => {
     expect(s.packets('alice')).toEqual([expect.objectContaining({ type: 'message', text: 'later' })]);
   });
 
+  it('charges a line for its fan-out: a token per fanoutTokenBytes queued for the room (7.8, 11)', () => {
+    // Three members; a line of 1,000 characters queues about 3 kB for the room: 3 more tokens.
+    const s = v2({ rateBurst: 10, ratePerSecond: 1, fanoutTokenBytes: 1024 });
+    s.join('alice');
+    s.join('bob');
+    s.join('carol');
+    const alice = s.get('alice').client;
+    s.packets('alice');
+    const long = 'x'.repeat(1000);
+    // 8 tokens after the join: the first line passes and takes 1 + 3, the second passes and
+    // takes the rest and more, the third finds the bucket in debt.
+    for (let i = 0; i < 3; i++) alice.say(`${i}${long}`);
+    s.net.settle();
+    const got = s.packets('alice');
+    expect(got.map((p) => (p.type === 'error' ? p.code : p.type))).toEqual([
+      'message',
+      'message',
+      'RATE_LIMITED',
+    ]);
+    // Short lines cost their rateCost alone once the debt is paid.
+    advance(s.net, 6000);
+    for (let i = 0; i < 2; i++) alice.say(`short ${i}`);
+    s.net.settle();
+    expect(s.packets('alice').map((p) => p.type)).toEqual(['message', 'message']);
+  });
+
   it('refuses a text longer than maxMessage characters with MESSAGE_TOO_LONG, not fatal', () => {
     const s = v2({ maxMessage: 10 });
     s.join('alice');

@@ -5,12 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Identity } from '../../src/crypto/identity.js';
-import {
-  computeSharedSecret,
-  keyPairFromPrivate,
-  legacyPublicDecimal,
-  legacySharedSecret,
-} from '../../src/crypto/key-agreement.js';
+import { computeSharedSecret, KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import { deriveSessionKeys, type SessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
@@ -39,6 +34,9 @@ import {
   type VectorTest,
 } from '../../tools/vector-builder.js';
 import { seededRandom } from '../support/seeded-random.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 export const fromHex = (text: string): Buffer => Buffer.from(text, 'hex');
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -112,7 +110,7 @@ export class RawV2Client {
     const hello = parseServerPacket(serverHelloFrame.subarray(10));
     if (hello.type !== 'server_hello') throw new Error('not a server_hello');
     const offer = hello.groups.find((g) => g.group === this.group);
-    const own = keyPairFromPrivate(this.group, this.privateKey);
+    const own = keyAgreement.keyPairFromPrivate(this.group, this.privateKey);
     const packet = {
       type: 'client_hello',
       protocol: V2_PROTOCOL_ID,
@@ -179,7 +177,7 @@ export function forgingServer(identity: Identity, group: V2Group = 'x25519') {
   const clientHello = client.takeOutput();
   const hello = parseClientPacket(clientHello.subarray(10));
   if (hello.type !== 'client_hello') throw new Error('expected client_hello');
-  const own = keyPairFromPrivate(group, privates[group]);
+  const own = keyAgreement.keyPairFromPrivate(group, privates[group]);
   const th = transcriptHash(serverHello, clientHello);
   const keys = deriveSessionKeys(computeSharedSecret(own, Buffer.from(hello.share, 'base64')), th);
   const sealer = new RecordSealer(keys.s2c);
@@ -222,10 +220,14 @@ export class RawLegacyClient {
       if (packet.typ === 'iv_exc') this.iv = Buffer.from(packet.cont as string, 'base64');
       if (packet.typ === 'key_exc' && this.answerKeyExchange) {
         this.cipher = {
-          key: legacyKey(legacySharedSecret(this.privateKey, packet.cont as string)),
+          key: legacyKey(keyAgreement.legacySharedSecret(this.privateKey, packet.cont as string)),
           iv: this.iv as Buffer,
         };
-        const reply = { ...packet, username: 'temp', cont: legacyPublicDecimal(this.privateKey) };
+        const reply = {
+          ...packet,
+          username: 'temp',
+          cont: keyAgreement.legacyPublicDecimal(this.privateKey),
+        };
         this.pending.push(encodeFrame(encodeLegacyBody(reply)));
       }
       this.packets.push(packet);

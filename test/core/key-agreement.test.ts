@@ -7,18 +7,17 @@ import {
   bigintFromBytes,
   bytesFromBigint,
   computeSharedSecret,
-  generateKeyPair,
   isValidModp14Share,
-  keyPairFromPrivate,
-  legacyPublicDecimal,
-  legacySharedSecret,
+  KeyAgreement,
   padStart,
-  prepareGroups,
 } from '../../src/crypto/key-agreement.js';
 import { V2_GROUP_INFO, type V2Group } from '../../src/generated/constants.js';
 import { RFC7748, scriptedRandom, type VectorGroup, type VectorTest } from '../../tools/vector-builder.js';
 import { modPow, MODP14_P as P } from '../support/modp14.js';
 import { codeOf, fromHex, messageOf, readVectorFile, toHex, vectorCases } from './helpers.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 interface PvGroup extends VectorGroup {
   readonly group: V2Group;
@@ -51,7 +50,7 @@ describe('v2 public value vectors', () => {
   });
 
   it.each(cases)('$label', ({ group, test }) => {
-    const own = keyPairFromPrivate(group.group, fromHex(group.privateKey));
+    const own = keyAgreement.keyPairFromPrivate(group.group, fromHex(group.privateKey));
     expect(toHex(own.share)).toBe(group.publicKey);
     const share = fromHex(test.share);
     if (test.result === 'invalid') {
@@ -95,7 +94,7 @@ describe('key pairs', () => {
   it('draw exactly 32 bytes from the RandomSource', () => {
     for (const group of ['x25519', 'modp14'] as const) {
       const random = scriptedRandom([Buffer.alloc(32, 5)]);
-      const kp = generateKeyPair(group, random);
+      const kp = keyAgreement.generateKeyPair(group, random);
       expect(random.remaining()).toBe(0);
       expect(kp.privateKey.equals(Buffer.alloc(32, 5))).toBe(true);
       expect(kp.share.length).toBe(V2_GROUP_INFO[group].shareBytes);
@@ -104,42 +103,41 @@ describe('key pairs', () => {
 
   it('agree on the secret from both sides', () => {
     for (const group of ['x25519', 'modp14'] as const) {
-      const a = keyPairFromPrivate(group, Buffer.alloc(32, 1));
-      const b = keyPairFromPrivate(group, Buffer.alloc(32, 2));
+      const a = keyAgreement.keyPairFromPrivate(group, Buffer.alloc(32, 1));
+      const b = keyAgreement.keyPairFromPrivate(group, Buffer.alloc(32, 2));
       expect(computeSharedSecret(a, b.share).equals(computeSharedSecret(b, a.share))).toBe(true);
     }
   });
 
   it('agree when a pair comes without the imported x25519 key (rebuilt from its bytes alone)', () => {
-    const a = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
-    const b = keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
-    const bare = { group: a.group, privateKey: a.privateKey, share: a.share };
+    const a = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+    const b = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
+    const bare = { group: a.group, privateKey: a.privateKey, share: a.share, agreement: keyAgreement };
     expect(toHex(computeSharedSecret(bare, b.share))).toBe(toHex(computeSharedSecret(b, a.share)));
   });
 
   it('left-pads a modp14 share with a short public value to 256 bytes', () => {
     // 2^1 mod p = 2: the share of the private exponent 1 is the smallest possible.
-    const kp = keyPairFromPrivate('modp14', padStart(Buffer.from([1]), 32));
+    const kp = keyAgreement.keyPairFromPrivate('modp14', padStart(Buffer.from([1]), 32));
     expect(kp.share.length).toBe(256);
     expect(bigintFromBytes(kp.share)).toBe(2n);
   });
 
-  it('come out the same after prepareGroups made the engines ahead of time (checked against modPow)', () => {
-    prepareGroups(['x25519', 'modp14']);
-    prepareGroups(['modp14']); // again: nothing more to make
-    const kp = keyPairFromPrivate('modp14', Buffer.alloc(32, 3));
+  it('come out the same after prepare made the engines ahead of time (checked against modPow)', () => {
+    const prepared = new KeyAgreement().prepare(['x25519', 'modp14']).prepare(['modp14']);
+    const kp = prepared.keyPairFromPrivate('modp14', Buffer.alloc(32, 3));
     expect(bigintFromBytes(kp.share)).toBe(modPow(2n, bigintFromBytes(Buffer.alloc(32, 3)), P));
   });
 
   it('refuses private keys that are not 32 bytes', () => {
-    expect(() => keyPairFromPrivate('x25519', Buffer.alloc(31))).toThrow(RangeError);
-    expect(() => keyPairFromPrivate('modp14', Buffer.alloc(33))).toThrow(RangeError);
+    expect(() => keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(31))).toThrow(RangeError);
+    expect(() => keyAgreement.keyPairFromPrivate('modp14', Buffer.alloc(33))).toThrow(RangeError);
   });
 });
 
 describe('refusals say what was wrong', () => {
-  const x = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
-  const m = keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
+  const x = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+  const m = keyAgreement.keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
 
   it('names the size a share or a private key must have', () => {
     expect(messageOf(() => computeSharedSecret(x, Buffer.alloc(31, 9)))).toBe(
@@ -148,7 +146,7 @@ describe('refusals say what was wrong', () => {
     expect(messageOf(() => computeSharedSecret(m, Buffer.alloc(32, 9)))).toBe(
       'modp14 share must be 256 bytes, got 32',
     );
-    expect(messageOf(() => keyPairFromPrivate('x25519', Buffer.alloc(31)))).toMatch(/32 bytes/);
+    expect(messageOf(() => keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(31)))).toMatch(/32 bytes/);
   });
 
   it('names the rule a public value breaks', () => {
@@ -156,8 +154,10 @@ describe('refusals say what was wrong', () => {
     expect(messageOf(() => computeSharedSecret(m, padStart(Buffer.from([1]), 256)))).toMatch(
       /outside 2\.\.p-2/,
     );
-    expect(messageOf(() => legacySharedSecret(m.privateKey, '1'))).toMatch(/outside 2\.\.p-2/);
-    expect(messageOf(() => legacySharedSecret(m.privateKey, '0x10'))).toMatch(/not a decimal number/);
+    expect(messageOf(() => keyAgreement.legacySharedSecret(m.privateKey, '1'))).toMatch(/outside 2\.\.p-2/);
+    expect(messageOf(() => keyAgreement.legacySharedSecret(m.privateKey, '0x10'))).toMatch(
+      /not a decimal number/,
+    );
   });
 });
 
@@ -190,14 +190,14 @@ describe('legacy exchange (8.4)', () => {
   const b = Buffer.alloc(32, 4);
 
   it('gives both sides the same unpadded Z from decimal public values', () => {
-    const za = legacySharedSecret(a, legacyPublicDecimal(b));
-    const zb = legacySharedSecret(b, legacyPublicDecimal(a));
+    const za = keyAgreement.legacySharedSecret(a, keyAgreement.legacyPublicDecimal(b));
+    const zb = keyAgreement.legacySharedSecret(b, keyAgreement.legacyPublicDecimal(a));
     expect(za).toBe(zb);
     expect(za).toBe(modPow(modPow(2n, bigintFromBytes(a), P), bigintFromBytes(b), P));
   });
 
   it('writes public values in decimal without leading zeros', () => {
-    const y = legacyPublicDecimal(a);
+    const y = keyAgreement.legacyPublicDecimal(a);
     expect(y).toMatch(/^[1-9][0-9]*$/);
     expect(BigInt(y)).toBe(modPow(2n, bigintFromBytes(a), P));
   });
@@ -214,13 +214,13 @@ describe('legacy exchange (8.4)', () => {
     ['p - 1', (P - 1n).toString()],
     ['p', P.toString()],
   ])('refuses %s with PUBLIC_VALUE_INVALID', (_label, value) => {
-    expect(codeOf(() => legacySharedSecret(a, value))).toBe('PUBLIC_VALUE_INVALID');
+    expect(codeOf(() => keyAgreement.legacySharedSecret(a, value))).toBe('PUBLIC_VALUE_INVALID');
   });
 
   it('accepts 2 and either accepts p - 2 or refuses it as PUBLIC_VALUE_INVALID (outside the subgroup)', () => {
-    expect(legacySharedSecret(a, '2')).toBe(modPow(2n, bigintFromBytes(a), P));
+    expect(keyAgreement.legacySharedSecret(a, '2')).toBe(modPow(2n, bigintFromBytes(a), P));
     expect([null, 'PUBLIC_VALUE_INVALID']).toContain(
-      codeOf(() => legacySharedSecret(a, (P - 2n).toString())),
+      codeOf(() => keyAgreement.legacySharedSecret(a, (P - 2n).toString())),
     );
   });
 });

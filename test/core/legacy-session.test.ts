@@ -6,7 +6,7 @@
  * LegacyClientConnection through the expected events.
  */
 import { describe, expect, it } from 'vitest';
-import { legacyPublicDecimal, legacySharedSecret } from '../../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { legacyDecrypt, legacyEncrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
 import { LEGACY_KEY_ORDER } from '../../src/generated/constants.js';
@@ -19,6 +19,9 @@ import { type PythonJsonValue, pythonJsonDumps } from '../../src/legacy/python-j
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { scriptedRandom } from '../../tools/vector-builder.js';
 import { loadRecordedSession, type RecordedClient, type RecordedFrame } from '../support/legacy-recording.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 const session = loadRecordedSession();
 
@@ -57,14 +60,14 @@ describe('the recorded legacy session', () => {
 
   it.each(session.clients)('derives the recorded shared secret, key and IV for $name', (c) => {
     const s = clientState(c);
-    const z = legacySharedSecret(s.privateKey, s.serverPublic);
+    const z = keyAgreement.legacySharedSecret(s.privateKey, s.serverPublic);
     expect(z.toString(10)).toBe(c.derived.sharedSecretDecimal);
     expect(legacyKey(z).toString('hex')).toBe(c.derived.keyHex);
     expect(legacyKey(c.derived.sharedSecretDecimal).toString('hex')).toBe(c.derived.keyHex);
     expect(s.iv.toString('base64')).toBe(c.derived.ivBase64);
     // The client's recorded key_exc carries the public value of its private key.
     const sent = s.frames.find((f) => f.dir === 'c2s' && parsed(f).typ === 'key_exc');
-    expect(parsed(sent as RecordedFrame).cont).toBe(legacyPublicDecimal(s.privateKey));
+    expect(parsed(sent as RecordedFrame).cont).toBe(keyAgreement.legacyPublicDecimal(s.privateKey));
   });
 
   it.each(session.clients)('decrypts every encrypted frame of $name to the recorded plaintext', (c) => {

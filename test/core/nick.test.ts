@@ -4,46 +4,23 @@
  * client's reader.
  */
 import { describe, expect, it } from 'vitest';
-import { Room } from '../../src/chat/room.js';
-import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { RoomReader } from '../../src/client/room-reader.js';
-import { identityFromSeed } from '../../src/crypto/identity.js';
-import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
-import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
-import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
-import { MemoryNet } from '../support/memory-net.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { featureNet, roomWith } from '../support/feature-net.js';
 import { codeOf } from './helpers.js';
-
-const identity = identityFromSeed(Buffer.alloc(32, 4));
-
-function net() {
-  const server = createV2Server({ identity, random: seededRandom('nick server') });
-  const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
-  const join = (name: string, features?: readonly string[]) => {
-    const client = new V2ClientConnection({ random: seededRandom(`nick ${name}`), features });
-    const id = n.connect(client);
-    client.join(name);
-    n.settle();
-    n.take(id);
-    return { client, id };
-  };
-  const packets = (id: number): V2ServerPacket[] =>
-    n.take(id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
-  return { server, net: n, join, packets };
-}
 
 describe('the room: rename (7.11)', () => {
   it('renames under the join rules; own keys are not taken, others are', () => {
-    const room = new Room<number>(V2_NAME_RULES, LIMITS, true);
-    room.decide(1, { kind: 'join', name: 'ann' }, 0);
-    room.decide(2, { kind: 'join', name: 'bob' }, 0);
+    const room = roomWith([
+      ['ann', 0],
+      ['bob', 0],
+    ]);
     expect(room.decide(1, { kind: 'nick', name: 'Ann' }, 1)).toEqual({
       kind: 'renamed',
       by: 1,
       from: 'ann',
       to: 'Ann',
       ts: 1,
+      rooms: [room.rooms.lobby],
     });
     const refused = (name: string) => {
       const d = room.decide(1, { kind: 'nick', name }, 2);
@@ -64,32 +41,19 @@ describe('the room: rename (7.11)', () => {
 
 describe('the v2 server: rename (7.11)', () => {
   it('costs what a join costs (rateCost 2): out of tokens, RATE_LIMITED and the name stays', () => {
-    const server = createV2Server({
-      identity,
-      random: seededRandom('nick rate'),
-      limits: { ...LIMITS, rateBurst: 4, ratePerSecond: 0.001 },
-    });
-    const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
-    const client = new V2ClientConnection({ random: seededRandom('nick rate ann'), features: ['nick'] });
-    const id = n.connect(client);
-    client.join('ann');
-    n.settle();
-    n.take(id);
+    const s = featureNet('nick rate', { rateBurst: 4, ratePerSecond: 0.001 });
+    const { client, id } = s.join('ann', ['nick']);
     // The join took 2 of the 4 tokens, the first rename the other 2.
     client.nick('bea');
-    n.settle();
+    s.net.settle();
     client.nick('cat');
-    n.settle();
-    const got = n.take(id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
+    s.net.settle();
+    const got = s.packets(id);
     expect(got.map((p) => (p.type === 'error' ? p.code : p.type))).toEqual(['user_renamed', 'RATE_LIMITED']);
   });
   it('announces user_renamed to members with nick, a leave and a join to the others', () => {
-    const s = net();
-    const ann = s.join('ann', ['nick']);
-    const bob = s.join('bob', ['nick']);
-    const old = s.join('old');
-    s.packets(ann.id);
-    s.packets(bob.id);
+    const s = featureNet('nick');
+    const { ann, bob, old } = s.withAndWithout('nick');
     ann.client.nick('anna');
     s.net.settle();
     const ts = s.net.now;
@@ -104,7 +68,7 @@ describe('the v2 server: rename (7.11)', () => {
   });
 
   it('refuses a taken name with join_error and keeps the connection joined', () => {
-    const s = net();
+    const s = featureNet('nick');
     const ann = s.join('ann', ['nick']);
     s.join('bob');
     s.packets(ann.id);
@@ -116,7 +80,7 @@ describe('the v2 server: rename (7.11)', () => {
   });
 
   it('a client without the feature cannot send nick', () => {
-    const s = net();
+    const s = featureNet('nick');
     const ann = s.join('ann');
     expect(codeOf(() => ann.client.nick('x'))).toBe('PACKET_UNEXPECTED');
   });
@@ -128,7 +92,7 @@ describe('the client reader: rename (7.11)', () => {
     reader.read({ type: 'join_ok', name: 'ann', users: ['ann', 'bob'] }, 0);
     expect(reader.read({ type: 'user_renamed', from: 'ann', to: 'zed', ts: 3 }, 0)).toEqual([
       { kind: 'renamed', from: 'ann', to: 'zed', ts: 3 },
-      { kind: 'users', users: ['bob', 'zed'] },
+      { kind: 'users', room: '#lobby', users: ['bob', 'zed'] },
     ]);
     expect(reader.name).toBe('zed');
     expect(reader.read({ type: 'join_error', code: 'NAME_TAKEN', message: 'taken' }, 0)).toEqual([

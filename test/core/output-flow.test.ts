@@ -141,6 +141,52 @@ describe('export under flow control (7.7, 11 sendWindowBytes)', () => {
   });
 });
 
+describe('exports share one budget per pass (11 replyPassBytes)', () => {
+  it('produces about replyPassBytes of a reply per pass, and the reply still arrives whole, in order', () => {
+    const s = v2({ ...limits, sendWindowBytes: 65536, replyPassBytes: 4096 });
+    fill(s, 60, 2000);
+    const alice = s.join('alice');
+    s.packets('alice');
+    const before = s.writes.length;
+    alice.client.requestExport();
+    s.net.settle();
+    const got = [...s.packets('alice'), ...drainAll(s, 'alice')];
+    const replies = got.filter((p) => p.type === 'export_reply');
+    expect(replies.at(-1)).toMatchObject({ done: true });
+    const lines = replies.flatMap((p) =>
+      p.type === 'export_reply' ? p.entries.filter((e) => e.kind === 'message') : [],
+    );
+    expect(lines.map((e) => Number(e.text?.split(' ')[0]))).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    // A part (about 20 kB here) is more than a pass's budget: one part per pass, so one per write,
+    // where the 64 kB window alone lets about three go in each.
+    const toAlice = s.writes.slice(before).filter((w) => w.id === alice.id);
+    expect(Math.max(...toAlice.map((w) => w.bytes))).toBeLessThan(32 * 1024);
+    expect(s.closed('alice')).toBe(false);
+  });
+
+  it('serves the reply the last pass left waiting first, so that askers take turns', () => {
+    const s = v2({ ...limits, sendWindowBytes: 65536, replyPassBytes: 4096 });
+    fill(s, 60, 2000);
+    const alice = s.join('alice');
+    const bob = s.join('bob');
+    alice.client.requestExport();
+    s.net.settle();
+    bob.client.requestExport();
+    s.net.settle();
+    s.packets('alice');
+    s.packets('bob');
+    const wrote = (actions: ServerAction[]) =>
+      actions.flatMap((a) => (a.kind === 'write' ? [a.id] : [])).sort((x, y) => x - y);
+    // Both sockets drained in one turn: the pass's budget goes to alice, bob waits.
+    expect(wrote(s.run(s.server.drained([alice.id, bob.id], s.net.now)))).toEqual([alice.id]);
+    // The next pass (alice's socket has not drained yet) serves bob, who waited.
+    expect(wrote(s.run(s.server.drained([], s.net.now)))).toEqual([bob.id]);
+    // Both drained again: alice came back first, so she is served, and bob waits again.
+    expect(wrote(s.run(s.server.drained([alice.id, bob.id], s.net.now)))).toEqual([alice.id]);
+    expect(wrote(s.run(s.server.drained([], s.net.now)))).toEqual([bob.id]);
+  });
+});
+
 describe('fan-out to a member that reads slowly (11 maxQueuedBytes, LINES_SKIPPED)', () => {
   it('skips the oldest chat lines for it, tells it how many once it caught up, and keeps it', () => {
     const s = v2({ ...limits, maxQueuedBytes: 64 * 1024, sendWindowBytes: 8192 });

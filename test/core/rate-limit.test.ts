@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Admission, addressKey } from '../../src/chat/admission.js';
-import { chargePacket, packetBucket } from '../../src/chat/rate-limit.js';
+import { chargeFanout, chargePacket, packetBucket } from '../../src/chat/rate-limit.js';
 import { LIMITS } from '../../src/generated/constants.js';
 import { V2_PACKET_INFO } from '../../src/generated/v2-packets.js';
 
@@ -42,6 +42,18 @@ describe('packet bucket (7.8)', () => {
     expect(chargePacket(b, 1, rate, later)).toBe('reply');
   });
 
+  it('charges fan-out after the fact: a token per fanoutTokenBytes, at most a burst of debt', () => {
+    const fan = { ...rate, fanoutTokenBytes: 1000 };
+    const b = packetBucket(fan, 0);
+    expect(chargePacket(b, 1, fan, 0)).toBe('pass');
+    chargeFanout(b, 999, fan); // less than a token's worth: free
+    expect(b.tokens).toBe(3);
+    chargeFanout(b, 1_000_000, fan); // a thousand tokens' worth: one burst of debt
+    expect(b.tokens).toBe(-1);
+    expect(chargePacket(b, 1, fan, 0)).toBe('reply');
+    expect(chargePacket(b, 1, fan, 1000)).toBe('pass'); // 1 s at 2/s pays the debt and one packet
+  });
+
   it('charges at most a full bucket, so a small burst forbids no packet type', () => {
     const small = { ...rate, rateBurst: 3 };
     const b = packetBucket(small, 0);
@@ -73,7 +85,13 @@ describe('address key (11)', () => {
 });
 
 describe('admission (5.10, 11)', () => {
-  const limits = { maxClients: 3, maxPerAddress: 2, addressHandshakeBurst: 2, addressHandshakesPerSecond: 1 };
+  const limits = {
+    maxClients: 3,
+    maxPerAddress: 2,
+    maxAddressesPerPrefix: 1000,
+    addressHandshakeBurst: 2,
+    addressHandshakesPerSecond: 1,
+  };
 
   it('refuses in order: shutdown, the address, its rate, the server', () => {
     const a = new Admission(limits);

@@ -78,7 +78,15 @@ describe('v2 name rules (7.2)', () => {
   it('frees a name when its holder leaves', () => {
     const room = v2Room();
     join(room, 1, 'alice');
-    expect(room.leave(1, 'quit', 5)).toEqual({ kind: 'left', by: 1, name: 'alice', reason: 'quit', ts: 5 });
+    const lobby = room.rooms.lobby;
+    expect(room.leave(1, 'quit', 5)).toEqual({
+      kind: 'left',
+      by: 1,
+      name: 'alice',
+      reason: 'quit',
+      ts: 5,
+      rooms: [lobby],
+    });
     expect(codeFor(room, 'Alice')).toBeNull();
     expect(room.leave(1, 'quit', 6)).toBeNull();
   });
@@ -156,6 +164,7 @@ describe('decisions (7.3, 7.4, 7.8)', () => {
       text: 'hi',
       action: false,
       ts: 7,
+      room: room.rooms.lobby,
     });
   });
 

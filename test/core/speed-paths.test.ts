@@ -11,16 +11,17 @@
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import {
-  computeSharedSecret,
-  keyPairFromPrivate,
-  legacyPublicDecimal,
-  legacySharedSecret,
-  prepareGroups,
-} from '../../src/crypto/key-agreement.js';
+import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { computeSharedSecret, KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
+import type { V2Group } from '../../src/generated/constants.js';
 import { plainPong } from '../../src/session/fast-paths.js';
+import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
+import { LegacyServerConnection } from '../../src/session/legacy-server-connection.js';
+import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { parseClientPacket } from '../../src/session/v2-codec.js';
+import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 
 let createDiffieHellman: MockInstance;
 let createPrivateKey: MockInstance;
@@ -38,22 +39,34 @@ afterEach(() => {
   syncBuiltinESMExports();
 });
 
-// Runs first in this file (vitest keeps the order): the module-level engine does not exist yet.
-describe('the modp14 engine: one per process, re-keyed for each use (key-agreement.ts)', () => {
-  it('is made by prepareGroups only when modp14 is among the groups', () => {
-    prepareGroups(['x25519']);
+describe('the modp14 engine: one per KeyAgreement, re-keyed for each use (key-agreement.ts)', () => {
+  it('is made by prepare only when modp14 is among the groups, and once', () => {
+    const agreement = new KeyAgreement();
     expect(createDiffieHellman).not.toHaveBeenCalled();
-    prepareGroups(['x25519', 'modp14']);
+    agreement.prepare(['x25519']);
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+    agreement.prepare(['x25519', 'modp14']);
     expect(createDiffieHellman).toHaveBeenCalledTimes(1);
-    prepareGroups(['modp14']);
+    agreement.prepare(['modp14']);
     expect(createDiffieHellman).toHaveBeenCalledTimes(1);
   });
 
+  it('belongs to its KeyAgreement: another one makes its own, nothing is shared between owners', () => {
+    new KeyAgreement().prepare(['modp14']);
+    new KeyAgreement().keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
+    expect(createDiffieHellman).toHaveBeenCalledTimes(2);
+  });
+
   it('is reused by every modp14 and legacy key agreement, with the result a fresh engine gives', () => {
-    const a = keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
-    const b = keyPairFromPrivate('modp14', Buffer.alloc(32, 2));
+    const agreement = new KeyAgreement().prepare(['modp14']);
+    createDiffieHellman.mockClear();
+    const a = agreement.keyPairFromPrivate('modp14', Buffer.alloc(32, 1));
+    const b = agreement.keyPairFromPrivate('modp14', Buffer.alloc(32, 2));
     const z = computeSharedSecret(a, b.share);
-    const legacy = legacySharedSecret(Buffer.alloc(32, 1), legacyPublicDecimal(Buffer.alloc(32, 2)));
+    const legacy = agreement.legacySharedSecret(
+      Buffer.alloc(32, 1),
+      agreement.legacyPublicDecimal(Buffer.alloc(32, 2)),
+    );
     expect(createDiffieHellman).not.toHaveBeenCalled();
 
     const fresh = crypto.createDiffieHellman(crypto.getDiffieHellman('modp14').getPrime(), 2);
@@ -62,22 +75,68 @@ describe('the modp14 engine: one per process, re-keyed for each use (key-agreeme
     expect(z.subarray(z.length - expected.length).equals(expected)).toBe(true);
     expect(legacy).toBe(BigInt(`0x${expected.toString('hex')}`));
   });
+
+  it('is made once per legacy server, for all its connections, or never when the server is given one', () => {
+    const server = createLegacyServer({ random: crypto.randomBytes });
+    for (const id of [1, 2, 3]) server.open(id, 0);
+    expect(createDiffieHellman).toHaveBeenCalledTimes(1);
+
+    const keyAgreement = new KeyAgreement().prepare(['modp14']);
+    createDiffieHellman.mockClear();
+    const given = createLegacyServer({ random: crypto.randomBytes, keyAgreement });
+    for (const id of [1, 2, 3]) given.open(id, 0);
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+  });
+
+  it("is the connection's own unless it is given one, on both sides of both profiles", () => {
+    const keyAgreement = new KeyAgreement().prepare(['modp14']);
+    createDiffieHellman.mockClear();
+    const shake = (shared: KeyAgreement | undefined) => {
+      const random = crypto.randomBytes;
+      const legacyServer = new LegacyServerConnection({ random, keyAgreement: shared });
+      const legacyClient = new LegacyClientConnection({ random, clock: () => 0, keyAgreement: shared });
+      legacyServer.start('date');
+      legacyClient.receive(legacyServer.takeOutput());
+      legacyServer.receive(legacyClient.takeOutput());
+      const identity = identityFromSeed(Buffer.alloc(32, 1));
+      const keyPairs = (group: V2Group) => keyAgreement.generateKeyPair(group, random);
+      const v2Server = new V2ServerConnection({ identity, random, groups: ['modp14'], keyPairs });
+      const v2Client = new V2ClientConnection({ random, groups: ['modp14'], keyAgreement: shared });
+      v2Server.start();
+      v2Client.receive(v2Server.takeOutput());
+      const events = v2Server.receive(v2Client.takeOutput());
+      v2Client.receive(v2Server.takeOutput());
+      // Both servers took the clients' shares; the clients agreed on the servers' without an error.
+      expect([legacyServer.secured, v2Server.secured]).toEqual([true, true]);
+      expect([legacyClient.state, v2Client.state]).not.toContain('ERROR');
+      expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    };
+    shake(keyAgreement);
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+    shake(undefined);
+    expect(createDiffieHellman).toHaveBeenCalledTimes(3); // the legacy server, the two clients
+  });
 });
 
 describe('x25519 keys: imported once, when the pair is made (key-agreement.ts)', () => {
+  const keyAgreement = new KeyAgreement();
+
   it('agrees with the key the pair imported, importing nothing more', () => {
-    const a = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
-    const b = keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
+    const a = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+    const b = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
     expect(createPrivateKey).toHaveBeenCalledTimes(2);
     computeSharedSecret(a, b.share);
     expect(createPrivateKey).toHaveBeenCalledTimes(2);
   });
 
   it('imports the private key for a pair that comes without it', () => {
-    const a = keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
-    const b = keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
+    const a = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 1));
+    const b = keyAgreement.keyPairFromPrivate('x25519', Buffer.alloc(32, 2));
     createPrivateKey.mockClear();
-    const z = computeSharedSecret({ group: 'x25519', privateKey: a.privateKey, share: a.share }, b.share);
+    const z = computeSharedSecret(
+      { group: 'x25519', privateKey: a.privateKey, share: a.share, agreement: keyAgreement },
+      b.share,
+    );
     expect(createPrivateKey).toHaveBeenCalledTimes(1);
     expect(z.equals(computeSharedSecret(a, b.share))).toBe(true);
   });

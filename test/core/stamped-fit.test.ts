@@ -3,7 +3,7 @@
  * bytes) and a v2 server whose limits break it does not start.
  */
 import { describe, expect, it } from 'vitest';
-import { checkStampedFit, largestStampedRecord } from '../../src/chat/stamped-fit.js';
+import { checkStampedFit, largestStampedRecord, largestTopicRecord } from '../../src/chat/stamped-fit.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, V2_TAG_BYTES } from '../../src/generated/constants.js';
@@ -61,5 +61,73 @@ describe('a stamped packet fits maxFrame (11.1)', () => {
         limits: { maxFrame: 1024 },
       });
     expect(codeOf(make)).toBe('LIMITS_INCONSISTENT');
+  });
+});
+
+describe('with rooms offered, room and topic packets fit maxFrame too (11.1, 7.15)', () => {
+  const name = (n: number) => '𝒜'.repeat(n); // 4 UTF-8 bytes a character
+
+  it.each([
+    [2000, 24, 24],
+    [120, 24, 24],
+    [1, 1, 64],
+  ])(
+    'the bound is the worst of a private and a room message (maxMessage %i, maxName %i, maxRoomName %i)',
+    (maxMessage, maxName, maxRoomName) => {
+      const text = '\u0001'.repeat(maxMessage);
+      const ts = Number.MAX_SAFE_INTEGER;
+      const message = encodeV2Packet({
+        type: 'message',
+        id: ts,
+        from: name(maxName),
+        text,
+        ts,
+        room: `#${name(maxRoomName)}`,
+      });
+      const priv = encodeV2Packet({
+        type: 'private',
+        id: ts,
+        from: name(maxName),
+        to: name(maxName),
+        text,
+        ts,
+      });
+      const worst = Math.max(message.length, priv.length) + V2_TAG_BYTES;
+      expect(largestStampedRecord({ maxMessage, maxName, maxRoomName }, true)).toBe(worst);
+    },
+  );
+
+  it('bounds the largest packet with a topic: a room_list part of one entry, or room_joined', () => {
+    const limits = { maxName: 24, maxRoomName: 24, maxTopic: 160 };
+    const room = `#${name(24)}`;
+    const topic = name(160);
+    const list = encodeV2Packet({
+      type: 'room_list',
+      rooms: [{ room, members: Number.MAX_SAFE_INTEGER, topic }],
+      more: false,
+    });
+    const joined = encodeV2Packet({
+      type: 'room_joined',
+      room,
+      users: [name(24)],
+      topic,
+      ts: Number.MAX_SAFE_INTEGER,
+      more: false,
+    });
+    expect(largestTopicRecord(limits)).toBeGreaterThanOrEqual(
+      Math.max(list.length, joined.length) + V2_TAG_BYTES,
+    );
+    expect(largestTopicRecord(limits)).toBe(Math.max(list.length + 4 * 24, joined.length) + V2_TAG_BYTES);
+  });
+
+  it('refuses limits a rooms server cannot keep, and accepts them without rooms', () => {
+    const small = { ...LIMITS, maxFrame: 1024, maxMessage: 121 };
+    expect(codeOf(() => checkStampedFit(small))).toBeNull();
+    expect(messageOf(() => checkStampedFit(small, true))).toMatch(/chat line take 1027 bytes.*at most 120$/);
+    const topics = { ...LIMITS, maxFrame: 1024, maxMessage: 100, maxTopic: 200 };
+    expect(codeOf(() => checkStampedFit(topics, true))).toBe('LIMITS_INCONSISTENT');
+    expect(messageOf(() => checkStampedFit(topics, true))).toMatch(/a packet with a topic take 1102 bytes/);
+    expect(codeOf(() => checkStampedFit(topics, false))).toBeNull();
+    expect(codeOf(() => checkStampedFit({ ...LIMITS, maxFrame: 1024, maxMessage: 100 }, true))).toBeNull();
   });
 });

@@ -9,12 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Identity, identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
-import {
-  bigintFromBytes,
-  generateKeyPair,
-  type KeyPair,
-  keyPairFromPrivate,
-} from '../../src/crypto/key-agreement.js';
+import { bigintFromBytes, KeyAgreement, type KeyPair } from '../../src/crypto/key-agreement.js';
 import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import { parleyError } from '../../src/errors.js';
 import { encodeFrame, FrameDecoder } from '../../src/framing/frame-codec.js';
@@ -41,6 +36,9 @@ import {
   toHex,
   vectorCases,
 } from './helpers.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 interface HsGroup extends VectorGroup {
   readonly group: V2Group;
@@ -103,7 +101,7 @@ describe('v2 handshake vectors', () => {
     expect(sh.nonce).toBe(fromHex(test.serverNonce).toString('base64'));
     expect(sh.limits).toEqual(group.limits);
     expect(sh.groups.map((g: { group: string }) => g.group)).toEqual(['x25519', 'modp14']);
-    const x = keyPairFromPrivate('x25519', fromHex(test.serverX25519PrivateKey));
+    const x = keyAgreement.keyPairFromPrivate('x25519', fromHex(test.serverX25519PrivateKey));
     expect(sh.groups[0].share).toBe(x.share.toString('base64'));
     const y = modPow(2n, bigintFromBytes(fromHex(test.serverModp14PrivateKey)), P);
     expect(bigintFromBytes(Buffer.from(sh.groups[1].share, 'base64'))).toBe(y);
@@ -119,7 +117,9 @@ describe('v2 handshake vectors', () => {
       type: 'client_hello',
       protocol: 'parley/2',
       group: group.group,
-      share: keyPairFromPrivate(group.group, fromHex(test.clientPrivateKey)).share.toString('base64'),
+      share: keyAgreement
+        .keyPairFromPrivate(group.group, fromHex(test.clientPrivateKey))
+        .share.toString('base64'),
       nonce: fromHex(test.clientNonce).toString('base64'),
       ...(listed?.length ? { features: listed } : {}),
     });
@@ -360,7 +360,7 @@ describe('a full v2 handshake', () => {
       const { server, client } = pair(
         {
           keyPairs: (group) => {
-            const kp = generateKeyPair(group, random);
+            const kp = keyAgreement.generateKeyPair(group, random);
             made.push(kp);
             return kp;
           },

@@ -4,14 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { whoisText } from '../../reference-client/view/away-view.js';
-import { Room } from '../../src/chat/room.js';
-import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
+import { roomWith } from '../support/feature-net.js';
 
 describe('the room: whois (7.13)', () => {
   it('tells joined, idle since the last thing said, and away; NO_SUCH_USER for nobody', () => {
-    const room = new Room<number>(V2_NAME_RULES, LIMITS, true);
-    room.decide(1, { kind: 'join', name: 'ann' }, 1_000);
-    room.decide(2, { kind: 'join', name: 'bob' }, 2_000);
+    const room = roomWith([
+      ['ann', 1_000],
+      ['bob', 2_000],
+    ]);
     expect(room.decide(2, { kind: 'whois', name: 'ANN' }, 5_000)).toEqual({
       kind: 'whois',
       by: 2,

@@ -1,12 +1,23 @@
 /**
  * The session fuzz target: model-based sequences pass against the real server core in both
  * profiles, and a core that drops or repeats one delivery, announces a rename twice, or sends a
- * newcomer a backlog one line short, is caught.
+ * newcomer a backlog one line short, is caught; the rooms property (7.15) holds, and catches a
+ * line leaked across rooms, a part no one hears of, and a room that outlives its members.
  */
 import { describe, it } from 'vitest';
+import { servesRooms } from '../../fuzz/chat/rooms.js';
 import { sessionPlant } from '../../fuzz/plants.js';
-import { sessionProperties } from '../../fuzz/targets/session.js';
+import {
+  REAL_SESSION,
+  roomsProperty,
+  SESSION_IDENTITY,
+  sessionProperties,
+} from '../../fuzz/targets/session.js';
+import { seededBytes } from '../../fuzz/util.js';
+import { LIMITS } from '../../src/generated/constants.js';
 import { byName, expectCatches, expectHolds } from './helpers.js';
+
+const ROOMS_PROBE = { identity: SESSION_IDENTITY, random: seededBytes('rooms probe'), limits: LIMITS };
 
 describe('session fuzz target', () => {
   it.each(['v2', 'legacy'] as const)('holds for the real server core (%s)', async (profile) => {
@@ -42,5 +53,21 @@ describe('session fuzz target', () => {
       byName(broken, 'v2'),
       /join\(.*received \[join_ok.*\], expected \[join_ok.*backlog\(/,
     );
+  });
+
+  // The planted rooms faults need a core that serves rooms (7.15); until it does, nothing to catch.
+  const rooms = servesRooms(REAL_SESSION.createServer('v2', ROOMS_PROBE), SESSION_IDENTITY);
+
+  it('rooms: holds for the real server core (7.15)', async () => {
+    await expectHolds(roomsProperty(), 60);
+  });
+
+  it.skipIf(!rooms).each([
+    ['rooms-leak', /say\(.*received \[message #/],
+    ['rooms-no-part-notice', /room_part\(.*expected \[left #/],
+    // Kept, an emptied room is still listed, keeps its topic, or still counts toward maxRooms.
+    ['rooms-outlive', /(rooms|room_join)\(.*received \[(room_list|room_joined|error TOO_MANY_ROOMS)/],
+  ])('rooms: catches the planted %s', async (plant, message) => {
+    await expectCatches(roomsProperty(sessionPlant(plant)!), message);
   });
 });

@@ -312,7 +312,8 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(exit.code).toBe(1);
     // The server offers client-key by default, so a stamped line may carry the sender's key (7.16).
     expect(cli.stderr).toMatch(
-      /\(with the sender's key, 7\.16\) take 12319 bytes, over maxFrame 1024 \(spec 11\.1\): raise maxFrame to at least 12319 or lower maxMessage to at most 117/,
+      // With rooms offered (the default), a chat line with its room is the largest (7.15).
+      /\(with the sender's key, 7\.16\) take 12322 bytes, over maxFrame 1024 \(spec 11\.1\): raise maxFrame to at least 12322 or lower maxMessage to at most 117/,
     );
     expect(cli.stdout).not.toContain('listening');
     const plain = run(['--port', '0', '--host', '127.0.0.1', '--max-frame', '1024', '--features', 'nick']);

@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { legacyPublicDecimal, legacySharedSecret } from '../../src/crypto/key-agreement.js';
+import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { legacyDecrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
@@ -25,6 +25,9 @@ import {
 } from '../support/legacy-recording.js';
 import type { RawTestClient } from '../support/tcp-client.js';
 import { TEST_TIMEOUT_MS, useHarness } from './helpers.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 const haveSession = existsSync(RECORDED_SESSION_PATH);
 
@@ -48,7 +51,7 @@ class Replayer {
     const [ivFrame, keyFrame] = await this.raw.waitForFrames(2);
     const iv = Buffer.from(JSON.parse(ivFrame.body.toString()).cont, 'base64');
     const serverPublic = JSON.parse(keyFrame.body.toString()).cont as string;
-    this.cipher = { key: legacyKey(legacySharedSecret(this.privateKey, serverPublic)), iv };
+    this.cipher = { key: legacyKey(keyAgreement.legacySharedSecret(this.privateKey, serverPublic)), iv };
     const recorded = this.c2s[this.sent++];
     expect(recorded.encrypted).toBe(false);
     this.raw.write(Buffer.from(recorded.raw, 'utf8'));
@@ -119,7 +122,7 @@ describe.skipIf(!haveSession)(
       for (const client of session.clients) {
         const keyExc = session.frames.find((f) => f.client === client.name && f.dir === 'c2s')!;
         expect(JSON.parse(keyExc.plaintext).cont).toBe(
-          legacyPublicDecimal(Buffer.from(client.privateKeyHex, 'hex')),
+          keyAgreement.legacyPublicDecimal(Buffer.from(client.privateKeyHex, 'hex')),
         );
       }
     });

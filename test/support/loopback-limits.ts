@@ -8,6 +8,7 @@ import type { Limits } from '../../src/generated/constants.js';
 
 export const LOOPBACK_LIMITS: Readonly<Partial<Limits>> = {
   maxPerAddress: 100_000,
+  maxAddressesPerPrefix: 1_000_000,
   addressHandshakeBurst: 100_000,
   addressHandshakesPerSecond: 100_000,
 };
@@ -16,6 +17,8 @@ export const LOOPBACK_LIMITS: Readonly<Partial<Limits>> = {
 export const LOOPBACK_FLAGS: readonly string[] = [
   '--max-per-address',
   '100000',
+  '--max-prefix-addresses',
+  '1000000',
   '--address-burst',
   '100000',
   '--address-rate',

@@ -3,12 +3,15 @@
  * connections with scripted randomness, and the frames, secrets and keys they produce.
  */
 import { identityFromSeed } from '../../src/crypto/identity.js';
-import { computeSharedSecret, keyPairFromPrivate } from '../../src/crypto/key-agreement.js';
+import { computeSharedSecret, KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { deriveSessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import { LIMITS, V2_GROUPS, type V2Group } from '../../src/generated/constants.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 import { type DraftTest, fixedBytes, hex, scriptedRandom, type VectorFile, vectorFile } from './format.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 /** The identity every handshake vector uses. */
 export const VECTOR_IDENTITY_SEED = fixedBytes('identity seed', 32);
@@ -80,8 +83,11 @@ export function runHandshake(inputs: HandshakeInputs): HandshakeOutputs {
   ) {
     throw new Error(`handshake vector ${inputs.group}: the core did not complete the handshake`);
   }
-  const own = keyPairFromPrivate(inputs.group, inputs.clientPrivateKey);
-  const serverShare = keyPairFromPrivate(inputs.group, inputs.serverPrivateKeys[inputs.group]).share;
+  const own = keyAgreement.keyPairFromPrivate(inputs.group, inputs.clientPrivateKey);
+  const serverShare = keyAgreement.keyPairFromPrivate(
+    inputs.group,
+    inputs.serverPrivateKeys[inputs.group],
+  ).share;
   const sharedSecret = computeSharedSecret(own, serverShare);
   const th = transcriptHash(serverHello, clientHello);
   const keys = deriveSessionKeys(sharedSecret, th);

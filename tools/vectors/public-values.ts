@@ -6,11 +6,15 @@ import {
   bigintFromBytes,
   bytesFromBigint,
   computeSharedSecret,
-  keyPairFromPrivate,
+  KeyAgreement,
+  type KeyPair,
   padStart,
 } from '../../src/crypto/key-agreement.js';
 import { V2_GROUP_INFO } from '../../src/generated/constants.js';
 import { type DraftTest, fixedBytes, hex, type VectorFile, type VectorResult, vectorFile } from './format.js';
+
+/** The key agreement of this module's peers (key-agreement.ts). */
+const keyAgreement = new KeyAgreement();
 
 /** RFC 7748 section 6.1. */
 export const RFC7748 = {
@@ -23,7 +27,7 @@ export const RFC7748 = {
 const MODP14_P = BigInt(`0x${V2_GROUP_INFO.modp14.primeHex}`);
 
 function publicValueTest(
-  own: ReturnType<typeof keyPairFromPrivate>,
+  own: KeyPair,
   comment: string,
   flags: string[],
   share: Buffer,
@@ -66,12 +70,12 @@ function powMod(base: bigint, exponent: bigint, modulus: bigint): bigint {
 }
 
 export function buildPublicValueVectors(): VectorFile {
-  const x = keyPairFromPrivate('x25519', Buffer.from(RFC7748.alicePrivate, 'hex'));
+  const x = keyAgreement.keyPairFromPrivate('x25519', Buffer.from(RFC7748.alicePrivate, 'hex'));
   if (hex(x.share) !== RFC7748.alicePublic) throw new Error('x25519 public key differs from RFC 7748');
   const bob = Buffer.from(RFC7748.bobPublic, 'hex');
   const bobHighBit = Buffer.from(bob);
   bobHighBit[31] |= 0x80;
-  const peer = keyPairFromPrivate('x25519', fixedBytes('x25519 peer private', 32)).share;
+  const peer = keyAgreement.keyPairFromPrivate('x25519', fixedBytes('x25519 peer private', 32)).share;
   const le = (text: string) => Buffer.from(text, 'hex');
   const xTests: DraftTest[] = [
     publicValueTest(x, 'RFC 7748 6.1: Bob public key', ['Rfc7748'], bob, 'valid'),
@@ -134,9 +138,9 @@ export function buildPublicValueVectors(): VectorFile {
     publicValueTest(x, '64 bytes', ['WrongLength'], Buffer.concat([bob, bob]), 'invalid'),
   ];
 
-  const m = keyPairFromPrivate('modp14', fixedBytes('modp14 private', 32));
+  const m = keyAgreement.keyPairFromPrivate('modp14', fixedBytes('modp14 private', 32));
   const share = (y: bigint) => padStart(bytesFromBigint(y), 256);
-  const peerM = keyPairFromPrivate('modp14', fixedBytes('modp14 peer private', 32)).share;
+  const peerM = keyAgreement.keyPairFromPrivate('modp14', fixedBytes('modp14 peer private', 32)).share;
   const mTests: DraftTest[] = [
     publicValueTest(m, 'a peer share made from a fixed private key', [], peerM, 'valid'),
     publicValueTest(m, 'y = 0', ['OutOfRange'], share(0n), 'invalid'),

@@ -1,0 +1,155 @@
+/**
+ * A room's packets for its members (spec 7.6, 7.10, 7.12, 7.15): what a newcomer to a room is sent
+ * (its user list, backlog and who in it is away), the room list, and any packet in the forms a
+ * room's members need.
+ *
+ * How this works: `#lobby` holds clients that did not agree rooms beside those that did, so a
+ * packet for it is serialised in both forms, the 2.0 one and the one with `room`, and the
+ * connection table picks one per member (connection-table.ts); any other room holds only clients
+ * that agreed rooms. A server that does not offer rooms builds the 2.0 form alone. Lists are split
+ * to fit a frame (export-reply.ts). The v2 dialect (v2-dialect.ts) uses these; nothing here keeps
+ * state between calls.
+ */
+import type { Limits } from '../generated/constants.js';
+import type { V2ServerPacket } from '../generated/v2-packets.js';
+import { encodeV2Packet } from '../session/v2-codec.js';
+import type { ChatRoom } from './chat-room.js';
+import { chunkByJsonSize, exportChunks, listBudget } from './export-reply.js';
+import type { ChatEntry, Room, RoomListing } from './room.js';
+import type { ConnId, Delivery, PacketForm } from './server-contract.js';
+
+/** A serialised packet of `type` for one member. */
+export const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
+  kind: 'send',
+  to: id,
+  packet,
+  type,
+});
+
+/** One packet for one member. */
+export const one = (id: ConnId, packet: V2ServerPacket): Delivery =>
+  to(id, encodeV2Packet(packet), packet.type);
+
+/** A packet's forms: the 2.0 one, and those with `room` or an extra where they differ (7.15). */
+export interface Forms {
+  readonly packet: Buffer;
+  readonly forms?: readonly PacketForm[];
+}
+
+/**
+ * Fields a packet gains for members that agreed `feature`: a keyed sender's `key` (7.16), a kick's
+ * leave reason (7.18).
+ */
+export interface Extra {
+  readonly feature: string;
+  readonly fields: object;
+}
+
+const ROOMS = 'rooms';
+
+/** The keyed members among some names, as a list shows them (7.16). */
+export type KeysOf = (names: readonly string[]) => { name: string; key: string; op?: true }[];
+
+/** Everyone who shares a room with member `by`, and `by` itself, once each (7.15). */
+export function audience(by: ConnId, rooms: readonly ChatRoom<ConnId>[]): Iterable<ConnId> {
+  if (rooms.length === 1) return rooms[0].members;
+  const all = new Set<ConnId>([by]);
+  for (const room of rooms) for (const id of room.members) all.add(id);
+  return all;
+}
+
+export class RoomPackets {
+  constructor(
+    private readonly limits: Limits,
+    /** Whether the server offers rooms (7.15): only then does a packet carry `room`. */
+    private readonly offersRooms: boolean,
+  ) {}
+
+  /**
+   * The packet for a room's members in each form they need (7.15), and with `extra`'s fields for
+   * those that agreed its feature; in the order the connection table prefers them (pickForm).
+   */
+  forms(room: ChatRoom<ConnId>, build: (scope: { room?: string }) => V2ServerPacket, extra?: Extra): Forms {
+    const make = (scope: { room?: string }, withExtra: boolean) =>
+      encodeV2Packet(
+        withExtra && extra ? ({ ...build(scope), ...extra.fields } as V2ServerPacket) : build(scope),
+      );
+    const scoped = this.offersRooms ? { room: room.name } : null;
+    // `#lobby` (or a server without rooms) also holds members that get the 2.0 form.
+    const both = scoped !== null && room.isLobby;
+    const base = scoped !== null && !room.isLobby ? scoped : {};
+    const forms: PacketForm[] = [];
+    if (extra && both) forms.push({ needs: [ROOMS, extra.feature], packet: make(scoped, true) });
+    if (extra) forms.push({ needs: [extra.feature], packet: make(base, true) });
+    if (both) forms.push({ needs: [ROOMS], packet: make(scoped, false) });
+    const packet = make(base, false);
+    return forms.length > 0 ? { packet, forms } : { packet };
+  }
+
+  /**
+   * A room's user list for `by` in as many packets as it needs (7.6): the first from `head` when
+   * given (join_ok, room_joined), the others user_list parts. `keys`: for a member shown keys
+   * (7.16), join_ok and user_list carry `keys` for the keyed members among their names.
+   */
+  users(
+    out: Delivery[],
+    by: ConnId,
+    room: ChatRoom<ConnId>,
+    head?: (users: string[], more: { more?: true }) => V2ServerPacket,
+    keys?: KeysOf,
+  ): void {
+    // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma; the
+    // room's name and topic (room_joined carries both, at most 4 bytes a character) come off. A
+    // keyed list may repeat a name in `keys`, with the short key and `op`.
+    const extra = (room.name.length + room.topic.length) * 4;
+    const budget = listBudget(this.limits.maxFrame) - extra;
+    const cost = keys ? (n: string) => n.length * 12 + 50 : (n: string) => n.length * 6 + 3;
+    const chunks = chunkByJsonSize(room.names.list(), budget, cost);
+    chunks.forEach((users, i) => {
+      const more = i < chunks.length - 1 ? { more: true as const } : {};
+      const keyed = keys ? keys(users) : [];
+      const list = keyed.length > 0 ? { keys: keyed } : {};
+      if (i === 0 && head) {
+        const packet = head(users, more);
+        out.push(one(by, packet.type === 'join_ok' ? { ...packet, ...list } : packet));
+      } else {
+        const forms = this.forms(room, (s) => ({ type: 'user_list', users, ...s, ...list, ...more }));
+        out.push({ kind: 'send', to: by, ...forms, type: 'user_list' });
+      }
+    });
+  }
+
+  /**
+   * The newest chat of a room's kept history for a newcomer, right after its join_ok or
+   * room_joined and user list (7.10). The endpoint drops it for a client that did not agree
+   * `backlog` (5.8), so it is only built when there is something to send.
+   */
+  backlog(out: Delivery[], by: ConnId, model: Room<ConnId>, room: ChatRoom<ConnId>): void {
+    if (this.limits.backlog <= 0) return;
+    const recent = model.recentChat(this.limits.backlog, room);
+    if (recent.length === 0) return;
+    const chunks = exportChunks(recent, this.limits.maxFrame) as ChatEntry[][];
+    chunks.forEach((entries, i) => {
+      const done = i === chunks.length - 1;
+      const forms = this.forms(room, (s) => ({ type: 'backlog', entries, done, ...s }));
+      out.push({ kind: 'send', to: by, ...forms, type: 'backlog' });
+    });
+  }
+
+  /** 7.12: who in the room is away, for a newcomer's user list (dropped unless it agreed away). */
+  awayNews(out: Delivery[], by: ConnId, model: Room<ConnId>, room: ChatRoom<ConnId>, ts: number): void {
+    for (const { id, name, reason } of model.awayMembers(room))
+      if (id !== by)
+        out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts }));
+  }
+
+  /** The room list (7.15), split like a user list. */
+  roomList(by: ConnId, rooms: readonly RoomListing[]): Delivery[] {
+    // A room name or topic character takes at most 6 bytes of JSON, and an entry's keys 60.
+    const cost = (r: RoomListing) => (r.room.length + r.topic.length) * 6 + 60;
+    const chunks = chunkByJsonSize(rooms, listBudget(this.limits.maxFrame), cost);
+    return chunks.map((part, i) =>
+      one(by, { type: 'room_list', rooms: [...part], ...(i < chunks.length - 1 ? { more: true } : {}) }),
+    );
+  }
+}
