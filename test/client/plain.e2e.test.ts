@@ -92,13 +92,14 @@ describe.skipIf(!BUILT)(
       await alice.waitLine(/^\[\d\d:\d\d:\d\d\] -!- motd: be nice$/);
       const bob = plain(srv, ['-u', 'bob']);
       await bob.waitLine(/^joined as bob \(2 users here\)$/);
-      await alice.waitLine(/^\[\d\d:\d\d:\d\d\] -!- bob joined$/);
+      // The server offers rooms and the client asks for them: --plain prefixes room lines (7.15).
+      await alice.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] -!- bob joined$/);
 
       alice.send('hello bob');
-      await bob.waitLine(/^\[\d\d:\d\d:\d\d\] <alice> hello bob$/);
-      await alice.waitLine(/^\[\d\d:\d\d:\d\d\] <alice> hello bob$/);
+      await bob.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] <alice> hello bob$/);
+      await alice.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] <alice> hello bob$/);
       bob.send('/me waves');
-      await alice.waitLine(/^\[\d\d:\d\d:\d\d\] \* bob waves$/);
+      await alice.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] \* bob waves$/);
       alice.send('/msg bob just between us');
       await bob.waitLine(/^\[\d\d:\d\d:\d\d\] \[PM from alice\] just between us$/);
       await alice.waitLine(/^\[\d\d:\d\d:\d\d\] \[PM to bob\] just between us$/);
@@ -109,7 +110,7 @@ describe.skipIf(!BUILT)(
 
       bob.send('/quit');
       expect(await bob.exited).toBe(0);
-      await alice.waitLine(/^\[\d\d:\d\d:\d\d\] -!- bob left \(quit\)$/);
+      await alice.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] -!- bob left \(quit\)$/);
     });
 
     it('asks again after a taken name, reading the next line', async () => {
@@ -201,7 +202,7 @@ describe.skipIf(!BUILT)(
       await c.waitLine(/^queued: sent while the server was down$/);
       await srv.start();
       // The server's echo of the queued line proves it was sent after the re-join.
-      await c.waitLine(/^\[\d\d:\d\d:\d\d\] <alice> sent while the server was down$/, 0, 20_000);
+      await c.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] <alice> sent while the server was down$/, 0, 20_000);
       expect(c.lines.filter((l) => l.startsWith('joined as alice'))).toHaveLength(2);
       expect(c.lines).toContain(`reconnected to 127.0.0.1:${srv.port}: v2, x25519+AES-256-GCM`);
     });
