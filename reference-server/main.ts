@@ -3,9 +3,12 @@
  * loads or creates the identity (exit 1 if it is unusable), starts the server, prints where it
  * listens and the fingerprint clients should see, and stops cleanly on SIGINT/SIGTERM.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseSavedBans } from '../src/chat/moderation.js';
+import { parseSavedReservations } from '../src/chat/reservations.js';
+import type { GuardsConfig } from '../src/chat/room-guards.js';
 import { isParleyError } from '../src/errors.js';
 import {
   DEFAULT_PORT,
@@ -20,6 +23,32 @@ import { V2_FEATURE_NAMES } from '../src/generated/v2-packets.js';
 import { defaultIdentityPath, IdentityFileError, loadOrCreateIdentity } from './identity-file.js';
 import { createLogger, LOG_FORMATS, type LogFormat } from './logger.js';
 import { startServer } from './server.js';
+import { readStateFile, StateFileError } from './state-file.js';
+
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+/** `--op`: a full key fingerprint (7.18), repeatable. */
+function operator(value: string, previous: string[] = []): string[] {
+  if (!FINGERPRINT.test(value)) {
+    throw new InvalidArgumentError(
+      `${value} is not a full key fingerprint (SHA256: and 43 base64 characters).`,
+    );
+  }
+  return [...previous, value];
+}
+
+/** The fingerprints of an ops file: one per line, `#` starts a comment (7.18). */
+function readOpsFile(path: string): string[] {
+  const out: string[] = [];
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    if (!FINGERPRINT.test(line)) throw new Error(`line ${i + 1} is not a full key fingerprint`);
+    out.push(line);
+  });
+  return out;
+}
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -95,6 +124,18 @@ const program = new Command('reference-server')
   )
   .option('--max-topic <chars>', limitHelp('maxTopic', 'v2: longest room topic'), limit('maxTopic'))
   .option('--motd <text>', 'message of the day shown on join (v2)')
+  .option('--reserve-names <file>', 'v2: keep names for the first key that holds them, in this file (7.17)')
+  .option(
+    '--op <fingerprint>',
+    'v2: an operator, by the full fingerprint of its key (7.18; repeatable)',
+    operator,
+  )
+  .option('--ops-file <file>', 'v2: operators, one full key fingerprint per line, # comments (7.18)')
+  .option('--ban-file <file>', 'v2: keep key bans in this file across restarts (7.18)')
+  .option(
+    '--ops-see-addresses',
+    "v2: operators' whois shows members' addresses, not only their hashes (7.18)",
+  )
   .option(
     '--reservation-days <n>',
     limitHelp('reservationDays', 'v2: days a reserved name stays unused before it expires (7.17)'),
@@ -210,6 +251,11 @@ interface Options {
   maxTopic?: number;
   motd?: string;
   reservationDays?: number;
+  reserveNames?: string;
+  op?: string[];
+  opsFile?: string;
+  banFile?: string;
+  opsSeeAddresses?: boolean;
   features?: string[];
   handshakeTimeout?: number;
   idlePing?: number;
@@ -273,6 +319,34 @@ async function main(): Promise<void> {
     );
   }
 
+  // 7.17, 7.18: state files and operators are read before anything starts; a bad one stops here.
+  let guards: GuardsConfig;
+  try {
+    const reservations = opts.reserveNames
+      ? { saved: readStateFile(opts.reserveNames, 'reserved names', parseSavedReservations) }
+      : undefined;
+    const operators = [...(opts.op ?? [])];
+    if (opts.opsFile) {
+      try {
+        operators.push(...readOpsFile(opts.opsFile));
+      } catch (err) {
+        throw new StateFileError(`the ops file ${opts.opsFile} cannot be used: ${(err as Error).message}`);
+      }
+    }
+    const banFile = opts.banFile ? { saved: readStateFile(opts.banFile, 'ban', parseSavedBans) } : undefined;
+    const moderation =
+      operators.length > 0 || banFile
+        ? { operators, opsSeeAddresses: opts.opsSeeAddresses, ...(banFile ? { banFile } : {}) }
+        : undefined;
+    guards = { ...(reservations ? { reservations } : {}), ...(moderation ? { moderation } : {}) };
+  } catch (err) {
+    if (err instanceof StateFileError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
   const limits = Object.fromEntries(
     Object.entries({
       maxClients: opts.maxClients,
@@ -328,6 +402,8 @@ async function main(): Promise<void> {
       limits,
       motd: opts.motd,
       features: opts.features,
+      guards,
+      stateFiles: { reservations: opts.reserveNames, bans: opts.banFile },
       logger,
       tuneMemory: true,
       fastPaths: opts.fastPaths,

@@ -14,14 +14,23 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ChatServer, ConnId, ServerAction } from '../src/chat/chat-server.js';
 import { createLegacyServer } from '../src/chat/legacy-dialect.js';
+import { createRoomGuards, type GuardsConfig } from '../src/chat/room-guards.js';
 import { checkV2Limits, createV2Server } from '../src/chat/v2-dialect.js';
 import type { Identity } from '../src/crypto/identity.js';
 import { KeyAgreement } from '../src/crypto/key-agreement.js';
-import { LIMITS, type Limits, type Profile, V2_GROUPS } from '../src/generated/constants.js';
+import {
+  LEGACY_NAME_RULES,
+  LIMITS,
+  type Limits,
+  type Profile,
+  V2_GROUPS,
+  V2_NAME_RULES,
+} from '../src/generated/constants.js';
 import { serverFastPaths } from '../src/session/fast-paths.js';
 import { startMemoryTuning } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
+import { writeStateFile } from './state-file.js';
 
 export interface ServerOptions {
   readonly port?: number;
@@ -33,6 +42,10 @@ export interface ServerOptions {
   readonly motd?: string;
   /** v2 features to offer (5.8); default: every feature of the spec. */
   readonly features?: readonly string[];
+  /** Reserved names (7.17) and moderation (7.18), with the state loaded from their files. */
+  readonly guards?: GuardsConfig;
+  /** Where the state of `guards` is written when it changes (7.17, 7.18). */
+  readonly stateFiles?: { readonly reservations?: string; readonly bans?: string };
   readonly logger?: Logger;
   /**
    * Tune V8's memory for a long-running server (idle-gc.ts, startMemoryTuning): settings of the
@@ -67,6 +80,12 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const tuning = options.tuneMemory ? startMemoryTuning() : null;
   let chat: ChatServer<unknown>;
   let keyPool: KeyPairPool | null = null;
+  const guards = createRoomGuards(
+    options.guards ?? {},
+    profile === 'v2' ? V2_NAME_RULES : LEGACY_NAME_RULES,
+    limits,
+    randomBytes,
+  );
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
     // Before the key pool's worker starts: a refused start leaves nothing running.
@@ -86,12 +105,14 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       limits,
       motd: options.motd,
       features: options.features,
+      guards,
       deferWrites: true,
       flowControl: true,
     }) as never;
   } else {
     chat = createLegacyServer({
       random: randomBytes,
+      guards,
       keyAgreement: new KeyAgreement().prepare(['modp14']), // before listening, as for v2
       limits,
       deferWrites: true,
@@ -164,13 +185,28 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       }
     });
     if (took.length > 0) apply(chat.drained(took, Date.now()));
+    saveState();
     schedule();
     flushSoon();
+  };
+
+  /** Writes the state the core says changed (7.17, 7.18); a failed write is logged, the server goes on. */
+  const saveState = () => {
+    for (const save of chat.takeSaves()) {
+      const path = options.stateFiles?.[save.what];
+      if (!path) continue;
+      try {
+        writeStateFile(path, save.data);
+      } catch (err) {
+        logger.log('error', `cannot write the ${save.what} file ${path}: ${(err as Error).message}`);
+      }
+    }
   };
 
   const apply = (actions: ServerAction[]) => {
     // Most reads (a chat line, a pong) return nothing to do until the turn's flush: no closures.
     if (actions.length === 0) {
+      saveState();
       schedule();
       flushSoon();
       return;

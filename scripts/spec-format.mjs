@@ -152,8 +152,8 @@ const limit = z
       'ms',
       'packets',
       'packets/s',
-      'rooms',
       'days',
+      'rooms',
     ]),
     section: sectionId,
     /** The reference server's command-line option that sets it, when it has one. */

@@ -13,12 +13,14 @@
  * helpers, one module per vector file), and it re-exports what make-vectors.ts and the tests use.
  */
 
+import { buildClientAuthVectors } from './vectors/client-auth.js';
 import type { VectorFile } from './vectors/format.js';
 import { buildFramingVectors } from './vectors/framing.js';
 import { buildHandshakeVectors } from './vectors/handshake.js';
 import { buildPublicValueVectors } from './vectors/public-values.js';
 import { buildRecordVectors } from './vectors/records.js';
 
+export { buildClientAuthVectors } from './vectors/client-auth.js';
 export {
   fixedBytes,
   GENERATOR_VERSION,
@@ -45,6 +47,7 @@ export { buildRecordVectors, RECORD_KEYS, RECORD_OTHER_KEYS, RECORD_PLAINTEXTS }
 /** Every vector file, by name in spec/vectors/. */
 export const VECTOR_FILES: Readonly<Record<string, () => VectorFile>> = {
   'framing.json': buildFramingVectors,
+  'v2-client-auth.json': buildClientAuthVectors,
   'v2-handshake.json': buildHandshakeVectors,
   'v2-public-values.json': buildPublicValueVectors,
   'v2-records.json': buildRecordVectors,

@@ -47,6 +47,7 @@ import {
   type Delivery,
   leaveReason,
   type ServerAction,
+  type StateSave,
   type WireDialect,
 } from './server-contract.js';
 
@@ -120,7 +121,16 @@ export class ChatServer<E = unknown> {
    */
   open(id: ConnId, now: number, remoteAddress?: string): ServerAction[] {
     this.clock = now;
-    const door = this.gate.accept(id, remoteAddress, this.stopping, now);
+    let door = this.gate.accept(id, remoteAddress, this.stopping, now);
+    // 7.18: a banned address is refused at accept like any other (5.10), holding no slot.
+    if (door.served && this.room.addressBanned(door.address, now)) {
+      this.gate.release(door.address);
+      door = {
+        served: false,
+        error: parleyError('BANNED', 'this address is banned from the server'),
+        log: [],
+      };
+    }
     if (!door.served) {
       for (const line of door.log) this.log('warn', line);
       if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
@@ -152,6 +162,19 @@ export class ChatServer<E = unknown> {
         this.lowerDeadline(onGrid(now + this.limits.idlePingMs, this.deadlineGrid));
     }
     return this.done();
+  }
+
+  /**
+   * State changed since the last call that the adapter keeps for the next run (7.17, 7.18): the
+   * reserved names and the key bans, each at most once, as the JSON value to write.
+   */
+  takeSaves(): StateSave[] {
+    const out: StateSave[] = [];
+    const reservations = this.room.guards.reservations?.takeSave();
+    if (reservations) out.push({ what: 'reservations', data: reservations });
+    const bans = this.room.guards.moderation?.takeSave();
+    if (bans) out.push({ what: 'bans', data: bans });
+    return out;
   }
 
   /** The peer closed its side. */
@@ -322,14 +345,29 @@ export class ChatServer<E = unknown> {
     if (reading.reported !== undefined)
       this.log('info', `conn ${conn.id}: client reported ${logText(reading.reported)} (not fatal)`);
     if (!reading.request) return;
-    const decision = this.room.decide(conn.id, reading.request, now);
+    // A joiner's address and features are facts of the member (7.16, 7.18): the room keeps them.
+    const request =
+      reading.request.kind === 'join'
+        ? { ...reading.request, address: conn.address, features: conn.endpoint.features }
+        : reading.request;
+    const decision = this.room.decide(conn.id, request, now);
     if (decision.kind === 'joined') {
       this.joined.add(conn);
       this.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
     }
+    if ('log' in decision && decision.log !== undefined) this.log('info', `conn ${conn.id}: ${decision.log}`);
     // 7.8: what the packet made the server queue for the room is charged too, once it is known.
     const fanout = this.deliver(this.dialect.render(decision, this.room, now));
     if (cost !== null) chargeFanout(conn.rate, fanout, this.limits);
+    // 7.18: the members a kick or ban removes, after the news (a banned key or address: the asker).
+    if (decision.kind === 'removed') {
+      for (const id of decision.targets) {
+        const target = this.conns.get(id);
+        if (!target || target.finished) continue;
+        const error = target.endpoint.failWith(decision.error);
+        this.finish(target, decision.reason, now, error);
+      }
+    }
   }
 
   /** Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out. */

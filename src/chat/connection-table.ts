@@ -6,17 +6,16 @@
  * removes it once the connection is finished. A dialect's rendered deliveries (server-contract.ts)
  * are queued here on the endpoints they are for, and each endpoint written to is marked dirty;
  * the server's flush then gives each dirty connection its turn at the socket (send-queue.ts).
+ * A packet with several forms (with `room`, 7.15; keys, 7.16; moderation reasons, 7.18) reaches
+ * each member in the form its agreed features call for (pickForm).
  * Nothing here decides anything or calls the server: it only holds and queues.
  */
 import type { Limits } from '../generated/constants.js';
 import { packetBucket } from './rate-limit.js';
-import type { Conn, ConnId, Delivery, ServerEndpoint } from './server-contract.js';
+import { type Conn, type ConnId, type Delivery, pickForm, type ServerEndpoint } from './server-contract.js';
 
 /** The features of a connection that agreed none (legacy, a 2.0 client). */
 const NO_FEATURES: ReadonlySet<string> = new Set();
-
-/** The feature whose members get the form of a packet with `room` (7.15). */
-const ROOMS = 'rooms';
 
 export class ConnectionTable<E> {
   readonly conns = new Map<ConnId, Conn<E>>();
@@ -79,8 +78,9 @@ export class ConnectionTable<E> {
           if (member.id === d.except || member.overrun) return;
           const features = member.endpoint.features;
           if (d.unless !== undefined && features?.has(d.unless)) return;
+          if (d.skip?.includes(member.id)) return;
           if (full(member)) return;
-          const packet = d.roomed && features?.has(ROOMS) ? d.roomed : d.packet;
+          const packet = pickForm(d, features);
           member.endpoint.sendEncoded(packet, d.type);
           fanout += packet.length;
           this.dirty.add(member);
@@ -97,11 +97,7 @@ export class ConnectionTable<E> {
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
       else if (conn.overrun || full(conn)) continue;
-      else if (d.kind === 'send')
-        conn.endpoint.sendEncoded(
-          d.roomed && conn.endpoint.features?.has(ROOMS) ? d.roomed : d.packet,
-          d.type,
-        );
+      else if (d.kind === 'send') conn.endpoint.sendEncoded(pickForm(d, conn.endpoint.features), d.type);
       // One large reply in flight per connection (7.7): a second gets `busy`.
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
       else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);

@@ -65,12 +65,7 @@ export function wireExportEntry(entry: HistoryEntry, structured: boolean, rooms 
         : { kind: 'join', from: entry.name, text: `${entry.name} joined`, ts: entry.ts };
     case 'leave':
       return structured
-        ? {
-            kind: 'leave',
-            name: entry.name,
-            reason: exportReason(entry.reason, rooms),
-            ts: entry.ts,
-          }
+        ? { kind: 'leave', name: entry.name, reason: exportReason(entry.reason, rooms), ts: entry.ts }
         : { kind: 'leave', from: entry.name, text: `${entry.name} left`, ts: entry.ts };
   }
 }

@@ -35,10 +35,12 @@ import {
   type Reading,
   type WireDialect,
 } from './chat-server.js';
-import { Room, type RoomDecision } from './room.js';
+import { Room, type RoomDecision, type RoomGuards } from './room.js';
 
 export interface LegacyServerOptions extends ChatServerOptions {
   readonly random: RandomSource;
+  /** Reserved names (7.17): legacy members have no key, so a reserved name is refused them. */
+  readonly guards?: RoomGuards;
   /** The server's key agreement (key-agreement.ts), for all its connections; default: its own. */
   readonly keyAgreement?: KeyAgreement;
 }
@@ -232,7 +234,7 @@ export function createLegacyServer(options: LegacyServerOptions): ChatServer<Leg
   const limits: Limits = { ...LIMITS, ...options.limits };
   return new ChatServer(
     new LegacyDialect(options, limits),
-    new Room(LEGACY_NAME_RULES, limits),
+    new Room(LEGACY_NAME_RULES, limits, false, options.guards),
     limits,
     options,
   );

@@ -8,7 +8,9 @@
  * into record-sized runs once for all members that share a start, before anything that could
  * overtake them. Each member gets only the notices numbered after its own join. A room's notices
  * go to its members only, and never mix with another room's (7.15); `#lobby`'s come in two forms,
- * with `room` for members that agreed rooms and the 2.0 form for the others. The v2 dialect
+ * with `room` for members that agreed rooms and the 2.0 form for the others. A keyed joiner's
+ * notice (7.16) has forms with its key, for the members that agreed client-key, and their
+ * users_joined carry `keys`; the others get exactly what they got before. The v2 dialect
  * (v2-dialect.ts) hands notices in and takes deliveries out; nothing here calls it back.
  */
 import type { LeaveReason, Limits } from '../generated/constants.js';
@@ -17,7 +19,11 @@ import { encodeV2Packet, joinPackets } from '../session/v2-codec.js';
 import { coalesceLimit } from '../session/v2-server-connection.js';
 import type { ChatRoom } from './chat-room.js';
 import { chunkByJsonSize, listBudget } from './export-reply.js';
-import type { ConnId, Delivery } from './server-contract.js';
+import type { ConnId, Delivery, PacketForm } from './server-contract.js';
+
+/** The features whose forms a presence notice may have (7.15, 7.16). */
+const ROOMS = 'rooms';
+const CLIENT_KEY = 'client-key';
 
 /**
  * How long presence notices may be held in a room of `members` (11): presenceBatchMs, or
@@ -47,6 +53,19 @@ interface PendingPresence {
   readonly roomed?: Buffer;
   /** UTF-8 bytes of the name as a JSON string: its share of a compact packet. */
   readonly nameBytes: number;
+  /** A keyed joiner (7.16): its short key and `op`, and `json` and `roomed` with them. */
+  readonly keyed?: {
+    readonly key: string;
+    readonly op?: true;
+    readonly json: Buffer;
+    readonly roomed?: Buffer;
+  };
+}
+
+/** A joiner's key as presence shows it (7.16). */
+export interface PresenceKey {
+  readonly key: string;
+  readonly op?: true;
 }
 
 export type PresenceNotice = V2PacketOf<'user_joined'> | V2PacketOf<'user_left'>;
@@ -68,10 +87,22 @@ function formOf(notice: PresenceNotice, room: string | null): PresenceNotice {
   return notice.type === 'user_left' ? { ...notice, reason: plainReason(notice.reason)! } : notice;
 }
 
-function pendingOf(seq: number, notice: PresenceNotice, forms: PresenceForms): PendingPresence {
+function pendingOf(
+  seq: number,
+  notice: PresenceNotice,
+  forms: PresenceForms,
+  key?: PresenceKey,
+): PendingPresence {
+  const both = forms.plain && forms.room !== null;
   const json = encodeV2Packet(formOf(notice, forms.plain ? null : forms.room));
-  const roomed = forms.plain && forms.room !== null ? encodeV2Packet(formOf(notice, forms.room)) : undefined;
+  const roomed = both ? encodeV2Packet(formOf(notice, forms.room)) : undefined;
+  const keyed = key && {
+    ...key,
+    json: encodeV2Packet({ ...formOf(notice, forms.plain ? null : forms.room), ...key }),
+    ...(both ? { roomed: encodeV2Packet({ ...formOf(notice, forms.room), ...key }) } : {}),
+  };
   return {
+    ...(keyed ? { keyed } : {}),
     seq,
     kind: notice.type,
     name: notice.name,
@@ -84,15 +115,32 @@ function pendingOf(seq: number, notice: PresenceNotice, forms: PresenceForms): P
 }
 
 /**
- * users_joined, or users_left with the run's reason (7.6), for `names` of the run `first` opens;
- * with `room` when given (7.15).
+ * users_joined, or users_left with the run's reason (7.6), for the run `first` opens; with `room`
+ * when given (7.15); `keyed`: for a member that agreed client-key, with the joiners' keys (7.16).
  */
-function runPacket(first: PendingPresence, names: string[], ts: number, room: string | null): V2ServerPacket {
+function runPacket(
+  first: PendingPresence,
+  part: readonly PendingPresence[],
+  ts: number,
+  room: string | null,
+  keyed: boolean,
+): V2ServerPacket {
   const scope = room === null ? {} : { room };
-  if (first.kind === 'user_joined') return { type: 'users_joined', names, ts, ...scope };
+  const names = part.map((n) => n.name);
+  if (first.kind === 'user_joined') {
+    const keys = keyed
+      ? part.flatMap((n) =>
+          n.keyed ? [{ name: n.name, key: n.keyed.key, ...(n.keyed.op ? { op: true as const } : {}) }] : [],
+        )
+      : [];
+    return { type: 'users_joined', names, ...(keys.length > 0 ? { keys } : {}), ts, ...scope };
+  }
   const reason = room === null ? plainReason(first.reason)! : first.reason!;
   return { type: 'users_left', names, reason, ts, ...scope };
 }
+
+/** A keyed entry's share of users_joined.keys: the name again, the key, `op` and punctuation. */
+const keyedBytes = (n: PendingPresence, keyed: boolean) => (keyed && n.keyed ? n.nameBytes + 40 : 0);
 
 /**
  * The notices from `start` on as packets, in order (7.6, 11). A run of consecutive notices of one
@@ -106,6 +154,7 @@ function presencePackets(
   start: number,
   budget: number,
   room: string | null,
+  keyed: boolean,
   single: (n: PendingPresence) => Buffer,
 ): Buffer[] {
   const packets: Buffer[] = [];
@@ -118,13 +167,17 @@ function presencePackets(
       reasonOf(pending[end]) === reasonOf(first)
     )
       end++;
-    // The JSON is the empty packet (with the longest ts) plus each name and a comma but the last.
-    const empty = encodeV2Packet(runPacket(first, [], Number.MAX_SAFE_INTEGER, room)).length;
-    const parts = chunkByJsonSize(pending.slice(i, end), budget - empty + 1, (n) => n.nameBytes + 1);
+    // The JSON is the empty packet (with the longest ts, and `"keys":[]` when keyed) plus each
+    // name and a comma but the last, and each keyed name's entry in `keys`.
+    const empty =
+      encodeV2Packet(runPacket(first, [], Number.MAX_SAFE_INTEGER, room, false)).length + (keyed ? 10 : 0);
+    const cost = (n: PendingPresence) => n.nameBytes + 1 + keyedBytes(n, keyed);
+    const parts = chunkByJsonSize(pending.slice(i, end), budget - empty + 1, cost);
     for (const part of parts) {
-      const names = part.map((n) => n.name);
       const ts = part[part.length - 1].ts;
-      packets.push(part.length === 1 ? single(part[0]) : encodeV2Packet(runPacket(first, names, ts, room)));
+      packets.push(
+        part.length === 1 ? single(part[0]) : encodeV2Packet(runPacket(first, part, ts, room, keyed)),
+      );
     }
   }
   return packets;
@@ -165,6 +218,8 @@ export class PresenceBatch {
     private readonly forms: PresenceForms,
     /** Whether a member agreed rooms (7.15): it gets the form with `room`. */
     private readonly speaksRooms: (id: ConnId) => boolean,
+    /** Whether a member agreed client-key (7.16): it gets the keyed forms. */
+    private readonly seesKeys: (id: ConnId) => boolean,
   ) {}
 
   /** When the held notices are due to go out, or null when none are held. */
@@ -184,7 +239,7 @@ export class PresenceBatch {
    * go) costs each member one record per window instead of one per notice. `self` (the joiner)
    * never gets its own notice.
    */
-  notice(out: Delivery[], packet: PresenceNotice, now: number, self?: ConnId): void {
+  notice(out: Delivery[], packet: PresenceNotice, now: number, self?: ConnId, key?: PresenceKey): void {
     const room = this.room;
     const seq = ++this.presenceSeq;
     if (self !== undefined) this.joinedAt.set(self, seq);
@@ -193,14 +248,19 @@ export class PresenceBatch {
       this.windowStart = now;
       this.windowSent = 0;
     }
-    const pending = pendingOf(seq, packet, this.forms);
+    const pending = pendingOf(seq, packet, this.forms, key);
     if (this.pending.length === 0 && this.windowSent < presenceBurst && room.size < presenceBatchMembers) {
-      const { json, roomed } = pending;
+      const { json, roomed, keyed } = pending;
       const among = room.members;
+      // The connection table takes the first form whose features a member agreed (7.15, 7.16).
+      const forms: PacketForm[] = [];
+      if (keyed?.roomed) forms.push({ needs: [ROOMS, CLIENT_KEY], packet: keyed.roomed });
+      if (keyed) forms.push({ needs: [CLIENT_KEY], packet: keyed.json });
+      if (roomed) forms.push({ needs: [ROOMS], packet: roomed });
       out.push({
         kind: 'broadcast',
         packet: json,
-        ...(roomed ? { roomed } : {}),
+        ...(forms.length > 0 ? { forms } : {}),
         type: packet.type,
         except: self,
         among,
@@ -224,7 +284,9 @@ export class PresenceBatch {
     if (this.pending.length === 0) return out;
     const first = this.pending[0].seq;
     // Runs by start index, for each form: `json`'s (index 0) and, in `#lobby`, `roomed` (1).
-    const runs = [new Map<number, Buffer[]>(), new Map<number, Buffer[]>()];
+    // Keyed views (2, 3) are the same with the joiners' keys, for members that agreed client-key.
+    const runs = [0, 1, 2, 3].map(() => new Map<number, Buffer[]>());
+    const anyKeyed = this.pending.some((n) => n.keyed);
     // Each packet fits one record (6.1) and what a client accepts by default (listBudget).
     const limit = coalesceLimit(this.limits.maxFrame);
     const budget = Math.min(listBudget(this.limits.maxFrame), limit);
@@ -234,13 +296,15 @@ export class PresenceBatch {
       const since = this.joinedAt.get(member) ?? 0;
       const start = Math.max(0, since - first + 1);
       if (start >= this.pending.length) continue;
-      const form = both && this.speaksRooms(member) ? 1 : 0;
+      const roomed = both && this.speaksRooms(member);
+      const keyed = anyKeyed && this.seesKeys(member);
+      const form = (roomed ? 1 : 0) + (keyed ? 2 : 0);
       let own = runs[form].get(start);
       if (!own) {
-        const packets =
-          form === 1
-            ? presencePackets(this.pending, start, budget, room, (n) => n.roomed!)
-            : presencePackets(this.pending, start, budget, plain ? null : room, (n) => n.json);
+        const single = (n: PendingPresence) =>
+          keyed && n.keyed ? (roomed ? n.keyed.roomed! : n.keyed.json) : roomed ? n.roomed! : n.json;
+        const scope = roomed ? room : plain ? null : room;
+        const packets = presencePackets(this.pending, start, budget, scope, keyed, single);
         own = presenceRuns(packets, limit);
         runs[form].set(start, own);
       }
@@ -267,6 +331,7 @@ export class PresenceBatches {
     private readonly limits: Limits,
     private readonly formsOf: (room: ChatRoom<ConnId>) => PresenceForms,
     private readonly speaksRooms: (id: ConnId) => boolean,
+    private readonly seesKeys: (id: ConnId) => boolean,
   ) {}
 
   /** When the first held notices are due, or null when none are held. */
@@ -277,13 +342,20 @@ export class PresenceBatches {
   }
 
   /** A notice for `room`'s members (PresenceBatch.notice). */
-  notice(out: Delivery[], room: ChatRoom<ConnId>, packet: PresenceNotice, now: number, self?: ConnId): void {
+  notice(
+    out: Delivery[],
+    room: ChatRoom<ConnId>,
+    packet: PresenceNotice,
+    now: number,
+    self?: ConnId,
+    key?: PresenceKey,
+  ): void {
     let batch = this.batches.get(room);
     if (!batch) {
-      batch = new PresenceBatch(this.limits, room, this.formsOf(room), this.speaksRooms);
+      batch = new PresenceBatch(this.limits, room, this.formsOf(room), this.speaksRooms, this.seesKeys);
       this.batches.set(room, batch);
     }
-    batch.notice(out, packet, now, self);
+    batch.notice(out, packet, now, self, key);
     if (batch.due !== null) this.holding.add(batch);
     else if (room.size === 0) this.batches.delete(room);
   }
@@ -292,6 +364,13 @@ export class PresenceBatches {
   forget(id: ConnId, room?: ChatRoom<ConnId>): void {
     if (room) this.batches.get(room)?.forget(id);
     else for (const batch of this.batches.values()) batch.forget(id);
+  }
+
+  /** `room`'s held notices, as deliveries (before a notice that must not wait: 7.18's leaves). */
+  releaseRoom(room: ChatRoom<ConnId>): Delivery[] {
+    const batch = this.batches.get(room);
+    if (!batch || !this.holding.delete(batch)) return [];
+    return batch.release();
   }
 
   /** Every held notice of every room, as deliveries. */

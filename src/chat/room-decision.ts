@@ -1,7 +1,9 @@
 /**
  * What a member asks of the chat model and what the model decides (spec 7.2-7.15, 10): the data
  * handed between a wire dialect and the model (room.ts). A dialect reads a request off its own
- * packets; the model returns a decision; the dialect renders it as its own packets.
+ * packets; the model returns a decision; the dialect renders it as its own packets. Keys (7.16),
+ * reserved names (7.17) and moderation (7.18) add a member's facts, the operators' requests and
+ * the removals and news they decide.
  */
 import type { ParleyError } from '../errors.js';
 import type { LeaveReason } from '../generated/constants.js';
@@ -18,13 +20,68 @@ export type NameVerdict =
       readonly message: string;
     };
 
+/** A moderation request as the model gets it (the packets of 7.18 without `type`). */
+export type RoomModerationRequest =
+  | { readonly kind: 'kick'; readonly name: string; readonly reason?: string }
+  | {
+      readonly kind: 'ban';
+      readonly name?: string;
+      readonly key?: string;
+      readonly addr?: string;
+      readonly duration: number;
+      readonly reason?: string;
+    }
+  | { readonly kind: 'unban'; readonly ban: number }
+  | { readonly kind: 'bans' }
+  | {
+      readonly kind: 'mute';
+      readonly name: string;
+      readonly room?: string;
+      readonly duration: number;
+      readonly reason?: string;
+    }
+  | { readonly kind: 'unmute'; readonly name: string; readonly room?: string }
+  | { readonly kind: 'motd'; readonly text: string };
+
+/** A member's facts besides its name, fixed when it joins (7.16, 7.18). */
+export interface MemberFacts {
+  /** The full fingerprint of the key its connection proved (7.16), or null: anonymous. */
+  readonly fingerprint: string | null;
+  /** Its key's short fingerprint, or null. */
+  readonly key: string | null;
+  /** Its key is an operator's (7.18). */
+  readonly op: boolean;
+  /** Its address hash (7.18), or null when the address is unknown or the server does not moderate. */
+  readonly addr: string | null;
+  /** Its address as the server counts it (11), kept only for `--ops-see-addresses`; else null. */
+  readonly address: string | null;
+  /** The v2 features its connection agreed (5.8); none for legacy. */
+  readonly features: ReadonlySet<string>;
+}
+
+/** How a connection joins: what the server knows of it besides the wanted name. */
+export interface JoinContext {
+  /** The address as the server counts it (admission.ts addressKey), when known. */
+  readonly address?: string;
+  readonly features?: ReadonlySet<string>;
+}
+
+/** The fields of a `moderated` packet (7.18). */
+export type ModeratedNews = Readonly<Omit<V2PacketOf<'moderated'>, 'type'>>;
+
+/** One entry of ban_list (7.18). */
+export type BanEntry = V2PacketOf<'ban_list'>['bans'][number];
+
 /**
  * What a member asks of the model; a dialect reads it off its own packets. `room` is the room a
  * packet names (feature rooms, 7.15); absent means `#lobby`.
  */
 export type RoomRequest =
   /** `rooms`: the joiner agreed the feature rooms (7.15), so it is told of rooms. */
-  | { readonly kind: 'join'; readonly name: string; readonly rooms?: boolean }
+  | ({ readonly kind: 'join'; readonly name: string; readonly rooms?: boolean } & JoinContext)
+  /** The connection proved its key (client_auth, 7.16): the full fingerprint. */
+  | { readonly kind: 'prove'; readonly fingerprint: string }
+  | RoomModerationRequest
   | { readonly kind: 'say'; readonly text: string; readonly action: boolean; readonly room?: string }
   | { readonly kind: 'msg'; readonly to: string; readonly text: string }
   | { readonly kind: 'who'; readonly room?: string }
@@ -97,7 +154,37 @@ export type RoomDecision<Id> =
   /** Nothing to tell anyone (back when not away, 7.12). */
   | { readonly kind: 'none'; readonly by: Id }
   | { readonly kind: 'rename-refused'; readonly by: Id; readonly verdict: Exclude<NameVerdict, { ok: true }> }
-  | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError }
+  | { readonly kind: 'notice'; readonly by: Id; readonly error: ParleyError; readonly log?: string }
+  /**
+   * Members removed (7.18: kicked or banned, or a banned key or address found at client_auth or
+   * join): the server ends each `targets` connection with `error`, and they leave with `reason`.
+   * `announce`: the `moderated` news, when an operator acted (to the members that agreed
+   * moderation and share a room with a target, `among`; the targets aside); `log`: the line to log.
+   */
+  | {
+      readonly kind: 'removed';
+      readonly by: Id;
+      readonly targets: readonly Id[];
+      readonly error: ParleyError;
+      readonly reason: Extract<LeaveReason, 'kicked' | 'banned'>;
+      readonly announce?: ModeratedNews;
+      readonly among?: ReadonlySet<Id>;
+      readonly log: string;
+    }
+  /**
+   * An operator acted (7.18): `moderated` to the operator alone, or to every member that agreed
+   * moderation among `among` (those sharing a room with the target, 7.15; absent: every member).
+   */
+  | {
+      readonly kind: 'moderated';
+      readonly by: Id;
+      readonly to: 'operator' | 'all';
+      readonly announce: ModeratedNews;
+      readonly among?: ReadonlySet<Id>;
+      readonly log: string;
+    }
+  /** The bans in force, for the operator who asked (7.18). */
+  | { readonly kind: 'ban-list'; readonly by: Id; readonly bans: readonly BanEntry[]; readonly log: string }
   /** Left the server; `rooms` are those it was in, each now without it (7.15). */
   | {
       readonly kind: 'left';

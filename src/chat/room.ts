@@ -13,13 +13,26 @@
  * nothing of rooms lives there. The rate limit (7.8) is not the model's: every packet is charged
  * before it reaches it, in one place (chat-server.ts, rate-limit.ts). History is held in memory
  * only, per room, and cleared when the room empties or the server stops (the original's behaviour).
+ * A member may be keyed (7.16): the key its connection proved before joining is one of its facts,
+ * with its address hash and the features it agreed (member-keys.ts). Reserved names (7.17) and the
+ * operators' bans and mutes (7.18) are checked here too, from reservations.ts and moderation.ts
+ * when the server has them; the moderation requests themselves are decided in moderate.ts.
  */
 import { type ParleyError, parleyError } from '../errors.js';
 import type { LeaveReason, Limits, NameRules } from '../generated/constants.js';
 import type { ChatEntry, ChatRoom } from './chat-room.js';
 import type { History, HistoryEntry } from './history.js';
+import { MemberKeys } from './member-keys.js';
+import type { Moderation } from './moderation.js';
 import { nameForm, nameKeys } from './name-rules.js';
-import type { NameVerdict, RoomDecision, RoomRequest } from './room-decision.js';
+import type { Reservations } from './reservations.js';
+import type {
+  MemberFacts,
+  NameVerdict,
+  RoomDecision,
+  RoomModerationRequest,
+  RoomRequest,
+} from './room-decision.js';
 import { RoomSet } from './room-set.js';
 
 export type { ChatEntry } from './chat-room.js';
@@ -27,6 +40,19 @@ export { ChatRoom, LOBBY } from './chat-room.js';
 export type { HistoryEntry } from './history.js';
 export type * from './room-decision.js';
 export type { RoomListing } from './room-set.js';
+
+/** What a server may add to its model: reserved names (7.17), operators and bans (7.18). */
+export interface RoomGuards {
+  readonly reservations?: Reservations;
+  readonly moderation?: Moderation;
+  /** Decides the operators' requests (moderate.ts); with `moderation`. */
+  readonly moderate?: <Id>(
+    room: Room<Id>,
+    by: Id,
+    request: RoomModerationRequest,
+    now: number,
+  ) => RoomDecision<Id>;
+}
 
 /** The limits the model applies (11). */
 export type RoomLimits = Pick<
@@ -54,6 +80,8 @@ export class Room<Id> {
   /** Members that agreed the feature rooms (7.15): only they may leave `#lobby`'s 2.0 forms. */
   private readonly roomsAware = new Set<Id>();
   private sequence = 0;
+  /** Keys, address hashes and features of the members (7.16, 7.18). */
+  private readonly keys = new MemberKeys<Id>();
 
   /**
    * `presenceInHistory`: joins and leaves are part of the conversation kept for export (v2, 7.7);
@@ -63,6 +91,7 @@ export class Room<Id> {
     private readonly rules: NameRules,
     private readonly limits: RoomLimits,
     private readonly presenceInHistory = false,
+    readonly guards: RoomGuards = {},
   ) {
     this.rooms = new RoomSet(rules, limits);
   }
@@ -71,19 +100,31 @@ export class Room<Id> {
   decide(by: Id, request: RoomRequest, now: number): RoomDecision<Id> {
     switch (request.kind) {
       case 'join': {
-        const verdict = this.checkName(request.name);
+        const facts = this.keys.factsFor(by, request, this.guards.moderation);
+        const verdict = this.checkName(request.name, undefined, facts.fingerprint, now);
         if (!verdict.ok) return { kind: 'refused', by, verdict };
+        // 7.18: a ban made after this connection was accepted or proved its key.
+        const banned = this.bannedAt(by, facts, now);
+        if (banned) return banned;
         this.add(by, verdict.name);
         this.seen.set(by, { joined: now, active: now });
+        this.keys.joined(by, verdict.name, facts);
+        this.guards.reservations?.take(verdict.name, facts.fingerprint, now);
         if (request.rooms) this.roomsAware.add(by);
         const room = this.rooms.lobby;
         this.enter(by, verdict.name, room, now);
         return { kind: 'joined', by, name: verdict.name, ts: now, room };
       }
+      case 'prove': {
+        const banned = this.bannedAt(by, { fingerprint: request.fingerprint, addr: null }, now);
+        if (banned) return banned;
+        this.keys.prove(by, request.fingerprint);
+        return { kind: 'none', by };
+      }
       case 'say': {
         const room = this.scope(by, request.room);
         if (!('members' in room)) return { kind: 'notice', by, error: room };
-        const refused = this.checkLength(by, request.text);
+        const refused = this.checkLength(by, request.text) ?? this.checkMuted(by, room, now);
         if (refused) return refused;
         const from = this.byId.get(by)!;
         this.active(by, now);
@@ -113,7 +154,8 @@ export class Room<Id> {
         return { kind: request.kind, by, room };
       }
       case 'nick': {
-        const verdict = this.checkName(request.name, by);
+        const fingerprint = this.keys.of(by)?.fingerprint ?? null;
+        const verdict = this.checkName(request.name, by, fingerprint, now);
         if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
         this.active(by, now);
         const from = this.byId.get(by)!;
@@ -121,6 +163,10 @@ export class Room<Id> {
         this.unkey(from);
         this.add(by, verdict.name);
         this.rooms.rename(by, from, verdict.name);
+        this.keys.renamed(from, verdict.name);
+        // 7.17: the old name was last used now; the new one is the key's (when free).
+        this.guards.reservations?.release(from, fingerprint, now);
+        this.guards.reservations?.take(verdict.name, fingerprint, now);
         return { kind: 'renamed', by, from, to: verdict.name, ts: now, rooms: this.roomsOf(by) };
       }
       case 'whois': {
@@ -131,8 +177,23 @@ export class Room<Id> {
         const name = this.byId.get(target)!;
         const idle = Math.max(0, now - active);
         const away = reason !== undefined;
-        return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}) };
+        const shown = this.keys.whois(by, target);
+        return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}), ...shown };
       }
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'mute':
+      case 'unmute':
+      case 'motd':
+        // Decided in moderate.ts, handed in with the guards (room-guards.ts): no operator, no moderation.
+        if (this.guards.moderate) return this.guards.moderate(this, by, request, now);
+        return {
+          kind: 'notice',
+          by,
+          error: parleyError('NOT_OPERATOR', 'this server has no operators (7.18)'),
+        };
       case 'away': {
         this.active(by, now);
         const name = this.byId.get(by)!;
@@ -173,7 +234,9 @@ export class Room<Id> {
   /** Member `by` left the server; each room it was in is to be told (7.6, 7.15, 10.4). */
   leave(by: Id, reason: LeaveReason, now: number): RoomDecision<Id> | null {
     const name = this.byId.get(by);
+    const fingerprint = this.keys.gone(by, name);
     if (name === undefined) return null;
+    this.guards.reservations?.release(name, fingerprint, now);
     const rooms = this.roomsOf(by);
     for (const room of rooms) this.exit(by, name, room, reason, now);
     this.byId.delete(by);
@@ -188,7 +251,7 @@ export class Room<Id> {
    * Checks a wanted name against the rules and the people present (7.2, 10.2). `self`: a member
    * renaming (7.11), whose own keys do not count as taken.
    */
-  checkName(wanted: string, self?: Id): NameVerdict {
+  checkName(wanted: string, self?: Id, fingerprint: string | null = null, now = 0): NameVerdict {
     const form = nameForm(this.rules, this.limits.maxName, wanted);
     if (!form.ok) return { ok: false, code: 'NAME_INVALID', message: form.message };
     const name = form.name;
@@ -199,7 +262,74 @@ export class Room<Id> {
     if (keys.some((k) => this.byKey.has(k) && this.byKey.get(k) !== self)) {
       return { ok: false, code: 'NAME_TAKEN', message: `"${name}" is already in use` };
     }
+    // 7.17: a name another key owns (checked after NAME_TAKEN: a name in use is taken either way).
+    if (this.guards.reservations?.refuses(name, fingerprint, now)) {
+      return { ok: false, code: 'NAME_RESERVED', message: `"${name}" is reserved for its owner's key` };
+    }
     return { ok: true, name };
+  }
+
+  /** 7.18: the BANNED removal of connection `by` when a ban covers its key or address. */
+  private bannedAt(
+    by: Id,
+    who: { fingerprint: string | null; addr: string | null },
+    now: number,
+  ): RoomDecision<Id> | null {
+    const ban = this.guards.moderation?.bannedBy(who, now);
+    if (!ban) return null;
+    const error = parleyError(
+      'BANNED',
+      `you are banned from this server${ban.reason ? `: ${ban.reason}` : ''}`,
+    );
+    return { kind: 'removed', by, targets: [by], error, reason: 'banned', log: `refused by ban ${ban.id}` };
+  }
+
+  /** 7.18: a MUTED notice when a mute covers member `by`, server-wide or in `room` (7.15). */
+  private checkMuted(by: Id, room: ChatRoom<Id>, now: number): RoomDecision<Id> | null {
+    const facts = this.keys.of(by);
+    if (!facts || !this.guards.moderation?.muted(facts, now, roomKey(room))) return null;
+    return { kind: 'notice', by, error: parleyError('MUTED', 'an operator muted you: nobody got that line') };
+  }
+
+  /** True when a ban covers this address (its counting key, 11) now (7.18: refused at accept). */
+  addressBanned(address: string | undefined, now: number): boolean {
+    const moderation = this.guards.moderation;
+    if (!moderation || address === undefined) return false;
+    return (
+      moderation.bannedBy({ fingerprint: null, addr: moderation.addressHash(address) }, now) !== undefined
+    );
+  }
+
+  /**
+   * The key a room-scoped mute names the room by (7.15, 7.18): its first 7.2 key, so that every
+   * spelling of one room is one mute. Null: no such room (a mute of it would cover nothing).
+   */
+  roomKeyOf(wanted: string): string | null {
+    const verdict = this.rooms.check(wanted);
+    if (!verdict.ok) return null;
+    return roomKey(this.rooms.find(verdict.keys) ?? { keys: verdict.keys });
+  }
+
+  /** The members that share a room with `id` (7.15), itself included; empty when not joined. */
+  roommatesOf(id: Id): Set<Id> {
+    const out = new Set<Id>();
+    for (const room of this.rooms.roomsOf(id)) for (const m of room.members) out.add(m);
+    return out;
+  }
+
+  /** A joined member's facts (7.16, 7.18). */
+  factsOf(id: Id): MemberFacts | undefined {
+    return this.keys.of(id);
+  }
+
+  /** The keyed members among `names`, as lists show them (7.16). */
+  keysAmong(names: readonly string[]): { name: string; key: string; op?: true }[] {
+    return this.keys.among(names);
+  }
+
+  /** Whether any member is keyed (7.16): lists carry `keys` only then. */
+  get anyKeyed(): boolean {
+    return this.keys.any;
   }
 
   /** room_join (7.15): idempotent for a member, else bounded by maxRoomsPerMember and maxRooms. */
@@ -344,3 +474,6 @@ export class Room<Id> {
     this.rooms.clearHistory();
   }
 }
+
+/** A room's mute key (7.18): its first 7.2 key. */
+const roomKey = (room: { readonly keys: readonly string[] }): string => room.keys[0];

@@ -31,6 +31,16 @@ export type ServerAction =
   | { readonly kind: 'close'; readonly id: ConnId; readonly error?: ParleyError }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string };
 
+/**
+ * State to write for the next start: the reserved names (7.17) or the key bans (7.18), as the
+ * JSON value to store. The adapter takes them (ChatServer.takeSaves) and writes them (0600,
+ * atomically); the core never touches a file.
+ */
+export interface StateSave {
+  readonly what: 'reservations' | 'bans';
+  readonly data: unknown;
+}
+
 /** One connection's endpoint, as the server needs it (both profiles' server connections fit). */
 export interface ServerEndpoint<E> {
   readonly state: string;
@@ -111,6 +121,27 @@ export interface ReplySource {
   next(): Encoded | null;
 }
 
+/**
+ * A form of a packet for members that agreed every feature in `needs` (5.8): with `room` (7.15),
+ * with keys (7.16), with a moderation leave reason (7.18), or several of these at once. A
+ * delivery's forms are in order of preference; a member gets the first whose features it agreed,
+ * else the delivery's `packet` (pickForm: the one place that chooses).
+ */
+export interface PacketForm {
+  readonly needs: readonly string[];
+  readonly packet: Buffer;
+}
+
+/** The form of `packet` (with its `forms`) for a member that agreed `features` (5.8). */
+export function pickForm(
+  d: { readonly packet: Buffer; readonly forms?: readonly PacketForm[] },
+  features: ReadonlySet<string> | undefined,
+): Buffer {
+  if (d.forms === undefined || features === undefined) return d.packet;
+  for (const form of d.forms) if (form.needs.every((f) => features.has(f))) return form.packet;
+  return d.packet;
+}
+
 /** What the server does with a rendered decision: a verdict, or a packet for one or for all. */
 export type Delivery =
   | { readonly kind: 'settle'; readonly to: ConnId; readonly when: JoinVerdict }
@@ -119,8 +150,8 @@ export type Delivery =
       readonly to: ConnId;
       readonly packet: Buffer;
       readonly type?: string;
-      /** The form for a member that agreed rooms (with `room`, 7.15), when it differs from `packet`. */
-      readonly roomed?: Buffer;
+      /** Other forms for members that agreed features (see PacketForm). */
+      readonly forms?: readonly PacketForm[];
     }
   /**
    * A reply for `to` produced as its socket drains; when one is already in flight for it (one
@@ -140,8 +171,10 @@ export type Delivery =
       readonly except?: ConnId;
       /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
       readonly unless?: string;
-      /** The form for members that agreed rooms (with `room`, 7.15), when it differs from `packet`. */
-      readonly roomed?: Buffer;
+      /** Other forms for members that agreed features (see PacketForm). */
+      readonly forms?: readonly PacketForm[];
+      /** Members left out besides `except` (those a kick or ban removes, 7.18). */
+      readonly skip?: readonly ConnId[];
       /** Only to these members (a room's, 7.15); without it, to every joined member. */
       readonly among?: Iterable<ConnId>;
     };

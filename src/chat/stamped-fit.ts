@@ -18,6 +18,9 @@ import type { Limits } from '../generated/constants.js';
 /** Keys, punctuation and two 16-digit integers of a `private` packet, plus the 16-byte tag. */
 export const STAMPED_OVERHEAD = 106;
 
+/** What a sender's short key adds to a stamped packet (7.16): `,"key":"` + 12 characters + `"`. */
+export const KEY_FIELD_BYTES = 21;
+
 /** The same for a `message` with a `room` (its `#` included), plus the tag (11.1, 7.15). */
 export const ROOM_STAMPED_OVERHEAD = 109;
 
@@ -27,12 +30,20 @@ export const TOPIC_OVERHEAD = 110;
 type FitLimits = Pick<Limits, 'maxFrame' | 'maxMessage' | 'maxName'> &
   Partial<Pick<Limits, 'maxRoomName' | 'maxTopic'>>;
 
-/** The largest record a stamped packet can need under these limits (11.1), with rooms or without. */
-export function largestStampedRecord(limits: Omit<FitLimits, 'maxFrame'>, rooms = false): number {
+/**
+ * The largest record a stamped packet can need under these limits (11.1); `rooms`: the server
+ * offers rooms (7.15); `keyed`: it offers client-key, so a packet may carry the sender's key (7.16).
+ */
+export function largestStampedRecord(
+  limits: Omit<FitLimits, 'maxFrame'>,
+  rooms = false,
+  keyed = false,
+): number {
   const text = 6 * limits.maxMessage;
-  const plain = text + 8 * limits.maxName + STAMPED_OVERHEAD;
+  const key = keyed ? KEY_FIELD_BYTES : 0;
+  const plain = text + 8 * limits.maxName + STAMPED_OVERHEAD + key;
   if (!rooms) return plain;
-  return Math.max(plain, text + 4 * limits.maxName + 4 * roomName(limits) + ROOM_STAMPED_OVERHEAD);
+  return Math.max(plain, text + 4 * limits.maxName + 4 * roomName(limits) + ROOM_STAMPED_OVERHEAD + key);
 }
 
 /** The largest record a packet holding a topic can need (11.1, 7.15). */
@@ -44,17 +55,18 @@ const roomName = (limits: Partial<Pick<Limits, 'maxRoomName'>>) => limits.maxRoo
 
 /**
  * Throws LIMITS_INCONSISTENT when a stamped packet could outgrow maxFrame (11.1); `rooms`: the
- * server offers rooms, whose packets are checked too (7.15).
+ * server offers rooms, whose packets are checked too (7.15); `keyed`: it offers client-key (7.16).
  */
-export function checkStampedFit(limits: FitLimits, rooms = false): void {
-  const needed = largestStampedRecord(limits, rooms);
+export function checkStampedFit(limits: FitLimits, rooms = false, keyed = false): void {
+  const needed = largestStampedRecord(limits, rooms, keyed);
   if (needed > limits.maxFrame) {
-    // Always at least 67 within the limits' ranges (maxFrame >= 1024, maxName <= 64).
+    // Always at least 63 within the limits' ranges (maxFrame >= 1024, maxName <= 64).
     const most = Math.floor((limits.maxFrame - (needed - 6 * limits.maxMessage)) / 6);
     throw parleyError(
       'LIMITS_INCONSISTENT',
       `maxMessage ${limits.maxMessage} and maxName ${limits.maxName}${rooms ? ` and maxRoomName ${roomName(limits)}` : ''} ` +
-        `let a stamped ${rooms && needed > largestStampedRecord(limits) ? 'chat line' : 'private message'} ` +
+        `let a stamped ${rooms && needed > largestStampedRecord(limits, false, keyed) ? 'chat line' : 'private message'} ` +
+        (keyed ? "(with the sender's key, 7.16) " : '') +
         `take ${needed} bytes, over maxFrame ${limits.maxFrame} (spec 11.1): raise maxFrame to at least ` +
         `${needed} or lower maxMessage to at most ${most}`,
     );

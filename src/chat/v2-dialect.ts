@@ -11,22 +11,25 @@
  * the others (the connection table picks the form per member). Its leaves: presence-batch.ts
  * (presence notices held and batched per room, 11: held notices go out before anything that could
  * overtake them) and export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
+ * Keys (7.16) are rendered only for members that agreed `client-key` and only for keyed members:
+ * a broadcast from a keyed sender carries keyed forms beside its others (with and without `room`),
+ * and the connection table hands each member the form its features call for.
  */
 
-import type { Identity } from '../crypto/identity.js';
+import { fingerprintOf, type Identity } from '../crypto/identity.js';
 import { KeyAgreement, type KeyPair, type RandomSource } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../generated/v2-packets.js';
 import type { FastPaths } from '../session/fast-paths.js';
-import { encodeV2Packet } from '../session/v2-codec.js';
+import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
 import type { ChatRoom } from './chat-room.js';
 import { ChatServer } from './chat-server.js';
-import { ExportReply, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
-import { PresenceBatches } from './presence-batch.js';
-import { Room, type RoomDecision, type RoomRequest } from './room.js';
+import { chunkByJsonSize, ExportReply, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
+import { PresenceBatches, type PresenceKey } from './presence-batch.js';
+import { type MemberFacts, Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
 import type {
   ChatServerOptions,
   ConnId,
@@ -36,7 +39,7 @@ import type {
   WireDialect,
 } from './server-contract.js';
 import { checkStampedFit } from './stamped-fit.js';
-import { audience, one, RoomPackets, to } from './v2-room-packets.js';
+import { audience, type KeysOf, one, RoomPackets, to } from './v2-room-packets.js';
 
 export {
   chunkByJsonSize,
@@ -65,7 +68,13 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly fastPaths?: FastPaths;
   /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
   readonly features?: readonly string[];
+  /** Reserved names (7.17) and moderation (7.18), when the server has them. */
+  readonly guards?: RoomGuards;
 }
+
+/** The feature that shows keys (7.16) and the one that shows moderation (7.18). */
+const CLIENT_KEY = 'client-key';
+const MODERATION = 'moderation';
 
 /**
  * Client packets that leave held presence notices held (11): they make the server send nothing
@@ -77,12 +86,6 @@ const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error',
 
 /** The feature that scopes chat to rooms (7.15). */
 const ROOMS = 'rooms';
-/** Registry features (5.8) this server does not serve yet: not offered unless named in `features`. */
-const NOT_SERVED_YET: ReadonlySet<string> = new Set(['client-key', 'moderation']);
-/** The features a server offers when it is not told which (5.8): every one it serves. */
-export const SERVED_FEATURES: readonly string[] = V2_FEATURE_NAMES.filter(
-  (name) => !NOT_SERVED_YET.has(name),
-);
 
 /** `{ room }` when a packet names one, else nothing (absent means `#lobby`, 7.15). */
 const scoped = (room: string | undefined) => (room === undefined ? {} : { room });
@@ -103,14 +106,19 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     private readonly limits: Limits,
     model: Room<ConnId>,
   ) {
-    this.features = options.features ?? SERVED_FEATURES;
+    this.features = options.features ?? V2_FEATURE_NAMES;
     this.offersRooms = this.features.includes(ROOMS);
     this.packets = new RoomPackets(limits, this.offersRooms);
     const formsOf = (room: ChatRoom<ConnId>) => ({
       plain: room.isLobby,
       room: this.offersRooms ? room.name : null,
     });
-    this.presence = new PresenceBatches(limits, formsOf, (id) => model.speaksRooms(id));
+    this.presence = new PresenceBatches(
+      limits,
+      formsOf,
+      (id) => model.speaksRooms(id),
+      (id) => this.seesKeys(model, id),
+    );
   }
 
   /**
@@ -197,6 +205,19 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return ask({ kind: 'rooms' });
       case 'topic':
         return ask({ kind: 'topic', room: packet.room, topic: packet.topic });
+      case 'client_auth':
+        // The endpoint verified the signature (7.16); whether the key is banned is the model's call.
+        return ask({ kind: 'prove', fingerprint: fingerprintOf(unb64(packet.key)) });
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'mute':
+      case 'unmute':
+      case 'motd': {
+        const { type, ...fields } = packet;
+        return ask({ kind: type, ...fields } as RoomRequest);
+      }
       case 'error':
         // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
         // one with fatal false is only logged.
@@ -219,16 +240,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         // Joining the server is joining #lobby (7.15): its list, backlog, away members, presence.
         const { room, name } = decision;
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
-        this.packets.users(out, by, room, (users, more) => ({
-          type: 'join_ok',
-          name,
-          users,
-          ...this.motd(),
-          ...more,
-        }));
+        // 7.16: a member that agreed client-key sees its own key and whether it is an operator.
+        const facts = model.factsOf(by);
+        const own =
+          facts && this.seesKeys(model, by)
+            ? { ...(facts.key ? { key: facts.key } : {}), ...(facts.op ? { op: true as const } : {}) }
+            : {};
+        this.packets.users(
+          out,
+          by,
+          room,
+          (users, more) => ({ type: 'join_ok', name, users, ...this.motd(), ...own, ...more }),
+          this.keysFor(model, by),
+        );
         this.packets.backlog(out, by, model, room);
         this.packets.awayNews(out, by, model, room, now);
-        this.presence.notice(out, room, { type: 'user_joined', name, ts: now }, now, by);
+        this.presence.notice(out, room, { type: 'user_joined', name, ts: now }, now, by, keyOf(facts));
         return out;
       }
       case 'refused': {
@@ -243,8 +270,8 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away', among }];
       }
       case 'whois': {
-        const { name, joined, idle, away, reason } = decision;
-        return [one(by, { type: 'whois_reply', name, joined, idle, away, ...(reason ? { reason } : {}) })];
+        const { kind: _kind, by: _by, ...fields } = decision;
+        return [one(by, { type: 'whois_reply', ...fields })];
       }
       case 'none':
         return [];
@@ -254,11 +281,23 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       }
       case 'renamed': {
         // 7.11: members with nick get user_renamed once; the others, in each room they share with
-        // the member (7.15), a leave and a join.
+        // the member (7.15), a leave and a join. 7.16: a keyed member's rename carries its key.
         const { from, to: name, ts, rooms } = decision;
+        const key = model.factsOf(by)?.key ?? null;
         const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
+        const forms =
+          key === null
+            ? {}
+            : {
+                forms: [
+                  {
+                    needs: [CLIENT_KEY],
+                    packet: encodeV2Packet({ type: 'user_renamed', from, to: name, ts, key }),
+                  },
+                ],
+              };
         const out: Delivery[] = [
-          { kind: 'broadcast', packet: renamed, type: 'user_renamed', among: audience(by, rooms) },
+          { kind: 'broadcast', packet: renamed, ...forms, type: 'user_renamed', among: audience(by, rooms) },
         ];
         for (const room of rooms) {
           const among = room.members;
@@ -278,15 +317,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'message': {
         const { id, from, text, ts, room } = decision;
         const type = decision.action ? 'action' : 'message';
-        const forms = this.packets.forms(room, (s) => ({ type, id, from, text, ts, ...s }));
+        // 7.16: a keyed sender's line carries its key for the members that agreed client-key.
+        const key = model.factsOf(by)?.key ?? null;
+        const extra = key === null ? undefined : { feature: CLIENT_KEY, fields: { key } };
+        const forms = this.packets.forms(room, (s) => ({ type, id, from, text, ts, ...s }), extra);
         return [{ kind: 'broadcast', ...forms, type, among: room.members }];
       }
       case 'private': {
         const { id, from, to: name, text, ts } = decision;
-        const packet = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
-        const self = to(by, packet, 'private');
+        const key = model.factsOf(by)?.key ?? null;
+        const plain = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
+        const keyed =
+          key === null ? plain : encodeV2Packet({ type: 'private', id, from, to: name, text, ts, key });
+        const form = (id_: ConnId) => (this.seesKeys(model, id_) ? keyed : plain);
+        const self = to(by, form(by), 'private');
         if (decision.target === by) return [self];
-        const out = [self, to(decision.target, packet, 'private')];
+        const out = [self, to(decision.target, form(decision.target), 'private')];
         // 7.12: the sender is told that the target is away (dropped unless it agreed away).
         const reason = decision.targetAway;
         if (reason !== undefined)
@@ -295,7 +341,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       }
       case 'who': {
         const out: Delivery[] = [];
-        this.packets.users(out, by, decision.room);
+        this.packets.users(out, by, decision.room, undefined, this.keysFor(model, by));
         return out;
       }
       case 'export': {
@@ -319,11 +365,79 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const { code, message, fatal } = decision.error;
         return [one(by, { type: 'error', code, message, fatal })];
       }
+      case 'removed': {
+        // 7.18: the news first (the server then ends the targets, whose leave follows it).
+        if (!decision.announce) return [];
+        const packet = encodeV2Packet({ type: 'moderated', ...decision.announce });
+        // To those sharing a room with a target (7.15), and to the operator.
+        const among = decision.among && new Set([...decision.among, by]);
+        return [
+          ...this.presence.release(),
+          {
+            kind: 'broadcast',
+            packet,
+            type: 'moderated',
+            skip: decision.targets,
+            ...(among ? { among } : {}),
+          },
+        ];
+      }
+      case 'moderated': {
+        const packet: V2ServerPacket = { type: 'moderated', ...decision.announce };
+        if (decision.to === 'operator') return [one(by, packet)];
+        // To those sharing a room with the target (7.15; motd: everyone), and to the operator.
+        const among = decision.among && new Set([...decision.among, by]);
+        // A room-scoped mute's `room` only to members that agreed rooms (7.15): the others get the
+        // news without it, as a connection without rooms is never sent a `room` (5.8).
+        const { room: scope, ...wide } = packet;
+        const forms =
+          scope === undefined ? {} : { forms: [{ needs: [ROOMS], packet: encodeV2Packet(packet) }] };
+        return [
+          {
+            kind: 'broadcast',
+            packet: encodeV2Packet(scope === undefined ? packet : (wide as V2ServerPacket)),
+            ...forms,
+            type: 'moderated',
+            ...(among ? { among } : {}),
+          },
+        ];
+      }
+      case 'ban-list': {
+        const chunks = chunkByJsonSize(
+          decision.bans,
+          listBudget(this.limits.maxFrame),
+          (b) => JSON.stringify(b).length * 6 + 1,
+        );
+        if (chunks.length === 0) chunks.push([]);
+        return chunks.map((bans, i) =>
+          one(by, {
+            type: 'ban_list',
+            bans: [...bans],
+            ...(i < chunks.length - 1 ? { more: true as const } : {}),
+          }),
+        );
+      }
       case 'left': {
         // One leave notice in each room the member was in (7.15).
         this.presence.forget(by);
         const out: Delivery[] = [];
-        const notice = { type: 'user_left', name: decision.name, reason: decision.reason, ts: now } as const;
+        const { name, reason } = decision;
+        if (reason === 'kicked' || reason === 'banned') {
+          // 7.18: `kicked`/`banned` only to members that agreed moderation, `quit` to the others;
+          // sent at once, after whatever presence was held, so that it follows the news.
+          for (const room of decision.rooms) {
+            out.push(...this.presence.releaseRoom(room));
+            const extra = { feature: MODERATION, fields: { reason } };
+            const forms = this.packets.forms(
+              room,
+              (s) => ({ type: 'user_left', name, reason: 'quit', ts: now, ...s }),
+              extra,
+            );
+            out.push({ kind: 'broadcast', ...forms, type: 'user_left', among: room.members });
+          }
+          return out;
+        }
+        const notice = { type: 'user_left', name, reason, ts: now } as const;
         for (const room of decision.rooms) this.presence.notice(out, room, notice, now);
         return out;
       }
@@ -392,9 +506,22 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     return out;
   }
 
+  /** 7.18: the message of the day an operator set ('' for none), else the configured one. */
   private motd(): { motd?: string } {
-    const motd = this.options.motd;
+    const set = this.options.guards?.moderation?.motd;
+    const motd = set === undefined ? this.options.motd : set === '' ? undefined : set;
     return motd === undefined ? {} : { motd };
+  }
+
+  /** True when member `id` agreed client-key (7.16): it is shown keys. */
+  private seesKeys(model: Room<ConnId>, id: ConnId): boolean {
+    return model.factsOf(id)?.features.has(CLIENT_KEY) ?? false;
+  }
+
+  /** The keyed members among some names, for a list `by` gets (7.16); null: it shows none. */
+  private keysFor(model: Room<ConnId>, by: ConnId): KeysOf | undefined {
+    if (!model.anyKeyed || !this.seesKeys(model, by)) return undefined;
+    return (names) => model.keysAmong(names);
   }
 }
 
@@ -402,14 +529,21 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
  * 11.1: refuses (LIMITS_INCONSISTENT) limits under which a packet a server offering `features`
  * builds could outgrow maxFrame, so that it refuses to start rather than send records clients refuse.
  */
-export function checkV2Limits(limits: Limits, features: readonly string[] = SERVED_FEATURES): void {
-  checkStampedFit(limits, features.includes(ROOMS));
+export function checkV2Limits(limits: Limits, features: readonly string[] = V2_FEATURE_NAMES): void {
+  // A key makes a stamped packet longer (7.16), a room too (7.15).
+  checkStampedFit(limits, features.includes(ROOMS), features.includes(CLIENT_KEY));
+}
+
+/** A joiner's key as presence shows it (7.16), when it is keyed. */
+function keyOf(facts: MemberFacts | undefined): PresenceKey | undefined {
+  if (!facts?.key) return undefined;
+  return facts.op ? { key: facts.key, op: true } : { key: facts.key };
 }
 
 /** A sans-IO v2 chat server. */
 export function createV2Server(options: V2ServerOptions): ChatServer<V2ServerConnectionEvent> {
   const limits: Limits = { ...LIMITS, ...options.limits };
   checkV2Limits(limits, options.features);
-  const model = new Room<ConnId>(V2_NAME_RULES, limits, true);
+  const model = new Room<ConnId>(V2_NAME_RULES, limits, true, options.guards);
   return new ChatServer(new V2Dialect(options, limits, model), model, limits, options);
 }

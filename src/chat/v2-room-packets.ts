@@ -16,7 +16,7 @@ import { encodeV2Packet } from '../session/v2-codec.js';
 import type { ChatRoom } from './chat-room.js';
 import { chunkByJsonSize, exportChunks, listBudget } from './export-reply.js';
 import type { ChatEntry, Room, RoomListing } from './room.js';
-import type { ConnId, Delivery } from './server-contract.js';
+import type { ConnId, Delivery, PacketForm } from './server-contract.js';
 
 /** A serialised packet of `type` for one member. */
 export const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
@@ -30,11 +30,25 @@ export const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): De
 export const one = (id: ConnId, packet: V2ServerPacket): Delivery =>
   to(id, encodeV2Packet(packet), packet.type);
 
-/** A packet's forms: the 2.0 one, and the one with `room` where it differs (7.15). */
+/** A packet's forms: the 2.0 one, and those with `room` or an extra where they differ (7.15). */
 export interface Forms {
   readonly packet: Buffer;
-  readonly roomed?: Buffer;
+  readonly forms?: readonly PacketForm[];
 }
+
+/**
+ * Fields a packet gains for members that agreed `feature`: a keyed sender's `key` (7.16), a kick's
+ * leave reason (7.18).
+ */
+export interface Extra {
+  readonly feature: string;
+  readonly fields: object;
+}
+
+const ROOMS = 'rooms';
+
+/** The keyed members among some names, as a list shows them (7.16). */
+export type KeysOf = (names: readonly string[]) => { name: string; key: string; op?: true }[];
 
 /** Everyone who shares a room with member `by`, and `by` itself, once each (7.15). */
 export function audience(by: ConnId, rooms: readonly ChatRoom<ConnId>[]): Iterable<ConnId> {
@@ -51,34 +65,55 @@ export class RoomPackets {
     private readonly offersRooms: boolean,
   ) {}
 
-  /** The packet for a room's members in each form they need (7.15). */
-  forms(room: ChatRoom<ConnId>, build: (scope: { room?: string }) => V2ServerPacket): Forms {
-    const roomed = this.offersRooms ? encodeV2Packet(build({ room: room.name })) : undefined;
-    if (roomed && !room.isLobby) return { packet: roomed };
-    const packet = encodeV2Packet(build({}));
-    return roomed ? { packet, roomed } : { packet };
+  /**
+   * The packet for a room's members in each form they need (7.15), and with `extra`'s fields for
+   * those that agreed its feature; in the order the connection table prefers them (pickForm).
+   */
+  forms(room: ChatRoom<ConnId>, build: (scope: { room?: string }) => V2ServerPacket, extra?: Extra): Forms {
+    const make = (scope: { room?: string }, withExtra: boolean) =>
+      encodeV2Packet(
+        withExtra && extra ? ({ ...build(scope), ...extra.fields } as V2ServerPacket) : build(scope),
+      );
+    const scoped = this.offersRooms ? { room: room.name } : null;
+    // `#lobby` (or a server without rooms) also holds members that get the 2.0 form.
+    const both = scoped !== null && room.isLobby;
+    const base = scoped !== null && !room.isLobby ? scoped : {};
+    const forms: PacketForm[] = [];
+    if (extra && both) forms.push({ needs: [ROOMS, extra.feature], packet: make(scoped, true) });
+    if (extra) forms.push({ needs: [extra.feature], packet: make(base, true) });
+    if (both) forms.push({ needs: [ROOMS], packet: make(scoped, false) });
+    const packet = make(base, false);
+    return forms.length > 0 ? { packet, forms } : { packet };
   }
 
   /**
    * A room's user list for `by` in as many packets as it needs (7.6): the first from `head` when
-   * given (join_ok, room_joined), the others user_list parts.
+   * given (join_ok, room_joined), the others user_list parts. `keys`: for a member shown keys
+   * (7.16), join_ok and user_list carry `keys` for the keyed members among their names.
    */
   users(
     out: Delivery[],
     by: ConnId,
     room: ChatRoom<ConnId>,
     head?: (users: string[], more: { more?: true }) => V2ServerPacket,
+    keys?: KeysOf,
   ): void {
     // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma; the
-    // room's name and topic (room_joined carries both, at most 4 bytes a character) come off.
+    // room's name and topic (room_joined carries both, at most 4 bytes a character) come off. A
+    // keyed list may repeat a name in `keys`, with the short key and `op`.
     const extra = (room.name.length + room.topic.length) * 4;
     const budget = listBudget(this.limits.maxFrame) - extra;
-    const chunks = chunkByJsonSize(room.names.list(), budget, (n) => n.length * 6 + 3);
+    const cost = keys ? (n: string) => n.length * 12 + 50 : (n: string) => n.length * 6 + 3;
+    const chunks = chunkByJsonSize(room.names.list(), budget, cost);
     chunks.forEach((users, i) => {
       const more = i < chunks.length - 1 ? { more: true as const } : {};
-      if (i === 0 && head) out.push(one(by, head(users, more)));
-      else {
-        const forms = this.forms(room, (s) => ({ type: 'user_list', users, ...s, ...more }));
+      const keyed = keys ? keys(users) : [];
+      const list = keyed.length > 0 ? { keys: keyed } : {};
+      if (i === 0 && head) {
+        const packet = head(users, more);
+        out.push(one(by, packet.type === 'join_ok' ? { ...packet, ...list } : packet));
+      } else {
+        const forms = this.forms(room, (s) => ({ type: 'user_list', users, ...s, ...list, ...more }));
         out.push({ kind: 'send', to: by, ...forms, type: 'user_list' });
       }
     });

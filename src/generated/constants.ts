@@ -112,7 +112,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'maxMessage up to 10872 (10873 without rooms); with maxFrame 1024, up to 120 (121 without rooms). A ' +
       'server that offers `client-key` (7.16) adds the sender\'s short fingerprint to the stamped packet ' +
       '(`"key"` with 12 characters and its punctuation, 21 bytes): it MUST refuse to start unless 6 x ' +
-      'maxMessage + 8 x maxName + 127 <= maxFrame.',
+      'maxMessage + 8 x maxName + 127 <= maxFrame, and when it offers `rooms` too, unless 6 x maxMessage + ' +
+      '4 x maxName + 4 x maxRoomName + 130 <= maxFrame.',
   },
   maxHandshakeFrame: {
     default: 4096,

@@ -188,8 +188,8 @@ export const messageSchema = z.strictObject({
   from: z.string(),
   text: z.string(),
   ts: z.number().int().min(0),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /** `msg` (section 7.4): client to server, encrypted. A private message to one user. */
@@ -238,8 +238,8 @@ export const actionSchema = z.strictObject({
   from: z.string(),
   text: z.string(),
   ts: z.number().int().min(0),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -264,12 +264,12 @@ export const userListSchema = z.strictObject({
   type: z.literal('user_list'),
   users: z.array(z.string()),
   more: z.boolean().optional(),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   keys: z.array(z.strictObject({
     name: z.string(),
     key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
     op: z.boolean().optional(),
   })).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -283,9 +283,9 @@ export const userJoinedSchema = z.strictObject({
   type: z.literal('user_joined'),
   name: z.string(),
   ts: z.number().int().min(0),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   key: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
   op: z.boolean().optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -317,12 +317,12 @@ export const usersJoinedSchema = z.strictObject({
   type: z.literal('users_joined'),
   names: z.array(z.string()).min(2),
   ts: z.number().int().min(0),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   keys: z.array(z.strictObject({
     name: z.string(),
     key: z.string().regex(/^[A-Za-z0-9+/]{12}$/),
     op: z.boolean().optional(),
   })).optional(),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
 });
 
 /**
@@ -483,9 +483,10 @@ export const whoisSchema = z.strictObject({
  * private message does not count, 7.13); `away` and, when one was given, `reason` (7.12). Feature
  * `client-key` (7.16): `fingerprint`, the member's FULL fingerprint, and `op: true` for an operator, only
  * when the member is keyed. Feature `moderation` (7.18): `addr`, the member's address hash, only to an asker
- * that is an operator, and `address`, the member's network address, only to an operator and only on a server
- * that allows it (the reference server: `--ops-see-addresses`). Nothing else about a member is ever told: to
- * a member who is not an operator no network address, no address hash, no port, no client software.
+ * that is an operator, and `address`, the member's network address as the per-address limits count it, only
+ * to an operator and only on a server that allows it (the reference server: `--ops-see-addresses`). Nothing
+ * else about a member is ever told: to a member who is not an operator no network address, no address hash,
+ * no port, no client software.
  */
 export const whoisReplySchema = z.strictObject({
   type: z.literal('whois_reply'),
@@ -498,6 +499,104 @@ export const whoisReplySchema = z.strictObject({
   op: z.boolean().optional(),
   addr: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
   address: z.string().refine((s) => s.length <= 64 || codePoints(s) <= 64, { error: 'expected at most 64 characters' }).optional(),
+});
+
+/**
+ * `room_join` (section 7.15): client to server, encrypted. Feature `rooms` (5.8): join a room, making it
+ * exist when it does not (7.15). The reply is `room_joined` (then the room's backlog and away notices), or a
+ * non-fatal `error` ROOM_INVALID or TOO_MANY_ROOMS. Joining a room the sender is in is idempotent: a fresh
+ * `room_joined` and nothing else.
+ */
+export const roomJoinSchema = z.strictObject({
+  type: z.literal('room_join'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
+ * `room_part` (section 7.15): client to server, encrypted. Feature `rooms`: leave a room. The reply is
+ * `room_parted`, or a non-fatal `error` ROOM_INVALID or NOT_IN_ROOM (the sender is not in it, whether or not
+ * it exists). Any room may be parted, `#lobby` included.
+ */
+export const roomPartSchema = z.strictObject({
+  type: z.literal('room_part'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+});
+
+/**
+ * `rooms` (section 7.15): client to server, encrypted. Feature `rooms`: ask for the list of every room that
+ * exists. The reply is `room_list`.
+ */
+export const roomsSchema = z.strictObject({
+  type: z.literal('rooms'),
+});
+
+/**
+ * `topic` (section 7.15): client to server, encrypted. Feature `rooms`: set the topic of a room the sender is
+ * in (any member may; else NOT_IN_ROOM). An empty `topic` clears it. One line (the `reason` rule of 7.1);
+ * more than maxTopic characters (7.1) but no more than this maxLength gets the non-fatal MESSAGE_TOO_LONG and
+ * changes nothing. Announced with `topic_changed`.
+ */
+export const topicSchema = z.strictObject({
+  type: z.literal('topic'),
+  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  topic: z.string().refine((s) => s.length <= 4096 || codePoints(s) <= 4096, { error: 'expected at most 4096 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/),
+});
+
+/**
+ * `room_joined` (section 7.15): server to client, encrypted. Feature `rooms`: the sender is in `room` (the
+ * room's recorded spelling, 7.15). `users`: the room's members, the joiner included, sorted as `user_list`;
+ * `topic`: the room's topic, `""` when it has none; `ts`: the time of the join. When the list does not fit
+ * one record, `more: true` says it continues in `user_list` packets with `room`; the last has no `more` (or
+ * false). Sent before any other packet of that room: then the room's `backlog` (with `backlog` agreed, only
+ * when the join was not idempotent), then the room's `user_away` notices (with `away` agreed).
+ */
+export const roomJoinedSchema = z.strictObject({
+  type: z.literal('room_joined'),
+  room: z.string(),
+  users: z.array(z.string()),
+  topic: z.string(),
+  ts: z.number().int().min(0),
+  more: z.boolean().optional(),
+});
+
+/**
+ * `room_parted` (section 7.15): server to client, encrypted. Feature `rooms`: the sender is no longer in
+ * `room`; nothing of that room is sent to it after this packet. `ts`: the time of the part.
+ */
+export const roomPartedSchema = z.strictObject({
+  type: z.literal('room_parted'),
+  room: z.string(),
+  ts: z.number().int().min(0),
+});
+
+/**
+ * `room_list` (section 7.15): server to client, encrypted. Feature `rooms`: every room that exists (a room
+ * with at least one member), one entry each: `room` (recorded spelling), `members` (how many members it has)
+ * and `topic` (`""` when none); sorted by the case-folded form of the name (full case folding, 7.2) in code
+ * point order. A long list is split as `user_list` is: every part but the last has `more: true`, and the
+ * receiver joins the parts. With no room at all, one packet with an empty `rooms`.
+ */
+export const roomListSchema = z.strictObject({
+  type: z.literal('room_list'),
+  rooms: z.array(z.strictObject({
+    room: z.string(),
+    members: z.number().int().min(1),
+    topic: z.string(),
+  })),
+  more: z.boolean().optional(),
+});
+
+/**
+ * `topic_changed` (section 7.15): server to client, encrypted. Feature `rooms`: `by` (a member's name as the
+ * server records it) set the topic of `room` to `topic` (`""`: cleared) at `ts`. Sent to every member of the
+ * room, the setter included, in order with the room's lines.
+ */
+export const topicChangedSchema = z.strictObject({
+  type: z.literal('topic_changed'),
+  room: z.string(),
+  topic: z.string(),
+  by: z.string(),
+  ts: z.number().int().min(0),
 });
 
 /**
@@ -620,104 +719,6 @@ export const banListSchema = z.strictObject({
 });
 
 /**
- * `room_join` (section 7.15): client to server, encrypted. Feature `rooms` (5.8): join a room, making it
- * exist when it does not (7.15). The reply is `room_joined` (then the room's backlog and away notices), or a
- * non-fatal `error` ROOM_INVALID or TOO_MANY_ROOMS. Joining a room the sender is in is idempotent: a fresh
- * `room_joined` and nothing else.
- */
-export const roomJoinSchema = z.strictObject({
-  type: z.literal('room_join'),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
-});
-
-/**
- * `room_part` (section 7.15): client to server, encrypted. Feature `rooms`: leave a room. The reply is
- * `room_parted`, or a non-fatal `error` ROOM_INVALID or NOT_IN_ROOM (the sender is not in it, whether or not
- * it exists). Any room may be parted, `#lobby` included.
- */
-export const roomPartSchema = z.strictObject({
-  type: z.literal('room_part'),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
-});
-
-/**
- * `rooms` (section 7.15): client to server, encrypted. Feature `rooms`: ask for the list of every room that
- * exists. The reply is `room_list`.
- */
-export const roomsSchema = z.strictObject({
-  type: z.literal('rooms'),
-});
-
-/**
- * `topic` (section 7.15): client to server, encrypted. Feature `rooms`: set the topic of a room the sender is
- * in (any member may; else NOT_IN_ROOM). An empty `topic` clears it. One line (the `reason` rule of 7.1);
- * more than maxTopic characters (7.1) but no more than this maxLength gets the non-fatal MESSAGE_TOO_LONG and
- * changes nothing. Announced with `topic_changed`.
- */
-export const topicSchema = z.strictObject({
-  type: z.literal('topic'),
-  room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
-  topic: z.string().refine((s) => s.length <= 4096 || codePoints(s) <= 4096, { error: 'expected at most 4096 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/),
-});
-
-/**
- * `room_joined` (section 7.15): server to client, encrypted. Feature `rooms`: the sender is in `room` (the
- * room's recorded spelling, 7.15). `users`: the room's members, the joiner included, sorted as `user_list`;
- * `topic`: the room's topic, `""` when it has none; `ts`: the time of the join. When the list does not fit
- * one record, `more: true` says it continues in `user_list` packets with `room`; the last has no `more` (or
- * false). Sent before any other packet of that room: then the room's `backlog` (with `backlog` agreed, only
- * when the join was not idempotent), then the room's `user_away` notices (with `away` agreed).
- */
-export const roomJoinedSchema = z.strictObject({
-  type: z.literal('room_joined'),
-  room: z.string(),
-  users: z.array(z.string()),
-  topic: z.string(),
-  ts: z.number().int().min(0),
-  more: z.boolean().optional(),
-});
-
-/**
- * `room_parted` (section 7.15): server to client, encrypted. Feature `rooms`: the sender is no longer in
- * `room`; nothing of that room is sent to it after this packet. `ts`: the time of the part.
- */
-export const roomPartedSchema = z.strictObject({
-  type: z.literal('room_parted'),
-  room: z.string(),
-  ts: z.number().int().min(0),
-});
-
-/**
- * `room_list` (section 7.15): server to client, encrypted. Feature `rooms`: every room that exists (a room
- * with at least one member), one entry each: `room` (recorded spelling), `members` (how many members it has)
- * and `topic` (`""` when none); sorted by the case-folded form of the name (full case folding, 7.2) in code
- * point order. A long list is split as `user_list` is: every part but the last has `more: true`, and the
- * receiver joins the parts. With no room at all, one packet with an empty `rooms`.
- */
-export const roomListSchema = z.strictObject({
-  type: z.literal('room_list'),
-  rooms: z.array(z.strictObject({
-    room: z.string(),
-    members: z.number().int().min(1),
-    topic: z.string(),
-  })),
-  more: z.boolean().optional(),
-});
-
-/**
- * `topic_changed` (section 7.15): server to client, encrypted. Feature `rooms`: `by` (a member's name as the
- * server records it) set the topic of `room` to `topic` (`""`: cleared) at `ts`. Sent to every member of the
- * room, the setter included, in order with the room's lines.
- */
-export const topicChangedSchema = z.strictObject({
-  type: z.literal('topic_changed'),
-  room: z.string(),
-  topic: z.string(),
-  by: z.string(),
-  ts: z.number().int().min(0),
-});
-
-/**
  * `error` (section 4): either direction, encrypted. An error with its stable code. `fatal: true` means the
  * sender closes the connection right after it; `fatal: false` means the connection continues, and the
  * receiver only reports it (4.3).
@@ -784,6 +785,14 @@ export const V2_PACKET_TYPES = [
   'user_away',
   'whois',
   'whois_reply',
+  'room_join',
+  'room_part',
+  'rooms',
+  'topic',
+  'room_joined',
+  'room_parted',
+  'room_list',
+  'topic_changed',
   'kick',
   'ban',
   'unban',
@@ -793,14 +802,6 @@ export const V2_PACKET_TYPES = [
   'motd',
   'moderated',
   'ban_list',
-  'room_join',
-  'room_part',
-  'rooms',
-  'topic',
-  'room_joined',
-  'room_parted',
-  'room_list',
-  'topic_changed',
   'error',
   'ping',
   'pong',
@@ -841,6 +842,14 @@ export const V2_PACKET_SCHEMAS = {
   user_away: userAwaySchema,
   whois: whoisSchema,
   whois_reply: whoisReplySchema,
+  room_join: roomJoinSchema,
+  room_part: roomPartSchema,
+  rooms: roomsSchema,
+  topic: topicSchema,
+  room_joined: roomJoinedSchema,
+  room_parted: roomPartedSchema,
+  room_list: roomListSchema,
+  topic_changed: topicChangedSchema,
   kick: kickSchema,
   ban: banSchema,
   unban: unbanSchema,
@@ -850,14 +859,6 @@ export const V2_PACKET_SCHEMAS = {
   motd: motdSchema,
   moderated: moderatedSchema,
   ban_list: banListSchema,
-  room_join: roomJoinSchema,
-  room_part: roomPartSchema,
-  rooms: roomsSchema,
-  topic: topicSchema,
-  room_joined: roomJoinedSchema,
-  room_parted: roomPartedSchema,
-  room_list: roomListSchema,
-  topic_changed: topicChangedSchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -878,6 +879,10 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   awaySchema,
   backSchema,
   whoisSchema,
+  roomJoinSchema,
+  roomPartSchema,
+  roomsSchema,
+  topicSchema,
   kickSchema,
   banSchema,
   unbanSchema,
@@ -885,10 +890,6 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   muteSchema,
   unmuteSchema,
   motdSchema,
-  roomJoinSchema,
-  roomPartSchema,
-  roomsSchema,
-  topicSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -915,12 +916,12 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   userRenamedSchema,
   userAwaySchema,
   whoisReplySchema,
-  moderatedSchema,
-  banListSchema,
   roomJoinedSchema,
   roomPartedSchema,
   roomListSchema,
   topicChangedSchema,
+  moderatedSchema,
+  banListSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -961,6 +962,14 @@ export interface V2PacketMap {
   user_away: z.infer<typeof userAwaySchema>;
   whois: z.infer<typeof whoisSchema>;
   whois_reply: z.infer<typeof whoisReplySchema>;
+  room_join: z.infer<typeof roomJoinSchema>;
+  room_part: z.infer<typeof roomPartSchema>;
+  rooms: z.infer<typeof roomsSchema>;
+  topic: z.infer<typeof topicSchema>;
+  room_joined: z.infer<typeof roomJoinedSchema>;
+  room_parted: z.infer<typeof roomPartedSchema>;
+  room_list: z.infer<typeof roomListSchema>;
+  topic_changed: z.infer<typeof topicChangedSchema>;
   kick: z.infer<typeof kickSchema>;
   ban: z.infer<typeof banSchema>;
   unban: z.infer<typeof unbanSchema>;
@@ -970,14 +979,6 @@ export interface V2PacketMap {
   motd: z.infer<typeof motdSchema>;
   moderated: z.infer<typeof moderatedSchema>;
   ban_list: z.infer<typeof banListSchema>;
-  room_join: z.infer<typeof roomJoinSchema>;
-  room_part: z.infer<typeof roomPartSchema>;
-  rooms: z.infer<typeof roomsSchema>;
-  topic: z.infer<typeof topicSchema>;
-  room_joined: z.infer<typeof roomJoinedSchema>;
-  room_parted: z.infer<typeof roomPartedSchema>;
-  room_list: z.infer<typeof roomListSchema>;
-  topic_changed: z.infer<typeof topicChangedSchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -1029,6 +1030,14 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   user_away: { direction: 's2c', encrypted: true, section: '7.12' },
   whois: { direction: 'c2s', encrypted: true, section: '7.13', rateCost: 1 },
   whois_reply: { direction: 's2c', encrypted: true, section: '7.13' },
+  room_join: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
+  room_part: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 1 },
+  rooms: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 3 },
+  topic: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
+  room_joined: { direction: 's2c', encrypted: true, section: '7.15' },
+  room_parted: { direction: 's2c', encrypted: true, section: '7.15' },
+  room_list: { direction: 's2c', encrypted: true, section: '7.15' },
+  topic_changed: { direction: 's2c', encrypted: true, section: '7.15' },
   kick: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   ban: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   unban: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
@@ -1038,14 +1047,6 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   motd: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   moderated: { direction: 's2c', encrypted: true, section: '7.18' },
   ban_list: { direction: 's2c', encrypted: true, section: '7.18' },
-  room_join: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
-  room_part: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 1 },
-  rooms: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 3 },
-  topic: { direction: 'c2s', encrypted: true, section: '7.15', rateCost: 2 },
-  room_joined: { direction: 's2c', encrypted: true, section: '7.15' },
-  room_parted: { direction: 's2c', encrypted: true, section: '7.15' },
-  room_list: { direction: 's2c', encrypted: true, section: '7.15' },
-  topic_changed: { direction: 's2c', encrypted: true, section: '7.15' },
   error: { direction: 'both', encrypted: true, section: '4', rateCost: 1 },
   ping: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
   pong: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },

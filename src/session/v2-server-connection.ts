@@ -46,6 +46,21 @@ import {
 import { StateMachine } from './machine.js';
 import { b64, encodeV2Packet, joinPackets, parseClientPacket, splitPackets, unb64 } from './v2-codec.js';
 
+/**
+ * 7.18: what the packet table cannot say about a moderation packet, checked as part of parsing
+ * (PACKET_MALFORMED): a `ban` names exactly one target. (A mute's `room` without the `rooms`
+ * feature is refused with every other `room` by checkReceivedForm, 7.15.)
+ */
+function checkModerationForm(packet: V2ClientPacket, _agreed: ReadonlySet<string>): void {
+  if (packet.type !== 'ban') return;
+  const targets = [packet.name, packet.key, packet.addr].filter((t) => t !== undefined).length;
+  if (targets !== 1)
+    throw parleyError(
+      'PACKET_MALFORMED',
+      `a ban names exactly one of name, key, addr (7.18), not ${targets}`,
+    );
+}
+
 /** Most plaintext bytes coalesced into one record: well inside any maxFrame a client accepts. */
 export const COALESCE_BYTES = 16 * 1024;
 
@@ -211,7 +226,10 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       // 4.3: a client's error ends the connection only when it says it is fatal.
       if (packet.type === 'error') this.machine.fire('error', packet.fatal ? 'fatal' : 'nonfatal');
       else if (packet.type === 'client_auth') this.handleClientAuth(packet, first);
-      else this.admit(packet.type);
+      else {
+        checkModerationForm(packet, this.agreed);
+        this.admit(packet.type);
+      }
       if (first) this.th = null;
       events.push({ kind: 'packet', packet });
       return true;

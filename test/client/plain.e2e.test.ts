@@ -92,6 +92,7 @@ describe.skipIf(!BUILT)(
       await alice.waitLine(/^\[\d\d:\d\d:\d\d\] -!- motd: be nice$/);
       const bob = plain(srv, ['-u', 'bob']);
       await bob.waitLine(/^joined as bob \(2 users here\)$/);
+      // The server offers rooms and the client asks for them: --plain prefixes room lines (7.15).
       await alice.waitLine(/^#lobby \[\d\d:\d\d:\d\d\] -!- bob joined$/);
 
       alice.send('hello bob');

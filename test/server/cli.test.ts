@@ -310,11 +310,15 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     const cli = run(['--port', '0', '--host', '127.0.0.1', '--max-frame', '1024']);
     const exit = await cli.exit();
     expect(exit.code).toBe(1);
+    // The server offers client-key by default, so a stamped line may carry the sender's key (7.16).
     expect(cli.stderr).toMatch(
       // With rooms offered (the default), a chat line with its room is the largest (7.15).
-      /over maxFrame 1024 \(spec 11\.1\): raise maxFrame to at least 12301 or lower maxMessage to at most 120/,
+      /\(with the sender's key, 7\.16\) take 12322 bytes, over maxFrame 1024 \(spec 11\.1\): raise maxFrame to at least 12322 or lower maxMessage to at most 117/,
     );
     expect(cli.stdout).not.toContain('listening');
+    const plain = run(['--port', '0', '--host', '127.0.0.1', '--max-frame', '1024', '--features', 'nick']);
+    expect((await plain.exit()).code).toBe(1);
+    expect(plain.stderr).toMatch(/at least 12298 or lower maxMessage to at most 121/);
   });
 
   it('offers the features it is told to (5.8), and refuses a name the spec does not define', async () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { createLogger } from '../../reference-server/logger.js';
-import { type RunningServer, startServer } from '../../reference-server/server.js';
+import { type RunningServer, type ServerOptions, startServer } from '../../reference-server/server.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits, LogLevel, Profile } from '../../src/generated/constants.js';
 import { LOOPBACK_LIMITS } from '../support/loopback-limits.js';
@@ -37,6 +37,9 @@ export interface TestServerOptions {
   readonly motd?: string;
   readonly logLevel?: LogLevel;
   readonly identity?: Identity;
+  /** Reserved names and moderation (7.17, 7.18), and their files. */
+  readonly guards?: ServerOptions['guards'];
+  readonly stateFiles?: ServerOptions['stateFiles'];
 }
 
 let sharedIdentity: Identity | null = null;
@@ -71,6 +74,8 @@ export class Harness {
       identity: profile === 'v2' ? (options.identity ?? testIdentity()) : undefined,
       limits: { ...LOOPBACK_LIMITS, ...options.limits },
       motd: options.motd,
+      guards: options.guards,
+      stateFiles: options.stateFiles,
       logger,
     });
     this.servers.push(server);

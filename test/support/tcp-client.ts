@@ -27,6 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import type { Identity } from '../../src/crypto/identity.js';
 import type { RandomSource } from '../../src/crypto/key-agreement.js';
 import type { RecordSealer } from '../../src/crypto/record-layer.js';
 import type { ParleyError } from '../../src/errors.js';
@@ -519,8 +520,9 @@ export interface V2ConnectOptions extends ConnectOptions {
   readonly groups?: readonly ('x25519' | 'modp14')[];
   /** Resolve as soon as the socket is connected, without waiting for server_auth. */
   readonly noWait?: boolean;
-  /** v2 features to ask for (5.8); default none, a 2.0 client. */
+  /** Features to list in client_hello (5.8), and a key to prove with client_auth (7.16). */
   readonly features?: readonly string[];
+  readonly clientKey?: Identity;
 }
 
 /** Connects a v2 client and resolves once the server has authenticated itself (5.5). */
@@ -534,6 +536,7 @@ export async function connectV2(port: number, options: V2ConnectOptions = {}): P
     expectedFingerprint: options.expectedFingerprint,
     groups: options.groups,
     features: options.features,
+    clientKey: options.clientKey,
   });
   const client = new V2TestClient(socket, endpoint, label, options.hold ?? false);
   if (options.noWait) return client;

@@ -1,0 +1,270 @@
+/**
+ * Moderation (spec 7.18): operators by key; kick, ban (key or address hash, with a duration) that
+ * survives a reconnect, unban, bans, mute, motd; the news to those that agreed moderation and
+ * `quit` to the others; NOT_OPERATOR; address hashes only to operators; log lines with the
+ * operator's fingerprint.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ServerAction } from '../../src/chat/chat-server.js';
+import { Moderation, parseSavedBans } from '../../src/chat/moderation.js';
+import { createRoomGuards } from '../../src/chat/room-guards.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { MemoryNet } from '../support/memory-net.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+const identity = identityFromSeed(Buffer.alloc(32, 7));
+const opKey = identityFromSeed(Buffer.alloc(32, 21));
+const trollKey = identityFromSeed(Buffer.alloc(32, 22));
+const ALL = ['client-key', 'moderation', 'whois'];
+
+function server(extra: { opsSeeAddresses?: boolean } = {}) {
+  const guards = createRoomGuards(
+    { moderation: { operators: [opKey.fingerprint], ...extra } },
+    V2_NAME_RULES,
+    LIMITS,
+    seededRandom('secret'),
+  );
+  const chat = createV2Server({ identity, random: seededRandom('server'), guards });
+  const net = new MemoryNet<V2ClientConnectionEvent>(chat as never);
+  const logs: string[] = [];
+  const members = new Map<string, { client: V2ClientConnection; id: number }>();
+  const origApply = net.apply.bind(net);
+  net.apply = (actions: ServerAction[]) => {
+    for (const a of actions) if (a.kind === 'log') logs.push(a.message);
+    origApply(actions);
+  };
+  let n = 0;
+  const join = (
+    name: string,
+    opts: { key?: typeof opKey; features?: readonly string[]; address?: string } = {},
+  ) => {
+    const client = new V2ClientConnection({
+      random: seededRandom(`c ${name} ${n++}`),
+      features: opts.features ?? ALL,
+      clientKey: opts.key,
+    });
+    const id = net.connect(client, opts.address ?? `10.0.0.${n}`);
+    if (client.state === 'READY') client.join(name);
+    net.settle();
+    members.set(name, { client, id });
+    return { client, id };
+  };
+  const packets = (name: string): V2ServerPacket[] =>
+    net.take(members.get(name)!.id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
+  const events = (name: string) => net.take(members.get(name)!.id);
+  const act = (name: string, request: Parameters<V2ClientConnection['moderate']>[0]) => {
+    members.get(name)!.client.moderate(request);
+    net.settle();
+  };
+  return { chat, net, logs, join, packets, events, act, members };
+}
+
+const errorOf = (events: readonly V2ClientConnectionEvent[]) =>
+  events.flatMap((e) =>
+    e.kind === 'error'
+      ? [e.error.code]
+      : e.kind === 'packet' && e.packet.type === 'error'
+        ? [e.packet.code]
+        : [],
+  );
+
+describe('moderation (7.18)', () => {
+  it('refuses a member who is not an operator, keyed or not, and changes nothing', () => {
+    const s = server();
+    s.join('op', { key: opKey });
+    s.join('anon');
+    s.join('keyed', { key: trollKey });
+    for (const who of ['anon', 'keyed']) {
+      s.packets(who);
+      s.act(who, { type: 'kick', name: 'op' });
+      expect(s.packets(who)).toEqual([
+        expect.objectContaining({ type: 'error', code: 'NOT_OPERATOR', fatal: false }),
+      ]);
+    }
+    expect(s.chat.room.names()).toEqual(['anon', 'keyed', 'op']);
+    expect(s.logs.some((l) => l.includes('kick refused: NOT_OPERATOR'))).toBe(true);
+  });
+
+  it('kicks: KICKED to the member, the news then `kicked` to moderation clients, `quit` to others', () => {
+    const s = server();
+    s.join('op', { key: opKey });
+    s.join('troll');
+    s.join('mod', { features: ['moderation'] });
+    s.join('old', { features: [] });
+    for (const n of ['op', 'troll', 'mod', 'old']) s.packets(n);
+    s.act('op', { type: 'kick', name: 'TROLL', reason: 'spam' });
+    expect(errorOf(s.events('troll'))).toEqual(['KICKED']);
+    expect(s.members.get('troll')!.client.state).toBe('CLOSED');
+    const ts = s.net.now;
+    expect(s.packets('mod')).toEqual([
+      { type: 'moderated', action: 'kick', target: 'troll', by: 'op', reason: 'spam', ts },
+      { type: 'user_left', name: 'troll', reason: 'kicked', ts },
+    ]);
+    expect(s.packets('old')).toEqual([{ type: 'user_left', name: 'troll', reason: 'quit', ts }]);
+    expect(s.logs).toContainEqual(
+      expect.stringContaining(`moderation: ${opKey.fingerprint} ("op") kick "troll" reason "spam"`),
+    );
+  });
+
+  it('bans a keyed member by key: its reconnect is refused at client_auth with BANNED; unban lifts it', () => {
+    const s = server();
+    s.join('op', { key: opKey });
+    s.join('troll', { key: trollKey });
+    s.packets('op');
+    s.act('op', { type: 'ban', name: 'troll', duration: 60, reason: 'abuse' });
+    expect(errorOf(s.events('troll'))).toEqual(['BANNED']);
+    expect(s.packets('op')).toEqual([
+      expect.objectContaining({ type: 'moderated', action: 'ban', target: 'troll', duration: 60 }),
+      expect.objectContaining({ type: 'user_left', name: 'troll', reason: 'banned' }),
+    ]);
+    const back = s.join('troll2', { key: trollKey });
+    expect(errorOf(s.events('troll2'))).toEqual(['BANNED']);
+    expect(back.client.state).not.toBe('JOINED');
+    // Anonymous from another address: not covered by a key ban.
+    expect(s.join('troll3').client.state).toBe('JOINED');
+    s.packets('op');
+    s.act('op', { type: 'bans' });
+    const list = s.packets('op').find((p) => p.type === 'ban_list');
+    expect(list).toEqual({
+      type: 'ban_list',
+      bans: [
+        {
+          id: 1,
+          kind: 'key',
+          target: trollKey.fingerprint,
+          name: 'troll',
+          by: opKey.fingerprint,
+          until: s.net.now + 60_000,
+          reason: 'abuse',
+        },
+      ],
+    });
+    s.act('op', { type: 'unban', ban: 1 });
+    expect(s.packets('op')).toEqual([
+      expect.objectContaining({ type: 'moderated', action: 'unban', target: 'troll' }),
+    ]);
+    s.packets('op');
+    expect(s.join('troll4', { key: trollKey }).client.state).toBe('JOINED');
+    s.packets('op');
+    s.act('op', { type: 'unban', ban: 1 });
+    expect(s.packets('op')).toEqual([expect.objectContaining({ type: 'error', code: 'NO_SUCH_BAN' })]);
+  });
+
+  it('bans an anonymous member by address hash: refused at accept until the ban ends', () => {
+    const s = server();
+    s.join('op', { key: opKey });
+    s.join('anon', { address: '192.0.2.7' });
+    s.act('op', { type: 'whois', name: 'anon' } as never);
+    s.members.get('op')!.client.whois('anon');
+    s.net.settle();
+    const whois = s.packets('op').find((p) => p.type === 'whois_reply') as {
+      addr?: string;
+      address?: string;
+    };
+    expect(whois.addr).toMatch(/^[A-Za-z0-9+/]{12}$/);
+    expect(whois.address).toBeUndefined();
+    s.act('op', { type: 'ban', addr: whois.addr!, duration: 30 });
+    expect(errorOf(s.events('anon'))).toEqual(['BANNED']);
+    const again = s.join('anon2', { address: '192.0.2.7' });
+    expect(again.client.state).toBe('CLOSED');
+    expect(s.events('anon2')).toContainEqual(expect.objectContaining({ kind: 'refused', code: 'BANNED' }));
+    s.net.now += 30_000;
+    expect(s.join('anon3', { address: '192.0.2.7' }).client.state).toBe('JOINED');
+  });
+
+  it('tells addresses only to operators, and the address itself only with opsSeeAddresses', () => {
+    const s = server({ opsSeeAddresses: true });
+    s.join('op', { key: opKey });
+    s.join('bob', { address: '198.51.100.4' });
+    s.members.get('op')!.client.whois('bob');
+    s.members.get('bob')!.client.whois('op');
+    s.net.settle();
+    expect(s.packets('op').find((p) => p.type === 'whois_reply')).toMatchObject({
+      addr: expect.any(String),
+      address: '198.51.100.4',
+    });
+    const seen = s.packets('bob').find((p) => p.type === 'whois_reply') as Record<string, unknown>;
+    expect(seen).toMatchObject({ name: 'op', fingerprint: opKey.fingerprint, op: true });
+    expect(seen.addr).toBeUndefined();
+    expect(seen.address).toBeUndefined();
+  });
+
+  it('mutes: MUTED to the member, its lines reach nobody; unmute; motd for the next joins', () => {
+    const s = server();
+    s.join('op', { key: opKey });
+    s.join('loud');
+    for (const n of ['op', 'loud']) s.packets(n);
+    s.act('op', { type: 'mute', name: 'loud', duration: 0, reason: 'calm down' });
+    expect(s.packets('loud')).toEqual([
+      expect.objectContaining({ type: 'moderated', action: 'mute', target: 'loud', duration: 0 }),
+    ]);
+    s.packets('op');
+    s.members.get('loud')!.client.say('LOUD');
+    s.net.settle();
+    expect(s.packets('loud')).toEqual([
+      expect.objectContaining({ type: 'error', code: 'MUTED', fatal: false }),
+    ]);
+    expect(s.packets('op')).toEqual([]);
+    s.act('op', { type: 'unmute', name: 'loud' });
+    s.members.get('loud')!.client.say('ok');
+    s.net.settle();
+    expect(s.packets('op').map((p) => p.type)).toEqual(['moderated', 'message']);
+    s.packets('loud');
+    s.act('op', { type: 'motd', text: 'be kind' });
+    expect(s.packets('loud')).toEqual([
+      expect.objectContaining({ type: 'moderated', action: 'motd', text: 'be kind' }),
+    ]);
+    s.join('late');
+    expect(s.packets('late')[0]).toMatchObject({ type: 'join_ok', motd: 'be kind' });
+  });
+
+  it('refuses a ban without exactly one target, and a room without the rooms feature, as PACKET_MALFORMED', () => {
+    const s = server();
+    s.join('op', { key: opKey });
+    s.act('op', { type: 'ban', name: 'x', key: opKey.fingerprint, duration: 1 });
+    expect(s.members.get('op')!.client.state).toBe('CLOSED');
+    const t = server();
+    t.join('op', { key: opKey });
+    t.join('bob');
+    t.act('op', { type: 'mute', name: 'bob', room: '#lobby', duration: 1 });
+    expect(t.members.get('op')!.client.state).toBe('CLOSED');
+  });
+});
+
+describe('the moderation state (7.18)', () => {
+  it('holds at most maxBans, saves key bans only, and reads them back', () => {
+    const m = new Moderation(
+      { maxBans: 2 },
+      { addressSecret: Buffer.alloc(32, 1), persist: true, operators: [] },
+    );
+    const key = { kind: 'key' as const, target: opKey.fingerprint };
+    expect(m.ban(key, 'op', 0, 1000, {})).toMatchObject({ id: 1, until: 0 });
+    expect(m.ban({ kind: 'addr', target: m.addressHash('10.0.0.1') }, 'op', 10, 1000, {})).toMatchObject({
+      id: 2,
+      until: 11_000,
+    });
+    expect(m.ban(key, 'op', 0, 1000, {})).toBeNull();
+    const saved = m.takeSave()!;
+    expect(saved.bans.map((b) => b.kind)).toEqual(['key']);
+    expect(m.takeSave()).toBeNull();
+    expect(m.list(11_000).map((b) => b.id)).toEqual([1]);
+    const again = new Moderation(
+      { maxBans: 5 },
+      { addressSecret: Buffer.alloc(32, 2), saved: parseSavedBans(JSON.parse(JSON.stringify(saved))) },
+    );
+    expect(again.bannedBy({ fingerprint: opKey.fingerprint, addr: null }, 0)?.id).toBe(1);
+    expect(again.ban(key, 'op', 0, 0, {})?.id).toBe(2);
+    expect(m.addressHash('10.0.0.1')).not.toBe(again.addressHash('10.0.0.1'));
+    for (const bad of [
+      null,
+      { version: 1 },
+      { version: 1, bans: [{ id: 1, kind: 'addr', target: 'x', by: 'o', until: 0 }] },
+      { version: 1, bans: [{ id: 0, kind: 'key', target: opKey.fingerprint, by: 'o', until: 0 }] },
+    ])
+      expect(() => parseSavedBans(bad)).toThrow();
+  });
+});
