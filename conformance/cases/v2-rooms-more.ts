@@ -11,7 +11,6 @@ import { foldCase } from '../../src/chat/name-rules.js';
 import { LIMITS } from '../../src/generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case, CaseContext } from '../case.js';
-import { pause } from '../driver.js';
 import { limitText, pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import {
@@ -267,7 +266,7 @@ export const v2RoomsMoreCases: Case[] = [
       const told = ctx.options.maxRoomsPerMember;
       const limit = told ?? LIMITS.maxRoomsPerMember;
       const [a, b] = [await member(ctx, 'rma'), await member(ctx, 'rmb')];
-      const spend = bucketOf(ctx, 2);
+      const spend = bucketOf(ctx, 2, [a, b]);
       const rooms: string[] = [];
       // #lobby is one of its rooms already.
       for (let i = 1; i < limit; i++) {
@@ -460,9 +459,11 @@ export const v2RoomsMoreCases: Case[] = [
  * A member's token bucket as the case can know it (7.8): --burst tokens, the first `spent` of them
  * gone on the join, refilled at ratePerSecond, which is not announced but is at least 1 a second
  * (11). A case that spends more than a burst waits, before each packet past it, until the bucket
- * holds that packet's rateCost, so the rate limit never decides what the case checks.
+ * holds that packet's rateCost, so the rate limit never decides what the case checks. It waits by
+ * reading `members` (their pings answered, 7.8), so no idle timeout ends them meanwhile; what
+ * arrives in the wait is nothing the case checks.
  */
-function bucketOf(ctx: CaseContext, spent: number): (cost: number) => Promise<void> {
+function bucketOf(ctx: CaseContext, spent: number, members: V2Session[]): (cost: number) => Promise<void> {
   const burst = ctx.options.burst;
   let tokens = burst - spent;
   let at = Date.now();
@@ -470,7 +471,8 @@ function bucketOf(ctx: CaseContext, spent: number): (cost: number) => Promise<vo
     tokens = Math.min(burst, tokens + (Date.now() - at) / 1000);
     at = Date.now();
     if (tokens < cost) {
-      await pause(Math.ceil((cost - tokens) * 1000) + 100);
+      const ms = Math.ceil((cost - tokens) * 1000) + 100;
+      await Promise.all(members.map((m) => m.until(() => false, 'the bucket refilling', ms).catch(() => {})));
       tokens = cost;
       at = Date.now();
     }
