@@ -57,7 +57,7 @@ export const LIMITS = {
   maxQueuedBytes: 1048576,
   maxTotalQueuedBytes: 268435456,
   replyPassBytes: 262144,
-  fanoutTokenBytes: 32768,
+  fanoutTokenBytes: 1073741824,
   maxAddressesPerPrefix: 16,
   sendWindowBytes: 65536,
   slowReaderMs: 60000,
@@ -415,22 +415,25 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'and an export still arrives, at a pace shared with the other askers.',
   },
   fanoutTokenBytes: {
-    default: 32768,
+    default: 1073741824,
     min: 1024,
     max: 1073741824,
     unit: 'bytes',
     text:
-      'The fan-out a token pays for (7.8): a packet that passes the rate limit and makes the server queue ' +
-      'packets for the room\'s members (a chat line, an action, `away`, `nick`: the bytes of each packet ' +
-      'queued, summed over the members it is queued for, the sender\'s own echo included) also takes one ' +
-      'token from the sender\'s bucket for each whole fanoutTokenBytes of them, at most rateBurst, once it ' +
-      'has taken effect; the bucket may go below zero by that much, and the sender\'s next packets are ' +
-      'refused (RATE_LIMITED) until it has refilled. So the work one member makes the server do each ' +
-      'second is bounded by ratePerSecond x fanoutTokenBytes bytes, whatever the size of the room: within ' +
-      'the packet rate alone, 100 members saying long lines made every member\'s queue grow as the square ' +
-      'of the room and held an honest member\'s own line for seconds. In a room of 100 members a line of ' +
-      '300 bytes costs 1 token; a line of 1,000 characters costs 4, a user_away with a long reason to 200 ' +
-      'members 3.',
+      'Off by default (the default is its largest value, so no room reaches one token): a sender that ' +
+      'keeps to the packet rate and its rateCost must not lose lines, and at 32 KiB a member filling a ' +
+      'history at that rate in a room of a few members lost them (the export cases, 7.7), so an operator ' +
+      'who sets it smaller accepts that cost for a bound on fan-out. The fan-out a token pays for (7.8): a ' +
+      'packet that passes the rate limit and makes the server queue packets for the room\'s members (a ' +
+      'chat line, an action, `away`, `nick`: the bytes of each packet queued, summed over the members it ' +
+      'is queued for, the sender\'s own echo included) also takes one token from the sender\'s bucket for ' +
+      'each whole fanoutTokenBytes of them, at most rateBurst, once it has taken effect; the bucket may go ' +
+      'below zero by that much, and the sender\'s next packets are refused (RATE_LIMITED) until it has ' +
+      'refilled. So the work one member makes the server do each second is bounded by ratePerSecond x ' +
+      'fanoutTokenBytes bytes, whatever the size of the room: within the packet rate alone, 100 members ' +
+      'saying long lines made every member\'s queue grow as the square of the room and held an honest ' +
+      'member\'s own line for seconds. In a room of 100 members a line of 300 bytes costs 1 token; a line ' +
+      'of 1,000 characters costs 4, a user_away with a long reason to 200 members 3.',
   },
   maxAddressesPerPrefix: {
     default: 16,
