@@ -286,4 +286,39 @@ export const v2NameCases: Case[] = [
         );
     },
   },
+  {
+    id: 'v2-chat/7.2/12',
+    section: '7.2',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'A look-alike of a case variant of a name in use gets NAME_TAKEN (with look3i in: LOOK3l, which reads as LOOK3I)',
+    specText: texts(
+      quote('7.2', 'Each key is then written in key classes'),
+      quote('7.2', 'the two keys do not chain'),
+    ),
+    covers: [],
+    accepts: [
+      'join_error NAME_TAKEN for the capitals with l for the final i, then join_ok for a free name on the same connection',
+    ],
+    async run(ctx) {
+      const { v2, max } = await withNameRoom(
+        ctx,
+        'classes',
+        2,
+        'join_error NAME_TAKEN',
+        'leaves no room for a look-alike',
+      );
+      const member = await ctx.v2('member');
+      const name = `${ctx.name('case').slice(0, max - 1)}i`;
+      const joined = await ctx.attempt('join_ok', `joining as ${JSON.stringify(name)}`, () =>
+        member.join(name),
+      );
+      if (joined.type !== 'join_ok') ctx.fail(`join_ok for the free, valid name "${name}"`, joined.type);
+      // In capitals the final i is I, which reads as l: the look-alike shares no key with the
+      // name unless keys are written in classes.
+      await expectJoinRefused(ctx, v2, `${name.slice(0, -1).toUpperCase()}l`, 'NAME_TAKEN');
+      await expectJoinAccepted(ctx, v2, ctx.name('free'));
+    },
+  },
 ];

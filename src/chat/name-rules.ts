@@ -105,15 +105,81 @@ export function skeleton(text: string): string {
   return mapCodePoints(text.normalize('NFD'), PROTOTYPES).normalize('NFD');
 }
 
+/** Whether two Allowed code points share a script (7.2: Common and Inherited count as any). */
+function shareScript(a: number, b: number): boolean {
+  const sa = allowedScripts(a);
+  const sb = allowedScripts(b);
+  if (sa === null || sb === null) return false;
+  const any = (s: readonly string[]) => s.includes('Zyyy') || s.includes('Zinh');
+  return any(sa) || any(sb) || sa.some((s) => sb.includes(s));
+}
+
+/**
+ * The key classes of 7.2: each Allowed code point joined with its case folding and with its
+ * confusable prototype when that is one code point of a script they share, closed under both
+ * (union-find). Why: case and look-alike are each
+ * "the same name", and together they chain: `I` folds to `i` and looks like `l`, so `iris`,
+ * `IRIS`, `IRlS` and `lris` are one name, which two keys alone did not see (`IRlS` shared a key
+ * with `IRIS` only). Only single code points within a script chain, so a Greek or Cyrillic letter
+ * does not pull two Latin letters together (`Υ` looks like `Y` and folds to `υ`, which looks like
+ * `u`); whole-script look-alikes are still caught by the skeleton itself.
+ */
+function keyClasses(): ReadonlyMap<number, number> {
+  const parent = new Map<number, number>();
+  const root = (cp: number): number => {
+    let r = cp;
+    for (let up = parent.get(r); up !== undefined; up = parent.get(r)) r = up;
+    return r;
+  };
+  for (const map of [FOLDS, PROTOTYPES]) {
+    for (const [cp, to] of map) {
+      const target = to.codePointAt(0)!;
+      if (to.length !== String.fromCodePoint(target).length || !shareScript(cp, target)) continue;
+      const a = root(cp);
+      const b = root(target);
+      if (a !== b) parent.set(Math.max(a, b), Math.min(a, b));
+    }
+  }
+  // A class is written as its smallest member that folding and the skeleton leave as it is (a
+  // lower-case prototype: `i` for i, I, l, L, ı...), so that keys stay readable; else its smallest.
+  const members = new Map<number, number[]>();
+  for (const cp of [...parent.keys(), ...parent.values()]) {
+    const r = root(cp);
+    const list = members.get(r) ?? [];
+    if (!list.includes(cp)) list.push(cp);
+    members.set(r, list);
+  }
+  const classOf = new Map<number, number>();
+  for (const list of members.values()) {
+    const fixed = list.filter((cp) => !FOLDS.has(cp) && !PROTOTYPES.has(cp));
+    const name = Math.min(...(fixed.length > 0 ? fixed : list));
+    for (const cp of list) if (cp !== name) classOf.set(cp, name);
+  }
+  return classOf;
+}
+
+const CLASS_OF = keyClasses();
+
+/** `text` with each code point replaced by its key class (7.2). */
+export function inKeyClasses(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = CLASS_OF.get(ch.codePointAt(0)!);
+    out += c === undefined ? ch : String.fromCodePoint(c);
+  }
+  return out;
+}
+
 /**
  * The UTS #39 comparison keys of a name (spec 7.2): two names read alike when they share a key.
  * Some look-alikes show in one case only ("rn" and "m"; "I" and "l" as capitals), so no single key
  * catches them all: the first key folds case and then takes the skeleton (Alice/ALICE, rn/m,
- * Straße/STRASSE), the second takes the skeleton and then folds case (honestI/honestl).
+ * Straße/STRASSE), the second takes the skeleton and then folds case (honestI/honestl); both are
+ * then written in key classes, so that a case variant's look-alike is the name too (IRlS/iris).
  */
 export function skeletonKeys(name: string): readonly [string, string] {
   const nfc = name.normalize('NFC');
-  return [skeleton(foldCase(nfc)), foldCase(skeleton(nfc))];
+  return [inKeyClasses(skeleton(foldCase(nfc))), inKeyClasses(foldCase(skeleton(nfc)))];
 }
 
 const DOT_ABOVE = 0x307;

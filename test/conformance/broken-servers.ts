@@ -14,6 +14,7 @@ import { plantNoPartNotice, plantRoomLeak, plantRoomOutlives } from '../../fuzz/
 import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
 import type { ChatServer, Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
+import { foldCase, skeleton } from '../../src/chat/name-rules.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { KeyAgreement } from '../../src/crypto/key-agreement.js';
@@ -339,6 +340,22 @@ const PLANTED: readonly Planted[] = [
         if (verdict.ok || verdict.code !== 'NAME_TAKEN') return verdict;
         const lower = (n: string) => n.normalize('NFC').toLowerCase();
         return room.names().some((n) => lower(n) === lower(name)) ? verdict : { ok: true, name };
+      }),
+  },
+  {
+    name: 'compares names by two keys without key classes',
+    profile: 'v2',
+    fault: 'a look-alike of a case variant (LOOK3l for look3i) is not the same name',
+    caughtBy: 'v2-chat/7.2/12',
+    plant: (server) =>
+      onNameCheck(server, (verdict, name, room) => {
+        if (verdict.ok || verdict.code !== 'NAME_TAKEN') return verdict;
+        const keys = (n: string) => {
+          const nfc = n.normalize('NFC');
+          return [skeleton(foldCase(nfc)), foldCase(skeleton(nfc))];
+        };
+        const mine = keys(name);
+        return room.names().some((n) => keys(n).some((k) => mine.includes(k))) ? verdict : { ok: true, name };
       }),
   },
   {

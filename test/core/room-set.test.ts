@@ -157,7 +157,8 @@ describe('rooms in the model (7.15)', () => {
     ask(1, { kind: 'room_join', room: '#tea' });
     ask(2, { kind: 'room_join', room: '#tea' });
     ask(2, { kind: 'room_part', room: '#tea' });
-    const tea = room.rooms.find(room.rooms.check('#tea').ok ? ['tea'] : [])!;
+    const check = room.rooms.check('#tea');
+    const tea = room.rooms.find(check.ok ? check.keys : [])!;
     expect(tea.history.all().map((e) => (e.kind === 'leave' ? `${e.kind}:${e.reason}` : e.kind))).toEqual([
       'join',
       'join',
@@ -176,7 +177,8 @@ describe('rooms in the model (7.15)', () => {
     const say = (text: string, at?: string) =>
       ask(1, { kind: 'say', text, action: false, ...(at ? { room: at } : {}) });
     const texts = (name: string) => {
-      const r = room.rooms.find(room.rooms.check(name).ok ? [name.slice(1)] : [])!;
+      const check = room.rooms.check(name);
+      const r = room.rooms.find(check.ok ? check.keys : [])!;
       return r.history.all().map((e) => (e.kind === 'message' ? e.text : e.kind));
     };
     // lobby: join; #a: join; #b: join (3 held)
