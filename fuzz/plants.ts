@@ -502,15 +502,18 @@ export function plantRoomLeak(server: ChatServer<unknown>): void {
 
 /** A part's presence notice is never queued: the room's other members are not told. */
 export function plantNoPartNotice(server: ChatServer<unknown>): void {
-  const dialect = server.dialect as unknown as { presence: { notice: (...args: unknown[]) => void } };
+  // The presence batches of the v2 dialect's membership renders (src/chat/v2-membership.ts).
+  const { presence } = (
+    server.dialect as unknown as { membership: { presence: { notice: (...args: unknown[]) => void } } }
+  ).membership;
   onRooms(server, (render) => (decision, ...rest) => {
     if (decision.kind !== 'room-parted') return render(decision, ...rest);
-    const notice = dialect.presence.notice;
-    dialect.presence.notice = () => {};
+    const notice = presence.notice;
+    presence.notice = () => {};
     try {
       return render(decision, ...rest);
     } finally {
-      dialect.presence.notice = notice;
+      presence.notice = notice;
     }
   });
 }

@@ -133,8 +133,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     flushQueued = true;
     setImmediate(() => {
       flushQueued = false;
-      // Streamed: each record is written as soon as it is sealed (see flush).
-      applyEach((act) => chat.flush(act));
+      // Pulled: each record is written as soon as it is sealed (see flushing).
+      apply(chat.flushing());
     });
   };
 
@@ -165,25 +165,24 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     socket.once('close', () => clearTimeout(force));
   };
 
-  /** Carries out actions as `each` hands them over, then what follows from them. */
-  const applyEach = (each: (act: (action: ServerAction) => void) => void) => {
+  /** Carries out actions in the order they come, then what follows from them. */
+  const apply = (actions: Iterable<ServerAction>) => {
     const took: ConnId[] = [];
-    each((action) => {
+    for (const action of actions) {
       if (action.kind === 'log') {
         logger.log(action.level, action.message);
-        return;
+        continue;
       }
       const socket = sockets.get(action.id);
-      if (!socket) return;
+      if (!socket) continue;
       if (action.kind === 'write') {
-        if (socket.destroyed) return;
         // Under the socket's mark it has taken the bytes; otherwise its 'drain' event says so.
-        if (socket.write(action.data)) took.push(action.id);
+        if (!socket.destroyed && socket.write(action.data)) took.push(action.id);
       } else {
         sockets.delete(action.id);
         closeSocket(socket);
       }
-    });
+    }
     if (took.length > 0) apply(chat.drained(took, Date.now()));
     saveState();
     schedule();
@@ -201,19 +200,6 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         logger.log('error', `cannot write the ${save.what} file ${path}: ${(err as Error).message}`);
       }
     }
-  };
-
-  const apply = (actions: ServerAction[]) => {
-    // Most reads (a chat line, a pong) return nothing to do until the turn's flush: no closures.
-    if (actions.length === 0) {
-      saveState();
-      schedule();
-      flushSoon();
-      return;
-    }
-    applyEach((act) => {
-      for (const action of actions) act(action);
-    });
   };
 
   /**

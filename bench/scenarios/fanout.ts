@@ -41,7 +41,7 @@ export interface FanoutOptions {
   readonly workers?: number;
 }
 
-export interface FanoutResult {
+export interface FanoutResult extends DeliveryFigures {
   readonly scenario: 'fanout';
   readonly server: string;
   readonly clients: number;
@@ -51,27 +51,8 @@ export interface FanoutResult {
   readonly workers: number;
   /** Lines per sender of the unmeasured round run first (0: none). */
   readonly warmupMessages: number;
-  readonly completed: boolean;
-  readonly expectedDeliveries: number;
-  readonly deliveries: number;
-  readonly seconds: number;
-  readonly deliveriesPerSec: number;
   readonly messagesPerSec: number;
-  readonly latencyMs: LatencySummary;
-  readonly exactlyOnce: boolean;
-  readonly duplicates: number;
-  readonly missing: number;
-  readonly outOfOrder: number;
-  readonly foreign: number;
   readonly notices: number;
-  readonly serverCpuMs: number | null;
-  readonly serverCpuPercent: number | null;
-  /** Server CPU time per delivery: what a delivery costs the server, whatever drove it. */
-  readonly serverUsPerDelivery: number | null;
-  readonly serverPeakRssBytes: number | null;
-  readonly loadgenCpuMs: number;
-  /** Load generator CPU over wall time; near 100 (one thread) it, not the server, set the pace. */
-  readonly loadgenCpuPercent: number;
   /**
    * With several rounds (fanout-rounds.ts), every round's figures in the order they ran; the rest
    * of this result is the round reported (the median).
@@ -88,6 +69,107 @@ export interface RoundFigures {
 export function cpuDelta(before: ProcessSample | null, after: ProcessSample | null): number | null {
   if (!before || !after || before.cpuMs === null || after.cpuMs === null) return null;
   return after.cpuMs - before.cpuMs;
+}
+
+/** The measured interval of a delivery run: from the first send until done or the timeout. */
+export interface Interval {
+  readonly t0: number;
+  readonly stoppedAt: number;
+  readonly before: ProcessSample | null;
+  readonly after: ProcessSample | null;
+  readonly cpu: NodeJS.CpuUsage;
+}
+
+/**
+ * Starts the senders (`go`) with the clock, waits for `done` or `timeoutMs`, and samples the
+ * server (CPU, peak RSS) and this process's CPU across that interval. Every scenario that counts
+ * deliveries (fanout, rooms) measures the same way.
+ */
+export async function measureDeliveries(
+  server: ServerUnderTest,
+  timeoutMs: number,
+  go: () => void,
+  done: Promise<unknown>,
+): Promise<Interval> {
+  const before = server.monitor?.sample() ?? null;
+  const cpuBefore = process.cpuUsage();
+  const t0 = nowUs();
+  go();
+  let timer: NodeJS.Timeout | null = null;
+  await Promise.race([
+    done,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  if (timer) clearTimeout(timer);
+  const after = server.monitor?.sample() ?? null;
+  return { t0, stoppedAt: nowUs(), before, after, cpu: process.cpuUsage(cpuBefore) };
+}
+
+/** What the receivers counted over a run (fanout-shard.ts, rooms.ts). */
+export interface DeliveryTally {
+  readonly expected: number;
+  readonly delivered: number;
+  /** When the last line arrived (µs, nowUs). */
+  readonly lastDeliveryUs: number;
+  readonly duplicates: number;
+  readonly outOfOrder: number;
+  readonly missing: number;
+  readonly foreign: number;
+  readonly latency: Samples;
+}
+
+/** The figures every delivery run reports (fanout and rooms results both carry them). */
+export interface DeliveryFigures {
+  readonly completed: boolean;
+  readonly expectedDeliveries: number;
+  readonly deliveries: number;
+  readonly seconds: number;
+  readonly deliveriesPerSec: number;
+  readonly latencyMs: LatencySummary;
+  readonly exactlyOnce: boolean;
+  readonly duplicates: number;
+  readonly missing: number;
+  readonly outOfOrder: number;
+  readonly foreign: number;
+  readonly serverCpuMs: number | null;
+  readonly serverCpuPercent: number | null;
+  /** Server CPU time per delivery: what a delivery costs the server, whatever drove it. */
+  readonly serverUsPerDelivery: number | null;
+  readonly serverPeakRssBytes: number | null;
+  readonly loadgenCpuMs: number;
+  /** Load generator CPU over wall time; near 100 (one thread) it, not the server, set the pace. */
+  readonly loadgenCpuPercent: number;
+}
+
+/** A run's figures from its tally and its interval: seconds count from the first send to the last delivery. */
+export function deliveryFigures(tally: DeliveryTally, interval: Interval): DeliveryFigures {
+  const { expected, delivered, duplicates, outOfOrder, missing, foreign } = tally;
+  const completed = delivered === expected;
+  const end = completed ? tally.lastDeliveryUs : interval.stoppedAt;
+  const seconds = Math.max(1e-6, (end - interval.t0) / 1e6);
+  const serverCpuMs = cpuDelta(interval.before, interval.after);
+  const loadgenCpuMs = (interval.cpu.user + interval.cpu.system) / 1000;
+  return {
+    completed,
+    expectedDeliveries: expected,
+    deliveries: delivered,
+    seconds,
+    deliveriesPerSec: delivered / seconds,
+    latencyMs: summarise(tally.latency),
+    exactlyOnce: completed && duplicates === 0 && outOfOrder === 0 && missing === 0 && foreign === 0,
+    duplicates,
+    missing,
+    outOfOrder,
+    foreign,
+    serverCpuMs,
+    serverCpuPercent: serverCpuMs === null ? null : serverCpuMs / 10 / seconds,
+    serverUsPerDelivery: serverCpuMs === null || delivered === 0 ? null : (serverCpuMs * 1000) / delivered,
+    serverPeakRssBytes: interval.after?.peakRssBytes ?? null,
+    loadgenCpuMs,
+    loadgenCpuPercent: loadgenCpuMs / 10 / seconds,
+  };
 }
 
 /** A shard of the load, in this thread or in a worker thread. */
@@ -198,38 +280,34 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       throw new Error(`${failed} of ${n} clients did not join: ${errors.join('; ')}`);
     }
 
-    const monitor = options.server.monitor;
-    const before = monitor?.sample() ?? null;
-    const cpuBefore = process.cpuUsage();
-    const t0 = nowUs();
-    for (const shard of shards) shard.go();
-    let timer: NodeJS.Timeout | null = null;
-    await Promise.race([
+    const interval = await measureDeliveries(
+      options.server,
+      options.timeoutMs,
+      () => {
+        for (const shard of shards) shard.go();
+      },
       Promise.all(shards.map((sh) => sh.done)),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, options.timeoutMs);
-      }),
-    ]);
-    if (timer) clearTimeout(timer);
-    const after = monitor?.sample() ?? null;
-    const cpu = process.cpuUsage(cpuBefore);
-    const stoppedAt = nowUs();
+    );
     for (const shard of shards) shard.stop();
     const reports = await Promise.all(shards.map((sh) => sh.report()));
 
     const sum = (key: keyof Omit<ShardReport, 'latencies'>) => reports.reduce((t, r) => t + r[key], 0);
     const delivered = sum('delivered');
-    const expected = s * m * perMessage;
-    const completed = delivered === expected;
-    const end = completed ? Math.max(...reports.map((r) => r.lastDeliveryUs)) : stoppedAt;
-    const seconds = Math.max(1e-6, (end - t0) / 1e6);
     const latency = new Samples(delivered);
     for (const r of reports) for (const v of r.latencies) latency.push(v);
-    const duplicates = sum('duplicates');
-    const outOfOrder = sum('outOfOrder');
-    const missing = sum('missing');
-    const foreign = sum('foreign');
-    const serverCpuMs = cpuDelta(before, after);
+    const figures = deliveryFigures(
+      {
+        expected: s * m * perMessage,
+        delivered,
+        lastDeliveryUs: Math.max(...reports.map((r) => r.lastDeliveryUs)),
+        duplicates: sum('duplicates'),
+        outOfOrder: sum('outOfOrder'),
+        missing: sum('missing'),
+        foreign: sum('foreign'),
+        latency,
+      },
+      interval,
+    );
     return {
       scenario: 'fanout',
       server: options.server.label,
@@ -239,25 +317,9 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       window,
       workers,
       warmupMessages: 0,
-      completed,
-      expectedDeliveries: expected,
-      deliveries: delivered,
-      seconds,
-      deliveriesPerSec: delivered / seconds,
-      messagesPerSec: delivered / perMessage / seconds,
-      latencyMs: summarise(latency),
-      exactlyOnce: completed && duplicates === 0 && outOfOrder === 0 && missing === 0 && foreign === 0,
-      duplicates,
-      missing,
-      outOfOrder,
-      foreign,
+      ...figures,
+      messagesPerSec: delivered / perMessage / figures.seconds,
       notices: sum('notices'),
-      serverCpuMs,
-      serverCpuPercent: serverCpuMs === null ? null : serverCpuMs / 10 / seconds,
-      serverUsPerDelivery: serverCpuMs === null || delivered === 0 ? null : (serverCpuMs * 1000) / delivered,
-      serverPeakRssBytes: after?.peakRssBytes ?? null,
-      loadgenCpuMs: (cpu.user + cpu.system) / 1000,
-      loadgenCpuPercent: (cpu.user + cpu.system) / 10_000 / seconds,
     };
   } finally {
     await Promise.all(shards.map((sh) => sh.leave()));

@@ -13,8 +13,8 @@
  */
 import { type ClientSpec, createClient, leaveAll, startAll } from '../load-client.js';
 import type { ServerUnderTest } from '../server-process.js';
-import { type LatencySummary, nowUs, Samples, summarise } from '../stats.js';
-import { cpuDelta } from './fanout.js';
+import { nowUs, Samples } from '../stats.js';
+import { type DeliveryFigures, deliveryFigures, measureDeliveries } from './fanout.js';
 
 export interface RoomsOptions {
   readonly server: ServerUnderTest;
@@ -27,7 +27,7 @@ export interface RoomsOptions {
   readonly connectConcurrency?: number;
 }
 
-export interface RoomsResult {
+export interface RoomsResult extends DeliveryFigures {
   readonly scenario: 'rooms';
   readonly server: string;
   readonly clients: number;
@@ -35,22 +35,6 @@ export interface RoomsResult {
   readonly senders: number;
   readonly messages: number;
   readonly window: number;
-  readonly completed: boolean;
-  readonly expectedDeliveries: number;
-  readonly deliveries: number;
-  readonly seconds: number;
-  readonly deliveriesPerSec: number;
-  readonly latencyMs: LatencySummary;
-  readonly exactlyOnce: boolean;
-  readonly duplicates: number;
-  readonly missing: number;
-  readonly outOfOrder: number;
-  /** Lines of another room, or not the bench's: a leak across rooms shows here. */
-  readonly foreign: number;
-  readonly serverCpuMs: number | null;
-  readonly serverUsPerDelivery: number | null;
-  readonly serverPeakRssBytes: number | null;
-  readonly loadgenCpuPercent: number;
 }
 
 export const roomOfClient = (i: number, rooms: number) => `#room${i % rooms}`;
@@ -134,27 +118,19 @@ export async function runRooms(options: RoomsOptions): Promise<RoomsResult> {
     const joins = await startAll(clients, options.connectConcurrency ?? 50, joinedBy);
     if (joins.failed > 0)
       throw new Error(`${joins.failed} of ${n} clients did not join their room: ${joins.errors.join('; ')}`);
-    const monitor = options.server.monitor;
-    const before = monitor?.sample() ?? null;
-    const cpuBefore = process.cpuUsage();
-    const t0 = nowUs();
-    pump();
-    let timer: NodeJS.Timeout | null = null;
-    await Promise.race([
-      done,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, options.timeoutMs);
-      }),
-    ]);
-    if (timer) clearTimeout(timer);
-    const after = monitor?.sample() ?? null;
-    const cpu = process.cpuUsage(cpuBefore);
-    const completed = delivered === expected;
-    const end = completed ? lastDelivery : nowUs();
-    const seconds = Math.max(1e-6, (end - t0) / 1e6);
+    const interval = await measureDeliveries(options.server, options.timeoutMs, pump, done);
     let missing = 0;
     for (let i = 0; i < n; i++) missing += m - next[i];
-    const serverCpuMs = cpuDelta(before, after);
+    const tally = {
+      expected,
+      delivered,
+      lastDeliveryUs: lastDelivery,
+      duplicates,
+      outOfOrder,
+      missing,
+      foreign,
+      latency,
+    };
     return {
       scenario: 'rooms',
       server: options.server.label,
@@ -163,21 +139,8 @@ export async function runRooms(options: RoomsOptions): Promise<RoomsResult> {
       senders: r,
       messages: m,
       window,
-      completed,
-      expectedDeliveries: expected,
-      deliveries: delivered,
-      seconds,
-      deliveriesPerSec: delivered / seconds,
-      latencyMs: summarise(latency),
-      exactlyOnce: completed && duplicates === 0 && outOfOrder === 0 && missing === 0 && foreign === 0,
-      duplicates,
-      missing,
-      outOfOrder,
-      foreign,
-      serverCpuMs,
-      serverUsPerDelivery: serverCpuMs === null || delivered === 0 ? null : (serverCpuMs * 1000) / delivered,
-      serverPeakRssBytes: after?.peakRssBytes ?? null,
-      loadgenCpuPercent: (cpu.user + cpu.system) / 10_000 / seconds,
+      // A line of another room, or not the bench's, counts as foreign: a leak across rooms shows there.
+      ...deliveryFigures(tally, interval),
     };
   } finally {
     for (const c of clients) c.onChat = null;

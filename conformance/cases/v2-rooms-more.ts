@@ -27,9 +27,9 @@ import {
   roomBarrier,
   roomName,
   roomOf,
-  roomsOffered,
   show,
 } from './v2-room-steps.js';
+import { roomsCase } from './v2-rooms-case.js';
 import { tag } from './v2-steps.js';
 
 type TopicChanged = V2PacketOf<'topic_changed'>;
@@ -41,11 +41,8 @@ function setTopic(ctx: CaseContext, v2: V2Session, room: string, topic: string) 
 }
 
 export const v2RoomsMoreCases: Case[] = [
-  {
+  roomsCase({
     id: 'v2-chat/7.15/8',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description: 'rooms lists every room that exists with its member count and topic, sorted by folded name',
     specText: texts(
       quote('7.15', '`rooms` asks for every room that exists'),
@@ -54,10 +51,8 @@ export const v2RoomsMoreCases: Case[] = [
     covers: [pkt('v2', 'rooms'), pkt('v2', 'room_list'), tr('v2/server', 'JOINED', 'rooms')],
     accepts: [
       'room_list (its parts joined) with both rooms of the case (2 members and the topic; 1 member and ""), #lobby, sorted by case-folded name',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const [a, b, c] = [await member(ctx, 'rla'), await member(ctx, 'rlb'), await member(ctx, 'rlc')];
       const [one, two] = [roomName(ctx, 'rl1'), roomName(ctx, 'rl2')];
       const topic = ctx.line(`about ${tag()}`).slice(0, ctx.options.maxTopic ?? LIMITS.maxTopic);
@@ -88,12 +83,9 @@ export const v2RoomsMoreCases: Case[] = [
       const inOrder = folded.every((f, i) => i === 0 || folded[i - 1] < f);
       ctx.check(inOrder, 'entries sorted by case-folded name, each room once', folded.join(', '));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/9',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'topic: topic_changed to every member of the room (the setter too) and to no one else; newcomers see it; "" clears it',
     specText: texts(
@@ -103,10 +95,8 @@ export const v2RoomsMoreCases: Case[] = [
     covers: [pkt('v2', 'topic'), pkt('v2', 'topic_changed'), tr('v2/server', 'JOINED', 'topic')],
     accepts: [
       'topic_changed (room, topic, by the setter) at both members and none at a non-member; room_joined with the topic, then with "" once cleared',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const [a, b, c] = [await member(ctx, 'rta'), await member(ctx, 'rtb'), await member(ctx, 'rtc')];
       const room = roomName(ctx, 'rt');
       const topic = ctx.line(`topic ${tag()}`).slice(0, ctx.options.maxTopic ?? LIMITS.maxTopic);
@@ -134,21 +124,16 @@ export const v2RoomsMoreCases: Case[] = [
       const entry = list.find((e) => e.room === room);
       ctx.check(entry?.topic === '', `${room} listed with topic ""`, JSON.stringify(entry ?? null));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/10',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description: 'A topic longer than maxTopic gets MESSAGE_TOO_LONG (not fatal) and changes nothing',
     specText: texts(quote('7.15', 'a longer one (up to the packet table'), limitText('maxTopic')),
     covers: [pkt('v2', 'topic')],
     accepts: [
       'error MESSAGE_TOO_LONG, not fatal; the room keeps its topic (room_list); a topic of exactly maxTopic is accepted',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const max = ctx.options.maxTopic ?? LIMITS.maxTopic;
       const a = await member(ctx, 'rtl');
       const room = roomName(ctx, 'rtl');
@@ -169,12 +154,9 @@ export const v2RoomsMoreCases: Case[] = [
         `error ${set.error}`,
       );
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/11',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A room name without #, empty, too long, or breaking the name rules of 7.2 gets ROOM_INVALID (not fatal)',
     specText: texts(
@@ -184,10 +166,8 @@ export const v2RoomsMoreCases: Case[] = [
     covers: [pkt('v2', 'room_join')],
     accepts: [
       'error ROOM_INVALID, not fatal, for each; then room_joined for a room name of exactly maxRoomName characters',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const v2 = await member(ctx, 'rinv');
       const max = maxRoomName(ctx);
       const base = roomName(ctx, 'rinv').slice(1);
@@ -210,12 +190,9 @@ export const v2RoomsMoreCases: Case[] = [
       const joined = await mustJoin(ctx, v2, longest);
       ctx.check(joined.room === longest, `room_joined for ${longest}`, show(joined));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/12',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'Room names that share a key (7.2) are one room: #LOBBY is #lobby, a look-alike (l for 1) joins the same room',
     specText: texts(
@@ -225,10 +202,8 @@ export const v2RoomsMoreCases: Case[] = [
     covers: [pkt('v2', 'room_joined')],
     accepts: [
       'room_joined #lobby for #LOBBY; room_joined naming the first spelling, with its member, for the look-alike',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const [a, b] = [await member(ctx, 'rca'), await member(ctx, 'rcb')];
       const lobby = await mustJoin(ctx, a, '#LOBBY');
       ctx.check(lobby.room === LOBBY, 'room_joined #lobby', show(lobby));
@@ -244,12 +219,9 @@ export const v2RoomsMoreCases: Case[] = [
         show(same),
       );
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/13',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A member in maxRoomsPerMember rooms (#lobby counted) gets TOO_MANY_ROOMS for one more, and the server goes on serving it',
     specText: texts(
@@ -259,10 +231,8 @@ export const v2RoomsMoreCases: Case[] = [
     covers: [tr('v2/server', 'JOINED', 'room_join')],
     accepts: [
       'room_joined for each room up to the limit, then error TOO_MANY_ROOMS (not fatal); a line in one of its rooms still reaches another member; after a part, a join succeeds',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const told = ctx.options.maxRoomsPerMember;
       const limit = told ?? LIMITS.maxRoomsPerMember;
       const [a, b] = [await member(ctx, 'rma'), await member(ctx, 'rmb')];
@@ -302,12 +272,9 @@ export const v2RoomsMoreCases: Case[] = [
       const later = await mustJoin(ctx, a, extra);
       ctx.check(later.room === extra, `room_joined ${extra} after a part`, show(later));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/14',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'With maxRooms rooms besides #lobby, a new room gets TOO_MANY_ROOMS; rooms that exist and #lobby can still be joined, and chat goes on',
     specText: texts(
@@ -317,10 +284,8 @@ export const v2RoomsMoreCases: Case[] = [
     covers: [tr('v2/server', 'JOINED', 'room_join')],
     accepts: [
       'error TOO_MANY_ROOMS (not fatal) for a new room once maxRooms exist; room_joined for an existing room and for #lobby; a line still reaches a member',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const told = ctx.options.maxRooms;
       const limit = told ?? LIMITS.maxRooms;
       const perMember = Math.max(
@@ -385,22 +350,17 @@ export const v2RoomsMoreCases: Case[] = [
       );
       ctx.note(`${existing} rooms existed, ${made.length} made`);
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/15',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A room that empties is forgotten: not listed, and a later join makes it new, without its topic or history',
     specText: quote('7.15', 'the room is forgotten: its history and its topic are dropped'),
     covers: [pkt('v2', 'room_list'), pkt('v2', 'export_reply')],
     accepts: [
       'the room gone from room_list once its member parts, and once its member leaves the server; room_joined with topic "" and only the newcomer; an export of it without the old line',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const topic = ctx.line(`old topic ${tag()}`).slice(0, ctx.options.maxTopic ?? LIMITS.maxTopic);
       const watcher = await member(ctx, 'rew');
       for (const how of ['part', 'goodbye'] as const) {
@@ -452,7 +412,7 @@ export const v2RoomsMoreCases: Case[] = [
         await mustPart(ctx, watcher, room);
       }
     },
-  },
+  }),
 ];
 
 /**

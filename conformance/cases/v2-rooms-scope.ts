@@ -19,9 +19,9 @@ import {
   roomBarrier,
   roomName,
   roomOf,
-  roomsOffered,
   show,
 } from './v2-room-steps.js';
+import { roomsCase } from './v2-rooms-case.js';
 import { tag } from './v2-steps.js';
 
 /** Whether `p` carries something a connection without rooms never gets (7.15). */
@@ -29,11 +29,8 @@ const roomForm = (p: V2ServerPacket) =>
   'room' in p || ('reason' in p && p.reason === 'part') || JSON.stringify(p).includes('"room"');
 
 export const v2RoomsScopeCases: Case[] = [
-  {
+  roomsCase({
     id: 'v2-chat/7.15/16',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A client without rooms on a server with rooms chats in #lobby only and gets the 2.0 forms: no room field, nothing of other rooms',
     specText: texts(
@@ -43,10 +40,8 @@ export const v2RoomsScopeCases: Case[] = [
     covers: [pkt('v2', 'message'), pkt('v2', 'user_list')],
     accepts: [
       "the #lobby lines both ways (with room #lobby at the member with rooms, without room at the other); who lists #lobby's members; nothing of another room, no room field anywhere",
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const plain = await member(ctx, 'r20plain', []);
       const r = await member(ctx, 'r20rooms');
       const room = roomName(ctx, 'r20');
@@ -100,12 +95,9 @@ export const v2RoomsScopeCases: Case[] = [
         left.map(show).join(', ') || 'none',
       );
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/17',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description: "who, export and the backlog of a room are that room's: its members, its lines, with room",
     specText: texts(
       quote('7.15', '`user_list` (the answer to `who`), `export_reply` and `backlog` are those of one room'),
@@ -114,11 +106,9 @@ export const v2RoomsScopeCases: Case[] = [
     covers: [pkt('v2', 'who'), pkt('v2', 'user_list'), pkt('v2', 'export'), pkt('v2', 'backlog')],
     accepts: [
       "user_list with room of the room's two members; export_reply parts with room holding the room's line and not the #lobby one; with backlog offered, the newcomer's backlog the same way",
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
       const features = await offeredFeatures(ctx);
-      if (!(await roomsOffered(ctx))) return;
       const [a, b] = [await member(ctx, 'rwa'), await member(ctx, 'rwb')];
       const room = roomName(ctx, 'rw');
       await mustJoin(ctx, a, room);
@@ -173,22 +163,17 @@ export const v2RoomsScopeCases: Case[] = [
         entries.join(' | '),
       );
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/18',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'Private messages are server-wide: members who share no room write to each other, and to oneself once',
     specText: quote('7.15', 'any joined member may write to any other, whatever rooms either is'),
     covers: [pkt('v2', 'msg'), pkt('v2', 'private')],
     accepts: [
       'the private message at its receiver and its echo at its sender, both ways, between members of two different rooms; one to oneself once',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const [a, b] = [await member(ctx, 'rxa'), await member(ctx, 'rxb')];
       const [ra, rb] = [roomName(ctx, 'rxa'), roomName(ctx, 'rxb')];
       for (const [m, room] of [
@@ -215,5 +200,5 @@ export const v2RoomsScopeCases: Case[] = [
       const got = atA.filter((p) => p.type === 'private' && p.text === self);
       ctx.check(got.length === 1, 'a private message to oneself once', `${got.length}`);
     },
-  },
+  }),
 ];

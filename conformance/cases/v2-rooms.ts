@@ -21,9 +21,9 @@ import {
   roomBarrier,
   roomName,
   roomOf,
-  roomsOffered,
   show,
 } from './v2-room-steps.js';
+import { roomsCase } from './v2-rooms-case.js';
 import { tag } from './v2-steps.js';
 
 /** A join notice for `name` in `room` (alone or in a batch, 7.6). */
@@ -40,11 +40,8 @@ const leftIn = (name: string, room: string, reason: string) => (p: V2ServerPacke
 const sorted = (names: readonly string[]) => [...names].sort();
 
 export const v2RoomsCases: Case[] = [
-  {
+  roomsCase({
     id: 'v2-chat/7.15/1',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'room_join: room_joined to the joiner before anything of the room, user_joined with room to the others, then lines reach the joiner',
     specText: texts(
@@ -59,10 +56,8 @@ export const v2RoomsCases: Case[] = [
     ],
     accepts: [
       'room_joined (the room, its members sorted, topic "") first at the joiner; user_joined (or users_joined) with room at the member; the next line in the room at both, none of the joiner about itself',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const a = await member(ctx, 'rja');
       const b = await member(ctx, 'rjb');
       const room = roomName(ctx, 'rj');
@@ -107,12 +102,9 @@ export const v2RoomsCases: Case[] = [
       const self = atB.filter(joinedIn(b.name!, room));
       ctx.check(self.length === 0, 'no user_joined of the joiner at the joiner', self.map(show).join(', '));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/2',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A room keeps the spelling that made it; joining a room one is in gets a fresh room_joined and nothing else',
     specText: texts(
@@ -122,11 +114,9 @@ export const v2RoomsCases: Case[] = [
     covers: [pkt('v2', 'room_joined'), tr('v2/server', 'JOINED', 'room_join')],
     accepts: [
       'room_joined naming the recorded spelling for a join in upper case; a second join: room_joined again, no notice to the other member, no backlog',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
       const features = ['rooms', 'backlog'];
-      if (!(await roomsOffered(ctx))) return;
       const a = await member(ctx, 'ria');
       const b = await member(ctx, 'rib', features);
       const room = roomName(ctx, 'ri');
@@ -153,22 +143,17 @@ export const v2RoomsCases: Case[] = [
       const extra = atB.filter((p) => roomOf(p) === room);
       ctx.check(extra.length === 0, 'nothing else after the second room_joined', extra.map(show).join(', '));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/3',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       "A line and an action said in a room reach exactly that room's members, each once, with the room and one id",
     specText: quote('7.15', '`message` and `action` go to exactly the members of their room'),
     covers: [pkt('v2', 'say'), pkt('v2', 'message'), pkt('v2', 'me'), pkt('v2', 'action')],
     accepts: [
       'the line and the action once at the sender and the other member, with room and the same id; nothing at a member of another room or a member without rooms',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const a = await member(ctx, 'rsa');
       const b = await member(ctx, 'rsb');
       const c = await member(ctx, 'rsc');
@@ -218,12 +203,9 @@ export const v2RoomsCases: Case[] = [
         atPlain.map(show).join(', '),
       );
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/4',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'say, me, who, export, topic and room_part naming a room the sender is not in get NOT_IN_ROOM, and nothing reaches the room',
     specText: texts(
@@ -233,11 +215,9 @@ export const v2RoomsCases: Case[] = [
     covers: [pkt('v2', 'who'), pkt('v2', 'export'), tr('v2/server', 'JOINED', 'room_part')],
     accepts: [
       'a non-fatal error NOT_IN_ROOM for each, for a room that exists and one that does not; nothing of it at the room',
-      'nothing to check when the server does not offer rooms',
     ],
     absence: true,
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const outsider = await member(ctx, 'rno');
       const owner = await member(ctx, 'rnm');
       const room = roomName(ctx, 'rn');
@@ -259,22 +239,17 @@ export const v2RoomsCases: Case[] = [
       const leaked = atOwner.filter((p) => roomOf(p) === room);
       ctx.check(leaked.length === 0, `nothing at ${room}`, leaked.map(show).join(', '));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/5',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'room_part: room_parted to the parter, user_left with reason part to the rest, and nothing more of the room to the parter',
     specText: quote('7.15', '`room_part {room}` takes the sender out of the room'),
     covers: [pkt('v2', 'room_part'), pkt('v2', 'room_parted'), pkt('v2', 'user_left')],
     accepts: [
       'room_parted for the room; user_left (or users_left) with room and reason part at both other members; a later line of the room at them only',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const [a, b, c] = [await member(ctx, 'rpa'), await member(ctx, 'rpb'), await member(ctx, 'rpc')];
       const room = roomName(ctx, 'rp');
       for (const m of [a, b, c]) await mustJoin(ctx, m, room);
@@ -295,12 +270,9 @@ export const v2RoomsCases: Case[] = [
       const after = atB.filter((p) => roomOf(p) === room);
       ctx.check(after.length === 0, `nothing of ${room} after room_parted`, after.map(show).join(', '));
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/6',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'Parting #lobby: part to members with rooms, quit without room to one without; the member still gets and sends private messages and may join again',
     specText: texts(
@@ -310,10 +282,8 @@ export const v2RoomsCases: Case[] = [
     covers: [pkt('v2', 'msg'), pkt('v2', 'private'), pkt('v2', 'user_left')],
     accepts: [
       'user_left part with room #lobby at the member with rooms; user_left quit without room at the one without; private messages both ways; room_joined #lobby again, and user_joined at the one without',
-      'nothing to check when the server does not offer rooms',
     ],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const r = await member(ctx, 'rlr');
       const q = await member(ctx, 'rlq');
       const plain = await member(ctx, 'rlplain', []);
@@ -355,21 +325,14 @@ export const v2RoomsCases: Case[] = [
         ),
       );
     },
-  },
-  {
+  }),
+  roomsCase({
     id: 'v2-chat/7.15/7',
-    section: '7.15',
-    profile: 'v2',
-    level: 'MUST',
     description: 'A member that leaves the server is announced once in every room it was in',
     specText: quote('7.15', 'so a client that shared two rooms with it gets two'),
     covers: [pkt('v2', 'goodbye')],
-    accepts: [
-      'user_left (quit) in #lobby and in the shared room, each once, with its room',
-      'nothing to check when the server does not offer rooms',
-    ],
+    accepts: ['user_left (quit) in #lobby and in the shared room, each once, with its room'],
     async run(ctx) {
-      if (!(await roomsOffered(ctx))) return;
       const [x, y] = [await member(ctx, 'rgx'), await member(ctx, 'rgy')];
       const room = roomName(ctx, 'rg');
       await mustJoin(ctx, x, room);
@@ -394,5 +357,5 @@ export const v2RoomsCases: Case[] = [
       );
       ctx.check(more.length === 0, 'one notice per room', more.map(show).join(', '));
     },
-  },
+  }),
 ];

@@ -259,181 +259,161 @@ function step(label: string, model: RoomsModel, system: RoomsSystem, act: () => 
   }
 }
 
-class JoinServer implements RoomsCommand {
-  constructor(readonly slot: number) {}
-  check = (m: Readonly<RoomsModel>) => !m.names.has(this.slot);
+/** One command: what a slot does to the system, and what the model then says each slot gets. */
+class RoomsStep implements RoomsCommand {
+  constructor(
+    private readonly label: string,
+    readonly check: (m: Readonly<RoomsModel>) => boolean,
+    private readonly act: (s: RoomsSystem) => void,
+    private readonly expect: (m: RoomsModel) => void,
+  ) {}
   async run(m: RoomsModel, s: RoomsSystem) {
-    const name = `u${this.slot}`;
     step(
-      this.toString(),
+      this.label,
       m,
       s,
-      () => s.connect(this.slot, name),
-      () => {
-        m.names.set(this.slot, name);
-        m.where.set(this.slot, new Set());
-        m.tellRoom(keyOf(LOBBY), `joined ${LOBBY} ${name}`);
-        m.enter(this.slot, LOBBY);
-        m.tell(this.slot, `join_ok ${name} [${m.usersOf(keyOf(LOBBY)).join(',')}]`);
-      },
+      () => this.act(s),
+      () => this.expect(m),
     );
   }
-  toString = () => `connect(${this.slot})`;
+  toString = () => this.label;
 }
 
-class RoomJoin implements RoomsCommand {
-  constructor(
-    readonly slot: number,
-    readonly room: string,
-  ) {}
-  check = (m: Readonly<RoomsModel>) => m.names.has(this.slot);
-  async run(m: RoomsModel, s: RoomsSystem) {
-    step(
-      this.toString(),
-      m,
-      s,
-      () => s.act(this.slot, (e) => e.roomJoin(this.room)),
-      () => {
-        const key = keyOf(this.room);
-        const mine = m.where.get(this.slot)!;
-        const exists = m.rooms.get(key);
-        const name = m.names.get(this.slot)!;
-        if (!mine.has(key)) {
-          const full = mine.size >= ROOM_LIMITS.maxRoomsPerMember;
-          const noMore = !exists && key !== keyOf(LOBBY) && m.otherRooms >= ROOM_LIMITS.maxRooms;
-          if (full || noMore) return m.tell(this.slot, 'error TOO_MANY_ROOMS');
-          m.tellRoom(key, `joined ${exists?.spelling ?? this.room} ${name}`);
-          m.enter(this.slot, this.room);
-        }
-        const entry = m.rooms.get(key)!;
-        m.tell(this.slot, `room_joined ${entry.spelling} [${m.usersOf(key).join(',')}] "${entry.topic}"`);
-      },
-    );
-  }
-  toString = () => `room_join(${this.slot}, ${this.room})`;
+/** A command of a joined member: its client endpoint does `act`. */
+function byMember(
+  label: string,
+  slot: number,
+  act: (e: V2ClientConnection) => void,
+  expect: (m: RoomsModel) => void,
+): RoomsCommand {
+  return new RoomsStep(
+    label,
+    (m) => m.names.has(slot),
+    (s) => s.act(slot, act),
+    expect,
+  );
 }
 
-class RoomPart implements RoomsCommand {
-  constructor(
-    readonly slot: number,
-    readonly room: string,
-  ) {}
-  check = (m: Readonly<RoomsModel>) => m.names.has(this.slot);
-  async run(m: RoomsModel, s: RoomsSystem) {
-    step(
-      this.toString(),
-      m,
-      s,
-      () => s.act(this.slot, (e) => e.roomPart(this.room)),
-      () => {
-        const key = keyOf(this.room);
-        if (!m.where.get(this.slot)!.has(key)) return m.tell(this.slot, 'error NOT_IN_ROOM');
+/** A command in a room the member must be in (7.15: NOT_IN_ROOM otherwise, and nothing else). */
+function inRoom(
+  label: string,
+  slot: number,
+  room: string,
+  act: (e: V2ClientConnection) => void,
+  expect: (m: RoomsModel, key: string, entry: ModelRoom) => void,
+): RoomsCommand {
+  return byMember(label, slot, act, (m) => {
+    const key = keyOf(room);
+    if (!m.where.get(slot)!.has(key)) return m.tell(slot, 'error NOT_IN_ROOM');
+    expect(m, key, m.rooms.get(key)!);
+  });
+}
+
+/** Connects and joins as `u<slot>`: in #lobby, told to its members (7.15). */
+const joinServer = (slot: number): RoomsCommand => {
+  const name = `u${slot}`;
+  return new RoomsStep(
+    `connect(${slot})`,
+    (m) => !m.names.has(slot),
+    (s) => s.connect(slot, name),
+    (m) => {
+      m.names.set(slot, name);
+      m.where.set(slot, new Set());
+      m.tellRoom(keyOf(LOBBY), `joined ${LOBBY} ${name}`);
+      m.enter(slot, LOBBY);
+      m.tell(slot, `join_ok ${name} [${m.usersOf(keyOf(LOBBY)).join(',')}]`);
+    },
+  );
+};
+
+const roomJoin = (slot: number, room: string): RoomsCommand =>
+  byMember(
+    `room_join(${slot}, ${room})`,
+    slot,
+    (e) => e.roomJoin(room),
+    (m) => {
+      const key = keyOf(room);
+      const mine = m.where.get(slot)!;
+      const exists = m.rooms.get(key);
+      const name = m.names.get(slot)!;
+      if (!mine.has(key)) {
+        const full = mine.size >= ROOM_LIMITS.maxRoomsPerMember;
+        const noMore = !exists && key !== keyOf(LOBBY) && m.otherRooms >= ROOM_LIMITS.maxRooms;
+        if (full || noMore) return m.tell(slot, 'error TOO_MANY_ROOMS');
+        m.tellRoom(key, `joined ${exists?.spelling ?? room} ${name}`);
+        m.enter(slot, room);
+      }
+      const entry = m.rooms.get(key)!;
+      m.tell(slot, `room_joined ${entry.spelling} [${m.usersOf(key).join(',')}] "${entry.topic}"`);
+    },
+  );
+
+const roomPart = (slot: number, room: string): RoomsCommand =>
+  inRoom(
+    `room_part(${slot}, ${room})`,
+    slot,
+    room,
+    (e) => e.roomPart(room),
+    (m, key, entry) => {
+      m.tell(slot, `room_parted ${entry.spelling}`);
+      m.exit(slot, key);
+      m.tellRoom(key, `left ${entry.spelling} ${m.names.get(slot)} part`);
+    },
+  );
+
+// Exactly once per member of the room, the sender included, and nobody else (7.15).
+const say = (slot: number, room: string, text: string): RoomsCommand =>
+  inRoom(
+    `say(${slot}, ${room}, ${JSON.stringify(text)})`,
+    slot,
+    room,
+    (e) => e.say(text, room),
+    (m, key, entry) => m.tellRoom(key, `message ${entry.spelling} ${m.names.get(slot)}: ${text}`),
+  );
+
+const topic = (slot: number, room: string, text: string): RoomsCommand =>
+  inRoom(
+    `topic(${slot}, ${room}, ${JSON.stringify(text)})`,
+    slot,
+    room,
+    (e) => e.setTopic(room, text),
+    (m, key, entry) => {
+      entry.topic = text;
+      m.tellRoom(key, `topic ${entry.spelling} "${text}" by ${m.names.get(slot)}`);
+    },
+  );
+
+const listRooms = (slot: number): RoomsCommand =>
+  byMember(
+    `rooms(${slot})`,
+    slot,
+    (e) => e.listRooms(),
+    (m) => {
+      const rooms = [...m.rooms.values()]
+        .sort((a, b) => byFolded(a.spelling, b.spelling))
+        .map((r) => `${r.spelling}:${r.members.size}:"${r.topic}"`);
+      m.tell(slot, `room_list ${rooms.join(' ')}`);
+    },
+  );
+
+const leaveServer = (slot: number): RoomsCommand =>
+  new RoomsStep(
+    `leave(${slot})`,
+    (m) => m.names.has(slot),
+    (s) => s.leave(slot),
+    (m) => {
+      const name = m.names.get(slot)!;
+      // One notice per room it was in, to that room's remaining members (7.15).
+      for (const key of [...m.where.get(slot)!]) {
         const spelling = m.rooms.get(key)!.spelling;
-        m.tell(this.slot, `room_parted ${spelling}`);
-        m.exit(this.slot, key);
-        m.tellRoom(key, `left ${spelling} ${m.names.get(this.slot)} part`);
-      },
-    );
-  }
-  toString = () => `room_part(${this.slot}, ${this.room})`;
-}
+        m.exit(slot, key);
+        m.tellRoom(key, `left ${spelling} ${name} quit`);
+      }
+      m.names.delete(slot);
+      m.where.delete(slot);
+    },
+  );
 
-class Say implements RoomsCommand {
-  constructor(
-    readonly slot: number,
-    readonly room: string,
-    readonly text: string,
-  ) {}
-  check = (m: Readonly<RoomsModel>) => m.names.has(this.slot);
-  async run(m: RoomsModel, s: RoomsSystem) {
-    step(
-      this.toString(),
-      m,
-      s,
-      () => s.act(this.slot, (e) => e.say(this.text, this.room)),
-      () => {
-        const key = keyOf(this.room);
-        if (!m.where.get(this.slot)!.has(key)) return m.tell(this.slot, 'error NOT_IN_ROOM');
-        // Exactly once per member of the room, the sender included, and nobody else (7.15).
-        const spelling = m.rooms.get(key)!.spelling;
-        m.tellRoom(key, `message ${spelling} ${m.names.get(this.slot)}: ${this.text}`);
-      },
-    );
-  }
-  toString = () => `say(${this.slot}, ${this.room}, ${JSON.stringify(this.text)})`;
-}
-
-class Topic implements RoomsCommand {
-  constructor(
-    readonly slot: number,
-    readonly room: string,
-    readonly topic: string,
-  ) {}
-  check = (m: Readonly<RoomsModel>) => m.names.has(this.slot);
-  async run(m: RoomsModel, s: RoomsSystem) {
-    step(
-      this.toString(),
-      m,
-      s,
-      () => s.act(this.slot, (e) => e.setTopic(this.room, this.topic)),
-      () => {
-        const key = keyOf(this.room);
-        if (!m.where.get(this.slot)!.has(key)) return m.tell(this.slot, 'error NOT_IN_ROOM');
-        const entry = m.rooms.get(key)!;
-        entry.topic = this.topic;
-        m.tellRoom(key, `topic ${entry.spelling} "${this.topic}" by ${m.names.get(this.slot)}`);
-      },
-    );
-  }
-  toString = () => `topic(${this.slot}, ${this.room}, ${JSON.stringify(this.topic)})`;
-}
-
-class ListRooms implements RoomsCommand {
-  constructor(readonly slot: number) {}
-  check = (m: Readonly<RoomsModel>) => m.names.has(this.slot);
-  async run(m: RoomsModel, s: RoomsSystem) {
-    step(
-      this.toString(),
-      m,
-      s,
-      () => s.act(this.slot, (e) => e.listRooms()),
-      () => {
-        const rooms = [...m.rooms.values()]
-          .sort((a, b) => byFolded(a.spelling, b.spelling))
-          .map((r) => `${r.spelling}:${r.members.size}:"${r.topic}"`);
-        m.tell(this.slot, `room_list ${rooms.join(' ')}`);
-      },
-    );
-  }
-  toString = () => `rooms(${this.slot})`;
-}
-
-class LeaveServer implements RoomsCommand {
-  constructor(readonly slot: number) {}
-  check = (m: Readonly<RoomsModel>) => m.names.has(this.slot);
-  async run(m: RoomsModel, s: RoomsSystem) {
-    step(
-      this.toString(),
-      m,
-      s,
-      () => s.leave(this.slot),
-      () => {
-        const name = m.names.get(this.slot)!;
-        // One notice per room it was in, to that room's remaining members (7.15).
-        for (const key of [...m.where.get(this.slot)!]) {
-          const spelling = m.rooms.get(key)!.spelling;
-          m.exit(this.slot, key);
-          m.tellRoom(key, `left ${spelling} ${name} quit`);
-        }
-        m.names.delete(this.slot);
-        m.where.delete(this.slot);
-      },
-    );
-  }
-  toString = () => `leave(${this.slot})`;
-}
-
-/** The rooms commands' arbitraries. */
 /**
  * Whether `server` agrees `rooms` with a client that lists it (5.8): a server may not offer it, and
  * then the rooms property has nothing to check.
@@ -462,14 +442,14 @@ export function roomsCommandArbs(): fc.Arbitrary<RoomsCommand>[] {
   const room = fc.constantFrom(...ROOM_NAMES);
   const text = fc.stringMatching(/^[a-z]{1,6}$/);
   return [
-    slot.map((s) => new JoinServer(s)),
-    fc.tuple(slot, room).map(([s, r]) => new RoomJoin(s, r)),
-    fc.tuple(slot, room).map(([s, r]) => new RoomJoin(s, r)),
-    fc.tuple(slot, room).map(([s, r]) => new RoomPart(s, r)),
-    fc.tuple(slot, room, text).map(([s, r, t]) => new Say(s, r, t)),
-    fc.tuple(slot, room, text).map(([s, r, t]) => new Say(s, r, t)),
-    fc.tuple(slot, room, fc.constantFrom('', 'news', 'tea time')).map(([s, r, t]) => new Topic(s, r, t)),
-    slot.map((s) => new ListRooms(s)),
-    slot.map((s) => new LeaveServer(s)),
+    slot.map(joinServer),
+    fc.tuple(slot, room).map(([s, r]) => roomJoin(s, r)),
+    fc.tuple(slot, room).map(([s, r]) => roomJoin(s, r)),
+    fc.tuple(slot, room).map(([s, r]) => roomPart(s, r)),
+    fc.tuple(slot, room, text).map(([s, r, t]) => say(s, r, t)),
+    fc.tuple(slot, room, text).map(([s, r, t]) => say(s, r, t)),
+    fc.tuple(slot, room, fc.constantFrom('', 'news', 'tea time')).map(([s, r, t]) => topic(s, r, t)),
+    slot.map(listRooms),
+    slot.map(leaveServer),
   ];
 }

@@ -1,34 +1,33 @@
 /**
  * The sans-IO chat server: every connection, the room, timers, for one wire profile.
  *
- * How this works: the adapter reports what happened on its sockets (`open`, `data`, `end`, `fail`)
- * and the passing of time (`tick`), each with `now`; every call returns actions (write these bytes
- * to connection N, close connection N, log this line). Nothing here reads a clock, draws random
- * bytes of its own, or touches a socket. Data flows one way, and nothing called from here calls
- * back into it:
+ * How this works: the adapter reports what happened on its sockets (`open`, `data`, `end`, `fail`,
+ * `drained`) and the passing of time (`tick`), each with `now`; every call returns actions (write
+ * these bytes to connection N, close connection N, log this line). Nothing here reads a clock,
+ * draws random bytes of its own, or touches a socket. Data flows one way: each step is handed a
+ * value and returns one, and no function is handed down for a callee to call back:
  *
  *   endpoint (bytes -> events) -> dialect.read (event -> request) -> room.decide (request ->
  *   decision) -> dialect.render (decision -> deliveries) -> deliver (queue on endpoints) -> flush
  *
- * The path of one chat message (a v2 `say`) reads top to bottom through five files, each handing
- * a value down and getting one back (the leaf helpers in brackets only compute):
- *   1. chat-server.ts `data`: hands the bytes to the connection's endpoint (`run`).
- *   2. session/endpoint.ts `VerdictEndpoint.receive`: buffers them and steps through the input.
- *   3. session/v2-server-connection.ts `step`: one frame [framing/frame-codec.ts] -> the opened
- *      record [crypto/record-layer.ts] -> packets [session/v2-codec.ts] -> the table's transition
- *      [session/machine.ts] -> an event.
- *   4. chat/v2-dialect.ts `read`: the `say` packet -> the request {say, text}.
- *   5. chat/room.ts `decide`: token bucket and length (7.3, 7.8), id and time, history -> a
- *      `message` decision.
- *   6. chat/v2-dialect.ts `render`: the decision -> one `message` packet, serialised once, for all.
- *   then back in chat-server.ts `deliver`: queued on every member's endpoint; `flush`: each
- *   endpoint seals what it holds into one record (endpoint.ts `takeOutput`, sealed by
- *   v2-server-connection.ts), one write per connection.
+ * The path of one chat message (a v2 `say`), file by file (leaves in brackets only compute or
+ * hold, and return; README.md "How the server handles one chat message" tells it at length):
+ *   1. chat-server.ts `data` -> `run` -> `handle`: the bytes to the connection's endpoint; each
+ *      event it returns charged to the connection's bucket [packet-charge.ts, rate-limit.ts: 7.8].
+ *   2. session/endpoint.ts `receive` + session/v2-server-connection.ts `step`: a frame -> the
+ *      opened record -> packets -> the state table's transition -> an event.
+ *   3. chat/v2-dialect.ts `read`: the `say` packet -> the request {say, text, room}.
+ *   4. chat/room.ts `decide`: room [room-set.ts], name [member-roster.ts], length (7.3), mutes
+ *      (7.18), id and time, history -> a `message` decision.
+ *   5. chat/v2-dialect.ts `render`: the decision -> one `message` packet for the room's members.
+ *   6. chat-server.ts `deliver`: queued on their endpoints [connection-table.ts, handed the queue
+ *      limit as a number]; `flush`, or `flushing` pulled by the adapter one action at a time:
+ *      each connection's turn at the socket [send-queue.ts] returns its write, sealed into one
+ *      record by its endpoint.
  *
  * What this file holds itself: the order of the steps, and finishing a connection exactly once
- * (the room's leave decision rendered for the others). Its leaves only compute or hold, and
- * return: server-contract.ts (the types handed on), connection-table.ts (records, delivery),
- * send-queue.ts (a socket's turn, 11), deadlines.ts (timeouts, pings, 11), accept-gate.ts (5.10).
+ * (the room's leave decision rendered for the others). Its other leaves: server-contract.ts (the
+ * types handed on), deadlines.ts (timeouts, pings, 11), accept-gate.ts (5.10).
  */
 import { type ParleyError, parleyError, toParleyError } from '../errors.js';
 import type { LeaveReason, Limits, LogLevel } from '../generated/constants.js';
@@ -37,7 +36,8 @@ import { logText } from '../text/untrusted-text.js';
 import { AcceptGate } from './accept-gate.js';
 import { ConnectionTable } from './connection-table.js';
 import { DeadlineScan, deadlineGrid, onGrid } from './deadlines.js';
-import { chargeFanout, chargePacket, rateError } from './rate-limit.js';
+import { chargeEvent } from './packet-charge.js';
+import { chargeFanout } from './rate-limit.js';
 import type { Room } from './room.js';
 import { SendQueue } from './send-queue.js';
 import {
@@ -242,49 +242,60 @@ export class ChatServer<E = unknown> {
 
   /**
    * Every action made so far, then one corked write per connection with queued output: the one
-   * place output leaves the server (each call ends here unless `deferWrites`). With `sink`, actions
-   * go to it as they are made: a connection's records are sealed, written and dropped before the
-   * next one's are made, so a broadcast's records are never all alive at once (join storm peaks).
+   * place output leaves the server (each call ends here unless `deferWrites`).
    */
-  flush(sink?: (action: ServerAction) => void): ServerAction[] {
+  flush(): ServerAction[] {
     const out: ServerAction[] = [];
-    const put = sink ?? ((action: ServerAction) => out.push(action));
-    const emit = () => {
-      const pending = this.actions;
-      this.actions = [];
-      for (const action of pending) put(action);
-    };
-    emit();
+    for (const action of this.flushing()) out.push(action);
+    return out;
+  }
+
+  /**
+   * The same pass as `flush`, pulled one action at a time by the adapter: a connection's records
+   * are sealed only when the adapter asks for the next action, so it writes and drops them before
+   * the next connection's are made, and a broadcast's records are never all alive at once (join
+   * storm peaks). The pass ends when the adapter has taken the last action.
+   */
+  *flushing(): Generator<ServerAction, void, undefined> {
+    yield* this.takeActions();
     this.sendQueue.startPass();
     // A connection failed here (SLOW_READER) tells the others it left: they join the set, and a
     // Set's loop visits what is added while it runs.
     for (const conn of this.dirty) {
       this.dirty.delete(conn);
       if (conn.finished) continue;
-      this.output(conn, put);
-      if (this.actions.length > 0) emit();
+      const write = this.output(conn);
+      if (write !== null) yield write;
+      if (this.actions.length > 0) yield* this.takeActions();
     }
     // Replies the pass's budget did not reach (send-queue.ts, 11 replyPassBytes) stay dirty, so
     // the adapter flushes again after reading its sockets once more; the set is empty now, so
     // they come first in the next pass, before whatever that turn's reads make dirty.
     for (const conn of this.sendQueue.takeWaiting<E>()) if (!conn.finished) this.dirty.add(conn);
+  }
+
+  /** The actions made since the last take, handed over once. */
+  private takeActions(): ServerAction[] {
+    const out = this.actions;
+    this.actions = [];
     return out;
   }
 
   /**
-   * One connection's turn at the socket (send-queue.ts): its write, or SLOW_READER when its queue
-   * cannot be held to its limit. Under flow control a write starts its slowReaderMs (11).
+   * One connection's turn at the socket (send-queue.ts): its write, or null when it has none now
+   * or its queue cannot be held to its limit (it is ended: SLOW_READER, whose close is among the
+   * actions). Under flow control a write starts its slowReaderMs (11).
    */
-  private output(conn: Conn<E>, put: (action: ServerAction) => void): void {
+  private output(conn: Conn<E>): ServerAction | null {
     const turn = this.sendQueue.turn(conn, this.clock, this.conns.size);
-    if (turn === null) return;
+    if (turn === null) return null;
     if (!Buffer.isBuffer(turn)) {
       this.giveUp(conn, 'SLOW_READER', turn.slow, 'error', this.clock);
-      return;
+      return null;
     }
-    put({ kind: 'write', id: conn.id, data: turn });
     if (this.flowControl)
       this.lowerDeadline(onGrid(this.clock + this.limits.slowReaderMs, this.deadlineGrid));
+    return { kind: 'write', id: conn.id, data: turn };
   }
 
   /** The end of every adapter call: the dialect's next deadline, then the actions. */
@@ -292,9 +303,7 @@ export class ChatServer<E = unknown> {
     const due = this.dialect.due;
     if (due !== null) this.lowerDeadline(due);
     if (!this.deferWrites) return this.flush();
-    const out = this.actions;
-    this.actions = [];
-    return out;
+    return this.takeActions();
   }
 
   /**
@@ -324,16 +333,23 @@ export class ChatServer<E = unknown> {
   }
 
   /**
-   * One endpoint event: charged to the connection's bucket (7.8: the one place the rate limit is
-   * enforced, before the packet has any effect), then the dialect reads it, the room decides, and
-   * the dialect renders the decision.
+   * One endpoint event: charged to the connection's bucket (packet-charge.ts, 7.8: before the
+   * packet has any effect), then the dialect reads it, the room decides, and the dialect renders
+   * the decision.
    */
   private handle(conn: Conn<E>, event: E, now: number): void {
-    const cost = this.dialect.rateCost(event);
-    if (cost !== null) {
-      // The first pong after the server's own ping is free: the server asked for it (7.8).
-      if (conn.pingedAt !== null && this.dialect.answersPing(event)) conn.pingedAt = null;
-      else if (!this.charge(conn, event, cost, now)) return;
+    const charge = chargeEvent(conn, event, this.dialect, this.limits, now);
+    if (charge.kind === 'close') {
+      this.giveUp(conn, charge.error.code, charge.error.message, 'error', now, true);
+      return;
+    }
+    if (charge.kind === 'dropped') {
+      if (charge.refuseJoin) conn.endpoint.settle('refused');
+      if (charge.notice)
+        this.deliver(
+          this.dialect.render({ kind: 'notice', by: conn.id, error: charge.notice }, this.room, now),
+        );
+      return;
     }
     const reading = this.dialect.read(event, conn.id, this.room, now, conn.endpoint.features ?? NO_FEATURES);
     if (reading === null) return;
@@ -358,7 +374,7 @@ export class ChatServer<E = unknown> {
     if ('log' in decision && decision.log !== undefined) this.log('info', `conn ${conn.id}: ${decision.log}`);
     // 7.8: what the packet made the server queue for the room is charged too, once it is known.
     const fanout = this.deliver(this.dialect.render(decision, this.room, now));
-    if (cost !== null) chargeFanout(conn.rate, fanout, this.limits);
+    if (charge.kind === 'charged') chargeFanout(conn.rate, fanout, this.limits);
     // 7.18: the members a kick or ban removes, after the news (a banned key or address: the asker).
     if (decision.kind === 'removed') {
       for (const id of decision.targets) {
@@ -370,49 +386,20 @@ export class ChatServer<E = unknown> {
     }
   }
 
-  /** Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out. */
+  /**
+   * Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out.
+   * For a profile that never sheds, the table stops sealing for a connection whose queue is over
+   * its limit now (11): the limit is handed down as a number, the same for the whole call.
+   */
   private deliver(deliveries: readonly Delivery[]): number {
-    return this.table.deliver(deliveries, this.full);
+    const cap = this.dialect.neverSheds ? this.sendQueue.limit(this.conns.size) : null;
+    return this.table.deliver(deliveries, cap);
   }
-
-  /** For a profile that never sheds: true when a connection's queue may hold no more (11). */
-  private readonly full = (conn: Conn<E>): boolean => {
-    if (!this.dialect.neverSheds || !this.sendQueue.full(conn, this.conns.size)) return false;
-    this.dirty.add(conn);
-    return true;
-  };
 
   /**
-   * Charges a client packet to its connection (7.8); false when it is dropped. A dropped packet
-   * waiting for a verdict (a join) is settled as refused, with no verdict sent, so that what
-   * follows it in the read is handled.
+   * Ends a connection the server gives up on (SLOW_READER, a timeout: 11; the rate limit: 7.8; the
+   * adapter's `fail`); `quiet` logs the code alone, at info.
    */
-  private charge(conn: Conn<E>, event: E, cost: number, now: number): boolean {
-    const verdict = chargePacket(conn.rate, cost, this.limits, now);
-    if (verdict === 'pass') return true;
-    const join = this.dialect.waitsForVerdict(event) && conn.endpoint.awaitingVerdict;
-    if (verdict === 'close' || (join && this.dialect.closesOnDroppedJoin)) {
-      const reason =
-        verdict === 'close'
-          ? rateError('close', this.limits)
-          : parleyError(
-              'RATE_EXCEEDED',
-              'a join dropped by the rate limit, which has no reply in this protocol (10.2)',
-            );
-      const error = conn.endpoint.failWith(reason);
-      this.log('info', `conn ${conn.id}: ${error.code}`);
-      this.finish(conn, 'error', now, error);
-      return false;
-    }
-    if (join) conn.endpoint.settle('refused');
-    if (verdict === 'reply') {
-      const error = rateError('reply', this.limits);
-      this.deliver(this.dialect.render({ kind: 'notice', by: conn.id, error }, this.room, now));
-    }
-    return false;
-  }
-
-  /** Ends a connection the server gives up on (SLOW_READER, a timeout: 11; the adapter's `fail`). */
   private giveUp(
     conn: Conn<E>,
     code: ErrorCode,

@@ -65,12 +65,13 @@ export class ConnectionTable<E> {
 
   /**
    * Queues deliveries on the endpoints they are for; a broadcast's packet is the same Buffer for all.
-   * `full(conn)` says a connection may hold no more (its queue is over its limit and its profile
-   * never sheds, 11): nothing more is sealed for it, since its turn will end it anyway. Checked
-   * here, at each packet, because one event-loop turn can read many chat lines before any flush.
+   * `cap` (a profile that never sheds, 11; null for the others): a connection whose queue is over
+   * it may hold no more, and nothing more is sealed for it, since its next turn ends it anyway
+   * (send-queue.ts). Checked here, at each packet, because one event-loop turn can read many chat
+   * lines (megabytes, from many sockets) before any flush.
    * Returns the fan-out: the bytes the broadcasts queued, summed over their recipients (7.8).
    */
-  deliver(deliveries: readonly Delivery[], full: (conn: Conn<E>) => boolean = () => false): number {
+  deliver(deliveries: readonly Delivery[], cap: number | null = null): number {
     let fanout = 0;
     for (const d of deliveries) {
       if (d.kind === 'broadcast') {
@@ -79,7 +80,7 @@ export class ConnectionTable<E> {
           const features = member.endpoint.features;
           if (d.unless !== undefined && features?.has(d.unless)) return;
           if (d.skip?.includes(member.id)) return;
-          if (full(member)) return;
+          if (this.full(member, cap)) return;
           const packet = pickForm(d, features);
           member.endpoint.sendEncoded(packet, d.type);
           fanout += packet.length;
@@ -96,7 +97,7 @@ export class ConnectionTable<E> {
       const conn = this.conns.get(d.to);
       if (!conn || conn.finished) continue;
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
-      else if (conn.overrun || full(conn)) continue;
+      else if (conn.overrun || this.full(conn, cap)) continue;
       else if (d.kind === 'send') conn.endpoint.sendEncoded(pickForm(d, conn.endpoint.features), d.type);
       // One large reply in flight per connection (7.7): a second gets `busy`.
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
@@ -104,5 +105,13 @@ export class ConnectionTable<E> {
       this.dirty.add(conn);
     }
     return fanout;
+  }
+
+  /** True when `conn`'s queue is over `cap`: it is marked overrun, and dirty so its next turn ends it. */
+  private full(conn: Conn<E>, cap: number | null): boolean {
+    if (cap === null || conn.endpoint.pendingBytes + conn.inFlight <= cap) return false;
+    conn.overrun = true;
+    this.dirty.add(conn);
+    return true;
   }
 }

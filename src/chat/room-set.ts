@@ -8,9 +8,12 @@
  * topic the same way. Histories are bounded per room by `history` and together by historyTotal:
  * when a new entry makes one too many, the oldest entry of the room holding the most goes (ties:
  * the room whose oldest entry is oldest), so one busy room cannot empty the quiet ones' history
- * before its own. The chat model (room.ts) asks; nothing here sends anything.
+ * before its own. A packet's room is found here for the model (`scope`: absent means `#lobby`, and
+ * only a member of the room may name it), and so is the room a room_join enters (`entry`, within
+ * maxRoomsPerMember and maxRooms). The chat model (room.ts) asks; nothing here sends anything.
  */
-import { type Limits, type NameRules, V2_NAME_RULES } from '../generated/constants.js';
+import { type ParleyError, parleyError } from '../errors.js';
+import { type LeaveReason, type Limits, type NameRules, V2_NAME_RULES } from '../generated/constants.js';
 import { ChatRoom, LOBBY } from './chat-room.js';
 import type { HistoryEntry } from './history.js';
 import { compareCodePoints, foldCase, nameForm, nameKeys } from './name-rules.js';
@@ -49,6 +52,8 @@ export class RoomSet<Id> {
     /** The rules member names are sorted by in each room's list. */
     private readonly memberRules: NameRules,
     private readonly limits: RoomSetLimits,
+    /** Joins and leaves are part of a room's history (v2, 7.7); legacy keeps chat lines only (10.5). */
+    private readonly presenceInHistory = false,
   ) {
     this.lobby = this.make(LOBBY, nameKeys(V2_NAME_RULES, LOBBY.slice(1)));
   }
@@ -80,9 +85,38 @@ export class RoomSet<Id> {
     return this.ofMember.get(id) ?? NONE;
   }
 
-  /** Makes a room that does not exist yet (the caller checked maxRooms). */
-  create(name: string, keys: readonly string[]): ChatRoom<Id> {
-    return this.make(name, keys);
+  /** The room a packet names (absent: `#lobby`), if member `by` is in it; else why not (7.15). */
+  scope(by: Id, wanted: string | undefined): ChatRoom<Id> | ParleyError {
+    let room: ChatRoom<Id> | undefined = this.lobby;
+    if (wanted !== undefined) {
+      const verdict = this.check(wanted);
+      if (!verdict.ok) return parleyError('ROOM_INVALID', verdict.message);
+      room = this.find(verdict.keys);
+    }
+    if (room?.members.has(by)) return room;
+    return parleyError('NOT_IN_ROOM', `you are not in ${room?.name ?? wanted}`);
+  }
+
+  /**
+   * The room member `by` asks to join (room_join, 7.15), made if it does not exist, and whether the
+   * member is new to it (a second join of one room is no change); or why not: ROOM_INVALID, or
+   * TOO_MANY_ROOMS past maxRoomsPerMember or maxRooms. The caller puts a new member in (`enter`).
+   */
+  entry(by: Id, wanted: string): { room: ChatRoom<Id>; fresh: boolean } | ParleyError {
+    const verdict = this.check(wanted);
+    if (!verdict.ok) return parleyError('ROOM_INVALID', verdict.message);
+    const existing = this.find(verdict.keys);
+    if (existing?.members.has(by)) return { room: existing, fresh: false };
+    const { maxRoomsPerMember, maxRooms } = this.limits;
+    if (this.roomsOf(by).size >= maxRoomsPerMember) {
+      const message = `you are in ${maxRoomsPerMember} rooms, the most one member may be in`;
+      return parleyError('TOO_MANY_ROOMS', message);
+    }
+    if (!existing && this.others >= maxRooms) {
+      const message = `the server has ${maxRooms} rooms besides #lobby, the most it holds`;
+      return parleyError('TOO_MANY_ROOMS', message);
+    }
+    return { room: existing ?? this.make(verdict.name, verdict.keys), fresh: true };
   }
 
   /** Puts member `id`, called `name`, in `room`. */
@@ -102,6 +136,35 @@ export class RoomSet<Id> {
     rooms?.delete(room);
     if (rooms?.size === 0) this.ofMember.delete(id);
     if (room.size === 0) this.forget(room);
+  }
+
+  /** Member `id`, called `name`, joins `room` at `now` (`enter`, and the join kept in history). */
+  join(id: Id, name: string, room: ChatRoom<Id>, now: number): void {
+    this.enter(id, name, room);
+    if (this.presenceInHistory) this.record(room, { kind: 'join', name, ts: now });
+  }
+
+  /** Member `id` leaves `room`; the last one out takes the conversation along (7.7, 7.15, 10.5). */
+  leave(id: Id, name: string, room: ChatRoom<Id>, reason: LeaveReason, now: number): void {
+    this.exit(id, name, room);
+    if (room.size > 0 && this.presenceInHistory) this.record(room, { kind: 'leave', name, reason, ts: now });
+  }
+
+  /** The members that share a room with `id` (7.15), itself included; empty when not joined. */
+  roommatesOf(id: Id): Set<Id> {
+    const out = new Set<Id>();
+    for (const room of this.roomsOf(id)) for (const m of room.members) out.add(m);
+    return out;
+  }
+
+  /**
+   * The key a room-scoped mute names the room by (7.15, 7.18): its first 7.2 key, so that every
+   * spelling of one room is one mute. Null: no such room name (a mute of it would cover nothing).
+   */
+  muteKeyOf(wanted: string): string | null {
+    const verdict = this.check(wanted);
+    if (!verdict.ok) return null;
+    return muteKey(this.find(verdict.keys) ?? { keys: verdict.keys });
   }
 
   /** A member's new name in the list of every room it is in (7.11). */
@@ -165,3 +228,6 @@ export class RoomSet<Id> {
     return best;
   }
 }
+
+/** A room's mute key (7.18): its first 7.2 key. */
+export const muteKey = (room: { readonly keys: readonly string[] }): string => room.keys[0];

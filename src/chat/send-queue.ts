@@ -69,7 +69,7 @@ export class SendQueue {
    * a connection still waiting for its socket to drain only has its queue checked.
    */
   turn(conn: Conn<unknown>, now: number, connections: number): Turn {
-    const limit = this.queueLimit(connections);
+    const limit = this.limit(connections);
     if (conn.overrun) return { slow: `more than ${limit} bytes waited unread` };
     const queued = conn.endpoint.pendingBytes + conn.inFlight;
     if (queued > limit) {
@@ -88,18 +88,6 @@ export class SendQueue {
     conn.inFlight = 0;
     conn.waitingSince = now;
     return conn.reply !== null || conn.endpoint.pendingBytes > 0 || conn.skipped > 0;
-  }
-
-  /**
-   * While delivering (`never sheds` profiles only, 11): true when `conn` may hold no more, its
-   * queue being over its limit already; it is marked, so that its next turn ends it. Without this
-   * the chat lines of one event-loop turn (the adapter may read megabytes from many sockets before
-   * its flush) were each sealed for every member first and only checked at the flush.
-   */
-  full(conn: Conn<unknown>, connections: number): boolean {
-    if (conn.endpoint.pendingBytes + conn.inFlight <= this.queueLimit(connections)) return false;
-    conn.overrun = true;
-    return true;
   }
 
   /** Updates the server-wide count with what `conn` holds now (0 once it is finished). */
@@ -158,7 +146,7 @@ export class SendQueue {
    * maxTotalQueuedBytes, its fair share of that total): never below two windows, since the window
    * in flight counts, so that a prompt reader never sheds a line.
    */
-  private queueLimit(connections: number): number {
+  limit(connections: number): number {
     const { maxQueuedBytes, maxTotalQueuedBytes, sendWindowBytes } = this.limits;
     const floor = 2 * sendWindowBytes;
     if (this.total <= maxTotalQueuedBytes) return Math.max(floor, maxQueuedBytes);

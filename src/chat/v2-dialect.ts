@@ -8,9 +8,11 @@
  * The flow is one way (chat-server.ts): endpoint events come in, the room decides, this renders;
  * it reads the room and never calls the server. Rooms (7.15): a room's packets go to its members
  * only; `#lobby`'s come in the 2.0 form for members without the feature rooms and with `room` for
- * the others (the connection table picks the form per member). Its leaves: presence-batch.ts
- * (presence notices held and batched per room, 11: held notices go out before anything that could
- * overtake them) and export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
+ * the others (the connection table picks the form per member). Its leaves: v2-membership.ts (the
+ * decisions that change who is where: joins, leaves, renames, away, rooms joined and parted, with
+ * their presence notices held and batched per room, 11: held notices go out before anything that
+ * could overtake them), v2-room-packets.ts (a room's packets in its members' forms) and
+ * export-reply.ts (lists split to fit a frame, the export's reply, 7.7).
  * Keys (7.16) are rendered only for members that agreed `client-key` and only for keyed members:
  * a broadcast from a keyed sender carries keyed forms beside its others (with and without `room`),
  * and the connection table hands each member the form its features call for.
@@ -25,11 +27,9 @@ import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../genera
 import type { FastPaths } from '../session/fast-paths.js';
 import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
-import type { ChatRoom } from './chat-room.js';
 import { ChatServer } from './chat-server.js';
 import { chunkByJsonSize, ExportReply, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
-import { PresenceBatches, type PresenceKey } from './presence-batch.js';
-import { type MemberFacts, Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
+import { Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
 import type {
   ChatServerOptions,
   ConnId,
@@ -39,7 +39,8 @@ import type {
   WireDialect,
 } from './server-contract.js';
 import { checkStampedFit } from './stamped-fit.js';
-import { audience, type KeysOf, one, RoomPackets, to } from './v2-room-packets.js';
+import { CLIENT_KEY, keysFor, ROOMS, seesKeys, V2Membership } from './v2-membership.js';
+import { one, RoomPackets, to } from './v2-room-packets.js';
 
 export {
   chunkByJsonSize,
@@ -72,10 +73,6 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly guards?: RoomGuards;
 }
 
-/** The feature that shows keys (7.16) and the one that shows moderation (7.18). */
-const CLIENT_KEY = 'client-key';
-const MODERATION = 'moderation';
-
 /**
  * Client packets that leave held presence notices held (11): they make the server send nothing
  * that could overtake them. A join's joiner gets none of the held notices; a goodbye or error
@@ -84,19 +81,14 @@ const MODERATION = 'moderation';
  */
 const HOLDS_PRESENCE: ReadonlySet<string> = new Set(['join', 'goodbye', 'error', 'pong']);
 
-/** The feature that scopes chat to rooms (7.15). */
-const ROOMS = 'rooms';
-
 /** `{ room }` when a packet names one, else nothing (absent means `#lobby`, 7.15). */
 const scoped = (room: string | undefined) => (room === undefined ? {} : { room });
 
 class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   readonly profile = 'v2' as const;
   readonly idleChecks = true;
-  /** Presence notices per room, sent at once or held and batched (presence-batch.ts). */
-  private readonly presence: PresenceBatches;
-  /** Whether the server offers rooms (7.15): only then does a packet carry `room`. */
-  private readonly offersRooms: boolean;
+  /** Joins, leaves, renames, away, rooms joined and parted, and their presence (v2-membership.ts). */
+  private readonly membership: V2Membership;
   /** A room's packets in the forms its members need (v2-room-packets.ts). */
   private readonly packets: RoomPackets;
   private readonly features: readonly string[];
@@ -107,18 +99,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     model: Room<ConnId>,
   ) {
     this.features = options.features ?? V2_FEATURE_NAMES;
-    this.offersRooms = this.features.includes(ROOMS);
-    this.packets = new RoomPackets(limits, this.offersRooms);
-    const formsOf = (room: ChatRoom<ConnId>) => ({
-      plain: room.isLobby,
-      room: this.offersRooms ? room.name : null,
-    });
-    this.presence = new PresenceBatches(
-      limits,
-      formsOf,
-      (id) => model.speaksRooms(id),
-      (id) => this.seesKeys(model, id),
-    );
+    // Only a server that offers rooms (7.15) sends packets that carry `room`.
+    const offersRooms = this.features.includes(ROOMS);
+    this.packets = new RoomPackets(limits, offersRooms);
+    this.membership = new V2Membership(limits, this.packets, offersRooms, options, model);
   }
 
   /**
@@ -131,7 +115,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     this.agreement.generateKeyPair(group, this.options.random);
 
   get due(): number | null {
-    return this.presence.due;
+    return this.membership.due;
   }
 
   createEndpoint(): V2ServerConnection {
@@ -177,7 +161,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     // A fatal error event is logged once, by the server, when it closes the connection.
     if (event.kind !== 'packet') return null;
     const packet = event.packet;
-    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.presence.release();
+    const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.membership.release();
     const ask = (request: RoomRequest): Reading => ({ deliveries, request });
     switch (packet.type) {
       case 'join':
@@ -236,84 +220,21 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   render(decision: RoomDecision<ConnId>, model: Room<ConnId>, now: number): readonly Delivery[] {
     const by = decision.by;
     switch (decision.kind) {
-      case 'joined': {
-        // Joining the server is joining #lobby (7.15): its list, backlog, away members, presence.
-        const { room, name } = decision;
-        const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
-        // 7.16: a member that agreed client-key sees its own key and whether it is an operator.
-        const facts = model.factsOf(by);
-        const own =
-          facts && this.seesKeys(model, by)
-            ? { ...(facts.key ? { key: facts.key } : {}), ...(facts.op ? { op: true as const } : {}) }
-            : {};
-        this.packets.users(
-          out,
-          by,
-          room,
-          (users, more) => ({ type: 'join_ok', name, users, ...this.motd(), ...own, ...more }),
-          this.keysFor(model, by),
-        );
-        this.packets.backlog(out, by, model, room);
-        this.packets.awayNews(out, by, model, room, now);
-        this.presence.notice(out, room, { type: 'user_joined', name, ts: now }, now, by, keyOf(facts));
-        return out;
-      }
-      case 'refused': {
-        const { code, message } = decision.verdict;
-        return [{ kind: 'settle', to: by, when: 'refused' }, one(by, { type: 'join_error', code, message })];
-      }
-      case 'away': {
-        // Server-wide news (7.15): once to everyone who shares a room with the member, and to it.
-        const { name, away, reason, ts } = decision;
-        const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
-        const among = audience(by, decision.rooms);
-        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away', among }];
-      }
+      case 'joined':
+      case 'refused':
+      case 'rename-refused':
+      case 'renamed':
+      case 'away':
+      case 'left':
+      case 'room-joined':
+      case 'room-parted':
+        return this.membership.render(decision, model, now);
       case 'whois': {
         const { kind: _kind, by: _by, ...fields } = decision;
         return [one(by, { type: 'whois_reply', ...fields })];
       }
       case 'none':
         return [];
-      case 'rename-refused': {
-        const { code, message } = decision.verdict;
-        return [one(by, { type: 'join_error', code, message })];
-      }
-      case 'renamed': {
-        // 7.11: members with nick get user_renamed once; the others, in each room they share with
-        // the member (7.15), a leave and a join. 7.16: a keyed member's rename carries its key.
-        const { from, to: name, ts, rooms } = decision;
-        const key = model.factsOf(by)?.key ?? null;
-        const renamed = encodeV2Packet({ type: 'user_renamed', from, to: name, ts });
-        const forms =
-          key === null
-            ? {}
-            : {
-                forms: [
-                  {
-                    needs: [CLIENT_KEY],
-                    packet: encodeV2Packet({ type: 'user_renamed', from, to: name, ts, key }),
-                  },
-                ],
-              };
-        const out: Delivery[] = [
-          { kind: 'broadcast', packet: renamed, ...forms, type: 'user_renamed', among: audience(by, rooms) },
-        ];
-        for (const room of rooms) {
-          const among = room.members;
-          const left = this.packets.forms(room, (s) => ({
-            type: 'user_left',
-            name: from,
-            reason: 'quit',
-            ts,
-            ...s,
-          }));
-          const joined = this.packets.forms(room, (s) => ({ type: 'user_joined', name, ts, ...s }));
-          out.push({ kind: 'broadcast', ...left, type: 'user_left', unless: 'nick', except: by, among });
-          out.push({ kind: 'broadcast', ...joined, type: 'user_joined', unless: 'nick', except: by, among });
-        }
-        return out;
-      }
       case 'message': {
         const { id, from, text, ts, room } = decision;
         const type = decision.action ? 'action' : 'message';
@@ -329,7 +250,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const plain = encodeV2Packet({ type: 'private', id, from, to: name, text, ts });
         const keyed =
           key === null ? plain : encodeV2Packet({ type: 'private', id, from, to: name, text, ts, key });
-        const form = (id_: ConnId) => (this.seesKeys(model, id_) ? keyed : plain);
+        const form = (id_: ConnId) => (seesKeys(model, id_) ? keyed : plain);
         const self = to(by, form(by), 'private');
         if (decision.target === by) return [self];
         const out = [self, to(decision.target, form(decision.target), 'private')];
@@ -341,7 +262,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       }
       case 'who': {
         const out: Delivery[] = [];
-        this.packets.users(out, by, decision.room, undefined, this.keysFor(model, by));
+        this.packets.users(out, by, decision.room, undefined, keysFor(model, by));
         return out;
       }
       case 'export': {
@@ -372,7 +293,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         // To those sharing a room with a target (7.15), and to the operator.
         const among = decision.among && new Set([...decision.among, by]);
         return [
-          ...this.presence.release(),
+          ...this.membership.release(),
           {
             kind: 'broadcast',
             packet,
@@ -417,39 +338,6 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
           }),
         );
       }
-      case 'left': {
-        // One leave notice in each room the member was in (7.15).
-        this.presence.forget(by);
-        const out: Delivery[] = [];
-        const { name, reason } = decision;
-        if (reason === 'kicked' || reason === 'banned') {
-          // 7.18: `kicked`/`banned` only to members that agreed moderation, `quit` to the others;
-          // sent at once, after whatever presence was held, so that it follows the news.
-          for (const room of decision.rooms) {
-            out.push(...this.presence.releaseRoom(room));
-            const extra = { feature: MODERATION, fields: { reason } };
-            const forms = this.packets.forms(
-              room,
-              (s) => ({ type: 'user_left', name, reason: 'quit', ts: now, ...s }),
-              extra,
-            );
-            out.push({ kind: 'broadcast', ...forms, type: 'user_left', among: room.members });
-          }
-          return out;
-        }
-        const notice = { type: 'user_left', name, reason, ts: now } as const;
-        for (const room of decision.rooms) this.presence.notice(out, room, notice, now);
-        return out;
-      }
-      case 'room-joined':
-        return this.roomJoined(decision, model, now);
-      case 'room-parted': {
-        const { room, name, ts } = decision;
-        const out = [one(by, { type: 'room_parted', room: room.name, ts })];
-        this.presence.forget(by, room);
-        this.presence.notice(out, room, { type: 'user_left', name, reason: 'part', ts }, now);
-        return out;
-      }
       case 'room-list':
         return this.packets.roomList(by, decision.rooms);
       case 'topic': {
@@ -474,54 +362,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   }
 
   tick(_room: Room<ConnId>, now: number): readonly Delivery[] {
-    const due = this.presence.due;
+    const due = this.membership.due;
     if (due === null || now < due) return [];
-    return this.presence.release();
-  }
-
-  /**
-   * room_join (7.15): to the joiner room_joined (and its user_list parts), then, unless it was in
-   * the room already, the room's backlog and away members; to the others user_joined.
-   */
-  private roomJoined(
-    decision: Extract<RoomDecision<ConnId>, { kind: 'room-joined' }>,
-    model: Room<ConnId>,
-    now: number,
-  ): Delivery[] {
-    const { by, room, name, fresh, ts } = decision;
-    const out: Delivery[] = [];
-    const { topic } = room;
-    this.packets.users(out, by, room, (users, more) => ({
-      type: 'room_joined',
-      room: room.name,
-      users,
-      topic,
-      ts,
-      ...more,
-    }));
-    if (!fresh) return out;
-    this.packets.backlog(out, by, model, room);
-    this.packets.awayNews(out, by, model, room, now);
-    this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by);
-    return out;
-  }
-
-  /** 7.18: the message of the day an operator set ('' for none), else the configured one. */
-  private motd(): { motd?: string } {
-    const set = this.options.guards?.moderation?.motd;
-    const motd = set === undefined ? this.options.motd : set === '' ? undefined : set;
-    return motd === undefined ? {} : { motd };
-  }
-
-  /** True when member `id` agreed client-key (7.16): it is shown keys. */
-  private seesKeys(model: Room<ConnId>, id: ConnId): boolean {
-    return model.factsOf(id)?.features.has(CLIENT_KEY) ?? false;
-  }
-
-  /** The keyed members among some names, for a list `by` gets (7.16); null: it shows none. */
-  private keysFor(model: Room<ConnId>, by: ConnId): KeysOf | undefined {
-    if (!model.anyKeyed || !this.seesKeys(model, by)) return undefined;
-    return (names) => model.keysAmong(names);
+    return this.membership.release();
   }
 }
 
@@ -532,12 +375,6 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
 export function checkV2Limits(limits: Limits, features: readonly string[] = V2_FEATURE_NAMES): void {
   // A key makes a stamped packet longer (7.16), a room too (7.15).
   checkStampedFit(limits, features.includes(ROOMS), features.includes(CLIENT_KEY));
-}
-
-/** A joiner's key as presence shows it (7.16), when it is keyed. */
-function keyOf(facts: MemberFacts | undefined): PresenceKey | undefined {
-  if (!facts?.key) return undefined;
-  return facts.op ? { key: facts.key, op: true } : { key: facts.key };
 }
 
 /** A sans-IO v2 chat server. */

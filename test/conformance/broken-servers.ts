@@ -81,6 +81,44 @@ function inChat(server: RunningServer, plant: (chat: never) => void): RunningSer
   return server;
 }
 
+/** A fault of the feature rooms (7.15), planted as the fuzzer plants it (fuzz/plants.ts). */
+function roomsFault(
+  name: string,
+  fault: string,
+  caughtBy: string,
+  chatPlant: (chat: never) => void,
+): Planted {
+  return {
+    name,
+    profile: 'v2',
+    fault,
+    caughtBy,
+    feature: 'rooms',
+    plant: (server) => inChat(server, chatPlant),
+  };
+}
+
+type Decide = (by: number, request: Any, now: number) => Any;
+
+/** Wraps the chat model's decisions: `wrap(decide, by, request, now, room)` returns the decision. */
+function onDecide(
+  server: RunningServer,
+  wrap: (decide: Decide, by: number, request: Any, now: number, room: Any) => Any,
+): RunningServer {
+  const room = server.chat.room as Any;
+  const decide: Decide = room.decide.bind(room);
+  room.decide = (by: number, request: Any, now: number) => wrap(decide, by, request, now, room);
+  return server;
+}
+
+/** Sets `key` of a part of the server (`part` picks it: the dialect, the room...) to `value`. */
+function replaced(part: (server: RunningServer) => Any, key: string, value: unknown) {
+  return (server: RunningServer): RunningServer => {
+    part(server)[key] = value;
+    return server;
+  };
+}
+
 /** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
 /**
  * Timers for faults caught by a case that holds joined connections while it fills the server
@@ -151,17 +189,18 @@ const PLANTED: readonly Planted[] = [
     profile: 'v2',
     fault: 'a private message is rendered into the backlog of the next newcomer (7.10)',
     caughtBy: 'v2-chat/7.10/2',
-    plant(server) {
-      const room = server.chat.room as Any;
-      const decide = room.decide.bind(room);
-      room.decide = (by: number, request: Any, now: number) => {
+    plant: (server) =>
+      onDecide(server, (decide, by, request, now, room) => {
         const decision = decide(by, request, now);
         if (decision.kind === 'private')
-          room.record({ kind: 'message', from: decision.from, text: decision.text, ts: now });
+          room.rooms.record(room.rooms.lobby, {
+            kind: 'message',
+            from: decision.from,
+            text: decision.text,
+            ts: now,
+          });
         return decision;
-      };
-      return server;
-    },
+      }),
   },
   {
     name: 'lets a rename take a taken name',
@@ -185,30 +224,23 @@ const PLANTED: readonly Planted[] = [
     profile: 'v2',
     fault: 'the sender of a private message to an away member is not told that the member is away (7.12)',
     caughtBy: 'v2-chat/7.12/1',
-    plant(server) {
-      const room = server.chat.room as Any;
-      const decide = room.decide.bind(room);
-      room.decide = (by: number, request: Any, now: number) => {
+    plant: (server) =>
+      onDecide(server, (decide, by, request, now) => {
         const { targetAway: _dropped, ...decision } = decide(by, request, now);
         return decision;
-      };
-      return server;
-    },
+      }),
   },
   {
     name: 'answers whois about the asker',
     profile: 'v2',
     fault: 'whois_reply describes the member who asked, not the one asked about (7.13)',
     caughtBy: 'v2-chat/7.13/1',
-    plant(server) {
-      const room = server.chat.room as Any;
-      const decide = room.decide.bind(room);
-      room.decide = (by: number, request: Any, now: number) =>
+    plant: (server) =>
+      onDecide(server, (decide, by, request, now, room) =>
         request.kind === 'whois'
           ? decide(by, { kind: 'whois', name: room.nameOf(by) }, now)
-          : decide(by, request, now);
-      return server;
-    },
+          : decide(by, request, now),
+      ),
   },
   {
     name: 'reuses a nonce',
@@ -390,10 +422,12 @@ const PLANTED: readonly Planted[] = [
     profile: 'v2',
     fault: 'every packet passes the bucket',
     caughtBy: 'v2-chat/7.8/2',
-    plant(s) {
-      (s.chat as Any).charge = () => true;
-      return s;
-    },
+    // No packet has a cost: none is charged to its bucket (packet-charge.ts).
+    plant: replaced(
+      (s) => s.chat.dialect,
+      'rateCost',
+      () => null,
+    ),
   },
   {
     name: 'limits chat lines only',
@@ -436,20 +470,22 @@ const PLANTED: readonly Planted[] = [
     caughtBy: 'robustness/11/4',
     options: { maxClients: 3 },
     server: { limits: { maxClients: 3, ...HELD } },
-    plant(s) {
-      (s.chat.dialect as Any).refusal = () => null;
-      return s;
-    },
+    plant: replaced(
+      (s) => s.chat.dialect,
+      'refusal',
+      () => null,
+    ),
   },
   {
     name: 'accepts oversized messages',
     profile: 'v2',
     fault: 'texts longer than maxMessage are delivered',
     caughtBy: 'v2-chat/7.3/4',
-    plant(s) {
-      (s.chat.room as Any).checkLength = () => null;
-      return s;
-    },
+    plant: replaced(
+      (s) => s.chat.room,
+      'checkLength',
+      () => null,
+    ),
   },
   {
     name: 'ignores the frame limit',
@@ -848,16 +884,12 @@ const PLANTED: readonly Planted[] = [
     profile: 'v2',
     fault: "a msg restarts the sender's whois idle, so polling whois tells who sends private messages (7.13)",
     caughtBy: 'v2-chat/7.13/2',
-    plant(server) {
-      const room = server.chat.room as Any;
-      const decide = room.decide.bind(room);
-      room.decide = (by: number, request: Any, now: number) => {
+    plant: (server) =>
+      onDecide(server, (decide, by, request, now, room) => {
         const decision = decide(by, request, now);
-        if (decision.kind === 'private') room.active(by, now);
+        if (decision.kind === 'private') room.roster.active(by, now);
         return decision;
-      };
-      return server;
-    },
+      }),
   },
   {
     name: 'encrypts every legacy frame from one key and IV',
@@ -901,10 +933,7 @@ const PLANTED: readonly Planted[] = [
     profile: 'legacy',
     fault: 'a setuser the rate limit drops gets no reply and the connection stays open (10.2 says close it)',
     caughtBy: 'legacy-chat/10.2/22',
-    plant(server) {
-      (server.chat.dialect as Any).closesOnDroppedJoin = false;
-      return server;
-    },
+    plant: replaced((s) => s.chat.dialect, 'closesOnDroppedJoin', false),
   },
   {
     name: 'speaks the legacy profile at all',
@@ -912,30 +941,24 @@ const PLANTED: readonly Planted[] = [
     fault: 'every legacy key exchange is unauthenticated: a man in the middle reads everything (8)',
     caughtBy: 'legacy-handshake/8/1',
   },
-  {
-    name: 'leaks a line across rooms',
-    profile: 'v2',
-    fault: 'a line said in a room reaches the members of every room (7.15)',
-    caughtBy: 'v2-chat/7.15/3',
-    feature: 'rooms',
-    plant: (server) => inChat(server, plantRoomLeak),
-  },
-  {
-    name: 'drops the part notice',
-    profile: 'v2',
-    fault: "a part is told to the parter only: the room's other members never hear of it (7.15)",
-    caughtBy: 'v2-chat/7.15/5',
-    feature: 'rooms',
-    plant: (server) => inChat(server, plantNoPartNotice),
-  },
-  {
-    name: 'lets a room outlive its members',
-    profile: 'v2',
-    fault: 'a room that empties is kept, listed with its topic and history (7.15)',
-    caughtBy: 'v2-chat/7.15/15',
-    feature: 'rooms',
-    plant: (server) => inChat(server, plantRoomOutlives),
-  },
+  roomsFault(
+    'leaks a line across rooms',
+    'a line said in a room reaches the members of every room (7.15)',
+    'v2-chat/7.15/3',
+    plantRoomLeak,
+  ),
+  roomsFault(
+    'drops the part notice',
+    "a part is told to the parter only: the room's other members never hear of it (7.15)",
+    'v2-chat/7.15/5',
+    plantNoPartNotice,
+  ),
+  roomsFault(
+    'lets a room outlive its members',
+    'a room that empties is kept, listed with its topic and history (7.15)',
+    'v2-chat/7.15/15',
+    plantRoomOutlives,
+  ),
 ];
 
 export const FAULTS: readonly Fault[] = [...PLANTED, ...KEY_FAULTS].map(plant);

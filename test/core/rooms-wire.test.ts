@@ -44,7 +44,18 @@ function net(options: { features?: readonly string[] } = {}) {
     fn();
     n.settle();
   };
-  return { server, net: n, join, packets, seen, act };
+  /**
+   * ann and bob (with rooms) and old (a 2.0 client, in #lobby only); ann joins `annRoom` and bob
+   * `bobRoom`; what they received so far is taken.
+   */
+  const trio = (annRoom = '#tea', bobRoom = annRoom) => {
+    const [ann, bob, old] = [join('ann'), join('bob'), join('old', [])];
+    act(() => ann.client.roomJoin(annRoom));
+    act(() => bob.client.roomJoin(bobRoom));
+    for (const m of [ann, bob, old]) seen(m);
+    return { ann, bob, old };
+  };
+  return { server, net: n, join, packets, seen, act, trio };
 }
 
 describe('rooms on the v2 wire (7.15)', () => {
@@ -67,14 +78,10 @@ describe('rooms on the v2 wire (7.15)', () => {
   });
 
   it('delivers a line to exactly the members of its room; 2.0 clients get #lobby in the 2.0 form', () => {
-    const { join, seen, act } = net();
-    const ann = join('ann');
-    const bob = join('bob');
-    const old = join('old', []);
-    act(() => ann.client.roomJoin('#tea'));
-    act(() => bob.client.roomJoin('#tea'));
+    const { seen, act, trio } = net();
+    const { ann, bob, old } = trio();
     act(() => ann.client.roomJoin('#cake'));
-    for (const m of [ann, bob, old]) seen(m);
+    seen(ann);
     act(() => bob.client.say('tea time', '#tea'));
     act(() => ann.client.action('bakes', '#cake'));
     act(() => old.client.say('hello'));
@@ -88,13 +95,8 @@ describe('rooms on the v2 wire (7.15)', () => {
   });
 
   it('tells a part to the room with reason part, and to a 2.0 client as a quit', () => {
-    const { join, seen, act } = net();
-    const ann = join('ann');
-    const bob = join('bob');
-    const old = join('old', []);
-    act(() => ann.client.roomJoin('#tea'));
-    act(() => bob.client.roomJoin('#tea'));
-    for (const m of [ann, bob, old]) seen(m);
+    const { seen, act, trio } = net();
+    const { ann, bob, old } = trio();
     act(() => bob.client.roomPart('#TEA'));
     expect(seen(bob)).toEqual(['room_parted@#tea ""']);
     expect(seen(ann)).toEqual(['user_left@#tea "bob"(part)']);
@@ -114,13 +116,8 @@ describe('rooms on the v2 wire (7.15)', () => {
   });
 
   it('tells a leave in every room the member was in; a 2.0 client hears it once', () => {
-    const { join, seen, act, net: n } = net();
-    const ann = join('ann');
-    const bob = join('bob');
-    const old = join('old', []);
-    act(() => ann.client.roomJoin('#tea'));
-    act(() => bob.client.roomJoin('#tea'));
-    for (const m of [ann, bob, old]) seen(m);
+    const { seen, net: n, trio } = net();
+    const { ann, bob, old } = trio();
     n.hangUp(bob.id);
     expect(seen(ann)).toEqual(['user_left@#lobby "bob"(lost)', 'user_left@#tea "bob"(lost)']);
     expect(seen(old)).toEqual(['user_left "bob"(lost)']);
@@ -156,13 +153,8 @@ describe('rooms on the v2 wire (7.15)', () => {
   });
 
   it('lists rooms and announces topics to a room only', () => {
-    const { join, seen, act } = net();
-    const ann = join('ann');
-    const bob = join('bob');
-    const old = join('old', []);
-    act(() => ann.client.roomJoin('#tea'));
-    act(() => bob.client.roomJoin('#Books'));
-    for (const m of [ann, bob, old]) seen(m);
+    const { seen, act, trio } = net();
+    const { ann, bob, old } = trio('#tea', '#Books');
     act(() => ann.client.setTopic('#tea', 'oolong'));
     expect(seen(ann)).toEqual(['topic_changed@#tea "oolong"']);
     expect(seen(bob)).toEqual([]);
