@@ -227,8 +227,8 @@ export class CaseContext {
     return this.options.timeoutMs;
   }
 
-  /** A fresh raw TCP connection, owned by this case. */
-  async raw(label?: string): Promise<RawConnection> {
+  /** A fresh raw TCP connection, owned by this case; `from`: the suite's address to use. */
+  async raw(label?: string, from?: string): Promise<RawConnection> {
     if (this.finished) throw new ConnectFailed('the case is over', 'ECASEOVER');
     const conn = await RawConnection.open({
       host: this.options.host,
@@ -236,6 +236,7 @@ export class CaseContext {
       label: label ?? `c${++this.connCount}`,
       log: this.log,
       timeoutMs: this.timeout,
+      localAddress: from,
     });
     this.conns.push(conn);
     const held = RawConnection.held(this.options.host, this.options.port);
@@ -246,8 +247,8 @@ export class CaseContext {
   }
 
   /** A v2 session that has only connected (nothing read yet). */
-  async v2Connect(label?: string): Promise<V2Session> {
-    const session = new V2Session(await this.raw(label), this.timeout);
+  async v2Connect(label?: string, from?: string): Promise<V2Session> {
+    const session = new V2Session(await this.raw(label, from), this.timeout);
     this.sessions.push(session);
     return session;
   }

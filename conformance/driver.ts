@@ -131,6 +131,8 @@ export interface ConnectOptions {
   readonly label: string;
   readonly log: WireLog;
   readonly timeoutMs: number;
+  /** The suite's own address to connect from (a second loopback address, 7.18 address bans). */
+  readonly localAddress?: string;
 }
 
 /** Open connections by server address (RawConnection.held). */
@@ -198,7 +200,12 @@ export class RawConnection {
 
   static open(options: ConnectOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = createConnection({ host: options.host, port: options.port, noDelay: true });
+      const socket = createConnection({
+        host: options.host,
+        port: options.port,
+        noDelay: true,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      });
       let late = false;
       const timer = setTimeout(() => {
         late = true;

@@ -1,7 +1,7 @@
 /**
  * Client keys, reserved names and moderation (spec 7.16-7.18): the client's proof of its key,
  * what others are shown, a reserved name, a member who is not an operator, a ban that must
- * survive a reconnect.
+ * survive a reconnect, by key and by address.
  *
  * How this works: the suite's clients hold fixed Ed25519 keys (seeds drawn from their role), so a
  * case that needs the server to know one of them (an operator) can name its fingerprint in the
@@ -10,7 +10,9 @@
  * it in `serverArgs`: with --server-cmd the runner starts it a server of its own with those
  * arguments appended; without, the case is INFORMATIONAL, since the suite cannot know how the
  * server was started. Every proof is built here from the spec's construction (the client context,
- * one zero byte, TH), never taken from the server's code.
+ * one zero byte, TH), never taken from the server's code. An address ban needs a second address
+ * of the suite's own, so that its other clients are served meanwhile: the case connects the
+ * banned member from another 127.x address when the server is on one.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -18,9 +20,11 @@ import { join } from 'node:path';
 import { fingerprintOf, type Identity, identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { type Case, type CaseContext, describeReply } from '../case.js';
+import { ConnectFailed } from '../driver.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
+import { firstPacket } from './capacity.js';
 import { tag } from './v2-steps.js';
 
 /** A key of the suite's, from its role: the same in every run, so a server can be told it. */
@@ -113,6 +117,22 @@ function keyFields(p: V2ServerPacket): string[] {
   return ['key', 'keys', 'op', 'fingerprint']
     .filter((f) => f in o)
     .map((f) => `${p.type}.${f}=${JSON.stringify(o[f])}`);
+}
+
+/**
+ * A second address of the suite's own, for a member whose address is to be banned (7.18) while
+ * the suite's other clients go on: another 127.x address when the server is on one (the whole
+ * 127.0.0.0/8 block reaches the loopback interface). INFORMATIONAL otherwise.
+ */
+function secondAddress(ctx: CaseContext): string {
+  const host = ctx.options.host;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host))
+    ctx.fail(
+      'a server on a 127.x address',
+      `not checked: the server is on ${host}, so the suite has no second address of its own to ban`,
+      'MAY',
+    );
+  return host === '127.0.0.2' ? '127.0.0.3' : '127.0.0.2';
 }
 
 const MODERATION_PACKETS = ['kick', 'ban', 'unban', 'bans', 'mute', 'unmute', 'motd'] as const;
@@ -302,7 +322,7 @@ export const v2KeyCases: readonly Case[] = [
       ctx.check(
         line.type === 'message' && line.key === want,
         `message.key ${want}`,
-        keyFields(line).join(', ') || 'no key',
+        `the keyed member's line arrived with ${keyFields(line).join(', ') || 'no key field'}`,
       );
     },
   },
@@ -494,6 +514,95 @@ export const v2KeyCases: readonly Case[] = [
       const back = await keyedHandshake(ctx, 'after unban', ['moderation']);
       back.send(clientAuth(abuser, back.transcript!));
       await joinAs(ctx, back, ctx.name('unbanned'));
+    },
+  },
+  {
+    id: 'v2-chat/7.18/3',
+    section: '7.18',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'An address ban removes the member and refuses its address at accept with BANNED (so neither anonymity nor a new key helps) while others are served; unban lets it back',
+    specText: texts(
+      quote('7.18', 'a new connection from a banned address gets a `refused` record with BANNED'),
+      quote('7.18', 'reconnecting anonymously from the same address does not help'),
+      quote(
+        '7.18',
+        'it is stable for one server run, tells nothing of the address, and is what an address ban names',
+      ),
+    ),
+    covers: [pkt('v2', 'ban'), pkt('v2', 'refused'), pkt('v2', 'whois_reply'), pkt('v2', 'ban_list')],
+    accepts: [
+      "the operator's whois_reply.addr; error BANNED for the member; a `refused` BANNED record instead of server_hello for its address; ban_list with the ban ending `duration` after it was made; an honest member joins and chats meanwhile; served again after unban",
+      'without --server-cmd: INFORMATIONAL (needs --op); INFORMATIONAL for a server that is not on a 127.x address',
+    ],
+    serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT],
+    async run(ctx) {
+      needFlag(ctx, '--op');
+      await needFeatures(ctx, 'client-key', 'moderation', 'whois');
+      const away = secondAddress(ctx);
+      const more = ['moderation', 'whois'];
+      const op = await keyedMember(ctx, 'addrop', SUITE_OPERATOR, more);
+      let abuser: V2Session;
+      try {
+        abuser = await ctx.v2Connect('abuser', away);
+      } catch (err) {
+        if (!(err instanceof ConnectFailed)) throw err;
+        return ctx.fail(
+          `a connection from ${away}`,
+          `not checked: the suite cannot connect from ${away} (${err.code}), its second address to ban`,
+          'MAY',
+        );
+      }
+      await abuser.handshake({ features: ['client-key', ...more], fingerprint: ctx.options.fingerprint });
+      const name = (await joinAs(ctx, abuser, ctx.name('addrban'))).name;
+      op.v2.send({ type: 'whois', name });
+      const { packet: whois } = await ctx.attempt('whois_reply', 'to the operator', () =>
+        op.v2.until((p) => p.type === 'whois_reply' && p.name === name, 'the whois reply'),
+      );
+      const addr = whois.type === 'whois_reply' ? whois.addr : undefined;
+      if (typeof addr !== 'string')
+        return ctx.fail('whois_reply.addr for the operator', keyFields(whois).join(', ') || 'no addr');
+      const duration = 600;
+      op.v2.send({ type: 'ban', addr, duration, reason: 'address ban test' });
+      await expectV2Rejection(ctx, abuser, ['BANNED'], 'a ban of this address by an operator');
+      const { packet: made } = await ctx.attempt('moderated ban', 'to the operator', () =>
+        op.v2.until((p) => p.type === 'moderated' && p.action === 'ban', 'the confirmation'),
+      );
+      // Refused before server_hello: no key, new or old, can even be shown (5.10).
+      const evader = await ctx.raw('evader', away);
+      const first = await firstPacket(ctx, evader);
+      ctx.check(
+        first?.type === 'refused' && first.code === 'BANNED',
+        'a `refused` BANNED record, instead of server_hello, for a new connection from the banned address',
+        first ? JSON.stringify(first).slice(0, 120) : 'the close without a word',
+      );
+      // The server still serves everyone else.
+      const honest = await ctx.v2Joined('honest');
+      const text = ctx.line(`honest ${tag()}`);
+      honest.send({ type: 'say', text });
+      await ctx.attempt('the honest line', 'at the operator, during the ban', () =>
+        op.v2.until((p) => p.type === 'message' && p.text === text, 'the line'),
+      );
+      op.v2.send({ type: 'bans' });
+      const { packet: list } = await ctx.attempt('ban_list', 'after bans', () =>
+        op.v2.until((p) => p.type === 'ban_list' && !p.more, 'the ban list'),
+      );
+      const ban = list.type === 'ban_list' ? list.bans.find((b) => b.target === addr) : undefined;
+      if (!ban) return ctx.fail('the address ban in ban_list', JSON.stringify(list).slice(0, 200));
+      const end = made.type === 'moderated' ? made.ts + duration * 1000 : 0;
+      ctx.check(
+        ban.kind === 'addr' && Math.abs(ban.until - end) <= 5000,
+        `an addr ban ending ${duration} s after it was made (until about ${end})`,
+        `kind ${ban.kind}, until ${ban.until}`,
+      );
+      op.v2.send({ type: 'unban', ban: ban.id });
+      await ctx.attempt('moderated unban', 'after unban', () =>
+        op.v2.until((p) => p.type === 'moderated' && p.action === 'unban', 'the confirmation'),
+      );
+      const back = await ctx.v2Connect('after unban', away);
+      await back.handshake({ features: ['client-key'], fingerprint: ctx.options.fingerprint });
+      await joinAs(ctx, back, ctx.name('addrback'));
     },
   },
 ];

@@ -82,8 +82,10 @@ export function serverLabel(host: string, port: number): string {
 export function lossDetail(event: Extract<SessionEvent, { kind: 'closed' }>): string {
   const error = event.error;
   if (event.goodbye !== undefined) return `the server closed the connection (${event.goodbye})`;
-  if (error?.code === 'KICKED')
-    return `KICKED: an operator removed you (${error.message}); /reconnect to come back`;
-  if (error?.code === 'BANNED') return `BANNED: ${error.message}; you cannot come back until the ban ends`;
+  // 7.18: the server's own words say who acted and why; the rest says what it means for the user.
+  const said = error?.message.replace(/^server: /, '');
+  if (error?.code === 'KICKED') return `KICKED: ${said} (an operator removed you; you may come back)`;
+  if (error?.code === 'BANNED')
+    return `BANNED: ${said} (an operator banned you: the server refuses you until the ban ends)`;
   return error ? `${error.code}: ${error.message}` : 'the connection ended';
 }

@@ -250,6 +250,8 @@ export abstract class SessionCore {
           expectedFingerprint: this.options.pinned,
           features: this.options.features,
           clientKey: this.options.clientKey,
+          // 5.6, 7.16: trust is decided here (trust()), and the key signs only after it.
+          trustLater: true,
         })
       : new LegacyClientConnection({ random, maxFrame, clock: () => this.now });
   }
@@ -367,6 +369,8 @@ export abstract class SessionCore {
     const group = this.conn instanceof V2ClientConnection ? this.conn.group : null;
     const suite = profile === 'v2' ? `${group}${V2_SUITE_SUFFIX}` : LEGACY_SUITE;
     this.readyInfo = { profile, suite, fingerprint, trust };
+    // The server is trusted now (5.6): only now may the user's key prove itself to it (7.16).
+    if (this.conn instanceof V2ClientConnection) this.conn.trusted();
     const ready: SessionEvent = { kind: 'ready', ...this.readyInfo, record };
     return [...this.setState('ready'), replaced ? { ...ready, replaced } : ready];
   }

@@ -5,7 +5,10 @@
  * prefers among those offered, sends `client_hello`, and derives keys from the transcript. The
  * first record must be `server_auth`: its signature over the transcript is verified, then the
  * fingerprint is compared with the pinned one, if any (5.6). Only then may the user's packets go
- * out. Every method that sends fires the matching `send:<type>` transition, so the table decides
+ * out. A caller that decides trust itself (a first key recorded or asked about, a changed key the
+ * user accepts: `trustLater`) gets `authenticated` and calls `trusted()` once it has decided;
+ * until then nothing goes out, and above all no client_auth: the user's key signs only for a
+ * server the user trusts (7.16). Every method that sends fires the matching `send:<type>` transition, so the table decides
  * what may be sent when. The hellos settle the features in use (5.8, features.ts): the client
  * lists those it wants that the server offered, and a packet of a feature not agreed is refused.
  */
@@ -80,6 +83,13 @@ export interface V2ClientConnectionOptions {
    * `client-key` is agreed. Without it (or without the feature) the client is anonymous.
    */
   readonly clientKey?: Identity;
+  /**
+   * The caller decides trust in the server's key after `authenticated` (5.6: trust on first use, a
+   * question to the user) and calls `trusted()` when it goes on: until then the connection sends
+   * nothing, no client_auth (7.16) and no pong. Without it, passing `expectedFingerprint` (or
+   * having none) is the whole decision, and the proof goes out right after server_auth.
+   */
+  readonly trustLater?: boolean;
 }
 
 /** A moderation request (feature moderation, 7.18), as the client sends it. */
@@ -135,6 +145,10 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   private agreed: ReadonlySet<string> = NO_FEATURES;
   /** client_auth sent, or a packet after server_auth that rules it out (7.16). */
   private keyProved = false;
+  /** server_auth verified, the caller's trust decision not yet taken (`trustLater`). */
+  private awaitingTrust = false;
+  /** Pings that came while awaitingTrust, answered once trusted. */
+  private heldPings: number[] = [];
 
   constructor(private readonly options: V2ClientConnectionOptions) {
     super(new StateMachine<V2ClientState>(V2_CLIENT_MACHINE, 'v2 client'));
@@ -231,8 +245,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
       const authenticated = this.handleServerAuth(packet);
       this.machine.fire('server_auth');
       events.push(authenticated);
-      // 7.16: the proof must be the client's first packet after server_auth.
-      if (this.options.clientKey && this.agreed.has('client-key')) this.proveKey(this.options.clientKey);
+      if (this.options.trustLater) this.awaitingTrust = true;
+      else this.sendProof();
       return;
     }
     if (packet.type === 'error') {
@@ -247,7 +261,10 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     } else {
       this.machine.fire(packet.type);
     }
-    if (packet.type === 'ping') this.sendPacket({ type: 'pong', n: packet.n });
+    if (packet.type === 'ping') {
+      if (this.awaitingTrust) this.heldPings.push(packet.n);
+      else this.sendPacket({ type: 'pong', n: packet.n });
+    }
     if (packet.type === 'goodbye') {
       events.push({ kind: 'closed', clean: true, reason: packet.reason });
       return;
@@ -331,6 +348,8 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   }
 
   private sendPacket(packet: V2ClientPacket): void {
+    if (this.awaitingTrust)
+      throw parleyError('PACKET_UNEXPECTED', 'nothing goes to the server before its key is trusted (5.6)');
     const json = encodeV2Packet(packet);
     // 6.1: a record must fit the server's maxFrame (from server_hello). Sent anyway, it would cost
     // the connection (FRAME_TOO_LARGE); refused here, it is a non-fatal error and nothing changes.
@@ -347,9 +366,32 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
     this.queue(this.sealer!.seal(json));
   }
 
+  /** Awaiting the caller's trust decision on the server's key (`trustLater`, 5.6). */
+  get awaitingTrustDecision(): boolean {
+    return this.awaitingTrust;
+  }
+
+  /**
+   * The caller trusts the server's key (`trustLater`): the proof goes out now (7.16: its first
+   * packet after server_auth), then the pongs held meanwhile. A refusal needs no call: the caller
+   * drops the connection, and the server never sees the key.
+   */
+  trusted(): void {
+    if (!this.awaitingTrust) return;
+    this.awaitingTrust = false;
+    this.sendProof();
+    for (const n of this.heldPings.splice(0)) this.sendPacket({ type: 'pong', n });
+  }
+
+  /** 7.16: with a key and the feature agreed, the proof is the first packet after server_auth. */
+  private sendProof(): void {
+    if (this.options.clientKey && this.agreed.has('client-key')) this.proveKey(this.options.clientKey);
+  }
+
   /**
    * Proves `key` with client_auth (feature client-key, 7.16): allowed only as the first packet
-   * after server_auth, which is when the `clientKey` option sends it by itself.
+   * after server_auth, which is when the `clientKey` option sends it by itself (at once, or with
+   * `trustLater` once `trusted()` is called).
    */
   proveKey(key: Identity): void {
     checkReceivedFeature('client_auth', this.agreed);
@@ -449,7 +491,7 @@ export class V2ClientConnection extends Endpoint<V2ClientState, V2ServerPacket> 
   /** Says goodbye (7.9) if keys exist, and closes. */
   goodbye(reason?: string): void {
     if (this.machine.terminal) return;
-    if (this.sealer && this.machine.allows('send:goodbye')) {
+    if (this.sealer && !this.awaitingTrust && this.machine.allows('send:goodbye')) {
       this.sendPacket(reason === undefined ? { type: 'goodbye' } : { type: 'goodbye', reason });
     }
     this.machine.close();

@@ -196,8 +196,12 @@ describe('keys and operators in the view (7.16, 7.18)', () => {
   it('tell a kicked or banned user clearly, and do not reconnect by itself', () => {
     const closed = (code: string, message: string) =>
       lossDetail({ kind: 'closed', byUser: false, error: { code, message, fatal: true } });
-    expect(closed('KICKED', 'spam')).toBe('KICKED: an operator removed you (spam); /reconnect to come back');
-    expect(closed('BANNED', 'flood')).toMatch(/^BANNED: flood; you cannot come back until the ban ends$/);
+    expect(closed('KICKED', 'server: op kicked you: spam')).toBe(
+      'KICKED: op kicked you: spam (an operator removed you; you may come back)',
+    );
+    expect(closed('BANNED', 'server: flood')).toBe(
+      'BANNED: flood (an operator banned you: the server refuses you until the ban ends)',
+    );
     for (const code of ['KICKED', 'BANNED', 'CLIENT_AUTH_FAILED']) expect(NO_RETRY.has(code)).toBe(true);
     expect(serverRefusalText('BANNED', 'x')).toBe(
       'the server says your address is banned by an operator (7.18) (unverified)',

@@ -6,9 +6,15 @@
  * How this works: the proof is checked by each connection's endpoint (v2-server-connection.ts), so
  * most faults shadow that endpoint's own method for one server's endpoints (onEachEndpoint): a
  * check skipped, a transcript taken from another connection, the server's context accepted, the
- * proof's place not enforced. The leak shadows the dialect's rendering (onRender).
+ * proof's place not enforced. The leak and the lost key shadow the dialect's rendering (onRender).
+ * The faults of reserved names and moderation (7.17, 7.18) run on a guarded server (GUARDED:
+ * names reserved, the suite's operator listed, the suite told the flags) and shadow one method of
+ * that server's own guards (onGuards): a reservation ignored, everyone an operator, a key ban or
+ * an address ban not enforced.
  */
-import type { ServerOptions } from '../../reference-server/server.js';
+import type { SuiteOptions } from '../../conformance/case.js';
+import { SUITE_OPERATOR_FINGERPRINT, SUITE_RESERVATIONS } from '../../conformance/cases/v2-keys.js';
+import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
 import { fingerprintOf, verifyTranscript } from '../../src/crypto/identity.js';
 import { parleyError } from '../../src/errors.js';
 import { V2_FEATURE_NAMES } from '../../src/generated/v2-packets.js';
@@ -22,11 +28,43 @@ export interface KeyFault {
   readonly fault: string;
   readonly caughtBy: string;
   readonly server?: Partial<ServerOptions>;
+  /** What the suite is told (the flags a guarded server was started with). */
+  readonly options?: Partial<SuiteOptions>;
   plant?(server: Any): Any;
 }
 
 /** Every feature of the spec offered, client-key among them. */
 export const ALL_FEATURES: Partial<ServerOptions> = { features: V2_FEATURE_NAMES };
+
+/**
+ * Every feature, names reserved and the suite's operator listed (7.17, 7.18): what `--reserve-names`
+ * and `--op` give a server started by --server-cmd, here in-process.
+ */
+export const GUARDED: Partial<ServerOptions> = {
+  ...ALL_FEATURES,
+  guards: { reservations: {}, moderation: { operators: [SUITE_OPERATOR_FINGERPRINT] } },
+};
+
+/** The suite told that the server was started with the flags of GUARDED (Case.serverArgs). */
+export const GUARDED_SUITE: Partial<SuiteOptions> = {
+  serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT, '--reserve-names', SUITE_RESERVATIONS],
+};
+
+/** Patches the room guards (reservations, moderation) of this one server (room-guards.ts). */
+function onGuards(server: RunningServer, patch: (guards: Any) => void): RunningServer {
+  const guards = (server.chat as Any).room?.guards;
+  if (!guards?.moderation || !guards.reservations) throw new Error('no guards to plant a fault in');
+  patch(guards);
+  return server;
+}
+
+/** A `message` packet without its `key`; any other packet as it is. */
+function keyless(bytes: Buffer): Buffer {
+  const packet = JSON.parse(bytes.toString('utf8'));
+  if (packet.type !== 'message' || packet.key === undefined) return bytes;
+  const { key: _key, ...bare } = packet;
+  return Buffer.from(JSON.stringify(bare));
+}
 
 /** Replaces each endpoint's check of client_auth: `check(endpoint, packet, first, original)`. */
 function onClientAuth(
@@ -162,5 +200,74 @@ export const KEY_FAULTS: readonly KeyFault[] = [
           return { ...d, packet: Buffer.from(JSON.stringify({ ...packet, key: 'AAAAAAAAAAAA' })) };
         }),
       ),
+  },
+  {
+    name: "drops a keyed member's key from its lines",
+    profile: 'v2',
+    fault: "a keyed member's chat lines carry no `key`: nobody can tell its lines from an impostor's (7.16)",
+    caughtBy: 'v2-chat/7.16/5',
+    server: ALL_FEATURES,
+    plant: (server) =>
+      onRender(server, (original) =>
+        original().map((d: Any) => {
+          if (d.kind !== 'broadcast' && d.kind !== 'send') return d;
+          // The keyed form of a line is one of its `forms` (for members that agreed client-key).
+          const forms = d.forms?.map((f: Any) => ({ ...f, packet: keyless(f.packet) }));
+          return { ...d, packet: keyless(d.packet), ...(forms ? { forms } : {}) };
+        }),
+      ),
+  },
+  {
+    name: 'lets anyone take a reserved name',
+    profile: 'v2',
+    fault: 'a reserved name is given to an anonymous client or another key, without its owner key (7.17)',
+    caughtBy: 'v2-chat/7.17/1',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant: (server) =>
+      onGuards(server, (guards) => {
+        guards.reservations.refuses = () => false;
+      }),
+  },
+  {
+    name: 'lets a member who is not an operator moderate',
+    profile: 'v2',
+    fault: 'every keyed member counts as an operator: anyone may kick, ban, mute or set the motd (7.18)',
+    caughtBy: 'v2-chat/7.18/1',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant: (server) =>
+      onGuards(server, (guards) => {
+        guards.moderation.isOperator = (fingerprint: string | null) => fingerprint !== null;
+      }),
+  },
+  {
+    name: 'lets a banned key back in by reconnecting',
+    profile: 'v2',
+    fault: 'a key ban removes the member once, but its client_auth on a new connection is taken (7.18)',
+    caughtBy: 'v2-chat/7.18/2',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant: (server) =>
+      onGuards(server, (guards) => {
+        const bannedBy = guards.moderation.bannedBy.bind(guards.moderation);
+        guards.moderation.bannedBy = (who: Any, now: number) =>
+          bannedBy({ fingerprint: null, addr: who.addr }, now);
+      }),
+  },
+  {
+    name: 'lets a banned address back in by reconnecting',
+    profile: 'v2',
+    fault:
+      'an address ban removes the member once, but a new connection from that address is served and joins (7.18)',
+    caughtBy: 'v2-chat/7.18/3',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant: (server) =>
+      onGuards(server, (guards) => {
+        const bannedBy = guards.moderation.bannedBy.bind(guards.moderation);
+        guards.moderation.bannedBy = (who: Any, now: number) =>
+          bannedBy({ fingerprint: who.fingerprint, addr: null }, now);
+      }),
   },
 ];

@@ -4,16 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resultOf, runCases, startReference, suiteOptions } from './helpers.js';
-import { ALL_FEATURES } from './key-faults.js';
+import { ALL_FEATURES, GUARDED, GUARDED_SUITE } from './key-faults.js';
 
 const PROOF_CASES = [
   'v2-chat/7.16/1',
   'v2-chat/7.16/2',
   'v2-chat/7.16/3',
   'v2-chat/7.16/4',
+  'v2-chat/7.16/5',
   'v2-chat/7.16/6',
+  'v2-chat/7.18/1',
 ];
-const FLAG_CASES = ['v2-chat/7.17/1', 'v2-chat/7.18/2'];
+const FLAG_CASES = ['v2-chat/7.17/1', 'v2-chat/7.18/2', 'v2-chat/7.18/3'];
 
 describe('the client-key cases (7.16-7.18)', () => {
   it('pass on the reference server offering client-key', async () => {
@@ -21,6 +23,17 @@ describe('the client-key cases (7.16-7.18)', () => {
     try {
       const outcome = await runCases(suiteOptions(server.port, 'v2'), PROOF_CASES);
       for (const id of PROOF_CASES)
+        expect(resultOf(outcome, id).verdict, `${id}: ${resultOf(outcome, id).actual}`).toBe('OK');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with the flags they need (--op, --reserve-names), pass on the reference server started with them', async () => {
+    const server = await startReference('v2', GUARDED);
+    try {
+      const outcome = await runCases(suiteOptions(server.port, 'v2', GUARDED_SUITE), FLAG_CASES);
+      for (const id of FLAG_CASES)
         expect(resultOf(outcome, id).verdict, `${id}: ${resultOf(outcome, id).actual}`).toBe('OK');
     } finally {
       await server.close();

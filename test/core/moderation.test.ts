@@ -176,6 +176,28 @@ describe('moderation (7.18)', () => {
     expect(s.join('anon3', { address: '192.0.2.7' }).client.state).toBe('JOINED');
   });
 
+  it('bans a keyed member by address: a new key or none from that address is refused for the duration, others are served', () => {
+    const s = server();
+    s.join('op', { key: opKey, address: '192.0.2.1' });
+    s.join('troll', { key: trollKey, address: '198.51.100.9' });
+    s.members.get('op')!.client.whois('troll');
+    s.net.settle();
+    const { addr } = s.packets('op').find((p) => p.type === 'whois_reply') as { addr: string };
+    const start = s.net.now;
+    s.act('op', { type: 'ban', addr, duration: 60 });
+    expect(errorOf(s.events('troll'))).toEqual(['BANNED']);
+    const refused = (name: string) => s.events(name).some((e) => e.kind === 'refused' && e.code === 'BANNED');
+    const newKey = identityFromSeed(Buffer.alloc(32, 23));
+    s.net.now = start + 59_999;
+    expect(s.join('troll2', { key: newKey, address: '198.51.100.9' }).client.state).toBe('CLOSED');
+    expect(refused('troll2')).toBe(true);
+    expect(s.join('troll3', { address: '198.51.100.9' }).client.state).toBe('CLOSED');
+    expect(refused('troll3')).toBe(true);
+    expect(s.join('honest', { address: '198.51.100.10' }).client.state).toBe('JOINED');
+    s.net.now = start + 60_000;
+    expect(s.join('troll4', { key: newKey, address: '198.51.100.9' }).client.state).toBe('JOINED');
+  });
+
   it('tells addresses only to operators, and the address itself only with opsSeeAddresses', () => {
     const s = server({ opsSeeAddresses: true });
     s.join('op', { key: opKey });

@@ -5,6 +5,7 @@
 
 import { createLogger } from '../../../reference-server/logger.js';
 import { type RunningServer, startServer } from '../../../reference-server/server.js';
+import type { GuardsConfig } from '../../../src/chat/room-guards.js';
 import { identityFromSeed } from '../../../src/crypto/identity.js';
 import type { Limits, Profile } from '../../../src/generated/constants.js';
 import { LOOPBACK_LIMITS } from '../../support/loopback-limits.js';
@@ -17,6 +18,8 @@ export interface TestServerOptions {
   readonly seed?: number;
   readonly motd?: string;
   readonly limits?: Partial<Limits>;
+  /** Reserved names and operators (7.17, 7.18), as --reserve-names and --op give them. */
+  readonly guards?: GuardsConfig;
 }
 
 export interface TestServer {
@@ -44,6 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       motd: options.motd,
       limits: { ...LOOPBACK_LIMITS, ...options.limits },
       logger,
+      guards: options.guards,
     });
   let server: RunningServer | null = await launch(options.port ?? 0);
   const port = server.port;
