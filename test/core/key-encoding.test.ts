@@ -18,6 +18,9 @@ import {
   isSmallOrderEncoding,
   SMALL_ORDER_ENCODINGS,
 } from '../../src/crypto/key-encoding.js';
+import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { seededRandom } from '../support/seeded-random.js';
+import { fromHex, RawV2Client, readVectorFile } from './helpers.js';
 
 const p = (1n << 255n) - 19n;
 const mod = (a: bigint) => ((a % p) + p) % p;
@@ -143,5 +146,59 @@ describe('clientKeyProblem (7.16)', () => {
 
   it('names the signature when only the signature is wrong', () => {
     expect(clientAuthProblem(honest.publicKey, th, NO_SECRET_SIG)).toMatch(/does not verify/);
+  });
+});
+
+/** A server connection offering client-key, past server_auth with a raw client that listed it. */
+function keyedServer(seed: string) {
+  const server = new V2ServerConnection({
+    identity: identityFromSeed(Buffer.alloc(32, 7)),
+    random: seededRandom(seed),
+    features: ['client-key'],
+  });
+  server.start();
+  const client = new RawV2Client();
+  server.receive(client.hello(server.takeOutput(), { features: ['client-key'] }));
+  client.open(server.takeOutput());
+  return { server, client };
+}
+
+describe('spec/vectors/v2-client-auth.json through the server connection (7.16)', () => {
+  const file = readVectorFile('v2-client-auth.json');
+  const cases = file.testGroups.flatMap((g) => g.tests);
+
+  it('holds the key-encoding cases (NonCanonicalKey, SmallOrderKey)', () => {
+    const flags = new Set(cases.flatMap((t) => t.flags));
+    expect(flags).toContain('NonCanonicalKey');
+    expect(flags).toContain('SmallOrderKey');
+    const bad = cases.filter((t) => t.flags.includes('SmallOrderKey')).map((t) => t.key);
+    expect(new Set(bad)).toEqual(new Set(SMALL_ORDER_ENCODINGS));
+  });
+
+  it.each(
+    cases.flatMap((t) => [
+      { t, split: false },
+      { t, split: true },
+    ]),
+  )('tcId $t.tcId ($t.flags), byte at a time: $split', ({ t, split }) => {
+    const { server, client } = keyedServer(`vector ${t.tcId}`);
+    // The proof is over the vector's TH: this connection checks against it instead of its own.
+    (server as unknown as { th: Buffer }).th = fromHex(t.transcriptHash as string);
+    const record = client.seal({
+      type: 'client_auth',
+      key: fromHex(t.key as string).toString('base64'),
+      sig: fromHex(t.sig as string).toString('base64'),
+    });
+    if (split) for (const byte of record) server.receive(Buffer.of(byte));
+    else server.receive(record);
+    if (t.result === 'valid') {
+      expect(server.failure).toBeNull();
+      expect(server.clientFingerprint).toBe(t.fingerprint);
+    } else {
+      expect(server.failure?.code).toBe(t.code);
+      expect(server.clientFingerprint).toBeNull();
+      const [error] = client.open(server.takeOutput());
+      expect(error).toMatchObject({ type: 'error', code: 'CLIENT_AUTH_FAILED', fatal: true });
+    }
   });
 });
