@@ -19,6 +19,7 @@ import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
 import { v2IdleCases } from './v2-idle.js';
 import { v2KeyCases } from './v2-keys.js';
+import { v2KeyEncodingCases } from './v2-keys-encoding.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
 import { v2NameCases } from './v2-names.js';
@@ -84,6 +85,7 @@ const BODY: readonly Case[] = [
   ...v2PresenceCases,
   ...v2RoomCases,
   ...v2KeyCases,
+  ...v2KeyEncodingCases,
   ...v2RoomsCases,
   ...v2RoomsMoreCases,
   ...v2RoomsScopeCases,

@@ -14,11 +14,15 @@
  * own identity must meet FINGERPRINT_MISMATCH. `client-auth` proves a client key (7.16) to a real
  * server after a real handshake: an honest proof is recorded as that key, while a proof with one
  * bit flipped (in the key or the signature) or signed over another connection's transcript must
- * meet CLIENT_AUTH_FAILED, never a recorded key.
+ * meet CLIENT_AUTH_FAILED, never a recorded key; so must a key that breaks 7.16 Key encoding (any
+ * y >= p, x = -0, any small-order encoding), signed without a secret so that node:crypto alone
+ * would often accept it.
  */
+import { createPublicKey, verify } from 'node:crypto';
 import fc from 'fast-check';
-import { identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
+import { authMessage, identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
 import { computeSharedSecret, KeyAgreement, type KeyPair } from '../../src/crypto/key-agreement.js';
+import { isCanonicalEncoding, SMALL_ORDER_ENCODINGS } from '../../src/crypto/key-encoding.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
 import { deriveSessionKeys, type SessionKeys, transcriptHash } from '../../src/crypto/v2-keys.js';
 import type { ParleyError } from '../../src/errors.js';
@@ -763,7 +767,41 @@ function checkLegacyHandshake(seeds: { server: number; client: number }, attack:
 type ProofEdit =
   | { readonly kind: 'valid' }
   | { readonly kind: 'flip'; readonly field: 'key' | 'sig'; readonly at: number; readonly bit: number }
-  | { readonly kind: 'other-transcript' };
+  | { readonly kind: 'other-transcript' }
+  | { readonly kind: 'bad-key'; readonly key: Buffer };
+
+const FIELD_P = (1n << 255n) - 19n;
+
+/** `y` little-endian in 32 bytes, the sign bit set when `negative` (RFC 8032 5.1.2). */
+function encodePoint(y: bigint, negative: boolean): Buffer {
+  const out = Buffer.alloc(32);
+  for (let i = 0; i < 32; i++, y >>= 8n) out[i] = Number(y & 0xffn);
+  if (negative) out[31] |= 0x80;
+  return out;
+}
+
+/** Keys 7.16 refuses by their encoding: y >= p (19 values, either sign), x = -0, small order. */
+const badKeyArb: fc.Arbitrary<Buffer> = fc.oneof(
+  fc.tuple(fc.nat({ max: 18 }), fc.boolean()).map(([i, neg]) => encodePoint(FIELD_P + BigInt(i), neg)),
+  fc.constantFrom(1n, FIELD_P - 1n).map((y) => encodePoint(y, true)),
+  fc.constantFrom(...SMALL_ORDER_ENCODINGS).map((hex) => Buffer.from(hex, 'hex')),
+);
+
+/** A signature without a secret: R a small-order point, S = 0; the first node:crypto accepts, if any. */
+function noSecretSignature(key: Buffer, th: Buffer): Buffer {
+  const sigs = SMALL_ORDER_ENCODINGS.filter((e) => isCanonicalEncoding(Buffer.from(e, 'hex'))).map((r) =>
+    Buffer.concat([Buffer.from(r, 'hex'), Buffer.alloc(32)]),
+  );
+  const accepted = sigs.find((sig) => {
+    try {
+      const jwk = { kty: 'OKP', crv: 'Ed25519', x: key.toString('base64url') };
+      return verify(null, authMessage(th, 'client'), createPublicKey({ key: jwk, format: 'jwk' }), sig);
+    } catch {
+      return false;
+    }
+  });
+  return accepted ?? sigs[0];
+}
 
 const proofEditArb: fc.Arbitrary<ProofEdit> = fc.oneof(
   fc.constant({ kind: 'valid' as const }),
@@ -774,6 +812,7 @@ const proofEditArb: fc.Arbitrary<ProofEdit> = fc.oneof(
     bit: fc.nat({ max: 7 }),
   }),
   fc.constant({ kind: 'other-transcript' as const }),
+  badKeyArb.map((key) => ({ kind: 'bad-key' as const, key })),
 );
 
 /** A v2 handshake agreeing client-key between `impl`'s client and a real server; TH and both ends. */
@@ -812,7 +851,10 @@ function checkClientAuth(
   if (edit.kind === 'other-transcript') {
     signedOver = keyedHandshake(impl, group, { server: seeds.server + 1, client: seeds.client + 1 }).th;
   }
-  const proof = { key: Buffer.from(key.publicKey), sig: signTranscript(key, signedOver, 'client') };
+  const proof =
+    edit.kind === 'bad-key'
+      ? { key: Buffer.from(edit.key), sig: noSecretSignature(edit.key, th) }
+      : { key: Buffer.from(key.publicKey), sig: signTranscript(key, signedOver, 'client') };
   if (edit.kind === 'flip') {
     const field = proof[edit.field];
     field[edit.at % field.length] ^= 1 << edit.bit;
@@ -836,7 +878,13 @@ function checkClientAuth(
   ensureCode(
     error,
     ['CLIENT_AUTH_FAILED'],
-    `${group}: a client_auth ${edit.kind === 'flip' ? `with a bit of ${edit.field} flipped` : "signed over another connection's TH"}`,
+    `${group}: a client_auth ${
+      edit.kind === 'flip'
+        ? `with a bit of ${edit.field} flipped`
+        : edit.kind === 'bad-key'
+          ? `with the key ${edit.key.toString('hex')} (7.16 Key encoding)`
+          : "signed over another connection's TH"
+    }`,
   );
   ensure(server.clientKey === null, () => `${group}: a refused client_auth left a recorded key`);
 }
@@ -898,7 +946,7 @@ export function kexProperties(impl: KexImpl = REAL_KEX): FuzzProperty[] {
     {
       name: 'client-auth',
       description:
-        "a client's proof of its key (7.16) is recorded when honest, and CLIENT_AUTH_FAILED with a bit flipped or over another transcript",
+        "a client's proof of its key (7.16) is recorded when honest, and CLIENT_AUTH_FAILED with a bit flipped, over another transcript, or with a non-canonical or small-order key",
       property: fc.property(
         groupArb,
         seedArb,

@@ -6,6 +6,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { V2_CLIENT_SIGNATURE_CONTEXT, V2_SIGNATURE_CONTEXT } from '../generated/constants.js';
+import { clientKeyProblem } from './key-encoding.js';
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -73,17 +74,41 @@ function verificationKey(publicKey: Uint8Array): KeyObject {
 /**
  * Never throws: a malformed key or signature simply does not verify. A key that is not 32 bytes
  * fails its JWK import and a signature that is not 64 bytes fails Ed25519 verification, so the one
- * `catch` covers every size (test/core/identity.test.ts).
+ * `catch` covers every size (test/core/identity.test.ts). node:crypto also refuses S >= L (RFC 8032
+ * 5.1.7; spec/vectors/v2-client-auth.json, NonCanonicalS).
  */
+function verifySignature(publicKey: Uint8Array, message: Buffer, signature: Uint8Array): boolean {
+  try {
+    return verify(null, message, verificationKey(publicKey), signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a `client_auth` does not prove its key (7.16), or null when it does: first the key's
+ * encoding (key-encoding.ts: canonical, not of small order, which node:crypto does not check),
+ * then the signature over the client context and TH. The server's one check of `client_auth`.
+ */
+export function clientAuthProblem(
+  publicKey: Uint8Array,
+  transcriptHash: Uint8Array,
+  signature: Uint8Array,
+): string | null {
+  const keyProblem = clientKeyProblem(publicKey);
+  if (keyProblem !== null) return keyProblem;
+  return verifySignature(publicKey, authMessage(transcriptHash, 'client'), signature)
+    ? null
+    : 'the client signature over the handshake does not verify (7.16)';
+}
+
+/** True when `signature` proves `publicKey` over TH; a client's key must also pass 7.16's encoding rules. */
 export function verifyTranscript(
   publicKey: Uint8Array,
   transcriptHash: Uint8Array,
   signature: Uint8Array,
   signer: Signer = 'server',
 ): boolean {
-  try {
-    return verify(null, authMessage(transcriptHash, signer), verificationKey(publicKey), signature);
-  } catch {
-    return false;
-  }
+  if (signer === 'client') return clientAuthProblem(publicKey, transcriptHash, signature) === null;
+  return verifySignature(publicKey, authMessage(transcriptHash, signer), signature);
 }

@@ -111,8 +111,9 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: true,
     section: '7.16',
     text:
-      'The client\'s `client_auth` does not prove its key: the key is not a valid Ed25519 point, or the ' +
-      'signature over the client context and TH does not verify.',
+      'The client\'s `client_auth` does not prove its key: the key is not a valid Ed25519 point, not the ' +
+      'canonical encoding of its point or a point of small order (7.16 Key encoding), or the signature ' +
+      'over the client context and TH does not verify.',
   },
   BANNED: {
     fatal: true,

@@ -114,9 +114,9 @@ export const serverAuthSchema = z.strictObject({
  * that it holds the Ed25519 key `key` (32 bytes, RFC 8032 encoding); `sig` is its signature over the ASCII
  * context `parley/2 client auth`, one zero byte, then TH (5.4). Optional, and only as the client's first
  * packet after `server_auth`, before anything else it sends; a second one, or one after any other packet of
- * the client, is PACKET_UNEXPECTED. A key that is not a valid Ed25519 point or a signature that does not
- * verify is CLIENT_AUTH_FAILED, a banned key BANNED (both fatal). The server sends no reply of its own:
- * `join_ok.key` shows what it recorded (7.16).
+ * the client, is PACKET_UNEXPECTED. A key that is not a valid Ed25519 point, not canonically encoded or of
+ * small order (7.16 Key encoding), or a signature that does not verify is CLIENT_AUTH_FAILED, a banned key
+ * BANNED (both fatal). The server sends no reply of its own: `join_ok.key` shows what it recorded (7.16).
  */
 export const clientAuthSchema = z.strictObject({
   type: z.literal('client_auth'),

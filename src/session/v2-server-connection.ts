@@ -11,7 +11,7 @@
  * packets of a feature not in it are refused on receipt and left out on sending.
  */
 
-import { fingerprintOf, type Identity, signTranscript, verifyTranscript } from '../crypto/identity.js';
+import { clientAuthProblem, fingerprintOf, type Identity, signTranscript } from '../crypto/identity.js';
 import {
   computeSharedSecret,
   KeyAgreement,
@@ -304,12 +304,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     }
     this.admit('client_auth');
     const key = unb64(packet.key);
-    if (!verifyTranscript(key, this.th, unb64(packet.sig), 'client')) {
-      throw parleyError(
-        'CLIENT_AUTH_FAILED',
-        'the client signature over the handshake does not verify (7.16)',
-      );
-    }
+    const problem = clientAuthProblem(key, this.th, unb64(packet.sig));
+    if (problem !== null) throw parleyError('CLIENT_AUTH_FAILED', problem);
     this.provenKey = key;
     this.provenFingerprint = fingerprintOf(key);
   }

@@ -25,6 +25,7 @@ import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-pac
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { startReference, TIMERS } from './helpers.js';
+import { KEY_ENCODING_FAULTS } from './key-encoding-faults.js';
 import { KEY_FAULTS } from './key-faults.js';
 import {
   type Any,
@@ -961,7 +962,7 @@ const PLANTED: readonly Planted[] = [
   ),
 ];
 
-export const FAULTS: readonly Fault[] = [...PLANTED, ...KEY_FAULTS].map(plant);
+export const FAULTS: readonly Fault[] = [...PLANTED, ...KEY_FAULTS, ...KEY_ENCODING_FAULTS].map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
 export async function startFragile(): Promise<RunningServer> {
