@@ -2,15 +2,18 @@
  * The client signs for a server only once it trusts the server's key (spec 7.16, 5.6): a
  * ClientSession with a key, wired by hand to one sans-IO server connection (no sockets, no
  * timers, the clock fixed), so that every byte the client sends is seen by the test before the
- * server reads it. No client_auth before the user answers the trust question, none when the
+ * server reads it; then once over TCP, the user answering the question in between. No client_auth before the user answers the trust question, none when the
  * answer (or the default) refuses the server, exactly one once the server is trusted.
  */
 import { describe, expect, it } from 'vitest';
+import { TcpSession } from '../../reference-client/session/tcp-session.js';
 import { ClientSession, type ClientSessionOptions } from '../../src/client/client-session.js';
 import type { SessionEvent } from '../../src/client/events.js';
-import { identityFromSeed } from '../../src/crypto/identity.js';
+import { identityFromSeed, shortFingerprint } from '../../src/crypto/identity.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../../src/session/v2-server-connection.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { nextEvent } from './support/events.js';
+import { startTestServer } from './support/tcp-server.js';
 
 const identity = identityFromSeed(Buffer.alloc(32, 21));
 const aliceKey = identityFromSeed(Buffer.alloc(32, 22));
@@ -124,5 +127,33 @@ describe('the client proves its key only to a server it trusts (7.16, 5.6)', () 
     h.session.quit();
     h.toServer();
     expect(h.read).toEqual([]);
+  });
+});
+
+describe('over TCP, against the reference server (7.16, 5.6)', () => {
+  it('asks about a first server key, then proves the user key and is shown keyed once the user said yes', async () => {
+    const srv = await startTestServer();
+    const s = new TcpSession({
+      host: '127.0.0.1',
+      port: srv.port,
+      timings: { pingMs: 0, idleTimeoutMs: 0 },
+      features: KEYED,
+      clientKey: aliceKey,
+      newKey: 'ask',
+    });
+    try {
+      const asked = nextEvent(s, 'key-unknown');
+      void s.connect();
+      expect((await asked).presented).toBe(srv.fingerprint);
+      const ready = nextEvent(s, 'ready');
+      s.answerKey(true);
+      await ready;
+      const joined = nextEvent(s, 'joined');
+      s.join('alice');
+      expect((await joined).key).toEqual({ key: shortFingerprint(aliceKey.fingerprint), op: false });
+    } finally {
+      await s.quit();
+      await srv.stop();
+    }
   });
 });
