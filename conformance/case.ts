@@ -192,6 +192,13 @@ export class CaseContext {
       .length;
   }
   /**
+   * Connections of this case the server closed (the suite did not): among them, at maxClients,
+   * those it closed before they joined to serve a newer one (11.2).
+   */
+  get closedByServer(): number {
+    return this.conns.filter((c) => c.closedByServer).length;
+  }
+  /**
    * Connections of this case the server closed before its first frame (the suite did not close
    * them): how a legacy server turns one away at accept, saying nothing (5.10).
    */

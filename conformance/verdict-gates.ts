@@ -32,7 +32,8 @@ export async function control(ctx: CaseContext, c: Case): Promise<void> {
 /**
  * A case that failed while it went beyond a limit the server was told to have is not a verdict on
  * the server: it held more connections than a known maxClients and the server refused one at
- * accept (as it must when full), or its clients were refused as
+ * accept (as it must when full) or closed one that had not joined to make room (11.2), or its
+ * clients were refused as
  * RATE_LIMITED under a burst below the spec default the cases are written for (cases about rate
  * limiting, whose accepts name the burst or RATE_LIMITED, are judged as they are). Such a failure
  * (or NON-STRICT) becomes INFORMATIONAL, with what it was.
@@ -52,10 +53,10 @@ export function outsideLimits(ctx: CaseContext, c: Case): Finding[] | null {
   } else if (
     maxClients !== undefined &&
     ctx.mostHeld > maxClients &&
-    refused > 0 &&
+    (refused > 0 || ctx.closedByServer > 0) &&
     !c.needs?.['max-clients']
   ) {
-    why = `the case held up to ${ctx.mostHeld} connections at once, more than the server's maxClients ${maxClients}, and ${refused} of them were refused at accept`;
+    why = `the case held up to ${ctx.mostHeld} connections at once, more than the server's maxClients ${maxClients}, and ${refused} of them were refused at accept, ${ctx.closedByServer} closed by the server (a full server closes connections that have not joined, 11.2)`;
   } else if (
     ctx.rateLimited > 0 &&
     burst < LIMITS.rateBurst &&

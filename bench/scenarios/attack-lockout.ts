@@ -3,13 +3,18 @@
  * never finish the handshake, and reopens each one the moment the server closes it. Newcomers
  * arrive one by one over the attack, each from an address of its own: how many of them join?
  *
- * Three variants, so that the per-address limits (spec 11: maxPerAddress, maxAddressesPerPrefix,
- * addressHandshakeBurst, addressHandshakesPerSecond) are measured rather than assumed:
+ * Four variants, so that the per-address limits (spec 11: maxPerAddress, maxAddressesPerPrefix,
+ * addressHandshakeBurst, addressHandshakesPerSecond) and the eviction of connections that have not
+ * joined (11.2) are measured rather than assumed:
  * - `lockout`: one attacking address (127.0.0.2), the server's default per-address limits;
  * - `lockout-spread`: as many addresses as it takes to fill maxClients within maxPerAddress
  *   (127.0.0.2, 127.0.0.3, ...: the whole of 127.0.0.0/8 routes to the loopback on Linux; one
  *   /24, as a hosting customer holds), default limits: what an attacker with a few hundred
  *   addresses of one network still does (newcomers come from another network);
+ * - `lockout-networks`: as many addresses as it takes to fill maxClients within maxPerAddress and
+ *   maxAddressesPerPrefix, spread over as many /24s as that takes (127.0.1.2-127.0.1.17,
+ *   127.0.2.2-...: 8 networks with the defaults), default limits: an attacker no per-network limit
+ *   stops, which only 11.2 (a full server closes its oldest connection not joined) holds off;
  * - `lockout-lifted`: the same addresses with the per-address limits lifted (the bench's own
  *   setting for the other attacks): the server as it was before the limits existed.
  * The server keeps its default handshake timeout (10 s), so the attack lasts at least two of them:
@@ -48,13 +53,23 @@ const DEFAULT_ADDRESS_FLAGS = [
   String(LIMITS.addressHandshakesPerSecond),
 ];
 
-function lockoutPlan(spread: boolean, lifted: boolean): AttackPlan {
+/** Where the attacker's connections come from (see the variants above). */
+type Spread = 'one' | 'prefix' | 'networks';
+
+/** The attacker's a-th address (a from 0): 127.0.0.2 on; with `networks`, 127.0.1.2 on, a /24 per maxAddressesPerPrefix. */
+function attackerAddress(spread: Spread, a: number): string {
+  if (spread !== 'networks') return loopbackAddress(2 + a);
+  const per = LIMITS.maxAddressesPerPrefix;
+  return loopbackAddress(256 * (1 + Math.floor(a / per)) + 2 + (a % per));
+}
+
+function lockoutPlan(spread: Spread, lifted: boolean): AttackPlan {
   return {
     flags: lifted ? [] : DEFAULT_ADDRESS_FLAGS,
     flagReason: 'the per-address limits at their defaults (the bench lifts them for the other attacks)',
     async attack({ server, settings }) {
       const slots = settings.connections ?? SERVER_DEFAULTS.maxClients - settings.honest;
-      const perAddress = spread ? LIMITS.maxPerAddress : slots;
+      const perAddress = spread === 'one' ? slots : LIMITS.maxPerAddress;
       const addresses = Math.ceil(slots / perAddress);
       const held = new Set<Socket>();
       let running = true;
@@ -86,7 +101,7 @@ function lockoutPlan(spread: boolean, lifted: boolean): AttackPlan {
         s.once('end', reopen);
         s.once('close', reopen);
       };
-      for (let i = 0; i < slots; i++) open(loopbackAddress(2 + Math.floor(i / perAddress)));
+      for (let i = 0; i < slots; i++) open(attackerAddress(spread, Math.floor(i / perAddress)));
       const t0 = Date.now();
       while (held.size < slots && Date.now() - t0 < 5000) await pause(20);
       const heldAtStart = held.size;
@@ -120,6 +135,9 @@ function lockoutPlan(spread: boolean, lifted: boolean): AttackPlan {
       await Promise.all(newcomers.map((c) => c.leave(1000)));
       return {
         attackerAddresses: addresses,
+        attackerNetworks: new Set(
+          Array.from({ length: addresses }, (_, a) => attackerAddress(spread, a).replace(/\.\d+$/, '')),
+        ).size,
         perAddressLimits: lifted ? 'lifted' : 'default',
         windowSeconds: windowMs / 1000,
         slotsAsked: slots,
@@ -134,6 +152,7 @@ function lockoutPlan(spread: boolean, lifted: boolean): AttackPlan {
   };
 }
 
-export const lockoutAttack = lockoutPlan(false, false);
-export const lockoutSpreadAttack = lockoutPlan(true, false);
-export const lockoutLiftedAttack = lockoutPlan(true, true);
+export const lockoutAttack = lockoutPlan('one', false);
+export const lockoutSpreadAttack = lockoutPlan('prefix', false);
+export const lockoutNetworksAttack = lockoutPlan('networks', false);
+export const lockoutLiftedAttack = lockoutPlan('prefix', true);

@@ -14,7 +14,12 @@ import {
   DEFAULT_SETTINGS,
   underAttack,
 } from './attack-kit.js';
-import { lockoutAttack, lockoutLiftedAttack, lockoutSpreadAttack } from './attack-lockout.js';
+import {
+  lockoutAttack,
+  lockoutLiftedAttack,
+  lockoutNetworksAttack,
+  lockoutSpreadAttack,
+} from './attack-lockout.js';
 import { logsAttack } from './attack-logs.js';
 import { namesAttack } from './attack-names.js';
 import { trickleAttack } from './attack-trickle.js';
@@ -25,6 +30,7 @@ export const ATTACKS = {
   burst: burstAttack,
   lockout: lockoutAttack,
   'lockout-spread': lockoutSpreadAttack,
+  'lockout-networks': lockoutNetworksAttack,
   'lockout-lifted': lockoutLiftedAttack,
   flood: floodAttack,
   names: namesAttack,

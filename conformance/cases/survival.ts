@@ -204,6 +204,72 @@ const serverFull: Case = {
   },
 };
 
+const ROOM =
+  'with maxClients connections held that have not joined, two newcomers are served, join and chat: the two oldest held connections are closed to make room (v2: error HANDSHAKE_TIMEOUT or the close alone; legacy: the close), the newest stays';
+
+/**
+ * 11.2: connections that never finish their handshake or join cannot lock newcomers out. The held
+ * connections only read the server's opening; they would time out by themselves after the
+ * handshake timeout, so a run that outlasts it cannot tell and is INFORMATIONAL.
+ */
+const makesRoom: Case = {
+  id: 'robustness/11/9',
+  section: '11',
+  profile: 'both',
+  level: 'MUST',
+  description:
+    'A full server closes its oldest connection that has not joined to serve a newcomer (silent connections cannot lock newcomers out)',
+  specText: texts(limitText('maxClients'), quote('12', 'before it had to make room for a newer connection')),
+  covers: [],
+  accepts: [ROOM],
+  needs: { 'max-clients': 3 },
+  async run(ctx) {
+    const max = ctx.options.maxClients;
+    if (max === undefined)
+      unknown(
+        ctx,
+        ROOM,
+        "the server's maxClients is unknown (give --max-clients, or {max-clients} in --server-cmd)",
+      );
+    if (max > MOST_HELD || max < 3)
+      unknown(
+        ctx,
+        ROOM,
+        `maxClients is ${max}; the case fills a server of 3 to ${MOST_HELD} (try {max-clients})`,
+      );
+    const started = performance.now();
+    const timedOut = () => performance.now() - started >= ctx.options.handshakeTimeoutMs;
+    const held: RawConnection[] = [];
+    // One at a time, each served before the next is opened: the server's order is the suite's.
+    for (let i = 0; i < max; i++) held.push((await open(ctx, false, `silent${i}`)).conn);
+    const failure = await chatRoundTrip(ctx, 'newcomer');
+    if (timedOut())
+      unknown(
+        ctx,
+        ROOM,
+        `the case took longer than the handshake timeout (${ctx.options.handshakeTimeoutMs} ms), so the held connections may have timed out by themselves`,
+      );
+    if (failure)
+      ctx.fail(
+        ROOM,
+        `with ${max} connections held that had not joined, newcomers could not join and chat: ${failure}`,
+      );
+    for (const [i, conn] of held.slice(0, 2).entries())
+      if (!(await conn.wait(ctx.timeout, () => conn.closed)))
+        ctx.fail(
+          ROOM,
+          `held connection ${i + 1} of ${max} (among the oldest) stayed open after two newcomers joined`,
+        );
+    const newest = held[max - 1];
+    if (newest.closed && !timedOut())
+      ctx.fail(
+        ROOM,
+        `the newest held connection was closed too (${max} held, two newcomers): not the oldest first`,
+      );
+    ctx.note(`the two oldest of ${max} held connections were closed for the newcomers`);
+  },
+};
+
 /**
  * Bytes past which a server must have held data in its own memory: more than the kernel buffers
  * of a loopback connection (a correct server on Linux got about 4 MiB to a client that read
@@ -311,4 +377,4 @@ const slowReader: Case = {
   },
 };
 
-export const survivalCases: Case[] = [...earlyLeaveCases, serverFull, slowReader];
+export const survivalCases: Case[] = [...earlyLeaveCases, serverFull, makesRoom, slowReader];

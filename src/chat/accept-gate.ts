@@ -1,12 +1,13 @@
 /**
  * The chat server's door (spec 5.10, 11): whether an accepted connection is served (admission.ts
- * decides), and the log lines for those refused (SERVER_FULL, SERVER_SHUTDOWN,
- * TOO_MANY_FROM_ADDRESS...), at most one line per code per window.
+ * decides), which connection that has not joined gives up its slot when the server is full
+ * (11.2), and the log lines for those refused (SERVER_FULL, SERVER_SHUTDOWN,
+ * TOO_MANY_FROM_ADDRESS...) or closed to make room, at most one line per kind per window.
  *
- * How this works: the first refusal of a window is logged in full; the rest are counted by code
- * and summed up in one line each when the window ends, so that a flood of connections cannot
- * flood the log too (one line per refusal was 30,000 lines in 40 s). The chat server asks for the
- * lines and for when the summary falls due; nothing here keeps time of its own.
+ * How this works: the first refusal (or eviction) of a window is logged in full; the rest are
+ * counted by kind and summed up in one line each when the window ends, so that a flood of
+ * connections cannot flood the log too (one line per refusal was 30,000 lines in 40 s). The chat
+ * server asks for the lines and for when the summary falls due; nothing here keeps time of its own.
  */
 import { type ParleyError, parleyError } from '../errors.js';
 import type { Limits } from '../generated/constants.js';
@@ -17,49 +18,92 @@ import type { ConnId } from './server-contract.js';
 /** How long one window of refusal logging lasts. */
 export const REFUSAL_LOG_WINDOW_MS = 10_000;
 
-class RefusalLog {
-  /** When the current window began (its first refusal was logged in full then). */
-  private since = Number.NEGATIVE_INFINITY;
-  private readonly counts = new Map<ErrorCode, number>();
+/** What the log counts: a refusal by its code, or a connection closed to make room (11.2). */
+type Counted = ErrorCode | 'evicted';
 
-  /** When the counted refusals are due to be summed up, or null when none are counted. */
+/** One kind's window: when it began (its first event was logged in full then), and the rest. */
+interface Window {
+  since: number;
+  count: number;
+}
+
+class RefusalLog {
+  /** Each kind has a window of its own, so a flood of one kind never hides the first of another. */
+  private readonly windows = new Map<Counted, Window>();
+
+  /** When the earliest counted events are due to be summed up, or null when none are counted. */
   get due(): number | null {
-    return this.counts.size > 0 ? this.since + REFUSAL_LOG_WINDOW_MS : null;
+    let due: number | null = null;
+    for (const w of this.windows.values())
+      if (w.count > 0 && (due === null || w.since + REFUSAL_LOG_WINDOW_MS < due))
+        due = w.since + REFUSAL_LOG_WINDOW_MS;
+    return due;
   }
 
   /** The lines to log for a refusal of connection `id` at `now` (none while it is only counted). */
   refused(id: ConnId, code: ErrorCode, now: number): string[] {
-    if (now - this.since >= REFUSAL_LOG_WINDOW_MS) {
-      const lines = this.summary();
-      this.since = now;
-      lines.push(`conn ${id}: refused: ${code}`);
+    return this.event(code, `conn ${id}: refused: ${code}`, now);
+  }
+
+  /** The lines to log for connection `victim` closed at `now` to serve `id` (11.2). */
+  evicted(victim: ConnId, id: ConnId, now: number): string[] {
+    return this.event(
+      'evicted',
+      `conn ${victim}: closed before it joined: server full, its slot went to conn ${id}`,
+      now,
+    );
+  }
+
+  private event(kind: Counted, line: string, now: number): string[] {
+    const w = this.windows.get(kind);
+    if (w === undefined || now - w.since >= REFUSAL_LOG_WINDOW_MS) {
+      const lines = w === undefined ? [] : this.summary(kind, w);
+      this.windows.set(kind, { since: now, count: 0 });
+      lines.push(line);
       return lines;
     }
-    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+    w.count++;
     return [];
   }
 
-  /** The summary lines once the window has ended at `now` (none before, or when nothing is counted). */
+  /** The summary lines of the windows that have ended at `now` (none before, or when nothing is counted). */
   tick(now: number): string[] {
-    const due = this.due;
-    return due !== null && now >= due ? this.summary() : [];
+    const lines: string[] = [];
+    for (const [kind, w] of this.windows) {
+      if (now - w.since < REFUSAL_LOG_WINDOW_MS) continue;
+      lines.push(...this.summary(kind, w));
+      this.windows.delete(kind);
+    }
+    return lines;
   }
 
-  /** One line per code, e.g. `refused 1979 more connections within 10 s: SERVER_FULL`. */
-  private summary(): string[] {
+  /**
+   * A window's line, if it counted any: e.g. `refused 1979 more connections within 10 s:
+   * SERVER_FULL`, or `closed 950 more connections that had not joined within 10 s: server full`.
+   */
+  private summary(kind: Counted, w: Window): string[] {
+    if (w.count === 0) return [];
     const seconds = REFUSAL_LOG_WINDOW_MS / 1000;
-    const lines = [...this.counts].map(
-      ([code, count]) =>
-        `refused ${count} more connection${count === 1 ? '' : 's'} within ${seconds} s: ${code}`,
-    );
-    this.counts.clear();
-    return lines;
+    const connections = `${w.count} more connection${w.count === 1 ? '' : 's'}`;
+    return [
+      kind === 'evicted'
+        ? `closed ${connections} that had not joined within ${seconds} s: server full`
+        : `refused ${connections} within ${seconds} s: ${kind}`,
+    ];
   }
 }
 
-/** A connection at the door: served (counted by its address's key), or refused and why. */
+/**
+ * A connection at the door: served (counted by its address's key), maybe in the slot of a
+ * connection that has not joined (`evict`: the chat server closes it, 11.2), or refused and why.
+ */
 export type Acceptance =
-  | { readonly served: true; readonly address: string | undefined }
+  | {
+      readonly served: true;
+      readonly address: string | undefined;
+      readonly evict?: ConnId;
+      readonly log: readonly string[];
+    }
   | { readonly served: false; readonly error: ParleyError; readonly log: readonly string[] };
 
 export class AcceptGate {
@@ -75,11 +119,26 @@ export class AcceptGate {
     return this.refusals.due;
   }
 
-  /** Connection `id` from `remoteAddress` (as the socket gives it) at `now`, while `stopping` or not. */
-  accept(id: ConnId, remoteAddress: string | undefined, stopping: boolean, now: number): Acceptance {
+  /**
+   * Connection `id` from `remoteAddress` (as the socket gives it) at `now`, while `stopping` or
+   * not; `oldest`: the chat server's oldest connection that has not joined, if any (11.2).
+   */
+  accept(
+    id: ConnId,
+    remoteAddress: string | undefined,
+    stopping: boolean,
+    now: number,
+    oldest?: ConnId,
+  ): Acceptance {
     const address = remoteAddress === undefined ? undefined : addressKey(remoteAddress);
-    const refusal = this.admission.admit(address, stopping, now);
-    if (!refusal) return { served: true, address };
+    const full = this.admission.full;
+    const refusal = this.admission.admit(address, stopping, now, oldest !== undefined);
+    if (refusal === null) {
+      // Admitted past maxClients: `oldest` gives up its slot (11.2).
+      const evict = full ? oldest : undefined;
+      const log = evict === undefined ? [] : this.refusals.evicted(evict, id, now);
+      return { served: true, address, evict, log };
+    }
     const error = parleyError(refusal.code, refusal.message);
     return { served: false, error, log: this.refusals.refused(id, refusal.code, now) };
   }

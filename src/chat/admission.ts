@@ -7,8 +7,11 @@
  * its address holds maxPerAddress connections already (or, for an address holding none yet, when
  * maxAddressesPerPrefix other addresses of its network prefix hold some), ADDRESS_RATE_LIMITED when its address's
  * bucket (addressHandshakeBurst, refilled at addressHandshakesPerSecond) is empty, and
- * SERVER_FULL at maxClients. An admitted connection takes a token and counts against its address
- * until `release`; a refused one takes nothing. So one address cannot hold every slot (a lockout)
+ * SERVER_FULL at maxClients, unless the caller holds a connection that has not joined: then the
+ * newcomer is admitted on condition that the caller closes the oldest of those (11.2, `evict`), so
+ * that silent or slow handshakes from many addresses cannot lock newcomers out. An admitted
+ * connection takes a token and counts against its address until `release`; a refused one takes
+ * nothing. So one address cannot hold every slot (a lockout)
  * or make the server run handshakes as fast as it can reconnect. An address the server holds no
  * connection from and whose bucket is full again is forgotten, so the table stays small.
  */
@@ -89,11 +92,18 @@ export class Admission {
     return this.total;
   }
 
+  /** True when one more admitted connection takes the slot of one that has not joined (11.2). */
+  get full(): boolean {
+    return this.total >= this.limits.maxClients;
+  }
+
   /**
    * Admits a connection from `address` (its key, `addressKey`) at `now`, or says why not. Without
-   * an address (the adapter could not tell it) only the server-wide checks apply.
+   * an address (the adapter could not tell it) only the server-wide checks apply. `evictable`: the
+   * caller holds a connection that has not joined, and closes it when this admits one past
+   * maxClients (`full` before the call).
    */
-  admit(address: string | undefined, stopping: boolean, now: number): Refusal | null {
+  admit(address: string | undefined, stopping: boolean, now: number, evictable = false): Refusal | null {
     const { maxClients, maxPerAddress, addressHandshakeBurst: burst } = this.limits;
     const perSecond = this.limits.addressHandshakesPerSecond;
     if (stopping) return { code: 'SERVER_SHUTDOWN', message: 'the server is stopping' };
@@ -115,7 +125,8 @@ export class Admission {
       const message = `your address may open ${perSecond} connections a second; try again shortly`;
       return { code: 'ADDRESS_RATE_LIMITED', message };
     }
-    if (this.total >= maxClients) {
+    // 11.2: full, but a connection that has not joined gives up its slot; its release follows.
+    if (this.total >= maxClients && !evictable) {
       return { code: 'SERVER_FULL', message: `the server holds ${maxClients} connections already` };
     }
     this.total++;

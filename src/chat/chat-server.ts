@@ -121,7 +121,8 @@ export class ChatServer<E = unknown> {
    */
   open(id: ConnId, now: number, remoteAddress?: string): ServerAction[] {
     this.clock = now;
-    let door = this.gate.accept(id, remoteAddress, this.stopping, now);
+    const oldest = this.table.oldestUnjoined();
+    let door = this.gate.accept(id, remoteAddress, this.stopping, now, oldest?.id);
     // 7.18: a banned address is refused at accept like any other (5.10), holding no slot.
     if (door.served && this.room.addressBanned(door.address, now)) {
       this.gate.release(door.address);
@@ -131,8 +132,19 @@ export class ChatServer<E = unknown> {
         log: [],
       };
     }
+    for (const line of door.log) this.log('warn', line);
+    if (door.served && door.evict !== undefined && oldest) {
+      // 11.2: full; the oldest connection that has not joined makes room, as if its time were up.
+      const message = 'the server is full and needed this slot before you joined';
+      this.finish(
+        oldest,
+        'timeout',
+        now,
+        oldest.endpoint.failWith(parleyError('HANDSHAKE_TIMEOUT', message)),
+      );
+    }
+    if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
     if (!door.served) {
-      for (const line of door.log) this.log('warn', line);
       if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
       const record = this.dialect.refusal(door.error.code, door.error.message);
       if (record) this.actions.push({ kind: 'write', id, data: record });

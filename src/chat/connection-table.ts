@@ -26,6 +26,21 @@ export class ConnectionTable<E> {
   readonly joined = new Set<Conn<E>>();
   /** Connections with output queued since the last flush. */
   readonly dirty = new Set<Conn<E>>();
+  /**
+   * Connections in the order they were accepted, until they join or finish (11.2: a full server
+   * closes the oldest of them to serve a newcomer). A joined one leaves the set when
+   * `oldestUnjoined` meets it, so the server's join path has nothing more to do.
+   */
+  private readonly unjoined = new Set<Conn<E>>();
+
+  /** The connection accepted first of those that have not joined and are not finished (11.2). */
+  oldestUnjoined(): Conn<E> | undefined {
+    for (const conn of this.unjoined) {
+      if (!conn.finished && !this.joined.has(conn)) return conn;
+      this.unjoined.delete(conn);
+    }
+    return undefined;
+  }
 
   /** A new connection's record, accepted at `now` from `address` (admission.ts's key). */
   add(
@@ -53,6 +68,7 @@ export class ConnectionTable<E> {
     };
     this.conns.set(id, conn);
     this.dirty.add(conn);
+    this.unjoined.add(conn);
     return conn;
   }
 
@@ -60,6 +76,7 @@ export class ConnectionTable<E> {
   remove(conn: Conn<E>): void {
     this.joined.delete(conn);
     this.dirty.delete(conn);
+    this.unjoined.delete(conn);
     this.conns.delete(conn.id);
   }
 

@@ -144,7 +144,23 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     serverFlag: '--max-clients',
     text:
       'Connections a server holds at once; a connection beyond it is refused at accept with SERVER_FULL ' +
-      '(v2: a `refused` packet, 5.10; legacy: closed without a word).',
+      '(v2: a `refused` packet, 5.10; legacy: closed without a word), unless a connection held has not ' +
+      'joined yet (11.2). 11.2 Eviction of connections that have not joined: a server that holds ' +
+      'maxClients connections, some of which have not joined yet (v2: no `join_ok`; legacy: no approved ' +
+      '`setuser`), MUST NOT refuse a new connection that passes the per-address checks (maxPerAddress, ' +
+      'maxAddressesPerPrefix, addressHandshakeBurst) with SERVER_FULL. It closes the connection that it ' +
+      'accepted first among those not joined (the oldest) with HANDSHAKE_TIMEOUT, as if that connection\'s ' +
+      'handshake time were up (v2: the `error` packet when the connection has keys, else the close alone; ' +
+      'legacy: the close), and serves the new one in its slot. SERVER_FULL is sent only when every ' +
+      'connection held has joined. So connections that never finish their handshake or join, from however ' +
+      'many addresses and networks, cannot lock newcomers out: each lasts only until maxClients newer ' +
+      'connections have been accepted, and an attacker reopening them as they close is held to ' +
+      'addressHandshakesPerSecond per address, while an honest client\'s handshake and join take well ' +
+      'under a second (before this rule, 1,021 silent connections from 128 addresses, reopened as they ' +
+      'closed, let 8 of 20 newcomers in). Joined members are never closed to make room. A server logs ' +
+      'these closes as it logs refusals at accept: the first of a 10 s window as a line of its own, the ' +
+      'rest counted and summed up in one line when the window ends (`closed 950 more connections that had ' +
+      'not joined within 10 s: server full`), so that a flood of connections cannot flood the log.',
   },
   maxPerAddress: {
     default: 8,
@@ -270,7 +286,10 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     max: 600000,
     unit: 'ms',
     serverFlag: '--handshake-timeout',
-    text: 'Time from accept to a chosen name; past it the server closes with HANDSHAKE_TIMEOUT.',
+    text:
+      'Time from accept to a chosen name; past it the server closes with HANDSHAKE_TIMEOUT. A full server ' +
+      'may close a connection that has not joined earlier, with the same code, to serve a newer one (11.2, ' +
+      'under maxClients).',
   },
   idlePingMs: {
     default: 60000,

@@ -220,7 +220,9 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   HANDSHAKE_TIMEOUT: {
     fatal: true,
     section: '11',
-    text: 'The peer did not finish the handshake and join in time.',
+    text:
+      'The peer did not finish the handshake and join in time: within handshakeTimeoutMs, or, on a full ' +
+      'server, before it had to make room for a newer connection (11.2).',
   },
   IDLE_TIMEOUT: { fatal: true, section: '11', text: 'Nothing was heard from the peer for idleTimeoutMs.' },
   SLOW_READER: {

@@ -51,6 +51,7 @@ describe('attack bench', () => {
       'burst',
       'lockout',
       'lockout-spread',
+      'lockout-networks',
       'lockout-lifted',
       'flood',
       'names',

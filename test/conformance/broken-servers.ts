@@ -478,6 +478,31 @@ const PLANTED: readonly Planted[] = [
     ),
   },
   {
+    name: 'refuses when full though a connection has not joined',
+    profile: 'v2',
+    fault: 'silent connections hold every slot: newcomers get SERVER_FULL (11.2)',
+    caughtBy: 'robustness/11/9',
+    options: { maxClients: 3, handshakeTimeoutMs: 30_000 },
+    server: { limits: { maxClients: 3, handshakeTimeoutMs: 30_000 } },
+    plant(s) {
+      (s.chat as Any).table.oldestUnjoined = () => undefined;
+      return s;
+    },
+  },
+  {
+    name: 'makes room by closing its newest connection',
+    profile: 'legacy',
+    fault: 'a full server closes the newest connection, not the oldest that has not joined (11.2)',
+    caughtBy: 'robustness/11/9',
+    options: { maxClients: 3, handshakeTimeoutMs: 30_000 },
+    server: { limits: { maxClients: 3, handshakeTimeoutMs: 30_000 } },
+    plant(s) {
+      const table = (s.chat as Any).table;
+      table.oldestUnjoined = () => [...table.conns.values()].filter((c: Any) => !c.finished).at(-1);
+      return s;
+    },
+  },
+  {
     name: 'accepts oversized messages',
     profile: 'v2',
     fault: 'texts longer than maxMessage are delivered',

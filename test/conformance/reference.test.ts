@@ -111,5 +111,20 @@ describe('the reference server with small limits', () => {
         await server.close();
       }
     });
+
+    it(`makes room for newcomers by closing its oldest connection not joined (${profile})`, async () => {
+      // A long handshake timeout: the held connections must not time out by themselves meanwhile.
+      const limits = { maxClients: 3, handshakeTimeoutMs: 30_000 };
+      const server = await startReference(profile, { limits });
+      try {
+        const outcome = await runCases(suiteOptions(server.port, profile, { ...limits, timeoutMs: 3000 }), [
+          'robustness/11/9',
+        ]);
+        const result = resultOf(outcome, 'robustness/11/9');
+        expect(result.verdict, result.actual).toBe('OK');
+      } finally {
+        await server.close();
+      }
+    });
   }
 });

@@ -127,10 +127,11 @@ describe.concurrent('--server-cmd', () => {
   });
 
   it('keeps the connection that found a server ready open for a pristine case, until released', async () => {
-    // One slot: while the readiness connection holds it, another connection is turned away.
+    // One slot per address: while the readiness connection holds it, another connection is turned
+    // away (a full server would close the readiness connection instead, as it has not joined: 11.2).
     const options = suiteOptions(0, 'legacy');
     const server = await ServerProcess.start(
-      command(' --profile legacy --max-clients 1 --handshake-timeout 60000'),
+      command(' --profile legacy --max-per-address 1 --handshake-timeout 60000'),
       options,
       {},
       15_000,

@@ -689,12 +689,14 @@ describe('v2 server: admission per address (5.10, 11)', () => {
     expect(served.filter((c) => c.length === 0)).toHaveLength(10);
   });
 
-  it('checks SERVER_FULL after the address: a crowded address is told so, a full server says full', () => {
+  it('checks the address before the slots: a crowded address is told so, a full server makes room (11.2)', () => {
     const s = v2({ maxClients: 2, maxPerAddress: 1 });
-    s.net.connect(silent(), '192.0.2.1');
+    const first = s.net.connect(silent(), '192.0.2.1');
     s.net.connect(silent(), '192.0.2.2');
     expect(refusalCodes(s.server.open(100, s.net.now, '192.0.2.1'), 100)).toEqual(['TOO_MANY_FROM_ADDRESS']);
-    expect(refusalCodes(s.server.open(101, s.net.now, '192.0.2.3'), 101)).toEqual(['SERVER_FULL']);
+    expect(closes(s.server.open(101, s.net.now, '192.0.2.3'))).toEqual([
+      { id: first, code: 'HANDSHAKE_TIMEOUT' },
+    ]);
   });
 
   it('lets a v2 client report a refusal, as what the server says (unverified)', () => {

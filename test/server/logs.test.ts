@@ -50,10 +50,11 @@ describe('server log lines', () => {
   });
 
   it('sum up refusals at accept: one line, then one count per window', () => {
-    const chat = server({ maxClients: 1, handshakeTimeoutMs: 600_000 });
-    chat.open(1, 0);
+    // Refused by address: a full server would make room instead while conn 1 has not joined (11.2).
+    const chat = server({ maxPerAddress: 1, handshakeTimeoutMs: 600_000 });
+    chat.open(1, 0, '192.0.2.1');
     const actions: ServerAction[] = [];
-    for (let id = 2; id <= 51; id++) actions.push(...chat.open(id, id));
+    for (let id = 2; id <= 51; id++) actions.push(...chat.open(id, id, '192.0.2.1'));
     const refusals = actions.filter((a) => a.kind === 'close').length;
     expect(refusals).toBe(50);
     expect(printed(actions).filter((l) => l.includes('refused'))).toHaveLength(1);
@@ -61,12 +62,12 @@ describe('server log lines', () => {
     const summary = printed(chat.tick(2 + REFUSAL_LOG_WINDOW_MS));
     expect(summary.filter((l) => l.includes('refused'))).toEqual([
       expect.stringContaining(
-        `refused 49 more connections within ${REFUSAL_LOG_WINDOW_MS / 1000} s: SERVER_FULL`,
+        `refused 49 more connections within ${REFUSAL_LOG_WINDOW_MS / 1000} s: TOO_MANY_FROM_ADDRESS`,
       ),
     ]);
     // A new window starts with a full line again.
-    expect(printed(chat.open(99, 3 + REFUSAL_LOG_WINDOW_MS))).toEqual([
-      expect.stringContaining('conn 99: refused: SERVER_FULL'),
+    expect(printed(chat.open(99, 3 + REFUSAL_LOG_WINDOW_MS, '192.0.2.1'))).toEqual([
+      expect.stringContaining('conn 99: refused: TOO_MANY_FROM_ADDRESS'),
     ]);
   });
 });

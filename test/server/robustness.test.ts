@@ -196,26 +196,35 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
     await stillChatting(alice, bob);
   });
 
-  it('refuses connections over maxClients with SERVER_FULL and admits again when one leaves', async () => {
+  it('a full server makes room for a newcomer by closing its oldest connection not joined (11.2), refuses SERVER_FULL once all have joined, and admits again when one leaves', async () => {
     for (const profile of ['v2', 'legacy'] as const) {
       const server = await h.start({ profile, limits: { maxClients: 2 } });
       const handshakeFrames = profile === 'v2' ? 1 : 2;
-      const alice = profile === 'v2' ? await h.v2(server, 'alice') : await h.legacy(server, 'alice');
+      const join = (name: string) => (profile === 'v2' ? h.v2(server, name) : h.legacy(server, name));
+      const alice = await join('alice');
       const second = await h.raw(server, 'second');
       await second.waitForFrames(handshakeFrames);
       const third = await h.raw(server, 'third');
+      await third.waitForFrames(handshakeFrames);
+      await second.closed;
+      await server.waitForLog(/closed before it joined: server full/);
+      // `third` has not joined: bob takes its slot, and then every connection held has joined.
+      const bob = await join('bob');
       await third.closed;
+      const fourth = await h.raw(server, 'fourth');
+      await fourth.closed;
       // v2 says why in one plaintext `refused` packet (5.10); legacy has no way to.
       if (profile === 'v2') {
-        expect(third.frames().map((f) => JSON.parse(f.body.toString('utf8')))).toEqual([
+        expect(fourth.frames().map((f) => JSON.parse(f.body.toString('utf8')))).toEqual([
           expect.objectContaining({ type: 'refused', code: 'SERVER_FULL' }),
         ]);
-      } else expect(third.received.length).toBe(0);
+      } else expect(fourth.received.length).toBe(0);
       await server.waitForLog(codeLog('SERVER_FULL'));
       await alice.destroy();
       await server.waitForLog(/"alice" left/);
-      const fourth = await h.raw(server, 'fourth');
-      await fourth.waitForFrames(handshakeFrames);
+      const fifth = await h.raw(server, 'fifth');
+      await fifth.waitForFrames(handshakeFrames);
+      await bob.destroy();
       await server.close();
     }
   });
