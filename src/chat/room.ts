@@ -216,7 +216,7 @@ export class Room<Id> {
         return { kind: 'room-parted', by, name, room, ts: now };
       }
       case 'rooms':
-        return { kind: 'room-list', by, rooms: this.rooms.list() };
+        return { kind: 'room-list', by, rooms: this.rooms.sorted() };
       case 'topic': {
         const room = this.scope(by, request.room);
         if (!('members' in room)) return { kind: 'notice', by, error: room };
