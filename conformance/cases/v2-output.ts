@@ -15,10 +15,13 @@ import type { Case, CaseContext } from '../case.js';
 import { pause } from '../driver.js';
 import { limitText, packetText, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
+import { member, roomsOffered } from './v2-room-steps.js';
 import { tag } from './v2-steps.js';
 
 /** Lines of the fill, at most: within the default history (1,000 entries) with room to spare. */
 const FILL_LINES = 300;
+/** Lines of the export a `rooms` meets in flight (7.15): about 200 kB, several windows. */
+const BUSY_FILL_LINES = 100;
 /** Lines of the burst the slow member gets (100 senders of 20 at the default rate limit). */
 const BURST_LINES = 600;
 
@@ -107,6 +110,8 @@ async function readExport(
 const COMPLETES = 'the export of the full history arrives whole (done: true) and the asker stays connected';
 const ONE_IN_FLIGHT =
   'the second export gets one non-fatal error RATE_LIMITED; the first export completes, once; the connection stays';
+const LIST_BUSY =
+  'the rooms sent with an export gets one non-fatal error RATE_LIMITED and no room_list; the export completes; rooms after it gets room_list';
 const KEPT =
   'the member that reads slowly but steadily is not disconnected; it gets each line or a non-fatal LINES_SKIPPED';
 
@@ -191,6 +196,54 @@ export const v2OutputCases: Case[] = [
           replies.every((p) => p.type === 'export_reply' && !p.done),
         ONE_IN_FLIGHT,
         `errors ${JSON.stringify(errors)}; a second complete reply: ${replies.some((p) => p.type === 'export_reply' && p.done)}`,
+      );
+      for (const s of senders) s.conn.destroy();
+    },
+  },
+  {
+    id: 'v2-chat/7.15/19',
+    section: '7.15',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'A room list is a large reply: rooms while an export is in flight gets a non-fatal RATE_LIMITED, not a room_list',
+    specText: texts(packetText('v2', 'rooms'), packetText('v2', 'room_list')),
+    covers: [],
+    accepts: [LIST_BUSY, 'nothing to check when the server does not offer rooms'],
+    absence: true,
+    async run(ctx) {
+      if (!(await roomsOffered(ctx))) return;
+      const asker = await member(ctx, 'listbusy');
+      const { senders } = await fill(ctx, asker, BUSY_FILL_LINES, 'l');
+      // Both in one record (6.1): the export's reply, about 200 kB, cannot be complete when the
+      // `rooms` is read. Together with the join they cost 13 tokens (7.8): within any default burst.
+      asker.send({ type: 'export' }, { type: 'rooms' });
+      const wait = Math.max(ctx.timeout * 5, 10_000);
+      const first = await ctx.attempt(LIST_BUSY, 'after export and rooms in one record', () =>
+        readExport(asker, wait),
+      );
+      const after: V2ServerPacket[] = [...first.others];
+      const witness = ctx.line(`after export and rooms ${tag()}`);
+      asker.send({ type: 'say', text: witness });
+      const { skipped } = await ctx.attempt(LIST_BUSY, 'after the export', () =>
+        asker.until((p) => p.type === 'message' && p.text === witness, 'its own line after the export', wait),
+      );
+      after.push(...skipped);
+      const errors = after.filter((p) => p.type === 'error');
+      const lists = after.filter((p) => p.type === 'room_list');
+      ctx.check(
+        errors.length === 1 &&
+          errors[0].type === 'error' &&
+          errors[0].code === 'RATE_LIMITED' &&
+          !errors[0].fatal &&
+          lists.length === 0,
+        LIST_BUSY,
+        `errors ${JSON.stringify(errors)}; ${lists.length} room_list part(s) while the export was in flight`,
+      );
+      // Once the export is complete, `rooms` is answered.
+      asker.send({ type: 'rooms' });
+      await ctx.attempt(LIST_BUSY, 'rooms after the export', () =>
+        asker.until((p) => p.type === 'room_list', 'room_list after the export', wait),
       );
       for (const s of senders) s.conn.destroy();
     },

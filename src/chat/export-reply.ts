@@ -1,11 +1,13 @@
 /**
- * Lists that must fit a frame, and the export's reply (spec 7.6, 7.7, 7.10).
+ * Lists that must fit a frame, and the export's reply (spec 7.6, 7.7, 7.10, 7.15).
  *
  * How this works: a list (user names, export or backlog entries) is split into chunks whose JSON
  * stays within a budget below maxFrame, so that each packet fits a record the client accepts. An
  * export's reply is made one export_reply at a time from a cursor over the history as the asker's
  * socket drains (ReplySource, send-queue.ts), in the form the asker agreed (structured-export,
- * 5.8). The v2 dialect (v2-dialect.ts) uses these; nothing here keeps state between replies.
+ * 5.8); a room list is made the same way (v2-room-packets.ts), and both answer a request that comes
+ * while either is on its way with REPLY_BUSY. The v2 dialect (v2-dialect.ts) uses these; nothing
+ * here keeps state between replies.
  */
 import { type LeaveReason, LIMITS } from '../generated/constants.js';
 import type { V2PacketOf } from '../generated/v2-packets.js';
@@ -42,6 +44,21 @@ export function chunkByJsonSize<T>(
 export function listBudget(maxFrame: number): number {
   return Math.max(256, Math.min(maxFrame, LIMITS.maxFrame) - 1024);
 }
+
+/**
+ * The answer to an `export` or `rooms` that arrives while a large reply (an export's or a room
+ * list's) is still on its way to the same connection (7.7, 7.15): one is in flight at a time, so
+ * a client asking again cannot make the server hold more than one window of replies for it.
+ */
+export const REPLY_BUSY: Encoded = {
+  packet: encodeV2Packet({
+    type: 'error',
+    code: 'RATE_LIMITED',
+    message: 'an earlier export or room list is still on its way: wait for it to finish',
+    fatal: false,
+  }),
+  type: 'error',
+};
 
 /** The feature that gives export_reply its structured join and leave entries (5.8, 7.7). */
 export const STRUCTURED_EXPORT = 'structured-export';

@@ -10,7 +10,6 @@ import type { LeaveReason } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import type { V2PacketOf } from '../generated/v2-packets.js';
 import type { ChatRoom } from './chat-room.js';
-import type { RoomListing } from './room-set.js';
 
 export type NameVerdict =
   | { readonly ok: true; readonly name: string }
@@ -210,7 +209,7 @@ export type RoomDecision<Id> =
       readonly room: ChatRoom<Id>;
       readonly ts: number;
     }
-  | { readonly kind: 'room-list'; readonly by: Id; readonly rooms: readonly RoomListing[] }
+  | { readonly kind: 'room-list'; readonly by: Id; readonly rooms: readonly ChatRoom<Id>[] }
   | {
       readonly kind: 'topic';
       readonly by: Id;

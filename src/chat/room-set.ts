@@ -188,11 +188,19 @@ export class RoomSet<Id> {
 
   /** Every existing room, sorted by the case-folded name in code point order (7.15). */
   list(): RoomListing[] {
+    return this.sorted().map((room) => ({ room: room.name, members: room.size, topic: room.topic }));
+  }
+
+  /**
+   * The rooms themselves in list order (7.15): a room list's reply reads each as it is when its
+   * part is made (v2-room-packets.ts).
+   */
+  sorted(): ChatRoom<Id>[] {
     return [...this.all]
+      .filter((room) => room.size > 0)
       .map((room) => ({ fold: foldCase(room.name), room }))
       .sort((a, b) => compareCodePoints(a.fold, b.fold) || compareCodePoints(a.room.name, b.room.name))
-      .map(({ room }) => ({ room: room.name, members: room.size, topic: room.topic }))
-      .filter((r) => r.members > 0);
+      .map(({ room }) => room);
   }
 
   /** Drops every room's history (the server stops, 7.9). */

@@ -206,7 +206,7 @@ export class Room<Id> {
         return { kind: 'room-parted', by, name, room, ts: now };
       }
       case 'rooms':
-        return { kind: 'room-list', by, rooms: this.rooms.list() };
+        return { kind: 'room-list', by, rooms: this.rooms.sorted() };
       case 'topic': {
         const room = this.rooms.scope(by, request.room);
         if (room instanceof ParleyError) return { kind: 'notice', by, error: room };

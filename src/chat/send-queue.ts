@@ -6,7 +6,7 @@
  * decisions are rendered; at a flush it asks this module, one connection at a time, for that
  * connection's write. The queue is first held to its limit (chat lines skipped, oldest first; what
  * is still over it after that is a slow reader, which the server then ends), then the connection's
- * large reply (an export) is produced up to the window, then the queue's head is taken as one
+ * large reply (an export, a room list) is produced up to the window, then the queue's head is taken as one
  * buffer. This module only computes: it returns the write, or why the reader is too slow, and
  * never calls the server.
  *

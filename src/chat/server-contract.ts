@@ -113,9 +113,9 @@ export interface Encoded {
 }
 
 /**
- * A reply produced a packet at a time as its reader's socket drains (an export, 7.7): `next`
- * gives the next packet, null once the reply is complete. It reads the room's state through a
- * cursor, so nothing of it exists before the socket can take it.
+ * A reply produced a packet at a time as its reader's socket drains (an export, 7.7; a room
+ * list, 7.15): `next` gives the next packet, null once the reply is complete. It reads the
+ * server's state through a cursor, so nothing of it exists before the socket can take it.
  */
 export interface ReplySource {
   next(): Encoded | null;

@@ -28,7 +28,7 @@ import type { FastPaths } from '../session/fast-paths.js';
 import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
 import { ChatServer } from './chat-server.js';
-import { chunkByJsonSize, ExportReply, listBudget, STRUCTURED_EXPORT } from './export-reply.js';
+import { chunkByJsonSize, ExportReply, listBudget, REPLY_BUSY, STRUCTURED_EXPORT } from './export-reply.js';
 import { Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
 import type {
   ChatServerOptions,
@@ -266,9 +266,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return out;
       }
       case 'export': {
-        // One export in flight per connection (7.7): a second gets RATE_LIMITED, the first goes on.
-        const message = 'an export is still on its way: wait for it to finish';
-        const busy = { type: 'error', code: 'RATE_LIMITED', message, fatal: false } as const;
+        // One large reply in flight per connection (7.7): a second gets RATE_LIMITED (REPLY_BUSY).
         const budget = listBudget(this.limits.maxFrame);
         const room = decision.room;
         // The cursor is made when the server delivers this, in the same step: the reply holds the
@@ -280,7 +278,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
             features.has(STRUCTURED_EXPORT),
             features.has(ROOMS) ? room.name : undefined,
           );
-        return [{ kind: 'stream', to: by, source, busy: { packet: encodeV2Packet(busy), type: 'error' } }];
+        return [{ kind: 'stream', to: by, source, busy: REPLY_BUSY }];
       }
       case 'notice': {
         const { code, message, fatal } = decision.error;

@@ -7,16 +7,17 @@
  * packet for it is serialised in both forms, the 2.0 one and the one with `room`, and the
  * connection table picks one per member (connection-table.ts); any other room holds only clients
  * that agreed rooms. A server that does not offer rooms builds the 2.0 form alone. Lists are split
- * to fit a frame (export-reply.ts). The v2 dialect (v2-dialect.ts) uses these; nothing here keeps
- * state between calls.
+ * to fit a frame (export-reply.ts); the room list, which can be hundreds of kilobytes, is a reply
+ * made part by part as its asker's socket drains (RoomListReply, 7.7). The v2 dialect
+ * (v2-dialect.ts) uses these; only a room list's reply keeps state between calls (its place).
  */
 import type { Limits } from '../generated/constants.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet } from '../session/v2-codec.js';
 import type { ChatRoom } from './chat-room.js';
-import { chunkByJsonSize, exportChunks, listBudget } from './export-reply.js';
+import { chunkByJsonSize, exportChunks, listBudget, REPLY_BUSY } from './export-reply.js';
 import type { ChatEntry, Room, RoomListing } from './room.js';
-import type { ConnId, Delivery, PacketForm } from './server-contract.js';
+import type { ConnId, Delivery, Encoded, PacketForm, ReplySource } from './server-contract.js';
 
 /** A serialised packet of `type` for one member. */
 export const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
@@ -143,13 +144,60 @@ export class RoomPackets {
         out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts }));
   }
 
-  /** The room list (7.15), split like a user list. */
-  roomList(by: ConnId, rooms: readonly RoomListing[]): Delivery[] {
-    // A room name or topic character takes at most 6 bytes of JSON, and an entry's keys 60.
-    const cost = (r: RoomListing) => (r.room.length + r.topic.length) * 6 + 60;
-    const chunks = chunkByJsonSize(rooms, listBudget(this.limits.maxFrame), cost);
-    return chunks.map((part, i) =>
-      one(by, { type: 'room_list', rooms: [...part], ...(i < chunks.length - 1 ? { more: true } : {}) }),
-    );
+  /**
+   * The room list (7.15), split like a user list and made part by part as `by`'s socket drains
+   * (7.7, 11): a large reply, one in flight per connection (REPLY_BUSY otherwise).
+   */
+  roomList(by: ConnId, rooms: readonly ListedRoom[]): Delivery[] {
+    const budget = listBudget(this.limits.maxFrame);
+    return [{ kind: 'stream', to: by, source: () => new RoomListReply(rooms, budget), busy: REPLY_BUSY }];
+  }
+}
+
+/** What a room list shows of a room (7.15): a ChatRoom, read when its part is made. */
+export interface ListedRoom {
+  readonly name: string;
+  readonly size: number;
+  readonly topic: string;
+}
+
+/**
+ * A room list's reply (7.15): the rooms that existed at the request, in list order, shown as they
+ * are when each part is made. A part takes the rooms that fit the JSON budget; a room that has
+ * emptied since the request is left out (it is forgotten, and a room of the same name made since
+ * is another room, not in the list), so the parts never outgrow the request's list. Without this,
+ * one `rooms` of a few dozen bytes queued hundreds of kilobytes at once (maxRooms rooms of long
+ * names and topics), and clients that asked and never read held the server's memory.
+ */
+export class RoomListReply implements ReplySource {
+  private at = 0;
+  private finished = false;
+
+  constructor(
+    private readonly rooms: readonly ListedRoom[],
+    private readonly budget: number,
+  ) {}
+
+  next(): Encoded | null {
+    if (this.finished) return null;
+    const part: RoomListing[] = [];
+    let size = 0;
+    for (; this.at < this.rooms.length; this.at++) {
+      const room = this.rooms[this.at];
+      if (room.size === 0) continue;
+      // A room name or topic character takes at most 6 bytes of JSON, and an entry's keys 60.
+      const cost = (room.name.length + room.topic.length) * 6 + 60;
+      if (size + cost > this.budget && part.length > 0) break;
+      part.push({ room: room.name, members: room.size, topic: room.topic });
+      size += cost;
+    }
+    // `more` only while a room still to list exists now; one that empties later leaves the last part empty.
+    while (this.at < this.rooms.length && this.rooms[this.at].size === 0) this.at++;
+    const more = this.at < this.rooms.length;
+    this.finished = !more;
+    return {
+      packet: encodeV2Packet({ type: 'room_list', rooms: part, ...(more ? { more: true } : {}) }),
+      type: 'room_list',
+    };
   }
 }

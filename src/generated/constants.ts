@@ -328,12 +328,14 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'state: chat lines, actions and private messages 1; `ping`, `pong` and a non-fatal `error` 1 (each ' +
       'costs a record opened, a ping also one sealed), but the first `pong` after the server\'s own `ping` ' +
       'is free (the server asked for it); `join` and legacy `setuser` 2 (a name check under the UTS #39 ' +
-      'rules and a reply); `who` 3 (a user list, up to maxClients names); `export` 8 (up to `history` ' +
-      'entries; what bounds its output is the server\'s queue limits, the cost bounds how often it is ' +
-      'asked: two exports and a few lines still fit one burst); `goodbye` 0 (nothing follows it). A packet ' +
-      'costs at most rateBurst (so a small bucket forbids no type), and a bucket starts full. A server ' +
-      'enforces the bucket in one place, before the packet has any effect. A packet that is fanned out to ' +
-      'the room\'s members is charged for that too, after it took effect (fanoutTokenBytes, 11).',
+      'rules and a reply); `who` 3 (a user list, up to maxClients names); `rooms` 3 (a room list, up to ' +
+      'maxRooms + 1 entries: like an export\'s, what bounds its output is the window and the pass budget, ' +
+      '11, and one in flight per connection); `export` 8 (up to `history` entries; what bounds its output ' +
+      'is the server\'s queue limits, the cost bounds how often it is asked: two exports and a few lines ' +
+      'still fit one burst); `goodbye` 0 (nothing follows it). A packet costs at most rateBurst (so a ' +
+      'small bucket forbids no type), and a bucket starts full. A server enforces the bucket in one place, ' +
+      'before the packet has any effect. A packet that is fanned out to the room\'s members is charged for ' +
+      'that too, after it took effect (fanoutTokenBytes, 11).',
   },
   ratePerSecond: {
     default: 10,
@@ -424,14 +426,14 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     max: 1073741824,
     unit: 'bytes',
     text:
-      'Most bytes of large replies (`export_reply` parts, 7.7) a server produces across all its ' +
-      'connections in one pass over their output (the reference server makes one pass per turn of its ' +
-      'event loop, after reading what its sockets hold). A reply that the pass has no bytes left for waits ' +
-      'for the next pass, and the replies left waiting are served first then, in turn, so that each asker ' +
-      'gets its share. Packets already queued (chat lines, presence, other replies) are not counted and go ' +
-      'out in every pass. So many connections asking for exports, readers or not, cost the server a ' +
-      'bounded amount of work per pass: its members\' chat is never held behind other people\'s exports, ' +
-      'and an export still arrives, at a pace shared with the other askers.',
+      'Most bytes of large replies (`export_reply` parts, 7.7; `room_list` parts, 7.15) a server produces ' +
+      'across all its connections in one pass over their output (the reference server makes one pass per ' +
+      'turn of its event loop, after reading what its sockets hold). A reply that the pass has no bytes ' +
+      'left for waits for the next pass, and the replies left waiting are served first then, in turn, so ' +
+      'that each asker gets its share. Packets already queued (chat lines, presence, other replies) are ' +
+      'not counted and go out in every pass. So many connections asking for exports or room lists, readers ' +
+      'or not, cost the server a bounded amount of work per pass: its members\' chat is never held behind ' +
+      'other people\'s exports, and an export still arrives, at a pace shared with the other askers.',
   },
   fanoutTokenBytes: {
     default: 1073741824,
@@ -480,10 +482,10 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     text:
       'Most bytes a server hands one connection\'s socket before the socket has taken them: the rest waits ' +
       'in the server\'s queue (maxQueuedBytes), unsealed where the profile allows. A large reply ' +
-      '(`export_reply` parts, 7.7) is produced only as this window empties, from a cursor over the ' +
-      'history, never materialised whole; entries the history drops before the cursor reaches them are not ' +
-      'sent. A reply is never a reason to drop its asker: at most one window of it waits for the socket at ' +
-      'a time.',
+      '(`export_reply` parts, 7.7; `room_list` parts, 7.15) is produced only as this window empties, from ' +
+      'a cursor over the history or over the rooms listed, never materialised whole; entries the history ' +
+      'drops, or rooms that empty, before the cursor reaches them are not sent. A reply is never a reason ' +
+      'to drop its asker: at most one window of it waits for the socket at a time.',
   },
   slowReaderMs: {
     default: 60000,

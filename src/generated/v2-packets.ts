@@ -343,11 +343,12 @@ export const usersLeftSchema = z.strictObject({
 });
 
 /**
- * `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. At most one export is
- * in flight per connection: an `export` that arrives while the server is still sending the reply to an
- * earlier one is answered with a non-fatal `error` RATE_LIMITED and nothing else; the first reply continues.
- * Feature `rooms` (7.15): `room` names the room it is for, one the sender is in (else NOT_IN_ROOM); absent
- * means `#lobby`. Sent only on a connection that agreed `rooms`.
+ * `export` (section 7.7): client to server, encrypted. Ask for the conversation so far. At most one large
+ * reply (an export's, or a room list's, 7.15) is in flight per connection: an `export` that arrives while the
+ * server is still sending the reply to an earlier `export` or `rooms` is answered with a non-fatal `error`
+ * RATE_LIMITED and nothing else; the first reply continues. Feature `rooms` (7.15): `room` names the room it
+ * is for, one the sender is in (else NOT_IN_ROOM); absent means `#lobby`. Sent only on a connection that
+ * agreed `rooms`.
  */
 export const exportSchema = z.strictObject({
   type: z.literal('export'),
@@ -524,7 +525,9 @@ export const roomPartSchema = z.strictObject({
 
 /**
  * `rooms` (section 7.15): client to server, encrypted. Feature `rooms`: ask for the list of every room that
- * exists. The reply is `room_list`.
+ * exists. The reply is `room_list`, a large reply like an export's (7.7): at most one is in flight per
+ * connection, so a `rooms` that arrives while the server is still sending the reply to an earlier `rooms` or
+ * `export` is answered with a non-fatal `error` RATE_LIMITED and nothing else; the first reply continues.
  */
 export const roomsSchema = z.strictObject({
   type: z.literal('rooms'),
@@ -574,7 +577,12 @@ export const roomPartedSchema = z.strictObject({
  * with at least one member), one entry each: `room` (recorded spelling), `members` (how many members it has)
  * and `topic` (`""` when none); sorted by the case-folded form of the name (full case folding, 7.2) in code
  * point order. A long list is split as `user_list` is: every part but the last has `more: true`, and the
- * receiver joins the parts. With no room at all, one packet with an empty `rooms`.
+ * receiver joins the parts. With no room at all, one packet with an empty `rooms`. The server produces the
+ * parts as the client's socket takes them (sendWindowBytes, 11), as it does an export's (7.7): the rooms
+ * listed are those that existed when `rooms` arrived, in that order, and each part shows them as they are
+ * when the part is made (`members`, `topic`); a room that has emptied by then (7.15) is left out, even when a
+ * room of the same name exists again, and a room made after the request is not listed. So the last part may
+ * hold no entry, and other packets may arrive between the parts.
  */
 export const roomListSchema = z.strictObject({
   type: z.literal('room_list'),

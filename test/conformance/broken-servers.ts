@@ -15,6 +15,7 @@ import type { RunningServer, ServerOptions } from '../../reference-server/server
 import type { ChatServer, Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { foldCase, skeleton } from '../../src/chat/name-rules.js';
+import type { RoomDecision } from '../../src/chat/room.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { KeyAgreement } from '../../src/crypto/key-agreement.js';
@@ -138,14 +139,15 @@ function plant({ server: settings, plant: patch, ...fault }: Planted): Fault {
 }
 
 /**
- * Makes every export's reply whole when it is asked for, as servers before 2.1 did: all its
- * packets queued at once, however many exports are asked (no reply produced as the socket drains,
- * none refused while one is in flight: 7.7).
+ * Makes every large reply (an export's, 7.7; with `only`, just the replies to that decision, such
+ * as a room list, 7.15) whole when it is asked for, as servers before 2.1 did: all its packets
+ * queued at once, however many are asked (no reply produced as the socket drains, none refused
+ * while one is in flight).
  */
-function wholeExports(server: RunningServer): RunningServer {
-  return onRender(server, (original) =>
+function wholeReplies(server: RunningServer, only?: RoomDecision<number>['kind']): RunningServer {
+  return onRender(server, (original, decision) =>
     original().flatMap((d): Delivery[] => {
-      if (d.kind !== 'stream') return [d];
+      if (d.kind !== 'stream' || (only !== undefined && decision.kind !== only)) return [d];
       const out: Delivery[] = [];
       const source = d.source(new Set());
       for (let next = source.next(); next !== null; next = source.next())
@@ -716,7 +718,7 @@ const PLANTED: readonly Planted[] = [
     },
     plant(server) {
       (server.chat as Any).flowControl = false;
-      return wholeExports(server);
+      return wholeReplies(server);
     },
   },
   {
@@ -844,7 +846,7 @@ const PLANTED: readonly Planted[] = [
     alone: true,
     options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
     server: { limits: { maxQueuedBytes: 4096, sendWindowBytes: 4096 } },
-    plant: (server) => wholeExports(server),
+    plant: (server) => wholeReplies(server),
   },
   {
     name: 'answers every export asked for at once',
@@ -853,7 +855,18 @@ const PLANTED: readonly Planted[] = [
     caughtBy: 'v2-chat/7.7/3',
     alone: true,
     options: { maxQueuedBytes: 65536, timeoutMs: 3000 },
-    plant: (server) => wholeExports(server),
+    plant: (server) => wholeReplies(server),
+  },
+  {
+    name: 'answers rooms while an export is in flight',
+    profile: 'v2',
+    fault:
+      'a room list is queued whole when asked, not as a large reply: a rooms during an export gets its room_list (7.15)',
+    caughtBy: 'v2-chat/7.15/19',
+    feature: 'rooms',
+    alone: true,
+    options: { timeoutMs: 3000 },
+    plant: (server) => wholeReplies(server, 'room-list'),
   },
   {
     name: 'drops a member whose queue the room outgrows',
