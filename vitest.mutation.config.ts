@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The test set that `npm run mutation` (StrykerJS, stryker.config.json) runs against each mutant:
-// the in-process tests only (test/core, the client core's tests on an in-memory network, and the
-// fuzz targets that run in-process). Tests that spawn processes, talk TCP to a server, or run the built
-// dist/ never load the mutated sources, so they would only cost time; sans-io.test.ts reads the
-// sources as text, which Stryker has rewritten with its mutant switches.
+// the in-process tests only (test/core, the client core's tests on an in-memory network or a
+// scripted server, and the fuzz targets that run in-process). Tests that spawn processes, talk TCP
+// to a server, or run the built dist/ never load the mutated sources, so they would only cost
+// time; sans-io.test.ts reads the sources as text, which Stryker has rewritten with its mutant
+// switches.
 //
 // Stryker runs the tests in a copy of the repository at .stryker-tmp/sandbox-*/, where the
 // repository root's sibling `shared/` (the recorded legacy session) is not beside it. There the
@@ -32,7 +33,11 @@ export default defineConfig({
     include: [
       'test/core/**/*.test.ts',
       'test/client/client-session.test.ts',
+      'test/client/member-keys.test.ts',
       'test/client/presence.test.ts',
+      'test/client/room-book.test.ts',
+      'test/client/rooms-session.test.ts',
+      'test/client/*-mutants.test.ts',
       'test/client/trust.test.ts',
       'test/fuzz/crypto.test.ts',
       'test/fuzz/framing.test.ts',

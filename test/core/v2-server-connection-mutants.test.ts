@@ -1,0 +1,89 @@
+/**
+ * V2ServerConnection behaviour that mutation testing (issue 22) found unpinned: the handshake
+ * frame limit under a small maxFrame (3.2), and shedding only as many chat lines as the target
+ * asks (11, slow readers).
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/framing/frame-codec.js';
+import { encodeV2Packet } from '../../src/session/v2-codec.js';
+import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { seededRandom } from '../support/seeded-random.js';
+import { identityFromSeed, RawV2Client } from './helpers.js';
+
+const identity = identityFromSeed(Buffer.alloc(32, 3));
+
+const errorCodes = (events: readonly { kind: string; error?: { code: string } }[]) =>
+  events.flatMap((e) => (e.kind === 'error' && e.error ? [e.error.code] : []));
+
+describe('v2 server: the first frame (3.2)', () => {
+  it('takes at most the smaller of maxHandshakeFrame and maxFrame before keys exist', () => {
+    const server = new V2ServerConnection({
+      identity,
+      random: seededRandom('small'),
+      limits: { maxFrame: 1024, maxHandshakeFrame: 4096 },
+    });
+    server.start();
+    server.takeOutput();
+    expect(errorCodes(server.receive(encodeFrame(Buffer.alloc(1025, 0x20))))).toEqual(['FRAME_TOO_LARGE']);
+    expect(server.state).toBe('ERROR');
+  });
+
+  it('reads a first frame of exactly that size (then finds it is no client_hello)', () => {
+    const server = new V2ServerConnection({
+      identity,
+      random: seededRandom('small'),
+      limits: { maxFrame: 1024, maxHandshakeFrame: 4096 },
+    });
+    server.start();
+    server.takeOutput();
+    const codes = errorCodes(server.receive(encodeFrame(Buffer.alloc(1024, 0x20))));
+    expect(codes).toHaveLength(1);
+    expect(codes).not.toContain('FRAME_TOO_LARGE');
+  });
+});
+
+describe('v2 server: shedding chat lines (11)', () => {
+  /** A joined server connection with nothing queued. */
+  function joined(): { server: V2ServerConnection; client: RawV2Client } {
+    const server = new V2ServerConnection({ identity, random: seededRandom('shed server') });
+    server.start();
+    const client = new RawV2Client('x25519', 'shed client');
+    server.receive(client.hello(server.takeOutput()));
+    server.receive(client.seal({ type: 'join', name: 'alice' }));
+    server.acceptJoin('alice', ['alice']);
+    client.open(server.takeOutput());
+    expect(server.state).toBe('JOINED');
+    return { server, client };
+  }
+  const line = (from: string, text: string, id: number) =>
+    encodeV2Packet({ type: 'message', id, from, text, ts: 1 });
+
+  it('drops the oldest chat lines until the target is met, and nothing else', () => {
+    const { server, client } = joined();
+    server.sendEncoded(line('bob', 'one', 1), 'message');
+    server.sendEncoded(encodeV2Packet({ type: 'user_joined', name: 'carol', ts: 1 }), 'user_joined');
+    server.sendEncoded(line('bob', 'two', 2), 'message');
+    server.sendEncoded(line('bob', 'three', 3), 'message');
+    expect(server.shed(server.pendingBytes)).toBe(0);
+    expect(server.shed(server.pendingBytes - 1)).toBe(1);
+    expect(client.open(server.takeOutput())).toEqual([
+      { type: 'user_joined', name: 'carol', ts: 1 },
+      { type: 'message', id: 2, from: 'bob', text: 'two', ts: 1 },
+      { type: 'message', id: 3, from: 'bob', text: 'three', ts: 1 },
+    ]);
+  });
+
+  it('keeps every packet that is not a chat line, however far over the target', () => {
+    const { server, client } = joined();
+    server.sendEncoded(line('bob', 'one', 1), 'message');
+    server.send({ type: 'user_left', name: 'carol', reason: 'quit', ts: 2 });
+    server.sendEncoded(
+      encodeV2Packet({ type: 'action', id: 2, from: 'bob', text: 'waves', ts: 2 }),
+      'action',
+    );
+    expect(server.shed(0)).toBe(2);
+    expect(client.open(server.takeOutput())).toEqual([
+      { type: 'user_left', name: 'carol', reason: 'quit', ts: 2 },
+    ]);
+  });
+});
