@@ -1,8 +1,8 @@
 /**
- * v2 output cases (spec 7.7, 11): a server's replies and fan-out within its limits. An honest
- * export of a full history completes; a second export while one is in flight is refused with a
- * non-fatal RATE_LIMITED while the first completes; a member that reads slowly but steadily is
- * not dropped when the room bursts (its chat lines may be skipped: LINES_SKIPPED).
+ * v2 output cases (spec 7.7, 7.15, 11): a server's replies and fan-out within its limits. An
+ * honest export of a full history completes; a second export, or a `rooms`, while one is in flight
+ * is refused with a non-fatal RATE_LIMITED while the first completes; a member that reads slowly
+ * but steadily is not dropped when the room bursts (its chat lines may be skipped: LINES_SKIPPED).
  *
  * How this works: the room is filled within the rate limit: each of many senders says its burst
  * of long lines once, and a member that reads promptly waits until it has every line, so the
@@ -213,6 +213,13 @@ export const v2OutputCases: Case[] = [
     absence: true,
     async run(ctx) {
       if (!(await roomsOffered(ctx))) return;
+      // The export must be several windows long, so that it is surely in flight when `rooms` is read.
+      if (ctx.options.maxMessage < 1000)
+        return ctx.fail(
+          LIST_BUSY,
+          `not checked: maxMessage ${ctx.options.maxMessage} is too short to fill a history of several windows`,
+          'MAY',
+        );
       const asker = await member(ctx, 'listbusy');
       const { senders } = await fill(ctx, asker, BUSY_FILL_LINES, 'l');
       // Both in one record (6.1): the export's reply, about 200 kB, cannot be complete when the
