@@ -681,10 +681,12 @@ export const unmuteSchema = z.strictObject({
 /**
  * `motd` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): set the
  * message of the day that `join_ok` carries from now on (empty: none). Held in memory until the server stops.
+ * The text is one line, by the rule of 7.1 for `reason` (no C0 or C1 control, U+2028 or U+2029: else
+ * PACKET_MALFORMED), since every member's client shows it.
  */
 export const motdSchema = z.strictObject({
   type: z.literal('motd'),
-  text: z.string().refine((s) => s.length <= 512 || codePoints(s) <= 512, { error: 'expected at most 512 characters' }),
+  text: z.string().refine((s) => s.length <= 512 || codePoints(s) <= 512, { error: 'expected at most 512 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/),
 });
 
 /**

@@ -58,6 +58,10 @@ describe.each(READERS)('parseClientPacket: pong (7.8), %s', (_, read) => {
     '{"type":"pong","n":9007199254740992}',
     '{"type":"pong","n":99999999999999999999}',
     '{"type":"pong","n":1,"x":2}',
+    // A message of the day is one line (7.18, the rule of 7.1 for reason): every client shows it.
+    '{"type":"motd","text":"hi\\nserver> forged"}',
+    '{"type":"motd","text":"\\u001b[2J"}',
+    '{"type":"motd","text":"a\\u2028b"}',
   ])('refuses %s as PACKET_MALFORMED', (text) => {
     expect(codeOf(() => read(Buffer.from(text)))).toBe('PACKET_MALFORMED');
   });
