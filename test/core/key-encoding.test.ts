@@ -90,13 +90,15 @@ describe('the small-order encodings (C2SP/CCTV list)', () => {
     expect(SMALL_ORDER_ENCODINGS.filter((e) => isCanonicalEncoding(hex(e)))).toHaveLength(8);
   });
 
-  it('lets the no-secret signature verify under node:crypto for the identity key: the reason for the rule', () => {
+  it('refuses the no-secret signature for the identity key, which node:crypto of Node 20 and 22 takes: the reason for the rule', () => {
     const identityKey = hex(SMALL_ORDER_ENCODINGS[4]);
     const keyObject = createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: identityKey.toString('base64url') },
       format: 'jwk',
     });
-    expect(verify(null, authMessage(th, 'client'), keyObject, NO_SECRET_SIG)).toBe(true);
+    // Node 24's verifier refuses it itself; the rule must not rest on which Node runs the server.
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major < 24) expect(verify(null, authMessage(th, 'client'), keyObject, NO_SECRET_SIG)).toBe(true);
     expect(verifyTranscript(identityKey, th, NO_SECRET_SIG, 'client')).toBe(false);
     expect(clientAuthProblem(identityKey, th, NO_SECRET_SIG)).toMatch(/small order/);
   });
