@@ -58,6 +58,8 @@ export interface V2ServerOptions extends ChatServerOptions {
   readonly groups?: readonly V2Group[];
   /** A source of ephemeral key pairs (see V2ServerConnectionOptions.keyPairs). */
   readonly keyPairs?: (group: V2Group) => KeyPair;
+  /** Without `keyPairs`, the KeyAgreement that makes them; default: one of this server's own. */
+  readonly keyAgreement?: KeyAgreement;
   /** Takes back offered pairs the client did not choose (V2ServerConnectionOptions.unusedKeyPair). */
   readonly unusedKeyPair?: (pair: KeyPair) => void;
   /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
@@ -106,13 +108,15 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
   }
 
   /**
-   * Without a source of key pairs, the server's own KeyAgreement makes them: one per server, not
-   * one per connection, since making the modp14 engine is slow on some Node releases
-   * (key-agreement.ts).
+   * Without a source of key pairs, the server's KeyAgreement (the one passed in, else its own)
+   * makes them: one per server, not one per connection, since making the modp14 engine is slow on
+   * some Node releases (key-agreement.ts). Made at the first pair.
    */
-  private readonly agreement = new KeyAgreement();
-  private readonly ownKeyPairs = (group: V2Group): KeyPair =>
-    this.agreement.generateKeyPair(group, this.options.random);
+  private agreement: KeyAgreement | null = null;
+  private readonly ownKeyPairs = (group: V2Group): KeyPair => {
+    this.agreement ??= this.options.keyAgreement ?? new KeyAgreement();
+    return this.agreement.generateKeyPair(group, this.options.random);
+  };
 
   get due(): number | null {
     return this.membership.due;

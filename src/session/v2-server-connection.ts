@@ -98,6 +98,12 @@ export interface V2ServerConnectionOptions {
    */
   readonly keyPairs?: (group: V2Group) => KeyPair;
   /**
+   * Without `keyPairs`, the KeyAgreement that makes the pairs; default: one of the connection's
+   * own (its modp14 object is slow to make on some Node releases, so a server or a test that
+   * makes many connections passes one it keeps).
+   */
+  readonly keyAgreement?: KeyAgreement;
+  /**
    * Receives each offered pair the client did not choose, once the client has chosen: it took part
    * in no key agreement, so it may be offered again (5.1). The chosen pair is never given back.
    */
@@ -115,9 +121,8 @@ export interface V2ServerConnectionOptions {
   readonly features?: readonly string[];
 }
 
-/** Key pairs made by a KeyAgreement of the connection's own (see V2ServerConnectionOptions.keyPairs). */
-function ownKeyPairs(random: RandomSource): (group: V2Group) => KeyPair {
-  const agreement = new KeyAgreement();
+/** Key pairs made from `random` by `agreement` (see V2ServerConnectionOptions.keyPairs). */
+function ownKeyPairs(agreement: KeyAgreement, random: RandomSource): (group: V2Group) => KeyPair {
   return (group) => agreement.generateKeyPair(group, random);
 }
 
@@ -186,7 +191,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /** Queues server_hello (5.1). Call once, when the connection is accepted. */
   start(): void {
     const groups = this.options.groups ?? V2_GROUPS;
-    const make = this.options.keyPairs ?? ownKeyPairs(this.options.random);
+    const make =
+      this.options.keyPairs ?? ownKeyPairs(this.options.keyAgreement ?? new KeyAgreement(), this.options.random);
     const offered = new Map<V2Group, KeyPair>();
     for (const group of groups) offered.set(group, make(group));
     this.offered = offered;

@@ -12,6 +12,7 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet, parseServerPacket } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 
 const text = fc.oneof(
   fc.string(),
@@ -123,7 +124,7 @@ describe('LeanV2ClientConnection', () => {
 
   /** A server connection and a client of the given kind, joined, with the client's events. */
   function joined(Client: typeof V2ClientConnection) {
-    const server = new V2ServerConnection({ identity, random: randomBytes });
+    const server = new V2ServerConnection({ keyAgreement: testKeyAgreement, identity, random: randomBytes });
     const client = new Client({ random: randomBytes });
     server.start();
     client.receive(server.takeOutput());

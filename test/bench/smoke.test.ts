@@ -21,13 +21,17 @@ import type { ChatServer } from '../../src/chat/chat-server.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Profile } from '../../src/generated/constants.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 
 const built = existsSync(join(repoRoot(), 'dist', 'reference-server', 'main.js'));
 const benchBuilt = existsSync(join(repoRoot(), 'dist', 'bench', 'main.js'));
 /** Whether this checkout's v2 core offers rooms (5.8): the rooms scenario needs it. */
 const roomsServed = (() => {
   const identity = identityFromSeed(randomBytes(32));
-  return servesRooms(createV2Server({ identity, random: randomBytes }) as ChatServer<unknown>, identity);
+  return servesRooms(
+    createV2Server({ keyAgreement: testKeyAgreement, identity, random: randomBytes }) as ChatServer<unknown>,
+    identity,
+  );
 })();
 
 let server: ServerUnderTest | null = null;

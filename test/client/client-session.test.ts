@@ -17,6 +17,7 @@ import { RoomReader } from '../../src/client/room-reader.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits, Profile } from '../../src/generated/constants.js';
 import { LIMITS } from '../../src/generated/constants.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -26,8 +27,13 @@ const OTHER = `SHA256:${'Q'.repeat(43)}`;
 function net(profile: Profile = 'v2', limits: Partial<Limits> = {}) {
   const server =
     profile === 'v2'
-      ? createV2Server({ identity, random: seededRandom('server'), limits })
-      : createLegacyServer({ random: seededRandom('server'), limits, clock: () => 0 } as never);
+      ? createV2Server({ keyAgreement: testKeyAgreement, identity, random: seededRandom('server'), limits })
+      : createLegacyServer({
+          keyAgreement: testKeyAgreement,
+          random: seededRandom('server'),
+          limits,
+          clock: () => 0,
+        } as never);
   return new MemoryNet<SessionEvent>(server as never);
 }
 

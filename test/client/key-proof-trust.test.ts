@@ -11,6 +11,7 @@ import { ClientSession, type ClientSessionOptions } from '../../src/client/clien
 import type { SessionEvent } from '../../src/client/events.js';
 import { identityFromSeed, shortFingerprint } from '../../src/crypto/identity.js';
 import { V2ServerConnection, type V2ServerConnectionEvent } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { nextEvent } from './support/events.js';
 import { startTestServer } from './support/tcp-server.js';
@@ -22,7 +23,12 @@ const KEYED = ['client-key'];
 
 /** A keyed session and a server connection offering client-key, up to the client's trust decision. */
 function handshake(options: Partial<ClientSessionOptions> = {}) {
-  const server = new V2ServerConnection({ identity, random: seededRandom('server'), features: KEYED });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('server'),
+    features: KEYED,
+  });
   const session = new ClientSession({
     random: seededRandom('client'),
     server: 'test:1',

@@ -25,6 +25,7 @@ import type { V2Group } from '../../src/generated/constants.js';
 import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { startReference, TIMERS } from './helpers.js';
 import { KEY_ENCODING_FAULTS } from './key-encoding-faults.js';
 import { KEY_FAULTS } from './key-faults.js';
@@ -73,7 +74,11 @@ interface Planted extends Omit<Fault, 'start'> {
 /** The features (of those the faults here need) that the reference server's core offers (5.8). */
 export function servedFeatures(): string[] {
   const identity = identityFromSeed(randomBytes(32));
-  const chat = createV2Server({ identity, random: randomBytes }) as ChatServer<unknown>;
+  const chat = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: randomBytes,
+  }) as ChatServer<unknown>;
   return servesRooms(chat, identity) ? ['rooms'] : [];
 }
 

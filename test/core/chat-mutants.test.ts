@@ -13,6 +13,7 @@ import { FrameDecoder } from '../../src/framing/frame-codec.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient } from './helpers.js';
@@ -31,7 +32,11 @@ describe('legacy export at its budget (10.5)', () => {
   // With maxFrame 1024 the export text may take floor(1024 x 3 / 4) - 512 = 256 JSON bytes: the
   // header costs 25 ('"{Start of conversation}"'), a line "alice> " + n letters costs n + 9.
   function exportAfter(texts: string[]): string {
-    const server = createLegacyServer({ random: seededRandom('budget'), limits: { maxFrame: 1024 } });
+    const server = createLegacyServer({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('budget'),
+      limits: { maxFrame: 1024 },
+    });
     const net = new MemoryNet<unknown>(server as never);
     const raw = new RawLegacyClient('budget alice');
     net.connect(raw);
@@ -66,10 +71,19 @@ describe('held presence notices in records of at most maxFrame (6.1, 11)', () =>
 
   it('splits a join storm into several records, each within the watcher maxFrame, names all told', () => {
     const limits: Partial<Limits> = { maxFrame: 1024, maxMessage: 100, presenceBurst: 0 };
-    const server = createV2Server({ identity, random: seededRandom('storm'), limits });
+    const server = createV2Server({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('storm'),
+      limits,
+    });
     const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
     const records: number[] = [];
-    const watcher = new V2ClientConnection({ random: seededRandom('watcher'), maxFrame: 1024 });
+    const watcher = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('watcher'),
+      maxFrame: 1024,
+    });
     const watcherId = net.connect(watcher);
     const apply = net.apply.bind(net);
     net.apply = (actions: ServerAction[]) => {
@@ -88,7 +102,7 @@ describe('held presence notices in records of at most maxFrame (6.1, 11)', () =>
 
     const names = Array.from({ length: 60 }, (_, i) => `storm-member-${String(i).padStart(4, '0')}`);
     for (const name of names) {
-      const c = new V2ClientConnection({ random: seededRandom(name) });
+      const c = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom(name) });
       net.connect(c);
       c.join(name);
       net.settle();

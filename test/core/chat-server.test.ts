@@ -17,6 +17,7 @@ import { LegacyClientConnection } from '../../src/session/legacy-client-connecti
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { type ClientLike, MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient, RawV2Client } from './helpers.js';
@@ -74,11 +75,21 @@ function frameCount(bytes: Buffer): number {
 type V2Net = MemoryNet<V2ClientConnectionEvent>;
 
 function v2(limits: Partial<Limits> = {}, extra: { motd?: string; deferWrites?: boolean } = {}) {
-  const server = createV2Server({ identity, random: seededRandom('server'), limits, ...extra });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('server'),
+    limits,
+    ...extra,
+  });
   const net: V2Net = new MemoryNet<V2ClientConnectionEvent>(server as never);
   const clients = new Map<string, { client: V2ClientConnection; id: number }>();
   const connect = (seed: string, maxFrame?: number) => {
-    const client = new V2ClientConnection({ random: seededRandom(seed), maxFrame });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(seed),
+      maxFrame,
+    });
     const id = net.connect(client);
     return { client, id };
   };
@@ -841,7 +852,7 @@ describe('v2 server: writes', () => {
 
   it('with deferWrites, returns no writes until flush()', () => {
     const s = v2({}, { deferWrites: true });
-    const client = new V2ClientConnection({ random: seededRandom('d') });
+    const client = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom('d') });
     const open = s.server.open(1, s.net.now);
     expect(open.filter((a) => a.kind === 'write')).toEqual([]);
     expect(s.server.hasPendingWrites).toBe(true);
@@ -1060,7 +1071,11 @@ describe('v2 server: presence bursts in small rooms (11)', () => {
 const DATE_RE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/;
 
 function legacy(limits: Partial<Limits> = {}) {
-  const server = createLegacyServer({ random: seededRandom('legacy server'), limits });
+  const server = createLegacyServer({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('legacy server'),
+    limits,
+  });
   const net = new MemoryNet<unknown>(server as never);
   const raws = new Map<string, { raw: RawLegacyClient; id: number }>();
   /** A raw client that joins as `name` (original-client behaviour, byte for byte checkable). */
@@ -1359,8 +1374,16 @@ describe('legacy server: mitigations on the wire', () => {
 
   it('lets the original-style client library join and chat (LegacyClientConnection)', () => {
     const s = legacy();
-    const a = new LegacyClientConnection({ random: seededRandom('a'), clock: () => 0 });
-    const b = new LegacyClientConnection({ random: seededRandom('b'), clock: () => 0 });
+    const a = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('a'),
+      clock: () => 0,
+    });
+    const b = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('b'),
+      clock: () => 0,
+    });
     const ia = s.net.connect(a);
     const ib = s.net.connect(b);
     a.join('alice');

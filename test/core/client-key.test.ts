@@ -15,6 +15,7 @@ import {
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { fromHex, RawV2Client, readVectorFile } from './helpers.js';
@@ -25,7 +26,12 @@ const KEYED = ['client-key'];
 
 /** A server connection offering client-key and a raw client that listed it, keys established. */
 function rawSession(features: readonly string[] = KEYED, seed = 's') {
-  const server = new V2ServerConnection({ identity, random: seededRandom(seed), features: KEYED });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom(seed),
+    features: KEYED,
+  });
   server.start();
   const client = new RawV2Client();
   server.receive(client.hello(server.takeOutput(), features.length ? { features: [...features] } : {}));
@@ -129,8 +135,14 @@ describe('the client sends its proof (7.16)', () => {
       [KEYED, true],
       [[], false],
     ] as const) {
-      const server = new V2ServerConnection({ identity, random: seededRandom('s'), features: offered });
+      const server = new V2ServerConnection({
+        keyAgreement: testKeyAgreement,
+        identity,
+        random: seededRandom('s'),
+        features: offered,
+      });
       const client = new V2ClientConnection({
+        keyAgreement: testKeyAgreement,
         random: seededRandom('c'),
         features: KEYED,
         clientKey: aliceKey,
@@ -153,11 +165,17 @@ describe('the client sends its proof (7.16)', () => {
 type Net = MemoryNet<V2ClientConnectionEvent>;
 
 function chat(features: readonly string[] = ['client-key', 'whois', 'nick']) {
-  const server = createV2Server({ identity, random: seededRandom('server'), features });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('server'),
+    features,
+  });
   const net: Net = new MemoryNet<V2ClientConnectionEvent>(server as never);
   const ids = new Map<string, { client: V2ClientConnection; id: number }>();
   const join = (name: string, opts: { key?: typeof aliceKey; features?: readonly string[] } = {}) => {
     const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
       random: seededRandom(`c ${name}`),
       features: opts.features ?? features,
       clientKey: opts.key,

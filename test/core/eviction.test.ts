@@ -14,6 +14,7 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits } from '../../src/generated/constants.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { type ClientLike, MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient } from './helpers.js';
@@ -34,11 +35,16 @@ const logLines = (actions: readonly ServerAction[]) =>
   actions.flatMap((a) => (a.kind === 'log' ? [a.message] : []));
 
 function v2(limits: Partial<Limits>) {
-  const server = createV2Server({ identity, random: seededRandom('eviction'), limits });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('eviction'),
+    limits,
+  });
   const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
   /** A client whose handshake is done (keys agreed) and that has not joined. */
   const ready = (seed: string, address?: string) => {
-    const client = new V2ClientConnection({ random: seededRandom(seed) });
+    const client = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom(seed) });
     const id = net.connect(client, address);
     return { client, id };
   };
@@ -114,7 +120,11 @@ describe('a full server serves a newcomer in the slot of a connection that has n
   });
 
   it('legacy: closes the oldest connection that has not sent an approved setuser, without a word', () => {
-    const server = createLegacyServer({ random: seededRandom('legacy eviction'), limits: { maxClients: 2 } });
+    const server = createLegacyServer({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('legacy eviction'),
+      limits: { maxClients: 2 },
+    });
     const net = new MemoryNet<unknown>(server as never);
     const alice = new RawLegacyClient('legacy alice');
     const aliceId = net.connect(alice);
@@ -161,7 +171,10 @@ function lockout(chat: ChatServer<unknown>, net: MemoryNet<V2ClientConnectionEve
   for (let t = 0; t < 20; t++) step(); // 2 s: every bucket spent, every slot held
   let joined = 0;
   for (let n = 0; n < 10; n++) {
-    const client = new V2ClientConnection({ random: seededRandom(`newcomer ${n}`) });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`newcomer ${n}`),
+    });
     net.connect(client, `192.0.2.${n + 1}`);
     step();
     if (client.state === 'READY') client.join(`newcomer${n}`);

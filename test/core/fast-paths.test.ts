@@ -15,6 +15,7 @@ import { FrameDecoder } from '../../src/framing/frame-codec.js';
 import { type FastPaths, PingCache, RecordJoiner, serverFastPaths } from '../../src/session/fast-paths.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet, joinPackets } from '../../src/session/v2-codec.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -123,6 +124,7 @@ function counted(base: FastPaths) {
 /** Every byte the server wrote and every close, in order, for one session run. */
 function session(steps: readonly Step[], fastPaths: FastPaths | undefined): string[] {
   const server = createV2Server({
+    keyAgreement: testKeyAgreement,
     identity: identityFromSeed(Buffer.alloc(32, 3)),
     random: seededRandom('fast-paths server'),
     limits: LIMITS,
@@ -138,7 +140,10 @@ function session(steps: readonly Step[], fastPaths: FastPaths | undefined): stri
     apply(actions);
   };
   const clients = Array.from({ length: MEMBERS }, (_, i) => {
-    const client = new V2ClientConnection({ random: seededRandom(`fast-paths client ${i}`) });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`fast-paths client ${i}`),
+    });
     net.connect(client);
     client.join(`member${i}`);
     net.settle();

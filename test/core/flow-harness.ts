@@ -9,13 +9,20 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 export const identity = identityFromSeed(Buffer.alloc(32, 7));
 
 export function v2(limits: Partial<Limits> = {}) {
-  const server = createV2Server({ identity, random: seededRandom('server'), limits, flowControl: true });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('server'),
+    limits,
+    flowControl: true,
+  });
   const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
   const ids = new Map<string, number>();
   /** Every write, by connection. */
@@ -34,6 +41,7 @@ export function v2(limits: Partial<Limits> = {}) {
   /** A member joined as `name`, listing `features` (the client's default list when not given). */
   const join = (name: string, features?: readonly string[]) => {
     const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
       random: seededRandom(`client ${name}`),
       ...(features ? { features } : {}),
     });

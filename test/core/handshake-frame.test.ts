@@ -12,6 +12,7 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import { encodeFrame, encodeHeader } from '../../src/framing/frame-codec.js';
 import { LIMITS } from '../../src/generated/constants.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient } from './helpers.js';
@@ -27,8 +28,12 @@ const silent = (receive: (b: Uint8Array) => unknown[] = () => []) => ({
 
 const servers: Record<string, () => ChatServer<unknown>> = {
   v2: () =>
-    createV2Server({ identity: identityFromSeed(Buffer.alloc(32, 3)), random: seededRandom('hs') }) as never,
-  legacy: () => createLegacyServer({ random: seededRandom('hs') }) as never,
+    createV2Server({
+      keyAgreement: testKeyAgreement,
+      identity: identityFromSeed(Buffer.alloc(32, 3)),
+      random: seededRandom('hs'),
+    }) as never,
+  legacy: () => createLegacyServer({ keyAgreement: testKeyAgreement, random: seededRandom('hs') }) as never,
 };
 
 const closedWith = (net: MemoryNet<unknown>, id: number) =>
@@ -68,7 +73,10 @@ describe.each(Object.keys(servers))('%s: frames before the handshake (3.2 maxHan
 describe('after the handshake frame, maxFrame applies, in the same read too', () => {
   it('v2: a client_hello then a larger frame in one chunk', () => {
     const net = new MemoryNet<unknown>(servers.v2());
-    const client = new V2ClientConnection({ random: seededRandom('hs client') });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('hs client'),
+    });
     const id = net.connect(silent((b) => client.receive(b)));
     const hello = client.takeOutput();
     expect(hello.length).toBeGreaterThan(0);

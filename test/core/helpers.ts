@@ -33,6 +33,7 @@ import {
   type VectorGroup,
   type VectorTest,
 } from '../../tools/vector-builder.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 /** The key agreement of this module's peers (key-agreement.ts). */
@@ -150,7 +151,11 @@ export function rawV2Session(
   identity: Identity,
   group: V2Group = 'x25519',
 ): { server: V2ServerConnection; client: RawV2Client; auth: V2ServerPacket } {
-  const server = new V2ServerConnection({ identity, random: seededRandom('raw server') });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('raw server'),
+  });
   server.start();
   const client = new RawV2Client(group);
   const events = server.receive(client.hello(server.takeOutput()));
@@ -167,12 +172,17 @@ export function rawV2Session(
 export function forgingServer(identity: Identity, group: V2Group = 'x25519') {
   const privates = { x25519: Buffer.alloc(32, 21), modp14: Buffer.alloc(32, 22) };
   const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
     identity,
     random: scriptedRandom([privates.x25519, privates.modp14, Buffer.alloc(32, 23)]),
   });
   server.start();
   const serverHello = server.takeOutput();
-  const client = new V2ClientConnection({ random: seededRandom('client'), groups: [group] });
+  const client = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('client'),
+    groups: [group],
+  });
   client.receive(serverHello);
   const clientHello = client.takeOutput();
   const hello = parseClientPacket(clientHello.subarray(10));

@@ -19,6 +19,7 @@ import {
   SMALL_ORDER_ENCODINGS,
 } from '../../src/crypto/key-encoding.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { fromHex, RawV2Client, readVectorFile } from './helpers.js';
 
@@ -154,6 +155,7 @@ describe('clientKeyProblem (7.16)', () => {
 /** A server connection offering client-key, past server_auth with a raw client that listed it. */
 function keyedServer(seed: string) {
   const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
     identity: identityFromSeed(Buffer.alloc(32, 7)),
     random: seededRandom(seed),
     features: ['client-key'],

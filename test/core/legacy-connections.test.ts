@@ -15,6 +15,7 @@ import {
 } from '../../src/legacy/legacy-packet.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { LegacyServerConnection } from '../../src/session/legacy-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient } from './helpers.js';
 
@@ -31,8 +32,15 @@ const errorCode = (events: readonly { kind: string }[]) =>
 
 /** A started server and a client that has read its iv_exc (and, if `key`, its key_exc). */
 function started(key: boolean) {
-  const server = new LegacyServerConnection({ random: seededRandom('server') });
-  const client = new LegacyClientConnection({ random: seededRandom('client'), clock: () => 0 });
+  const server = new LegacyServerConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('server'),
+  });
+  const client = new LegacyClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('client'),
+    clock: () => 0,
+  });
   server.start(DATE);
   const [ivFrame, keyFrame] = frames(server.takeOutput());
   const iv = Buffer.from(parseLegacyPacket(ivFrame.subarray(10)).cont as string, 'base64');
@@ -72,7 +80,11 @@ describe('LegacyClientConnection tolerates the original server', () => {
   it('refuses a handshake frame that is neither JSON nor a None-key record', () => {
     const { client } = started(false);
     expect(errorCode(client.receive(encodeFrame('garbage!!!')))).toBe('PACKET_MALFORMED');
-    const fresh = new LegacyClientConnection({ random: seededRandom('c'), clock: () => 0 });
+    const fresh = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('c'),
+      clock: () => 0,
+    });
     expect(errorCode(fresh.receive(encodeFrame('QUJDRA==')))).toBe('PACKET_MALFORMED');
   });
 
@@ -80,7 +92,11 @@ describe('LegacyClientConnection tolerates the original server', () => {
     ['an IV of the wrong size', 'AAAA'],
     ['a list instead of an IV', ['x']],
   ])('refuses iv_exc with %s (PACKET_MALFORMED)', (_label, cont) => {
-    const client = new LegacyClientConnection({ random: seededRandom('c'), clock: () => 0 });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('c'),
+      clock: () => 0,
+    });
     const frame = encodeFrame(encodeLegacyBody(legacyPacket('iv_exc', '*server*', cont, DATE)));
     expect(errorCode(client.receive(frame))).toBe('PACKET_MALFORMED');
   });
@@ -96,9 +112,16 @@ describe('LegacyClientConnection tolerates the original server', () => {
   );
 
   it('dates its packets with the injected clock, as Python prints them', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('server') });
+    const server = new LegacyServerConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('server'),
+    });
     const at = new Date(2026, 10, 27, 14, 0, 1, 500).getTime();
-    const client = new LegacyClientConnection({ random: seededRandom('client'), clock: () => at });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('client'),
+      clock: () => at,
+    });
     server.start(DATE);
     client.receive(server.takeOutput());
     const [reply] = frames(client.takeOutput());
@@ -116,7 +139,11 @@ describe('LegacyClientConnection tolerates the original server', () => {
 
 describe('LegacyServerConnection', () => {
   function keyed() {
-    const server = new LegacyServerConnection({ random: seededRandom('server'), maxFrame: 4096 });
+    const server = new LegacyServerConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('server'),
+      maxFrame: 4096,
+    });
     const raw = new RawLegacyClient();
     server.start(DATE);
     raw.receive(server.takeOutput());
@@ -127,7 +154,10 @@ describe('LegacyServerConnection', () => {
   }
 
   it('queues nothing for a connection whose key exchange has not ended', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('server') });
+    const server = new LegacyServerConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('server'),
+    });
     server.start(DATE);
     server.takeOutput();
     server.send(legacyPacket('default', '*server*', 'hi', DATE));
@@ -166,14 +196,17 @@ describe('LegacyServerConnection', () => {
     const { server, raw } = keyed();
     raw.send(legacyPacket('setuser', 'temp', ['alice'], DATE));
     expect(errorCode(server.receive(raw.takeOutput()))).toBe('PACKET_MALFORMED');
-    const fresh = new LegacyServerConnection({ random: seededRandom('s2') });
+    const fresh = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('s2') });
     fresh.start(DATE);
     const keyList = encodeFrame(encodeLegacyBody(legacyPacket('key_exc', 'temp', ['1'], DATE)));
     expect(errorCode(fresh.receive(keyList))).toBe('PACKET_MALFORMED');
   });
 
   it('refuses a client public value the original would have taken (PUBLIC_VALUE_INVALID)', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('server') });
+    const server = new LegacyServerConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('server'),
+    });
     server.start(DATE);
     const frame = encodeFrame(encodeLegacyBody(legacyPacket('key_exc', 'temp', '1', DATE)));
     expect(errorCode(server.receive(frame))).toBe('PUBLIC_VALUE_INVALID');

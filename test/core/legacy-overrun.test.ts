@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient } from './helpers.js';
@@ -17,6 +18,7 @@ const LIMIT = 16 * 1024;
 describe('legacy flood into a member that never reads (11 maxQueuedBytes)', () => {
   it('seals no more than its limit for it, then closes it without writing its queue', () => {
     const server = createLegacyServer({
+      keyAgreement: testKeyAgreement,
       random: seededRandom('overrun'),
       limits: { maxQueuedBytes: LIMIT, sendWindowBytes: 4096, rateBurst: 200, maxMessage: 4000 },
       flowControl: true,

@@ -18,6 +18,7 @@ import {
 import { type PythonJsonValue, pythonJsonDumps } from '../../src/legacy/python-json.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { scriptedRandom } from '../../tools/vector-builder.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { loadRecordedSession, type RecordedClient, type RecordedFrame } from '../support/legacy-recording.js';
 
 /** The key agreement of this module's peers (key-agreement.ts). */
@@ -122,7 +123,11 @@ describe('LegacyClientConnection on the recorded server frames', () => {
     const recorded = session.clients.find((c) => c.name === name) as RecordedClient;
     const s = clientState(recorded);
     const random = scriptedRandom([s.privateKey]);
-    const client = new LegacyClientConnection({ random, clock: () => Date.UTC(2026, 10, 27, 14) });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random,
+      clock: () => Date.UTC(2026, 10, 27, 14),
+    });
     const received: LegacyPacket[] = [];
     const sent: LegacyPacket[] = [];
     const decoder = new FrameDecoder();

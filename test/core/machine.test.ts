@@ -29,6 +29,7 @@ import { StateMachine } from '../../src/session/machine.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf, forgingServer, RawLegacyClient, RawV2Client, rawV2Session } from './helpers.js';
 
@@ -211,7 +212,12 @@ const localErrors = (events: readonly { kind: string }[]) =>
 
 /** A raw session whose hellos both list every feature of the spec (5.8). */
 function featuredV2Session() {
-  const server = new V2ServerConnection({ identity, random: seededRandom('s'), features: V2_FEATURE_NAMES });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('s'),
+    features: V2_FEATURE_NAMES,
+  });
   server.start();
   const client = new RawV2Client();
   server.receive(client.hello(server.takeOutput(), { features: [...V2_FEATURE_NAMES] }));
@@ -222,20 +228,32 @@ function featuredV2Session() {
 /** v2 server (13.1): a RawV2Client sends whatever the transition needs; the server sends its own. */
 function driveV2Server(t: Transition): Driven {
   if (t.event === 'send:server_hello') {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start(); // fires send:server_hello
     expect(server.takeOutput().length).toBeGreaterThan(0);
     return { state: server.state, localErrors: [] };
   }
   if (t.event === 'send:server_auth') {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     server.receive(new RawV2Client().hello(server.takeOutput())); // answers with server_auth
     expect(server.takeOutput().length).toBeGreaterThan(0);
     return { state: server.state, localErrors: [] };
   }
   if (t.from === 'AWAIT_CLIENT_HELLO') {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     const events = server.receive(new RawV2Client().hello(server.takeOutput()));
     return { state: server.state, localErrors: localErrors(events) };
@@ -286,8 +304,17 @@ function driveV2Client(t: Transition): Driven {
   }
   // Both list every feature (5.8), so that feature packets are agreed and reach the table.
   const features = V2_FEATURE_NAMES;
-  const server = new V2ServerConnection({ identity, random: seededRandom('s'), features });
-  const client = new V2ClientConnection({ random: seededRandom('c'), features });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('s'),
+    features,
+  });
+  const client = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('c'),
+    features,
+  });
   server.start();
   const hello = server.takeOutput();
   if (t.from === 'AWAIT_SERVER_HELLO') {
@@ -373,7 +400,7 @@ function frames(bytes: Buffer): Buffer[] {
 
 /** legacy server (13.3): a RawLegacyClient sends the packet objects. */
 function driveLegacyServer(t: Transition): Driven {
-  const server = new LegacyServerConnection({ random: seededRandom('ls') });
+  const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
   const client = new RawLegacyClient();
   server.start(DATE);
   client.receive(server.takeOutput());
@@ -405,8 +432,12 @@ function driveLegacyServer(t: Transition): Driven {
 
 /** legacy client (13.4): a real LegacyServerConnection sends packet objects with send(). */
 function driveLegacyClient(t: Transition): Driven {
-  const server = new LegacyServerConnection({ random: seededRandom('ls') });
-  const client = new LegacyClientConnection({ random: seededRandom('lc'), clock: () => 0 });
+  const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
+  const client = new LegacyClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('lc'),
+    clock: () => 0,
+  });
   server.start(DATE);
   const [iv, key] = frames(server.takeOutput());
   if (t.from === 'AWAIT_IV') {
@@ -494,8 +525,12 @@ describe('missing entries through the implementation', () => {
   });
 
   it('v2 client: a message before join_ok is PACKET_UNEXPECTED', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
-    const client = new V2ClientConnection({ random: seededRandom('c') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
+    const client = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom('c') });
     server.start();
     client.receive(server.takeOutput());
     server.receive(client.takeOutput());
@@ -506,7 +541,7 @@ describe('missing entries through the implementation', () => {
   });
 
   it('legacy server: a chat line before setuser is PACKET_UNEXPECTED', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('ls') });
+    const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
     const client = new RawLegacyClient();
     server.start(DATE);
     client.receive(server.takeOutput());
@@ -516,7 +551,7 @@ describe('missing entries through the implementation', () => {
   });
 
   it('legacy server: setuser after joining is PACKET_UNEXPECTED', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('ls') });
+    const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
     const client = new RawLegacyClient();
     server.start(DATE);
     client.receive(server.takeOutput());
@@ -529,15 +564,19 @@ describe('missing entries through the implementation', () => {
   });
 
   it('legacy server: anything but key_exc first is PACKET_UNEXPECTED', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('ls') });
+    const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
     server.start(DATE);
     const body = JSON.stringify(legacyPacket('setuser', 'temp', 'alice', DATE));
     expect(localErrors(server.receive(encodeFrame(body)))).toEqual(['PACKET_UNEXPECTED']);
   });
 
   it('legacy client: approved_conn before setuser is PACKET_UNEXPECTED', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('ls') });
-    const client = new LegacyClientConnection({ random: seededRandom('lc'), clock: () => 0 });
+    const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('lc'),
+      clock: () => 0,
+    });
     server.start(DATE);
     client.receive(server.takeOutput());
     server.receive(client.takeOutput());
@@ -547,8 +586,12 @@ describe('missing entries through the implementation', () => {
   });
 
   it('legacy client: key_exc before iv_exc is PACKET_UNEXPECTED', () => {
-    const server = new LegacyServerConnection({ random: seededRandom('ls') });
-    const client = new LegacyClientConnection({ random: seededRandom('lc'), clock: () => 0 });
+    const server = new LegacyServerConnection({ keyAgreement: testKeyAgreement, random: seededRandom('ls') });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('lc'),
+      clock: () => 0,
+    });
     server.start(DATE);
     const [, key] = frames(server.takeOutput());
     expect(localErrors(client.receive(key))).toEqual(['PACKET_UNEXPECTED']);

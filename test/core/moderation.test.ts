@@ -13,6 +13,7 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -28,7 +29,12 @@ function server(extra: { opsSeeAddresses?: boolean } = {}) {
     LIMITS,
     seededRandom('secret'),
   );
-  const chat = createV2Server({ identity, random: seededRandom('server'), guards });
+  const chat = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('server'),
+    guards,
+  });
   const net = new MemoryNet<V2ClientConnectionEvent>(chat as never);
   const logs: string[] = [];
   const members = new Map<string, { client: V2ClientConnection; id: number }>();
@@ -43,6 +49,7 @@ function server(extra: { opsSeeAddresses?: boolean } = {}) {
     opts: { key?: typeof opKey; features?: readonly string[]; address?: string } = {},
   ) => {
     const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
       random: seededRandom(`c ${name} ${n++}`),
       features: opts.features ?? ALL,
       clientKey: opts.key,

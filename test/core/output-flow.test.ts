@@ -8,6 +8,7 @@ import type { ServerAction } from '../../src/chat/chat-server.js';
 import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { drainAll, fill, limits, v2 } from './flow-harness.js';
@@ -213,6 +214,7 @@ describe('fan-out to a member that reads slowly (11 maxQueuedBytes, LINES_SKIPPE
 describe('legacy: no way to say lines were skipped (11 maxQueuedBytes)', () => {
   it('closes a member over its queue limit with SLOW_READER', () => {
     const server = createLegacyServer({
+      keyAgreement: testKeyAgreement,
       random: seededRandom('legacy'),
       limits: { ...limits, maxQueuedBytes: 16 * 1024, sendWindowBytes: 4096 },
       flowControl: true,

@@ -10,6 +10,7 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { checkReceivedForm } from '../../src/session/features.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf, rawV2Session } from './helpers.js';
@@ -18,10 +19,19 @@ const identity = identityFromSeed(Buffer.alloc(32, 7));
 const ROOMS = ['rooms', 'backlog', 'nick', 'away'];
 
 function net(options: { features?: readonly string[] } = {}) {
-  const server = createV2Server({ identity, random: seededRandom('rooms server'), ...options });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('rooms server'),
+    ...options,
+  });
   const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
   const join = (name: string, features: readonly string[] = ROOMS) => {
-    const client = new V2ClientConnection({ random: seededRandom(`rooms ${name}`), features });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`rooms ${name}`),
+      features,
+    });
     const id = n.connect(client);
     client.join(name);
     n.settle();

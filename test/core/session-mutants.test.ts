@@ -10,6 +10,7 @@ import { encodeFrame } from '../../src/framing/frame-codec.js';
 import type { Limits } from '../../src/generated/constants.js';
 import { LegacyClientConnection } from '../../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf } from './helpers.js';
@@ -17,9 +18,17 @@ import { codeOf } from './helpers.js';
 const identity = identityFromSeed(Buffer.alloc(32, 7));
 
 function joined(limits: Partial<Limits>) {
-  const server = createV2Server({ identity, random: seededRandom('mutants server'), limits });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('mutants server'),
+    limits,
+  });
   const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
-  const client = new V2ClientConnection({ random: seededRandom('mutants client') });
+  const client = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('mutants client'),
+  });
   const id = net.connect(client);
   client.join('alice');
   net.settle();
@@ -69,20 +78,38 @@ describe('legacy client: maxFrame option', () => {
     client.receive(frame).flatMap((e) => (e.kind === 'error' ? [e.error.code] : []));
 
   it('refuses a frame longer than the maxFrame it was given', () => {
-    const client = new LegacyClientConnection({ random: seededRandom('legacy'), clock, maxFrame: 100 });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('legacy'),
+      clock,
+      maxFrame: 100,
+    });
     expect(errorCode(client, announced(101))).toEqual(['FRAME_TOO_LARGE']);
     expect(client.state).toBe('ERROR');
   });
 
   it('reads a frame of exactly its maxFrame (then finds it is no packet)', () => {
-    const client = new LegacyClientConnection({ random: seededRandom('legacy'), clock, maxFrame: 100 });
+    const client = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('legacy'),
+      clock,
+      maxFrame: 100,
+    });
     expect(errorCode(client, announced(100))).not.toContain('FRAME_TOO_LARGE');
   });
 
   it('without the option, takes frames up to the spec limit and refuses one byte more', () => {
-    const small = new LegacyClientConnection({ random: seededRandom('legacy'), clock });
+    const small = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('legacy'),
+      clock,
+    });
     expect(errorCode(small, announced(65536))).not.toContain('FRAME_TOO_LARGE');
-    const big = new LegacyClientConnection({ random: seededRandom('legacy'), clock });
+    const big = new LegacyClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('legacy'),
+      clock,
+    });
     expect(errorCode(big, announced(65537))).toEqual(['FRAME_TOO_LARGE']);
   });
 });

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { computeSharedSecret, KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-layer.js';
@@ -85,6 +86,23 @@ describe('the modp14 engine: one per KeyAgreement, re-keyed for each use (key-ag
     createDiffieHellman.mockClear();
     const given = createLegacyServer({ random: crypto.randomBytes, keyAgreement });
     for (const id of [1, 2, 3]) given.open(id, 0);
+    expect(createDiffieHellman).not.toHaveBeenCalled();
+  });
+
+  it('is made once per v2 server and per bare v2 server connection, or never when they are given one', () => {
+    const identity = identityFromSeed(Buffer.alloc(32, 1));
+    const random = crypto.randomBytes;
+    const server = createV2Server({ identity, random });
+    for (const id of [1, 2, 3]) server.open(id, 0);
+    expect(createDiffieHellman).toHaveBeenCalledTimes(1);
+    new V2ServerConnection({ identity, random }).start();
+    expect(createDiffieHellman).toHaveBeenCalledTimes(2);
+
+    const keyAgreement = new KeyAgreement().prepare(['modp14']);
+    createDiffieHellman.mockClear();
+    const given = createV2Server({ identity, random, keyAgreement });
+    for (const id of [1, 2, 3]) given.open(id, 0);
+    new V2ServerConnection({ identity, random, keyAgreement }).start();
     expect(createDiffieHellman).not.toHaveBeenCalled();
   });
 

@@ -8,6 +8,7 @@ import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, V2_TAG_BYTES } from '../../src/generated/constants.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf, messageOf } from './helpers.js';
 
@@ -56,6 +57,7 @@ describe('a stamped packet fits maxFrame (11.1)', () => {
   it('a v2 server with such limits is not made', () => {
     const make = () =>
       createV2Server({
+        keyAgreement: testKeyAgreement,
         identity: identityFromSeed(Buffer.alloc(32, 1)),
         random: seededRandom('s'),
         limits: { maxFrame: 1024 },

@@ -8,16 +8,25 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2_FEATURE_NAMES } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const identity = identityFromSeed(Buffer.alloc(32, 7));
 
 function exportOf(features: readonly string[]) {
-  const server = createV2Server({ identity, random: seededRandom('structured server') });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('structured server'),
+  });
   const n = new MemoryNet<V2ClientConnectionEvent>(server as never);
   const join = (name: string, wanted: readonly string[] = []) => {
-    const client = new V2ClientConnection({ random: seededRandom(`structured ${name}`), features: wanted });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`structured ${name}`),
+      features: wanted,
+    });
     const id = n.connect(client);
     client.join(name);
     n.settle();

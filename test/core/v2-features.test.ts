@@ -15,6 +15,7 @@ import {
 } from '../../src/session/features.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf, RawV2Client } from './helpers.js';
 
@@ -23,7 +24,12 @@ const identity = identityFromSeed(Buffer.alloc(32, 7));
 const body = (frame: Buffer) => JSON.parse(frame.subarray(10).toString('utf8'));
 
 function server(features?: readonly string[]): V2ServerConnection {
-  const s = new V2ServerConnection({ identity, random: seededRandom('features server'), features });
+  const s = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('features server'),
+    features,
+  });
   s.start();
   return s;
 }
@@ -31,7 +37,11 @@ function server(features?: readonly string[]): V2ServerConnection {
 /** A whole handshake between the core's server and client; returns both, READY and AWAIT_JOIN. */
 function handshake(serverFeatures?: readonly string[], clientFeatures?: readonly string[]) {
   const s = server(serverFeatures);
-  const c = new V2ClientConnection({ random: seededRandom('features client'), features: clientFeatures });
+  const c = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('features client'),
+    features: clientFeatures,
+  });
   const serverHello = s.takeOutput();
   c.receive(serverHello);
   const clientHello = c.takeOutput();
@@ -119,7 +129,7 @@ describe('the hellos (5.8)', () => {
 
   it('a server_hello list with a duplicate is PACKET_MALFORMED at the client', () => {
     const hello = body(server(['backlog']).takeOutput());
-    const c = new V2ClientConnection({ random: seededRandom('c') });
+    const c = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom('c') });
     const events = c.receive(encodeFrame(JSON.stringify({ ...hello, features: ['nick', 'nick'] })));
     expect(events).toMatchObject([{ kind: 'error', error: { code: 'PACKET_MALFORMED' } }]);
   });

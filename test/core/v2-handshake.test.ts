@@ -25,6 +25,7 @@ import {
   type V2ServerConnectionOptions,
 } from '../../src/session/v2-server-connection.js';
 import { scriptedRandom, type VectorGroup, type VectorTest } from '../../tools/vector-builder.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { modPow, MODP14_P as P } from '../support/modp14.js';
 import { seededRandom } from '../support/seeded-random.js';
 import {
@@ -190,6 +191,7 @@ describe('v2 handshake vectors', () => {
       for (const mode of ['whole', 'bytes']) {
         // Client: server_hello then server_auth arriving together (the second is trailing data).
         const client = new V2ClientConnection({
+          keyAgreement: testKeyAgreement,
           random: scriptedRandom([fromHex(test.clientPrivateKey), fromHex(test.clientNonce)]),
           groups: [group.group],
           expectedFingerprint: test.fingerprint,
@@ -202,6 +204,7 @@ describe('v2 handshake vectors', () => {
         expect([...client.features]).toEqual(test.agreedFeatures ?? []);
         // Server: client_hello with the first record (join) trailing.
         const server = new V2ServerConnection({
+          keyAgreement: testKeyAgreement,
           identity: identityFromSeed(fromHex(group.identitySeed)),
           random: scriptedRandom([
             fromHex(test.serverX25519PrivateKey),
@@ -230,11 +233,13 @@ describe('v2 handshake vectors', () => {
       ]);
       const clientRandom = scriptedRandom([fromHex(test.clientPrivateKey), fromHex(test.clientNonce)]);
       const server = new V2ServerConnection({
+        keyAgreement: testKeyAgreement,
         identity: identityFromSeed(fromHex(group.identitySeed)),
         random: serverRandom,
         features: test.serverFeatures,
       });
       const client = new V2ClientConnection({
+        keyAgreement: testKeyAgreement,
         random: clientRandom,
         groups: [group.group],
         expectedFingerprint: test.fingerprint,
@@ -293,8 +298,17 @@ function pair(
   serverOptions: Partial<V2ServerConnectionOptions> = {},
   clientOptions: Partial<V2ClientConnectionOptions> = {},
 ) {
-  const server = new V2ServerConnection({ identity, random: seededRandom('server'), ...serverOptions });
-  const client = new V2ClientConnection({ random: seededRandom('client'), ...clientOptions });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('server'),
+    ...serverOptions,
+  });
+  const client = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('client'),
+    ...clientOptions,
+  });
   server.start();
   return { server, client };
 }
@@ -393,7 +407,11 @@ describe('a full v2 handshake', () => {
     'holds what follows a join in the same read until the verdict (%s), then resumeHeld hands it on (13.1)',
     (verdict, after, state) => {
       const raw = new RawV2Client();
-      const server = new V2ServerConnection({ identity, random: seededRandom('server') });
+      const server = new V2ServerConnection({
+        keyAgreement: testKeyAgreement,
+        identity,
+        random: seededRandom('server'),
+      });
       server.start();
       server.receive(raw.hello(server.takeOutput()));
       const read = Buffer.concat([
@@ -556,7 +574,12 @@ describe('handshake failures', () => {
     ['a group it did not offer', 'modp14'],
     ['a group it does not know', 'x448'],
   ])('GROUP_UNSUPPORTED on the server for %s', (_label, group) => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s'), groups: ['x25519'] });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+      groups: ['x25519'],
+    });
     server.start();
     const raw = new RawV2Client('modp14');
     const events = server.receive(raw.hello(server.takeOutput(), { group }));
@@ -573,14 +596,22 @@ describe('handshake failures', () => {
   });
 
   it('PROTOCOL_MISMATCH on the server for a client speaking another version', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     const events = server.receive(new RawV2Client().hello(server.takeOutput(), { protocol: 'parley/1' }));
     expect(errorCode(events)).toBe('PROTOCOL_MISMATCH');
   });
 
   it('PUBLIC_VALUE_INVALID on the server for an all-zero x25519 share', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     const hello = new RawV2Client().hello(server.takeOutput(), {
       share: Buffer.alloc(32).toString('base64'),
@@ -607,29 +638,45 @@ describe('handshake failures', () => {
     ['a JSON array', encodeFrame('[1,2]')],
     ['a server_hello without nonce', encodeFrame('{"type":"server_hello","protocol":"parley/2"}')],
   ])('PACKET_MALFORMED on the client for a first frame that is %s', (_label, bytes) => {
-    const client = new V2ClientConnection({ random: seededRandom('c') });
+    const client = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom('c') });
     expect(errorCode(client.receive(bytes))).toBe('PACKET_MALFORMED');
   });
 
   it('PACKET_MALFORMED on the server for a client_hello with a bad nonce', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     const hello = new RawV2Client().hello(server.takeOutput(), { nonce: 'AAAA' });
     expect(errorCode(server.receive(hello))).toBe('PACKET_MALFORMED');
   });
 
   it('framing errors before the handshake fail the connection too', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     expect(errorCode(server.receive(Buffer.from('GET / HTTP/1.1\r\n\r\n')))).toBe('FRAME_HEADER_INVALID');
-    const client = new V2ClientConnection({ random: seededRandom('c'), maxFrame: 1024 });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('c'),
+      maxFrame: 1024,
+    });
     expect(errorCode(client.receive(Buffer.from('2000      ')))).toBe('FRAME_TOO_LARGE');
   });
 });
 
 describe('out-of-state packets (13)', () => {
   it('a server refuses a plaintext join before client_hello with PACKET_UNEXPECTED', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     server.takeOutput();
     expect(errorCode(server.receive(encodeFrame('{"type":"join","name":"alice"}')))).toBe(
@@ -639,12 +686,16 @@ describe('out-of-state packets (13)', () => {
   });
 
   it('a client refuses a plaintext ping before server_hello with PACKET_UNEXPECTED', () => {
-    const client = new V2ClientConnection({ random: seededRandom('c') });
+    const client = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom('c') });
     expect(errorCode(client.receive(encodeFrame('{"type":"ping","n":1}')))).toBe('PACKET_UNEXPECTED');
   });
 
   it('a server refuses say before join, and tells the client with an error record', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     const raw = new RawV2Client();
     server.receive(raw.hello(server.takeOutput()));
@@ -706,7 +757,11 @@ describe('the ERROR state sticks (4)', () => {
   });
 
   it('a server in ERROR ignores further records and sends nothing more', () => {
-    const server = new V2ServerConnection({ identity, random: seededRandom('s') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('s'),
+    });
     server.start();
     const raw = new RawV2Client();
     server.receive(raw.hello(server.takeOutput()));
@@ -773,7 +828,7 @@ describe('records after the handshake (6)', () => {
   });
 
   it('a client that never got keys says goodbye without a record', () => {
-    const client = new V2ClientConnection({ random: seededRandom('c') });
+    const client = new V2ClientConnection({ keyAgreement: testKeyAgreement, random: seededRandom('c') });
     client.goodbye();
     expect(client.state).toBe('CLOSED');
     expect(client.takeOutput().length).toBe(0);

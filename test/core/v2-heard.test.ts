@@ -8,13 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const identity = identityFromSeed(Buffer.alloc(32, 11));
 
 function pair() {
-  const server = new V2ServerConnection({ identity, random: seededRandom('heard-server') });
-  const client = new V2ClientConnection({ random: seededRandom('heard-client') });
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom('heard-server'),
+  });
+  const client = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom('heard-client'),
+  });
   server.start();
   client.receive(server.takeOutput());
   return { server, client };

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { identityFromSeed, RawV2Client } from './helpers.js';
 
@@ -18,6 +19,7 @@ const errorCodes = (events: readonly { kind: string; error?: { code: string } }[
 describe('v2 server: the first frame (3.2)', () => {
   it('takes at most the smaller of maxHandshakeFrame and maxFrame before keys exist', () => {
     const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
       identity,
       random: seededRandom('small'),
       limits: { maxFrame: 1024, maxHandshakeFrame: 4096 },
@@ -30,6 +32,7 @@ describe('v2 server: the first frame (3.2)', () => {
 
   it('reads a first frame of exactly that size (then finds it is no client_hello)', () => {
     const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
       identity,
       random: seededRandom('small'),
       limits: { maxFrame: 1024, maxHandshakeFrame: 4096 },
@@ -45,7 +48,11 @@ describe('v2 server: the first frame (3.2)', () => {
 describe('v2 server: shedding chat lines (11)', () => {
   /** A joined server connection with nothing queued. */
   function joined(): { server: V2ServerConnection; client: RawV2Client } {
-    const server = new V2ServerConnection({ identity, random: seededRandom('shed server') });
+    const server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
+      identity,
+      random: seededRandom('shed server'),
+    });
     server.start();
     const client = new RawV2Client('x25519', 'shed client');
     server.receive(client.hello(server.takeOutput()));

@@ -9,10 +9,12 @@ import { REFUSAL_LOG_WINDOW_MS, type ServerAction } from '../../src/chat/chat-se
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const identity = identityFromSeed(Buffer.alloc(32, 9));
-const server = (limits = {}) => createV2Server({ identity, random: seededRandom('logs'), limits });
+const server = (limits = {}) =>
+  createV2Server({ keyAgreement: testKeyAgreement, identity, random: seededRandom('logs'), limits });
 
 /** The log lines the reference server would print for these actions, at debug level. */
 function printed(actions: readonly ServerAction[]): string[] {

@@ -10,6 +10,7 @@ import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits, V2_NAME_RULES } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from './key-agreement.js';
 import { MemoryNet } from './memory-net.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -17,14 +18,23 @@ const identity = identityFromSeed(Buffer.alloc(32, 3));
 
 /** A server (its randomness seeded by `label`) with `limits`, and how to join it and read it. */
 export function featureNet(label: string, limits: Partial<Limits> = {}) {
-  const server = createV2Server({ identity, random: seededRandom(`${label} server`), limits });
+  const server = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity,
+    random: seededRandom(`${label} server`),
+    limits,
+  });
   const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
   /** The packets `id` got since the last call. */
   const packets = (id: number): V2ServerPacket[] =>
     net.take(id).flatMap((e) => (e.kind === 'packet' ? [e.packet] : []));
   /** A client that joined as `name`; `first`: what it got up to the end of its join. */
   const join = (name: string, features?: readonly string[]) => {
-    const client = new V2ClientConnection({ random: seededRandom(`${label} ${name}`), features });
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`${label} ${name}`),
+      features,
+    });
     const id = net.connect(client);
     client.join(name);
     net.settle();

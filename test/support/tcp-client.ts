@@ -40,6 +40,7 @@ import {
   type LegacyClientConnectionEvent,
 } from '../../src/session/legacy-client-connection.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from './key-agreement.js';
 
 /** Default bound on every wait: generous, for a loaded CI machine. */
 export const DEFAULT_WAIT_MS = 15_000;
@@ -532,6 +533,7 @@ export async function connectV2(port: number, options: V2ConnectOptions = {}): P
   const label = options.label ?? 'v2 client';
   const socket = await openSocket(port, host, timeoutMs, label);
   const endpoint = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
     random: options.random ?? randomBytes,
     expectedFingerprint: options.expectedFingerprint,
     groups: options.groups,
@@ -684,7 +686,11 @@ export async function connectLegacy(
     }
     return base(size);
   };
-  const endpoint = new LegacyClientConnection({ random, clock: options.clock ?? Date.now });
+  const endpoint = new LegacyClientConnection({
+    keyAgreement: testKeyAgreement,
+    random,
+    clock: options.clock ?? Date.now,
+  });
   const replay = options.keyExchangeFrame;
   const client = new LegacyTestClient(socket, endpoint, label, options.hold ?? replay !== undefined);
   if (replay) {

@@ -57,8 +57,14 @@ export function runHandshake(inputs: HandshakeInputs): HandshakeOutputs {
   const identity = identityFromSeed(VECTOR_IDENTITY_SEED);
   const serverRandom = scriptedRandom(serverDraws(inputs));
   const clientRandom = scriptedRandom(clientDraws(inputs));
-  const server = new V2ServerConnection({ identity, random: serverRandom, features: inputs.serverFeatures });
+  const server = new V2ServerConnection({
+    identity,
+    random: serverRandom,
+    features: inputs.serverFeatures,
+    keyAgreement,
+  });
   const client = new V2ClientConnection({
+    keyAgreement,
     random: clientRandom,
     groups: [inputs.group],
     features: inputs.clientFeatures,

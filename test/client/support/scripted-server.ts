@@ -10,6 +10,7 @@ import { identityFromSeed } from '../../../src/crypto/identity.js';
 import type { V2ClientPacket, V2ServerPacket } from '../../../src/generated/v2-packets.js';
 import { encodeV2Packet } from '../../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../../src/session/v2-server-connection.js';
+import { testKeyAgreement } from '../../support/key-agreement.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
 export class ScriptedServer {
@@ -20,6 +21,7 @@ export class ScriptedServer {
 
   constructor(features: readonly string[], options: Partial<ClientSessionOptions> = {}) {
     this.server = new V2ServerConnection({
+      keyAgreement: testKeyAgreement,
       identity: identityFromSeed(Buffer.alloc(32, 5)),
       random: seededRandom('scripted'),
       features,
