@@ -57,6 +57,11 @@ export interface ServerOptions {
    * path, which gives the same bytes: for tests, and to compare the two.
    */
   readonly fastPaths?: boolean;
+  /**
+   * The server's key agreement (src/crypto/key-agreement.ts); default: one of its own. Making one
+   * costs about 250 ms on Node 24, so a test that starts many servers passes one it keeps.
+   */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 export interface RunningServer {
@@ -91,7 +96,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     // Before the key pool's worker starts: a refused start leaves nothing running.
     checkV2Limits(limits, options.features);
     // Prepared before listening (key-agreement.ts says why); the pool's pairs carry it.
-    const agreement = new KeyAgreement().prepare(V2_GROUPS);
+    const agreement = (options.keyAgreement ?? new KeyAgreement()).prepare(V2_GROUPS);
     keyPool = new KeyPairPool(V2_GROUPS, {
       agreement,
       ...(tuning ? { onWorkerOnline: tuning.onWorkerOnline } : {}),
@@ -113,7 +118,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
     chat = createLegacyServer({
       random: randomBytes,
       guards,
-      keyAgreement: new KeyAgreement().prepare(['modp14']), // before listening, as for v2
+      keyAgreement: (options.keyAgreement ?? new KeyAgreement()).prepare(['modp14']), // before listening, as for v2
       limits,
       deferWrites: true,
       flowControl: true,

@@ -16,6 +16,7 @@ import { createLogger } from '../../reference-server/logger.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../reference-server/server.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS } from '../../src/generated/constants.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { LOOPBACK_LIMITS } from '../support/loopback-limits.js';
 
 /** Short server timers, so that the timer cases finish in about a second. */
@@ -31,6 +32,7 @@ export function startReference(profile: Profile, extra: Partial<ServerOptions> =
     port: 0,
     host: '127.0.0.1',
     profile,
+    keyAgreement: testKeyAgreement,
     identity: identityFromSeed(randomBytes(32)),
     logger: quiet,
     ...extra,

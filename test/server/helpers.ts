@@ -8,6 +8,7 @@ import { createLogger } from '../../reference-server/logger.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../reference-server/server.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import type { Limits, LogLevel, Profile } from '../../src/generated/constants.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
 import { LOOPBACK_LIMITS } from '../support/loopback-limits.js';
 import {
   connectLegacy,
@@ -71,6 +72,7 @@ export class Harness {
       port: 0,
       host: '127.0.0.1',
       profile,
+      keyAgreement: testKeyAgreement,
       identity: profile === 'v2' ? (options.identity ?? testIdentity()) : undefined,
       limits: { ...LOOPBACK_LIMITS, ...options.limits },
       motd: options.motd,

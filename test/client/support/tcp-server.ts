@@ -8,6 +8,7 @@ import { type RunningServer, startServer } from '../../../reference-server/serve
 import type { GuardsConfig } from '../../../src/chat/room-guards.js';
 import { identityFromSeed } from '../../../src/crypto/identity.js';
 import type { Limits, Profile } from '../../../src/generated/constants.js';
+import { testKeyAgreement } from '../../support/key-agreement.js';
 import { LOOPBACK_LIMITS } from '../../support/loopback-limits.js';
 
 export interface TestServerOptions {
@@ -43,6 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       host: '127.0.0.1',
       port,
       profile,
+      keyAgreement: testKeyAgreement,
       identity: profile === 'v2' ? identity : undefined,
       motd: options.motd,
       limits: { ...LOOPBACK_LIMITS, ...options.limits },
