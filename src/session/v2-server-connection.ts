@@ -192,7 +192,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   start(): void {
     const groups = this.options.groups ?? V2_GROUPS;
     const make =
-      this.options.keyPairs ?? ownKeyPairs(this.options.keyAgreement ?? new KeyAgreement(), this.options.random);
+      this.options.keyPairs ??
+      ownKeyPairs(this.options.keyAgreement ?? new KeyAgreement(), this.options.random);
     const offered = new Map<V2Group, KeyPair>();
     for (const group of groups) offered.set(group, make(group));
     this.offered = offered;
