@@ -656,9 +656,10 @@ export const bansSchema = z.strictObject({
 
 /**
  * `mute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): the joined
- * member `name` may not speak (`say`, `me`) for `duration` seconds (0: until `unmute` or the server stops).
- * `room` scopes it to one room and is allowed only on a connection that agreed `rooms` (7.15; elsewhere
- * PACKET_MALFORMED); without it the mute is server-wide.
+ * member `name` may not speak (`say`, `me`, and `topic`, `nick`, an `away` reason: 7.18) for `duration`
+ * seconds (0: until `unmute` or the server stops). `room` scopes it to one room and is allowed only on a
+ * connection that agreed `rooms` (7.15; elsewhere PACKET_MALFORMED); without it the mute is server-wide. A
+ * `room` that does not exist: NO_SUCH_ROOM.
  */
 export const muteSchema = z.strictObject({
   type: z.literal('mute'),
