@@ -40,6 +40,7 @@ export interface TestServerOptions {
   /** Reserved names and moderation (7.17, 7.18), and their files. */
   readonly guards?: ServerOptions['guards'];
   readonly stateFiles?: ServerOptions['stateFiles'];
+  readonly stateSaveMs?: number;
 }
 
 let sharedIdentity: Identity | null = null;
@@ -76,6 +77,7 @@ export class Harness {
       motd: options.motd,
       guards: options.guards,
       stateFiles: options.stateFiles,
+      stateSaveMs: options.stateSaveMs,
       logger,
     });
     this.servers.push(server);
