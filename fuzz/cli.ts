@@ -101,7 +101,7 @@ function program(io: Io): Command {
     .addOption(
       new Option(
         '--profile <name>',
-        'wire profile of the session and server targets (default both; v2 with --host)',
+        'wire profile of the session, server and hostile targets (default both; v2 with --host)',
       ).choices(['v2', 'legacy', 'both']),
     )
     .option(

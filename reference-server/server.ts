@@ -31,6 +31,7 @@ import { startMemoryTuning } from './idle-gc.js';
 import { KeyPairPool } from './key-pool.js';
 import { createLogger, type Logger } from './logger.js';
 import { writeStateFile } from './state-file.js';
+import { STATE_SAVE_INTERVAL_MS, StateSaver } from './state-saver.js';
 
 export interface ServerOptions {
   readonly port?: number;
@@ -46,6 +47,11 @@ export interface ServerOptions {
   readonly guards?: GuardsConfig;
   /** Where the state of `guards` is written when it changes (7.17, 7.18). */
   readonly stateFiles?: { readonly reservations?: string; readonly bans?: string };
+  /**
+   * The state files are written at most once per this many ms, and at a clean shutdown
+   * (state-saver.ts); default STATE_SAVE_INTERVAL_MS.
+   */
+  readonly stateSaveMs?: number;
   readonly logger?: Logger;
   /**
    * Tune V8's memory for a long-running server (idle-gc.ts, startMemoryTuning): settings of the
@@ -189,23 +195,30 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       }
     }
     if (took.length > 0) apply(chat.drained(took, Date.now()));
-    saveState();
+    saver.touched();
     schedule();
     flushSoon();
   };
 
-  /** Writes the state the core says changed (7.17, 7.18); a failed write is logged, the server goes on. */
-  const saveState = () => {
-    for (const save of chat.takeSaves()) {
+  /**
+   * Writes the state the core says changed (7.17, 7.18), at most once per stateSaveMs and at
+   * shutdown (state-saver.ts); a failed write is logged, the server goes on.
+   */
+  const saver = new StateSaver({
+    take: () => chat.takeSaves(),
+    write: (save) => {
       const path = options.stateFiles?.[save.what];
-      if (!path) continue;
-      try {
-        writeStateFile(path, save.data);
-      } catch (err) {
-        logger.log('error', `cannot write the ${save.what} file ${path}: ${(err as Error).message}`);
-      }
-    }
-  };
+      if (path) writeStateFile(path, save.data);
+    },
+    failed: (save, err) =>
+      logger.log(
+        'error',
+        `cannot write the ${save.what} file ${options.stateFiles?.[save.what]}: ${err.message}`,
+      ),
+    intervalMs: options.stateSaveMs ?? STATE_SAVE_INTERVAL_MS,
+    setTimer: (run, ms) => setTimeout(run, ms).unref(),
+    clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
+  });
 
   /**
    * Runs one socket event's handling. The chat server already contains a failure to its connection; this
@@ -281,7 +294,11 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
             if (timer) clearTimeout(timer);
             keyPool?.close();
             tuning?.stop();
-            server.close(() => done());
+            // Once every connection has ended (their leaves set the names' last use), the last state.
+            server.close(() => {
+              saver.flush();
+              done();
+            });
             for (const socket of sockets.values()) closeSocket(socket);
           });
           return closing;

@@ -22,6 +22,7 @@ import { v2KeyCases } from './v2-keys.js';
 import { v2KeyEncodingCases } from './v2-keys-encoding.js';
 import { v2LimitCases } from './v2-limits.js';
 import { v2MatrixCases } from './v2-matrix.js';
+import { v2MuteCases } from './v2-mute.js';
 import { v2NameCases } from './v2-names.js';
 import { v2OutputCases } from './v2-output.js';
 import { v2PresenceCases } from './v2-presence.js';
@@ -85,6 +86,7 @@ const BODY: readonly Case[] = [
   ...v2PresenceCases,
   ...v2RoomCases,
   ...v2KeyCases,
+  ...v2MuteCases,
   ...v2KeyEncodingCases,
   ...v2RoomsCases,
   ...v2RoomsMoreCases,

@@ -59,7 +59,7 @@ async function offered(ctx: CaseContext): Promise<readonly string[]> {
 }
 
 /** INFORMATIONAL unless the server offers every one of `features`. */
-async function needFeatures(ctx: CaseContext, ...features: string[]): Promise<void> {
+export async function needFeatures(ctx: CaseContext, ...features: string[]): Promise<void> {
   const have = await offered(ctx);
   const missing = features.filter((f) => !have.includes(f));
   if (missing.length > 0)
@@ -71,7 +71,7 @@ async function needFeatures(ctx: CaseContext, ...features: string[]): Promise<vo
 }
 
 /** INFORMATIONAL unless the suite started the server with `flag` (--server-cmd and the case's serverArgs). */
-function needFlag(ctx: CaseContext, flag: string): void {
+export function needFlag(ctx: CaseContext, flag: string): void {
   if (!ctx.options.serverArgs?.includes(flag))
     ctx.fail(
       `a server started with ${flag}`,
@@ -100,7 +100,7 @@ async function joinAs(ctx: CaseContext, v2: V2Session, name: string): Promise<V2
 type V2PacketOfJoin = Extract<V2ServerPacket, { type: 'join_ok' }>;
 
 /** A member with a proved key, joined under a fresh name. */
-async function keyedMember(
+export async function keyedMember(
   ctx: CaseContext,
   base: string,
   key: Identity,

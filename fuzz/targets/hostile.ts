@@ -37,7 +37,7 @@ import {
   type Where,
 } from '../chat/hostile.js';
 import { ensure } from '../util.js';
-import type { FuzzProperty, FuzzTarget, OpenTarget } from './types.js';
+import type { FuzzProperty, Profile } from './types.js';
 
 /** The server's limits in this target: the spec's defaults but for smaller queues and timeouts. */
 export const HOSTILE_LIMITS = {
@@ -102,6 +102,7 @@ export const hostileRunArb: fc.Arbitrary<HostileRun> = fc.record({
 
 /** A started server and what the runs share: its address pool and its RSS at the start. */
 export interface Arena {
+  readonly profile: Profile;
   readonly server: ServerUnderTest;
   readonly where: Where;
   readonly addresses: AddressPool;
@@ -111,11 +112,11 @@ export interface Arena {
   runs: number;
 }
 
-export async function startArena(waitMs: number): Promise<Arena> {
+export async function startArena(waitMs: number, profile: Profile = 'v2'): Promise<Arena> {
   const found: string[] = [];
   const l = { ...LIMITS, ...HOSTILE_LIMITS };
   const server = await startParleyServer({
-    profile: 'v2',
+    profile,
     rate: l.ratePerSecond,
     burst: l.rateBurst,
     maxClients: l.maxClients,
@@ -139,6 +140,7 @@ export async function startArena(waitMs: number): Promise<Arena> {
   });
   const pid = server.monitor?.pid ?? null;
   return {
+    profile,
     server,
     where: { host: server.host, port: server.port, waitMs },
     addresses: new AddressPool(),
@@ -149,7 +151,7 @@ export async function startArena(waitMs: number): Promise<Arena> {
 }
 
 /** Samples the server's RSS until stopped; the peak. */
-function watchRss(pid: number | null): () => number | null {
+export function watchRss(pid: number | null): () => number | null {
   if (pid === null) return () => null;
   let peak = 0;
   const sample = () => {
@@ -175,6 +177,8 @@ export interface MemberAccount {
   readonly skippedUncounted: boolean;
   readonly rateLimited: number;
   readonly sent: number;
+  /** False for legacy (10.3): a sender gets no echo of its own lines. Default true. */
+  readonly echoes?: boolean;
 }
 
 export function checkRun(
@@ -199,15 +203,17 @@ export function checkRun(
     }
   }
   for (const r of members) {
+    const echoes = r.echoes !== false;
     let missing = 0;
-    for (const s of members) missing += accepted.get(s.name)!.size - (r.lines.get(s.name)?.length ?? 0);
+    for (const s of members)
+      if (echoes || s !== r) missing += accepted.get(s.name)!.size - (r.lines.get(s.name)?.length ?? 0);
     ensure(
       r.skippedUncounted || missing <= r.skipped,
       () => `${r.name} misses ${missing} accepted honest lines, told of ${r.skipped} skipped`,
     );
     const echoed = r.lines.get(r.name)?.length ?? 0;
     ensure(
-      r.skippedUncounted || r.sent - echoed <= r.skipped + r.rateLimited,
+      !echoes || r.skippedUncounted || r.sent - echoed <= r.skipped + r.rateLimited,
       () =>
         `${r.name} said ${r.sent} lines, ${echoed} came back; told of ${r.skipped} skipped and ${r.rateLimited} refused`,
     );
@@ -228,7 +234,7 @@ export function checkRun(
   }
 }
 
-const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+export const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 /** What a run saw, for tests and diagnostics. */
 export interface RunReport {
@@ -312,7 +318,7 @@ export async function hostileRun(
   };
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -331,21 +337,3 @@ export function hostileProperty(arena: Arena, attackMs: number): FuzzProperty {
     }),
   };
 }
-
-export async function openHostile(waitMs: number, attackMs: number): Promise<OpenTarget> {
-  const arena = await startArena(waitMs);
-  return {
-    properties: [hostileProperty(arena, attackMs)],
-    close: () => arena.server.stop(),
-  };
-}
-
-export const hostileTarget: FuzzTarget = {
-  name: 'hostile',
-  description: 'a live v2 server under attack, honest members accounted for, memory bounded (7.8, 11)',
-  async open(options) {
-    const open = await openHostile(options.waitMs ?? 5000, options.attackMs ?? DEFAULT_ATTACK_MS);
-    for (const p of open.properties) options.note?.(`hostile/${p.name}: ${p.description.split(': ')[0]}`);
-    return open;
-  },
-};

@@ -1,7 +1,7 @@
 /** The fuzz targets, by name, in the order `--target all` runs them. */
 import { cryptoTarget } from './crypto.js';
 import { framingTarget } from './framing.js';
-import { hostileTarget } from './hostile.js';
+import { hostileTarget } from './hostile-target.js';
 import { kexTarget } from './kex.js';
 import { serverTarget } from './server.js';
 import { sessionTarget } from './session.js';

@@ -104,7 +104,13 @@ export type Acceptance =
       readonly evict?: ConnId;
       readonly log: readonly string[];
     }
-  | { readonly served: false; readonly error: ParleyError; readonly log: readonly string[] };
+  | {
+      readonly served: false;
+      readonly error: ParleyError;
+      readonly log: readonly string[];
+      /** 11.3: closed without a `refused` record (its address was told already). */
+      readonly quiet?: true;
+    };
 
 export class AcceptGate {
   private readonly admission: Admission;
@@ -140,7 +146,8 @@ export class AcceptGate {
       return { served: true, address, evict, log };
     }
     const error = parleyError(refusal.code, refusal.message);
-    return { served: false, error, log: this.refusals.refused(id, refusal.code, now) };
+    const log = this.refusals.refused(id, refusal.code, now);
+    return refusal.quiet ? { served: false, error, log, quiet: true } : { served: false, error, log };
   }
 
   /** A served connection from `address` (its key) ended. */

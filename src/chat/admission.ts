@@ -3,17 +3,20 @@
  *
  * How this works: the adapter passes each connection's remote address in at `open`; addresses
  * count by `addressKey` (an IPv6 address by its /64, an IPv4-mapped one as IPv4). In order, a
- * connection is refused with SERVER_SHUTDOWN while the server stops, TOO_MANY_FROM_ADDRESS when
- * its address holds maxPerAddress connections already (or, for an address holding none yet, when
- * maxAddressesPerPrefix other addresses of its network prefix hold some), ADDRESS_RATE_LIMITED when its address's
- * bucket (addressHandshakeBurst, refilled at addressHandshakesPerSecond) is empty, and
- * SERVER_FULL at maxClients, unless the caller holds a connection that has not joined: then the
- * newcomer is admitted on condition that the caller closes the oldest of those (11.2, `evict`), so
- * that silent or slow handshakes from many addresses cannot lock newcomers out. An admitted
- * connection takes a token and counts against its address until `release`; a refused one takes
- * nothing. So one address cannot hold every slot (a lockout)
- * or make the server run handshakes as fast as it can reconnect. An address the server holds no
- * connection from and whose bucket is full again is forgotten, so the table stays small.
+ * connection is refused with SERVER_SHUTDOWN while the server stops, ADDRESS_RATE_LIMITED when its
+ * address's bucket (addressHandshakeBurst, refilled at addressHandshakesPerSecond) is empty,
+ * TOO_MANY_FROM_ADDRESS when its address holds maxPerAddress connections already (or, for an
+ * address holding none yet, when maxAddressesPerPrefix other addresses of its network prefix hold
+ * some), and SERVER_FULL at maxClients, unless the caller holds a connection that has not joined:
+ * then the newcomer is admitted on condition that the caller closes the oldest of those (11.2,
+ * `evict`), so that silent or slow handshakes from many addresses cannot lock newcomers out.
+ * Every connection that gets past the bucket takes a token, served or refused (11.3), and an
+ * admitted one counts against its address until `release`. So one address cannot hold every slot
+ * (a lockout), make the server run handshakes as fast as it can reconnect, or make it refuse (a
+ * record and a log count each) as fast as it can reopen: once its bucket is empty, the first
+ * connection is told ADDRESS_RATE_LIMITED and the rest are refused `quiet` (closed with no record)
+ * until a token is back. An address the server holds no connection from and whose bucket is full
+ * again is forgotten, so the table stays small.
  */
 import type { Limits } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
@@ -36,11 +39,18 @@ export type RefusalCode = Extract<
 export interface Refusal {
   readonly code: RefusalCode;
   readonly message: string;
+  /**
+   * 11.3: the address was told ADDRESS_RATE_LIMITED already while its bucket stayed empty; this
+   * connection is closed without a `refused` record.
+   */
+  readonly quiet?: true;
 }
 
 interface AddressEntry extends TokenBucket {
   /** Connections held from the address. */
   held: number;
+  /** Told ADDRESS_RATE_LIMITED since it last took a token (11.3). */
+  told: boolean;
 }
 
 /** From this many entries on (or twice the connections held), `admit` prunes the table. */
@@ -107,7 +117,25 @@ export class Admission {
     const { maxClients, maxPerAddress, addressHandshakeBurst: burst } = this.limits;
     const perSecond = this.limits.addressHandshakesPerSecond;
     if (stopping) return { code: 'SERVER_SHUTDOWN', message: 'the server is stopping' };
-    const entry = address === undefined ? undefined : this.addresses.get(address);
+    let entry = address === undefined ? undefined : this.addresses.get(address);
+    if (entry) refill(entry, burst, perSecond, now);
+    if (entry && entry.tokens < 1) {
+      const message = `your address may open ${perSecond} connections a second; try again shortly`;
+      if (entry.told) return { code: 'ADDRESS_RATE_LIMITED', message, quiet: true };
+      entry.told = true;
+      return { code: 'ADDRESS_RATE_LIMITED', message };
+    }
+    if (address !== undefined) {
+      // 11.3: the token is taken before the other checks, so that a refusal costs one too.
+      if (entry === undefined) {
+        // Amortised: a prune keeps at most the held addresses, so the next one is as many admits away.
+        if (this.addresses.size >= Math.max(PRUNE_AT, 2 * this.total)) this.prune(now);
+        entry = { tokens: burst, at: now, held: 0, told: false };
+        this.addresses.set(address, entry);
+      }
+      take(entry, 1, burst, perSecond, now);
+      entry.told = false;
+    }
     if (entry && entry.held >= maxPerAddress) {
       const message = `the server holds ${maxPerAddress} connections from your address already`;
       return { code: 'TOO_MANY_FROM_ADDRESS', message };
@@ -120,24 +148,13 @@ export class Admission {
         return { code: 'TOO_MANY_FROM_ADDRESS', message };
       }
     }
-    if (entry) refill(entry, burst, perSecond, now);
-    if (entry && entry.tokens < 1) {
-      const message = `your address may open ${perSecond} connections a second; try again shortly`;
-      return { code: 'ADDRESS_RATE_LIMITED', message };
-    }
     // 11.2: full, but a connection that has not joined gives up its slot; its release follows.
     if (this.total >= maxClients && !evictable) {
       return { code: 'SERVER_FULL', message: `the server holds ${maxClients} connections already` };
     }
     this.total++;
-    if (address === undefined) return null;
-    // Amortised: a prune keeps at most the held addresses, so the next one is as many admits away.
-    if (this.addresses.size >= Math.max(PRUNE_AT, 2 * this.total)) this.prune(now);
-    const held = entry ?? { tokens: burst, at: now, held: 0 };
-    take(held, 1, burst, perSecond, now);
-    if (held.held++ === 0 && prefix !== undefined)
-      this.prefixes.set(prefix, (this.prefixes.get(prefix) ?? 0) + 1);
-    this.addresses.set(address, held);
+    if (entry === undefined || prefix === undefined) return null;
+    if (entry.held++ === 0) this.prefixes.set(prefix, (this.prefixes.get(prefix) ?? 0) + 1);
     return null;
   }
 

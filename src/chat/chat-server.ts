@@ -146,7 +146,8 @@ export class ChatServer<E = unknown> {
     if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
     if (!door.served) {
       if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
-      const record = this.dialect.refusal(door.error.code, door.error.message);
+      // 11.3: a quiet refusal (its address was told already) is closed without a record.
+      const record = door.quiet ? null : this.dialect.refusal(door.error.code, door.error.message);
       if (record) this.actions.push({ kind: 'write', id, data: record });
       this.actions.push({ kind: 'close', id, error: door.error });
       return this.done();

@@ -22,6 +22,12 @@ function targetOf(facts: MemberFacts): Target | null {
 
 const covers = (t: Target, f: MemberFacts) => (t.kind === 'key' ? f.fingerprint : f.addr) === t.target;
 
+/** True when a room of that name exists now (7.15: while it has members; `#lobby` always). */
+function roomExists<Id>(room: Room<Id>, wanted: string): boolean {
+  const verdict = room.rooms.check(wanted);
+  return verdict.ok && room.rooms.find(verdict.keys) !== undefined;
+}
+
 /** `reason` as the optional field of a packet. */
 const withReason = (reason: string | undefined) => (reason === undefined ? {} : { reason });
 
@@ -37,7 +43,7 @@ export function moderate<Id>(
   const opName = room.nameOf(by) ?? '';
   const line = (what: string) => `moderation: ${operator} (${logText(opName)}) ${what}`;
   const notice = (
-    code: 'NOT_OPERATOR' | 'NO_SUCH_USER' | 'NO_SUCH_BAN' | 'RATE_LIMITED' | 'ROOM_INVALID',
+    code: 'NOT_OPERATOR' | 'NO_SUCH_USER' | 'NO_SUCH_BAN' | 'NO_SUCH_ROOM' | 'RATE_LIMITED' | 'ROOM_INVALID',
     message: string,
   ) =>
     ({
@@ -149,6 +155,10 @@ export function moderate<Id>(
       const room_ = request.room === undefined ? null : room.roomKeyOf(request.room);
       if (request.room !== undefined && room_ === null)
         return notice('ROOM_INVALID', `"${request.room}" is not a room name (7.15)`);
+      // 7.18: a mute of a room nobody is in would cover whoever makes it later; an unmute of a
+      // room that has gone since still lifts its mute.
+      if (request.kind === 'mute' && request.room !== undefined && !roomExists(room, request.room))
+        return notice('NO_SUCH_ROOM', `there is no room "${request.room}" (nobody is in it)`);
       if (request.kind === 'mute') moderation.mute(target, room_, request.duration, now);
       else moderation.unmute(target, room_);
       const announce: ModeratedNews = {
@@ -159,14 +169,16 @@ export function moderate<Id>(
         ...(request.kind === 'mute' ? { duration: request.duration, ...withReason(request.reason) } : {}),
         ts: now,
       };
-      const reason = request.kind === 'mute' ? why(request.reason) : '';
+      // 7.18 Logging: where the mute holds, and for how long.
+      const where = request.room === undefined ? 'server-wide' : `in ${logText(request.room)}`;
+      const rest = request.kind === 'mute' ? ` for ${request.duration} s${why(request.reason)}` : '';
       return {
         kind: 'moderated',
         by,
         to: 'all',
         announce,
         among: room.roommatesOf(m.id),
-        log: line(`${request.kind} ${logText(m.name)}${reason}`),
+        log: line(`${request.kind} ${logText(m.name)} ${where}${rest}`),
       };
     }
     case 'motd': {

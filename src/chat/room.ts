@@ -67,6 +67,10 @@ export type RoomLimits = Pick<
   | 'maxTopic'
 >;
 
+/** What a muted member is told (7.18). */
+const MUTED_LINE = 'an operator muted you: nobody got that line';
+const MUTED_AWAY = 'an operator muted you: no away reason is shown (away without one still works)';
+
 export class Room<Id> {
   /** Who is on the server: names, away, idle, rooms-aware (member-roster.ts). */
   private readonly roster: MemberRoster<Id>;
@@ -116,7 +120,7 @@ export class Room<Id> {
       case 'say': {
         const room = this.rooms.scope(by, request.room);
         if (room instanceof ParleyError) return { kind: 'notice', by, error: room };
-        const refused = this.checkLength(by, request.text) ?? this.checkMuted(by, room, now);
+        const refused = this.checkLength(by, request.text) ?? this.checkMuted(by, [room], now, MUTED_LINE);
         if (refused) return refused;
         const from = this.roster.nameOf(by)!;
         this.roster.active(by, now);
@@ -146,6 +150,9 @@ export class Room<Id> {
         return { kind: request.kind, by, room };
       }
       case 'nick': {
+        // 7.18: a new name is shown in every room the member shares, as its words would be.
+        const muted = this.checkMuted(by, this.roomsOf(by), now, 'an operator muted you: you keep your name');
+        if (muted) return muted;
         const fingerprint = this.keys.of(by)?.fingerprint ?? null;
         const verdict = this.checkName(request.name, by, fingerprint, now);
         if (!verdict.ok) return { kind: 'rename-refused', by, verdict };
@@ -193,6 +200,9 @@ export class Room<Id> {
           return { kind: 'away', by, name, away: false, ts: now, rooms };
         }
         const reason = request.reason ?? '';
+        // 7.18: a reason is the member's words, shown in every room it shares; going away is not.
+        const muted = reason === '' ? null : this.checkMuted(by, rooms, now, MUTED_AWAY);
+        if (muted) return muted;
         this.roster.goAway(by, reason);
         return { kind: 'away', by, name, away: true, ...(reason === '' ? {} : { reason }), ts: now, rooms };
       }
@@ -215,6 +225,8 @@ export class Room<Id> {
           const error = parleyError('MESSAGE_TOO_LONG', `a topic is at most ${max} characters`);
           return { kind: 'notice', by, error };
         }
+        const muted = this.checkMuted(by, [room], now, 'an operator muted you: the topic stays as it was');
+        if (muted) return muted;
         room.topic = request.topic;
         return { kind: 'topic', by, name: this.roster.nameOf(by)!, room, topic: request.topic, ts: now };
       }
@@ -263,11 +275,24 @@ export class Room<Id> {
     return { kind: 'removed', by, targets: [by], error, reason: 'banned', log: `refused by ban ${ban.id}` };
   }
 
-  /** 7.18: a MUTED notice when a mute covers member `by`, server-wide or in `room` (7.15). */
-  private checkMuted(by: Id, room: ChatRoom<Id>, now: number): RoomDecision<Id> | null {
+  /**
+   * 7.18: a MUTED notice (saying `message`) when a mute covers member `by`, server-wide or in one
+   * of `rooms` (7.15).
+   */
+  private checkMuted(
+    by: Id,
+    rooms: readonly ChatRoom<Id>[],
+    now: number,
+    message: string,
+  ): RoomDecision<Id> | null {
     const facts = this.keys.of(by);
-    if (!facts || !this.guards.moderation?.muted(facts, now, muteKey(room))) return null;
-    return { kind: 'notice', by, error: parleyError('MUTED', 'an operator muted you: nobody got that line') };
+    const moderation = this.guards.moderation;
+    if (!facts || !moderation) return null;
+    const muted =
+      rooms.length === 0
+        ? moderation.muted(facts, now)
+        : rooms.some((room) => moderation.muted(facts, now, muteKey(room)));
+    return muted ? { kind: 'notice', by, error: parleyError('MUTED', message) } : null;
   }
 
   /** True when a ban covers this address (its counting key, 11) now (7.18: refused at accept). */

@@ -174,7 +174,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'address counts by its /64 prefix (what one host or home network is given) and an IPv4-mapped IPv6 ' +
       'address as its IPv4 address. Eight serves a household or office behind one NAT and keeps one ' +
       'address from holding every slot: with the defaults it takes 128 addresses to fill maxClients. ' +
-      'Checked before maxClients, so that a crowded address is told so rather than that the server is full.',
+      'Checked after the address\'s connection bucket (11.3: a refused connection takes a token too) and ' +
+      'before maxClients, so that a crowded address is told so rather than that the server is full.',
   },
   addressHandshakeBurst: {
     default: 8,
@@ -185,9 +186,21 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     text:
       'Size of each remote address\'s token bucket for new connections (addresses counted as for ' +
       'maxPerAddress): every accepted connection takes a token, and one that finds none is refused at ' +
-      'accept with ADDRESS_RATE_LIMITED (v2: a `refused` packet, 5.10; legacy: closed without a word). A ' +
-      'refused connection takes no token. A bucket starts full; a server MAY forget the full bucket of an ' +
-      'address it holds no connection from.',
+      'accept with ADDRESS_RATE_LIMITED (v2: a `refused` packet, 5.10; legacy: closed without a word). ' +
+      '11.3 Refusals count: every connection from an address takes a token at accept, whether it is then ' +
+      'served or refused (TOO_MANY_FROM_ADDRESS, maxAddressesPerPrefix, SERVER_FULL, BANNED), and the ' +
+      'bucket is checked first, right after SERVER_SHUTDOWN, so that an address reopening refused sockets ' +
+      'as fast as it can is held to addressHandshakesPerSecond of them like any other: refusing costs the ' +
+      'server a record and a log count, and a storm of them would otherwise cost it as many as the address ' +
+      'can open. A connection that finds the bucket empty takes nothing (the bucket never goes below ' +
+      'empty). The first such connection since the address last took a token gets the `refused` record ' +
+      'with ADDRESS_RATE_LIMITED; the following ones, until a token is back, are closed at accept without ' +
+      'a record (the address was told; its storm costs the server an accept and a close, no write), and ' +
+      'are only counted in the log\'s summary line. A client that waits for a token (1 / ' +
+      'addressHandshakesPerSecond seconds) after a refusal is served or told again; the reference ' +
+      'client\'s reconnects back off from half a second, doubling, so that they soon fit any ' +
+      'addressHandshakesPerSecond. A bucket starts full; a server MAY forget the full bucket of an address ' +
+      'it holds no connection from.',
   },
   addressHandshakesPerSecond: {
     default: 2,
@@ -471,8 +484,8 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'connections (128 with the defaults): whoever holds a /24 or a /48, as a hosting customer or a home ' +
       'does, can no longer take every slot of a server from a few hundred addresses (1,024 idle ' +
       'connections from 128 addresses of one /24 locked every newcomer out), while clients behind one ' +
-      'address, however many, are not affected. Checked after maxPerAddress and before the address\'s ' +
-      'connection bucket and maxClients.',
+      'address, however many, are not affected. Checked after the address\'s connection bucket (11.3) and ' +
+      'maxPerAddress, and before maxClients.',
   },
   sendWindowBytes: {
     default: 65536,

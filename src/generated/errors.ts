@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'NOT_OPERATOR',
   'MUTED',
   'NO_SUCH_BAN',
+  'NO_SUCH_ROOM',
   'NAME_TAKEN',
   'NAME_INVALID',
   'NAME_RESERVED',
@@ -133,9 +134,16 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   MUTED: {
     fatal: false,
     section: '7.18',
-    text: 'An operator muted this member: the `say` or `me` was not delivered and took no id.',
+    text:
+      'An operator muted this member: the `say` or `me` was not delivered and took no id; or the `topic`, ' +
+      '`nick` or `away` with a reason changed nothing (7.18: what a mute covers).',
   },
   NO_SUCH_BAN: { fatal: false, section: '7.18', text: '`unban` named an id no ban in force has.' },
+  NO_SUCH_ROOM: {
+    fatal: false,
+    section: '7.18',
+    text: 'A `mute` named a `room` that does not exist (no member is in it); nothing changed.',
+  },
   NAME_TAKEN: {
     fatal: false,
     section: '7.2',
@@ -214,8 +222,10 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: true,
     section: '5.10',
     text:
-      'The client\'s address opened connections faster than addressHandshakesPerSecond allows (beyond ' +
-      'addressHandshakeBurst). Sent at accept in a `refused` packet (5.10).',
+      'The client\'s address opened connections, served or refused, faster than addressHandshakesPerSecond ' +
+      'allows (beyond addressHandshakeBurst). Sent at accept in a `refused` packet (5.10) to the first ' +
+      'connection that finds the address\'s bucket empty; the next ones are closed without a record until ' +
+      'a token is back (11.3).',
   },
   HANDSHAKE_TIMEOUT: {
     fatal: true,

@@ -76,7 +76,8 @@ export const serverHelloSchema = z.strictObject({
  * not serve the connection, which it then closes (5.10). Unauthenticated: a client shows it as what the
  * server says, not as a fact. `code` is one of the refusal codes of section 12 (SERVER_FULL, SERVER_SHUTDOWN,
  * TOO_MANY_FROM_ADDRESS, ADDRESS_RATE_LIMITED, BANNED); a client shows an unknown code with the message as it
- * would a known one.
+ * would a known one. One exception (11.3): while an address's connection bucket stays empty, only the first
+ * connection refused for it gets this packet; the next are closed without one.
  */
 export const refusedSchema = z.strictObject({
   type: z.literal('refused'),
@@ -655,9 +656,10 @@ export const bansSchema = z.strictObject({
 
 /**
  * `mute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): the joined
- * member `name` may not speak (`say`, `me`) for `duration` seconds (0: until `unmute` or the server stops).
- * `room` scopes it to one room and is allowed only on a connection that agreed `rooms` (7.15; elsewhere
- * PACKET_MALFORMED); without it the mute is server-wide.
+ * member `name` may not speak (`say`, `me`, and `topic`, `nick`, an `away` reason: 7.18) for `duration`
+ * seconds (0: until `unmute` or the server stops). `room` scopes it to one room and is allowed only on a
+ * connection that agreed `rooms` (7.15; elsewhere PACKET_MALFORMED); without it the mute is server-wide. A
+ * `room` that does not exist: NO_SUCH_ROOM.
  */
 export const muteSchema = z.strictObject({
   type: z.literal('mute'),

@@ -270,4 +270,53 @@ export const KEY_FAULTS: readonly KeyFault[] = [
           bannedBy({ fingerprint: who.fingerprint, addr: null }, now);
       }),
   },
+  {
+    name: "lets a muted member's topic, nick and away reason through",
+    profile: 'v2',
+    fault:
+      'a mute covers say and me only: the muted member still sets topics, renames and gives away reasons (7.18)',
+    caughtBy: 'v2-chat/7.18/4',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant(server) {
+      // The room asks the moderation state while it decides; for these three, it hears "not muted".
+      const room = (server.chat as Any).room;
+      const decide = room.decide.bind(room);
+      room.decide = (by: Any, request: Any, now: number) => {
+        if (!['topic', 'nick', 'away'].includes(request.kind)) return decide(by, request, now);
+        const moderation = room.guards.moderation;
+        const muted = moderation.muted;
+        moderation.muted = () => false;
+        try {
+          return decide(by, request, now);
+        } finally {
+          moderation.muted = muted;
+        }
+      };
+      return server;
+    },
+  },
+  {
+    name: 'takes a mute for a room that does not exist',
+    profile: 'v2',
+    fault:
+      'a mute naming a room nobody is in is made (it would cover whoever makes that room later), not NO_SUCH_ROOM (7.18)',
+    caughtBy: 'v2-chat/7.18/5',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant: (server) =>
+      onGuards(server, (guards) => {
+        // Every room name finds a room while a mute is decided: #lobby stands in for the missing one.
+        const moderate = guards.moderate;
+        guards.moderate = (room: Any, by: Any, request: Any, now: number) => {
+          const find = room.rooms.find;
+          room.rooms.find = (keys: readonly string[]) => find.call(room.rooms, keys) ?? room.rooms.lobby;
+          try {
+            return moderate(room, by, request, now);
+          } finally {
+            room.rooms.find = find;
+          }
+        };
+      }),
+  },
 ];

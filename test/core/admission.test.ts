@@ -5,6 +5,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { Admission, addressKey, prefixKey } from '../../src/chat/admission.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const limits = {
   maxClients: 3,
@@ -16,7 +19,7 @@ const limits = {
 
 describe('admission refusals (5.10)', () => {
   it('tells the client why, with the limit that applies', () => {
-    const a = new Admission(limits);
+    const a = new Admission({ ...limits, addressHandshakeBurst: 3 });
     expect(a.admit('a', true, 0)).toEqual({ code: 'SERVER_SHUTDOWN', message: 'the server is stopping' });
     a.admit('a', false, 0);
     a.admit('a', false, 0);
@@ -35,6 +38,98 @@ describe('admission refusals (5.10)', () => {
       code: 'SERVER_FULL',
       message: 'the server holds 3 connections already',
     });
+  });
+});
+
+describe('refusals count against the bucket (11.3)', () => {
+  const storm = {
+    ...limits,
+    maxClients: 100,
+    maxPerAddress: 1,
+    addressHandshakeBurst: 4,
+    addressHandshakesPerSecond: 2,
+  };
+
+  it('a refused reopen takes a token; once the bucket is empty the address is told once, then closed quietly', () => {
+    const a = new Admission(storm);
+    expect(a.admit('s', false, 0)).toBeNull(); // held: every reopen is TOO_MANY_FROM_ADDRESS
+    const refusals = Array.from({ length: 10 }, () => a.admit('s', false, 0));
+    expect(refusals.map((r) => r?.code)).toEqual([
+      'TOO_MANY_FROM_ADDRESS',
+      'TOO_MANY_FROM_ADDRESS',
+      'TOO_MANY_FROM_ADDRESS',
+      ...Array(7).fill('ADDRESS_RATE_LIMITED'),
+    ]);
+    // Told once (a `refused` record), then quiet: no record for the rest of the storm.
+    expect(refusals.map((r) => r?.quiet === true)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      ...Array(6).fill(true),
+    ]);
+    // A token back (500 ms at 2 a second) is taken by the next reopen, which is refused for what
+    // it is again (the address still holds its one connection), and the storm starts over: told once more.
+    expect(a.admit('s', false, 499)?.quiet).toBe(true);
+    expect(a.admit('s', false, 500)).toEqual(expect.objectContaining({ code: 'TOO_MANY_FROM_ADDRESS' }));
+    expect(a.admit('s', false, 500)).toEqual(expect.objectContaining({ code: 'ADDRESS_RATE_LIMITED' }));
+    expect(a.admit('s', false, 500)?.quiet).toBe(true);
+    // A storm at 1,000 reopens a second gets through to the address checks 2 times a second.
+    let checked = 0;
+    for (let ms = 501; ms <= 10_500; ms++)
+      if (a.admit('s', false, ms)?.code === 'TOO_MANY_FROM_ADDRESS') checked++;
+    expect(checked).toBe(20);
+    // The storm never touched other addresses.
+    expect(a.admit('t', false, 10_500)).toBeNull();
+  });
+
+  it('an honest client that waits for a token after a refusal is served', () => {
+    const a = new Admission({ ...storm, maxClients: 1, maxPerAddress: 8 });
+    expect(a.admit('other', false, 0)).toBeNull();
+    // Full: the client is refused, and retries with a backoff from half a second, doubling.
+    expect(a.admit('h', false, 0)?.code).toBe('SERVER_FULL');
+    expect(a.admit('h', false, 500)?.code).toBe('SERVER_FULL');
+    a.release('other');
+    expect(a.admit('h', false, 1500)).toBeNull();
+  });
+
+  it('a connection without an address takes no token and is never quiet', () => {
+    const a = new Admission({ ...storm, maxClients: 1 });
+    expect(a.admit(undefined, false, 0)).toBeNull();
+    for (let i = 0; i < 20; i++)
+      expect(a.admit(undefined, false, 0)).toEqual(expect.objectContaining({ code: 'SERVER_FULL' }));
+    expect(a.admit(undefined, false, 0)?.quiet).toBeUndefined();
+  });
+});
+
+describe('the chat server at a refused-reopen storm (11.3)', () => {
+  it('writes a `refused` record until the address is told ADDRESS_RATE_LIMITED, then only closes, and the log sums the rest up', () => {
+    const server = createV2Server({
+      identity: identityFromSeed(Buffer.alloc(32, 5)),
+      random: seededRandom('storm'),
+      limits: { maxPerAddress: 1, addressHandshakeBurst: 3, addressHandshakesPerSecond: 1 },
+    });
+    // The address holds its one connection: every reopen is refused.
+    expect(server.open(1, 0, '198.51.100.1').filter((a) => a.kind === 'close')).toEqual([]);
+    const kinds = (id: number, now: number) =>
+      server
+        .open(id, now, '198.51.100.1')
+        .filter((a) => a.kind !== 'log')
+        .map((a) => (a.kind === 'close' ? `close ${a.error?.code}` : a.kind));
+    expect([2, 3].map((id) => kinds(id, 0))).toEqual([
+      ['write', 'close TOO_MANY_FROM_ADDRESS'],
+      ['write', 'close TOO_MANY_FROM_ADDRESS'],
+    ]);
+    expect(kinds(4, 0)).toEqual(['write', 'close ADDRESS_RATE_LIMITED']);
+    for (let id = 5; id < 100; id++) expect(kinds(id, 10)).toEqual(['close ADDRESS_RATE_LIMITED']);
+    // The first refusal of each code and the first rate refusal were logged; the storm is one line.
+    const summary = server
+      .tick(20_000)
+      .flatMap((a) => (a.kind === 'log' ? [a.message] : []))
+      .filter((m) => m.includes('ADDRESS_RATE_LIMITED'));
+    expect(summary).toEqual(['refused 95 more connections within 10 s: ADDRESS_RATE_LIMITED']);
+    // Its held connection timed out at that tick (no handshake) and tokens are back: served (server_hello).
+    expect(kinds(100, 21_000)).toEqual(['write']);
   });
 });
 

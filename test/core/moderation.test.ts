@@ -264,6 +264,85 @@ describe('moderation (7.18)', () => {
   });
 });
 
+describe('what a mute covers (7.18)', () => {
+  const FULL = ['client-key', 'moderation', 'whois', 'rooms', 'nick', 'away'];
+  const setUp = () => {
+    const s = server();
+    s.join('op', { key: opKey, features: FULL });
+    s.join('loud', { features: FULL });
+    s.join('watch', { features: FULL });
+    const loud = s.members.get('loud')!.client;
+    loud.roomJoin('#side');
+    s.members.get('watch')!.client.roomJoin('#side');
+    s.members.get('op')!.client.roomJoin('#side');
+    s.net.settle();
+    for (const n of ['op', 'loud', 'watch']) s.packets(n);
+    return { s, loud };
+  };
+  /** What `watch` got, and the codes `loud` got back, after `act`. */
+  const outcome = (s: ReturnType<typeof server>, act: () => void) => {
+    act();
+    s.net.settle();
+    return { watch: s.packets('watch').map((p) => p.type), loud: errorOf(s.events('loud')) };
+  };
+
+  it('a server-wide mute refuses topic, nick and an away reason with MUTED, and lets away without a reason and back pass', () => {
+    const { s, loud } = setUp();
+    s.act('op', { type: 'mute', name: 'loud', duration: 0 });
+    for (const n of ['op', 'loud', 'watch']) s.packets(n);
+    const refused = { watch: [], loud: ['MUTED'] };
+    expect(outcome(s, () => loud.setTopic('#side', 'buy my stuff'))).toEqual(refused);
+    expect(outcome(s, () => loud.nick('buymystuff'))).toEqual(refused);
+    expect(outcome(s, () => loud.away('visit buymystuff.example'))).toEqual(refused);
+    // Words of its own none: going away and coming back pass.
+    expect(outcome(s, () => loud.away())).toEqual({ watch: ['user_away'], loud: [] });
+    expect(outcome(s, () => loud.back())).toEqual({ watch: ['user_away'], loud: [] });
+    // Unmuted, each passes again.
+    s.act('op', { type: 'unmute', name: 'loud' });
+    s.packets('watch');
+    s.events('loud');
+    expect(outcome(s, () => loud.setTopic('#side', 'fine'))).toEqual({ watch: ['topic_changed'], loud: [] });
+    expect(outcome(s, () => loud.nick('quiet'))).toEqual({ watch: ['user_renamed'], loud: [] });
+  });
+
+  it("a room's mute refuses topic there, not elsewhere, and refuses nick and an away reason (they reach that room)", () => {
+    const { s, loud } = setUp();
+    s.act('op', { type: 'mute', name: 'loud', room: '#side', duration: 60 });
+    for (const n of ['op', 'loud', 'watch']) s.packets(n);
+    expect(outcome(s, () => loud.setTopic('#side', 'x'))).toEqual({ watch: [], loud: ['MUTED'] });
+    expect(outcome(s, () => loud.setTopic('#lobby', 'x'))).toEqual({ watch: ['topic_changed'], loud: [] });
+    expect(outcome(s, () => loud.nick('other'))).toEqual({ watch: [], loud: ['MUTED'] });
+    expect(outcome(s, () => loud.away('gone'))).toEqual({ watch: [], loud: ['MUTED'] });
+    // Out of the muted room, its name and away reason reach nobody there: they pass.
+    loud.roomPart('#side');
+    s.net.settle();
+    s.packets('watch');
+    s.events('loud');
+    expect(outcome(s, () => loud.nick('other'))).toEqual({ watch: ['user_renamed'], loud: [] });
+  });
+
+  it('refuses a mute for a room that does not exist with NO_SUCH_ROOM; logs the room and the duration of a room mute', () => {
+    const { s } = setUp();
+    s.act('op', { type: 'mute', name: 'loud', room: '#nowhere', duration: 60 });
+    expect(errorOf(s.events('op'))).toEqual(['NO_SUCH_ROOM']);
+    expect(s.packets('loud')).toEqual([]);
+    expect(s.logs.at(-1)).toMatch(/mute refused: NO_SUCH_ROOM$/);
+    // A room that exists, whether or not the target is in it, may be named.
+    s.members.get('watch')!.client.roomJoin('#quiet');
+    s.net.settle();
+    s.act('op', { type: 'mute', name: 'loud', room: '#quiet', duration: 600, reason: 'spam' });
+    expect(s.packets('op').map((p) => p.type)).toEqual(['moderated']);
+    expect(s.logs.at(-1)).toMatch(/\) mute "loud" in "#quiet" for 600 s reason "spam"$/);
+    s.act('op', { type: 'mute', name: 'loud', duration: 0 });
+    expect(s.logs.at(-1)).toMatch(/\) mute "loud" server-wide for 0 s$/);
+    // The room is gone once its last member parts; its mute can still be lifted.
+    s.members.get('watch')!.client.roomPart('#quiet');
+    s.net.settle();
+    s.act('op', { type: 'unmute', name: 'loud', room: '#quiet' });
+    expect(s.logs.at(-1)).toMatch(/\) unmute "loud" in "#quiet"$/);
+  });
+});
+
 describe('the moderation state (7.18)', () => {
   it('holds at most maxBans, saves key bans only, and reads them back', () => {
     const m = new Moderation(

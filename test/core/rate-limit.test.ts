@@ -93,12 +93,14 @@ describe('admission (5.10, 11)', () => {
     addressHandshakesPerSecond: 1,
   };
 
-  it('refuses in order: shutdown, the address, its rate, the server', () => {
-    const a = new Admission(limits);
+  it('refuses in order: shutdown, the rate, the address, the server', () => {
+    const a = new Admission({ ...limits, addressHandshakeBurst: 3 });
     expect(a.admit('a', true, 0)?.code).toBe('SERVER_SHUTDOWN');
     expect(a.admit('a', false, 0)).toBeNull();
     expect(a.admit('a', false, 0)).toBeNull();
     expect(a.admit('a', false, 0)?.code).toBe('TOO_MANY_FROM_ADDRESS');
+    // 11.3: that refusal took the third token; the rate is checked before the address's slots.
+    expect(a.admit('a', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
     a.release('a');
     expect(a.admit('a', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
     expect(a.admit('b', false, 0)).toBeNull();
@@ -107,12 +109,15 @@ describe('admission (5.10, 11)', () => {
     expect(a.held).toBe(3);
   });
 
-  it('takes no token for a refused connection', () => {
+  it('takes a token for a refused connection too (11.3)', () => {
     const a = new Admission({ ...limits, maxClients: 1 });
     expect(a.admit('x', false, 0)).toBeNull();
-    for (let i = 0; i < 5; i++) expect(a.admit('y', false, 0)?.code).toBe('SERVER_FULL');
+    expect(a.admit('y', false, 0)?.code).toBe('SERVER_FULL');
+    expect(a.admit('y', false, 0)?.code).toBe('SERVER_FULL');
+    for (let i = 0; i < 5; i++) expect(a.admit('y', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
     a.release('x');
-    expect(a.admit('y', false, 0)).toBeNull();
+    expect(a.admit('y', false, 999)?.code).toBe('ADDRESS_RATE_LIMITED');
+    expect(a.admit('y', false, 1000)).toBeNull();
   });
 
   it('forgets addresses that hold nothing and have a full bucket, so the table stays bounded', () => {

@@ -126,3 +126,63 @@ describe.skipIf(!built)('hostile target: a short live run', { timeout: 120_000 }
     expect(storm.sent).toBe(60);
   });
 });
+
+describe('hostile target: the legacy accounts', () => {
+  it('fails a line that reached no other member although it was not refused', async () => {
+    const { checkLegacyRun } = await import('../../fuzz/targets/hostile-legacy.js');
+    const member = (name: string, sent: number, lines: [string, number[]][], rateLimited = 0) =>
+      ({ name, sent, rateLimited, lines: new Map(lines) }) as never;
+    const a = member('a', 2, [['b', [0, 1]]]);
+    const b = member('b', 2, [['a', [0]]]);
+    expect(() => checkLegacyRun([a, b], [])).toThrow(/b got 1 of a's 2 lines; 0 were refused/);
+    expect(() => checkLegacyRun([member('a', 2, [['b', [0, 1]]], 1), b], [])).not.toThrow();
+    const left = {
+      spec: { kind: 'flood', packet: 'say', beyond: true },
+      sent: 900,
+      closedByServer: false,
+    } as const;
+    expect(() => checkLegacyRun([], [left])).toThrow(
+      /legacy flood\(say, beyond the limit\): 900 packets sent, still connected/,
+    );
+  });
+
+  it('checks no echo of its own lines for a legacy member', () => {
+    const legacy = room().map((m) => ({
+      ...m,
+      echoes: false,
+      lines: new Map([...m.lines].filter(([n]) => n !== m.name)),
+    }));
+    expect(() => checkRun(legacy, [], null, null)).not.toThrow();
+  });
+});
+
+describe.skipIf(!built)('hostile target: a short live legacy run', { timeout: 120_000 }, () => {
+  let arena: Arena;
+  beforeAll(async () => {
+    arena = await startArena(10_000, 'legacy');
+  }, 30_000);
+  afterAll(async () => {
+    await arena?.server.stop();
+  });
+
+  it('keeps the honest legacy members whole under floods, a storm and junk', async () => {
+    const { legacyHostileRun } = await import('../../fuzz/targets/hostile-legacy.js');
+    const report = await legacyHostileRun(
+      arena,
+      {
+        actors: [
+          { kind: 'flood', packet: 'long-say', beyond: false },
+          { kind: 'flood', packet: 'say', beyond: true },
+          { kind: 'storm', max: 40 },
+          { kind: 'junk', what: 'bad-record', times: 3 },
+        ],
+        longLines: true,
+      },
+      1500,
+      3,
+    );
+    for (const m of report.honest) expect(m.received).toBeGreaterThan(0);
+    expect(report.outcomes.find((o) => o.spec.kind === 'storm')!.sent).toBe(40);
+    expect(report.outcomes.find((o) => o.spec.kind === 'flood' && o.spec.beyond)!.closedByServer).toBe(true);
+  });
+});

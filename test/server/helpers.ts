@@ -41,6 +41,7 @@ export interface TestServerOptions {
   /** Reserved names and moderation (7.17, 7.18), and their files. */
   readonly guards?: ServerOptions['guards'];
   readonly stateFiles?: ServerOptions['stateFiles'];
+  readonly stateSaveMs?: number;
 }
 
 let sharedIdentity: Identity | null = null;
@@ -78,6 +79,7 @@ export class Harness {
       motd: options.motd,
       guards: options.guards,
       stateFiles: options.stateFiles,
+      stateSaveMs: options.stateSaveMs,
       logger,
     });
     this.servers.push(server);

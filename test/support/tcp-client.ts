@@ -51,6 +51,8 @@ const RECORDER_MAX_FRAME = 16 * 1024 * 1024;
 export interface ConnectOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
+  /** The address to connect from (Linux routes all of 127.0.0.0/8 to the loopback); default: the system's choice. */
+  readonly localAddress?: string;
   /** Bound on the connect and handshake wait (default DEFAULT_WAIT_MS). */
   readonly timeoutMs?: number;
   /** Random source for the endpoint (default crypto.randomBytes). */
@@ -84,9 +86,15 @@ interface ClientEndpoint<E> {
   takeOutput(): Buffer;
 }
 
-function openSocket(port: number, host: string, timeoutMs: number, label: string): Promise<Socket> {
+function openSocket(
+  port: number,
+  host: string,
+  timeoutMs: number,
+  label: string,
+  localAddress?: string,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host, noDelay: true });
+    const socket = connect({ port, host, localAddress, noDelay: true });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`${label}: could not connect to ${host}:${port} within ${timeoutMs} ms`));
@@ -531,7 +539,7 @@ export async function connectV2(port: number, options: V2ConnectOptions = {}): P
   const host = options.host ?? '127.0.0.1';
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
   const label = options.label ?? 'v2 client';
-  const socket = await openSocket(port, host, timeoutMs, label);
+  const socket = await openSocket(port, host, timeoutMs, label, options.localAddress);
   const endpoint = new V2ClientConnection({
     keyAgreement: testKeyAgreement,
     random: options.random ?? randomBytes,

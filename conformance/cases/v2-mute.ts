@@ -1,0 +1,149 @@
+/**
+ * What a mute covers (spec 7.18), seen from outside: a muted member's topic, new name and away
+ * reason are refused with MUTED and reach nobody, while an away without a reason still passes;
+ * a mute naming a room that does not exist is refused with NO_SUCH_ROOM.
+ *
+ * How this works: as the other moderation cases (v2-keys.ts), the suite's operator key is listed
+ * with `--op` on a server the suite starts (--server-cmd); without it the cases are INFORMATIONAL.
+ * That nothing reached the room is shown by order: the refused requests are answered first, then
+ * an operator's line is the next thing a member of the room sees, with none of them before it.
+ */
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
+import { type Case, describeReply } from '../case.js';
+import { pkt, quote, texts } from '../spec-text.js';
+import { tag } from './markers.js';
+import {
+  keyedMember,
+  needFeatures,
+  needFlag,
+  SUITE_OPERATOR,
+  SUITE_OPERATOR_FINGERPRINT,
+  suiteKey,
+} from './v2-keys.js';
+
+const COVERS = texts(
+  quote('7.18', 'What a mute covers, packet by packet'),
+  quote('7.18', 'Each gets `error` MUTED (not fatal'),
+);
+
+/** An operator's answer, for a finding: an error's code, or that the action was made. */
+const answered = (p: V2ServerPacket) =>
+  p.type === 'moderated'
+    ? `moderated ${p.action}${p.room === undefined ? '' : ` in ${p.room}`}: the server made it`
+    : `${p.type} ${describeReply(p as { type: string; code?: string })}`;
+
+/** The packets that would show the muted member's words to the room. */
+const shows = (p: V2ServerPacket, name: string) =>
+  p.type === 'topic_changed' || p.type === 'user_renamed' || (p.type === 'user_away' && p.name === name);
+
+export const v2MuteCases: readonly Case[] = [
+  {
+    id: 'v2-chat/7.18/4',
+    section: '7.18',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      "A muted member's topic, nick and away reason get MUTED (not fatal) and reach nobody; an away without a reason passes",
+    specText: COVERS,
+    covers: [pkt('v2', 'mute'), pkt('v2', 'topic'), pkt('v2', 'nick'), pkt('v2', 'away')],
+    accepts: [
+      'error MUTED, fatal false, for topic, nick and away with a reason; no topic_changed, user_renamed or user_away of it at a member of the room; user_away for an away without a reason',
+      'without --server-cmd: INFORMATIONAL (needs --op)',
+    ],
+    serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT],
+    async run(ctx) {
+      needFlag(ctx, '--op');
+      await needFeatures(ctx, 'client-key', 'moderation', 'rooms', 'nick', 'away');
+      const more = ['moderation', 'rooms', 'nick', 'away'];
+      const op = await keyedMember(ctx, 'muteop', SUITE_OPERATOR, more);
+      const loud = await keyedMember(ctx, 'muted', suiteKey(`muted ${tag()}`), more);
+      const watch = await keyedMember(ctx, 'mutewatch', suiteKey(`mute watcher ${tag()}`), more);
+      const name = loud.joined.name;
+      op.v2.send({ type: 'mute', name, duration: 600, reason: 'conformance' });
+      await ctx.attempt('moderated mute', 'to the operator', () =>
+        op.v2.until((p) => p.type === 'moderated' && p.action === 'mute', 'the confirmation'),
+      );
+      const tries: [string, object][] = [
+        ['topic', { type: 'topic', room: '#lobby', topic: `muted topic ${tag()}` }],
+        ['nick', { type: 'nick', name: ctx.name('renamed') }],
+        ['away with a reason', { type: 'away', reason: `muted reason ${tag()}` }],
+      ];
+      for (const [what, packet] of tries) {
+        loud.v2.send(packet);
+        const { packet: reply } = await ctx.attempt('an answer', `after ${what} from a muted member`, () =>
+          loud.v2.until((p) => p.type === 'error' || p.type === 'join_error' || shows(p, name), 'the answer'),
+        );
+        ctx.check(
+          reply.type === 'error' && reply.code === 'MUTED' && !reply.fatal,
+          `error MUTED, fatal false, for ${what}`,
+          `${reply.type} ${describeReply(reply as { type: string; code?: string })}`,
+        );
+      }
+      // Answered, so handled: the operator's next line is the room's next news.
+      const text = ctx.line(`after the mute ${tag()}`);
+      op.v2.send({ type: 'say', text });
+      const seen: V2ServerPacket[] = [];
+      await ctx.attempt('the line', 'at a member of the room', () =>
+        watch.v2.until((p) => {
+          seen.push(p);
+          return p.type === 'message' && p.text === text;
+        }, 'the line'),
+      );
+      const leaked = seen.filter((p) => shows(p, name)).map((p) => p.type);
+      ctx.check(
+        leaked.length === 0,
+        "none of the muted member's topic, rename or away reason at a member of the room",
+        leaked.join(', '),
+      );
+      // Positive control: words of its own none, an away passes (a server refusing all would pass the rest).
+      loud.v2.send({ type: 'away' });
+      await ctx.attempt('user_away', 'at a member of the room, for an away without a reason', () =>
+        watch.v2.until((p) => p.type === 'user_away' && p.name === name, 'user_away'),
+      );
+    },
+  },
+  {
+    id: 'v2-chat/7.18/5',
+    section: '7.18',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      'A mute naming a room that does not exist gets NO_SUCH_ROOM (not fatal); one naming a room that exists is made',
+    specText: quote('7.18', 'A `mute` whose `room` does not exist'),
+    covers: [pkt('v2', 'mute'), pkt('v2', 'moderated')],
+    accepts: [
+      'error NO_SUCH_ROOM, fatal false, for a mute of a room nobody is in; moderated for a mute of #lobby',
+      'without --server-cmd: INFORMATIONAL (needs --op)',
+    ],
+    serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT],
+    async run(ctx) {
+      needFlag(ctx, '--op');
+      await needFeatures(ctx, 'client-key', 'moderation', 'rooms');
+      const more = ['moderation', 'rooms'];
+      const op = await keyedMember(ctx, 'roomop', SUITE_OPERATOR, more);
+      const target = await keyedMember(ctx, 'roommute', suiteKey(`room mute ${tag()}`), more);
+      const name = target.joined.name;
+      const answer = async (what: string) =>
+        (
+          await ctx.attempt('an answer', `after a mute of ${what}`, () =>
+            op.v2.until(
+              (p) => p.type === 'error' || (p.type === 'moderated' && p.action === 'mute'),
+              'the answer',
+            ),
+          )
+        ).packet;
+      const nowhere = `#nx${tag()}`;
+      op.v2.send({ type: 'mute', name, room: nowhere, duration: 60 });
+      const refused = await answer(nowhere);
+      ctx.check(
+        refused.type === 'error' && refused.code === 'NO_SUCH_ROOM' && !refused.fatal,
+        `error NO_SUCH_ROOM, fatal false, for a mute of ${nowhere} (no such room)`,
+        answered(refused),
+      );
+      // Positive control: a room that exists is accepted.
+      op.v2.send({ type: 'mute', name, room: '#lobby', duration: 60 });
+      const made = await answer('#lobby');
+      ctx.check(made.type === 'moderated', 'moderated for a mute of #lobby', answered(made));
+    },
+  },
+];

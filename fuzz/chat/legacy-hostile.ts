@@ -1,0 +1,316 @@
+/**
+ * The hostile target's legacy people (spec 10, 11; fuzz/targets/hostile-legacy.ts): honest
+ * members of a legacy server whose every line is accounted for, and the legacy attacks: floods
+ * within and beyond the rate limit, a reconnect storm from one address, and junk frames.
+ *
+ * How this works: as for v2 (hostile.ts), an honest member is the core's legacy client endpoint on
+ * a socket that reads at once, counting per honest sender which numbered lines arrived and in
+ * which order. The legacy protocol differs in what can be accounted: a sender gets no echo of its
+ * own lines (10.3), the server never skips a line (it has no way to say so, 11), a refusal is a
+ * line from `*server*` naming its code (7.8: `(RATE_LIMITED)`), and there is no ping: the run ends
+ * with each member saying one last line and every other member waiting for it (a sender's lines
+ * arrive in order, so its last one means the rest are in or lost). A hostile actor is a raw
+ * legacy peer (raw-peer.ts) that does the key exchange and then sends what it is told.
+ */
+import { connect, type Socket } from 'node:net';
+import { encodeFrame } from '../../src/framing/frame-codec.js';
+import { LEGACY_SERVER_NAME } from '../../src/generated/constants.js';
+import { legacyPacket } from '../../src/legacy/legacy-packet.js';
+import {
+  LegacyClientConnection,
+  type LegacyClientConnectionEvent,
+} from '../../src/session/legacy-client-connection.js';
+import { seededBytes } from '../util.js';
+import type { AddressPool, RateLimits, Where } from './hostile.js';
+import { RawPeer } from './raw-peer.js';
+
+const LINE = /^(\S+) #(\d+)/;
+const DATE = '2026-01-01 00:00:00.000000';
+
+/** An honest legacy member: joins, says numbered lines when asked, reads everything at once. */
+export class LegacyHonestMember {
+  /** Per honest sender, the numbers of its lines as they arrived (never its own: no echo, 10.3). */
+  readonly lines = new Map<string, number[]>();
+  /** A legacy server never skips a line (11): it has no way to say so. */
+  readonly skipped = 0;
+  readonly skippedUncounted = false;
+  /** Its own lines never come back (10.3). */
+  readonly echoes = false;
+  rateLimited = 0;
+  sent = 0;
+  lost: string | null = null;
+  private readonly conn: LegacyClientConnection;
+  private readonly waiters = new Set<() => void>();
+  private joined = false;
+  private leaving = false;
+  private asked = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly socket: Socket,
+    seed: string,
+  ) {
+    this.conn = new LegacyClientConnection({ random: seededBytes(seed), clock: Date.now });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onEvents(this.conn.receive(chunk)));
+    socket.on('error', (err) => {
+      if (!this.leaving) this.lost ??= `socket error: ${err.message}`;
+    });
+    socket.on('close', () => {
+      if (!this.leaving) this.lost ??= 'the server closed the connection';
+      this.notify();
+    });
+  }
+
+  static async join(
+    where: Where,
+    name: string,
+    localAddress: string,
+    seed: string,
+  ): Promise<LegacyHonestMember> {
+    const socket = connect({ host: where.host, port: where.port, localAddress });
+    const member = new LegacyHonestMember(name, socket, seed);
+    await member.until(() => member.joined, where.waitMs, `${name} to join`);
+    return member;
+  }
+
+  private onEvents(events: readonly LegacyClientConnectionEvent[]): void {
+    const state = this.conn.state;
+    if (!this.asked && state === 'READY') {
+      this.asked = true;
+      this.conn.join(this.name);
+    }
+    for (const e of events) {
+      if (e.kind === 'error') {
+        if (!this.leaving) this.lost ??= `${e.error.code}: ${e.error.message}`;
+        continue;
+      }
+      if (e.kind !== 'packet') continue;
+      const p = e.packet;
+      if (p.typ === 'approved_conn') this.joined = true;
+      else if (p.typ === 'username_taken') this.lost ??= 'join refused: username_taken';
+      else if (p.typ === 'default' && typeof p.cont === 'string') {
+        if (p.username === LEGACY_SERVER_NAME) {
+          if (p.cont.includes('(RATE_LIMITED)')) this.rateLimited++;
+          continue;
+        }
+        const m = LINE.exec(p.cont);
+        if (m && m[1] === p.username) {
+          const list = this.lines.get(p.username) ?? [];
+          list.push(Number(m[2]));
+          this.lines.set(p.username, list);
+        }
+      }
+    }
+    this.flush();
+    this.notify();
+  }
+
+  private flush(): void {
+    const out = this.conn.takeOutput();
+    if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves once `ready()` holds; rejects after `ms`, or when the connection is lost first. */
+  until(ready: () => boolean, ms: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (ready()) done(null);
+        else if (this.lost !== null) done(new Error(`${this.name}: ${this.lost} (waiting for ${what})`));
+      };
+      const timer = setTimeout(() => done(new Error(`${this.name}: no ${what} within ${ms} ms`)), ms);
+      const done = (err: Error | null) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  say(pad: string): void {
+    if (this.lost !== null) return;
+    this.conn.say(`${this.name} #${this.sent++}${pad}`);
+    this.flush();
+  }
+
+  leave(): void {
+    this.leaving = true;
+    this.socket.destroy();
+  }
+}
+
+/**
+ * The end of a legacy run: each member says one last line, and every other member waits for it
+ * (legacy has no ping; a sender's lines arrive in order, so its last one closes its account).
+ */
+export async function settleLegacy(members: readonly LegacyHonestMember[], ms: number): Promise<void> {
+  for (const m of members) m.say('');
+  for (const r of members)
+    for (const s of members) {
+      if (r === s) continue;
+      const last = s.sent - 1;
+      await r.until(() => (r.lines.get(s.name) ?? []).includes(last), ms, `${s.name}'s last line #${last}`);
+    }
+}
+
+/** The legacy attacks. */
+export type LegacyHostileSpec =
+  /** A joined member saying chat lines (or asking for names again), within the rate limit or as fast as it can. */
+  | { readonly kind: 'flood'; readonly packet: 'say' | 'long-say' | 'setuser'; readonly beyond: boolean }
+  /** One address reopening each connection the moment it closes (per-address limits, 11). */
+  | { readonly kind: 'storm'; readonly max: number }
+  /** Connections that send junk: bytes, a frame of noise, or a record that does not decrypt. */
+  | { readonly kind: 'junk'; readonly what: 'bytes' | 'frame' | 'bad-record'; readonly times: number };
+
+export function describeLegacyHostile(h: LegacyHostileSpec): string {
+  switch (h.kind) {
+    case 'flood':
+      return `legacy flood(${h.packet}, ${h.beyond ? 'beyond the limit' : 'within the limit'})`;
+    case 'storm':
+      return `legacy storm(up to ${h.max} from one address)`;
+    case 'junk':
+      return `legacy junk(${h.what} x ${h.times})`;
+  }
+}
+
+/** What a legacy actor reports once stopped (legacy has no error packets to read). */
+export interface LegacyOutcome {
+  readonly spec: LegacyHostileSpec;
+  /** Packets (or connections, for the storm and junk) sent. */
+  readonly sent: number;
+  /** Whether the server closed its (last) connection. */
+  readonly closedByServer: boolean;
+}
+
+/** One legacy hostile actor: started, then stopped when the attack ends. */
+export class LegacyHostileActor {
+  private readonly sockets = new Set<Socket>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private sent = 0;
+  private running = true;
+  private lastClosedByServer = false;
+  private onServerEnd: (() => void) | null = null;
+
+  constructor(
+    readonly spec: LegacyHostileSpec,
+    private readonly where: Where,
+    private readonly addresses: AddressPool,
+    private readonly rate: RateLimits,
+    private readonly seed: string,
+    private readonly name: string,
+  ) {}
+
+  start(): void {
+    const s = this.spec;
+    if (s.kind === 'flood') this.flood(s.packet, s.beyond);
+    else if (s.kind === 'storm') this.storm(this.addresses.take(), s.max);
+    else this.junk(s.what, s.times, 0);
+  }
+
+  /** Opens a raw legacy connection; `onKeys` runs once the key exchange can be answered. */
+  private open(address: string, label: string, onKeys?: (peer: RawPeer, socket: Socket) => void): Socket {
+    const peer = new RawPeer('legacy', `${this.seed}/${label}`);
+    const socket = connect({ host: this.where.host, port: this.where.port, localAddress: address });
+    this.sockets.add(socket);
+    let keyed = false;
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      peer.receive(chunk);
+      if (!keyed && peer.honestReply && onKeys) {
+        keyed = true;
+        onKeys(peer, socket);
+      }
+    });
+    socket.on('end', () => {
+      this.lastClosedByServer = true;
+      this.onServerEnd?.();
+    });
+    socket.on('close', () => this.sockets.delete(socket));
+    return socket;
+  }
+
+  private packet(typ: string, cont: string): Buffer {
+    return Buffer.from(JSON.stringify(legacyPacket(typ, this.name, cont, DATE)));
+  }
+
+  private flood(what: 'say' | 'long-say' | 'setuser', beyond: boolean): void {
+    this.open(this.addresses.take(), 'member', (peer, socket) => {
+      socket.write(peer.honestReply!);
+      socket.write(peer.seal(this.packet('setuser', this.name)));
+      const next = () =>
+        what === 'setuser'
+          ? this.packet('setuser', `${this.name}x${this.sent}`)
+          : this.packet('default', what === 'say' ? `flood ${this.sent}` : '語'.repeat(this.rate.maxMessage));
+      const every = (ms: number, fn: () => void) =>
+        this.timers.push(setInterval(() => this.running && fn(), ms));
+      if (beyond) {
+        every(10, () => {
+          if (socket.destroyed || this.sent >= 20_000) return;
+          const parts: Buffer[] = [];
+          for (let i = 0; i < 25; i++, this.sent++) parts.push(peer.seal(next()));
+          socket.write(Buffer.concat(parts));
+        });
+      } else {
+        // A setuser costs what a v2 join does (2 tokens, 7.8); a line, one.
+        const cost = what === 'setuser' ? 2 : 1;
+        every(Math.ceil((1000 * cost) / (this.rate.ratePerSecond * 0.8)), () => {
+          if (socket.destroyed) return;
+          socket.write(peer.seal(next()));
+          this.sent++;
+        });
+      }
+    });
+  }
+
+  /** A connection every 5 ms from one address, each reopened as soon as it closes, `max` in all. */
+  private storm(address: string, max: number): void {
+    const open = () => {
+      if (!this.running || this.sent >= max) return;
+      this.sent++;
+      const socket = this.open(address, `storm ${this.sent}`);
+      socket.resume();
+      socket.once('close', open);
+    };
+    this.timers.push(setInterval(() => this.running && open(), 5));
+  }
+
+  private junk(what: 'bytes' | 'frame' | 'bad-record', times: number, i: number): void {
+    if (!this.running || i >= times) return;
+    this.sent++;
+    const noise = seededBytes(`${this.seed}/junk ${i}`);
+    const socket = this.open(this.addresses.take(), `junk ${i}`, (peer, s) => {
+      if (what === 'bytes') s.write(noise(64));
+      else if (what === 'frame') s.write(encodeFrame(noise(100)));
+      else {
+        s.write(peer.honestReply!);
+        s.write(encodeFrame(Buffer.from(noise(60).toString('base64'))));
+      }
+    });
+    const timer = setTimeout(() => socket.destroy(), 500);
+    this.timers.push(timer);
+    socket.once('close', () => this.junk(what, times, i + 1));
+  }
+
+  /** Stops sending, waits a little for the server's close of a flood beyond the limit, closes everything. */
+  async stop(graceMs: number): Promise<LegacyOutcome> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    if (this.spec.kind === 'flood' && this.spec.beyond && !this.lastClosedByServer && this.sockets.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.onServerEnd = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+    }
+    for (const s of this.sockets) s.destroy();
+    return { spec: this.spec, sent: this.sent, closedByServer: this.lastClosedByServer };
+  }
+}
