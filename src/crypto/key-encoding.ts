@@ -68,9 +68,12 @@ export function isCanonicalEncoding(key: Uint8Array): boolean {
   return key.length === 32 && compareYWithP(key) < 0 && !isNegativeZeroX(key);
 }
 
-/** One of the eight points of small order, under any of its encodings. */
+/**
+ * One of the eight points of small order, under any of its encodings. The list holds 32-byte
+ * encodings only, so a key of another size is never in it (no length check needed).
+ */
 export function isSmallOrderEncoding(key: Uint8Array): boolean {
-  return key.length === 32 && SMALL_ORDER.has(Buffer.from(key).toString('hex'));
+  return SMALL_ORDER.has(Buffer.from(key).toString('hex'));
 }
 
 /**
