@@ -25,6 +25,7 @@ import type { V2Group } from '../../src/generated/constants.js';
 import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-packet.js';
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
+import { FAIR_FAULTS } from './fair-faults.js';
 import { startReference, TIMERS } from './helpers.js';
 import { KEY_ENCODING_FAULTS } from './key-encoding-faults.js';
 import { KEY_FAULTS } from './key-faults.js';
@@ -1000,7 +1001,12 @@ const PLANTED: readonly Planted[] = [
   ),
 ];
 
-export const FAULTS: readonly Fault[] = [...PLANTED, ...KEY_FAULTS, ...KEY_ENCODING_FAULTS].map(plant);
+export const FAULTS: readonly Fault[] = [
+  ...PLANTED,
+  ...KEY_FAULTS,
+  ...KEY_ENCODING_FAULTS,
+  ...FAIR_FAULTS,
+].map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
 export async function startFragile(): Promise<RunningServer> {
