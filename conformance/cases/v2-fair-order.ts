@@ -28,6 +28,8 @@ import { tag } from './v2-steps.js';
  */
 const FLOODERS = 48;
 const STEP = 4;
+/** Idle timers (idlePingMs, idleTimeoutMs) the case needs: longer than it holds a silent reader. */
+const IDLE_NEEDED_MS = 30_000;
 
 const FAIR =
   'the honest line said after the flood reaches the member that stopped reading before flood lines the server accepted earlier (only what was already sealed or in flight comes first), and everyone still chats';
@@ -54,6 +56,18 @@ export const v2FairOrderCases: Case[] = [
         return ctx.fail(
           FAIR,
           `not checked: maxMessage ${ctx.options.maxMessage} is too short to outgrow a connection's kernel buffers within the rate limit`,
+          'MAY',
+        );
+      // The reader and the flooders read nothing for seconds: a server that pings them meanwhile
+      // queues a barrier (11.3) and then closes them (idleTimeoutMs).
+      const idle = Math.min(
+        ctx.options.idlePingMs ?? IDLE_NEEDED_MS,
+        ctx.options.idleTimeoutMs ?? IDLE_NEEDED_MS,
+      );
+      if (idle < IDLE_NEEDED_MS)
+        return ctx.fail(
+          FAIR,
+          `not checked: the server pings idle connections within ${idle} ms, and the case holds connections that read nothing for longer (run it with idle timers of at least ${IDLE_NEEDED_MS} ms)`,
           'MAY',
         );
       const reader = await ctx.v2Joined('fairread');
