@@ -11,9 +11,11 @@
  * one served least recently first; each sender's lines in order. So one honest line waits for
  * what is already sealed, not for the backlog a flooder built up (11.3).
  *
- * Cheap when nothing is mixed: while no run holds lines of two senders the queue is plain FIFO
- * (what a prompt reader's queue always is), and the run's turns (a Turns) are only built for a
- * run that is mixed when it reaches the front. Taken lines and shed lines leave holes (null) that
+ * The turns choose which packets go into the next record; inside a record they keep the order
+ * they were queued in (11.3 allows it), so a queue whose packets all fit one record (a prompt
+ * reader's) is taken whole, in order, with no turns at all. While no run holds lines of two
+ * senders the queue is plain FIFO too, and the run's turns (a Turns) are only built for a run
+ * that is mixed when it reaches the front. Taken lines and shed lines leave holes (null) that
  * the head skips; the arrays are compacted as the head passes them.
  */
 
@@ -127,8 +129,10 @@ export class FairQueue {
   private lastTaken = BARRIER;
   /** The turns of the front run, once the queue is mixed. */
   private turns: Turns | null = null;
-  /** Lines shed (holes) since the queue was last empty: the one-record shortcut is off. */
+  /** Lines shed (holes) since the queue was last empty: the queue's array has gaps. */
   private holes = false;
+  /** Packets waiting. */
+  private waiting = 0;
 
   /** Bytes of the packets waiting. */
   get bytes(): number {
@@ -150,6 +154,7 @@ export class FairQueue {
     this.packets.push(packet);
     this.from.push(kind);
     this.size += packet.length;
+    this.waiting++;
     if (kind < 0) {
       this.tailSender = BARRIER;
       if (this.turns !== null) this.turns.open = false;
@@ -171,27 +176,44 @@ export class FairQueue {
     this.skipHoles();
     const n = this.packets.length;
     if (this.head >= n) return null;
-    if (!this.mixed && !this.holes && this.head === 0 && this.size + n - 1 <= limit) {
-      // The common case: everything queued fits one record, in order.
-      const all = this.packets as Buffer[];
+    if (this.size + this.waiting - 1 <= limit) {
+      // The common case: everything waiting fits one record, which keeps the server's order.
+      const all = !this.holes && this.head === 0 ? (this.packets as Buffer[]) : this.rest();
       this.recordBytes = this.size;
       this.reset();
       return all;
     }
+    // The turns choose what goes into this record; in it, the packets keep the server's order.
+    const picked: number[] = [];
     const parts: Buffer[] = [];
     let bytes = 0;
+    let sorted = true;
     for (;;) {
       const i = this.next();
       if (i < 0) break;
       const packet = this.packets[i]!;
       if (parts.length > 0 && bytes + parts.length + packet.length > limit) break;
-      this.take(i);
+      if (parts.length > 0 && i < picked[picked.length - 1]) sorted = false;
+      picked.push(i);
       parts.push(packet);
       bytes += packet.length;
+      this.take(i);
     }
     this.recordBytes = bytes;
     this.settle();
-    return parts;
+    if (sorted) return parts;
+    const order = picked.map((_, k) => k).sort((a, b) => picked[a] - picked[b]);
+    return order.map((k) => parts[k]);
+  }
+
+  /** The waiting packets, in order (holes left out). */
+  private rest(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let i = this.head; i < this.packets.length; i++) {
+      const packet = this.packets[i];
+      if (packet !== null) out.push(packet);
+    }
+    return out;
   }
 
   /** Total size of the packets nextRecord returned last. */
@@ -237,6 +259,7 @@ export class FairQueue {
       top.bytes -= length;
       excess -= length;
       this.size -= length;
+      this.waiting--;
       this.packets[i] = null;
       this.holes = true;
       dropped++;
@@ -261,8 +284,10 @@ export class FairQueue {
 
   /** Takes packet `i` (the one `next` gave). */
   private take(i: number): void {
+    const packet = this.packets[i]!;
     const kind = this.from[i];
-    this.size -= this.packets[i]!.length;
+    this.size -= packet.length;
+    this.waiting--;
     this.packets[i] = null;
     if (this.turns !== null && kind >= 0) {
       const lines = this.turns.bySender.get(kind)!;
@@ -318,6 +343,7 @@ export class FairQueue {
     this.tailSender = BARRIER;
     this.turns = null;
     this.holes = false;
+    this.waiting = 0;
     this.lastTaken = BARRIER;
   }
 }
