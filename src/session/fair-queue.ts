@@ -170,9 +170,10 @@ export class FairQueue {
   /**
    * The packets of the next record, in fair order (11.3): at least one, more while the plaintext
    * (packets and one separator between each) stays within `limit`; null when nothing waits.
-   * `recordBytes` is then the packets' total size.
+   * `recordBytes` is then the packets' total size. `inOrder`: everything waiting goes out now,
+   * so the turns have nothing to decide and the server's order is kept (11.3).
    */
-  nextRecord(limit: number): Buffer[] | null {
+  nextRecord(limit: number, inOrder = false): Buffer[] | null {
     this.skipHoles();
     const n = this.packets.length;
     if (this.head >= n) return null;
@@ -183,13 +184,15 @@ export class FairQueue {
       this.reset();
       return all;
     }
+    // Taken in order, the front run's turns no longer describe it: they are made again if needed.
+    if (inOrder) this.turns = null;
     // The turns choose what goes into this record; in it, the packets keep the server's order.
     const picked: number[] = [];
     const parts: Buffer[] = [];
     let bytes = 0;
     let sorted = true;
     for (;;) {
-      const i = this.next();
+      const i = inOrder ? this.first() : this.next();
       if (i < 0) break;
       const packet = this.packets[i]!;
       if (parts.length > 0 && bytes + parts.length + packet.length > limit) break;
@@ -266,6 +269,12 @@ export class FairQueue {
     }
     this.settle();
     return dropped;
+  }
+
+  /** Index of the oldest packet waiting, or -1. */
+  private first(): number {
+    this.skipHoles();
+    return this.head < this.packets.length ? this.head : -1;
   }
 
   /** Index of the packet that goes next, or -1 (11.3). */

@@ -347,8 +347,10 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     // The record's plaintext is every packet plus one separator between each; with the tag it
     // must stay within the maxFrame this server announced, which is what clients accept (6.1).
     const limit = this.coalesceLimit;
+    // Everything waiting goes out now (no window, or it fits): the turns have nothing to decide.
+    const inOrder = this.sealedBytes + this.unsealed.bytes <= max;
     while (this.sealedBytes < max) {
-      const parts = this.unsealed.nextRecord(limit);
+      const parts = this.unsealed.nextRecord(limit, inOrder);
       if (parts === null) return;
       const size = this.unsealed.recordBytes;
       const plain = this.fast ? this.fast.joiner.join(parts, size) : joinPackets(parts, size);

@@ -110,6 +110,16 @@ describe('fair order of one member queue (11.3)', () => {
     ]);
   });
 
+  it('keeps the server order when everything waiting goes out at once, over several records', () => {
+    const q = new FairQueue();
+    say(q, 'f', 1, 3);
+    q.push(p('h1'), true, 2);
+    const records: string[] = [];
+    for (let parts = q.nextRecord(1, true); parts !== null; parts = q.nextRecord(1, true))
+      records.push(...parts.map((b) => b.toString()));
+    expect(records).toEqual(['f1', 'f2', 'f3', 'h1']);
+  });
+
   it('keeps the server order when everything waiting fits one record, senders mixed or not', () => {
     const q = new FairQueue();
     say(q, 'a', 1, 3);
