@@ -13,6 +13,7 @@ import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
 import { v2ChatCases } from './v2-chat.js';
+import { v2FairOrderCases } from './v2-fair-order.js';
 import { v2FeatureChatCases } from './v2-feature-chat.js';
 import { v2FeatureCases } from './v2-features.js';
 import { floodCases } from './v2-flood.js';
@@ -94,6 +95,7 @@ const BODY: readonly Case[] = [
   ...v2IdleCases,
   ...v2ShutdownCases,
   ...v2OutputCases,
+  ...v2FairOrderCases,
   ...legacyHandshakeCases,
   ...legacyChatCases,
   ...legacyDefectCases,

@@ -99,7 +99,7 @@ export class ConnectionTable<E> {
           if (d.skip?.includes(member.id)) return;
           if (this.full(member, cap)) return;
           const packet = pickForm(d, features);
-          member.endpoint.sendEncoded(packet, d.type);
+          member.endpoint.sendEncoded(packet, d.type, d.from);
           fanout += packet.length;
           this.dirty.add(member);
         };

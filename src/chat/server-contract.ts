@@ -64,15 +64,19 @@ export interface ServerEndpoint<E> {
    * sendWindowBytes). A v2 endpoint seals only what it hands out.
    */
   takeOutput(max?: number): Buffer;
-  /** Drops queued chat lines, oldest first, until at most `target` bytes wait; how many it dropped. */
+  /**
+   * Drops queued chat lines (the oldest of the sender holding the most bytes first, 11.3) until at
+   * most `target` bytes wait; how many it dropped.
+   */
   shed(target: number): number;
   /** Forgets the sealed output not yet taken (Endpoint.dropSealed). */
   dropSealed(): void;
   /**
    * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
-   * profile's table lists what a server sends, is checked against it.
+   * profile's table lists what a server sends, is checked against it. `sender`: the member who
+   * said a chat line (its lines take turns with other senders', 11.3).
    */
-  sendEncoded(packet: Buffer, type?: string): void;
+  sendEncoded(packet: Buffer, type?: string, sender?: ConnId): void;
   failWith(err: unknown): ParleyError;
   goodbye(reason?: string): void;
 }
@@ -169,6 +173,8 @@ export type Delivery =
       readonly packet: Buffer;
       readonly type?: string;
       readonly except?: ConnId;
+      /** The member who said it, for a chat line (`message`, `action`): fair order, 11.3. */
+      readonly from?: ConnId;
       /** Only to members that did not agree this feature (the 2.0 form of a feature's news, 5.8). */
       readonly unless?: string;
       /** Other forms for members that agreed features (see PacketForm). */

@@ -246,7 +246,7 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         const key = model.factsOf(by)?.key ?? null;
         const extra = key === null ? undefined : { feature: CLIENT_KEY, fields: { key } };
         const forms = this.packets.forms(room, (s) => ({ type, id, from, text, ts, ...s }), extra);
-        return [{ kind: 'broadcast', ...forms, type, among: room.members }];
+        return [{ kind: 'broadcast', ...forms, type, from: by, among: room.members }];
       }
       case 'private': {
         const { id, from, to: name, text, ts } = decision;

@@ -409,16 +409,18 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'queued for it and not yet sealed, records sealed and not yet taken by its socket (a packet shared ' +
       'by a broadcast counts in full for each member that holds it). A queue that grows past this limit ' +
       'because the room\'s chat lines come faster than the member reads them sheds them: the server drops ' +
-      'the oldest `message` and `action` packets not yet sent to that member (never presence, private ' +
-      'messages, replies or errors), and once the member has caught up (less than sendWindowBytes waits ' +
-      'for it) sends it one non-fatal `error` LINES_SKIPPED saying how many it missed (`export` still has ' +
-      'them). So a member that keeps reading is never dropped for what the room says. Only a queue still ' +
-      'over the limit with no chat line left to shed (replies and notices the member itself caused) ends ' +
-      'the connection with SLOW_READER. legacy has no way to say lines were skipped, so a legacy server ' +
-      'does not shed: over the limit is SLOW_READER. The limit holds as packets are queued, not only when ' +
-      'a socket is written to (one read may carry many chat lines, each fanned out to every member): ' +
-      'nothing more is sealed for a legacy member already over it, and its unread queue is dropped, not ' +
-      'written, when it is closed.',
+      '`message` and `action` packets not yet sent to that member (never presence, private messages, ' +
+      'replies or errors), the oldest lines of the sender holding the most bytes first (11.3: so a ' +
+      'flooder\'s backlog goes first, and lines waiting for a member are served by sender in turn), and ' +
+      'once the member has caught up (less than sendWindowBytes waits for it) sends it one non-fatal ' +
+      '`error` LINES_SKIPPED saying how many it missed (`export` still has them). So a member that keeps ' +
+      'reading is never dropped for what the room says. Only a queue still over the limit with no chat ' +
+      'line left to shed (replies and notices the member itself caused) ends the connection with ' +
+      'SLOW_READER. legacy has no way to say lines were skipped, so a legacy server does not shed: over ' +
+      'the limit is SLOW_READER. The limit holds as packets are queued, not only when a socket is written ' +
+      'to (one read may carry many chat lines, each fanned out to every member): nothing more is sealed ' +
+      'for a legacy member already over it, and its unread queue is dropped, not written, when it is ' +
+      'closed.',
   },
   maxTotalQueuedBytes: {
     default: 268435456,

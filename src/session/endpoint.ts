@@ -63,9 +63,9 @@ export abstract class Endpoint<S extends string, P> {
   }
 
   /**
-   * Drops queued chat lines, oldest first, until at most `target` bytes wait (11: a member whose
-   * queue the room outgrows skips lines rather than being dropped). Returns how many it dropped;
-   * an endpoint that cannot tell chat lines from the rest drops none.
+   * Drops queued chat lines until at most `target` bytes wait (11: a member whose queue the room
+   * outgrows skips lines rather than being dropped; 11.3 says which go first). Returns how many it
+   * dropped; an endpoint that cannot tell chat lines from the rest (legacy) drops none.
    */
   shed(_target: number): number {
     return 0;

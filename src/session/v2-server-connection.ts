@@ -34,6 +34,7 @@ import {
 import { V2_SERVER_MACHINE, type V2ServerGuard, type V2ServerState } from '../generated/machines.js';
 import { V2_PACKET_TYPES, type V2ClientPacket, type V2ServerPacket } from '../generated/v2-packets.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
+import { FairQueue } from './fair-queue.js';
 import type { FastPaths } from './fast-paths.js';
 import {
   agreeFeatures,
@@ -138,11 +139,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   private sealer: RecordSealer | null = null;
   private opener: RecordOpener | null = null;
   private chosenGroup: V2Group | null = null;
-  /** Packets queued and not yet sealed, from unsealedHead on; chatLine: which are message/action. */
-  private unsealed: Buffer[] = [];
-  private chatLine: boolean[] = [];
-  private unsealedHead = 0;
-  private unsealedSize = 0;
+  /** Packets queued and not yet sealed, taken in the fair order of 11.3 (fair-queue.ts). */
+  private readonly unsealed = new FairQueue();
   /** Packets of an opened record not handled yet (6.1). */
   private held: Buffer[] = [];
   private agreed: ReadonlySet<string> = NO_FEATURES;
@@ -327,9 +325,11 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
    * packets wait, shared, until output is taken, and then go out coalesced in as few records as
    * fit COALESCE_BYTES: one AEAD operation per recipient per batch instead of per packet, which is
    * what makes a busy room cheap to serve, and a member that reads slowly holds references to the
-   * room's packets rather than sealed copies of them (11, sendWindowBytes).
+   * room's packets rather than sealed copies of them (11, sendWindowBytes). A chat line's `sender`
+   * (the connection id of the member who said it) lets it take turns with other senders' lines
+   * (11.3).
    */
-  sendEncoded(json: Buffer, type?: V2ServerPacket['type']): void {
+  sendEncoded(json: Buffer, type?: V2ServerPacket['type'], sender?: number): void {
     if (!this.sealer || this.machine.terminal) return;
     // 5.8: a feature's packet never reaches a peer that did not agree it; a broadcast may go to
     // every member and each connection leaves it out where it does not belong.
@@ -338,9 +338,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     // this state may not send is a bug here, PACKET_UNEXPECTED (a run of coalesced presence
     // packets is checked by its first packet's type: the table treats them alike).
     if (type !== undefined) this.machine.fire(SEND_EVENTS[type]);
-    this.unsealed.push(json);
-    this.chatLine.push(type === 'message' || type === 'action');
-    this.unsealedSize += json.length;
+    this.unsealed.push(json, type === 'message' || type === 'action', sender);
   }
 
   /** Most plaintext bytes in one record: packets and separators, within maxFrame with the tag. */
@@ -349,58 +347,27 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   }
 
   protected override unsealedBytes(): number {
-    return this.unsealedSize;
+    return this.unsealed.bytes;
   }
 
   protected override sealPending(max = Number.POSITIVE_INFINITY): void {
+    // The record's plaintext is every packet plus one separator between each; with the tag it
+    // must stay within the maxFrame this server announced, which is what clients accept (6.1).
     const limit = this.coalesceLimit;
-    let head = this.unsealedHead;
-    const all = this.unsealed;
-    while (head < all.length && this.sealedBytes < max) {
-      // The record's plaintext is every packet plus one separator between each; with the tag it
-      // must stay within the maxFrame this server announced, which is what clients accept (6.1).
-      let end = head;
-      let size = 0;
-      while (end < all.length && (end === head || size + (end - head) + all[end].length <= limit))
-        size += all[end++].length;
-      const parts = end - head === all.length ? all : all.slice(head, end);
+    // Everything waiting goes out now (no window, or it fits): the turns have nothing to decide.
+    const inOrder = this.sealedBytes + this.unsealed.bytes <= max;
+    while (this.sealedBytes < max) {
+      const parts = this.unsealed.nextRecord(limit, inOrder);
+      if (parts === null) return;
+      const size = this.unsealed.recordBytes;
       const plain = this.fast ? this.fast.joiner.join(parts, size) : joinPackets(parts, size);
       this.queue(this.sealer!.seal(plain));
-      this.unsealedSize -= size;
-      head = end;
     }
-    if (head >= all.length) {
-      this.unsealed = [];
-      this.chatLine = [];
-      this.unsealedHead = 0;
-    } else if (head > 1024 && head * 2 > all.length) {
-      this.unsealed = all.slice(head);
-      this.chatLine = this.chatLine.slice(head);
-      this.unsealedHead = 0;
-    } else this.unsealedHead = head;
   }
 
+  /** 11.3: chat lines shed, the largest sender's oldest first, until at most `target` bytes wait. */
   override shed(target: number): number {
-    let excess = this.pendingBytes - target;
-    if (excess <= 0) return 0;
-    const keep: Buffer[] = [];
-    const keepChat: boolean[] = [];
-    let dropped = 0;
-    for (let i = this.unsealedHead; i < this.unsealed.length; i++) {
-      const packet = this.unsealed[i];
-      if (excess > 0 && this.chatLine[i]) {
-        excess -= packet.length;
-        this.unsealedSize -= packet.length;
-        dropped++;
-        continue;
-      }
-      keep.push(packet);
-      keepChat.push(this.chatLine[i]);
-    }
-    this.unsealed = keep;
-    this.chatLine = keepChat;
-    this.unsealedHead = 0;
-    return dropped;
+    return this.unsealed.shed(this.pendingBytes - target);
   }
 
   /** The room accepted the name in the pending `join` (7.2). */

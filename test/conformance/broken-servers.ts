@@ -26,6 +26,7 @@ import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-pac
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
+import { FAIR_FAULTS } from './fair-faults.js';
 import { startReference, TIMERS } from './helpers.js';
 import { KEY_ENCODING_FAULTS } from './key-encoding-faults.js';
 import { KEY_FAULTS } from './key-faults.js';
@@ -1005,7 +1006,12 @@ const PLANTED: readonly Planted[] = [
   ),
 ];
 
-export const FAULTS: readonly Fault[] = [...PLANTED, ...KEY_FAULTS, ...KEY_ENCODING_FAULTS].map(plant);
+export const FAULTS: readonly Fault[] = [
+  ...PLANTED,
+  ...KEY_FAULTS,
+  ...KEY_ENCODING_FAULTS,
+  ...FAIR_FAULTS,
+].map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
 export async function startFragile(): Promise<RunningServer> {

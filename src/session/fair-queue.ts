@@ -1,0 +1,358 @@
+/**
+ * One connection's packets queued and not yet sealed, taken in the fair order of spec 11.3 (fair
+ * fan-out), and shed by its rule when the queue outgrows its limit (11, maxQueuedBytes).
+ *
+ * How this works: packets are kept in the order they were queued, each with its kind: a chat line
+ * (`message`, `action`) with the connection id of its sender, a chat line without one (history
+ * sent at join), or another packet. Chat lines with a sender between two other packets form a
+ * run; everything else is a barrier that keeps its place. Within a run the lines are taken the way
+ * fq_codel serves flows: a sender whose lines waited with none of them taken yet (a new sender)
+ * is served first, in the order its oldest line came; the others take turns, one line each, the
+ * one served least recently first; each sender's lines in order. So one honest line waits for
+ * what is already sealed, not for the backlog a flooder built up (11.3).
+ *
+ * The turns choose which packets go into the next record; inside a record they keep the order
+ * they were queued in (11.3 allows it), so a queue whose packets all fit one record (a prompt
+ * reader's) is taken whole, in order, with no turns at all. While no run holds lines of two
+ * senders the queue is plain FIFO too, and the run's turns (a Turns) are only built for a run
+ * that is mixed when it reaches the front. Taken lines and shed lines leave holes (null) that
+ * the head skips; the arrays are compacted as the head passes them.
+ */
+
+/** A packet that is no chat line: it keeps its place (11.3). */
+const BARRIER = -1;
+/** A chat line without a sender (the history sent at join, 7.10): a barrier that may be shed. */
+const NO_SENDER = -2;
+
+/** One sender's lines in the front run, and its place in the turns. */
+interface SenderLines {
+  readonly sender: number;
+  /** Indices of its lines (into the queue's arrays), oldest first; `pos` is the next. */
+  idx: number[];
+  pos: number;
+  /** In one of the Turns lists now. */
+  queued: boolean;
+}
+
+/**
+ * The turns of the run at the front of the queue (11.3): new senders first, in the order their
+ * oldest waiting line came, then the others in turn, the one served least recently first.
+ */
+class Turns {
+  readonly bySender = new Map<number, SenderLines>();
+  fresh: SenderLines[] = [];
+  served: SenderLines[] = [];
+  freshHead = 0;
+  servedHead = 0;
+  /** No barrier was queued after the run yet: new lines of any sender join it. */
+  open = true;
+
+  /** A line of `sender` at index `i` joins the run: a sender with nothing waiting is new. */
+  add(sender: number, i: number, servedAlready: boolean): void {
+    let lines = this.bySender.get(sender);
+    if (lines === undefined) {
+      lines = { sender, idx: [], pos: 0, queued: false };
+      this.bySender.set(sender, lines);
+    } else if (lines.pos >= lines.idx.length) {
+      lines.idx = [];
+      lines.pos = 0;
+    }
+    lines.idx.push(i);
+    if (!lines.queued) {
+      lines.queued = true;
+      (servedAlready ? this.served : this.fresh).push(lines);
+    }
+  }
+
+  /** The sender whose line goes next (its next line still waiting), or undefined: run done. */
+  peek(packets: readonly (Buffer | null)[]): SenderLines | undefined {
+    for (;;) {
+      const fromFresh = this.freshHead < this.fresh.length;
+      const lines = fromFresh ? this.fresh[this.freshHead] : this.served[this.servedHead];
+      if (lines === undefined) return undefined;
+      while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
+      if (lines.pos < lines.idx.length) return lines;
+      // Shed to nothing (11): out of the turns until it has a line again.
+      lines.queued = false;
+      this.pop(fromFresh);
+    }
+  }
+
+  /** `lines` (the one peek gave) had its next line taken: it goes to the end of the turns. */
+  advance(lines: SenderLines, packets: readonly (Buffer | null)[]): void {
+    this.pop(this.freshHead < this.fresh.length && this.fresh[this.freshHead] === lines);
+    lines.pos++;
+    while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
+    if (lines.pos < lines.idx.length) this.served.push(lines);
+    else lines.queued = false;
+  }
+
+  /** The queue's arrays lost their first `k` slots: every index moves down by k. */
+  rebase(k: number): void {
+    for (const lines of this.bySender.values()) {
+      // Indices below k were taken or shed already (the head passed them).
+      lines.idx = lines.idx
+        .slice(lines.pos)
+        .filter((j) => j >= k)
+        .map((j) => j - k);
+      lines.pos = 0;
+    }
+  }
+
+  private pop(fromFresh: boolean): void {
+    if (fromFresh) {
+      if (++this.freshHead >= this.fresh.length) {
+        this.fresh = [];
+        this.freshHead = 0;
+      }
+    } else if (++this.servedHead >= this.served.length) {
+      this.served = [];
+      this.servedHead = 0;
+    } else if (this.servedHead > 256 && this.servedHead * 2 > this.served.length) {
+      this.served = this.served.slice(this.servedHead);
+      this.servedHead = 0;
+    }
+  }
+}
+
+export class FairQueue {
+  private packets: (Buffer | null)[] = [];
+  /** Per packet: its sender (a connection id, >= 0), BARRIER or NO_SENDER. */
+  private from: number[] = [];
+  private head = 0;
+  private size = 0;
+  /** Some run holds lines of two senders: takes follow the turns (else plain FIFO). */
+  private mixed = false;
+  /** Sender of the last chat line queued in the run at the tail (BARRIER: none since a barrier). */
+  private tailSender = BARRIER;
+  /** Sender of the last packet taken in FIFO order (BARRIER after a barrier): already served. */
+  private lastTaken = BARRIER;
+  /** The turns of the front run, once the queue is mixed. */
+  private turns: Turns | null = null;
+  /** Lines shed (holes) since the queue was last empty: the queue's array has gaps. */
+  private holes = false;
+  /** Packets waiting. */
+  private waiting = 0;
+
+  /** Bytes of the packets waiting. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** True when nothing waits. */
+  get empty(): boolean {
+    return this.head >= this.packets.length;
+  }
+
+  /**
+   * Queues one packet: `chat` for a `message` or `action` (the lines that may be shed), with the
+   * connection id of its `sender` when it has one (a sender's lines take turns with others', 11.3).
+   */
+  push(packet: Buffer, chat: boolean, sender?: number): void {
+    const kind = !chat ? BARRIER : sender !== undefined && sender >= 0 ? sender : NO_SENDER;
+    const i = this.packets.length;
+    this.packets.push(packet);
+    this.from.push(kind);
+    this.size += packet.length;
+    this.waiting++;
+    if (kind < 0) {
+      this.tailSender = BARRIER;
+      if (this.turns !== null) this.turns.open = false;
+      return;
+    }
+    if (this.tailSender !== kind) {
+      if (this.tailSender !== BARRIER) this.mixed = true;
+      this.tailSender = kind;
+    }
+    if (this.turns?.open) this.turns.add(kind, i, false);
+  }
+
+  /**
+   * The packets of the next record, in fair order (11.3): at least one, more while the plaintext
+   * (packets and one separator between each) stays within `limit`; null when nothing waits.
+   * `recordBytes` is then the packets' total size. `inOrder`: everything waiting goes out now,
+   * so the turns have nothing to decide and the server's order is kept (11.3).
+   */
+  nextRecord(limit: number, inOrder = false): Buffer[] | null {
+    this.skipHoles();
+    const n = this.packets.length;
+    if (this.head >= n) return null;
+    if (this.size + this.waiting - 1 <= limit) {
+      // The common case: everything waiting fits one record, which keeps the server's order.
+      const all = !this.holes && this.head === 0 ? (this.packets as Buffer[]) : this.rest();
+      this.recordBytes = this.size;
+      this.reset();
+      return all;
+    }
+    // Taken in order, the front run's turns no longer describe it: they are made again if needed.
+    if (inOrder) this.turns = null;
+    // The turns choose what goes into this record; in it, the packets keep the server's order.
+    const picked: number[] = [];
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    let sorted = true;
+    for (;;) {
+      const i = inOrder ? this.first() : this.next();
+      if (i < 0) break;
+      const packet = this.packets[i]!;
+      if (parts.length > 0 && bytes + parts.length + packet.length > limit) break;
+      if (parts.length > 0 && i < picked[picked.length - 1]) sorted = false;
+      picked.push(i);
+      parts.push(packet);
+      bytes += packet.length;
+      this.take(i);
+    }
+    this.recordBytes = bytes;
+    this.settle();
+    if (sorted) return parts;
+    const order = picked.map((_, k) => k).sort((a, b) => picked[a] - picked[b]);
+    return order.map((k) => parts[k]);
+  }
+
+  /** The waiting packets, in order (holes left out). */
+  private rest(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let i = this.head; i < this.packets.length; i++) {
+      const packet = this.packets[i];
+      if (packet !== null) out.push(packet);
+    }
+    return out;
+  }
+
+  /** Total size of the packets nextRecord returned last. */
+  recordBytes = 0;
+
+  /**
+   * Drops chat lines until `excess` bytes are gone or none is left (11.3): each time the oldest
+   * waiting line of the sender holding the most bytes (lines without a sender count as one
+   * sender; of equals, the one whose oldest line came first). Returns how many it dropped.
+   */
+  shed(excess: number): number {
+    if (excess <= 0) return 0;
+    const bySender = new Map<number, { bytes: number; idx: number[]; pos: number }>();
+    const order: { bytes: number; idx: number[]; pos: number }[] = [];
+    for (let i = this.head; i < this.packets.length; i++) {
+      const packet = this.packets[i];
+      const kind = this.from[i];
+      if (packet === null || kind === BARRIER) continue;
+      let stat = bySender.get(kind);
+      if (stat === undefined) {
+        stat = { bytes: 0, idx: [], pos: 0 };
+        bySender.set(kind, stat);
+        order.push(stat);
+      }
+      stat.bytes += packet.length;
+      stat.idx.push(i);
+    }
+    let dropped = 0;
+    while (excess > 0) {
+      let top: (typeof order)[number] | undefined;
+      for (const stat of order) {
+        if (stat.pos >= stat.idx.length) continue;
+        if (
+          top === undefined ||
+          stat.bytes > top.bytes ||
+          (stat.bytes === top.bytes && stat.idx[stat.pos] < top.idx[top.pos])
+        )
+          top = stat;
+      }
+      if (top === undefined) break;
+      const i = top.idx[top.pos++];
+      const length = this.packets[i]!.length;
+      top.bytes -= length;
+      excess -= length;
+      this.size -= length;
+      this.waiting--;
+      this.packets[i] = null;
+      this.holes = true;
+      dropped++;
+    }
+    this.settle();
+    return dropped;
+  }
+
+  /** Index of the oldest packet waiting, or -1. */
+  private first(): number {
+    this.skipHoles();
+    return this.head < this.packets.length ? this.head : -1;
+  }
+
+  /** Index of the packet that goes next, or -1 (11.3). */
+  private next(): number {
+    for (;;) {
+      this.skipHoles();
+      if (this.head >= this.packets.length) return -1;
+      if (!this.mixed || this.from[this.head] < 0) return this.head;
+      if (this.turns === null) this.turns = this.startTurns();
+      const lines = this.turns.peek(this.packets);
+      if (lines !== undefined) return lines.idx[lines.pos];
+      // Those turns were the run before a barrier taken since: the run at the head needs its own.
+      this.turns = null;
+    }
+  }
+
+  /** Takes packet `i` (the one `next` gave). */
+  private take(i: number): void {
+    const packet = this.packets[i]!;
+    const kind = this.from[i];
+    this.size -= packet.length;
+    this.waiting--;
+    this.packets[i] = null;
+    if (this.turns !== null && kind >= 0) {
+      const lines = this.turns.bySender.get(kind)!;
+      this.turns.advance(lines, this.packets);
+      this.lastTaken = BARRIER;
+    } else this.lastTaken = kind;
+    if (i === this.head) this.head++;
+  }
+
+  /**
+   * The turns of the run at the head: its senders, new ones in the order of their oldest line;
+   * the sender whose lines were being taken in FIFO order just before is no new sender.
+   */
+  private startTurns(): Turns {
+    const turns = new Turns();
+    let i = this.head;
+    for (; i < this.packets.length; i++) {
+      const kind = this.from[i];
+      if (kind < 0) break;
+      if (this.packets[i] !== null) turns.add(kind, i, kind === this.lastTaken);
+    }
+    turns.open = i >= this.packets.length;
+    this.lastTaken = BARRIER;
+    return turns;
+  }
+
+  private skipHoles(): void {
+    while (this.head < this.packets.length && this.packets[this.head] === null) this.head++;
+  }
+
+  /** After a take or a shed: an empty queue starts over; a long-passed head is compacted. */
+  private settle(): void {
+    this.skipHoles();
+    const head = this.head;
+    if (head >= this.packets.length) {
+      this.reset();
+      return;
+    }
+    if (head > 1024 && head * 2 > this.packets.length) {
+      this.packets = this.packets.slice(head);
+      this.from = this.from.slice(head);
+      this.head = 0;
+      this.turns?.rebase(head);
+    }
+  }
+
+  private reset(): void {
+    this.packets = [];
+    this.from = [];
+    this.head = 0;
+    this.size = 0;
+    this.mixed = false;
+    this.tailSender = BARRIER;
+    this.turns = null;
+    this.holes = false;
+    this.waiting = 0;
+    this.lastTaken = BARRIER;
+  }
+}
