@@ -721,7 +721,7 @@ const PLANTED: readonly Planted[] = [
       },
     },
     plant(server) {
-      (server.chat as Any).flowControl = false;
+      (server.chat as Any).out.flowControl = false;
       return wholeReplies(server);
     },
   },
