@@ -30,6 +30,7 @@ import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-
 import { ChatServer } from './chat-server.js';
 import { chunkByJsonSize, ExportReply, listBudget, REPLY_BUSY, STRUCTURED_EXPORT } from './export-reply.js';
 import { Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
+import { isModerationKind } from './room-decision.js';
 import type {
   ChatServerOptions,
   ConnId,
@@ -163,6 +164,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     const packet = event.packet;
     const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.membership.release();
     const ask = (request: RoomRequest): Reading => ({ deliveries, request });
+    if (isModerationKind(packet.type)) {
+      const { type, ...fields } = packet;
+      return ask({ kind: type, ...fields } as RoomRequest);
+    }
     switch (packet.type) {
       case 'join':
         return { request: { kind: 'join', name: packet.name, rooms: features.has(ROOMS) } };
@@ -192,16 +197,6 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'client_auth':
         // The endpoint verified the signature (7.16); whether the key is banned is the model's call.
         return ask({ kind: 'prove', fingerprint: fingerprintOf(unb64(packet.key)) });
-      case 'kick':
-      case 'ban':
-      case 'unban':
-      case 'bans':
-      case 'mute':
-      case 'unmute':
-      case 'motd': {
-        const { type, ...fields } = packet;
-        return ask({ kind: type, ...fields } as RoomRequest);
-      }
       case 'error':
         // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
         // one with fatal false is only logged.
