@@ -18,15 +18,18 @@
  * and the connection table hands each member the form its features call for.
  */
 
-import { fingerprintOf, type Identity } from '../crypto/identity.js';
-import { KeyAgreement, type KeyPair, type RandomSource } from '../crypto/key-agreement.js';
+import { fingerprintOf } from '../crypto/identity.js';
+import { KeyAgreement, type KeyPair } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../generated/v2-packets.js';
-import type { FastPaths } from '../session/fast-paths.js';
 import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
-import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
+import {
+  V2ServerConnection,
+  type V2ServerConnectionEvent,
+  type V2ServerConnectionOptions,
+} from '../session/v2-server-connection.js';
 import { ChatServer } from './chat-server.js';
 import { chunkByJsonSize, ExportReply, listBudget, REPLY_BUSY, STRUCTURED_EXPORT } from './export-reply.js';
 import { Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
@@ -52,22 +55,13 @@ export {
 } from './export-reply.js';
 export { presenceHoldMs } from './presence-batch.js';
 
-export interface V2ServerOptions extends ChatServerOptions {
+/**
+ * A v2 chat server's options: those of its connections (V2ServerConnectionOptions: identity,
+ * randomness, groups, key pairs, fast paths; the limits are the server's, ChatServerOptions), and
+ * what the server adds.
+ */
+export interface V2ServerOptions extends ChatServerOptions, Omit<V2ServerConnectionOptions, 'limits'> {
   readonly motd?: string;
-  readonly identity: Identity;
-  readonly random: RandomSource;
-  readonly groups?: readonly V2Group[];
-  /** A source of ephemeral key pairs (see V2ServerConnectionOptions.keyPairs). */
-  readonly keyPairs?: (group: V2Group) => KeyPair;
-  /** Takes back offered pairs the client did not choose (V2ServerConnectionOptions.unusedKeyPair). */
-  readonly unusedKeyPair?: (pair: KeyPair) => void;
-  /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
-  readonly keyObjects?: boolean;
-  /**
-   * The speed shortcuts of this server (session/fast-paths.ts: `serverFastPaths`); default none,
-   * the plain path, which gives the same bytes.
-   */
-  readonly fastPaths?: FastPaths;
   /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
   readonly features?: readonly string[];
   /** Reserved names (7.17) and moderation (7.18), when the server has them. */
