@@ -18,6 +18,29 @@ export function unknown(ctx: CaseContext, expected: string, what: string): never
   return ctx.fail(expected, `not checked: ${what}`, 'MAY');
 }
 
+/**
+ * The value of the server's setting `name` that the suite was told (`flag`: its option and its
+ * {placeholder} in --server-cmd), within `range` when the case can only fill so many (`range.what`
+ * says what it fills); otherwise the case ends as INFORMATIONAL (unknown).
+ */
+export function knownSetting(
+  ctx: CaseContext,
+  expected: string,
+  setting: {
+    readonly name: string;
+    readonly flag: string;
+    readonly value: number | undefined;
+    readonly range?: { readonly min?: number; readonly max: number; readonly what: string };
+  },
+): number {
+  const { name, flag, value, range } = setting;
+  if (value === undefined)
+    unknown(ctx, expected, `the server's ${name} is unknown (give --${flag}, or {${flag}} in --server-cmd)`);
+  if (range && (value > range.max || value < (range.min ?? Number.NEGATIVE_INFINITY)))
+    unknown(ctx, expected, `${name} is ${value}; ${range.what} (try {${flag}})`);
+  return value;
+}
+
 /** The first frame of a new connection, as JSON (server_hello or refused), or null at a close. */
 export async function firstPacket(
   ctx: CaseContext,
