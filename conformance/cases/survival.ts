@@ -152,11 +152,9 @@ const serverFull: Case = {
   accepts: [FULL],
   needs: { 'max-clients': 3 },
   async run(ctx) {
-    const max = knownSetting(ctx, FULL, {
-      name: 'maxClients',
-      flag: 'max-clients',
-      value: ctx.options.maxClients,
-      range: { max: MOST_HELD, what: `the suite fills a server of at most ${MOST_HELD}` },
+    const max = knownSetting(ctx, FULL, 'maxClients', {
+      max: MOST_HELD,
+      what: `the suite fills a server of at most ${MOST_HELD}`,
     });
     // The held clients join, so no handshake timeout frees a slot while the case runs.
     const held: RawConnection[] = [];
@@ -217,11 +215,10 @@ const makesRoom: Case = {
   accepts: [ROOM],
   needs: { 'max-clients': 3 },
   async run(ctx) {
-    const max = knownSetting(ctx, ROOM, {
-      name: 'maxClients',
-      flag: 'max-clients',
-      value: ctx.options.maxClients,
-      range: { min: 3, max: MOST_HELD, what: `the case fills a server of 3 to ${MOST_HELD}` },
+    const max = knownSetting(ctx, ROOM, 'maxClients', {
+      min: 3,
+      max: MOST_HELD,
+      what: `the case fills a server of 3 to ${MOST_HELD}`,
     });
     const started = performance.now();
     const timedOut = () => performance.now() - started >= ctx.options.handshakeTimeoutMs;
@@ -278,11 +275,7 @@ const slowReader: Case = {
   // A burst that holds 20 exports: what is asked must outgrow the kernel's buffers.
   needs: { 'max-queued-bytes': 4096, 'rate-burst': 200 },
   async run(ctx) {
-    const limit = knownSetting(ctx, SLOW, {
-      name: 'maxQueuedBytes',
-      flag: 'max-queued-bytes',
-      value: ctx.options.maxQueuedBytes,
-    });
+    const limit = knownSetting(ctx, SLOW, 'maxQueuedBytes');
     const isLegacy = legacy(ctx);
     const say = async (base: string, text: string, times: number) => {
       if (isLegacy) {

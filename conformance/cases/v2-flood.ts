@@ -129,11 +129,9 @@ const perAddress: Case = {
   accepts: [PER_ADDRESS],
   needs: { 'max-per-address': 3 },
   async run(ctx) {
-    const max = knownSetting(ctx, PER_ADDRESS, {
-      name: 'maxPerAddress',
-      flag: 'max-per-address',
-      value: ctx.options.maxPerAddress,
-      range: { max: 16, what: 'the suite fills at most 16' },
+    const max = knownSetting(ctx, PER_ADDRESS, 'maxPerAddress', {
+      max: 16,
+      what: 'the suite fills at most 16',
     });
     const held = await holdServed(ctx, max, PER_ADDRESS, `(maxPerAddress ${max})`);
     await refusedAtAccept(ctx, {
@@ -162,11 +160,9 @@ const handshakeRate: Case = {
   // One token a second: the connection after the burst, opened at once, finds none.
   needs: { 'address-burst': 3, 'address-rate': 1 },
   async run(ctx) {
-    const burst = knownSetting(ctx, HANDSHAKE_RATE, {
-      name: 'addressHandshakeBurst',
-      flag: 'address-burst',
-      value: ctx.options.addressBurst,
-      range: { max: 16, what: 'the suite opens at most 16' },
+    const burst = knownSetting(ctx, HANDSHAKE_RATE, 'addressHandshakeBurst', {
+      max: 16,
+      what: 'the suite opens at most 16',
     });
     if ((ctx.options.maxPerAddress ?? Number.POSITIVE_INFINITY) <= burst)
       unknown(
