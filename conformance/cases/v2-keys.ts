@@ -25,7 +25,7 @@ import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { firstPacket } from './capacity.js';
-import { tag } from './v2-steps.js';
+import { offeredFeatures, tag } from './v2-steps.js';
 
 /** A key of the suite's, from its role: the same in every run, so a server can be told it. */
 export function suiteKey(role: string): Identity {
@@ -51,17 +51,9 @@ export function clientAuth(key: Identity, th: Buffer, signer: 'client' | 'server
   return { type: 'client_auth', key: b64(key.publicKey), sig: b64(signTranscript(key, th, signer)) };
 }
 
-/** The features the server offers (a probe connection, closed at once). */
-async function offered(ctx: CaseContext): Promise<readonly string[]> {
-  const probe = await ctx.v2Connect('features probe');
-  const features = (await probe.readServerHello()).features ?? [];
-  probe.conn.destroy();
-  return features;
-}
-
 /** INFORMATIONAL unless the server offers every one of `features`. */
 export async function needFeatures(ctx: CaseContext, ...features: string[]): Promise<void> {
-  const have = await offered(ctx);
+  const have = await offeredFeatures(ctx);
   const missing = features.filter((f) => !have.includes(f));
   if (missing.length > 0)
     ctx.fail(

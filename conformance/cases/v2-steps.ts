@@ -10,6 +10,28 @@ import { joinEach, markerBarrier, tag } from './markers.js';
 
 export { tag };
 
+/** The features the server offers (5.8), read off a probe's server_hello (the probe is closed). */
+export async function offeredFeatures(ctx: CaseContext): Promise<readonly string[]> {
+  const probe = await ctx.v2Connect('features probe');
+  const features = (await probe.readServerHello()).features ?? [];
+  probe.conn.destroy();
+  return features;
+}
+
+/** A session joined under a fresh name after a handshake listing `features` (none by default). */
+export async function joinedWith(
+  ctx: CaseContext,
+  base: string,
+  features: readonly string[] = [],
+): Promise<V2Session> {
+  const v2 = await ctx.v2Connect(base);
+  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
+  const name = ctx.name(base);
+  const reply = await ctx.attempt('join_ok', `joining as "${name}"`, () => v2.join(name));
+  if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} after the handshake`);
+  return v2;
+}
+
 /** Joins one session per base name, in order. */
 export const joinAll = (ctx: CaseContext, ...bases: string[]): Promise<V2Session[]> =>
   joinEach(bases, (base) => ctx.v2Joined(base));
