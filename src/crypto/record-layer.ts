@@ -90,7 +90,6 @@ abstract class RecordDirection {
 }
 
 export class RecordSealer extends RecordDirection {
-
   /**
    * Encrypts one packet and returns the whole frame (header + ciphertext + tag), built in one
    * allocation: a record is sealed per recipient, so this is the server's hottest path.
