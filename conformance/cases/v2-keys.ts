@@ -25,7 +25,7 @@ import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { firstPacket } from './capacity.js';
-import { offeredFeatures, tag } from './v2-steps.js';
+import { handshaken, offeredFeatures, tag } from './v2-steps.js';
 
 /** A key of the suite's, from its role: the same in every run, so a server can be told it. */
 export function suiteKey(role: string): Identity {
@@ -74,15 +74,8 @@ function needFlag(ctx: CaseContext, flag: string): void {
 }
 
 /** Past server_auth, with client-key (and `more`) agreed; nothing sent after the handshake yet. */
-export async function keyedHandshake(
-  ctx: CaseContext,
-  label: string,
-  more: readonly string[] = [],
-): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(label);
-  await v2.handshake({ features: ['client-key', ...more], fingerprint: ctx.options.fingerprint });
-  return v2;
-}
+export const keyedHandshake = (ctx: CaseContext, label: string, more: readonly string[] = []) =>
+  handshaken(ctx, label, ['client-key', ...more]);
 
 /**
  * A connection past a keyed handshake (`label`) that sends what `packets` makes of its TH is

@@ -18,14 +18,24 @@ export async function offeredFeatures(ctx: CaseContext): Promise<readonly string
   return features;
 }
 
+/** A session past a handshake listing `features` (5.8), the server checked against --fingerprint. */
+export async function handshaken(
+  ctx: CaseContext,
+  label: string,
+  features: readonly string[],
+): Promise<V2Session> {
+  const v2 = await ctx.v2Connect(label);
+  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
+  return v2;
+}
+
 /** A session joined under a fresh name after a handshake listing `features` (none by default). */
 export async function joinedWith(
   ctx: CaseContext,
   base: string,
   features: readonly string[] = [],
 ): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(base);
-  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
+  const v2 = await handshaken(ctx, base, features);
   const name = ctx.name(base);
   const reply = await ctx.attempt('join_ok', `joining as "${name}"`, () => v2.join(name));
   if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} after the handshake`);
