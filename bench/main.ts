@@ -501,6 +501,14 @@ async function main(): Promise<void> {
     printed.push(text);
     process.stdout.write(`${text}\n\n`);
   };
+  /** A scenario's result: into the report, and printed as `show` makes it a table. */
+  const keep = <R extends (typeof report.results)[number]>(result: R, show: (result: R) => string) => {
+    report.results.push(result);
+    print(show(result));
+  };
+  /** Runs a scenario on a fresh server (ours, or --target), handed the server and a client for it. */
+  const onParley = <R>(scenario: (server: ServerUnderTest, client: ClientSpec) => Promise<R>) =>
+    withServer(parley, (s) => scenario(s, parleyClient(s)));
 
   if (run('fanout')) {
     // A warm-up round first, on the same server and load generator, so that neither side is
@@ -546,10 +554,10 @@ async function main(): Promise<void> {
     if (opts.profile !== 'v2') log('rooms: v2 only (feature rooms), skipped');
     else {
       log(`rooms: ${opts.clients} clients in ${opts.rooms} rooms...`);
-      const result = await withServer(parley, (s) =>
+      const result = await onParley((server, client) =>
         runRooms({
-          server: s,
-          client: parleyClient(s),
+          server,
+          client,
           clients: opts.clients,
           // Two members a room at least: `all` with the default 100 clients gets 50 rooms.
           rooms: Math.min(opts.rooms, Math.floor(opts.clients / 2)),
@@ -558,25 +566,23 @@ async function main(): Promise<void> {
           timeoutMs,
         }),
       );
-      report.results.push(result);
-      print(roomsTable(result));
+      keep(result, roomsTable);
     }
   }
 
   if (run('handshake')) {
     log(`handshake: ${opts.profile}...`);
-    const result = await withServer(parley, (s) =>
+    const result = await onParley((server, client) =>
       runHandshake({
-        server: s,
-        client: parleyClient(s),
+        server,
+        client,
         clients: opts.clients,
         handshakes: opts.handshakes,
         concurrency: opts.concurrency,
         timeoutMs,
       }),
     );
-    report.results.push(result);
-    print(handshakeTable(result));
+    keep(result, handshakeTable);
   }
 
   if (run('handshake-parts')) {
@@ -587,18 +593,16 @@ async function main(): Promise<void> {
     else {
       log('handshake-parts: v2...');
       const result = await runHandshakeParts({ handshakes: opts.handshakes || 2000, room: opts.concurrency });
-      report.results.push(result);
-      print(partsTable(result));
+      keep(result, partsTable);
     }
   }
 
   if (run('idle')) {
     log(`idle: ${opts.profile}, sizes ${idleSizes.join(', ')}...`);
-    const result = await withServer(parley, (s) =>
-      runIdle({ server: s, client: parleyClient(s), sizes: idleSizes, settleMs: opts.settle, timeoutMs }),
+    const result = await onParley((server, client) =>
+      runIdle({ server, client, sizes: idleSizes, settleMs: opts.settle, timeoutMs }),
     );
-    report.results.push(result);
-    print(idleTable(result));
+    keep(result, idleTable);
   }
 
   if (run('attack')) {

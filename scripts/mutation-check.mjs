@@ -16,6 +16,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { readOptions } from './cli-options.mjs';
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
@@ -82,15 +83,10 @@ function main(argv) {
     .option('--min-file <pct>', 'lowest score any one file may have', pct, 80)
     .option('--min-total <pct>', 'lowest score of all files together (0: not checked)', pct, 90)
     .option('--files <list>', 'only these files or globs, comma separated (default: every file)')
-    .option('--survivors', 'list every surviving and uncovered mutant')
-    .exitOverride()
-    .configureOutput({ writeErr: (t) => process.stderr.write(t) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  const opts = program.opts();
+    .option('--survivors', 'list every surviving and uncovered mutant');
+  const read = readOptions(program, argv);
+  if (read.opts === undefined) return read.exitCode;
+  const opts = read.opts;
 
   let report;
   try {

@@ -23,6 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { readOptions } from './cli-options.mjs';
 
 const CORE = /^src\/(?!generated\/).*\.ts$/;
 
@@ -113,15 +114,10 @@ function main(argv) {
     .option('--incremental-file <path>', 'the incremental file to read and write (default: the config)')
     .option('--force', 'ignore the incremental file and run every mutant')
     .option('--min-file <pct>', 'lowest score any one mutated file may have', '80')
-    .option('--min-total <pct>', 'lowest score of the whole core (full runs only)', '90')
-    .exitOverride()
-    .configureOutput({ writeErr: (t) => process.stderr.write(t) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  const opts = program.opts();
+    .option('--min-total <pct>', 'lowest score of the whole core (full runs only)', '90');
+  const read = readOptions(program, argv);
+  if (read.opts === undefined) return read.exitCode;
+  const opts = read.opts;
   if (opts.since && opts.mutate) {
     process.stderr.write('mutation: --since and --mutate exclude each other\n');
     return 2;

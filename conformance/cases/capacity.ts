@@ -10,12 +10,40 @@
  * moment to see a close, or to refill a bucket): refusing for good after a place is free is the
  * failure that passes every "refused" check, so each such case ends with it (its positive control).
  */
-import { type CaseContext, CaseStop } from '../case.js';
+import { type CaseContext, CaseStop, type SuiteOptions } from '../case.js';
 import type { RawConnection } from '../driver.js';
 
 /** Fails as INFORMATIONAL: the case needs a setting the suite was not told. */
 export function unknown(ctx: CaseContext, expected: string, what: string): never {
   return ctx.fail(expected, `not checked: ${what}`, 'MAY');
+}
+
+/** The settings the capacity cases need, by the spec's limit name: the suite's option, its flag. */
+const TOLD = {
+  maxClients: { option: 'maxClients', flag: 'max-clients' },
+  maxPerAddress: { option: 'maxPerAddress', flag: 'max-per-address' },
+  addressHandshakeBurst: { option: 'addressBurst', flag: 'address-burst' },
+  maxQueuedBytes: { option: 'maxQueuedBytes', flag: 'max-queued-bytes' },
+} as const satisfies Record<string, { readonly option: keyof SuiteOptions; readonly flag: string }>;
+
+/**
+ * The value of the server's setting `name` that the suite was told (its option, or its
+ * {placeholder} in --server-cmd), within `range` when the case can only fill so many (`range.what`
+ * says what it fills); otherwise the case ends as INFORMATIONAL (unknown).
+ */
+export function knownSetting(
+  ctx: CaseContext,
+  expected: string,
+  name: keyof typeof TOLD,
+  range?: { readonly min?: number; readonly max: number; readonly what: string },
+): number {
+  const { option, flag } = TOLD[name];
+  const value = ctx.options[option];
+  if (value === undefined)
+    unknown(ctx, expected, `the server's ${name} is unknown (give --${flag}, or {${flag}} in --server-cmd)`);
+  if (range && (value > range.max || value < (range.min ?? Number.NEGATIVE_INFINITY)))
+    unknown(ctx, expected, `${name} is ${value}; ${range.what} (try {${flag}})`);
+  return value;
 }
 
 /** The first frame of a new connection, as JSON (server_hello or refused), or null at a close. */

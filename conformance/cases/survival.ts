@@ -16,7 +16,7 @@ import { V2_PACKET_INFO } from '../../src/generated/v2-packets.js';
 import { type Case, type CaseContext, CaseStop } from '../case.js';
 import { pause, type RawConnection } from '../driver.js';
 import { limitText, quote, texts } from '../spec-text.js';
-import { refusedAtAccept, servedAgain, unknown } from './capacity.js';
+import { knownSetting, refusedAtAccept, servedAgain, unknown } from './capacity.js';
 import { chatRoundTrip, open, settleLegacy, validFrame } from './common.js';
 
 const SURVIVES = 'the server closes that connection only and two fresh clients still join and chat';
@@ -152,19 +152,10 @@ const serverFull: Case = {
   accepts: [FULL],
   needs: { 'max-clients': 3 },
   async run(ctx) {
-    const max = ctx.options.maxClients;
-    if (max === undefined)
-      unknown(
-        ctx,
-        FULL,
-        "the server's maxClients is unknown (give --max-clients, or {max-clients} in --server-cmd)",
-      );
-    if (max > MOST_HELD)
-      unknown(
-        ctx,
-        FULL,
-        `maxClients is ${max}; the suite fills a server of at most ${MOST_HELD} (try {max-clients})`,
-      );
+    const max = knownSetting(ctx, FULL, 'maxClients', {
+      max: MOST_HELD,
+      what: `the suite fills a server of at most ${MOST_HELD}`,
+    });
     // The held clients join, so no handshake timeout frees a slot while the case runs.
     const held: RawConnection[] = [];
     for (let i = 0; i < max; i++) {
@@ -224,19 +215,11 @@ const makesRoom: Case = {
   accepts: [ROOM],
   needs: { 'max-clients': 3 },
   async run(ctx) {
-    const max = ctx.options.maxClients;
-    if (max === undefined)
-      unknown(
-        ctx,
-        ROOM,
-        "the server's maxClients is unknown (give --max-clients, or {max-clients} in --server-cmd)",
-      );
-    if (max > MOST_HELD || max < 3)
-      unknown(
-        ctx,
-        ROOM,
-        `maxClients is ${max}; the case fills a server of 3 to ${MOST_HELD} (try {max-clients})`,
-      );
+    const max = knownSetting(ctx, ROOM, 'maxClients', {
+      min: 3,
+      max: MOST_HELD,
+      what: `the case fills a server of 3 to ${MOST_HELD}`,
+    });
     const started = performance.now();
     const timedOut = () => performance.now() - started >= ctx.options.handshakeTimeoutMs;
     const held: RawConnection[] = [];
@@ -292,13 +275,7 @@ const slowReader: Case = {
   // A burst that holds 20 exports: what is asked must outgrow the kernel's buffers.
   needs: { 'max-queued-bytes': 4096, 'rate-burst': 200 },
   async run(ctx) {
-    const limit = ctx.options.maxQueuedBytes;
-    if (limit === undefined)
-      unknown(
-        ctx,
-        SLOW,
-        "the server's maxQueuedBytes is unknown (give --max-queued-bytes, or {max-queued-bytes} in --server-cmd)",
-      );
+    const limit = knownSetting(ctx, SLOW, 'maxQueuedBytes');
     const isLegacy = legacy(ctx);
     const say = async (base: string, text: string, times: number) => {
       if (isLegacy) {

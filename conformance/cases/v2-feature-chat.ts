@@ -11,25 +11,7 @@ import type { Case, CaseContext } from '../case.js';
 import { pause } from '../driver.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { barrier, tag } from './v2-steps.js';
-
-/** The features the server offers (5.8), read off a probe's server_hello. */
-async function offered(ctx: CaseContext): Promise<readonly string[]> {
-  const probe = await ctx.v2Connect('features probe');
-  const features = (await probe.readServerHello()).features ?? [];
-  probe.conn.destroy();
-  return features;
-}
-
-/** A member joined under a fresh name, listing `features` (only names the server offered). */
-async function member(ctx: CaseContext, base: string, features: readonly string[] = []): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(base);
-  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
-  const name = ctx.name(base);
-  const reply = await v2.join(name);
-  if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} after the handshake`);
-  return v2;
-}
+import { barrier, joinedWith, offeredFeatures, tag } from './v2-steps.js';
 
 type BacklogEntry = V2PacketOf<'backlog'>['entries'][number];
 
@@ -81,16 +63,16 @@ export const v2FeatureChatCases: Case[] = [
       'nothing to check when the server does not offer backlog',
     ],
     async run(ctx) {
-      if (!(await offered(ctx)).includes('backlog')) {
+      if (!(await offeredFeatures(ctx)).includes('backlog')) {
         ctx.note('the server does not offer backlog (5.8): nothing to check');
         return;
       }
-      const a = await member(ctx, 'backloga');
+      const a = await joinedWith(ctx, 'backloga');
       const line = ctx.line(`said before ${tag()}`);
       const action = ctx.line(`did before ${tag()}`);
       a.send({ type: 'say', text: line }, { type: 'me', text: action });
       await barrier(ctx, a, [a]);
-      const b = await member(ctx, 'backlogb', ['backlog']);
+      const b = await joinedWith(ctx, 'backlogb', ['backlog']);
       const entries = await readBacklog(ctx, b, a);
       const strays = entries.filter((e) => e.kind !== 'message' && e.kind !== 'action');
       ctx.check(strays.length === 0, 'only chat lines and actions', `${strays.length} other entries`);
@@ -115,15 +97,15 @@ export const v2FeatureChatCases: Case[] = [
     covers: [pkt('v2', 'backlog')],
     accepts: ['a backlog without the private message said before the join'],
     async run(ctx) {
-      if (!(await offered(ctx)).includes('backlog')) {
+      if (!(await offeredFeatures(ctx)).includes('backlog')) {
         ctx.note('the server does not offer backlog (5.8): nothing to check');
         return;
       }
-      const a = await member(ctx, 'backlogp');
+      const a = await joinedWith(ctx, 'backlogp');
       const secret = ctx.line(`private before ${tag()}`);
       a.send({ type: 'msg', to: a.name!, text: secret });
       await barrier(ctx, a, [a]);
-      const b = await member(ctx, 'backlogq', ['backlog']);
+      const b = await joinedWith(ctx, 'backlogq', ['backlog']);
       const entries = await readBacklog(ctx, b, a);
       ctx.check(
         !entries.some((e) => e.text === secret),
@@ -151,13 +133,13 @@ export const v2FeatureChatCases: Case[] = [
       'nothing to check when the server does not offer nick',
     ],
     async run(ctx) {
-      if (!(await offered(ctx)).includes('nick')) {
+      if (!(await offeredFeatures(ctx)).includes('nick')) {
         ctx.note('the server does not offer nick (5.8): nothing to check');
         return;
       }
-      const a = await member(ctx, 'nicka', ['nick']);
-      const b = await member(ctx, 'nickb', ['nick']);
-      const plain = await member(ctx, 'nickplain');
+      const a = await joinedWith(ctx, 'nicka', ['nick']);
+      const b = await joinedWith(ctx, 'nickb', ['nick']);
+      const plain = await joinedWith(ctx, 'nickplain');
       const old = a.name!;
       const wanted = ctx.name('renamed');
       a.send({ type: 'nick', name: wanted });
@@ -203,12 +185,12 @@ export const v2FeatureChatCases: Case[] = [
     covers: [pkt('v2', 'nick')],
     accepts: ['join_error NAME_TAKEN, and the member keeps its name', 'nothing to check without nick'],
     async run(ctx) {
-      if (!(await offered(ctx)).includes('nick')) {
+      if (!(await offeredFeatures(ctx)).includes('nick')) {
         ctx.note('the server does not offer nick (5.8): nothing to check');
         return;
       }
-      const a = await member(ctx, 'nicktaker', ['nick']);
-      const b = await member(ctx, 'nickowner');
+      const a = await joinedWith(ctx, 'nicktaker', ['nick']);
+      const b = await joinedWith(ctx, 'nickowner');
       const taken = b.name!.toUpperCase();
       a.send({ type: 'nick', name: taken });
       const { packet } = await ctx.attempt('join_error NAME_TAKEN', `renaming to "${taken}"`, () =>
@@ -242,12 +224,12 @@ export const v2FeatureChatCases: Case[] = [
       'nothing to check when the server does not offer away',
     ],
     async run(ctx) {
-      if (!(await offered(ctx)).includes('away')) {
+      if (!(await offeredFeatures(ctx)).includes('away')) {
         ctx.note('the server does not offer away (5.8): nothing to check');
         return;
       }
-      const a = await member(ctx, 'awaya', ['away']);
-      const b = await member(ctx, 'awayb', ['away']);
+      const a = await joinedWith(ctx, 'awaya', ['away']);
+      const b = await joinedWith(ctx, 'awayb', ['away']);
       const reason = ctx.line(`lunch ${tag()}`);
       a.send({ type: 'away', reason });
       const isAway = (p: V2ServerPacket) =>
@@ -293,18 +275,18 @@ export const v2FeatureChatCases: Case[] = [
       'nothing to check when the server does not offer whois',
     ],
     async run(ctx) {
-      const features = await offered(ctx);
+      const features = await offeredFeatures(ctx);
       if (!features.includes('whois')) {
         ctx.note('the server does not offer whois (5.8): nothing to check');
         return;
       }
       const before = Date.now() - 60_000;
-      const a = await member(
+      const a = await joinedWith(
         ctx,
         'whoisa',
         features.filter((f) => f === 'away'),
       );
-      const b = await member(ctx, 'whoisb', ['whois']);
+      const b = await joinedWith(ctx, 'whoisb', ['whois']);
       const reason = features.includes('away') ? ctx.line(`out ${tag()}`) : undefined;
       if (reason) a.send({ type: 'away', reason });
       await barrier(ctx, a, [b]);
@@ -347,13 +329,13 @@ export const v2FeatureChatCases: Case[] = [
       'nothing to check when the server does not offer whois',
     ],
     async run(ctx) {
-      if (!(await offered(ctx)).includes('whois')) {
+      if (!(await offeredFeatures(ctx)).includes('whois')) {
         ctx.note('the server does not offer whois (5.8): nothing to check');
         return;
       }
-      const a = await member(ctx, 'idlea');
-      const b = await member(ctx, 'idleb', ['whois']);
-      const c = await member(ctx, 'idlec');
+      const a = await joinedWith(ctx, 'idlea');
+      const b = await joinedWith(ctx, 'idleb', ['whois']);
+      const c = await joinedWith(ctx, 'idlec');
       const line = ctx.line(`public ${tag()}`);
       a.send({ type: 'say', text: line });
       const { packet: said } = await ctx.attempt('the chat line', `at ${b.conn.label}`, () =>

@@ -12,19 +12,9 @@ import type { Case, CaseContext } from '../case.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { pkt, quote, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { barrier, tag } from './v2-steps.js';
+import { barrier, joinedWith, offeredFeatures, tag } from './v2-steps.js';
 
 const UNKNOWN = ['zz-not-a-feature', 'x9-later'];
-
-/** A session that has joined under a fresh name after a handshake listing `features`. */
-async function joinedWith(ctx: CaseContext, base: string, features?: readonly string[]): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(base);
-  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
-  const name = ctx.name(base);
-  const reply = await v2.join(name);
-  if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} after the handshake`);
-  return v2;
-}
 
 /** Says a line from `from` and waits for it at `to`. */
 async function roundTrip(ctx: CaseContext, from: V2Session, to: V2Session): Promise<void> {
@@ -76,9 +66,7 @@ export const v2FeatureCases: Case[] = [
       'nothing to check when the server offers no feature (a client lists none then)',
     ],
     async run(ctx) {
-      const probe = await ctx.v2Connect('features probe');
-      const offered = (await probe.readServerHello()).features ?? [];
-      probe.conn.destroy();
+      const offered = await offeredFeatures(ctx);
       if (offered.length === 0) {
         ctx.note(
           'the server offers no feature: a client sends it no list (5.8), so there is nothing to ignore',

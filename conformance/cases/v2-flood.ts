@@ -13,7 +13,7 @@
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { Case, CaseContext } from '../case.js';
 import { limitText, packetText, pkt, quote, texts, tr } from '../spec-text.js';
-import { firstPacket, holdServed, refusedAtAccept, servedAgain, unknown } from './capacity.js';
+import { firstPacket, holdServed, knownSetting, refusedAtAccept, servedAgain, unknown } from './capacity.js';
 
 /** Packets in one flood: far more than any burst plus what refills while the answers come. */
 const FLOOD = 1000;
@@ -129,19 +129,10 @@ const perAddress: Case = {
   accepts: [PER_ADDRESS],
   needs: { 'max-per-address': 3 },
   async run(ctx) {
-    const max = ctx.options.maxPerAddress;
-    if (max === undefined)
-      unknown(
-        ctx,
-        PER_ADDRESS,
-        "the server's maxPerAddress is unknown (give --max-per-address, or {max-per-address} in --server-cmd)",
-      );
-    if (max > 16)
-      unknown(
-        ctx,
-        PER_ADDRESS,
-        `maxPerAddress is ${max}; the suite fills at most 16 (try {max-per-address})`,
-      );
+    const max = knownSetting(ctx, PER_ADDRESS, 'maxPerAddress', {
+      max: 16,
+      what: 'the suite fills at most 16',
+    });
     const held = await holdServed(ctx, max, PER_ADDRESS, `(maxPerAddress ${max})`);
     await refusedAtAccept(ctx, {
       code: 'TOO_MANY_FROM_ADDRESS',
@@ -169,19 +160,10 @@ const handshakeRate: Case = {
   // One token a second: the connection after the burst, opened at once, finds none.
   needs: { 'address-burst': 3, 'address-rate': 1 },
   async run(ctx) {
-    const burst = ctx.options.addressBurst;
-    if (burst === undefined)
-      unknown(
-        ctx,
-        HANDSHAKE_RATE,
-        "the server's addressHandshakeBurst is unknown (give --address-burst, or {address-burst} in --server-cmd)",
-      );
-    if (burst > 16)
-      unknown(
-        ctx,
-        HANDSHAKE_RATE,
-        `addressHandshakeBurst is ${burst}; the suite opens at most 16 (try {address-burst})`,
-      );
+    const burst = knownSetting(ctx, HANDSHAKE_RATE, 'addressHandshakeBurst', {
+      max: 16,
+      what: 'the suite opens at most 16',
+    });
     if ((ctx.options.maxPerAddress ?? Number.POSITIVE_INFINITY) <= burst)
       unknown(
         ctx,

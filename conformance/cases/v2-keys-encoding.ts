@@ -10,12 +10,19 @@
  * the spec's list (7.16), not taken from the server's code. Numbered from 7.16/20 to stay clear
  * of the cases in v2-keys.ts.
  */
-import { createHash, createPublicKey, verify } from 'node:crypto';
-import { fingerprintOf, identityFromSeed, signTranscript } from '../../src/crypto/identity.js';
-import type { Case, CaseContext } from '../case.js';
-import { acceptsV2, expectV2Rejection } from '../expect.js';
-import { pkt, quote, texts, tr } from '../spec-text.js';
-import type { V2Session } from '../v2-driver.js';
+import { createPublicKey, verify } from 'node:crypto';
+import type { Case } from '../case.js';
+import { quote, texts } from '../spec-text.js';
+import {
+  b64,
+  clientAuth,
+  clientAuthCase,
+  joinAs,
+  keyedHandshake,
+  refusedAfter,
+  short,
+  suiteKey,
+} from './v2-keys.js';
 import { tag } from './v2-steps.js';
 
 /** The eight points of small order, canonically encoded (7.16 Key encoding). */
@@ -70,33 +77,9 @@ function noSecretSignature(key: Buffer, th: Buffer): { sig: Buffer; accepted: bo
   return sig ? { sig, accepted: true } : { sig: sigs[0], accepted: false };
 }
 
-/** INFORMATIONAL unless the server offers client-key (a probe connection, closed at once). */
-async function needClientKey(ctx: CaseContext): Promise<void> {
-  const probe = await ctx.v2Connect('features probe');
-  const features = (await probe.readServerHello()).features ?? [];
-  probe.conn.destroy();
-  if (!features.includes('client-key'))
-    ctx.fail(
-      'a server that offers client-key (5.8)',
-      'not checked: the server does not offer client-key',
-      'MAY',
-    );
-}
-
-async function keyedHandshake(ctx: CaseContext, label: string): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(label);
-  await v2.handshake({ features: ['client-key'], fingerprint: ctx.options.fingerprint });
-  return v2;
-}
-
-const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-
 export const v2KeyEncodingCases: readonly Case[] = [
-  {
+  clientAuthCase({
     id: 'v2-chat/7.16/20',
-    section: '7.16',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A client key that is not canonically encoded or is of small order is refused with CLIENT_AUTH_FAILED, even with a signature node:crypto accepts; an honest keyed member still joins and chats',
     specText: texts(
@@ -104,49 +87,44 @@ export const v2KeyEncodingCases: readonly Case[] = [
       quote('7.16', 'It MUST NOT be a point of small order'),
       quote('7.16', 'nobody can prove a key they do not hold'),
     ),
-    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
-    accepts: [
-      ...acceptsV2(['CLIENT_AUTH_FAILED'], true),
-      'then an honest keyed member joins, its line delivered with its short fingerprint',
-      'INFORMATIONAL when the server does not offer client-key',
-    ],
+    codes: ['CLIENT_AUTH_FAILED'],
+    more: ['then an honest keyed member joins, its line delivered with its short fingerprint'],
     async run(ctx) {
-      await needClientKey(ctx);
       for (const [what, hex] of BAD_KEYS) {
-        const v2 = await keyedHandshake(ctx, `key ${what}`);
         const key = Buffer.from(hex, 'hex');
-        const { sig, accepted } = noSecretSignature(key, v2.transcript!);
-        ctx.note(
-          `${what}: ${accepted ? 'a no-secret signature node:crypto accepts' : 'R = identity, S = 0'}`,
-        );
         // As the tester sent it: the proof and a join in one write.
-        v2.send(
-          { type: 'client_auth', key: b64(key), sig: b64(sig) },
-          { type: 'join', name: ctx.name('badkey') },
+        const proofAndJoin = (th: Buffer) => {
+          const { sig, accepted } = noSecretSignature(key, th);
+          ctx.note(
+            `${what}: ${accepted ? 'a no-secret signature node:crypto accepts' : 'R = identity, S = 0'}`,
+          );
+          return [
+            { type: 'client_auth', key: b64(key), sig: b64(sig) },
+            { type: 'join', name: ctx.name('badkey') },
+          ];
+        };
+        await refusedAfter(
+          ctx,
+          `key ${what}`,
+          proofAndJoin,
+          'CLIENT_AUTH_FAILED',
+          `a client_auth with the key ${what}`,
         );
-        await expectV2Rejection(ctx, v2, ['CLIENT_AUTH_FAILED'], `a client_auth with the key ${what}`);
       }
-      const honest = identityFromSeed(createHash('sha256').update('parley conformance key: honest').digest());
+      const honest = suiteKey('honest');
       const v2 = await keyedHandshake(ctx, 'honest key');
-      v2.send({
-        type: 'client_auth',
-        key: b64(honest.publicKey),
-        sig: b64(signTranscript(honest, v2.transcript!, 'client')),
-      });
-      const name = ctx.name('honest');
-      const joined = await v2.join(name);
-      if (joined.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, joined.type);
-      const short = fingerprintOf(honest.publicKey).slice(7, 19);
+      v2.send(clientAuth(honest, v2.transcript!));
+      await joinAs(ctx, v2, ctx.name('honest'));
       const text = ctx.line(`honest key ${tag()}`);
       v2.send({ type: 'say', text });
       const { packet: line } = await ctx.attempt('the honest line', 'echoed to its sender', () =>
         v2.until((p) => p.type === 'message' && p.text === text, 'the line'),
       );
       ctx.check(
-        line.type === 'message' && line.key === short,
-        `message.key ${short}`,
+        line.type === 'message' && line.key === short(honest),
+        `message.key ${short(honest)}`,
         line.type === 'message' ? String(line.key) : line.type,
       );
     },
-  },
+  }),
 ];

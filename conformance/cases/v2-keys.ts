@@ -25,7 +25,7 @@ import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { firstPacket } from './capacity.js';
-import { tag } from './v2-steps.js';
+import { handshaken, offeredFeatures, tag } from './v2-steps.js';
 
 /** A key of the suite's, from its role: the same in every run, so a server can be told it. */
 export function suiteKey(role: string): Identity {
@@ -42,25 +42,18 @@ export const SUITE_RESERVATIONS = join(
   `parley-conformance-reserve-${randomBytes(6).toString('hex')}.json`,
 );
 
-const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-const short = (key: Identity) => fingerprintOf(key.publicKey).slice(7, 19);
+export const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+/** A key's short fingerprint (7.16): the 12 characters after `SHA256:`. */
+export const short = (key: Identity) => fingerprintOf(key.publicKey).slice(7, 19);
 
 /** `client_auth` proving `key` over `th` (7.16), signed under `context` (the client's by default). */
-function clientAuth(key: Identity, th: Buffer, signer: 'client' | 'server' = 'client'): object {
+export function clientAuth(key: Identity, th: Buffer, signer: 'client' | 'server' = 'client'): object {
   return { type: 'client_auth', key: b64(key.publicKey), sig: b64(signTranscript(key, th, signer)) };
-}
-
-/** The features the server offers (a probe connection, closed at once). */
-async function offered(ctx: CaseContext): Promise<readonly string[]> {
-  const probe = await ctx.v2Connect('features probe');
-  const features = (await probe.readServerHello()).features ?? [];
-  probe.conn.destroy();
-  return features;
 }
 
 /** INFORMATIONAL unless the server offers every one of `features`. */
 export async function needFeatures(ctx: CaseContext, ...features: string[]): Promise<void> {
-  const have = await offered(ctx);
+  const have = await offeredFeatures(ctx);
   const missing = features.filter((f) => !have.includes(f));
   if (missing.length > 0)
     ctx.fail(
@@ -81,18 +74,58 @@ export function needFlag(ctx: CaseContext, flag: string): void {
 }
 
 /** Past server_auth, with client-key (and `more`) agreed; nothing sent after the handshake yet. */
-async function keyedHandshake(
+export const keyedHandshake = (ctx: CaseContext, label: string, more: readonly string[] = []) =>
+  handshaken(ctx, label, ['client-key', ...more]);
+
+/**
+ * A connection past a keyed handshake (`label`) that sends what `packets` makes of its TH is
+ * refused with `code`: an error packet and the close (`what`: what it sent, in words).
+ */
+export async function refusedAfter(
   ctx: CaseContext,
   label: string,
-  more: readonly string[] = [],
-): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(label);
-  await v2.handshake({ features: ['client-key', ...more], fingerprint: ctx.options.fingerprint });
-  return v2;
+  packets: (th: Buffer) => object[],
+  code: string,
+  what: string,
+): Promise<void> {
+  const v2 = await keyedHandshake(ctx, label);
+  v2.send(...packets(v2.transcript!));
+  await expectV2Rejection(ctx, v2, [code], what);
+}
+
+/**
+ * A case on client_auth before join (7.16), whose server refuses with one of `codes` (`more`: what
+ * else it accepts): INFORMATIONAL unless the server offers client-key.
+ */
+export function clientAuthCase(
+  c: Pick<Case, 'id' | 'description' | 'specText'> & {
+    readonly codes: readonly string[];
+    readonly more?: readonly string[];
+    run(ctx: CaseContext): Promise<void>;
+  },
+): Case {
+  return {
+    id: c.id,
+    section: '7.16',
+    profile: 'v2',
+    level: 'MUST',
+    description: c.description,
+    specText: c.specText,
+    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
+    accepts: [
+      ...acceptsV2(c.codes, true),
+      ...(c.more ?? []),
+      'INFORMATIONAL when the server does not offer client-key',
+    ],
+    async run(ctx) {
+      await needFeatures(ctx, 'client-key');
+      await c.run(ctx);
+    },
+  };
 }
 
 /** Joins under `name`; fails the case unless join_ok comes. */
-async function joinAs(ctx: CaseContext, v2: V2Session, name: string): Promise<V2PacketOfJoin> {
+export async function joinAs(ctx: CaseContext, v2: V2Session, name: string): Promise<V2PacketOfJoin> {
   const reply = await v2.join(name);
   if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} ${describeReply(reply)}`);
   return reply as V2PacketOfJoin;
@@ -140,97 +173,71 @@ const MODERATION_PACKETS = ['kick', 'ban', 'unban', 'bans', 'mute', 'unmute', 'm
 const CLIENT_KEY = quote('7.16', 'under a context of its own');
 
 export const v2KeyCases: readonly Case[] = [
-  {
+  clientAuthCase({
     id: 'v2-chat/7.16/1',
-    section: '7.16',
-    profile: 'v2',
-    level: 'MUST',
     description:
       'A forged client signature (a key the client does not hold) is refused with CLIENT_AUTH_FAILED',
     specText: texts(CLIENT_KEY, quote('7.16', 'a signature that does not verify is CLIENT_AUTH_FAILED')),
-    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
-    accepts: [
-      ...acceptsV2(['CLIENT_AUTH_FAILED'], true),
-      'INFORMATIONAL when the server does not offer client-key',
-    ],
+    codes: ['CLIENT_AUTH_FAILED'],
     async run(ctx) {
-      await needFeatures(ctx, 'client-key');
-      const v2 = await keyedHandshake(ctx, 'forged');
       // The victim's public key with a signature made by another key over the right message.
       const victim = suiteKey('victim');
       const forger = suiteKey('forger');
-      const sig = signTranscript(forger, v2.transcript!, 'client');
-      v2.send({ type: 'client_auth', key: b64(victim.publicKey), sig: b64(sig) });
-      await expectV2Rejection(ctx, v2, ['CLIENT_AUTH_FAILED'], "a client_auth for another's key");
+      await refusedAfter(
+        ctx,
+        'forged',
+        (th) => [
+          { type: 'client_auth', key: b64(victim.publicKey), sig: b64(signTranscript(forger, th, 'client')) },
+        ],
+        'CLIENT_AUTH_FAILED',
+        "a client_auth for another's key",
+      );
     },
-  },
-  {
+  }),
+  clientAuthCase({
     id: 'v2-chat/7.16/2',
-    section: '7.16',
-    profile: 'v2',
-    level: 'MUST',
     description:
       "A client signature made for another connection's transcript, or under the server's context, is refused with CLIENT_AUTH_FAILED",
     specText: texts(
       quote('7.16', 'one made for another connection does not verify'),
       quote('7.16', "so that a server's signature can never serve as a client's"),
     ),
-    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
-    accepts: [
-      ...acceptsV2(['CLIENT_AUTH_FAILED'], true),
-      'INFORMATIONAL when the server does not offer client-key',
-    ],
+    codes: ['CLIENT_AUTH_FAILED'],
     async run(ctx) {
-      await needFeatures(ctx, 'client-key');
       const key = suiteKey('replayer');
       // A proof the server saw (and accepted) on one connection, replayed on the next.
       const first = await keyedHandshake(ctx, 'proof source');
       const proof = clientAuth(key, first.transcript!);
       first.send(proof);
       await joinAs(ctx, first, ctx.name('replsrc'));
-      const replay = await keyedHandshake(ctx, 'replay');
-      replay.send(proof);
-      await expectV2Rejection(
+      const replayed = "a client_auth signed over another connection's TH";
+      await refusedAfter(ctx, 'replay', () => [proof], 'CLIENT_AUTH_FAILED', replayed);
+      const context = 'a client_auth signed under the server_auth context';
+      await refusedAfter(
         ctx,
-        replay,
-        ['CLIENT_AUTH_FAILED'],
-        "a client_auth signed over another connection's TH",
-      );
-      const context = await keyedHandshake(ctx, 'server context');
-      context.send(clientAuth(key, context.transcript!, 'server'));
-      await expectV2Rejection(
-        ctx,
+        'server context',
+        (th) => [clientAuth(key, th, 'server')],
+        'CLIENT_AUTH_FAILED',
         context,
-        ['CLIENT_AUTH_FAILED'],
-        'a client_auth signed under the server_auth context',
       );
     },
-  },
-  {
+  }),
+  clientAuthCase({
     id: 'v2-chat/7.16/3',
-    section: '7.16',
-    profile: 'v2',
-    level: 'MUST',
     description: 'A client_auth after join, or a second one, is PACKET_UNEXPECTED',
     specText: quote('7.16', 'a second one, or one after any other packet of the client'),
-    covers: [pkt('v2', 'client_auth'), tr('v2/server', 'AWAIT_JOIN', 'client_auth')],
-    accepts: [
-      ...acceptsV2(['PACKET_UNEXPECTED'], true),
-      'INFORMATIONAL when the server does not offer client-key',
-    ],
+    codes: ['PACKET_UNEXPECTED'],
     async run(ctx) {
-      await needFeatures(ctx, 'client-key');
       const key = suiteKey('late');
       const late = await keyedHandshake(ctx, 'auth after join');
       await joinAs(ctx, late, ctx.name('lateauth'));
       // A valid proof over this very connection's TH: only its place is wrong.
       late.send(clientAuth(key, late.transcript!));
       await expectV2Rejection(ctx, late, ['PACKET_UNEXPECTED'], 'a client_auth after join');
-      const twice = await keyedHandshake(ctx, 'auth twice');
-      twice.send(clientAuth(key, twice.transcript!), clientAuth(key, twice.transcript!));
-      await expectV2Rejection(ctx, twice, ['PACKET_UNEXPECTED'], 'a second client_auth');
+      const twice = (th: Buffer) => [clientAuth(key, th), clientAuth(key, th)];
+      await refusedAfter(ctx, 'auth twice', twice, 'PACKET_UNEXPECTED', 'a second client_auth');
     },
-  },
+  }),
   {
     id: 'v2-chat/7.16/4',
     section: '7.16',

@@ -10,9 +10,9 @@
  * Keys exist in both states, so the error packet may come before the close.
  */
 import type { Case, CaseContext } from '../case.js';
-import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { quote } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
+import { keyedRefusalCase } from './v2-steps.js';
 
 type State = 'AWAIT_JOIN' | 'JOINED';
 const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
@@ -55,21 +55,15 @@ function cell(
   codes: readonly string[],
   specText = stateText,
 ): Case {
-  return {
+  return keyedRefusalCase({
     id,
-    section: id.split('/')[1],
-    profile: 'v2',
-    level: 'MUST',
     description,
     specText,
-    covers: [],
-    accepts: acceptsV2([...codes], true),
-    async run(ctx) {
-      const v2 = await reach(ctx, state);
-      v2.conn.write(v2.seal(payload(v2)));
-      await expectV2Rejection(ctx, v2, codes, `${description.replace(/ is refused$/, '')}`);
-    },
-  };
+    codes,
+    what: description.replace(/ is refused$/, ''),
+    session: (ctx) => reach(ctx, state),
+    bytes: (v2) => v2.seal(payload(v2)),
+  });
 }
 
 const serverOnly = (state: State, first: number, skip: readonly string[] = []): Case[] =>

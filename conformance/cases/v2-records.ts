@@ -14,6 +14,7 @@ import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { announcesLeave, leaveOf } from '../presence.js';
 import { pkt, quote, texts, tr } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
+import { keyedRefusalCase } from './v2-steps.js';
 
 const DECRYPT = ['DECRYPT_FAILED'];
 const failRule = quote('6.2', 'A record that fails authentication is DECRYPT_FAILED');
@@ -26,21 +27,15 @@ function tampered(
   codes = DECRYPT,
   specText = failRule,
 ): Case {
-  return {
+  return keyedRefusalCase({
     id,
-    section: id.split('/')[1],
-    profile: 'v2',
-    level: 'MUST',
     description,
     specText,
-    covers: [],
-    accepts: acceptsV2(codes, true),
-    async run(ctx) {
-      const v2 = await ctx.v2('tamper');
-      v2.conn.write(await bytes(v2, ctx));
-      await expectV2Rejection(ctx, v2, codes, description.replace(/ is refused.*$/, '').toLowerCase());
-    },
-  };
+    codes,
+    what: description.replace(/ is refused.*$/, '').toLowerCase(),
+    session: (ctx) => ctx.v2('tamper'),
+    bytes,
+  });
 }
 
 function flip(record: Buffer, offset: number): Buffer {

@@ -16,40 +16,22 @@ import { LIMITS } from '../../src/generated/constants.js';
 import type { V2PacketOf, V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { CaseContext } from '../case.js';
 import type { V2Session } from '../v2-driver.js';
-import { tag } from './v2-steps.js';
+import { joinedWith, offeredFeatures, tag } from './v2-steps.js';
+
+export { offeredFeatures };
 
 export const LOBBY = '#lobby';
 
 /** Whether the server offers `rooms` (5.8), read off a probe's server_hello; notes it when not. */
 export async function roomsOffered(ctx: CaseContext): Promise<boolean> {
-  const probe = await ctx.v2Connect('features probe');
-  const features = (await probe.readServerHello()).features ?? [];
-  probe.conn.destroy();
+  const features = await offeredFeatures(ctx);
   if (!features.includes('rooms')) ctx.note('the server does not offer rooms (5.8): nothing to check');
   return features.includes('rooms');
 }
 
-/** The features the server offers (5.8). */
-export async function offeredFeatures(ctx: CaseContext): Promise<readonly string[]> {
-  const probe = await ctx.v2Connect('features probe');
-  const features = (await probe.readServerHello()).features ?? [];
-  probe.conn.destroy();
-  return features;
-}
-
 /** A member joined under a fresh name that listed `features` (by default `rooms` only). */
-export async function member(
-  ctx: CaseContext,
-  base: string,
-  features: readonly string[] = ['rooms'],
-): Promise<V2Session> {
-  const v2 = await ctx.v2Connect(base);
-  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
-  const name = ctx.name(base);
-  const reply = await ctx.attempt('join_ok', `joining as "${name}"`, () => v2.join(name));
-  if (reply.type !== 'join_ok') ctx.fail(`join_ok for "${name}"`, `${reply.type} after the handshake`);
-  return v2;
-}
+export const member = (ctx: CaseContext, base: string, features: readonly string[] = ['rooms']) =>
+  joinedWith(ctx, base, features);
 
 /** The server's maxRoomName, if the suite was told; else the spec default. */
 export function maxRoomName(ctx: CaseContext): number {

@@ -14,7 +14,7 @@ import type { LegacySession } from '../legacy-driver.js';
 import { announcesLeave, leaveOf } from '../presence.js';
 import { quote } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
-import { tag } from './v2-steps.js';
+import { offeredFeatures, tag } from './v2-steps.js';
 
 const show = (name: string) => JSON.stringify(name);
 
@@ -141,9 +141,7 @@ export const v2TextRuleCases: Case[] = [
           `reason ${leaveOf(packet, s.name!)?.reason}: the goodbye with reason ${JSON.stringify(reason)} was taken as a clean quit`,
         );
       }
-      const probe = await ctx.v2Connect('features probe');
-      const offered = (await probe.readServerHello()).features ?? [];
-      probe.conn.destroy();
+      const offered = await offeredFeatures(ctx);
       if (!offered.includes('away')) {
         ctx.note('the server does not offer away (5.8): only goodbye checked');
         return;

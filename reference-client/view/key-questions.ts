@@ -6,7 +6,7 @@
 
 import { errorLine, systemLine, warningLine } from './scrollback.js';
 import { setConnection } from './status-bar.js';
-import type { Effect, ViewContext } from './view-types.js';
+import type { Effect, KeyQuestion, ViewContext } from './view-types.js';
 
 /** The prompt while a question waits for its answer. */
 export function questionPrompt(ctx: ViewContext): string {
@@ -16,8 +16,7 @@ export function questionPrompt(ctx: ViewContext): string {
 /** A v2 server presents a different key from the recorded one: ask before going on (5.6). */
 export function askAcceptKey(ctx: ViewContext, known: string, presented: string): void {
   const s = ctx.state;
-  s.question = { kind: 'accept-key', server: s.status.server, known, presented };
-  setConnection(s, 'refused');
+  pose(ctx, { kind: 'accept-key', server: s.status.server, known, presented });
   errorLine(
     ctx,
     'FINGERPRINT_MISMATCH',
@@ -29,25 +28,33 @@ export function askAcceptKey(ctx: ViewContext, known: string, presented: string)
     ctx,
     "someone may be intercepting the connection, or the server's key was replaced. Check with its operator.",
   );
-  warningLine(ctx, 'accept the new key and continue? Type y to accept, anything else to refuse.');
-  s.input = '';
-  s.cursor = 0;
+  awaitAnswer(ctx, 'accept the new key and continue? Type y to accept, anything else to refuse.');
 }
 
 /** First contact with a v2 server (5.6): show its key and ask, as SSH does, before anything is sent. */
 export function askTrustKey(ctx: ViewContext, presented: string): void {
   const s = ctx.state;
-  s.question = { kind: 'trust-key', server: s.status.server, presented };
-  setConnection(s, 'refused');
+  pose(ctx, { kind: 'trust-key', server: s.status.server, presented });
   warningLine(ctx, `first connection to ${s.status.server}: its key is not in known_servers yet`);
   systemLine(ctx, `server key ${presented}`);
   systemLine(
     ctx,
     "compare it with the fingerprint the server's operator gives you (the server prints it when it starts)",
   );
-  warningLine(ctx, 'trust this server and record its key? Type y to trust, anything else to refuse.');
-  s.input = '';
-  s.cursor = 0;
+  awaitAnswer(ctx, 'trust this server and record its key? Type y to trust, anything else to refuse.');
+}
+
+/** Puts `question` to the user: the connection is held (shown refused) until it is answered (5.6). */
+function pose(ctx: ViewContext, question: KeyQuestion): void {
+  ctx.state.question = question;
+  setConnection(ctx.state, 'refused');
+}
+
+/** Ends a question with what to type (`prompt`), the input line emptied for the answer. */
+function awaitAnswer(ctx: ViewContext, prompt: string): void {
+  warningLine(ctx, prompt);
+  ctx.state.input = '';
+  ctx.state.cursor = 0;
 }
 
 /** The line typed while a question waits: y or yes accepts, anything else refuses. */

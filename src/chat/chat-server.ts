@@ -22,24 +22,26 @@
  *   5. chat/v2-dialect.ts `render`: the decision -> one `message` packet for the room's members.
  *   6. chat-server.ts `deliver`: queued on their endpoints [connection-table.ts, handed the queue
  *      limit as a number]; `flush`, or `flushing` pulled by the adapter one action at a time:
- *      each connection's turn at the socket [send-queue.ts] returns its write, sealed into one
- *      record by its endpoint.
+ *      the outbox's pass gives each connection its turn at the socket [outbox.ts, send-queue.ts],
+ *      which returns its write, sealed into one record by its endpoint.
  *
- * What this file holds itself: the order of the steps, and finishing a connection exactly once
- * (the room's leave decision rendered for the others). Its other leaves: server-contract.ts (the
- * types handed on), deadlines.ts (timeouts, pings, 11), accept-gate.ts (5.10).
+ * What this file holds itself: the order of the steps. Off that path, lifecycle.ts decides who
+ * is served at accept (5.10) and ends a connection exactly once (the room's leave decision
+ * rendered for the others), handing back what the server carries out. Its other leaves:
+ * outbox.ts (the actions and the next deadline handed to the adapter), server-contract.ts (the
+ * types handed on), deadlines.ts (timeouts, pings, 11).
  */
-import { type ParleyError, parleyError, toParleyError } from '../errors.js';
-import type { LeaveReason, Limits, LogLevel } from '../generated/constants.js';
+import { type ParleyError, toParleyError } from '../errors.js';
+import type { LeaveReason, Limits } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { logText } from '../text/untrusted-text.js';
-import { AcceptGate } from './accept-gate.js';
 import { ConnectionTable } from './connection-table.js';
 import { DeadlineScan, deadlineGrid, onGrid } from './deadlines.js';
+import { Lifecycle } from './lifecycle.js';
+import { Outbox } from './outbox.js';
 import { chargeEvent } from './packet-charge.js';
 import { chargeFanout } from './rate-limit.js';
 import type { Room } from './room.js';
-import { SendQueue } from './send-queue.js';
 import {
   type ChatServerOptions,
   type Conn,
@@ -64,17 +66,14 @@ export class ChatServer<E = unknown> {
   private readonly conns = this.table.conns;
   private readonly joined = this.table.joined;
   private readonly dirty = this.table.dirty;
-  private actions: ServerAction[] = [];
-  private deadline: number | null = null;
+  /** The actions made so far, the writes at a flush, the next deadline (outbox.ts). */
+  private readonly out: Outbox;
   private stopping = false;
   /** The latest `now` an adapter call brought (flush has none of its own). */
   private clock = 0;
   private readonly deferWrites: boolean;
-  private readonly flowControl: boolean;
-  /** Who is served at accept (5.10, 11), and the log of those refused (accept-gate.ts). */
-  private readonly gate: AcceptGate;
-  /** What each connection's socket gets at its turn, and the server-wide count (11). */
-  private readonly sendQueue: SendQueue;
+  /** Who is served at accept, and how a connection ends, once (lifecycle.ts). */
+  private readonly life: Lifecycle<E>;
   /** The grid (ms) that connection deadlines (11) are rounded up to (deadlines.ts says why). */
   readonly deadlineGrid: number;
 
@@ -85,10 +84,9 @@ export class ChatServer<E = unknown> {
     options: ChatServerOptions = {},
   ) {
     this.deferWrites = options.deferWrites ?? false;
-    this.flowControl = options.flowControl ?? false;
-    this.gate = new AcceptGate(limits);
-    this.sendQueue = new SendQueue(limits, dialect, this.flowControl);
     this.deadlineGrid = deadlineGrid(limits);
+    this.out = new Outbox(limits, dialect, options.flowControl ?? false, this.deadlineGrid);
+    this.life = new Lifecycle(limits, dialect, room, this.joined, this.out);
   }
 
   get connectionCount(): number {
@@ -97,7 +95,7 @@ export class ChatServer<E = unknown> {
 
   /** The earliest time at which `tick` has work to do, or null when nothing is pending. */
   get nextDeadline(): number | null {
-    return this.deadline;
+    return this.out.nextDeadline;
   }
 
   connection(id: ConnId): Conn<E> | undefined {
@@ -106,7 +104,7 @@ export class ChatServer<E = unknown> {
 
   /** Bytes queued across all connections, as counted at the last flush (11, maxTotalQueuedBytes). */
   get queuedBytes(): number {
-    return this.sendQueue.queuedBytes;
+    return this.out.queuedBytes;
   }
 
   /** True when some connection has queued output that `flush()` would write. */
@@ -121,40 +119,13 @@ export class ChatServer<E = unknown> {
    */
   open(id: ConnId, now: number, remoteAddress?: string): ServerAction[] {
     this.clock = now;
-    const oldest = this.table.oldestUnjoined();
-    let door = this.gate.accept(id, remoteAddress, this.stopping, now, oldest?.id);
-    // 7.18: a banned address is refused at accept like any other (5.10), holding no slot.
-    if (door.served && this.room.addressBanned(door.address, now)) {
-      this.gate.release(door.address);
-      door = {
-        served: false,
-        error: parleyError('BANNED', 'this address is banned from the server'),
-        log: [],
-      };
+    const arrival = this.life.admit(id, remoteAddress, this.stopping, now, this.table.oldestUnjoined());
+    if (arrival.served && arrival.evict) this.finish(arrival.evict.conn, 'timeout', now, arrival.evict.error);
+    if (arrival.served) {
+      this.table.add(id, this.dialect.createEndpoint(now), now, arrival.address, this.limits);
+      this.out.lowerDeadline(onGrid(now + this.limits.handshakeTimeoutMs, this.deadlineGrid));
+      this.out.log('debug', `conn ${id}: open`);
     }
-    for (const line of door.log) this.log('warn', line);
-    if (door.served && door.evict !== undefined && oldest) {
-      // 11.2: full; the oldest connection that has not joined makes room, as if its time were up.
-      const message = 'the server is full and needed this slot before you joined';
-      this.finish(
-        oldest,
-        'timeout',
-        now,
-        oldest.endpoint.failWith(parleyError('HANDSHAKE_TIMEOUT', message)),
-      );
-    }
-    if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
-    if (!door.served) {
-      if (this.gate.due !== null) this.lowerDeadline(this.gate.due);
-      // 11.3: a quiet refusal (its address was told already) is closed without a record.
-      const record = door.quiet ? null : this.dialect.refusal(door.error.code, door.error.message);
-      if (record) this.actions.push({ kind: 'write', id, data: record });
-      this.actions.push({ kind: 'close', id, error: door.error });
-      return this.done();
-    }
-    this.table.add(id, this.dialect.createEndpoint(now), now, door.address, this.limits);
-    this.lowerDeadline(onGrid(now + this.limits.handshakeTimeoutMs, this.deadlineGrid));
-    this.log('debug', `conn ${id}: open`);
     return this.done();
   }
 
@@ -172,7 +143,7 @@ export class ChatServer<E = unknown> {
       conn.pingedAt = null;
       // Hearing from a peer moves its next ping earlier than any deadline computed before (11).
       if (this.dialect.idleChecks && !conn.finished)
-        this.lowerDeadline(onGrid(now + this.limits.idlePingMs, this.deadlineGrid));
+        this.out.lowerDeadline(onGrid(now + this.limits.idlePingMs, this.deadlineGrid));
     }
     return this.done();
   }
@@ -221,8 +192,7 @@ export class ChatServer<E = unknown> {
       else if (due.kind === 'pinged') this.dirty.add(conn);
     }
     this.deliver(this.dialect.tick(this.room, now));
-    for (const line of this.gate.tick(now)) this.log('warn', line);
-    this.deadline = scan.nextWith(this.gate.due);
+    this.out.setDeadline(scan.nextWith(this.life.tick(now)));
     return this.done();
   }
 
@@ -235,7 +205,7 @@ export class ChatServer<E = unknown> {
     this.clock = now;
     for (const id of ids) {
       const conn = this.conns.get(id);
-      if (conn && !conn.finished && this.sendQueue.drained(conn, now)) this.dirty.add(conn);
+      if (conn && !conn.finished && this.out.drained(conn, now)) this.dirty.add(conn);
     }
     return this.done();
   }
@@ -270,53 +240,19 @@ export class ChatServer<E = unknown> {
    * storm peaks). The pass ends when the adapter has taken the last action.
    */
   *flushing(): Generator<ServerAction, void, undefined> {
-    yield* this.takeActions();
-    this.sendQueue.startPass();
-    // A connection failed here (SLOW_READER) tells the others it left: they join the set, and a
-    // Set's loop visits what is added while it runs.
-    for (const conn of this.dirty) {
-      this.dirty.delete(conn);
-      if (conn.finished) continue;
-      const write = this.output(conn);
-      if (write !== null) yield write;
-      if (this.actions.length > 0) yield* this.takeActions();
+    // A slow reader is ended here, and its close is among the actions the pass hands on next.
+    for (const step of this.out.pass(this.dirty, this.clock, this.conns.size)) {
+      if ('slow' in step) this.giveUp(step.conn, 'SLOW_READER', step.slow, 'error', this.clock);
+      else yield step;
     }
-    // Replies the pass's budget did not reach (send-queue.ts, 11 replyPassBytes) stay dirty, so
-    // the adapter flushes again after reading its sockets once more; the set is empty now, so
-    // they come first in the next pass, before whatever that turn's reads make dirty.
-    for (const conn of this.sendQueue.takeWaiting<E>()) if (!conn.finished) this.dirty.add(conn);
-  }
-
-  /** The actions made since the last take, handed over once. */
-  private takeActions(): ServerAction[] {
-    const out = this.actions;
-    this.actions = [];
-    return out;
-  }
-
-  /**
-   * One connection's turn at the socket (send-queue.ts): its write, or null when it has none now
-   * or its queue cannot be held to its limit (it is ended: SLOW_READER, whose close is among the
-   * actions). Under flow control a write starts its slowReaderMs (11).
-   */
-  private output(conn: Conn<E>): ServerAction | null {
-    const turn = this.sendQueue.turn(conn, this.clock, this.conns.size);
-    if (turn === null) return null;
-    if (!Buffer.isBuffer(turn)) {
-      this.giveUp(conn, 'SLOW_READER', turn.slow, 'error', this.clock);
-      return null;
-    }
-    if (this.flowControl)
-      this.lowerDeadline(onGrid(this.clock + this.limits.slowReaderMs, this.deadlineGrid));
-    return { kind: 'write', id: conn.id, data: turn };
   }
 
   /** The end of every adapter call: the dialect's next deadline, then the actions. */
   private done(): ServerAction[] {
     const due = this.dialect.due;
-    if (due !== null) this.lowerDeadline(due);
+    if (due !== null) this.out.lowerDeadline(due);
     if (!this.deferWrites) return this.flush();
-    return this.takeActions();
+    return this.out.take();
   }
 
   /**
@@ -334,13 +270,14 @@ export class ChatServer<E = unknown> {
     } catch (err) {
       // A bug in our handling of one connection must not take down the others (issue: robustness).
       const error = conn.endpoint.failWith(toParleyError(err));
-      this.log('error', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`);
+      this.out.log('error', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`);
     }
     this.dirty.add(conn);
     const state = conn.endpoint.state;
     if (!conn.finished && (state === 'ERROR' || state === 'CLOSED')) {
       const failure = state === 'ERROR' ? (conn.endpoint.failure ?? undefined) : undefined;
-      if (failure) this.log('info', `conn ${conn.id}: closed: ${failure.code}: ${logText(failure.message)}`);
+      if (failure)
+        this.out.log('info', `conn ${conn.id}: closed: ${failure.code}: ${logText(failure.message)}`);
       this.finish(conn, failure ? leaveReason(failure.code) : (conn.closeReason ?? 'quit'), now, failure);
     }
   }
@@ -369,10 +306,10 @@ export class ChatServer<E = unknown> {
     if (reading.deliveries) this.deliver(reading.deliveries);
     if (reading.gaveUp !== undefined) {
       conn.closeReason = 'error';
-      this.log('info', `conn ${conn.id}: client reported ${logText(reading.gaveUp)}`);
+      this.out.log('info', `conn ${conn.id}: client reported ${logText(reading.gaveUp)}`);
     }
     if (reading.reported !== undefined)
-      this.log('info', `conn ${conn.id}: client reported ${logText(reading.reported)} (not fatal)`);
+      this.out.log('info', `conn ${conn.id}: client reported ${logText(reading.reported)} (not fatal)`);
     if (!reading.request) return;
     // A joiner's address and features are facts of the member (7.16, 7.18): the room keeps them.
     const request =
@@ -382,9 +319,10 @@ export class ChatServer<E = unknown> {
     const decision = this.room.decide(conn.id, request, now);
     if (decision.kind === 'joined') {
       this.joined.add(conn);
-      this.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
+      this.out.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
     }
-    if ('log' in decision && decision.log !== undefined) this.log('info', `conn ${conn.id}: ${decision.log}`);
+    if ('log' in decision && decision.log !== undefined)
+      this.out.log('info', `conn ${conn.id}: ${decision.log}`);
     // 7.8: what the packet made the server queue for the room is charged too, once it is known.
     const fanout = this.deliver(this.dialect.render(decision, this.room, now));
     if (charge.kind === 'charged') chargeFanout(conn.rate, fanout, this.limits);
@@ -405,14 +343,11 @@ export class ChatServer<E = unknown> {
    * its limit now (11): the limit is handed down as a number, the same for the whole call.
    */
   private deliver(deliveries: readonly Delivery[]): number {
-    const cap = this.dialect.neverSheds ? this.sendQueue.limit(this.conns.size) : null;
+    const cap = this.dialect.neverSheds ? this.out.queueLimit(this.conns.size) : null;
     return this.table.deliver(deliveries, cap);
   }
 
-  /**
-   * Ends a connection the server gives up on (SLOW_READER, a timeout: 11; the rate limit: 7.8; the
-   * adapter's `fail`); `quiet` logs the code alone, at info.
-   */
+  /** Ends a connection the server gives up on (lifecycle.ts gives the error and logs it). */
   private giveUp(
     conn: Conn<E>,
     code: ErrorCode,
@@ -420,18 +355,14 @@ export class ChatServer<E = unknown> {
     reason: LeaveReason,
     now: number,
     quiet = false,
-  ) {
-    // legacy never sheds (11): its slow reader's queue is dropped, not written at the close.
-    if (code === 'SLOW_READER' && this.dialect.neverSheds) conn.endpoint.dropSealed();
-    const error = conn.endpoint.failWith(parleyError(code, message));
-    this.log(
-      quiet ? 'info' : 'warn',
-      `conn ${conn.id}: ${error.code}${quiet ? '' : `: ${logText(error.message)}`}`,
-    );
-    this.finish(conn, reason, now, error);
+  ): void {
+    this.finish(conn, reason, now, this.life.giveUp(conn, code, message, quiet));
   }
 
-  /** Ends a connection once: the room's leave decision for the others, its last output, close. */
+  /**
+   * Ends a connection once (lifecycle.ts): the news of its leaving is queued for the others
+   * while it is still counted among the connections (the queue limit, 11), then it leaves the table.
+   */
   private finish(
     conn: Conn<E>,
     reason: LeaveReason,
@@ -440,27 +371,8 @@ export class ChatServer<E = unknown> {
     announce = true,
   ): void {
     if (conn.finished) return;
-    conn.finished = true;
-    conn.reply = null;
-    this.joined.delete(conn);
-    this.gate.release(conn.address);
-    const left = this.room.leave(conn.id, reason, now);
-    if (left?.kind === 'left') {
-      this.log('info', `conn ${conn.id}: ${logText(left.name)} left (${reason})`);
-      if (announce) this.deliver(this.dialect.render(left, this.room, now));
-    }
-    const out = conn.endpoint.takeOutput();
-    if (out.length > 0) this.actions.push({ kind: 'write', id: conn.id, data: out });
-    this.actions.push(error ? { kind: 'close', id: conn.id, error } : { kind: 'close', id: conn.id });
+    this.deliver(this.life.end(conn, reason, now, error, announce));
     this.table.remove(conn);
-    this.sendQueue.count(conn);
-  }
-
-  private log(level: LogLevel, message: string): void {
-    this.actions.push({ kind: 'log', level, message });
-  }
-
-  private lowerDeadline(t: number): void {
-    if (this.deadline === null || t < this.deadline) this.deadline = t;
+    this.out.count(conn);
   }
 }

@@ -8,7 +8,12 @@
 import type { ParleyError } from '../errors.js';
 import type { LeaveReason } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
-import type { V2PacketOf } from '../generated/v2-packets.js';
+import {
+  V2_PACKET_FEATURE,
+  V2_PACKET_INFO,
+  V2_PACKET_TYPES,
+  type V2PacketOf,
+} from '../generated/v2-packets.js';
 import type { ChatRoom } from './chat-room.js';
 
 export type NameVerdict =
@@ -41,6 +46,26 @@ export type RoomModerationRequest =
     }
   | { readonly kind: 'unmute'; readonly name: string; readonly room?: string }
   | { readonly kind: 'motd'; readonly text: string };
+
+/**
+ * The kinds of the moderation requests: the client packets of feature `moderation` (7.18), as the
+ * spec lists them (src/generated), each read as the request of the same name.
+ */
+const MODERATION_KINDS: ReadonlySet<string> = new Set(
+  V2_PACKET_TYPES.filter(
+    (t) => V2_PACKET_FEATURE[t] === 'moderation' && V2_PACKET_INFO[t].direction === 'c2s',
+  ),
+);
+
+/** True for a moderation packet type (7.18): the dialect reads it as the request of that kind. */
+export function isModerationKind(kind: string): boolean {
+  return MODERATION_KINDS.has(kind);
+}
+
+/** True for a moderation request (7.18), which moderate.ts decides. */
+export function isModerationRequest(request: { readonly kind: string }): request is RoomModerationRequest {
+  return MODERATION_KINDS.has(request.kind);
+}
 
 /** A member's facts besides its name, fixed when it joins (7.16, 7.18). */
 export interface MemberFacts {

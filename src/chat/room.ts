@@ -33,6 +33,7 @@ import type {
   RoomModerationRequest,
   RoomRequest,
 } from './room-decision.js';
+import { isModerationRequest } from './room-decision.js';
 import { muteKey, RoomSet } from './room-set.js';
 
 export type { ChatEntry } from './chat-room.js';
@@ -96,6 +97,15 @@ export class Room<Id> {
 
   /** Decides on one request from member (or joiner) `by` at `now`. */
   decide(by: Id, request: RoomRequest, now: number): RoomDecision<Id> {
+    if (isModerationRequest(request)) {
+      // Decided in moderate.ts, handed in with the guards (room-guards.ts): no operator, no moderation.
+      if (this.guards.moderate) return this.guards.moderate(this, by, request, now);
+      return {
+        kind: 'notice',
+        by,
+        error: parleyError('NOT_OPERATOR', 'this server has no operators (7.18)'),
+      };
+    }
     switch (request.kind) {
       case 'join': {
         const facts = this.keys.factsFor(by, request, this.guards.moderation);
@@ -177,20 +187,6 @@ export class Room<Id> {
         const shown = this.keys.whois(by, target);
         return { kind: 'whois', by, name, joined, idle, away, ...(reason ? { reason } : {}), ...shown };
       }
-      case 'kick':
-      case 'ban':
-      case 'unban':
-      case 'bans':
-      case 'mute':
-      case 'unmute':
-      case 'motd':
-        // Decided in moderate.ts, handed in with the guards (room-guards.ts): no operator, no moderation.
-        if (this.guards.moderate) return this.guards.moderate(this, by, request, now);
-        return {
-          kind: 'notice',
-          by,
-          error: parleyError('NOT_OPERATOR', 'this server has no operators (7.18)'),
-        };
       case 'away': {
         this.roster.active(by, now);
         const name = this.roster.nameOf(by)!;

@@ -18,18 +18,22 @@
  * and the connection table hands each member the form its features call for.
  */
 
-import { fingerprintOf, type Identity } from '../crypto/identity.js';
-import { KeyAgreement, type KeyPair, type RandomSource } from '../crypto/key-agreement.js';
+import { fingerprintOf } from '../crypto/identity.js';
+import { KeyAgreement, type KeyPair } from '../crypto/key-agreement.js';
 import { encodeFrame } from '../framing/frame-codec.js';
 import { LIMITS, type Limits, V2_NAME_RULES, type V2Group } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { V2_FEATURE_NAMES, V2_PACKET_INFO, type V2ServerPacket } from '../generated/v2-packets.js';
-import type { FastPaths } from '../session/fast-paths.js';
 import { encodeV2Packet, unb64 } from '../session/v2-codec.js';
-import { V2ServerConnection, type V2ServerConnectionEvent } from '../session/v2-server-connection.js';
+import {
+  V2ServerConnection,
+  type V2ServerConnectionEvent,
+  type V2ServerConnectionOptions,
+} from '../session/v2-server-connection.js';
 import { ChatServer } from './chat-server.js';
 import { chunkByJsonSize, ExportReply, listBudget, REPLY_BUSY, STRUCTURED_EXPORT } from './export-reply.js';
 import { Room, type RoomDecision, type RoomGuards, type RoomRequest } from './room.js';
+import { isModerationKind } from './room-decision.js';
 import type {
   ChatServerOptions,
   ConnId,
@@ -51,24 +55,13 @@ export {
 } from './export-reply.js';
 export { presenceHoldMs } from './presence-batch.js';
 
-export interface V2ServerOptions extends ChatServerOptions {
+/**
+ * A v2 chat server's options: those of its connections (V2ServerConnectionOptions: identity,
+ * randomness, groups, key pairs, fast paths; the limits are the server's, ChatServerOptions), and
+ * what the server adds.
+ */
+export interface V2ServerOptions extends ChatServerOptions, Omit<V2ServerConnectionOptions, 'limits'> {
   readonly motd?: string;
-  readonly identity: Identity;
-  readonly random: RandomSource;
-  readonly groups?: readonly V2Group[];
-  /** A source of ephemeral key pairs (see V2ServerConnectionOptions.keyPairs). */
-  readonly keyPairs?: (group: V2Group) => KeyPair;
-  /** Without `keyPairs`, the KeyAgreement that makes them; default: one of this server's own. */
-  readonly keyAgreement?: KeyAgreement;
-  /** Takes back offered pairs the client did not choose (V2ServerConnectionOptions.unusedKeyPair). */
-  readonly unusedKeyPair?: (pair: KeyPair) => void;
-  /** Record keys as KeyObjects (V2ServerConnectionOptions.keyObjects). */
-  readonly keyObjects?: boolean;
-  /**
-   * The speed shortcuts of this server (session/fast-paths.ts: `serverFastPaths`); default none,
-   * the plain path, which gives the same bytes.
-   */
-  readonly fastPaths?: FastPaths;
   /** The features offered in server_hello (5.8). Default: every feature of the spec's registry. */
   readonly features?: readonly string[];
   /** Reserved names (7.17) and moderation (7.18), when the server has them. */
@@ -167,6 +160,10 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
     const packet = event.packet;
     const deliveries = HOLDS_PRESENCE.has(packet.type) ? [] : this.membership.release();
     const ask = (request: RoomRequest): Reading => ({ deliveries, request });
+    if (isModerationKind(packet.type)) {
+      const { type, ...fields } = packet;
+      return ask({ kind: type, ...fields } as RoomRequest);
+    }
     switch (packet.type) {
       case 'join':
         return { request: { kind: 'join', name: packet.name, rooms: features.has(ROOMS) } };
@@ -196,16 +193,6 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
       case 'client_auth':
         // The endpoint verified the signature (7.16); whether the key is banned is the model's call.
         return ask({ kind: 'prove', fingerprint: fingerprintOf(unb64(packet.key)) });
-      case 'kick':
-      case 'ban':
-      case 'unban':
-      case 'bans':
-      case 'mute':
-      case 'unmute':
-      case 'motd': {
-        const { type, ...fields } = packet;
-        return ask({ kind: type, ...fields } as RoomRequest);
-      }
       case 'error':
         // 4.3, 13.1: a fatal error ends the connection (the others hear it left with an error);
         // one with fatal false is only logged.

@@ -71,13 +71,14 @@ function cipherKey(raw: Buffer, asObject: boolean | undefined): CipherKey {
   return asObject ? createSecretKey(raw) : raw;
 }
 
-export class RecordSealer {
-  private seq = 0;
-  private readonly key: CipherKey;
+/** One direction of the record layer: its keys and the sequence number of its next record (6.1). */
+abstract class RecordDirection {
+  protected seq = 0;
+  protected readonly key: CipherKey;
 
   /** `keyObject`: hold the key as a KeyObject (see prefersKeyObjects); the same records either way. */
   constructor(
-    private readonly keys: DirectionKeys,
+    protected readonly keys: DirectionKeys,
     keyObject?: boolean,
   ) {
     this.key = cipherKey(keys.key, keyObject);
@@ -86,7 +87,9 @@ export class RecordSealer {
   get sequence(): bigint {
     return BigInt(this.seq);
   }
+}
 
+export class RecordSealer extends RecordDirection {
   /**
    * Encrypts one packet and returns the whole frame (header + ciphertext + tag), built in one
    * allocation: a record is sealed per recipient, so this is the server's hottest path.
@@ -112,22 +115,8 @@ export class RecordSealer {
   }
 }
 
-export class RecordOpener {
-  private seq = 0;
+export class RecordOpener extends RecordDirection {
   private failed: ParleyError | null = null;
-  private readonly key: CipherKey;
-
-  /** `keyObject`: hold the key as a KeyObject (see prefersKeyObjects); the same records either way. */
-  constructor(
-    private readonly keys: DirectionKeys,
-    keyObject?: boolean,
-  ) {
-    this.key = cipherKey(keys.key, keyObject);
-  }
-
-  get sequence(): bigint {
-    return BigInt(this.seq);
-  }
 
   /** Decrypts one record frame; throws DECRYPT_FAILED (sticky) if it does not authenticate. */
   open(frame: Frame): Buffer {

@@ -4,44 +4,19 @@
  * whom in words a user understands, and a kicked or banned client must stop, not reconnect by
  * itself. Needs `npm run build` first (npm test does it).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientKeyFingerprint, loadOrCreateClientKey } from '../../reference-client/app/client-key-file.js';
-import { BUILT, PlainClient } from './support/processes.js';
-import { startTestServer, type TestServer } from './support/tcp-server.js';
+import { plainRun, type Workspace } from './support/plain-run.js';
+import { BUILT } from './support/processes.js';
+import type { TestServer } from './support/tcp-server.js';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-function workspace(): { cwd: string; configDir: string } {
-  const cwd = mkdtempSync(join(tmpdir(), 'parley-moderation-'));
-  cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
-  const configDir = join(cwd, 'config');
-  mkdirSync(configDir);
-  return { cwd, configDir };
-}
-
-function plain(srv: TestServer, args: readonly string[], ws = workspace()): PlainClient {
-  const c = new PlainClient(['-s', '127.0.0.1', '-p', String(srv.port), ...args], ws);
-  cleanups.push(async () => {
-    c.kill();
-    await c.exited;
-  });
-  return c;
-}
+const { workspace, server, plain } = plainRun('parley-moderation-');
 
 /** A server whose one operator is the key in a fresh workspace; that workspace, to run the operator in. */
-async function moderatedServer(): Promise<{ srv: TestServer; opSpace: ReturnType<typeof workspace> }> {
+async function moderatedServer(): Promise<{ srv: TestServer; opSpace: Workspace }> {
   const opSpace = workspace();
   const { key } = loadOrCreateClientKey(opSpace.configDir, 'client_key.pem');
-  const srv = await startTestServer({
-    guards: { moderation: { operators: [clientKeyFingerprint(key)] } },
-  });
-  cleanups.push(() => srv.stop());
+  const srv = await server({ guards: { moderation: { operators: [clientKeyFingerprint(key)] } } });
   return { srv, opSpace };
 }
 

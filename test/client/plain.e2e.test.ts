@@ -3,41 +3,14 @@
  * against a real reference server on 127.0.0.1. Needs `npm run build` first (npm test does it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BUILT, CLIENT, PlainClient } from './support/processes.js';
-import { startTestServer, type TestServer } from './support/tcp-server.js';
+import { describe, expect, it } from 'vitest';
+import { plainRun } from './support/plain-run.js';
+import { BUILT, CLIENT } from './support/processes.js';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-function workspace(): { cwd: string; configDir: string } {
-  const cwd = mkdtempSync(join(tmpdir(), 'parley-plain-'));
-  cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
-  const configDir = join(cwd, 'config');
-  mkdirSync(configDir);
-  return { cwd, configDir };
-}
-
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer(options);
-  cleanups.push(() => s.stop());
-  return s;
-}
-
-function plain(srv: TestServer, args: readonly string[], ws = workspace()): PlainClient {
-  const c = new PlainClient(['-s', '127.0.0.1', '-p', String(srv.port), ...args], ws);
-  cleanups.push(async () => {
-    c.kill();
-    await c.exited;
-  });
-  return c;
-}
+const { workspace, server, plain } = plainRun('parley-plain-');
 
 describe.skipIf(!BUILT)(
   'node reference-client --plain (e2e; needs npm run build)',

@@ -127,13 +127,33 @@ function replaced(part: (server: RunningServer) => Any, key: string, value: unkn
   };
 }
 
-/** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
+/**
+ * Runs `handle` (one packet's handling) with the dialect's render replaced by `render`, which is
+ * handed the dialect's own (for this decision's room and time); the dialect is restored after.
+ */
+function rendering(
+  chat: Any,
+  handle: () => void,
+  render: (decision: Any, own: (decision: Any) => readonly Delivery[]) => readonly Delivery[],
+): void {
+  const dialect = chat.dialect;
+  const own = dialect.render;
+  dialect.render = (decision: Any, ...rest: Any[]) =>
+    render(decision, (d: Any) => own.call(dialect, d, ...rest));
+  try {
+    handle();
+  } finally {
+    dialect.render = own;
+  }
+}
+
 /**
  * Timers for faults caught by a case that holds joined connections while it fills the server
  * (robustness/11/4): long enough that a loaded machine's late pong does not free a slot meanwhile.
  */
 const HELD = { handshakeTimeoutMs: 600_000, idlePingMs: 600_000, idleTimeoutMs: 1_200_000 } as const;
 
+/** The one way a fault is set up: start a reference server of the fault's profile, then plant. */
 function plant({ server: settings, plant: patch, ...fault }: Planted): Fault {
   return {
     ...fault,
@@ -611,19 +631,9 @@ const PLANTED: readonly Planted[] = [
     plant: (server) =>
       onPacket(server, (original, chat, _conn, packet) => {
         if (packet.typ !== 'default') return original();
-        const dialect = chat.dialect;
-        const render = dialect.render;
-        dialect.render = (decision: Any, ...rest: Any[]) =>
-          render.call(
-            dialect,
-            decision.kind === 'message' ? { ...decision, from: packet.username } : decision,
-            ...rest,
-          );
-        try {
-          original();
-        } finally {
-          dialect.render = render;
-        }
+        rendering(chat, original, (decision, render) =>
+          render(decision.kind === 'message' ? { ...decision, from: packet.username } : decision),
+        );
       }),
   },
   {
@@ -639,17 +649,11 @@ const PLANTED: readonly Planted[] = [
           shost: packet.shost,
           dhost: packet.dhost,
         };
-        const dialect = chat.dialect;
-        const render = dialect.render;
-        dialect.render = (decision: Any, ...rest: Any[]) =>
+        rendering(chat, original, (decision, render) =>
           decision.kind === 'message'
             ? [{ kind: 'broadcast', packet: serializeLegacyPacket(forwarded, true), except: conn.id }]
-            : render.call(dialect, decision, ...rest);
-        try {
-          original();
-        } finally {
-          dialect.render = render;
-        }
+            : render(decision),
+        );
       }),
   },
   {
@@ -723,7 +727,7 @@ const PLANTED: readonly Planted[] = [
       },
     },
     plant(server) {
-      (server.chat as Any).flowControl = false;
+      (server.chat as Any).out.flowControl = false;
       return wholeReplies(server);
     },
   },
@@ -906,23 +910,15 @@ const PLANTED: readonly Planted[] = [
       'line breaks and C1 controls in a packet are turned into spaces, so a reason with them passes (7.1)',
     caughtBy: 'v2-chat/7.1/22',
     plant: (server) =>
-      onEachEndpoint(server, (endpoint) => {
-        const receive = endpoint.receive.bind(endpoint);
-        endpoint.receive = (chunk: Uint8Array) => {
-          const opener = endpoint.opener;
-          if (opener && !opener.cleaning) {
-            const open = opener.open.bind(opener);
-            opener.open = (frame: Frame) =>
-              Buffer.from(
-                open(frame)
-                  .toString('utf8')
-                  .replace(/\\[nrt]|\\u00[0-9a-fA-F]{2}|[\u0080-\u009f\u2028\u2029]/g, ' '),
-              );
-            opener.cleaning = true;
-          }
-          return receive(chunk);
-        };
-      }),
+      onEachOpener(
+        server,
+        (open) => (frame) =>
+          Buffer.from(
+            open(frame)
+              .toString('utf8')
+              .replace(/\\[nrt]|\\u00[0-9a-fA-F]{2}|[\u0080-\u009f\u2028\u2029]/g, ' '),
+          ),
+      ),
   },
   {
     name: 'counts a private message as activity',

@@ -50,6 +50,13 @@ export const GUARDED_SUITE: Partial<SuiteOptions> = {
   serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT, '--reserve-names', SUITE_RESERVATIONS],
 };
 
+/** Rewrites each packet delivery (a send or a broadcast) the dialect renders: `edit` gives the one to queue. */
+function onPacketDeliveries(server: RunningServer, edit: (delivery: Any) => Any): RunningServer {
+  return onRender(server, (original) =>
+    original().map((d: Any) => (d.kind === 'broadcast' || d.kind === 'send' ? edit(d) : d)),
+  );
+}
+
 /** Patches the room guards (reservations, moderation) of this one server (room-guards.ts). */
 function onGuards(server: RunningServer, patch: (guards: Any) => void): RunningServer {
   const guards = (server.chat as Any).room?.guards;
@@ -192,14 +199,11 @@ export const KEY_FAULTS: readonly KeyFault[] = [
     caughtBy: 'v2-chat/7.16/6',
     server: ALL_FEATURES,
     plant: (server) =>
-      onRender(server, (original) =>
-        original().map((d: Any) => {
-          if (d.kind !== 'broadcast' && d.kind !== 'send') return d;
-          const packet = JSON.parse(d.packet.toString('utf8'));
-          if (packet.type !== 'message') return d;
-          return { ...d, packet: Buffer.from(JSON.stringify({ ...packet, key: 'AAAAAAAAAAAA' })) };
-        }),
-      ),
+      onPacketDeliveries(server, (d) => {
+        const packet = JSON.parse(d.packet.toString('utf8'));
+        if (packet.type !== 'message') return d;
+        return { ...d, packet: Buffer.from(JSON.stringify({ ...packet, key: 'AAAAAAAAAAAA' })) };
+      }),
   },
   {
     name: "drops a keyed member's key from its lines",
@@ -208,14 +212,11 @@ export const KEY_FAULTS: readonly KeyFault[] = [
     caughtBy: 'v2-chat/7.16/5',
     server: ALL_FEATURES,
     plant: (server) =>
-      onRender(server, (original) =>
-        original().map((d: Any) => {
-          if (d.kind !== 'broadcast' && d.kind !== 'send') return d;
-          // The keyed form of a line is one of its `forms` (for members that agreed client-key).
-          const forms = d.forms?.map((f: Any) => ({ ...f, packet: keyless(f.packet) }));
-          return { ...d, packet: keyless(d.packet), ...(forms ? { forms } : {}) };
-        }),
-      ),
+      onPacketDeliveries(server, (d) => {
+        // The keyed form of a line is one of its `forms` (for members that agreed client-key).
+        const forms = d.forms?.map((f: Any) => ({ ...f, packet: keyless(f.packet) }));
+        return { ...d, packet: keyless(d.packet), ...(forms ? { forms } : {}) };
+      }),
   },
   {
     name: 'lets anyone take a reserved name',

@@ -1,7 +1,7 @@
 /**
- * Admission at accept (spec 5.10, 11; admission.ts): what a refused client is told, how an
- * address's handshake bucket refills, and that forgetting idle addresses never forgets a limit
- * still in force. (The order of the checks and the address key: rate-limit.test.ts.)
+ * Admission at accept (spec 5.10, 11; admission.ts): the order of the checks and what a refused
+ * client is told, the address key, how an address's handshake bucket refills, and that forgetting
+ * idle addresses never forgets a limit still in force.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { Admission, addressKey, prefixKey } from '../../src/chat/admission.js';
@@ -16,6 +16,45 @@ const limits = {
   addressHandshakeBurst: 2,
   addressHandshakesPerSecond: 1,
 };
+
+describe('admission (5.10, 11)', () => {
+  it('refuses in order: shutdown, the rate, the address, the server', () => {
+    const a = new Admission({ ...limits, addressHandshakeBurst: 3 });
+    expect(a.admit('a', true, 0)?.code).toBe('SERVER_SHUTDOWN');
+    expect(a.admit('a', false, 0)).toBeNull();
+    expect(a.admit('a', false, 0)).toBeNull();
+    expect(a.admit('a', false, 0)?.code).toBe('TOO_MANY_FROM_ADDRESS');
+    // 11.3: that refusal took the third token; the rate is checked before the address's slots.
+    expect(a.admit('a', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
+    a.release('a');
+    expect(a.admit('a', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
+    expect(a.admit('b', false, 0)).toBeNull();
+    expect(a.admit(undefined, false, 0)).toBeNull();
+    expect(a.admit('c', false, 0)?.code).toBe('SERVER_FULL');
+    expect(a.held).toBe(3);
+  });
+
+  it('takes a token for a refused connection too (11.3)', () => {
+    const a = new Admission({ ...limits, maxClients: 1 });
+    expect(a.admit('x', false, 0)).toBeNull();
+    expect(a.admit('y', false, 0)?.code).toBe('SERVER_FULL');
+    expect(a.admit('y', false, 0)?.code).toBe('SERVER_FULL');
+    for (let i = 0; i < 5; i++) expect(a.admit('y', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
+    a.release('x');
+    expect(a.admit('y', false, 999)?.code).toBe('ADDRESS_RATE_LIMITED');
+    expect(a.admit('y', false, 1000)).toBeNull();
+  });
+
+  it('forgets addresses that hold nothing and have a full bucket, so the table stays bounded', () => {
+    const a = new Admission({ ...limits, maxClients: 100_000 });
+    for (let i = 0; i < 10_000; i++) {
+      expect(a.admit(`10.0.${i >> 8}.${i & 255}`, false, i * 10_000)).toBeNull();
+      a.release(`10.0.${i >> 8}.${i & 255}`);
+    }
+    const table = (a as unknown as { addresses: Map<string, unknown> }).addresses;
+    expect(table.size).toBeLessThanOrEqual(4096);
+  });
+});
 
 describe('admission refusals (5.10)', () => {
   it('tells the client why, with the limit that applies', () => {
@@ -134,6 +173,17 @@ describe('the chat server at a refused-reopen storm (11.3)', () => {
 });
 
 describe('the address key (11)', () => {
+  it('keeps IPv4, unmaps IPv4-mapped IPv6, and counts other IPv6 by its /64', () => {
+    expect(addressKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey('::FFFF:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('2001:db8::')).toBe('2001:db8:0:0::/64');
+  });
+
   it('reads every spelling of an IPv6 address to the same /64', () => {
     // '::' standing for one group, and groups after it that reach into the first 64 bits.
     expect(addressKey('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');

@@ -17,7 +17,8 @@ const errorCodes = (events: readonly { kind: string; error?: { code: string } }[
   events.flatMap((e) => (e.kind === 'error' && e.error ? [e.error.code] : []));
 
 describe('v2 server: the first frame (3.2)', () => {
-  it('takes at most the smaller of maxHandshakeFrame and maxFrame before keys exist', () => {
+  /** A server connection past its start whose maxFrame (1024) is below maxHandshakeFrame. */
+  function smallFrames(): V2ServerConnection {
     const server = new V2ServerConnection({
       keyAgreement: testKeyAgreement,
       identity,
@@ -26,19 +27,17 @@ describe('v2 server: the first frame (3.2)', () => {
     });
     server.start();
     server.takeOutput();
+    return server;
+  }
+
+  it('takes at most the smaller of maxHandshakeFrame and maxFrame before keys exist', () => {
+    const server = smallFrames();
     expect(errorCodes(server.receive(encodeFrame(Buffer.alloc(1025, 0x20))))).toEqual(['FRAME_TOO_LARGE']);
     expect(server.state).toBe('ERROR');
   });
 
   it('reads a first frame of exactly that size (then finds it is no client_hello)', () => {
-    const server = new V2ServerConnection({
-      keyAgreement: testKeyAgreement,
-      identity,
-      random: seededRandom('small'),
-      limits: { maxFrame: 1024, maxHandshakeFrame: 4096 },
-    });
-    server.start();
-    server.takeOutput();
+    const server = smallFrames();
     const codes = errorCodes(server.receive(encodeFrame(Buffer.alloc(1024, 0x20))));
     expect(codes).toHaveLength(1);
     expect(codes).not.toContain('FRAME_TOO_LARGE');

@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { headerLength } from '../../conformance/frame-count.js';
 import { KeyAgreement } from '../../src/crypto/key-agreement.js';
 import { legacyDecrypt, legacyKey } from '../../src/crypto/legacy-cipher.js';
 import type { Frame } from '../../src/framing/frame-codec.js';
@@ -93,13 +94,7 @@ function readLikeTheOriginal(stream: Buffer): string[] {
   const bodies: string[] = [];
   let at = 0;
   while (at < stream.length) {
-    const length = Number.parseInt(
-      stream
-        .subarray(at, at + 10)
-        .toString('ascii')
-        .trim(),
-      10,
-    );
+    const length = headerLength(stream, at);
     at += 10;
     let body = Buffer.alloc(0);
     while (body.length < length) {
