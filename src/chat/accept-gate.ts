@@ -108,7 +108,7 @@ export type Acceptance =
       readonly served: false;
       readonly error: ParleyError;
       readonly log: readonly string[];
-      /** 11.3: closed without a `refused` record (its address was told already). */
+      /** 11.4: closed without a `refused` record (its address was told already). */
       readonly quiet?: true;
     };
 

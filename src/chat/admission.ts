@@ -10,7 +10,7 @@
  * some), and SERVER_FULL at maxClients, unless the caller holds a connection that has not joined:
  * then the newcomer is admitted on condition that the caller closes the oldest of those (11.2,
  * `evict`), so that silent or slow handshakes from many addresses cannot lock newcomers out.
- * Every connection that gets past the bucket takes a token, served or refused (11.3), and an
+ * Every connection that gets past the bucket takes a token, served or refused (11.4), and an
  * admitted one counts against its address until `release`. So one address cannot hold every slot
  * (a lockout), make the server run handshakes as fast as it can reconnect, or make it refuse (a
  * record and a log count each) as fast as it can reopen: once its bucket is empty, the first
@@ -40,7 +40,7 @@ export interface Refusal {
   readonly code: RefusalCode;
   readonly message: string;
   /**
-   * 11.3: the address was told ADDRESS_RATE_LIMITED already while its bucket stayed empty; this
+   * 11.4: the address was told ADDRESS_RATE_LIMITED already while its bucket stayed empty; this
    * connection is closed without a `refused` record.
    */
   readonly quiet?: true;
@@ -49,7 +49,7 @@ export interface Refusal {
 interface AddressEntry extends TokenBucket {
   /** Connections held from the address. */
   held: number;
-  /** Told ADDRESS_RATE_LIMITED since it last took a token (11.3). */
+  /** Told ADDRESS_RATE_LIMITED since it last took a token (11.4). */
   told: boolean;
 }
 
@@ -126,7 +126,7 @@ export class Admission {
       return { code: 'ADDRESS_RATE_LIMITED', message };
     }
     if (address !== undefined) {
-      // 11.3: the token is taken before the other checks, so that a refusal costs one too.
+      // 11.4: the token is taken before the other checks, so that a refusal costs one too.
       if (entry === undefined) {
         // Amortised: a prune keeps at most the held addresses, so the next one is as many admits away.
         if (this.addresses.size >= Math.max(PRUNE_AT, 2 * this.total)) this.prune(now);

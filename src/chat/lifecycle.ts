@@ -75,7 +75,7 @@ export class Lifecycle<E> {
     for (const line of door.log) this.out.log('warn', line);
     if (this.gate.due !== null) this.out.lowerDeadline(this.gate.due);
     if (!door.served) {
-      // 11.3: a quiet refusal (its address was told already) is closed without a record.
+      // 11.4: a quiet refusal (its address was told already) is closed without a record.
       const record = door.quiet ? null : this.dialect.refusal(door.error.code, door.error.message);
       if (record) this.out.add({ kind: 'write', id, data: record });
       this.out.add({ kind: 'close', id, error: door.error });

@@ -174,7 +174,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'address counts by its /64 prefix (what one host or home network is given) and an IPv4-mapped IPv6 ' +
       'address as its IPv4 address. Eight serves a household or office behind one NAT and keeps one ' +
       'address from holding every slot: with the defaults it takes 128 addresses to fill maxClients. ' +
-      'Checked after the address\'s connection bucket (11.3: a refused connection takes a token too) and ' +
+      'Checked after the address\'s connection bucket (11.4: a refused connection takes a token too) and ' +
       'before maxClients, so that a crowded address is told so rather than that the server is full.',
   },
   addressHandshakeBurst: {
@@ -187,7 +187,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'Size of each remote address\'s token bucket for new connections (addresses counted as for ' +
       'maxPerAddress): every accepted connection takes a token, and one that finds none is refused at ' +
       'accept with ADDRESS_RATE_LIMITED (v2: a `refused` packet, 5.10; legacy: closed without a word). ' +
-      '11.3 Refusals count: every connection from an address takes a token at accept, whether it is then ' +
+      '11.4 Refusals count: every connection from an address takes a token at accept, whether it is then ' +
       'served or refused (TOO_MANY_FROM_ADDRESS, maxAddressesPerPrefix, SERVER_FULL, BANNED), and the ' +
       'bucket is checked first, right after SERVER_SHUTDOWN, so that an address reopening refused sockets ' +
       'as fast as it can is held to addressHandshakesPerSecond of them like any other: refusing costs the ' +
@@ -486,7 +486,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'connections (128 with the defaults): whoever holds a /24 or a /48, as a hosting customer or a home ' +
       'does, can no longer take every slot of a server from a few hundred addresses (1,024 idle ' +
       'connections from 128 addresses of one /24 locked every newcomer out), while clients behind one ' +
-      'address, however many, are not affected. Checked after the address\'s connection bucket (11.3) and ' +
+      'address, however many, are not affected. Checked after the address\'s connection bucket (11.4) and ' +
       'maxPerAddress, and before maxClients.',
   },
   sendWindowBytes: {

@@ -225,7 +225,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
       'The client\'s address opened connections, served or refused, faster than addressHandshakesPerSecond ' +
       'allows (beyond addressHandshakeBurst). Sent at accept in a `refused` packet (5.10) to the first ' +
       'connection that finds the address\'s bucket empty; the next ones are closed without a record until ' +
-      'a token is back (11.3).',
+      'a token is back (11.4).',
   },
   HANDSHAKE_TIMEOUT: {
     fatal: true,

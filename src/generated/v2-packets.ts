@@ -76,7 +76,7 @@ export const serverHelloSchema = z.strictObject({
  * not serve the connection, which it then closes (5.10). Unauthenticated: a client shows it as what the
  * server says, not as a fact. `code` is one of the refusal codes of section 12 (SERVER_FULL, SERVER_SHUTDOWN,
  * TOO_MANY_FROM_ADDRESS, ADDRESS_RATE_LIMITED, BANNED); a client shows an unknown code with the message as it
- * would a known one. One exception (11.3): while an address's connection bucket stays empty, only the first
+ * would a known one. One exception (11.4): while an address's connection bucket stays empty, only the first
  * connection refused for it gets this packet; the next are closed without one.
  */
 export const refusedSchema = z.strictObject({

@@ -24,7 +24,7 @@ describe('admission (5.10, 11)', () => {
     expect(a.admit('a', false, 0)).toBeNull();
     expect(a.admit('a', false, 0)).toBeNull();
     expect(a.admit('a', false, 0)?.code).toBe('TOO_MANY_FROM_ADDRESS');
-    // 11.3: that refusal took the third token; the rate is checked before the address's slots.
+    // 11.4: that refusal took the third token; the rate is checked before the address's slots.
     expect(a.admit('a', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
     a.release('a');
     expect(a.admit('a', false, 0)?.code).toBe('ADDRESS_RATE_LIMITED');
@@ -34,7 +34,7 @@ describe('admission (5.10, 11)', () => {
     expect(a.held).toBe(3);
   });
 
-  it('takes a token for a refused connection too (11.3)', () => {
+  it('takes a token for a refused connection too (11.4)', () => {
     const a = new Admission({ ...limits, maxClients: 1 });
     expect(a.admit('x', false, 0)).toBeNull();
     expect(a.admit('y', false, 0)?.code).toBe('SERVER_FULL');
@@ -80,7 +80,7 @@ describe('admission refusals (5.10)', () => {
   });
 });
 
-describe('refusals count against the bucket (11.3)', () => {
+describe('refusals count against the bucket (11.4)', () => {
   const storm = {
     ...limits,
     maxClients: 100,
@@ -141,7 +141,7 @@ describe('refusals count against the bucket (11.3)', () => {
   });
 });
 
-describe('the chat server at a refused-reopen storm (11.3)', () => {
+describe('the chat server at a refused-reopen storm (11.4)', () => {
   it('writes a `refused` record until the address is told ADDRESS_RATE_LIMITED, then only closes, and the log sums the rest up', () => {
     const server = createV2Server({
       identity: identityFromSeed(Buffer.alloc(32, 5)),

@@ -1,5 +1,5 @@
 /**
- * A refused-reopen storm over TCP (spec 11.3): one address reopens every refused socket at once.
+ * A refused-reopen storm over TCP (spec 11.4): one address reopens every refused socket at once.
  * Its refusals take tokens from its address's bucket, so once the bucket is empty the server only
  * closes its sockets (no `refused` record), a newcomer from another address still joins and chats,
  * and an honest client of the storming address that backs off is served once the storm stops.
@@ -51,7 +51,7 @@ const LIMITS = {
   addressHandshakesPerSecond: 2,
 };
 
-describe.skipIf(process.platform !== 'linux')('a refused-reopen storm from one address (11.3)', () => {
+describe.skipIf(process.platform !== 'linux')('a refused-reopen storm from one address (11.4)', () => {
   const h = useHarness();
 
   it('is closed without records once its bucket is empty, while a newcomer from another address joins, and a backing-off client of the address is served after it', {
