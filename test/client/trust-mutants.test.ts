@@ -37,6 +37,19 @@ describe('trust (5.6): the exact words and the open cases', () => {
     });
   });
 
+  it('never trusts a legacy server by a key, even if a caller passes one', () => {
+    expect(decideTrust({ profile: 'legacy', requested: 'auto', presented: NEW })).toEqual({
+      kind: 'trust',
+      trust: 'none',
+      record: false,
+    });
+    expect(decideTrust({ profile: 'legacy', requested: 'legacy', presented: OLD, known: OLD })).toMatchObject(
+      {
+        trust: 'none',
+      },
+    );
+  });
+
   it('does not record a pinned key that is already the recorded one', () => {
     expect(
       decideTrust({ profile: 'v2', requested: 'auto', presented: OLD, known: OLD, pinned: OLD }),
