@@ -10,6 +10,8 @@
  * over `join_ok`/`user_list` packets with `more` is joined by the v2 connection itself
  * (v2-client-connection.ts), so nothing here sees the parts.
  */
+
+import { compareCodePoints, foldCase } from '../chat/name-rules.js';
 import type { V2ServerPacket } from '../generated/v2-packets.js';
 
 /** One join or leave event: one name, or a run of names in order. */
@@ -61,9 +63,16 @@ export function presenceNotices(p: V2ServerPacket): Notice[] {
   return change.names.map((name) => ({ kind: 'left', name, reason }));
 }
 
-/** Case-insensitive order, as a v2 server sorts its user lists (7.6). */
+/**
+ * The order of a v2 server's user lists (`user_list`, 7.6): by the case-folded form (7.2) in code
+ * point order; names whose folded forms are equal, by the names themselves. Not the locale's order,
+ * so that every client shows a room's members as the server lists them.
+ */
 function sortNames(names: Iterable<string>): string[] {
-  return [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  return [...names]
+    .map((name) => ({ name, key: foldCase(name) }))
+    .sort((a, b) => compareCodePoints(a.key, b.key) || compareCodePoints(a.name, b.name))
+    .map((entry) => entry.name);
 }
 
 /** The users in the room as a client last heard, sorted, each name once. */

@@ -48,6 +48,12 @@ describe('presence packets (7.6)', () => {
 });
 
 describe('Roster', () => {
+  it("lists names in a v2 server's user_list order: case-folded, in code point order, not the locale's", () => {
+    const r = new Roster();
+    expect(r.set(['Zed', 'émile', 'a', 'Bob', '_x'])).toEqual(['_x', 'a', 'Bob', 'Zed', 'émile']);
+    expect(r.set(['STRASSE', 'straße', 'strasse'])).toEqual(['STRASSE', 'strasse', 'straße']);
+  });
+
   it('starts empty and returns the list it holds from set and apply', () => {
     const r = new Roster();
     expect(r.users).toEqual([]);
