@@ -3,14 +3,15 @@
  * maxTotalQueuedBytes, slowReaderMs; 7.7: replies produced as the socket drains).
  *
  * How this works: the chat server (chat-server.ts) queues packets on endpoints as the room's
- * decisions are rendered; at a flush it asks this module, one connection at a time, for that
- * connection's write. The queue is first held to its limit (chat lines skipped, oldest first; what
+ * decisions are rendered; at a flush its outbox (outbox.ts) asks this module, one connection at a
+ * time, for that connection's write. The queue is first held to its limit (chat lines skipped, the
+ * largest sender's oldest first, 11.3; what
  * is still over it after that is a slow reader, which the server then ends), then the connection's
  * large reply (an export, a room list) is produced up to the window, then the queue's head is taken as one
  * buffer. This module only computes: it returns the write, or why the reader is too slow, and
  * never calls the server.
  *
- * Replies share one budget per pass (11, replyPassBytes): the server calls `startPass` before it
+ * Replies share one budget per pass (11, replyPassBytes): the outbox calls `startPass` before it
  * gives the connections their turns, each reply part produced takes its bytes from the budget,
  * and a connection whose reply found the budget spent is handed back by `takeWaiting`, to be
  * served first at the next pass. Without this, hundreds of exports to connections whose socket
