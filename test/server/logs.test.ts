@@ -59,7 +59,7 @@ describe('server log lines', () => {
     for (let id = 2; id <= 51; id++) actions.push(...chat.open(id, id, '192.0.2.1'));
     const refusals = actions.filter((a) => a.kind === 'close').length;
     expect(refusals).toBe(50);
-    // One full line per code: the address's refusals take its tokens too (11.3), so past its
+    // One full line per code: the address's refusals take its tokens too (11.4), so past its
     // burst (8, one taken by conn 1) it is refused ADDRESS_RATE_LIMITED.
     expect(printed(actions).filter((l) => l.includes('refused'))).toEqual([
       expect.stringContaining('conn 2: refused: TOO_MANY_FROM_ADDRESS'),
