@@ -17,6 +17,7 @@ import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { seededBytes } from '../util.js';
+import { HonestPeer } from './honest-peer.js';
 import { RawPeer } from './raw-peer.js';
 
 /** The n-th loopback address, n >= 1 (1 is 127.0.0.1): all of 127.0.0.0/8 is the loopback. */
@@ -42,44 +43,21 @@ export interface Where {
   readonly waitMs: number;
 }
 
-/** An honest line's text: who said it and its number, so that each receiver can account for it. */
-const lineText = (name: string, k: number, pad: string) => `${name} #${k}${pad}`;
-const LINE = /^(\S+) #(\d+)/;
 const SKIPPED = /^(\d+) chat lines? (?:was|were) skipped/;
 
 /** An honest member: joins, says numbered lines when asked, reads everything at once. */
-export class HonestMember {
-  /** Per honest sender, the numbers of its lines as they arrived. */
-  readonly lines = new Map<string, number[]>();
+export class HonestMember extends HonestPeer {
   /** Lines the server said it skipped for this member (LINES_SKIPPED), summed. */
   skipped = 0;
   /** A LINES_SKIPPED whose count could not be read: any number may be missing. */
   skippedUncounted = false;
-  rateLimited = 0;
-  sent = 0;
-  /** Why the connection ended or failed, if it did (an honest member must never see this). */
-  lost: string | null = null;
   private readonly conn: V2ClientConnection;
   private readonly pongs = new Set<number>();
-  private readonly waiters = new Set<() => void>();
-  private joined = false;
-  private leaving = false;
 
-  private constructor(
-    readonly name: string,
-    private readonly socket: Socket,
-    seed: string,
-  ) {
+  private constructor(name: string, socket: Socket, seed: string) {
+    super(name, socket);
     this.conn = new V2ClientConnection({ random: seededBytes(seed) });
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onEvents(this.conn.receive(chunk)));
-    socket.on('error', (err) => {
-      if (!this.leaving) this.lost ??= `socket error: ${err.message}`;
-    });
-    socket.on('close', () => {
-      if (!this.leaving) this.lost ??= 'the server closed the connection';
-      this.notify();
-    });
   }
 
   /** Connects from `localAddress` and joins as `name`; rejects when the join does not happen. */
@@ -90,6 +68,14 @@ export class HonestMember {
     return member;
   }
 
+  protected takeOutput(): Buffer {
+    return this.conn.takeOutput();
+  }
+
+  protected sayText(text: string): void {
+    this.conn.say(text);
+  }
+
   private onEvents(events: readonly V2ClientConnectionEvent[]): void {
     for (const e of events) {
       if (e.kind === 'authenticated') this.conn.join(this.name);
@@ -98,14 +84,8 @@ export class HonestMember {
         if (p.type === 'join_ok') this.joined = true;
         else if (p.type === 'join_error') this.lost ??= `join refused: ${p.code}`;
         else if (p.type === 'pong') this.pongs.add(p.n);
-        else if (p.type === 'message') {
-          const m = LINE.exec(p.text);
-          if (m && m[1] === p.from) {
-            const list = this.lines.get(p.from) ?? [];
-            list.push(Number(m[2]));
-            this.lines.set(p.from, list);
-          }
-        } else if (p.type === 'error') {
+        else if (p.type === 'message') this.heard(p.from, p.text);
+        else if (p.type === 'error') {
           if (p.code === 'LINES_SKIPPED') {
             const m = SKIPPED.exec(p.message);
             if (m) this.skipped += Number(m[1]);
@@ -119,51 +99,11 @@ export class HonestMember {
     this.notify();
   }
 
-  private flush(): void {
-    const out = this.conn.takeOutput();
-    if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
-  }
-
-  private notify(): void {
-    for (const w of [...this.waiters]) w();
-  }
-
-  /** Resolves once `ready()` holds; rejects after `ms`, or when the connection is lost first. */
-  until(ready: () => boolean, ms: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (ready()) done(null);
-        else if (this.lost !== null) done(new Error(`${this.name}: ${this.lost} (waiting for ${what})`));
-      };
-      const timer = setTimeout(() => done(new Error(`${this.name}: no ${what} within ${ms} ms`)), ms);
-      const done = (err: Error | null) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  /** Says line number `sent` (a padding makes some lines long: the room's fan-out is load too). */
-  say(pad: string): void {
-    if (this.lost !== null) return;
-    this.conn.say(lineText(this.name, this.sent++, pad));
-    this.flush();
-  }
-
   /** A ping answered: everything the server queued for this member before it has arrived (11). */
   async barrier(n: number, ms: number): Promise<void> {
     this.conn.ping(n);
     this.flush();
     await this.until(() => this.pongs.has(n), ms, `the pong to ping ${n}`);
-  }
-
-  leave(): void {
-    this.leaving = true;
-    this.socket.destroy();
   }
 }
 

@@ -21,45 +21,26 @@ import {
   type LegacyClientConnectionEvent,
 } from '../../src/session/legacy-client-connection.js';
 import { seededBytes } from '../util.js';
+import { HonestPeer } from './honest-peer.js';
 import type { AddressPool, RateLimits, Where } from './hostile.js';
 import { RawPeer } from './raw-peer.js';
 
-const LINE = /^(\S+) #(\d+)/;
 const DATE = '2026-01-01 00:00:00.000000';
 
 /** An honest legacy member: joins, says numbered lines when asked, reads everything at once. */
-export class LegacyHonestMember {
-  /** Per honest sender, the numbers of its lines as they arrived (never its own: no echo, 10.3). */
-  readonly lines = new Map<string, number[]>();
+export class LegacyHonestMember extends HonestPeer {
   /** A legacy server never skips a line (11): it has no way to say so. */
   readonly skipped = 0;
   readonly skippedUncounted = false;
-  /** Its own lines never come back (10.3). */
+  /** Its own lines never come back (10.3): `lines` never holds its own name. */
   readonly echoes = false;
-  rateLimited = 0;
-  sent = 0;
-  lost: string | null = null;
   private readonly conn: LegacyClientConnection;
-  private readonly waiters = new Set<() => void>();
-  private joined = false;
-  private leaving = false;
   private asked = false;
 
-  private constructor(
-    readonly name: string,
-    private readonly socket: Socket,
-    seed: string,
-  ) {
+  private constructor(name: string, socket: Socket, seed: string) {
+    super(name, socket);
     this.conn = new LegacyClientConnection({ random: seededBytes(seed), clock: Date.now });
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onEvents(this.conn.receive(chunk)));
-    socket.on('error', (err) => {
-      if (!this.leaving) this.lost ??= `socket error: ${err.message}`;
-    });
-    socket.on('close', () => {
-      if (!this.leaving) this.lost ??= 'the server closed the connection';
-      this.notify();
-    });
   }
 
   static async join(
@@ -72,6 +53,14 @@ export class LegacyHonestMember {
     const member = new LegacyHonestMember(name, socket, seed);
     await member.until(() => member.joined, where.waitMs, `${name} to join`);
     return member;
+  }
+
+  protected takeOutput(): Buffer {
+    return this.conn.takeOutput();
+  }
+
+  protected sayText(text: string): void {
+    this.conn.say(text);
   }
 
   private onEvents(events: readonly LegacyClientConnectionEvent[]): void {
@@ -94,55 +83,11 @@ export class LegacyHonestMember {
           if (p.cont.includes('(RATE_LIMITED)')) this.rateLimited++;
           continue;
         }
-        const m = LINE.exec(p.cont);
-        if (m && m[1] === p.username) {
-          const list = this.lines.get(p.username) ?? [];
-          list.push(Number(m[2]));
-          this.lines.set(p.username, list);
-        }
+        this.heard(p.username, p.cont);
       }
     }
     this.flush();
     this.notify();
-  }
-
-  private flush(): void {
-    const out = this.conn.takeOutput();
-    if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
-  }
-
-  private notify(): void {
-    for (const w of [...this.waiters]) w();
-  }
-
-  /** Resolves once `ready()` holds; rejects after `ms`, or when the connection is lost first. */
-  until(ready: () => boolean, ms: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (ready()) done(null);
-        else if (this.lost !== null) done(new Error(`${this.name}: ${this.lost} (waiting for ${what})`));
-      };
-      const timer = setTimeout(() => done(new Error(`${this.name}: no ${what} within ${ms} ms`)), ms);
-      const done = (err: Error | null) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  say(pad: string): void {
-    if (this.lost !== null) return;
-    this.conn.say(`${this.name} #${this.sent++}${pad}`);
-    this.flush();
-  }
-
-  leave(): void {
-    this.leaving = true;
-    this.socket.destroy();
   }
 }
 

@@ -35,7 +35,9 @@ import {
   HOSTILE_LIMITS,
   isAlive,
   mib,
+  rateOf,
   rssBound,
+  talk,
   watchRss,
 } from './hostile.js';
 import type { FuzzProperty } from './types.js';
@@ -102,11 +104,7 @@ export async function legacyHostileRun(
 ): Promise<LegacyRunReport> {
   const n = ++arena.runs;
   const l = { ...LIMITS, ...HOSTILE_LIMITS };
-  const rate: RateLimits = {
-    ratePerSecond: l.ratePerSecond,
-    rateBurst: l.rateBurst,
-    maxMessage: l.maxMessage,
-  };
+  const rate = rateOf(l);
   const where = arena.where;
   const honestAddress = arena.addresses.take();
   const members: LegacyHonestMember[] = [];
@@ -122,18 +120,7 @@ export async function legacyHostileRun(
       actor.start();
     });
     const pad = honestPad(run.longLines, l.maxMessage);
-    const t0 = Date.now();
-    await new Promise<void>((resolve) => {
-      let turn = 0;
-      const timer = setInterval(() => {
-        members[turn % members.length].say(pad);
-        turn++;
-        if (Date.now() - t0 >= attackMs) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 250 / members.length);
-    });
+    await talk(members, pad, attackMs);
     outcomes = await Promise.all(actors.map((a) => a.stop(where.waitMs)));
     await settleLegacy(members, where.waitMs * 2);
   } finally {

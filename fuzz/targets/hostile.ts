@@ -23,7 +23,7 @@
  */
 import fc from 'fast-check';
 import { readProcess, type ServerUnderTest, startParleyServer } from '../../bench/server-process.js';
-import { LIMITS } from '../../src/generated/constants.js';
+import { LIMITS, type Limits } from '../../src/generated/constants.js';
 import {
   AddressPool,
   describeHostile,
@@ -48,6 +48,18 @@ export const HOSTILE_LIMITS = {
   handshakeTimeoutMs: 5000,
   slowReaderMs: 5000,
 } as const;
+
+/**
+ * The limits of a profile's arena. legacy never sheds (11): a member whose queue passes
+ * maxQueuedBytes is dropped even while it reads, and a flooder's whole burst (rateBurst lines of
+ * maxMessage CJK characters, escaped and encrypted the legacy way) arrives in one read and is queued
+ * for every member at once: more than 256 KiB each. A legacy arena keeps the spec's default queue,
+ * which holds such a burst, so that what it checks is the server, not a queue set below one burst.
+ */
+export function arenaLimits(profile: Profile) {
+  const l = { ...LIMITS, ...HOSTILE_LIMITS };
+  return profile === 'legacy' ? { ...l, maxQueuedBytes: LIMITS.maxQueuedBytes } : l;
+}
 
 export const HONEST_MEMBERS = 3;
 export const DEFAULT_ATTACK_MS = 3000;
@@ -114,7 +126,7 @@ export interface Arena {
 
 export async function startArena(waitMs: number, profile: Profile = 'v2'): Promise<Arena> {
   const found: string[] = [];
-  const l = { ...LIMITS, ...HOSTILE_LIMITS };
+  const l = arenaLimits(profile);
   const server = await startParleyServer({
     profile,
     rate: l.ratePerSecond,
@@ -249,6 +261,34 @@ export interface RunReport {
   readonly peakRss: number | null;
 }
 
+/** The rate limits the actors keep to (or break), from the target's limits. */
+export function rateOf(l: Pick<Limits, 'ratePerSecond' | 'rateBurst' | 'maxMessage'>): RateLimits {
+  return { ratePerSecond: l.ratePerSecond, rateBurst: l.rateBurst, maxMessage: l.maxMessage };
+}
+
+/**
+ * The honest members talk while the attack lasts: a line every 250 ms in all (a fifth of the
+ * default ratePerSecond of 10 for each of three members), in turn, for `attackMs`.
+ */
+export function talk(
+  members: readonly { say(pad: string): void }[],
+  pad: string,
+  attackMs: number,
+): Promise<void> {
+  const t0 = Date.now();
+  return new Promise<void>((resolve) => {
+    let turn = 0;
+    const timer = setInterval(() => {
+      members[turn % members.length].say(pad);
+      turn++;
+      if (Date.now() - t0 >= attackMs) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 250 / members.length);
+  });
+}
+
 /** One run: the honest room, the attack, the accounts (a property failure throws). */
 export async function hostileRun(
   arena: Arena,
@@ -258,11 +298,7 @@ export async function hostileRun(
 ): Promise<RunReport> {
   const n = ++arena.runs;
   const l = { ...LIMITS, ...HOSTILE_LIMITS };
-  const rate: RateLimits = {
-    ratePerSecond: l.ratePerSecond,
-    rateBurst: l.rateBurst,
-    maxMessage: l.maxMessage,
-  };
+  const rate = rateOf(l);
   const where = arena.where;
   const honestAddress = arena.addresses.take();
   const members: HonestMember[] = [];
@@ -277,20 +313,8 @@ export async function hostileRun(
       actors.push(actor);
       actor.start();
     });
-    // Each member says a line every 250 ms (a fifth of ratePerSecond... the default 10/s), staggered.
     const pad = honestPad(run.longLines, l.maxMessage);
-    const t0 = Date.now();
-    await new Promise<void>((resolve) => {
-      let turn = 0;
-      const timer = setInterval(() => {
-        members[turn % members.length].say(pad);
-        turn++;
-        if (Date.now() - t0 >= attackMs) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 250 / members.length);
-    });
+    await talk(members, pad, attackMs);
     outcomes = await Promise.all(actors.map((a) => a.stop(where.waitMs)));
     // Senders first (their lines are in), then everyone (what was queued for them has arrived).
     let ping = 1;
