@@ -5,7 +5,7 @@
  * when the connection is lost. Each profile's member adds how its endpoint joins and what its
  * packets say.
  */
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** An honest line's text: who said it and its number, so that each receiver can account for it. */
 export const lineText = (name: string, k: number, pad: string) => `${name} #${k}${pad}`;
@@ -25,6 +25,8 @@ export abstract class HonestPeer {
   protected constructor(
     readonly name: string,
     protected readonly socket: Socket,
+    /** The member's client endpoint: what it sends, and where its chat lines go. */
+    private readonly endpoint: { takeOutput(): Buffer; say(text: string): void },
   ) {
     socket.setNoDelay(true);
     socket.on('error', (err) => {
@@ -36,10 +38,16 @@ export abstract class HonestPeer {
     });
   }
 
-  /** The endpoint's bytes to send now. */
-  protected abstract takeOutput(): Buffer;
-  /** Hands a chat line to the endpoint. */
-  protected abstract sayText(text: string): void;
+  /** Connects from `localAddress` and waits until `make`'s member has joined; rejects when it does not. */
+  protected static async joinAs<M extends HonestPeer>(
+    where: { readonly host: string; readonly port: number; readonly waitMs: number },
+    localAddress: string,
+    make: (socket: Socket) => M,
+  ): Promise<M> {
+    const member = make(connect({ host: where.host, port: where.port, localAddress }));
+    await member.until(() => member.joined, where.waitMs, `${member.name} to join`);
+    return member;
+  }
 
   /** Counts a chat line `from` a sender when it is one of the numbered honest lines. */
   protected heard(from: string, text: string): void {
@@ -51,7 +59,7 @@ export abstract class HonestPeer {
   }
 
   protected flush(): void {
-    const out = this.takeOutput();
+    const out = this.endpoint.takeOutput();
     if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
   }
 
@@ -81,7 +89,7 @@ export abstract class HonestPeer {
   /** Says line number `sent` (a padding makes some lines long: the room's fan-out is load too). */
   say(pad: string): void {
     if (this.lost !== null) return;
-    this.sayText(lineText(this.name, this.sent++, pad));
+    this.endpoint.say(lineText(this.name, this.sent++, pad));
     this.flush();
   }
 

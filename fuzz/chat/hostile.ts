@@ -12,36 +12,16 @@
  * per-address limits (11) meet what they are meant for and nothing else.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { seededBytes } from '../util.js';
 import { HonestPeer } from './honest-peer.js';
-import { RawPeer } from './raw-peer.js';
+import { type RateLimits, RawActor, type Where } from './raw-actor.js';
+import type { RawPeer } from './raw-peer.js';
 
-/** The n-th loopback address, n >= 1 (1 is 127.0.0.1): all of 127.0.0.0/8 is the loopback. */
-export function loopbackAddress(n: number): string {
-  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-}
-
-/** Hands out loopback addresses no other connection of the campaign used (127.4.0.1 on). */
-export class AddressPool {
-  private next = 4 << 16;
-  take(): string {
-    this.next++;
-    if ((this.next & 255) === 0) this.next++;
-    if (this.next >= 250 << 16) this.next = (4 << 16) + 1;
-    return loopbackAddress(this.next);
-  }
-}
-
-/** What every connection needs to know: where the server is, and how long a wait may take. */
-export interface Where {
-  readonly host: string;
-  readonly port: number;
-  readonly waitMs: number;
-}
+export { AddressPool, loopbackAddress, type RateLimits, type Where } from './raw-actor.js';
 
 const SKIPPED = /^(\d+) chat lines? (?:was|were) skipped/;
 
@@ -51,29 +31,21 @@ export class HonestMember extends HonestPeer {
   skipped = 0;
   /** A LINES_SKIPPED whose count could not be read: any number may be missing. */
   skippedUncounted = false;
-  private readonly conn: V2ClientConnection;
   private readonly pongs = new Set<number>();
 
-  private constructor(name: string, socket: Socket, seed: string) {
-    super(name, socket);
-    this.conn = new V2ClientConnection({ random: seededBytes(seed) });
+  private constructor(
+    name: string,
+    socket: Socket,
+    seed: string,
+    private readonly conn = new V2ClientConnection({ random: seededBytes(seed) }),
+  ) {
+    super(name, socket, conn);
     socket.on('data', (chunk: Buffer) => this.onEvents(this.conn.receive(chunk)));
   }
 
   /** Connects from `localAddress` and joins as `name`; rejects when the join does not happen. */
-  static async join(where: Where, name: string, localAddress: string, seed: string): Promise<HonestMember> {
-    const socket = connect({ host: where.host, port: where.port, localAddress });
-    const member = new HonestMember(name, socket, seed);
-    await member.until(() => member.joined, where.waitMs, `${name} to join`);
-    return member;
-  }
-
-  protected takeOutput(): Buffer {
-    return this.conn.takeOutput();
-  }
-
-  protected sayText(text: string): void {
-    this.conn.say(text);
+  static join(where: Where, name: string, localAddress: string, seed: string): Promise<HonestMember> {
+    return HonestPeer.joinAs(where, localAddress, (socket) => new HonestMember(name, socket, seed));
   }
 
   private onEvents(events: readonly V2ClientConnectionEvent[]): void {
@@ -173,13 +145,6 @@ export interface HostileOutcome {
   readonly problems: readonly string[];
 }
 
-/** The rate the server allows (7.8), for floods meant to stay within it. */
-export interface RateLimits {
-  readonly ratePerSecond: number;
-  readonly rateBurst: number;
-  readonly maxMessage: number;
-}
-
 const COST: Record<FloodPacket, number> = {
   say: 1,
   'long-say': 1,
@@ -218,23 +183,8 @@ function floodPacket(packet: FloodPacket, i: number, rate: RateLimits, name: str
 }
 
 /** One hostile actor: started, then stopped when the attack ends. */
-export class HostileActor {
-  private readonly sockets = new Set<Socket>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly peers: RawPeer[] = [];
-  private sent = 0;
-  private running = true;
-  private lastClosedByServer = false;
-  private onServerEnd: (() => void) | null = null;
-
-  constructor(
-    readonly spec: HostileSpec,
-    private readonly where: Where,
-    private readonly addresses: AddressPool,
-    private readonly rate: RateLimits,
-    private readonly seed: string,
-    private readonly name: string,
-  ) {}
+export class HostileActor extends RawActor<HostileSpec> {
+  protected readonly profile = 'v2';
 
   start(): void {
     const s = this.spec;
@@ -248,39 +198,12 @@ export class HostileActor {
         for (let i = 0; i < s.count; i++) this.halfOpen(s.stage, i);
         return;
       case 'junk':
-        this.junk(s.what, s.times, 0);
+        this.junk(s.what, s.times, this.keyedJunk);
         return;
       case 'storm':
         this.storm(this.addresses.take(), s.max);
         return;
     }
-  }
-
-  /** Opens a raw v2 connection; `onKeys` runs once the client_hello is sent (keys live). */
-  private open(address: string, label: string, onKeys?: (peer: RawPeer, socket: Socket) => void): Socket {
-    const peer = new RawPeer('v2', `${this.seed}/${label}`);
-    this.peers.push(peer);
-    const socket = connect({ host: this.where.host, port: this.where.port, localAddress: address });
-    this.sockets.add(socket);
-    let keyed = false;
-    socket.on('error', () => {});
-    socket.on('data', (chunk: Buffer) => {
-      peer.receive(chunk);
-      if (!keyed && peer.honestReply && onKeys) {
-        keyed = true;
-        onKeys(peer, socket);
-      }
-    });
-    socket.on('end', () => {
-      this.lastClosedByServer = true;
-      this.onServerEnd?.();
-    });
-    socket.on('close', () => this.sockets.delete(socket));
-    return socket;
-  }
-
-  private every(ms: number, fn: () => void): void {
-    this.timers.push(setInterval(() => this.running && fn(), ms));
   }
 
   /** Flood, exporter, non-reader: a joined member first. */
@@ -303,32 +226,12 @@ export class HostileActor {
           });
         }
         // Within the limit: an export costs 8 tokens (7.8).
-        const ms = Math.ceil((1000 * COST.export) / (this.rate.ratePerSecond * 0.8));
-        this.every(ms, () => {
-          if (socket.destroyed) return;
-          socket.write(peer.seal(encodeV2Packet({ type: 'export' })));
-          this.sent++;
-        });
+        this.floodOn(socket, peer, () => encodeV2Packet({ type: 'export' }), COST.export, false);
         return;
       }
       if (s.kind !== 'flood') return;
-      const cost = COST[s.packet];
-      if (s.beyond) {
-        // As fast as a timer allows, several packets a record, bounded.
-        this.every(10, () => {
-          if (socket.destroyed || this.sent >= 20_000) return;
-          const parts: Buffer[] = [];
-          for (let i = 0; i < 25; i++)
-            parts.push(peer.seal(floodPacket(s.packet, this.sent++, this.rate, this.name)));
-          socket.write(Buffer.concat(parts));
-        });
-      } else {
-        const ms = Math.ceil((1000 * cost) / (this.rate.ratePerSecond * 0.8));
-        this.every(ms, () => {
-          if (socket.destroyed) return;
-          socket.write(peer.seal(floodPacket(s.packet, this.sent++, this.rate, this.name)));
-        });
-      }
+      const next = (i: number) => floodPacket(s.packet, i, this.rate, this.name);
+      this.floodOn(socket, peer, next, COST[s.packet], s.beyond);
     });
   }
 
@@ -341,57 +244,25 @@ export class HostileActor {
     });
   }
 
-  private junk(what: 'bytes' | 'frame' | 'bad-record' | 'bad-packet', times: number, i: number): void {
-    if (!this.running || i >= times) return;
-    this.sent++;
-    const noise = seededBytes(`${this.seed}/junk ${i}`);
-    const socket = this.open(this.addresses.take(), `junk ${i}`, (peer, s) => {
-      if (what === 'bytes') s.write(noise(64));
-      else if (what === 'frame') s.write(encodeFrame(noise(100)));
-      else {
-        s.write(peer.honestReply!);
-        if (what === 'bad-record') s.write(encodeFrame(noise(60)));
-        else s.write(peer.seal(Buffer.from('{"type":"say","text":1.0}')));
-      }
-    });
-    // The next once this one has ended (the server closes it), or after a while at most.
-    const next = () => this.junk(what, times, i + 1);
-    const timer = setTimeout(() => socket.destroy(), 500);
-    this.timers.push(timer);
-    socket.once('close', next);
-  }
-
-  /** A connection every 5 ms from one address, each reopened as soon as it closes, `max` in all. */
-  private storm(address: string, max: number): void {
-    const open = () => {
-      if (!this.running || this.sent >= max) return;
-      this.sent++;
-      const socket = this.open(address, `storm ${this.sent}`);
-      socket.resume();
-      socket.once('close', open);
-    };
-    this.every(5, open);
+  /** After the keys: a record that does not open, or a packet that is not v2 JSON (1.0). */
+  private keyedJunk(
+    what: 'bad-record' | 'bad-packet',
+    peer: RawPeer,
+    socket: Socket,
+    noise: (size: number) => Buffer,
+  ): void {
+    if (what === 'bad-record') socket.write(encodeFrame(noise(60)));
+    else socket.write(peer.seal(Buffer.from('{"type":"say","text":1.0}')));
   }
 
   /** Stops sending, waits a little for the server's last words, closes everything. */
   async stop(graceMs: number): Promise<HostileOutcome> {
-    this.running = false;
-    for (const t of this.timers) clearInterval(t);
-    // A flood beyond the limit must end in RATE_EXCEEDED (7.8): give the server the time to say so.
-    if (this.spec.kind === 'flood' && this.spec.beyond && !this.lastClosedByServer && this.sockets.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.onServerEnd = resolve;
-        timer = setTimeout(resolve, graceMs);
-      });
-      clearTimeout(timer);
-    }
-    for (const s of this.sockets) s.destroy();
+    await this.halt(graceMs);
     return {
       spec: this.spec,
       sent: this.sent,
       errors: this.peers.flatMap((p) => p.errors),
-      closedByServer: this.lastClosedByServer,
+      closedByServer: this.closedByServer,
       problems: this.peers.flatMap((p) => p.problems),
     };
   }

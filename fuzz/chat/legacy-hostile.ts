@@ -12,7 +12,7 @@
  * arrive in order, so its last one means the rest are in or lost). A hostile actor is a raw
  * legacy peer (raw-peer.ts) that does the key exchange and then sends what it is told.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { LEGACY_SERVER_NAME } from '../../src/generated/constants.js';
 import { legacyPacket } from '../../src/legacy/legacy-packet.js';
@@ -22,8 +22,8 @@ import {
 } from '../../src/session/legacy-client-connection.js';
 import { seededBytes } from '../util.js';
 import { HonestPeer } from './honest-peer.js';
-import type { AddressPool, RateLimits, Where } from './hostile.js';
-import { RawPeer } from './raw-peer.js';
+import { RawActor, type Where } from './raw-actor.js';
+import type { RawPeer } from './raw-peer.js';
 
 const DATE = '2026-01-01 00:00:00.000000';
 
@@ -34,33 +34,21 @@ export class LegacyHonestMember extends HonestPeer {
   readonly skippedUncounted = false;
   /** Its own lines never come back (10.3): `lines` never holds its own name. */
   readonly echoes = false;
-  private readonly conn: LegacyClientConnection;
   private asked = false;
 
-  private constructor(name: string, socket: Socket, seed: string) {
-    super(name, socket);
-    this.conn = new LegacyClientConnection({ random: seededBytes(seed), clock: Date.now });
+  private constructor(
+    name: string,
+    socket: Socket,
+    seed: string,
+    private readonly conn = new LegacyClientConnection({ random: seededBytes(seed), clock: Date.now }),
+  ) {
+    super(name, socket, conn);
     socket.on('data', (chunk: Buffer) => this.onEvents(this.conn.receive(chunk)));
   }
 
-  static async join(
-    where: Where,
-    name: string,
-    localAddress: string,
-    seed: string,
-  ): Promise<LegacyHonestMember> {
-    const socket = connect({ host: where.host, port: where.port, localAddress });
-    const member = new LegacyHonestMember(name, socket, seed);
-    await member.until(() => member.joined, where.waitMs, `${name} to join`);
-    return member;
-  }
-
-  protected takeOutput(): Buffer {
-    return this.conn.takeOutput();
-  }
-
-  protected sayText(text: string): void {
-    this.conn.say(text);
+  /** Connects from `localAddress` and joins as `name`; rejects when the join does not happen. */
+  static join(where: Where, name: string, localAddress: string, seed: string): Promise<LegacyHonestMember> {
+    return HonestPeer.joinAs(where, localAddress, (socket) => new LegacyHonestMember(name, socket, seed));
   }
 
   private onEvents(events: readonly LegacyClientConnectionEvent[]): void {
@@ -135,50 +123,14 @@ export interface LegacyOutcome {
 }
 
 /** One legacy hostile actor: started, then stopped when the attack ends. */
-export class LegacyHostileActor {
-  private readonly sockets = new Set<Socket>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private sent = 0;
-  private running = true;
-  private lastClosedByServer = false;
-  private onServerEnd: (() => void) | null = null;
-
-  constructor(
-    readonly spec: LegacyHostileSpec,
-    private readonly where: Where,
-    private readonly addresses: AddressPool,
-    private readonly rate: RateLimits,
-    private readonly seed: string,
-    private readonly name: string,
-  ) {}
+export class LegacyHostileActor extends RawActor<LegacyHostileSpec> {
+  protected readonly profile = 'legacy';
 
   start(): void {
     const s = this.spec;
     if (s.kind === 'flood') this.flood(s.packet, s.beyond);
     else if (s.kind === 'storm') this.storm(this.addresses.take(), s.max);
-    else this.junk(s.what, s.times, 0);
-  }
-
-  /** Opens a raw legacy connection; `onKeys` runs once the key exchange can be answered. */
-  private open(address: string, label: string, onKeys?: (peer: RawPeer, socket: Socket) => void): Socket {
-    const peer = new RawPeer('legacy', `${this.seed}/${label}`);
-    const socket = connect({ host: this.where.host, port: this.where.port, localAddress: address });
-    this.sockets.add(socket);
-    let keyed = false;
-    socket.on('error', () => {});
-    socket.on('data', (chunk: Buffer) => {
-      peer.receive(chunk);
-      if (!keyed && peer.honestReply && onKeys) {
-        keyed = true;
-        onKeys(peer, socket);
-      }
-    });
-    socket.on('end', () => {
-      this.lastClosedByServer = true;
-      this.onServerEnd?.();
-    });
-    socket.on('close', () => this.sockets.delete(socket));
-    return socket;
+    else this.junk(s.what, s.times, this.badRecord);
   }
 
   private packet(typ: string, cont: string): Buffer {
@@ -189,73 +141,28 @@ export class LegacyHostileActor {
     this.open(this.addresses.take(), 'member', (peer, socket) => {
       socket.write(peer.honestReply!);
       socket.write(peer.seal(this.packet('setuser', this.name)));
-      const next = () =>
+      const next = (i: number) =>
         what === 'setuser'
-          ? this.packet('setuser', `${this.name}x${this.sent}`)
-          : this.packet('default', what === 'say' ? `flood ${this.sent}` : '語'.repeat(this.rate.maxMessage));
-      const every = (ms: number, fn: () => void) =>
-        this.timers.push(setInterval(() => this.running && fn(), ms));
-      if (beyond) {
-        every(10, () => {
-          if (socket.destroyed || this.sent >= 20_000) return;
-          const parts: Buffer[] = [];
-          for (let i = 0; i < 25; i++, this.sent++) parts.push(peer.seal(next()));
-          socket.write(Buffer.concat(parts));
-        });
-      } else {
-        // A setuser costs what a v2 join does (2 tokens, 7.8); a line, one.
-        const cost = what === 'setuser' ? 2 : 1;
-        every(Math.ceil((1000 * cost) / (this.rate.ratePerSecond * 0.8)), () => {
-          if (socket.destroyed) return;
-          socket.write(peer.seal(next()));
-          this.sent++;
-        });
-      }
+          ? this.packet('setuser', `${this.name}x${i}`)
+          : this.packet('default', what === 'say' ? `flood ${i}` : '語'.repeat(this.rate.maxMessage));
+      // A setuser costs what a v2 join does (2 tokens, 7.8); a line, one.
+      this.floodOn(socket, peer, next, what === 'setuser' ? 2 : 1, beyond);
     });
   }
 
-  /** A connection every 5 ms from one address, each reopened as soon as it closes, `max` in all. */
-  private storm(address: string, max: number): void {
-    const open = () => {
-      if (!this.running || this.sent >= max) return;
-      this.sent++;
-      const socket = this.open(address, `storm ${this.sent}`);
-      socket.resume();
-      socket.once('close', open);
-    };
-    this.timers.push(setInterval(() => this.running && open(), 5));
-  }
-
-  private junk(what: 'bytes' | 'frame' | 'bad-record', times: number, i: number): void {
-    if (!this.running || i >= times) return;
-    this.sent++;
-    const noise = seededBytes(`${this.seed}/junk ${i}`);
-    const socket = this.open(this.addresses.take(), `junk ${i}`, (peer, s) => {
-      if (what === 'bytes') s.write(noise(64));
-      else if (what === 'frame') s.write(encodeFrame(noise(100)));
-      else {
-        s.write(peer.honestReply!);
-        s.write(encodeFrame(Buffer.from(noise(60).toString('base64'))));
-      }
-    });
-    const timer = setTimeout(() => socket.destroy(), 500);
-    this.timers.push(timer);
-    socket.once('close', () => this.junk(what, times, i + 1));
+  /** A record that is not one: base64 of noise where the original expects its encrypted text. */
+  private badRecord(
+    _what: 'bad-record',
+    _peer: RawPeer,
+    socket: Socket,
+    noise: (size: number) => Buffer,
+  ): void {
+    socket.write(encodeFrame(Buffer.from(noise(60).toString('base64'))));
   }
 
   /** Stops sending, waits a little for the server's close of a flood beyond the limit, closes everything. */
   async stop(graceMs: number): Promise<LegacyOutcome> {
-    this.running = false;
-    for (const t of this.timers) clearInterval(t);
-    if (this.spec.kind === 'flood' && this.spec.beyond && !this.lastClosedByServer && this.sockets.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.onServerEnd = resolve;
-        timer = setTimeout(resolve, graceMs);
-      });
-      clearTimeout(timer);
-    }
-    for (const s of this.sockets) s.destroy();
-    return { spec: this.spec, sent: this.sent, closedByServer: this.lastClosedByServer };
+    await this.halt(graceMs);
+    return { spec: this.spec, sent: this.sent, closedByServer: this.closedByServer };
   }
 }

@@ -16,9 +16,6 @@
  * - no error-level log line, and the server's RSS stays under the same bound as v2's.
  */
 import fc from 'fast-check';
-import { LIMITS } from '../../src/generated/constants.js';
-import type { RateLimits } from '../chat/hostile.js';
-import { honestPad } from '../chat/hostile.js';
 import {
   describeLegacyHostile,
   LegacyHonestMember,
@@ -28,18 +25,7 @@ import {
   settleLegacy,
 } from '../chat/legacy-hostile.js';
 import { ensure } from '../util.js';
-import {
-  type Arena,
-  checkRun,
-  HONEST_MEMBERS,
-  HOSTILE_LIMITS,
-  isAlive,
-  mib,
-  rateOf,
-  rssBound,
-  talk,
-  watchRss,
-} from './hostile.js';
+import { type Arena, checkRun, mib, playRun, type RunCast, rssBound } from './hostile.js';
 import type { FuzzProperty } from './types.js';
 
 const legacyHostileArb: fc.Arbitrary<LegacyHostileSpec> = fc.oneof(
@@ -95,6 +81,15 @@ export function checkLegacyRun(
       );
 }
 
+const LEGACY_CAST: RunCast<LegacyHonestMember, LegacyHostileSpec, LegacyOutcome> = {
+  tag: 'L',
+  actorTag: 'L',
+  join: (where, name, address, seed) => LegacyHonestMember.join(where, name, address, seed),
+  actor: (spec, where, addresses, rate, seed, name) =>
+    new LegacyHostileActor(spec, where, addresses, rate, seed, name),
+  settle: settleLegacy,
+};
+
 /** One legacy run: the honest room, the attack, the accounts (a property failure throws). */
 export async function legacyHostileRun(
   arena: Arena,
@@ -102,37 +97,9 @@ export async function legacyHostileRun(
   attackMs: number,
   seed: number,
 ): Promise<LegacyRunReport> {
-  const n = ++arena.runs;
-  const l = { ...LIMITS, ...HOSTILE_LIMITS };
-  const rate = rateOf(l);
-  const where = arena.where;
-  const honestAddress = arena.addresses.take();
-  const members: LegacyHonestMember[] = [];
-  const actors: LegacyHostileActor[] = [];
-  const stopRss = watchRss(arena.server.monitor?.pid ?? null);
-  let outcomes: LegacyOutcome[] = [];
-  try {
-    for (let i = 0; i < HONEST_MEMBERS; i++)
-      members.push(await LegacyHonestMember.join(where, `L${n}m${i}`, honestAddress, `${seed}/honest ${i}`));
-    run.actors.forEach((spec, i) => {
-      const actor = new LegacyHostileActor(spec, where, arena.addresses, rate, `${seed}/${i}`, `L${n}a${i}`);
-      actors.push(actor);
-      actor.start();
-    });
-    const pad = honestPad(run.longLines, l.maxMessage);
-    await talk(members, pad, attackMs);
-    outcomes = await Promise.all(actors.map((a) => a.stop(where.waitMs)));
-    await settleLegacy(members, where.waitMs * 2);
-  } finally {
-    for (const a of actors) await a.stop(0);
-    for (const m of members) m.leave();
-  }
-  const peak = stopRss();
+  const { members, outcomes, peak } = await playRun(arena, run, attackMs, seed, LEGACY_CAST);
   checkRun(members, [], peak, arena.baseRss);
   checkLegacyRun(members, outcomes);
-  const problems = arena.problems();
-  ensure(problems.length === 0, () => `the server logged: ${problems.join(' | ')}`);
-  ensure(arena.server.monitor === null || isAlive(arena.server.monitor.pid), 'the server process died');
   return {
     honest: members.map((m) => ({
       name: m.name,

@@ -24,6 +24,7 @@
 import fc from 'fast-check';
 import { readProcess, type ServerUnderTest, startParleyServer } from '../../bench/server-process.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
+import type { HonestPeer } from '../chat/honest-peer.js';
 import {
   AddressPool,
   describeHostile,
@@ -289,6 +290,84 @@ export function talk(
   });
 }
 
+/** A profile's people in a run: how its honest members join, its actors are made, its run settles. */
+export interface RunCast<M extends HonestPeer, S, O> {
+  /** What the names of the run's honest members and of its actors start with. */
+  readonly tag: string;
+  readonly actorTag: string;
+  join(where: Where, name: string, localAddress: string, seed: string): Promise<M>;
+  actor(
+    spec: S,
+    where: Where,
+    addresses: AddressPool,
+    rate: RateLimits,
+    seed: string,
+    name: string,
+  ): {
+    start(): void;
+    stop(graceMs: number): Promise<O>;
+  };
+  /** After the attack: waits until what the server queued for the members has arrived. */
+  settle(members: readonly M[], ms: number): Promise<void>;
+}
+
+/**
+ * One run of either profile: the honest room joins, the actors attack while the members talk, the
+ * actors stop and the room settles; then the server's log and its process are checked (a property
+ * failure throws). The caller checks the accounts of the members and outcomes returned.
+ */
+export async function playRun<M extends HonestPeer, S, O>(
+  arena: Arena,
+  run: { readonly actors: readonly S[]; readonly longLines: boolean },
+  attackMs: number,
+  seed: number,
+  cast: RunCast<M, S, O>,
+): Promise<{ members: M[]; outcomes: O[]; peak: number | null }> {
+  const n = ++arena.runs;
+  const l = { ...LIMITS, ...HOSTILE_LIMITS };
+  const where = arena.where;
+  const honestAddress = arena.addresses.take();
+  const members: M[] = [];
+  const actors: { start(): void; stop(graceMs: number): Promise<O> }[] = [];
+  const stopRss = watchRss(arena.server.monitor?.pid ?? null);
+  let outcomes: O[] = [];
+  try {
+    for (let i = 0; i < HONEST_MEMBERS; i++)
+      members.push(await cast.join(where, `${cast.tag}${n}m${i}`, honestAddress, `${seed}/honest ${i}`));
+    run.actors.forEach((spec, i) => {
+      const name = `${cast.actorTag}${n}a${i}`;
+      const actor = cast.actor(spec, where, arena.addresses, rateOf(l), `${seed}/${i}`, name);
+      actors.push(actor);
+      actor.start();
+    });
+    await talk(members, honestPad(run.longLines, l.maxMessage), attackMs);
+    outcomes = await Promise.all(actors.map((a) => a.stop(where.waitMs)));
+    await cast.settle(members, where.waitMs * 2);
+  } finally {
+    for (const a of actors) await a.stop(0);
+    for (const m of members) m.leave();
+  }
+  const peak = stopRss();
+  const problems = arena.problems();
+  ensure(problems.length === 0, () => `the server logged: ${problems.join(' | ')}`);
+  ensure(arena.server.monitor === null || isAlive(arena.server.monitor.pid), 'the server process died');
+  return { members, outcomes, peak };
+}
+
+const V2_CAST: RunCast<HonestMember, HostileSpec, HostileOutcome> = {
+  tag: 'h',
+  actorTag: 'x',
+  join: (where, name, address, seed) => HonestMember.join(where, name, address, seed),
+  actor: (spec, where, addresses, rate, seed, name) =>
+    new HostileActor(spec, where, addresses, rate, seed, name),
+  // Senders first (their lines are in), then everyone (what was queued for them has arrived).
+  async settle(members, ms) {
+    let ping = 1;
+    for (const m of members) await m.barrier(ping++, ms);
+    for (const m of members) await m.barrier(ping++, ms);
+  },
+};
+
 /** One run: the honest room, the attack, the accounts (a property failure throws). */
 export async function hostileRun(
   arena: Arena,
@@ -296,39 +375,8 @@ export async function hostileRun(
   attackMs: number,
   seed: number,
 ): Promise<RunReport> {
-  const n = ++arena.runs;
-  const l = { ...LIMITS, ...HOSTILE_LIMITS };
-  const rate = rateOf(l);
-  const where = arena.where;
-  const honestAddress = arena.addresses.take();
-  const members: HonestMember[] = [];
-  const actors: HostileActor[] = [];
-  const stopRss = watchRss(arena.server.monitor?.pid ?? null);
-  let outcomes: HostileOutcome[] = [];
-  try {
-    for (let i = 0; i < HONEST_MEMBERS; i++)
-      members.push(await HonestMember.join(where, `h${n}m${i}`, honestAddress, `${seed}/honest ${i}`));
-    run.actors.forEach((spec, i) => {
-      const actor = new HostileActor(spec, where, arena.addresses, rate, `${seed}/${i}`, `x${n}a${i}`);
-      actors.push(actor);
-      actor.start();
-    });
-    const pad = honestPad(run.longLines, l.maxMessage);
-    await talk(members, pad, attackMs);
-    outcomes = await Promise.all(actors.map((a) => a.stop(where.waitMs)));
-    // Senders first (their lines are in), then everyone (what was queued for them has arrived).
-    let ping = 1;
-    for (const m of members) await m.barrier(ping++, where.waitMs * 2);
-    for (const m of members) await m.barrier(ping++, where.waitMs * 2);
-  } finally {
-    for (const a of actors) await a.stop(0);
-    for (const m of members) m.leave();
-  }
-  const peak = stopRss();
+  const { members, outcomes, peak } = await playRun(arena, run, attackMs, seed, V2_CAST);
   checkRun(members, outcomes, peak, arena.baseRss);
-  const problems = arena.problems();
-  ensure(problems.length === 0, () => `the server logged: ${problems.join(' | ')}`);
-  ensure(arena.server.monitor === null || isAlive(arena.server.monitor.pid), 'the server process died');
   return {
     honest: members.map((m) => ({
       name: m.name,
