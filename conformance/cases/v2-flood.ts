@@ -198,4 +198,99 @@ const handshakeRate: Case = {
   },
 };
 
-export const floodCases: Case[] = [everyType, capped, perAddress, handshakeRate];
+const REFUSALS_COUNT =
+  'with maxPerAddress connections held, a storm of reopens from the address gets TOO_MANY_FROM_ADDRESS while its bucket has tokens, then one refused ADDRESS_RATE_LIMITED, then closes without a record until a token is back; once one is back, a connection is served again';
+
+/** Reopens past the bucket: far more than the records a server may write for them. */
+const STORM = 16;
+
+const refusalsCount: Case = {
+  id: 'robustness/11.4/1',
+  section: '11.4',
+  profile: 'v2',
+  level: 'MUST',
+  description:
+    'Refused connections take a token too: an address reopening refused sockets is held to its bucket, and told once',
+  specText: texts(quote('11.4', 'Refusals count'), limitText('addressHandshakeBurst')),
+  covers: [],
+  accepts: [REFUSALS_COUNT],
+  // Two held take two of the four tokens; the storm's refusals take the other two.
+  needs: { 'max-per-address': 2, 'address-burst': 4, 'address-rate': 2 },
+  async run(ctx) {
+    const held = knownSetting(ctx, REFUSALS_COUNT, 'maxPerAddress', {
+      max: 8,
+      what: 'the suite holds at most 8',
+    });
+    const burst = knownSetting(ctx, REFUSALS_COUNT, 'addressHandshakeBurst', {
+      min: held + 1,
+      max: 16,
+      what: `the case needs it above maxPerAddress (${held}) and at most 16`,
+    });
+    if ((ctx.options.maxClients ?? Number.POSITIVE_INFINITY) < held)
+      unknown(
+        ctx,
+        REFUSALS_COUNT,
+        `maxClients (${ctx.options.maxClients}) is below maxPerAddress (${held})`,
+      );
+    const rate = ctx.options.addressRate;
+    if (rate === undefined || rate > 4)
+      unknown(
+        ctx,
+        REFUSALS_COUNT,
+        `addressHandshakesPerSecond is ${rate ?? 'unknown'}; the case needs it known and at most 4 (try {address-rate})`,
+      );
+    // The suite's own connections before this case (its readiness probe, the sanity case) took
+    // tokens: let the bucket fill up again first.
+    await new Promise((r) => setTimeout(r, Math.ceil((1000 * burst) / rate) + 50));
+    const holding = await holdServed(ctx, held, REFUSALS_COUNT, `(maxPerAddress ${held})`);
+    const started = Date.now();
+    const got = new Map<string, number>();
+    // All at once, well within the held connections' handshake time.
+    const storm = await Promise.all(Array.from({ length: STORM }, (_, i) => ctx.raw(`storm${i}`)));
+    for (const conn of storm) {
+      const first = await firstPacket(ctx, conn);
+      const what =
+        first === null ? 'close' : first.type === 'refused' ? String(first.code) : String(first.type);
+      got.set(what, (got.get(what) ?? 0) + 1);
+      conn.destroy();
+    }
+    // Tokens the address could have had: what the held ones left, and what refilled meanwhile.
+    const refilled = Math.ceil(((Date.now() - started) / 1000) * rate) + 1;
+    const tokens = burst - held + refilled;
+    const records = STORM - (got.get('close') ?? 0);
+    const told = got.get('ADDRESS_RATE_LIMITED') ?? 0;
+    // In one order whatever order the server accepted them in (they were opened at once).
+    const order = ['server_hello', 'TOO_MANY_FROM_ADDRESS', 'ADDRESS_RATE_LIMITED', 'close'];
+    const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+    const counts = [...got].sort(([a], [b]) => rank(a) - rank(b)).map(([k, n]) => `${n} ${k}`);
+    ctx.note(`${STORM} reopens: ${counts.join(', ')} (tokens at most ${tokens})`);
+    if (told === 0)
+      ctx.fail(
+        REFUSALS_COUNT,
+        `none of ${STORM} reopens was refused with ADDRESS_RATE_LIMITED: the refusals took no token`,
+      );
+    // Each record but the ADDRESS_RATE_LIMITED ones took a token; each of those follows one taken.
+    if (records > 2 * tokens)
+      ctx.fail(
+        REFUSALS_COUNT,
+        `${records} of ${STORM} reopens got a record, with at most ${tokens} tokens to take: refusals past the bucket must be closed without one`,
+      );
+    if ((got.get('server_hello') ?? 0) > refilled)
+      ctx.fail(
+        REFUSALS_COUNT,
+        `${got.get('server_hello')} reopens were served while the address held maxPerAddress`,
+      );
+    // Positive control: the address is served again once a token is back; a server that refuses
+    // for good, or closes every connection, would pass every check above.
+    for (const conn of holding) conn.destroy();
+    await servedAgain(
+      ctx,
+      REFUSALS_COUNT,
+      `after ${Math.ceil(1000 / rate)} ms for a token`,
+      serves(ctx),
+      Math.ceil(1000 / rate) + 50,
+    );
+  },
+};
+
+export const floodCases: Case[] = [everyType, capped, perAddress, handshakeRate, refusalsCount];

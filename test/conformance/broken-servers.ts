@@ -26,6 +26,7 @@ import { legacyPacket, serializeLegacyPacket } from '../../src/legacy/legacy-pac
 import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
+import { ADMISSION_FAULTS } from './admission-faults.js';
 import { FAIR_FAULTS } from './fair-faults.js';
 import { startReference, TIMERS } from './helpers.js';
 import { KEY_ENCODING_FAULTS } from './key-encoding-faults.js';
@@ -1007,6 +1008,7 @@ export const FAULTS: readonly Fault[] = [
   ...KEY_FAULTS,
   ...KEY_ENCODING_FAULTS,
   ...FAIR_FAULTS,
+  ...ADMISSION_FAULTS,
 ].map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
