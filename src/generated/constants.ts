@@ -417,10 +417,17 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'reading is never dropped for what the room says. Only a queue still over the limit with no chat ' +
       'line left to shed (replies and notices the member itself caused) ends the connection with ' +
       'SLOW_READER. legacy has no way to say lines were skipped, so a legacy server does not shed: over ' +
-      'the limit is SLOW_READER. The limit holds as packets are queued, not only when a socket is written ' +
-      'to (one read may carry many chat lines, each fanned out to every member): nothing more is sealed ' +
-      'for a legacy member already over it, and its unread queue is dropped, not written, when it is ' +
-      'closed.',
+      'the limit is SLOW_READER. So a legacy queue should hold at least one member\'s burst of the longest ' +
+      'lines: rateBurst lines of maxMessage characters, each character up to 16 bytes of a frame once the ' +
+      'legacy body escapes it (`\\uXXXX`, twice for a character past U+FFFF) and base64 encodes it, which ' +
+      'is about 32.3 KB a line and 650 KB for a burst of 20 at the defaults (about 16.3 KB a line of CJK ' +
+      'text). Below that, one member saying its burst of the longest lines makes every prompt legacy ' +
+      'reader a slow reader at once (with 256 KiB, a burst of 20 CJK lines did). A server does not refuse ' +
+      'a smaller value, since for a legacy server this limit is the only bound on what it holds for a ' +
+      'member; the operator chooses. The limit holds as packets are queued, not only when a socket is ' +
+      'written to (one read may carry many chat lines, each fanned out to every member): nothing more is ' +
+      'sealed for a legacy member already over it, and its unread queue is dropped, not written, when it ' +
+      'is closed.',
   },
   maxTotalQueuedBytes: {
     default: 268435456,
