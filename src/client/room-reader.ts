@@ -59,9 +59,16 @@ export class RoomReader {
     return roster;
   }
 
-  /** True when `packet` is a user_list that completes a room_joined: it answers no `who`. */
+  /**
+   * True when `packet` is a user_list that completes a room_joined: it answers no `who`. Only
+   * while a room_joined waits for its list: a list that names no room (a server without `rooms`)
+   * is `#lobby`'s, and answers a `who`.
+   */
   continuesJoin(packet: V2ServerPacket | LegacyPacket): boolean {
-    return 'type' in packet && packet.type === 'user_list' && this.partialJoin?.room === packet.room;
+    const partial = this.partialJoin;
+    return (
+      partial !== null && 'type' in packet && packet.type === 'user_list' && partial.room === packet.room
+    );
   }
 
   /** The events one packet from the server means. */
