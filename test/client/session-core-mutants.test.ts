@@ -8,7 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { ClientSession, V2_SUITE_SUFFIX } from '../../src/client/client-session.js';
 import { EXPORT_TIMEOUT_MS } from '../../src/client/pending-requests.js';
+import { serverRefusalText } from '../../src/client/server-refusal.js';
+import { encodeFrame } from '../../src/framing/frame-codec.js';
 import { LIMITS } from '../../src/generated/constants.js';
+import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { ScriptedServer } from './support/scripted-server.js';
 
@@ -156,7 +159,10 @@ describe('SessionCore: ready', () => {
     t.now += 100;
     t.session.tick(t.now);
     t.pump();
-    expect(t.received()).toEqual([{ type: 'say', text: 'x' }, { type: 'ping', n: 2 }]);
+    expect(t.received()).toEqual([
+      { type: 'say', text: 'x' },
+      { type: 'ping', n: 2 },
+    ]);
   });
 });
 
@@ -190,5 +196,40 @@ describe('SessionCore: the server ends the connection', () => {
     s.quit();
     s.receiveEnd(1001);
     expect(s.transportClosed(1002).at(-1)).toMatchObject({ byUser: true, error: undefined });
+  });
+});
+
+describe('SessionCore: odd orders', () => {
+  it('reads nothing before TCP is up', () => {
+    const s = new ClientSession({ random: seededRandom('early') });
+    s.connect(0);
+    expect(s.receive(Buffer.from('5:{}'), 1)).toEqual([]);
+    expect(s.state).toBe('connecting');
+    expect(s.hangUp).toBeNull();
+  });
+
+  it("reports a server's refusal at accept under its code, as the server's word (5.10)", () => {
+    const s = opened({ server: 'busy:1' });
+    const frame = encodeFrame(encodeV2Packet({ type: 'refused', code: 'SERVER_FULL', message: 'full up' }));
+    expect(s.receive(frame, 1001)).toEqual([]);
+    expect(s.hangUp).toBe('end');
+    expect(s.transportClosed(1002).at(-1)).toEqual({
+      kind: 'closed',
+      byUser: false,
+      goodbye: undefined,
+      error: { code: 'SERVER_FULL', message: serverRefusalText('SERVER_FULL', 'full up'), fatal: true },
+    });
+  });
+
+  it('gives up on every export due at once, one event each', () => {
+    const t = new ScriptedServer([], { timings: { pingMs: 0, idleTimeoutMs: 0 } });
+    t.join('ann');
+    t.session.requestExport();
+    t.session.requestExport();
+    expect(t.session.tick(t.now + EXPORT_TIMEOUT_MS)).toEqual([
+      { kind: 'export-timeout', seconds: EXPORT_TIMEOUT_MS / 1000 },
+      { kind: 'export-timeout', seconds: EXPORT_TIMEOUT_MS / 1000 },
+    ]);
+    expect(t.session.unanswered).toBe(0);
   });
 });
