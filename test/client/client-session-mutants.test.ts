@@ -7,8 +7,12 @@
  * deadlines at their exact times.
  */
 import { describe, expect, it } from 'vitest';
+import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import { ClientSession } from '../../src/client/client-session.js';
 import type { SessionEvent } from '../../src/client/events.js';
+import { EXPORT_TIMEOUT_MS } from '../../src/client/pending-requests.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
+import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { ScriptedServer } from './support/scripted-server.js';
 
@@ -209,5 +213,68 @@ describe('ClientSession: the key question and the endings', () => {
     expect(s.quit()).toEqual([]);
     expect(s.hangUp).toBe('end');
     expect(s.takeOutput()).toHaveLength(0);
+  });
+});
+
+describe('ClientSession on a legacy server', () => {
+  function legacyJoined(name: string) {
+    const server = createLegacyServer({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom('server'),
+      clock: () => 0,
+    } as never);
+    const n = new MemoryNet<SessionEvent>(server as never);
+    const session = new ClientSession({
+      random: seededRandom(name),
+      timings: { pingMs: 0, idleTimeoutMs: 0 },
+    });
+    session.connect(n.now);
+    session.open(n.now);
+    const id = n.connect({
+      receive: (chunk) => session.receive(chunk, n.now),
+      receiveEnd: () => session.receiveEnd(n.now),
+      takeOutput: () => session.takeOutput(),
+    });
+    n.settle();
+    n.events(id).push(...session.join(name));
+    n.settle();
+    return { n, id, session };
+  }
+
+  it('names what a legacy server does not have', () => {
+    const { session } = legacyJoined('ann');
+    expect(session.state).toBe('joined');
+    const cases: [(s: ClientSession) => unknown, string][] = [
+      [(s) => s.privateMessage('bob', 'x'), 'legacy servers have no private messages'],
+      [(s) => s.action('waves'), 'legacy servers have no actions (/me)'],
+      [(s) => s.nick('bob'), 'legacy servers have no renaming (/nick)'],
+      [(s) => s.away(true), 'legacy servers have no away state (/away)'],
+      [(s) => s.whois('bob'), 'legacy servers have no whois'],
+      [(s) => s.moderate({ type: 'kick', name: 'bob' } as never), 'legacy servers have no moderation'],
+      [(s) => s.roomJoin('#a'), 'legacy servers have no rooms'],
+    ];
+    for (const [call, message] of cases)
+      expect(() => call(session)).toThrow(expect.objectContaining({ code: 'PACKET_UNEXPECTED', message }));
+    expect(session.unanswered).toBe(0);
+  });
+
+  it('shows its own line at once, keeps the list itself, and waits for an export', () => {
+    const { n, id, session } = legacyJoined('ann');
+    n.take(id);
+    n.now = 4242;
+    expect(session.tick(n.now)).toEqual([]);
+    expect(session.say('hello', '#lobby')).toEqual([
+      { kind: 'message', message: { kind: 'chat', from: 'ann', text: 'hello', ts: 4242, room: '#lobby' } },
+    ]);
+    expect(session.unanswered).toBe(0);
+    expect(session.who('#LOBBY')).toEqual([{ kind: 'users', room: '#lobby', users: ['ann'] }]);
+    expect(session.unanswered).toBe(0);
+    session.requestExport();
+    expect(session.unanswered).toBe(1);
+    expect(session.nextDeadline).toBe(4242 + EXPORT_TIMEOUT_MS);
+    n.settle();
+    expect(n.take(id).filter((e) => e.kind === 'export-text')).toHaveLength(1);
+    expect(session.unanswered).toBe(0);
+    expect(session.answerKey(true)).toEqual([]);
   });
 });
