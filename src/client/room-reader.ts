@@ -74,9 +74,7 @@ export class RoomReader {
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
     if (!('type' in packet)) return this.readLegacy(packet, now);
-    const events = this.readV2(packet);
-    const keyed = this.keys.read(packet);
-    return keyed.length > 0 ? [...events, ...keyed] : events;
+    return [...this.readV2(packet), ...this.keys.read(packet)];
   }
 
   private readV2(packet: V2ServerPacket): SessionEvent[] {

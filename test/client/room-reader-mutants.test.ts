@@ -243,6 +243,10 @@ describe('RoomReader: legacy', () => {
     const { r, read } = reader();
     expect(read({ typ: 'client_list_update_add', username: '*server*', cont: ['a'] })).toEqual([]);
     r.name = 'me';
+    // A list before approved_conn (a server out of order) is still the first: no join notices.
+    expect(read({ typ: 'client_list_update_add', username: '*server*', cont: ['a'] })).toEqual([
+      { kind: 'users', room: '#lobby', users: ['a', 'me'] },
+    ]);
     read({ typ: 'approved_conn', username: '*server*', cont: '' });
     expect(read({ typ: 'client_list_update_add', username: '*server*', cont: 'a' })).toEqual([]);
     expect(read({ typ: 'client_list_update_add', username: '*server*', cont: ['me', 'b', 3, 'a'] })).toEqual([
