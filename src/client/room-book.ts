@@ -147,9 +147,9 @@ export class RoomBook {
     return n > 0 && this.selectAt((((this.at + by) % n) + n) % n);
   }
 
+  /** `index` is always a room held (leave and selectAt check it first). */
   private clearCounts(index: number): void {
     const state = this.list[index];
-    if (!state) return;
     state.unread = 0;
     state.mentions = 0;
   }

@@ -59,17 +59,22 @@ export class RoomReader {
     return roster;
   }
 
-  /** True when `packet` is a user_list that completes a room_joined: it answers no `who`. */
+  /**
+   * True when `packet` is a user_list that completes a room_joined: it answers no `who`. Only
+   * while a room_joined waits for its list: a list that names no room (a server without `rooms`)
+   * is `#lobby`'s, and answers a `who`.
+   */
   continuesJoin(packet: V2ServerPacket | LegacyPacket): boolean {
-    return 'type' in packet && packet.type === 'user_list' && this.partialJoin?.room === packet.room;
+    const partial = this.partialJoin;
+    return (
+      partial !== null && 'type' in packet && packet.type === 'user_list' && partial.room === packet.room
+    );
   }
 
   /** The events one packet from the server means. */
   read(packet: V2ServerPacket | LegacyPacket, now: number): SessionEvent[] {
     if (!('type' in packet)) return this.readLegacy(packet, now);
-    const events = this.readV2(packet);
-    const keyed = this.keys.read(packet);
-    return keyed.length > 0 ? [...events, ...keyed] : events;
+    return [...this.readV2(packet), ...this.keys.read(packet)];
   }
 
   private readV2(packet: V2ServerPacket): SessionEvent[] {

@@ -71,3 +71,12 @@ describe('Roster', () => {
     expect(r.apply({ kind: 'left', names: ['ANN'], reason: 'quit', ts: 1 })).toEqual(['anna', 'Annabel']);
   });
 });
+
+describe('presenceNotices without a reason', () => {
+  it('gives a leave that carries no reason an empty one', () => {
+    const leave = { type: 'users_left', names: ['a'], ts: 1 } as unknown as Parameters<
+      typeof presenceNotices
+    >[0];
+    expect(presenceNotices(leave)).toEqual([{ kind: 'left', name: 'a', reason: '' }]);
+  });
+});
