@@ -57,10 +57,11 @@ export class LegacyClientConnection extends Endpoint<LegacyClientState, LegacyPa
     const events: LegacyClientConnectionEvent[] = [];
     return this.guarded(events, () => {
       this.decoder.push(chunk);
+      // No packet the server sends ends the connection (13.4: no transition to CLOSED), and a
+      // refused one throws, which ends the read: so every frame read is handled.
       for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
         const packet = this.handleFrame(frame);
         if (packet) events.push({ kind: 'packet', packet });
-        if (this.machine.terminal) break;
       }
     });
   }

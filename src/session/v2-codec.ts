@@ -18,9 +18,9 @@ export function encodeV2Packet(packet: V2ClientPacket | V2ServerPacket): Buffer 
   return Buffer.from(JSON.stringify(packet), 'utf8');
 }
 
+/** The schema's first issue, with its field path; zod reports at least one for every failure. */
 function describeIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   const first = issues[0];
-  if (!first) return 'invalid packet';
   const path = first.path.map(String).join('.');
   return path ? `${path}: ${first.message}` : first.message;
 }
