@@ -161,6 +161,15 @@ describe('SendQueue.turn: the queue held to its limit (11, 11.3)', () => {
     expect(queue.queuedBytes).toBe(950);
   });
 
+  it('writes what is left when shedding brings it to exactly the limit', () => {
+    const c = conn();
+    for (let i = 0; i < 11; i++) c.endpoint.line(100);
+    const turn = new SendQueue(limits, dialect, false).turn(c, 5, 1);
+    expect(c.endpoint.sheds).toEqual([1000]);
+    expect(c.skipped).toBe(1);
+    expect(bytesOf(turn)).toBe(1000);
+  });
+
   it('never asks to shed below nothing when more than the limit is in flight', () => {
     const c = conn();
     c.endpoint.line(100);
@@ -257,6 +266,16 @@ describe('SendQueue: a large reply, up to the window and the pass budget (7.7, 1
     expect(bytesOf(queue.turn(c, 5, 1))).toBe(40);
     expect(c.reply).toBeNull();
     expect(queue.drained(c, 6)).toBe(false);
+  });
+
+  it('stops making parts once exactly a window waits', () => {
+    const c = conn();
+    const r = reply(5, 50);
+    c.reply = r;
+    const queue = new SendQueue(limits, dialect, true);
+    queue.startPass();
+    expect(bytesOf(queue.turn(c, 1, 1))).toBe(100);
+    expect(r.made).toBe(2);
   });
 
   it('stops at the pass budget and serves the connection first at the next pass', () => {
