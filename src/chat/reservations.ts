@@ -142,9 +142,10 @@ export class Reservations {
     for (const k of entry.keys) this.byKey.set(k, entry);
   }
 
+  /** Each key leads to the one entry that lists it: `add` comes only after `find` found none. */
   private drop(entry: Entry): void {
     this.entries.delete(entry);
-    for (const k of entry.keys) if (this.byKey.get(k) === entry) this.byKey.delete(k);
+    for (const k of entry.keys) this.byKey.delete(k);
     this.unsaved = true;
   }
 }

@@ -87,6 +87,26 @@ describe('Reservations caps (7.17: reservationsPerKey, maxReservations)', () => 
     expect(r.ownerOf('two', 6)).toBeUndefined();
   });
 
+  it('drops the first reserved of two used at the same time', () => {
+    const r = table({ reservationsPerKey: 2 });
+    r.take('one', A, 1);
+    r.take('two', A, 1);
+    r.take('three', A, 2);
+    expect(names(r)).toEqual(['two', 'three']);
+  });
+
+  it('leaves expired reservations alone while the table is not full (they go when looked at)', () => {
+    const r = table({ maxReservations: 3 });
+    r.take('one', A, 0);
+    r.release('one', A, 0);
+    r.takeSave();
+    // An anonymous release looks nothing up, so it drops nothing either.
+    r.release('one', null, 3 * DAY);
+    expect(r.takeSave()).toBeNull();
+    r.take('two', B, 3 * DAY);
+    expect(names(r)).toEqual(['one', 'two']);
+  });
+
   it('reserves up to maxReservations, then only after dropping expired ones', () => {
     const r = table({ maxReservations: 2 });
     expect(r.take('one', A, 0)).toBe('reserved');
@@ -101,6 +121,23 @@ describe('Reservations caps (7.17: reservationsPerKey, maxReservations)', () => 
 });
 
 describe('Reservations from a file (7.17)', () => {
+  it('keeps the first of two entries that share one key of two', () => {
+    // `Μαρια` shares its first key with `μαρια`, not its second (Latin `Mapia`'s).
+    const r = table(
+      {},
+      {
+        version: 1,
+        reservations: [
+          { name: 'μαρια', key: A, used: 10 },
+          { name: 'Μαρια', key: B, used: 10 },
+        ],
+      },
+    );
+    expect(r.size).toBe(1);
+    expect(r.ownerOf('Mapia', 11)).toBeUndefined();
+    expect(r.ownerOf('Μαρια', 11)).toBe(A);
+  });
+
   it('keeps the first of two entries that are one name, unheld from the start', () => {
     const r = table(
       {},

@@ -58,6 +58,9 @@ describe('checkStampedFit refusals, word for word (11.1)', () => {
     // max(6 + 8 + 106, 6 + 4 + 0 + 109): the private message.
     expect(largestStampedRecord({ maxMessage: 1, maxName: 1 }, true)).toBe(120);
     expect(largestStampedRecord({ maxMessage: 1, maxName: 1 })).toBe(120);
+    // Rooms are left out unless offered: a long room name counts only then (6 + 4 + 256 + 109).
+    expect(largestStampedRecord({ maxMessage: 1, maxName: 1, maxRoomName: 64 })).toBe(120);
+    expect(largestStampedRecord({ maxMessage: 1, maxName: 1, maxRoomName: 64 }, true)).toBe(375);
     expect(largestStampedRecord({ maxMessage: 1, maxName: 1 }, true, true)).toBe(141);
   });
 });
