@@ -137,9 +137,9 @@ export class ExportReply implements ReplySource {
     }
     const done = this.carried === undefined && !this.cursor.more;
     this.finished = done;
-    const scope = this.room === undefined ? {} : { room: this.room };
+    // Without rooms `room` is undefined, which JSON leaves out (the 2.0 form).
     return {
-      packet: encodeV2Packet({ type: 'export_reply', entries, done, ...scope }),
+      packet: encodeV2Packet({ type: 'export_reply', entries, done, room: this.room }),
       type: 'export_reply',
     };
   }

@@ -114,15 +114,17 @@ export class Reservations {
     return { version: 1, reservations };
   }
 
+  /**
+   * The live reservation any of `keys` finds (7.2: a shared key is one name). A name's keys may
+   * lead to two reservations (Greek `Μαρια` reads as `μαρια` by its first key and as Latin `Mapia`
+   * by its second): an expired one is dropped and the search goes on, so the other still counts.
+   */
   private find(keys: readonly string[], now: number): Entry | undefined {
     for (const k of keys) {
       const entry = this.byKey.get(k);
       if (!entry) continue;
-      if (this.expired(entry, now)) {
-        this.drop(entry);
-        return undefined;
-      }
-      return entry;
+      if (!this.expired(entry, now)) return entry;
+      this.drop(entry);
     }
     return undefined;
   }
@@ -140,9 +142,10 @@ export class Reservations {
     for (const k of entry.keys) this.byKey.set(k, entry);
   }
 
+  /** Each key leads to the one entry that lists it: `add` comes only after `find` found none. */
   private drop(entry: Entry): void {
     this.entries.delete(entry);
-    for (const k of entry.keys) if (this.byKey.get(k) === entry) this.byKey.delete(k);
+    for (const k of entry.keys) this.byKey.delete(k);
     this.unsaved = true;
   }
 }
