@@ -227,11 +227,7 @@ const refusalsCount: Case = {
       what: `the case needs it above maxPerAddress (${held}) and at most 16`,
     });
     if ((ctx.options.maxClients ?? Number.POSITIVE_INFINITY) < held)
-      unknown(
-        ctx,
-        REFUSALS_COUNT,
-        `maxClients (${ctx.options.maxClients}) is below maxPerAddress (${held})`,
-      );
+      unknown(ctx, REFUSALS_COUNT, `maxClients (${ctx.options.maxClients}) is below maxPerAddress (${held})`);
     const rate = ctx.options.addressRate;
     if (rate === undefined || rate > 4)
       unknown(
