@@ -146,6 +146,11 @@ describe('RoomBook', () => {
     expect(b.current?.name).toBe('#b');
     expect(b.select('#C')).toBe(true);
     expect(b.current?.name).toBe('#c');
+    // The first room by name too (index 0), and a room not held changes nothing.
+    expect(b.select('#A')).toBe(true);
+    expect(b.current?.name).toBe('#a');
+    expect(b.select('#d')).toBe(false);
+    expect(b.current?.name).toBe('#a');
   });
 
   it('finds the rooms a member is in with the comparison given', () => {
