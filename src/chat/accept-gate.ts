@@ -34,9 +34,11 @@ class RefusalLog {
   /** When the earliest counted events are due to be summed up, or null when none are counted. */
   get due(): number | null {
     let due: number | null = null;
-    for (const w of this.windows.values())
-      if (w.count > 0 && (due === null || w.since + REFUSAL_LOG_WINDOW_MS < due))
-        due = w.since + REFUSAL_LOG_WINDOW_MS;
+    for (const w of this.windows.values()) {
+      if (w.count === 0) continue;
+      const end = w.since + REFUSAL_LOG_WINDOW_MS;
+      due = due === null ? end : Math.min(due, end);
+    }
     return due;
   }
 

@@ -103,12 +103,12 @@ export class DeadlineScan {
   /** The earliest of `next` and `other` (a time off the grid, or null). */
   nextWith(other: number | null): number | null {
     if (other === null) return this.next;
-    return this.next === null || other < this.next ? other : this.next;
+    return this.next === null ? other : Math.min(other, this.next);
   }
 
   /** Something needs looking at again at `t` (rounded up to the grid). */
   consider(t: number): void {
     const at = onGrid(t, this.grid);
-    if (this.next === null || at < this.next) this.next = at;
+    this.next = this.next === null ? at : Math.min(at, this.next);
   }
 }
