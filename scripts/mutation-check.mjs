@@ -16,7 +16,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { readOptions } from './cli-options.mjs';
+import { fileMatcher, readOptions } from './cli-options.mjs';
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
@@ -34,25 +34,6 @@ function tally(mutants) {
   const valid = detected + t.survived + t.noCoverage;
   // A file whose every mutant was invalid has nothing left to detect: it cannot be below a threshold.
   return { ...t, valid, score: valid === 0 ? 100 : (100 * detected) / valid };
-}
-
-/** A matcher for Stryker-style `mutate` entries: paths or globs (`*`, `**`), an optional `:range` dropped. */
-function fileMatcher(list) {
-  const patterns = list
-    .split(',')
-    .map((entry) => entry.trim().replace(/:\d+(:\d+)?-\d+(:\d+)?$/, ''))
-    .filter(Boolean)
-    .map((glob) => {
-      const re = glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*\*\//g, '\0')
-        .replace(/\*\*/g, '.*')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '[^/]')
-        .replace(/\0/g, '(?:.*/)?');
-      return new RegExp(`^${re}$`);
-    });
-  return (file) => patterns.some((re) => re.test(file));
 }
 
 /**

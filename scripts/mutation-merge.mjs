@@ -8,18 +8,21 @@
 // through the test's file and name, which is all the vitest runner reports about a test and all
 // that Stryker's incremental diff matches tests by.
 //
-// Later reports win: a source file's mutants come from the last report that mutated it; a test
+// Later reports win: a source file's mutants come from the last report that has it. A run's
+// incremental file carries every file an earlier run knew, not only those it mutated, and Stryker
+// rewrites those carried entries too, so a part's report is best given as `report=files`, the
+// files its run mutated (its --mutate list), and only they come from it. A test
 // file's tests from the last report whose copy of it equals the file in the working tree (else
 // the last report that has it). A mutant pointing at a test that the chosen copy lacks keeps a
 // test of that name, so Stryker sees it as removed and runs the mutant again rather than trusting
 // an outcome it cannot check.
 //
-// Usage: node scripts/mutation-merge.mjs --out <file> <report> [<report>...]
+// Usage: node scripts/mutation-merge.mjs --out <file> <report>[=<files>] [<report>[=<files>]...]
 // Exit codes: 0 written, 2 bad usage or an unreadable report.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { readOptions } from './cli-options.mjs';
+import { fileMatcher, readOptions } from './cli-options.mjs';
 
 /** Each report's test id -> "file\0name", from its testFiles section. */
 function testKeys(report) {
@@ -75,6 +78,7 @@ function mergeReports(reports) {
         return [add(file, name)];
       });
     for (const [file, entry] of Object.entries(report.files ?? {})) {
+      if (!report.mutated(file)) continue;
       files[file] = {
         ...entry,
         mutants: entry.mutants.map((m) => ({
@@ -85,7 +89,7 @@ function mergeReports(reports) {
       };
     }
   }
-  const last = reports[reports.length - 1];
+  const { mutated: _m, ...last } = reports[reports.length - 1];
   return { ...last, files, testFiles };
 }
 
@@ -93,12 +97,22 @@ function main(argv) {
   const program = new Command('mutation-merge')
     .description('merge StrykerJS incremental reports of separate runs into one')
     .requiredOption('--out <file>', 'where to write the merged report')
-    .argument('<reports...>', 'the reports, oldest first (later ones win)');
+    .argument(
+      '<reports...>',
+      'the reports, oldest first (later ones win); `report=files` takes only those source files (comma separated, globs) from it',
+    );
   const read = readOptions(program, argv);
   if (read.opts === undefined) return read.exitCode;
   let reports;
   try {
-    reports = program.args.map((file) => JSON.parse(readFileSync(file, 'utf8')));
+    reports = program.args.map((arg) => {
+      // `report=files`: only these source files come from this report (the ones its run mutated).
+      const at = arg.indexOf('=');
+      const file = at === -1 ? arg : arg.slice(0, at);
+      const report = JSON.parse(readFileSync(file, 'utf8'));
+      report.mutated = at === -1 ? () => true : fileMatcher(arg.slice(at + 1));
+      return report;
+    });
   } catch (error) {
     process.stderr.write(`mutation-merge: ${error.message}\n`);
     return 2;

@@ -96,6 +96,29 @@ describe('mutation-merge', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).files['src/x.ts'].mutants[0].status).toBe('Killed');
   });
 
+  it('takes from a report given as report=files only those files (a run carries the others unmeasured)', () => {
+    const base = report({ 'src/x.ts': [mutant('x1', 'Killed', ['0'], ['0'])] }, { 't/a.test.ts': ['one'] });
+    // This run mutated src/y.ts only; its stale copy of src/x.ts must not replace the base's.
+    const part = report(
+      {
+        'src/x.ts': [mutant('x1', 'Survived', ['0'])],
+        'src/y.ts': [mutant('y1', 'Killed', ['0'], ['0'])],
+      },
+      { 't/a.test.ts': ['one'] },
+    );
+    const out = join(dir, 'parts.json');
+    const r = script('mutation-merge.mjs', [
+      '--out',
+      out,
+      write('base.json', base),
+      `${write('part.json', part)}=src/y.ts`,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const merged = JSON.parse(readFileSync(out, 'utf8'));
+    expect(merged.files['src/x.ts'].mutants[0].status).toBe('Killed');
+    expect(merged.files['src/y.ts'].mutants[0].status).toBe('Killed');
+  });
+
   it('refuses to run without a readable report (exit 2)', () => {
     const r = script('mutation-merge.mjs', ['--out', join(dir, 'none.json'), join(dir, 'missing.json')]);
     expect(r.code).toBe(2);
