@@ -7,20 +7,11 @@
  * server: one gives back the token a refused connection took (refusals free, as before 11.4), the
  * other drops the `quiet` mark, so every refusal past the bucket gets its own record.
  */
-import type { SuiteOptions } from '../../conformance/case.js';
-import type { ServerOptions } from '../../reference-server/server.js';
+import type { Planted } from './broken-servers.js';
 import type { Any } from './planting.js';
 
-/** A fault as broken-servers.ts plants it (its Planted shape). */
-export interface AdmissionFault {
-  readonly name: string;
-  readonly profile: 'v2';
-  readonly fault: string;
-  readonly caughtBy: string;
-  readonly server?: Partial<ServerOptions>;
-  readonly options?: Partial<SuiteOptions>;
-  plant?(server: Any): Any;
-}
+/** A fault as broken-servers.ts plants it: every one here is of the v2 profile. */
+export type AdmissionFault = Planted & { readonly profile: 'v2' };
 
 /** The settings robustness/11.4/1 needs, on the server and told to the suite. */
 export const REFUSAL_SETTINGS = {

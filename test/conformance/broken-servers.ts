@@ -65,8 +65,11 @@ export interface Fault {
   start(): Promise<RunningServer>;
 }
 
-/** A fault as written below: the reference server's settings, and the patch that plants it. */
-interface Planted extends Omit<Fault, 'start'> {
+/**
+ * A fault as written here and in the *-faults.ts files: the reference server's settings, and the
+ * patch that plants it.
+ */
+export interface Planted extends Omit<Fault, 'start'> {
   /** Settings of the reference server the fault is planted in (the test limits by default). */
   readonly server?: Partial<ServerOptions>;
   /** Plants the fault in a fresh reference server; none: the server as it is (a profile's own flaw, or settings). */

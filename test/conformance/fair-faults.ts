@@ -7,21 +7,11 @@
  * one server's endpoints (onEachEndpoint), so every chat line waits in the order it was accepted,
  * as before 11.3, and shedding takes the oldest lines whoever said them.
  */
-import type { SuiteOptions } from '../../conformance/case.js';
-import type { ServerOptions } from '../../reference-server/server.js';
-import { type Any, onEachEndpoint } from './planting.js';
+import type { Planted } from './broken-servers.js';
+import { onEachEndpoint } from './planting.js';
 
-/** A fault as broken-servers.ts plants it (its Planted shape). */
-export interface FairFault {
-  readonly name: string;
-  readonly profile: 'v2';
-  readonly fault: string;
-  readonly caughtBy: string;
-  readonly server?: Partial<ServerOptions>;
-  readonly alone?: boolean;
-  readonly options?: Partial<SuiteOptions>;
-  plant?(server: Any): Any;
-}
+/** A fault as broken-servers.ts plants it: every one here is of the v2 profile. */
+export type FairFault = Planted & { readonly profile: 'v2' };
 
 /** Idle timers far longer than the case (11.3's case needs 30 s at least: a ping is a barrier). */
 export const LONG_IDLE = { idlePingMs: 60_000, idleTimeoutMs: 90_000 } as const;

@@ -19,19 +19,11 @@ import { fingerprintOf, verifyTranscript } from '../../src/crypto/identity.js';
 import { parleyError } from '../../src/errors.js';
 import { V2_FEATURE_NAMES } from '../../src/generated/v2-packets.js';
 import { unb64 } from '../../src/session/v2-codec.js';
+import type { Planted } from './broken-servers.js';
 import { type Any, onEachEndpoint, onRender } from './planting.js';
 
-/** A fault as broken-servers.ts plants it (its Planted shape). */
-export interface KeyFault {
-  readonly name: string;
-  readonly profile: 'v2';
-  readonly fault: string;
-  readonly caughtBy: string;
-  readonly server?: Partial<ServerOptions>;
-  /** What the suite is told (the flags a guarded server was started with). */
-  readonly options?: Partial<SuiteOptions>;
-  plant?(server: Any): Any;
-}
+/** A fault as broken-servers.ts plants it: every one here is of the v2 profile. */
+export type KeyFault = Planted & { readonly profile: 'v2' };
 
 /** Every feature of the spec offered, client-key among them. */
 export const ALL_FEATURES: Partial<ServerOptions> = { features: V2_FEATURE_NAMES };
