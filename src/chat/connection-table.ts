@@ -50,22 +50,7 @@ export class ConnectionTable<E> {
     address: string | undefined,
     limits: Limits,
   ): Conn<E> {
-    const conn: Conn<E> = {
-      id,
-      endpoint,
-      openedAt: now,
-      lastHeard: now,
-      pingedAt: null,
-      finished: false,
-      address,
-      rate: packetBucket(limits, now),
-      reply: null,
-      inFlight: 0,
-      waitingSince: now,
-      skipped: 0,
-      counted: 0,
-      overrun: false,
-    };
+    const conn = connRecord(id, endpoint, now, address, limits);
     this.conns.set(id, conn);
     this.dirty.add(conn);
     this.unjoined.add(conn);
@@ -131,4 +116,30 @@ export class ConnectionTable<E> {
     this.dirty.add(conn);
     return true;
   }
+}
+
+/** A connection's record as it is when accepted at `now`: nothing heard, queued or owed yet. */
+export function connRecord<E>(
+  id: ConnId,
+  endpoint: ServerEndpoint<E>,
+  now: number,
+  address: string | undefined,
+  limits: Limits,
+): Conn<E> {
+  return {
+    id,
+    endpoint,
+    openedAt: now,
+    lastHeard: now,
+    pingedAt: null,
+    finished: false,
+    address,
+    rate: packetBucket(limits, now),
+    reply: null,
+    inFlight: 0,
+    waitingSince: now,
+    skipped: 0,
+    counted: 0,
+    overrun: false,
+  };
 }

@@ -4,7 +4,7 @@
  * do, and a connection record around it. Only the fields a leaf reads are real.
  */
 
-import { packetBucket } from '../../src/chat/rate-limit.js';
+import { connRecord } from '../../src/chat/connection-table.js';
 import type { Conn, ConnId, JoinVerdict, ServerEndpoint } from '../../src/chat/server-contract.js';
 import { type ParleyError, parleyError } from '../../src/errors.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
@@ -82,22 +82,7 @@ export function fakeConn(
   limits: Limits = LIMITS,
   address?: string,
 ): Conn<string> & { endpoint: FakeEndpoint } {
-  return {
-    id,
-    endpoint,
-    openedAt: now,
-    lastHeard: now,
-    pingedAt: null,
-    finished: false,
-    address,
-    rate: packetBucket(limits, now),
-    reply: null,
-    inFlight: 0,
-    waitingSince: now,
-    skipped: 0,
-    counted: 0,
-    overrun: false,
-  };
+  return { ...connRecord(id, endpoint, now, address, limits), endpoint };
 }
 
 export const anError = (message = 'boom'): ParleyError => parleyError('INTERNAL_ERROR', message);
