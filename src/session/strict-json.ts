@@ -49,7 +49,7 @@ export function checkStrictJson(text: string): void {
       const raw = text.slice(i + 1, end);
       // Only an escape can make a lone surrogate: the fatal UTF-8 decoder refuses encoded ones.
       const value = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-      if (value !== raw && LONE_SURROGATE.test(value)) {
+      if (LONE_SURROGATE.test(value)) {
         malformed('packet holds a string with an escaped lone surrogate, not Unicode text (7.1)');
       }
       if (expectKey && keys) {
@@ -67,7 +67,8 @@ export function checkStrictJson(text: string): void {
     } else if (c === '}' || c === ']') {
       open.pop();
     } else if (c === ',') {
-      expectKey = open[open.length - 1] != null;
+      // A string after a comma is a key in an object; in an array there are no keys to check.
+      expectKey = true;
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       let end = i;
       while (end < text.length && /[-+.eE0-9]/.test(text[end])) end++;

@@ -155,3 +155,29 @@ describe('parseStrictJson (7.1)', () => {
     expect(refusal(() => parseStrictJson(bytes('{"a":1.5}')))).toMatchObject({ code: 'PACKET_MALFORMED' });
   });
 });
+
+describe('checkStrictJson after a closed array or object (7.1)', () => {
+  it('checks the keys that follow a nested array or object against their own object', () => {
+    for (const text of [
+      '{"a":[1],"a":2}',
+      '{"a":[],"a":2}',
+      '{"a":{"b":[1,{"c":2}]},"a":3}',
+      '{"a":{},"a":2}',
+    ])
+      expect(
+        refusal(() => checkStrictJson(text)),
+        text,
+      ).toMatchObject({ code: 'PACKET_MALFORMED' });
+    for (const text of ['{"a":[1],"b":2}', '{"a":[{"b":1},{"b":2}],"b":["b","b"]}'])
+      expect(
+        refusal(() => checkStrictJson(text)),
+        text,
+      ).toBeNull();
+  });
+
+  it('reads a number that ends the text', () => {
+    expect(parseStrictJson(bytes('7'))).toBe(7);
+    expect(parseStrictJson(bytes('[1,23]'))).toEqual([1, 23]);
+    expect(refusal(() => parseStrictJson(bytes('1.5')))).toMatchObject({ code: 'PACKET_MALFORMED' });
+  });
+});
