@@ -139,8 +139,11 @@ function runPacket(
   return { type: 'users_left', names, reason, ts, ...scope };
 }
 
-/** A keyed entry's share of users_joined.keys: the name again, the key, `op` and punctuation. */
-const keyedBytes = (n: PendingPresence, keyed: boolean) => (keyed && n.keyed ? n.nameBytes + 40 : 0);
+/**
+ * A keyed entry's share of users_joined.keys: `{"name":` the name again `,"key":` the quoted
+ * 12-character key `,"op":true}` (40 bytes besides the name, at most) and the comma before the next.
+ */
+const keyedBytes = (n: PendingPresence, keyed: boolean) => (keyed && n.keyed ? n.nameBytes + 41 : 0);
 
 /**
  * The notices from `start` on as packets, in order (7.6, 11). A run of consecutive notices of one
