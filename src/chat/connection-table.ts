@@ -120,8 +120,8 @@ export class ConnectionTable<E> {
       else if (d.kind === 'send') conn.endpoint.sendEncoded(pickForm(d, conn.endpoint.features), d.type);
       else if (d.kind === 'budgeted') {
         // 7.10 join budget: the join's backlog and away notices fit half the queue limit.
-        const room = joinBudget - conn.endpoint.pendingBytes - conn.inFlight;
-        for (const e of d.make(room, conn.endpoint.features ?? NO_FEATURES))
+        const left = joinBudget - conn.endpoint.pendingBytes - conn.inFlight;
+        for (const e of d.make(left, conn.endpoint.features ?? NO_FEATURES))
           conn.endpoint.sendEncoded(e.packet, e.type);
       }
       // One large reply in flight per connection (7.7): a second gets `busy`.

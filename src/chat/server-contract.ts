@@ -176,7 +176,7 @@ export type Delivery =
   | {
       readonly kind: 'budgeted';
       readonly to: ConnId;
-      readonly make: (room: number, features: ReadonlySet<string>) => Encoded[];
+      readonly make: (left: number, features: ReadonlySet<string>) => Encoded[];
     }
   | {
       readonly kind: 'broadcast';

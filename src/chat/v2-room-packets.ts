@@ -1,7 +1,7 @@
 /**
  * A room's packets for its members (spec 7.6, 7.10, 7.12, 7.15): what a newcomer to a room is sent
- * (its user list, backlog and who in it is away), the room list, and any packet in the forms a
- * room's members need.
+ * (its user list, then its backlog and who in it is away within the join budget), the room list,
+ * and any packet in the forms a room's members need.
  *
  * How this works: `#lobby` holds clients that did not agree rooms beside those that did, so a
  * packet for it is serialised in both forms, the 2.0 one and the one with `room`, and the
@@ -132,8 +132,8 @@ export class RoomPackets {
   /**
    * What a newcomer to a room gets after its lists (7.10, 7.12, 7.15): the room's backlog, then
    * one user_away per away member other than itself, within the join budget (7.10). The budget is
-   * the room its queue has left when this is delivered (connection-table.ts, the one place that
-   * knows it), so the packets are chosen then (joinNews), from what the room holds now.
+   * the bytes its queue has left when this is delivered (connection-table.ts, the one place that
+   * knows it), so the packets are chosen then, from the lines and away members of the join.
    */
   joinNews(out: Delivery[], by: ConnId, model: Room<ConnId>, room: ChatRoom<ConnId>, ts: number): void {
     const recent = this.limits.backlog > 0 ? model.recentChat(this.limits.backlog, room) : [];
@@ -252,23 +252,31 @@ export class RoomListReply implements ReplySource {
 }
 
 /**
- * The away notices of a join within `left` bytes (7.10): each with its reason when that fits,
- * else without it (whois still gives it, 7.13); the first that fits neither way ends them.
+ * The away notices of a join within `left` bytes (7.10): first one per away member while they fit
+ * without reasons (the first that does not fit ends them), so that who is away is told before
+ * why; then, in the same order, each carries its reason when the extra bytes still fit (`whois`
+ * gives the others', 7.13).
  */
 function awayNotices(
   away: readonly { name: string; reason: string }[],
   left: number,
   ts: number,
 ): { packets: Encoded[]; bytes: number } {
-  const packets: Encoded[] = [];
+  const bare: Buffer[] = [];
   let bytes = 0;
-  for (const { name, reason } of away) {
-    let packet = encodeV2Packet({ type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts });
-    if (bytes + packet.length > left && reason)
-      packet = encodeV2Packet({ type: 'user_away', name, away: true, ts });
+  for (const { name } of away) {
+    const packet = encodeV2Packet({ type: 'user_away', name, away: true, ts });
     if (bytes + packet.length > left) break;
-    packets.push({ packet, type: 'user_away' });
+    bare.push(packet);
     bytes += packet.length;
   }
+  const packets = bare.map((packet, i): Encoded => {
+    const { name, reason } = away[i];
+    if (!reason) return { packet, type: 'user_away' };
+    const full = encodeV2Packet({ type: 'user_away', name, away: true, reason, ts });
+    if (bytes + full.length - packet.length > left) return { packet, type: 'user_away' };
+    bytes += full.length - packet.length;
+    return { packet: full, type: 'user_away' };
+  });
   return { packets, bytes };
 }

@@ -7,12 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRoomGuards } from '../../src/chat/room-guards.js';
+import type { Delivery } from '../../src/chat/server-contract.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { RoomPackets } from '../../src/chat/v2-room-packets.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
+import { roomWith } from '../support/feature-net.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -51,6 +54,9 @@ function joinNoRead(s: ReturnType<typeof v2>, name: string) {
 
 const bytesOf = (packets: readonly V2ServerPacket[]) =>
   packets.reduce((sum, p) => sum + encodeV2Packet(p).length, 0);
+
+const backlogTexts = (packets: readonly V2ServerPacket[]) =>
+  packets.flatMap((p) => (p.type === 'backlog' ? p.entries.map((e) => e.text) : []));
 
 const backlogLines = (packets: readonly V2ServerPacket[]) =>
   packets.flatMap((p) => (p.type === 'backlog' ? p.entries.map((e) => Number(e.text?.split(':')[0])) : []));
@@ -212,5 +218,74 @@ describe('BANNED refusals in the log (5.10)', () => {
       expect.stringMatching(/refused: BANNED$/),
       expect.stringContaining('refused 2 more connections within 10 s: BANNED'),
     ]);
+  });
+});
+
+describe('the join budget, exactly (RoomPackets.joinNews, 7.10)', () => {
+  const packets = new RoomPackets(LIMITS, false);
+  /** ann (1) joins a room where bob is away with a reason, cat without, and three lines were said. */
+  const model = () => {
+    const room = roomWith([
+      ['ann', 0],
+      ['bob', 1],
+      ['cat', 2],
+    ]);
+    for (const text of ['one', 'two', 'three']) room.decide(2, { kind: 'say', text, action: false }, 3);
+    room.decide(2, { kind: 'away', away: true, reason: 'lunch' }, 4);
+    room.decide(3, { kind: 'away', away: true, reason: null }, 4);
+    return room;
+  };
+  const made = (room: ReturnType<typeof model>, left: number, features = ['backlog', 'away']) => {
+    const out: Delivery[] = [];
+    packets.joinNews(out, 1, room, room.rooms.lobby, 9);
+    expect(out).toHaveLength(1);
+    const d = out[0];
+    if (d.kind !== 'budgeted') throw new Error(`not budgeted: ${d.kind}`);
+    return d.make(left, new Set(features)).map((e) => JSON.parse(e.packet.toString()) as V2ServerPacket);
+  };
+  const size = (ps: readonly V2ServerPacket[]) => bytesOf(ps);
+  const bob = { type: 'user_away', name: 'bob', away: true, reason: 'lunch', ts: 9 } as V2ServerPacket;
+  const bobBare = { type: 'user_away', name: 'bob', away: true, ts: 9 } as V2ServerPacket;
+  const cat = { type: 'user_away', name: 'cat', away: true, ts: 9 } as V2ServerPacket;
+
+  it('sends the backlog then the notices when all fit, and exactly all at the byte', () => {
+    const all = made(model(), Number.POSITIVE_INFINITY);
+    expect(all.map((p) => p.type)).toEqual(['backlog', 'user_away', 'user_away']);
+    expect(backlogTexts(all)).toEqual(['one', 'two', 'three']);
+    expect(all.slice(1)).toEqual([bob, cat]);
+    expect(made(model(), size(all))).toEqual(all);
+    // A byte less: the oldest line goes first, the notices stay.
+    const less = made(model(), size(all) - 1);
+    expect(backlogTexts(less)).toEqual(['two', 'three']);
+    expect(less.slice(1)).toEqual([bob, cat]);
+  });
+
+  it('decides the notices first: who is away before why, and the reasons in turn while they fit', () => {
+    expect(made(model(), size([bob, cat]))).toEqual([bob, cat]);
+    expect(made(model(), size([bob, cat]) - 1)).toEqual([bobBare, cat]);
+    expect(made(model(), size([bobBare, cat]))).toEqual([bobBare, cat]);
+    // cat's notice does not fit: what is left over carries bob's reason.
+    expect(made(model(), size([bobBare, cat]) - 1)).toEqual([bob]);
+    expect(made(model(), size([bob]) - 1)).toEqual([bobBare]);
+    expect(made(model(), size([bobBare]) - 1)).toEqual([]);
+    expect(made(model(), -100)).toEqual([]);
+  });
+
+  it('counts only what the newcomer agreed: without away the backlog has it all, without backlog none', () => {
+    const lines = made(model(), Number.POSITIVE_INFINITY, ['backlog']);
+    expect(lines.map((p) => p.type)).toEqual(['backlog']);
+    expect(made(model(), size(lines), ['backlog'])).toEqual(lines);
+    expect(made(model(), Number.POSITIVE_INFINITY, ['away'])).toEqual([bob, cat]);
+    expect(made(model(), Number.POSITIVE_INFINITY, [])).toEqual([]);
+  });
+
+  it('adds nothing to a join where nobody is away and nothing was said', () => {
+    const room = roomWith([
+      ['ann', 0],
+      ['bob', 1],
+    ]);
+    const out: Delivery[] = [];
+    packets.joinNews(out, 1, room, room.rooms.lobby, 9);
+    expect(out).toEqual([]);
   });
 });
