@@ -143,13 +143,15 @@ export class RoomPackets {
       kind: 'budgeted',
       to: by,
       make: (left, features) => {
-        // 7.10: the away notices are decided first, then the backlog takes what is left; on the
-        // wire the backlog comes first (7.15). A packet of a feature not agreed is not counted.
-        const news = features.has(AWAY) ? awayNotices(away, left, ts) : { packets: [], bytes: 0 };
+        // 7.10: who is away first, then the backlog, then the away reasons with what is left; on
+        // the wire the backlog comes first (7.15). A packet of a feature not agreed is not counted.
+        const bare = features.has(AWAY) ? awayBare(away, left, ts) : [];
+        const bareBytes = bare.reduce((sum, p) => sum + p.length, 0);
         const lines = features.has(BACKLOG)
-          ? this.backlogWithin(recent, left - news.bytes, room, features)
+          ? this.backlogWithin(recent, left - bareBytes, room, features)
           : [];
-        return [...lines, ...news.packets];
+        const spare = left - bareBytes - lines.reduce((sum, e) => sum + e.packet.length, 0);
+        return [...lines, ...withReasons(away, bare, spare, ts)];
       },
     });
   }
@@ -252,16 +254,10 @@ export class RoomListReply implements ReplySource {
 }
 
 /**
- * The away notices of a join within `left` bytes (7.10): first one per away member while they fit
- * without reasons (the first that does not fit ends them), so that who is away is told before
- * why; then, in the same order, each carries its reason when the extra bytes still fit (`whois`
- * gives the others', 7.13).
+ * The away notices of a join without their reasons, one per away member while they fit `left`
+ * bytes (7.10): the first that does not fit ends them.
  */
-function awayNotices(
-  away: readonly { name: string; reason: string }[],
-  left: number,
-  ts: number,
-): { packets: Encoded[]; bytes: number } {
+function awayBare(away: readonly { name: string }[], left: number, ts: number): Buffer[] {
   const bare: Buffer[] = [];
   let bytes = 0;
   for (const { name } of away) {
@@ -270,13 +266,26 @@ function awayNotices(
     bare.push(packet);
     bytes += packet.length;
   }
-  const packets = bare.map((packet, i): Encoded => {
+  return bare;
+}
+
+/**
+ * The `bare` notices of the first away members, each with its reason when the extra bytes still
+ * fit the `spare` ones, in turn (7.10; `whois` gives the others', 7.13).
+ */
+function withReasons(
+  away: readonly { name: string; reason: string }[],
+  bare: readonly Buffer[],
+  spare: number,
+  ts: number,
+): Encoded[] {
+  let left = spare;
+  return bare.map((packet, i): Encoded => {
     const { name, reason } = away[i];
     if (!reason) return { packet, type: 'user_away' };
     const full = encodeV2Packet({ type: 'user_away', name, away: true, reason, ts });
-    if (bytes + full.length - packet.length > left) return { packet, type: 'user_away' };
-    bytes += full.length - packet.length;
+    if (full.length - packet.length > left) return { packet, type: 'user_away' };
+    left -= full.length - packet.length;
     return { packet: full, type: 'user_away' };
   });
-  return { packets, bytes };
 }

@@ -248,19 +248,20 @@ describe('the join budget, exactly (RoomPackets.joinNews, 7.10)', () => {
   const bobBare = { type: 'user_away', name: 'bob', away: true, ts: 9 } as V2ServerPacket;
   const cat = { type: 'user_away', name: 'cat', away: true, ts: 9 } as V2ServerPacket;
 
-  it('sends the backlog then the notices when all fit, and exactly all at the byte', () => {
+  it('sends the backlog then the notices when all fit; who is away, then the lines, then the reasons', () => {
     const all = made(model(), Number.POSITIVE_INFINITY);
     expect(all.map((p) => p.type)).toEqual(['backlog', 'user_away', 'user_away']);
     expect(backlogTexts(all)).toEqual(['one', 'two', 'three']);
     expect(all.slice(1)).toEqual([bob, cat]);
     expect(made(model(), size(all))).toEqual(all);
-    // A byte less: the oldest line goes first, the notices stay.
-    const less = made(model(), size(all) - 1);
+    // A byte less: bob's reason goes first; less again, the oldest line, and bob's reason is back.
+    expect(made(model(), size(all) - 1)).toEqual([all[0], bobBare, cat]);
+    const less = made(model(), size(all) - 18);
     expect(backlogTexts(less)).toEqual(['two', 'three']);
     expect(less.slice(1)).toEqual([bob, cat]);
   });
 
-  it('decides the notices first: who is away before why, and the reasons in turn while they fit', () => {
+  it('tells who is away before why, and the reasons in turn while they fit', () => {
     expect(made(model(), size([bob, cat]))).toEqual([bob, cat]);
     expect(made(model(), size([bob, cat]) - 1)).toEqual([bobBare, cat]);
     expect(made(model(), size([bobBare, cat]))).toEqual([bobBare, cat]);
