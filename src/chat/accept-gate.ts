@@ -2,7 +2,7 @@
  * The chat server's door (spec 5.10, 11): whether an accepted connection is served (admission.ts
  * decides), which connection that has not joined gives up its slot when the server is full
  * (11.2), and the log lines for those refused (SERVER_FULL, SERVER_SHUTDOWN,
- * TOO_MANY_FROM_ADDRESS...) or closed to make room, at most one line per kind per window.
+ * TOO_MANY_FROM_ADDRESS, BANNED...) or closed to make room, at most one line per kind per window.
  *
  * How this works: the first refusal (or eviction) of a window is logged in full; the rest are
  * counted by kind and summed up in one line each when the window ends, so that a flood of
@@ -150,6 +150,14 @@ export class AcceptGate {
     const error = parleyError(refusal.code, refusal.message);
     const log = this.refusals.refused(id, refusal.code, now);
     return refusal.quiet ? { served: false, error, log, quiet: true } : { served: false, error, log };
+  }
+
+  /**
+   * The log lines for connection `id`, which the gate served, refused after all at `now` (a
+   * banned address, 7.18): logged and summed up like the gate's own refusals (5.10).
+   */
+  refusedAfter(id: ConnId, code: ErrorCode, now: number): string[] {
+    return this.refusals.refused(id, code, now);
   }
 
   /** A served connection from `address` (its key) ended. */

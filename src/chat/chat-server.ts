@@ -340,11 +340,13 @@ export class ChatServer<E = unknown> {
   /**
    * Queues deliveries on the endpoints they are for (connection-table.ts); returns the fan-out.
    * For a profile that never sheds, the table stops sealing for a connection whose queue is over
-   * its limit now (11): the limit is handed down as a number, the same for the whole call.
+   * its limit now (11): the limit is handed down as a number, the same for the whole call. Half
+   * of it is what a join's backlog and away notices may fill a queue to (7.10, join budget).
    */
   private deliver(deliveries: readonly Delivery[]): number {
-    const cap = this.dialect.neverSheds ? this.out.queueLimit(this.conns.size) : null;
-    return this.table.deliver(deliveries, cap);
+    const limit = this.out.queueLimit(this.conns.size);
+    const cap = this.dialect.neverSheds ? limit : null;
+    return this.table.deliver(deliveries, cap, Math.floor(limit / 2));
   }
 
   /** Ends a connection the server gives up on (lifecycle.ts gives the error and logs it). */

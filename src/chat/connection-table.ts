@@ -71,9 +71,11 @@ export class ConnectionTable<E> {
    * it may hold no more, and nothing more is sealed for it, since its next turn ends it anyway
    * (send-queue.ts). Checked here, at each packet, because one event-loop turn can read many chat
    * lines (megabytes, from many sockets) before any flush.
+   * `joinBudget`: half the queue limit, what a join may fill a member's queue to with its backlog
+   * and away notices (7.10); the one place that bounds them.
    * Returns the fan-out: the bytes the broadcasts queued, summed over their recipients (7.8).
    */
-  deliver(deliveries: readonly Delivery[], cap: number | null = null): number {
+  deliver(deliveries: readonly Delivery[], cap: number | null = null, joinBudget = 0): number {
     let fanout = 0;
     for (const d of deliveries) {
       if (d.kind === 'broadcast') {
@@ -101,6 +103,12 @@ export class ConnectionTable<E> {
       if (d.kind === 'settle') conn.endpoint.settle(d.when);
       else if (conn.overrun || this.full(conn, cap)) continue;
       else if (d.kind === 'send') conn.endpoint.sendEncoded(pickForm(d, conn.endpoint.features), d.type);
+      else if (d.kind === 'budgeted') {
+        // 7.10 join budget: the join's backlog and away notices fit half the queue limit.
+        const left = joinBudget - conn.endpoint.pendingBytes - conn.inFlight;
+        for (const e of d.make(left, conn.endpoint.features ?? NO_FEATURES))
+          conn.endpoint.sendEncoded(e.packet, e.type);
+      }
       // One large reply in flight per connection (7.7): a second gets `busy`.
       else if (conn.reply) conn.endpoint.sendEncoded(d.busy.packet, d.busy.type);
       else conn.reply = d.source(conn.endpoint.features ?? NO_FEATURES);

@@ -69,7 +69,7 @@ export class Lifecycle<E> {
       door = {
         served: false,
         error: parleyError('BANNED', 'this address is banned from the server'),
-        log: [],
+        log: this.gate.refusedAfter(id, 'BANNED', now),
       };
     }
     for (const line of door.log) this.out.log('warn', line);

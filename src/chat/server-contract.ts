@@ -168,6 +168,16 @@ export type Delivery =
       readonly source: (features: ReadonlySet<string>) => ReplySource;
       readonly busy: Encoded;
     }
+  /**
+   * What a join sends beyond its lists, the backlog and the away notices (7.10, join budget):
+   * `make` is given the bytes `to`'s queue may still take (half its queue limit, less what it
+   * holds) and the features it agreed, and returns the packets that fit, in order.
+   */
+  | {
+      readonly kind: 'budgeted';
+      readonly to: ConnId;
+      readonly make: (left: number, features: ReadonlySet<string>) => Encoded[];
+    }
   | {
       readonly kind: 'broadcast';
       readonly packet: Buffer;

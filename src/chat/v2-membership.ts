@@ -98,8 +98,7 @@ export class V2Membership {
           (users, more) => ({ type: 'join_ok', name, users, ...this.motd(), ...own, ...more }),
           keysFor(model, by),
         );
-        this.packets.backlog(out, by, model, room);
-        this.packets.awayNews(out, by, model, room, now);
+        this.packets.joinNews(out, by, model, room, now);
         this.presence.notice(out, room, { type: 'user_joined', name, ts: now }, now, by, keyOf(facts));
         return out;
       }
@@ -210,8 +209,7 @@ export class V2Membership {
       ...more,
     }));
     if (!fresh) return out;
-    this.packets.backlog(out, by, model, room);
-    this.packets.awayNews(out, by, model, room, now);
+    this.packets.joinNews(out, by, model, room, now);
     this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by);
     return out;
   }

@@ -1,7 +1,7 @@
 /**
  * A room's packets for its members (spec 7.6, 7.10, 7.12, 7.15): what a newcomer to a room is sent
- * (its user list, backlog and who in it is away), the room list, and any packet in the forms a
- * room's members need.
+ * (its user list, then its backlog and who in it is away within the join budget), the room list,
+ * and any packet in the forms a room's members need.
  *
  * How this works: `#lobby` holds clients that did not agree rooms beside those that did, so a
  * packet for it is serialised in both forms, the 2.0 one and the one with `room`, and the
@@ -17,7 +17,14 @@ import { encodeV2Packet } from '../session/v2-codec.js';
 import type { ChatRoom } from './chat-room.js';
 import { chunkByJsonSize, exportChunks, listBudget, REPLY_BUSY } from './export-reply.js';
 import type { ChatEntry, Room, RoomListing } from './room.js';
-import type { ConnId, Delivery, Encoded, PacketForm, ReplySource } from './server-contract.js';
+import {
+  type ConnId,
+  type Delivery,
+  type Encoded,
+  type PacketForm,
+  pickForm,
+  type ReplySource,
+} from './server-contract.js';
 
 /** A serialised packet of `type` for one member. */
 export const to = (id: ConnId, packet: Buffer, type: V2ServerPacket['type']): Delivery => ({
@@ -47,6 +54,8 @@ export interface Extra {
 }
 
 const ROOMS = 'rooms';
+const AWAY = 'away';
+const BACKLOG = 'backlog';
 
 /** The keyed members among some names, as a list shows them (7.16). */
 export type KeysOf = (names: readonly string[]) => { name: string; key: string; op?: true }[];
@@ -121,27 +130,69 @@ export class RoomPackets {
   }
 
   /**
-   * The newest chat of a room's kept history for a newcomer, right after its join_ok or
-   * room_joined and user list (7.10). The endpoint drops it for a client that did not agree
-   * `backlog` (5.8), so it is only built when there is something to send.
+   * What a newcomer to a room gets after its lists (7.10, 7.12, 7.15): the room's backlog, then
+   * one user_away per away member other than itself, within the join budget (7.10). The budget is
+   * the bytes its queue has left when this is delivered (connection-table.ts, the one place that
+   * knows it), so the packets are chosen then, from the lines and away members of the join.
    */
-  backlog(out: Delivery[], by: ConnId, model: Room<ConnId>, room: ChatRoom<ConnId>): void {
-    if (this.limits.backlog <= 0) return;
-    const recent = model.recentChat(this.limits.backlog, room);
-    if (recent.length === 0) return;
-    const chunks = exportChunks(recent, this.limits.maxFrame) as ChatEntry[][];
-    chunks.forEach((entries, i) => {
-      const done = i === chunks.length - 1;
-      const forms = this.forms(room, (s) => ({ type: 'backlog', entries, done, ...s }));
-      out.push({ kind: 'send', to: by, ...forms, type: 'backlog' });
+  joinNews(out: Delivery[], by: ConnId, model: Room<ConnId>, room: ChatRoom<ConnId>, ts: number): void {
+    const recent = this.limits.backlog > 0 ? model.recentChat(this.limits.backlog, room) : [];
+    const away = model.awayMembers(room).filter((m) => m.id !== by);
+    if (recent.length === 0 && away.length === 0) return;
+    out.push({
+      kind: 'budgeted',
+      to: by,
+      make: (left, features) => {
+        // 7.10: who is away first, then the backlog, then the away reasons with what is left; on
+        // the wire the backlog comes first (7.15). A packet of a feature not agreed is not counted.
+        const bare = features.has(AWAY) ? awayBare(away, left, ts) : [];
+        const bareBytes = bare.reduce((sum, p) => sum + p.length, 0);
+        const lines = features.has(BACKLOG)
+          ? this.backlogWithin(recent, left - bareBytes, room, features)
+          : [];
+        const spare = left - bareBytes - lines.reduce((sum, e) => sum + e.packet.length, 0);
+        return [...lines, ...withReasons(away, bare, spare, ts)];
+      },
     });
   }
 
-  /** 7.12: who in the room is away, for a newcomer's user list (dropped unless it agreed away). */
-  awayNews(out: Delivery[], by: ConnId, model: Room<ConnId>, room: ChatRoom<ConnId>, ts: number): void {
-    for (const { id, name, reason } of model.awayMembers(room))
-      if (id !== by)
-        out.push(one(by, { type: 'user_away', name, away: true, ...(reason ? { reason } : {}), ts }));
+  /**
+   * The newest of `recent` whose backlog packets fit `left` bytes, oldest first, split to fit a
+   * frame (7.10); none when not even the newest fits.
+   */
+  private backlogWithin(
+    recent: readonly ChatEntry[],
+    left: number,
+    room: ChatRoom<ConnId>,
+    features: ReadonlySet<string>,
+  ): Encoded[] {
+    // Each entry's JSON and its comma: the newest that fit. The packets' own fields come on top,
+    // so once they are made, older entries worth what is still over go, until they fit.
+    const cost = (entry: ChatEntry) => Buffer.byteLength(JSON.stringify(entry)) + 1;
+    let from = recent.length;
+    let size = 0;
+    while (from > 0 && size + cost(recent[from - 1]) <= left) size += cost(recent[--from]);
+    while (from < recent.length) {
+      const packets = this.backlogPackets(recent.slice(from), room, features);
+      let over = packets.reduce((sum, e) => sum + e.packet.length, 0) - left;
+      if (over <= 0) return packets;
+      while (over > 0 && from < recent.length) over -= cost(recent[from++]);
+    }
+    return [];
+  }
+
+  /** Backlog packets of `entries` in the form `features` call for (7.10, 7.15). */
+  private backlogPackets(
+    entries: readonly ChatEntry[],
+    room: ChatRoom<ConnId>,
+    features: ReadonlySet<string>,
+  ): Encoded[] {
+    const chunks = exportChunks(entries, this.limits.maxFrame) as ChatEntry[][];
+    return chunks.map((part, i) => {
+      const done = i === chunks.length - 1;
+      const forms = this.forms(room, (s) => ({ type: 'backlog', entries: part, done, ...s }));
+      return { packet: pickForm(forms, features), type: 'backlog' };
+    });
   }
 
   /**
@@ -200,4 +251,41 @@ export class RoomListReply implements ReplySource {
       type: 'room_list',
     };
   }
+}
+
+/**
+ * The away notices of a join without their reasons, one per away member while they fit `left`
+ * bytes (7.10): the first that does not fit ends them.
+ */
+function awayBare(away: readonly { name: string }[], left: number, ts: number): Buffer[] {
+  const bare: Buffer[] = [];
+  let bytes = 0;
+  for (const { name } of away) {
+    const packet = encodeV2Packet({ type: 'user_away', name, away: true, ts });
+    if (bytes + packet.length > left) break;
+    bare.push(packet);
+    bytes += packet.length;
+  }
+  return bare;
+}
+
+/**
+ * The `bare` notices of the first away members, each with its reason when the extra bytes still
+ * fit the `spare` ones, in turn (7.10; `whois` gives the others', 7.13).
+ */
+function withReasons(
+  away: readonly { name: string; reason: string }[],
+  bare: readonly Buffer[],
+  spare: number,
+  ts: number,
+): Encoded[] {
+  let left = spare;
+  return bare.map((packet, i): Encoded => {
+    const { name, reason } = away[i];
+    if (!reason) return { packet, type: 'user_away' };
+    const full = encodeV2Packet({ type: 'user_away', name, away: true, reason, ts });
+    if (full.length - packet.length > left) return { packet, type: 'user_away' };
+    left -= full.length - packet.length;
+    return { packet: full, type: 'user_away' };
+  });
 }

@@ -232,8 +232,9 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     serverFlag: '--backlog',
     text:
       'v2 feature `backlog` (7.10): how many of the newest kept chat lines and actions a joining client ' +
-      'that agreed `backlog` is sent after `join_ok` (0: none). At most `history` of them exist. The ' +
-      'reference server: `--backlog N`.',
+      'that agreed `backlog` is sent after `join_ok` (0: none). At most `history` of them exist, and fewer ' +
+      'are sent when they do not fit the join budget (7.10: with the join\'s away notices, half of the ' +
+      'member\'s queue limit). The reference server: `--backlog N`.',
   },
   maxRoomName: {
     default: 24,
@@ -413,21 +414,31 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'replies or errors), the oldest lines of the sender holding the most bytes first (11.3: so a ' +
       'flooder\'s backlog goes first, and lines waiting for a member are served by sender in turn), and ' +
       'once the member has caught up (less than sendWindowBytes waits for it) sends it one non-fatal ' +
-      '`error` LINES_SKIPPED saying how many it missed (`export` still has them). So a member that keeps ' +
-      'reading is never dropped for what the room says. Only a queue still over the limit with no chat ' +
-      'line left to shed (replies and notices the member itself caused) ends the connection with ' +
-      'SLOW_READER. legacy has no way to say lines were skipped, so a legacy server does not shed: over ' +
-      'the limit is SLOW_READER. So a legacy queue should hold at least one member\'s burst of the longest ' +
-      'lines: rateBurst lines of maxMessage characters, each character up to 16 bytes of a frame once the ' +
-      'legacy body escapes it (`\\uXXXX`, twice for a character past U+FFFF) and base64 encodes it, which ' +
-      'is about 32.3 KB a line and 650 KB for a burst of 20 at the defaults (about 16.3 KB a line of CJK ' +
-      'text). Below that, one member saying its burst of the longest lines makes every prompt legacy ' +
-      'reader a slow reader at once (with 256 KiB, a burst of 20 CJK lines did). A server does not refuse ' +
-      'a smaller value, since for a legacy server this limit is the only bound on what it holds for a ' +
-      'member; the operator chooses. The limit holds as packets are queued, not only when a socket is ' +
-      'written to (one read may carry many chat lines, each fanned out to every member): nothing more is ' +
-      'sealed for a legacy member already over it, and its unread queue is dropped, not written, when it ' +
-      'is closed.',
+      '`error` LINES_SKIPPED saying how many it missed (`export` has those of them that the room\'s ' +
+      'history still keeps: it keeps the last `history` entries, 11, so of a flood longer than that, the ' +
+      'oldest skipped lines are gone from export too). So a member that keeps reading is never dropped for ' +
+      'what the room says, nor for what its join sends (7.10, join budget). Nothing else is shed, whoever ' +
+      'caused it: replies and errors to the member\'s own requests, the history and lists sent at its ' +
+      'joins, private messages to it, and the notices of others\' presence, renames, away changes, topics ' +
+      'and moderation. Each of these changes what the member knows (who is here, what was said to it ' +
+      'alone), and LINES_SKIPPED can only say that room lines were missed, so a server does not drop them ' +
+      'in silence. A queue still over the limit with no chat line left to shed ends the connection with ' +
+      'SLOW_READER, whoever caused what waits: a member that stops reading while others write to it ' +
+      'privately is ended once their messages fill its queue (at the default limits, six members at the ' +
+      'rate limit sending messages of 2000 control characters queue about 720 KB a second for it, so once ' +
+      'its socket\'s own buffers are full a member that still does not read is ended within about 1.5 s). ' +
+      'Its client reports SLOW_READER and may join again; a member that reads is not affected. legacy has ' +
+      'no way to say lines were skipped, so a legacy server does not shed: over the limit is SLOW_READER. ' +
+      'So a legacy queue should hold at least one member\'s burst of the longest lines: rateBurst lines of ' +
+      'maxMessage characters, each character up to 16 bytes of a frame once the legacy body escapes it ' +
+      '(`\\uXXXX`, twice for a character past U+FFFF) and base64 encodes it, which is about 32.3 KB a line ' +
+      'and 650 KB for a burst of 20 at the defaults (about 16.3 KB a line of CJK text). Below that, one ' +
+      'member saying its burst of the longest lines makes every prompt legacy reader a slow reader at once ' +
+      '(with 256 KiB, a burst of 20 CJK lines did). A server does not refuse a smaller value, since for a ' +
+      'legacy server this limit is the only bound on what it holds for a member; the operator chooses. The ' +
+      'limit holds as packets are queued, not only when a socket is written to (one read may carry many ' +
+      'chat lines, each fanned out to every member): nothing more is sealed for a legacy member already ' +
+      'over it, and its unread queue is dropped, not written, when it is closed.',
   },
   maxTotalQueuedBytes: {
     default: 268435456,

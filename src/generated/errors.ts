@@ -240,15 +240,17 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     section: '11',
     text:
       'The peer read too slowly: more than its queue limit (maxQueuedBytes, 11) waited for it with no chat ' +
-      'line left to shed, or its socket took nothing for slowReaderMs.',
+      'line left to shed (private messages, notices and replies are never shed, whoever caused them: 11), ' +
+      'or its socket took nothing for slowReaderMs.',
   },
   LINES_SKIPPED: {
     fatal: false,
     section: '11',
     text:
       'Server to client, non-fatal: chat lines (`message`, `action`) were not sent to this client because ' +
-      'they came faster than it read them (maxQueuedBytes, 11); the message says how many. The ' +
-      'conversation is still in `export`.',
+      'they came faster than it read them (maxQueuedBytes, 11); the message says how many. `export` has ' +
+      'those of them that the room\'s history still keeps (its last `history` entries, 11); lines older ' +
+      'than that are gone.',
   },
   SERVER_SHUTDOWN: {
     fatal: true,

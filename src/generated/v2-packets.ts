@@ -389,11 +389,12 @@ export const exportReplySchema = z.strictObject({
 /**
  * `backlog` (section 7.10): server to client, encrypted. Feature `backlog` (5.8): the room's recent chat
  * lines and actions, sent once to a client that just joined, right after `join_ok` and its `user_list` parts
- * and before anything else, oldest first, and only when there is at least one. They are history, not new
- * lines: a client shows them marked as such (the reference client: dimmed, under a `-- history --`
- * separator). A long backlog is split so that each packet fits in maxFrame; the last has `done: true`.
- * Feature `rooms` (7.15): `room` names the room it belongs to, `#lobby` included, in the room's recorded
- * spelling; sent only to a client that agreed `rooms` (absent means `#lobby`).
+ * and before anything else, oldest first, and only when there is at least one: the newest `backlog` (11) of
+ * them that fit the join budget (7.10). They are history, not new lines: a client shows them marked as such
+ * (the reference client: dimmed, under a `-- history --` separator). A long backlog is split so that each
+ * packet fits in maxFrame; the last has `done: true`. Feature `rooms` (7.15): `room` names the room it
+ * belongs to, `#lobby` included, in the room's recorded spelling; sent only to a client that agreed `rooms`
+ * (absent means `#lobby`).
  */
 export const backlogSchema = z.strictObject({
   type: z.literal('backlog'),

@@ -3,8 +3,9 @@
  * fan-out), and shed by its rule when the queue outgrows its limit (11, maxQueuedBytes).
  *
  * How this works: packets are kept in the order they were queued, each with its kind: a chat line
- * (`message`, `action`) with the connection id of its sender, a chat line without one (history
- * sent at join), or another packet. Chat lines with a sender between two other packets form a
+ * (`message`, `action`) with the connection id of its sender, a chat line without one, or another
+ * packet. (The history sent at join is no chat line: it goes in `backlog` packets, barriers that
+ * are bounded when queued instead of shed, 7.10 join budget.) Chat lines with a sender between two other packets form a
  * run; everything else is a barrier that keeps its place. Within a run the lines are taken the way
  * fq_codel serves flows: a sender whose lines waited with none of them taken yet (a new sender)
  * is served first, in the order its oldest line came; the others take turns, one line each, the
@@ -21,7 +22,7 @@
 
 /** A packet that is no chat line: it keeps its place (11.3). */
 const BARRIER = -1;
-/** A chat line without a sender (the history sent at join, 7.10): a barrier that may be shed. */
+/** A chat line queued without its sender: a barrier that may be shed, its lines one sender. */
 const NO_SENDER = -2;
 
 /** One sender's lines in the front run, and its place in the turns. */

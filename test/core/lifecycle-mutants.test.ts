@@ -89,15 +89,16 @@ describe('Lifecycle.admit (5.10, 7.18, 11.2)', () => {
     expect(out.nextDeadline).toBe(REFUSAL_LOG_WINDOW_MS);
   });
 
-  it('refuses a banned address with BANNED, unlogged, and gives its slot back', () => {
+  it('refuses a banned address with BANNED, logged like other refusals (5.10), and gives its slot back', () => {
     const { life, out } = setup({ banned: '10.9.9.9' });
     expect(life.admit(1, '10.9.9.9', false, 0)).toEqual({ served: false });
     const actions = out.take();
     expect(actions).toEqual([
+      { kind: 'log', level: 'warn', message: 'conn 1: refused: BANNED' },
       { kind: 'write', id: 1, data: Buffer.from('refused BANNED: this address is banned from the server') },
       expect.objectContaining({ kind: 'close', id: 1 }),
     ]);
-    expect(actions[1]).toMatchObject({
+    expect(actions[2]).toMatchObject({
       error: { code: 'BANNED', message: 'this address is banned from the server' },
     });
     // It held no slot: once the ban is lifted the address may hold all it may (maxPerAddress).
