@@ -157,7 +157,7 @@ function keyFields(p: V2ServerPacket): string[] {
  * the suite's other clients go on: another 127.x address when the server is on one (the whole
  * 127.0.0.0/8 block reaches the loopback interface). INFORMATIONAL otherwise.
  */
-function secondAddress(ctx: CaseContext): string {
+export function secondAddress(ctx: CaseContext): string {
   const host = ctx.options.host;
   if (!/^127\.\d+\.\d+\.\d+$/.test(host))
     ctx.fail(

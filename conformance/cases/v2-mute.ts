@@ -1,7 +1,9 @@
 /**
  * What a mute covers (spec 7.18), seen from outside: a muted member's topic, new name and away
  * reason are refused with MUTED and reach nobody, while an away without a reason still passes;
- * a mute naming a room that does not exist is refused with NO_SUCH_ROOM.
+ * a mute naming a room that does not exist is refused with NO_SUCH_ROOM; an unmute by name lifts
+ * the address mute that covers a keyed member, and a mute whose member has left is listed and
+ * lifted by its id.
  *
  * How this works: as the other moderation cases (v2-keys.ts), the suite's operator key is listed
  * with `--op` on a server the suite starts (--server-cmd); without it the cases are INFORMATIONAL.
@@ -9,17 +11,44 @@
  * an operator's line is the next thing a member of the room sees, with none of them before it.
  */
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
-import { type Case, describeReply } from '../case.js';
-import { pkt, quote, texts } from '../spec-text.js';
+import { type Case, type CaseContext, describeReply } from '../case.js';
+import { ConnectFailed } from '../driver.js';
+import { pkt, quote, texts, tr } from '../spec-text.js';
+import type { V2Session } from '../v2-driver.js';
 import { tag } from './markers.js';
 import {
+  clientAuth,
+  joinAs,
   keyedMember,
   needFeatures,
   needFlag,
   SUITE_OPERATOR,
   SUITE_OPERATOR_FINGERPRINT,
+  secondAddress,
   suiteKey,
 } from './v2-keys.js';
+
+/** A session past the handshake from the suite's second address (INFORMATIONAL when it cannot). */
+async function fromAway(
+  ctx: CaseContext,
+  label: string,
+  away: string,
+  features: string[],
+): Promise<V2Session> {
+  let v2: V2Session;
+  try {
+    v2 = await ctx.v2Connect(label, away);
+  } catch (err) {
+    if (!(err instanceof ConnectFailed)) throw err;
+    return ctx.fail(
+      `a connection from ${away}`,
+      `not checked: the suite cannot connect from ${away} (${err.code}), its second address to mute`,
+      'MAY',
+    );
+  }
+  await v2.handshake({ features, fingerprint: ctx.options.fingerprint });
+  return v2;
+}
 
 const COVERS = texts(
   quote('7.18', 'What a mute covers, packet by packet'),
@@ -144,6 +173,102 @@ export const v2MuteCases: readonly Case[] = [
       op.v2.send({ type: 'mute', name, room: '#lobby', duration: 60 });
       const made = await answer('#lobby');
       ctx.check(made.type === 'moderated', 'moderated for a mute of #lobby', answered(made));
+    },
+  },
+  {
+    id: 'v2-chat/7.18/6',
+    section: '7.18',
+    profile: 'v2',
+    level: 'MUST',
+    description:
+      "An unmute by a keyed member's name lifts the address mute that covers it; a mute whose member has left is in mute_list and lifted by its id",
+    specText: texts(
+      quote('7.18', '`unmute` by `name` lifts every mute that covers that joined member now'),
+      quote('7.18', '`unmute` by `mute`, an id as `mute_list` shows it, lifts that one mute'),
+    ),
+    covers: [
+      pkt('v2', 'unmute'),
+      pkt('v2', 'mutes'),
+      pkt('v2', 'mute_list'),
+      tr('v2/server', 'JOINED', 'mutes'),
+    ],
+    accepts: [
+      "the keyed member's line delivered after `unmute` of its name; the anonymous member's address mute in mute_list by its name, then gone from it after `unmute` by its id",
+      'without --server-cmd: INFORMATIONAL (needs --op); INFORMATIONAL for a server that is not on a 127.x address',
+    ],
+    serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT],
+    async run(ctx) {
+      needFlag(ctx, '--op');
+      await needFeatures(ctx, 'client-key', 'moderation');
+      // The address mute is of the suite's second address, so that the other cases' members go on.
+      const away = secondAddress(ctx);
+      const features = ['client-key', 'moderation'];
+      const op = await keyedMember(ctx, 'unmuteop', SUITE_OPERATOR, ['moderation']);
+      const anon = await fromAway(ctx, 'anonmuted', away, features);
+      const anonName = (await joinAs(ctx, anon, ctx.name('anonmuted'))).name;
+      const keyed = await fromAway(ctx, 'keyedmuted', away, features);
+      keyed.send(clientAuth(suiteKey(`keyed muted ${tag()}`), keyed.transcript!));
+      const keyedName = (await joinAs(ctx, keyed, ctx.name('keyedmuted'))).name;
+      const answer = async (what: string) =>
+        (
+          await ctx.attempt('an answer', `after ${what}`, () =>
+            op.v2.until(
+              (p) => p.type === 'error' || p.type === 'moderated' || p.type === 'mute_list',
+              'the answer',
+            ),
+          )
+        ).packet;
+      op.v2.send({ type: 'mute', name: anonName, duration: 120, reason: 'conformance' });
+      const made = await answer('a mute of the anonymous member');
+      if (made.type !== 'moderated') return ctx.fail('moderated for the mute', answered(made));
+      /** What the keyed member's line comes back as: its own message, or an error. */
+      const says = async (text: string) => {
+        keyed.send({ type: 'say', text });
+        const { packet } = await ctx.attempt('an answer', 'to a line of the keyed member', () =>
+          keyed.until((p) => p.type === 'error' || (p.type === 'message' && p.text === text), 'its line'),
+        );
+        return packet;
+      };
+      const before = await says(ctx.line(`covered ${tag()}`));
+      ctx.check(
+        before.type === 'error' && before.code === 'MUTED',
+        'error MUTED for a keyed member at the address of a muted anonymous member',
+        `${before.type} ${describeReply(before as { type: string; code?: string })}`,
+      );
+      op.v2.send({ type: 'unmute', name: keyedName });
+      const lifted = await answer(`an unmute of ${keyedName}`);
+      ctx.check(lifted.type === 'moderated', `moderated for the unmute of ${keyedName}`, answered(lifted));
+      const after = await says(ctx.line(`unmuted ${tag()}`));
+      ctx.check(
+        after.type === 'message',
+        `the keyed member's line delivered after the unmute of its name (the address mute lifted)`,
+        `${after.type} ${describeReply(after as { type: string; code?: string })}`,
+      );
+      // A mute of a member who then leaves: listed, and lifted by its id.
+      op.v2.send({ type: 'mute', name: anonName, duration: 120 });
+      await answer('a second mute of the anonymous member');
+      anon.send({ type: 'goodbye' });
+      await anon.drain(ctx.timeout);
+      const list = async () => {
+        op.v2.send({ type: 'mutes' });
+        const { packet } = await ctx.attempt('mute_list', 'after mutes', () =>
+          op.v2.until((p) => p.type === 'error' || (p.type === 'mute_list' && !p.more), 'the mute list'),
+        );
+        return packet.type === 'mute_list' ? packet.mutes : null;
+      };
+      const mutes = await list();
+      const mute = mutes?.find((m) => m.name === anonName && m.kind === 'addr');
+      if (!mute)
+        return ctx.fail(`a mute of ${anonName} by address in mute_list`, JSON.stringify(mutes).slice(0, 200));
+      op.v2.send({ type: 'unmute', mute: mute.id });
+      const byId = await answer(`an unmute of mute ${mute.id}`);
+      ctx.check(byId.type === 'moderated', `moderated for the unmute of mute ${mute.id}`, answered(byId));
+      const left = await list();
+      ctx.check(
+        left !== null && !left.some((m) => m.id === mute.id),
+        `mute ${mute.id} gone from mute_list`,
+        JSON.stringify(left).slice(0, 200),
+      );
     },
   },
 ];

@@ -6,27 +6,14 @@
  * changes. Otherwise the target is found by the room's name comparison (7.2) and the request
  * becomes a decision: `removed` for a kick or a ban that hits joined members (the server ends
  * their connections), `moderated` for what is only announced, `ban-list` for `bans`. Every
- * decision carries the log line, with the operator's full fingerprint (7.18).
+ * decision carries the log line, with the operator's full fingerprint (7.18). Mutes are decided
+ * in moderate-mutes.ts.
  */
 import { parleyError } from '../errors.js';
 import { logText } from '../text/untrusted-text.js';
-import type { Moderation, Target } from './moderation.js';
-import type { MemberFacts, ModeratedNews, Room, RoomDecision, RoomModerationRequest } from './room.js';
-
-/** What a ban or a mute of a member covers: its key when keyed, else its address hash (7.18). */
-function targetOf(facts: MemberFacts): Target | null {
-  if (facts.fingerprint !== null) return { kind: 'key', target: facts.fingerprint };
-  if (facts.addr !== null) return { kind: 'addr', target: facts.addr };
-  return null;
-}
-
-const covers = (t: Target, f: MemberFacts) => (t.kind === 'key' ? f.fingerprint : f.addr) === t.target;
-
-/** True when a room of that name exists now (7.15: while it has members; `#lobby` always). */
-function roomExists<Id>(room: Room<Id>, wanted: string): boolean {
-  const verdict = room.rooms.check(wanted);
-  return verdict.ok && room.rooms.find(verdict.keys) !== undefined;
-}
+import { moderateMutes } from './moderate-mutes.js';
+import { covers, type Moderation, type Target, targetOf } from './moderation.js';
+import type { ModeratedNews, Room, RoomDecision, RoomModerationRequest } from './room.js';
 
 /** `reason` as the optional field of a packet. */
 const withReason = (reason: string | undefined) => (reason === undefined ? {} : { reason });
@@ -43,7 +30,14 @@ export function moderate<Id>(
   const opName = room.nameOf(by) ?? '';
   const line = (what: string) => `moderation: ${operator} (${logText(opName)}) ${what}`;
   const notice = (
-    code: 'NOT_OPERATOR' | 'NO_SUCH_USER' | 'NO_SUCH_BAN' | 'NO_SUCH_ROOM' | 'RATE_LIMITED' | 'ROOM_INVALID',
+    code:
+      | 'NOT_OPERATOR'
+      | 'NO_SUCH_USER'
+      | 'NO_SUCH_BAN'
+      | 'NO_SUCH_MUTE'
+      | 'NO_SUCH_ROOM'
+      | 'RATE_LIMITED'
+      | 'ROOM_INVALID',
     message: string,
   ) =>
     ({
@@ -146,41 +140,9 @@ export function moderate<Id>(
     case 'bans':
       return { kind: 'ban-list', by, bans: moderation.list(now), log: line('bans') };
     case 'mute':
-    case 'unmute': {
-      const m = member(request.name);
-      if (!m) return notice('NO_SUCH_USER', `nobody called "${request.name}" is here`);
-      const target = targetOf(m.facts);
-      if (!target) return notice('NO_SUCH_USER', `"${m.name}" has no key and no known address to mute`);
-      // 7.15: a room-scoped mute names the room by its 7.2 key, whatever the spelling.
-      const room_ = request.room === undefined ? null : room.roomKeyOf(request.room);
-      if (request.room !== undefined && room_ === null)
-        return notice('ROOM_INVALID', `"${request.room}" is not a room name (7.15)`);
-      // 7.18: a mute of a room nobody is in would cover whoever makes it later; an unmute of a
-      // room that has gone since still lifts its mute.
-      if (request.kind === 'mute' && request.room !== undefined && !roomExists(room, request.room))
-        return notice('NO_SUCH_ROOM', `there is no room "${request.room}" (nobody is in it)`);
-      if (request.kind === 'mute') moderation.mute(target, room_, request.duration, now);
-      else moderation.unmute(target, room_);
-      const announce: ModeratedNews = {
-        action: request.kind,
-        target: m.name,
-        by: opName,
-        ...(request.room === undefined ? {} : { room: request.room }),
-        ...(request.kind === 'mute' ? { duration: request.duration, ...withReason(request.reason) } : {}),
-        ts: now,
-      };
-      // 7.18 Logging: where the mute holds, and for how long.
-      const where = request.room === undefined ? 'server-wide' : `in ${logText(request.room)}`;
-      const rest = request.kind === 'mute' ? ` for ${request.duration} s${why(request.reason)}` : '';
-      return {
-        kind: 'moderated',
-        by,
-        to: 'all',
-        announce,
-        among: room.roommatesOf(m.id),
-        log: line(`${request.kind} ${logText(m.name)} ${where}${rest}`),
-      };
-    }
+    case 'unmute':
+    case 'mutes':
+      return moderateMutes(room, moderation, { by, opName, operator, line, notice }, request, now);
     case 'motd': {
       moderation.motd = request.text;
       const announce: ModeratedNews = { action: 'motd', by: opName, text: request.text, ts: now };

@@ -6,7 +6,9 @@
  * key (its full fingerprint) or an address hash (HMAC-SHA256 of the address's counting key, 11,
  * under a per-run secret, cut to 12 base64 characters: stable for the run, telling nothing of
  * the address). Both end at `until` (ms, 0 for never) and are dropped lazily once past it. Bans
- * get ids from one counter; key bans may be saved and loaded by the adapter (the address hashes
+ * get ids from one counter, mutes from another, and each list is bounded here, in one place
+ * (maxBans, maxMutes, 11). A mute may be scoped to a room, by the room's 7.2 key, and ends with
+ * that room (`roomGone`). Key bans may be saved and loaded by the adapter (the address hashes
  * mean nothing after a restart, since the secret is per run). Nothing here reads a clock or a
  * file: the room (room.ts) asks, and the server saves what `takeSave` hands it.
  */
@@ -29,10 +31,19 @@ export interface Identity {
   readonly addr: string | null;
 }
 
-interface Mute extends Target {
-  readonly until: number;
-  /** The room it is scoped to (7.15 `rooms`), or null: server-wide. */
-  readonly room: string | null;
+/** One mute as mute_list shows it (7.18). */
+export type MuteEntry = V2PacketOf<'mute_list'>['mutes'][number];
+
+/** A mute in force: its entry, and the 7.2 key of the room it is scoped to (null: server-wide). */
+interface Mute {
+  readonly entry: MuteEntry;
+  readonly roomKey: string | null;
+}
+
+/** The room a mute is scoped to: its 7.2 key (matching) and its spelling (mute_list). */
+export interface MuteScope {
+  readonly key: string;
+  readonly name: string;
 }
 
 /** The key bans a ban file holds (7.18): what the adapter writes and reads back. */
@@ -59,15 +70,16 @@ export class Moderation {
   private readonly secret: Buffer;
   readonly opsSeeAddresses: boolean;
   private readonly bans = new Map<number, Ban>();
-  private readonly mutes: Mute[] = [];
+  private readonly mutes = new Map<number, Mute>();
   private nextId = 1;
+  private nextMuteId = 1;
   private readonly persist: boolean;
   private unsaved = false;
   /** The message of the day an operator set (7.18): undefined while none has, '' for none. */
   motd: string | undefined;
 
   constructor(
-    private readonly limits: Pick<Limits, 'maxBans'>,
+    private readonly limits: Pick<Limits, 'maxBans' | 'maxMutes'>,
     options: ModerationOptions,
   ) {
     this.operators = new Set(options.operators ?? []);
@@ -137,27 +149,81 @@ export class Moderation {
     return [...this.bans.values()].sort((a, b) => a.id - b.id);
   }
 
-  /** Mutes `target` (server-wide when `room` is null) until `duration` seconds from now (0: no end). */
-  mute(target: Target, room: string | null, duration: number, now: number): void {
-    this.unmute(target, room);
-    this.mutes.push({ ...target, room, until: duration === 0 ? 0 : now + duration * 1000 });
-  }
-
-  /** Lifts the mute of `target` (in `room`, or the server-wide one); true when there was one. */
-  unmute(target: Target, room: string | null): boolean {
-    const at = this.mutes.findIndex(
-      (m) => m.kind === target.kind && m.target === target.target && m.room === room,
+  /**
+   * Mutes `target` (server-wide when `room` is null) until `duration` seconds from now (0: no
+   * end), replacing a mute of the same target and scope (7.18). Null when maxMutes are in force
+   * and this one would add to them (RATE_LIMITED).
+   */
+  mute(
+    target: Target,
+    room: MuteScope | null,
+    duration: number,
+    now: number,
+    extra: { by: string; name?: string; reason?: string },
+  ): MuteEntry | null {
+    this.expireMutes(now);
+    const roomKey = room?.key ?? null;
+    const same = [...this.mutes.values()].find(
+      (m) => m.roomKey === roomKey && m.entry.kind === target.kind && m.entry.target === target.target,
     );
-    if (at < 0) return false;
-    this.mutes.splice(at, 1);
-    return true;
+    if (!same && this.mutes.size >= this.limits.maxMutes) return null;
+    if (same) this.mutes.delete(same.entry.id);
+    const entry: MuteEntry = {
+      id: this.nextMuteId++,
+      kind: target.kind,
+      target: target.target,
+      ...(extra.name === undefined ? {} : { name: extra.name }),
+      ...(room === null ? {} : { room: room.name }),
+      by: extra.by,
+      until: duration === 0 ? 0 : now + duration * 1000,
+      ...(extra.reason === undefined ? {} : { reason: extra.reason }),
+    };
+    this.mutes.set(entry.id, { entry, roomKey });
+    return entry;
   }
 
-  /** True when a server-wide mute (or one of `room`) covers `who` now (7.18). */
-  muted(who: Identity, now: number, room: string | null = null): boolean {
-    for (let i = this.mutes.length - 1; i >= 0; i--)
-      if (ended(this.mutes[i].until, now)) this.mutes.splice(i, 1);
-    return this.mutes.some((m) => (m.room === null || m.room === room) && covers(m, who));
+  /** Lifts mute `id`; the mute lifted, or undefined when none in force has that id. */
+  unmuteId(id: number, now: number): MuteEntry | undefined {
+    this.expireMutes(now);
+    const mute = this.mutes.get(id);
+    this.mutes.delete(id);
+    return mute?.entry;
+  }
+
+  /**
+   * Lifts every mute that covers `who` (7.18 Unmute): those scoped to the room with 7.2 key
+   * `roomKey`, or with `roomKey` undefined every one, server-wide and of any room. The mutes
+   * lifted, oldest first.
+   */
+  unmuteCovering(who: Identity, roomKey: string | undefined, now: number): MuteEntry[] {
+    this.expireMutes(now);
+    const lifted: MuteEntry[] = [];
+    for (const { entry, roomKey: scope } of this.mutes.values()) {
+      if ((roomKey === undefined || scope === roomKey) && covers(entry, who)) {
+        this.mutes.delete(entry.id);
+        lifted.push(entry);
+      }
+    }
+    return lifted;
+  }
+
+  /** True when a server-wide mute (or one of the room with 7.2 key `roomKey`) covers `who` now. */
+  muted(who: Identity, now: number, roomKey: string | null = null): boolean {
+    this.expireMutes(now);
+    for (const m of this.mutes.values())
+      if ((m.roomKey === null || m.roomKey === roomKey) && covers(m.entry, who)) return true;
+    return false;
+  }
+
+  /** The mutes in force, oldest first (7.18 `mute_list`). */
+  muteList(now: number): MuteEntry[] {
+    this.expireMutes(now);
+    return [...this.mutes.values()].map((m) => m.entry);
+  }
+
+  /** The room with 7.2 key `roomKey` emptied and was forgotten (7.15): its mutes end with it. */
+  roomGone(roomKey: string): void {
+    for (const [id, m] of this.mutes) if (m.roomKey === roomKey) this.mutes.delete(id);
   }
 
   /** The key bans to write to the ban file when they changed since the last call, else null. */
@@ -165,6 +231,11 @@ export class Moderation {
     if (!this.unsaved) return null;
     this.unsaved = false;
     return { version: 1, bans: [...this.bans.values()].filter((b) => b.kind === 'key') };
+  }
+
+  /** Mutes past their end go (a Map iterates in insertion order: ids stay oldest first). */
+  private expireMutes(now: number): void {
+    for (const [id, m] of this.mutes) if (ended(m.entry.until, now)) this.mutes.delete(id);
   }
 
   private expire(now: number): void {
@@ -178,7 +249,15 @@ export class Moderation {
 
 const ended = (until: number, now: number) => until !== 0 && until <= now;
 
-function covers(t: Target, who: Identity): boolean {
+/** What a ban or a mute of a member covers: its key when keyed, else its address hash (7.18). */
+export function targetOf(who: Identity): Target | null {
+  if (who.fingerprint !== null) return { kind: 'key', target: who.fingerprint };
+  if (who.addr !== null) return { kind: 'addr', target: who.addr };
+  return null;
+}
+
+/** True when a ban or mute of target `t` covers member `who` (7.18). */
+export function covers(t: Target, who: Identity): boolean {
   return t.kind === 'key' ? t.target === who.fingerprint : t.target === who.addr;
 }
 

@@ -39,12 +39,15 @@ export type RoomModerationRequest =
   | { readonly kind: 'bans' }
   | {
       readonly kind: 'mute';
-      readonly name: string;
+      readonly name?: string;
+      readonly key?: string;
+      readonly addr?: string;
       readonly room?: string;
       readonly duration: number;
       readonly reason?: string;
     }
-  | { readonly kind: 'unmute'; readonly name: string; readonly room?: string }
+  | { readonly kind: 'unmute'; readonly name?: string; readonly room?: string; readonly mute?: number }
+  | { readonly kind: 'mutes' }
   | { readonly kind: 'motd'; readonly text: string };
 
 /**
@@ -95,6 +98,9 @@ export type ModeratedNews = Readonly<Omit<V2PacketOf<'moderated'>, 'type'>>;
 
 /** One entry of ban_list (7.18). */
 export type BanEntry = V2PacketOf<'ban_list'>['bans'][number];
+
+/** One entry of mute_list (7.18). */
+export type MuteEntry = V2PacketOf<'mute_list'>['mutes'][number];
 
 /**
  * What a member asks of the model; a dialect reads it off its own packets. `room` is the room a
@@ -209,6 +215,13 @@ export type RoomDecision<Id> =
     }
   /** The bans in force, for the operator who asked (7.18). */
   | { readonly kind: 'ban-list'; readonly by: Id; readonly bans: readonly BanEntry[]; readonly log: string }
+  /** The mutes in force, for the operator who asked (7.18). */
+  | {
+      readonly kind: 'mute-list';
+      readonly by: Id;
+      readonly mutes: readonly MuteEntry[];
+      readonly log: string;
+    }
   /** Left the server; `rooms` are those it was in, each now without it (7.15). */
   | {
       readonly kind: 'left';

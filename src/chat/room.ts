@@ -71,6 +71,8 @@ export type RoomLimits = Pick<
 /** What a muted member is told (7.18). */
 const MUTED_LINE = 'an operator muted you: nobody got that line';
 const MUTED_AWAY = 'an operator muted you: no away reason is shown (away without one still works)';
+const MUTED_ROOM =
+  'an operator muted you: a new room would show its name to everyone (joining one that exists works)';
 
 export class Room<Id> {
   /** Who is on the server: names, away, idle, rooms-aware (member-roster.ts). */
@@ -208,7 +210,7 @@ export class Room<Id> {
         const room = this.rooms.scope(by, request.room);
         if (room instanceof ParleyError) return { kind: 'notice', by, error: room };
         const name = this.roster.nameOf(by)!;
-        this.rooms.leave(by, name, room, 'part', now);
+        this.leaveRoom(by, name, room, 'part', now);
         return { kind: 'room-parted', by, name, room, ts: now };
       }
       case 'rooms':
@@ -236,7 +238,7 @@ export class Room<Id> {
     if (name === undefined) return null;
     this.guards.reservations?.release(name, fingerprint, now);
     const rooms = this.roomsOf(by);
-    for (const room of rooms) this.rooms.leave(by, name, room, reason, now);
+    for (const room of rooms) this.leaveRoom(by, name, room, reason, now);
     this.roster.remove(by, name);
     return { kind: 'left', by, name, reason, ts: now, rooms };
   }
@@ -328,8 +330,22 @@ export class Room<Id> {
     return this.keys.any;
   }
 
-  /** room_join (7.15): idempotent for a member, else bounded by maxRoomsPerMember and maxRooms. */
+  /** Member `by` leaves `room`; an emptied room's mutes end with it (7.15, 7.18). */
+  private leaveRoom(by: Id, name: string, room: ChatRoom<Id>, reason: LeaveReason, now: number): void {
+    this.rooms.leave(by, name, room, reason, now);
+    if (room.size === 0) this.guards.moderation?.roomGone(muteKey(room));
+  }
+
+  /**
+   * room_join (7.15): idempotent for a member, else bounded by maxRoomsPerMember and maxRooms. A
+   * new room's name shows in every member's room list: a member muted server-wide makes none (7.18).
+   */
   private joinRoom(by: Id, wanted: string, now: number): RoomDecision<Id> {
+    const verdict = this.rooms.check(wanted);
+    if (verdict.ok && !this.rooms.find(verdict.keys)) {
+      const muted = this.checkMuted(by, [], now, MUTED_ROOM);
+      if (muted) return muted;
+    }
     const entry = this.rooms.entry(by, wanted);
     if (entry instanceof ParleyError) return { kind: 'notice', by, error: entry };
     const { room, fresh } = entry;

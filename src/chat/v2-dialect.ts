@@ -312,21 +312,14 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
           },
         ];
       }
-      case 'ban-list': {
-        const chunks = chunkByJsonSize(
-          decision.bans,
-          listBudget(this.limits.maxFrame),
-          (b) => JSON.stringify(b).length * 6 + 1,
+      case 'ban-list':
+        return this.listParts(decision.bans).map(({ part, more }) =>
+          one(by, { type: 'ban_list', bans: part, ...more }),
         );
-        if (chunks.length === 0) chunks.push([]);
-        return chunks.map((bans, i) =>
-          one(by, {
-            type: 'ban_list',
-            bans: [...bans],
-            ...(i < chunks.length - 1 ? { more: true as const } : {}),
-          }),
+      case 'mute-list':
+        return this.listParts(decision.mutes).map(({ part, more }) =>
+          one(by, { type: 'mute_list', mutes: part, ...more }),
         );
-      }
       case 'room-list':
         return this.packets.roomList(by, decision.rooms);
       case 'topic': {
@@ -335,6 +328,23 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         return [{ kind: 'broadcast', packet, type: 'topic_changed', among: room.members }];
       }
     }
+  }
+
+  /**
+   * An operator's list (ban_list, mute_list: 7.18) in parts that each fit maxFrame, split like
+   * user_list: every part but the last has `more: true`; an empty list is one empty part.
+   */
+  private listParts<T>(entries: readonly T[]): { part: T[]; more: { more?: true } }[] {
+    const chunks = chunkByJsonSize(
+      entries,
+      listBudget(this.limits.maxFrame),
+      (e) => JSON.stringify(e).length * 6 + 1,
+    );
+    if (chunks.length === 0) chunks.push([]);
+    return chunks.map((part, i) => ({
+      part: [...part],
+      more: i < chunks.length - 1 ? { more: true as const } : {},
+    }));
   }
 
   /** A liveness ping (11); a server with fast paths serialises it once per batch (fast-paths.ts). */

@@ -72,6 +72,7 @@ export const LIMITS = {
   reservationsPerKey: 4,
   maxReservations: 10000,
   maxBans: 1000,
+  maxMutes: 1000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -639,6 +640,16 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     text:
       'Moderation (7.18): most bans in force at once; a `ban` beyond them is refused with RATE_LIMITED ' +
       '(not fatal) and nothing changes.',
+  },
+  maxMutes: {
+    default: 1000,
+    min: 1,
+    max: 100000,
+    unit: 'entries',
+    text:
+      'Moderation (7.18): most mutes in force at once; a `mute` that would add one beyond them is refused ' +
+      'with RATE_LIMITED (not fatal) and nothing changes (one that replaces a mute of the same target and ' +
+      'scope always fits).',
   },
 };
 

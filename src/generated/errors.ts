@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   'CONNECTION_LOST',
   'LIMITS_INCONSISTENT',
   'INTERNAL_ERROR',
+  'NO_SUCH_MUTE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -136,7 +137,8 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     section: '7.18',
     text:
       'An operator muted this member: the `say` or `me` was not delivered and took no id; or the `topic`, ' +
-      '`nick` or `away` with a reason changed nothing (7.18: what a mute covers).',
+      '`nick`, `away` with a reason or `room_join` of a new room changed nothing (7.18: what a mute ' +
+      'covers).',
   },
   NO_SUCH_BAN: { fatal: false, section: '7.18', text: '`unban` named an id no ban in force has.' },
   NO_SUCH_ROOM: {
@@ -275,6 +277,13 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
     fatal: true,
     section: '4',
     text: 'A bug in the implementation; the connection is closed, the process carries on.',
+  },
+  NO_SUCH_MUTE: {
+    fatal: false,
+    section: '7.18',
+    text:
+      '`unmute` named a mute id no mute in force has, or a member no mute covers (in the `room` named); ' +
+      'nothing changed.',
   },
 };
 

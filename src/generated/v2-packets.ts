@@ -656,29 +656,45 @@ export const bansSchema = z.strictObject({
 });
 
 /**
- * `mute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): the joined
- * member `name` may not speak (`say`, `me`, and `topic`, `nick`, an `away` reason: 7.18) for `duration`
- * seconds (0: until `unmute` or the server stops). `room` scopes it to one room and is allowed only on a
- * connection that agreed `rooms` (7.15; elsewhere PACKET_MALFORMED); without it the mute is server-wide. A
- * `room` that does not exist: NO_SUCH_ROOM.
+ * `mute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): mute
+ * exactly one target: `name`, a joined member (its key when keyed, else its address hash), `key`, a full key
+ * fingerprint, or `addr`, an address hash as `whois_reply` shows it. No target or more than one is
+ * PACKET_MALFORMED. Those it covers may not speak (`say`, `me`, and `topic`, `nick`, an `away` reason, a new
+ * room: 7.18) for `duration` seconds (0: until `unmute` or the server stops). `room` scopes it to one room
+ * and is allowed only on a connection that agreed `rooms` (7.15; elsewhere PACKET_MALFORMED); without it the
+ * mute is server-wide. A `room` that does not exist: NO_SUCH_ROOM. More than maxMutes in force: RATE_LIMITED.
  */
 export const muteSchema = z.strictObject({
   type: z.literal('mute'),
-  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  key: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
+  addr: z.string().regex(/^[A-Za-z0-9+/]{12}$/).optional(),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   duration: z.number().int().min(0).max(31536000),
   reason: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
 });
 
 /**
- * `unmute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): lift the
- * mute of the joined member `name` (with `room`: that room's mute, `rooms` agreed only). A member who is not
- * muted: nothing changes, and the operator still gets its `moderated`.
+ * `unmute` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): lift
+ * mutes, naming exactly one of `name` (every mute that covers that joined member, key and address alike:
+ * without `room` all of them, with `room` that room's) and `mute` (the one mute with that id, as `mute_list`
+ * shows it; the member need not be joined). Neither or both, or a `room` with `mute`: PACKET_MALFORMED.
+ * Nothing to lift (no such id, or no mute covers the member there): NO_SUCH_MUTE (non-fatal), and nothing
+ * changes.
  */
 export const unmuteSchema = z.strictObject({
   type: z.literal('unmute'),
-  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }),
+  name: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
   room: z.string().refine((s) => s.length <= 256 || codePoints(s) <= 256, { error: 'expected at most 256 characters' }).optional(),
+  mute: z.number().int().min(1).optional(),
+});
+
+/**
+ * `mutes` (section 7.18): client to server, encrypted. Feature `moderation`, operators only (7.18): ask for
+ * the mutes in force; answered with `mute_list`.
+ */
+export const mutesSchema = z.strictObject({
+  type: z.literal('mutes'),
 });
 
 /**
@@ -694,9 +710,10 @@ export const motdSchema = z.strictObject({
 
 /**
  * `moderated` (section 7.18): server to client, encrypted. Feature `moderation` (7.18): an operator acted.
- * `action` says what; `target` is the member's name (for a ban or unban that hits no joined member: the ban's
- * target as `ban_list` gives it); `by` is the operator's name; `room`, `duration` (seconds, 0: no end),
- * `reason` and, for `motd`, `text` as the operator gave them; `ts` when. Who gets it: 7.18.
+ * `action` says what; `target` is the member's name (for a ban, unban, mute or unmute that hits no joined
+ * member: the target as `ban_list` or `mute_list` gives it); `by` is the operator's name; `room`, `duration`
+ * (seconds, 0: no end), `reason` and, for `motd`, `text` as the operator gave them (for an unmute by id: the
+ * mute's `room` as `mute_list` gives it); `ts` when. Who gets it: 7.18.
  */
 export const moderatedSchema = z.strictObject({
   type: z.literal('moderated'),
@@ -724,6 +741,29 @@ export const banListSchema = z.strictObject({
     kind: z.enum(['key', 'addr']),
     target: z.string(),
     name: z.string().optional(),
+    by: z.string(),
+    until: z.number().int().min(0),
+    reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
+  })),
+  more: z.boolean().optional(),
+});
+
+/**
+ * `mute_list` (section 7.18): server to client, encrypted. Feature `moderation` (7.18): the mutes in force,
+ * to the operator who asked, oldest first. `id` names the mute for `unmute`; `kind` says whether `target` is
+ * a full key fingerprint or an address hash; `name`: the member's name when the mute was made by `name`;
+ * `room`: the room it is scoped to (the spelling the room had), absent for a server-wide mute; `by`: the full
+ * fingerprint of the operator who made it; `until`: when it ends (ms since the Unix epoch, 0: no end). A long
+ * list is split like `user_list`: every part but the last has `more: true`.
+ */
+export const muteListSchema = z.strictObject({
+  type: z.literal('mute_list'),
+  mutes: z.array(z.strictObject({
+    id: z.number().int().min(1),
+    kind: z.enum(['key', 'addr']),
+    target: z.string(),
+    name: z.string().optional(),
+    room: z.string().optional(),
     by: z.string(),
     until: z.number().int().min(0),
     reason: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/).optional(),
@@ -812,9 +852,11 @@ export const V2_PACKET_TYPES = [
   'bans',
   'mute',
   'unmute',
+  'mutes',
   'motd',
   'moderated',
   'ban_list',
+  'mute_list',
   'error',
   'ping',
   'pong',
@@ -869,9 +911,11 @@ export const V2_PACKET_SCHEMAS = {
   bans: bansSchema,
   mute: muteSchema,
   unmute: unmuteSchema,
+  mutes: mutesSchema,
   motd: motdSchema,
   moderated: moderatedSchema,
   ban_list: banListSchema,
+  mute_list: muteListSchema,
   error: errorSchema,
   ping: pingSchema,
   pong: pongSchema,
@@ -902,6 +946,7 @@ export const v2ClientPacketSchema = z.discriminatedUnion('type', [
   bansSchema,
   muteSchema,
   unmuteSchema,
+  mutesSchema,
   motdSchema,
   errorSchema,
   pingSchema,
@@ -935,6 +980,7 @@ export const v2ServerPacketSchema = z.discriminatedUnion('type', [
   topicChangedSchema,
   moderatedSchema,
   banListSchema,
+  muteListSchema,
   errorSchema,
   pingSchema,
   pongSchema,
@@ -989,9 +1035,11 @@ export interface V2PacketMap {
   bans: z.infer<typeof bansSchema>;
   mute: z.infer<typeof muteSchema>;
   unmute: z.infer<typeof unmuteSchema>;
+  mutes: z.infer<typeof mutesSchema>;
   motd: z.infer<typeof motdSchema>;
   moderated: z.infer<typeof moderatedSchema>;
   ban_list: z.infer<typeof banListSchema>;
+  mute_list: z.infer<typeof muteListSchema>;
   error: z.infer<typeof errorSchema>;
   ping: z.infer<typeof pingSchema>;
   pong: z.infer<typeof pongSchema>;
@@ -1057,9 +1105,11 @@ export const V2_PACKET_INFO: Readonly<Record<V2PacketType, V2PacketInfo>> = {
   bans: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   mute: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   unmute: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
+  mutes: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   motd: { direction: 'c2s', encrypted: true, section: '7.18', rateCost: 2 },
   moderated: { direction: 's2c', encrypted: true, section: '7.18' },
   ban_list: { direction: 's2c', encrypted: true, section: '7.18' },
+  mute_list: { direction: 's2c', encrypted: true, section: '7.18' },
   error: { direction: 'both', encrypted: true, section: '4', rateCost: 1 },
   ping: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
   pong: { direction: 'both', encrypted: true, section: '7.8', rateCost: 1 },
@@ -1095,7 +1145,19 @@ export const V2_FEATURES: Readonly<Record<string, V2FeatureInfo>> = {
   'client-key': { section: '7.16', packets: ['client_auth'] },
   moderation: {
     section: '7.18',
-    packets: ['kick', 'ban', 'unban', 'bans', 'mute', 'unmute', 'motd', 'moderated', 'ban_list'],
+    packets: [
+      'kick',
+      'ban',
+      'unban',
+      'bans',
+      'mute',
+      'unmute',
+      'mutes',
+      'motd',
+      'moderated',
+      'ban_list',
+      'mute_list',
+    ],
   },
 };
 
@@ -1136,7 +1198,9 @@ export const V2_PACKET_FEATURE: Readonly<Partial<Record<V2PacketType, string>>> 
   bans: 'moderation',
   mute: 'moderation',
   unmute: 'moderation',
+  mutes: 'moderation',
   motd: 'moderation',
   moderated: 'moderation',
   ban_list: 'moderation',
+  mute_list: 'moderation',
 };

@@ -93,7 +93,9 @@ export interface V2ClientConnectionOptions {
 }
 
 /** A moderation request (feature moderation, 7.18), as the client sends it. */
-export type ModerationRequest = V2PacketOf<'kick' | 'ban' | 'unban' | 'bans' | 'mute' | 'unmute' | 'motd'>;
+export type ModerationRequest = V2PacketOf<
+  'kick' | 'ban' | 'unban' | 'bans' | 'mute' | 'unmute' | 'mutes' | 'motd'
+>;
 
 export interface ClientHello {
   /** The client_hello frame, as sent. */

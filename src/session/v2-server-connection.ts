@@ -49,17 +49,22 @@ import { b64, encodeV2Packet, joinPackets, parseClientPacket, splitPackets, unb6
 
 /**
  * 7.18: what the packet table cannot say about a moderation packet, checked as part of parsing
- * (PACKET_MALFORMED): a `ban` names exactly one target. (A mute's `room` without the `rooms`
+ * (PACKET_MALFORMED): a `ban` and a `mute` name exactly one target; an `unmute` names exactly one
+ * of a member and a mute id, and a `room` only with a member. (A mute's `room` without the `rooms`
  * feature is refused with every other `room` by checkReceivedForm, 7.15.)
  */
 function checkModerationForm(packet: V2ClientPacket, _agreed: ReadonlySet<string>): void {
-  if (packet.type !== 'ban') return;
-  const targets = [packet.name, packet.key, packet.addr].filter((t) => t !== undefined).length;
-  if (targets !== 1)
-    throw parleyError(
-      'PACKET_MALFORMED',
-      `a ban names exactly one of name, key, addr (7.18), not ${targets}`,
-    );
+  const malformed = (message: string) => parleyError('PACKET_MALFORMED', message);
+  if (packet.type === 'ban' || packet.type === 'mute') {
+    const targets = [packet.name, packet.key, packet.addr].filter((t) => t !== undefined).length;
+    if (targets !== 1)
+      throw malformed(`a ${packet.type} names exactly one of name, key, addr (7.18), not ${targets}`);
+  } else if (packet.type === 'unmute') {
+    if ((packet.name === undefined) === (packet.mute === undefined))
+      throw malformed('an unmute names exactly one of name and mute (7.18)');
+    if (packet.mute !== undefined && packet.room !== undefined)
+      throw malformed('an unmute by mute id names no room: the mute has its own (7.18)');
+  }
 }
 
 /** Most plaintext bytes coalesced into one record: well inside any maxFrame a client accepts. */

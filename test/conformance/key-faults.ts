@@ -290,10 +290,30 @@ export const KEY_FAULTS: readonly KeyFault[] = [
     },
   },
   {
+    name: "unmutes a keyed member's key only",
+    profile: 'v2',
+    fault:
+      "an unmute by name lifts the mute of the member's key only: the address mute that covers it stays, and the keyed member stays muted (7.18)",
+    caughtBy: 'v2-chat/7.18/6',
+    server: GUARDED,
+    options: GUARDED_SUITE,
+    plant: (server) =>
+      onGuards(server, (guards) => {
+        // The 2.2 server's unmute: only the mute of the target a ban by name would take.
+        const unmuteCovering = guards.moderation.unmuteCovering.bind(guards.moderation);
+        guards.moderation.unmuteCovering = (who: Any, room: Any, now: number) =>
+          unmuteCovering(
+            who.fingerprint === null ? who : { fingerprint: who.fingerprint, addr: null },
+            room,
+            now,
+          );
+      }),
+  },
+  {
     name: 'takes a mute for a room that does not exist',
     profile: 'v2',
     fault:
-      'a mute naming a room nobody is in is made (it would cover whoever makes that room later), not NO_SUCH_ROOM (7.18)',
+      'a mute naming a room nobody is in is made (a room that does not exist has nothing to mute), not NO_SUCH_ROOM (7.18)',
     caughtBy: 'v2-chat/7.18/5',
     server: GUARDED,
     options: GUARDED_SUITE,

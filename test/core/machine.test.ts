@@ -156,6 +156,7 @@ const CLIENT_PACKETS: Record<string, V2ClientPacket> = {
   bans: { type: 'bans' },
   mute: { type: 'mute', name: 'bob', duration: 0 },
   unmute: { type: 'unmute', name: 'bob' },
+  mutes: { type: 'mutes' },
   motd: { type: 'motd', text: 'be kind' },
   ping: { type: 'ping', n: 1 },
   pong: { type: 'pong', n: 1 },
@@ -189,6 +190,10 @@ const SERVER_PACKETS: Record<string, V2ServerPacket> = {
   ban_list: {
     type: 'ban_list',
     bans: [{ id: 1, kind: 'addr', target: 'AAAAAAAAAAAA', by: 'SHA256:x', until: 0 }],
+  },
+  mute_list: {
+    type: 'mute_list',
+    mutes: [{ id: 1, kind: 'addr', target: 'AAAAAAAAAAAA', room: '#tea', by: 'SHA256:x', until: 0 }],
   },
   ping: { type: 'ping', n: 5 },
   pong: { type: 'pong', n: 5 },
@@ -366,6 +371,7 @@ function driveV2Client(t: Transition): Driven {
     'send:bans': () => client.moderate({ type: 'bans' }),
     'send:mute': () => client.moderate({ type: 'mute', name: 'bob', duration: 30, reason: 'calm' }),
     'send:unmute': () => client.moderate({ type: 'unmute', name: 'bob' }),
+    'send:mutes': () => client.moderate({ type: 'mutes' }),
     'send:motd': () => client.moderate({ type: 'motd', text: 'hello' }),
     'send:ping': () => client.ping(9),
     'send:goodbye': () => client.goodbye('bye'),
