@@ -14,7 +14,7 @@ const keyOf = (target: string) => ({ kind: 'key' as const, target });
 
 function state(options: { persist?: boolean; operators?: string[]; saved?: Ban[]; maxBans?: number } = {}) {
   return new Moderation(
-    { maxBans: options.maxBans ?? 10 },
+    { maxBans: options.maxBans ?? 10, maxMutes: 10 },
     {
       addressSecret: SECRET,
       ...(options.persist === undefined ? {} : { persist: options.persist }),
@@ -33,7 +33,7 @@ describe('the moderation state (7.18)', () => {
   });
 
   it('needs an address secret of 32 bytes', () => {
-    const make = (n: number) => () => new Moderation({ maxBans: 1 }, { addressSecret: Buffer.alloc(n, 1) });
+    const make = (n: number) => () => new Moderation({ maxBans: 1, maxMutes: 1 }, { addressSecret: Buffer.alloc(n, 1) });
     expect(make(31)).toThrow(/the address secret is 32 bytes/);
     expect(make(32)).not.toThrow();
   });
