@@ -7,7 +7,7 @@
  * server: one gives back the token a refused connection took (refusals free, as before 11.4), the
  * other drops the `quiet` mark, so every refusal past the bucket gets its own record.
  */
-import type { Planted } from './broken-servers.js';
+import type { Planted } from './fault.js';
 import type { Any } from './planting.js';
 
 /** A fault as broken-servers.ts plants it: every one here is of the v2 profile. */

@@ -8,10 +8,9 @@
  * endpoint (frame decoder, record layer, handshake). Only the server built for the test is touched; every other server stays intact.
  */
 import { randomBytes } from 'node:crypto';
-import type { Profile, SuiteOptions } from '../../conformance/case.js';
 import { servesRooms } from '../../fuzz/chat/rooms.js';
 import { plantNoPartNotice, plantRoomLeak, plantRoomOutlives } from '../../fuzz/plants.js';
-import type { RunningServer, ServerOptions } from '../../reference-server/server.js';
+import type { RunningServer } from '../../reference-server/server.js';
 import type { ChatServer, Delivery } from '../../src/chat/chat-server.js';
 import { legacyExportText } from '../../src/chat/legacy-dialect.js';
 import { foldCase, skeleton } from '../../src/chat/name-rules.js';
@@ -28,9 +27,13 @@ import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { ADMISSION_FAULTS } from './admission-faults.js';
 import { FAIR_FAULTS } from './fair-faults.js';
+import type { Fault, Planted } from './fault.js';
 import { startReference, TIMERS } from './helpers.js';
 import { KEY_ENCODING_FAULTS } from './key-encoding-faults.js';
 import { KEY_FAULTS } from './key-faults.js';
+
+export type { Fault } from './fault.js';
+
 import {
   type Any,
   brokenHandshake,
@@ -45,36 +48,6 @@ import {
 
 /** The key agreement of this module's peers (key-agreement.ts). */
 const keyAgreement = new KeyAgreement();
-
-export interface Fault {
-  readonly name: string;
-  readonly profile: Profile;
-  /** What is wrong with the server, in words. */
-  readonly fault: string;
-  /** The case that must report it as FAILED. */
-  readonly caughtBy: string;
-  /** What the suite is told about the server (a limit the wire does not announce). */
-  readonly options?: Partial<SuiteOptions>;
-  /**
-   * The fault is in a feature (5.8) the reference server may not serve yet: broken.test.ts runs it
-   * only once the server offers that feature.
-   */
-  readonly feature?: string;
-  /** The case moves megabytes: it runs on its own, after the others, so that its load cannot fail them. */
-  readonly alone?: boolean;
-  start(): Promise<RunningServer>;
-}
-
-/**
- * A fault as written here and in the *-faults.ts files: the reference server's settings, and the
- * patch that plants it.
- */
-export interface Planted extends Omit<Fault, 'start'> {
-  /** Settings of the reference server the fault is planted in (the test limits by default). */
-  readonly server?: Partial<ServerOptions>;
-  /** Plants the fault in a fresh reference server; none: the server as it is (a profile's own flaw, or settings). */
-  plant?(server: RunningServer): RunningServer;
-}
 
 /** The features (of those the faults here need) that the reference server's core offers (5.8). */
 export function servedFeatures(): string[] {

@@ -7,7 +7,7 @@
  * one server's endpoints (onEachEndpoint), so every chat line waits in the order it was accepted,
  * as before 11.3, and shedding takes the oldest lines whoever said them.
  */
-import type { Planted } from './broken-servers.js';
+import type { Planted } from './fault.js';
 import { onEachEndpoint } from './planting.js';
 
 /** A fault as broken-servers.ts plants it: every one here is of the v2 profile. */

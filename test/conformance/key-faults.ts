@@ -19,7 +19,7 @@ import { fingerprintOf, verifyTranscript } from '../../src/crypto/identity.js';
 import { parleyError } from '../../src/errors.js';
 import { V2_FEATURE_NAMES } from '../../src/generated/v2-packets.js';
 import { unb64 } from '../../src/session/v2-codec.js';
-import type { Planted } from './broken-servers.js';
+import type { Planted } from './fault.js';
 import { type Any, onEachEndpoint, onRender } from './planting.js';
 
 /** A fault as broken-servers.ts plants it: every one here is of the v2 profile. */

@@ -33,7 +33,8 @@ describe('the moderation state (7.18)', () => {
   });
 
   it('needs an address secret of 32 bytes', () => {
-    const make = (n: number) => () => new Moderation({ maxBans: 1, maxMutes: 1 }, { addressSecret: Buffer.alloc(n, 1) });
+    const make = (n: number) => () =>
+      new Moderation({ maxBans: 1, maxMutes: 1 }, { addressSecret: Buffer.alloc(n, 1) });
     expect(make(31)).toThrow(/the address secret is 32 bytes/);
     expect(make(32)).not.toThrow();
   });

@@ -260,7 +260,8 @@ describe('packets and records at their bounds (6.1, 11)', () => {
     for (let i = 0; extra > 0; i = (i + 1) % k, extra--) widths[i]++;
     const batch = batchOf(roomOf(1), { plain: true, room: null }, { limits });
     const out: Delivery[] = [];
-    widths.forEach((w, i) => batch.notice(out, left(`${i % 10}`.repeat(w), i % 2 ? 'quit' : 'lost'), 0));
+    for (const [i, w] of widths.entries())
+      batch.notice(out, left(`${i % 10}`.repeat(w), i % 2 ? 'quit' : 'lost'), 0);
     batch.notice(out, joined('next'), 0);
     const records = batch.release().map((d) => (d.kind === 'send' ? d.packet : Buffer.alloc(0)));
     expect(records.map((r) => r.length)).toEqual([limit, 43]);
