@@ -114,7 +114,9 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'server that offers `client-key` (7.16) adds the sender\'s short fingerprint to the stamped packet ' +
       '(`"key"` with 12 characters and its punctuation, 21 bytes): it MUST refuse to start unless 6 x ' +
       'maxMessage + 8 x maxName + 127 <= maxFrame, and when it offers `rooms` too, unless 6 x maxMessage + ' +
-      '4 x maxName + 4 x maxRoomName + 130 <= maxFrame.',
+      '4 x maxName + 4 x maxRoomName + 130 <= maxFrame. So a server that offers every feature (the ' +
+      'reference server by default), with maxFrame 65536 and maxName and maxRoomName 24, allows maxMessage ' +
+      'up to 10869.',
   },
   maxHandshakeFrame: {
     default: 4096,
