@@ -43,7 +43,7 @@ your name each time, a reserved name (7.17) stays yours and an operator's key ge
 (7.18). The key is made on first use (or with /key new) as client_key.pem, mode 0600, in the config
 folder; --key per-server makes and uses one key per server (client_keys/HOST_PORT.pem) so that
 servers cannot tell it is the same you. /key shows yours. Operators: /kick /ban /unban /bans /mute
-/unmute /motd (see /help).
+/unmute /mutes /motd (see /help).
 
 Files: config.json (the theme; the last server, port and name), known_servers (server keys,
 recorded on first use like SSH's known_hosts) and your keys (--key) live in $PARLEY_CONFIG_DIR, else

@@ -1,6 +1,6 @@
 /**
  * The operator commands (spec 7.18, feature moderation) and /key (7.16), read from a typed line:
- * /kick /ban /unban /bans /mute /unmute /motd, each into the request the server takes. Pure.
+ * /kick /ban /unban /bans /mute /unmute /mutes /motd, each into the request the server takes. Pure.
  *
  * How this works: commands.ts hands the command word and its arguments here. A duration is
  * `0` (no end: until /unban or /unmute, or the server stops), `forever`, or a number with an
@@ -18,7 +18,16 @@ export const MAX_MOTD = 512;
 /** The packet table's bound on `duration`: 365 days in seconds. */
 export const MAX_DURATION_S = 31_536_000;
 
-export const MODERATION_COMMANDS = ['kick', 'ban', 'unban', 'bans', 'mute', 'unmute', 'motd'] as const;
+export const MODERATION_COMMANDS = [
+  'kick',
+  'ban',
+  'unban',
+  'bans',
+  'mute',
+  'unmute',
+  'mutes',
+  'motd',
+] as const;
 export type ModerationCommand = (typeof MODERATION_COMMANDS)[number];
 
 export type ModerationParse =
@@ -76,6 +85,8 @@ export function parseModeration(command: ModerationCommand, args: string): Moder
   switch (command) {
     case 'bans':
       return words.length === 0 ? ok({ type: 'bans' }) : bad('/bans takes nothing');
+    case 'mutes':
+      return words.length === 0 ? ok({ type: 'mutes' }) : bad('/mutes takes nothing');
     case 'unban': {
       const id = /^#?(\d{1,15})$/.exec(args.trim());
       return id && Number(id[1]) >= 1 ? ok({ type: 'unban', ban: Number(id[1]) }) : bad('usage');
@@ -92,14 +103,22 @@ export function parseModeration(command: ModerationCommand, args: string): Moder
       const request = withReason({ type: 'kick' as const, name: words[0] }, restAfter(1));
       return request ? ok(request) : bad(TOO_LONG);
     }
-    case 'unmute':
+    case 'unmute': {
+      // `/unmute #ID` lifts one mute by its id (/mutes lists them); `/unmute NAME [#ROOM]` every
+      // mute that covers the member (7.18).
+      const id = /^#(\d{1,15})$/.exec(args.trim());
+      if (id) return Number(id[1]) >= 1 ? ok({ type: 'unmute', mute: Number(id[1]) }) : bad('usage');
+      if (words.length === 0 || words.length > 2 || (words[1] && !words[1].startsWith('#')))
+        return bad('usage');
+      return ok({ type: 'unmute', name: words[0], ...(words[1] ? { room: words[1] } : {}) });
+    }
     case 'mute': {
       if (words.length === 0) return bad('usage');
+      const target = banTarget(words[0]);
+      if (!target) return bad('a mute names a member, a key (SHA256:...) or an address hash (addr:...)');
       let used = 1;
       const room = words[1]?.startsWith('#') ? words[used++] : undefined;
-      const scoped = { name: words[0], ...(room ? { room } : {}) };
-      if (command === 'unmute')
-        return used === words.length ? ok({ type: 'unmute', ...scoped }) : bad('usage');
+      const scoped = { ...target, ...(room ? { room } : {}) };
       const duration = words[used] === undefined ? null : parseDuration(words[used]);
       if (duration !== null) used++;
       const request = withReason(
@@ -122,7 +141,7 @@ export function parseModeration(command: ModerationCommand, args: string): Moder
   }
 }
 
-/** NAME, `SHA256:` and 43 base64 characters (a key), or `addr:` and 12 (an address hash, 7.18). */
+/** A ban's or mute's target: NAME, `SHA256:` and 43 base64 characters (a key), or `addr:` and 12 (an address hash, 7.18). */
 function banTarget(word: string): { name: string } | { key: string } | { addr: string } | null {
   if (/^SHA256:/i.test(word)) return /^SHA256:[A-Za-z0-9+/]{43}$/.test(word) ? { key: word } : null;
   if (/^addr:/i.test(word)) {

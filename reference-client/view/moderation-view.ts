@@ -9,7 +9,7 @@
  * names the operator and the target, so the room sees who acted, as 7.18 wants; a mute aimed at
  * this client is a warning, so the user knows why its lines will be refused (MUTED).
  */
-import type { BanEntry, KeyMark, SessionEvent } from '../../src/client/index.js';
+import type { BanEntry, KeyMark, MuteEntry, SessionEvent } from '../../src/client/index.js';
 import { durationText } from './moderation-commands.js';
 import { addLine, systemLine, warningLine } from './scrollback.js';
 import { formatDateTime, isSameName, nameRulesOf, sanitize } from './text.js';
@@ -106,5 +106,25 @@ export function banListLines(ctx: ViewContext, bans: readonly BanEntry[]): void 
     const until = b.until === 0 ? 'no end' : `until ${formatDateTime(b.until)}`;
     const why = b.reason ? `: ${sanitize(b.reason)}` : '';
     systemLine(ctx, `  #${b.id} ${sanitize(target)}${name}, ${until}, by ${sanitize(b.by)}${why}`);
+  }
+}
+
+/** The answer to /mutes, one line per mute, oldest first. */
+export function muteListLines(ctx: ViewContext, mutes: readonly MuteEntry[]): void {
+  if (mutes.length === 0) {
+    systemLine(ctx, 'no mutes in force');
+    return;
+  }
+  systemLine(
+    ctx,
+    `${mutes.length} ${mutes.length === 1 ? 'mute' : 'mutes'} in force (/unmute #ID lifts one):`,
+  );
+  for (const m of mutes) {
+    const target = m.kind === 'addr' ? `addr:${m.target}` : m.target;
+    const name = m.name ? ` (${sanitize(m.name)})` : '';
+    const where = m.room ? ` in ${sanitize(m.room)}` : '';
+    const until = m.until === 0 ? 'no end' : `until ${formatDateTime(m.until)}`;
+    const why = m.reason ? `: ${sanitize(m.reason)}` : '';
+    systemLine(ctx, `  #${m.id} ${sanitize(target)}${name}${where}, ${until}, by ${sanitize(m.by)}${why}`);
   }
 }

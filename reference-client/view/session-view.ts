@@ -14,6 +14,7 @@ import {
   applyMemberKeys,
   banListLines,
   moderatedLine,
+  muteListLines,
   ownKeyOnJoin,
   whoisKeyText,
 } from './moderation-view.js';
@@ -149,6 +150,9 @@ export function applySessionEvent(ctx: ViewContext, event: SessionEvent): Effect
       return [];
     case 'ban-list':
       banListLines(ctx, event.bans);
+      return [];
+    case 'mute-list':
+      muteListLines(ctx, event.mutes);
       return [];
     case 'history':
       for (const line of backlogLines(event.messages.filter((m) => !isIgnored(s, m.from, 'chat'))))

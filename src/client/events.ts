@@ -31,6 +31,8 @@ export interface KeyMark {
 
 /** One ban of a `ban_list` (7.18). */
 export type BanEntry = V2PacketOf<'ban_list'>['bans'][number];
+/** One mute of a `mute_list` (7.18). */
+export type MuteEntry = V2PacketOf<'mute_list'>['mutes'][number];
 
 export interface SessionError {
   readonly code: string;
@@ -136,6 +138,8 @@ export type SessionEvent =
   | ({ readonly kind: 'moderated' } & Readonly<Omit<V2PacketOf<'moderated'>, 'type'>>)
   /** v2 feature `moderation` (7.18): the bans in force, all parts joined, oldest first. */
   | { readonly kind: 'ban-list'; readonly bans: readonly BanEntry[] }
+  /** v2 feature `moderation` (7.18): the mutes in force, all parts joined, oldest first. */
+  | { readonly kind: 'mute-list'; readonly mutes: readonly MuteEntry[] }
   /** v2: the conversation of `room` as entries (7.7), all parts joined. */
   | { readonly kind: 'export'; readonly room?: string; readonly entries: readonly ExportEntry[] }
   /** legacy: the conversation as the server wrote it (10.4). */

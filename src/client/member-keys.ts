@@ -8,17 +8,19 @@
  * `user_renamed`, and the chat lines (`key` of the sender). `MemberKeys.read` keeps one mark per
  * name and reports a `member-keys` event whenever the marks change; an anonymous member simply
  * has none (7.16: the server never marks one). Leaves drop the mark, a rename moves it. (Whether
- * the server took this client's own key, `join_ok.key`, is in the `joined` event.) `moderated` and `ban_list`
- * (feature moderation) become `moderated` and `ban-list` events, the list's parts joined.
+ * the server took this client's own key, `join_ok.key`, is in the `joined` event.) `moderated`,
+ * `ban_list` and `mute_list` (feature moderation) become `moderated`, `ban-list` and `mute-list`
+ * events, each list's parts joined.
  */
 import type { V2ServerPacket } from '../generated/v2-packets.js';
-import type { BanEntry, KeyMark, SessionEvent } from './events.js';
+import type { BanEntry, KeyMark, MuteEntry, SessionEvent } from './events.js';
 
 type Listed = { readonly name: string; readonly key: string; readonly op?: boolean };
 
 export class MemberKeys {
   private marks = new Map<string, KeyMark>();
   private banParts: BanEntry[] = [];
+  private muteParts: MuteEntry[] = [];
 
   /** The marks as last heard, by name as the server records it. */
   get all(): ReadonlyMap<string, KeyMark> {
@@ -80,6 +82,13 @@ export class MemberKeys {
         const bans = this.banParts;
         this.banParts = [];
         return [{ kind: 'ban-list', bans }];
+      }
+      case 'mute_list': {
+        this.muteParts.push(...packet.mutes);
+        if (packet.more) return [];
+        const mutes = this.muteParts;
+        this.muteParts = [];
+        return [{ kind: 'mute-list', mutes }];
       }
       default:
         return [];

@@ -68,6 +68,18 @@ describe('MemberKeys (7.16)', () => {
     expect(k.all.size).toBe(0);
   });
 
+  it('joins the parts of a mute list (7.18)', () => {
+    const k = new MemberKeys();
+    const mute = (id: number) => ({ id, kind: 'addr', target: 'AbCdEfGh1234', by: 'op', until: 0 });
+    expect(k.read({ type: 'mute_list', mutes: [mute(1)], more: true } as V2ServerPacket)).toEqual([]);
+    expect(k.read({ type: 'mute_list', mutes: [mute(2)] } as V2ServerPacket)).toEqual([
+      { kind: 'mute-list', mutes: [mute(1), mute(2)] },
+    ]);
+    expect(k.read({ type: 'mute_list', mutes: [] } as V2ServerPacket)).toEqual([
+      { kind: 'mute-list', mutes: [] },
+    ]);
+  });
+
   it('joins the parts of a ban list and passes moderation news on', () => {
     const k = new MemberKeys();
     const ban = (id: number) => ({ id, kind: 'key', target: `SHA256:${'A'.repeat(43)}`, by: 'op', until: 0 });

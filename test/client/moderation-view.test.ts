@@ -53,6 +53,25 @@ describe('operator commands (7.18)', () => {
     expect(parseInput('/motd -')).toEqual({ kind: 'moderate', request: { type: 'motd', text: '' } });
   });
 
+  it('mute by name, key or address hash, list the mutes and lift one by id (7.18)', () => {
+    expect(parseInput(`/mute ${FP} #dev 1h`)).toEqual({
+      kind: 'moderate',
+      request: { type: 'mute', key: FP, room: '#dev', duration: 3600 },
+    });
+    expect(parseInput('/mute addr:AbCdEfGh1234 loud')).toEqual({
+      kind: 'moderate',
+      request: { type: 'mute', addr: 'AbCdEfGh1234', duration: 0, reason: 'loud' },
+    });
+    expect(parseInput('/mute addr:nope')).toMatchObject({ kind: 'bad', command: 'mute' });
+    expect(parseInput('/mutes')).toEqual({ kind: 'moderate', request: { type: 'mutes' } });
+    expect(parseInput('/mutes all')).toMatchObject({ kind: 'bad', command: 'mutes' });
+    expect(parseInput('/unmute #4')).toEqual({ kind: 'moderate', request: { type: 'unmute', mute: 4 } });
+    expect(parseInput('/unmute bob')).toEqual({ kind: 'moderate', request: { type: 'unmute', name: 'bob' } });
+    expect(parseInput('/unmute #0')).toMatchObject({ kind: 'usage', command: 'unmute' });
+    expect(parseInput('/unmute')).toMatchObject({ kind: 'usage', command: 'unmute' });
+    expect(parseInput('/unmute bob #dev #ops')).toMatchObject({ kind: 'usage', command: 'unmute' });
+  });
+
   it('refuse what the server would refuse, before it costs the connection', () => {
     expect(parseInput('/kick')).toEqual({ kind: 'usage', command: 'kick', usage: '/kick NAME [REASON]' });
     expect(parseInput('/unban x')).toMatchObject({ kind: 'usage', command: 'unban' });
@@ -191,6 +210,26 @@ describe('keys and operators in the view (7.16, 7.18)', () => {
     expect(text[0]).toBe('2 bans in force (/unban ID lifts one):');
     expect(text[1]).toBe(`  #1 ${FP} (bob), no end, by ${FP}: spam`);
     expect(text[2]).toBe(`  #2 addr:AbCdEfGh1234, no end, by ${FP}`);
+  });
+
+  it('list the mutes', () => {
+    const vm = joinedModel(['me']);
+    vm.apply({ kind: 'mute-list', mutes: [] });
+    expect(lastLine(vm)).toBe('no mutes in force');
+    vm.apply({
+      kind: 'mute-list',
+      mutes: [
+        { id: 3, kind: 'key', target: FP, name: 'bob', room: '#dev', by: FP, until: 0, reason: 'loud' },
+        { id: 4, kind: 'addr', target: 'AbCdEfGh1234', by: FP, until: 0 },
+      ],
+    });
+    const text = vm.state.lines.slice(-3).map((l) => l.text);
+    expect(text[0]).toBe('2 mutes in force (/unmute #ID lifts one):');
+    expect(text[1]).toBe(`  #3 ${FP} (bob) in #dev, no end, by ${FP}: loud`);
+    expect(text[2]).toBe(`  #4 addr:AbCdEfGh1234, no end, by ${FP}`);
+    vm.apply({ kind: 'mute-list', mutes: [{ id: 5, kind: 'key', target: FP, by: FP, until: 0 }] });
+    expect(lastLine(vm)).toBe(`  #5 ${FP}, no end, by ${FP}`);
+    expect(vm.state.lines.at(-2)?.text).toBe('1 mute in force (/unmute #ID lifts one):');
   });
 
   it('tell a kicked or banned user clearly, and do not reconnect by itself', () => {
