@@ -95,36 +95,35 @@ export function moderatedLine(ctx: ViewContext, e: Moderated): void {
 /** The answer to /bans, one line per ban, oldest first. */
 export function banListLines(ctx: ViewContext, bans: readonly BanEntry[]): void {
   ctx.state.banIds = bans.map((b) => b.id);
-  if (bans.length === 0) {
-    systemLine(ctx, 'no bans in force');
-    return;
-  }
-  systemLine(ctx, `${bans.length} ${bans.length === 1 ? 'ban' : 'bans'} in force (/unban ID lifts one):`);
-  for (const b of bans) {
-    const target = b.kind === 'addr' ? `addr:${b.target}` : b.target;
-    const name = b.name ? ` (${sanitize(b.name)})` : '';
-    const until = b.until === 0 ? 'no end' : `until ${formatDateTime(b.until)}`;
-    const why = b.reason ? `: ${sanitize(b.reason)}` : '';
-    systemLine(ctx, `  #${b.id} ${sanitize(target)}${name}, ${until}, by ${sanitize(b.by)}${why}`);
-  }
+  listLines(ctx, bans, 'ban', '/unban ID');
 }
 
 /** The answer to /mutes, one line per mute, oldest first. */
 export function muteListLines(ctx: ViewContext, mutes: readonly MuteEntry[]): void {
-  if (mutes.length === 0) {
-    systemLine(ctx, 'no mutes in force');
+  listLines(ctx, mutes, 'mute', '/unmute #ID');
+}
+
+/** `2 bans in force (...)`, then `#ID target (name) in #room, until, by op: reason` per entry. */
+function listLines(
+  ctx: ViewContext,
+  entries: readonly (BanEntry | MuteEntry)[],
+  noun: 'ban' | 'mute',
+  lift: string,
+): void {
+  if (entries.length === 0) {
+    systemLine(ctx, `no ${noun}s in force`);
     return;
   }
   systemLine(
     ctx,
-    `${mutes.length} ${mutes.length === 1 ? 'mute' : 'mutes'} in force (/unmute #ID lifts one):`,
+    `${entries.length} ${noun}${entries.length === 1 ? '' : 's'} in force (${lift} lifts one):`,
   );
-  for (const m of mutes) {
-    const target = m.kind === 'addr' ? `addr:${m.target}` : m.target;
-    const name = m.name ? ` (${sanitize(m.name)})` : '';
-    const where = m.room ? ` in ${sanitize(m.room)}` : '';
-    const until = m.until === 0 ? 'no end' : `until ${formatDateTime(m.until)}`;
-    const why = m.reason ? `: ${sanitize(m.reason)}` : '';
-    systemLine(ctx, `  #${m.id} ${sanitize(target)}${name}${where}, ${until}, by ${sanitize(m.by)}${why}`);
+  for (const e of entries) {
+    const target = e.kind === 'addr' ? `addr:${e.target}` : e.target;
+    const name = e.name ? ` (${sanitize(e.name)})` : '';
+    const where = 'room' in e && e.room ? ` in ${sanitize(e.room)}` : '';
+    const until = e.until === 0 ? 'no end' : `until ${formatDateTime(e.until)}`;
+    const why = e.reason ? `: ${sanitize(e.reason)}` : '';
+    systemLine(ctx, `  #${e.id} ${sanitize(target)}${name}${where}, ${until}, by ${sanitize(e.by)}${why}`);
   }
 }

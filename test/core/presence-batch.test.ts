@@ -269,6 +269,15 @@ describe('packets and records at their bounds (6.1, 11)', () => {
   });
 });
 
+/** Batches of 2.0-form rooms where one notice a second goes out at once. */
+const oneAtOnce = () =>
+  new PresenceBatches(
+    { ...LIMITS, presenceBurst: 1, presenceBatchMs: 1000 },
+    () => ({ plain: true, room: null }),
+    () => false,
+    () => false,
+  );
+
 describe('the batches of every room (7.15)', () => {
   const forms = (room: Room): PresenceForms => ({ plain: false, room: room === a ? '#a' : '#b' });
   const a = roomOf(1);
@@ -327,13 +336,7 @@ describe('the batches of every room (7.15)', () => {
 
   it('drop the batch of a room that emptied, so its next notice starts a fresh window', () => {
     const room = roomOf(1, 2);
-    const limits: Limits = { ...LIMITS, presenceBurst: 1, presenceBatchMs: 1000 };
-    const batches = new PresenceBatches(
-      limits,
-      () => ({ plain: true, room: null }),
-      () => false,
-      () => false,
-    );
+    const batches = oneAtOnce();
     const out: Delivery[] = [];
     batches.notice(out, room, joined('first'), 0);
     expect(out).toHaveLength(1);
@@ -348,13 +351,7 @@ describe('the batches of every room (7.15)', () => {
 
   it('keep the batch of a room that did not empty, with its window', () => {
     const room = roomOf(1, 2);
-    const limits: Limits = { ...LIMITS, presenceBurst: 1, presenceBatchMs: 1000 };
-    const batches = new PresenceBatches(
-      limits,
-      () => ({ plain: true, room: null }),
-      () => false,
-      () => false,
-    );
+    const batches = oneAtOnce();
     const out: Delivery[] = [];
     batches.notice(out, room, joined('first'), 0);
     batches.notice(out, room, joined('second'), 1);
