@@ -1,0 +1,58 @@
+/**
+ * What an operator's mute requests get back, word for word (moderate-mutes.ts, spec 7.18): each
+ * refusal's message, the NO_SUCH_MUTE that says a server-wide mute still holds, and the log line
+ * of a listing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { opKey, server } from './moderation-harness.js';
+
+const errors = (events: readonly V2ClientConnectionEvent[]) =>
+  events.flatMap((e) =>
+    e.kind === 'packet' && e.packet.type === 'error' ? [[e.packet.code, e.packet.message]] : [],
+  );
+const logged = (logs: readonly string[], line: string) => logs.some((l) => l.endsWith(`: ${line}`));
+
+function withOp() {
+  const s = server();
+  s.join('op', { key: opKey, features: ['client-key', 'moderation', 'whois', 'rooms'] });
+  s.packets('op');
+  return s;
+}
+
+describe('mute refusals, word for word (7.18)', () => {
+  it('names the name nobody holds, the room that is no name or does not exist, and the mute id not in force', () => {
+    const s = withOp();
+    s.act('op', { type: 'mute', name: 'ghost', duration: 0 });
+    s.act('op', { type: 'mute', name: 'op', room: '#nowhere', duration: 0 });
+    s.act('op', { type: 'unmute', mute: 42 });
+    expect(errors(s.events('op'))).toEqual([
+      ['NO_SUCH_USER', 'nobody called "ghost" is here'],
+      ['NO_SUCH_ROOM', 'there is no room "#nowhere" (nobody is in it)'],
+      ['NO_SUCH_MUTE', 'no mute in force has the id 42'],
+    ]);
+  });
+
+  it('says a server-wide mute still holds when a room unmute lifts nothing', () => {
+    const s = withOp();
+    s.join('bob', { features: ['rooms', 'moderation'] });
+    s.act('op', { type: 'mute', name: 'bob', duration: 0 });
+    s.packets('op');
+    s.act('op', { type: 'unmute', name: 'bob', room: '#lobby' });
+    const [[code, message]] = errors(s.events('op'));
+    expect(code).toBe('NO_SUCH_MUTE');
+    expect(message).toContain(' in #lobby');
+    expect(message).toContain(' (a server-wide mute does: unmute without a room lifts it)');
+    s.act('op', { type: 'unmute', name: 'bob' });
+    s.act('op', { type: 'unmute', name: 'bob' });
+    const [[, again]] = errors(s.events('op'));
+    expect(again).not.toContain(' in ');
+    expect(again).not.toContain('server-wide mute does');
+  });
+
+  it('logs a listing of the mutes', () => {
+    const s = withOp();
+    s.act('op', { type: 'mutes' });
+    expect(logged(s.logs, `moderation: ${opKey.fingerprint} ("op") mutes`)).toBe(true);
+  });
+});
