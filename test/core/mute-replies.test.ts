@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
-import { opKey, server } from './moderation-harness.js';
+import { opKey, server, trollKey } from './moderation-harness.js';
 
 const errors = (events: readonly V2ClientConnectionEvent[]) =>
   events.flatMap((e) =>
@@ -54,5 +54,42 @@ describe('mute refusals, word for word (7.18)', () => {
     const s = withOp();
     s.act('op', { type: 'mutes' });
     expect(logged(s.logs, `moderation: ${opKey.fingerprint} ("op") mutes`)).toBe(true);
+  });
+});
+
+describe('who is told of a mute (7.18)', () => {
+  const news = (packets: readonly { type: string }[]) => packets.filter((p) => p.type === 'moderated');
+
+  it('tells a server-wide mute, with its reason, to the member and its roommates, with rooms or without', () => {
+    const s = withOp();
+    s.join('bob', { features: ['moderation'] });
+    s.join('plain', { features: ['moderation'] });
+    for (const n of ['op', 'bob', 'plain']) s.packets(n);
+    s.act('op', { type: 'mute', name: 'bob', duration: 60, reason: 'loud' });
+    for (const n of ['op', 'bob', 'plain'])
+      expect(news(s.packets(n)), n).toEqual([
+        expect.objectContaining({ action: 'mute', target: 'bob', reason: 'loud' }),
+      ]);
+  });
+
+  it("tells #lobby's mute to members without rooms too", () => {
+    const s = withOp();
+    s.join('bob', { features: ['moderation'] });
+    s.join('plain', { features: ['moderation'] });
+    for (const n of ['op', 'bob', 'plain']) s.packets(n);
+    s.act('op', { type: 'mute', name: 'bob', room: '#lobby', duration: 0 });
+    expect(news(s.packets('plain'))).toHaveLength(1);
+    expect(news(s.packets('bob'))).toHaveLength(1);
+  });
+
+  it('tells a mute of a key nobody joined with to the operator alone', () => {
+    const s = withOp();
+    s.join('watcher', { features: ['moderation'] });
+    s.packets('watcher');
+    s.act('op', { type: 'mute', key: trollKey.fingerprint, duration: 0 });
+    expect(news(s.packets('op'))).toEqual([
+      expect.objectContaining({ action: 'mute', target: trollKey.fingerprint }),
+    ]);
+    expect(news(s.packets('watcher'))).toEqual([]);
   });
 });
