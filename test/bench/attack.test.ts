@@ -79,7 +79,7 @@ describe.skipIf(!built)('attack bench smoke run', () => {
     expect(attackTable([r])).toContain('names: controlsAccepted=0/3');
   });
 
-  it('honest-export: a prompt reader gets the whole history, ending with done', {
+  it('honest-export: a prompt reader gets the whole history (less what the chat pushed out), ending with done', {
     timeout: 90000,
   }, async () => {
     const r = await runAttack('honest-export', tiny);
@@ -88,9 +88,16 @@ describe.skipIf(!built)('attack bench smoke run', () => {
       filledEntries: tiny.history,
       promptOutcome: 'done',
       promptDone: true,
-      promptEntries: tiny.history,
       promptDropped: false,
     });
+    // The history is full (the server keeps `history` entries) and the honest members keep
+    // talking: a line accepted after the export arrived and before its part was made drops the
+    // oldest entry, which the export then leaves out (7.7: the conversation when the export
+    // arrived, less what the history dropped before its part was made). So the export holds the
+    // whole history less at most one entry per honest line, never more than the history.
+    const entries = r.counts.promptEntries as number;
+    expect(entries).toBeLessThanOrEqual(tiny.history);
+    expect(entries).toBeGreaterThanOrEqual(tiny.history - r.honest.linesSent);
   });
 
   it('logs: refuses every connection past max-clients and reads the server output', {
