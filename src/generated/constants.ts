@@ -203,7 +203,16 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'addressHandshakesPerSecond seconds) after a refusal is served or told again; the reference ' +
       'client\'s reconnects back off from half a second, doubling, so that they soon fit any ' +
       'addressHandshakesPerSecond. A bucket starts full; a server MAY forget the full bucket of an address ' +
-      'it holds no connection from.',
+      'it holds no connection from. Shared addresses: everyone behind one public address (a carrier-grade ' +
+      'NAT, a campus or office NAT) shares its bucket, its maxPerAddress and its prefix\'s ' +
+      'maxAddressesPerPrefix, so a storm from one of them refuses the others too while it lasts, and a new ' +
+      'connection from that address waits until the storm stops and a token is back. This is accepted: the ' +
+      'server cannot tell the hosts behind one address apart (no name, key or header joins a connection to ' +
+      'a host before the handshake), and the alternative, counting per connection, lets one host take ' +
+      'every slot; members already joined from that address are not affected, since the bucket is taken ' +
+      'only at accept. An operator whose users sit behind one NAT raises `--address-burst`, ' +
+      '`--address-rate` and `--max-per-address` for everyone, or runs the server where those users reach ' +
+      'it directly.',
   },
   addressHandshakesPerSecond: {
     default: 2,
