@@ -66,12 +66,10 @@ function tell<Id>(room: Room<Id>, entry: MuteEntry, into: Set<Id>): Id[] {
     into.add(id);
     if (scope === undefined) for (const mate of room.roommatesOf(id)) into.add(mate);
   }
-  for (const id of scope?.members ?? []) if (reads(id)) into.add(id);
+  // Every member of a room other than `#lobby` agreed rooms (7.15), so the room's members all read it.
+  for (const id of scope?.members ?? []) into.add(id);
   return covered;
 }
-
-/** `reason` as the optional field of a packet. */
-const withReason = (reason: string | undefined) => (reason === undefined ? {} : { reason });
 
 export function moderateMutes<Id>(
   room: Room<Id>,
@@ -91,12 +89,15 @@ export function moderateMutes<Id>(
     return id === undefined || !facts ? null : { id, name: room.nameOf(id)!, facts };
   };
   const noSuchUser = (name: string) => notice('NO_SUCH_USER', `nobody called "${name}" is here`);
-  /** The news of mutes made or lifted, to whom 7.18 says; the operator alone when none is joined. */
+  /**
+   * The news of mutes made or lifted, to whom 7.18 says (the dialect adds the operator); the
+   * operator alone when none covers a joined member, even a room mute's room being there.
+   */
   const decide = (entries: readonly MuteEntry[], announce: ModeratedNews, log: string): RoomDecision<Id> => {
-    const among = new Set<Id>([by]);
-    let hit = 0;
-    for (const entry of entries) hit += tell(room, entry, among).length;
-    if (hit === 0) return { kind: 'moderated', by, to: 'operator', announce, log };
+    const among = new Set<Id>();
+    let covering = false;
+    for (const entry of entries) if (tell(room, entry, among).length > 0) covering = true;
+    if (!covering) return { kind: 'moderated', by, to: 'operator', announce, log };
     return { kind: 'moderated', by, to: 'all', announce, among, log };
   };
   const where = (name: string | undefined) => (name === undefined ? 'server-wide' : `in ${logText(name)}`);
@@ -134,9 +135,10 @@ export function moderateMutes<Id>(
       action: 'mute',
       target: shown,
       by: opName,
-      ...(request.room === undefined ? {} : { room: request.room }),
+      // Fields left undefined are absent on the wire (JSON leaves them out).
+      room: request.room,
       duration: request.duration,
-      ...withReason(request.reason),
+      reason: request.reason,
       ts: now,
     };
     // 7.18 Logging: which mute, where it holds, and for how long.
@@ -169,8 +171,9 @@ export function moderateMutes<Id>(
     }
     lifted = moderation.unmuteCovering(m.facts, roomKey, now);
     if (lifted.length === 0) {
-      // Said truthfully (7.18): nothing was lifted, and a server-wide mute a room's unmute leaves.
-      const wide = roomKey !== undefined && moderation.muted(m.facts, now);
+      // Said truthfully (7.18): nothing was lifted, and a server-wide mute a room's unmute leaves
+      // (without a room every mute covering the member was just lifted, so none is left).
+      const wide = moderation.muted(m.facts, now);
       const there = request.room === undefined ? '' : ` in ${request.room}`;
       const rest = wide ? ' (a server-wide mute does: unmute without a room lifts it)' : '';
       return notice('NO_SUCH_MUTE', `no mute covers "${m.name}"${there}${rest}`);
@@ -182,7 +185,7 @@ export function moderateMutes<Id>(
     action: 'unmute',
     target: shown,
     by: opName,
-    ...(scopeName === undefined ? {} : { room: scopeName }),
+    room: scopeName,
     ts: now,
   };
   const ids = lifted.map((e) => e.id).join(',');

@@ -20,11 +20,12 @@ export const opKey = identityFromSeed(Buffer.alloc(32, 21));
 export const trollKey = identityFromSeed(Buffer.alloc(32, 22));
 export const ALL = ['client-key', 'moderation', 'whois'];
 
-export function server(extra: { opsSeeAddresses?: boolean } = {}) {
+export function server(extra: { opsSeeAddresses?: boolean; limits?: Partial<typeof LIMITS> } = {}) {
+  const { limits, ...moderation } = extra;
   const guards = createRoomGuards(
-    { moderation: { operators: [opKey.fingerprint], ...extra } },
+    { moderation: { operators: [opKey.fingerprint], ...moderation } },
     V2_NAME_RULES,
-    LIMITS,
+    { ...LIMITS, ...limits },
     seededRandom('secret'),
   );
   const chat = createV2Server({
@@ -44,7 +45,8 @@ export function server(extra: { opsSeeAddresses?: boolean } = {}) {
   let n = 0;
   const join = (
     name: string,
-    opts: { key?: typeof opKey; features?: readonly string[]; address?: string } = {},
+    /** `address: null`: a connection whose address the server does not know. */
+    opts: { key?: typeof opKey; features?: readonly string[]; address?: string | null } = {},
   ) => {
     const client = new V2ClientConnection({
       keyAgreement: testKeyAgreement,
@@ -52,7 +54,7 @@ export function server(extra: { opsSeeAddresses?: boolean } = {}) {
       features: opts.features ?? ALL,
       clientKey: opts.key,
     });
-    const id = net.connect(client, opts.address ?? `10.0.0.${n}`);
+    const id = net.connect(client, opts.address === null ? undefined : (opts.address ?? `10.0.0.${n}`));
     if (client.state === 'READY') client.join(name);
     net.settle();
     members.set(name, { client, id });
