@@ -220,6 +220,21 @@ const program = new Command('reference-server')
     limitHelp('slowReaderMs', 'drop a client whose socket takes nothing for this long'),
     limit('slowReaderMs'),
   )
+  .option(
+    '--log-burst <n>',
+    limitHelp('logLineBurst', 'log lines about connections one network may have written at once (11.5)'),
+    limit('logLineBurst'),
+  )
+  .option(
+    '--log-rate <n>',
+    limitHelp('logLinesPerSecond', 'log lines about connections per second per network, after the burst'),
+    limit('logLinesPerSecond'),
+  )
+  .option(
+    '--log-rate-total <n>',
+    limitHelp('logTotalLinesPerSecond', 'log lines about connections per second, all networks together'),
+    limit('logTotalLinesPerSecond'),
+  )
   .option('--no-fast-paths', 'run without the speed shortcuts (the same bytes on the wire, slower)')
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
   .addOption(
@@ -272,6 +287,9 @@ interface Options {
   maxQueued?: number;
   maxQueuedTotal?: number;
   slowReaderTimeout?: number;
+  logBurst?: number;
+  logRate?: number;
+  logRateTotal?: number;
   fastPaths: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -375,6 +393,9 @@ async function main(): Promise<void> {
       maxQueuedBytes: opts.maxQueued,
       maxTotalQueuedBytes: opts.maxQueuedTotal,
       slowReaderMs: opts.slowReaderTimeout,
+      logLineBurst: opts.logBurst,
+      logLinesPerSecond: opts.logRate,
+      logTotalLinesPerSecond: opts.logRateTotal,
       reservationDays: opts.reservationDays,
     }).filter(([, v]) => v !== undefined),
   );

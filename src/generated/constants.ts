@@ -39,6 +39,9 @@ export const LIMITS = {
   maxPerAddress: 8,
   addressHandshakeBurst: 8,
   addressHandshakesPerSecond: 2,
+  logLineBurst: 20,
+  logLinesPerSecond: 2,
+  logTotalLinesPerSecond: 20,
   history: 1000,
   backlog: 20,
   maxRoomName: 24,
@@ -225,6 +228,69 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'reconnect storm from one address (a client that reopens each socket the moment it is closed) then ' +
       'costs the server at most this many handshakes a second, while a household\'s clients reconnecting ' +
       'together after a restart fit the burst.',
+  },
+  logLineBurst: {
+    default: 20,
+    min: 1,
+    max: 1000000,
+    unit: 'lines',
+    serverFlag: '--log-burst',
+    text:
+      'Size of each network prefix\'s bucket of log lines (11.5). 11.5 The log\'s bound. What clients do ' +
+      'makes a server write its log, so a server MUST bound how fast they can make it grow, whatever they ' +
+      'do and from however many addresses. Each line the server writes about one connection is a ' +
+      'connection line: its accept, its handshake failing, the connection closing before or after its ' +
+      'join, its timeouts and other ends (HANDSHAKE_TIMEOUT, SLOW_READER, RATE_EXCEEDED...), its join and ' +
+      'its leave, what its client reports (a v2 `error` packet), and the requests of its member that the ' +
+      'server refuses and logs (a `kick` from a member that is not an operator, a join refused by a ban: ' +
+      'the reference server writes all of these as `conn N: ...`). A connection line is charged to the ' +
+      'network prefix of the connection\'s address, as maxAddressesPerPrefix counts it (an IPv4 /24, an ' +
+      'IPv6 /48; connections whose address the server could not tell share one prefix): each prefix has a ' +
+      'bucket of logLineBurst lines, refilled at logLinesPerSecond, and the whole server one bucket of 10 ' +
+      'x logTotalLinesPerSecond lines, refilled at logTotalLinesPerSecond. A connection line is written ' +
+      'when its prefix\'s bucket and the server\'s both hold a token (it takes one from each); otherwise ' +
+      'it is not written, only counted for its prefix. Counted lines are summed up in windows of 10 s, ' +
+      'opened by the first line counted: when the window ends the server writes one summary line for each ' +
+      'prefix that had lines counted, for the 10 prefixes with the most, and one line for the rest (the ' +
+      'reference server: `log bound (11.5): 412 more lines about connections from 127.0.0.0/24 within 10 s ' +
+      'were not written`, and `... from 731 other networks ...`). Not charged: the lines of a connection ' +
+      'whose member is an operator (7.18: its actions are always written in full), lines about the server ' +
+      'itself (start, stop, state files, its own failures), debug lines (an operator who asks for them ' +
+      'asks for every line), and the refusals at accept and the closes that make room, which are summed up ' +
+      'by code already (5.10, 11.2). So in any T seconds a server writes at most 10 x ' +
+      'logTotalLinesPerSecond + T x logTotalLinesPerSecond connection lines, one prefix at most ' +
+      'logLineBurst + T x logLinesPerSecond of them (a storm from one network never takes the lines of ' +
+      'another), plus at most 11 summary lines per 10 s and two lines per refusal code per 10 s; a line is ' +
+      'short (a value a client chose is written neutralised, 7.1, and the reference server cuts it to 120 ' +
+      'characters), so the log grows by a bounded number of bytes a second. Before this bound a client ' +
+      'rotating through the addresses of one /24, each address within its own connection bucket (11.4), ' +
+      'made the reference server write a line per connection: about 330 lines, 38 KB, a second. Members\' ' +
+      'chat is never logged, at any level. An operator who wants every connection line raises the three ' +
+      'limits (`--log-burst`, `--log-rate`, `--log-rate-total`).',
+  },
+  logLinesPerSecond: {
+    default: 2,
+    min: 1,
+    max: 1000000,
+    unit: 'lines/s',
+    serverFlag: '--log-rate',
+    text:
+      'Tokens added to each network prefix\'s bucket of log lines per second, up to logLineBurst (11.5): ' +
+      'the connection lines one IPv4 /24 or IPv6 /48 may have written a second once its burst is spent. ' +
+      'Two a second is one join and one leave, far above what the people of one network do, while a ' +
+      'reconnect storm from it is summed up.',
+  },
+  logTotalLinesPerSecond: {
+    default: 20,
+    min: 1,
+    max: 1000000,
+    unit: 'lines/s',
+    serverFlag: '--log-rate-total',
+    text:
+      'Tokens added per second to the server\'s own bucket of log lines, which holds at most 10 x this ' +
+      'many (11.5): the connection lines of every prefix together that the server writes a second once ' +
+      'that burst is spent. With the defaults the connection lines grow the log by a few KB a second at ' +
+      'most (a line is commonly under 150 bytes), whatever clients do.',
   },
   history: {
     default: 1000,
