@@ -221,6 +221,31 @@ const program = new Command('reference-server')
     limit('slowReaderMs'),
   )
   .option(
+    '--send-window <bytes>',
+    limitHelp('sendWindowBytes', "bytes handed to a client's socket before it has taken them"),
+    limit('sendWindowBytes'),
+  )
+  .option(
+    '--presence-batch-members <n>',
+    limitHelp('presenceBatchMembers', 'v2: room size from which joins and leaves may be batched'),
+    limit('presenceBatchMembers'),
+  )
+  .option(
+    '--presence-burst <n>',
+    limitHelp('presenceBurst', 'v2: joins and leaves a smaller room sees at once per batch window'),
+    limit('presenceBurst'),
+  )
+  .option(
+    '--presence-batch-ms <ms>',
+    limitHelp('presenceBatchMs', 'v2: how long joins and leaves may be held to batch them'),
+    limit('presenceBatchMs'),
+  )
+  .option(
+    '--presence-batch-max-ms <ms>',
+    limitHelp('presenceBatchMaxMs', 'v2: the longest a large room holds joins and leaves'),
+    limit('presenceBatchMaxMs'),
+  )
+  .option(
     '--log-burst <n>',
     limitHelp('logLineBurst', 'log lines about connections one network may have written at once (11.5)'),
     limit('logLineBurst'),
@@ -287,6 +312,11 @@ interface Options {
   maxQueued?: number;
   maxQueuedTotal?: number;
   slowReaderTimeout?: number;
+  sendWindow?: number;
+  presenceBatchMembers?: number;
+  presenceBurst?: number;
+  presenceBatchMs?: number;
+  presenceBatchMaxMs?: number;
   logBurst?: number;
   logRate?: number;
   logRateTotal?: number;
@@ -393,6 +423,11 @@ async function main(): Promise<void> {
       maxQueuedBytes: opts.maxQueued,
       maxTotalQueuedBytes: opts.maxQueuedTotal,
       slowReaderMs: opts.slowReaderTimeout,
+      sendWindowBytes: opts.sendWindow,
+      presenceBatchMembers: opts.presenceBatchMembers,
+      presenceBurst: opts.presenceBurst,
+      presenceBatchMs: opts.presenceBatchMs,
+      presenceBatchMaxMs: opts.presenceBatchMaxMs,
       logLineBurst: opts.logBurst,
       logLinesPerSecond: opts.logRate,
       logTotalLinesPerSecond: opts.logRateTotal,

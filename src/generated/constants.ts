@@ -141,7 +141,14 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     serverFlag: '--max-message',
     text: 'Longest chat, private or action text. Longer text gets MESSAGE_TOO_LONG (not fatal).',
   },
-  maxName: { default: 24, min: 1, max: 64, unit: 'characters', text: 'Longest user name.' },
+  maxName: {
+    default: 24,
+    min: 1,
+    max: 64,
+    unit: 'characters',
+    serverFlag: '--max-name',
+    text: 'Longest user name.',
+  },
   maxClients: {
     default: 1024,
     min: 1,
@@ -523,6 +530,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 65536,
     max: 1099511627776,
     unit: 'bytes',
+    serverFlag: '--max-queued-total',
     text:
       'Bytes a server may hold queued across all its connections (the sum of what maxQueuedBytes counts ' +
       'for each). While the total is over it, each connection\'s limit is its fair share instead: ' +
@@ -590,6 +598,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 4096,
     max: 16777216,
     unit: 'bytes',
+    serverFlag: '--send-window',
     text:
       'Most bytes a server hands one connection\'s socket before the socket has taken them: the rest waits ' +
       'in the server\'s queue (maxQueuedBytes), unsealed where the profile allows. A large reply ' +
@@ -603,6 +612,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1000,
     max: 3600000,
     unit: 'ms',
+    serverFlag: '--slow-reader-timeout',
     text:
       'A connection whose socket takes none of the bytes handed to it for this long is closed with ' +
       'SLOW_READER (it reads nothing at all; a member that reads slowly but steadily is not closed, see ' +
@@ -613,6 +623,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 2,
     max: 1000000,
     unit: 'connections',
+    serverFlag: '--presence-batch-members',
     text:
       'v2: in a room of at least this many members a server MAY batch user_joined and user_left notices ' +
       '(see presenceBatchMs); in a smaller room, once presenceBurst notices went out within ' +
@@ -624,6 +635,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 1000000,
     unit: 'packets',
+    serverFlag: '--presence-burst',
     text:
       'v2: presence notices a server sends at once within one presenceBatchMs window in a room smaller ' +
       'than presenceBatchMembers; later ones in the window MAY be batched (runs of them MAY then go as ' +
@@ -636,6 +648,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 0,
     max: 10000,
     unit: 'ms',
+    serverFlag: '--presence-batch-ms',
     text:
       'v2: how long a server MAY hold presence notices (see presenceBatchMembers) so that each member gets ' +
       'them in one record (broadcasting every join to every member one by one costs O(members^2) AEAD ' +
@@ -647,6 +660,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 0,
     max: 60000,
     unit: 'ms',
+    serverFlag: '--presence-batch-max-ms',
     text:
       'v2: the longest a server MAY hold presence notices in a large room (see presenceBatchMs). A join ' +
       'storm costs each member one record per hold, and the storm lasts longer the larger the room, so the ' +
