@@ -126,6 +126,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1024,
     max: 65536,
     unit: 'bytes',
+    serverFlag: '--max-handshake-frame',
     text:
       'Largest body a server accepts before the handshake has given the connection keys (3.2): the v2 ' +
       '`client_hello` (under 2 KB with 32 features) and the legacy client `key_exc` (a 617-digit number, ' +
@@ -544,6 +545,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 4096,
     max: 1073741824,
     unit: 'bytes',
+    serverFlag: '--reply-pass-bytes',
     text:
       'Most bytes of large replies (`export_reply` parts, 7.7; `room_list` parts, 7.15) a server produces ' +
       'across all its connections in one pass over their output (the reference server makes one pass per ' +
@@ -559,6 +561,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1024,
     max: 1073741824,
     unit: 'bytes',
+    serverFlag: '--fanout-token-bytes',
     text:
       'Off by default (the default is its largest value, so no room reaches one token): a sender that ' +
       'keeps to the packet rate and its rateCost must not lose lines, and at 32 KiB a member filling a ' +
@@ -710,6 +713,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 64,
     unit: 'entries',
+    serverFlag: '--reservations-per-key',
     text:
       'Reserved names (7.17): most names one key owns; taking one more drops that key\'s least recently ' +
       'used reservation.',
@@ -719,6 +723,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 1000000,
     unit: 'entries',
+    serverFlag: '--max-reservations',
     text:
       'Reserved names (7.17): most reservations a server holds; when full, a name taken by a keyed member ' +
       'is not reserved (the server logs it) until one expires.',
@@ -728,6 +733,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 100000,
     unit: 'entries',
+    serverFlag: '--max-bans',
     text:
       'Moderation (7.18): most bans in force at once; a `ban` beyond them is refused with RATE_LIMITED ' +
       '(not fatal) and nothing changes.',
@@ -737,6 +743,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 100000,
     unit: 'entries',
+    serverFlag: '--max-mutes',
     text:
       'Moderation (7.18): most mutes in force at once; a `mute` that would add one beyond them is refused ' +
       'with RATE_LIMITED (not fatal) and nothing changes (one that replaces a mute of the same target and ' +
