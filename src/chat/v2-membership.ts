@@ -211,7 +211,8 @@ export class V2Membership {
     }));
     if (!fresh) return out;
     this.packets.joinNews(out, by, model, room, now);
-    this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by);
+    // 7.16: a keyed joiner's key (and op) in its user_joined, as at join_ok.
+    this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by, keyOf(model.factsOf(by)));
     const { away } = decision;
     if (away && away.to.length > 0) {
       // 7.15: after the user_joined, which a held batch would let this overtake (so it goes now).
