@@ -71,7 +71,7 @@ describe('LogBudget (11.5)', () => {
     // Summed up once: the next window opens with the next line counted.
     expect(budget.due).toBeNull();
     expect(budget.summary(10 * LOG_SUMMARY_WINDOW_MS)).toEqual([]);
-    expect(budget.charge('10.0.0.9', 5 + LOG_SUMMARY_WINDOW_MS)).toBe(false);
+    expect(written(budget, '10.0.0.9', 4, 5 + LOG_SUMMARY_WINDOW_MS)).toBe(3);
     expect(budget.due).toBe(5 + 2 * LOG_SUMMARY_WINDOW_MS);
     expect(budget.summary(5 + 2 * LOG_SUMMARY_WINDOW_MS)).toEqual([
       'log bound (11.5): 1 more line about connections from 10.0.0.0/24 within 10 s was not written',
