@@ -267,14 +267,15 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'asks for every line), and the refusals at accept and the closes that make room, which are summed up ' +
       'by code already (5.10, 11.2). So in any T seconds a server writes at most 10 x ' +
       'logTotalLinesPerSecond + T x logTotalLinesPerSecond connection lines, one prefix at most ' +
-      'logLineBurst + T x logLinesPerSecond of them (a storm from one network never takes the lines of ' +
-      'another), plus at most 11 summary lines per 10 s and two lines per refusal code per 10 s; a line is ' +
+      'logLineBurst + T x logLinesPerSecond of them (so with the defaults a storm from one network takes ' +
+      'at most 2 of the server\'s 20 lines a second, and the other networks\' lines are written from the ' +
+      'rest), plus at most 11 summary lines per 10 s and two lines per refusal code per 10 s; a line is ' +
       'short (a value a client chose is written neutralised, 7.1, and the reference server cuts it to 120 ' +
       'characters), so the log grows by a bounded number of bytes a second. Before this bound a client ' +
       'rotating through the addresses of one /24, each address within its own connection bucket (11.4), ' +
-      'made the reference server write a line per connection: about 330 lines, 38 KB, a second. Members\' ' +
-      'chat is never logged, at any level. An operator who wants every connection line raises the three ' +
-      'limits (`--log-burst`, `--log-rate`, `--log-rate-total`).',
+      'made the reference server write a line per connection: about 330 lines, 38 KB, a second. An ' +
+      'operator who wants every connection line raises the three limits (`--log-burst`, `--log-rate`, ' +
+      '`--log-rate-total`).',
   },
   logLinesPerSecond: {
     default: 2,
