@@ -100,6 +100,11 @@ const program = new Command('reference-server')
   .option('--max-frame <bytes>', limitHelp('maxFrame', 'largest frame body accepted'), limit('maxFrame'))
   .option('--max-message <chars>', limitHelp('maxMessage', 'longest chat message'), limit('maxMessage'))
   .option('--max-name <chars>', limitHelp('maxName', 'longest user name'), limit('maxName'))
+  .option(
+    '--max-handshake-frame <bytes>',
+    limitHelp('maxHandshakeFrame', 'largest frame body accepted before the handshake is done'),
+    limit('maxHandshakeFrame'),
+  )
   .option('--history <n>', limitHelp('history', 'chat entries kept in memory for export'), limit('history'))
   .option(
     '--backlog <n>',
@@ -141,6 +146,18 @@ const program = new Command('reference-server')
     limitHelp('reservationDays', 'v2: days a reserved name stays unused before it expires (7.17)'),
     limit('reservationDays'),
   )
+  .option(
+    '--reservations-per-key <n>',
+    limitHelp('reservationsPerKey', 'v2: names one key may own (7.17)'),
+    limit('reservationsPerKey'),
+  )
+  .option(
+    '--max-reservations <n>',
+    limitHelp('maxReservations', 'v2: reserved names held at once (7.17)'),
+    limit('maxReservations'),
+  )
+  .option('--max-bans <n>', limitHelp('maxBans', 'v2: bans in force at once (7.18)'), limit('maxBans'))
+  .option('--max-mutes <n>', limitHelp('maxMutes', 'v2: mutes in force at once (7.18)'), limit('maxMutes'))
   .option(
     '--features <list>',
     'v2 features to offer (5.8): comma-separated names, or none for a 2.0 server_hello (default: all)',
@@ -220,6 +237,56 @@ const program = new Command('reference-server')
     limitHelp('slowReaderMs', 'drop a client whose socket takes nothing for this long'),
     limit('slowReaderMs'),
   )
+  .option(
+    '--reply-pass-bytes <bytes>',
+    limitHelp('replyPassBytes', 'bytes of exports and room lists made for all clients per pass'),
+    limit('replyPassBytes'),
+  )
+  .option(
+    '--fanout-token-bytes <bytes>',
+    limitHelp('fanoutTokenBytes', 'bytes a packet has the server queue for the room per rate token'),
+    limit('fanoutTokenBytes'),
+  )
+  .option(
+    '--send-window <bytes>',
+    limitHelp('sendWindowBytes', "bytes handed to a client's socket before it has taken them"),
+    limit('sendWindowBytes'),
+  )
+  .option(
+    '--presence-batch-members <n>',
+    limitHelp('presenceBatchMembers', 'v2: room size from which joins and leaves may be batched'),
+    limit('presenceBatchMembers'),
+  )
+  .option(
+    '--presence-burst <n>',
+    limitHelp('presenceBurst', 'v2: joins and leaves a smaller room sees at once per batch window'),
+    limit('presenceBurst'),
+  )
+  .option(
+    '--presence-batch-ms <ms>',
+    limitHelp('presenceBatchMs', 'v2: how long joins and leaves may be held to batch them'),
+    limit('presenceBatchMs'),
+  )
+  .option(
+    '--presence-batch-max-ms <ms>',
+    limitHelp('presenceBatchMaxMs', 'v2: the longest a large room holds joins and leaves'),
+    limit('presenceBatchMaxMs'),
+  )
+  .option(
+    '--log-burst <n>',
+    limitHelp('logLineBurst', 'log lines about connections one network may have written at once (11.5)'),
+    limit('logLineBurst'),
+  )
+  .option(
+    '--log-rate <n>',
+    limitHelp('logLinesPerSecond', 'log lines about connections per second per network, after the burst'),
+    limit('logLinesPerSecond'),
+  )
+  .option(
+    '--log-rate-total <n>',
+    limitHelp('logTotalLinesPerSecond', 'log lines about connections per second, all networks together'),
+    limit('logTotalLinesPerSecond'),
+  )
   .option('--no-fast-paths', 'run without the speed shortcuts (the same bytes on the wire, slower)')
   .addOption(new Option('--log-level <level>', 'log detail').choices([...LOG_LEVELS]).default('info'))
   .addOption(
@@ -242,6 +309,7 @@ interface Options {
   maxFrame?: number;
   maxMessage?: number;
   maxName?: number;
+  maxHandshakeFrame?: number;
   history?: number;
   backlog?: number;
   historyTotal?: number;
@@ -251,6 +319,10 @@ interface Options {
   maxTopic?: number;
   motd?: string;
   reservationDays?: number;
+  reservationsPerKey?: number;
+  maxReservations?: number;
+  maxBans?: number;
+  maxMutes?: number;
   reserveNames?: string;
   op?: string[];
   opsFile?: string;
@@ -272,6 +344,16 @@ interface Options {
   maxQueued?: number;
   maxQueuedTotal?: number;
   slowReaderTimeout?: number;
+  replyPassBytes?: number;
+  fanoutTokenBytes?: number;
+  sendWindow?: number;
+  presenceBatchMembers?: number;
+  presenceBurst?: number;
+  presenceBatchMs?: number;
+  presenceBatchMaxMs?: number;
+  logBurst?: number;
+  logRate?: number;
+  logRateTotal?: number;
   fastPaths: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -353,6 +435,7 @@ async function main(): Promise<void> {
       maxFrame: opts.maxFrame,
       maxMessage: opts.maxMessage,
       maxName: opts.maxName,
+      maxHandshakeFrame: opts.maxHandshakeFrame,
       history: opts.history,
       backlog: opts.backlog,
       historyTotal: opts.historyTotal,
@@ -375,7 +458,21 @@ async function main(): Promise<void> {
       maxQueuedBytes: opts.maxQueued,
       maxTotalQueuedBytes: opts.maxQueuedTotal,
       slowReaderMs: opts.slowReaderTimeout,
+      replyPassBytes: opts.replyPassBytes,
+      fanoutTokenBytes: opts.fanoutTokenBytes,
+      sendWindowBytes: opts.sendWindow,
+      presenceBatchMembers: opts.presenceBatchMembers,
+      presenceBurst: opts.presenceBurst,
+      presenceBatchMs: opts.presenceBatchMs,
+      presenceBatchMaxMs: opts.presenceBatchMaxMs,
+      logLineBurst: opts.logBurst,
+      logLinesPerSecond: opts.logRate,
+      logTotalLinesPerSecond: opts.logRateTotal,
       reservationDays: opts.reservationDays,
+      reservationsPerKey: opts.reservationsPerKey,
+      maxReservations: opts.maxReservations,
+      maxBans: opts.maxBans,
+      maxMutes: opts.maxMutes,
     }).filter(([, v]) => v !== undefined),
   );
 

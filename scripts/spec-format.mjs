@@ -152,6 +152,8 @@ const limit = z
       'ms',
       'packets',
       'packets/s',
+      'lines',
+      'lines/s',
       'days',
       'rooms',
     ]),

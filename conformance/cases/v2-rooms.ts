@@ -18,6 +18,7 @@ import {
   member,
   mustJoin,
   mustPart,
+  offeredFeatures,
   roomBarrier,
   roomName,
   roomOf,
@@ -356,6 +357,55 @@ export const v2RoomsCases: Case[] = [
           (p.type === 'users_left' && p.names.includes(x.name!)),
       );
       ctx.check(more.length === 0, 'one notice per room', more.map(show).join(', '));
+    },
+  }),
+  roomsCase({
+    id: 'v2-chat/7.15/20',
+    description:
+      'An away member that joins a room is told away (user_away right after its user_joined) to a member that shared no room with it',
+    specText: quote(
+      '7.15',
+      'When the joiner is away (7.12), each other member of the room that agreed `away`',
+    ),
+    covers: [pkt('v2', 'user_away'), tr('v2/server', 'JOINED', 'room_join')],
+    accepts: [
+      'user_joined (or users_joined) of the joiner with room, then user_away of it with its reason, at the member that shared no room with it',
+      'nothing to check when the server does not offer away',
+    ],
+    async run(ctx) {
+      if (!(await offeredFeatures(ctx)).includes('away')) {
+        ctx.note('the server does not offer away (5.8): nothing to check');
+        return;
+      }
+      const features = ['rooms', 'away'];
+      const [x, far] = [await member(ctx, 'rwx', features), await member(ctx, 'rwf', features)];
+      const room = roomName(ctx, 'rw');
+      await mustJoin(ctx, x, room);
+      // far shares no room with x when it goes away: x is not told then.
+      await mustPart(ctx, far, LOBBY);
+      const reason = ctx.line(`nap ${tag()}`);
+      far.send({ type: 'away', reason });
+      await ctx.attempt(`user_away for ${far.name}`, 'at the member who went away', () =>
+        far.until((p) => p.type === 'user_away' && p.name === far.name, 'user_away'),
+      );
+      await mustJoin(ctx, far, room);
+      const isAway = (p: V2ServerPacket) => p.type === 'user_away' && p.name === far.name;
+      const joined = await ctx.attempt(`user_joined ${far.name} with room ${room}`, 'at the member', () =>
+        x.until((p) => joinedIn(far.name!, room)(p) || isAway(p), 'the join notice'),
+      );
+      ctx.check(
+        joinedIn(far.name!, room)(joined.packet),
+        'the join notice before the away notice',
+        show(joined.packet),
+      );
+      const away = await ctx.attempt(`user_away for ${far.name}`, 'after its join notice', () =>
+        x.until(isAway, 'the away notice'),
+      );
+      ctx.check(
+        away.packet.type === 'user_away' && away.packet.away && away.packet.reason === reason,
+        `user_away for ${far.name}, away, with its reason`,
+        show(away.packet),
+      );
     },
   }),
 ];

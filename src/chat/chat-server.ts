@@ -270,14 +270,16 @@ export class ChatServer<E = unknown> {
     } catch (err) {
       // A bug in our handling of one connection must not take down the others (issue: robustness).
       const error = conn.endpoint.failWith(toParleyError(err));
-      this.out.log('error', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`);
+      this.life.logAbout(conn, 'error', `conn ${conn.id}: ${error.code}: ${logText(error.message)}`, now);
     }
     this.dirty.add(conn);
     const state = conn.endpoint.state;
     if (!conn.finished && (state === 'ERROR' || state === 'CLOSED')) {
       const failure = state === 'ERROR' ? (conn.endpoint.failure ?? undefined) : undefined;
-      if (failure)
-        this.out.log('info', `conn ${conn.id}: closed: ${failure.code}: ${logText(failure.message)}`);
+      if (failure) {
+        const line = `conn ${conn.id}: closed: ${failure.code}: ${logText(failure.message)}`;
+        this.life.logAbout(conn, 'info', line, now);
+      }
       this.finish(conn, failure ? leaveReason(failure.code) : (conn.closeReason ?? 'quit'), now, failure);
     }
   }
@@ -306,10 +308,12 @@ export class ChatServer<E = unknown> {
     if (reading.deliveries) this.deliver(reading.deliveries);
     if (reading.gaveUp !== undefined) {
       conn.closeReason = 'error';
-      this.out.log('info', `conn ${conn.id}: client reported ${logText(reading.gaveUp)}`);
+      this.life.logAbout(conn, 'info', `conn ${conn.id}: client reported ${logText(reading.gaveUp)}`, now);
     }
-    if (reading.reported !== undefined)
-      this.out.log('info', `conn ${conn.id}: client reported ${logText(reading.reported)} (not fatal)`);
+    if (reading.reported !== undefined) {
+      const line = `conn ${conn.id}: client reported ${logText(reading.reported)} (not fatal)`;
+      this.life.logAbout(conn, 'info', line, now);
+    }
     if (!reading.request) return;
     // A joiner's address and features are facts of the member (7.16, 7.18): the room keeps them.
     const request =
@@ -319,10 +323,11 @@ export class ChatServer<E = unknown> {
     const decision = this.room.decide(conn.id, request, now);
     if (decision.kind === 'joined') {
       this.joined.add(conn);
-      this.out.log('info', `conn ${conn.id}: joined as ${logText(decision.name)}`);
+      this.life.logAbout(conn, 'info', `conn ${conn.id}: joined as ${logText(decision.name)}`, now);
     }
+    // 11.5: an operator's moderation lines are written in full (logAbout), a refused member's bounded.
     if ('log' in decision && decision.log !== undefined)
-      this.out.log('info', `conn ${conn.id}: ${decision.log}`);
+      this.life.logAbout(conn, 'info', `conn ${conn.id}: ${decision.log}`, now);
     // 7.8: what the packet made the server queue for the room is charged too, once it is known.
     const fanout = this.deliver(this.dialect.render(decision, this.room, now));
     if (charge.kind === 'charged') chargeFanout(conn.rate, fanout, this.limits);
@@ -358,7 +363,7 @@ export class ChatServer<E = unknown> {
     now: number,
     quiet = false,
   ): void {
-    this.finish(conn, reason, now, this.life.giveUp(conn, code, message, quiet));
+    this.finish(conn, reason, now, this.life.giveUp(conn, code, message, quiet, now));
   }
 
   /**

@@ -10,10 +10,12 @@
  * limit, a kick or ban, shutdown). The actions each makes (a refusal, log lines, the last write
  * and the close) go to the outbox (outbox.ts); what the server has to carry out itself comes back
  * as a value: the connection to make room by ending, the news to queue on the others' endpoints.
- * Nothing here calls the server back.
+ * Nothing here calls the server back. Every line about one connection, the chat server's too, is
+ * written through `logAbout`, which charges it to the log's bound (11.5) unless its member is an
+ * operator.
  */
 import { type ParleyError, parleyError } from '../errors.js';
-import type { LeaveReason, Limits } from '../generated/constants.js';
+import type { LeaveReason, Limits, LogLevel } from '../generated/constants.js';
 import type { ErrorCode } from '../generated/errors.js';
 import { logText } from '../text/untrusted-text.js';
 import { AcceptGate } from './accept-gate.js';
@@ -88,23 +90,40 @@ export class Lifecycle<E> {
     return { served: true, address: door.address, evict: { conn: oldest, error } };
   }
 
-  /** Time passed: the door's summary lines that fell due; returns when the next ones do. */
+  /**
+   * Time passed: the door's summary lines and the log bound's (11.5) that fell due; returns when
+   * the next ones do.
+   */
   tick(now: number): number | null {
     for (const line of this.gate.tick(now)) this.out.log('warn', line);
-    return this.gate.due;
+    const door = this.gate.due;
+    const bound = this.out.logSummary(now);
+    return door === null ? bound : bound === null ? door : Math.min(door, bound);
+  }
+
+  /**
+   * A line about connection `conn` at `now` (11.5): charged to its network prefix and written
+   * within the log's bound, or counted; the lines of an operator's connection are always written
+   * (7.18: its actions are logged in full).
+   */
+  logAbout(conn: Conn<E>, level: LogLevel, message: string, now: number): void {
+    if (this.room.factsOf(conn.id)?.op) this.out.log(level, message);
+    else this.out.logAbout(level, message, conn.address, now);
   }
 
   /**
    * The error of a connection the server gives up on (SLOW_READER, a timeout: 11; the rate limit:
    * 7.8; the adapter's `fail`), logged; `quiet` logs the code alone, at info.
    */
-  giveUp(conn: Conn<E>, code: ErrorCode, message: string, quiet: boolean): ParleyError {
+  giveUp(conn: Conn<E>, code: ErrorCode, message: string, quiet: boolean, now: number): ParleyError {
     // legacy never sheds (11): its slow reader's queue is dropped, not written at the close.
     if (code === 'SLOW_READER' && this.dialect.neverSheds) conn.endpoint.dropSealed();
     const error = conn.endpoint.failWith(parleyError(code, message));
-    this.out.log(
+    this.logAbout(
+      conn,
       quiet ? 'info' : 'warn',
       `conn ${conn.id}: ${error.code}${quiet ? '' : `: ${logText(error.message)}`}`,
+      now,
     );
     return error;
   }
@@ -125,10 +144,14 @@ export class Lifecycle<E> {
     conn.reply = null;
     this.joined.delete(conn);
     this.gate.release(conn.address);
+    // Before the leave, which forgets whether its member was an operator (11.5).
+    const operator = this.room.factsOf(conn.id)?.op === true;
     const left = this.room.leave(conn.id, reason, now);
     let news = NO_NEWS;
     if (left?.kind === 'left') {
-      this.out.log('info', `conn ${conn.id}: ${logText(left.name)} left (${reason})`);
+      const line = `conn ${conn.id}: ${logText(left.name)} left (${reason})`;
+      if (operator) this.out.log('info', line);
+      else this.out.logAbout('info', line, conn.address, now);
       if (announce) news = this.dialect.render(left, this.room, now);
     }
     const out = conn.endpoint.takeOutput();

@@ -1,6 +1,8 @@
 /**
  * What the chat server hands its adapter: the actions its steps made, in order (a write, a close,
  * a log line), each connection's write at a flush, and the earliest time at which `tick` has work.
+ * Every log line the core makes passes here, so the log's bound (11.5, log-budget.ts) is kept here:
+ * a line about a connection is written or counted for its network prefix.
  *
  * How this works: the chat server (chat-server.ts) adds actions and lowers the deadline as its
  * steps go; every adapter call ends by taking the actions made so far. A flush is a pass over the
@@ -12,6 +14,7 @@
  */
 import type { Limits, LogLevel } from '../generated/constants.js';
 import { onGrid } from './deadlines.js';
+import { LogBudget } from './log-budget.js';
 import { SendQueue } from './send-queue.js';
 import type { Conn, ServerAction, WireDialect } from './server-contract.js';
 
@@ -26,6 +29,8 @@ export class Outbox {
   private deadline: number | null = null;
   /** What each connection's socket gets at its turn, and the server-wide count (11). */
   private readonly sendQueue: SendQueue;
+  /** Which lines about connections are written (11.5). */
+  private readonly logBudget: LogBudget;
 
   constructor(
     private readonly limits: Limits,
@@ -36,6 +41,7 @@ export class Outbox {
     private readonly grid: number,
   ) {
     this.sendQueue = new SendQueue(limits, dialect, flowControl);
+    this.logBudget = new LogBudget(limits);
   }
 
   /** The earliest time at which `tick` has work to do, or null when nothing is pending. */
@@ -52,8 +58,25 @@ export class Outbox {
     this.actions.push(action);
   }
 
+  /** A line about the server itself, or one bounded already (refusals at accept): always written. */
   log(level: LogLevel, message: string): void {
     this.actions.push({ kind: 'log', level, message });
+  }
+
+  /**
+   * A connection line (11.5) about a connection from `address` (its key; undefined: not told) at
+   * `now`: written when the log's bound allows it, else counted for the summary. Debug lines are
+   * always written (an operator who asks for them asks for every line).
+   */
+  logAbout(level: LogLevel, message: string, address: string | undefined, now: number): void {
+    if (level === 'debug' || this.logBudget.charge(address, now)) this.log(level, message);
+    else this.lowerDeadline(this.logBudget.due!);
+  }
+
+  /** The log bound's summary lines due at `now` (11.5); returns when the next ones are. */
+  logSummary(now: number): number | null {
+    for (const line of this.logBudget.summary(now)) this.log('warn', line);
+    return this.logBudget.due;
   }
 
   /** Something falls due at `t`: the deadline moves there if that is earlier. */

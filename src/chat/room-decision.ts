@@ -239,6 +239,11 @@ export type RoomDecision<Id> =
       readonly room: ChatRoom<Id>;
       readonly fresh: boolean;
       readonly ts: number;
+      /**
+       * The joiner is away (7.12) with `reason` ('' for none): `to`, the room's members that share
+       * no other room with it, are told so (7.15).
+       */
+      readonly away?: { readonly reason: string; readonly to: readonly Id[] };
     }
   | {
       readonly kind: 'room-parted';

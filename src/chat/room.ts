@@ -350,8 +350,20 @@ export class Room<Id> {
     if (entry instanceof ParleyError) return { kind: 'notice', by, error: entry };
     const { room, fresh } = entry;
     const name = this.roster.nameOf(by)!;
-    if (fresh) this.rooms.join(by, name, room, now);
-    return { kind: 'room-joined', by, name, room, fresh, ts: now };
+    if (!fresh) return { kind: 'room-joined', by, name, room, fresh, ts: now };
+    // 7.15: an away joiner is news to the members that share no other room with it (7.12).
+    const reason = this.roster.awayOf(by);
+    const away =
+      reason === undefined ? undefined : { reason, to: this.strangers(by, room, this.roomsOf(by)) };
+    this.rooms.join(by, name, room, now);
+    return { kind: 'room-joined', by, name, room, fresh, ts: now, ...(away ? { away } : {}) };
+  }
+
+  /** The members of `room` other than `by` that are in none of `rooms` (the rooms `by` is in). */
+  private strangers(by: Id, room: ChatRoom<Id>, rooms: readonly ChatRoom<Id>[]): Id[] {
+    const out: Id[] = [];
+    for (const id of room.members) if (id !== by && !rooms.some((r) => r.members.has(id))) out.push(id);
+    return out;
   }
 
   private roomsOf(by: Id): ChatRoom<Id>[] {

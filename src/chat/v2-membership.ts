@@ -190,7 +190,8 @@ export class V2Membership {
 
   /**
    * room_join (7.15): to the joiner room_joined (and its user_list parts), then, unless it was in
-   * the room already, the room's backlog and away members; to the others user_joined.
+   * the room already, the room's backlog and away members; to the others user_joined, and when the
+   * joiner is away, its user_away to those that were not told (they share no other room with it).
    */
   private roomJoined(
     decision: Extract<RoomDecision<ConnId>, { kind: 'room-joined' }>,
@@ -210,7 +211,22 @@ export class V2Membership {
     }));
     if (!fresh) return out;
     this.packets.joinNews(out, by, model, room, now);
-    this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by);
+    // 7.16: a keyed joiner's key (and op) in its user_joined, as at join_ok.
+    this.presence.notice(out, room, { type: 'user_joined', name, ts }, now, by, keyOf(model.factsOf(by)));
+    const { away } = decision;
+    if (away && away.to.length > 0) {
+      // 7.15: after the user_joined, which a held batch would let this overtake (so it goes now).
+      out.push(...this.presence.releaseRoom(room));
+      const { reason } = away;
+      const packet = encodeV2Packet({
+        type: 'user_away',
+        name,
+        away: true,
+        ...(reason ? { reason } : {}),
+        ts,
+      });
+      out.push({ kind: 'broadcast', packet, type: 'user_away', among: away.to });
+    }
     return out;
   }
 

@@ -39,6 +39,9 @@ export const LIMITS = {
   maxPerAddress: 8,
   addressHandshakeBurst: 8,
   addressHandshakesPerSecond: 2,
+  logLineBurst: 20,
+  logLinesPerSecond: 2,
+  logTotalLinesPerSecond: 20,
   history: 1000,
   backlog: 20,
   maxRoomName: 24,
@@ -123,6 +126,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1024,
     max: 65536,
     unit: 'bytes',
+    serverFlag: '--max-handshake-frame',
     text:
       'Largest body a server accepts before the handshake has given the connection keys (3.2): the v2 ' +
       '`client_hello` (under 2 KB with 32 features) and the legacy client `key_exc` (a 617-digit number, ' +
@@ -138,7 +142,14 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     serverFlag: '--max-message',
     text: 'Longest chat, private or action text. Longer text gets MESSAGE_TOO_LONG (not fatal).',
   },
-  maxName: { default: 24, min: 1, max: 64, unit: 'characters', text: 'Longest user name.' },
+  maxName: {
+    default: 24,
+    min: 1,
+    max: 64,
+    unit: 'characters',
+    serverFlag: '--max-name',
+    text: 'Longest user name.',
+  },
   maxClients: {
     default: 1024,
     min: 1,
@@ -225,6 +236,70 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'reconnect storm from one address (a client that reopens each socket the moment it is closed) then ' +
       'costs the server at most this many handshakes a second, while a household\'s clients reconnecting ' +
       'together after a restart fit the burst.',
+  },
+  logLineBurst: {
+    default: 20,
+    min: 1,
+    max: 1000000,
+    unit: 'lines',
+    serverFlag: '--log-burst',
+    text:
+      'Size of each network prefix\'s bucket of log lines (11.5). 11.5 The log\'s bound. What clients do ' +
+      'makes a server write its log, so a server MUST bound how fast they can make it grow, whatever they ' +
+      'do and from however many addresses. Each line the server writes about one connection is a ' +
+      'connection line: its accept, its handshake failing, the connection closing before or after its ' +
+      'join, its timeouts and other ends (HANDSHAKE_TIMEOUT, SLOW_READER, RATE_EXCEEDED...), its join and ' +
+      'its leave, what its client reports (a v2 `error` packet), and the requests of its member that the ' +
+      'server refuses and logs (a `kick` from a member that is not an operator, a join refused by a ban: ' +
+      'the reference server writes all of these as `conn N: ...`). A connection line is charged to the ' +
+      'network prefix of the connection\'s address, as maxAddressesPerPrefix counts it (an IPv4 /24, an ' +
+      'IPv6 /48; connections whose address the server could not tell share one prefix): each prefix has a ' +
+      'bucket of logLineBurst lines, refilled at logLinesPerSecond, and the whole server one bucket of 10 ' +
+      'x logTotalLinesPerSecond lines, refilled at logTotalLinesPerSecond. A connection line is written ' +
+      'when its prefix\'s bucket and the server\'s both hold a token (it takes one from each); otherwise ' +
+      'it is not written, only counted for its prefix. Counted lines are summed up in windows of 10 s, ' +
+      'opened by the first line counted: when the window ends the server writes one summary line for each ' +
+      'prefix that had lines counted, for the 10 prefixes with the most, and one line for the rest (the ' +
+      'reference server: `log bound (11.5): 412 more lines about connections from 127.0.0.0/24 within 10 s ' +
+      'were not written`, and `... from 731 other networks ...`). Not charged: the lines of a connection ' +
+      'whose member is an operator (7.18: its actions are always written in full), lines about the server ' +
+      'itself (start, stop, state files, its own failures), debug lines (an operator who asks for them ' +
+      'asks for every line), and the refusals at accept and the closes that make room, which are summed up ' +
+      'by code already (5.10, 11.2). So in any T seconds a server writes at most 10 x ' +
+      'logTotalLinesPerSecond + T x logTotalLinesPerSecond connection lines, one prefix at most ' +
+      'logLineBurst + T x logLinesPerSecond of them (so with the defaults a storm from one network takes ' +
+      'at most 2 of the server\'s 20 lines a second, and the other networks\' lines are written from the ' +
+      'rest), plus at most 11 summary lines per 10 s and two lines per refusal code per 10 s; a line is ' +
+      'short (a value a client chose is written neutralised, 7.1, and the reference server cuts it to 120 ' +
+      'characters), so the log grows by a bounded number of bytes a second. Before this bound a client ' +
+      'rotating through the addresses of one /24, each address within its own connection bucket (11.4), ' +
+      'made the reference server write a line per connection: about 330 lines, 38 KB, a second. An ' +
+      'operator who wants every connection line raises the three limits (`--log-burst`, `--log-rate`, ' +
+      '`--log-rate-total`).',
+  },
+  logLinesPerSecond: {
+    default: 2,
+    min: 1,
+    max: 1000000,
+    unit: 'lines/s',
+    serverFlag: '--log-rate',
+    text:
+      'Tokens added to each network prefix\'s bucket of log lines per second, up to logLineBurst (11.5): ' +
+      'the connection lines one IPv4 /24 or IPv6 /48 may have written a second once its burst is spent. ' +
+      'Two a second is one join and one leave, far above what the people of one network do, while a ' +
+      'reconnect storm from it is summed up.',
+  },
+  logTotalLinesPerSecond: {
+    default: 20,
+    min: 1,
+    max: 1000000,
+    unit: 'lines/s',
+    serverFlag: '--log-rate-total',
+    text:
+      'Tokens added per second to the server\'s own bucket of log lines, which holds at most 10 x this ' +
+      'many (11.5): the connection lines of every prefix together that the server writes a second once ' +
+      'that burst is spent. With the defaults the connection lines grow the log by a few KB a second at ' +
+      'most (a line is commonly under 150 bytes), whatever clients do.',
   },
   history: {
     default: 1000,
@@ -457,6 +532,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 65536,
     max: 1099511627776,
     unit: 'bytes',
+    serverFlag: '--max-queued-total',
     text:
       'Bytes a server may hold queued across all its connections (the sum of what maxQueuedBytes counts ' +
       'for each). While the total is over it, each connection\'s limit is its fair share instead: ' +
@@ -470,6 +546,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 4096,
     max: 1073741824,
     unit: 'bytes',
+    serverFlag: '--reply-pass-bytes',
     text:
       'Most bytes of large replies (`export_reply` parts, 7.7; `room_list` parts, 7.15) a server produces ' +
       'across all its connections in one pass over their output (the reference server makes one pass per ' +
@@ -485,6 +562,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1024,
     max: 1073741824,
     unit: 'bytes',
+    serverFlag: '--fanout-token-bytes',
     text:
       'Off by default (the default is its largest value, so no room reaches one token): a sender that ' +
       'keeps to the packet rate and its rateCost must not lose lines, and at 32 KiB a member filling a ' +
@@ -524,6 +602,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 4096,
     max: 16777216,
     unit: 'bytes',
+    serverFlag: '--send-window',
     text:
       'Most bytes a server hands one connection\'s socket before the socket has taken them: the rest waits ' +
       'in the server\'s queue (maxQueuedBytes), unsealed where the profile allows. A large reply ' +
@@ -537,6 +616,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1000,
     max: 3600000,
     unit: 'ms',
+    serverFlag: '--slow-reader-timeout',
     text:
       'A connection whose socket takes none of the bytes handed to it for this long is closed with ' +
       'SLOW_READER (it reads nothing at all; a member that reads slowly but steadily is not closed, see ' +
@@ -547,6 +627,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 2,
     max: 1000000,
     unit: 'connections',
+    serverFlag: '--presence-batch-members',
     text:
       'v2: in a room of at least this many members a server MAY batch user_joined and user_left notices ' +
       '(see presenceBatchMs); in a smaller room, once presenceBurst notices went out within ' +
@@ -558,6 +639,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 1000000,
     unit: 'packets',
+    serverFlag: '--presence-burst',
     text:
       'v2: presence notices a server sends at once within one presenceBatchMs window in a room smaller ' +
       'than presenceBatchMembers; later ones in the window MAY be batched (runs of them MAY then go as ' +
@@ -570,6 +652,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 0,
     max: 10000,
     unit: 'ms',
+    serverFlag: '--presence-batch-ms',
     text:
       'v2: how long a server MAY hold presence notices (see presenceBatchMembers) so that each member gets ' +
       'them in one record (broadcasting every join to every member one by one costs O(members^2) AEAD ' +
@@ -581,6 +664,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 0,
     max: 60000,
     unit: 'ms',
+    serverFlag: '--presence-batch-max-ms',
     text:
       'v2: the longest a server MAY hold presence notices in a large room (see presenceBatchMs). A join ' +
       'storm costs each member one record per hold, and the storm lasts longer the larger the room, so the ' +
@@ -630,6 +714,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 64,
     unit: 'entries',
+    serverFlag: '--reservations-per-key',
     text:
       'Reserved names (7.17): most names one key owns; taking one more drops that key\'s least recently ' +
       'used reservation.',
@@ -639,6 +724,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 1000000,
     unit: 'entries',
+    serverFlag: '--max-reservations',
     text:
       'Reserved names (7.17): most reservations a server holds; when full, a name taken by a keyed member ' +
       'is not reserved (the server logs it) until one expires.',
@@ -648,6 +734,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 100000,
     unit: 'entries',
+    serverFlag: '--max-bans',
     text:
       'Moderation (7.18): most bans in force at once; a `ban` beyond them is refused with RATE_LIMITED ' +
       '(not fatal) and nothing changes.',
@@ -657,6 +744,7 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     min: 1,
     max: 100000,
     unit: 'entries',
+    serverFlag: '--max-mutes',
     text:
       'Moderation (7.18): most mutes in force at once; a `mute` that would add one beyond them is refused ' +
       'with RATE_LIMITED (not fatal) and nothing changes (one that replaces a mute of the same target and ' +

@@ -458,9 +458,11 @@ export const backSchema = z.strictObject({
  * `user_away` (section 7.12): server to client, encrypted. Feature `away`: `name` is away (`away: true`, with
  * the `reason` if one was given) or back (`away: false`, no reason). Sent to every joined client that agreed
  * `away`, the sender included, when a member goes away or comes back; right after `join_ok` (and the backlog)
- * one per member away at that moment, so that a newcomer's user list shows who is away; and to the sender of
- * a private message to an away member, right after the echo of that `private` (the away notice). Away ends
- * when the member leaves; a rename keeps it. A client without `away` is told nothing.
+ * one per member away at that moment, so that a newcomer's user list shows who is away; when an away member
+ * joins a room (`room_join`, 7.15), to each member of that room that shared no other room with it, right
+ * after its `user_joined`; and to the sender of a private message to an away member, right after the echo of
+ * that `private` (the away notice). Away ends when the member leaves; a rename keeps it. A client without
+ * `away` is told nothing.
  */
 export const userAwaySchema = z.strictObject({
   type: z.literal('user_away'),

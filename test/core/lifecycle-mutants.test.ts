@@ -20,6 +20,8 @@ interface Setup {
   leaver?: string;
   neverSheds?: boolean;
   refusal?: boolean;
+  /** The connection whose member is an operator (7.18). */
+  operator?: number;
 }
 
 function setup(options: Setup = {}, own = limits) {
@@ -27,6 +29,7 @@ function setup(options: Setup = {}, own = limits) {
   const leaves: unknown[][] = [];
   const room = {
     addressBanned: (address: string | undefined) => address !== undefined && address === options.banned,
+    factsOf: (id: number) => (options.operator === id ? { op: true } : undefined),
     leave: (id: number, reason: string, now: number) => {
       leaves.push([id, reason, now]);
       return options.leaver === undefined
@@ -156,11 +159,11 @@ describe('Lifecycle.giveUp (7.8, 11)', () => {
   it('fails the endpoint and logs the code and message at warn, or the code alone at info', () => {
     const { life, out } = setup();
     const conn = fakeConn(3);
-    const error = life.giveUp(conn, 'IDLE_TIMEOUT', 'nothing heard\u0007', false);
+    const error = life.giveUp(conn, 'IDLE_TIMEOUT', 'nothing heard\u0007', false, 0);
     expect(error.code).toBe('IDLE_TIMEOUT');
     expect(error.message).toBe('nothing heard\u0007');
     expect(conn.endpoint.failure).toBe(error);
-    const quiet = life.giveUp(fakeConn(4), 'RATE_EXCEEDED', 'too fast', true);
+    const quiet = life.giveUp(fakeConn(4), 'RATE_EXCEEDED', 'too fast', true, 0);
     expect(quiet.code).toBe('RATE_EXCEEDED');
     const logs = out.take();
     expect(logs[0]).toMatchObject({ kind: 'log', level: 'warn' });
@@ -171,15 +174,79 @@ describe('Lifecycle.giveUp (7.8, 11)', () => {
   it('drops the sealed output of a slow reader only for a profile that never sheds', () => {
     const legacy = setup({ neverSheds: true });
     const a = fakeConn(1);
-    legacy.life.giveUp(a, 'SLOW_READER', 'slow', false);
+    legacy.life.giveUp(a, 'SLOW_READER', 'slow', false, 0);
     expect(a.endpoint.dropped).toBe(1);
     const b = fakeConn(2);
-    legacy.life.giveUp(b, 'IDLE_TIMEOUT', 'idle', false);
+    legacy.life.giveUp(b, 'IDLE_TIMEOUT', 'idle', false, 0);
     expect(b.endpoint.dropped).toBe(0);
     const v2 = setup({ neverSheds: false });
     const c = fakeConn(3);
-    v2.life.giveUp(c, 'SLOW_READER', 'slow', false);
+    v2.life.giveUp(c, 'SLOW_READER', 'slow', false, 0);
     expect(c.endpoint.dropped).toBe(0);
+  });
+});
+
+describe('Lifecycle.logAbout (11.5)', () => {
+  const bound = limitsWith({ logLineBurst: 1, logLinesPerSecond: 1 });
+
+  it("charges a member's lines to its prefix and sums up the rest at tick; an operator's are written in full", () => {
+    const { life, out } = setup({ operator: 9 }, bound);
+    const member = fakeConn(3, 0, undefined, bound, '10.1.1.1');
+    const neighbour = fakeConn(4, 0, undefined, bound, '10.1.1.2');
+    const operator = fakeConn(9, 0, undefined, bound, '10.1.1.3');
+    life.logAbout(member, 'info', 'one', 0);
+    life.logAbout(neighbour, 'warn', 'two', 0);
+    for (const line of ['op 1', 'op 2', 'op 3']) life.logAbout(operator, 'info', line, 0);
+    life.logAbout(member, 'debug', 'open', 0);
+    expect(out.take()).toEqual([
+      { kind: 'log', level: 'info', message: 'one' },
+      { kind: 'log', level: 'info', message: 'op 1' },
+      { kind: 'log', level: 'info', message: 'op 2' },
+      { kind: 'log', level: 'info', message: 'op 3' },
+      { kind: 'log', level: 'debug', message: 'open' },
+    ]);
+    expect(out.nextDeadline).toBe(10_000);
+    expect(life.tick(9_999)).toBe(10_000);
+    expect(out.take()).toEqual([]);
+    expect(life.tick(10_000)).toBeNull();
+    expect(out.take()).toEqual([
+      {
+        kind: 'log',
+        level: 'warn',
+        message:
+          'log bound (11.5): 1 more line about connections from 10.1.1.0/24 within 10 s was not written',
+      },
+    ]);
+  });
+
+  it("charges a leaving member's line unless it was an operator, whose facts the leave forgets", () => {
+    const { life, out } = setup({ leaver: 'ann', operator: 9 }, bound);
+    for (const id of [9, 9, 3, 4]) {
+      life.end(fakeConn(id, 0, undefined, bound, '10.1.1.1'), 'quit', 0);
+    }
+    const lines = out.take().filter((a) => a.kind === 'log');
+    expect(lines.map((a) => (a as { message: string }).message)).toEqual([
+      'conn 9: "ann" left (quit)',
+      'conn 9: "ann" left (quit)',
+      'conn 3: "ann" left (quit)',
+    ]);
+    expect(out.nextDeadline).toBe(10_000);
+  });
+
+  it('takes the smaller of the door and the log bound as the next tick', () => {
+    const { life, out } = setup({}, bound);
+    life.admit(1, undefined, true, 0);
+    life.admit(2, undefined, true, 1);
+    life.logAbout(fakeConn(3, 0, undefined, bound, '10.1.1.1'), 'info', 'a', 5);
+    life.logAbout(fakeConn(3, 0, undefined, bound, '10.1.1.1'), 'info', 'b', 5);
+    out.take();
+    expect(life.tick(6)).toBe(REFUSAL_LOG_WINDOW_MS);
+    expect(life.tick(REFUSAL_LOG_WINDOW_MS)).toBe(10_005);
+    expect(life.tick(10_005)).toBeNull();
+    expect(out.take().map((a) => (a as { message: string }).message)).toEqual([
+      'refused 1 more connection within 10 s: SERVER_SHUTDOWN',
+      'log bound (11.5): 1 more line about connections from 10.1.1.0/24 within 10 s was not written',
+    ]);
   });
 });
 

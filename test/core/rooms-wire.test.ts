@@ -162,6 +162,55 @@ describe('rooms on the v2 wire (7.15)', () => {
     expect(seen(far)).toEqual(['room_joined@#tea ["anna","bob","cat","far"]', 'user_away "cat"(tea)']);
   });
 
+  it('tells the members of a room an away joiner is away, after its user_joined, unless they share another room with it', () => {
+    const { join, seen, act } = net();
+    const ann = join('ann');
+    const bob = join('bob');
+    const plain = join('plain', ['rooms']);
+    const far = join('far');
+    act(() => far.client.roomPart('#lobby'));
+    for (const m of [ann, bob, plain]) act(() => m.client.roomJoin('#tea'));
+    for (const m of [bob, far]) act(() => m.client.roomJoin('#cake'));
+    act(() => far.client.away('nap'));
+    for (const m of [ann, bob, plain, far]) seen(m);
+    act(() => far.client.roomJoin('#tea'));
+    // ann was never told (it shares no room with far); bob was, in #cake; plain did not agree away.
+    expect(seen(ann)).toEqual(['user_joined@#tea "far"', 'user_away "far"(nap)']);
+    expect(seen(bob)).toEqual(['user_joined@#tea "far"']);
+    expect(seen(plain)).toEqual(['user_joined@#tea "far"']);
+    expect(seen(far)).toEqual(['room_joined@#tea ["ann","bob","far","plain"]']);
+    // Away without a reason: the notice has none; a joiner that is not away sends none.
+    act(() => far.client.roomPart('#tea'));
+    act(() => far.client.away());
+    for (const m of [ann, bob, plain, far]) seen(m);
+    act(() => far.client.roomJoin('#tea'));
+    expect(seen(ann)).toEqual(['user_joined@#tea "far"', 'user_away "far"']);
+    act(() => far.client.back());
+    act(() => far.client.roomPart('#tea'));
+    seen(ann);
+    act(() => far.client.roomJoin('#tea'));
+    expect(seen(ann)).toEqual(['user_joined@#tea "far"']);
+  });
+
+  it("sends an away joiner's user_away after its user_joined when the room's presence is held (11)", () => {
+    const { join, seen, act } = net();
+    const ann = join('ann');
+    const far = join('far');
+    act(() => far.client.roomPart('#lobby'));
+    act(() => far.client.away('nap'));
+    act(() => ann.client.roomJoin('#tea'));
+    // Past presenceBurst notices within presenceBatchMs the room's joins are held (the clock stands still).
+    for (let i = 1; i <= 8; i++) {
+      const m = join(`m${i}`, ['rooms']);
+      act(() => m.client.roomJoin('#tea'));
+    }
+    seen(ann);
+    act(() => far.client.roomJoin('#tea'));
+    // What the room held goes at once (m8's and far's joins), before the user_away that would
+    // otherwise overtake it.
+    expect(seen(ann)).toEqual(['user_joined@#tea "m8"', 'user_joined@#tea "far"', 'user_away "far"(nap)']);
+  });
+
   it('lists rooms and announces topics to a room only', () => {
     const { seen, act, trio } = net();
     const { ann, bob, old } = trio('#tea', '#Books');

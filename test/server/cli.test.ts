@@ -293,6 +293,21 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
       [['--max-frame', '10'], /maxFrame must be between/],
       [['--history', '-3'], /history|unknown option/],
       [['--log-level', 'loud'], /Allowed choices are error, warn, info, debug/],
+      [
+        ['--send-window', '100'],
+        /'--send-window <bytes>' argument '100' is invalid\. sendWindowBytes must be between 4096 and 16777216/,
+      ],
+      [['--max-queued-total', '1e9'], /maxTotalQueuedBytes must be a whole number/],
+      [['--presence-burst', '0'], /presenceBurst must be between 1 and 1000000/],
+      [['--presence-batch-members', '1'], /presenceBatchMembers must be between 2 and/],
+      [['--presence-batch-ms', '20000'], /presenceBatchMs must be between 0 and 10000/],
+      [['--presence-batch-max-ms', '-1'], /presence-batch-max-ms|unknown option/],
+      [['--log-burst', 'many'], /logLineBurst must be a whole number/],
+      [['--max-handshake-frame', '70000'], /maxHandshakeFrame must be between 1024 and 65536/],
+      [['--fanout-token-bytes', '10'], /fanoutTokenBytes must be between 1024 and 1073741824/],
+      [['--max-mutes', '0'], /maxMutes must be between 1 and 100000/],
+      [['--log-rate', '0'], /logLinesPerSecond must be between 1 and 1000000/],
+      [['--log-rate-total', '0'], /logTotalLinesPerSecond must be between 1 and 1000000/],
       [['--idle-ping', '95000'], /--idle-timeout \(90000 ms\) must be longer than --idle-ping/],
       [['--bogus'], /unknown option '--bogus'/],
       [['surplus'], /too many arguments/],
@@ -401,6 +416,17 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     for (const text of ['one', 'two', 'three']) alice.say(text);
     await bob.waitForPacket('message', (m) => m.text === 'three');
     expect((await bob.requestExport()).map((e) => e.text)).toEqual(['two', 'three']);
+  });
+
+  it('starts with the queue, presence, moderation and log-bound flags at legal values (11, 11.5)', async () => {
+    const { cli } = await start([
+      ...['--max-handshake-frame', '1024', '--reply-pass-bytes', '4096', '--fanout-token-bytes', '1024'],
+      ...['--reservations-per-key', '1', '--max-reservations', '1', '--max-bans', '1', '--max-mutes', '1'],
+      ...['--send-window', '4096', '--max-queued-total', '1099511627776', '--slow-reader-timeout', '1000'],
+      ...['--presence-batch-members', '2', '--presence-burst', '1', '--presence-batch-ms', '0'],
+      ...['--presence-batch-max-ms', '60000', '--log-burst', '1', '--log-rate', '1', '--log-rate-total', '1'],
+    ]);
+    expect(cli.stderr).toBe('');
   });
 
   it('has the flag the spec names for each limit (11), and refuses by it per address', async () => {

@@ -1,6 +1,7 @@
 /**
- * Keys and moderation together with rooms over real TCP (spec 7.15-7.18): a keyed member's line in
- * a room carries both `room` and `key`, and a mute scoped to a room silences that room only.
+ * Keys and moderation together with rooms over real TCP (spec 7.15-7.18): a keyed member's join of
+ * a room and its line there carry both `room` and `key`, and a mute scoped to a room silences that
+ * room only.
  */
 import { describe, expect, it } from 'vitest';
 import { identityFromSeed } from '../../src/crypto/identity.js';
@@ -22,6 +23,11 @@ describe('keys and rooms together (7.15-7.18)', { timeout: TEST_TIMEOUT_MS }, ()
       c.flush();
       await c.waitFor('room_joined');
     }
+    // A room_join's user_joined shows the joiner's key as join_ok's does (7.16).
+    expect(await op.waitForPacket('user_joined', (p) => p.room === '#tea')).toMatchObject({
+      name: 'ann',
+      key: annKey.fingerprint.slice(7, 19),
+    });
     const first = marker('tea');
     ann.endpoint.say(first, '#tea');
     ann.flush();

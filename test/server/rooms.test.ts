@@ -89,6 +89,29 @@ describe('reference server, rooms (7.15)', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(await ann.waitForPacket('private', (p) => p.text === text)).toMatchObject({ from: 'old' });
   });
 
+  it('tells a room that an away joiner is away, after its user_joined, to those not told before (7.12, 7.15)', async () => {
+    const server = await h.start();
+    const features = { features: ['rooms', 'away'] };
+    const ann = await h.v2(server, 'ann', features);
+    const far = await h.v2(server, 'far', features);
+    send(ann, (c) => c.roomJoin('#tea'));
+    await ann.waitFor('room_joined');
+    send(far, (c) => c.roomPart('#lobby'));
+    await far.waitFor('room_parted');
+    send(far, (c) => c.away('gone fishing'));
+    await far.waitForPacket('user_away', (p) => p.name === 'far');
+    send(far, (c) => c.roomJoin('#tea'));
+    const away = await ann.waitForPacket('user_away', (p) => p.name === 'far');
+    expect(away).toMatchObject({ away: true, reason: 'gone fishing' });
+    // After its user_joined, and once: ann shared no room with far when far went away.
+    const seen = ann.events.flatMap((e) =>
+      e.kind === 'packet' && (e.packet.type === 'user_joined' || e.packet.type === 'user_away')
+        ? [`${e.packet.type} ${e.packet.name}${'room' in e.packet ? ` ${e.packet.room}` : ''}`]
+        : [],
+    );
+    expect(seen).toEqual(['user_joined far #lobby', 'user_joined far #tea', 'user_away far']);
+  });
+
   it("keeps legacy clients in #lobby: their lines, lists and export are #lobby's (10.6)", async () => {
     const server = await h.start({ profile: 'legacy' });
     const alice = await h.legacy(server, 'alice');
