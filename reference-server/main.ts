@@ -137,6 +137,11 @@ const program = new Command('reference-server')
     "v2: operators' whois shows members' addresses, not only their hashes (7.18)",
   )
   .option(
+    '--max-mutes <n>',
+    limitHelp('maxMutes', 'v2: most mutes in force at once (7.18)'),
+    limit('maxMutes'),
+  )
+  .option(
     '--reservation-days <n>',
     limitHelp('reservationDays', 'v2: days a reserved name stays unused before it expires (7.17)'),
     limit('reservationDays'),
@@ -251,6 +256,7 @@ interface Options {
   maxTopic?: number;
   motd?: string;
   reservationDays?: number;
+  maxMutes?: number;
   reserveNames?: string;
   op?: string[];
   opsFile?: string;
@@ -376,6 +382,7 @@ async function main(): Promise<void> {
       maxTotalQueuedBytes: opts.maxQueuedTotal,
       slowReaderMs: opts.slowReaderTimeout,
       reservationDays: opts.reservationDays,
+      maxMutes: opts.maxMutes,
     }).filter(([, v]) => v !== undefined),
   );
 
