@@ -92,7 +92,10 @@ export const v2JoinBudgetCases: Case[] = [
         );
       const count = Math.min(MOST_LINES, Math.max(LIMITS.backlog + 4, Math.ceil(limit / lineJson) + 2));
       const entryMost = lineJson + 4 * ctx.maxName() + ENTRY_FIELDS;
-      const fit = Math.min(LIMITS.backlog, Math.max(0, Math.floor((Math.floor(told / 2) - SLACK) / entryMost)));
+      const fit = Math.min(
+        LIMITS.backlog,
+        Math.max(0, Math.floor((Math.floor(told / 2) - SLACK) / entryMost)),
+      );
       // What a speaker may say at once: its burst less its join (7.8); steps of under half the
       // told limit, so that no member's queue is over it while the lines go round.
       const joinCost = Math.min(V2_PACKET_INFO.join.rateCost ?? 0, ctx.options.burst);

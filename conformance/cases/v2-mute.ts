@@ -82,7 +82,11 @@ function flagNumber(ctx: CaseContext, flag: string): number {
   const args = ctx.options.serverArgs ?? [];
   const value = Number(args[args.indexOf(flag) + 1]);
   if (!Number.isInteger(value) || value < 1)
-    return ctx.fail(`a number after ${flag}`, `not checked: the server was started with ${args.join(' ')}`, 'MAY');
+    return ctx.fail(
+      `a number after ${flag}`,
+      `not checked: the server was started with ${args.join(' ')}`,
+      'MAY',
+    );
   return value;
 }
 
@@ -107,7 +111,9 @@ async function muteList(ctx: CaseContext, op: V2Session, when: string): Promise<
 
 /** A mute list in words, for a finding. */
 const listed = (mutes: readonly Mute[] | null) =>
-  mutes === null ? 'an error instead of mute_list' : `[${mutes.map((m) => `${m.id} ${m.kind} ${m.target}`).join(', ')}]`;
+  mutes === null
+    ? 'an error instead of mute_list'
+    : `[${mutes.map((m) => `${m.id} ${m.kind} ${m.target}`).join(', ')}]`;
 
 export const v2MuteCases: readonly Case[] = [
   {
@@ -322,7 +328,10 @@ export const v2MuteCases: readonly Case[] = [
     level: 'MUST',
     description:
       'With maxMutes mutes in force, one more gets RATE_LIMITED (not fatal) and changes nothing; a replacing mute fits, and an unmute by id makes room',
-    specText: texts(quote('7.18', 'would make more than maxMutes (11) mutes in force'), limitText('maxMutes')),
+    specText: texts(
+      quote('7.18', 'would make more than maxMutes (11) mutes in force'),
+      limitText('maxMutes'),
+    ),
     covers: [pkt('v2', 'mute'), pkt('v2', 'mute_list'), pkt('v2', 'unmute')],
     accepts: [
       'moderated for each mute up to maxMutes; error RATE_LIMITED, fatal false, for one more, and mute_list unchanged; moderated for a mute of a listed key again (the list still full, that key under a new id); after an unmute by id, moderated for a new key',
@@ -340,7 +349,7 @@ export const v2MuteCases: readonly Case[] = [
       ];
       if (Math.max(...spends) > ctx.options.burst)
         return ctx.fail(
-          'a rate burst that holds one operator connection\'s packets',
+          "a rate burst that holds one operator connection's packets",
           `not checked: an operator connection spends up to ${Math.max(...spends)} tokens for maxMutes ${cap}, more than the burst ${ctx.options.burst} (7.8)`,
           'MAY',
         );
@@ -351,7 +360,10 @@ export const v2MuteCases: readonly Case[] = [
       const mute = async (op: V2Session, key: string, what: string) => {
         op.send({ type: 'mute', key, duration: 600, reason: 'conformance' });
         const { packet } = await ctx.attempt('an answer', `after ${what}`, () =>
-          op.until((p) => p.type === 'error' || (p.type === 'moderated' && p.action === 'mute'), 'the answer'),
+          op.until(
+            (p) => p.type === 'error' || (p.type === 'moderated' && p.action === 'mute'),
+            'the answer',
+          ),
         );
         return packet;
       };
@@ -406,9 +418,16 @@ export const v2MuteCases: readonly Case[] = [
       const lift = others.find((m) => ours.includes(m.target)) ?? others[0] ?? renewed ?? target;
       second.send({ type: 'unmute', mute: lift.id });
       const { packet: unmuted } = await ctx.attempt('an answer', `after an unmute of mute ${lift.id}`, () =>
-        second.until((p) => p.type === 'error' || (p.type === 'moderated' && p.action === 'unmute'), 'the answer'),
+        second.until(
+          (p) => p.type === 'error' || (p.type === 'moderated' && p.action === 'unmute'),
+          'the answer',
+        ),
       );
-      ctx.check(unmuted.type === 'moderated', `moderated for the unmute of mute ${lift.id}`, answered(unmuted));
+      ctx.check(
+        unmuted.type === 'moderated',
+        `moderated for the unmute of mute ${lift.id}`,
+        answered(unmuted),
+      );
       const fresh = freshKey();
       const room = await mute(second, fresh, `a mute of a new key after the unmute of mute ${lift.id}`);
       ctx.check(
@@ -418,7 +437,10 @@ export const v2MuteCases: readonly Case[] = [
       );
       const last = await muteList(ctx, second, 'at the end');
       ctx.check(
-        last !== null && last.length === cap && last.some((m) => m.target === fresh) && !last.some((m) => m.id === lift.id),
+        last !== null &&
+          last.length === cap &&
+          last.some((m) => m.target === fresh) &&
+          !last.some((m) => m.id === lift.id),
         `${cap} mutes in force: the new key's in, mute ${lift.id} gone`,
         listed(last),
       );

@@ -53,7 +53,8 @@ export const BOUND_FAULTS: readonly BoundFault[] = [
     plant(server) {
       const table = (server.chat as Any).table;
       const deliver = table.deliver.bind(table);
-      table.deliver = (deliveries: Any, cap: number | null) => deliver(deliveries, cap, Number.MAX_SAFE_INTEGER);
+      table.deliver = (deliveries: Any, cap: number | null) =>
+        deliver(deliveries, cap, Number.MAX_SAFE_INTEGER);
       return server;
     },
   },
@@ -79,7 +80,8 @@ export const BOUND_FAULTS: readonly BoundFault[] = [
   {
     name: 'takes mutes beyond maxMutes',
     profile: 'v2',
-    fault: 'no bound on the mutes in force: a mute beyond maxMutes is made, not refused with RATE_LIMITED (7.18)',
+    fault:
+      'no bound on the mutes in force: a mute beyond maxMutes is made, not refused with RATE_LIMITED (7.18)',
     caughtBy: 'v2-chat/7.18/7',
     ...MUTE_CAP_SETTINGS,
     plant: (server) =>

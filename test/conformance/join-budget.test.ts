@@ -38,7 +38,9 @@ describe('the join budget case (7.10)', () => {
   it('is INFORMATIONAL when the default backlog of the longest lines fits the queue limit', async () => {
     const server = await startReference('v2');
     try {
-      const outcome = await runCases(suiteOptions(server.port, 'v2', { maxQueuedBytes: 1024 * 1024 }), [CASE]);
+      const outcome = await runCases(suiteOptions(server.port, 'v2', { maxQueuedBytes: 1024 * 1024 }), [
+        CASE,
+      ]);
       const result = resultOf(outcome, CASE);
       expect(result.verdict).toBe('INFORMATIONAL');
       expect(result.actual).toMatch(/within the queue limit \(1048576\)/);
