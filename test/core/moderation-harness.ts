@@ -8,7 +8,7 @@ import type { ServerAction } from '../../src/chat/chat-server.js';
 import { createRoomGuards } from '../../src/chat/room-guards.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
-import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
+import { LIMITS, type Limits, V2_NAME_RULES } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
@@ -20,7 +20,7 @@ export const opKey = identityFromSeed(Buffer.alloc(32, 21));
 export const trollKey = identityFromSeed(Buffer.alloc(32, 22));
 export const ALL = ['client-key', 'moderation', 'whois'];
 
-export function server(extra: { opsSeeAddresses?: boolean; limits?: Partial<typeof LIMITS> } = {}) {
+export function server(extra: { opsSeeAddresses?: boolean; limits?: Partial<Limits> } = {}) {
   const { limits, ...moderation } = extra;
   const guards = createRoomGuards(
     { moderation: { operators: [opKey.fingerprint], ...moderation } },
