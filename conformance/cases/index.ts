@@ -19,6 +19,7 @@ import { v2FeatureCases } from './v2-features.js';
 import { floodCases } from './v2-flood.js';
 import { v2HandshakeCases } from './v2-handshake.js';
 import { v2IdleCases } from './v2-idle.js';
+import { v2JoinBudgetCases } from './v2-join-budget.js';
 import { v2KeyCases } from './v2-keys.js';
 import { v2KeyEncodingCases } from './v2-keys-encoding.js';
 import { v2LimitCases } from './v2-limits.js';
@@ -82,6 +83,7 @@ const BODY: readonly Case[] = [
   ...v2NameCases,
   ...v2ChatCases,
   ...v2FeatureChatCases,
+  ...v2JoinBudgetCases,
   ...v2LimitCases,
   ...v2PrivateCases,
   ...v2PresenceCases,

@@ -748,7 +748,9 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
     text:
       'Moderation (7.18): most mutes in force at once; a `mute` that would add one beyond them is refused ' +
       'with RATE_LIMITED (not fatal) and nothing changes (one that replaces a mute of the same target and ' +
-      'scope always fits).',
+      'scope always fits). The reference server: `--max-mutes N` (the conformance suite starts it with a ' +
+      'small one, to fill the list in a few packets: at the rate limit of 7.8, with `mute` costing 2, the ' +
+      'default takes minutes).',
   },
 };
 

@@ -664,7 +664,8 @@ export const bansSchema = z.strictObject({
  * PACKET_MALFORMED. Those it covers may not speak (`say`, `me`, and `topic`, `nick`, an `away` reason, a new
  * room: 7.18) for `duration` seconds (0: until `unmute` or the server stops). `room` scopes it to one room
  * and is allowed only on a connection that agreed `rooms` (7.15; elsewhere PACKET_MALFORMED); without it the
- * mute is server-wide. A `room` that does not exist: NO_SUCH_ROOM. More than maxMutes in force: RATE_LIMITED.
+ * mute is server-wide. A `room` that does not exist: NO_SUCH_ROOM. One that would make more than maxMutes in
+ * force: RATE_LIMITED (a replacing one always fits).
  */
 export const muteSchema = z.strictObject({
   type: z.literal('mute'),

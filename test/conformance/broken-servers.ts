@@ -26,6 +26,7 @@ import { pythonDateString } from '../../src/legacy/python-json.js';
 import { encodeV2Packet, parseClientPacket } from '../../src/session/v2-codec.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { ADMISSION_FAULTS } from './admission-faults.js';
+import { BOUND_FAULTS } from './bound-faults.js';
 import { FAIR_FAULTS } from './fair-faults.js';
 import type { Fault, Planted } from './fault.js';
 import { startReference, TIMERS } from './helpers.js';
@@ -985,6 +986,7 @@ export const FAULTS: readonly Fault[] = [
   ...KEY_ENCODING_FAULTS,
   ...FAIR_FAULTS,
   ...ADMISSION_FAULTS,
+  ...BOUND_FAULTS,
 ].map(plant);
 
 /** A server that stops listening (as if it crashed) when it receives a 0xff byte first thing. */
