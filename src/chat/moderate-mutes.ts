@@ -135,8 +135,9 @@ export function moderateMutes<Id>(
       action: 'mute',
       target: shown,
       by: opName,
-      // Fields left undefined are absent on the wire (JSON leaves them out).
-      room: request.room,
+      // The room's recorded spelling (7.15, 7.18 moderated); fields left undefined are absent on
+      // the wire (JSON leaves them out).
+      room: scope?.name,
       duration: request.duration,
       reason: request.reason,
       ts: now,
@@ -144,7 +145,7 @@ export function moderateMutes<Id>(
     // 7.18 Logging: which mute, where it holds, and for how long.
     const why = request.reason === undefined ? '' : ` reason ${logText(request.reason)}`;
     const log = line(
-      `mute ${entry.id} ${entry.kind} ${logText(shown)} ${where(request.room)} for ${request.duration} s${why}`,
+      `mute ${entry.id} ${entry.kind} ${logText(shown)} ${where(scope?.name)} for ${request.duration} s${why}`,
     );
     return decide([entry], announce, log);
   }
@@ -179,7 +180,8 @@ export function moderateMutes<Id>(
       return notice('NO_SUCH_MUTE', `no mute covers "${m.name}"${there}${rest}`);
     }
     shown = m.name;
-    scopeName = request.room;
+    // Lifted with a room: every one was of that room, and carries its recorded spelling (7.15).
+    scopeName = roomKey === undefined ? undefined : lifted[0].room;
   }
   const announce: ModeratedNews = {
     action: 'unmute',

@@ -714,9 +714,10 @@ export const motdSchema = z.strictObject({
 /**
  * `moderated` (section 7.18): server to client, encrypted. Feature `moderation` (7.18): an operator acted.
  * `action` says what; `target` is the member's name (for a ban, unban, mute or unmute that hits no joined
- * member: the target as `ban_list` or `mute_list` gives it); `by` is the operator's name; `room`, `duration`
- * (seconds, 0: no end), `reason` and, for `motd`, `text` as the operator gave them (for an unmute by id: the
- * mute's `room` as `mute_list` gives it); `ts` when. Who gets it: 7.18.
+ * member: the target as `ban_list` or `mute_list` gives it); `by` is the operator's name; `room` the room's
+ * recorded spelling (7.15), as `mute_list` gives it, whatever spelling the operator used; `duration`
+ * (seconds, 0: no end), `reason` and, for `motd`, `text` as the operator gave them; `ts` when. Who gets it:
+ * 7.18.
  */
 export const moderatedSchema = z.strictObject({
   type: z.literal('moderated'),

@@ -147,6 +147,23 @@ describe('who is told of a mute (7.18)', () => {
     ]);
   });
 
+  it('names the room in its recorded spelling, whatever spelling the operator used (7.15)', () => {
+    const s = withOp();
+    s.join('alice', { features: ['rooms', 'moderation'] });
+    s.members.get('alice')!.client.roomJoin('#Dev');
+    s.net.settle();
+    for (const n of ['op', 'alice']) s.packets(n);
+    s.act('op', { type: 'mute', name: 'alice', room: '#DEV', duration: 0 });
+    s.act('op', { type: 'unmute', name: 'alice', room: '#dEv' });
+    for (const n of ['op', 'alice'])
+      expect(news(s.packets(n)).map((p) => [p.action, p.room])).toEqual([
+        ['mute', '#Dev'],
+        ['unmute', '#Dev'],
+      ]);
+    expect(s.logs.filter((l) => l.includes('#Dev'))).toHaveLength(2);
+    expect(s.logs.filter((l) => l.includes('#DEV') || l.includes('#dEv'))).toEqual([]);
+  });
+
   it('tells a mute of a key nobody joined with to the operator alone', () => {
     const s = withOp();
     s.join('watcher', { features: ['moderation'] });

@@ -80,7 +80,7 @@ describe('unmute lifts what covers the member (7.18 Unmute)', () => {
     s.act('op', { type: 'mute', name: 'loud', room: '#lobby', duration: 0 });
     drain();
     s.act('op', { type: 'unmute', name: 'loud', room: '#A' });
-    expect(s.packets('op')).toEqual([expect.objectContaining({ action: 'unmute', room: '#A' })]);
+    expect(s.packets('op')).toEqual([expect.objectContaining({ action: 'unmute', room: '#a' })]);
     say('loud', 'in a', '#a');
     expect(lineOf(s.packets('op'), 'in a')).toBe(true);
     say('loud', 'in lobby');
