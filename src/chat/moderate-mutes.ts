@@ -60,7 +60,8 @@ function scopeOf<Id>(room: Room<Id>, entry: MuteEntry): ChatRoom<Id> | undefined
 function tell<Id>(room: Room<Id>, entry: MuteEntry, into: Set<Id>): Id[] {
   const covered = coveredBy(room, entry);
   const scope = scopeOf(room, entry);
-  const reads = (id: Id) => entry.room === undefined || scope === room.rooms.lobby || room.speaksRooms(id);
+  // A covered member without rooms hears of a room mute only as a member of `#lobby` (below).
+  const reads = (id: Id) => entry.room === undefined || room.speaksRooms(id);
   for (const id of covered) {
     if (!reads(id)) continue;
     into.add(id);

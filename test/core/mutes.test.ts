@@ -88,6 +88,10 @@ describe('unmute lifts what covers the member (7.18 Unmute)', () => {
     s.act('op', { type: 'mute', name: 'loud', room: '#a', duration: 0 });
     s.act('op', { type: 'unmute', name: 'loud' });
     expect(s.logs.at(-1)).toMatch(/lifted 2,3$/);
+    // Lifted everywhere: the news names no room, though both mutes it lifted had one.
+    const [lifted] = s.packets('op').filter((p) => p.type === 'moderated' && p.action === 'unmute');
+    expect(lifted).toMatchObject({ target: 'loud' });
+    expect(lifted).not.toHaveProperty('room');
     drain();
     say('loud', 'everywhere');
     say('loud', 'everywhere a', '#a');
