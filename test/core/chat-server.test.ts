@@ -19,6 +19,7 @@ import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { type ClientLike, MemoryNet } from '../support/memory-net.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient, RawV2Client } from './helpers.js';
 
@@ -74,7 +75,10 @@ function frameCount(bytes: Buffer): number {
 
 type V2Net = MemoryNet<V2ClientConnectionEvent>;
 
-function v2(limits: Partial<Limits> = {}, extra: { motd?: string; deferWrites?: boolean } = {}) {
+function v2(
+  limits: Partial<Limits> = {},
+  extra: { motd?: string; deferWrites?: boolean; features?: readonly string[] } = {},
+) {
   const server = createV2Server({
     keyAgreement: testKeyAgreement,
     identity,
@@ -286,7 +290,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
   });
 
   it('splits a long export over several export_reply packets, the last with done, within maxFrame', () => {
-    const s = v2({ maxFrame: 1024, maxMessage: 100, rateBurst: 1000 });
+    const s = v2({ maxFrame: 1024, maxMessage: 100, rateBurst: 1000 }, { features: WITHOUT_MODERATION });
     const { client, id } = s.join('alice', 1024);
     for (let i = 0; i < 40; i++) client.say(`line ${i} ${'x'.repeat(40)}`);
     s.net.settle();
@@ -311,7 +315,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
 
 describe('v2 server: long user lists (7.6)', () => {
   it('splits join_ok and user_list for a large room; the client sees each list whole', () => {
-    const s = v2({ maxFrame: 1024, maxMessage: 100 });
+    const s = v2({ maxFrame: 1024, maxMessage: 100 }, { features: WITHOUT_MODERATION });
     const names = Array.from(
       { length: 12 },
       (_, i) => `member_${String(i).padStart(2, '0')}_${'n'.repeat(12)}`,
@@ -915,8 +919,8 @@ describe('v2 server: how long presence is held grows with the room (11)', () => 
 
 describe('v2 server: compact presence batches (7.6 users_joined/users_left, 11)', () => {
   /** A room of alice and bob where every later notice is batched; their packets taken. */
-  function batchedRoom(limits: Partial<Limits> = {}) {
-    const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200, ...limits });
+  function batchedRoom(limits: Partial<Limits> = {}, features?: readonly string[]) {
+    const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200, ...limits }, { features });
     s.join('alice');
     s.join('bob');
     advance(s.net, 200);
@@ -994,7 +998,7 @@ describe('v2 server: compact presence batches (7.6 users_joined/users_left, 11)'
 
   it('splits a run longer than one packet may carry over several packets, every name once and in order', () => {
     // maxFrame 1024: a presence packet's JSON stays within 256 bytes (listBudget).
-    const s = batchedRoom({ maxFrame: 1024, maxMessage: 100 });
+    const s = batchedRoom({ maxFrame: 1024, maxMessage: 100 }, WITHOUT_MODERATION);
     const names = Array.from(
       { length: 40 },
       (_, i) => `joiner${String(i).padStart(2, '0')}${'x'.repeat(14)}`,
