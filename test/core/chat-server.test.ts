@@ -341,6 +341,25 @@ describe('v2 server: long user lists (7.6)', () => {
     s.net.settle();
     expect(s.packets(last)).toEqual([{ type: 'user_list', users: names }]);
   });
+
+  it('leaves the motd room in join_ok: with the largest motd every part fits maxFrame (11.1)', () => {
+    // 2498: what moderation needs with maxName 24 (11.1). Names of 3-byte characters fill a list
+    // part with twice its bytes; without the motd's reserve join_ok would outgrow the record.
+    const digits = '一二三四五六七八九十';
+    const names = Array.from(
+      { length: 12 },
+      (_, i) => `${'中'.repeat(22)}${digits[i >> 1]}${digits[i % 10]}`,
+    );
+    const motd = '𝒜'.repeat(512); // 2048 bytes
+    const s = v2({ maxFrame: 2498, maxMessage: 100 }, { motd });
+    for (const n of names.slice(0, -1)) s.join(n, 2498);
+    const last = names[names.length - 1];
+    s.join(last, 2498);
+    expect(s.get(last).client.state).toBe('JOINED');
+    const got = s.packets(last).filter((p) => p.type === 'join_ok' || p.type === 'user_list');
+    expect(got[0]).toMatchObject({ type: 'join_ok', motd });
+    expect(got.flatMap((p) => (p as { users: string[] }).users).sort()).toEqual([...names].sort());
+  });
 });
 
 describe('v2 server: leaving (7.6, 7.9)', () => {
