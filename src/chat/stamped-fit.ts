@@ -144,14 +144,13 @@ function checkModerationFit(limits: FitLimits, moderation: boolean, motd: string
     : JOIN_OK_OVERHEAD + 12 * limits.maxName + given;
   if (needed <= limits.maxFrame) return;
   const joinOk = JOIN_OK_OVERHEAD + 12 * limits.maxName + largest;
+  // Shortening the motd given helps only when it, not the largest an operator may set, decides.
+  const byGiven = joinOk === needed && given === largest;
   const what =
     joinOk === needed
-      ? `a join_ok with ${given > 4 * MAX_MOTD || !moderation ? `the motd given (${given} bytes)` : 'a motd of 512 characters'}`
+      ? `a join_ok with ${byGiven ? `the motd given (${given} bytes)` : 'a motd of 512 characters'}`
       : 'a moderated or mute_list packet with a reason of 256 characters';
-  const fixes = [
-    ...(given > 0 && joinOk === needed ? ['shorten the motd'] : []),
-    ...(moderation ? ['offer no moderation'] : []),
-  ];
+  const fixes = [...(byGiven ? ['shorten the motd'] : []), ...(moderation ? ['offer no moderation'] : [])];
   throw parleyError(
     'LIMITS_INCONSISTENT',
     `maxName ${limits.maxName}${moderation ? ` and maxRoomName ${roomName(limits)}` : ''} let ${what} ` +

@@ -234,6 +234,10 @@ describe('with moderation offered, packets with a motd or a reason fit maxFrame 
     expect(codeOf(() => checkStampedFit(LIMITS, true, true, true))).toBeNull();
     const small = { ...LIMITS, maxFrame: 1024, maxMessage: 100 };
     expect(codeOf(() => checkStampedFit(small, true, true))).toBeNull();
+    // A short motd given changes nothing: the largest an operator may set decides.
+    expect(messageOf(() => checkStampedFit(small, true, true, true, 'hi'))).toBe(
+      messageOf(() => checkStampedFit(small, true, true, true)),
+    );
     expect(messageOf(() => checkStampedFit(small, true, true, true))).toBe(
       'maxName 24 and maxRoomName 24 let a join_ok with a motd of 512 characters take 2498 bytes, over ' +
         'maxFrame 1024 (spec 11.1, 7.18): raise maxFrame to at least 2498 or offer no moderation',
