@@ -100,7 +100,7 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   if (profile === 'v2') {
     if (!options.identity) throw new Error('a v2 server needs an identity');
     // Before the key pool's worker starts: a refused start leaves nothing running.
-    checkV2Limits(limits, options.features);
+    checkV2Limits(limits, options.features, options.motd);
     // Prepared before listening (key-agreement.ts says why); the pool's pairs carry it.
     const agreement = (options.keyAgreement ?? new KeyAgreement()).prepare(V2_GROUPS);
     keyPool = new KeyPairPool(V2_GROUPS, {

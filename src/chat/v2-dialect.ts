@@ -43,7 +43,7 @@ import type {
   WireDialect,
 } from './server-contract.js';
 import { checkStampedFit } from './stamped-fit.js';
-import { CLIENT_KEY, keysFor, ROOMS, seesKeys, V2Membership } from './v2-membership.js';
+import { CLIENT_KEY, keysFor, MODERATION, ROOMS, seesKeys, V2Membership } from './v2-membership.js';
 import { one, RoomPackets, to } from './v2-room-packets.js';
 
 export {
@@ -371,15 +371,26 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
  * 11.1: refuses (LIMITS_INCONSISTENT) limits under which a packet a server offering `features`
  * builds could outgrow maxFrame, so that it refuses to start rather than send records clients refuse.
  */
-export function checkV2Limits(limits: Limits, features: readonly string[] = V2_FEATURE_NAMES): void {
-  // A key makes a stamped packet longer (7.16), a room too (7.15).
-  checkStampedFit(limits, features.includes(ROOMS), features.includes(CLIENT_KEY));
+export function checkV2Limits(
+  limits: Limits,
+  features: readonly string[] = V2_FEATURE_NAMES,
+  motd?: string,
+): void {
+  // A key makes a stamped packet longer (7.16), a room too (7.15); moderation adds the motd and
+  // reasons (7.18), and join_ok carries a motd given at start-up.
+  checkStampedFit(
+    limits,
+    features.includes(ROOMS),
+    features.includes(CLIENT_KEY),
+    features.includes(MODERATION),
+    motd,
+  );
 }
 
 /** A sans-IO v2 chat server. */
 export function createV2Server(options: V2ServerOptions): ChatServer<V2ServerConnectionEvent> {
   const limits: Limits = { ...LIMITS, ...options.limits };
-  checkV2Limits(limits, options.features);
+  checkV2Limits(limits, options.features, options.motd);
   const model = new Room<ConnId>(V2_NAME_RULES, limits, true, options.guards);
   return new ChatServer(new V2Dialect(options, limits, model), model, limits, options);
 }

@@ -85,6 +85,7 @@ export class V2Membership {
         // Joining the server is joining #lobby (7.15): its list, backlog, away members, presence.
         const { room, name } = decision;
         const out: Delivery[] = [{ kind: 'settle', to: by, when: 'accepted' }];
+        const motd = this.motd();
         // 7.16: a member that agreed client-key sees its own key and whether it is an operator.
         const facts = model.factsOf(by);
         const own =
@@ -95,8 +96,10 @@ export class V2Membership {
           out,
           by,
           room,
-          (users, more) => ({ type: 'join_ok', name, users, ...this.motd(), ...own, ...more }),
+          (users, more) => ({ type: 'join_ok', name, users, ...motd, ...own, ...more }),
           keysFor(model, by),
+          // The motd shares join_ok with the list's first part, which leaves it room (11.1).
+          motd.motd === undefined ? 0 : Buffer.byteLength(JSON.stringify(motd.motd)),
         );
         this.packets.joinNews(out, by, model, room, now);
         this.presence.notice(out, room, { type: 'user_joined', name, ts: now }, now, by, keyOf(facts));

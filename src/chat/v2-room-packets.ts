@@ -107,6 +107,7 @@ export class RoomPackets {
     room: ChatRoom<ConnId>,
     head?: (users: string[], more: { more?: true }) => V2ServerPacket,
     keys?: KeysOf,
+    reserve = 0,
   ): void {
     // A name's JSON is at most 6 bytes per UTF-16 unit (\uXXXX) plus quotes and a comma; the
     // room's name and topic (room_joined carries both, at most 4 bytes a character) come off. A
@@ -114,7 +115,15 @@ export class RoomPackets {
     const extra = (room.name.length + room.topic.length) * 4;
     const budget = listBudget(this.limits.maxFrame) - extra;
     const cost = keys ? (n: string) => n.length * 12 + 50 : (n: string) => n.length * 6 + 3;
-    const chunks = chunkByJsonSize(room.names.list(), budget, cost);
+    // `reserve`: bytes the head takes besides (join_ok's motd, 11.1), off its own part only; that
+    // part still holds one name however large the reserve, which the start check of 11.1 bounds.
+    const names = room.names.list();
+    const first = reserve > 0 ? chunkByJsonSize(names, budget - reserve, cost)[0] : [];
+    const chunks = [
+      ...(first.length > 0 ? [first] : []),
+      ...chunkByJsonSize(names.slice(first.length), budget, cost),
+    ];
+    if (chunks.length > 1 && chunks[chunks.length - 1].length === 0) chunks.pop();
     chunks.forEach((users, i) => {
       const more = i < chunks.length - 1 ? { more: true as const } : {};
       const keyed = keys ? keys(users) : [];

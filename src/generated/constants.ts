@@ -119,7 +119,23 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'maxMessage + 8 x maxName + 127 <= maxFrame, and when it offers `rooms` too, unless 6 x maxMessage + ' +
       '4 x maxName + 4 x maxRoomName + 130 <= maxFrame. So a server that offers every feature (the ' +
       'reference server by default), with maxFrame 65536 and maxName and maxRoomName 24, allows maxMessage ' +
-      'up to 10869.',
+      'up to 10869. A server that offers `moderation` (7.18) sends a motd (at most 512 characters) and ' +
+      'reasons (at most 256) that hold no control character (so 4 bytes a character, as a topic), and MUST ' +
+      'refuse to start (LIMITS_INCONSISTENT) unless each of its largest such packets fits: `join_ok` with ' +
+      'a motd of 512 characters and one name (the joiner\'s, in `name`, `users` and `keys`, with `more`, ' +
+      '`key` and `op`) needs 2048 + 12 x maxName + 162 bytes; a `moderated` with `target`, `by`, `room`, ' +
+      '`duration` (at most 31536000) and `reason` needs 1024 + 4 x maxName + max(4 x maxName, 50) + 4 x ' +
+      'maxRoomName + 139 (a target a ban or mute names by its full fingerprint takes 50 bytes); a ' +
+      '`mute_list` part of one entry (two full fingerprints, the name, the room and the reason) needs 1024 ' +
+      '+ 4 x maxName + 4 x maxRoomName + 273, and a `ban_list` part 13 bytes less (all with the 16-byte ' +
+      'tag and integers of at most 16 digits). With maxName and maxRoomName 24 the largest is the ' +
+      '`join_ok`, 2498 bytes: a server offering moderation needs maxFrame at least that; below it the ' +
+      'operator raises maxFrame or offers no moderation (the reference server: `--features` without ' +
+      '`moderation`). A motd given at start-up (the reference server\'s `--motd`) is bounded the same way ' +
+      'by its own size: a server MUST refuse to start unless `join_ok` with it, 12 x maxName + 162 bytes ' +
+      'and the motd\'s JSON, fits maxFrame (with moderation offered, the larger of it and 2048 bytes ' +
+      'counts). A `join_ok` with a motd and more than one name keeps its list\'s first part within what ' +
+      'the motd leaves of the record.',
   },
   maxHandshakeFrame: {
     default: 4096,

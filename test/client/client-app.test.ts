@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientApp, type ClientAppOptions } from '../../reference-client/app/client-app.js';
 import { loadConfig, loadKnownServers } from '../../reference-client/app/config.js';
 import { plainLine } from '../../reference-client/view/line-format.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { startCorruptingProxy } from './support/corrupting-proxy.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
 import { waitUntil } from './support/wait.js';
@@ -271,7 +272,7 @@ describe('ClientApp', { timeout: 30_000 }, () => {
   });
 
   it('says what could not be sent, with the text, and goes on', async () => {
-    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100 } });
+    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100 }, features: WITHOUT_MODERATION });
     const c = client(srv.port, tempDir(), { name: 'alice' });
     await c.waitLine(/^joined as alice/);
     c.app.submitLine('y'.repeat(1500));

@@ -19,15 +19,22 @@ import type { Limits, Profile } from '../../src/generated/constants.js';
 import { LIMITS } from '../../src/generated/constants.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const identity = identityFromSeed(Buffer.alloc(32, 9));
 const OTHER = `SHA256:${'Q'.repeat(43)}`;
 
-function net(profile: Profile = 'v2', limits: Partial<Limits> = {}) {
+function net(profile: Profile = 'v2', limits: Partial<Limits> = {}, features?: readonly string[]) {
   const server =
     profile === 'v2'
-      ? createV2Server({ keyAgreement: testKeyAgreement, identity, random: seededRandom('server'), limits })
+      ? createV2Server({
+          keyAgreement: testKeyAgreement,
+          identity,
+          random: seededRandom('server'),
+          limits,
+          features,
+        })
       : createLegacyServer({
           keyAgreement: testKeyAgreement,
           random: seededRandom('server'),
@@ -347,7 +354,7 @@ describe('ClientSession: the room, in either profile', () => {
   });
 
   it('refuses a send the connection cannot make with a ParleyError, and goes on', () => {
-    const n = net('v2', { maxFrame: 1024, maxMessage: 100 });
+    const n = net('v2', { maxFrame: 1024, maxMessage: 100 }, WITHOUT_MODERATION);
     const { session } = joined(n, 'alice');
     expect(() => session.say('x'.repeat(2000))).toThrow(
       expect.objectContaining({ code: 'MESSAGE_TOO_LONG', name: 'ParleyError', fatal: false }),

@@ -5,6 +5,7 @@ import { renderExportEntries } from '../../reference-client/view/export-text.js'
 import type { SessionEvent } from '../../src/client/events.js';
 import { sniffProfile } from '../../src/client/profile-sniffer.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { nextEvent } from './support/events.js';
 import { startTestServer, type TestServer } from './support/tcp-server.js';
 import { waitUntil } from './support/wait.js';
@@ -126,7 +127,7 @@ describe('TcpSession over TCP, v2 profile', () => {
   });
 
   it('joins the parts of a user list split over several packets (join_ok more, user_list more)', async () => {
-    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100 } });
+    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100 }, features: WITHOUT_MODERATION });
     const names = ['a', 'b', 'c', 'd'].map((x) => `${x}${'x'.repeat(22)}`);
     for (const name of names) await joinedAs(srv.port, name);
     const last = session(srv.port);
@@ -141,7 +142,10 @@ describe('TcpSession over TCP, v2 profile', () => {
   });
 
   it('renders the export, concatenating every export_reply until done', async () => {
-    const srv = await server({ limits: { maxFrame: 1024, maxMessage: 100, rateBurst: 100 } });
+    const srv = await server({
+      limits: { maxFrame: 1024, maxMessage: 100, rateBurst: 100 },
+      features: WITHOUT_MODERATION,
+    });
     const a = await joinedAs(srv.port, 'alice');
     const lines = Array.from(
       { length: 30 },

@@ -15,6 +15,7 @@ import { legacyPacket } from '../../src/legacy/legacy-packet.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient } from './helpers.js';
 
@@ -76,6 +77,7 @@ describe('held presence notices in records of at most maxFrame (6.1, 11)', () =>
       identity,
       random: seededRandom('storm'),
       limits,
+      features: WITHOUT_MODERATION,
     });
     const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
     const records: number[] = [];

@@ -19,6 +19,7 @@ import { encodeV2Packet } from '../../src/session/v2-codec.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { type ClientLike, MemoryNet } from '../support/memory-net.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { RawLegacyClient, RawV2Client } from './helpers.js';
 
@@ -74,7 +75,10 @@ function frameCount(bytes: Buffer): number {
 
 type V2Net = MemoryNet<V2ClientConnectionEvent>;
 
-function v2(limits: Partial<Limits> = {}, extra: { motd?: string; deferWrites?: boolean } = {}) {
+function v2(
+  limits: Partial<Limits> = {},
+  extra: { motd?: string; deferWrites?: boolean; features?: readonly string[] } = {},
+) {
   const server = createV2Server({
     keyAgreement: testKeyAgreement,
     identity,
@@ -286,7 +290,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
   });
 
   it('splits a long export over several export_reply packets, the last with done, within maxFrame', () => {
-    const s = v2({ maxFrame: 1024, maxMessage: 100, rateBurst: 1000 });
+    const s = v2({ maxFrame: 1024, maxMessage: 100, rateBurst: 1000 }, { features: WITHOUT_MODERATION });
     const { client, id } = s.join('alice', 1024);
     for (let i = 0; i < 40; i++) client.say(`line ${i} ${'x'.repeat(40)}`);
     s.net.settle();
@@ -311,7 +315,7 @@ describe('v2 server: chat (7.3-7.7)', () => {
 
 describe('v2 server: long user lists (7.6)', () => {
   it('splits join_ok and user_list for a large room; the client sees each list whole', () => {
-    const s = v2({ maxFrame: 1024, maxMessage: 100 });
+    const s = v2({ maxFrame: 1024, maxMessage: 100 }, { features: WITHOUT_MODERATION });
     const names = Array.from(
       { length: 12 },
       (_, i) => `member_${String(i).padStart(2, '0')}_${'n'.repeat(12)}`,
@@ -336,6 +340,25 @@ describe('v2 server: long user lists (7.6)', () => {
     s.get(last).client.who();
     s.net.settle();
     expect(s.packets(last)).toEqual([{ type: 'user_list', users: names }]);
+  });
+
+  it('leaves the motd room in join_ok: with the largest motd every part fits maxFrame (11.1)', () => {
+    // 2498: what moderation needs with maxName 24 (11.1). Names of 3-byte characters fill a list
+    // part with twice its bytes; without the motd's reserve join_ok would outgrow the record.
+    const digits = '一二三四五六七八九十';
+    const names = Array.from(
+      { length: 12 },
+      (_, i) => `${'中'.repeat(22)}${digits[i >> 1]}${digits[i % 10]}`,
+    );
+    const motd = '𝒜'.repeat(512); // 2048 bytes
+    const s = v2({ maxFrame: 2498, maxMessage: 100 }, { motd });
+    for (const n of names.slice(0, -1)) s.join(n, 2498);
+    const last = names[names.length - 1];
+    s.join(last, 2498);
+    expect(s.get(last).client.state).toBe('JOINED');
+    const got = s.packets(last).filter((p) => p.type === 'join_ok' || p.type === 'user_list');
+    expect(got[0]).toMatchObject({ type: 'join_ok', motd });
+    expect(got.flatMap((p) => (p as { users: string[] }).users).sort()).toEqual([...names].sort());
   });
 });
 
@@ -915,8 +938,8 @@ describe('v2 server: how long presence is held grows with the room (11)', () => 
 
 describe('v2 server: compact presence batches (7.6 users_joined/users_left, 11)', () => {
   /** A room of alice and bob where every later notice is batched; their packets taken. */
-  function batchedRoom(limits: Partial<Limits> = {}) {
-    const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200, ...limits });
+  function batchedRoom(limits: Partial<Limits> = {}, features?: readonly string[]) {
+    const s = v2({ presenceBatchMembers: 2, presenceBatchMs: 200, ...limits }, { features });
     s.join('alice');
     s.join('bob');
     advance(s.net, 200);
@@ -994,7 +1017,7 @@ describe('v2 server: compact presence batches (7.6 users_joined/users_left, 11)'
 
   it('splits a run longer than one packet may carry over several packets, every name once and in order', () => {
     // maxFrame 1024: a presence packet's JSON stays within 256 bytes (listBudget).
-    const s = batchedRoom({ maxFrame: 1024, maxMessage: 100 });
+    const s = batchedRoom({ maxFrame: 1024, maxMessage: 100 }, WITHOUT_MODERATION);
     const names = Array.from(
       { length: 40 },
       (_, i) => `joiner${String(i).padStart(2, '0')}${'x'.repeat(14)}`,

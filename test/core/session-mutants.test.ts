@@ -12,6 +12,7 @@ import { LegacyClientConnection } from '../../src/session/legacy-client-connecti
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { codeOf } from './helpers.js';
 
@@ -23,6 +24,7 @@ function joined(limits: Partial<Limits>) {
     identity,
     random: seededRandom('mutants server'),
     limits,
+    features: WITHOUT_MODERATION,
   });
   const net = new MemoryNet<V2ClientConnectionEvent>(server as never);
   const client = new V2ClientConnection({

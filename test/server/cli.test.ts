@@ -336,6 +336,36 @@ describe('node reference-server', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(plain.stderr).toMatch(/at least 12298 or lower maxMessage to at most 121/);
   });
 
+  it('refuses moderation where a join_ok with the largest motd outgrows maxFrame, and starts without it', async () => {
+    // 11.1, 7.18: 2048 bytes of motd + 12 x maxName 24 + 162 = 2498 > 1024.
+    const small = ['--max-frame', '1024', '--max-message', '100'];
+    const cli = run(['--port', '0', '--host', '127.0.0.1', ...small]);
+    expect((await cli.exit()).code).toBe(1);
+    expect(cli.stderr).toMatch(
+      /join_ok with a motd of 512 characters take 2498 bytes, over maxFrame 1024 \(spec 11\.1, 7\.18\): raise maxFrame to at least 2498 or offer no moderation/,
+    );
+    expect(cli.stdout).not.toContain('listening');
+    const others = 'structured-export,backlog,nick,away,whois,rooms,client-key';
+    const { cli: started } = await start([...small, '--features', others]);
+    expect(started.stderr).toBe('');
+    // A motd given at start-up counts by its size, moderation or not: 900 + 288 + 162 = 1350.
+    const long = run([
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      ...small,
+      '--features',
+      others,
+      '--motd',
+      '中'.repeat(300),
+    ]);
+    expect((await long.exit()).code).toBe(1);
+    expect(long.stderr).toMatch(
+      /the motd given \(900 bytes\) take 1350 bytes.*at least 1350 or shorten the motd$/m,
+    );
+  });
+
   it('offers the features it is told to (5.8), and refuses a name the spec does not define', async () => {
     const bad = run(['--features', 'no-such-feature']);
     expect((await bad.exit()).code).toBe(2);

@@ -36,6 +36,8 @@ export interface TestServerOptions {
   readonly profile?: Profile;
   readonly limits?: Partial<Limits>;
   readonly motd?: string;
+  /** The v2 features offered (5.8); every one when absent. */
+  readonly features?: readonly string[];
   readonly logLevel?: LogLevel;
   readonly identity?: Identity;
   /** Reserved names and moderation (7.17, 7.18), and their files. */
@@ -77,6 +79,7 @@ export class Harness {
       identity: profile === 'v2' ? (options.identity ?? testIdentity()) : undefined,
       limits: { ...LOOPBACK_LIMITS, ...options.limits },
       motd: options.motd,
+      features: options.features,
       guards: options.guards,
       stateFiles: options.stateFiles,
       stateSaveMs: options.stateSaveMs,

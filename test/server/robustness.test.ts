@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatServer } from '../../src/chat/chat-server.js';
 import { encodeFrame } from '../../src/framing/frame-codec.js';
 import type { ErrorCode } from '../../src/generated/errors.js';
+import { WITHOUT_MODERATION } from '../support/no-moderation.js';
 import { seededRandom } from '../support/seeded-random.js';
 import {
   connectRaw,
@@ -183,7 +184,10 @@ describe('reference server, limits', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('v2: a frame over maxFrame is FRAME_TOO_LARGE, fatal for that connection only', async () => {
-    const server = await h.start({ limits: { maxFrame: 1024, maxMessage: 100 } });
+    const server = await h.start({
+      limits: { maxFrame: 1024, maxMessage: 100 },
+      features: WITHOUT_MODERATION,
+    });
     const alice = await h.v2(server, 'alice');
     const bob = await h.v2(server, 'bob');
     const big = await h.v2(server, 'big');

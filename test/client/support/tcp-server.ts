@@ -18,6 +18,8 @@ export interface TestServerOptions {
   /** Seeds the Ed25519 identity: same seed, same fingerprint. */
   readonly seed?: number;
   readonly motd?: string;
+  /** The v2 features offered (5.8); every one when absent. */
+  readonly features?: readonly string[];
   readonly limits?: Partial<Limits>;
   /** Reserved names and operators (7.17, 7.18), as --reserve-names and --op give them. */
   readonly guards?: GuardsConfig;
@@ -47,6 +49,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       keyAgreement: testKeyAgreement,
       identity: profile === 'v2' ? identity : undefined,
       motd: options.motd,
+      features: options.features,
       limits: { ...LOOPBACK_LIMITS, ...options.limits },
       logger,
       guards: options.guards,
