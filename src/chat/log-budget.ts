@@ -28,7 +28,7 @@ const TOTAL_BURST_SECONDS = 10;
 /** The prefix of connections whose address the adapter could not tell. */
 const NO_ADDRESS = 'unknown addresses';
 /** From this many prefixes on (or twice those kept at the last prune), `charge` prunes the table. */
-const PRUNE_AT = 4096;
+export const PRUNE_AT = 4096;
 
 interface PrefixEntry extends TokenBucket {
   /** Lines not written in the current window. */
@@ -46,6 +46,11 @@ export class LogBudget {
   constructor(private readonly limits: LogBudgetLimits) {
     this.totalBurst = TOTAL_BURST_SECONDS * limits.logTotalLinesPerSecond;
     this.total.tokens = this.totalBurst;
+  }
+
+  /** How many prefixes the budget holds now (what it costs in memory: pruned, see PRUNE_AT). */
+  get held(): number {
+    return this.prefixes.size;
   }
 
   /** When the counted lines are due to be summed up, or null when none are counted. */

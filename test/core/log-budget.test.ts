@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ServerAction } from '../../src/chat/chat-server.js';
-import { LOG_SUMMARY_PREFIXES, LOG_SUMMARY_WINDOW_MS, LogBudget } from '../../src/chat/log-budget.js';
+import { LOG_SUMMARY_PREFIXES, LOG_SUMMARY_WINDOW_MS, LogBudget, PRUNE_AT } from '../../src/chat/log-budget.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS } from '../../src/generated/constants.js';
@@ -76,6 +76,49 @@ describe('LogBudget (11.5)', () => {
     expect(budget.summary(5 + 2 * LOG_SUMMARY_WINDOW_MS)).toEqual([
       'log bound (11.5): 1 more line about connections from 10.0.0.0/24 within 10 s was not written',
     ]);
+  });
+
+  it('names one other network in the singular', () => {
+    const budget = new LogBudget(BOUND);
+    for (let net = 0; net <= LOG_SUMMARY_PREFIXES; net++) written(budget, `10.1.${net}.9`, 4, 0);
+    expect(budget.summary(LOG_SUMMARY_WINDOW_MS).at(-1)).toBe(
+      'log bound (11.5): 1 more line about connections from 1 other network within 10 s was not written',
+    );
+  });
+
+  it('forgets the prefixes whose bucket is full again and that have nothing counted, once it holds PRUNE_AT', () => {
+    // The server's bucket large enough that only the prefixes' buckets decide.
+    const budget = new LogBudget({ ...BOUND, logTotalLinesPerSecond: 1_000_000 });
+    const net = (i: number) => `10.${i >> 8}.${i & 255}.1`;
+    // PRUNE_AT prefixes with one line each; the last 10 also have lines counted past their burst.
+    for (let i = 0; i < PRUNE_AT; i++) budget.charge(net(i), 0);
+    for (let i = PRUNE_AT - 10; i < PRUNE_AT; i++) written(budget, net(i), 3, 0);
+    expect(budget.held).toBe(PRUNE_AT);
+    // One second on, a bucket that spent one line is full again (burst 3, 1 a second): a new prefix
+    // makes the budget forget every prefix with nothing counted; the 10 whose lines are still to be
+    // summed up stay, beside the new one.
+    budget.charge('198.51.100.1', 1000);
+    expect(budget.held).toBe(10 + 1);
+    // The next prune waits until the table holds PRUNE_AT again (PRUNE_AT is the floor).
+    for (let i = 0; i < PRUNE_AT - 11; i++) budget.charge(net(i), 2000);
+    expect(budget.held).toBe(PRUNE_AT);
+    // A new prefix prunes again: only the one charged a second ago is full; the others stay.
+    budget.charge('203.0.113.1', 2000);
+    expect(budget.held).toBe(PRUNE_AT);
+  });
+
+  it('after a prune that kept many, waits until it holds twice as many before it prunes again', () => {
+    const budget = new LogBudget({ ...BOUND, logTotalLinesPerSecond: 1_000_000 });
+    const net = (i: number) => `10.${i >> 8}.${i & 255}.1`;
+    // 3000 prefixes with lines counted (they stay), then one line each from the rest up to PRUNE_AT.
+    for (let i = 0; i < 3000; i++) written(budget, net(i), 4, 0);
+    for (let i = 3000; i < PRUNE_AT; i++) budget.charge(net(i), 0);
+    budget.charge('192.0.2.1', 1000); // prunes: the 3000 stay, beside this one
+    expect(budget.held).toBe(3001);
+    for (let i = 3000; i < 5999; i++) budget.charge(net(i), 1000);
+    expect(budget.held).toBe(6000);
+    budget.charge('203.0.113.1', 2000); // 6000 held, twice the 3000 kept: prunes the 3000 full again
+    expect(budget.held).toBe(3001);
   });
 
   it('keeps the bound over a long storm from many prefixes, however they rotate', () => {
