@@ -16,6 +16,7 @@ import { createLegacyServer } from '../../src/chat/legacy-dialect.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits } from '../../src/generated/constants.js';
+import { V2_FEATURE_NAMES } from '../../src/generated/v2-packets.js';
 import { commandArbs } from '../chat/arbitraries.js';
 import { quiescence } from '../chat/commands.js';
 import { MemoryChat } from '../chat/memory.js';
@@ -78,6 +79,13 @@ export const SESSION_CONFIGS: Readonly<
   ],
 };
 
+/**
+ * What the fuzzed server offers: every feature but `moderation`, which nothing here drives and
+ * which needs a record of about 2.5 KB for a join_ok with the longest motd (11.1), more than the
+ * smallest maxFrame above.
+ */
+const FUZZED_FEATURES: readonly string[] = V2_FEATURE_NAMES.filter((f) => f !== 'moderation');
+
 export const SESSION_IDENTITY: Identity = identityFromSeed(Buffer.alloc(32, 0x2a));
 
 export interface ServerOptions {
@@ -95,7 +103,12 @@ export const REAL_SESSION: SessionImpl = {
   createServer(profile, options) {
     const server =
       profile === 'v2'
-        ? createV2Server({ identity: options.identity, random: options.random, limits: options.limits })
+        ? createV2Server({
+            identity: options.identity,
+            random: options.random,
+            limits: options.limits,
+            features: FUZZED_FEATURES,
+          })
         : createLegacyServer({ random: options.random, limits: options.limits });
     return server as ChatServer<unknown>;
   },
