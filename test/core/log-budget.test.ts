@@ -94,17 +94,19 @@ describe('LogBudget (11.5)', () => {
     for (let i = 0; i < PRUNE_AT; i++) budget.charge(net(i), 0);
     for (let i = PRUNE_AT - 10; i < PRUNE_AT; i++) written(budget, net(i), 3, 0);
     expect(budget.held).toBe(PRUNE_AT);
-    // One second on, a bucket that spent one line is full again (burst 3, 1 a second): a new prefix
-    // makes the budget forget every prefix with nothing counted; the 10 whose lines are still to be
-    // summed up stay, beside the new one.
-    budget.charge('198.51.100.1', 1000);
+    // Five seconds on, every bucket is full again (burst 3, 1 a second): a new prefix makes the
+    // budget forget every prefix with nothing counted; the 10 whose lines are still to be summed up
+    // stay, beside the new one.
+    budget.charge('198.51.100.1', 5000);
     expect(budget.held).toBe(10 + 1);
     // The next prune waits until the table holds PRUNE_AT again (PRUNE_AT is the floor).
-    for (let i = 0; i < PRUNE_AT - 11; i++) budget.charge(net(i), 2000);
+    for (let i = 0; i < PRUNE_AT - 11; i++) budget.charge(net(i), 6000);
     expect(budget.held).toBe(PRUNE_AT);
     // A new prefix prunes again: only the one charged a second ago is full; the others stay.
-    budget.charge('203.0.113.1', 2000);
+    budget.charge('203.0.113.1', 6000);
     expect(budget.held).toBe(PRUNE_AT);
+    // The lines counted before the prunes are summed up: none was forgotten with its prefix.
+    expect(budget.summary(LOG_SUMMARY_WINDOW_MS)).toHaveLength(LOG_SUMMARY_PREFIXES);
   });
 
   it('after a prune that kept many, waits until it holds twice as many before it prunes again', () => {
