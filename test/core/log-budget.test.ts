@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ServerAction } from '../../src/chat/chat-server.js';
-import { LOG_SUMMARY_PREFIXES, LOG_SUMMARY_WINDOW_MS, LogBudget, PRUNE_AT } from '../../src/chat/log-budget.js';
+import {
+  LOG_SUMMARY_PREFIXES,
+  LOG_SUMMARY_WINDOW_MS,
+  LogBudget,
+  PRUNE_AT,
+} from '../../src/chat/log-budget.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS } from '../../src/generated/constants.js';

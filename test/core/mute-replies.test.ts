@@ -4,6 +4,7 @@
  * of a listing.
  */
 import { describe, expect, it } from 'vitest';
+import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import type { V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { opKey, server, trollKey } from './moderation-harness.js';
 
@@ -87,7 +88,8 @@ describe('mute refusals, word for word (7.18)', () => {
 });
 
 describe('who is told of a mute (7.18)', () => {
-  const news = (packets: readonly { type: string }[]) => packets.filter((p) => p.type === 'moderated');
+  const news = (packets: readonly V2ServerPacket[]) =>
+    packets.flatMap((p) => (p.type === 'moderated' ? [p] : []));
 
   it('tells a server-wide mute, with its reason, to the member and its roommates, with rooms or without', () => {
     const s = withOp();
