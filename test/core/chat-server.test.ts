@@ -810,7 +810,15 @@ describe('v2 server: isolation', () => {
       kind: 'error',
       error: expect.objectContaining({ code: 'INTERNAL_ERROR', origin: 'remote' }),
     });
-    expect(s.net.logs.some((l) => l.startsWith('error:'))).toBe(true);
+    expect(
+      s.net.logs.some((l) => /^error: conn \d+: INTERNAL_ERROR: \S/.test(l)),
+      s.net.logs.join('\n'),
+    ).toBe(true);
+    // Each join is logged with the connection and the name (11.5: a connection line).
+    expect(
+      s.net.logs.some((l) => /conn \d+: joined as "?bob"?$/.test(l)),
+      s.net.logs.join('\n'),
+    ).toBe(true);
     expect(s.packets('bob')).toEqual([{ type: 'user_left', name: 'alice', reason: 'error', ts: s.net.now }]);
     s.get('bob').client.say('fine');
     s.net.settle();
@@ -839,6 +847,9 @@ describe('v2 server: isolation', () => {
     send(true);
     s.net.settle();
     expect(s.packets('bob')).toEqual([{ type: 'user_left', name: 'alice', reason: 'error', ts: s.net.now }]);
+    // The fatal one is logged too, with the connection (it ended it).
+    const reports = s.net.logs.filter((l) => /conn \d+: client reported .*INTERNAL_ERROR/.test(l));
+    expect(reports, s.net.logs.join('\n')).toHaveLength(2);
   });
 
   it('closes a slow reader with SLOW_READER when the adapter gives up on it', () => {
