@@ -12,6 +12,7 @@ import { legacyKeyCases } from './legacy-keys.js';
 import { legacyMitigationCases } from './legacy-mitigations.js';
 import { robustnessCases, sanityCase } from './robustness.js';
 import { survivalCases } from './survival.js';
+import { v2AwayLoadCases } from './v2-away-load.js';
 import { v2ChatCases } from './v2-chat.js';
 import { v2FairOrderCases } from './v2-fair-order.js';
 import { v2FeatureChatCases } from './v2-feature-chat.js';
@@ -84,6 +85,7 @@ const BODY: readonly Case[] = [
   ...v2ChatCases,
   ...v2FeatureChatCases,
   ...v2JoinBudgetCases,
+  ...v2AwayLoadCases,
   ...v2LimitCases,
   ...v2PrivateCases,
   ...v2PresenceCases,

@@ -72,7 +72,8 @@ export class ConnectionTable<E> {
    * (send-queue.ts). Checked here, at each packet, because one event-loop turn can read many chat
    * lines (megabytes, from many sockets) before any flush.
    * `joinBudget`: half the queue limit, what a join may fill a member's queue to with its backlog
-   * and away notices (7.10); the one place that bounds them.
+   * and away notices (7.10), and past which away notices go without their reasons (7.12); the one
+   * place that bounds them.
    * Returns the fan-out: the bytes the broadcasts queued, summed over their recipients (7.8).
    */
   deliver(deliveries: readonly Delivery[], cap: number | null = null, joinBudget = 0): number {
@@ -85,8 +86,12 @@ export class ConnectionTable<E> {
           if (d.unless !== undefined && features?.has(d.unless)) return;
           if (d.skip?.includes(member.id)) return;
           if (this.full(member, cap)) return;
-          const packet = pickForm(d, features);
-          member.endpoint.sendEncoded(packet, d.type, d.from);
+          let packet = pickForm(d, features);
+          const state = d.stateOf;
+          // 7.12: an away reason that would take the member's queue past half its limit is left out.
+          if (state && member.endpoint.pendingBytes + member.inFlight + packet.length > joinBudget)
+            packet = state.brief;
+          member.endpoint.sendEncoded(packet, d.type, d.from, state?.about);
           fanout += packet.length;
           this.dirty.add(member);
         };

@@ -74,9 +74,10 @@ export interface ServerEndpoint<E> {
   /**
    * Queues one serialised packet (the same Buffer may go to many endpoints); `type`, when the
    * profile's table lists what a server sends, is checked against it. `sender`: the member who
-   * said a chat line (its lines take turns with other senders', 11.3).
+   * said a chat line (its lines take turns with other senders', 11.3). `about`: the packet is that
+   * member's away state, and replaces the one about it not yet sent (7.12).
    */
-  sendEncoded(packet: Buffer, type?: string, sender?: ConnId): void;
+  sendEncoded(packet: Buffer, type?: string, sender?: ConnId, about?: ConnId): void;
   failWith(err: unknown): ParleyError;
   goodbye(reason?: string): void;
 }
@@ -191,6 +192,12 @@ export type Delivery =
       readonly forms?: readonly PacketForm[];
       /** Members left out besides `except` (those a kick or ban removes, 7.18). */
       readonly skip?: readonly ConnId[];
+      /**
+       * The packet is this member's away state (7.12, away notices under load): it replaces the
+       * notice about the same member a recipient holds not yet sent, and a recipient whose queue
+       * it would take past half its limit gets `brief` (the notice without its reason) instead.
+       */
+      readonly stateOf?: { readonly about: ConnId; readonly brief: Buffer };
       /** Only to these members (a room's, 7.15); without it, to every joined member. */
       readonly among?: Iterable<ConnId>;
     };

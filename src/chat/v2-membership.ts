@@ -151,9 +151,7 @@ export class V2Membership {
       case 'away': {
         // Server-wide news (7.15): once to everyone who shares a room with the member, and to it.
         const { name, away, reason, ts } = decision;
-        const packet: V2ServerPacket = { type: 'user_away', name, away, ...(reason ? { reason } : {}), ts };
-        const among = audience(by, decision.rooms);
-        return [{ kind: 'broadcast', packet: encodeV2Packet(packet), type: 'user_away', among }];
+        return [awayNotice(by, { name, away, reason, ts }, audience(by, decision.rooms))];
       }
       case 'left': {
         // One leave notice in each room the member was in (7.15).
@@ -220,15 +218,7 @@ export class V2Membership {
     if (away && away.to.length > 0) {
       // 7.15: after the user_joined, which a held batch would let this overtake (so it goes now).
       out.push(...this.presence.releaseRoom(room));
-      const { reason } = away;
-      const packet = encodeV2Packet({
-        type: 'user_away',
-        name,
-        away: true,
-        ...(reason ? { reason } : {}),
-        ts,
-      });
-      out.push({ kind: 'broadcast', packet, type: 'user_away', among: away.to });
+      out.push(awayNotice(by, { name, away: true, reason: away.reason, ts }, away.to));
     }
     return out;
   }
@@ -256,4 +246,21 @@ export function keysFor(model: Room<ConnId>, by: ConnId): KeysOf | undefined {
 function keyOf(facts: MemberFacts | undefined): PresenceKey | undefined {
   if (!facts?.key) return undefined;
   return facts.op ? { key: facts.key, op: true } : { key: facts.key };
+}
+
+/**
+ * The `user_away` telling `among` that member `by` is away (with `reason`, when one is given) or
+ * back: its state now, so it replaces a notice about `by` a recipient still holds, and goes without
+ * its reason to a recipient whose queue it would take past half its limit (7.12, away notices under
+ * load; connection-table.ts applies both).
+ */
+function awayNotice(
+  by: ConnId,
+  fields: { name: string; away: boolean; reason: string | null | undefined; ts: number },
+  among: Iterable<ConnId>,
+): Delivery {
+  const { name, away, reason, ts } = fields;
+  const brief = encodeV2Packet({ type: 'user_away', name, away, ts });
+  const packet = reason ? encodeV2Packet({ type: 'user_away', name, away, reason, ts }) : brief;
+  return { kind: 'broadcast', packet, type: 'user_away', among, stateOf: { about: by, brief } };
 }

@@ -18,6 +18,10 @@
  * senders the queue is plain FIFO too, and the run's turns (a Turns) are only built for a run
  * that is mixed when it reaches the front. Taken lines and shed lines leave holes (null) that
  * the head skips; the arrays are compacted as the head passes them.
+ *
+ * A packet may be queued as the state of some member (`about`: an away notice, 7.12): it replaces
+ * the one about the same member still waiting, which leaves a hole where it was, so that the
+ * notices waiting are at most one per member however often their states change.
  */
 
 /** A packet that is no chat line: it keeps its place (11.3). */
@@ -134,6 +138,8 @@ export class FairQueue {
   private holes = false;
   /** Packets waiting. */
   private waiting = 0;
+  /** Per member, the index of the state notice about it queued last (7.12); may have been taken. */
+  private states = new Map<number, number>();
 
   /** Bytes of the packets waiting. */
   get bytes(): number {
@@ -148,10 +154,12 @@ export class FairQueue {
   /**
    * Queues one packet: `chat` for a `message` or `action` (the lines that may be shed), with the
    * connection id of its `sender` when it has one (a sender's lines take turns with others', 11.3).
+   * `about`: the packet is the away state of that member (7.12), and replaces the one still waiting.
    */
-  push(packet: Buffer, chat: boolean, sender?: number): void {
+  push(packet: Buffer, chat: boolean, sender?: number, about?: number): void {
     const kind = !chat ? BARRIER : sender !== undefined && sender >= 0 ? sender : NO_SENDER;
     const i = this.packets.length;
+    if (about !== undefined) this.replaceState(about, i);
     this.packets.push(packet);
     this.from.push(kind);
     this.size += packet.length;
@@ -272,6 +280,22 @@ export class FairQueue {
     return dropped;
   }
 
+  /**
+   * 7.12: the state notice about `about` still waiting, if any, is dropped; the one queued at
+   * index `i` is the member's now. A notice is a barrier: the hole it leaves changes no run.
+   */
+  private replaceState(about: number, i: number): void {
+    const old = this.states.get(about);
+    this.states.set(about, i);
+    if (old === undefined || old < this.head) return;
+    const packet = this.packets[old];
+    if (packet === null) return;
+    this.size -= packet.length;
+    this.waiting--;
+    this.packets[old] = null;
+    this.holes = true;
+  }
+
   /** Index of the oldest packet waiting, or -1. */
   private first(): number {
     this.skipHoles();
@@ -341,6 +365,9 @@ export class FairQueue {
       this.from = this.from.slice(head);
       this.head = 0;
       this.turns?.rebase(head);
+      for (const [about, i] of this.states)
+        if (i < head) this.states.delete(about);
+        else this.states.set(about, i - head);
     }
   }
 
@@ -355,5 +382,6 @@ export class FairQueue {
     this.holes = false;
     this.waiting = 0;
     this.lastTaken = BARRIER;
+    this.states.clear();
   }
 }

@@ -332,9 +332,10 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
    * what makes a busy room cheap to serve, and a member that reads slowly holds references to the
    * room's packets rather than sealed copies of them (11, sendWindowBytes). A chat line's `sender`
    * (the connection id of the member who said it) lets it take turns with other senders' lines
-   * (11.3).
+   * (11.3). `about`: the packet is that member's away state, and replaces the one about it still
+   * waiting (7.12).
    */
-  sendEncoded(json: Buffer, type?: V2ServerPacket['type'], sender?: number): void {
+  sendEncoded(json: Buffer, type?: V2ServerPacket['type'], sender?: number, about?: number): void {
     if (!this.sealer || this.machine.terminal) return;
     // 5.8: a feature's packet never reaches a peer that did not agree it; a broadcast may go to
     // every member and each connection leaves it out where it does not belong.
@@ -343,7 +344,7 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     // this state may not send is a bug here, PACKET_UNEXPECTED (a run of coalesced presence
     // packets is checked by its first packet's type: the table treats them alike).
     if (type !== undefined) this.machine.fire(SEND_EVENTS[type]);
-    this.unsealed.push(json, type === 'message' || type === 'action', sender);
+    this.unsealed.push(json, type === 'message' || type === 'action', sender, about);
   }
 
   /** Most plaintext bytes in one record: packets and separators, within maxFrame with the tag. */

@@ -1,7 +1,7 @@
 /**
- * Planted faults for two bounds, part of the broken-servers set (broken-servers.ts takes them in):
- * the join budget (spec 7.10, caught by v2-chat/7.10/3) and maxMutes (7.18, caught by
- * v2-chat/7.18/7).
+ * Planted faults for three bounds, part of the broken-servers set (broken-servers.ts takes them in):
+ * the join budget (spec 7.10, caught by v2-chat/7.10/3), away notices under load (7.12, caught by
+ * v2-chat/7.12/2) and maxMutes (7.18, caught by v2-chat/7.18/7).
  *
  * How this works: a join's backlog and away notices are one `budgeted` delivery whose packets are
  * chosen by the v2 dialect's room packets (v2-room-packets.ts, backlogWithin) from the bytes the
@@ -9,7 +9,10 @@
  * hands it no bound, as servers before 7.10's budget did; the other keeps the bound but takes the
  * oldest lines that fit. The mute faults shadow one method or field of that server's own
  * moderation state (moderation.ts): its limits without maxMutes, or a `mute` that checks the count
- * before it looks for the mute it would replace.
+ * before it looks for the mute it would replace. The away faults take apart the `stateOf` of the
+ * away notices the connection table delivers: without it every notice is queued whole, as before
+ * 7.12's rule; without its `about`, reasons are left out past half the limit but every notice is
+ * kept.
  */
 import { JOIN_BUDGET_QUEUE } from '../../conformance/cases/v2-join-budget.js';
 import { SUITE_OPERATOR_FINGERPRINT } from '../../conformance/cases/v2-keys.js';
@@ -33,6 +36,22 @@ export const MUTE_CAP_SETTINGS = {
   server: { ...GUARDED, limits: { maxMutes: MUTE_CAP } },
   options: { serverArgs: ['--op', SUITE_OPERATOR_FINGERPRINT, '--max-mutes', String(MUTE_CAP)] },
 } as const;
+
+/** The queue limit v2-chat/7.12/2 asks for, on the server and told to the suite. */
+const AWAY_LOAD_SETTINGS = JOIN_BUDGET_SETTINGS;
+
+/** Rewrites the `stateOf` of every away notice this server's connection table delivers (7.12). */
+function onAwayNotices(server: RunningServer, rewrite: (state: Any) => Any): RunningServer {
+  const table = (server.chat as Any).table;
+  const deliver = table.deliver.bind(table);
+  table.deliver = (deliveries: readonly Any[], cap: number | null, budget: number) =>
+    deliver(
+      deliveries.map((d) => (d.stateOf ? { ...d, stateOf: rewrite(d.stateOf) } : d)),
+      cap,
+      budget,
+    );
+  return server;
+}
 
 /** Patches this one server's moderation state (room-guards.ts builds it). */
 function onModeration(server: RunningServer, patch: (moderation: Any) => void): RunningServer {
@@ -76,6 +95,24 @@ export const BOUND_FAULTS: readonly BoundFault[] = [
       };
       return server;
     },
+  },
+  {
+    name: 'keeps every away notice whole',
+    profile: 'v2',
+    fault:
+      'every away notice is queued with its reason, none replaced: many members changing their away state at once end a room of prompt readers with SLOW_READER (7.12)',
+    caughtBy: 'v2-chat/7.12/2',
+    ...AWAY_LOAD_SETTINGS,
+    plant: (server) => onAwayNotices(server, () => undefined),
+  },
+  {
+    name: 'leaves away reasons out but keeps every notice',
+    profile: 'v2',
+    fault:
+      'away reasons are left out past half the queue limit, but an unsent notice is not replaced by a newer one about the same member: the bare notices of many bursts still overrun it (7.12)',
+    caughtBy: 'v2-chat/7.12/2',
+    ...AWAY_LOAD_SETTINGS,
+    plant: (server) => onAwayNotices(server, (state) => ({ brief: state.brief })),
   },
   {
     name: 'takes mutes beyond maxMutes',
