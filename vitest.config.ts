@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirst } from './test/support/slow-first.js';
 
 // Tests import the project's TypeScript sources by their usual relative paths. Under c8 (which sets
 // NODE_V8_COVERAGE), those imports resolve to the compiled JavaScript in dist/ (`npm test` builds
@@ -17,6 +18,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: 'coverage/vitest-results.json' }]],
     pool: 'threads',
+    // Two files at a time: most wait on servers and sockets, not the CPU (vitest's default is one
+    // fewer than the cores, one on a 2-core CI machine).
+    maxWorkers: 2,
+    // The slowest files first, beside the rest (test/support/slow-first.ts).
+    sequence: { sequencer: SlowFirst },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     server: { deps: { external: underCoverage ? [/\/dist\//] : [] } },
