@@ -28,6 +28,19 @@ if (sandboxed && !existsSync(sibling)) {
   }
 }
 
+// PARLEY_MUTATION_FUZZ=0 leaves the fuzz targets out: for the hub files (chat-server, v2-dialect,
+// the v2 connections, fair-queue) that nearly every test covers, each of their campaigns runs
+// hundreds of properties per mutant (bench/MUTATION.md). Fewer tests can only kill fewer mutants,
+// so a score measured without them is a lower bound.
+const withFuzz = process.env.PARLEY_MUTATION_FUZZ !== '0';
+const FUZZ = [
+  'test/fuzz/crypto.test.ts',
+  'test/fuzz/framing.test.ts',
+  'test/fuzz/kex.test.ts',
+  'test/fuzz/observe.test.ts',
+  'test/fuzz/session.test.ts',
+];
+
 export default defineConfig({
   test: {
     include: [
@@ -39,11 +52,7 @@ export default defineConfig({
       'test/client/rooms-session.test.ts',
       'test/client/*-mutants.test.ts',
       'test/client/trust.test.ts',
-      'test/fuzz/crypto.test.ts',
-      'test/fuzz/framing.test.ts',
-      'test/fuzz/kex.test.ts',
-      'test/fuzz/observe.test.ts',
-      'test/fuzz/session.test.ts',
+      ...(withFuzz ? FUZZ : []),
     ],
     exclude: ['test/core/sans-io.test.ts'],
     testTimeout: 30_000,
