@@ -20,7 +20,10 @@ export interface Fault {
    * only once the server offers that feature.
    */
   readonly feature?: string;
-  /** The case moves megabytes: it runs on its own, after the others, so that its load cannot fail them. */
+  /**
+   * The case moves megabytes, or counts against a clock: it runs on its own, after the others, so
+   * that their load cannot fail it or them.
+   */
   readonly alone?: boolean;
   start(): Promise<RunningServer>;
 }
