@@ -282,14 +282,14 @@ export class FairQueue {
 
   /**
    * 7.12: the state notice about `about` still waiting, if any, is dropped; the one queued at
-   * index `i` is the member's now. A notice is a barrier: the hole it leaves changes no run.
+   * index `i` is the member's now. A notice is a barrier: the hole it leaves changes no run, and
+   * it is only ever taken at the head, so one at or past the head still waits.
    */
   private replaceState(about: number, i: number): void {
     const old = this.states.get(about);
     this.states.set(about, i);
     if (old === undefined || old < this.head) return;
-    const packet = this.packets[old];
-    if (packet === null) return;
+    const packet = this.packets[old]!;
     this.size -= packet.length;
     this.waiting--;
     this.packets[old] = null;
