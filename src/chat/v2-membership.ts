@@ -14,7 +14,6 @@
  * (7.18). This module reads the model and never calls the server.
  */
 import type { Limits } from '../generated/constants.js';
-import type { V2ServerPacket } from '../generated/v2-packets.js';
 import { encodeV2Packet } from '../session/v2-codec.js';
 import type { ChatRoom } from './chat-room.js';
 import { PresenceBatches, type PresenceKey } from './presence-batch.js';
