@@ -56,6 +56,15 @@ describe('a member queue: away notices replace the one not yet sent (7.12)', () 
     expect(takeAll(q)).toEqual(['tail', 'ann away 2', 'bob away 2']);
   });
 
+  it('leaves a hole behind the head that a record taken whole skips', () => {
+    const q = new FairQueue();
+    q.push(p('x'), false);
+    q.push(p('ann away 1'), false, undefined, 1);
+    q.push(p('ann away 2'), false, undefined, 1);
+    expect(q.nextRecord(1 << 20)?.map(String)).toEqual(['x', 'ann away 2']);
+    expect(q.empty).toBe(true);
+  });
+
   it('forgets the notices of a queue taken whole', () => {
     const q = new FairQueue();
     q.push(p('ann away 1'), false, undefined, 1);

@@ -19,7 +19,7 @@ export class FakeEndpoint implements ServerEndpoint<string> {
   framesReceived = 0;
   awaitingVerdict = false;
   /** Each queued packet: its text, type and sender. */
-  readonly sent: { text: string; type?: string; sender?: ConnId }[] = [];
+  readonly sent: { text: string; type?: string; sender?: ConnId; about?: ConnId }[] = [];
   readonly settled: JoinVerdict[] = [];
   /** The bytes queued and not yet taken (`takeOutput`). */
   private queued: Buffer[] = [];
@@ -57,8 +57,13 @@ export class FakeEndpoint implements ServerEndpoint<string> {
   dropSealed(): void {
     this.dropped++;
   }
-  sendEncoded(packet: Buffer, type?: string, sender?: ConnId): void {
-    this.sent.push({ text: packet.toString('utf8'), type, sender });
+  sendEncoded(packet: Buffer, type?: string, sender?: ConnId, about?: ConnId): void {
+    this.sent.push({
+      text: packet.toString('utf8'),
+      type,
+      sender,
+      ...(about === undefined ? {} : { about }),
+    });
     this.queued.push(packet);
     this.pendingBytes += packet.length;
   }

@@ -198,6 +198,36 @@ describe('ConnectionTable.deliver: to one connection (7.7, 13.1)', () => {
   });
 });
 
+describe('ConnectionTable.deliver: away notices (7.12, away notices under load)', () => {
+  it('gives a member the full notice while its queue stays within the budget, else the brief one, and says whom it is about', () => {
+    const { t, conns, endpoint, texts } = table(3);
+    const full = buf('F'.repeat(31));
+    const notice: Delivery = {
+      kind: 'broadcast',
+      packet: full,
+      type: 'user_away',
+      among: [1, 2, 3],
+      stateOf: { about: 7, brief: buf('b') },
+    };
+    // Held (queued + in flight) plus the full notice: 101, 100 and 31 bytes, against a budget of 100.
+    endpoint(0).pendingBytes = 40;
+    conns[0].inFlight = 30;
+    endpoint(1).pendingBytes = 40;
+    conns[1].inFlight = 29;
+    const fanout = t.deliver([notice], null, 100);
+    expect([texts(0), texts(1), texts(2)]).toEqual([['b'], [full.toString()], [full.toString()]]);
+    expect(endpoint(0).sent[0]).toMatchObject({ type: 'user_away', about: 7 });
+    expect(fanout).toBe(1 + 31 + 31);
+  });
+
+  it('passes no `about` for other broadcasts', () => {
+    const { t, endpoint } = table(1);
+    t.joined.add(t.conns.get(1)!);
+    t.deliver([{ kind: 'broadcast', packet: buf('m'), type: 'message', from: 2 }], null, 100);
+    expect(endpoint(0).sent).toEqual([{ text: 'm', type: 'message', sender: 2 }]);
+  });
+});
+
 describe('ConnectionTable.deliver: the cap of a profile that never sheds (11)', () => {
   it('queues up to the cap and marks a connection past it overrun and dirty, sealing nothing more', () => {
     const { t, conns, endpoint, texts } = table(2);

@@ -48,7 +48,9 @@ function net(options: { features?: readonly string[] } = {}) {
       const room = 'room' in f ? `@${f.room}` : '';
       const what = f.text ?? f.name ?? f.users ?? f.entries ?? f.to ?? f.topic ?? f.rooms ?? f.code ?? '';
       const reason = 'reason' in f ? `(${f.reason})` : '';
-      return `${p.type}${room} ${JSON.stringify(what)}${reason}`;
+      // A user_away that says back is marked; one that says away is not.
+      const back = f.away === false ? ' back' : '';
+      return `${p.type}${room} ${JSON.stringify(what)}${reason}${back}`;
     });
   const act = (fn: () => void) => {
     fn();
@@ -186,6 +188,7 @@ describe('rooms on the v2 wire (7.15)', () => {
     act(() => far.client.roomJoin('#tea'));
     expect(seen(ann)).toEqual(['user_joined@#tea "far"', 'user_away "far"']);
     act(() => far.client.back());
+    expect(seen(ann)).toEqual(['user_away "far" back']);
     act(() => far.client.roomPart('#tea'));
     seen(ann);
     act(() => far.client.roomJoin('#tea'));
