@@ -13,6 +13,8 @@
 //                     the lines left out are listed, so a cap that bites is never silent
 //   --mutate <files>  mutate only these files (or globs), comma separated
 //   --print           print what would be mutated (Stryker's --mutate argument) and stop
+//   --timeout-ms <ms> Stryker's timeoutMS (the config's 10000 otherwise); PARLEY_MUTATION_FUZZ=0
+//                     leaves the fuzz targets out of the test set (vitest.mutation.config.ts)
 // A partial run checks each mutated file against --min-file; the total (--min-total) is checked
 // only when the whole core was mutated.
 //
@@ -111,6 +113,11 @@ function main(argv) {
     .option('--mutate <files>', 'mutate only these files or globs (comma separated)')
     .option('--print', 'print what would be mutated and stop')
     .option('--concurrency <n>', 'test runner processes (default: the config, 1)', positiveInt)
+    .option(
+      '--timeout-ms <ms>',
+      "a mutant's time beyond the dry run's before it counts as a timeout (default: the config)",
+      positiveInt,
+    )
     .option('--incremental-file <path>', 'the incremental file to read and write (default: the config)')
     .option('--force', 'ignore the incremental file and run every mutant')
     .option('--min-file <pct>', 'lowest score any one mutated file may have', '80')
@@ -178,6 +185,7 @@ function main(argv) {
   const args = [stryker, 'run'];
   if (mutate) args.push('--mutate', mutate);
   if (opts.concurrency) args.push('--concurrency', String(opts.concurrency));
+  if (opts.timeoutMs) args.push('--timeoutMS', String(opts.timeoutMs));
   if (opts.incrementalFile) args.push('--incrementalFile', opts.incrementalFile);
   if (opts.force) args.push('--force');
   const status = run(process.execPath, args);
