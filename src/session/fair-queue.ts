@@ -52,15 +52,24 @@ class Turns {
   /** No barrier was queued after the run yet: new lines of any sender join it. */
   open = true;
 
-  /** A line of `sender` at index `i` joins the run: a sender with nothing waiting is new. */
-  add(sender: number, i: number, servedAlready: boolean): void {
+  /**
+   * A line of `sender` at index `i` joins the run: a sender with nothing waiting is new (11.3),
+   * also when what it had waiting was shed while it kept its place among the served.
+   */
+  add(sender: number, i: number, servedAlready: boolean, packets: readonly (Buffer | null)[]): void {
     let lines = this.bySender.get(sender);
+    if (lines !== undefined) {
+      while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
+      if (lines.pos >= lines.idx.length) {
+        // Emptied, the place it may still hold in the turns is skipped there (peek) and forgotten.
+        lines.idx = [];
+        lines.pos = 0;
+        lines = undefined;
+      }
+    }
     if (lines === undefined) {
       lines = { sender, idx: [], pos: 0, queued: false };
       this.bySender.set(sender, lines);
-    } else if (lines.pos >= lines.idx.length) {
-      lines.idx = [];
-      lines.pos = 0;
     }
     lines.idx.push(i);
     if (!lines.queued) {
@@ -173,7 +182,7 @@ export class FairQueue {
       if (this.tailSender !== BARRIER) this.mixed = true;
       this.tailSender = kind;
     }
-    if (this.turns?.open) this.turns.add(kind, i, false);
+    if (this.turns?.open) this.turns.add(kind, i, false, this.packets);
   }
 
   /**
@@ -342,7 +351,7 @@ export class FairQueue {
     for (; i < this.packets.length; i++) {
       const kind = this.from[i];
       if (kind < 0) break;
-      if (this.packets[i] !== null) turns.add(kind, i, kind === this.lastTaken);
+      if (this.packets[i] !== null) turns.add(kind, i, kind === this.lastTaken, this.packets);
     }
     turns.open = i >= this.packets.length;
     this.lastTaken = BARRIER;

@@ -180,6 +180,21 @@ function takeAll1(q: FairQueue, n: number): string[] {
   return out;
 }
 
+describe('a sender whose waiting lines were all shed (11.3)', () => {
+  it('is new again when it says its next line, and goes first', () => {
+    const q = new FairQueue();
+    say(q, 'a', 1, 3);
+    q.push(p('b1'), true, 2);
+    q.push(p('b2', 100), true, 2);
+    expect(q.nextRecord(1)?.map(String)).toEqual(['a1']);
+    expect(q.nextRecord(1)?.map(String)).toEqual(['b1']);
+    // b2, the most bytes, is shed: b has nothing waiting, though it was served in turn.
+    expect(q.shed(50)).toBe(1);
+    q.push(p('b3'), true, 2);
+    expect(takeAll(q, 1).flat()).toEqual(['b3', 'a2', 'a3']);
+  });
+});
+
 describe('a flood and an honest line at a member that stopped reading (11.3, flow control)', () => {
   const texts = (got: V2ServerPacket[]) => got.flatMap((x) => (x.type === 'message' ? [x.text] : []));
 
