@@ -8,7 +8,9 @@
 // that Stryker ignored do not count.
 //
 // A run of part of the core still writes every file the incremental file knows into the report;
-// --files limits the table and the thresholds to the files that run mutated.
+// --files limits the table and the thresholds to the files that run mutated; a file named with
+// line ranges (file:start-end, as mutation-run.mjs --lines passes them) is judged by the mutants on
+// those lines only, whatever else of it the incremental file carried into the report.
 //
 // Usage: node scripts/mutation-check.mjs [--report <path>] [--min-file 80] [--min-total 90]
 //        [--files <files or globs, comma separated>] [--survivors]
@@ -48,9 +50,40 @@ function unmeasured(report) {
   return core.filter((f) => !(f in (report.files ?? {}))).sort();
 }
 
+/**
+ * The line ranges named in a --files list (`file:start-end`, or Stryker's `file:l:c-l:c`), by
+ * file; a file also named whole is judged whole. A run of the changed lines (mutation-run.mjs
+ * --lines) names ranges, and its report also carries the file's other mutants from the
+ * incremental file: only the mutants that start on those lines are the change's.
+ */
+function lineRanges(list) {
+  const ranges = new Map();
+  const whole = new Set();
+  for (const entry of list.split(',').map((e) => e.trim())) {
+    const m = /^(.*?):(\d+)(?::\d+)?-(\d+)(?::\d+)?$/.exec(entry);
+    if (!m) {
+      if (entry) whole.add(entry);
+      continue;
+    }
+    const [, file, start, end] = m;
+    ranges.set(file, [...(ranges.get(file) ?? []), [Number(start), Number(end)]]);
+  }
+  for (const file of whole) ranges.delete(file);
+  return ranges;
+}
+
 /** Per-file rows (sorted by path) and their total, from a parsed mutation-testing report. */
-function scores(report, selected) {
-  const entries = Object.entries(report.files ?? {}).filter(([file]) => selected(file));
+function scores(report, selected, ranges = new Map()) {
+  const within = (file, mutants) => {
+    const lines = ranges.get(file);
+    if (lines === undefined) return mutants;
+    return mutants.filter((m) =>
+      lines.some(([a, b]) => m.location.start.line >= a && m.location.start.line <= b),
+    );
+  };
+  const entries = Object.entries(report.files ?? {})
+    .filter(([file]) => selected(file))
+    .map(([file, f]) => [file, { ...f, mutants: within(file, f.mutants) }]);
   const files = entries
     .map(([file, { mutants }]) => ({ file, ...tally(mutants) }))
     .sort((a, b) => a.file.localeCompare(b.file));
@@ -89,7 +122,7 @@ function main(argv) {
     return 2;
   }
   const selected = opts.files ? fileMatcher(opts.files) : () => true;
-  const { files, total } = scores(report, selected);
+  const { files, total } = scores(report, selected, opts.files ? lineRanges(opts.files) : undefined);
   if (files.length === 0) {
     const which = opts.files ? ` matching ${opts.files}` : '';
     process.stderr.write(`mutation-check: ${opts.report} lists no mutated files${which}\n`);

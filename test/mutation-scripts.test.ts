@@ -26,14 +26,14 @@ function write(name: string, value: unknown): string {
   return file;
 }
 
-const mutant = (id: string, status: string, coveredBy: string[], killedBy: string[] = []) => ({
+const mutant = (id: string, status: string, coveredBy: string[], killedBy: string[] = [], line = 1) => ({
   id,
   mutatorName: 'ConditionalExpression',
   replacement: 'true',
   status,
   coveredBy,
   killedBy,
-  location: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } },
+  location: { start: { line, column: 1 }, end: { line, column: 2 } },
 });
 
 const report = (files: Record<string, unknown[]>, tests: Record<string, string[]>, firstId = 0) => {
@@ -162,5 +162,52 @@ describe('mutation-check', () => {
     expect(r.out).toMatch(/src\/errors\.ts\s+100\.0/);
     expect(r.out).not.toMatch(/src\/index\.ts/);
     expect(r.out).not.toMatch(/not in the report/);
+  });
+
+  it('judges a file named with line ranges by the mutants on those lines only (a --lines run)', () => {
+    const lines = write(
+      'lines.json',
+      report(
+        {
+          'src/errors.ts': [
+            mutant('a', 'Survived', ['0'], [], 3),
+            mutant('b', 'Survived', ['0'], [], 4),
+            mutant('c', 'Killed', ['0'], ['0'], 10),
+            mutant('d', 'Timeout', ['0'], [], 12),
+          ],
+        },
+        { 't/a.test.ts': ['one'] },
+      ),
+    );
+    const changed = script('mutation-check.mjs', [
+      '--report',
+      lines,
+      '--files',
+      'src/errors.ts:10-12',
+      '--min-total',
+      '0',
+    ]);
+    expect(changed.code).toBe(0);
+    expect(changed.out).toMatch(/src\/errors\.ts\s+100\.0\s+1\s+1\s+0/);
+    const both = script('mutation-check.mjs', [
+      '--report',
+      lines,
+      '--files',
+      'src/errors.ts:4-4,src/errors.ts:10-10',
+      '--min-total',
+      '0',
+    ]);
+    expect(both.code).toBe(1);
+    expect(both.out).toMatch(/src\/errors\.ts: 50\.0% < 80%/);
+    // Named whole as well: judged whole.
+    const whole = script('mutation-check.mjs', [
+      '--report',
+      lines,
+      '--files',
+      'src/errors.ts:10-12,src/errors.ts',
+      '--min-total',
+      '0',
+    ]);
+    expect(whole.out).toMatch(/src\/errors\.ts: 50\.0% < 80%/);
   });
 });
