@@ -18,8 +18,8 @@ import type { Case } from '../case.js';
 import { limitText, pkt, quote, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { tag } from './markers.js';
-import { JOIN_BUDGET_QUEUE } from './v2-join-budget.js';
-import { joinedWith, offeredFeatures } from './v2-steps.js';
+import { JOIN_BUDGET_QUEUE, toldQueueLimit } from './v2-join-budget.js';
+import { joinedWith } from './v2-steps.js';
 
 /** Characters of a reason (the packet table's most), each 4 bytes of UTF-8. */
 const REASON_CHARS = 256;
@@ -53,18 +53,9 @@ export const v2AwayLoadCases: Case[] = [
     absence: true,
     needs: { 'max-queued-bytes': JOIN_BUDGET_QUEUE },
     async run(ctx) {
-      if (!(await offeredFeatures(ctx)).includes('away')) {
-        ctx.note('the server does not offer away (5.8): nothing to check');
-        return;
-      }
-      const told = ctx.options.maxQueuedBytes;
-      if (told === undefined)
-        return ctx.fail(
-          KEPT,
-          "not checked: the server's maxQueuedBytes is not announced; give --max-queued-bytes (or {max-queued-bytes} in --server-cmd) to run this case",
-          'MAY',
-        );
-      const limit = Math.max(told, JOIN_BUDGET_QUEUE);
+      const queue = await toldQueueLimit(ctx, 'away', KEPT);
+      if (queue === undefined) return;
+      const { limit } = queue;
       const mark = tag();
       const reason = (k: number, i: number) => {
         const head = `${mark} ${k} ${i} `;

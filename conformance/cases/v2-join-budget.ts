@@ -17,7 +17,7 @@
  */
 import { LIMITS } from '../../src/generated/constants.js';
 import { V2_PACKET_INFO, type V2PacketOf } from '../../src/generated/v2-packets.js';
-import { type Case, describeReply } from '../case.js';
+import { type Case, type CaseContext, describeReply } from '../case.js';
 import { limitText, pkt, quote, texts } from '../spec-text.js';
 import type { V2Session } from '../v2-driver.js';
 import { handshaken, offeredFeatures, tag } from './v2-steps.js';
@@ -36,6 +36,32 @@ const MOST_LINES = 60;
 const SLACK = 16 * 1024;
 /** JSON bytes of a backlog entry besides its text and sender: kind, ts, punctuation. */
 const ENTRY_FIELDS = 64;
+
+/**
+ * The queue limit a case about maxQueuedBytes reckons with (11: maxQueuedBytes, or twice
+ * sendWindowBytes when that is more), and the limit the suite was told; undefined (with a note)
+ * when the server does not offer `feature`. Without a told limit the case is INFORMATIONAL.
+ */
+export async function toldQueueLimit(
+  ctx: CaseContext,
+  feature: string,
+  expected: string,
+): Promise<{ told: number; limit: number } | undefined> {
+  if (!(await offeredFeatures(ctx)).includes(feature)) {
+    ctx.note(`the server does not offer ${feature} (5.8): nothing to check`);
+    return undefined;
+  }
+  const told = ctx.options.maxQueuedBytes;
+  if (told === undefined)
+    return ctx.fail(
+      expected,
+      "not checked: the server's maxQueuedBytes is not announced; give --max-queued-bytes (or {max-queued-bytes} in --server-cmd) to run this case",
+      'MAY',
+    );
+  // The window is not announced: the limit is reckoned from the one the suite was told (the
+  // least the server may have).
+  return { told, limit: Math.max(told, JOIN_BUDGET_QUEUE) };
+}
 
 const KEPT =
   'the newcomer that reads is not dropped for its join (no SLOW_READER); its backlog ends with the last line said and is the newest lines in the order said (a suffix), at least as many as surely fit half the queue limit beside its lists; its own line then reaches the room';
@@ -62,21 +88,10 @@ export const v2JoinBudgetCases: Case[] = [
     absence: true,
     needs: { 'max-queued-bytes': JOIN_BUDGET_QUEUE },
     async run(ctx) {
-      if (!(await offeredFeatures(ctx)).includes('backlog')) {
-        ctx.note('the server does not offer backlog (5.8): nothing to check');
-        return;
-      }
-      const told = ctx.options.maxQueuedBytes;
-      if (told === undefined)
-        return ctx.fail(
-          KEPT,
-          "not checked: the server's maxQueuedBytes is not announced; give --max-queued-bytes (or {max-queued-bytes} in --server-cmd) to run this case",
-          'MAY',
-        );
-      // 11: the limit is maxQueuedBytes or twice sendWindowBytes, whichever is more. The window is
-      // not announced; what is said must outgrow the limit at its default, and what must arrive is
-      // reckoned from the limit the suite was told (the least the server may have).
-      const limit = Math.max(told, JOIN_BUDGET_QUEUE);
+      const queue = await toldQueueLimit(ctx, 'backlog', KEPT);
+      if (queue === undefined) return;
+      // What is said must outgrow the limit at its default sendWindowBytes (11).
+      const { told, limit } = queue;
       const chars = Math.min(ctx.options.maxMessage, Math.floor(limit / 8 / 6));
       const mark = tag();
       const text = (i: number) => {
