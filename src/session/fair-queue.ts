@@ -101,6 +101,22 @@ class Turns {
     else lines.queued = false;
   }
 
+  /**
+   * Lines were shed (11.3): the new senders go in the order of their oldest line still waiting,
+   * which for one whose oldest lines were shed is a later one than when it joined the turns.
+   */
+  resort(packets: readonly (Buffer | null)[]): void {
+    const fresh: SenderLines[] = [];
+    for (let k = this.freshHead; k < this.fresh.length; k++) {
+      const lines = this.fresh[k];
+      while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
+      if (lines.pos < lines.idx.length) fresh.push(lines);
+      else lines.queued = false;
+    }
+    this.fresh = fresh.sort((a, b) => a.idx[a.pos] - b.idx[b.pos]);
+    this.freshHead = 0;
+  }
+
   /** The queue's arrays lost their first `k` slots: every index moves down by k. */
   rebase(k: number): void {
     for (const lines of this.bySender.values()) {
@@ -122,8 +138,13 @@ class Turns {
     } else if (++this.servedHead >= this.served.length) {
       this.served = [];
       this.servedHead = 0;
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator: when the served list is compacted changes its memory, not its order (the entries from servedHead on stay as they are)
-    } else if (this.servedHead > 256 && this.servedHead * 2 > this.served.length) {
+    } else this.compactServed();
+  }
+
+  /** A long-passed head of the served list is cut off (its memory; the order stays as it is). */
+  private compactServed(): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator,BlockStatement: when (or whether) the served list is compacted changes its memory, not its order (the entries from servedHead on stay as they are)
+    if (this.servedHead > 256 && this.servedHead * 2 > this.served.length) {
       this.served = this.served.slice(this.servedHead);
       this.servedHead = 0;
     }
@@ -189,8 +210,10 @@ export class FairQueue {
   /**
    * The packets of the next record, in fair order (11.3): at least one, more while the plaintext
    * (packets and one separator between each) stays within `limit`; null when nothing waits.
-   * `recordBytes` is then the packets' total size. `inOrder`: everything waiting goes out now,
-   * so the turns have nothing to decide and the server's order is kept (11.3).
+   * `recordBytes` is then the packets' total size. `inOrder`: the caller takes everything waiting
+   * now, record after record with no push between, so the turns have nothing to decide and the
+   * server's order is kept (11.3); taken so only in part, only the sender taken last would count
+   * as served when the turns start again.
    */
   nextRecord(limit: number, inOrder = false): Buffer[] | null {
     this.skipHoles();
@@ -281,6 +304,7 @@ export class FairQueue {
       excess -= length;
       dropped++;
     }
+    this.turns?.resort(this.packets);
     this.settle();
     return dropped;
   }
@@ -360,7 +384,12 @@ export class FairQueue {
   }
 
   private skipHoles(): void {
-    while (this.head < this.packets.length && this.packets[this.head] === null) this.head++;
+    while (this.head < this.packets.length && this.packets[this.head] === null) {
+      // A barrier replaced (7.12) or a line without a sender shed still ends its run: past it, a
+      // new run starts, where every sender is new (11.3).
+      if (this.from[this.head] < 0) this.lastTaken = BARRIER;
+      this.head++;
+    }
   }
 
   /** After a take or a shed: an empty queue starts over; a long-passed head is compacted. */
@@ -371,7 +400,7 @@ export class FairQueue {
       this.reset();
       return;
     }
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator: when the arrays are compacted changes their memory, not what waits (the body's rebase is what tests pin)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator,BlockStatement: when (or whether) the arrays are compacted changes their memory, not what waits (what the body keeps consistent, the indices of from, turns and states, is what tests pin)
     if (head > 1024 && head * 2 > this.packets.length) {
       this.packets = this.packets.slice(head);
       this.from = this.from.slice(head);

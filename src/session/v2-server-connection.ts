@@ -361,8 +361,10 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     // must stay within the maxFrame this server announced, which is what clients accept (6.1).
     const limit = this.coalesceLimit;
     // Everything waiting goes out now (no window, or it fits): the turns have nothing to decide.
+    // It all goes, even when the records' own bytes (separators, tags) take it past the window by
+    // a little: nextRecord's in-order takes are for everything (11.3).
     const inOrder = this.sealedBytes + this.unsealed.bytes <= max;
-    while (this.sealedBytes < max) {
+    while (inOrder || this.sealedBytes < max) {
       const parts = this.unsealed.nextRecord(limit, inOrder);
       if (parts === null) return;
       const size = this.unsealed.recordBytes;

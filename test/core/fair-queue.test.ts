@@ -72,6 +72,28 @@ describe('fair order of one member queue (11.3)', () => {
     expect(takeAll(q, 1).flat()).toEqual(['c1', 'b2', 'a3', 'b3', 'a4', 'b4']);
   });
 
+  it('keeps the turns over a long run, past where the list of turns is compacted', () => {
+    const q = new FairQueue();
+    say(q, 'a', 1, 100);
+    say(q, 'b', 2, 100);
+    say(q, 'c', 3, 100);
+    const expected = Array.from({ length: 100 }, (_, i) => [`a${i + 1}`, `b${i + 1}`, `c${i + 1}`]).flat();
+    expect(takeAll(q, 1).flat()).toEqual(expected);
+  });
+
+  it('starts a new run, every sender new, past a notice replaced by a newer one (7.12)', () => {
+    const q = new FairQueue();
+    q.push(p('a1'), true, 1);
+    q.push(p('away1'), false, undefined, 7);
+    q.push(p('a2'), true, 1);
+    expect(takeAll1(q, 1)).toEqual(['a1']);
+    q.push(p('b1'), true, 2);
+    // The newer notice leaves a hole where the first stood: a2 and b1 are a run of their own,
+    // where a's line taken before the hole does not count, so a2 (the older) goes first.
+    q.push(p('away2'), false, undefined, 7);
+    expect(takeAll(q, 1).flat()).toEqual(['a2', 'b1', 'away2']);
+  });
+
   it('keeps the server order among senders that each have one line waiting', () => {
     const q = new FairQueue();
     for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) q.push(p(`${name}1`), true, i + 1);
@@ -179,6 +201,20 @@ function takeAll1(q: FairQueue, n: number): string[] {
     out.push(...(q.nextRecord(1) ?? []).map((b) => b.toString().replace(/\.+$/, '')));
   return out;
 }
+
+describe('a new sender whose oldest line was shed (11.3)', () => {
+  it('waits for the new senders whose oldest waiting line came before its own', () => {
+    const q = new FairQueue();
+    q.push(p('x1'), true, 3);
+    q.push(p('a1', 100), true, 1);
+    q.push(p('b1'), true, 2);
+    q.push(p('a2'), true, 1);
+    expect(takeAll1(q, 1)).toEqual(['x1']);
+    // a and b are new; a1 (the most bytes) is shed, so a's oldest waiting line is a2, after b1.
+    expect(q.shed(50)).toBe(1);
+    expect(takeAll(q, 1).flat()).toEqual(['b1', 'a2']);
+  });
+});
 
 describe('a sender whose waiting lines were all shed (11.3)', () => {
   it('is new again when it says its next line, and goes first', () => {
