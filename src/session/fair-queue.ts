@@ -305,8 +305,19 @@ export class FairQueue {
       dropped++;
     }
     this.turns?.resort(this.packets);
+    if (this.lastTaken >= 0 && !this.waitsInHeadRun(this.lastTaken)) this.lastTaken = BARRIER;
     this.settle();
     return dropped;
+  }
+
+  /**
+   * `sender` still has a line waiting in the run at the head. (The sender whose lines were taken
+   * in FIFO order is new again once its waiting lines were all shed, 11.3.)
+   */
+  private waitsInHeadRun(sender: number): boolean {
+    for (let i = this.head; i < this.packets.length && this.from[i] >= 0; i++)
+      if (this.from[i] === sender && this.packets[i] !== null) return true;
+    return false;
   }
 
   /**

@@ -101,6 +101,38 @@ const runArb: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
+/** Few senders, one line a record, sheds often: senders empty and come back in the same run. */
+const fewArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('line' as const),
+      sender: fc.integer({ min: 0, max: 2 }),
+      size: fc.integer({ min: 1, max: 60 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('take' as const),
+      limit: fc.constant(1),
+      inOrder: fc.constant(false),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('shed' as const), excess: fc.integer({ min: 1, max: 60 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('away' as const),
+      about: fc.integer({ min: 0, max: 1 }),
+      size: fc.integer({ min: 1, max: 20 }),
+    }),
+  },
+);
+
 /** A packet whose text starts with its id, padded with dots to `size` bytes (at least the id's). */
 const packet = (id: number, size: number) => Buffer.from(`${id}.`.padEnd(size, '.'));
 const idOf = (b: Buffer) => Number(b.toString().split('.')[0]);
@@ -295,6 +327,13 @@ describe('a member queue against its model (11.3, 11, 7.12)', () => {
     fc.assert(
       fc.property(fc.array(runArb, { minLength: 50, maxLength: 400 }), (ops) => run(ops)),
       { numRuns: 200 },
+    );
+  });
+
+  it('keeps them with few senders that empty and come back, sheds between takes', () => {
+    fc.assert(
+      fc.property(fc.array(fewArb, { minLength: 5, maxLength: 60 }), (ops) => run(ops)),
+      { numRuns: 1000 },
     );
   });
 

@@ -216,7 +216,44 @@ describe('a new sender whose oldest line was shed (11.3)', () => {
   });
 });
 
+describe('a new sender whose oldest line was shed before the turns began (11.3)', () => {
+  it('waits for the new senders whose oldest waiting line came before its own', () => {
+    const q = new FairQueue();
+    q.push(p('c1'), true, 3);
+    q.push(p('a1', 100), true, 1);
+    q.push(p('b1'), true, 2);
+    q.push(p('a2'), true, 1);
+    expect(q.shed(50)).toBe(1);
+    expect(takeAll(q, 1).flat()).toEqual(['c1', 'b1', 'a2']);
+  });
+});
+
+describe('a sender whose lines were all taken (11.3)', () => {
+  it('is new again, also when the queue was plain FIFO and emptied one record at a time', () => {
+    const q = new FairQueue();
+    q.push(p('a1'), true, 1);
+    expect(takeAll1(q, 1)).toEqual(['a1']);
+    expect(q.empty).toBe(true);
+    q.push(p('a2'), true, 1);
+    q.push(p('b1'), true, 2);
+    expect(takeAll(q, 1).flat()).toEqual(['a2', 'b1']);
+  });
+});
+
 describe('a sender whose waiting lines were all shed (11.3)', () => {
+  it('is new again, also when its lines were being taken in plain FIFO order', () => {
+    const q = new FairQueue();
+    q.push(p('a1'), true, 1);
+    q.push(p('a2', 100), true, 1);
+    expect(takeAll1(q, 1)).toEqual(['a1']);
+    q.push(p('b1'), true, 2);
+    // a2, the most bytes, is shed: a has nothing waiting, and its next line is a new sender's.
+    expect(q.shed(50)).toBe(1);
+    q.push(p('a3'), true, 1);
+    q.push(p('c1'), true, 3);
+    expect(takeAll(q, 1).flat()).toEqual(['b1', 'a3', 'c1']);
+  });
+
   it('is new again when it says its next line, and goes first', () => {
     const q = new FairQueue();
     say(q, 'a', 1, 3);

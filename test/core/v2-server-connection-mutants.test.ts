@@ -46,11 +46,12 @@ describe('v2 server: the first frame (3.2)', () => {
 
 describe('v2 server: shedding chat lines (11)', () => {
   /** A joined server connection with nothing queued. */
-  function joined(): { server: V2ServerConnection; client: RawV2Client } {
+  function joined(limits?: { maxFrame: number }): { server: V2ServerConnection; client: RawV2Client } {
     const server = new V2ServerConnection({
       keyAgreement: testKeyAgreement,
       identity,
       random: seededRandom('shed server'),
+      limits,
     });
     server.start();
     const client = new RawV2Client('x25519', 'shed client');
@@ -77,6 +78,26 @@ describe('v2 server: shedding chat lines (11)', () => {
       { type: 'message', id: 2, from: 'bob', text: 'two', ts: 1 },
       { type: 'message', id: 3, from: 'bob', text: 'three', ts: 1 },
     ]);
+  });
+
+  it('seals everything waiting when it fits the window, though the records take it past (11.3)', () => {
+    const { server, client } = joined({ maxFrame: 1024 });
+    // Two senders' lines, alternating, three to a record, then one short line in a record of its
+    // own: the records' own bytes (separators, tags) before it are more than it.
+    const message = (id: number, text: string) =>
+      ({ type: 'message', id, from: id % 2 === 0 ? 'bob' : 'eve', text, ts: 1 }) as const;
+    const size = Math.floor((server.coalesceLimit - 2) / 3);
+    const pad = size - encodeV2Packet(message(10, '')).length;
+    const sent = [
+      ...Array.from({ length: 18 }, (_, i) => message(10 + i, 'x'.repeat(pad))),
+      message(28, 'hi'),
+    ];
+    for (const packet of sent) server.sendEncoded(encodeV2Packet(packet), 'message', packet.id % 2);
+    // The window is exactly what waits: all of it is sealed at once, in the server's order, and
+    // nothing is left unsealed to shed.
+    const first = server.takeOutput(server.pendingBytes);
+    expect(server.shed(0)).toBe(0);
+    expect(client.open(Buffer.concat([first, server.takeOutput()]))).toEqual(sent);
   });
 
   it('keeps every packet that is not a chat line, however far over the target', () => {
