@@ -58,8 +58,8 @@ class Turns {
   served: SenderLines[] = [];
   freshHead = 0;
   servedHead = 0;
-  /** No barrier was queued after the run yet: new lines of any sender join it. */
-  open = true;
+  /** No barrier was queued after the run yet: new lines of any sender join it (set by startTurns). */
+  open!: boolean;
 
   /**
    * A line of `sender` at index `i` joins the run: a sender with nothing waiting is new (11.3),
@@ -137,6 +137,7 @@ class Turns {
   }
 
   /** A long-passed head of the served list is cut off (its memory; the order stays as it is). */
+  // Stryker disable next-line BlockStatement: not compacting at all changes memory only, as below
   private compactServed(): void {
     // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator,BlockStatement: when (or whether) the served list is compacted changes its memory, not its order (the entries from servedHead on stay as they are)
     if (this.servedHead > 256 && this.servedHead * 2 > this.served.length) {
@@ -162,6 +163,7 @@ export class FairQueue {
   /** The turns of the front run, once the queue is mixed. */
   private turns: Turns | null = null;
   /** Lines shed (holes) since the queue was last empty: the queue's array has gaps. */
+  // Stryker disable next-line BooleanLiteral: as in reset(), `holes` only lets nextRecord hand out its own array
   private holes = false;
   /** Packets waiting. */
   private waiting = 0;
@@ -290,6 +292,7 @@ export class FairQueue {
         if (
           top === undefined ||
           stat.bytes > top.bytes ||
+          // Stryker disable next-line EqualityOperator: two senders' oldest lines are never the same line, so `<` and `<=` agree
           (stat.bytes === top.bytes && stat.idx[stat.pos] < top.idx[top.pos])
         )
           top = stat;
@@ -311,7 +314,8 @@ export class FairQueue {
    * in FIFO order is new again once its waiting lines were all shed, 11.3.)
    */
   private waitsInHeadRun(sender: number): boolean {
-    for (let i = this.head; i < this.packets.length && this.from[i] >= 0; i++)
+    // Past the end `from` is undefined, which ends the run too.
+    for (let i = this.head; this.from[i] >= 0; i++)
       if (this.from[i] === sender && this.packets[i] !== null) return true;
     return false;
   }
@@ -383,7 +387,8 @@ export class FairQueue {
     for (; i < this.packets.length; i++) {
       const kind = this.from[i];
       if (kind < 0) break;
-      if (this.packets[i] !== null) turns.add(kind, i, kind === this.lastTaken, this.packets);
+      // A hole (a line shed) is passed over by the turns like one taken; add() sees to it.
+      turns.add(kind, i, kind === this.lastTaken, this.packets);
     }
     turns.open = i >= this.packets.length;
     this.lastTaken = BARRIER;

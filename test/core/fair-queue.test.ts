@@ -81,6 +81,30 @@ describe('fair order of one member queue (11.3)', () => {
     expect(takeAll(q, 1).flat()).toEqual(expected);
   });
 
+  it('keeps the turns, the runs and the barriers where its arrays are compacted under the head', () => {
+    const q = new FairQueue();
+    // 2,100 lines of three senders in one run, a barrier, then a run of a fourth: the head passes
+    // the 1,024 packets after which the arrays are cut, in the middle of the first run.
+    say(q, 'a', 1, 700);
+    say(q, 'b', 2, 700);
+    say(q, 'c', 3, 700);
+    q.push(p('join'), false);
+    say(q, 'd', 4, 2);
+    say(q, 'a', 1, 1);
+    const turns = Array.from({ length: 700 }, (_, i) => [`a${i + 1}`, `b${i + 1}`, `c${i + 1}`]).flat();
+    // After the barrier a new run: d and a are new, d's line first; then a is new and d served.
+    expect(takeAll(q, 1).flat()).toEqual([...turns, 'join', 'd1', 'a1', 'd2']);
+  });
+
+  it('counts a negative sender (no connection id) as no sender: a barrier', () => {
+    const q = new FairQueue();
+    say(q, 'f', 1, 3);
+    q.push(p('x1'), true, -5);
+    q.push(p('h1'), true, 2);
+    say(q, 'f', 1, 1);
+    expect(takeAll(q, 1).flat()).toEqual(['f1', 'f2', 'f3', 'x1', 'h1', 'f1']);
+  });
+
   it('starts a new run, every sender new, past a notice replaced by a newer one (7.12)', () => {
     const q = new FairQueue();
     q.push(p('a1'), true, 1);
@@ -243,15 +267,28 @@ describe('a sender whose lines were all taken (11.3)', () => {
 describe('a sender whose waiting lines were all shed (11.3)', () => {
   it('is new again, also when its lines were being taken in plain FIFO order', () => {
     const q = new FairQueue();
-    q.push(p('a1'), true, 1);
-    q.push(p('a2', 100), true, 1);
+    // Connection id 0 is a sender like any other.
+    q.push(p('a1'), true, 0);
+    q.push(p('a2', 100), true, 0);
     expect(takeAll1(q, 1)).toEqual(['a1']);
     q.push(p('b1'), true, 2);
     // a2, the most bytes, is shed: a has nothing waiting, and its next line is a new sender's.
     expect(q.shed(50)).toBe(1);
-    q.push(p('a3'), true, 1);
+    q.push(p('a3'), true, 0);
     q.push(p('c1'), true, 3);
     expect(takeAll(q, 1).flat()).toEqual(['b1', 'a3', 'c1']);
+  });
+
+  it('stays served when a shed leaves it lines, its lines taken in FIFO order before', () => {
+    const q = new FairQueue();
+    say(q, 'a', 0, 3);
+    expect(takeAll1(q, 1)).toEqual(['a1']);
+    q.push(p('b1'), true, 2);
+    q.push(p('c1', 100), true, 3);
+    // c1 (the most bytes) is shed; a still has a2 and a3, waiting since a1 was taken: a is
+    // served, b is new.
+    expect(q.shed(50)).toBe(1);
+    expect(takeAll(q, 1).flat()).toEqual(['b1', 'a2', 'a3']);
   });
 
   it('is new again when it says its next line, and goes first', () => {
