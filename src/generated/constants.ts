@@ -524,32 +524,33 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'where they are queued, not shed (7.12, Away notices under load): a newer notice about a member ' +
       'replaces one about the same member not yet sent, and a reason that would take the queue past half ' +
       'this limit is left out, so the away notices waiting for a member are at most one per other member ' +
-      'and their reasons at most half the limit. (Before this rule an outside test at the defaults, 60 ' +
-      'members each sending a burst of 19 `away` packets with reasons of 256 characters, queued 1.2 MB of ' +
-      'notices for every member in one turn and ended every member of the room as a slow reader; with ' +
-      '`--max-queued 131072`, 288 members setting one reason each did the same.) Nothing else is shed, ' +
-      'whoever caused it: replies and errors to the member\'s own requests, the history and lists sent at ' +
-      'its joins, private messages to it, and the notices of others\' presence, renames, away changes (the ' +
-      'newest of which stands for the older ones not yet sent, 7.12), topics and moderation. Each of these ' +
-      'changes what the member knows (who is here, what was said to it alone), and LINES_SKIPPED can only ' +
-      'say that room lines were missed, so a server does not drop them in silence. A queue still over the ' +
-      'limit with no chat line left to shed ends the connection with SLOW_READER, whoever caused what ' +
-      'waits: a member that stops reading while others write to it privately is ended once their messages ' +
-      'fill its queue (at the default limits, six members at the rate limit sending messages of 2000 ' +
-      'control characters queue about 720 KB a second for it, so once its socket\'s own buffers are full a ' +
-      'member that still does not read is ended within about 1.5 s). Its client reports SLOW_READER and ' +
-      'may join again; a member that reads is not affected. legacy has no way to say lines were skipped, ' +
-      'so a legacy server does not shed: over the limit is SLOW_READER. So a legacy queue should hold at ' +
-      'least one member\'s burst of the longest lines: rateBurst lines of maxMessage characters, each ' +
-      'character up to 16 bytes of a frame once the legacy body escapes it (`\\uXXXX`, twice for a ' +
-      'character past U+FFFF) and base64 encodes it, which is about 32.3 KB a line and 650 KB for a burst ' +
-      'of 20 at the defaults (about 16.3 KB a line of CJK text). Below that, one member saying its burst ' +
-      'of the longest lines makes every prompt legacy reader a slow reader at once (with 256 KiB, a burst ' +
-      'of 20 CJK lines did). A server does not refuse a smaller value, since for a legacy server this ' +
-      'limit is the only bound on what it holds for a member; the operator chooses. The limit holds as ' +
-      'packets are queued, not only when a socket is written to (one read may carry many chat lines, each ' +
-      'fanned out to every member): nothing more is sealed for a legacy member already over it, and its ' +
-      'unread queue is dropped, not written, when it is closed.',
+      '(besides those of its own join and private messages, 7.12) and their reasons at most half the ' +
+      'limit. (Before this rule an outside test at the defaults, 60 members each sending a burst of 19 ' +
+      '`away` packets with reasons of 256 characters, queued 1.2 MB of notices for every member in one ' +
+      'turn and ended every member of the room as a slow reader; with `--max-queued 131072`, 288 members ' +
+      'setting one reason each did the same.) Nothing else is shed, whoever caused it: replies and errors ' +
+      'to the member\'s own requests, the history and lists sent at its joins, private messages to it, and ' +
+      'the notices of others\' presence, renames, away changes (the newest of which stands for the older ' +
+      'ones not yet sent, 7.12), topics and moderation. Each of these changes what the member knows (who ' +
+      'is here, what was said to it alone), and LINES_SKIPPED can only say that room lines were missed, so ' +
+      'a server does not drop them in silence. A queue still over the limit with no chat line left to shed ' +
+      'ends the connection with SLOW_READER, whoever caused what waits: a member that stops reading while ' +
+      'others write to it privately is ended once their messages fill its queue (at the default limits, ' +
+      'six members at the rate limit sending messages of 2000 control characters queue about 720 KB a ' +
+      'second for it, so once its socket\'s own buffers are full a member that still does not read is ' +
+      'ended within about 1.5 s). Its client reports SLOW_READER and may join again; a member that reads ' +
+      'is not affected. legacy has no way to say lines were skipped, so a legacy server does not shed: ' +
+      'over the limit is SLOW_READER. So a legacy queue should hold at least one member\'s burst of the ' +
+      'longest lines: rateBurst lines of maxMessage characters, each character up to 16 bytes of a frame ' +
+      'once the legacy body escapes it (`\\uXXXX`, twice for a character past U+FFFF) and base64 encodes ' +
+      'it, which is about 32.3 KB a line and 650 KB for a burst of 20 at the defaults (about 16.3 KB a ' +
+      'line of CJK text). Below that, one member saying its burst of the longest lines makes every prompt ' +
+      'legacy reader a slow reader at once (with 256 KiB, a burst of 20 CJK lines did). A server does not ' +
+      'refuse a smaller value, since for a legacy server this limit is the only bound on what it holds for ' +
+      'a member; the operator chooses. The limit holds as packets are queued, not only when a socket is ' +
+      'written to (one read may carry many chat lines, each fanned out to every member): nothing more is ' +
+      'sealed for a legacy member already over it, and its unread queue is dropped, not written, when it ' +
+      'is closed.',
   },
   maxTotalQueuedBytes: {
     default: 268435456,

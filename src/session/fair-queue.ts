@@ -108,14 +108,14 @@ class Turns {
     this.freshHead = 0;
   }
 
-  /** The queue's arrays lost their first `k` slots: every index moves down by k. */
-  rebase(k: number): void {
+  /**
+   * The queue's arrays lost their first `k` slots (all below the head): every index moves down by
+   * k. Past its holes, a sender's next line is at or past the head, and so are those after it.
+   */
+  rebase(k: number, packets: readonly (Buffer | null)[]): void {
     for (const lines of this.bySender.values()) {
-      // Indices below k were taken or shed already (the head passed them).
-      lines.idx = lines.idx
-        .slice(lines.pos)
-        .filter((j) => j >= k)
-        .map((j) => j - k);
+      waits(lines, packets);
+      lines.idx = lines.idx.slice(lines.pos).map((j) => j - k);
       lines.pos = 0;
     }
   }
@@ -304,7 +304,7 @@ export class FairQueue {
       dropped++;
     }
     this.turns?.resort(this.packets);
-    if (this.lastTaken >= 0 && !this.waitsInHeadRun(this.lastTaken)) this.lastTaken = BARRIER;
+    if (!this.waitsInHeadRun(this.lastTaken)) this.lastTaken = BARRIER;
     this.settle();
     return dropped;
   }
@@ -415,10 +415,11 @@ export class FairQueue {
     }
     // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator,BlockStatement: when (or whether) the arrays are compacted changes their memory, not what waits (what the body keeps consistent, the indices of from, turns and states, is what tests pin)
     if (head > 1024 && head * 2 > this.packets.length) {
+      // The turns first: they look up their holes in the arrays as they are.
+      this.turns?.rebase(head, this.packets);
       this.packets = this.packets.slice(head);
       this.from = this.from.slice(head);
       this.head = 0;
-      this.turns?.rebase(head);
       // A notice already taken lands below 0, where replaceState ignores it as it did below the head.
       for (const [about, i] of this.states) this.states.set(about, i - head);
     }
