@@ -1,0 +1,93 @@
+/**
+ * What a chat server hands its adapter to save (ChatServer.takeSaves, spec 7.17 and 7.18): the
+ * reserved names and the key bans, each when it changed and only once, nothing when neither did.
+ * In memory, with the v2 dialect and the room guards an operator would configure.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRoomGuards } from '../../src/chat/room-guards.js';
+import { createV2Server } from '../../src/chat/v2-dialect.js';
+import { identityFromSeed } from '../../src/crypto/identity.js';
+import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
+import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { testKeyAgreement } from '../support/key-agreement.js';
+import { MemoryNet } from '../support/memory-net.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+const opKey = identityFromSeed(Buffer.alloc(32, 31));
+const aliceKey = identityFromSeed(Buffer.alloc(32, 32));
+const malloryKey = identityFromSeed(Buffer.alloc(32, 33));
+
+function server(withBanFile: boolean) {
+  const guards = createRoomGuards(
+    {
+      reservations: {},
+      moderation: { operators: [opKey.fingerprint], ...(withBanFile ? { banFile: {} } : {}) },
+    },
+    V2_NAME_RULES,
+    LIMITS,
+    seededRandom('saves secret'),
+  );
+  const chat = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity: identityFromSeed(Buffer.alloc(32, 7)),
+    random: seededRandom('saves server'),
+    guards,
+  });
+  const net = new MemoryNet<V2ClientConnectionEvent>(chat as never);
+  let n = 0;
+  const join = (name: string, key: typeof opKey) => {
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`saves ${name} ${n++}`),
+      features: ['client-key', 'moderation'],
+      clientKey: key,
+    });
+    net.connect(client, '192.0.2.1');
+    if (client.state === 'READY') client.join(name);
+    net.settle();
+    expect(client.state).toBe('JOINED');
+    return client;
+  };
+  return { chat, net, join };
+}
+
+describe('the state a server hands out to save (7.17, 7.18)', () => {
+  it('is nothing while nothing changed', () => {
+    const { chat } = server(true);
+    expect(chat.takeSaves()).toEqual([]);
+  });
+
+  it('hands the reserved names when a key took a name, once', () => {
+    const { chat, join } = server(true);
+    join('alice', aliceKey);
+    const saves = chat.takeSaves();
+    expect(saves.map((s) => s.what)).toEqual(['reservations']);
+    expect(JSON.stringify(saves[0].data)).toContain(aliceKey.fingerprint);
+    expect(chat.takeSaves()).toEqual([]);
+  });
+
+  it('hands the key bans when an operator banned a key, beside the reservations', () => {
+    const { chat, net, join } = server(true);
+    const op = join('op', opKey);
+    const mallory = join('mallory', malloryKey);
+    chat.takeSaves();
+    op.moderate({ type: 'ban', key: malloryKey.fingerprint, duration: 0 });
+    net.settle();
+    expect(mallory.state).toBe('CLOSED');
+    // mallory, ended by the ban, leaves its name: its reservation's last use changed too.
+    const saves = chat.takeSaves();
+    expect(saves.map((s) => s.what)).toEqual(['reservations', 'bans']);
+    expect(JSON.stringify(saves[1].data)).toContain(malloryKey.fingerprint);
+    expect(chat.takeSaves()).toEqual([]);
+  });
+
+  it('hands no bans without a ban file, though the ban holds', () => {
+    const { chat, net, join } = server(false);
+    const op = join('op', opKey);
+    join('mallory', malloryKey);
+    chat.takeSaves();
+    op.moderate({ type: 'ban', key: malloryKey.fingerprint, duration: 0 });
+    net.settle();
+    expect(chat.takeSaves().map((s) => s.what)).toEqual(['reservations']);
+  });
+});
