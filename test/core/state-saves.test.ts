@@ -1,7 +1,8 @@
 /**
  * What a chat server hands its adapter to save (ChatServer.takeSaves, spec 7.17 and 7.18): the
- * reserved names and the key bans, each when it changed and only once, nothing when neither did.
- * In memory, with the v2 dialect and the room guards an operator would configure.
+ * reserved names and the key bans, each when it changed and only once, nothing when neither did;
+ * and how the adapter's own give-ups (ChatServer.fail) read to the room. In memory, with the v2
+ * dialect and the room guards an operator would configure.
  */
 import { describe, expect, it } from 'vitest';
 import { createRoomGuards } from '../../src/chat/room-guards.js';
@@ -89,5 +90,28 @@ describe('the state a server hands out to save (7.17, 7.18)', () => {
     op.moderate({ type: 'ban', key: malloryKey.fingerprint, duration: 0 });
     net.settle();
     expect(chat.takeSaves().map((s) => s.what)).toEqual(['reservations']);
+  });
+});
+
+describe('a connection the adapter gives up on (ChatServer.fail)', () => {
+  /** The reason the others are told when the adapter gives up on bob with `code`. */
+  function leaveReason(code: 'CONNECTION_LOST' | 'SLOW_READER') {
+    const { chat, net, join } = server(false);
+    join('alice', aliceKey);
+    join('bob', malloryKey);
+    const [aliceId, bobId] = [...net.clients.keys()];
+    net.take(aliceId);
+    net.apply(chat.fail(bobId, code, 'gone', 0));
+    net.settle();
+    const left = net
+      .take(aliceId)
+      .flatMap((e) => (e.kind === 'packet' && e.packet.type === 'user_left' ? [e.packet] : []));
+    expect(left.map((p) => p.name)).toEqual(['bob']);
+    return left[0].reason;
+  }
+
+  it("tells the room a lost socket as 'lost', a slow reader as 'error' (7.5)", () => {
+    expect(leaveReason('CONNECTION_LOST')).toBe('lost');
+    expect(leaveReason('SLOW_READER')).toBe('error');
   });
 });
