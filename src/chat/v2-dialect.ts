@@ -203,8 +203,9 @@ class V2Dialect implements WireDialect<V2ServerConnectionEvent> {
         deliveries.push(one(from, { type: 'pong', n: packet.n }));
         return { deliveries };
       default:
-        // pong and goodbye need nothing from the room.
-        return deliveries.length > 0 ? { deliveries } : null;
+        // pong and goodbye need nothing from the room, and hold presence back (HOLDS_PRESENCE):
+        // nothing was released to send.
+        return null;
     }
   }
 

@@ -54,10 +54,17 @@ describe('the v2 server: away (7.12)', () => {
     s.packets(bob.id);
     bob.client.privateMessage('ann', 'are you there?');
     s.net.settle();
-    expect(s.packets(bob.id).map((p) => p.type)).toEqual(['private', 'user_away']);
+    const told = s.packets(bob.id);
+    expect(told.map((p) => p.type)).toEqual(['private', 'user_away']);
+    // The notice right after the private message carries the reason (7.12).
+    expect(told[1]).toEqual({ ...awayPacket, ts: s.net.now });
     ann.client.back();
     s.net.settle();
     expect(s.packets(bob.id)).toEqual([{ type: 'user_away', name: 'ann', away: false, ts: s.net.now }]);
+    // Back: a private message to her gets no notice.
+    bob.client.privateMessage('ann', 'welcome back');
+    s.net.settle();
+    expect(s.packets(bob.id).map((p) => p.type)).toEqual(['private']);
   });
 });
 

@@ -122,6 +122,34 @@ describe('exports share one budget per pass (11 replyPassBytes)', () => {
 });
 
 describe('fan-out to a member that reads slowly (11 maxQueuedBytes, LINES_SKIPPED)', () => {
+  it('says "1 chat line was skipped" when one was', () => {
+    // The fewest lines of 2 kB that make bob's queue shed: one more than fit.
+    for (let count = 1; count <= 60; count++) {
+      const s = v2({ ...limits, maxQueuedBytes: 64 * 1024, sendWindowBytes: 8192 });
+      const alice = s.join('alice');
+      s.join('bob');
+      s.packets('bob');
+      for (let i = 0; i < count; i++) {
+        alice.client.say(`${i} ${'x'.repeat(2000)}`);
+        s.net.settle();
+        s.drained('alice');
+      }
+      const skipped = drainAll(s, 'bob').filter((p) => p.type === 'error');
+      if (skipped.length === 0) continue;
+      expect(skipped).toEqual([
+        {
+          type: 'error',
+          code: 'LINES_SKIPPED',
+          message:
+            '1 chat line was skipped: the room spoke faster than this connection read (export has them)',
+          fatal: false,
+        },
+      ]);
+      return;
+    }
+    expect.unreachable('60 lines of 2 kB never made a 64 KiB queue shed');
+  });
+
   it('skips the oldest chat lines for it, tells it how many once it caught up, and keeps it', () => {
     const s = v2({ ...limits, maxQueuedBytes: 64 * 1024, sendWindowBytes: 8192 });
     const alice = s.join('alice');
@@ -142,6 +170,9 @@ describe('fan-out to a member that reads slowly (11 maxQueuedBytes, LINES_SKIPPE
     const n = Number((skipped[0] as { message: string }).message.split(' ')[0]);
     expect(n + lines.length).toBe(100);
     expect(n).toBeGreaterThan(50);
+    expect((skipped[0] as { message: string }).message).toBe(
+      `${n} chat lines were skipped: the room spoke faster than this connection read (export has them)`,
+    );
     // What it got is the newest lines, in order.
     const ids = lines.map((p) => (p.type === 'message' ? Number(p.text.split(' ')[0]) : -1));
     expect(ids).toEqual(ids.slice().sort((a, b) => a - b));
