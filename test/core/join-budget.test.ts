@@ -6,18 +6,15 @@
  * refusals are logged and summed up like the others (5.10).
  */
 import { describe, expect, it } from 'vitest';
-import { createRoomGuards } from '../../src/chat/room-guards.js';
 import type { Delivery } from '../../src/chat/server-contract.js';
-import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { RoomPackets } from '../../src/chat/v2-room-packets.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
-import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
+import { LIMITS } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
-import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
+import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
 import { encodeV2Packet } from '../../src/session/v2-codec.js';
-import { roomWith } from '../support/feature-net.js';
+import { guardedNet, roomWith } from '../support/feature-net.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
-import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { drainAll, limits, v2 } from './flow-harness.js';
 
@@ -171,32 +168,9 @@ describe('what is never shed (11 maxQueuedBytes)', () => {
 describe('BANNED refusals in the log (5.10)', () => {
   it('logs the first in full and sums up the rest when the window ends', () => {
     const opKey = identityFromSeed(Buffer.alloc(32, 21));
-    const guards = createRoomGuards(
-      { moderation: { operators: [opKey.fingerprint] } },
-      V2_NAME_RULES,
-      LIMITS,
-      seededRandom('secret'),
-    );
-    const chat = createV2Server({
-      keyAgreement: testKeyAgreement,
-      identity: identityFromSeed(Buffer.alloc(32, 7)),
-      random: seededRandom('server'),
-      guards,
-    });
-    const net = new MemoryNet<V2ClientConnectionEvent>(chat as never);
-    let n = 0;
-    const connect = (name: string, address: string, key?: typeof opKey) => {
-      const client = new V2ClientConnection({
-        keyAgreement: testKeyAgreement,
-        random: seededRandom(`c ${name} ${n++}`),
-        features: ['client-key', 'moderation', 'whois'],
-        clientKey: key,
-      });
-      const id = net.connect(client, address);
-      if (client.state === 'READY') client.join(name);
-      net.settle();
-      return { client, id };
-    };
+    const { net, connect: join } = guardedNet('banned', { moderation: { operators: [opKey.fingerprint] } });
+    const connect = (name: string, address: string, key?: typeof opKey) =>
+      join(name, { key, address, features: ['client-key', 'moderation', 'whois'] });
     const op = connect('op', '10.0.0.1', opKey);
     connect('anon', '192.0.2.7');
     op.client.whois('anon');

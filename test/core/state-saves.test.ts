@@ -5,47 +5,20 @@
  * dialect and the room guards an operator would configure.
  */
 import { describe, expect, it } from 'vitest';
-import { createRoomGuards } from '../../src/chat/room-guards.js';
-import { createV2Server } from '../../src/chat/v2-dialect.js';
 import { identityFromSeed } from '../../src/crypto/identity.js';
-import { LIMITS, V2_NAME_RULES } from '../../src/generated/constants.js';
-import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
-import { testKeyAgreement } from '../support/key-agreement.js';
-import { MemoryNet } from '../support/memory-net.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { guardedNet } from '../support/feature-net.js';
 
 const opKey = identityFromSeed(Buffer.alloc(32, 31));
 const aliceKey = identityFromSeed(Buffer.alloc(32, 32));
 const malloryKey = identityFromSeed(Buffer.alloc(32, 33));
 
 function server(withBanFile: boolean) {
-  const guards = createRoomGuards(
-    {
-      reservations: {},
-      moderation: { operators: [opKey.fingerprint], ...(withBanFile ? { banFile: {} } : {}) },
-    },
-    V2_NAME_RULES,
-    LIMITS,
-    seededRandom('saves secret'),
-  );
-  const chat = createV2Server({
-    keyAgreement: testKeyAgreement,
-    identity: identityFromSeed(Buffer.alloc(32, 7)),
-    random: seededRandom('saves server'),
-    guards,
+  const { chat, net, connect } = guardedNet('saves', {
+    reservations: {},
+    moderation: { operators: [opKey.fingerprint], ...(withBanFile ? { banFile: {} } : {}) },
   });
-  const net = new MemoryNet<V2ClientConnectionEvent>(chat as never);
-  let n = 0;
   const join = (name: string, key: typeof opKey) => {
-    const client = new V2ClientConnection({
-      keyAgreement: testKeyAgreement,
-      random: seededRandom(`saves ${name} ${n++}`),
-      features: ['client-key', 'moderation'],
-      clientKey: key,
-    });
-    net.connect(client, '192.0.2.1');
-    if (client.state === 'READY') client.join(name);
-    net.settle();
+    const { client } = connect(name, { key, address: '192.0.2.1' });
     expect(client.state).toBe('JOINED');
     return client;
   };

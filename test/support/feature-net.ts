@@ -5,8 +5,9 @@
  * One place for the join setup those tests share.
  */
 import { Room } from '../../src/chat/room.js';
+import { createRoomGuards, type GuardsConfig } from '../../src/chat/room-guards.js';
 import { createV2Server } from '../../src/chat/v2-dialect.js';
-import { identityFromSeed } from '../../src/crypto/identity.js';
+import { type Identity, identityFromSeed } from '../../src/crypto/identity.js';
 import { LIMITS, type Limits, V2_NAME_RULES } from '../../src/generated/constants.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
@@ -53,6 +54,43 @@ export function featureNet(label: string, limits: Partial<Limits> = {}) {
     return { ann, bob, old };
   };
   return { server, net, join, packets, withAndWithout };
+}
+
+/**
+ * A server with room guards (reserved names, moderation: 7.17, 7.18) from `config`, and how to
+ * connect a client: with a key it proves (7.16), from an address, listing features (by default
+ * client-key and moderation); it joins as `name` when the server let it in.
+ */
+export function guardedNet(label: string, config: GuardsConfig) {
+  const guards = createRoomGuards(config, V2_NAME_RULES, LIMITS, seededRandom(`${label} secret`));
+  const chat = createV2Server({
+    keyAgreement: testKeyAgreement,
+    identity: identityFromSeed(Buffer.alloc(32, 7)),
+    random: seededRandom(`${label} server`),
+    guards,
+  });
+  const net = new MemoryNet<V2ClientConnectionEvent>(chat as never);
+  let n = 0;
+  const connect = (
+    name: string,
+    {
+      key,
+      address,
+      features = ['client-key', 'moderation'],
+    }: { key?: Identity; address?: string; features?: string[] },
+  ) => {
+    const client = new V2ClientConnection({
+      keyAgreement: testKeyAgreement,
+      random: seededRandom(`${label} ${name} ${n++}`),
+      features,
+      clientKey: key,
+    });
+    const id = net.connect(client, address);
+    if (client.state === 'READY') client.join(name);
+    net.settle();
+    return { client, id };
+  };
+  return { chat, net, connect };
 }
 
 /**
