@@ -15,6 +15,7 @@ import {
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
 import { V2ClientConnection, type V2ClientConnectionEvent } from '../../src/session/v2-client-connection.js';
 import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
+import { guardedNet } from '../support/feature-net.js';
 import { testKeyAgreement } from '../support/key-agreement.js';
 import { MemoryNet } from '../support/memory-net.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -265,5 +266,23 @@ describe('spec/vectors/v2-client-auth.json (7.16)', () => {
       }
     }
     expect(file.numberOfTests).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('a private message from a keyed member (7.16)', () => {
+  it("carries the sender's short fingerprint to a member that agreed client-key, and to its sender", () => {
+    const keyed = identityFromSeed(Buffer.alloc(32, 34));
+    const { net, connect } = guardedNet('keyed pm', {});
+    const alice = connect('alice', { key: keyed, features: ['client-key'] });
+    const bob = connect('bob', { features: ['client-key'] });
+    net.take(alice.id);
+    net.take(bob.id);
+    alice.client.privateMessage('bob', 'hi');
+    net.settle();
+    const privates = (id: number) =>
+      net.take(id).flatMap((e) => (e.kind === 'packet' && e.packet.type === 'private' ? [e.packet] : []));
+    const short = keyed.fingerprint.slice('SHA256:'.length, 'SHA256:'.length + 12);
+    expect(privates(bob.id).map((p) => p.key)).toEqual([short]);
+    expect(privates(alice.id).map((p) => p.key)).toEqual([short]);
   });
 });
