@@ -343,3 +343,23 @@ describe('who is told of a mute (7.18 Who is told)', () => {
     ]);
   });
 });
+
+describe('who is told of a kick (7.18)', () => {
+  it('the operator and those sharing a room with the target; not a member in other rooms only', () => {
+    const { s, drain, got } = setUp();
+    s.join('tgt', { features: FULL });
+    s.join('mate', { features: FULL });
+    s.join('far', { features: FULL });
+    const far = s.members.get('far')!.client;
+    far.roomJoin('#far');
+    far.roomPart('#lobby');
+    s.net.settle();
+    drain();
+    s.act('op', { type: 'kick', name: 'tgt' });
+    expect([got('op'), got('mate'), got('far')]).toEqual([
+      ['moderated kick', 'user_left'],
+      ['moderated kick', 'user_left'],
+      [],
+    ]);
+  });
+});
