@@ -135,7 +135,12 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'by its own size: a server MUST refuse to start unless `join_ok` with it, 12 x maxName + 162 bytes ' +
       'and the motd\'s JSON, fits maxFrame (with moderation offered, the larger of it and 2048 bytes ' +
       'counts). A `join_ok` with a motd and more than one name keeps its list\'s first part within what ' +
-      'the motd leaves of the record.',
+      'the motd leaves of the record. An `error` whose message quotes what a client sent (a schema\'s ' +
+      'complaint may name an unknown key, which a client may make as long as its own record allows) MUST ' +
+      'fit one record of maxFrame too: a server cuts such a message where the packet would not fit (the ' +
+      'reference server ends it with `…`). (An outside test found a fatal PACKET_MALFORMED of 2,526 bytes ' +
+      'in answer to a 2,447-byte record at maxFrame 2498, which a client that enforces maxFrame refuses ' +
+      'instead of reading its code.)',
   },
   maxHandshakeFrame: {
     default: 4096,

@@ -396,9 +396,35 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
     this.send({ type: 'join_error', code, message });
   }
 
-  /** Sends a non-fatal error packet (rate limit, message too long, no such user). */
+  /**
+   * Sends an error packet (a non-fatal one: rate limit, message too long, no such user; or the
+   * fatal one before the close). Its message may quote what the client sent (a schema's complaint
+   * names an unknown key), so it is cut, with an ellipsis, where the packet would no longer fit one
+   * record of maxFrame (11.1, 4.3).
+   */
   sendError(error: ParleyError): void {
-    this.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
+    const packet = (message: string): V2ServerPacket => ({
+      type: 'error',
+      code: error.code,
+      message,
+      fatal: error.fatal,
+    });
+    const fits = (message: string) =>
+      encodeV2Packet(packet(message)).length + V2_TAG_BYTES <= this.limits.maxFrame;
+    let message = error.message;
+    if (!fits(message)) {
+      // The longest prefix (in code points) that fits with the ellipsis: a binary search.
+      const chars = [...message];
+      let lo = 0;
+      let hi = chars.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(`${chars.slice(0, mid).join('')}…`)) lo = mid;
+        else hi = mid - 1;
+      }
+      message = `${chars.slice(0, lo).join('')}…`;
+    }
+    this.send(packet(message));
   }
 
   /** Says goodbye and closes cleanly (7.9). */

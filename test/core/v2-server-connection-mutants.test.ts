@@ -100,6 +100,26 @@ describe('v2 server: shedding chat lines (11)', () => {
     expect(client.open(Buffer.concat([first, server.takeOutput()]))).toEqual(sent);
   });
 
+  it('cuts an error message that quotes the client where the error would not fit maxFrame (11.1)', () => {
+    const { server, client } = joined({ maxFrame: 1024 });
+    // An unknown key of 150 control characters: 900 bytes escaped, so the input fits 1024, and
+    // the schema's complaint, which quotes the key, would not.
+    const key = '\u0001'.repeat(150);
+    const input = client.seal({ type: 'say', text: 'hi', [key]: 1 });
+    expect(input.length).toBeLessThanOrEqual(1024 + 10);
+    server.receive(input);
+    const out = server.takeOutput();
+    const body = out.length - 10;
+    expect(body).toBeLessThanOrEqual(1024);
+    const [error] = client.open(out);
+    expect(error).toMatchObject({ type: 'error', code: 'PACKET_MALFORMED', fatal: true });
+    const message = (error as { message: string }).message;
+    expect(message.endsWith('…')).toBe(true);
+    expect(message).toContain('\u0001'.repeat(10));
+    // Cut no shorter than it must be: one more character would not fit.
+    expect(body).toBeGreaterThan(1024 - 6 - 3);
+  });
+
   it('keeps every packet that is not a chat line, however far over the target', () => {
     const { server, client } = joined();
     server.sendEncoded(line('bob', 'one', 1), 'message');
