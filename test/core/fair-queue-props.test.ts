@@ -30,107 +30,50 @@ interface Entry {
   state: 'waiting' | 'taken' | 'dropped';
 }
 
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      op: fc.constant('line' as const),
-      sender: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined, freq: 8 }),
-      size: fc.integer({ min: 1, max: 40 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('barrier' as const), size: fc.integer({ min: 1, max: 40 }) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant('away' as const),
-      about: fc.integer({ min: 0, max: 3 }),
-      size: fc.integer({ min: 1, max: 40 }),
-    }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      op: fc.constant('take' as const),
-      limit: fc.constantFrom(1, 30, 100, 10_000),
-      inOrder: fc.boolean(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('shed' as const), excess: fc.integer({ min: -5, max: 200 }) }),
-  },
+/** The operations, each with its own ranges; `mix` weighs them into one arbitrary. */
+const size = (max = 40) => fc.integer({ min: 1, max });
+const line = (sender: fc.Arbitrary<number | undefined>, max = 40): fc.Arbitrary<Op> =>
+  fc.record({ op: fc.constant('line' as const), sender, size: size(max) });
+const barrier = (): fc.Arbitrary<Op> => fc.record({ op: fc.constant('barrier' as const), size: size() });
+const away = (maxAbout: number, max = 40): fc.Arbitrary<Op> =>
+  fc.record({
+    op: fc.constant('away' as const),
+    about: fc.integer({ min: 0, max: maxAbout }),
+    size: size(max),
+  });
+const take = (
+  limit: fc.Arbitrary<number>,
+  inOrder: fc.Arbitrary<boolean> = fc.constant(false),
+): fc.Arbitrary<Op> => fc.record({ op: fc.constant('take' as const), limit, inOrder });
+const shed = (min: number, max: number): fc.Arbitrary<Op> =>
+  fc.record({ op: fc.constant('shed' as const), excess: fc.integer({ min, max }) });
+const mix = (...parts: [weight: number, arbitrary: fc.Arbitrary<Op>][]): fc.Arbitrary<Op> =>
+  fc.oneof(...parts.map(([weight, arbitrary]) => ({ weight, arbitrary })));
+
+/** Everything, a few senders and lines without one, records of every size, in order or not. */
+const opArb = mix(
+  [6, line(fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined, freq: 8 }))],
+  [1, barrier()],
+  [1, away(3)],
+  [3, take(fc.constantFrom(1, 30, 100, 10_000), fc.boolean())],
+  [1, shed(-5, 200)],
 );
 
 /** Long runs of chat lines: many senders, one line a record, now and then a shed or a barrier. */
-const runArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 12,
-    arbitrary: fc.record({
-      op: fc.constant('line' as const),
-      sender: fc.integer({ min: 0, max: 9 }),
-      size: fc.integer({ min: 1, max: 40 }),
-    }),
-  },
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      op: fc.constant('take' as const),
-      limit: fc.constant(1),
-      inOrder: fc.constant(false),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant('take' as const),
-      limit: fc.constantFrom(30, 100),
-      inOrder: fc.boolean(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('shed' as const), excess: fc.integer({ min: 1, max: 100 }) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('barrier' as const), size: fc.integer({ min: 1, max: 40 }) }),
-  },
+const runArb = mix(
+  [12, line(fc.integer({ min: 0, max: 9 }))],
+  [8, take(fc.constant(1))],
+  [1, take(fc.constantFrom(30, 100), fc.boolean())],
+  [1, shed(1, 100)],
+  [1, barrier()],
 );
 
 /** Few senders, one line a record, sheds often: senders empty and come back in the same run. */
-const fewArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      op: fc.constant('line' as const),
-      sender: fc.integer({ min: 0, max: 2 }),
-      size: fc.integer({ min: 1, max: 60 }),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      op: fc.constant('take' as const),
-      limit: fc.constant(1),
-      inOrder: fc.constant(false),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ op: fc.constant('shed' as const), excess: fc.integer({ min: 1, max: 60 }) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant('away' as const),
-      about: fc.integer({ min: 0, max: 1 }),
-      size: fc.integer({ min: 1, max: 20 }),
-    }),
-  },
+const fewArb = mix(
+  [5, line(fc.integer({ min: 0, max: 2 }), 60)],
+  [4, take(fc.constant(1))],
+  [2, shed(1, 60)],
+  [1, away(1, 20)],
 );
 
 /** A packet whose text starts with its id, padded with dots to `size` bytes (at least the id's). */
