@@ -165,6 +165,33 @@ export function rawV2Session(
 }
 
 /**
+ * A real V2ServerConnection and V2ClientConnection (options past the key agreement and randomness,
+ * seeded by `label`) through the handshake: server_hello, client_hello, server_auth. Returns the
+ * client's events of server_auth.
+ */
+export function handshakePair(
+  label: string,
+  serverOptions: Omit<ConstructorParameters<typeof V2ServerConnection>[0], 'keyAgreement' | 'random'>,
+  clientOptions: Omit<ConstructorParameters<typeof V2ClientConnection>[0], 'keyAgreement' | 'random'>,
+) {
+  const server = new V2ServerConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom(`${label} server`),
+    ...serverOptions,
+  });
+  const client = new V2ClientConnection({
+    keyAgreement: testKeyAgreement,
+    random: seededRandom(`${label} client`),
+    ...clientOptions,
+  });
+  server.start();
+  client.receive(server.takeOutput());
+  server.receive(client.takeOutput());
+  const events = client.receive(server.takeOutput());
+  return { server, client, events };
+}
+
+/**
  * A v2 server that knows its private keys: it runs a real V2ServerConnection for server_hello, then
  * derives the keys itself so that a test can seal what a real server never sends (a signature over
  * another transcript, an error before server_auth).

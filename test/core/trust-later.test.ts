@@ -5,34 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { identityFromSeed } from '../../src/crypto/identity.js';
-import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
-import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
-import { testKeyAgreement } from '../support/key-agreement.js';
-import { seededRandom } from '../support/seeded-random.js';
-import { codeOf } from './helpers.js';
+import { codeOf, handshakePair } from './helpers.js';
 
 const userKey = identityFromSeed(Buffer.alloc(32, 51));
 
 /** A client with `trustLater` and a key, past server_auth; its server connection. */
 function untrusted() {
-  const server = new V2ServerConnection({
-    keyAgreement: testKeyAgreement,
-    identity: identityFromSeed(Buffer.alloc(32, 52)),
-    random: seededRandom('trust server'),
-    features: ['client-key'],
-  });
-  const client = new V2ClientConnection({
-    keyAgreement: testKeyAgreement,
-    random: seededRandom('trust client'),
-    features: ['client-key'],
-    clientKey: userKey,
-    trustLater: true,
-  });
-  server.start();
-  client.receive(server.takeOutput());
-  server.receive(client.takeOutput());
-  const events = client.receive(server.takeOutput());
-  return { server, client, events };
+  return handshakePair(
+    'trust',
+    { identity: identityFromSeed(Buffer.alloc(32, 52)), features: ['client-key'] },
+    { features: ['client-key'], clientKey: userKey, trustLater: true },
+  );
 }
 
 describe('a client that decides later whether it trusts the server (5.6)', () => {

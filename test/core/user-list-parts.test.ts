@@ -6,27 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { identityFromSeed } from '../../src/crypto/identity.js';
 import type { V2ServerPacket } from '../../src/generated/v2-packets.js';
-import { V2ClientConnection } from '../../src/session/v2-client-connection.js';
-import { V2ServerConnection } from '../../src/session/v2-server-connection.js';
-import { testKeyAgreement } from '../support/key-agreement.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { handshakePair } from './helpers.js';
 
 /** A joined client and its server connection; `join_ok` is sent by the test. */
 function pair() {
-  const server = new V2ServerConnection({
-    keyAgreement: testKeyAgreement,
-    identity: identityFromSeed(Buffer.alloc(32, 41)),
-    random: seededRandom('parts server'),
-  });
-  const client = new V2ClientConnection({
-    keyAgreement: testKeyAgreement,
-    random: seededRandom('parts client'),
-    features: ['client-key'],
-  });
-  server.start();
-  client.receive(server.takeOutput());
-  server.receive(client.takeOutput());
-  client.receive(server.takeOutput());
+  const { server, client } = handshakePair(
+    'parts',
+    { identity: identityFromSeed(Buffer.alloc(32, 41)) },
+    { features: ['client-key'] },
+  );
   client.join('ann');
   server.receive(client.takeOutput());
   const packets = () =>
