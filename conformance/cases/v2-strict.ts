@@ -1,6 +1,7 @@
 /**
  * What spec 2.1 made precise in v2 chat: strict JSON (7.1), one id counter from 1 (7.3), a private
- * message to oneself (7.4) and a client's non-fatal error (4.3).
+ * message to oneself (7.4) and a client's non-fatal error (4.3); and that the error a server sends
+ * for a packet it refuses fits maxFrame however much of the packet it quotes (11.1).
  *
  * How this works: the JSON cases seal a record whose text JSON.parse would take (`1.0`, a key
  * twice, a byte-order mark) and expect the refusal PACKET_MALFORMED; the base64 case sends a
@@ -8,6 +9,7 @@
  * its own packets, with a marker line as the barrier (v2-chat.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { V2_TAG_BYTES } from '../../src/generated/constants.js';
 import type { Case, CaseContext } from '../case.js';
 import { acceptsV2, expectV2Rejection } from '../expect.js';
 import { quote, texts, tr } from '../spec-text.js';
@@ -42,6 +44,17 @@ async function stamped(ctx: CaseContext, v2: V2Session): Promise<{ type: string;
 }
 
 const text = (s: string) => Buffer.from(s, 'utf8');
+
+/**
+ * A `say` with an unknown key of control characters (6 bytes each in JSON), as long as a record of
+ * the server's maxFrame allows with `margin` bytes to spare: a refusal that quotes the key whole
+ * needs more than the record it answers.
+ */
+export function sayWithLongKey(maxFrame: number, margin = 24): Buffer {
+  const bare = '{"type":"say","text":"x","":1}';
+  const chars = Math.floor((maxFrame - V2_TAG_BYTES - margin - bare.length) / 6);
+  return text(JSON.stringify({ type: 'say', text: 'x', ['\u0001'.repeat(chars)]: 1 }));
+}
 
 export const v2StrictCases: Case[] = [
   badJson('v2-handshake/7.1/1', 'A ping whose n is written 1.0 is refused', () =>
@@ -126,6 +139,23 @@ export const v2StrictCases: Case[] = [
       const [seen] = await barrier(ctx, v2, [v2]);
       const got = seen.filter((p) => p.type === 'private' && p.text === line).length;
       if (got !== 1) ctx.fail('one private packet', `${got} private packets for one msg to oneself`);
+    },
+  },
+  {
+    id: 'v2-chat/11.1/9',
+    section: '11.1',
+    profile: 'v2',
+    level: 'MUST',
+    description: 'The error for a packet that names an unknown key of nearly maxFrame fits maxFrame',
+    specText: quote('11.1', 'An `error` whose message quotes what a client sent'),
+    covers: [],
+    accepts: [
+      'PACKET_MALFORMED (fatal) in a record within the maxFrame the server announced, then the close',
+    ],
+    async run(ctx) {
+      const v2 = await ctx.v2Joined('quoter');
+      v2.conn.write(v2.seal(sayWithLongKey(v2.limits.maxFrame)));
+      await expectV2Rejection(ctx, v2, ['PACKET_MALFORMED'], 'a say with an unknown key');
     },
   },
   {

@@ -137,10 +137,11 @@ export const LIMIT_INFO: Readonly<Record<LimitName, LimitInfo>> = {
       'counts). A `join_ok` with a motd and more than one name keeps its list\'s first part within what ' +
       'the motd leaves of the record. An `error` whose message quotes what a client sent (a schema\'s ' +
       'complaint may name an unknown key, which a client may make as long as its own record allows) MUST ' +
-      'fit one record of maxFrame too: a server cuts such a message where the packet would not fit (the ' +
-      'reference server ends it with `…`). (An outside test found a fatal PACKET_MALFORMED of 2,526 bytes ' +
-      'in answer to a 2,447-byte record at maxFrame 2498, which a client that enforces maxFrame refuses ' +
-      'instead of reading its code.)',
+      'fit one record of maxFrame too, and its message stays within the 1024 characters `error` allows ' +
+      '(4.3): a server cuts such a message where the packet would break either bound (the reference server ' +
+      'ends it with `…`). (An outside test found a fatal PACKET_MALFORMED of 2,526 bytes in answer to a ' +
+      '2,447-byte record at maxFrame 2498, which a client that enforces maxFrame refuses instead of ' +
+      'reading its code.)',
   },
   maxHandshakeFrame: {
     default: 4096,

@@ -32,7 +32,12 @@ import {
   type V2Group,
 } from '../generated/constants.js';
 import { V2_SERVER_MACHINE, type V2ServerGuard, type V2ServerState } from '../generated/machines.js';
-import { V2_PACKET_TYPES, type V2ClientPacket, type V2ServerPacket } from '../generated/v2-packets.js';
+import {
+  errorSchema,
+  V2_PACKET_TYPES,
+  type V2ClientPacket,
+  type V2ServerPacket,
+} from '../generated/v2-packets.js';
 import { type EndpointEvent, VerdictEndpoint } from './endpoint.js';
 import { FairQueue } from './fair-queue.js';
 import type { FastPaths } from './fast-paths.js';
@@ -399,8 +404,8 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
   /**
    * Sends an error packet (a non-fatal one: rate limit, message too long, no such user; or the
    * fatal one before the close). Its message may quote what the client sent (a schema's complaint
-   * names an unknown key), so it is cut, with an ellipsis, where the packet would no longer fit one
-   * record of maxFrame (11.1, 4.3).
+   * names an unknown key), so it is cut, with an ellipsis, where the packet would no longer be one
+   * (at most 1024 characters, 4.3) or fit one record of maxFrame (11.1).
    */
   sendError(error: ParleyError): void {
     const packet = (message: string): V2ServerPacket => ({
@@ -409,7 +414,9 @@ export class V2ServerConnection extends VerdictEndpoint<V2ServerState, V2ClientP
       message,
       fatal: error.fatal,
     });
+    // Within the packet's own schema (4.3: a message of at most 1024 characters) and one record.
     const fits = (message: string) =>
+      errorSchema.safeParse(packet(message)).success &&
       encodeV2Packet(packet(message)).length + V2_TAG_BYTES <= this.limits.maxFrame;
     let message = error.message;
     if (!fits(message)) {

@@ -1,7 +1,8 @@
 /**
- * Planted faults for three bounds, part of the broken-servers set (broken-servers.ts takes them in):
+ * Planted faults for four bounds, part of the broken-servers set (broken-servers.ts takes them in):
  * the join budget (spec 7.10, caught by v2-chat/7.10/3), away notices under load (7.12, caught by
- * v2-chat/7.12/2) and maxMutes (7.18, caught by v2-chat/7.18/7).
+ * v2-chat/7.12/2), maxMutes (7.18, caught by v2-chat/7.18/7) and an error within maxFrame (11.1,
+ * caught by v2-chat/11.1/9: the fault sends the message as the refusal made it, uncut).
  *
  * How this works: a join's backlog and away notices are one `budgeted` delivery whose packets are
  * chosen by the v2 dialect's room packets (v2-room-packets.ts, backlogWithin) from the bytes the
@@ -62,6 +63,24 @@ function onModeration(server: RunningServer, patch: (moderation: Any) => void): 
 }
 
 export const BOUND_FAULTS: readonly BoundFault[] = [
+  {
+    name: 'quotes a refused packet whole in its error',
+    profile: 'v2',
+    fault:
+      "an error's message quotes what the client sent, uncut: the refusal of a packet of nearly maxFrame is a record over maxFrame, which a client refuses (11.1)",
+    caughtBy: 'v2-chat/11.1/9',
+    plant(server) {
+      const dialect = server.chat.dialect as Any;
+      const create = dialect.createEndpoint.bind(dialect);
+      dialect.createEndpoint = () => {
+        const endpoint = create();
+        endpoint.sendError = (error: Any) =>
+          endpoint.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
+        return endpoint;
+      };
+      return server;
+    },
+  },
   {
     name: 'sends a join its whole backlog',
     profile: 'v2',
